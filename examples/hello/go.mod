@@ -1,0 +1,3 @@
+module github.com/go-slim-image/hello
+
+go 1.22

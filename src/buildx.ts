@@ -1,0 +1,154 @@
+import { readFile } from 'node:fs/promises'
+import { execute, type Plan } from './runner.js'
+import type { Settings } from './settings.js'
+import type { VersionInfo } from './version.js'
+
+/** How the image leaves buildx: an OCI layout we can read exactly, or only the engine's store. */
+export type MeasureRoute = 'oci' | 'docker-save'
+
+export interface Engine {
+  serverVersion: string
+  buildxVersion: string
+  driver: string
+  /** The engine stores images in containerd (multi-platform images, OCI export with the docker driver). */
+  containerdStore: boolean
+  route: MeasureRoute
+}
+
+/**
+ * Where one buildx invocation sends the image. One exporter per invocation: buildx 0.13 accepts several,
+ * but its OCI exporter then sometimes names an index that only the other exporter wrote.
+ */
+export type Exporter = { kind: 'oci'; dest: string } | { kind: 'load' } | { kind: 'push' }
+
+export interface BuildxMetadata {
+  'containerimage.digest'?: string
+  'containerimage.config.digest'?: string
+  'containerimage.descriptor'?: { digest: string; mediaType: string; size: number }
+  'image.name'?: string
+  [key: string]: unknown
+}
+
+const builderArgs = (builder: string) => (builder ? ['--builder', builder] : [])
+
+export const enginePlans = (builder: string) => ({
+  server: { program: 'docker', args: ['version', '--format', '{{.Server.Version}}'] } satisfies Plan,
+  buildx: { program: 'docker', args: ['buildx', 'version'] } satisfies Plan,
+  inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] } satisfies Plan,
+  storage: { program: 'docker', args: ['info', '--format', '{{json .DriverStatus}}'] } satisfies Plan
+})
+
+export function chooseRoute(driver: string, containerdStore: boolean): MeasureRoute {
+  // The plain docker driver on the classic store cannot export OCI; every other combination can.
+  return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci'
+}
+
+/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
+export async function inspectEngine(settings: Settings): Promise<Engine> {
+  const plans = enginePlans(settings.builder)
+  const quiet = { allowFailure: true, quiet: true }
+  const server = await execute(plans.server, quiet)
+  if (server.code !== 0) {
+    throw new Error(
+      `no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+        '(ubuntu-latest has it), or start one before this step'
+    )
+  }
+  const buildx = await execute(plans.buildx, quiet)
+  if (buildx.code !== 0) throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step')
+  const inspect = await execute(plans.inspect, quiet)
+  if (inspect.code !== 0) {
+    throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`)
+  }
+  const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker'
+  const storage = await execute(plans.storage, quiet)
+  const containerdStore = storage.stdout.includes('io.containerd.snapshotter')
+  const engine = {
+    serverVersion: server.stdout.trim(),
+    buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
+    driver,
+    containerdStore,
+    route: chooseRoute(driver, containerdStore)
+  }
+  if (settings.platforms.length > 1 && engine.route === 'docker-save') {
+    throw new Error(
+      `building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+        'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform'
+    )
+  }
+  return engine
+}
+
+/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
+export function tagSafe(text: string): string {
+  return text.replace(/[^\w.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128) || 'latest'
+}
+
+export function imageTags(settings: Settings, version: VersionInfo): string[] {
+  return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`]
+}
+
+/** OCI labels first so that the user's labels, given later, win. */
+export function imageLabels(settings: Settings, version: VersionInfo, now: Date): Array<[string, string]> {
+  const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now
+  const labels = new Map<string, string>([
+    ['org.opencontainers.image.title', settings.binaryName],
+    ['org.opencontainers.image.version', version.version],
+    ['org.opencontainers.image.revision', version.build],
+    ['org.opencontainers.image.created', created.toISOString()]
+  ])
+  if (settings.github.repository) labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`)
+  for (const [key, value] of settings.labels) labels.set(key, value)
+  return [...labels]
+}
+
+export function exporterArgs(exporter: Exporter): string[] {
+  switch (exporter.kind) {
+    case 'oci':
+      return ['--output', `type=oci,dest=${exporter.dest},tar=false`]
+    case 'load':
+      return ['--output', 'type=docker']
+    case 'push':
+      return ['--output', 'type=image,push=true']
+  }
+}
+
+export interface BuildPlanInput {
+  settings: Settings
+  version: VersionInfo
+  contextDir: string
+  dockerfile: string
+  metadataFile: string
+  exporter: Exporter
+  now: Date
+  /** Overrides settings.platforms (the host-only rebuild for a smoke test). */
+  platforms?: string[]
+}
+
+export function buildPlan(input: BuildPlanInput): Plan {
+  const { settings, version } = input
+  const args = [
+    'buildx',
+    'build',
+    ...builderArgs(settings.builder),
+    '--platform',
+    (input.platforms ?? settings.platforms.map(p => p.id)).join(','),
+    '--file',
+    input.dockerfile,
+    '--metadata-file',
+    input.metadataFile,
+    ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
+    ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...exporterArgs(input.exporter),
+    input.contextDir
+  ]
+  // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
+  const env: Record<string, string> = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {}
+  return { program: 'docker', args, env }
+}
+
+export async function buildImage(input: BuildPlanInput): Promise<{ metadata: BuildxMetadata; ms: number }> {
+  const outcome = await execute(buildPlan(input))
+  const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8')) as BuildxMetadata
+  return { metadata, ms: outcome.ms }
+}

@@ -1,0 +1,101 @@
+import { filesize } from 'filesize'
+import type { Measurement } from './measure.js'
+import type { VersionInfo } from './version.js'
+
+export interface BinaryFigures {
+  platform: string
+  unstripped: number
+  stripped: number
+  /** Size in the image: packed when UPX packed it. */
+  final: number
+  packed: boolean
+  upxDeclined?: string
+  packMs?: number
+  gzipUnpacked?: number
+  gzipPacked?: number
+  startupUnpackedMs?: number
+  startupPackedMs?: number
+}
+
+export interface Report {
+  image: string
+  tags: string[]
+  digest?: string
+  version: VersionInfo
+  goVersion: string
+  upx: string
+  finalStage: string
+  binaries: BinaryFigures[]
+  measurement: Measurement
+  /** Milliseconds per phase, in the order they ran. */
+  timings: Record<string, number>
+  smoke?: { args: string[]; output: string }
+  warnings: string[]
+}
+
+export const human = (bytes: number) => filesize(bytes, { standard: 'iec' }) as string
+const signedHuman = (bytes: number) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes))
+const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`)
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+function routeNote(m: Measurement): string {
+  return m.exact
+    ? 'Wire sizes are exact: config plus compressed layers of the OCI image buildx produced (attestations excluded).'
+    : 'Wire sizes are estimates: this builder cannot export OCI, so the layers from `docker save` were gzipped here as a push would. ' +
+        'Add docker/setup-buildx-action for exact figures.'
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = []
+  const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
+  out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
+  out.push(
+    `${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
+      `version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
+    ''
+  )
+  out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
+  for (const image of report.measurement.images) {
+    const bin = report.binaries.find(b => b.platform === image.platform)
+    const binary = bin
+      ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}`
+      : '–'
+    out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`)
+  }
+  out.push('', routeNote(report.measurement))
+
+  const packed = report.binaries.filter(b => b.packed)
+  if (packed.length > 0) {
+    out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '')
+    out.push('| Platform | Disk saved | Wire saved (gzip, ≈) | Pack time | Startup unpacked → packed |', '|---|---|---|---|---|')
+    for (const b of packed) {
+      const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})` : '–'
+      const startup =
+        b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
+          ? `${b.startupUnpackedMs.toFixed(1)} ms → ${b.startupPackedMs.toFixed(1)} ms`
+          : 'not measured (needs smoke-test and a matching runner)'
+      out.push(
+        `| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} | ${b.packMs !== undefined ? seconds(b.packMs) : '–'} | ${startup} |`
+      )
+    }
+  }
+  const declined = report.binaries.filter(b => b.upxDeclined)
+  for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
+  if (report.warnings.length > 0) out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w}`))
+
+  out.push('', '<details><summary>Details</summary>', '')
+  out.push(`- Go: ${report.goVersion}; route: ${report.measurement.route}`)
+  if (report.digest) out.push(`- Digest: \`${report.digest}\``)
+  out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
+  for (const image of report.measurement.images) {
+    out.push(
+      `- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${image.layers.map(l => l.size).join(' + ')}), unpacked ${image.unpacked} bytes` +
+        (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : '')
+    )
+  }
+  for (const b of report.binaries) out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`)
+  out.push(`- Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`)
+  if (report.smoke) out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``)
+  out.push('', '</details>', '')
+  return out.join('\n')
+}

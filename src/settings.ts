@@ -1,0 +1,231 @@
+import * as core from '@actions/core'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parseKeyValues, parseList, splitFields } from './lists.js'
+import { parsePlatform, type Platform } from './platform.js'
+
+export const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'] as const
+export type UpxLevel = (typeof UPX_LEVELS)[number]
+
+export type FinalStage =
+  | { kind: 'scratch'; nonroot: false }
+  | { kind: 'scratch-nonroot'; nonroot: true }
+  /** Any base image, the distroless names mapped to theirs. */
+  | { kind: 'image'; base: string; nonroot: boolean }
+
+export const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12'
+
+export interface Settings {
+  /** Absolute path of the Go module root. */
+  workingDirectory: string
+  modulePath: string
+  package: string
+  binaryName: string
+  version?: string
+  build?: string
+  versionVariable: string
+  buildVariable: string
+  /** Extra linker flags, kept as one string: the go command splits -ldflags itself. */
+  ldflags: string
+  buildFlags: string[]
+  platforms: Platform[]
+  upx: UpxLevel
+  finalStage: FinalStage
+  expose: string[]
+  args: string[]
+  workdir: string
+  image: string
+  /** Empty means: one tag derived from the version (see buildx.ts). */
+  tags: string[]
+  labels: Array<[string, string]>
+  load: boolean
+  builder: string
+  smokeTest?: string[]
+  smokeTimeoutSeconds: number
+  runnerTemp: string
+  github: GitHubContext
+}
+
+export interface GitHubContext {
+  repository?: string
+  serverUrl: string
+  ref?: string
+  refName?: string
+}
+
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+export class InputError extends Error {
+  constructor(readonly problems: string[]) {
+    super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`)
+  }
+}
+
+/** Reads an input; undefined when the runner did not set it at all (a local run), '' when set empty. */
+export type InputReader = (name: string) => string | undefined
+
+export const readActionInput: InputReader = name => {
+  const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
+  return process.env[key] === undefined ? undefined : core.getInput(name)
+}
+
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
+const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?'
+const TAG = '[\\w][\\w.-]{0,127}'
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}'
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`)
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`)
+
+export function isImageReference(text: string): boolean {
+  return REFERENCE_RE.test(text)
+}
+
+function parseFinalStage(text: string): FinalStage {
+  switch (text) {
+    case 'scratch':
+      return { kind: 'scratch', nonroot: false }
+    case 'scratch-nonroot':
+      return { kind: 'scratch-nonroot', nonroot: true }
+    case 'distroless-static':
+      return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false }
+    case 'distroless-static-nonroot':
+      return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true }
+  }
+  if (text === '') throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference')
+  if (!isImageReference(text)) throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`)
+  return { kind: 'image', base: text, nonroot: false }
+}
+
+function parseBoolean(name: string, text: string): boolean {
+  if (/^(true|yes|1|on)$/i.test(text)) return true
+  if (/^(false|no|0|off)$/i.test(text)) return false
+  throw new Error(`${name} must be true or false, not "${text}"`)
+}
+
+/** The module path from go.mod: the default binary name is its last element. */
+export function readModulePath(goMod: string): string | undefined {
+  return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1]
+}
+
+export function defaultBinaryName(modulePath: string): string {
+  const parts = modulePath.split('/')
+  // example.com/tool/v2 is named tool, as `go install` names it.
+  if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1])) parts.pop()
+  return parts[parts.length - 1]
+}
+
+export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
+  const problems: string[] = []
+  const get = (name: string, fallback: string): string => (input(name) ?? fallback).trim()
+  // Each parse runs even when an earlier one failed, so every problem is reported at once.
+  function attempt<T>(parse: () => T, fallback: T): T {
+    try {
+      return parse()
+    } catch (error) {
+      problems.push((error as Error).message)
+      return fallback
+    }
+  }
+
+  const workingDirectory = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory', '.'))
+  let modulePath = ''
+  if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+    problems.push(`working-directory "${workingDirectory}" does not exist`)
+  } else if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
+    problems.push(`working-directory "${workingDirectory}" has no go.mod: point it at the Go module root`)
+  } else {
+    modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? ''
+    if (!modulePath) problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`)
+  }
+
+  const binaryName = get('binary-name', '') || (modulePath ? defaultBinaryName(modulePath) : 'app')
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`)
+
+  const versionVariable = get('version-variable', 'main.Version')
+  const buildVariable = get('build-variable', 'main.Build')
+  for (const [name, value] of [['version-variable', versionVariable], ['build-variable', buildVariable]]) {
+    if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value)) problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`)
+  }
+
+  const ldflags = get('ldflags', '')
+  attempt(() => splitFields(ldflags), [])
+  const buildFlags = attempt(() => splitFields(get('build-flags', '')), [])
+  for (const flag of buildFlags) {
+    if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag)) problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`)
+  }
+
+  const platformTexts = parseList(get('platforms', 'linux/amd64'), { commas: true })
+  if (platformTexts.length === 0) problems.push('platforms is empty: give at least one, e.g. linux/amd64')
+  const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined)
+  const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i)
+  if (duplicate) problems.push(`platforms lists ${duplicate.id} twice`)
+
+  const upxText = get('upx', 'off').toLowerCase()
+  const upx = (UPX_LEVELS as readonly string[]).includes(upxText) ? (upxText as UpxLevel) : 'off'
+  if (upx !== upxText) problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
+
+  const finalStage = attempt(() => parseFinalStage(get('final-stage', 'scratch-nonroot')), { kind: 'scratch', nonroot: false } as FinalStage)
+
+  const expose = parseList(get('expose', ''), { commas: true }).flatMap(e => e.split(/\s+/))
+  for (const port of expose) {
+    if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(port)) problems.push(`expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`)
+  }
+  const args = attempt(() => splitFields(get('args', '')), [])
+  const workdir = get('workdir', '')
+  if (workdir && !workdir.startsWith('/')) problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`)
+
+  const repository = env.GITHUB_REPOSITORY
+  const image = get('image', '') || (repository ?? binaryName).toLowerCase()
+  if (!REPOSITORY_RE.test(image)) problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`)
+  const tags = parseList(get('tags', ''), { commas: true })
+  for (const tag of tags) {
+    if (!isImageReference(tag)) problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
+  }
+  const labels = attempt(() => parseKeyValues(parseList(get('labels', ''), { commas: false }), 'label'), [])
+
+  const load = attempt(() => parseBoolean('load', get('load', 'true')), true)
+  const builder = get('builder', '')
+  const smokeText = get('smoke-test', '')
+  const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined
+  const timeoutText = get('smoke-test-timeout', '30')
+  const smokeTimeoutSeconds = Number(timeoutText)
+  if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
+
+  const version = get('version', '') || undefined
+  const build = get('build', '') || undefined
+
+  if (problems.length > 0) throw new InputError(problems)
+  return {
+    workingDirectory,
+    modulePath,
+    package: get('package', '.') || '.',
+    binaryName,
+    version,
+    build,
+    versionVariable,
+    buildVariable,
+    ldflags,
+    buildFlags,
+    platforms,
+    upx,
+    finalStage,
+    expose,
+    args,
+    workdir,
+    image,
+    tags,
+    labels,
+    load,
+    builder,
+    smokeTest,
+    smokeTimeoutSeconds,
+    runnerTemp: env.RUNNER_TEMP || tmpdir(),
+    github: {
+      repository,
+      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+      ref: env.GITHUB_REF,
+      refName: env.GITHUB_REF_NAME
+    }
+  }
+}

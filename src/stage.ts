@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { FinalStage } from './settings.js'
+
+/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
+export interface StageSpec {
+  finalStage: FinalStage
+  binaryName: string
+  expose: string[]
+  args: string[]
+  workdir: string
+}
+
+export const BINARY_DIR = '/usr/bin'
+export const NONROOT_UID = 65532
+// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
+export const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`
+export const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`
+
+// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
+export const CA_BUNDLES = [
+  '/etc/ssl/certs/ca-certificates.crt',
+  '/etc/pki/tls/certs/ca-bundle.crt',
+  '/etc/ssl/ca-bundle.pem',
+  '/etc/pki/tls/cacert.pem',
+  '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+  '/etc/ssl/cert.pem'
+]
+
+/**
+ * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
+ * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
+ */
+export function renderDockerfile(spec: StageSpec): string {
+  const stage = spec.finalStage
+  const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM']
+  if (stage.kind === 'scratch-nonroot') {
+    lines.push(
+      'COPY etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt',
+      'COPY etc/passwd etc/group /etc/'
+    )
+  }
+  // The binary changes most often, so it is the last layer.
+  lines.push(`COPY \${TARGETPLATFORM}/${spec.binaryName} ${BINARY_DIR}/${spec.binaryName}`)
+  if (stage.kind === 'scratch-nonroot') lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`)
+  if (spec.workdir) lines.push(`WORKDIR ${spec.workdir}`)
+  if (spec.expose.length > 0) lines.push(`EXPOSE ${spec.expose.join(' ')}`)
+  // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002).
+  lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${spec.binaryName}`])}`)
+  if (spec.args.length > 0) lines.push(`CMD ${JSON.stringify(spec.args)}`)
+  return lines.join('\n') + '\n'
+}
+
+export function findCaBundle(candidates: string[] = CA_BUNDLES): string | undefined {
+  return candidates.find(file => existsSync(file))
+}
+
+/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
+export async function writeStageFiles(spec: StageSpec, contextDir: string): Promise<string> {
+  await mkdir(contextDir, { recursive: true })
+  if (spec.finalStage.kind === 'scratch-nonroot') {
+    const bundle = findCaBundle()
+    if (!bundle) {
+      throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`)
+    }
+    await mkdir(path.join(contextDir, 'etc/ssl/certs'), { recursive: true })
+    await copyFile(bundle, path.join(contextDir, 'etc/ssl/certs/ca-certificates.crt'))
+    await writeFile(path.join(contextDir, 'etc/passwd'), PASSWD)
+    await writeFile(path.join(contextDir, 'etc/group'), GROUP)
+  }
+  const dockerfile = path.join(contextDir, 'Dockerfile')
+  await writeFile(dockerfile, renderDockerfile(spec))
+  return dockerfile
+}

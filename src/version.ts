@@ -1,0 +1,54 @@
+import * as core from '@actions/core'
+import { execute, type Plan } from './runner.js'
+import type { Settings } from './settings.js'
+
+export interface VersionInfo {
+  version: string
+  build: string
+  /** Commit time in seconds: SOURCE_DATE_EPOCH for reproducible images; undefined without a commit. */
+  commitTime?: number
+}
+
+// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
+export const DEFAULT_VERSION = '0.1.0'
+export const DEFAULT_BUILD = 'undefined'
+
+export const versionPlans = (cwd: string) => ({
+  describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd } satisfies Plan,
+  head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd } satisfies Plan,
+  commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd } satisfies Plan,
+  shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd } satisfies Plan
+})
+
+/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
+export function tagFromRef(ref: string | undefined): string | undefined {
+  return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined
+}
+
+export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
+  const plans = versionPlans(settings.workingDirectory)
+  const quiet = { allowFailure: true, quiet: true }
+  const [described, head, time] = await Promise.all([
+    execute(plans.describe, quiet),
+    execute(plans.head, quiet),
+    execute(plans.commitTime, quiet)
+  ])
+  let version = settings.version ?? tagFromRef(settings.github.ref)
+  if (!version) {
+    if (described.code === 0 && described.stdout.trim()) {
+      version = described.stdout.trim()
+    } else {
+      version = DEFAULT_VERSION
+      const shallow = await execute(plans.shallow, quiet)
+      if (shallow.stdout.trim() === 'true') {
+        core.warning(
+          `No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.'
+        )
+      }
+    }
+  }
+  const build = settings.build ?? (head.code === 0 ? head.stdout.trim() : '') ?? DEFAULT_BUILD
+  const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined
+  return { version, build: build || DEFAULT_BUILD, commitTime }
+}
