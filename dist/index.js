@@ -36062,7 +36062,9 @@ const readActionInput = name => {
 };
 // Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
 const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const DOMAIN = '(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:]+\\])(?::[0-9]+)?';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
 const TAG = '[\\w][\\w.-]{0,127}';
 const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
 const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
@@ -36131,9 +36133,11 @@ function readSettings(input = readActionInput, env = process.env) {
         if (!modulePath)
             problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
     }
-    const binaryName = get('binary-name', '') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName))
+    let binaryName = get('binary-name', '') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
         problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`);
+        binaryName = 'app';
+    }
     const versionVariable = get('version-variable', 'main.Version');
     const buildVariable = get('build-variable', 'main.Build');
     for (const [name, value] of [['version-variable', versionVariable], ['build-variable', buildVariable]]) {

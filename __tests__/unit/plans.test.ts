@@ -1,0 +1,133 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { buildPlan, chooseRoute, exporterArgs, imageLabels, tagSafe } from '../../src/buildx.js'
+import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
+import { parseList, quoteField, splitFields } from '../../src/lists.js'
+import { goEnv, parsePlatform } from '../../src/platform.js'
+import { readSettings } from '../../src/settings.js'
+import { smokePlan } from '../../src/smoke.js'
+import { packPlan, upxFlags } from '../../src/upx.js'
+import { tagFromRef, versionPlans } from '../../src/version.js'
+
+const moduleDir = mkdtempSync(path.join(tmpdir(), 'plans-'))
+writeFileSync(path.join(moduleDir, 'go.mod'), 'module example.com/hello\n')
+const settingsWith = (inputs: Record<string, string> = {}) =>
+  readSettings(name => inputs[name], { GITHUB_WORKSPACE: moduleDir, GITHUB_REPOSITORY: 'Acme/Hello', GITHUB_SERVER_URL: 'https://github.com' })
+const version = { version: 'v1.2.3', build: 'abc123', commitTime: 1700000000 }
+
+describe('lists', () => {
+  it('splits fields like the go command, quotes grouping', () => {
+    expect(splitFields(` -X 'main.Name=a b'  -X "main.Q=it's" -s `)).toEqual(['-X', 'main.Name=a b', '-X', "main.Q=it's", '-s'])
+    expect(splitFields('')).toEqual([])
+  })
+  it('quotes only what needs it, and round-trips', () => {
+    for (const field of ['plain', 'a b', "it's", 'say "hi"', '$(rm -rf /)']) expect(splitFields(quoteField(field))).toEqual([field])
+    expect(quoteField('main.Version=1.0')).toBe('main.Version=1.0')
+  })
+  it('drops blanks and comments', () => {
+    expect(parseList('a,b\n\n# note\nc', { commas: true })).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('platform', () => {
+  it('normalises and sets GOARM', () => {
+    expect(parsePlatform('linux/arm64/v8')).toEqual({ id: 'linux/arm64', os: 'linux', arch: 'arm64' })
+    expect(goEnv(parsePlatform('linux/arm/v6'))).toEqual({ GOOS: 'linux', GOARCH: 'arm', GOARM: '6' })
+    expect(goEnv(parsePlatform('linux/amd64'))).toEqual({ GOOS: 'linux', GOARCH: 'amd64' })
+  })
+})
+
+describe('go build plan', () => {
+  it('builds static, trimmed, stripped, with the version injected', () => {
+    const settings = settingsWith({ ldflags: '-X main.Extra=1', 'build-flags': '-tags netgo' })
+    const plan = goBuildPlan(settings, version, parsePlatform('linux/arm/v7'), '/out/hello')
+    expect(plan).toEqual({
+      program: 'go',
+      args: ['build', '-trimpath', '-ldflags=-s -w -X main.Version=v1.2.3 -X main.Build=abc123 -X main.Extra=1', '-tags', 'netgo', '-o', '/out/hello', '.'],
+      env: { CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm', GOARM: '7' },
+      cwd: moduleDir
+    })
+  })
+  it('quotes a version with spaces so the linker reads one value', () => {
+    expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x' }, false)).toBe("-X 'main.Version=nightly build' -X main.Build=x")
+  })
+  it('lists dependencies with the same static environment', () => {
+    const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
+    expect(plan.args).toEqual(['list', '-deps', '-f', '{{.ImportPath}} {{.Name}}', './cmd/api'])
+    expect(plan.env).toMatchObject({ CGO_ENABLED: '0', GOOS: 'linux' })
+  })
+})
+
+describe('version', () => {
+  it('uses the seed Makefile commands', () => {
+    const plans = versionPlans('/repo')
+    expect(plans.describe.args).toEqual(['describe', '--abbrev=0', '--tags'])
+    expect(plans.head.args).toEqual(['rev-parse', 'HEAD'])
+  })
+  it('takes the version from a pushed tag', () => {
+    expect(tagFromRef('refs/tags/v1.2.3')).toBe('v1.2.3')
+    expect(tagFromRef('refs/heads/main')).toBeUndefined()
+  })
+})
+
+describe('upx plan', () => {
+  it.each([
+    ['1', ['-1']],
+    ['9', ['-9']],
+    ['best', ['--best']],
+    ['lzma', ['--best', '--lzma']],
+    ['brute', ['--brute']],
+    ['ultra-brute', ['--ultra-brute']]
+  ] as const)('level %s is %j', (level, flags) => expect(upxFlags(level)).toEqual(flags))
+  it('writes to a separate file so both sizes are known', () => {
+    expect(packPlan('upx', 'lzma', '/bin/a', '/ctx/a')).toEqual({ program: 'upx', args: ['--best', '--lzma', '--no-progress', '-o', '/ctx/a', '/bin/a'] })
+  })
+})
+
+describe('buildx plan', () => {
+  const now = new Date('2026-01-02T03:04:05Z')
+  it('passes platforms, tags, labels, metadata file and one exporter', () => {
+    const settings = settingsWith({ platforms: 'linux/amd64,linux/arm64', tags: 'r/app:1\nr/app:latest', labels: 'org.opencontainers.image.title=Mine' })
+    const plan = buildPlan({ settings, version, contextDir: '/ctx', dockerfile: '/ctx/Dockerfile', metadataFile: '/m.json', exporter: { kind: 'oci', dest: '/oci' }, now })
+    expect(plan.program).toBe('docker')
+    expect(plan.args).toEqual([
+      'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--file', '/ctx/Dockerfile', '--metadata-file', '/m.json',
+      '--tag', 'r/app:1', '--tag', 'r/app:latest',
+      '--label', 'org.opencontainers.image.title=Mine',
+      '--label', 'org.opencontainers.image.version=v1.2.3',
+      '--label', 'org.opencontainers.image.revision=abc123',
+      '--label', 'org.opencontainers.image.created=2023-11-14T22:13:20.000Z',
+      '--label', 'org.opencontainers.image.source=https://github.com/Acme/Hello',
+      '--output', 'type=oci,dest=/oci,tar=false',
+      '/ctx'
+    ])
+    expect(plan.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000' })
+  })
+  it('defaults the tag to image:version and the image to the repository', () => {
+    const plan = buildPlan({ settings: settingsWith({ builder: 'b1' }), version: { version: 'feat/x+1', build: 'b' }, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'load' }, now })
+    expect(plan.args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'b1'])
+    expect(plan.args).toContain('acme/hello:feat-x-1')
+    expect(plan.args).toContain(`org.opencontainers.image.created=${now.toISOString()}`)
+  })
+  it('lets user labels win over the OCI ones', () => {
+    const labels = new Map(imageLabels(settingsWith({ labels: 'org.opencontainers.image.version=custom' }), version, new Date()))
+    expect(labels.get('org.opencontainers.image.version')).toBe('custom')
+  })
+  it('chooses the measuring route from the driver and store', () => {
+    expect(chooseRoute('docker', false)).toBe('docker-save')
+    expect(chooseRoute('docker', true)).toBe('oci')
+    expect(chooseRoute('docker-container', false)).toBe('oci')
+  })
+  it('maps exporters', () => {
+    expect(exporterArgs({ kind: 'load' })).toEqual(['--output', 'type=docker'])
+    expect(exporterArgs({ kind: 'push' })).toEqual(['--output', 'type=image,push=true'])
+    expect(tagSafe('-v1/2')).toBe('v1-2')
+  })
+  it('runs the smoke test as the image user, on one platform', () => {
+    expect(smokePlan('r/app:1', 'linux/amd64', ['version'], 'n')).toEqual({
+      program: 'docker',
+      args: ['run', '--rm', '--name', 'n', '--platform', 'linux/amd64', 'r/app:1', 'version']
+    })
+  })
+})

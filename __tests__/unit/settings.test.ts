@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { defaultBinaryName, InputError, isImageReference, readSettings } from '../../src/settings.js'
+
+const moduleDir = mkdtempSync(path.join(tmpdir(), 'settings-'))
+writeFileSync(path.join(moduleDir, 'go.mod'), 'module github.com/acme/shop-api/v2\n\ngo 1.22\n')
+
+function settingsFrom(inputs: Record<string, string>) {
+  return readSettings(name => inputs[name], { GITHUB_WORKSPACE: moduleDir, RUNNER_TEMP: '/tmp/runner' })
+}
+
+function problemsOf(inputs: Record<string, string>): string[] {
+  try {
+    settingsFrom(inputs)
+  } catch (error) {
+    if (error instanceof InputError) return error.problems
+    throw error
+  }
+  return []
+}
+
+describe('readSettings', () => {
+  it('gives working defaults with no inputs at all', () => {
+    const s = settingsFrom({})
+    expect(s.workingDirectory).toBe(moduleDir)
+    expect(s.binaryName).toBe('shop-api')
+    expect(s.platforms.map(p => p.id)).toEqual(['linux/amd64'])
+    expect(s.upx).toBe('off')
+    expect(s.finalStage).toEqual({ kind: 'scratch-nonroot', nonroot: true })
+    expect(s.image).toBe('shop-api')
+    expect(s.load).toBe(true)
+    expect(s.versionVariable).toBe('main.Version')
+    expect(s.runnerTemp).toBe('/tmp/runner')
+  })
+
+  it('parses lists the way docker/metadata-action writes them', () => {
+    const s = settingsFrom({
+      platforms: 'linux/amd64, linux/arm64\nlinux/arm',
+      tags: 'ghcr.io/acme/shop:1.2.3\nghcr.io/acme/shop:latest',
+      labels: 'org.opencontainers.image.title=shop, the API\norg.opencontainers.image.licenses=MIT'
+    })
+    expect(s.platforms.map(p => p.id)).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
+    expect(s.tags).toEqual(['ghcr.io/acme/shop:1.2.3', 'ghcr.io/acme/shop:latest'])
+    expect(s.labels).toEqual([
+      ['org.opencontainers.image.title', 'shop, the API'],
+      ['org.opencontainers.image.licenses', 'MIT']
+    ])
+  })
+
+  it('maps the distroless names', () => {
+    expect(settingsFrom({ 'final-stage': 'distroless-static-nonroot' }).finalStage).toEqual({
+      kind: 'image',
+      base: 'gcr.io/distroless/static-debian12:nonroot',
+      nonroot: true
+    })
+    expect(settingsFrom({ 'final-stage': 'alpine:3.20' }).finalStage).toEqual({ kind: 'image', base: 'alpine:3.20', nonroot: false })
+  })
+
+  it('keeps shell metacharacters as literal flag text', () => {
+    const s = settingsFrom({ 'build-flags': `-tags 'netgo osusergo' -gcflags=$(rm -rf /);echo` })
+    expect(s.buildFlags).toEqual(['-tags', 'netgo osusergo', '-gcflags=$(rm', '-rf', '/);echo'])
+  })
+
+  it.each([
+    [{ upx: 'max' }, 'upx "max" is not a level'],
+    [{ platforms: 'windows/amd64' }, 'unknown platform "windows/amd64"'],
+    [{ platforms: ' ' }, 'platforms is empty'],
+    [{ platforms: 'linux/amd64,linux/x86_64' }, 'platforms lists linux/amd64 twice'],
+    [{ 'final-stage': '' }, 'final-stage is empty'],
+    [{ 'final-stage': 'Not An Image' }, 'is neither scratch'],
+    [{ 'working-directory': 'nowhere' }, 'does not exist'],
+    [{ 'binary-name': '../evil' }, 'must be a plain file name'],
+    [{ expose: '80/http' }, 'expose "80/http"'],
+    [{ workdir: 'data' }, 'must be an absolute path'],
+    [{ tags: 'UPPER/case:1' }, 'tag "UPPER/case:1"'],
+    [{ labels: 'no-equals-sign' }, 'is not of the form key=value'],
+    [{ load: 'maybe' }, 'load must be true or false'],
+    [{ ldflags: "-X 'main.Version=1" }, 'unterminated'],
+    [{ 'build-flags': '-o /tmp/x' }, 'build-flags must not set -o'],
+    [{ 'version-variable': 'Version' }, 'must name a package-level string variable'],
+    [{ 'smoke-test-timeout': '0' }, 'smoke-test-timeout'],
+    [{ image: 'Bad Name' }, 'is not a valid repository name']
+  ])('refuses %j', (inputs, message) => {
+    const problems = problemsOf(inputs as Record<string, string>)
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toContain(message)
+  })
+
+  it('reports every problem at once', () => {
+    const problems = problemsOf({ upx: 'max', platforms: 'plan9/386', 'final-stage': '' })
+    expect(problems).toHaveLength(3)
+    expect(() => settingsFrom({ upx: 'max', platforms: 'plan9/386' })).toThrow(/Invalid inputs:\n- unknown platform/)
+  })
+
+  it('refuses a folder without go.mod', () => {
+    const empty = mkdtempSync(path.join(tmpdir(), 'nomod-'))
+    expect(problemsOf({ 'working-directory': empty })[0]).toContain('has no go.mod')
+  })
+})
+
+describe('names', () => {
+  it.each([
+    ['github.com/acme/tool', 'tool'],
+    ['github.com/acme/tool/v3', 'tool'],
+    ['hello', 'hello']
+  ])('binary name of %s is %s', (modulePath, name) => expect(defaultBinaryName(modulePath)).toBe(name))
+
+  it.each(['scratch', 'alpine', 'ghcr.io/acme/app:1.0', 'localhost:5000/a/b:tag', 'gcr.io/distroless/static-debian12@sha256:' + 'a'.repeat(64)])(
+    'accepts the reference %s',
+    ref => expect(isImageReference(ref)).toBe(true)
+  )
+  it.each(['', 'UPPER', 'a b', 'repo:', 'repo:-bad'])('refuses the reference %j', ref => expect(isImageReference(ref)).toBe(false))
+})
