@@ -34761,7 +34761,7 @@ function goListPlan(settings, platform) {
 function cgoPackagesPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-e', '-deps', '-f', '{{if .CgoFiles}}{{.ImportPath}}{{end}}', settings.package],
+        args: ['list', '-e', '-deps', '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}', settings.package],
         env: { ...goEnv(platform), CGO_ENABLED: '1' },
         cwd: settings.workingDirectory
     };
@@ -34776,7 +34776,7 @@ async function explainCgo(settings, platform, error) {
     const cgo = listed.stdout.split('\n').map(s => s.trim()).filter(Boolean);
     if (cgo.length === 0)
         return error;
-    return new Error(`${settings.package} needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
+    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
         `${cgo.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
         `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${error.message}`);
 }

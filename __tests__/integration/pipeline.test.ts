@@ -1,0 +1,113 @@
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { docker, dockerResult, helloRepository, layerPaths, ociLayoutOf, readOciImages, requireTools, runAction } from './harness.js'
+
+beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
+
+const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`
+
+describe('examples/hello through dist/, as a runner runs it', () => {
+  it('upx lzma + scratch-nonroot: injected version, user 65532, no shell, exact wire size', () => {
+    const repo = helloRepository('v1.4.2')
+    const image = `slim-test/hello-${unique()}`
+    const run = runAction({ upx: 'lzma', 'final-stage': 'scratch-nonroot', image, 'smoke-test': 'version' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    const tag = `${image}:v1.4.2`
+
+    // The binary inside the image answers with what git said.
+    expect(docker('run', '--rm', tag, 'version')).toBe(`Build: ${repo.sha}\nVersion: v1.4.2`)
+    expect(docker('image', 'inspect', '-f', '{{.Config.User}}', tag)).toBe('65532:65532')
+    // No shell: an entrypoint override to /bin/sh cannot start.
+    const shell = dockerResult('run', '--rm', '--entrypoint', '/bin/sh', tag, '-c', 'true')
+    expect(shell.code).not.toBe(0)
+    expect(shell.output).toMatch(/no such file or directory|not found/)
+
+    // Wire size as the OCI output's manifest states it.
+    const oci = ociLayoutOf(run)
+    const [only] = readOciImages(oci)
+    expect(only.platform).toBe('linux/amd64')
+    const manifestWire = only.manifest.config.size + only.manifest.layers.reduce((sum, l) => sum + l.size, 0)
+    expect(Number(run.outputs['image-size'])).toBe(manifestWire)
+    expect(only.config.config.Labels['org.opencontainers.image.version']).toBe('v1.4.2')
+    expect(only.config.config.Labels['org.opencontainers.image.revision']).toBe(repo.sha)
+    const files = layerPaths(oci, only.manifest)
+    expect(files).toEqual(expect.arrayContaining(['etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'etc/group', 'usr/bin/hello']))
+    expect(files.some(f => /(^|\/)(bin\/)?(sh|busybox)$/.test(f) && !f.startsWith('usr/bin/hello'))).toBe(false)
+
+    // The packed binary is smaller than the stripped one, and upx itself says it is sound.
+    const binary = run.outputs['binary-path']
+    expect(statSync(binary).size).toBe(Number(run.outputs['binary-size']))
+    expect(Number(run.outputs['binary-size'])).toBeLessThan(Number(run.outputs['binary-size-unpacked']) * 0.6)
+    execFileSync('upx', ['-t', '-q', binary])
+    expect(run.outputs.version).toBe('v1.4.2')
+    expect(run.outputs.build).toBe(repo.sha)
+    expect(run.outputs.digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.binaries[0].startupPackedMs).toBeGreaterThan(0)
+    expect(report.smoke.output).toContain('Version: v1.4.2')
+    expect(run.summary).toContain('UPX trade-off')
+    expect(run.summary.trim()).toBe(run.outputs.report.trim())
+  })
+
+  it('scratch without UPX: binary only, root user, and the CA-certificate warning', () => {
+    const repo = helloRepository()
+    const image = `slim-test/plain-${unique()}`
+    const run = runAction({ 'final-stage': 'scratch', image, tags: `${image}:dev` }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(docker('run', '--rm', `${image}:dev`, 'version')).toBe(`Build: ${repo.sha}\nVersion: 0.1.0`)
+    expect(docker('image', 'inspect', '-f', '{{.Config.User}}', `${image}:dev`)).toBe('')
+    const oci = ociLayoutOf(run)
+    const [only] = readOciImages(oci)
+    expect(layerPaths(oci, only.manifest).filter(f => !f.endsWith('/'))).toEqual(['usr/bin/hello'])
+    // net/http links crypto/tls: on scratch it would have no roots.
+    expect(run.warnings.join('\n')).toContain('golang.org/x/crypto/x509roots/fallback')
+    expect(run.outputs['binary-size']).toBe(run.outputs['binary-size-unpacked'])
+    expect(Number(run.outputs['image-size'])).toBe(only.manifest.config.size + only.manifest.layers.reduce((s, l) => s + l.size, 0))
+  })
+
+  it('distroless-static-nonroot on a locally built stand-in base (no pull)', () => {
+    // The stand-in: scratch with certs and a nonroot passwd entry, under the distroless name.
+    const base = mkdtempSync(path.join(tmpdir(), 'distroless-'))
+    mkdirSync(path.join(base, 'etc'))
+    copyFileSync('/etc/ssl/certs/ca-certificates.crt', path.join(base, 'ca.crt'))
+    writeFileSync(path.join(base, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n')
+    writeFileSync(path.join(base, 'Dockerfile'), 'FROM scratch\nCOPY ca.crt /etc/ssl/certs/ca-certificates.crt\nCOPY etc/passwd /etc/passwd\nUSER 65532\n')
+    docker('buildx', 'build', '--load', '-t', 'gcr.io/distroless/static-debian12:nonroot', base)
+
+    const repo = helloRepository('v2.0.0')
+    const image = `slim-test/distroless-${unique()}`
+    const run = runAction({ 'final-stage': 'distroless-static-nonroot', image, upx: '9' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    const tag = `${image}:v2.0.0`
+    expect(docker('run', '--rm', tag, 'version')).toContain('Version: v2.0.0')
+    expect(docker('image', 'inspect', '-f', '{{.Config.User}}', tag)).toBe('65532')
+    const oci = ociLayoutOf(run)
+    const [only] = readOciImages(oci)
+    expect(only.manifest.layers).toHaveLength(3) // two from the base, one binary
+    expect(layerPaths(oci, only.manifest)).toEqual(expect.arrayContaining(['etc/passwd', 'usr/bin/hello']))
+  })
+
+  it('two platforms: one static binary per CPU, one image each, measured apart', () => {
+    const repo = helloRepository()
+    const image = `slim-test/multi-${unique()}`
+    const run = runAction({ platforms: 'linux/amd64,linux/arm64', image, upx: 'off', 'smoke-test': 'version' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.measurement.images.map((i: { platform: string }) => i.platform).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+    const images = readOciImages(ociLayoutOf(run))
+    for (const measured of report.measurement.images) {
+      const read = images.find(i => i.platform === measured.platform)!
+      expect(measured.wire).toBe(read.manifest.config.size + read.manifest.layers.reduce((s, l) => s + l.size, 0))
+    }
+    const contextBinary = (arch: string) => readFileSync(path.join(path.dirname(path.dirname(run.outputs['binary-path'])), arch, 'hello'))
+    expect(contextBinary('amd64').readUInt16LE(18)).toBe(62)
+    expect(contextBinary('arm64').readUInt16LE(18)).toBe(183)
+  })
+})
