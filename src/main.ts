@@ -41,7 +41,7 @@ async function pipeline(): Promise<void> {
   // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
   const { engine, goFacts, version, upx } = await phase('preflight', async () => {
     await requireGo()
-    const upx = settings.upx === 'off' ? undefined : await requireUpx()
+    const upx = settings.upx === 'off' ? undefined : await requireUpx(settings.upxInstall)
     const [engine, goFacts, version] = await Promise.all([inspectEngine(settings), inspectPackage(settings), resolveVersion(settings)])
     core.info(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`)
     return { engine, goFacts, version, upx }

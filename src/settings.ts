@@ -31,6 +31,8 @@ export interface Settings {
   buildFlags: string[]
   platforms: Platform[]
   upx: UpxLevel
+  /** Where to get UPX when it is not on PATH. */
+  upxInstall: UpxInstall
   finalStage: FinalStage
   expose: string[]
   args: string[]
@@ -46,6 +48,17 @@ export interface Settings {
   runnerTemp: string
   github: GitHubContext
 }
+
+export interface UpxInstall {
+  version: string
+  /** With {version} and {arch} (amd64, arm64, …) placeholders. */
+  url: string
+  /** Required unless version and url are an official release we know the checksum of. */
+  sha256?: string
+}
+
+export const UPX_DEFAULT_VERSION = '4.2.4'
+export const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz'
 
 export interface GitHubContext {
   repository?: string
@@ -170,6 +183,15 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   const upx = (UPX_LEVELS as readonly string[]).includes(upxText) ? (upxText as UpxLevel) : 'off'
   if (upx !== upxText) problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
 
+  const upxInstall: UpxInstall = {
+    version: get('upx-version', UPX_DEFAULT_VERSION),
+    url: get('upx-download-url', '') || UPX_RELEASE_URL,
+    sha256: get('upx-sha256', '').toLowerCase() || undefined
+  }
+  if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${upxInstall.version}" must be a release number like ${UPX_DEFAULT_VERSION}`)
+  if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256)) problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)')
+  if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`)
+
   const finalStage = attempt(() => parseFinalStage(get('final-stage', 'scratch-nonroot')), { kind: 'scratch', nonroot: false } as FinalStage)
 
   const expose = parseList(get('expose', ''), { commas: true }).flatMap(e => e.split(/\s+/))
@@ -214,6 +236,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     buildFlags,
     platforms,
     upx,
+    upxInstall,
     finalStage,
     expose,
     args,

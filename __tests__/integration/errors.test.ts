@@ -17,12 +17,12 @@ function expectCleanFailure(run: ActionRun, message: string | RegExp): void {
 }
 
 describe('bad input and missing tools fail early with one clear error', () => {
-  it('no go on PATH', () => {
+  it('no go on PATH', async () => {
     const withoutGo = (process.env.PATH ?? '')
       .split(':')
       .filter(dir => !existsSync(path.join(dir, 'go')))
       .join(':')
-    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { PATH: withoutGo } }), /go is not on PATH: add actions\/setup-go/)
+    expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { PATH: withoutGo } }), /go is not on PATH: add actions\/setup-go/)
   })
 
   it.each([
@@ -30,28 +30,28 @@ describe('bad input and missing tools fail early with one clear error', () => {
     [{ platforms: 'linux/amd64,darwin/arm64' }, /unknown platform "darwin\/arm64"/],
     [{ 'final-stage': '' }, /final-stage is empty: use scratch-nonroot/],
     [{ package: './cmd/missing' }, /package "\.\/cmd\/missing" was not found .* set package to the folder of your main package/s]
-  ])('%j', (inputs, message) => {
-    expectCleanFailure(runAction(inputs, { workspace: hello.dir }), message)
+  ])('%j', async (inputs, message) => {
+    expectCleanFailure(await runAction(inputs, { workspace: hello.dir }), message)
   })
 
-  it('a package that is not main', () => {
+  it('a package that is not main', async () => {
     const dir = goModule({ 'go.mod': 'module example.com/lib\n\ngo 1.22\n', 'lib.go': 'package lib\n\nfunc Two() int { return 2 }\n' })
-    expectCleanFailure(runAction({}, { workspace: dir }), /is package lib, not main/)
+    expectCleanFailure(await runAction({}, { workspace: dir }), /is package lib, not main/)
   })
 
-  it('code that needs cgo', () => {
+  it('code that needs cgo', async () => {
     const dir = goModule({
       'go.mod': 'module example.com/cgo\n\ngo 1.22\n',
       'main.go': 'package main\n\n// int two() { return 2; }\nimport "C"\nimport "fmt"\n\nfunc main() { fmt.Println(C.two()) }\n'
     })
-    expectCleanFailure(runAction({}, { workspace: dir }), /needs cgo, which a static build \(CGO_ENABLED=0\) cannot use: example\.com\/cgo has import "C"/)
+    expectCleanFailure(await runAction({}, { workspace: dir }), /needs cgo, which a static build \(CGO_ENABLED=0\) cannot use: example\.com\/cgo has import "C"/)
   })
 
-  it('no Docker daemon', () => {
-    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }), /no Docker daemon answers/)
+  it('no Docker daemon', async () => {
+    expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }), /no Docker daemon answers/)
   })
 
-  it('no buildx', () => {
+  it('no buildx', async () => {
     // A docker CLI without the buildx plugin, in front of the real one.
     const bin = mkdtempSync(path.join(tmpdir(), 'nobuildx-'))
     const realDocker = which('docker')
@@ -60,15 +60,15 @@ describe('bad input and missing tools fail early with one clear error', () => {
       `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`
     )
     chmodSync(path.join(bin, 'docker'), 0o755)
-    expectCleanFailure(runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }), /docker buildx is not installed: add docker\/setup-buildx-action/)
+    expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }), /docker buildx is not installed: add docker\/setup-buildx-action/)
   })
 })
 
 describe('inputs are data, never shell', () => {
-  it('ldflags with shell metacharacters reach the linker literally', () => {
+  it('ldflags with shell metacharacters reach the linker literally', async () => {
     const marker = path.join(tmpdir(), `pwned-${Date.now()}`)
     const image = `slim-test/literal-${Date.now()}`
-    const run = runAction(
+    const run = await runAction(
       { ldflags: `-X 'main.Version=$(touch ${marker});echo \`id\`'`, image, tags: `${image}:t`, 'final-stage': 'scratch' },
       { workspace: hello.dir }
     )
@@ -80,9 +80,9 @@ describe('inputs are data, never shell', () => {
 })
 
 describe('UPX declining a binary', () => {
-  it('warns and ships the unpacked binary', () => {
+  it('warns and ships the unpacked binary', async () => {
     const image = `slim-test/s390x-${Date.now()}`
-    const run = runAction({ platforms: 'linux/s390x', upx: '9', image }, { workspace: hello.dir })
+    const run = await runAction({ platforms: 'linux/s390x', upx: '9', image }, { workspace: hello.dir })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(run.warnings.join('\n')).toMatch(/UPX did not pack the linux\/s390x binary \(UnknownExecutableFormatException/)

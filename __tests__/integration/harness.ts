@@ -1,5 +1,5 @@
 /** Runs the bundled action the way a runner does, and reads back what real tools produced. */
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -43,7 +43,8 @@ function readOutputs(file: string): Record<string, string> {
 }
 
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
-export function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): ActionRun {
+/** Asynchronous, so that servers the test runs in this process (registry stand-ins, API fakes) can answer. */
+export async function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): Promise<ActionRun> {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'))
   const outputFile = path.join(runnerTemp, 'output')
   const summaryFile = path.join(runnerTemp, 'summary')
@@ -60,15 +61,18 @@ export function runAction(inputs: Record<string, string>, options: { workspace: 
     ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
     ...options.env
   }
-  const result = spawnSync(NODE24, [DIST], { env, encoding: 'utf8', cwd: options.workspace, maxBuffer: 64 * 1024 * 1024 })
-  const stdout = result.stdout + result.stderr
+  const child = spawn(NODE24, [DIST], { env, cwd: options.workspace, stdio: ['ignore', 'pipe', 'pipe'] })
+  let stdout = ''
+  child.stdout.on('data', chunk => (stdout += chunk))
+  child.stderr.on('data', chunk => (stdout += chunk))
+  const code = await new Promise<number>(resolve => child.on('close', status => resolve(status ?? -1)))
   const commands = (kind: string) =>
     stdout
       .split('\n')
       .filter(line => line.startsWith(`::${kind}`))
       .map(line => line.replace(/^::\w+[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%'))
   return {
-    code: result.status ?? -1,
+    code,
     stdout,
     outputs: readOutputs(outputFile),
     summary: readFileSync(summaryFile, 'utf8'),

@@ -9,10 +9,10 @@ beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
 const unique = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`
 
 describe('examples/hello through dist/, as a runner runs it', () => {
-  it('upx lzma + scratch-nonroot: injected version, user 65532, no shell, exact wire size', () => {
+  it('upx lzma + scratch-nonroot: injected version, user 65532, no shell, exact wire size', async () => {
     const repo = helloRepository('v1.4.2')
     const image = `slim-test/hello-${unique()}`
-    const run = runAction({ upx: 'lzma', 'final-stage': 'scratch-nonroot', image, 'smoke-test': 'version' }, { workspace: repo.dir })
+    const run = await runAction({ upx: 'lzma', 'final-stage': 'scratch-nonroot', image, 'smoke-test': 'version' }, { workspace: repo.dir })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     const tag = `${image}:v1.4.2`
@@ -53,10 +53,10 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(run.summary.trim()).toBe(run.outputs.report.trim())
   })
 
-  it('scratch without UPX: binary only, root user, and the CA-certificate warning', () => {
+  it('scratch without UPX: binary only, root user, and the CA-certificate warning', async () => {
     const repo = helloRepository()
     const image = `slim-test/plain-${unique()}`
-    const run = runAction({ 'final-stage': 'scratch', image, tags: `${image}:dev` }, { workspace: repo.dir })
+    const run = await runAction({ 'final-stage': 'scratch', image, tags: `${image}:dev` }, { workspace: repo.dir })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(docker('run', '--rm', `${image}:dev`, 'version')).toBe(`Build: ${repo.sha}\nVersion: 0.1.0`)
@@ -70,7 +70,7 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(Number(run.outputs['image-size'])).toBe(only.manifest.config.size + only.manifest.layers.reduce((s, l) => s + l.size, 0))
   })
 
-  it('distroless-static-nonroot on a locally built stand-in base (no pull)', () => {
+  it('distroless-static-nonroot on a locally built stand-in base (no pull)', async () => {
     // The stand-in: scratch with certs and a nonroot passwd entry, under the distroless name.
     const base = mkdtempSync(path.join(tmpdir(), 'distroless-'))
     mkdirSync(path.join(base, 'etc'))
@@ -81,7 +81,7 @@ describe('examples/hello through dist/, as a runner runs it', () => {
 
     const repo = helloRepository('v2.0.0')
     const image = `slim-test/distroless-${unique()}`
-    const run = runAction({ 'final-stage': 'distroless-static-nonroot', image, upx: '9' }, { workspace: repo.dir })
+    const run = await runAction({ 'final-stage': 'distroless-static-nonroot', image, upx: '9' }, { workspace: repo.dir })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     const tag = `${image}:v2.0.0`
@@ -93,10 +93,10 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(layerPaths(oci, only.manifest)).toEqual(expect.arrayContaining(['etc/passwd', 'usr/bin/hello']))
   })
 
-  it('two platforms: one static binary per CPU, one image each, measured apart', () => {
+  it('two platforms: one static binary per CPU, one image each, measured apart', async () => {
     const repo = helloRepository()
     const image = `slim-test/multi-${unique()}`
-    const run = runAction({ platforms: 'linux/amd64,linux/arm64', image, upx: 'off', 'smoke-test': 'version' }, { workspace: repo.dir })
+    const run = await runAction({ platforms: 'linux/amd64,linux/arm64', image, upx: 'off', 'smoke-test': 'version' }, { workspace: repo.dir })
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     const report = JSON.parse(run.outputs['report-json'])
