@@ -34664,7 +34664,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4773);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6768);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34673,7 +34673,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4773:
+/***/ 6768:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37763,6 +37763,9 @@ function buildPlan(input) {
         input.metadataFile,
         ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
         ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
+        ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
+        ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
         ...exporterArgs(input.exporter),
         input.contextDir
     ];
@@ -39255,6 +39258,12 @@ function renderMarkdown(report) {
             out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} | ${b.packMs !== undefined ? seconds(b.packMs) : '–'} | ${startup} |`);
         }
     }
+    if (report.published) {
+        out.push('', '#### Published', '');
+        for (const reference of report.published.references)
+            out.push(`- \`${reference}@${report.published.digest}\``);
+        out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+    }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
         out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
@@ -39437,6 +39446,17 @@ function readSettings(input = readActionInput, env = process.env) {
     }
     const labels = attempt(() => parseKeyValues(parseList(get('labels', ''), { commas: false }), 'label'), []);
     const load = attempt(() => parseBoolean('load', get('load', 'true')), true);
+    const push = attempt(() => parseBoolean('push', get('push', 'false')), false);
+    if (push && tags.length === 0) {
+        problems.push('push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action\'s tags output works as is)');
+    }
+    const annotations = parseList(get('annotations', ''), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+    }
+    const provenance = get('provenance', '');
+    const sbom = get('sbom', '');
     const builder = get('builder', '');
     const smokeText = get('smoke-test', '');
     const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
@@ -39470,6 +39490,10 @@ function readSettings(input = readActionInput, env = process.env) {
         tags,
         labels,
         load,
+        push,
+        annotations,
+        provenance,
+        sbom,
         builder,
         smokeTest,
         smokeTimeoutSeconds,
@@ -39529,6 +39553,17 @@ const CA_BUNDLES = [
     '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
     '/etc/ssl/cert.pem'
 ];
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs';
+function contextBinaryPath(contextDir, platform, binaryName) {
+    return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
+}
 /**
  * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
  * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
@@ -39537,10 +39572,10 @@ function renderDockerfile(spec) {
     const stage = spec.finalStage;
     const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM'];
     if (stage.kind === 'scratch-nonroot') {
-        lines.push('COPY etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt', 'COPY etc/passwd etc/group /etc/');
+        lines.push(`COPY ${SHARED_TREE}/ /`);
     }
     // The binary changes most often, so it is the last layer.
-    lines.push(`COPY \${TARGETPLATFORM}/${spec.binaryName} ${BINARY_DIR}/${spec.binaryName}`);
+    lines.push('COPY ${TARGETPLATFORM}/ /');
     if (stage.kind === 'scratch-nonroot')
         lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
     if (spec.workdir)
@@ -39564,14 +39599,25 @@ async function writeStageFiles(spec, contextDir) {
         if (!bundle) {
             throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
         }
-        await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(contextDir, 'etc/ssl/certs'), { recursive: true });
-        await (0,promises_namespaceObject.copyFile)(bundle, external_node_path_default().join(contextDir, 'etc/ssl/certs/ca-certificates.crt'));
-        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(contextDir, 'etc/passwd'), PASSWD);
-        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(contextDir, 'etc/group'), GROUP);
+        const etc = external_node_path_default().join(contextDir, SHARED_TREE, 'etc');
+        await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(etc, 'ssl/certs'), { recursive: true });
+        await (0,promises_namespaceObject.copyFile)(bundle, external_node_path_default().join(etc, 'ssl/certs/ca-certificates.crt'));
+        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
+        await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
     }
     const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
     await (0,promises_namespaceObject.writeFile)(dockerfile, renderDockerfile(spec));
     return dockerfile;
+}
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+async function pinTimes(dir, seconds) {
+    for (const entry of await (0,promises_namespaceObject.readdir)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory())
+            await pinTimes(full, seconds);
+        await (0,promises_namespaceObject.lutimes)(full, seconds, seconds);
+    }
+    await (0,promises_namespaceObject.lutimes)(dir, seconds, seconds);
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -40538,6 +40584,56 @@ function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
     return times[Math.floor(times.length / 2)];
 }
 
+;// CONCATENATED MODULE: ./src/registry.ts
+
+
+function rawManifestPlan(reference, builder) {
+    // imagetools uses the same credentials as the push (docker login), so private registries read back too.
+    return { program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', reference] };
+}
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+function repositoryOf(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/**
+ * Reads the pushed image back and sums, per platform, config plus layers as the registry stores them.
+ * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
+ */
+async function readPushed(reference, digest, builder, onlyPlatform) {
+    const repository = repositoryOf(reference);
+    const raw = async (manifestDigest) => JSON.parse((await execute(rawManifestPlan(`${repository}@${manifestDigest}`, builder), { quiet: true })).stdout);
+    const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
+    const top = await raw(digest);
+    if (!top.manifests)
+        return [{ platform: onlyPlatform, manifestDigest: digest, wire: wire(top) }];
+    const images = [];
+    for (const descriptor of top.manifests.filter(d => !isAttestation(d))) {
+        images.push({
+            platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
+            manifestDigest: descriptor.digest,
+            wire: wire(await raw(descriptor.digest))
+        });
+    }
+    return images;
+}
+/** One sentence for the usual registry failures, with what to do. */
+function explainPushFailure(stderr, references) {
+    const where = references.map(r => repositoryOf(r)).filter((r, i, all) => all.indexOf(r) === i).join(', ');
+    if (/no basic auth credentials|unauthorized|authentication required|401/i.test(stderr)) {
+        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
+    }
+    if (/denied|forbidden|403/i.test(stderr)) {
+        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
+    }
+    if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
+        return `the registry of ${where} cannot be reached: check the host name in tags`;
+    }
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 
 
@@ -40595,6 +40691,8 @@ async function resolveVersion(settings) {
 
 
 
+
+
 async function run() {
     try {
         await pipeline();
@@ -40637,8 +40735,10 @@ async function pipeline() {
     const workDir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
     const contextDir = external_node_path_default().join(workDir, 'context');
     const binaries = await phase('go build', () => buildBinaries(settings, version, workDir));
-    const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => binaryPath(contextDir, b.platform, settings.binaryName)));
+    const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)));
     const dockerfile = await writeStageFiles(settings, contextDir);
+    if (version.commitTime !== undefined)
+        await pinTimes(contextDir, version.commitTime);
     const host = hostPlatform();
     const hostBuilt = settings.platforms.find(p => p.id === host?.id);
     // The classic store holds one platform only; the docker-save route needs the image in the engine.
@@ -40690,10 +40790,27 @@ async function pipeline() {
             }
         }
     }
+    let published;
+    if (settings.push) {
+        published = await phase('push', async () => {
+            const pushed = await pushImage(request({ kind: 'push' }), tags);
+            const digest = pushed.metadata['containerimage.digest'];
+            if (!digest)
+                throw new Error('buildx pushed but reported no digest: the image was not published');
+            const images = await readPushed(tags[0], digest, settings.builder, settings.platforms[0].id);
+            for (const image of images) {
+                const measured = measurement.images.find(m => m.platform === image.platform);
+                if (measured && measured.wire !== image.wire) {
+                    warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`);
+                }
+            }
+            return { digest, metadata: pushed.metadata, references: tags, images };
+        });
+    }
     const report = {
         image: settings.image,
         tags,
-        digest: built.metadata['containerimage.digest'],
+        digest: published?.digest ?? built.metadata['containerimage.digest'],
         version,
         goVersion: goFacts.goVersion,
         upx: settings.upx,
@@ -40702,6 +40819,7 @@ async function pipeline() {
         measurement,
         timings,
         smoke,
+        published,
         warnings
     };
     const markdown = renderMarkdown(report);
@@ -40713,13 +40831,26 @@ async function pipeline() {
     setOutput('binary-size-unpacked', packed[0].binary.size);
     setOutput('image-size', first.wire);
     setOutput('image-size-uncompressed', first.unpacked);
-    setOutput('imageid', built.metadata['containerimage.config.digest'] ?? '');
-    setOutput('digest', built.metadata['containerimage.digest'] ?? '');
-    setOutput('metadata', JSON.stringify(built.metadata));
+    const metadata = published?.metadata ?? built.metadata;
+    setOutput('imageid', metadata['containerimage.config.digest'] ?? built.metadata['containerimage.config.digest'] ?? '');
+    setOutput('digest', report.digest ?? '');
+    setOutput('metadata', JSON.stringify(metadata));
     setOutput('report', markdown);
     setOutput('report-json', JSON.stringify(report));
     await summary.addRaw(markdown).write();
     info(markdown);
+}
+/** The push, with registry failures turned into one sentence that says what to do. */
+async function pushImage(input, tags) {
+    try {
+        return await buildImage(input);
+    }
+    catch (error) {
+        const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined;
+        if (!explained)
+            throw error;
+        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`);
+    }
 }
 function describeFinalStage(settings) {
     const stage = settings.finalStage;

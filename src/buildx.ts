@@ -139,6 +139,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
     input.metadataFile,
     ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
     ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+    ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
+    ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
+    ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
     ...exporterArgs(input.exporter),
     input.contextDir
   ]

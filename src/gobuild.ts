@@ -118,7 +118,7 @@ export async function inspectPackage(settings: Settings): Promise<GoFacts> {
   }
 }
 
-export function binaryPath(root: string, platform: Platform, binaryName: string): string {
+function binaryPath(root: string, platform: Platform, binaryName: string): string {
   return path.join(root, ...platform.id.split('/'), binaryName)
 }
 

@@ -2,14 +2,16 @@ import * as core from '@actions/core'
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
 import { buildImage, imageTags, inspectEngine, type BuildPlanInput, type Exporter } from './buildx.js'
-import { binaryPath, buildBinaries, inspectPackage, requireGo } from './gobuild.js'
+import { buildBinaries, inspectPackage, requireGo } from './gobuild.js'
 import { measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import { hostPlatform } from './platform.js'
 import { renderMarkdown, type BinaryFigures, type Report } from './report.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
-import { writeStageFiles } from './stage.js'
+import { contextBinaryPath, pinTimes, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
+import { explainPushFailure, readPushed } from './registry.js'
+import { CommandError } from './runner.js'
 import { resolveVersion } from './version.js'
 
 export async function run(): Promise<void> {
@@ -57,8 +59,9 @@ async function pipeline(): Promise<void> {
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
   const contextDir = path.join(workDir, 'context')
   const binaries = await phase('go build', () => buildBinaries(settings, version, workDir))
-  const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => binaryPath(contextDir, b.platform, settings.binaryName)))
+  const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)))
   const dockerfile = await writeStageFiles(settings, contextDir)
+  if (version.commitTime !== undefined) await pinTimes(contextDir, version.commitTime)
 
   const host = hostPlatform()
   const hostBuilt = settings.platforms.find(p => p.id === host?.id)
@@ -115,10 +118,27 @@ async function pipeline(): Promise<void> {
     }
   }
 
+  let published: Report['published']
+  if (settings.push) {
+    published = await phase('push', async () => {
+      const pushed = await pushImage(request({ kind: 'push' }), tags)
+      const digest = pushed.metadata['containerimage.digest']
+      if (!digest) throw new Error('buildx pushed but reported no digest: the image was not published')
+      const images = await readPushed(tags[0], digest, settings.builder, settings.platforms[0].id)
+      for (const image of images) {
+        const measured = measurement.images.find(m => m.platform === image.platform)
+        if (measured && measured.wire !== image.wire) {
+          warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`)
+        }
+      }
+      return { digest, metadata: pushed.metadata, references: tags, images }
+    })
+  }
+
   const report: Report = {
     image: settings.image,
     tags,
-    digest: built.metadata['containerimage.digest'],
+    digest: published?.digest ?? built.metadata['containerimage.digest'],
     version,
     goVersion: goFacts.goVersion,
     upx: settings.upx,
@@ -127,6 +147,7 @@ async function pipeline(): Promise<void> {
     measurement,
     timings,
     smoke,
+    published,
     warnings
   }
   const markdown = renderMarkdown(report)
@@ -138,13 +159,25 @@ async function pipeline(): Promise<void> {
   core.setOutput('binary-size-unpacked', packed[0].binary.size)
   core.setOutput('image-size', first.wire)
   core.setOutput('image-size-uncompressed', first.unpacked)
-  core.setOutput('imageid', built.metadata['containerimage.config.digest'] ?? '')
-  core.setOutput('digest', built.metadata['containerimage.digest'] ?? '')
-  core.setOutput('metadata', JSON.stringify(built.metadata))
+  const metadata = published?.metadata ?? built.metadata
+  core.setOutput('imageid', metadata['containerimage.config.digest'] ?? built.metadata['containerimage.config.digest'] ?? '')
+  core.setOutput('digest', report.digest ?? '')
+  core.setOutput('metadata', JSON.stringify(metadata))
   core.setOutput('report', markdown)
   core.setOutput('report-json', JSON.stringify(report))
   await core.summary.addRaw(markdown).write()
   core.info(markdown)
+}
+
+/** The push, with registry failures turned into one sentence that says what to do. */
+async function pushImage(input: BuildPlanInput, tags: string[]) {
+  try {
+    return await buildImage(input)
+  } catch (error) {
+    const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined
+    if (!explained) throw error
+    throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`)
+  }
 }
 
 function describeFinalStage(settings: Settings): string {

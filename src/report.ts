@@ -1,5 +1,6 @@
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
+import type { PushedImage } from './registry.js'
 import type { VersionInfo } from './version.js'
 
 export interface BinaryFigures {
@@ -30,6 +31,7 @@ export interface Report {
   /** Milliseconds per phase, in the order they ran. */
   timings: Record<string, number>
   smoke?: { args: string[]; output: string }
+  published?: { digest: string; references: string[]; images: PushedImage[]; metadata: Record<string, unknown> }
   warnings: string[]
 }
 
@@ -78,6 +80,14 @@ export function renderMarkdown(report: Report): string {
         `| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} | ${b.packMs !== undefined ? seconds(b.packMs) : '–'} | ${startup} |`
       )
     }
+  }
+  if (report.published) {
+    out.push('', '#### Published', '')
+    for (const reference of report.published.references) out.push(`- \`${reference}@${report.published.digest}\``)
+    out.push(
+      '',
+      `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`
+    )
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)

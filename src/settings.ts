@@ -42,6 +42,12 @@ export interface Settings {
   tags: string[]
   labels: Array<[string, string]>
   load: boolean
+  push: boolean
+  /** buildx --annotation values, as docker/metadata-action writes them. */
+  annotations: string[]
+  /** Passed to buildx as --provenance / --sbom when set. */
+  provenance: string
+  sbom: string
   builder: string
   smokeTest?: string[]
   smokeTimeoutSeconds: number
@@ -212,6 +218,16 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   const labels = attempt(() => parseKeyValues(parseList(get('labels', ''), { commas: false }), 'label'), [])
 
   const load = attempt(() => parseBoolean('load', get('load', 'true')), true)
+  const push = attempt(() => parseBoolean('push', get('push', 'false')), false)
+  if (push && tags.length === 0) {
+    problems.push('push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action\'s tags output works as is)')
+  }
+  const annotations = parseList(get('annotations', ''), { commas: false })
+  for (const annotation of annotations) {
+    if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation)) problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
+  }
+  const provenance = get('provenance', '')
+  const sbom = get('sbom', '')
   const builder = get('builder', '')
   const smokeText = get('smoke-test', '')
   const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined
@@ -245,6 +261,10 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     tags,
     labels,
     load,
+    push,
+    annotations,
+    provenance,
+    sbom,
     builder,
     smokeTest,
     smokeTimeoutSeconds,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
-import { copyFile, mkdir, writeFile } from 'node:fs/promises'
+import { copyFile, lutimes, mkdir, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import type { Platform } from './platform.js'
 import type { FinalStage } from './settings.js'
 
 /** What the final stage needs to know; pure data so the Dockerfile text is testable. */
@@ -28,6 +29,19 @@ export const CA_BUNDLES = [
   '/etc/ssl/cert.pem'
 ]
 
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs'
+
+export function contextBinaryPath(contextDir: string, platform: Platform, binaryName: string): string {
+  return path.join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName)
+}
+
 /**
  * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
  * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
@@ -36,13 +50,10 @@ export function renderDockerfile(spec: StageSpec): string {
   const stage = spec.finalStage
   const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM']
   if (stage.kind === 'scratch-nonroot') {
-    lines.push(
-      'COPY etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt',
-      'COPY etc/passwd etc/group /etc/'
-    )
+    lines.push(`COPY ${SHARED_TREE}/ /`)
   }
   // The binary changes most often, so it is the last layer.
-  lines.push(`COPY \${TARGETPLATFORM}/${spec.binaryName} ${BINARY_DIR}/${spec.binaryName}`)
+  lines.push('COPY ${TARGETPLATFORM}/ /')
   if (stage.kind === 'scratch-nonroot') lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`)
   if (spec.workdir) lines.push(`WORKDIR ${spec.workdir}`)
   if (spec.expose.length > 0) lines.push(`EXPOSE ${spec.expose.join(' ')}`)
@@ -64,12 +75,23 @@ export async function writeStageFiles(spec: StageSpec, contextDir: string): Prom
     if (!bundle) {
       throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`)
     }
-    await mkdir(path.join(contextDir, 'etc/ssl/certs'), { recursive: true })
-    await copyFile(bundle, path.join(contextDir, 'etc/ssl/certs/ca-certificates.crt'))
-    await writeFile(path.join(contextDir, 'etc/passwd'), PASSWD)
-    await writeFile(path.join(contextDir, 'etc/group'), GROUP)
+    const etc = path.join(contextDir, SHARED_TREE, 'etc')
+    await mkdir(path.join(etc, 'ssl/certs'), { recursive: true })
+    await copyFile(bundle, path.join(etc, 'ssl/certs/ca-certificates.crt'))
+    await writeFile(path.join(etc, 'passwd'), PASSWD)
+    await writeFile(path.join(etc, 'group'), GROUP)
   }
   const dockerfile = path.join(contextDir, 'Dockerfile')
   await writeFile(dockerfile, renderDockerfile(spec))
   return dockerfile
+}
+
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+export async function pinTimes(dir: string, seconds: number): Promise<void> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) await pinTimes(full, seconds)
+    await lutimes(full, seconds, seconds)
+  }
+  await lutimes(dir, seconds, seconds)
 }

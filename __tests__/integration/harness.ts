@@ -154,3 +154,64 @@ export function layerPaths(dir: string, manifest: OciManifest): string[] {
       .filter(Boolean)
   )
 }
+
+export interface Registry {
+  host: string
+  stop: () => Promise<void>
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net')
+  return new Promise(resolve => {
+    const server = createServer()
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => resolve(port))
+    })
+  })
+}
+
+/** Debian's docker-registry on loopback, optionally behind htpasswd (bcrypt) auth. */
+export async function startRegistry(auth?: { user: string; password: string }): Promise<Registry> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'registry-'))
+  const port = await freePort()
+  let authConfig = ''
+  if (auth) {
+    const line = execFileSync('htpasswd', ['-Bbn', auth.user, auth.password], { encoding: 'utf8' }).trim()
+    writeFileSync(path.join(dir, 'htpasswd'), line + '\n')
+    authConfig = `auth:\n  htpasswd:\n    realm: test\n    path: ${dir}/htpasswd\n`
+  }
+  writeFileSync(
+    path.join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${authConfig}`
+  )
+  const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' })
+  const host = `127.0.0.1:${port}`
+  for (let attempt = 0; attempt < 50; attempt++) {
+    try {
+      const response = await fetch(`http://${host}/v2/`)
+      if (response.status === 200 || response.status === 401) {
+        return { host, stop: () => new Promise(resolve => (child.exitCode !== null ? resolve() : (child.on('exit', () => resolve()), child.kill()))) }
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  child.kill()
+  throw new Error(`docker-registry did not start on ${host}`)
+}
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+/** Plain HTTP against the registry API: what a pull would see. */
+export async function registryGet(host: string, pathname: string, headers: Record<string, string> = {}): Promise<{ body: any; digest: string | null }> {
+  const response = await fetch(`http://${host}/v2/${pathname}`, { headers: { Accept: MANIFEST_TYPES, ...headers } })
+  if (!response.ok) throw new Error(`GET ${pathname}: ${response.status}`)
+  return { body: await response.json(), digest: response.headers.get('docker-content-digest') }
+}

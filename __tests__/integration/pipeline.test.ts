@@ -106,7 +106,9 @@ describe('examples/hello through dist/, as a runner runs it', () => {
       const read = images.find(i => i.platform === measured.platform)!
       expect(measured.wire).toBe(read.manifest.config.size + read.manifest.layers.reduce((s, l) => s + l.size, 0))
     }
-    const contextBinary = (arch: string) => readFileSync(path.join(path.dirname(path.dirname(run.outputs['binary-path'])), arch, 'hello'))
+    // binary-path is <context>/linux/amd64/usr/bin/hello
+    const context = path.resolve(run.outputs['binary-path'], '../../../../..')
+    const contextBinary = (arch: string) => readFileSync(path.join(context, 'linux', arch, 'usr/bin/hello'))
     expect(contextBinary('amd64').readUInt16LE(18)).toBe(62)
     expect(contextBinary('arm64').readUInt16LE(18)).toBe(183)
   })

@@ -8,9 +8,8 @@ describe('final stage Dockerfile', () => {
       [
         'FROM scratch',
         'ARG TARGETPLATFORM',
-        'COPY etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/ca-certificates.crt',
-        'COPY etc/passwd etc/group /etc/',
-        'COPY ${TARGETPLATFORM}/hello /usr/bin/hello',
+        'COPY rootfs/ /',
+        'COPY ${TARGETPLATFORM}/ /',
         'USER 65532:65532',
         'WORKDIR /data',
         'EXPOSE 3000',
@@ -23,7 +22,7 @@ describe('final stage Dockerfile', () => {
 
   it('plain scratch has the binary only', () => {
     expect(renderDockerfile({ finalStage: { kind: 'scratch', nonroot: false }, binaryName: 'a', expose: [], args: [], workdir: '' })).toBe(
-      'FROM scratch\nARG TARGETPLATFORM\nCOPY ${TARGETPLATFORM}/a /usr/bin/a\nENTRYPOINT ["/usr/bin/a"]\n'
+      'FROM scratch\nARG TARGETPLATFORM\nCOPY ${TARGETPLATFORM}/ /\nENTRYPOINT ["/usr/bin/a"]\n'
     )
   })
 

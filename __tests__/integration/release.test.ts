@@ -1,0 +1,108 @@
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { docker, helloRepository, registryGet, requireTools, runAction, startRegistry, type Registry } from './harness.js'
+
+beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry', 'htpasswd'))
+
+describe('release: push to a real registry', () => {
+  let registry: Registry
+  let secured: Registry
+  beforeAll(async () => {
+    registry = await startRegistry()
+    secured = await startRegistry({ user: 'ci', password: 's3cret' })
+  })
+  afterAll(async () => {
+    await registry.stop()
+    await secured.stop()
+  })
+
+  const repo = helloRepository('v1.2.3')
+  const tagPush = { GITHUB_REF: 'refs/tags/v1.2.3', GITHUB_REF_NAME: 'v1.2.3', GITHUB_REPOSITORY: 'acme/hello' }
+
+  it('publishes one manifest list for two platforms under both tags; sizes read back equal the reported ones', async () => {
+    const name = `${registry.host}/acme/hello`
+    const run = await runAction(
+      {
+        push: 'true',
+        platforms: 'linux/amd64,linux/arm64',
+        upx: 'lzma',
+        // docker/metadata-action writes these as newline lists.
+        tags: `${name}:1.2.3\n${name}:latest\n`,
+        labels: 'org.opencontainers.image.title=hello\norg.opencontainers.image.description=Hello, world service\n',
+        'smoke-test': 'version'
+      },
+      { workspace: repo.dir, env: tagPush }
+    )
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+
+    const index = await registryGet(registry.host, 'acme/hello/manifests/1.2.3')
+    expect(index.digest).toBe(run.outputs.digest)
+    expect((await registryGet(registry.host, 'acme/hello/manifests/latest')).digest).toBe(run.outputs.digest)
+    const platforms = index.body.manifests.filter((m: any) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest')
+    expect(platforms.map((m: any) => `${m.platform.os}/${m.platform.architecture}`).sort()).toEqual(['linux/amd64', 'linux/arm64'])
+
+    const report = JSON.parse(run.outputs['report-json'])
+    for (const descriptor of platforms) {
+      const platform = `${descriptor.platform.os}/${descriptor.platform.architecture}`
+      const manifest = (await registryGet(registry.host, `acme/hello/manifests/${descriptor.digest}`)).body
+      const stored = manifest.config.size + manifest.layers.reduce((sum: number, l: { size: number }) => sum + l.size, 0)
+      expect(report.measurement.images.find((i: any) => i.platform === platform).wire).toBe(stored)
+      expect(report.published.images.find((i: any) => i.platform === platform).wire).toBe(stored)
+      const config = (await registryGet(registry.host, `acme/hello/blobs/${manifest.config.digest}`)).body
+      expect(config.config.Labels).toMatchObject({
+        'org.opencontainers.image.description': 'Hello, world service',
+        'org.opencontainers.image.version': 'v1.2.3',
+        'org.opencontainers.image.revision': repo.sha,
+        'org.opencontainers.image.source': 'https://github.com/acme/hello'
+      })
+    }
+    expect(run.summary).toContain(`${name}:1.2.3@${run.outputs.digest}`)
+    expect(run.summary).toContain(`${name}:latest@${run.outputs.digest}`)
+    expect(run.warnings).toEqual([])
+
+    // What a user pulls runs and knows its release.
+    docker('image', 'rm', '-f', `${name}:1.2.3`, `${name}:latest`)
+    docker('pull', '--platform', 'linux/amd64', `${name}:1.2.3`)
+    expect(docker('run', '--rm', '--platform', 'linux/amd64', `${name}:1.2.3`, 'version')).toBe(`Build: ${repo.sha}\nVersion: v1.2.3`)
+  })
+
+  it('one commit built twice gives one digest (SOURCE_DATE_EPOCH, no provenance)', async () => {
+    const name = `${registry.host}/acme/repro`
+    const inputs = { push: 'true', platforms: 'linux/amd64,linux/arm64', tags: `${name}:1`, provenance: 'false' }
+    const first = await runAction(inputs, { workspace: repo.dir, env: tagPush })
+    docker('buildx', 'prune', '-af')
+    const second = await runAction(inputs, { workspace: repo.dir, env: tagPush })
+    expect(first.code).toBe(0)
+    expect(second.code).toBe(0)
+    expect(second.outputs.digest).toBe(first.outputs.digest)
+  })
+
+  it('without a login the push fails with one clear error and no digest', async () => {
+    const run = await runAction(
+      { push: 'true', tags: `${secured.host}/acme/hello:1` },
+      { workspace: repo.dir, env: { ...tagPush, DOCKER_CONFIG: mkdtempSync(path.join(tmpdir(), 'docker-config-')) } }
+    )
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toContain('push failed: the registry refused to let this runner push')
+    expect(run.errors[0]).toContain('docker/login-action')
+    expect(run.outputs.digest).toBeUndefined()
+  })
+
+  it('with a login the same push works', async () => {
+    const config = mkdtempSync(path.join(tmpdir(), 'docker-config-'))
+    docker('--config', config, 'login', secured.host, '-u', 'ci', '-p', 's3cret')
+    const run = await runAction({ push: 'true', tags: `${secured.host}/acme/hello:1` }, { workspace: repo.dir, env: { ...tagPush, DOCKER_CONFIG: config } })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.digest).toMatch(/^sha256:/)
+  })
+
+  it('push without tags is an input error before any build', async () => {
+    const run = await runAction({ push: 'true' }, { workspace: repo.dir })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toContain('push is true but tags is empty')
+  })
+})
