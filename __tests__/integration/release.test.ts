@@ -71,6 +71,9 @@ describe('release: push to a real registry', () => {
   it('one commit built twice gives one digest (SOURCE_DATE_EPOCH, no provenance)', async () => {
     const name = `${registry.host}/acme/repro`
     const inputs = { push: 'true', platforms: 'linux/amd64,linux/arm64', tags: `${name}:1`, provenance: 'false' }
+    // Independent builds, as on two fresh runners: buildkit's cache is content-addressed and would hand
+    // back a layer with the same files but another commit's times.
+    docker('buildx', 'prune', '-af')
     const first = await runAction(inputs, { workspace: repo.dir, env: tagPush })
     docker('buildx', 'prune', '-af')
     const second = await runAction(inputs, { workspace: repo.dir, env: tagPush })
