@@ -1,18 +1,23 @@
 import * as core from '@actions/core'
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
-import { buildImage, imageTags, inspectEngine, type BuildPlanInput, type Exporter } from './buildx.js'
+import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
+import { buildImage, imageTags, inspectEngine, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
+import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
+import { judge, percentChange, type Budget } from './gate.js'
 import { buildBinaries, inspectPackage, requireGo } from './gobuild.js'
 import { measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import { hostPlatform } from './platform.js'
-import { renderMarkdown, type BinaryFigures, type Report } from './report.js'
+import { explainPushFailure, readPushed } from './registry.js'
+import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
+import { CommandError } from './runner.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { contextBinaryPath, pinTimes, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
-import { explainPushFailure, readPushed } from './registry.js'
-import { CommandError } from './runner.js'
-import { resolveVersion } from './version.js'
+import { resolveVersion, type VersionInfo } from './version.js'
+
+type Phase = <T>(name: string, work: () => Promise<T>) => Promise<T>
 
 export async function run(): Promise<void> {
   try {
@@ -26,12 +31,12 @@ async function pipeline(): Promise<void> {
   const started = new Date()
   const settings = readSettings()
   const timings: Record<string, number> = {}
-  const phase = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now()
+  const phase: Phase = async (name, work) => {
+    const begun = performance.now()
     try {
       return await core.group(name, work)
     } finally {
-      timings[name] = performance.now() - started
+      timings[name] = performance.now() - begun
     }
   }
   const warnings: string[] = []
@@ -56,19 +61,147 @@ async function pipeline(): Promise<void> {
     )
   }
 
-  const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
-  const contextDir = path.join(workDir, 'context')
-  const binaries = await phase('go build', () => buildBinaries(settings, version, workDir))
-  const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)))
-  const dockerfile = await writeStageFiles(settings, contextDir)
-  if (version.commitTime !== undefined) await pinTimes(contextDir, version.commitTime)
-
   const host = hostPlatform()
   const hostBuilt = settings.platforms.find(p => p.id === host?.id)
   // The classic store holds one platform only; the docker-save route needs the image in the engine.
   const canLoadAll = settings.platforms.length === 1 || engine.containerdStore
   const load = canLoadAll && (settings.load || engine.route === 'docker-save')
-  if (settings.load && !canLoadAll) warn('load skipped: the engine\'s image store cannot hold a multi-platform image (enable the containerd image store to load it)')
+  if (settings.load && !canLoadAll) warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
+
+  const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
+  const head = await buildTarget({ settings, version, engine, upx, workDir, load, started, phase })
+
+  let smoke: Report['smoke']
+  const startup = new Map<string, { unpacked?: number; packed?: number }>()
+  if (settings.smokeTest) {
+    const args = settings.smokeTest
+    if (!hostBuilt) {
+      warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
+    } else {
+      smoke = await phase('smoke test', async () => {
+        // A multi-platform build could not be loaded: load the runner's platform alone (fully cached).
+        if (!load) await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]))
+        const outcome = await smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds)
+        return { args, output: outcome.stdout }
+      })
+      const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
+      if (hostPacked) {
+        startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) })
+      }
+    }
+  }
+
+  let baseline: BaselineReport | undefined
+  if (settings.baseline.kind === 'image') {
+    const reference = settings.baseline.reference
+    baseline = await phase('baseline', () => imageBaseline(reference, settings))
+  } else if (settings.baseline.kind === 'build') {
+    baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started))
+  }
+
+  let published: Report['published']
+  if (settings.push) {
+    published = await phase('push', async () => {
+      const pushed = await pushImage(head.request({ kind: 'push' }), head.tags)
+      const digest = pushed.metadata['containerimage.digest']
+      if (!digest) throw new Error('buildx pushed but reported no digest: the image was not published')
+      const images = await readPushed(head.tags[0], digest, settings.builder, settings.platforms[0].id)
+      for (const image of images) {
+        const measured = head.measurement.images.find(m => m.platform === image.platform)
+        if (measured && measured.wire !== image.wire) {
+          warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`)
+        }
+      }
+      return { digest, metadata: pushed.metadata, references: head.tags, images }
+    })
+  }
+
+  const sizes = head.measurement.images.map(image => ({
+    platform: image.platform,
+    wire: image.wire,
+    baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
+  }))
+  const gate = { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) }
+
+  const report: Report = {
+    image: settings.image,
+    tags: head.tags,
+    digest: published?.digest ?? head.metadata['containerimage.digest'],
+    version,
+    goVersion: goFacts.goVersion,
+    upx: settings.upx,
+    finalStage: describeFinalStage(settings),
+    binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
+    measurement: head.measurement,
+    timings,
+    smoke,
+    published,
+    baseline,
+    gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
+    warnings
+  }
+  const markdown = renderMarkdown(report)
+
+  // Report first, everywhere it goes; the gate is judged last so a failed comment never hides it.
+  const first = sizes.find(s => s.platform === settings.platforms[0].id) ?? sizes[0]
+  const firstImage = head.measurement.images.find(i => i.platform === first.platform)!
+  const metadata: BuildxMetadata = published?.metadata ?? head.metadata
+  core.setOutput('version', version.version)
+  core.setOutput('build', version.build)
+  core.setOutput('binary-path', head.packed[0].path)
+  core.setOutput('binary-size', head.packed[0].size)
+  core.setOutput('binary-size-unpacked', head.packed[0].binary.size)
+  core.setOutput('image-size', first.wire)
+  core.setOutput('image-size-uncompressed', firstImage.unpacked)
+  core.setOutput('imageid', metadata['containerimage.config.digest'] ?? head.metadata['containerimage.config.digest'] ?? '')
+  core.setOutput('digest', report.digest ?? '')
+  core.setOutput('metadata', JSON.stringify(metadata))
+  core.setOutput('base-image-size', first.baseWire ?? '')
+  core.setOutput('size-delta', first.baseWire === undefined ? '' : first.wire - first.baseWire)
+  core.setOutput('size-delta-percent', first.baseWire === undefined ? '' : percentChange(first.wire, first.baseWire).toFixed(2))
+  core.setOutput('gate', gate.result)
+  core.setOutput('report', markdown)
+  core.setOutput('report-json', JSON.stringify(report))
+  await core.summary.addRaw(markdown).write()
+  core.info(markdown)
+
+  const pr = settings.github.pullRequest
+  if (settings.comment && pr && settings.github.repository) {
+    const outcome = await phase('comment', () => commentOn(settings, pr.number, markdown))
+    if (outcome.status === 'read-only') core.warning(READ_ONLY_HELP)
+    else if (outcome.status === 'failed') core.warning(`The pull request comment could not be written: ${outcome.message}. The report is in the job summary.`)
+    else core.setOutput('comment-id', outcome.id)
+  }
+
+  if (gate.result === 'fail') core.setFailed(`Size budget broken:\n${gate.failures.join('\n')}`)
+}
+
+interface TargetInput {
+  settings: Settings
+  version: VersionInfo
+  engine: Engine
+  upx: string | undefined
+  workDir: string
+  load: boolean
+  started: Date
+  phase: Phase
+}
+
+interface Target {
+  packed: Packed[]
+  measurement: Measurement
+  metadata: BuildxMetadata
+  tags: string[]
+  request: (exporter: Exporter, platforms?: string[]) => BuildPlanInput
+}
+
+/** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
+async function buildTarget({ settings, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
+  const contextDir = path.join(workDir, 'context')
+  const binaries = await phase('go build', () => buildBinaries(settings, version, workDir))
+  const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)))
+  const dockerfile = await writeStageFiles(settings, contextDir)
+  if (version.commitTime !== undefined) await pinTimes(contextDir, version.commitTime)
 
   const tags = imageTags(settings, version)
   const oci = path.join(workDir, 'oci')
@@ -88,85 +221,49 @@ async function pipeline(): Promise<void> {
     const loaded = load ? await buildImage(request({ kind: 'load' })) : undefined
     return measured ?? loaded!
   })
-
-  const measurement: Measurement = await phase('measure', () =>
+  const measurement = await phase('measure', () =>
     engine.route === 'oci' ? measureOciLayout(oci) : measureFromEngine(tags[0], settings.platforms[0].id, workDir)
   )
+  return { packed, measurement, metadata: built.metadata, tags, request }
+}
 
-  let smoke: Report['smoke']
-  const startup = new Map<string, { unpacked?: number; packed?: number }>()
-  if (settings.smokeTest) {
-    const args = settings.smokeTest
-    if (!hostBuilt) {
-      warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
-    } else {
-      smoke = await phase('smoke test', async () => {
-        if (!load) {
-          // A multi-platform build could not be loaded: load the runner's platform alone (fully cached).
-          await buildImage(request({ kind: 'load' }, [hostBuilt.id]))
-        }
-        const outcome = await smokeTest(tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds)
-        return { args, output: outcome.stdout }
-      })
-      const hostPacked = packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
-      if (hostPacked) {
-        startup.set(hostBuilt.id, {
-          unpacked: medianStartupMs(hostPacked.binary.path, args),
-          packed: medianStartupMs(hostPacked.path, args)
-        })
+/** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
+async function buildBaseline(settings: Settings, engine: Engine, upx: string | undefined, workDir: string, started: Date): Promise<BaselineReport> {
+  let commit = ''
+  try {
+    const top = await repositoryTop(settings)
+    commit = await resolveBaseCommit(settings, top)
+    core.info(`base commit ${commit}`)
+    return await inWorktree(top, commit, path.join(workDir, 'base-worktree'), async worktree => {
+      const baseSettings = settingsForWorktree(settings, top, worktree)
+      const baseVersion = await resolveVersion(baseSettings)
+      const baseWork = path.join(workDir, 'base')
+      const quietPhase: Phase = (_name, work) => work()
+      // The base must build to the same image it would have had; a broken base only loses the comparison.
+      await inspectPackage(baseSettings)
+      const base = await buildTarget({ settings: baseSettings, version: baseVersion, engine, upx, workDir: baseWork, load: engine.route === 'docker-save', started, phase: quietPhase })
+      return {
+        source: 'build' as const,
+        ref: commit,
+        images: base.measurement.images.map(image => ({
+          platform: image.platform,
+          wire: image.wire,
+          unpacked: image.unpacked,
+          binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size
+        }))
       }
-    }
-  }
-
-  let published: Report['published']
-  if (settings.push) {
-    published = await phase('push', async () => {
-      const pushed = await pushImage(request({ kind: 'push' }), tags)
-      const digest = pushed.metadata['containerimage.digest']
-      if (!digest) throw new Error('buildx pushed but reported no digest: the image was not published')
-      const images = await readPushed(tags[0], digest, settings.builder, settings.platforms[0].id)
-      for (const image of images) {
-        const measured = measurement.images.find(m => m.platform === image.platform)
-        if (measured && measured.wire !== image.wire) {
-          warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`)
-        }
-      }
-      return { digest, metadata: pushed.metadata, references: tags, images }
     })
+  } catch (error) {
+    const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${(error as Error).message.split('\n')[0]}`
+    core.warning(`${message}. The report has no comparison and max-increase is not judged.`)
+    return { source: 'build', ref: commit, images: [], error: message }
   }
+}
 
-  const report: Report = {
-    image: settings.image,
-    tags,
-    digest: published?.digest ?? built.metadata['containerimage.digest'],
-    version,
-    goVersion: goFacts.goVersion,
-    upx: settings.upx,
-    finalStage: describeFinalStage(settings),
-    binaries: packed.map(p => figures(p, startup.get(p.binary.platform.id))),
-    measurement,
-    timings,
-    smoke,
-    published,
-    warnings
-  }
-  const markdown = renderMarkdown(report)
-  const first = measurement.images.find(i => i.platform === settings.platforms[0].id) ?? measurement.images[0]
-  core.setOutput('version', version.version)
-  core.setOutput('build', version.build)
-  core.setOutput('binary-path', packed[0].path)
-  core.setOutput('binary-size', packed[0].size)
-  core.setOutput('binary-size-unpacked', packed[0].binary.size)
-  core.setOutput('image-size', first.wire)
-  core.setOutput('image-size-uncompressed', first.unpacked)
-  const metadata = published?.metadata ?? built.metadata
-  core.setOutput('imageid', metadata['containerimage.config.digest'] ?? built.metadata['containerimage.config.digest'] ?? '')
-  core.setOutput('digest', report.digest ?? '')
-  core.setOutput('metadata', JSON.stringify(metadata))
-  core.setOutput('report', markdown)
-  core.setOutput('report-json', JSON.stringify(report))
-  await core.summary.addRaw(markdown).write()
-  core.info(markdown)
+async function commentOn(settings: Settings, issueNumber: number, markdown: string): Promise<CommentOutcome> {
+  const [owner, repo] = settings.github.repository!.split('/')
+  if (!settings.githubToken) return { status: 'failed', message: 'github-token is empty' }
+  return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown)
 }
 
 /** The push, with registry failures turned into one sentence that says what to do. */
@@ -178,6 +275,13 @@ async function pushImage(input: BuildPlanInput, tags: string[]) {
     if (!explained) throw error
     throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`)
   }
+}
+
+function describeBudget(budget: Budget): string {
+  const parts: string[] = []
+  if (budget.maxSize !== undefined) parts.push(`max-size ${human(budget.maxSize)}`)
+  if (budget.maxIncrease) parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : human(budget.maxIncrease.bytes)}`)
+  return parts.join(', ') || 'none'
 }
 
 function describeFinalStage(settings: Settings): string {

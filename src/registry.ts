@@ -33,20 +33,21 @@ interface Descriptor {
  * Reads the pushed image back and sums, per platform, config plus layers as the registry stores them.
  * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
-export async function readPushed(reference: string, digest: string, builder: string, onlyPlatform: string): Promise<PushedImage[]> {
+export async function readPushed(reference: string, digest: string | undefined, builder: string, onlyPlatform: string): Promise<PushedImage[]> {
   const repository = repositoryOf(reference)
+  // Without a digest, the reference itself (a tag) is read.
+  const topReference = digest ? `${repository}@${digest}` : reference
   type Manifest = { manifests?: Descriptor[]; config: Descriptor; layers: Descriptor[] }
-  const raw = async (manifestDigest: string) =>
-    JSON.parse((await execute(rawManifestPlan(`${repository}@${manifestDigest}`, builder), { quiet: true })).stdout) as Manifest
+  const raw = async (ref: string) => JSON.parse((await execute(rawManifestPlan(ref, builder), { quiet: true })).stdout) as Manifest
   const wire = (manifest: Manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
-  const top = await raw(digest)
-  if (!top.manifests) return [{ platform: onlyPlatform, manifestDigest: digest, wire: wire(top) }]
+  const top = await raw(topReference)
+  if (!top.manifests) return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }]
   const images: PushedImage[] = []
   for (const descriptor of top.manifests.filter(d => !isAttestation(d))) {
     images.push({
       platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
       manifestDigest: descriptor.digest,
-      wire: wire(await raw(descriptor.digest))
+      wire: wire(await raw(`${repository}@${descriptor.digest}`))
     })
   }
   return images

@@ -1,5 +1,7 @@
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
+import type { BaselineReport } from './baseline.js'
+import type { GateOutcome } from './gate.js'
 import type { PushedImage } from './registry.js'
 import type { VersionInfo } from './version.js'
 
@@ -32,6 +34,8 @@ export interface Report {
   timings: Record<string, number>
   smoke?: { args: string[]; output: string }
   published?: { digest: string; references: string[]; images: PushedImage[]; metadata: Record<string, unknown> }
+  baseline?: BaselineReport
+  gate?: GateOutcome & { limits: string }
   warnings: string[]
 }
 
@@ -47,9 +51,56 @@ function routeNote(m: Measurement): string {
         'Add docker/setup-buildx-action for exact figures.'
 }
 
+function change(value: number, base: number | undefined): string {
+  if (base === undefined) return '–'
+  const delta = value - base
+  return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`
+}
+
+const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
+
+function renderComparison(report: Report, baseline: BaselineReport, out: string[]): void {
+  const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
+  const bases = report.measurement.images.map(i => baseline.images.find(b => b.platform === i.platform))
+  const baseTotal = bases.every(b => b) ? bases.reduce((sum, b) => sum + b!.wire, 0) : undefined
+  const headline =
+    baseTotal === undefined
+      ? `**${human(total)}** on the wire (no baseline)`
+      : `**${human(total)}** on the wire, ${change(total, baseTotal)} ${trend(total - baseTotal)}`
+  out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '')
+  const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``
+  if (baseline.error) out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '')
+  else out.push(`Compared with ${against}.`, '')
+  for (const image of report.measurement.images) {
+    const base = baseline.images.find(b => b.platform === image.platform)
+    const bin = report.binaries.find(b => b.platform === image.platform)
+    out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|')
+    if (bin) out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`)
+    out.push(`| Image on the wire${report.measurement.exact ? '' : ' (est.)'} | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`)
+    out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '')
+  }
+}
+
+function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
+  const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result]
+  out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`)
+  for (const failure of gate.failures) out.push(`- ${failure}`)
+  for (const skip of gate.skipped) out.push(`- ${skip}`)
+  out.push('')
+}
+
 export function renderMarkdown(report: Report): string {
   const out: string[] = []
   const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
+  if (report.baseline) {
+    renderComparison(report, report.baseline, out)
+    if (report.gate) renderGate(report.gate, out)
+    out.push(`Version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+    out.push(routeNote(report.measurement))
+    renderTradeOff(report, out)
+    renderDetails(report, out)
+    return out.join('\n')
+  }
   out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
   out.push(
     `${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
@@ -65,7 +116,16 @@ export function renderMarkdown(report: Report): string {
     out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`)
   }
   out.push('', routeNote(report.measurement))
+  if (report.gate) {
+    out.push('')
+    renderGate(report.gate, out)
+  }
+  renderTradeOff(report, out)
+  renderDetails(report, out)
+  return out.join('\n')
+}
 
+function renderTradeOff(report: Report, out: string[]): void {
   const packed = report.binaries.filter(b => b.packed)
   if (packed.length > 0) {
     out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '')
@@ -91,8 +151,10 @@ export function renderMarkdown(report: Report): string {
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
-  if (report.warnings.length > 0) out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w}`))
+  if (report.warnings.length > 0) out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`))
+}
 
+function renderDetails(report: Report, out: string[]): void {
   out.push('', '<details><summary>Details</summary>', '')
   out.push(`- Go: ${report.goVersion}; route: ${report.measurement.route}`)
   if (report.digest) out.push(`- Digest: \`${report.digest}\``)
@@ -106,6 +168,8 @@ export function renderMarkdown(report: Report): string {
   for (const b of report.binaries) out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`)
   out.push(`- Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`)
   if (report.smoke) out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``)
+  for (const base of report.baseline?.images ?? []) {
+    out.push(`- base ${base.platform}: wire ${base.wire} bytes` + (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') + (base.binary !== undefined ? `, binary ${base.binary}` : ''))
+  }
   out.push('', '</details>', '')
-  return out.join('\n')
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseKeyValues, parseList, splitFields } from './lists.js'
+import { parseIncrease, parseSize, type Budget } from './gate.js'
 import { parsePlatform, type Platform } from './platform.js'
 
 export const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'] as const
@@ -51,6 +52,12 @@ export interface Settings {
   builder: string
   smokeTest?: string[]
   smokeTimeoutSeconds: number
+  /** What to compare against: nothing, the base commit rebuilt, or a published image's manifest. */
+  baseline: Baseline
+  comment: boolean
+  commentKey: string
+  githubToken: string
+  budget: Budget
   runnerTemp: string
   github: GitHubContext
 }
@@ -66,11 +73,36 @@ export interface UpxInstall {
 export const UPX_DEFAULT_VERSION = '4.2.4'
 export const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz'
 
+export type Baseline =
+  | { kind: 'off' }
+  /** `ref` is what the base commit is derived from: the PR's base, or the base-ref input. */
+  | { kind: 'build'; ref?: string }
+  | { kind: 'image'; reference: string }
+
+export interface PullRequest {
+  number: number
+  baseRef: string
+  baseSha: string
+  headSha: string
+}
+
 export interface GitHubContext {
   repository?: string
   serverUrl: string
   ref?: string
   refName?: string
+  eventName?: string
+  pullRequest?: PullRequest
+}
+
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target']
+
+/** The pull request of the triggering event, from the payload file the runner writes. */
+export function readPullRequest(eventPath: string | undefined): PullRequest | undefined {
+  if (!eventPath || !existsSync(eventPath)) return undefined
+  const pr = (JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: Record<string, any> }).pull_request
+  if (!pr) return undefined
+  return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha }
 }
 
 /** Every problem with the inputs, reported together so one run shows all that must change. */
@@ -235,6 +267,30 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   const smokeTimeoutSeconds = Number(timeoutText)
   if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
 
+  const eventName = env.GITHUB_EVENT_NAME
+  const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
+  const compare = get('compare', 'auto').toLowerCase()
+  const baselineImage = get('baseline-image', '')
+  const baseRef = get('base-ref', '') || undefined
+  let baseline: Baseline = { kind: 'off' }
+  if (!['auto', 'build', 'off'].includes(compare)) problems.push(`compare "${compare}" must be auto, build or off`)
+  if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${baselineImage}" is not a valid image reference`)
+  const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined))
+  if (comparing) {
+    if (baselineImage) baseline = { kind: 'image', reference: baselineImage }
+    else if (baseRef || pullRequest) baseline = { kind: 'build', ref: baseRef }
+    else problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image')
+  }
+  const comment = attempt(() => parseBoolean('comment', get('comment', 'true')), true)
+  const commentKey = get('comment-key', 'default')
+  if (!/^[\w.-]+$/.test(commentKey)) problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`)
+  const maxSizeText = get('max-size', '')
+  const maxIncreaseText = get('max-increase', '')
+  const budget: Budget = {
+    maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
+    maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
+  }
+
   const version = get('version', '') || undefined
   const build = get('build', '') || undefined
 
@@ -268,12 +324,19 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     builder,
     smokeTest,
     smokeTimeoutSeconds,
+    baseline,
+    comment,
+    commentKey,
+    githubToken: get('github-token', env.GITHUB_TOKEN ?? ''),
+    budget,
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
     github: {
       repository,
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
       ref: env.GITHUB_REF,
-      refName: env.GITHUB_REF_NAME
+      refName: env.GITHUB_REF_NAME,
+      eventName,
+      pullRequest
     }
   }
 }

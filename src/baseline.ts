@@ -1,0 +1,120 @@
+import * as core from '@actions/core'
+import path from 'node:path'
+import { readPushed } from './registry.js'
+import { execute, type Plan } from './runner.js'
+import type { Settings } from './settings.js'
+
+/** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
+export interface BaseImage {
+  platform: string
+  wire: number
+  unpacked?: number
+  binary?: number
+}
+
+export interface BaselineReport {
+  source: 'build' | 'image'
+  /** The base commit, or the image reference. */
+  ref: string
+  images: BaseImage[]
+  /** Why there is no baseline; the relative budget is then not judged. */
+  error?: string
+}
+
+const git = (cwd: string, ...args: string[]): Plan => ({ program: 'git', args, cwd })
+
+async function gitOut(cwd: string, ...args: string[]): Promise<string | undefined> {
+  const outcome = await execute(git(cwd, ...args), { allowFailure: true, quiet: true })
+  return outcome.code === 0 ? outcome.stdout.trim() : undefined
+}
+
+async function fetch(cwd: string, ...args: string[]): Promise<void> {
+  await execute(git(cwd, 'fetch', '--no-tags', '--quiet', ...args), { allowFailure: true })
+}
+
+async function haveCommit(cwd: string, rev: string): Promise<string | undefined> {
+  return gitOut(cwd, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`)
+}
+
+/** merge-base of HEAD and `other`, deepening a shallow clone until the two histories meet. */
+async function mergeBase(cwd: string, other: string): Promise<string> {
+  for (const deepen of [undefined, '--deepen=50', '--unshallow']) {
+    if (deepen) {
+      if ((await gitOut(cwd, 'rev-parse', '--is-shallow-repository')) !== 'true') break
+      await fetch(cwd, deepen, 'origin', 'HEAD', other)
+    }
+    const base = await gitOut(cwd, 'merge-base', 'HEAD', other)
+    if (base) return base
+  }
+  throw new Error(`HEAD and ${other} share no history: cannot find the commit the change is measured against`)
+}
+
+/**
+ * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
+ * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks.
+ */
+export async function resolveBaseCommit(settings: Settings, top: string): Promise<string> {
+  const pr = settings.github.pullRequest
+  const ref = settings.baseline.kind === 'build' ? settings.baseline.ref : undefined
+  if (!ref && pr) {
+    let parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? []
+    if (parents.length < 2 && (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true') {
+      await fetch(top, '--depth=2', 'origin', parents[0] ?? 'HEAD')
+      parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? []
+    }
+    if (parents.length === 3 && parents[2] === pr.headSha) return parents[1]
+    if (!(await haveCommit(top, pr.baseSha))) await fetch(top, '--depth=1', 'origin', pr.baseSha)
+    if (!(await haveCommit(top, pr.baseSha))) throw new Error(`the base commit ${pr.baseSha} could not be fetched from origin`)
+    return mergeBase(top, pr.baseSha)
+  }
+  if (!ref) throw new Error('no base to compare with: set base-ref, or run on a pull_request event')
+  let resolved = (await haveCommit(top, ref)) ?? (await haveCommit(top, `origin/${ref}`))
+  if (!resolved) {
+    await fetch(top, '--depth=1', 'origin', ref)
+    resolved = await haveCommit(top, 'FETCH_HEAD')
+  }
+  if (!resolved) throw new Error(`base-ref "${ref}" is neither a commit nor a branch of origin`)
+  return mergeBase(top, resolved)
+}
+
+export async function repositoryTop(settings: Settings): Promise<string> {
+  const top = await gitOut(settings.workingDirectory, 'rev-parse', '--show-toplevel')
+  if (!top) throw new Error(`${settings.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`)
+  return top
+}
+
+/**
+ * Runs `work` on a detached worktree of `commit` under the runner's temp folder, leaving the user's
+ * checkout alone; the worktree is removed afterwards whatever happens.
+ */
+export async function inWorktree<T>(top: string, commit: string, folder: string, work: (dir: string) => Promise<T>): Promise<T> {
+  await execute(git(top, 'worktree', 'add', '--detach', '--force', folder, commit), { quiet: true })
+  try {
+    return await work(folder)
+  } finally {
+    await execute(git(top, 'worktree', 'remove', '--force', folder), { allowFailure: true, quiet: true })
+  }
+}
+
+/** The same settings, pointed at the base's copy of the module. */
+export function settingsForWorktree(settings: Settings, top: string, worktree: string): Settings {
+  return {
+    ...settings,
+    workingDirectory: path.join(worktree, path.relative(top, settings.workingDirectory)),
+    // Never the change's tags: a loaded base must not replace the change's image.
+    tags: [`${settings.image}:go-slim-image-base`],
+    push: false
+  }
+}
+
+/** The cheap baseline: sizes of a published image, read from its registry manifest. */
+export async function imageBaseline(reference: string, settings: Settings): Promise<BaselineReport> {
+  try {
+    const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id)
+    return { source: 'image', ref: reference, images: images.map(i => ({ platform: i.platform, wire: i.wire })) }
+  } catch (error) {
+    const message = `the baseline image ${reference} could not be read: ${(error as Error).message.split('\n').slice(-1)[0]}`
+    core.warning(message)
+    return { source: 'image', ref: reference, images: [], error: message }
+  }
+}
