@@ -45773,452 +45773,6 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
-;// CONCATENATED MODULE: ./src/comment.ts
-
-
-
-
-/** Hidden in the rendered comment; how the action finds its own comment again. */
-const marker = (key) => `<!-- go-slim-image:${key} -->`;
-// Comments by the default GITHUB_TOKEN carry this login; /user tells the login of any other token.
-const ACTIONS_BOT = 'github-actions[bot]';
-function client(token) {
-    // Retries for 5xx, waits for primary and secondary rate limits (twice each, then gives up).
-    return getOctokit(token, {
-        throttle: {
-            onRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                info(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < 2;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                info(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < 2;
-            }
-        },
-        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] }
-    }, retry, throttling);
-}
-async function identity(octokit) {
-    try {
-        return (await octokit.rest.users.getAuthenticated()).data.login;
-    }
-    catch {
-        return ACTIONS_BOT;
-    }
-}
-const statusOf = (error) => error.status;
-/**
- * Creates or updates the one comment of this key, written by this token's identity. When two runs race
- * and both create one, each then keeps the oldest and deletes the rest, so one comment remains.
- */
-async function upsertComment(target, text) {
-    const octokit = client(target.token);
-    const tag = marker(target.key);
-    const body = `${tag}\n${text}`;
-    const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
-    try {
-        const login = await identity(octokit);
-        const ours = async () => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
-            .filter(c => c.user?.login === login && c.body?.includes(tag))
-            .sort((a, b) => a.id - b.id);
-        let mine = await ours();
-        let status;
-        if (mine.length === 0) {
-            await octokit.rest.issues.createComment({ ...where, body });
-            status = 'created';
-            mine = await ours();
-        }
-        else {
-            status = mine[0].body === body ? 'unchanged' : 'updated';
-        }
-        const [keep, ...extra] = mine;
-        for (const comment of extra) {
-            // The other run may have deleted it first.
-            await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id }).catch(error => {
-                if (statusOf(error) !== 404)
-                    throw error;
-            });
-        }
-        if (keep.body !== body) {
-            await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body });
-            if (status === 'created')
-                status = 'updated';
-        }
-        return { status, id: keep.id, url: keep.html_url };
-    }
-    catch (error) {
-        const message = error.message;
-        if (statusOf(error) === 403 && !/rate limit/i.test(message))
-            return { status: 'read-only', message };
-        return { status: 'failed', message };
-    }
-}
-const READ_ONLY_HELP = 'The token cannot comment on this pull request (pull requests from forks get a read-only GITHUB_TOKEN). ' +
-    'The report is in the job summary and the report output. To comment anyway, upload the report as an artifact ' +
-    'and post it from a workflow_run workflow, which runs with the base repository\'s token: see "Pull requests from forks" in the README.';
-
-;// CONCATENATED MODULE: ./src/gate.ts
-/** Size budgets: parsing the inputs and judging a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    return { bytes: parseSize(text, name) };
-}
-function percentChange(value, base) {
-    return base === 0 ? 0 : ((value - base) / base) * 100;
-}
-function judge(sizes, budget, describe) {
-    const failures = [];
-    const skipped = [];
-    let checked = 0;
-    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
-    for (const size of sizes) {
-        if (budget.maxSize !== undefined) {
-            checked++;
-            if (size.wire > budget.maxSize)
-                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
-        }
-        const increase = budget.maxIncrease;
-        if (!increase)
-            continue;
-        if (size.baseWire === undefined) {
-            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
-            continue;
-        }
-        checked++;
-        const delta = size.wire - size.baseWire;
-        if ('bytes' in increase && delta > increase.bytes) {
-            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
-        }
-        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
-            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
-        }
-    }
-    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
-}
-
-;// CONCATENATED MODULE: ./src/elf.ts
-/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-/** e_machine values of the Go linux ports, by GOARCH. */
-const ELF_MACHINE = {
-    '386': 3,
-    amd64: 62,
-    arm: 40,
-    arm64: 183,
-    ppc64le: 21,
-    s390x: 22,
-    riscv64: 243,
-    loong64: 258,
-    mips64le: 8
-};
-function readElf(buf) {
-    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
-        throw new Error('not an ELF file');
-    const is64 = buf[4] === 2;
-    const little = buf[5] === 1;
-    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-    const wordSize = is64 ? 8 : 4;
-    const machine = u16(18);
-    const phoff = word(is64 ? 32 : 28);
-    const phentsize = u16(is64 ? 54 : 42);
-    const phnum = u16(is64 ? 56 : 44);
-    const segments = Array.from({ length: phnum }, (_, i) => {
-        const at = phoff + i * phentsize;
-        if (at + phentsize > buf.length)
-            throw new Error('truncated ELF program headers');
-        return is64
-            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
-            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
-    });
-    const cString = (offset) => {
-        const end = buf.indexOf(0, offset);
-        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
-    };
-    const fileOffset = (vaddr) => {
-        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
-        return load ? load.offset + (vaddr - load.vaddr) : undefined;
-    };
-    const interp = segments.find(s => s.type === PT_INTERP);
-    const facts = { machine, needed: [] };
-    if (interp)
-        facts.interpreter = cString(interp.offset);
-    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
-    if (dynamic) {
-        const entries = [];
-        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
-            const tag = word(at);
-            if (tag === 0)
-                break;
-            entries.push([tag, word(at + wordSize)]);
-        }
-        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
-        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
-        for (const [tag, value] of entries) {
-            if (tag !== DT_NEEDED)
-                continue;
-            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
-        }
-    }
-    return facts;
-}
-/** Why the binary would not start on scratch, or undefined when it is static. */
-function staticProblem(facts, goarch) {
-    const expected = ELF_MACHINE[goarch];
-    if (expected !== undefined && facts.machine !== expected) {
-        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
-    }
-    const reasons = [];
-    if (facts.interpreter)
-        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
-    if (facts.needed.length > 0)
-        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
-    if (reasons.length === 0)
-        return undefined;
-    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
-}
-
-;// CONCATENATED MODULE: ./src/lists.ts
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function splitFields(text) {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`unterminated ${quote} quote in: ${text}`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`a quoted field must be followed by a space in: ${text}`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-/** `key=value` lines (labels, annotations); the first `=` splits. */
-function parseKeyValues(lines, what) {
-    return lines.map(line => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new Error(`${what} "${line}" is not of the form key=value`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()];
-    });
-}
-
-;// CONCATENATED MODULE: ./src/platform.ts
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'linux/loong64', 'linux/mips64le'];
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return parsePlatform(`linux/${arch}`);
-}
-
-;// CONCATENATED MODULE: ./src/gobuild.ts
-
-
-
-
-
-
-
-
-const STATIC_ENV = { CGO_ENABLED: '0' };
-// Importing this package embeds Mozilla's roots in the binary (seed 003).
-const EMBEDDED_ROOTS = 'golang.org/x/crypto/x509roots/fallback';
-function ldflags(settings, version, strip) {
-    return [
-        ...(strip ? ['-s', '-w'] : []),
-        '-X',
-        quoteField(`${settings.versionVariable}=${version.version}`),
-        '-X',
-        quoteField(`${settings.buildVariable}=${version.build}`),
-        ...(settings.ldflags ? [settings.ldflags] : [])
-    ].join(' ');
-}
-function goBuildPlan(settings, version, platform, output, strip = true) {
-    return {
-        program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** Lists the package and everything it imports, as the static build for `platform` sees them; the package itself comes last. */
-function goListPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags.filter(f => f.startsWith('-tags')), '-f', '{{.ImportPath}} {{.Name}}', settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** With cgo allowed: which packages carry cgo files, to explain a failed static build. */
-function cgoPackagesPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-e', '-deps', '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}', settings.package],
-        env: { ...goEnv(platform), CGO_ENABLED: '1' },
-        cwd: settings.workingDirectory
-    };
-}
-async function requireGo() {
-    if (!(await which('go', false))) {
-        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
-    }
-}
-async function explainCgo(settings, platform, error) {
-    const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const cgo = listed.stdout.split('\n').map(s => s.trim()).filter(Boolean);
-    if (cgo.length === 0)
-        return error;
-    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
-        `${cgo.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
-        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${error.message}`);
-}
-/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-async function inspectPackage(settings) {
-    const platform = settings.platforms[0];
-    const [goVersion, listed] = await Promise.all([
-        execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
-        execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
-    ]);
-    if (listed.code !== 0) {
-        const stderr = listed.stderr.trim();
-        if (/build constraints exclude all Go files/.test(stderr)) {
-            throw await explainCgo(settings, platform, new CommandError(goListPlan(settings, platform), listed));
-        }
-        if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
-            throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
-                `main package relative to the module root, like ./cmd/server\n${stderr}`);
-        }
-        throw new CommandError(goListPlan(settings, platform), listed);
-    }
-    const lines = listed.stdout.trim().split('\n');
-    const [importPath, name] = lines[lines.length - 1].split(' ');
-    if (name !== 'main') {
-        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main: set package to a main package, like ./cmd/server`);
-    }
-    const imports = new Set(lines.map(line => line.split(' ')[0]));
-    return {
-        goVersion: goVersion.stdout.trim(),
-        needsSystemRoots: imports.has('crypto/tls') && !imports.has(EMBEDDED_ROOTS)
-    };
-}
-function binaryPath(root, platform, binaryName) {
-    return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
-}
-/** Cross-compiles one static binary per platform and proves each is static. */
-async function buildBinaries(settings, version, workDir) {
-    const binaries = [];
-    for (const platform of settings.platforms) {
-        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
-        const plan = goBuildPlan(settings, version, platform, output);
-        let built;
-        try {
-            built = await execute(plan);
-        }
-        catch (error) {
-            throw error instanceof CommandError ? await explainCgo(settings, platform, error) : error;
-        }
-        const problem = staticProblem(readElf(await (0,promises_namespaceObject.readFile)(output)), platform.arch);
-        if (problem) {
-            throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
-        }
-        // The unstripped twin reuses the compile cache, so it costs one more link.
-        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
-        await execute(goBuildPlan(settings, version, platform, unstripped, false), { quiet: true });
-        const [size, unstrippedSize] = await Promise.all([(0,promises_namespaceObject.stat)(output), (0,promises_namespaceObject.stat)(unstripped)]);
-        await rmRF(unstripped);
-        info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`);
-        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs: built.ms });
-    }
-    return binaries;
-}
-
 ;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
 /**
  * filesize
@@ -47214,6 +46768,15 @@ function partial({
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
+const VARIES = '⏱';
+/** The report without its run-to-run lines: equal when nothing but times changed. */
+function stableText(markdown) {
+    return markdown
+        .split('\n')
+        .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
+        .join('\n');
+}
 const human = (bytes) => filesize(bytes, { standard: 'iec' });
 const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes));
 const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
@@ -47300,13 +46863,17 @@ function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);
     if (packed.length > 0) {
         out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
-        out.push('| Platform | Disk saved | Wire saved (gzip, ≈) | Pack time | Startup unpacked → packed |', '|---|---|---|---|---|');
+        out.push('| Platform | Disk saved | Wire saved (gzip, ≈) |', '|---|---|---|');
         for (const b of packed) {
             const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})` : '–';
+            out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} |`);
+        }
+        out.push('');
+        for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `${b.startupUnpackedMs.toFixed(1)} ms → ${b.startupPackedMs.toFixed(1)} ms`
-                : 'not measured (needs smoke-test and a matching runner)';
-            out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} | ${b.packMs !== undefined ? seconds(b.packMs) : '–'} | ${startup} |`);
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of 5)`
+                : 'startup not measured (needs smoke-test and a runner of this platform)';
+            out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
     }
     if (report.published) {
@@ -47333,13 +46900,460 @@ function renderDetails(report, out) {
     }
     for (const b of report.binaries)
         out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
-    out.push(`- Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`);
+    out.push(`- ${VARIES} Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`);
     if (report.smoke)
         out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``);
     for (const base of report.baseline?.images ?? []) {
         out.push(`- base ${base.platform}: wire ${base.wire} bytes` + (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') + (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
     out.push('', '</details>', '');
+}
+
+;// CONCATENATED MODULE: ./src/comment.ts
+
+
+
+
+
+/** Hidden in the rendered comment; how the action finds its own comment again. */
+const marker = (key) => `<!-- go-slim-image:${key} -->`;
+// Comments by the default GITHUB_TOKEN carry this login; /user tells the login of any other token.
+const ACTIONS_BOT = 'github-actions[bot]';
+function client(token) {
+    // Retries for 5xx, waits for primary and secondary rate limits (twice each, then gives up).
+    return getOctokit(token, {
+        throttle: {
+            onRateLimit: (retryAfter, options, _octokit, retryCount) => {
+                info(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
+                return retryCount < 2;
+            },
+            onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
+                info(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
+                return retryCount < 2;
+            }
+        },
+        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] }
+    }, retry, throttling);
+}
+async function identity(octokit) {
+    try {
+        return (await octokit.rest.users.getAuthenticated()).data.login;
+    }
+    catch {
+        return ACTIONS_BOT;
+    }
+}
+const statusOf = (error) => error.status;
+/**
+ * Creates or updates the one comment of this key, written by this token's identity. When two runs race
+ * and both create one, each then keeps the oldest and deletes the rest, so one comment remains.
+ */
+async function upsertComment(target, text) {
+    const octokit = client(target.token);
+    const tag = marker(target.key);
+    const body = `${tag}\n${text}`;
+    const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
+    try {
+        const login = await identity(octokit);
+        const ours = async () => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
+            .filter(c => c.user?.login === login && c.body?.includes(tag))
+            .sort((a, b) => a.id - b.id);
+        let mine = await ours();
+        let status;
+        if (mine.length === 0) {
+            await octokit.rest.issues.createComment({ ...where, body });
+            status = 'created';
+            mine = await ours();
+        }
+        else {
+            status = stableText(mine[0].body ?? '') === stableText(body) ? 'unchanged' : 'updated';
+        }
+        const [keep, ...extra] = mine;
+        for (const comment of extra) {
+            // The other run may have deleted it first.
+            await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id }).catch(error => {
+                if (statusOf(error) !== 404)
+                    throw error;
+            });
+        }
+        if (status !== 'unchanged' && keep.body !== body) {
+            await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body });
+            if (status === 'created')
+                status = 'updated';
+        }
+        return { status, id: keep.id, url: keep.html_url };
+    }
+    catch (error) {
+        const message = error.message;
+        if (statusOf(error) === 403 && !/rate limit/i.test(message))
+            return { status: 'read-only', message };
+        return { status: 'failed', message };
+    }
+}
+const READ_ONLY_HELP = 'The token cannot comment on this pull request (pull requests from forks get a read-only GITHUB_TOKEN). ' +
+    'The report is in the job summary and the report output. To comment anyway, upload the report as an artifact ' +
+    'and post it from a workflow_run workflow, which runs with the base repository\'s token: see "Pull requests from forks" in the README.';
+
+;// CONCATENATED MODULE: ./src/gate.ts
+/** Size budgets: parsing the inputs and judging a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    return { bytes: parseSize(text, name) };
+}
+function percentChange(value, base) {
+    return base === 0 ? 0 : ((value - base) / base) * 100;
+}
+function judge(sizes, budget, describe) {
+    const failures = [];
+    const skipped = [];
+    let checked = 0;
+    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
+    for (const size of sizes) {
+        if (budget.maxSize !== undefined) {
+            checked++;
+            if (size.wire > budget.maxSize)
+                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
+        }
+        const increase = budget.maxIncrease;
+        if (!increase)
+            continue;
+        if (size.baseWire === undefined) {
+            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
+            continue;
+        }
+        checked++;
+        const delta = size.wire - size.baseWire;
+        if ('bytes' in increase && delta > increase.bytes) {
+            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
+        }
+        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
+            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
+        }
+    }
+    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
+}
+
+;// CONCATENATED MODULE: ./src/elf.ts
+/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+/** e_machine values of the Go linux ports, by GOARCH. */
+const ELF_MACHINE = {
+    '386': 3,
+    amd64: 62,
+    arm: 40,
+    arm64: 183,
+    ppc64le: 21,
+    s390x: 22,
+    riscv64: 243,
+    loong64: 258,
+    mips64le: 8
+};
+function readElf(buf) {
+    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
+        throw new Error('not an ELF file');
+    const is64 = buf[4] === 2;
+    const little = buf[5] === 1;
+    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+    const wordSize = is64 ? 8 : 4;
+    const machine = u16(18);
+    const phoff = word(is64 ? 32 : 28);
+    const phentsize = u16(is64 ? 54 : 42);
+    const phnum = u16(is64 ? 56 : 44);
+    const segments = Array.from({ length: phnum }, (_, i) => {
+        const at = phoff + i * phentsize;
+        if (at + phentsize > buf.length)
+            throw new Error('truncated ELF program headers');
+        return is64
+            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
+            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
+    });
+    const cString = (offset) => {
+        const end = buf.indexOf(0, offset);
+        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
+    };
+    const fileOffset = (vaddr) => {
+        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
+        return load ? load.offset + (vaddr - load.vaddr) : undefined;
+    };
+    const interp = segments.find(s => s.type === PT_INTERP);
+    const facts = { machine, needed: [] };
+    if (interp)
+        facts.interpreter = cString(interp.offset);
+    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
+    if (dynamic) {
+        const entries = [];
+        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
+            const tag = word(at);
+            if (tag === 0)
+                break;
+            entries.push([tag, word(at + wordSize)]);
+        }
+        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
+        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
+        for (const [tag, value] of entries) {
+            if (tag !== DT_NEEDED)
+                continue;
+            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
+        }
+    }
+    return facts;
+}
+/** Why the binary would not start on scratch, or undefined when it is static. */
+function staticProblem(facts, goarch) {
+    const expected = ELF_MACHINE[goarch];
+    if (expected !== undefined && facts.machine !== expected) {
+        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
+    }
+    const reasons = [];
+    if (facts.interpreter)
+        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
+    if (facts.needed.length > 0)
+        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
+    if (reasons.length === 0)
+        return undefined;
+    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
+}
+
+;// CONCATENATED MODULE: ./src/lists.ts
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+/**
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
+ */
+function splitFields(text) {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`unterminated ${quote} quote in: ${text}`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`a quoted field must be followed by a space in: ${text}`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
+    }
+    return fields;
+}
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
+}
+/** `key=value` lines (labels, annotations); the first `=` splits. */
+function parseKeyValues(lines, what) {
+    return lines.map(line => {
+        const eq = line.indexOf('=');
+        if (eq <= 0)
+            throw new Error(`${what} "${line}" is not of the form key=value`);
+        return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()];
+    });
+}
+
+;// CONCATENATED MODULE: ./src/platform.ts
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'linux/loong64', 'linux/mips64le'];
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return parsePlatform(`linux/${arch}`);
+}
+
+;// CONCATENATED MODULE: ./src/gobuild.ts
+
+
+
+
+
+
+
+
+const STATIC_ENV = { CGO_ENABLED: '0' };
+// Importing this package embeds Mozilla's roots in the binary (seed 003).
+const EMBEDDED_ROOTS = 'golang.org/x/crypto/x509roots/fallback';
+function ldflags(settings, version, strip) {
+    return [
+        ...(strip ? ['-s', '-w'] : []),
+        '-X',
+        quoteField(`${settings.versionVariable}=${version.version}`),
+        '-X',
+        quoteField(`${settings.buildVariable}=${version.build}`),
+        ...(settings.ldflags ? [settings.ldflags] : [])
+    ].join(' ');
+}
+function goBuildPlan(settings, version, platform, output, strip = true) {
+    return {
+        program: 'go',
+        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** Lists the package and everything it imports, as the static build for `platform` sees them; the package itself comes last. */
+function goListPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-deps', ...settings.buildFlags.filter(f => f.startsWith('-tags')), '-f', '{{.ImportPath}} {{.Name}}', settings.package],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** With cgo allowed: which packages carry cgo files, to explain a failed static build. */
+function cgoPackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-e', '-deps', '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}', settings.package],
+        env: { ...goEnv(platform), CGO_ENABLED: '1' },
+        cwd: settings.workingDirectory
+    };
+}
+async function requireGo() {
+    if (!(await which('go', false))) {
+        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
+    }
+}
+async function explainCgo(settings, platform, error) {
+    const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    const cgo = listed.stdout.split('\n').map(s => s.trim()).filter(Boolean);
+    if (cgo.length === 0)
+        return error;
+    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
+        `${cgo.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
+        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${error.message}`);
+}
+/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
+async function inspectPackage(settings) {
+    const platform = settings.platforms[0];
+    const [goVersion, listed] = await Promise.all([
+        execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
+        execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
+    ]);
+    if (listed.code !== 0) {
+        const stderr = listed.stderr.trim();
+        if (/build constraints exclude all Go files/.test(stderr)) {
+            throw await explainCgo(settings, platform, new CommandError(goListPlan(settings, platform), listed));
+        }
+        if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+            throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
+                `main package relative to the module root, like ./cmd/server\n${stderr}`);
+        }
+        throw new CommandError(goListPlan(settings, platform), listed);
+    }
+    const lines = listed.stdout.trim().split('\n');
+    const [importPath, name] = lines[lines.length - 1].split(' ');
+    if (name !== 'main') {
+        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main: set package to a main package, like ./cmd/server`);
+    }
+    const imports = new Set(lines.map(line => line.split(' ')[0]));
+    return {
+        goVersion: goVersion.stdout.trim(),
+        needsSystemRoots: imports.has('crypto/tls') && !imports.has(EMBEDDED_ROOTS)
+    };
+}
+function binaryPath(root, platform, binaryName) {
+    return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
+}
+/** Cross-compiles one static binary per platform and proves each is static. */
+async function buildBinaries(settings, version, workDir) {
+    const binaries = [];
+    for (const platform of settings.platforms) {
+        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
+        const plan = goBuildPlan(settings, version, platform, output);
+        let built;
+        try {
+            built = await execute(plan);
+        }
+        catch (error) {
+            throw error instanceof CommandError ? await explainCgo(settings, platform, error) : error;
+        }
+        const problem = staticProblem(readElf(await (0,promises_namespaceObject.readFile)(output)), platform.arch);
+        if (problem) {
+            throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
+        }
+        // The unstripped twin reuses the compile cache, so it costs one more link.
+        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
+        await execute(goBuildPlan(settings, version, platform, unstripped, false), { quiet: true });
+        const [size, unstrippedSize] = await Promise.all([(0,promises_namespaceObject.stat)(output), (0,promises_namespaceObject.stat)(unstripped)]);
+        await rmRF(unstripped);
+        info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`);
+        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs: built.ms });
+    }
+    return binaries;
 }
 
 ;// CONCATENATED MODULE: external "node:os"

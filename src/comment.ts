@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
+import { stableText } from './report.js'
 
 export interface CommentTarget {
   token: string
@@ -80,7 +81,7 @@ export async function upsertComment(target: CommentTarget, text: string): Promis
       status = 'created'
       mine = await ours()
     } else {
-      status = mine[0].body === body ? 'unchanged' : 'updated'
+      status = stableText(mine[0].body ?? '') === stableText(body) ? 'unchanged' : 'updated'
     }
     const [keep, ...extra] = mine
     for (const comment of extra) {
@@ -89,7 +90,7 @@ export async function upsertComment(target: CommentTarget, text: string): Promis
         if (statusOf(error) !== 404) throw error
       })
     }
-    if (keep.body !== body) {
+    if (status !== 'unchanged' && keep.body !== body) {
       await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body })
       if (status === 'created') status = 'updated'
     }

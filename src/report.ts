@@ -39,6 +39,17 @@ export interface Report {
   warnings: string[]
 }
 
+/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
+export const VARIES = '⏱'
+
+/** The report without its run-to-run lines: equal when nothing but times changed. */
+export function stableText(markdown: string): string {
+  return markdown
+    .split('\n')
+    .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
+    .join('\n')
+}
+
 export const human = (bytes: number) => filesize(bytes, { standard: 'iec' }) as string
 const signedHuman = (bytes: number) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes))
 const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`)
@@ -129,16 +140,18 @@ function renderTradeOff(report: Report, out: string[]): void {
   const packed = report.binaries.filter(b => b.packed)
   if (packed.length > 0) {
     out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '')
-    out.push('| Platform | Disk saved | Wire saved (gzip, ≈) | Pack time | Startup unpacked → packed |', '|---|---|---|---|---|')
+    out.push('| Platform | Disk saved | Wire saved (gzip, ≈) |', '|---|---|---|')
     for (const b of packed) {
       const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})` : '–'
+      out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} |`)
+    }
+    out.push('')
+    for (const b of packed) {
       const startup =
         b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-          ? `${b.startupUnpackedMs.toFixed(1)} ms → ${b.startupPackedMs.toFixed(1)} ms`
-          : 'not measured (needs smoke-test and a matching runner)'
-      out.push(
-        `| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} | ${b.packMs !== undefined ? seconds(b.packMs) : '–'} | ${startup} |`
-      )
+          ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of 5)`
+          : 'startup not measured (needs smoke-test and a runner of this platform)'
+      out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`)
     }
   }
   if (report.published) {
@@ -166,7 +179,7 @@ function renderDetails(report: Report, out: string[]): void {
     )
   }
   for (const b of report.binaries) out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`)
-  out.push(`- Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`)
+  out.push(`- ${VARIES} Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`)
   if (report.smoke) out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``)
   for (const base of report.baseline?.images ?? []) {
     out.push(`- base ${base.platform}: wire ${base.wire} bytes` + (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') + (base.binary !== undefined ? `, binary ${base.binary}` : ''))

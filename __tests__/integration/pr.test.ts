@@ -1,0 +1,195 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { BOT, FakeGitHub } from './github-fake.js'
+import { git, requireTools, ROOT, runAction, startRegistry, type ActionRun } from './harness.js'
+
+beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
+
+const MARKER = '<!-- go-slim-image:default -->'
+
+/** An origin with main and the pull requests' branches, served to clones by commit id as GitHub does. */
+function originRepository(): string {
+  const origin = mkdtempSync(path.join(tmpdir(), 'origin-'))
+  git(origin, 'init', '-q', '--bare', '-b', 'main')
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true')
+  const work = mkdtempSync(path.join(tmpdir(), 'author-'))
+  cpSync(path.join(ROOT, 'examples/hello'), work, { recursive: true })
+  // main serves XML too, so that a pull request can shrink the binary by dropping it.
+  writeFileSync(path.join(work, 'xml.go'), 'package main\n\nimport (\n\t"encoding/xml"\n\t"net/http"\n)\n\nfunc init() {\n\thttp.HandleFunc("/xml", func(w http.ResponseWriter, r *http.Request) { _ = xml.NewEncoder(w).Encode(struct{ Hello string }{"world"}) })\n}\n')
+  git(work, 'init', '-q', '-b', 'main')
+  git(work, 'remote', 'add', 'origin', origin)
+  git(work, 'add', '-A')
+  git(work, 'commit', '-qm', 'hello with xml')
+  git(work, 'push', '-q', 'origin', 'main')
+
+  git(work, 'checkout', '-q', '-b', 'grow')
+  mkdirSync(path.join(work, 'internal/page'), { recursive: true })
+  writeFileSync(path.join(work, 'internal/page/page.go'), 'package page\n\nimport (\n\t"html/template"\n\t"io"\n)\n\nvar page = template.Must(template.New("p").Parse("<h1>Hello {{.}}</h1>"))\n\nfunc Render(w io.Writer, name string) error { return page.Execute(w, name) }\n')
+  writeFileSync(path.join(work, 'page.go'), 'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-slim-image/hello/internal/page"\n)\n\nfunc init() {\n\thttp.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) { _ = page.Render(w, r.URL.Query().Get("name")) })\n}\n')
+  git(work, 'add', '-A')
+  git(work, 'commit', '-qm', 'add an HTML page package')
+  git(work, 'push', '-q', 'origin', 'grow')
+
+  git(work, 'checkout', '-q', '-b', 'shrink', 'main')
+  git(work, 'rm', '-q', 'xml.go')
+  git(work, 'commit', '-qm', 'drop xml')
+  git(work, 'push', '-q', 'origin', 'shrink')
+
+  git(work, 'checkout', '-q', '-b', 'broken', 'main')
+  writeFileSync(path.join(work, 'xml.go'), 'package main\n\nthis does not compile\n')
+  git(work, 'commit', '-qam', 'break the build')
+  git(work, 'push', '-q', 'origin', 'broken')
+  git(work, 'checkout', '-q', '-b', 'fix', 'broken')
+  git(work, 'rm', '-q', 'xml.go')
+  git(work, 'commit', '-qm', 'fix the build')
+  git(work, 'push', '-q', 'origin', 'fix')
+  rmSync(work, { recursive: true, force: true })
+  return origin
+}
+
+interface PullRequestCheckout {
+  workspace: string
+  event: string
+}
+
+/** What actions/checkout does on pull_request: a depth-1 clone of GitHub's merge commit refs/pull/N/merge. */
+function checkoutPullRequest(origin: string, number: number, base: string, head: string): PullRequestCheckout {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'merge-'))
+  git(scratch, 'clone', '-q', origin, '.')
+  git(scratch, 'checkout', '-q', '--detach', `origin/${base}`)
+  git(scratch, 'merge', '-q', '--no-ff', '-m', `Merge ${head} into ${base}`, `origin/${head}`)
+  git(scratch, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/merge`)
+  const baseSha = git(scratch, 'rev-parse', `origin/${base}`)
+  const headSha = git(scratch, 'rev-parse', `origin/${head}`)
+  rmSync(scratch, { recursive: true, force: true })
+
+  const workspace = mkdtempSync(path.join(tmpdir(), 'pr-workspace-'))
+  git(workspace, 'init', '-q')
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `refs/pull/${number}/merge`)
+  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
+  const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
+  writeFileSync(event, JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { ref: base, sha: baseSha }, head: { ref: head, sha: headSha } } }))
+  return { workspace, event }
+}
+
+describe('pull request comparison against the base branch', () => {
+  const api = new FakeGitHub()
+  const origin = originRepository()
+  beforeAll(() => api.start())
+  afterAll(() => api.stop())
+
+  const runPullRequest = (checkout: PullRequestCheckout, inputs: Record<string, string>, token = 'actions-token'): Promise<ActionRun> =>
+    runAction(
+      { 'github-token': token, image: 'acme/hello', ...inputs },
+      {
+        workspace: checkout.workspace,
+        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/hello' }
+      }
+    )
+  const comments = (issue: number) => api.comments.get(issue) ?? []
+
+  it('growth past max-increase fails the check after updating the marker comment on page 3', async () => {
+    api.seed(7, 250, i => (i === 230 ? { body: `${MARKER}\nold report`, user: { login: BOT } } : i === 10 ? { body: `${MARKER}\nsomeone quoting it` } : {}))
+    const ours = comments(7)[230].id
+    // A server error on the first page, and a secondary rate limit on the update: both retried.
+    api.faults.push({ method: 'GET', path: /\/issues\/7\/comments$/, status: 500, message: 'Server Error', times: 1 })
+    api.faults.push({ method: 'PATCH', path: /\/issues\/comments\//, status: 403, headers: { 'retry-after': '1' }, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', times: 1 })
+    const before = api.requests.length
+
+    const run = await runPullRequest(checkoutPullRequest(origin, 7, 'main', 'grow'), { 'max-increase': '1%' })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^Size budget broken:\nlinux\/amd64: the image grew by .* over max-increase 1%/)
+    expect(run.outputs.gate).toBe('fail')
+    expect(Number(run.outputs['size-delta'])).toBeGreaterThan(0)
+    expect(Number(run.outputs['base-image-size'])).toBe(Number(run.outputs['image-size']) - Number(run.outputs['size-delta']))
+
+    const requests = api.requests.slice(before)
+    expect(requests.filter(r => r.method === 'GET' && r.path.includes('page=3'))).not.toHaveLength(0)
+    expect(requests.filter(r => r.method === 'POST')).toEqual([])
+    expect(requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([`/repos/acme/hello/issues/comments/${ours}`, `/repos/acme/hello/issues/comments/${ours}`])
+    expect(comments(7)).toHaveLength(250)
+    expect(comments(7)[10].body).toBe(`${MARKER}\nsomeone quoting it`)
+    const body = comments(7)[230].body
+    expect(body.startsWith(`${MARKER}\n`)).toBe(true)
+    expect(body).toContain('📈')
+    expect(body).toMatch(/Compared with base commit `[0-9a-f]{12}`/)
+    expect(body).toContain('**Size budget** (max-increase 1%): ❌ fail')
+    expect(run.outputs['comment-id']).toBe(String(ours))
+    // Kept for a human to read: the comment as GitHub would show it.
+    writeFileSync(path.join(tmpdir(), 'go-slim-image-comment-grow.md'), body)
+  })
+
+  it('a shrinking change passes, and a second run leaves the comment alone', async () => {
+    const checkout = checkoutPullRequest(origin, 8, 'main', 'shrink')
+    const run = await runPullRequest(checkout, { 'max-increase': '1%', 'max-size': '20MB' })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.gate).toBe('pass')
+    expect(Number(run.outputs['size-delta'])).toBeLessThan(0)
+    expect(comments(8)).toHaveLength(1)
+    expect(comments(8)[0].body).toContain('📉')
+    expect(run.outputs['comment-id']).toBe(String(comments(8)[0].id))
+
+    const before = api.requests.length
+    const again = await runPullRequest(checkout, { 'max-increase': '1%', 'max-size': '20MB' })
+    expect(again.code).toBe(0)
+    expect(api.requests.slice(before).filter(r => r.method !== 'GET')).toEqual([])
+    expect(comments(8)).toHaveLength(1)
+  })
+
+  it('a base that does not build is reported; the relative budget is skipped, the step passes', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 9, 'broken', 'fix'), { 'max-increase': '1%' })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.gate).toBe('skipped')
+    expect(run.warnings.join('\n')).toMatch(/the base \([0-9a-f]{12}\) could not be built/)
+    expect(comments(9)[0].body).toContain('No baseline: the base')
+    expect(run.outputs['base-image-size']).toBe('')
+  })
+
+  it('a fork token cannot comment: one warning, report in the summary, step passes', async () => {
+    api.readOnlyTokens.add('fork-token')
+    const run = await runPullRequest(checkoutPullRequest(origin, 10, 'main', 'grow'), {}, 'fork-token')
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.warnings.filter(w => w.includes('workflow_run'))).toHaveLength(1)
+    expect(run.summary).toContain('Compared with base commit')
+    expect(comments(10)).toEqual([])
+    expect(run.outputs['comment-id']).toBeUndefined()
+  })
+
+  it('two runs racing leave one comment', async () => {
+    const checkout = checkoutPullRequest(origin, 11, 'main', 'shrink')
+    const [a, b] = await Promise.all([runPullRequest(checkout, {}), runPullRequest(checkout, {})])
+    expect([a.code, b.code]).toEqual([0, 0])
+    expect(comments(11)).toHaveLength(1)
+  })
+
+  it('the baseline can come from the image main published, read from the registry', async () => {
+    const registry = await startRegistry()
+    try {
+      const main = checkoutPullRequest(origin, 12, 'main', 'main')
+      const published = await runAction({ push: 'true', tags: `${registry.host}/acme/hello:main` }, { workspace: main.workspace })
+      expect(published.code).toBe(0)
+      const run = await runPullRequest(checkoutPullRequest(origin, 13, 'main', 'grow'), { 'baseline-image': `${registry.host}/acme/hello:main`, 'max-increase': '10MB' })
+      expect(run.errors).toEqual([])
+      expect(run.code).toBe(0)
+      expect(run.outputs.gate).toBe('pass')
+      expect(run.outputs['base-image-size']).toBe(published.outputs['image-size'])
+      expect(Number(run.outputs['size-delta'])).toBeGreaterThan(0)
+      expect(comments(13)[0].body).toContain(`Compared with \`${registry.host}/acme/hello:main\``)
+    } finally {
+      await registry.stop()
+    }
+  })
+
+  it('a baseline image that cannot be read is reported, not fatal', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 14, 'main', 'grow'), { 'baseline-image': '127.0.0.1:1/nothing/here:main', comment: 'false', 'max-increase': '1%' })
+    expect(run.code).toBe(0)
+    expect(run.outputs.gate).toBe('skipped')
+    expect(run.summary).toContain('No baseline: the baseline image 127.0.0.1:1/nothing/here:main could not be read')
+  })
+})
