@@ -46890,7 +46890,8 @@ function renderTradeOff(report, out) {
 }
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; route: ${report.measurement.route}`);
+    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`);
+    out.push(`- Build: \`${report.goBuild}\``);
     if (report.digest)
         out.push(`- Digest: \`${report.digest}\``);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
@@ -48868,6 +48869,7 @@ async function pipeline() {
         digest: published?.digest ?? head.metadata['containerimage.digest'],
         version,
         goVersion: goFacts.goVersion,
+        goBuild: describeGoBuild(settings, version),
         upx: settings.upx,
         finalStage: describeFinalStage(settings),
         binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
@@ -48994,6 +48996,10 @@ async function pushImage(input, tags) {
             throw error;
         throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`);
     }
+}
+function describeGoBuild(settings, version) {
+    const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName);
+    return `${Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')} ${describe(plan)}`;
 }
 function describeBudget(budget) {
     const parts = [];

@@ -5,12 +5,12 @@ import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsFo
 import { buildImage, imageTags, inspectEngine, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
 import { judge, percentChange, type Budget } from './gate.js'
-import { buildBinaries, inspectPackage, requireGo } from './gobuild.js'
+import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
 import { measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import { hostPlatform } from './platform.js'
 import { explainPushFailure, readPushed } from './registry.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
-import { CommandError } from './runner.js'
+import { CommandError, describe } from './runner.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { contextBinaryPath, pinTimes, writeStageFiles } from './stage.js'
@@ -129,6 +129,7 @@ async function pipeline(): Promise<void> {
     digest: published?.digest ?? head.metadata['containerimage.digest'],
     version,
     goVersion: goFacts.goVersion,
+    goBuild: describeGoBuild(settings, version),
     upx: settings.upx,
     finalStage: describeFinalStage(settings),
     binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
@@ -275,6 +276,11 @@ async function pushImage(input: BuildPlanInput, tags: string[]) {
     if (!explained) throw error
     throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`)
   }
+}
+
+function describeGoBuild(settings: Settings, version: VersionInfo): string {
+  const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName)
+  return `${Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')} ${describe(plan)}`
 }
 
 function describeBudget(budget: Budget): string {

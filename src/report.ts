@@ -26,6 +26,8 @@ export interface Report {
   digest?: string
   version: VersionInfo
   goVersion: string
+  /** The go build command of the first platform, as run. */
+  goBuild: string
   upx: string
   finalStage: string
   binaries: BinaryFigures[]
@@ -169,7 +171,8 @@ function renderTradeOff(report: Report, out: string[]): void {
 
 function renderDetails(report: Report, out: string[]): void {
   out.push('', '<details><summary>Details</summary>', '')
-  out.push(`- Go: ${report.goVersion}; route: ${report.measurement.route}`)
+  out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`)
+  out.push(`- Build: \`${report.goBuild}\``)
   if (report.digest) out.push(`- Digest: \`${report.digest}\``)
   out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
   for (const image of report.measurement.images) {

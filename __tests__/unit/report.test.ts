@@ -6,6 +6,7 @@ const report: Report = {
   digest: 'sha256:' + 'd'.repeat(64),
   version: { version: 'v1.2.3', build: '0123456789abcdef0123', commitTime: 1700000000 },
   goVersion: 'go1.26.8',
+  goBuild: 'CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath "-ldflags=-s -w -X main.Version=v1.2.3 -X main.Build=0123" -o hello .',
   upx: 'lzma',
   finalStage: 'scratch-nonroot',
   binaries: [
@@ -38,6 +39,16 @@ describe('report', () => {
   it('renders one realistic report', () => {
     expect(renderMarkdown(report)).toMatchSnapshot()
   })
+  it('renders a comparison with its budget', () => {
+    const text = renderMarkdown({
+      ...report,
+      baseline: { source: 'build', ref: 'f'.repeat(40), images: [{ platform: 'linux/amd64', wire: 1900000, unpacked: 2000000, binary: 1800000 }] },
+      gate: { result: 'fail', failures: ['linux/amd64: the image grew by 3.86%'], skipped: [], checked: 1, limits: 'max-increase 1%' }
+    })
+    expect(text).toMatchSnapshot()
+    expect(text).toContain('📈')
+  })
+
   it('says when the figures are estimates', () => {
     const text = renderMarkdown({ ...report, measurement: { ...report.measurement, route: 'docker-save', exact: false } })
     expect(text).toContain('(est.)')
