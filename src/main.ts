@@ -10,7 +10,7 @@ import { measureFromEngine, measureOciLayout, type Measurement } from './measure
 import { hostPlatform } from './platform.js'
 import { explainPushFailure, readPushed } from './registry.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
-import { CommandError, describe } from './runner.js'
+import { CommandError, describe, toolTime } from './runner.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { contextBinaryPath, pinTimes, writeStageFiles } from './stage.js'
@@ -135,6 +135,7 @@ async function pipeline(): Promise<void> {
     binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
     measurement: head.measurement,
     timings,
+    toolMs: toolTime(),
     smoke,
     published,
     baseline,

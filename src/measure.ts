@@ -27,7 +27,8 @@ export interface Measurement {
   images: ImageSize[]
 }
 
-interface Descriptor {
+/** An OCI content descriptor, as in index.json, image indexes and manifests. */
+export interface Descriptor {
   mediaType: string
   digest: string
   size: number

@@ -1,5 +1,5 @@
 import { execute, type Plan } from './runner.js'
-import { isAttestation, platformId } from './measure.js'
+import { isAttestation, platformId, type Descriptor } from './measure.js'
 
 /** Per platform, what the registry stores after the push. */
 export interface PushedImage {
@@ -19,14 +19,6 @@ export function repositoryOf(reference: string): string {
   const slash = withoutDigest.lastIndexOf('/')
   const colon = withoutDigest.lastIndexOf(':')
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
-}
-
-interface Descriptor {
-  mediaType: string
-  digest: string
-  size: number
-  platform?: { os: string; architecture: string; variant?: string }
-  annotations?: Record<string, string>
 }
 
 /**

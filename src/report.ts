@@ -34,6 +34,8 @@ export interface Report {
   measurement: Measurement
   /** Milliseconds per phase, in the order they ran. */
   timings: Record<string, number>
+  /** Milliseconds spent in go, upx, docker and git: the rest of the phases is the action's own work. */
+  toolMs: number
   smoke?: { args: string[]; output: string }
   published?: { digest: string; references: string[]; images: PushedImage[]; metadata: Record<string, unknown> }
   baseline?: BaselineReport

@@ -42,6 +42,17 @@ function tail(text: string): string {
   return lines ? `:\n${lines}` : ''
 }
 
+let toolMs = 0
+
+/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
+export function toolTime(): number {
+  return toolMs
+}
+
+export function addToolTime(ms: number): void {
+  toolMs += ms
+}
+
 /** Runs a plan with argv (never a shell) and times it. */
 export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
   const started = performance.now()
@@ -54,6 +65,7 @@ export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise
     silent: options.quiet ?? false
   })
   const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
+  addToolTime(outcome.ms)
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)
   return outcome
 }

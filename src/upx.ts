@@ -8,7 +8,7 @@ import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { Binary } from './gobuild.js'
-import { execute, type Plan } from './runner.js'
+import { addToolTime, execute, type Plan } from './runner.js'
 import { UPX_RELEASE_URL, type UpxInstall, type UpxLevel } from './settings.js'
 
 export interface Packed {
@@ -175,8 +175,10 @@ export function medianStartupMs(file: string, args: string[], runs = 5, timeoutM
   for (let i = 0; i < runs; i++) {
     const started = performance.now()
     const result = spawnSync(file, args, { timeout: timeoutMs, stdio: 'ignore' })
+    const ms = performance.now() - started
+    addToolTime(ms)
     if (result.status !== 0) return undefined
-    times.push(performance.now() - started)
+    times.push(ms)
   }
   times.sort((a, b) => a - b)
   return times[Math.floor(times.length / 2)]

