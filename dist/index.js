@@ -40024,18 +40024,36 @@ function tail(text) {
     const lines = text.trim().split('\n').slice(-15).join('\n');
     return lines ? `:\n${lines}` : '';
 }
+// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
+// durations would count that time twice.
+let toolMs = 0;
+let running = 0;
+let busySince = 0;
+/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
+function toolTime() {
+    return toolMs + (running > 0 ? performance.now() - busySince : 0);
+}
+function toolStarted() {
+    if (running++ === 0)
+        busySince = performance.now();
+}
+function toolEnded() {
+    if (--running === 0)
+        toolMs += performance.now() - busySince;
+}
 /** Runs a plan with argv (never a shell) and times it. */
 async function execute(plan, options = {}) {
     const started = performance.now();
     const env = { ...process.env, ...plan.env };
     if (!options.quiet)
         info(`$ ${describe(plan)}`);
+    toolStarted();
     const result = await getExecOutput(plan.program, plan.args, {
         cwd: plan.cwd,
         env,
         ignoreReturnCode: true,
         silent: options.quiet ?? false
-    });
+    }).finally(toolEnded);
     const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
     if (outcome.code !== 0 && !options.allowFailure)
         throw new CommandError(plan, outcome);
@@ -48691,11 +48709,14 @@ async function packBinaries(binaries, level, upx, destination) {
 function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
     const times = [];
     for (let i = 0; i < runs; i++) {
+        toolStarted();
         const started = performance.now();
         const result = (0,external_node_child_process_namespaceObject.spawnSync)(file, args, { timeout: timeoutMs, stdio: 'ignore' });
+        const ms = performance.now() - started;
+        toolEnded();
         if (result.status !== 0)
             return undefined;
-        times.push(performance.now() - started);
+        times.push(ms);
     }
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)];
@@ -48875,6 +48896,7 @@ async function pipeline() {
         binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
         measurement: head.measurement,
         timings,
+        toolMs: toolTime(),
         smoke,
         published,
         baseline,

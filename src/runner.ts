@@ -42,15 +42,23 @@ function tail(text: string): string {
   return lines ? `:\n${lines}` : ''
 }
 
+// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
+// durations would count that time twice.
 let toolMs = 0
+let running = 0
+let busySince = 0
 
 /** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
 export function toolTime(): number {
-  return toolMs
+  return toolMs + (running > 0 ? performance.now() - busySince : 0)
 }
 
-export function addToolTime(ms: number): void {
-  toolMs += ms
+export function toolStarted(): void {
+  if (running++ === 0) busySince = performance.now()
+}
+
+export function toolEnded(): void {
+  if (--running === 0) toolMs += performance.now() - busySince
 }
 
 /** Runs a plan with argv (never a shell) and times it. */
@@ -58,14 +66,14 @@ export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise
   const started = performance.now()
   const env = { ...(process.env as Record<string, string>), ...plan.env }
   if (!options.quiet) core.info(`$ ${describe(plan)}`)
+  toolStarted()
   const result = await exec.getExecOutput(plan.program, plan.args, {
     cwd: plan.cwd,
     env,
     ignoreReturnCode: true,
     silent: options.quiet ?? false
-  })
+  }).finally(toolEnded)
   const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
-  addToolTime(outcome.ms)
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)
   return outcome
 }

@@ -8,7 +8,7 @@ import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { Binary } from './gobuild.js'
-import { addToolTime, execute, type Plan } from './runner.js'
+import { execute, toolEnded, toolStarted, type Plan } from './runner.js'
 import { UPX_RELEASE_URL, type UpxInstall, type UpxLevel } from './settings.js'
 
 export interface Packed {
@@ -173,10 +173,11 @@ export async function packBinaries(
 export function medianStartupMs(file: string, args: string[], runs = 5, timeoutMs = 10000): number | undefined {
   const times: number[] = []
   for (let i = 0; i < runs; i++) {
+    toolStarted()
     const started = performance.now()
     const result = spawnSync(file, args, { timeout: timeoutMs, stdio: 'ignore' })
     const ms = performance.now() - started
-    addToolTime(ms)
+    toolEnded()
     if (result.status !== 0) return undefined
     times.push(ms)
   }

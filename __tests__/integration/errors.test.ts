@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { docker, goModule, helloRepository, requireTools, runAction, type ActionRun } from './harness.js'
+import { docker, git, goModule, helloRepository, requireTools, runAction, type ActionRun } from './harness.js'
 
 beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
 
@@ -94,3 +94,38 @@ function which(tool: string): string {
   for (const dir of (process.env.PATH ?? '').split(':')) if (existsSync(path.join(dir, tool))) return path.join(dir, tool)
   throw new Error(`${tool} not found`)
 }
+
+describe('smoke test', () => {
+  const failing = goModule({
+    'go.mod': 'module example.com/boom\n\ngo 1.22\n',
+    'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"time"\n)\n\nfunc main() {\n\tif len(os.Args) > 1 && os.Args[1] == "hang" {\n\t\ttime.Sleep(time.Hour)\n\t}\n\tfmt.Println("boom: config missing")\n\tos.Exit(3)\n}\n'
+  })
+
+  it('a failing run fails the step and shows what the program said', async () => {
+    const run = await runAction({ 'smoke-test': 'version', image: `slim-test/boom-${Date.now()}` }, { workspace: failing })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/smoke test: .* version exited with 3:\nboom: config missing/)
+    expect(run.outputs.digest).toBeUndefined()
+  })
+
+  it('a run that does not exit is stopped at the timeout', async () => {
+    const started = Date.now()
+    const run = await runAction({ 'smoke-test': 'hang', 'smoke-test-timeout': '3', image: `slim-test/hang-${Date.now()}` }, { workspace: failing })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toContain('did not exit within 3s (smoke-test-timeout)')
+    expect(Date.now() - started).toBeLessThan(60000)
+  })
+})
+
+describe('version from git', () => {
+  it('a shallow clone without tags gets 0.1.0 and a warning saying how to fetch them', async () => {
+    const shallow = mkdtempSync(path.join(tmpdir(), 'shallow-'))
+    git(shallow, 'clone', '-q', '--depth=1', '--no-tags', `file://${hello.dir}`, '.')
+    const run = await runAction({ image: `slim-test/shallow-${Date.now()}`, 'final-stage': 'scratch-nonroot' }, { workspace: shallow })
+    expect(run.code).toBe(0)
+    expect(run.outputs.version).toBe('0.1.0')
+    expect(run.outputs.build).toBe(hello.sha)
+    expect(run.warnings.join('\n')).toContain('fetch-depth: 0')
+  })
+})

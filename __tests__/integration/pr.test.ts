@@ -161,6 +161,18 @@ describe('pull request comparison against the base branch', () => {
     expect(run.outputs['comment-id']).toBeUndefined()
   })
 
+  it('with the head branch checked out (not the merge commit), the base is the merge base', async () => {
+    const checkout = checkoutPullRequest(origin, 15, 'main', 'shrink')
+    git(checkout.workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', 'shrink')
+    git(checkout.workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
+    const run = await runPullRequest(checkout, { comment: 'false' })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    const main = git(origin, 'rev-parse', 'main')
+    expect(run.summary).toContain(`Compared with base commit \`${main.slice(0, 12)}\``)
+    expect(Number(run.outputs['size-delta'])).toBeLessThan(0)
+  })
+
   it('two runs racing leave one comment', async () => {
     const checkout = checkoutPullRequest(origin, 11, 'main', 'shrink')
     const [a, b] = await Promise.all([runPullRequest(checkout, {}), runPullRequest(checkout, {})])

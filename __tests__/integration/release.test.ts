@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { docker, helloRepository, registryGet, requireTools, runAction, startRegistry, type Registry } from './harness.js'
+import { docker, goModule, helloRepository, registryGet, requireTools, runAction, startRegistry, type Registry } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry', 'htpasswd'))
 
@@ -101,6 +101,22 @@ describe('release: push to a real registry', () => {
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(run.outputs.digest).toMatch(/^sha256:/)
+  })
+
+  it('an unknown registry host is one clear error', async () => {
+    const run = await runAction({ push: 'true', tags: 'registry.invalid/acme/hello:1' }, { workspace: repo.dir, env: tagPush })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toContain('push failed: the registry of registry.invalid/acme/hello cannot be reached')
+    expect(run.outputs.digest).toBeUndefined()
+  })
+
+  it('a failing smoke test stops the release before anything is pushed', async () => {
+    const broken = goModule({ 'go.mod': 'module example.com/boom\n\ngo 1.22\n', 'main.go': 'package main\n\nimport "os"\n\nfunc main() { os.Exit(1) }\n' })
+    const run = await runAction({ push: 'true', tags: `${registry.host}/acme/boom:1`, 'smoke-test': 'version' }, { workspace: broken })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toContain('smoke test')
+    await expect(registryGet(registry.host, 'acme/boom/manifests/1')).rejects.toThrow('404')
   })
 
   it('push without tags is an input error before any build', async () => {
