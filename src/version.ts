@@ -48,7 +48,7 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
       }
     }
   }
-  const build = settings.build ?? (head.code === 0 ? head.stdout.trim() : '') ?? DEFAULT_BUILD
+  const build = settings.build ?? ((head.code === 0 && head.stdout.trim()) || DEFAULT_BUILD)
   const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined
-  return { version, build: build || DEFAULT_BUILD, commitTime }
+  return { version, build, commitTime }
 }
