@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs and starts what the integration tests need on a fresh Debian bookworm machine:
+# Installs and starts what the integration tests need on a fresh Debian bookworm machine (run as root):
 # Docker engine + buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd).
 # Idempotent: a second run on the same machine only checks and starts what is missing.
 set -euo pipefail
