@@ -110,6 +110,27 @@ describe('buildx plan', () => {
     expect(plan.args).toContain('acme/hello:feat-x-1')
     expect(plan.args).toContain(`org.opencontainers.image.created=${now.toISOString()}`)
   })
+  it('passes annotations, provenance and sbom through as buildx flags', () => {
+    const settings = settingsWith({
+      annotations: 'index:org.opencontainers.image.description=Hello\nmanifest:org.opencontainers.image.licenses=MIT',
+      provenance: 'mode=max',
+      sbom: 'true'
+    })
+    const plan = buildPlan({ settings, version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'push' }, now })
+    const tail = plan.args.slice(plan.args.indexOf('--annotation'))
+    expect(tail).toEqual([
+      '--annotation', 'index:org.opencontainers.image.description=Hello',
+      '--annotation', 'manifest:org.opencontainers.image.licenses=MIT',
+      '--provenance=mode=max',
+      '--sbom=true',
+      '--output', 'type=image,push=true',
+      '/c'
+    ])
+  })
+  it('refuses a malformed annotation', () => {
+    expect(() => settingsWith({ annotations: 'no equals sign' })).toThrow('annotation "no equals sign" is not of the form [type:]key=value')
+  })
+
   it('lets user labels win over the OCI ones', () => {
     const labels = new Map(imageLabels(settingsWith({ labels: 'org.opencontainers.image.version=custom' }), version, new Date()))
     expect(labels.get('org.opencontainers.image.version')).toBe('custom')
