@@ -40242,10 +40242,10 @@ async function readPushed(reference, digest, builder, onlyPlatform) {
 /** One sentence for the usual registry failures, with what to do. */
 function explainPushFailure(stderr, references) {
     const where = references.map(r => repositoryOf(r)).filter((r, i, all) => all.indexOf(r) === i).join(', ');
-    if (/no basic auth credentials|unauthorized|authentication required|401/i.test(stderr)) {
+    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
         return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
     }
-    if (/denied|forbidden|403/i.test(stderr)) {
+    if (/denied|forbidden|\b403\b/i.test(stderr)) {
         return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
     }
     if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
@@ -47283,11 +47283,14 @@ function goBuildPlan(settings, version, platform, output, strip = true) {
         cwd: settings.workingDirectory
     };
 }
-/** Lists the package and everything it imports, as the static build for `platform` sees them; the package itself comes last. */
+/**
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same
+ * build flags, so tags select the same files); the package itself comes last.
+ */
 function goListPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags.filter(f => f.startsWith('-tags')), '-f', '{{.ImportPath}} {{.Name}}', settings.package],
+        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}}', settings.package],
         env: { ...STATIC_ENV, ...goEnv(platform) },
         cwd: settings.workingDirectory
     };

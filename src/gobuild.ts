@@ -49,11 +49,14 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
   }
 }
 
-/** Lists the package and everything it imports, as the static build for `platform` sees them; the package itself comes last. */
+/**
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same
+ * build flags, so tags select the same files); the package itself comes last.
+ */
 export function goListPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-deps', ...settings.buildFlags.filter(f => f.startsWith('-tags')), '-f', '{{.ImportPath}} {{.Name}}', settings.package],
+    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}}', settings.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }

@@ -48,10 +48,10 @@ export async function readPushed(reference: string, digest: string | undefined, 
 /** One sentence for the usual registry failures, with what to do. */
 export function explainPushFailure(stderr: string, references: string[]): string | undefined {
   const where = references.map(r => repositoryOf(r)).filter((r, i, all) => all.indexOf(r) === i).join(', ')
-  if (/no basic auth credentials|unauthorized|authentication required|401/i.test(stderr)) {
+  if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
     return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`
   }
-  if (/denied|forbidden|403/i.test(stderr)) {
+  if (/denied|forbidden|\b403\b/i.test(stderr)) {
     return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`
   }
   if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {

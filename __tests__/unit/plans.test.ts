@@ -6,6 +6,7 @@ import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
+import { explainPushFailure } from '../../src/registry.js'
 import { smokePlan } from '../../src/smoke.js'
 import { packPlan, upxDownload, upxFlags } from '../../src/upx.js'
 import { tagFromRef, versionPlans } from '../../src/version.js'
@@ -51,6 +52,10 @@ describe('go build plan', () => {
   })
   it('quotes a version with spaces so the linker reads one value', () => {
     expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x' }, false)).toBe("-X 'main.Version=nightly build' -X main.Build=x")
+  })
+  it('lists dependencies with the same build flags, so a separate tag value stays with its flag', () => {
+    const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
+    expect(plan.args).toEqual(['list', '-deps', '-tags', 'netgo', '-mod=vendor', '-f', '{{.ImportPath}} {{.Name}}', '.'])
   })
   it('lists dependencies with the same static environment', () => {
     const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
@@ -167,5 +172,14 @@ describe('upx download', () => {
     expect(() => upxDownload({ ...official, version: '5.0.0' }, 'x64')).toThrow('set upx-sha256')
     expect(() => upxDownload({ ...official, url: 'https://mirror/{version}/{arch}.tar.xz' }, 'x64')).toThrow('set upx-sha256')
     expect(upxDownload({ ...official, url: 'https://mirror/{version}/{arch}.tar.xz', sha256: 'ab'.repeat(32) }, 'x64').url).toBe('https://mirror/4.2.4/amd64.tar.xz')
+  })
+})
+
+describe('push failures', () => {
+  it('say what to do, and do not mistake a digest for a status code', () => {
+    expect(explainPushFailure('failed to push: 401 Unauthorized', ['r.io/a/b:1'])).toContain('log in first (docker/login-action)')
+    expect(explainPushFailure('denied: requested access to the resource is denied', ['r.io/a/b:1'])).toContain('denied the push to r.io/a/b')
+    expect(explainPushFailure('dial tcp: lookup r.io: no such host', ['r.io/a/b:1'])).toContain('cannot be reached')
+    expect(explainPushFailure('exporting manifest sha256:0a401f4031 failed: disk full', ['r.io/a/b:1'])).toBeUndefined()
   })
 })
