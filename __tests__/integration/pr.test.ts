@@ -2,7 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BOT, FakeGitHub } from './github-fake.js'
-import { git, requireTools, ROOT, runAction, startRegistry, type ActionRun } from './harness.js'
+import { git, ociLayoutOf, readOciImages, requireTools, ROOT, runAction, startRegistry, type ActionRun } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
 
@@ -104,7 +104,11 @@ describe('pull request comparison against the base branch', () => {
     expect(run.errors[0]).toMatch(/^Size budget broken:\nlinux\/amd64: the image grew by .* over max-increase 1%/)
     expect(run.outputs.gate).toBe('fail')
     expect(Number(run.outputs['size-delta'])).toBeGreaterThan(0)
-    expect(Number(run.outputs['base-image-size'])).toBe(Number(run.outputs['image-size']) - Number(run.outputs['size-delta']))
+    // The base's own OCI output, read here: the figure compared against is the base image's manifest.
+    const [base] = readOciImages(path.join(path.dirname(ociLayoutOf(run)), 'base/oci'))
+    const baseWire = base.manifest.config.size + base.manifest.layers.reduce((sum, l) => sum + l.size, 0)
+    expect(Number(run.outputs['base-image-size'])).toBe(baseWire)
+    expect(Number(run.outputs['size-delta'])).toBe(Number(run.outputs['image-size']) - baseWire)
 
     const requests = api.requests.slice(before)
     expect(requests.filter(r => r.method === 'GET' && r.path.includes('page=3'))).not.toHaveLength(0)
