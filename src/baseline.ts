@@ -103,7 +103,9 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
     workingDirectory: path.join(worktree, path.relative(top, settings.workingDirectory)),
     // Never the change's tags: a loaded base must not replace the change's image.
     tags: [`${settings.image}:go-slim-image-base`],
-    push: false
+    push: false,
+    // The base has its own version and build: not the pushed tag's, not the pull request head's.
+    github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
   }
 }
 

@@ -81,7 +81,12 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
 
 /** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
 export function tagSafe(text: string): string {
-  return text.replace(/[^\w.-]/g, '-').replace(/^[.-]+/, '').slice(0, 128) || 'latest'
+  return (
+    text
+      .replace(/[^\w.-]/g, '-')
+      .replace(/^[.-]+/, '')
+      .slice(0, 128) || 'latest'
+  )
 }
 
 export function imageTags(settings: Settings, version: VersionInfo): string[] {

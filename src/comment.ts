@@ -21,9 +21,6 @@ export type CommentOutcome =
 /** Hidden in the rendered comment; how the action finds its own comment again. */
 export const marker = (key: string) => `<!-- go-slim-image:${key} -->`
 
-// Comments by the default GITHUB_TOKEN carry this login; /user tells the login of any other token.
-const ACTIONS_BOT = 'github-actions[bot]'
-
 type Octokit = ReturnType<typeof github.getOctokit>
 
 function client(token: string): Octokit {
@@ -48,11 +45,24 @@ function client(token: string): Octokit {
   )
 }
 
-async function identity(octokit: Octokit): Promise<string> {
+/** REST writes a bot as `name[bot]`, GraphQL may write it as `name`: compare without the suffix. */
+export const sameLogin = (a: string | undefined, b: string | undefined): boolean =>
+  a !== undefined && b !== undefined && a.replace(/\[bot\]$/, '') === b.replace(/\[bot\]$/, '')
+
+/**
+ * Who this token writes as. A personal token answers GET /user; installation tokens (GITHUB_TOKEN, a GitHub
+ * App's) get 403 there but answer GraphQL's viewer. Undefined when neither answers: the created comment tells.
+ */
+async function identity(octokit: Octokit): Promise<string | undefined> {
   try {
     return (await octokit.rest.users.getAuthenticated()).data.login
   } catch {
-    return ACTIONS_BOT
+    // an installation token: try GraphQL
+  }
+  try {
+    return (await octokit.graphql<{ viewer: { login: string } }>('query { viewer { login } }')).viewer.login
+  } catch {
+    return undefined
   }
 }
 
@@ -60,7 +70,8 @@ const statusOf = (error: unknown) => (error as { status?: number }).status
 
 /**
  * Creates or updates the one comment of this key, written by this token's identity. When two runs race
- * and both create one, each then keeps the oldest and deletes the rest, so one comment remains.
+ * and both create one, each then keeps the oldest and deletes the rest, so one comment remains. When the
+ * identity is unknown, the comment created now names it, and the same clean-up keeps the older one.
  */
 export async function upsertComment(target: CommentTarget, text: string): Promise<CommentOutcome> {
   const octokit = client(target.token)
@@ -68,18 +79,21 @@ export async function upsertComment(target: CommentTarget, text: string): Promis
   const body = `${tag}\n${text}`
   const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
   try {
-    const login = await identity(octokit)
-    const ours = async () =>
+    let login = await identity(octokit)
+    const ours = async (author: string | undefined) =>
       (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
-        .filter(c => c.user?.login === login && c.body?.includes(tag))
+        .filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag))
         .sort((a, b) => a.id - b.id)
 
-    let mine = await ours()
+    let mine = login ? await ours(login) : []
     let status: 'created' | 'updated' | 'unchanged'
     if (mine.length === 0) {
-      await octokit.rest.issues.createComment({ ...where, body })
+      const created = await octokit.rest.issues.createComment({ ...where, body })
+      login = created.data.user?.login ?? login
       status = 'created'
-      mine = await ours()
+      mine = await ours(login)
+      // A list that lags behind the create still has the comment just made.
+      if (mine.length === 0) mine = [created.data]
     } else {
       status = stableText(mine[0].body ?? '') === stableText(body) ? 'unchanged' : 'updated'
     }

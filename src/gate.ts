@@ -71,7 +71,9 @@ export function judge(sizes: PlatformSizes[], budget: Budget, describe: (bytes: 
     checked++
     const delta = size.wire - size.baseWire
     if ('bytes' in increase && delta > increase.bytes) {
-      failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`)
+      failures.push(
+        `${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`
+      )
     }
     if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
       failures.push(

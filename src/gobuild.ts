@@ -80,7 +80,10 @@ export async function requireGo(): Promise<void> {
 
 async function explainCgo(settings: Settings, platform: Platform, error: CommandError): Promise<Error> {
   const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true })
-  const cgo = listed.stdout.split('\n').map(s => s.trim()).filter(Boolean)
+  const cgo = listed.stdout
+    .split('\n')
+    .map(s => s.trim())
+    .filter(Boolean)
   if (cgo.length === 0) return error
   return new Error(
     `package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +

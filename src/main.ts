@@ -50,7 +50,9 @@ async function pipeline(): Promise<void> {
     await requireGo()
     const upx = settings.upx === 'off' ? undefined : await requireUpx(settings.upxInstall)
     const [engine, goFacts, version] = await Promise.all([inspectEngine(settings), inspectPackage(settings), resolveVersion(settings)])
-    core.info(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`)
+    core.info(
+      `version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`
+    )
     return { engine, goFacts, version, upx }
   })
   if (settings.finalStage.kind === 'scratch' && goFacts.needsSystemRoots) {
@@ -66,7 +68,8 @@ async function pipeline(): Promise<void> {
   // The classic store holds one platform only; the docker-save route needs the image in the engine.
   const canLoadAll = settings.platforms.length === 1 || engine.containerdStore
   const load = canLoadAll && (settings.load || engine.route === 'docker-save')
-  if (settings.load && !canLoadAll) warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
+  if (settings.load && !canLoadAll)
+    warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
 
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
   const head = await buildTarget({ settings, version, engine, upx, workDir, load, started, phase })
@@ -76,7 +79,9 @@ async function pipeline(): Promise<void> {
   if (settings.smokeTest) {
     const args = settings.smokeTest
     if (!hostBuilt) {
-      warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
+      warn(
+        `smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`
+      )
     } else {
       smoke = await phase('smoke test', async () => {
         // A multi-platform build could not be loaded: load the runner's platform alone (fully cached).
@@ -243,7 +248,16 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       const quietPhase: Phase = (_name, work) => work()
       // The base must build to the same image it would have had; a broken base only loses the comparison.
       await inspectPackage(baseSettings)
-      const base = await buildTarget({ settings: baseSettings, version: baseVersion, engine, upx, workDir: baseWork, load: engine.route === 'docker-save', started, phase: quietPhase })
+      const base = await buildTarget({
+        settings: baseSettings,
+        version: baseVersion,
+        engine,
+        upx,
+        workDir: baseWork,
+        load: engine.route === 'docker-save',
+        started,
+        phase: quietPhase
+      })
       return {
         source: 'build' as const,
         ref: commit,
@@ -275,13 +289,15 @@ async function pushImage(input: BuildPlanInput, tags: string[]) {
   } catch (error) {
     const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined
     if (!explained) throw error
-    throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`)
+    throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error })
   }
 }
 
 function describeGoBuild(settings: Settings, version: VersionInfo): string {
   const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName)
-  return `${Object.entries(plan.env ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')} ${describe(plan)}`
+  return `${Object.entries(plan.env ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')} ${describe(plan)}`
 }
 
 function describeBudget(budget: Budget): string {

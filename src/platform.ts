@@ -8,7 +8,18 @@ export interface Platform {
 }
 
 // Go ports that have container images and a static, cgo-free build.
-const KNOWN = ['linux/amd64', 'linux/arm64', 'linux/arm/v7', 'linux/arm/v6', 'linux/386', 'linux/ppc64le', 'linux/s390x', 'linux/riscv64', 'linux/loong64', 'linux/mips64le']
+const KNOWN = [
+  'linux/amd64',
+  'linux/arm64',
+  'linux/arm/v7',
+  'linux/arm/v6',
+  'linux/386',
+  'linux/ppc64le',
+  'linux/s390x',
+  'linux/riscv64',
+  'linux/loong64',
+  'linux/mips64le'
+]
 // Spellings buildkit normalises to the same platform.
 const ALIASES: Record<string, string> = {
   'linux/arm64/v8': 'linux/arm64',

@@ -47,7 +47,10 @@ export async function readPushed(reference: string, digest: string | undefined, 
 
 /** One sentence for the usual registry failures, with what to do. */
 export function explainPushFailure(stderr: string, references: string[]): string | undefined {
-  const where = references.map(r => repositoryOf(r)).filter((r, i, all) => all.indexOf(r) === i).join(', ')
+  const where = references
+    .map(r => repositoryOf(r))
+    .filter((r, i, all) => all.indexOf(r) === i)
+    .join(', ')
   if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
     return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`
   }

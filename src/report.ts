@@ -90,9 +90,17 @@ function renderComparison(report: Report, baseline: BaselineReport, out: string[
     const base = baseline.images.find(b => b.platform === image.platform)
     const bin = report.binaries.find(b => b.platform === image.platform)
     out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|')
-    if (bin) out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`)
-    out.push(`| Image on the wire${report.measurement.exact ? '' : ' (est.)'} | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`)
-    out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '')
+    if (bin)
+      out.push(
+        `| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`
+      )
+    out.push(
+      `| Image on the wire${report.measurement.exact ? '' : ' (est.)'} | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`
+    )
+    out.push(
+      `| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`,
+      ''
+    )
   }
 }
 
@@ -110,7 +118,10 @@ export function renderMarkdown(report: Report): string {
   if (report.baseline) {
     renderComparison(report, report.baseline, out)
     if (report.gate) renderGate(report.gate, out)
-    out.push(`Version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+    out.push(
+      `Version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
+      ''
+    )
     out.push(routeNote(report.measurement))
     renderTradeOff(report, out)
     renderDetails(report, out)
@@ -125,9 +136,7 @@ export function renderMarkdown(report: Report): string {
   out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
   for (const image of report.measurement.images) {
     const bin = report.binaries.find(b => b.platform === image.platform)
-    const binary = bin
-      ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}`
-      : '–'
+    const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–'
     out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`)
   }
   out.push('', routeNote(report.measurement))
@@ -146,7 +155,10 @@ function renderTradeOff(report: Report, out: string[]): void {
     out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '')
     out.push('| Platform | Disk saved | Wire saved (gzip, ≈) |', '|---|---|---|')
     for (const b of packed) {
-      const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})` : '–'
+      const wire =
+        b.gzipUnpacked !== undefined && b.gzipPacked !== undefined
+          ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})`
+          : '–'
       out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} |`)
     }
     out.push('')
@@ -161,10 +173,7 @@ function renderTradeOff(report: Report, out: string[]): void {
   if (report.published) {
     out.push('', '#### Published', '')
     for (const reference of report.published.references) out.push(`- \`${reference}@${report.published.digest}\``)
-    out.push(
-      '',
-      `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`
-    )
+    out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
@@ -184,10 +193,18 @@ function renderDetails(report: Report, out: string[]): void {
     )
   }
   for (const b of report.binaries) out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`)
-  out.push(`- ${VARIES} Timings: ${Object.entries(report.timings).map(([phase, ms]) => `${phase} ${seconds(ms)}`).join(', ')}`)
+  out.push(
+    `- ${VARIES} Timings: ${Object.entries(report.timings)
+      .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+      .join(', ')}`
+  )
   if (report.smoke) out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``)
   for (const base of report.baseline?.images ?? []) {
-    out.push(`- base ${base.platform}: wire ${base.wire} bytes` + (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') + (base.binary !== undefined ? `, binary ${base.binary}` : ''))
+    out.push(
+      `- base ${base.platform}: wire ${base.wire} bytes` +
+        (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
+        (base.binary !== undefined ? `, binary ${base.binary}` : '')
+    )
   }
   out.push('', '</details>', '')
 }

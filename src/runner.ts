@@ -67,12 +67,14 @@ export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise
   const env = { ...(process.env as Record<string, string>), ...plan.env }
   if (!options.quiet) core.info(`$ ${describe(plan)}`)
   toolStarted()
-  const result = await exec.getExecOutput(plan.program, plan.args, {
-    cwd: plan.cwd,
-    env,
-    ignoreReturnCode: true,
-    silent: options.quiet ?? false
-  }).finally(toolEnded)
+  const result = await exec
+    .getExecOutput(plan.program, plan.args, {
+      cwd: plan.cwd,
+      env,
+      ignoreReturnCode: true,
+      silent: options.quiet ?? false
+    })
+    .finally(toolEnded)
   const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)
   return outcome

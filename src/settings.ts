@@ -69,7 +69,6 @@ export interface UpxInstall {
   sha256?: string
 }
 
-export const UPX_DEFAULT_VERSION = '4.2.4'
 export const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz'
 
 export type Baseline =
@@ -111,13 +110,13 @@ export class InputError extends Error {
   }
 }
 
-/** Reads an input; undefined when the runner did not set it at all (a local run), '' when set empty. */
-export type InputReader = (name: string) => string | undefined
+/**
+ * Reads an input as the runner set it. The runner sets every input that action.yml declares, with its default
+ * when the workflow gives none, so the defaults live in action.yml only.
+ */
+export type InputReader = (name: string) => string
 
-export const readActionInput: InputReader = name => {
-  const key = `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
-  return process.env[key] === undefined ? undefined : core.getInput(name)
-}
+export const readActionInput: InputReader = name => core.getInput(name)
 
 // Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
 const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*'
@@ -144,8 +143,10 @@ function parseFinalStage(text: string): FinalStage {
     case 'distroless-static-nonroot':
       return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true }
   }
-  if (text === '') throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference')
-  if (!isImageReference(text)) throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`)
+  if (text === '')
+    throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference')
+  if (!isImageReference(text))
+    throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`)
   return { kind: 'image', base: text, nonroot: false }
 }
 
@@ -169,7 +170,7 @@ export function defaultBinaryName(modulePath: string): string {
 
 export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
   const problems: string[] = []
-  const get = (name: string, fallback: string): string => (input(name) ?? fallback).trim()
+  const get = (name: string): string => input(name).trim()
   // Each parse runs even when an earlier one failed, so every problem is reported at once.
   function attempt<T>(parse: () => T, fallback: T): T {
     try {
@@ -180,7 +181,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     }
   }
 
-  const workingDirectory = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory', '.'))
+  const workingDirectory = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory'))
   let modulePath = ''
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     problems.push(`working-directory "${workingDirectory}" does not exist`)
@@ -191,86 +192,93 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     if (!modulePath) problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`)
   }
 
-  let binaryName = get('binary-name', '') || (modulePath ? defaultBinaryName(modulePath) : 'app')
+  let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app')
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
     problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`)
     binaryName = 'app'
   }
 
-  const versionVariable = get('version-variable', 'main.Version')
-  const buildVariable = get('build-variable', 'main.Build')
-  for (const [name, value] of [['version-variable', versionVariable], ['build-variable', buildVariable]]) {
+  const versionVariable = get('version-variable')
+  const buildVariable = get('build-variable')
+  for (const [name, value] of [
+    ['version-variable', versionVariable],
+    ['build-variable', buildVariable]
+  ]) {
     if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value)) problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`)
   }
 
-  const ldflags = get('ldflags', '')
+  const ldflags = get('ldflags')
   attempt(() => splitFields(ldflags), [])
-  const buildFlags = attempt(() => splitFields(get('build-flags', '')), [])
+  const buildFlags = attempt(() => splitFields(get('build-flags')), [])
   for (const flag of buildFlags) {
-    if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag)) problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`)
+    if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
+      problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`)
   }
 
-  const platformTexts = parseList(get('platforms', 'linux/amd64'), { commas: true })
+  const platformTexts = parseList(get('platforms'), { commas: true })
   if (platformTexts.length === 0) problems.push('platforms is empty: give at least one, e.g. linux/amd64')
   const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined)
   const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i)
   if (duplicate) problems.push(`platforms lists ${duplicate.id} twice`)
 
-  const upxText = get('upx', 'off').toLowerCase()
+  const upxText = get('upx').toLowerCase()
   const upx = (UPX_LEVELS as readonly string[]).includes(upxText) ? (upxText as UpxLevel) : 'off'
   if (upx !== upxText) problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
 
   const upxInstall: UpxInstall = {
-    version: get('upx-version', UPX_DEFAULT_VERSION),
-    url: get('upx-download-url', '') || UPX_RELEASE_URL,
-    sha256: get('upx-sha256', '').toLowerCase() || undefined
+    version: get('upx-version'),
+    url: get('upx-download-url') || UPX_RELEASE_URL,
+    sha256: get('upx-sha256').toLowerCase() || undefined
   }
-  if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${upxInstall.version}" must be a release number like ${UPX_DEFAULT_VERSION}`)
+  if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`)
   if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256)) problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)')
   if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`)
 
-  const finalStage = attempt(() => parseFinalStage(get('final-stage', 'scratch-nonroot')), { kind: 'scratch', nonroot: false } as FinalStage)
+  const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false } as FinalStage)
 
-  const expose = parseList(get('expose', ''), { commas: true }).flatMap(e => e.split(/\s+/))
+  const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/))
   for (const port of expose) {
     if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(port)) problems.push(`expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`)
   }
-  const args = attempt(() => splitFields(get('args', '')), [])
-  const workdir = get('workdir', '')
+  const args = attempt(() => splitFields(get('args')), [])
+  const workdir = get('workdir')
   if (workdir && !workdir.startsWith('/')) problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`)
 
   const repository = env.GITHUB_REPOSITORY
-  const image = get('image', '') || (repository ?? binaryName).toLowerCase()
+  const image = get('image') || (repository ?? binaryName).toLowerCase()
   if (!REPOSITORY_RE.test(image)) problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`)
-  const tags = parseList(get('tags', ''), { commas: true })
+  const tags = parseList(get('tags'), { commas: true })
   for (const tag of tags) {
     if (!isImageReference(tag)) problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
   }
-  const labels = attempt(() => parseKeyValues(parseList(get('labels', ''), { commas: false }), 'label'), [])
+  const labels = attempt(() => parseKeyValues(parseList(get('labels'), { commas: false }), 'label'), [])
 
-  const load = attempt(() => parseBoolean('load', get('load', 'true')), true)
-  const push = attempt(() => parseBoolean('push', get('push', 'false')), false)
+  const load = attempt(() => parseBoolean('load', get('load')), true)
+  const push = attempt(() => parseBoolean('push', get('push')), false)
   if (push && tags.length === 0) {
-    problems.push('push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action\'s tags output works as is)')
+    problems.push(
+      "push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)"
+    )
   }
-  const annotations = parseList(get('annotations', ''), { commas: false })
+  const annotations = parseList(get('annotations'), { commas: false })
   for (const annotation of annotations) {
-    if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation)) problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
+    if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+      problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
   }
-  const provenance = get('provenance', '')
-  const sbom = get('sbom', '')
-  const builder = get('builder', '')
-  const smokeText = get('smoke-test', '')
+  const provenance = get('provenance')
+  const sbom = get('sbom')
+  const builder = get('builder')
+  const smokeText = get('smoke-test')
   const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined
-  const timeoutText = get('smoke-test-timeout', '30')
+  const timeoutText = get('smoke-test-timeout')
   const smokeTimeoutSeconds = Number(timeoutText)
   if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
 
   const eventName = env.GITHUB_EVENT_NAME
   const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
-  const compare = get('compare', 'auto').toLowerCase()
-  const baselineImage = get('baseline-image', '')
-  const baseRef = get('base-ref', '') || undefined
+  const compare = get('compare').toLowerCase()
+  const baselineImage = get('baseline-image')
+  const baseRef = get('base-ref') || undefined
   let baseline: Baseline = { kind: 'off' }
   if (!['auto', 'build', 'off'].includes(compare)) problems.push(`compare "${compare}" must be auto, build or off`)
   if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${baselineImage}" is not a valid image reference`)
@@ -280,23 +288,24 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     else if (baseRef || pullRequest) baseline = { kind: 'build', ref: baseRef }
     else problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image')
   }
-  const comment = attempt(() => parseBoolean('comment', get('comment', 'true')), true)
-  const commentKey = get('comment-key', 'default')
+  const comment = attempt(() => parseBoolean('comment', get('comment')), true)
+  const commentKey = get('comment-key')
   if (!/^[\w.-]+$/.test(commentKey)) problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`)
-  const maxSizeText = get('max-size', '')
-  const maxIncreaseText = get('max-increase', '')
+  const maxSizeText = get('max-size')
+  const maxIncreaseText = get('max-increase')
   const budget: Budget = {
     maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
     maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
   }
 
-  const version = get('version', '') || undefined
-  const build = get('build', '') || undefined
+  if (!get('package')) problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server')
+  const version = get('version') || undefined
+  const build = get('build') || undefined
 
   if (problems.length > 0) throw new InputError(problems)
   return {
     workingDirectory,
-    package: get('package', '.') || '.',
+    package: get('package'),
     binaryName,
     version,
     build,
@@ -325,7 +334,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     baseline,
     comment,
     commentKey,
-    githubToken: get('github-token', env.GITHUB_TOKEN ?? ''),
+    githubToken: get('github-token'),
     budget,
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
     github: {

@@ -109,7 +109,9 @@ export async function requireUpx(install: UpxInstall): Promise<string> {
     try {
       archive = await tc.downloadTool(download.url)
     } catch (error) {
-      throw new Error(`could not download upx from ${download.url} (${(error as Error).message}): install upx before this step, or set upx: off`)
+      throw new Error(`could not download upx from ${download.url} (${(error as Error).message}): install upx before this step, or set upx: off`, {
+        cause: error
+      })
     }
     const actual = await sha256Of(archive)
     if (actual !== download.sha256) {
@@ -125,12 +127,7 @@ export async function requireUpx(install: UpxInstall): Promise<string> {
 }
 
 /** Puts each binary into the build context, packed with UPX when asked for. */
-export async function packBinaries(
-  binaries: Binary[],
-  level: UpxLevel,
-  upx: string | undefined,
-  destination: (binary: Binary) => string
-): Promise<Packed[]> {
+export async function packBinaries(binaries: Binary[], level: UpxLevel, upx: string | undefined, destination: (binary: Binary) => string): Promise<Packed[]> {
   const results: Packed[] = []
   for (const binary of binaries) {
     const target = destination(binary)

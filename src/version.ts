@@ -17,8 +17,26 @@ export const versionPlans = (cwd: string) => ({
   describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd } satisfies Plan,
   head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd } satisfies Plan,
   commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd } satisfies Plan,
-  shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd } satisfies Plan
+  shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd } satisfies Plan,
+  // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
+  headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd } satisfies Plan
 })
+
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+export function commitParents(rawCommit: string): string[] {
+  const header = rawCommit.split('\n\n')[0]
+  return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1])
+}
+
+/**
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ */
+export function pullRequestBuild(head: string, rawCommit: string, headSha: string | undefined): string {
+  if (!headSha) return head
+  const parents = commitParents(rawCommit)
+  return parents.length === 2 && parents[1] === headSha ? headSha : head
+}
 
 /** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
 export function tagFromRef(ref: string | undefined): string | undefined {
@@ -28,10 +46,11 @@ export function tagFromRef(ref: string | undefined): string | undefined {
 export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
   const plans = versionPlans(settings.workingDirectory)
   const quiet = { allowFailure: true, quiet: true }
-  const [described, head, time] = await Promise.all([
+  const [described, head, time, headObject] = await Promise.all([
     execute(plans.describe, quiet),
     execute(plans.head, quiet),
-    execute(plans.commitTime, quiet)
+    execute(plans.commitTime, quiet),
+    execute(plans.headObject, quiet)
   ])
   let version = settings.version ?? tagFromRef(settings.github.ref)
   if (!version) {
@@ -48,7 +67,8 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
       }
     }
   }
-  const build = settings.build ?? ((head.code === 0 && head.stdout.trim()) || DEFAULT_BUILD)
+  const commit = head.code === 0 ? head.stdout.trim() : ''
+  const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD)
   const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined
   return { version, build, commitTime }
 }

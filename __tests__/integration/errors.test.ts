@@ -44,7 +44,10 @@ describe('bad input and missing tools fail early with one clear error', () => {
       'go.mod': 'module example.com/cgo\n\ngo 1.22\n',
       'main.go': 'package main\n\n// int two() { return 2; }\nimport "C"\nimport "fmt"\n\nfunc main() { fmt.Println(C.two()) }\n'
     })
-    expectCleanFailure(await runAction({}, { workspace: dir }), /needs cgo, which a static build \(CGO_ENABLED=0\) cannot use: example\.com\/cgo has import "C"/)
+    expectCleanFailure(
+      await runAction({}, { workspace: dir }),
+      /needs cgo, which a static build \(CGO_ENABLED=0\) cannot use: example\.com\/cgo has import "C"/
+    )
   })
 
   it('no Docker daemon', async () => {
@@ -60,7 +63,10 @@ describe('bad input and missing tools fail early with one clear error', () => {
       `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`
     )
     chmodSync(path.join(bin, 'docker'), 0o755)
-    expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }), /docker buildx is not installed: add docker\/setup-buildx-action/)
+    expectCleanFailure(
+      await runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }),
+      /docker buildx is not installed: add docker\/setup-buildx-action/
+    )
   })
 })
 
@@ -98,7 +104,8 @@ function which(tool: string): string {
 describe('smoke test', () => {
   const failing = goModule({
     'go.mod': 'module example.com/boom\n\ngo 1.22\n',
-    'main.go': 'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"time"\n)\n\nfunc main() {\n\tif len(os.Args) > 1 && os.Args[1] == "hang" {\n\t\ttime.Sleep(time.Hour)\n\t}\n\tfmt.Println("boom: config missing")\n\tos.Exit(3)\n}\n'
+    'main.go':
+      'package main\n\nimport (\n\t"fmt"\n\t"os"\n\t"time"\n)\n\nfunc main() {\n\tif len(os.Args) > 1 && os.Args[1] == "hang" {\n\t\ttime.Sleep(time.Hour)\n\t}\n\tfmt.Println("boom: config missing")\n\tos.Exit(3)\n}\n'
   })
 
   it('a failing run fails the step and shows what the program said', async () => {

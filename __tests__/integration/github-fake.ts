@@ -21,12 +21,31 @@ export interface Fault {
 
 export const BOT = 'github-actions[bot]'
 
+/**
+ * How GitHub treats a token. Installation tokens (GITHUB_TOKEN, a GitHub App's) get 403 on GET /user; a
+ * personal token answers it. `viewer` is what GraphQL answers, undefined where GraphQL is unavailable.
+ */
+export interface TokenKind {
+  login: string
+  user: boolean
+  viewer?: string
+}
+
+export const TOKEN_KINDS: Record<string, TokenKind> = {
+  GITHUB_TOKEN: { login: BOT, user: false, viewer: 'github-actions' },
+  'App installation': { login: 'my-app[bot]', user: false, viewer: 'my-app[bot]' },
+  'App installation without GraphQL': { login: 'my-app[bot]', user: false },
+  'personal token': { login: 'octocat', user: true, viewer: 'octocat' }
+}
+
 export class FakeGitHub {
   readonly comments = new Map<number, FakeComment[]>()
   readonly requests: Array<{ method: string; path: string; token: string }> = []
   readonly faults: Fault[] = []
   /** Tokens that may read but not write, like a fork's GITHUB_TOKEN. */
   readonly readOnlyTokens = new Set<string>()
+  /** Tokens not listed here act as the GITHUB_TOKEN. */
+  readonly tokens = new Map<string, TokenKind>()
   private nextId = 1000
   private server?: Server
   url = ''
@@ -41,7 +60,8 @@ export class FakeGitHub {
   }
 
   writes(): Array<{ method: string; path: string }> {
-    return this.requests.filter(r => r.method !== 'GET')
+    // A GraphQL query is a POST that writes nothing.
+    return this.requests.filter(r => r.method !== 'GET' && r.path !== '/graphql')
   }
 
   async start(): Promise<void> {
@@ -74,8 +94,18 @@ export class FakeGitHub {
       return this.send(res, fault.status, { message: fault.message, documentation_url: 'https://docs.github.com/rest' }, fault.headers)
     }
     if (!token) return this.send(res, 401, { message: 'Requires authentication' })
-    // Installation tokens (GITHUB_TOKEN) cannot read /user.
-    if (method === 'GET' && url.pathname === '/user') return this.send(res, 403, { message: 'Resource not accessible by integration' })
+    const kind = this.tokens.get(token) ?? TOKEN_KINDS.GITHUB_TOKEN
+    if (method === 'GET' && url.pathname === '/user') {
+      return kind.user ? this.send(res, 200, { login: kind.login, type: 'User' }) : this.send(res, 403, { message: 'Resource not accessible by integration' })
+    }
+    if (method === 'POST' && url.pathname === '/graphql') {
+      if (!kind.viewer) return this.send(res, 404, { message: 'Not Found' })
+      return this.send(
+        res,
+        200,
+        /viewer\s*{\s*login/.test(input.query ?? '') ? { data: { viewer: { login: kind.viewer } } } : { errors: [{ message: 'unsupported' }] }
+      )
+    }
 
     const list = /^\/repos\/[^/]+\/[^/]+\/issues\/(\d+)\/comments$/.exec(url.pathname)
     if (list && method === 'GET') {
@@ -90,7 +120,7 @@ export class FakeGitHub {
     if (list && method === 'POST') {
       if (this.readOnlyTokens.has(token)) return this.send(res, 403, { message: 'Resource not accessible by integration' })
       const id = this.nextId++
-      const comment = { id, body: input.body, user: { login: BOT }, html_url: `https://github.test/c/${id}` }
+      const comment = { id, body: input.body, user: { login: kind.login }, html_url: `https://github.test/c/${id}` }
       this.comments.set(Number(list[1]), [...(this.comments.get(Number(list[1])) ?? []), comment])
       return this.send(res, 201, comment)
     }
@@ -105,7 +135,10 @@ export class FakeGitHub {
           return this.send(res, 200, found)
         }
         if (method === 'DELETE') {
-          this.comments.set(issue, comments.filter(c => c !== found))
+          this.comments.set(
+            issue,
+            comments.filter(c => c !== found)
+          )
           return this.send(res, 204)
         }
         return this.send(res, 200, found)

@@ -35,7 +35,12 @@ export async function runAction(inputs: Record<string, string>, options: { works
     result.log
       .split('\n')
       .filter(line => line.startsWith(`::${kind}`))
-      .map(line => line.replace(/^::\w+[^:]*::/, '').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+      .map(line =>
+        line
+          .replace(/^::\w+[^:]*::/, '')
+          .replace(/%0A/g, '\n')
+          .replace(/%25/g, '%')
+      )
   return {
     code: result.code,
     stdout: result.log,

@@ -24,7 +24,13 @@ describe('docker save route', () => {
     const report = JSON.parse(run.outputs['report-json'])
     const ociDir = ociLayoutOf(run)
     const [only] = readOciImages(ociDir)
-    exact = { wire: report.measurement.images[0].wire, unpacked: report.measurement.images[0].unpacked, layers: only.manifest.layers, config: only.manifest.config.size, ociDir }
+    exact = {
+      wire: report.measurement.images[0].wire,
+      unpacked: report.measurement.images[0].unpacked,
+      layers: only.manifest.layers,
+      config: only.manifest.config.size,
+      ociDir
+    }
   })
 
   it('reads compressed layers from the engine as they are', async () => {

@@ -1,7 +1,7 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { BOT, FakeGitHub } from './github-fake.js'
+import { BOT, FakeGitHub, TOKEN_KINDS } from './github-fake.js'
 import { git, ociLayoutOf, readOciImages, requireTools, ROOT, runAction, startRegistry, type ActionRun } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
@@ -16,7 +16,10 @@ function originRepository(): string {
   const work = mkdtempSync(path.join(tmpdir(), 'author-'))
   cpSync(path.join(ROOT, 'examples/hello'), work, { recursive: true })
   // main serves XML too, so that a pull request can shrink the binary by dropping it.
-  writeFileSync(path.join(work, 'xml.go'), 'package main\n\nimport (\n\t"encoding/xml"\n\t"net/http"\n)\n\nfunc init() {\n\thttp.HandleFunc("/xml", func(w http.ResponseWriter, r *http.Request) { _ = xml.NewEncoder(w).Encode(struct{ Hello string }{"world"}) })\n}\n')
+  writeFileSync(
+    path.join(work, 'xml.go'),
+    'package main\n\nimport (\n\t"encoding/xml"\n\t"net/http"\n)\n\nfunc init() {\n\thttp.HandleFunc("/xml", func(w http.ResponseWriter, r *http.Request) { _ = xml.NewEncoder(w).Encode(struct{ Hello string }{"world"}) })\n}\n'
+  )
   git(work, 'init', '-q', '-b', 'main')
   git(work, 'remote', 'add', 'origin', origin)
   git(work, 'add', '-A')
@@ -25,8 +28,14 @@ function originRepository(): string {
 
   git(work, 'checkout', '-q', '-b', 'grow')
   mkdirSync(path.join(work, 'internal/page'), { recursive: true })
-  writeFileSync(path.join(work, 'internal/page/page.go'), 'package page\n\nimport (\n\t"html/template"\n\t"io"\n)\n\nvar page = template.Must(template.New("p").Parse("<h1>Hello {{.}}</h1>"))\n\nfunc Render(w io.Writer, name string) error { return page.Execute(w, name) }\n')
-  writeFileSync(path.join(work, 'page.go'), 'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-slim-image/hello/internal/page"\n)\n\nfunc init() {\n\thttp.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) { _ = page.Render(w, r.URL.Query().Get("name")) })\n}\n')
+  writeFileSync(
+    path.join(work, 'internal/page/page.go'),
+    'package page\n\nimport (\n\t"html/template"\n\t"io"\n)\n\nvar page = template.Must(template.New("p").Parse("<h1>Hello {{.}}</h1>"))\n\nfunc Render(w io.Writer, name string) error { return page.Execute(w, name) }\n'
+  )
+  writeFileSync(
+    path.join(work, 'page.go'),
+    'package main\n\nimport (\n\t"net/http"\n\n\t"github.com/go-slim-image/hello/internal/page"\n)\n\nfunc init() {\n\thttp.HandleFunc("/page", func(w http.ResponseWriter, r *http.Request) { _ = page.Render(w, r.URL.Query().Get("name")) })\n}\n'
+  )
   git(work, 'add', '-A')
   git(work, 'commit', '-qm', 'add an HTML page package')
   git(work, 'push', '-q', 'origin', 'grow')
@@ -51,6 +60,7 @@ function originRepository(): string {
 interface PullRequestCheckout {
   workspace: string
   event: string
+  headSha: string
 }
 
 /** What actions/checkout does on pull_request: a depth-1 clone of GitHub's merge commit refs/pull/N/merge. */
@@ -70,8 +80,11 @@ function checkoutPullRequest(origin: string, number: number, base: string, head:
   git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `refs/pull/${number}/merge`)
   git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
   const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
-  writeFileSync(event, JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { ref: base, sha: baseSha }, head: { ref: head, sha: headSha } } }))
-  return { workspace, event }
+  writeFileSync(
+    event,
+    JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { ref: base, sha: baseSha }, head: { ref: head, sha: headSha } } })
+  )
+  return { workspace, event, headSha }
 }
 
 describe('pull request comparison against the base branch', () => {
@@ -95,7 +108,14 @@ describe('pull request comparison against the base branch', () => {
     const ours = comments(7)[230].id
     // A server error on the first page, and a secondary rate limit on the update: both retried.
     api.faults.push({ method: 'GET', path: /\/issues\/7\/comments$/, status: 500, message: 'Server Error', times: 1 })
-    api.faults.push({ method: 'PATCH', path: /\/issues\/comments\//, status: 403, headers: { 'retry-after': '1' }, message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', times: 1 })
+    api.faults.push({
+      method: 'PATCH',
+      path: /\/issues\/comments\//,
+      status: 403,
+      headers: { 'retry-after': '1' },
+      message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+      times: 1
+    })
     const before = api.requests.length
 
     const run = await runPullRequest(checkoutPullRequest(origin, 7, 'main', 'grow'), { 'max-increase': '1%' })
@@ -112,8 +132,11 @@ describe('pull request comparison against the base branch', () => {
 
     const requests = api.requests.slice(before)
     expect(requests.filter(r => r.method === 'GET' && r.path.includes('page=3'))).not.toHaveLength(0)
-    expect(requests.filter(r => r.method === 'POST')).toEqual([])
-    expect(requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([`/repos/acme/hello/issues/comments/${ours}`, `/repos/acme/hello/issues/comments/${ours}`])
+    expect(requests.filter(r => r.method === 'POST' && r.path !== '/graphql')).toEqual([])
+    expect(requests.filter(r => r.method === 'PATCH').map(r => r.path)).toEqual([
+      `/repos/acme/hello/issues/comments/${ours}`,
+      `/repos/acme/hello/issues/comments/${ours}`
+    ])
     expect(comments(7)).toHaveLength(250)
     expect(comments(7)[10].body).toBe(`${MARKER}\nsomeone quoting it`)
     const body = comments(7)[230].body
@@ -137,10 +160,10 @@ describe('pull request comparison against the base branch', () => {
     expect(comments(8)[0].body).toContain('📉')
     expect(run.outputs['comment-id']).toBe(String(comments(8)[0].id))
 
-    const before = api.requests.length
+    const writesBefore = api.writes().length
     const again = await runPullRequest(checkout, { 'max-increase': '1%', 'max-size': '20MB' })
     expect(again.code).toBe(0)
-    expect(api.requests.slice(before).filter(r => r.method !== 'GET')).toEqual([])
+    expect(api.writes().slice(writesBefore)).toEqual([])
     expect(comments(8)).toHaveLength(1)
   })
 
@@ -177,6 +200,31 @@ describe('pull request comparison against the base branch', () => {
     expect(Number(run.outputs['size-delta'])).toBeLessThan(0)
   })
 
+  it.each(Object.entries(TOKEN_KINDS).map(([name, kind], i) => [name, kind, 20 + i] as const))(
+    "a %s finds its own comment: two runs leave one, the other bot's is left alone; the build is the PR head",
+    async (_name, kind, number) => {
+      const token = `token-${number}`
+      api.tokens.set(token, kind)
+      api.seed(number, 1, () => ({ body: `${MARKER}\nanother bot's report`, user: { login: 'other-app[bot]' } }))
+      const checkout = checkoutPullRequest(origin, number, 'main', 'shrink')
+      const inputs = { compare: 'off', 'smoke-test': 'version' }
+      const first = await runPullRequest(checkout, inputs, token)
+      const second = await runPullRequest(checkout, { ...inputs, 'max-size': '50MB' }, token)
+      for (const run of [first, second]) {
+        expect(run.errors).toEqual([])
+        expect(run.warnings.filter(w => w.includes('comment'))).toEqual([])
+      }
+      const ours = comments(number).filter(c => c.user.login === kind.login)
+      expect(ours).toHaveLength(1)
+      expect(ours[0].body).toContain('**Size budget** (max-size')
+      expect(second.outputs['comment-id']).toBe(String(ours[0].id))
+      expect(comments(number).find(c => c.user.login === 'other-app[bot]')?.body).toBe(`${MARKER}\nanother bot's report`)
+      // The binary in the image says so itself: the reviewer's commit, not GitHub's merge commit.
+      expect(first.outputs.build).toBe(checkout.headSha)
+      expect(first.summary).toContain(`Build: ${checkout.headSha}`)
+    }
+  )
+
   it('two runs racing leave one comment', async () => {
     const checkout = checkoutPullRequest(origin, 11, 'main', 'shrink')
     const [a, b] = await Promise.all([runPullRequest(checkout, {}), runPullRequest(checkout, {})])
@@ -190,7 +238,10 @@ describe('pull request comparison against the base branch', () => {
       const main = checkoutPullRequest(origin, 12, 'main', 'main')
       const published = await runAction({ push: 'true', tags: `${registry.host}/acme/hello:main` }, { workspace: main.workspace })
       expect(published.code).toBe(0)
-      const run = await runPullRequest(checkoutPullRequest(origin, 13, 'main', 'grow'), { 'baseline-image': `${registry.host}/acme/hello:main`, 'max-increase': '10MB' })
+      const run = await runPullRequest(checkoutPullRequest(origin, 13, 'main', 'grow'), {
+        'baseline-image': `${registry.host}/acme/hello:main`,
+        'max-increase': '10MB'
+      })
       expect(run.errors).toEqual([])
       expect(run.code).toBe(0)
       expect(run.outputs.gate).toBe('pass')
@@ -203,7 +254,11 @@ describe('pull request comparison against the base branch', () => {
   })
 
   it('a baseline image that cannot be read is reported, not fatal', async () => {
-    const run = await runPullRequest(checkoutPullRequest(origin, 14, 'main', 'grow'), { 'baseline-image': '127.0.0.1:1/nothing/here:main', comment: 'false', 'max-increase': '1%' })
+    const run = await runPullRequest(checkoutPullRequest(origin, 14, 'main', 'grow'), {
+      'baseline-image': '127.0.0.1:1/nothing/here:main',
+      comment: 'false',
+      'max-increase': '1%'
+    })
     expect(run.code).toBe(0)
     expect(run.outputs.gate).toBe('skipped')
     expect(run.summary).toContain('No baseline: the baseline image 127.0.0.1:1/nothing/here:main could not be read')

@@ -41,7 +41,7 @@ function elf64({ machine = 62, interp, needed = [] }: { machine?: number; interp
   let index = 0
   header(index++, 1, 0, total)
   if (interp) header(index++, 3, interpOffset, interp.length + 1)
-  if (needed.length) header(index++, 2, dynStart, dyn.length)
+  if (needed.length) header(index, 2, dynStart, dyn.length)
   strings.copy(buf, dataStart)
   dyn.copy(buf, dynStart)
   return buf

@@ -6,6 +6,7 @@ import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
+import { actionInputs } from './inputs.js'
 import { explainPushFailure } from '../../src/registry.js'
 import { smokePlan } from '../../src/smoke.js'
 import { packPlan, upxDownload, upxFlags } from '../../src/upx.js'
@@ -14,7 +15,7 @@ import { tagFromRef, versionPlans } from '../../src/version.js'
 const moduleDir = mkdtempSync(path.join(tmpdir(), 'plans-'))
 writeFileSync(path.join(moduleDir, 'go.mod'), 'module example.com/hello\n')
 const settingsWith = (inputs: Record<string, string> = {}) =>
-  readSettings(name => inputs[name], { GITHUB_WORKSPACE: moduleDir, GITHUB_REPOSITORY: 'Acme/Hello', GITHUB_SERVER_URL: 'https://github.com' })
+  readSettings(actionInputs(inputs), { GITHUB_WORKSPACE: moduleDir, GITHUB_REPOSITORY: 'Acme/Hello', GITHUB_SERVER_URL: 'https://github.com' })
 const version = { version: 'v1.2.3', build: 'abc123', commitTime: 1700000000 }
 
 describe('lists', () => {
@@ -94,23 +95,55 @@ describe('buildx plan', () => {
   const now = new Date('2026-01-02T03:04:05Z')
   it('passes platforms, tags, labels, metadata file and one exporter', () => {
     const settings = settingsWith({ platforms: 'linux/amd64,linux/arm64', tags: 'r/app:1\nr/app:latest', labels: 'org.opencontainers.image.title=Mine' })
-    const plan = buildPlan({ settings, version, contextDir: '/ctx', dockerfile: '/ctx/Dockerfile', metadataFile: '/m.json', exporter: { kind: 'oci', dest: '/oci' }, now })
+    const plan = buildPlan({
+      settings,
+      version,
+      contextDir: '/ctx',
+      dockerfile: '/ctx/Dockerfile',
+      metadataFile: '/m.json',
+      exporter: { kind: 'oci', dest: '/oci' },
+      now
+    })
     expect(plan.program).toBe('docker')
     expect(plan.args).toEqual([
-      'buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '--file', '/ctx/Dockerfile', '--metadata-file', '/m.json',
-      '--tag', 'r/app:1', '--tag', 'r/app:latest',
-      '--label', 'org.opencontainers.image.title=Mine',
-      '--label', 'org.opencontainers.image.version=v1.2.3',
-      '--label', 'org.opencontainers.image.revision=abc123',
-      '--label', 'org.opencontainers.image.created=2023-11-14T22:13:20.000Z',
-      '--label', 'org.opencontainers.image.source=https://github.com/Acme/Hello',
-      '--output', 'type=oci,dest=/oci,tar=false',
+      'buildx',
+      'build',
+      '--platform',
+      'linux/amd64,linux/arm64',
+      '--file',
+      '/ctx/Dockerfile',
+      '--metadata-file',
+      '/m.json',
+      '--tag',
+      'r/app:1',
+      '--tag',
+      'r/app:latest',
+      '--label',
+      'org.opencontainers.image.title=Mine',
+      '--label',
+      'org.opencontainers.image.version=v1.2.3',
+      '--label',
+      'org.opencontainers.image.revision=abc123',
+      '--label',
+      'org.opencontainers.image.created=2023-11-14T22:13:20.000Z',
+      '--label',
+      'org.opencontainers.image.source=https://github.com/Acme/Hello',
+      '--output',
+      'type=oci,dest=/oci,tar=false',
       '/ctx'
     ])
     expect(plan.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000' })
   })
   it('defaults the tag to image:version and the image to the repository', () => {
-    const plan = buildPlan({ settings: settingsWith({ builder: 'b1' }), version: { version: 'feat/x+1', build: 'b' }, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'load' }, now })
+    const plan = buildPlan({
+      settings: settingsWith({ builder: 'b1' }),
+      version: { version: 'feat/x+1', build: 'b' },
+      contextDir: '/c',
+      dockerfile: '/c/D',
+      metadataFile: '/m',
+      exporter: { kind: 'load' },
+      now
+    })
     expect(plan.args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'b1'])
     expect(plan.args).toContain('acme/hello:feat-x-1')
     expect(plan.args).toContain(`org.opencontainers.image.created=${now.toISOString()}`)
@@ -124,11 +157,14 @@ describe('buildx plan', () => {
     const plan = buildPlan({ settings, version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'push' }, now })
     const tail = plan.args.slice(plan.args.indexOf('--annotation'))
     expect(tail).toEqual([
-      '--annotation', 'index:org.opencontainers.image.description=Hello',
-      '--annotation', 'manifest:org.opencontainers.image.licenses=MIT',
+      '--annotation',
+      'index:org.opencontainers.image.description=Hello',
+      '--annotation',
+      'manifest:org.opencontainers.image.licenses=MIT',
       '--provenance=mode=max',
       '--sbom=true',
-      '--output', 'type=image,push=true',
+      '--output',
+      'type=image,push=true',
       '/c'
     ])
   })
@@ -171,7 +207,9 @@ describe('upx download', () => {
   it('wants a checksum for anything else', () => {
     expect(() => upxDownload({ ...official, version: '5.0.0' }, 'x64')).toThrow('set upx-sha256')
     expect(() => upxDownload({ ...official, url: 'https://mirror/{version}/{arch}.tar.xz' }, 'x64')).toThrow('set upx-sha256')
-    expect(upxDownload({ ...official, url: 'https://mirror/{version}/{arch}.tar.xz', sha256: 'ab'.repeat(32) }, 'x64').url).toBe('https://mirror/4.2.4/amd64.tar.xz')
+    expect(upxDownload({ ...official, url: 'https://mirror/{version}/{arch}.tar.xz', sha256: 'ab'.repeat(32) }, 'x64').url).toBe(
+      'https://mirror/4.2.4/amd64.tar.xz'
+    )
   })
 })
 

@@ -10,7 +10,18 @@ const report: Report = {
   upx: 'lzma',
   finalStage: 'scratch-nonroot',
   binaries: [
-    { platform: 'linux/amd64', unstripped: 8342488, stripped: 5767330, final: 1845796, packed: true, packMs: 3913, gzipUnpacked: 2455866, gzipPacked: 1845137, startupUnpackedMs: 3.3, startupPackedMs: 118.7 }
+    {
+      platform: 'linux/amd64',
+      unstripped: 8342488,
+      stripped: 5767330,
+      final: 1845796,
+      packed: true,
+      packMs: 3913,
+      gzipUnpacked: 2455866,
+      gzipPacked: 1845137,
+      startupUnpackedMs: 3.3,
+      startupPackedMs: 118.7
+    }
   ],
   measurement: {
     route: 'oci',

@@ -2,12 +2,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { defaultBinaryName, InputError, isImageReference, readSettings } from '../../src/settings.js'
+import { actionInputs } from './inputs.js'
 
 const moduleDir = mkdtempSync(path.join(tmpdir(), 'settings-'))
 writeFileSync(path.join(moduleDir, 'go.mod'), 'module github.com/acme/shop-api/v2\n\ngo 1.22\n')
 
 function settingsFrom(inputs: Record<string, string>) {
-  return readSettings(name => inputs[name], { GITHUB_WORKSPACE: moduleDir, RUNNER_TEMP: '/tmp/runner' })
+  return readSettings(actionInputs(inputs), { GITHUB_WORKSPACE: moduleDir, RUNNER_TEMP: '/tmp/runner' })
 }
 
 function problemsOf(inputs: Record<string, string>): string[] {

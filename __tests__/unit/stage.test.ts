@@ -3,7 +3,13 @@ import { renderDockerfile, PASSWD } from '../../src/stage.js'
 describe('final stage Dockerfile', () => {
   it('scratch-nonroot: certs, passwd, non-root user, exec-form entrypoint, binary last', () => {
     expect(
-      renderDockerfile({ finalStage: { kind: 'scratch-nonroot', nonroot: true }, binaryName: 'hello', expose: ['3000'], args: ['serve', '--port', '3000'], workdir: '/data' })
+      renderDockerfile({
+        finalStage: { kind: 'scratch-nonroot', nonroot: true },
+        binaryName: 'hello',
+        expose: ['3000'],
+        args: ['serve', '--port', '3000'],
+        workdir: '/data'
+      })
     ).toBe(
       [
         'FROM scratch',
@@ -27,7 +33,13 @@ describe('final stage Dockerfile', () => {
   })
 
   it('an image base keeps its own user', () => {
-    const text = renderDockerfile({ finalStage: { kind: 'image', base: 'gcr.io/distroless/static-debian12:nonroot', nonroot: true }, binaryName: 'a', expose: [], args: [], workdir: '' })
+    const text = renderDockerfile({
+      finalStage: { kind: 'image', base: 'gcr.io/distroless/static-debian12:nonroot', nonroot: true },
+      binaryName: 'a',
+      expose: [],
+      args: [],
+      workdir: ''
+    })
     expect(text.split('\n')[0]).toBe('FROM gcr.io/distroless/static-debian12:nonroot')
     expect(text).not.toContain('USER')
   })
