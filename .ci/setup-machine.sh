@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Installs and starts what the integration tests need on a fresh Debian bookworm machine (run as root):
-# Docker engine + buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd).
-# Idempotent: a second run on the same machine only checks and starts what is missing.
+# Installs what the example and the tests need on a fresh Debian bookworm machine (run as root): Docker engine +
+# buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd), iproute2, and from the Go
+# module proxy the pinned runner emulator nektos/act and actionlint.
+# Idempotent, and harmless on a workstation: a running Docker engine and its configuration are left alone; one is
+# started only when none answers (for `npm run example`). The tests start engines of their own
+# (.ci/test-daemons.sh).
 set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 
@@ -11,6 +14,8 @@ docker buildx version >/dev/null 2>&1 || need_apt+=(docker-buildx)
 command -v upx >/dev/null 2>&1 || need_apt+=(upx-ucl)
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
+command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then
@@ -31,17 +36,16 @@ PIN
   apt-get install -y -qq -t trixie --no-install-recommends "${need_apt[@]}" >/dev/null
 fi
 
-mkdir -p /etc/docker
-want='{"features":{"containerd-snapshotter":true}}'
-if [ "$(cat /etc/docker/daemon.json 2>/dev/null)" != "$want" ]; then
-  echo "$want" >/etc/docker/daemon.json
-  pkill dockerd 2>/dev/null || true
-  sleep 2
-fi
-
 if ! docker info >/dev/null 2>&1; then
-  # containerd is started by dockerd itself when none runs.
-  nohup dockerd >/var/log/dockerd.log 2>&1 &
+  # No engine runs: start one, on the machine's own configuration when it has one, else on the containerd
+  # image store (multi-platform builds, exact OCI sizes). containerd is started by dockerd itself.
+  config=()
+  if [ ! -f /etc/docker/daemon.json ]; then
+    mkdir -p /run/go-slim-image
+    echo '{"features":{"containerd-snapshotter":true}}' >/run/go-slim-image/daemon.json
+    config=(--config-file /run/go-slim-image/daemon.json)
+  fi
+  nohup dockerd "${config[@]}" >/var/log/dockerd.log 2>&1 &
   for _ in $(seq 1 60); do
     docker info >/dev/null 2>&1 && break
     sleep 1
@@ -49,6 +53,14 @@ if ! docker info >/dev/null 2>&1; then
   docker info >/dev/null 2>&1 || { tail -50 /var/log/dockerd.log; echo "dockerd did not start" >&2; exit 1; }
 fi
 
+ACT_VERSION=v0.2.89
+ACTIONLINT_VERSION=v1.7.12
+export GOBIN=/usr/local/bin
+[ "$(act --version 2>/dev/null)" = "act version ${ACT_VERSION#v}" ] || go install "github.com/nektos/act@$ACT_VERSION"
+[ "$(actionlint --version 2>/dev/null | head -1)" = "$ACTIONLINT_VERSION" ] || go install "github.com/rhysd/actionlint/cmd/actionlint@$ACTIONLINT_VERSION"
+
 docker version --format 'docker engine {{.Server.Version}}'
 docker buildx version
 upx --version | head -1
+act --version
+echo "actionlint $(actionlint --version | head -1)"

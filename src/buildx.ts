@@ -155,6 +155,13 @@ export function buildPlan(input: BuildPlanInput): Plan {
   return { program: 'docker', args, env }
 }
 
+/** Untags images the engine holds only because measuring or a smoke test needed them. */
+export const removeImagesPlan = (tags: string[]): Plan => ({ program: 'docker', args: ['image', 'rm', ...tags] })
+
+export async function removeImages(tags: string[]): Promise<void> {
+  await execute(removeImagesPlan(tags), { allowFailure: true, quiet: true })
+}
+
 export async function buildImage(input: BuildPlanInput): Promise<{ metadata: BuildxMetadata; ms: number }> {
   const outcome = await execute(buildPlan(input))
   const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8')) as BuildxMetadata

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
-import { buildImage, imageTags, inspectEngine, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
+import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
 import { judge, percentChange, type Budget } from './gate.js'
 import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
@@ -96,6 +96,13 @@ async function pipeline(): Promise<void> {
     }
   }
 
+  // The classic store is measured through `docker save` and a smoke test needs the image in the engine: with
+  // load: false, what was loaded for them leaves again.
+  if (!settings.load && (load || smoke)) {
+    await removeImages(head.tags)
+    core.info(`load is false: ${head.tags.join(', ')} removed from the engine after measuring${smoke ? ' and the smoke test' : ''}`)
+  }
+
   let baseline: BaselineReport | undefined
   if (settings.baseline.kind === 'image') {
     const reference = settings.baseline.reference
@@ -131,7 +138,8 @@ async function pipeline(): Promise<void> {
   const report: Report = {
     image: settings.image,
     tags: head.tags,
-    digest: published?.digest ?? head.metadata['containerimage.digest'],
+    // Loaded into the classic store, buildx names the image ID as its digest: no manifest exists until a push.
+    digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
     version,
     goVersion: goFacts.goVersion,
     goBuild: describeGoBuild(settings, version),
@@ -248,16 +256,20 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       const quietPhase: Phase = (_name, work) => work()
       // The base must build to the same image it would have had; a broken base only loses the comparison.
       await inspectPackage(baseSettings)
+      const load = engine.route === 'docker-save'
       const base = await buildTarget({
         settings: baseSettings,
         version: baseVersion,
         engine,
         upx,
         workDir: baseWork,
-        load: engine.route === 'docker-save',
+        load,
         started,
         phase: quietPhase
-      })
+      }).finally(
+        // Loaded only to be measured: the user's engine keeps no base image.
+        () => (load ? removeImages(baseSettings.tags) : undefined)
+      )
       return {
         source: 'build' as const,
         ref: commit,

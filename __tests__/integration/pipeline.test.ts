@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, statSync, writeFileSync, copyFileSync, mkdirSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { docker, dockerResult, helloRepository, layerPaths, ociLayoutOf, readOciImages, requireTools, runAction } from './harness.js'
+import { docker, dockerResult, fileInImage, helloRepository, isUpxPacked, layerPaths, ociLayoutOf, readOciImages, requireTools, runAction } from './harness.js'
 
 beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
 
@@ -36,6 +36,14 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     const files = layerPaths(oci, only.manifest)
     expect(files).toEqual(expect.arrayContaining(['etc/ssl/certs/ca-certificates.crt', 'etc/passwd', 'etc/group', 'usr/bin/hello']))
     expect(files.some(f => /(^|\/)(bin\/)?(sh|busybox)$/.test(f) && !f.startsWith('usr/bin/hello'))).toBe(false)
+    // The image's user is a named user of the image's own /etc/passwd.
+    const passwd = fileInImage(oci, only.manifest, 'etc/passwd').toString('utf8')
+    const [uid, gid] = String(only.config.config.User).split(':')
+    expect(passwd.split('\n').some(line => line.split(':')[2] === uid && line.split(':')[3] === gid)).toBe(true)
+    // The binary in the image is the packed one the outputs describe.
+    const inImage = fileInImage(oci, only.manifest, 'usr/bin/hello')
+    expect(isUpxPacked(inImage)).toBe(true)
+    expect(inImage.length).toBe(Number(run.outputs['binary-size']))
 
     // The packed binary is smaller than the stripped one, and upx itself says it is sound.
     const binary = run.outputs['binary-path']
@@ -50,7 +58,9 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(report.binaries[0].startupPackedMs).toBeGreaterThan(0)
     expect(report.smoke.output).toContain('Version: v1.4.2')
     expect(run.summary).toContain('UPX trade-off')
-    expect(run.summary.trim()).toBe(run.outputs.report.trim())
+    // The summary's figures are the artifact's: the manifest's sum and the image's binary.
+    expect(run.summary).toContain(`wire ${manifestWire} bytes`)
+    expect(run.summary).toContain(`in image ${inImage.length} bytes`)
   })
 
   it('scratch without UPX: binary only, root user, and the CA-certificate warning', async () => {
@@ -66,7 +76,12 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(layerPaths(oci, only.manifest).filter(f => !f.endsWith('/'))).toEqual(['usr/bin/hello'])
     // net/http links crypto/tls: on scratch it would have no roots.
     expect(run.warnings.join('\n')).toContain('golang.org/x/crypto/x509roots/fallback')
-    expect(run.outputs['binary-size']).toBe(run.outputs['binary-size-unpacked'])
+    // Without UPX the image holds the stripped binary itself: ELF, unpacked, of the size reported.
+    const inImage = fileInImage(oci, only.manifest, 'usr/bin/hello')
+    expect(inImage.subarray(0, 4).toString('latin1')).toBe('\x7fELF')
+    expect(isUpxPacked(inImage)).toBe(false)
+    expect(inImage.length).toBe(Number(run.outputs['binary-size-unpacked']))
+    expect(inImage.length).toBe(Number(run.outputs['binary-size']))
     expect(Number(run.outputs['image-size'])).toBe(only.manifest.config.size + only.manifest.layers.reduce((s, l) => s + l.size, 0))
   })
 
@@ -91,6 +106,22 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     const [only] = readOciImages(oci)
     expect(only.manifest.layers).toHaveLength(3) // two from the base, one binary
     expect(layerPaths(oci, only.manifest)).toEqual(expect.arrayContaining(['etc/passwd', 'usr/bin/hello']))
+  })
+
+  it('provenance attestations from buildx are left out of the sizes', async () => {
+    const repo = helloRepository()
+    const run = await runAction({ image: `slim-test/attested-${unique()}`, provenance: 'mode=min', load: 'false' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    const oci = ociLayoutOf(run)
+    // The index buildx wrote holds the image and its attestation manifest, read here without src/measure.ts.
+    const index = JSON.parse(readFileSync(path.join(oci, 'index.json'), 'utf8')).manifests[0]
+    const inner = JSON.parse(readFileSync(path.join(oci, 'blobs/sha256', index.digest.slice(7)), 'utf8')).manifests
+    expect(inner.map((d: any) => d.annotations?.['vnd.docker.reference.type'] ?? 'image').sort()).toEqual(['attestation-manifest', 'image'])
+    const [only] = readOciImages(oci)
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.measurement.images.map((i: any) => i.platform)).toEqual(['linux/amd64'])
+    expect(Number(run.outputs['image-size'])).toBe(only.manifest.config.size + only.manifest.layers.reduce((sum, l) => sum + l.size, 0))
   })
 
   it('two platforms: one static binary per CPU, one image each, measured apart', async () => {

@@ -5,8 +5,11 @@ import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { measureOciLayout } from '../../src/measure.js'
 
-/** Writes an OCI layout like buildx's: an index with two platforms and one attestation manifest. */
-function layout(): { dir: string; expected: Record<string, { wire: number; unpacked: number }> } {
+/**
+ * Writes an OCI layout like buildx's: an index with two platforms and one attestation manifest, marked the way
+ * `marks` says (buildx marks it both ways; other tools one way only).
+ */
+function layout(marks: { annotation: boolean; unknownPlatform: boolean }): { dir: string; expected: Record<string, { wire: number; unpacked: number }> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'oci-'))
   mkdirSync(path.join(dir, 'blobs/sha256'), { recursive: true })
   const put = (data: Buffer | string) => {
@@ -39,8 +42,8 @@ function layout(): { dir: string; expected: Record<string, { wire: number; unpac
         {
           mediaType: 'application/vnd.oci.image.manifest.v1+json',
           ...attestation,
-          platform: { os: 'unknown', architecture: 'unknown' },
-          annotations: { 'vnd.docker.reference.type': 'attestation-manifest' }
+          platform: marks.unknownPlatform ? { os: 'unknown', architecture: 'unknown' } : { os: 'linux', architecture: 'amd64' },
+          ...(marks.annotation ? { annotations: { 'vnd.docker.reference.type': 'attestation-manifest' } } : {})
         }
       ]
     })
@@ -50,8 +53,12 @@ function layout(): { dir: string; expected: Record<string, { wire: number; unpac
 }
 
 describe('OCI measurement', () => {
-  it('sums config and compressed layers per platform, leaving attestations out', async () => {
-    const { dir, expected } = layout()
+  it.each([
+    { annotation: true, unknownPlatform: true },
+    { annotation: true, unknownPlatform: false },
+    { annotation: false, unknownPlatform: true }
+  ])('sums config and compressed layers per platform, leaving attestations out (%j)', async marks => {
+    const { dir, expected } = layout(marks)
     const m = await measureOciLayout(dir)
     expect(m.route).toBe('oci')
     expect(m.exact).toBe(true)

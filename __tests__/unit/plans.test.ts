@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildPlan, chooseRoute, exporterArgs, imageLabels, tagSafe } from '../../src/buildx.js'
+import { buildPlan, chooseRoute, imageLabels, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
@@ -9,8 +9,8 @@ import { readSettings } from '../../src/settings.js'
 import { actionInputs } from './inputs.js'
 import { explainPushFailure } from '../../src/registry.js'
 import { smokePlan } from '../../src/smoke.js'
-import { packPlan, upxDownload, upxFlags } from '../../src/upx.js'
-import { tagFromRef, versionPlans } from '../../src/version.js'
+import { upxDownload } from '../../src/upx.js'
+import { tagFromRef } from '../../src/version.js'
 
 const moduleDir = mkdtempSync(path.join(tmpdir(), 'plans-'))
 writeFileSync(path.join(moduleDir, 'go.mod'), 'module example.com/hello\n')
@@ -66,28 +66,9 @@ describe('go build plan', () => {
 })
 
 describe('version', () => {
-  it('uses the seed Makefile commands', () => {
-    const plans = versionPlans('/repo')
-    expect(plans.describe.args).toEqual(['describe', '--abbrev=0', '--tags'])
-    expect(plans.head.args).toEqual(['rev-parse', 'HEAD'])
-  })
   it('takes the version from a pushed tag', () => {
     expect(tagFromRef('refs/tags/v1.2.3')).toBe('v1.2.3')
     expect(tagFromRef('refs/heads/main')).toBeUndefined()
-  })
-})
-
-describe('upx plan', () => {
-  it.each([
-    ['1', ['-1']],
-    ['9', ['-9']],
-    ['best', ['--best']],
-    ['lzma', ['--best', '--lzma']],
-    ['brute', ['--brute']],
-    ['ultra-brute', ['--ultra-brute']]
-  ] as const)('level %s is %j', (level, flags) => expect(upxFlags(level)).toEqual(flags))
-  it('writes to a separate file so both sizes are known', () => {
-    expect(packPlan('upx', 'lzma', '/bin/a', '/ctx/a')).toEqual({ program: 'upx', args: ['--best', '--lzma', '--no-progress', '-o', '/ctx/a', '/bin/a'] })
   })
 })
 
@@ -176,15 +157,13 @@ describe('buildx plan', () => {
     const labels = new Map(imageLabels(settingsWith({ labels: 'org.opencontainers.image.version=custom' }), version, new Date()))
     expect(labels.get('org.opencontainers.image.version')).toBe('custom')
   })
+  it('makes any version a valid tag', () => {
+    expect(tagSafe('-v1/2')).toBe('v1-2')
+  })
   it('chooses the measuring route from the driver and store', () => {
     expect(chooseRoute('docker', false)).toBe('docker-save')
     expect(chooseRoute('docker', true)).toBe('oci')
     expect(chooseRoute('docker-container', false)).toBe('oci')
-  })
-  it('maps exporters', () => {
-    expect(exporterArgs({ kind: 'load' })).toEqual(['--output', 'type=docker'])
-    expect(exporterArgs({ kind: 'push' })).toEqual(['--output', 'type=image,push=true'])
-    expect(tagSafe('-v1/2')).toBe('v1-2')
   })
   it('runs the smoke test as the image user, on one platform', () => {
     expect(smokePlan('r/app:1', 'linux/amd64', ['version'], 'n')).toEqual({

@@ -1,0 +1,8 @@
+// Every temporary folder the tests and the runs they start make goes under one folder, removed at the end.
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+
+export default function setup() {
+  process.env.TMPDIR = mkdtempSync(path.join(tmpdir(), 'go-slim-image-tests-'))
+}
