@@ -37035,7 +37035,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1989);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7582);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37044,7 +37044,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1989:
+/***/ 7582:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40197,8 +40197,10 @@ async function measureDockerArchive(archive, platform) {
         ]
     };
 }
+/** Where the docker-save route keeps the saved image: measured, then read again to check the binary. */
+const engineArchive = (workDir) => external_node_path_default().join(workDir, 'image.tar');
 async function measureFromEngine(reference, platform, workDir) {
-    const archive = external_node_path_default().join(workDir, 'image.tar');
+    const archive = engineArchive(workDir);
     await execute(dockerSavePlan(reference, archive));
     return measureDockerArchive(archive, platform);
 }
@@ -47720,7 +47722,10 @@ async function smokeTest(reference, platform, args, timeoutSeconds) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/stage.ts
+
 
 
 
@@ -47803,6 +47808,34 @@ async function pinTimes(dir, seconds) {
         await (0,promises_namespaceObject.lutimes)(full, seconds, seconds);
     }
     await (0,promises_namespaceObject.lutimes)(dir, seconds, seconds);
+}
+/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
+async function treeDigest(dir) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = async (folder) => {
+        const entries = (await (0,promises_namespaceObject.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = external_node_path_default().join(folder, entry.name);
+            const info = await (0,promises_namespaceObject.lstat)(full);
+            hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
+            if (entry.isDirectory())
+                await walk(full);
+            else
+                hash.update(await (0,promises_namespaceObject.readFile)(full));
+        }
+    };
+    await walk(dir);
+    return hash.digest('hex');
+}
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+async function sealContext(staging) {
+    const sealed = external_node_path_default().join(external_node_path_default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
+    await (0,promises_namespaceObject.rename)(staging, sealed);
+    return sealed;
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -48607,8 +48640,6 @@ function _unique(values) {
 //# sourceMappingURL=tool-cache.js.map
 ;// CONCATENATED MODULE: external "node:child_process"
 const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/upx.ts
 
 
@@ -48774,6 +48805,111 @@ function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
     return times[Math.floor(times.length / 2)];
 }
 
+;// CONCATENATED MODULE: ./src/verify.ts
+
+
+
+
+
+
+
+
+
+const normalise = (name) => name.replace(/^\.?\/+/, '');
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
+async function hashInLayer(layer, file) {
+    const wanted = normalise(file);
+    let found;
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        if (header.type === 'file' && normalise(header.name) === wanted) {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            stream.on('data', chunk => hash.update(chunk));
+            stream.on('end', () => {
+                found = hash.digest('hex');
+                next();
+            });
+        }
+        else {
+            stream.on('end', next);
+            stream.resume();
+        }
+    });
+    const source = layer.open();
+    if (layer.gzip)
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
+    else
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
+    return found;
+}
+/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
+async function hashInImage(layers, file) {
+    for (const layer of [...layers].reverse()) {
+        const found = await hashInLayer(layer, file);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+async function ociLayers(dir, manifestDigest) {
+    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+    const manifest = JSON.parse(await (0,promises_namespaceObject.readFile)(blob(manifestDigest), 'utf8'));
+    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
+}
+/** The layers of the image in a `docker save` archive, read from its manifest.json. */
+async function dockerArchiveLayers(archive) {
+    const entries = new Map();
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(normalise(header.name), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]');
+    if (!manifest[0])
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    return manifest[0].Layers.map(name => {
+        const data = entries.get(normalise(name));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
+    });
+}
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes.
+ */
+async function verifyImageBinaries(images, built, file) {
+    const matches = [];
+    for (const binary of built) {
+        const image = images.find(i => i.platform === binary.platform);
+        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
+    }
+    const wrong = mismatches(matches, file);
+    if (wrong.length > 0)
+        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
+    info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+}
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+function mismatches(matches, file) {
+    return matches
+        .filter(m => m.built !== m.inImage)
+        .map(m => m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
+}
+
 ;// CONCATENATED MODULE: ./src/version.ts
 
 
@@ -48837,6 +48973,7 @@ async function resolveVersion(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
 
 
 
@@ -49019,12 +49156,15 @@ async function pipeline() {
 }
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
 async function buildTarget({ settings, version, engine, upx, workDir, load, started, phase }) {
-    const contextDir = external_node_path_default().join(workDir, 'context');
+    const staging = external_node_path_default().join(workDir, 'context');
     const binaries = await phase('go build', () => buildBinaries(settings, version, workDir));
-    const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)));
-    const dockerfile = await writeStageFiles(settings, contextDir);
+    const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)));
+    const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
     if (version.commitTime !== undefined)
-        await pinTimes(contextDir, version.commitTime);
+        await pinTimes(staging, version.commitTime);
+    const contextDir = await sealContext(staging);
+    const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
+    const dockerfile = external_node_path_default().join(contextDir, dockerfileName);
     const tags = imageTags(settings, version);
     const oci = external_node_path_default().join(workDir, 'oci');
     const request = (exporter, platforms) => ({
@@ -49043,7 +49183,16 @@ async function buildTarget({ settings, version, engine, upx, workDir, load, star
         const loaded = load ? await buildImage(request({ kind: 'load' })) : undefined;
         return measured ?? loaded;
     });
-    const measurement = await phase('measure', () => engine.route === 'oci' ? measureOciLayout(oci) : measureFromEngine(tags[0], settings.platforms[0].id, workDir));
+    const measurement = await phase('measure', async () => {
+        const measured = engine.route === 'oci' ? await measureOciLayout(oci) : await measureFromEngine(tags[0], settings.platforms[0].id, workDir);
+        const images = measured.images.map(image => ({
+            platform: image.platform,
+            layers: () => (engine.route === 'oci' ? ociLayers(oci, image.manifestDigest) : dockerArchiveLayers(engineArchive(workDir)))
+        }));
+        const built = packed.map(p => ({ platform: p.binary.platform.id, path: p.path }));
+        await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`);
+        return measured;
+    });
     return { packed, measurement, metadata: built.metadata, tags, request };
 }
 /** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */

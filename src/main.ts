@@ -6,15 +6,16 @@ import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
 import { judge, percentChange, type Budget } from './gate.js'
 import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
-import { measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
+import { engineArchive, measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import { hostPlatform } from './platform.js'
 import { explainPushFailure, readPushed } from './registry.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
 import { CommandError, describe, toolTime } from './runner.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
-import { contextBinaryPath, pinTimes, writeStageFiles } from './stage.js'
+import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
+import { dockerArchiveLayers, ociLayers, verifyImageBinaries } from './verify.js'
 import { resolveVersion, type VersionInfo } from './version.js'
 
 type Phase = <T>(name: string, work: () => Promise<T>) => Promise<T>
@@ -212,11 +213,14 @@ interface Target {
 
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
 async function buildTarget({ settings, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
-  const contextDir = path.join(workDir, 'context')
+  const staging = path.join(workDir, 'context')
   const binaries = await phase('go build', () => buildBinaries(settings, version, workDir))
-  const packed = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(contextDir, b.platform, settings.binaryName)))
-  const dockerfile = await writeStageFiles(settings, contextDir)
-  if (version.commitTime !== undefined) await pinTimes(contextDir, version.commitTime)
+  const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)))
+  const dockerfileName = path.basename(await writeStageFiles(settings, staging))
+  if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
+  const contextDir = await sealContext(staging)
+  const packed = staged.map(p => ({ ...p, path: path.join(contextDir, path.relative(staging, p.path)) }))
+  const dockerfile = path.join(contextDir, dockerfileName)
 
   const tags = imageTags(settings, version)
   const oci = path.join(workDir, 'oci')
@@ -236,9 +240,16 @@ async function buildTarget({ settings, version, engine, upx, workDir, load, star
     const loaded = load ? await buildImage(request({ kind: 'load' })) : undefined
     return measured ?? loaded!
   })
-  const measurement = await phase('measure', () =>
-    engine.route === 'oci' ? measureOciLayout(oci) : measureFromEngine(tags[0], settings.platforms[0].id, workDir)
-  )
+  const measurement = await phase('measure', async () => {
+    const measured = engine.route === 'oci' ? await measureOciLayout(oci) : await measureFromEngine(tags[0], settings.platforms[0].id, workDir)
+    const images = measured.images.map(image => ({
+      platform: image.platform,
+      layers: () => (engine.route === 'oci' ? ociLayers(oci, image.manifestDigest) : dockerArchiveLayers(engineArchive(workDir)))
+    }))
+    const built = packed.map(p => ({ platform: p.binary.platform.id, path: p.path }))
+    await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`)
+    return measured
+  })
   return { packed, measurement, metadata: built.metadata, tags, request }
 }
 

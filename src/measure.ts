@@ -163,8 +163,11 @@ export async function measureDockerArchive(archive: string, platform: string): P
   }
 }
 
+/** Where the docker-save route keeps the saved image: measured, then read again to check the binary. */
+export const engineArchive = (workDir: string) => path.join(workDir, 'image.tar')
+
 export async function measureFromEngine(reference: string, platform: string, workDir: string): Promise<Measurement> {
-  const archive = path.join(workDir, 'image.tar')
+  const archive = engineArchive(workDir)
   await execute(dockerSavePlan(reference, archive))
   return measureDockerArchive(archive, platform)
 }

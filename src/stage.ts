@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs'
-import { copyFile, lutimes, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { createHash } from 'node:crypto'
+import { copyFile, lstat, lutimes, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Platform } from './platform.js'
 import type { FinalStage } from './settings.js'
@@ -94,4 +95,32 @@ export async function pinTimes(dir: string, seconds: number): Promise<void> {
     await lutimes(full, seconds, seconds)
   }
   await lutimes(dir, seconds, seconds)
+}
+
+/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
+export async function treeDigest(dir: string): Promise<string> {
+  const hash = createHash('sha256')
+  const walk = async (folder: string): Promise<void> => {
+    const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    for (const entry of entries) {
+      const full = path.join(folder, entry.name)
+      const info = await lstat(full)
+      hash.update(`${path.relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`)
+      if (entry.isDirectory()) await walk(full)
+      else hash.update(await readFile(full))
+    }
+  }
+  await walk(dir)
+  return hash.digest('hex')
+}
+
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+export async function sealContext(staging: string): Promise<string> {
+  const sealed = path.join(path.dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`)
+  await rename(staging, sealed)
+  return sealed
 }

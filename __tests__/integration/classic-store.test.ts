@@ -34,6 +34,17 @@ describe('the classic image store (GitHub ubuntu-24.04 runners)', () => {
     classic('image', 'rm', `${image}:v3.1.0`)
   })
 
+  it('three versions of one commit: each image holds its own binary', async () => {
+    const repo = helloRepository()
+    const image = `slim-classic/versions-${Date.now()}`
+    for (const version of ['1.0.0', '2.0.0', '3.0.0']) {
+      const run = await runAction({ image, version }, { workspace: repo.dir, env: onClassic })
+      expect(run.code).toBe(0)
+      expect(classic('run', '--rm', '--network', 'none', `${image}:${version}`, 'version').stdout).toBe(`Build: ${repo.sha}\nVersion: ${version}\n`)
+      classic('image', 'rm', `${image}:${version}`)
+    }
+  })
+
   it('load: false leaves no image in the engine, though measuring and the smoke test needed one', async () => {
     const repo = helloRepository()
     const image = `slim-classic/unloaded-${Date.now()}`

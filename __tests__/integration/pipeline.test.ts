@@ -108,6 +108,23 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(layerPaths(oci, only.manifest)).toEqual(expect.arrayContaining(['etc/passwd', 'usr/bin/hello']))
   })
 
+  it('three versions of one commit on a warm builder: each image holds its own binary', async () => {
+    // Same commit, same pinned file times, and binaries of one size: what BuildKit's context transfer skips.
+    const repo = helloRepository()
+    const image = `slim-test/versions-${unique()}`
+    for (const version of ['1.0.0', '2.0.0', '3.0.0']) {
+      const run = await runAction({ image, version, 'smoke-test': 'version' }, { workspace: repo.dir })
+      expect(run.errors).toEqual([])
+      expect(run.code).toBe(0)
+      expect(run.stdout).toContain("linux/amd64: the image's /usr/bin/hello is the binary built")
+      expect(docker('run', '--rm', '--network', 'none', `${image}:${version}`, 'version')).toBe(`Build: ${repo.sha}\nVersion: ${version}`)
+      const [only] = readOciImages(ociLayoutOf(run))
+      const inImage = fileInImage(ociLayoutOf(run), only.manifest, 'usr/bin/hello')
+      expect(inImage.equals(readFileSync(run.outputs['binary-path']))).toBe(true)
+      docker('image', 'rm', `${image}:${version}`)
+    }
+  })
+
   it('provenance attestations from buildx are left out of the sizes', async () => {
     const repo = helloRepository()
     const run = await runAction({ image: `slim-test/attested-${unique()}`, provenance: 'mode=min', load: 'false' }, { workspace: repo.dir })

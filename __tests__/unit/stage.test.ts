@@ -1,4 +1,7 @@
-import { renderDockerfile } from '../../src/stage.js'
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { renderDockerfile, treeDigest } from '../../src/stage.js'
 
 describe('final stage Dockerfile', () => {
   it('scratch-nonroot: certs, passwd, non-root user, exec-form entrypoint, binary last', () => {
@@ -42,5 +45,20 @@ describe('final stage Dockerfile', () => {
     })
     expect(text.split('\n')[0]).toBe('FROM gcr.io/distroless/static-debian12:nonroot')
     expect(text).not.toContain('USER')
+  })
+})
+
+describe('context digest', () => {
+  it('changes when a binary changes but keeps its size and time, as an injected version does', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'tree-'))
+    mkdirSync(path.join(dir, 'linux/amd64/usr/bin'), { recursive: true })
+    const file = path.join(dir, 'linux/amd64/usr/bin/app')
+    writeFileSync(file, 'Version: 1.0.0')
+    utimesSync(file, 1700000000, 1700000000)
+    const first = await treeDigest(dir)
+    expect(await treeDigest(dir)).toBe(first)
+    writeFileSync(file, 'Version: 2.0.0')
+    utimesSync(file, 1700000000, 1700000000)
+    expect(await treeDigest(dir)).not.toBe(first)
   })
 })

@@ -1,0 +1,123 @@
+import * as core from '@actions/core'
+import { createHash } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { createGunzip } from 'node:zlib'
+import tar from 'tar-stream'
+
+/** A layer as a byte stream, and whether it is gzip. */
+export interface LayerSource {
+  open: () => Readable
+  gzip: boolean
+}
+
+const normalise = (name: string) => name.replace(/^\.?\/+/, '')
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256')
+  await pipeline(createReadStream(file), hash)
+  return hash.digest('hex')
+}
+
+/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
+async function hashInLayer(layer: LayerSource, file: string): Promise<string | undefined> {
+  const wanted = normalise(file)
+  let found: string | undefined
+  const extract = tar.extract()
+  extract.on('entry', (header, stream, next) => {
+    if (header.type === 'file' && normalise(header.name) === wanted) {
+      const hash = createHash('sha256')
+      stream.on('data', chunk => hash.update(chunk as Buffer))
+      stream.on('end', () => {
+        found = hash.digest('hex')
+        next()
+      })
+    } else {
+      stream.on('end', next)
+      stream.resume()
+    }
+  })
+  const source = layer.open()
+  if (layer.gzip) await pipeline(source, createGunzip(), extract)
+  else await pipeline(source, extract)
+  return found
+}
+
+/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
+export async function hashInImage(layers: LayerSource[], file: string): Promise<string | undefined> {
+  for (const layer of [...layers].reverse()) {
+    const found = await hashInLayer(layer, file)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+export async function ociLayers(dir: string, manifestDigest: string): Promise<LayerSource[]> {
+  const blob = (digest: string) => path.join(dir, 'blobs', ...digest.split(':'))
+  const manifest = JSON.parse(await readFile(blob(manifestDigest), 'utf8')) as { layers: Array<{ digest: string; mediaType: string }> }
+  return manifest.layers.map(layer => ({ open: () => createReadStream(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }))
+}
+
+/** The layers of the image in a `docker save` archive, read from its manifest.json. */
+export async function dockerArchiveLayers(archive: string): Promise<LayerSource[]> {
+  const entries = new Map<string, Buffer>()
+  const extract = tar.extract()
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = []
+    stream.on('data', chunk => chunks.push(chunk as Buffer))
+    stream.on('end', () => {
+      if (header.type === 'file') entries.set(normalise(header.name), Buffer.concat(chunks))
+      next()
+    })
+  })
+  await pipeline(createReadStream(archive), extract)
+  const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]') as Array<{ Layers: string[] }>
+  if (!manifest[0]) throw new Error(`${archive} has no manifest.json: not a docker save archive`)
+  return manifest[0].Layers.map(name => {
+    const data = entries.get(normalise(name))
+    if (!data) throw new Error(`${archive} lacks ${name}`)
+    return { open: () => Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b }
+  })
+}
+
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes.
+ */
+export async function verifyImageBinaries(
+  images: Array<{ platform: string; layers: () => Promise<LayerSource[]> }>,
+  built: Array<{ platform: string; path: string }>,
+  file: string
+): Promise<void> {
+  const matches: BinaryMatch[] = []
+  for (const binary of built) {
+    const image = images.find(i => i.platform === binary.platform)
+    matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) })
+  }
+  const wrong = mismatches(matches, file)
+  if (wrong.length > 0) throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`)
+  core.info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'))
+}
+
+export interface BinaryMatch {
+  platform: string
+  /** The binary that was built, packed and measured. */
+  built: string
+  /** The same path read back from the image; undefined when no layer holds it. */
+  inImage?: string
+}
+
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+export function mismatches(matches: BinaryMatch[], file: string): string[] {
+  return matches
+    .filter(m => m.built !== m.inImage)
+    .map(m =>
+      m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`
+    )
+}
