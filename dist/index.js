@@ -37035,7 +37035,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7582);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4962);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37044,7 +37044,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7582:
+/***/ 4962:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -46860,6 +46860,13 @@ function renderGate(gate, out) {
         out.push(`- ${skip}`);
     out.push('');
 }
+/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
+function identity(report) {
+    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
+    const version = `\`${report.version.version}\`${missing('version') ? ' (not injected)' : ''}`;
+    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
+    return `${version} · build ${build}`;
+}
 function renderMarkdown(report) {
     const out = [];
     const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0);
@@ -46867,7 +46874,7 @@ function renderMarkdown(report) {
         renderComparison(report, report.baseline, out);
         if (report.gate)
             renderGate(report.gate, out);
-        out.push(`Version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
         out.push(routeNote(report.measurement));
         renderTradeOff(report, out);
         renderDetails(report, out);
@@ -46875,7 +46882,7 @@ function renderMarkdown(report) {
     }
     out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
     out.push(`${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
-        `version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        `version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
     out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
@@ -46926,6 +46933,8 @@ function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
     out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`);
     out.push(`- Build: \`${report.goBuild}\``);
+    for (const i of report.injections ?? [])
+        out.push(`- ${i.role}: ${i.injected ? `injected into \`${i.variable}\`` : `**not injected** (\`${i.variable}\` is not a string variable of the program)`}`);
     if (report.digest)
         out.push(`- Digest: \`${report.digest}\``);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
@@ -46978,7 +46987,7 @@ const sameLogin = (a, b) => a !== undefined && b !== undefined && a.replace(/\[b
  * Who this token writes as. A personal token answers GET /user; installation tokens (GITHUB_TOKEN, a GitHub
  * App's) get 403 there but answer GraphQL's viewer. Undefined when neither answers: the created comment tells.
  */
-async function identity(octokit) {
+async function comment_identity(octokit) {
     try {
         return (await octokit.rest.users.getAuthenticated()).data.login;
     }
@@ -47004,7 +47013,7 @@ async function upsertComment(target, text) {
     const body = `${tag}\n${text}`;
     const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
     try {
-        let login = await identity(octokit);
+        let login = await comment_identity(octokit);
         const ours = async (author) => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
             .filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag))
             .sort((a, b) => a.id - b.id);
@@ -47299,6 +47308,91 @@ function hostPlatform() {
     return parsePlatform(`linux/${arch}`);
 }
 
+;// CONCATENATED MODULE: ./src/symbols.ts
+const nmPlan = (file) => ({ program: 'go', args: ['tool', 'nm', '-size', file] });
+/** Parses `go tool nm -size`: `address size kind name` per line (undefined symbols have no address). */
+function parseNm(text) {
+    const symbols = [];
+    for (const line of text.split('\n')) {
+        const match = /^\s*(?:[0-9a-f]+\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line);
+        if (match)
+            symbols.push({ size: Number(match[1]), kind: match[2], name: match[3].trim() });
+    }
+    return symbols;
+}
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+const ROLE_NAMES = {
+    version: /^(app|build|git|release)?_?version$/i,
+    build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
+};
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/** String variables of the main module whose name says they hold the version (or the build). */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    return symbols
+        .filter(s => isStringVariable(s, pointerSize))
+        .filter(s => {
+        const { pkg, ident } = splitSymbol(s.name);
+        return own.has(pkg) && ROLE_NAMES[role].test(ident);
+    })
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+];
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
 ;// CONCATENATED MODULE: ./src/gobuild.ts
 
 
@@ -47308,9 +47402,8 @@ function hostPlatform() {
 
 
 
+
 const STATIC_ENV = { CGO_ENABLED: '0' };
-// Importing this package embeds Mozilla's roots in the binary (seed 003).
-const EMBEDDED_ROOTS = 'golang.org/x/crypto/x509roots/fallback';
 function ldflags(settings, version, strip) {
     return [
         ...(strip ? ['-s', '-w'] : []),
@@ -47336,16 +47429,16 @@ function goBuildPlan(settings, version, platform, output, strip = true) {
 function goListPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}}', settings.package],
+        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
         env: { ...STATIC_ENV, ...goEnv(platform) },
         cwd: settings.workingDirectory
     };
 }
-/** With cgo allowed: which packages carry cgo files, to explain a failed static build. */
+/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
 function cgoPackagesPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-e', '-deps', '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}', settings.package],
+        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
         env: { ...goEnv(platform), CGO_ENABLED: '1' },
         cwd: settings.workingDirectory
     };
@@ -47355,29 +47448,91 @@ async function requireGo() {
         throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
     }
 }
-async function explainCgo(settings, platform, error) {
+async function cgoPackages(settings, platform) {
     const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const cgo = listed.stdout
+    return listed.stdout
         .split('\n')
-        .map(s => s.trim())
-        .filter(Boolean);
-    if (cgo.length === 0)
-        return error;
-    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
-        `${cgo.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
-        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${error.message}`);
+        .filter(line => line.includes('\t'))
+        .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }));
+}
+/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
+function cgoCulprits(stderr, packages) {
+    return packages.filter(p => {
+        const name = p.importPath.split('/').pop().replace(/^go-/, '').replace(/[^\w]/g, '');
+        return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`);
+    });
+}
+/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
+function firstErrors(stderr, lines = 25) {
+    const all = stderr.trim().split('\n');
+    return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
+}
+/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
+async function explainFailure(settings, platform, error) {
+    const stderr = error.outcome.stderr || error.outcome.stdout;
+    const culprits = cgoCulprits(stderr, await cgoPackages(settings, platform));
+    if (culprits.length === 0) {
+        return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
+    }
+    const names = culprits.map(p => p.importPath);
+    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+        `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
+        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
+}
+/**
+ * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
+ * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
+ */
+function droppedCgo(cgo, staticDeps) {
+    return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
+}
+/** Every package of the module, with its name and folder: where the main packages are. */
+function modulePackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
+function mainPackages(listing, moduleDir) {
+    return listing
+        .split('\n')
+        .map(line => line.split('\t'))
+        .filter(fields => fields[1] === 'main' && fields[2])
+        .map(fields => {
+        const relative = external_node_path_default().relative(moduleDir, fields[2]);
+        return relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`;
+    });
+}
+/**
+ * `.` is the default: when the module root holds no main package, the module's only main package is meant
+ * (the cmd/NAME layout). Several main packages cannot be guessed between.
+ */
+async function resolveDefaultPackage(settings, platform) {
+    const listed = await execute(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    const mains = mainPackages(listed.stdout, settings.workingDirectory);
+    if (mains.length === 0 || mains.includes('.'))
+        return { package: '.' };
+    if (mains.length === 1)
+        return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` };
+    throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
 }
 /** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-async function inspectPackage(settings) {
-    const platform = settings.platforms[0];
-    const [goVersion, listed] = await Promise.all([
+async function inspectPackage(given) {
+    const platform = given.platforms[0];
+    const resolved = given.package === '.' ? await resolveDefaultPackage(given, platform) : { package: given.package };
+    const settings = { ...given, package: resolved.package };
+    const [goVersion, listed, cgo] = await Promise.all([
         execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
-        execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
+        execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }),
+        cgoPackages(settings, platform)
     ]);
     if (listed.code !== 0) {
         const stderr = listed.stderr.trim();
         if (/build constraints exclude all Go files/.test(stderr)) {
-            throw await explainCgo(settings, platform, new CommandError(goListPlan(settings, platform), listed));
+            throw await explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed));
         }
         if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
             throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
@@ -47388,43 +47543,80 @@ async function inspectPackage(settings) {
     const lines = listed.stdout.trim().split('\n');
     const [importPath, name] = lines[lines.length - 1].split(' ');
     if (name !== 'main') {
-        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main: set package to a main package, like ./cmd/server`);
+        const none = settings.package === '.' ? ', and the module has no main package' : '';
+        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
     }
     const imports = new Set(lines.map(line => line.split(' ')[0]));
     return {
         goVersion: goVersion.stdout.trim(),
-        needsSystemRoots: imports.has('crypto/tls') && !imports.has(EMBEDDED_ROOTS)
+        package: settings.package,
+        importPath,
+        packageNote: resolved.note,
+        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        cgoDropped: droppedCgo(cgo, imports)
     };
 }
 function binaryPath(root, platform, binaryName) {
     return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
 }
-/** Cross-compiles one static binary per platform and proves each is static. */
-async function buildBinaries(settings, version, workDir) {
+/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
+async function goBuild(settings, platform, plan) {
+    try {
+        return (await execute(plan)).ms;
+    }
+    catch (error) {
+        throw error instanceof CommandError ? await explainFailure(settings, platform, error) : error;
+    }
+}
+/**
+ * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
+ * if any), and whether the program verifies TLS servers against the system roots.
+ */
+async function readSymbols(settings, platform, unstripped, mainModulePackages) {
+    const symbols = parseNm((await execute(nmPlan(unstripped), { quiet: true })).stdout);
+    const size = pointerSize(platform.arch);
+    return {
+        injections: [
+            resolveTarget(symbols, 'version', settings.versionVariable, mainModulePackages, size),
+            resolveTarget(symbols, 'build', settings.buildVariable, mainModulePackages, size)
+        ],
+        needsSystemRoots: verifiesWithSystemRoots(symbols)
+    };
+}
+/**
+ * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
+ * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
+ */
+async function buildBinaries(settings, version, workDir, mainModulePackages) {
     const binaries = [];
-    for (const platform of settings.platforms) {
+    let effective = settings;
+    let injections = [];
+    let needsSystemRoots = false;
+    for (const [index, platform] of settings.platforms.entries()) {
+        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
+        await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false));
+        if (index === 0) {
+            const facts = await readSymbols(settings, platform, unstripped, mainModulePackages);
+            injections = facts.injections;
+            needsSystemRoots = facts.needsSystemRoots;
+            const [versionTarget, buildTarget] = injections.map(i => i.variable);
+            if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
+                effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget };
+                await execute(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true });
+            }
+        }
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
-        const plan = goBuildPlan(settings, version, platform, output);
-        let built;
-        try {
-            built = await execute(plan);
-        }
-        catch (error) {
-            throw error instanceof CommandError ? await explainCgo(settings, platform, error) : error;
-        }
+        const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output));
         const problem = staticProblem(readElf(await (0,promises_namespaceObject.readFile)(output)), platform.arch);
         if (problem) {
             throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
         }
-        // The unstripped twin reuses the compile cache, so it costs one more link.
-        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
-        await execute(goBuildPlan(settings, version, platform, unstripped, false), { quiet: true });
         const [size, unstrippedSize] = await Promise.all([(0,promises_namespaceObject.stat)(output), (0,promises_namespaceObject.stat)(unstripped)]);
         await rmRF(unstripped);
         info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`);
-        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs: built.ms });
+        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs });
     }
-    return binaries;
+    return { binaries, injections, needsSystemRoots };
 }
 
 ;// CONCATENATED MODULE: external "node:os"
@@ -47495,6 +47687,28 @@ function parseBoolean(name, text) {
         return false;
     throw new Error(`${name} must be true or false, not "${text}"`);
 }
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = external_node_path_default().join(folder, entry.name);
+                if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
+}
 /** The module path from go.mod: the default binary name is its last element. */
 function readModulePath(goMod) {
     return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
@@ -47525,7 +47739,11 @@ function readSettings(input = readActionInput, env = process.env) {
         problems.push(`working-directory "${workingDirectory}" does not exist`);
     }
     else if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: point it at the Go module root`);
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir) || '.'}"`).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
     }
     else {
         modulePath = readModulePath((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
@@ -47683,6 +47901,7 @@ function readSettings(input = readActionInput, env = process.env) {
         githubToken: get('github-token'),
         budget,
         runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
+        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
         github: {
             repository,
             serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
@@ -47692,6 +47911,12 @@ function readSettings(input = readActionInput, env = process.env) {
             pullRequest
         }
     };
+}
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
+    return { ...settings, package: main.package, binaryName, image };
 }
 
 ;// CONCATENATED MODULE: ./src/smoke.ts
@@ -49002,7 +49227,7 @@ async function run() {
 }
 async function pipeline() {
     const started = new Date();
-    const settings = readSettings();
+    const given = readSettings();
     const timings = {};
     const phase = async (name, work) => {
         const begun = performance.now();
@@ -49021,15 +49246,19 @@ async function pipeline() {
     // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
     const { engine, goFacts, version, upx } = await phase('preflight', async () => {
         await requireGo();
-        const upx = settings.upx === 'off' ? undefined : await requireUpx(settings.upxInstall);
-        const [engine, goFacts, version] = await Promise.all([inspectEngine(settings), inspectPackage(settings), resolveVersion(settings)]);
+        const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
+        const [engine, goFacts, version] = await Promise.all([inspectEngine(given), inspectPackage(given), resolveVersion(given)]);
         info(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
         return { engine, goFacts, version, upx };
     });
-    if (settings.finalStage.kind === 'scratch' && goFacts.needsSystemRoots) {
-        warn(`${settings.package} uses crypto/tls, but final-stage scratch has no CA certificates, so TLS connections will fail with ` +
-            '"x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
-            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
+    // The main package is known now: the binary is named after it, as go build names it.
+    const settings = withMainPackage(given, goFacts);
+    if (goFacts.packageNote)
+        info(goFacts.packageNote);
+    if (goFacts.cgoDropped.length > 0) {
+        warn(`${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+            'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
+            'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
     }
     const host = hostPlatform();
     const hostBuilt = settings.platforms.find(p => p.id === host?.id);
@@ -49039,7 +49268,18 @@ async function pipeline() {
     if (settings.load && !canLoadAll)
         warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
     const workDir = await (0,promises_namespaceObject.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
-    const head = await buildTarget({ settings, version, engine, upx, workDir, load, started, phase });
+    const head = await buildTarget({ settings, mainModulePackages: goFacts.mainModulePackages, version, engine, upx, workDir, load, started, phase });
+    if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+        warn(`${goFacts.importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
+            'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
+            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
+    }
+    for (const { note } of head.injections) {
+        if (note?.level === 'warning')
+            warn(note.text);
+        else if (note)
+            info(note.text);
+    }
     let smoke;
     const startup = new Map();
     if (settings.smokeTest) {
@@ -49105,7 +49345,8 @@ async function pipeline() {
         digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
         version,
         goVersion: goFacts.goVersion,
-        goBuild: describeGoBuild(settings, version),
+        goBuild: describeGoBuild(settings, version, head.injections),
+        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
         upx: settings.upx,
         finalStage: describeFinalStage(settings),
         binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
@@ -49125,6 +49366,8 @@ async function pipeline() {
     const metadata = published?.metadata ?? head.metadata;
     setOutput('version', version.version);
     setOutput('build', version.build);
+    setOutput('version-injected', String(head.injections.find(i => i.role === 'version')?.injected ?? false));
+    setOutput('build-injected', String(head.injections.find(i => i.role === 'build')?.injected ?? false));
     setOutput('binary-path', head.packed[0].path);
     setOutput('binary-size', head.packed[0].size);
     setOutput('binary-size-unpacked', head.packed[0].binary.size);
@@ -49155,9 +49398,9 @@ async function pipeline() {
         setFailed(`Size budget broken:\n${gate.failures.join('\n')}`);
 }
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
-async function buildTarget({ settings, version, engine, upx, workDir, load, started, phase }) {
+async function buildTarget({ settings, mainModulePackages, version, engine, upx, workDir, load, started, phase }) {
     const staging = external_node_path_default().join(workDir, 'context');
-    const binaries = await phase('go build', () => buildBinaries(settings, version, workDir));
+    const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, mainModulePackages));
     const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)));
     const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
     if (version.commitTime !== undefined)
@@ -49193,7 +49436,7 @@ async function buildTarget({ settings, version, engine, upx, workDir, load, star
         await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`);
         return measured;
     });
-    return { packed, measurement, metadata: built.metadata, tags, request };
+    return { packed, injections, needsSystemRoots, measurement, metadata: built.metadata, tags, request };
 }
 /** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
 async function buildBaseline(settings, engine, upx, workDir, started) {
@@ -49208,10 +49451,11 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             const baseWork = external_node_path_default().join(workDir, 'base');
             const quietPhase = (_name, work) => work();
             // The base must build to the same image it would have had; a broken base only loses the comparison.
-            await inspectPackage(baseSettings);
+            const baseFacts = await inspectPackage(baseSettings);
             const load = engine.route === 'docker-save';
             const base = await buildTarget({
                 settings: baseSettings,
+                mainModulePackages: baseFacts.mainModulePackages,
                 version: baseVersion,
                 engine,
                 upx,
@@ -49258,8 +49502,10 @@ async function pushImage(input, tags) {
         throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error });
     }
 }
-function describeGoBuild(settings, version) {
-    const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName);
+function describeGoBuild(settings, version, injections) {
+    const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
+    const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) };
+    const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName);
     return `${Object.entries(plan.env ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} ${describe(plan)}`;

@@ -5,6 +5,7 @@ import path from 'node:path'
 import { readElf, staticProblem } from './elf.js'
 import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
+import { nmPlan, parseNm, pointerSize, resolveTarget, verifiesWithSystemRoots, type Injection } from './symbols.js'
 import { CommandError, execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
@@ -21,13 +22,18 @@ export interface Binary {
 
 export interface GoFacts {
   goVersion: string
-  /** The program links crypto/tls but carries no CA roots of its own. */
-  needsSystemRoots: boolean
+  /** The main package built: the input, or the module's only main package when the input is `.` and not main. */
+  package: string
+  importPath: string
+  /** Says which package was chosen when it was not the input. */
+  packageNote?: string
+  /** Import paths of the main module's packages the program links: where version variables are looked for. */
+  mainModulePackages: string[]
+  /** Non-standard packages linked without their cgo files (see droppedCgo). */
+  cgoDropped: string[]
 }
 
 const STATIC_ENV = { CGO_ENABLED: '0' }
-// Importing this package embeds Mozilla's roots in the binary (seed 003).
-const EMBEDDED_ROOTS = 'golang.org/x/crypto/x509roots/fallback'
 
 export function ldflags(settings: Settings, version: VersionInfo, strip: boolean): string {
   return [
@@ -56,17 +62,17 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
 export function goListPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}}', settings.package],
+    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }
 }
 
-/** With cgo allowed: which packages carry cgo files, to explain a failed static build. */
+/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
 export function cgoPackagesPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-e', '-deps', '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}', settings.package],
+    args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
     env: { ...goEnv(platform), CGO_ENABLED: '1' },
     cwd: settings.workingDirectory
   }
@@ -78,31 +84,105 @@ export async function requireGo(): Promise<void> {
   }
 }
 
-async function explainCgo(settings: Settings, platform: Platform, error: CommandError): Promise<Error> {
+interface CgoPackage {
+  importPath: string
+  dir: string
+}
+
+async function cgoPackages(settings: Settings, platform: Platform): Promise<CgoPackage[]> {
   const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true })
-  const cgo = listed.stdout
+  return listed.stdout
     .split('\n')
-    .map(s => s.trim())
-    .filter(Boolean)
-  if (cgo.length === 0) return error
+    .filter(line => line.includes('\t'))
+    .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }))
+}
+
+/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
+export function cgoCulprits(stderr: string, packages: CgoPackage[]): CgoPackage[] {
+  return packages.filter(p => {
+    const name = p.importPath.split('/').pop()!.replace(/^go-/, '').replace(/[^\w]/g, '')
+    return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`)
+  })
+}
+
+/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
+export function firstErrors(stderr: string, lines = 25): string {
+  const all = stderr.trim().split('\n')
+  return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '')
+}
+
+/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
+async function explainFailure(settings: Settings, platform: Platform, error: CommandError): Promise<Error> {
+  const stderr = error.outcome.stderr || error.outcome.stdout
+  const culprits = cgoCulprits(stderr, await cgoPackages(settings, platform))
+  if (culprits.length === 0) {
+    return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error })
+  }
+  const names = culprits.map(p => p.importPath)
   return new Error(
-    `package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${cgo.join(', ')} ` +
-      `${cgo.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
-      `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${error.message}`
+    `package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+      `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
+      `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`,
+    { cause: error }
   )
 }
 
+/**
+ * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
+ * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
+ */
+export function droppedCgo(cgo: CgoPackage[], staticDeps: Set<string>): string[] {
+  return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath))
+}
+
+/** Every package of the module, with its name and folder: where the main packages are. */
+export function modulePackagesPlan(settings: Settings, platform: Platform): Plan {
+  return {
+    program: 'go',
+    args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+    env: { ...STATIC_ENV, ...goEnv(platform) },
+    cwd: settings.workingDirectory
+  }
+}
+
+/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
+export function mainPackages(listing: string, moduleDir: string): string[] {
+  return listing
+    .split('\n')
+    .map(line => line.split('\t'))
+    .filter(fields => fields[1] === 'main' && fields[2])
+    .map(fields => {
+      const relative = path.relative(moduleDir, fields[2])
+      return relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`
+    })
+}
+
+/**
+ * `.` is the default: when the module root holds no main package, the module's only main package is meant
+ * (the cmd/NAME layout). Several main packages cannot be guessed between.
+ */
+async function resolveDefaultPackage(settings: Settings, platform: Platform): Promise<{ package: string; note?: string }> {
+  const listed = await execute(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true })
+  const mains = mainPackages(listed.stdout, settings.workingDirectory)
+  if (mains.length === 0 || mains.includes('.')) return { package: '.' }
+  if (mains.length === 1) return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` }
+  throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`)
+}
+
 /** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-export async function inspectPackage(settings: Settings): Promise<GoFacts> {
-  const platform = settings.platforms[0]
-  const [goVersion, listed] = await Promise.all([
+export async function inspectPackage(given: Settings): Promise<GoFacts> {
+  const platform = given.platforms[0]
+  const resolved = given.package === '.' ? await resolveDefaultPackage(given, platform) : { package: given.package }
+  const settings = { ...given, package: resolved.package }
+  const [goVersion, listed, cgo] = await Promise.all([
     execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
-    execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
+    execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }),
+    cgoPackages(settings, platform)
   ])
   if (listed.code !== 0) {
     const stderr = listed.stderr.trim()
     if (/build constraints exclude all Go files/.test(stderr)) {
-      throw await explainCgo(settings, platform, new CommandError(goListPlan(settings, platform), listed))
+      throw await explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed))
     }
     if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
       throw new Error(
@@ -115,12 +195,17 @@ export async function inspectPackage(settings: Settings): Promise<GoFacts> {
   const lines = listed.stdout.trim().split('\n')
   const [importPath, name] = lines[lines.length - 1].split(' ')
   if (name !== 'main') {
-    throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main: set package to a main package, like ./cmd/server`)
+    const none = settings.package === '.' ? ', and the module has no main package' : ''
+    throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`)
   }
   const imports = new Set(lines.map(line => line.split(' ')[0]))
   return {
     goVersion: goVersion.stdout.trim(),
-    needsSystemRoots: imports.has('crypto/tls') && !imports.has(EMBEDDED_ROOTS)
+    package: settings.package,
+    importPath,
+    packageNote: resolved.note,
+    mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+    cgoDropped: droppedCgo(cgo, imports)
   }
 }
 
@@ -128,31 +213,73 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
   return path.join(root, ...platform.id.split('/'), binaryName)
 }
 
-/** Cross-compiles one static binary per platform and proves each is static. */
-export async function buildBinaries(settings: Settings, version: VersionInfo, workDir: string): Promise<Binary[]> {
+export interface BuildResult {
+  binaries: Binary[]
+  /** Where the version and the build went, checked against the symbol table. */
+  injections: Injection[]
+  /** The program dials TLS and trusts the system roots (so scratch, with no CA bundle, breaks it). */
+  needsSystemRoots: boolean
+}
+
+/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
+async function goBuild(settings: Settings, platform: Platform, plan: Plan): Promise<number> {
+  try {
+    return (await execute(plan)).ms
+  } catch (error) {
+    throw error instanceof CommandError ? await explainFailure(settings, platform, error) : error
+  }
+}
+
+/**
+ * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
+ * if any), and whether the program verifies TLS servers against the system roots.
+ */
+async function readSymbols(settings: Settings, platform: Platform, unstripped: string, mainModulePackages: string[]) {
+  const symbols = parseNm((await execute(nmPlan(unstripped), { quiet: true })).stdout)
+  const size = pointerSize(platform.arch)
+  return {
+    injections: [
+      resolveTarget(symbols, 'version', settings.versionVariable, mainModulePackages, size),
+      resolveTarget(symbols, 'build', settings.buildVariable, mainModulePackages, size)
+    ],
+    needsSystemRoots: verifiesWithSystemRoots(symbols)
+  }
+}
+
+/**
+ * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
+ * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
+ */
+export async function buildBinaries(settings: Settings, version: VersionInfo, workDir: string, mainModulePackages: string[]): Promise<BuildResult> {
   const binaries: Binary[] = []
-  for (const platform of settings.platforms) {
-    const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
-    const plan = goBuildPlan(settings, version, platform, output)
-    let built
-    try {
-      built = await execute(plan)
-    } catch (error) {
-      throw error instanceof CommandError ? await explainCgo(settings, platform, error) : error
+  let effective = settings
+  let injections: Injection[] = []
+  let needsSystemRoots = false
+  for (const [index, platform] of settings.platforms.entries()) {
+    const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
+    await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false))
+    if (index === 0) {
+      const facts = await readSymbols(settings, platform, unstripped, mainModulePackages)
+      injections = facts.injections
+      needsSystemRoots = facts.needsSystemRoots
+      const [versionTarget, buildTarget] = injections.map(i => i.variable)
+      if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
+        effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget }
+        await execute(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true })
+      }
     }
+    const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
+    const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output))
     const problem = staticProblem(readElf(await readFile(output)), platform.arch)
     if (problem) {
       throw new Error(
         `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
       )
     }
-    // The unstripped twin reuses the compile cache, so it costs one more link.
-    const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
-    await execute(goBuildPlan(settings, version, platform, unstripped, false), { quiet: true })
     const [size, unstrippedSize] = await Promise.all([stat(output), stat(unstripped)])
     await io.rmRF(unstripped)
     core.info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`)
-    binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs: built.ms })
+    binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs })
   }
-  return binaries
+  return { binaries, injections, needsSystemRoots }
 }

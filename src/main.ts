@@ -7,11 +7,12 @@ import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js
 import { judge, percentChange, type Budget } from './gate.js'
 import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
 import { engineArchive, measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
+import type { Injection } from './symbols.js'
 import { hostPlatform } from './platform.js'
 import { explainPushFailure, readPushed } from './registry.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
 import { CommandError, describe, toolTime } from './runner.js'
-import { readSettings, type Settings } from './settings.js'
+import { readSettings, withMainPackage, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
@@ -30,7 +31,7 @@ export async function run(): Promise<void> {
 
 async function pipeline(): Promise<void> {
   const started = new Date()
-  const settings = readSettings()
+  const given = readSettings()
   const timings: Record<string, number> = {}
   const phase: Phase = async (name, work) => {
     const begun = performance.now()
@@ -49,18 +50,21 @@ async function pipeline(): Promise<void> {
   // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
   const { engine, goFacts, version, upx } = await phase('preflight', async () => {
     await requireGo()
-    const upx = settings.upx === 'off' ? undefined : await requireUpx(settings.upxInstall)
-    const [engine, goFacts, version] = await Promise.all([inspectEngine(settings), inspectPackage(settings), resolveVersion(settings)])
+    const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
+    const [engine, goFacts, version] = await Promise.all([inspectEngine(given), inspectPackage(given), resolveVersion(given)])
     core.info(
       `version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`
     )
     return { engine, goFacts, version, upx }
   })
-  if (settings.finalStage.kind === 'scratch' && goFacts.needsSystemRoots) {
+  // The main package is known now: the binary is named after it, as go build names it.
+  const settings = withMainPackage(given, goFacts)
+  if (goFacts.packageNote) core.info(goFacts.packageNote)
+  if (goFacts.cgoDropped.length > 0) {
     warn(
-      `${settings.package} uses crypto/tls, but final-stage scratch has no CA certificates, so TLS connections will fail with ` +
-        '"x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
-        'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.'
+      `${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+        'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
+        'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.'
     )
   }
 
@@ -73,7 +77,18 @@ async function pipeline(): Promise<void> {
     warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
 
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
-  const head = await buildTarget({ settings, version, engine, upx, workDir, load, started, phase })
+  const head = await buildTarget({ settings, mainModulePackages: goFacts.mainModulePackages, version, engine, upx, workDir, load, started, phase })
+  if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+    warn(
+      `${goFacts.importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
+        'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
+        'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.'
+    )
+  }
+  for (const { note } of head.injections) {
+    if (note?.level === 'warning') warn(note.text)
+    else if (note) core.info(note.text)
+  }
 
   let smoke: Report['smoke']
   const startup = new Map<string, { unpacked?: number; packed?: number }>()
@@ -143,7 +158,8 @@ async function pipeline(): Promise<void> {
     digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
     version,
     goVersion: goFacts.goVersion,
-    goBuild: describeGoBuild(settings, version),
+    goBuild: describeGoBuild(settings, version, head.injections),
+    injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
     upx: settings.upx,
     finalStage: describeFinalStage(settings),
     binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
@@ -164,6 +180,8 @@ async function pipeline(): Promise<void> {
   const metadata: BuildxMetadata = published?.metadata ?? head.metadata
   core.setOutput('version', version.version)
   core.setOutput('build', version.build)
+  core.setOutput('version-injected', String(head.injections.find(i => i.role === 'version')?.injected ?? false))
+  core.setOutput('build-injected', String(head.injections.find(i => i.role === 'build')?.injected ?? false))
   core.setOutput('binary-path', head.packed[0].path)
   core.setOutput('binary-size', head.packed[0].size)
   core.setOutput('binary-size-unpacked', head.packed[0].binary.size)
@@ -194,6 +212,7 @@ async function pipeline(): Promise<void> {
 
 interface TargetInput {
   settings: Settings
+  mainModulePackages: string[]
   version: VersionInfo
   engine: Engine
   upx: string | undefined
@@ -205,6 +224,8 @@ interface TargetInput {
 
 interface Target {
   packed: Packed[]
+  injections: Injection[]
+  needsSystemRoots: boolean
   measurement: Measurement
   metadata: BuildxMetadata
   tags: string[]
@@ -212,9 +233,9 @@ interface Target {
 }
 
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
-async function buildTarget({ settings, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
+async function buildTarget({ settings, mainModulePackages, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
   const staging = path.join(workDir, 'context')
-  const binaries = await phase('go build', () => buildBinaries(settings, version, workDir))
+  const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, mainModulePackages))
   const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)))
   const dockerfileName = path.basename(await writeStageFiles(settings, staging))
   if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
@@ -250,7 +271,7 @@ async function buildTarget({ settings, version, engine, upx, workDir, load, star
     await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`)
     return measured
   })
-  return { packed, measurement, metadata: built.metadata, tags, request }
+  return { packed, injections, needsSystemRoots, measurement, metadata: built.metadata, tags, request }
 }
 
 /** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
@@ -266,10 +287,11 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       const baseWork = path.join(workDir, 'base')
       const quietPhase: Phase = (_name, work) => work()
       // The base must build to the same image it would have had; a broken base only loses the comparison.
-      await inspectPackage(baseSettings)
+      const baseFacts = await inspectPackage(baseSettings)
       const load = engine.route === 'docker-save'
       const base = await buildTarget({
         settings: baseSettings,
+        mainModulePackages: baseFacts.mainModulePackages,
         version: baseVersion,
         engine,
         upx,
@@ -316,8 +338,10 @@ async function pushImage(input: BuildPlanInput, tags: string[]) {
   }
 }
 
-function describeGoBuild(settings: Settings, version: VersionInfo): string {
-  const plan = goBuildPlan(settings, version, settings.platforms[0], settings.binaryName)
+function describeGoBuild(settings: Settings, version: VersionInfo, injections: Injection[]): string {
+  const variable = (role: string, fallback: string) => injections.find(i => i.role === role)?.variable ?? fallback
+  const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) }
+  const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName)
   return `${Object.entries(plan.env ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')} ${describe(plan)}`

@@ -25,6 +25,8 @@ export interface Report {
   tags: string[]
   digest?: string
   version: VersionInfo
+  /** Where the version and the build went; `injected: false` means the binary does not carry them. */
+  injections?: Array<{ role: 'version' | 'build'; variable: string; injected: boolean }>
   goVersion: string
   /** The go build command of the first platform, as run. */
   goBuild: string
@@ -112,16 +114,21 @@ function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
   out.push('')
 }
 
+/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
+function identity(report: Report): string {
+  const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected)
+  const version = `\`${report.version.version}\`${missing('version') ? ' (not injected)' : ''}`
+  const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`
+  return `${version} · build ${build}`
+}
+
 export function renderMarkdown(report: Report): string {
   const out: string[] = []
   const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
   if (report.baseline) {
     renderComparison(report, report.baseline, out)
     if (report.gate) renderGate(report.gate, out)
-    out.push(
-      `Version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
-      ''
-    )
+    out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
     out.push(routeNote(report.measurement))
     renderTradeOff(report, out)
     renderDetails(report, out)
@@ -130,7 +137,7 @@ export function renderMarkdown(report: Report): string {
   out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
   out.push(
     `${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
-      `version \`${report.version.version}\` · build \`${report.version.build.slice(0, 12)}\` · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
+      `version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
     ''
   )
   out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
@@ -184,6 +191,8 @@ function renderDetails(report: Report, out: string[]): void {
   out.push('', '<details><summary>Details</summary>', '')
   out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`)
   out.push(`- Build: \`${report.goBuild}\``)
+  for (const i of report.injections ?? [])
+    out.push(`- ${i.role}: ${i.injected ? `injected into \`${i.variable}\`` : `**not injected** (\`${i.variable}\` is not a string variable of the program)`}`)
   if (report.digest) out.push(`- Digest: \`${report.digest}\``)
   out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
   for (const image of report.measurement.images) {

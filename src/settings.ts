@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseKeyValues, parseList, splitFields } from './lists.js'
@@ -59,6 +59,8 @@ export interface Settings {
   budget: Budget
   runnerTemp: string
   github: GitHubContext
+  /** Inputs left empty whose value the action derived, so that they follow the main package once it is known. */
+  derived: Array<'binary-name' | 'image'>
 }
 
 export interface UpxInstall {
@@ -156,6 +158,27 @@ function parseBoolean(name: string, text: string): boolean {
   throw new Error(`${name} must be true or false, not "${text}"`)
 }
 
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata'])
+
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+export function findGoMods(dir: string, depth = 4): string[] {
+  const found: string[] = []
+  let level = [dir]
+  for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+    const next: string[] = []
+    for (const folder of level) {
+      for (const entry of readdirSync(folder, { withFileTypes: true })) {
+        if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.')) continue
+        const child = path.join(folder, entry.name)
+        if (existsSync(path.join(child, 'go.mod'))) found.push(child)
+        else next.push(child)
+      }
+    }
+    level = next
+  }
+  return found.sort()
+}
+
 /** The module path from go.mod: the default binary name is its last element. */
 export function readModulePath(goMod: string): string | undefined {
   return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1]
@@ -186,7 +209,13 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     problems.push(`working-directory "${workingDirectory}" does not exist`)
   } else if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
-    problems.push(`working-directory "${workingDirectory}" has no go.mod: point it at the Go module root`)
+    const found = findGoMods(workingDirectory)
+    problems.push(
+      `working-directory "${workingDirectory}" has no go.mod: ` +
+        (found.length > 0
+          ? `set working-directory to the module root, one of ${found.map(dir => `"${path.relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir) || '.'}"`).join(', ')}`
+          : 'no go.mod was found below it either; point it at the Go module root')
+    )
   } else {
     modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? ''
     if (!modulePath) problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`)
@@ -337,6 +366,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     githubToken: get('github-token'),
     budget,
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
+    derived: [...(get('binary-name') ? [] : ['binary-name' as const]), ...(get('image') ? [] : ['image' as const])],
     github: {
       repository,
       serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
@@ -346,4 +376,11 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
       pullRequest
     }
   }
+}
+
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+export function withMainPackage(settings: Settings, main: { package: string; importPath: string }): Settings {
+  const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName
+  const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image
+  return { ...settings, package: main.package, binaryName, image }
 }

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { defaultBinaryName, InputError, isImageReference, readSettings } from '../../src/settings.js'
+import { defaultBinaryName, findGoMods, InputError, isImageReference, readSettings, withMainPackage } from '../../src/settings.js'
 import { actionInputs } from './inputs.js'
 
 const moduleDir = mkdtempSync(path.join(tmpdir(), 'settings-'))
@@ -112,4 +112,26 @@ describe('names', () => {
     ref => expect(isImageReference(ref)).toBe(true)
   )
   it.each(['', 'UPPER', 'a b', 'repo:', 'repo:-bad'])('refuses the reference %j', ref => expect(isImageReference(ref)).toBe(false))
+})
+
+describe('the main package found in preflight', () => {
+  it('names the binary and the default image after it, as go build names it', () => {
+    const s = withMainPackage(settingsFrom({}), { package: './cmd/served', importPath: 'github.com/acme/shop-api/v2/cmd/served' })
+    expect([s.package, s.binaryName, s.image]).toEqual(['./cmd/served', 'served', 'served'])
+  })
+  it('keeps a binary name and an image that were given', () => {
+    const s = withMainPackage(settingsFrom({ 'binary-name': 'api', image: 'acme/api' }), { package: './cmd/served', importPath: 'x/cmd/served' })
+    expect([s.binaryName, s.image]).toEqual(['api', 'acme/api'])
+  })
+})
+
+describe('go.mod files below a folder', () => {
+  it('are found a few levels down, vendor and hidden folders skipped', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'mods-'))
+    for (const dir of ['services/api', 'services/worker', 'vendor/x', '.cache/y', 'tools']) {
+      mkdirSync(path.join(root, dir), { recursive: true })
+      writeFileSync(path.join(root, dir, 'go.mod'), 'module x\n')
+    }
+    expect(findGoMods(root).map(dir => path.relative(root, dir))).toEqual(['services/api', 'services/worker', 'tools'])
+  })
 })

@@ -1,0 +1,101 @@
+import { candidates, parseNm, resolveTarget, splitSymbol, verifiesWithSystemRoots } from '../../src/symbols.js'
+import { cgoCulprits, firstErrors, mainPackages } from '../../src/gobuild.js'
+
+// Lines as `go tool nm -size` prints them for an amd64 build of a module example.com/svc with a version package.
+const NM = [
+  '  578608          8 D main.Count',
+  '  57d310         16 D main.version',
+  '  582b80         16 B example.com/svc/internal/version.Commit',
+  '  582b90         16 D example.com/svc/internal/version.Version',
+  '  49e140        213 T main.main',
+  '  5a0000         16 D github.com/other/lib.Version',
+  '  5a0010         16 D runtime.buildVersion',
+  '                  0 U _cgo_init'
+].join('\n')
+const symbols = parseNm(NM)
+const own = ['example.com/svc/internal/version', 'example.com/svc']
+
+describe('-X targets checked against the symbol table', () => {
+  it('parses names with slashes and dots, sizes and kinds', () => {
+    expect(symbols).toContainEqual({ size: 16, kind: 'D', name: 'example.com/svc/internal/version.Version' })
+    expect(symbols).toContainEqual({ size: 0, kind: 'U', name: '_cgo_init' })
+    expect(splitSymbol('example.com/svc/internal/version.Version')).toEqual({ pkg: 'example.com/svc/internal/version', ident: 'Version' })
+  })
+
+  it('finds string variables of the main module only: not a dependency, not the runtime, not an int', () => {
+    expect(candidates(symbols, 'version', own, 8)).toEqual(['main.version', 'example.com/svc/internal/version.Version'])
+    expect(candidates(symbols, 'build', own, 8)).toEqual(['example.com/svc/internal/version.Commit'])
+    expect(candidates(symbols, 'version', own, 4)).toEqual([])
+  })
+
+  it('an existing target is injected as asked', () => {
+    expect(resolveTarget(symbols, 'version', 'main.version', own, 8)).toEqual({ role: 'version', variable: 'main.version', injected: true })
+  })
+
+  it('a missing target with one candidate goes to the candidate, and says so', () => {
+    const build = resolveTarget(symbols, 'build', 'main.Build', own, 8)
+    expect(build.variable).toBe('example.com/svc/internal/version.Commit')
+    expect(build.injected).toBe(true)
+    expect(build.note?.level).toBe('info')
+    expect(build.note?.text).toContain('build-variable: example.com/svc/internal/version.Commit')
+  })
+
+  it('a missing target with several candidates is not injected: a warning names them and the input', () => {
+    const version = resolveTarget(symbols, 'version', 'main.Version', own, 8)
+    expect(version.injected).toBe(false)
+    expect(version.note?.level).toBe('warning')
+    expect(version.note?.text).toContain('main.version, example.com/svc/internal/version.Version')
+    expect(version.note?.text).toContain('Set version-variable')
+  })
+
+  it('an int of the asked name is not a string variable: the only string candidate of package main is used', () => {
+    const version = resolveTarget(symbols, 'version', 'main.Count', [], 8)
+    expect(version.variable).toBe('main.version')
+    expect(version.note?.level).toBe('info')
+  })
+})
+
+describe('who a failed build blames', () => {
+  const sqlite = { importPath: 'github.com/mattn/go-sqlite3', dir: '/root/go/pkg/mod/github.com/mattn/go-sqlite3@v1.14.22' }
+  const own = { importPath: 'example.com/app/ccode', dir: '/work/app/ccode' }
+
+  it('names a cgo package only when the errors point at it', () => {
+    expect(cgoCulprits('./main.go:12:20: undefined: schema', [sqlite, own])).toEqual([])
+    expect(cgoCulprits('package example.com/app/ccode: build constraints exclude all Go files in /work/app/ccode', [sqlite, own])).toEqual([own])
+    expect(cgoCulprits('./db.go:9:14: undefined: sqlite3.SQLiteConn', [sqlite, own])).toEqual([sqlite])
+    expect(cgoCulprits('github.com/mattn/go-sqlite3@v1.14.22/x.go:3: undefined: C', [sqlite])).toEqual([sqlite])
+  })
+
+  it('shows the first errors whole, and how many lines follow', () => {
+    const stderr = Array.from({ length: 30 }, (_, i) => `./main.go:${i + 1}:1: error ${i + 1}`).join('\n')
+    const shown = firstErrors(stderr)
+    expect(shown.split('\n')[0]).toBe('./main.go:1:1: error 1')
+    expect(shown).toContain('./main.go:25:1: error 25')
+    expect(shown).not.toContain('error 26')
+    expect(shown.endsWith('… (5 more lines)')).toBe(true)
+  })
+})
+
+describe('TLS with the system roots, from the symbols', () => {
+  const names = (...list: string[]) => list.map(name => ({ name, size: 100, kind: 'T' }))
+  const server = names('net/http.(*Server).Serve', 'crypto/tls.(*Conn).clientHandshake', 'crypto/x509.loadSystemRoots')
+
+  it('a server that links the roots through net/http but never dials is fine on scratch', () => {
+    expect(verifiesWithSystemRoots(server)).toBe(false)
+  })
+  it('an HTTP client or a TLS dialer trusting the system pool needs CA certificates', () => {
+    expect(verifiesWithSystemRoots([...server, ...names('net/http.(*Transport).roundTrip')])).toBe(true)
+    expect(verifiesWithSystemRoots([...server, ...names('crypto/tls.Client')])).toBe(true)
+  })
+  it('embedded roots need none', () => {
+    expect(verifiesWithSystemRoots([...server, ...names('net/http.(*Transport).roundTrip', 'golang.org/x/crypto/x509roots/fallback.init.0')])).toBe(false)
+  })
+})
+
+describe('main packages of a module', () => {
+  it('are read from go list, relative to the module root', () => {
+    const listing = ['example.com/m\tm\t/src/m', 'example.com/m/cmd/api\tmain\t/src/m/cmd/api', 'example.com/m/tools\tmain\t/src/m/tools', ''].join('\n')
+    expect(mainPackages(listing, '/src/m')).toEqual(['./cmd/api', './tools'])
+    expect(mainPackages('example.com/m\tmain\t/src/m', '/src/m')).toEqual(['.'])
+  })
+})

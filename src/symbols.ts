@@ -1,0 +1,114 @@
+import type { Plan } from './runner.js'
+
+/**
+ * The linker ignores `-X pkg.Name=value` when pkg.Name does not exist or is a constant, without a word. So the
+ * targets are looked up in the symbol table of the unstripped build, which is linked anyway.
+ */
+export interface GoSymbol {
+  name: string
+  size: number
+  /** nm's letter: D/d data, B/b bss, T/t text, R/r read-only, … */
+  kind: string
+}
+
+export const nmPlan = (file: string): Plan => ({ program: 'go', args: ['tool', 'nm', '-size', file] })
+
+/** Parses `go tool nm -size`: `address size kind name` per line (undefined symbols have no address). */
+export function parseNm(text: string): GoSymbol[] {
+  const symbols: GoSymbol[] = []
+  for (const line of text.split('\n')) {
+    const match = /^\s*(?:[0-9a-f]+\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line)
+    if (match) symbols.push({ size: Number(match[1]), kind: match[2], name: match[3].trim() })
+  }
+  return symbols
+}
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol: GoSymbol, pointerSize: number) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize
+
+const ROLE_NAMES = {
+  version: /^(app|build|git|release)?_?version$/i,
+  build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
+}
+
+export type Role = keyof typeof ROLE_NAMES
+
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+export function splitSymbol(name: string): { pkg: string; ident: string } {
+  const slash = name.lastIndexOf('/')
+  const dot = name.indexOf('.', slash + 1)
+  return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) }
+}
+
+/** String variables of the main module whose name says they hold the version (or the build). */
+export function candidates(symbols: GoSymbol[], role: Role, mainModulePackages: string[], pointerSize: number): string[] {
+  const own = new Set(['main', ...mainModulePackages])
+  return symbols
+    .filter(s => isStringVariable(s, pointerSize))
+    .filter(s => {
+      const { pkg, ident } = splitSymbol(s.name)
+      return own.has(pkg) && ROLE_NAMES[role].test(ident)
+    })
+    .map(s => s.name)
+    .filter((name, i, all) => all.indexOf(name) === i)
+}
+
+export interface Injection {
+  role: Role
+  /** The variable that receives the value: the input's, or the one candidate used instead. */
+  variable: string
+  injected: boolean
+  /** What the log and the report say about it when it is not simply the input's variable. */
+  note?: { level: 'info' | 'warning'; text: string }
+}
+
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, mainModulePackages: string[], pointerSize: number): Injection {
+  const input = `${role}-variable`
+  if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize))) return { role, variable: wanted, injected: true }
+  const found = candidates(symbols, role, mainModulePackages, pointerSize)
+  const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`
+  if (found.length === 1) {
+    return {
+      role,
+      variable: found[0],
+      injected: true,
+      note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+    }
+  }
+  const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`
+  return {
+    role,
+    variable: wanted,
+    injected: false,
+    note: {
+      level: 'warning',
+      text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+    }
+  }
+}
+
+const POINTER_SIZE: Record<string, number> = { '386': 4, arm: 4, mips: 4, mipsle: 4 }
+export const pointerSize = (goarch: string) => POINTER_SIZE[goarch] ?? 8
+
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+  'net/http.(*Transport).roundTrip',
+  'net/http.(*Transport).dialConn',
+  'crypto/tls.Client',
+  'crypto/tls.Dial',
+  'crypto/tls.DialWithDialer',
+  'crypto/tls.(*Dialer).DialContext'
+]
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool']
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.'
+
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+export function verifiesWithSystemRoots(symbols: GoSymbol[]): boolean {
+  const names = new Set(symbols.map(s => s.name))
+  return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE))
+}
