@@ -7,9 +7,10 @@
 #   classic     the classic store of ubuntu-24.04's Docker 28, in a network namespace of its own (entered with
 #               nsenter: `ip netns exec` remounts /sys and hides the cgroups), so its docker0 is its own.
 # Idempotent: an engine that answers on its socket is left as it is. Needs root.
-#   start [--for-tests]  prints `export DOCKER_HOST_CONTAINERD=… DOCKER_HOST_CLASSIC=…`; with --for-tests, an
-#                        engine started now is marked to be ended by `stop --if-tests-started`
-#   stop [--if-tests-started]  ends the two by their pidfiles, removes their data, bridge and namespace
+#   start [--for-tests RUN]  prints `export DOCKER_HOST_CONTAINERD=… DOCKER_HOST_CLASSIC=…`; with --for-tests, an
+#                            engine started now is marked as test run RUN's
+#   stop [--if-tests-started RUN]  ends the two by their pidfiles, removes their data, bridge and namespace; with
+#                            --if-tests-started, only when test run RUN started them (another run's stay)
 set -euo pipefail
 STATE=${GO_SLIM_TEST_DOCKER:-/var/lib/go-slim-image-test}
 RUN=/run/go-slim-image-test
@@ -29,7 +30,7 @@ stop_one() {
 start_one() {
   local name=$1 config=$2; shift 2
   answers "$name" && return 0
-  [ "$FOR_TESTS" = yes ] && touch "$RUN/started-by-tests"
+  [ -n "$FOR_TESTS" ] && echo "$FOR_TESTS" >"$RUN/started-by-tests"
   mkdir -p "$STATE/$name" "$RUN/$name"
   echo "$config" >"$RUN/$name/daemon.json"
   "$@" dockerd \
@@ -60,11 +61,13 @@ wait_for() {
   exit 1
 }
 
-FOR_TESTS=no
-[ "${2:-}" = --for-tests ] && FOR_TESTS=yes
+FOR_TESTS=
+[ "${2:-}" = --for-tests ] && FOR_TESTS=${3:?--for-tests needs the test run id}
 
 if [ "${1:-start}" = stop ]; then
-  if [ "${2:-}" = --if-tests-started ] && [ ! -f "$RUN/started-by-tests" ]; then exit 0; fi
+  if [ "${2:-}" = --if-tests-started ] && [ "$(cat "$RUN/started-by-tests" 2>/dev/null)" != "${3:?--if-tests-started needs the test run id}" ]; then
+    exit 0
+  fi
   stop_one containerd
   stop_one classic
   rm -f "$RUN/started-by-tests"

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url'
 
 export default function teardown() {
   if (process.env.TMPDIR?.includes('go-slim-image-tests-')) rmSync(process.env.TMPDIR, { recursive: true, force: true })
-  if (process.getuid?.() === 0) {
+  if (process.getuid?.() === 0 && process.env.GO_SLIM_TEST_RUN) {
     const script = path.join(path.dirname(fileURLToPath(import.meta.url)), '../.ci/test-daemons.sh')
-    spawnSync('bash', [script, 'stop', '--if-tests-started'], { stdio: 'inherit' })
+    spawnSync('bash', [script, 'stop', '--if-tests-started', process.env.GO_SLIM_TEST_RUN], { stdio: 'inherit' })
   }
 }

@@ -37035,7 +37035,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4962);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7846);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37044,7 +37044,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4962:
+/***/ 7846:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40005,6 +40005,19 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+;// CONCATENATED MODULE: ./src/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = [];
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    warning(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
+
 ;// CONCATENATED MODULE: ./src/runner.ts
 
 
@@ -40048,12 +40061,9 @@ async function execute(plan, options = {}) {
     if (!options.quiet)
         info(`$ ${describe(plan)}`);
     toolStarted();
-    const result = await getExecOutput(plan.program, plan.args, {
-        cwd: plan.cwd,
-        env,
-        ignoreReturnCode: true,
-        silent: options.quiet ?? false
-    })
+    // @actions/exec stays silent, as its own `[command]` line would repeat ours; the tool's output is streamed here.
+    const stream = options.quiet ? undefined : { stdout: (data) => process.stdout.write(data), stderr: (data) => process.stdout.write(data) };
+    const result = await getExecOutput(plan.program, plan.args, { cwd: plan.cwd, env, ignoreReturnCode: true, silent: true, listeners: stream })
         .finally(toolEnded);
     const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
     if (outcome.code !== 0 && !options.allowFailure)
@@ -40061,6 +40071,8 @@ async function execute(plan, options = {}) {
     return outcome;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:fs"
 const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
@@ -40072,6 +40084,7 @@ var external_node_zlib_ = __nccwpck_require__(8522);
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/measure.ts
+
 
 
 
@@ -40125,6 +40138,7 @@ async function measureOciLayout(dir) {
         images.push({
             platform: platformId(descriptor.platform ?? config),
             manifestDigest: descriptor.digest,
+            imageId: manifest.config.digest,
             configSize: manifest.config.size,
             wire: manifest.config.size + layers.reduce((sum, l) => sum + l.size, 0),
             unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
@@ -40160,6 +40174,7 @@ async function measureDockerArchive(archive, platform) {
                 const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
                 entries.set(header.name, {
                     size: data.length,
+                    sha256: (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex'),
                     compressed: gzipped ? data.length : await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGzip)()),
                     unpacked: gzipped ? await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGunzip)()) : data.length
                 });
@@ -40189,6 +40204,7 @@ async function measureDockerArchive(archive, platform) {
             {
                 platform,
                 manifestDigest: '',
+                imageId: `sha256:${sizeOf(manifest.Config).sha256}`,
                 configSize,
                 wire: configSize + layers.reduce((sum, l) => sum + l.size, 0),
                 unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
@@ -40361,7 +40377,7 @@ async function imageBaseline(reference, settings) {
     }
     catch (error) {
         const message = `the baseline image ${reference} could not be read: ${error.message.split('\n').slice(-1)[0]}`;
-        warning(message);
+        warn(message);
         return { source: 'image', ref: reference, images: [], error: message };
     }
 }
@@ -46828,13 +46844,18 @@ function change(value, base) {
     return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`;
 }
 const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
+/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
+function largest(report) {
+    const images = report.measurement.images;
+    const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
+    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
+}
 function renderComparison(report, baseline, out) {
-    const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0);
-    const bases = report.measurement.images.map(i => baseline.images.find(b => b.platform === i.platform));
-    const baseTotal = bases.every(b => b) ? bases.reduce((sum, b) => sum + b.wire, 0) : undefined;
-    const headline = baseTotal === undefined
-        ? `**${human(total)}** on the wire (no baseline)`
-        : `**${human(total)}** on the wire, ${change(total, baseTotal)} ${trend(total - baseTotal)}`;
+    const { image: top, label } = largest(report);
+    const base = baseline.images.find(b => b.platform === top.platform);
+    const headline = base === undefined
+        ? `**${human(top.wire)}** on the wire${label} (no baseline)`
+        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}`;
     out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
     const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``;
     if (baseline.error)
@@ -46867,11 +46888,16 @@ function identity(report) {
     const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
     return `${version} · build ${build}`;
 }
+/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
+function renderFailures(report, out) {
+    for (const failure of report.failures ?? [])
+        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+}
 function renderMarkdown(report) {
     const out = [];
-    const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0);
     if (report.baseline) {
         renderComparison(report, report.baseline, out);
+        renderFailures(report, out);
         if (report.gate)
             renderGate(report.gate, out);
         out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
@@ -46881,8 +46907,9 @@ function renderMarkdown(report) {
         return out.join('\n');
     }
     out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
-    out.push(`${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
-        `version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+    renderFailures(report, out);
+    const { image: top, label } = largest(report);
+    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
     out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
@@ -46947,8 +46974,12 @@ function renderDetails(report, out) {
     out.push(`- ${VARIES} Timings: ${Object.entries(report.timings)
         .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
         .join(', ')}`);
-    if (report.smoke)
-        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``);
+    if (report.smoke) {
+        const oneLine = (text) => text.trim().replace(/\n/g, ' ⏎ ');
+        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
+        if (report.smoke.stderr.trim())
+            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
+    }
     for (const base of report.baseline?.images ?? []) {
         out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
             (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
@@ -47922,8 +47953,9 @@ function withMainPackage(settings, main) {
 ;// CONCATENATED MODULE: ./src/smoke.ts
 
 function smokePlan(reference, platform, args, name) {
-    // No --user: the image's own USER is what production runs as.
-    return { program: 'docker', args: ['run', '--rm', '--name', name, '--platform', platform, reference, ...args] };
+    // No --user: the image's own USER is what production runs as. No network: a smoke test needs none, and the
+    // engine's bridge may not exist.
+    return { program: 'docker', args: ['run', '--rm', '--network', 'none', '--name', name, '--platform', platform, reference, ...args] };
 }
 /** Runs the image once with the smoke-test arguments; it must exit 0 before the timeout. */
 async function smokeTest(reference, platform, args, timeoutSeconds) {
@@ -47935,20 +47967,84 @@ async function smokeTest(reference, platform, args, timeoutSeconds) {
     }, timeoutSeconds * 1000);
     try {
         const outcome = await execute(smokePlan(reference, platform, args, name), { allowFailure: true });
+        const result = { args, stdout: outcome.stdout, stderr: outcome.stderr };
+        const command = [reference, ...args].join(' ');
         if (timedOut)
-            throw new Error(`smoke test: ${reference} ${args.join(' ')} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`);
-        if (outcome.code !== 0) {
-            throw new Error(`smoke test: ${reference} ${args.join(' ')} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}`);
-        }
-        return outcome;
+            return { ...result, error: `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)` };
+        if (outcome.code !== 0)
+            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
+        return result;
     }
     finally {
         clearTimeout(timer);
     }
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+
+/** The push, with registry failures turned into one sentence that says what to do. */
+async function pushImage(input, tags) {
+    try {
+        return await buildImage(input);
+    }
+    catch (error) {
+        const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined;
+        if (!explained)
+            throw error;
+        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error });
+    }
+}
+/**
+ * Pushes every platform under every tag, then reads the manifest list back from the registry and compares each
+ * platform's stored size with what was measured before the push.
+ */
+async function publish(input, tags, measured) {
+    const pushed = await pushImage(input, tags);
+    const digest = pushed.metadata['containerimage.digest'];
+    if (!digest)
+        throw new Error('buildx pushed but reported no digest: the image was not published');
+    const images = await readPushed(tags[0], digest, input.settings.builder, input.settings.platforms[0].id);
+    for (const image of images) {
+        const before = measured.images.find(m => m.platform === image.platform);
+        if (before && before.wire !== image.wire)
+            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
+    }
+    return { digest, metadata: pushed.metadata, references: tags, images };
+}
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+
+
+const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
+/** Every output action.yml declares but comment-id, which the comment phase sets. */
+function setOutputs({ report, markdown, head, published, gate, platform }) {
+    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
+    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
+    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
+    const metadata = published?.metadata ?? head.metadata;
+    setOutput('version', report.version.version);
+    setOutput('build', report.version.build);
+    setOutput('version-injected', injected(head.injections, 'version'));
+    setOutput('build-injected', injected(head.injections, 'build'));
+    setOutput('binary-path', packed.path);
+    setOutput('binary-size', packed.size);
+    setOutput('binary-size-unpacked', packed.binary.size);
+    setOutput('image-size', image.wire);
+    setOutput('image-size-uncompressed', image.unpacked);
+    setOutput('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
+    setOutput('digest', report.digest ?? '');
+    setOutput('metadata', JSON.stringify(metadata));
+    setOutput('base-image-size', baseWire ?? '');
+    setOutput('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
+    setOutput('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
+    setOutput('gate', gate);
+    setOutput('report', markdown);
+    setOutput('report-json', JSON.stringify(report));
+}
+
 ;// CONCATENATED MODULE: ./src/stage.ts
 
 
@@ -48877,6 +48973,7 @@ const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createReq
 
 
 
+
 function upxFlags(level) {
     switch (level) {
         case 'best':
@@ -48988,7 +49085,7 @@ async function packBinaries(binaries, level, upx, destination) {
         const packed = await execute(packPlan(upx, level, binary.path, target), { allowFailure: true });
         const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
         if (packed.code !== 0 && declined) {
-            warning(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
+            warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
             await rmRF(target);
             await (0,promises_namespaceObject.copyFile)(binary.path, target);
             results.push({ binary, path: target, size: binary.size, packed: false, declined });
@@ -49186,7 +49283,7 @@ async function resolveVersion(settings) {
             version = DEFAULT_VERSION;
             const shallow = await execute(plans.shallow, quiet);
             if (shallow.stdout.trim() === 'true') {
-                warning(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+                warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
                     'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
             }
         }
@@ -49198,6 +49295,8 @@ async function resolveVersion(settings) {
 }
 
 ;// CONCATENATED MODULE: ./src/main.ts
+
+
 
 
 
@@ -49238,11 +49337,6 @@ async function pipeline() {
             timings[name] = performance.now() - begun;
         }
     };
-    const warnings = [];
-    const warn = (message) => {
-        warning(message);
-        warnings.push(message);
-    };
     // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
     const { engine, goFacts, version, upx } = await phase('preflight', async () => {
         await requireGo();
@@ -49260,8 +49354,6 @@ async function pipeline() {
             'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
             'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
     }
-    const host = hostPlatform();
-    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
     // The classic store holds one platform only; the docker-save route needs the image in the engine.
     const canLoadAll = settings.platforms.length === 1 || engine.containerdStore;
     const load = canLoadAll && (settings.load || engine.route === 'docker-save');
@@ -49280,27 +49372,11 @@ async function pipeline() {
         else if (note)
             info(note.text);
     }
-    let smoke;
-    const startup = new Map();
-    if (settings.smokeTest) {
-        const args = settings.smokeTest;
-        if (!hostBuilt) {
-            warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
-        }
-        else {
-            smoke = await phase('smoke test', async () => {
-                // A multi-platform build could not be loaded: load the runner's platform alone (fully cached).
-                if (!load)
-                    await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]));
-                const outcome = await smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds);
-                return { args, output: outcome.stdout };
-            });
-            const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-            if (hostPacked) {
-                startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) });
-            }
-        }
-    }
+    // From here on a failure is recorded, not thrown: the report and the outputs are written before the step fails.
+    const failures = [];
+    const { smoke, startup } = await smokeAndStartup(settings, head, load, phase);
+    if (smoke?.error)
+        failures.push(smoke.error);
     // The classic store is measured through `docker save` and a smoke test needs the image in the engine: with
     // load: false, what was loaded for them leaves again.
     if (!settings.load && (load || smoke)) {
@@ -49316,20 +49392,13 @@ async function pipeline() {
         baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started));
     }
     let published;
-    if (settings.push) {
-        published = await phase('push', async () => {
-            const pushed = await pushImage(head.request({ kind: 'push' }), head.tags);
-            const digest = pushed.metadata['containerimage.digest'];
-            if (!digest)
-                throw new Error('buildx pushed but reported no digest: the image was not published');
-            const images = await readPushed(head.tags[0], digest, settings.builder, settings.platforms[0].id);
-            for (const image of images) {
-                const measured = head.measurement.images.find(m => m.platform === image.platform);
-                if (measured && measured.wire !== image.wire) {
-                    warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`);
-                }
-            }
-            return { digest, metadata: pushed.metadata, references: head.tags, images };
+    if (settings.push && failures.length > 0) {
+        failures.push(`nothing was pushed: ${head.tags.join(', ')} would have been published after the checks above`);
+    }
+    else if (settings.push) {
+        published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
+            failures.push(error.message);
+            return undefined;
         });
     }
     const sizes = head.measurement.images.map(image => ({
@@ -49342,7 +49411,8 @@ async function pipeline() {
         image: settings.image,
         tags: head.tags,
         // Loaded into the classic store, buildx names the image ID as its digest: no manifest exists until a push.
-        digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
+        // A push that was asked for and did not happen leaves no digest: nothing under it can be pulled.
+        digest: published?.digest ?? (engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined),
         version,
         goVersion: goFacts.goVersion,
         goBuild: describeGoBuild(settings, version, head.injections),
@@ -49357,31 +49427,12 @@ async function pipeline() {
         published,
         baseline,
         gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
-        warnings
+        failures,
+        warnings: warningsSaid()
     };
     const markdown = renderMarkdown(report);
-    // Report first, everywhere it goes; the gate is judged last so a failed comment never hides it.
-    const first = sizes.find(s => s.platform === settings.platforms[0].id) ?? sizes[0];
-    const firstImage = head.measurement.images.find(i => i.platform === first.platform);
-    const metadata = published?.metadata ?? head.metadata;
-    setOutput('version', version.version);
-    setOutput('build', version.build);
-    setOutput('version-injected', String(head.injections.find(i => i.role === 'version')?.injected ?? false));
-    setOutput('build-injected', String(head.injections.find(i => i.role === 'build')?.injected ?? false));
-    setOutput('binary-path', head.packed[0].path);
-    setOutput('binary-size', head.packed[0].size);
-    setOutput('binary-size-unpacked', head.packed[0].binary.size);
-    setOutput('image-size', first.wire);
-    setOutput('image-size-uncompressed', firstImage.unpacked);
-    setOutput('imageid', metadata['containerimage.config.digest'] ?? head.metadata['containerimage.config.digest'] ?? '');
-    setOutput('digest', report.digest ?? '');
-    setOutput('metadata', JSON.stringify(metadata));
-    setOutput('base-image-size', first.baseWire ?? '');
-    setOutput('size-delta', first.baseWire === undefined ? '' : first.wire - first.baseWire);
-    setOutput('size-delta-percent', first.baseWire === undefined ? '' : percentChange(first.wire, first.baseWire).toFixed(2));
-    setOutput('gate', gate.result);
-    setOutput('report', markdown);
-    setOutput('report-json', JSON.stringify(report));
+    // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
+    setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id });
     await summary.addRaw(markdown).write();
     info(markdown);
     const pr = settings.github.pullRequest;
@@ -49394,8 +49445,38 @@ async function pipeline() {
         else
             setOutput('comment-id', outcome.id);
     }
-    if (gate.result === 'fail')
+    if (failures.length > 0)
+        setFailed(failures.join('\n'));
+    else if (gate.result === 'fail')
         setFailed(`Size budget broken:\n${gate.failures.join('\n')}`);
+}
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the build could not be
+ * loaded), then times the start-up of the plain and the packed binary when UPX packed it.
+ */
+async function smokeAndStartup(settings, head, load, phase) {
+    const startup = new Map();
+    const args = settings.smokeTest;
+    if (!args)
+        return { startup };
+    const host = hostPlatform();
+    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
+    if (!hostBuilt) {
+        warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        return { startup };
+    }
+    const smoke = await phase('smoke test', async () => {
+        if (!load)
+            await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]));
+        return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds);
+    });
+    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
+    if (hostPacked && !smoke.error) {
+        await phase('startup', async () => {
+            startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) });
+        });
+    }
+    return { smoke, startup };
 }
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
 async function buildTarget({ settings, mainModulePackages, version, engine, upx, workDir, load, started, phase }) {
@@ -49480,7 +49561,7 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
     }
     catch (error) {
         const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${error.message.split('\n')[0]}`;
-        warning(`${message}. The report has no comparison and max-increase is not judged.`);
+        warn(`${message}. The report has no comparison and max-increase is not judged.`);
         return { source: 'build', ref: commit, images: [], error: message };
     }
 }
@@ -49489,18 +49570,6 @@ async function commentOn(settings, issueNumber, markdown) {
     if (!settings.githubToken)
         return { status: 'failed', message: 'github-token is empty' };
     return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown);
-}
-/** The push, with registry failures turned into one sentence that says what to do. */
-async function pushImage(input, tags) {
-    try {
-        return await buildImage(input);
-    }
-    catch (error) {
-        const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined;
-        if (!explained)
-            throw error;
-        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error });
-    }
 }
 function describeGoBuild(settings, version, injections) {
     const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { warn } from './warnings.js'
 import path from 'node:path'
 import { readPushed } from './registry.js'
 import { execute, type Plan } from './runner.js'
@@ -116,7 +116,7 @@ export async function imageBaseline(reference: string, settings: Settings): Prom
     return { source: 'image', ref: reference, images: images.map(i => ({ platform: i.platform, wire: i.wire })) }
   } catch (error) {
     const message = `the baseline image ${reference} could not be read: ${(error as Error).message.split('\n').slice(-1)[0]}`
-    core.warning(message)
+    warn(message)
     return { source: 'image', ref: reference, images: [], error: message }
   }
 }

@@ -4,20 +4,22 @@ import path from 'node:path'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
 import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
-import { judge, percentChange, type Budget } from './gate.js'
+import { judge, type Budget } from './gate.js'
 import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
 import { engineArchive, measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import type { Injection } from './symbols.js'
 import { hostPlatform } from './platform.js'
-import { explainPushFailure, readPushed } from './registry.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
-import { CommandError, describe, toolTime } from './runner.js'
+import { describe, toolTime } from './runner.js'
 import { readSettings, withMainPackage, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
+import { publish, type Published } from './publish.js'
+import { setOutputs } from './outputs.js'
 import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
 import { dockerArchiveLayers, ociLayers, verifyImageBinaries } from './verify.js'
 import { resolveVersion, type VersionInfo } from './version.js'
+import { warn, warningsSaid } from './warnings.js'
 
 type Phase = <T>(name: string, work: () => Promise<T>) => Promise<T>
 
@@ -41,11 +43,6 @@ async function pipeline(): Promise<void> {
       timings[name] = performance.now() - begun
     }
   }
-  const warnings: string[] = []
-  const warn = (message: string) => {
-    core.warning(message)
-    warnings.push(message)
-  }
 
   // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
   const { engine, goFacts, version, upx } = await phase('preflight', async () => {
@@ -68,8 +65,6 @@ async function pipeline(): Promise<void> {
     )
   }
 
-  const host = hostPlatform()
-  const hostBuilt = settings.platforms.find(p => p.id === host?.id)
   // The classic store holds one platform only; the docker-save route needs the image in the engine.
   const canLoadAll = settings.platforms.length === 1 || engine.containerdStore
   const load = canLoadAll && (settings.load || engine.route === 'docker-save')
@@ -90,27 +85,10 @@ async function pipeline(): Promise<void> {
     else if (note) core.info(note.text)
   }
 
-  let smoke: Report['smoke']
-  const startup = new Map<string, { unpacked?: number; packed?: number }>()
-  if (settings.smokeTest) {
-    const args = settings.smokeTest
-    if (!hostBuilt) {
-      warn(
-        `smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`
-      )
-    } else {
-      smoke = await phase('smoke test', async () => {
-        // A multi-platform build could not be loaded: load the runner's platform alone (fully cached).
-        if (!load) await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]))
-        const outcome = await smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds)
-        return { args, output: outcome.stdout }
-      })
-      const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
-      if (hostPacked) {
-        startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) })
-      }
-    }
-  }
+  // From here on a failure is recorded, not thrown: the report and the outputs are written before the step fails.
+  const failures: string[] = []
+  const { smoke, startup } = await smokeAndStartup(settings, head, load, phase)
+  if (smoke?.error) failures.push(smoke.error)
 
   // The classic store is measured through `docker save` and a smoke test needs the image in the engine: with
   // load: false, what was loaded for them leaves again.
@@ -127,20 +105,13 @@ async function pipeline(): Promise<void> {
     baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started))
   }
 
-  let published: Report['published']
-  if (settings.push) {
-    published = await phase('push', async () => {
-      const pushed = await pushImage(head.request({ kind: 'push' }), head.tags)
-      const digest = pushed.metadata['containerimage.digest']
-      if (!digest) throw new Error('buildx pushed but reported no digest: the image was not published')
-      const images = await readPushed(head.tags[0], digest, settings.builder, settings.platforms[0].id)
-      for (const image of images) {
-        const measured = head.measurement.images.find(m => m.platform === image.platform)
-        if (measured && measured.wire !== image.wire) {
-          warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${measured.wire} were measured before the push`)
-        }
-      }
-      return { digest, metadata: pushed.metadata, references: head.tags, images }
+  let published: Published | undefined
+  if (settings.push && failures.length > 0) {
+    failures.push(`nothing was pushed: ${head.tags.join(', ')} would have been published after the checks above`)
+  } else if (settings.push) {
+    published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
+      failures.push((error as Error).message)
+      return undefined
     })
   }
 
@@ -155,7 +126,8 @@ async function pipeline(): Promise<void> {
     image: settings.image,
     tags: head.tags,
     // Loaded into the classic store, buildx names the image ID as its digest: no manifest exists until a push.
-    digest: published?.digest ?? (engine.route === 'oci' ? head.metadata['containerimage.digest'] : undefined),
+    // A push that was asked for and did not happen leaves no digest: nothing under it can be pulled.
+    digest: published?.digest ?? (engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined),
     version,
     goVersion: goFacts.goVersion,
     goBuild: describeGoBuild(settings, version, head.injections),
@@ -170,32 +142,13 @@ async function pipeline(): Promise<void> {
     published,
     baseline,
     gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
-    warnings
+    failures,
+    warnings: warningsSaid()
   }
   const markdown = renderMarkdown(report)
 
-  // Report first, everywhere it goes; the gate is judged last so a failed comment never hides it.
-  const first = sizes.find(s => s.platform === settings.platforms[0].id) ?? sizes[0]
-  const firstImage = head.measurement.images.find(i => i.platform === first.platform)!
-  const metadata: BuildxMetadata = published?.metadata ?? head.metadata
-  core.setOutput('version', version.version)
-  core.setOutput('build', version.build)
-  core.setOutput('version-injected', String(head.injections.find(i => i.role === 'version')?.injected ?? false))
-  core.setOutput('build-injected', String(head.injections.find(i => i.role === 'build')?.injected ?? false))
-  core.setOutput('binary-path', head.packed[0].path)
-  core.setOutput('binary-size', head.packed[0].size)
-  core.setOutput('binary-size-unpacked', head.packed[0].binary.size)
-  core.setOutput('image-size', first.wire)
-  core.setOutput('image-size-uncompressed', firstImage.unpacked)
-  core.setOutput('imageid', metadata['containerimage.config.digest'] ?? head.metadata['containerimage.config.digest'] ?? '')
-  core.setOutput('digest', report.digest ?? '')
-  core.setOutput('metadata', JSON.stringify(metadata))
-  core.setOutput('base-image-size', first.baseWire ?? '')
-  core.setOutput('size-delta', first.baseWire === undefined ? '' : first.wire - first.baseWire)
-  core.setOutput('size-delta-percent', first.baseWire === undefined ? '' : percentChange(first.wire, first.baseWire).toFixed(2))
-  core.setOutput('gate', gate.result)
-  core.setOutput('report', markdown)
-  core.setOutput('report-json', JSON.stringify(report))
+  // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
+  setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id })
   await core.summary.addRaw(markdown).write()
   core.info(markdown)
 
@@ -207,7 +160,35 @@ async function pipeline(): Promise<void> {
     else core.setOutput('comment-id', outcome.id)
   }
 
-  if (gate.result === 'fail') core.setFailed(`Size budget broken:\n${gate.failures.join('\n')}`)
+  if (failures.length > 0) core.setFailed(failures.join('\n'))
+  else if (gate.result === 'fail') core.setFailed(`Size budget broken:\n${gate.failures.join('\n')}`)
+}
+
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the build could not be
+ * loaded), then times the start-up of the plain and the packed binary when UPX packed it.
+ */
+async function smokeAndStartup(settings: Settings, head: Target, load: boolean, phase: Phase) {
+  const startup = new Map<string, { unpacked?: number; packed?: number }>()
+  const args = settings.smokeTest
+  if (!args) return { startup }
+  const host = hostPlatform()
+  const hostBuilt = settings.platforms.find(p => p.id === host?.id)
+  if (!hostBuilt) {
+    warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
+    return { startup }
+  }
+  const smoke = await phase('smoke test', async () => {
+    if (!load) await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]))
+    return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds)
+  })
+  const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
+  if (hostPacked && !smoke.error) {
+    await phase('startup', async () => {
+      startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) })
+    })
+  }
+  return { smoke, startup }
 }
 
 interface TargetInput {
@@ -316,7 +297,7 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
     })
   } catch (error) {
     const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${(error as Error).message.split('\n')[0]}`
-    core.warning(`${message}. The report has no comparison and max-increase is not judged.`)
+    warn(`${message}. The report has no comparison and max-increase is not judged.`)
     return { source: 'build', ref: commit, images: [], error: message }
   }
 }
@@ -325,17 +306,6 @@ async function commentOn(settings: Settings, issueNumber: number, markdown: stri
   const [owner, repo] = settings.github.repository!.split('/')
   if (!settings.githubToken) return { status: 'failed', message: 'github-token is empty' }
   return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown)
-}
-
-/** The push, with registry failures turned into one sentence that says what to do. */
-async function pushImage(input: BuildPlanInput, tags: string[]) {
-  try {
-    return await buildImage(input)
-  } catch (error) {
-    const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined
-    if (!explained) throw error
-    throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error })
-  }
 }
 
 function describeGoBuild(settings: Settings, version: VersionInfo, injections: Injection[]): string {

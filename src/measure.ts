@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
@@ -11,6 +12,8 @@ import { execute, type Plan } from './runner.js'
 export interface ImageSize {
   platform: string
   manifestDigest: string
+  /** The config's digest: what `docker images` calls the image ID. */
+  imageId: string
   /** Bytes a pull downloads: config plus compressed layers (what registries show). */
   wire: number
   /** Bytes of the unpacked layers (what the image takes on disk, before the engine's own overhead). */
@@ -87,6 +90,7 @@ export async function measureOciLayout(dir: string): Promise<Measurement> {
     images.push({
       platform: platformId(descriptor.platform ?? config),
       manifestDigest: descriptor.digest,
+      imageId: manifest.config.digest,
       configSize: manifest.config.size,
       wire: manifest.config.size + layers.reduce((sum, l) => sum + l.size, 0),
       unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
@@ -102,6 +106,7 @@ export function dockerSavePlan(reference: string, output: string): Plan {
 
 interface EntrySize {
   size: number
+  sha256: string
   /** Gzipped size when the entry is a plain tar; its own size when it already is gzip. */
   compressed: number
   unpacked: number
@@ -128,6 +133,7 @@ export async function measureDockerArchive(archive: string, platform: string): P
         const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b
         entries.set(header.name, {
           size: data.length,
+          sha256: createHash('sha256').update(data).digest('hex'),
           compressed: gzipped ? data.length : await countBytes(Readable.from([data]), createGzip()),
           unpacked: gzipped ? await countBytes(Readable.from([data]), createGunzip()) : data.length
         })
@@ -154,6 +160,7 @@ export async function measureDockerArchive(archive: string, platform: string): P
       {
         platform,
         manifestDigest: '',
+        imageId: `sha256:${sizeOf(manifest.Config).sha256}`,
         configSize,
         wire: configSize + layers.reduce((sum, l) => sum + l.size, 0),
         unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),

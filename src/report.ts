@@ -2,7 +2,8 @@ import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
 import type { GateOutcome } from './gate.js'
-import type { PushedImage } from './registry.js'
+import type { Published } from './publish.js'
+import type { SmokeResult } from './smoke.js'
 import type { VersionInfo } from './version.js'
 
 export interface BinaryFigures {
@@ -38,8 +39,10 @@ export interface Report {
   timings: Record<string, number>
   /** Milliseconds spent in go, upx, docker and git: the rest of the phases is the action's own work. */
   toolMs: number
-  smoke?: { args: string[]; output: string }
-  published?: { digest: string; references: string[]; images: PushedImage[]; metadata: Record<string, unknown> }
+  smoke?: SmokeResult
+  /** What failed after the image was measured (smoke test, push): the step fails after this report is written. */
+  failures?: string[]
+  published?: Published
   baseline?: BaselineReport
   gate?: GateOutcome & { limits: string }
   warnings: string[]
@@ -76,14 +79,20 @@ function change(value: number, base: number | undefined): string {
 
 const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
 
+/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
+function largest(report: Report) {
+  const images = report.measurement.images
+  const top = images.reduce((a, b) => (b.wire > a.wire ? b : a))
+  return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` }
+}
+
 function renderComparison(report: Report, baseline: BaselineReport, out: string[]): void {
-  const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
-  const bases = report.measurement.images.map(i => baseline.images.find(b => b.platform === i.platform))
-  const baseTotal = bases.every(b => b) ? bases.reduce((sum, b) => sum + b!.wire, 0) : undefined
+  const { image: top, label } = largest(report)
+  const base = baseline.images.find(b => b.platform === top.platform)
   const headline =
-    baseTotal === undefined
-      ? `**${human(total)}** on the wire (no baseline)`
-      : `**${human(total)}** on the wire, ${change(total, baseTotal)} ${trend(total - baseTotal)}`
+    base === undefined
+      ? `**${human(top.wire)}** on the wire${label} (no baseline)`
+      : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}`
   out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '')
   const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``
   if (baseline.error) out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '')
@@ -122,11 +131,16 @@ function identity(report: Report): string {
   return `${version} · build ${build}`
 }
 
+/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
+function renderFailures(report: Report, out: string[]): void {
+  for (const failure of report.failures ?? []) out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '')
+}
+
 export function renderMarkdown(report: Report): string {
   const out: string[] = []
-  const total = report.measurement.images.reduce((sum, i) => sum + i.wire, 0)
   if (report.baseline) {
     renderComparison(report, report.baseline, out)
+    renderFailures(report, out)
     if (report.gate) renderGate(report.gate, out)
     out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
     out.push(routeNote(report.measurement))
@@ -135,11 +149,9 @@ export function renderMarkdown(report: Report): string {
     return out.join('\n')
   }
   out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
-  out.push(
-    `${report.measurement.images.length === 1 ? 'Image' : `${report.measurement.images.length} images`}: **${human(total)}** on the wire · ` +
-      `version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``,
-    ''
-  )
+  renderFailures(report, out)
+  const { image: top, label } = largest(report)
+  out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
   out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
   for (const image of report.measurement.images) {
     const bin = report.binaries.find(b => b.platform === image.platform)
@@ -207,7 +219,11 @@ function renderDetails(report: Report, out: string[]): void {
       .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
       .join(', ')}`
   )
-  if (report.smoke) out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${report.smoke.output.trim().replace(/\n/g, ' ⏎ ')}\``)
+  if (report.smoke) {
+    const oneLine = (text: string) => text.trim().replace(/\n/g, ' ⏎ ')
+    out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``)
+    if (report.smoke.stderr.trim()) out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``)
+  }
   for (const base of report.baseline?.images ?? []) {
     out.push(
       `- base ${base.platform}: wire ${base.wire} bytes` +

@@ -67,13 +67,10 @@ export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise
   const env = { ...(process.env as Record<string, string>), ...plan.env }
   if (!options.quiet) core.info(`$ ${describe(plan)}`)
   toolStarted()
+  // @actions/exec stays silent, as its own `[command]` line would repeat ours; the tool's output is streamed here.
+  const stream = options.quiet ? undefined : { stdout: (data: Buffer) => process.stdout.write(data), stderr: (data: Buffer) => process.stdout.write(data) }
   const result = await exec
-    .getExecOutput(plan.program, plan.args, {
-      cwd: plan.cwd,
-      env,
-      ignoreReturnCode: true,
-      silent: options.quiet ?? false
-    })
+    .getExecOutput(plan.program, plan.args, { cwd: plan.cwd, env, ignoreReturnCode: true, silent: true, listeners: stream })
     .finally(toolEnded)
   const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { warn } from './warnings.js'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
 import { spawnSync } from 'node:child_process'
@@ -141,7 +142,7 @@ export async function packBinaries(binaries: Binary[], level: UpxLevel, upx: str
     const packed = await execute(packPlan(upx, level, binary.path, target), { allowFailure: true })
     const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0]
     if (packed.code !== 0 && declined) {
-      core.warning(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`)
+      warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`)
       await io.rmRF(target)
       await copyFile(binary.path, target)
       results.push({ binary, path: target, size: binary.size, packed: false, declined })

@@ -1,4 +1,4 @@
-import * as core from '@actions/core'
+import { warn } from './warnings.js'
 import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 
@@ -60,7 +60,7 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
       version = DEFAULT_VERSION
       const shallow = await execute(plans.shallow, quiet)
       if (shallow.stdout.trim() === 'true') {
-        core.warning(
+        warn(
           `No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
             'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.'
         )

@@ -130,7 +130,13 @@ describe('smoke test', () => {
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toMatch(/smoke test: .* version exited with 3:\nboom: config missing/)
-    expect(run.outputs.digest).toBeUndefined()
+    // The report is written all the same, with the failure first and what the program wrote.
+    expect(run.summary).toMatch(/^### 📦 Go Slim Image: .*\n\n> \[!CAUTION\]\n> smoke test: /)
+    expect(run.summary).toContain('boom: config missing')
+    expect(Number(run.outputs['image-size'])).toBeGreaterThan(100_000)
+    // Every command is logged once, by the action.
+    expect(run.stdout).not.toContain('[command]')
+    expect(run.stdout).toMatch(/^\$ docker run --rm --network none /m)
   })
 
   it('a run that does not exit is stopped at the timeout', async () => {

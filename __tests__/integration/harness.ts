@@ -17,7 +17,9 @@ export const ENGINES = { containerd: '', classic: '' }
 
 function startTestEngines(): void {
   if (ENGINES.containerd) return
-  const result = spawnSync('bash', [path.join(ROOT, '.ci/test-daemons.sh'), 'start', '--for-tests'], { encoding: 'utf8' })
+  const result = spawnSync('bash', [path.join(ROOT, '.ci/test-daemons.sh'), 'start', '--for-tests', process.env.GO_SLIM_TEST_RUN ?? 'manual'], {
+    encoding: 'utf8'
+  })
   if (result.status !== 0) throw new Error(`the tests' Docker engines did not start (.ci/test-daemons.sh needs root):\n${result.stderr}`)
   ENGINES.containerd = /DOCKER_HOST_CONTAINERD=(\S+)/.exec(result.stdout)![1]
   ENGINES.classic = /DOCKER_HOST_CLASSIC=(\S+)/.exec(result.stdout)![1]

@@ -56,7 +56,10 @@ describe('examples/hello through dist/, as a runner runs it', () => {
 
     const report = JSON.parse(run.outputs['report-json'])
     expect(report.binaries[0].startupPackedMs).toBeGreaterThan(0)
-    expect(report.smoke.output).toContain('Version: v1.4.2')
+    // The start-up timing is a phase of its own, so the phases account for the run.
+    expect(Object.keys(report.timings)).toEqual(expect.arrayContaining(['go build', 'upx', 'buildx build', 'measure', 'smoke test', 'startup']))
+    expect(report.measurement.images[0].imageId).toBe(only.manifest.config.digest)
+    expect(report.smoke.stdout).toContain('Version: v1.4.2')
     expect(run.summary).toContain('UPX trade-off')
     // The summary's figures are the artifact's: the manifest's sum and the image's binary.
     expect(run.summary).toContain(`wire ${manifestWire} bytes`)
@@ -153,7 +156,11 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     for (const measured of report.measurement.images) {
       const read = images.find(i => i.platform === measured.platform)!
       expect(measured.wire).toBe(read.manifest.config.size + read.manifest.layers.reduce((s, l) => s + l.size, 0))
+      // Each platform has its own image ID in the JSON report.
+      expect(measured.imageId).toBe(read.manifest.config.digest)
     }
+    // The headline speaks of one platform, the largest, as a pull fetches one.
+    expect(run.summary).toMatch(/Image: \*\*[\d.]+ MiB\*\* on the wire \(linux\/(amd64|arm64), the largest of 2 platforms\)/)
     // binary-path is <context>/linux/amd64/usr/bin/hello
     const context = path.resolve(run.outputs['binary-path'], '../../../../..')
     const contextBinary = (arch: string) => readFileSync(path.join(context, 'linux', arch, 'usr/bin/hello'))

@@ -145,6 +145,10 @@ describe('pull request comparison against the base branch', () => {
     expect(body).toMatch(/Compared with base commit `[0-9a-f]{12}`/)
     expect(body).toContain('**Size budget** (max-increase 1%): ❌ fail')
     expect(run.outputs['comment-id']).toBe(String(ours))
+    // The depth-1 checkout has no tags: the head and the base both notice; it is said once, and in the comment.
+    const shallow = run.warnings.filter(w => w.startsWith('No tag is reachable in this shallow clone'))
+    expect(shallow).toHaveLength(1)
+    expect(body).toContain(shallow[0])
     // Kept for a human to read: the comment as GitHub would show it.
     writeFileSync(path.join(tmpdir(), 'go-slim-image-comment-grow.md'), body)
   })

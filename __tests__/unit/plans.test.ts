@@ -167,11 +167,11 @@ describe('buildx plan', () => {
     expect(chooseRoute('docker', true)).toBe('oci')
     expect(chooseRoute('docker-container', false)).toBe('oci')
   })
-  it('runs the smoke test as the image user, on one platform', () => {
-    expect(smokePlan('r/app:1', 'linux/amd64', ['version'], 'n')).toEqual({
-      program: 'docker',
-      args: ['run', '--rm', '--name', 'n', '--platform', 'linux/amd64', 'r/app:1', 'version']
-    })
+  it('runs the smoke test as the image user, without network, with the arguments after the image', () => {
+    const args = smokePlan('r/app:1', 'linux/amd64', ['version', '--json'], 'n').args
+    expect(args).not.toContain('--user')
+    expect(args[args.indexOf('--network') + 1]).toBe('none')
+    expect(args.slice(args.indexOf('r/app:1'))).toEqual(['r/app:1', 'version', '--json'])
   })
 })
 

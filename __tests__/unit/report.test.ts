@@ -30,6 +30,7 @@ const report: Report = {
       {
         platform: 'linux/amd64',
         manifestDigest: 'sha256:' + 'a'.repeat(64),
+        imageId: 'sha256:' + 'c'.repeat(64),
         wire: 1973290,
         unpacked: 2075136,
         configSize: 1588,
@@ -43,7 +44,7 @@ const report: Report = {
   },
   timings: { preflight: 320, 'go build': 759, upx: 4225, 'buildx build': 489 },
   toolMs: 5600,
-  smoke: { args: ['version'], output: 'Build: 0123\nVersion: v1.2.3\n' },
+  smoke: { args: ['version'], stdout: 'Build: 0123\nVersion: v1.2.3\n', stderr: '' },
   warnings: []
 }
 
@@ -65,5 +66,22 @@ describe('report', () => {
     const text = renderMarkdown({ ...report, measurement: { ...report.measurement, route: 'docker-save', exact: false } })
     expect(text).toContain('(est.)')
     expect(text).toContain('Wire sizes are estimates')
+  })
+  it('puts a failure first, and shows what the smoke test wrote on stderr', () => {
+    const failed = {
+      ...report,
+      smoke: { args: ['version'], stdout: '', stderr: 'panic: open config.yaml: no such file', error: 'smoke test: hello:1 version exited with 2' },
+      failures: ['smoke test: hello:1 version exited with 2']
+    }
+    const lines = renderMarkdown(failed).split('\n')
+    expect(lines[2]).toBe('> [!CAUTION]')
+    expect(lines[3]).toBe('> smoke test: hello:1 version exited with 2')
+    expect(lines.join('\n')).toContain('Smoke test stderr: `panic: open config.yaml: no such file`')
+  })
+
+  it('speaks of the largest platform, never of a sum no pull downloads', () => {
+    const arm = { ...report.measurement.images[0], platform: 'linux/arm64', wire: 3_000_000 }
+    const text = renderMarkdown({ ...report, measurement: { ...report.measurement, images: [report.measurement.images[0], arm] } })
+    expect(text).toContain('Image: **2.86 MiB** on the wire (linux/arm64, the largest of 2 platforms)')
   })
 })
