@@ -15,6 +15,9 @@ command -v upx >/dev/null 2>&1 || need_apt+=(upx-ucl)
 command -v docker-registry >/dev/null 2>&1 || need_apt+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || need_apt+=(apache2-utils)
 command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
+# Files the image-files test adds to an image: the runner's MIME table and time-zone database.
+[ -f /etc/mime.types ] || need_apt+=(media-types)
+[ -d /usr/share/zoneinfo/Europe ] || need_apt+=(tzdata)
 command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 
 if [ ${#need_apt[@]} -gt 0 ]; then

@@ -46956,6 +46956,11 @@ function renderTradeOff(report, out) {
     if (report.warnings.length > 0)
         out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`));
 }
+/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
+function layerSizes(layers, names = []) {
+    const first = layers.length - names.length;
+    return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
+}
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
     out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`);
@@ -46966,7 +46971,7 @@ function renderDetails(report, out) {
         out.push(`- Digest: \`${report.digest}\``);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
     for (const image of report.measurement.images) {
-        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${image.layers.map(l => l.size).join(' + ')}), unpacked ${image.unpacked} bytes` +
+        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
             (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
     }
     for (const b of report.binaries)
@@ -47740,6 +47745,32 @@ function findGoMods(dir, depth = 4) {
     }
     return found.sort();
 }
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image.
+ */
+function parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    const source = external_node_path_default().resolve(workspace, given);
+    const inWorkspace = !external_node_path_default().relative(workspace, source).startsWith('..');
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(source))
+        throw new Error(`files source "${given}" does not exist (${source})`);
+    const info = (0,external_node_fs_namespaceObject.lstatSync)(source);
+    if (!info.isFile() && !info.isDirectory())
+        throw new Error(`files source "${given}" must be a plain file or a folder`);
+    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/') {
+        throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    return { source, destination };
+}
 /** The module path from go.mod: the default binary name is its last element. */
 function readModulePath(goMod) {
     return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
@@ -47832,6 +47863,11 @@ function readSettings(input = readActionInput, env = process.env) {
     }
     const args = attempt(() => splitFields(get('args')), []);
     const workdir = get('workdir');
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const files = parseList(get('files'), { commas: false })
+        .map(line => attempt(() => parseFile(line, workspace), undefined))
+        .filter(f => f !== undefined);
+    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
     if (workdir && !workdir.startsWith('/'))
         problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`);
     const repository = env.GITHUB_REPOSITORY;
@@ -47915,6 +47951,8 @@ function readSettings(input = readActionInput, env = process.env) {
         expose,
         args,
         workdir,
+        files,
+        tzdata,
         image,
         tags,
         labels,
@@ -48050,6 +48088,8 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
 
 
 
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+const ZONEINFO = '/usr/share/zoneinfo';
 const BINARY_DIR = '/usr/bin';
 const NONROOT_UID = 65532;
 // The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
@@ -48072,6 +48112,9 @@ const CA_BUNDLES = [
  * byte-identical layers on every builder.
  */
 const SHARED_TREE = 'rootfs';
+const TZDATA_TREE = 'tzdata';
+const FILES_TREE = 'files';
+const WORKDIR_TREE = 'workdir';
 function contextBinaryPath(contextDir, platform, binaryName) {
     return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
 }
@@ -48079,12 +48122,35 @@ function contextBinaryPath(contextDir, platform, binaryName) {
  * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
  * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
  */
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+function imageUser(stage) {
+    return stage.nonroot ? NONROOT_UID : undefined;
+}
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+function stageLayers(spec) {
+    return [
+        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+        'binary',
+        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+    ];
+}
 function renderDockerfile(spec) {
     const stage = spec.finalStage;
     const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM'];
     if (stage.kind === 'scratch-nonroot') {
         lines.push(`COPY ${SHARED_TREE}/ /`);
     }
+    if (spec.tzdata)
+        lines.push(`COPY ${TZDATA_TREE}/ /`);
+    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
+    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+    const user = imageUser(stage);
+    if (spec.workdir && user !== undefined)
+        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
     // The binary changes most often, so it is the last layer.
     lines.push('COPY ${TARGETPLATFORM}/ /');
     if (stage.kind === 'scratch-nonroot')
@@ -48116,6 +48182,20 @@ async function writeStageFiles(spec, contextDir) {
         await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
         await (0,promises_namespaceObject.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
     }
+    if (spec.tzdata) {
+        await (0,promises_namespaceObject.cp)(ZONEINFO, external_node_path_default().join(contextDir, TZDATA_TREE, ZONEINFO), {
+            recursive: true,
+            verbatimSymlinks: true,
+            filter: source => external_node_path_default().relative(ZONEINFO, source).split((external_node_path_default()).sep)[0] !== 'right'
+        });
+    }
+    for (const [i, file] of spec.files.entries()) {
+        const target = external_node_path_default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
+        await (0,promises_namespaceObject.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,promises_namespaceObject.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
+    }
+    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
+        await (0,promises_namespaceObject.mkdir)(external_node_path_default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
     const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
     await (0,promises_namespaceObject.writeFile)(dockerfile, renderDockerfile(spec));
     return dockerfile;
@@ -48139,7 +48219,9 @@ async function treeDigest(dir) {
             const full = external_node_path_default().join(folder, entry.name);
             const info = await (0,promises_namespaceObject.lstat)(full);
             hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
-            if (entry.isDirectory())
+            if (info.isSymbolicLink())
+                hash.update(await (0,promises_namespaceObject.readlink)(full));
+            else if (info.isDirectory())
                 await walk(full);
             else
                 hash.update(await (0,promises_namespaceObject.readFile)(full));
@@ -49421,6 +49503,7 @@ async function pipeline() {
         finalStage: describeFinalStage(settings),
         binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
         measurement: head.measurement,
+        layerNames: stageLayers(settings),
         timings,
         toolMs: toolTime(),
         smoke,

@@ -15,7 +15,7 @@ import { readSettings, withMainPackage, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { publish, type Published } from './publish.js'
 import { setOutputs } from './outputs.js'
-import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
+import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, stageLayers, writeStageFiles } from './stage.js'
 import { medianStartupMs, packBinaries, requireUpx, type Packed } from './upx.js'
 import { dockerArchiveLayers, ociLayers, verifyImageBinaries } from './verify.js'
 import { resolveVersion, type VersionInfo } from './version.js'
@@ -136,6 +136,7 @@ async function pipeline(): Promise<void> {
     finalStage: describeFinalStage(settings),
     binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
     measurement: head.measurement,
+    layerNames: stageLayers(settings),
     timings,
     toolMs: toolTime(),
     smoke,

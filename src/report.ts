@@ -35,6 +35,8 @@ export interface Report {
   finalStage: string
   binaries: BinaryFigures[]
   measurement: Measurement
+  /** What the layers the action adds hold, in order (the last layers of every image). */
+  layerNames?: string[]
   /** Milliseconds per phase, in the order they ran. */
   timings: Record<string, number>
   /** Milliseconds spent in go, upx, docker and git: the rest of the phases is the action's own work. */
@@ -199,6 +201,12 @@ function renderTradeOff(report: Report, out: string[]): void {
   if (report.warnings.length > 0) out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`))
 }
 
+/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
+function layerSizes(layers: Array<{ size: number }>, names: string[] = []): string {
+  const first = layers.length - names.length
+  return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ')
+}
+
 function renderDetails(report: Report, out: string[]): void {
   out.push('', '<details><summary>Details</summary>', '')
   out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`)
@@ -209,7 +217,7 @@ function renderDetails(report: Report, out: string[]): void {
   out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
   for (const image of report.measurement.images) {
     out.push(
-      `- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${image.layers.map(l => l.size).join(' + ')}), unpacked ${image.unpacked} bytes` +
+      `- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
         (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : '')
     )
   }

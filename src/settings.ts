@@ -1,10 +1,11 @@
 import * as core from '@actions/core'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseKeyValues, parseList, splitFields } from './lists.js'
 import { parseIncrease, parseSize, type Budget } from './gate.js'
 import { parsePlatform, type Platform } from './platform.js'
+import type { ExtraFile } from './stage.js'
 
 export const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'] as const
 export type UpxLevel = (typeof UPX_LEVELS)[number]
@@ -37,6 +38,8 @@ export interface Settings {
   expose: string[]
   args: string[]
   workdir: string
+  files: ExtraFile[]
+  tzdata: boolean
   image: string
   /** Empty means: one tag derived from the version (see buildx.ts). */
   tags: string[]
@@ -179,6 +182,31 @@ export function findGoMods(dir: string, depth = 4): string[] {
   return found.sort()
 }
 
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/']
+
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image.
+ */
+export function parseFile(line: string, workspace: string): ExtraFile {
+  const match = /^(.+?):(\/.*)$/.exec(line)
+  if (!match) throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`)
+  const [, given, destination] = match
+  const source = path.resolve(workspace, given)
+  const inWorkspace = !path.relative(workspace, source).startsWith('..')
+  if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+    throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`)
+  }
+  if (!existsSync(source)) throw new Error(`files source "${given}" does not exist (${source})`)
+  const info = lstatSync(source)
+  if (!info.isFile() && !info.isDirectory()) throw new Error(`files source "${given}" must be a plain file or a folder`)
+  if (path.posix.normalize(destination) !== destination || destination === '/') {
+    throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`)
+  }
+  return { source, destination }
+}
+
 /** The module path from go.mod: the default binary name is its last element. */
 export function readModulePath(goMod: string): string | undefined {
   return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1]
@@ -271,6 +299,11 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   }
   const args = attempt(() => splitFields(get('args')), [])
   const workdir = get('workdir')
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
+  const files = parseList(get('files'), { commas: false })
+    .map(line => attempt(() => parseFile(line, workspace), undefined))
+    .filter(f => f !== undefined)
+  const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false)
   if (workdir && !workdir.startsWith('/')) problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`)
 
   const repository = env.GITHUB_REPOSITORY
@@ -349,6 +382,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     expose,
     args,
     workdir,
+    files,
+    tzdata,
     image,
     tags,
     labels,

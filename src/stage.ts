@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs'
 import { createHash } from 'node:crypto'
-import { copyFile, lstat, lutimes, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { copyFile, cp, lstat, lutimes, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Platform } from './platform.js'
 import type { FinalStage } from './settings.js'
@@ -12,7 +12,21 @@ export interface StageSpec {
   expose: string[]
   args: string[]
   workdir: string
+  /** Extra files or folders, each its own layer: the runner's path and where it goes in the image. */
+  files: ExtraFile[]
+  /** Copy the runner's /usr/share/zoneinfo (time.LoadLocation reads it). */
+  tzdata: boolean
 }
+
+export interface ExtraFile {
+  /** Absolute path on the runner. */
+  source: string
+  /** Absolute path in the image. */
+  destination: string
+}
+
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+export const ZONEINFO = '/usr/share/zoneinfo'
 
 export const BINARY_DIR = '/usr/bin'
 export const NONROOT_UID = 65532
@@ -38,6 +52,9 @@ export const CA_BUNDLES = [
  * byte-identical layers on every builder.
  */
 const SHARED_TREE = 'rootfs'
+const TZDATA_TREE = 'tzdata'
+const FILES_TREE = 'files'
+const WORKDIR_TREE = 'workdir'
 
 export function contextBinaryPath(contextDir: string, platform: Platform, binaryName: string): string {
   return path.join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName)
@@ -47,12 +64,35 @@ export function contextBinaryPath(contextDir: string, platform: Platform, binary
  * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
  * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
  */
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+export function imageUser(stage: FinalStage): number | undefined {
+  return stage.nonroot ? NONROOT_UID : undefined
+}
+
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+export function stageLayers(spec: StageSpec): string[] {
+  return [
+    ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+    ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+    ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+    ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+    'binary',
+    // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+    ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+  ]
+}
+
 export function renderDockerfile(spec: StageSpec): string {
   const stage = spec.finalStage
   const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM']
   if (stage.kind === 'scratch-nonroot') {
     lines.push(`COPY ${SHARED_TREE}/ /`)
   }
+  if (spec.tzdata) lines.push(`COPY ${TZDATA_TREE}/ /`)
+  spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`))
+  // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+  const user = imageUser(stage)
+  if (spec.workdir && user !== undefined) lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`)
   // The binary changes most often, so it is the last layer.
   lines.push('COPY ${TARGETPLATFORM}/ /')
   if (stage.kind === 'scratch-nonroot') lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`)
@@ -82,6 +122,19 @@ export async function writeStageFiles(spec: StageSpec, contextDir: string): Prom
     await writeFile(path.join(etc, 'passwd'), PASSWD)
     await writeFile(path.join(etc, 'group'), GROUP)
   }
+  if (spec.tzdata) {
+    await cp(ZONEINFO, path.join(contextDir, TZDATA_TREE, ZONEINFO), {
+      recursive: true,
+      verbatimSymlinks: true,
+      filter: source => path.relative(ZONEINFO, source).split(path.sep)[0] !== 'right'
+    })
+  }
+  for (const [i, file] of spec.files.entries()) {
+    const target = path.join(contextDir, `${FILES_TREE}-${i}`, file.destination)
+    await mkdir(path.dirname(target), { recursive: true })
+    await cp(file.source, target, { recursive: true, verbatimSymlinks: true })
+  }
+  if (spec.workdir && imageUser(spec.finalStage) !== undefined) await mkdir(path.join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true })
   const dockerfile = path.join(contextDir, 'Dockerfile')
   await writeFile(dockerfile, renderDockerfile(spec))
   return dockerfile
@@ -106,7 +159,8 @@ export async function treeDigest(dir: string): Promise<string> {
       const full = path.join(folder, entry.name)
       const info = await lstat(full)
       hash.update(`${path.relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`)
-      if (entry.isDirectory()) await walk(full)
+      if (info.isSymbolicLink()) hash.update(await readlink(full))
+      else if (info.isDirectory()) await walk(full)
       else hash.update(await readFile(full))
     }
   }

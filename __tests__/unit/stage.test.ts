@@ -11,13 +11,18 @@ describe('final stage Dockerfile', () => {
         binaryName: 'hello',
         expose: ['3000'],
         args: ['serve', '--port', '3000'],
-        workdir: '/data'
+        workdir: '/data',
+        files: [{ source: '/etc/mime.types', destination: '/etc/mime.types' }],
+        tzdata: true
       })
     ).toBe(
       [
         'FROM scratch',
         'ARG TARGETPLATFORM',
         'COPY rootfs/ /',
+        'COPY tzdata/ /',
+        'COPY files-0/ /',
+        'COPY --chown=65532:65532 workdir/ /',
         'COPY ${TARGETPLATFORM}/ /',
         'USER 65532:65532',
         'WORKDIR /data',
@@ -30,9 +35,9 @@ describe('final stage Dockerfile', () => {
   })
 
   it('plain scratch has the binary only', () => {
-    expect(renderDockerfile({ finalStage: { kind: 'scratch', nonroot: false }, binaryName: 'a', expose: [], args: [], workdir: '' })).toBe(
-      'FROM scratch\nARG TARGETPLATFORM\nCOPY ${TARGETPLATFORM}/ /\nENTRYPOINT ["/usr/bin/a"]\n'
-    )
+    expect(
+      renderDockerfile({ finalStage: { kind: 'scratch', nonroot: false }, binaryName: 'a', expose: [], args: [], workdir: '', files: [], tzdata: false })
+    ).toBe('FROM scratch\nARG TARGETPLATFORM\nCOPY ${TARGETPLATFORM}/ /\nENTRYPOINT ["/usr/bin/a"]\n')
   })
 
   it('an image base keeps its own user', () => {
@@ -41,7 +46,9 @@ describe('final stage Dockerfile', () => {
       binaryName: 'a',
       expose: [],
       args: [],
-      workdir: ''
+      workdir: '',
+      files: [],
+      tzdata: false
     })
     expect(text.split('\n')[0]).toBe('FROM gcr.io/distroless/static-debian12:nonroot')
     expect(text).not.toContain('USER')
