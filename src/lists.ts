@@ -46,12 +46,3 @@ export function quoteField(field: string): string {
   if (!field.includes('"')) return `"${field}"`
   throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`)
 }
-
-/** `key=value` lines (labels, annotations); the first `=` splits. */
-export function parseKeyValues(lines: string[], what: string): Array<[string, string]> {
-  return lines.map(line => {
-    const eq = line.indexOf('=')
-    if (eq <= 0) throw new Error(`${what} "${line}" is not of the form key=value`)
-    return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()]
-  })
-}

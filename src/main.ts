@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
@@ -11,7 +12,7 @@ import type { Injection } from './symbols.js'
 import { hostPlatform } from './platform.js'
 import { human, renderMarkdown, type BinaryFigures, type Report } from './report.js'
 import { describe, toolTime } from './runner.js'
-import { readSettings, withMainPackage, type Settings } from './settings.js'
+import { readSettings, SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { smokeTest } from './smoke.js'
 import { publish, type Published } from './publish.js'
 import { setOutputs } from './outputs.js'
@@ -52,6 +53,7 @@ async function pipeline(): Promise<void> {
     core.info(
       `version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`
     )
+    if (!SAFE_VALUE.test(version.version)) throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`)
     return { engine, goFacts, version, upx }
   })
   // The main package is known now: the binary is named after it, as go build names it.
@@ -105,22 +107,24 @@ async function pipeline(): Promise<void> {
     baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started))
   }
 
-  let published: Published | undefined
-  if (settings.push && failures.length > 0) {
-    failures.push(`nothing was pushed: ${head.tags.join(', ')} would have been published after the checks above`)
-  } else if (settings.push) {
-    published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
-      failures.push((error as Error).message)
-      return undefined
-    })
-  }
-
   const sizes = head.measurement.images.map(image => ({
     platform: image.platform,
     wire: image.wire,
     baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
   }))
   const gate = { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) }
+
+  // Nothing is published that the checks reject: not after a failed smoke test, not over budget.
+  let published: Published | undefined
+  if (settings.push && (failures.length > 0 || gate.result === 'fail')) {
+    const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken'
+    failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`)
+  } else if (settings.push) {
+    published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
+      failures.push((error as Error).message)
+      return undefined
+    })
+  }
 
   const report: Report = {
     image: settings.image,
@@ -161,8 +165,8 @@ async function pipeline(): Promise<void> {
     else core.setOutput('comment-id', outcome.id)
   }
 
-  if (failures.length > 0) core.setFailed(failures.join('\n'))
-  else if (gate.result === 'fail') core.setFailed(`Size budget broken:\n${gate.failures.join('\n')}`)
+  const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures]
+  if (verdict.length > 0) core.setFailed(verdict.join('\n'))
 }
 
 /**
@@ -269,6 +273,10 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       const baseWork = path.join(workDir, 'base')
       const quietPhase: Phase = (_name, work) => work()
       // The base must build to the same image it would have had; a broken base only loses the comparison.
+      const moduleDir = path.relative(worktree, baseSettings.workingDirectory) || '.'
+      if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
+        throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
+      }
       const baseFacts = await inspectPackage(baseSettings)
       const load = engine.route === 'docker-save'
       const base = await buildTarget({
@@ -297,16 +305,17 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       }
     })
   } catch (error) {
-    const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${(error as Error).message.split('\n')[0]}`
+    const [first, ...rest] = (error as Error).message.split('\n')
+    const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`
     warn(`${message}. The report has no comparison and max-increase is not judged.`)
-    return { source: 'build', ref: commit, images: [], error: message }
+    return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined }
   }
 }
 
 async function commentOn(settings: Settings, issueNumber: number, markdown: string): Promise<CommentOutcome> {
   const [owner, repo] = settings.github.repository!.split('/')
   if (!settings.githubToken) return { status: 'failed', message: 'github-token is empty' }
-  return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown)
+  return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown, settings.commentTimeoutSeconds)
 }
 
 function describeGoBuild(settings: Settings, version: VersionInfo, injections: Injection[]): string {

@@ -98,6 +98,7 @@ function renderComparison(report: Report, baseline: BaselineReport, out: string[
   out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '')
   const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``
   if (baseline.error) out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '')
+  if (baseline.detail) out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '')
   else out.push(`Compared with ${against}.`, '')
   for (const image of report.measurement.images) {
     const base = baseline.images.find(b => b.platform === image.platform)
@@ -198,7 +199,8 @@ function renderTradeOff(report: Report, out: string[]): void {
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
-  if (report.warnings.length > 0) out.push('', ...report.warnings.map(w => `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`))
+  // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
+  for (const w of report.warnings) out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`)
 }
 
 /** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */

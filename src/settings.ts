@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { parseKeyValues, parseList, splitFields } from './lists.js'
+import { parseList, splitFields } from './lists.js'
 import { parseIncrease, parseSize, type Budget } from './gate.js'
 import { parsePlatform, type Platform } from './platform.js'
 import type { ExtraFile } from './stage.js'
@@ -58,6 +58,8 @@ export interface Settings {
   baseline: Baseline
   comment: boolean
   commentKey: string
+  /** The whole comment phase: requests, retries and rate-limit waits. */
+  commentTimeoutSeconds: number
   githubToken: string
   budget: Budget
   runnerTemp: string
@@ -207,6 +209,56 @@ export function parseFile(line: string, workspace: string): ExtraFile {
   return { source, destination }
 }
 
+export const MAX_TIMER_SECONDS = 2147483
+
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+export const SAFE_VALUE = /^[\w.+~/-]{1,128}$/
+export const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag'
+
+export function portProblem(port: string): string | undefined {
+  const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port)
+  if (!match) return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`
+  const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])]
+  if (low < 1 || high > 65535) return `expose "${port}" is out of range: ports are 1 to 65535`
+  if (high < low) return `expose "${port}" is a range that ends before it starts`
+  return undefined
+}
+
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+export function attestationProblem(name: 'provenance' | 'sbom', value: string): string | undefined {
+  if (value === '' || /^(true|false|1|0)$/i.test(value)) return undefined
+  const pairs = value.split(',').map(pair => pair.split('='))
+  if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+    return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`
+  }
+  const mode = pairs.find(pair => pair[0] === 'mode')
+  if (mode && !['min', 'max'].includes(mode[1])) return `${name} "${value}": mode must be min or max`
+  return undefined
+}
+
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+export function parseLabels(text: string, problems: string[]): Array<[string, string]> {
+  const labels: Array<[string, string]> = []
+  for (const line of text
+    .split(/\r?\n/)
+    .map(l => l.trim())
+    .filter(Boolean)) {
+    const eq = line.indexOf('=')
+    const key = eq > 0 ? line.slice(0, eq).trim() : ''
+    if (!key) problems.push(`label "${line}" is not of the form key=value`)
+    else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+      problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`)
+    else labels.push([key, line.slice(eq + 1).trim()])
+  }
+  return labels
+}
+
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token: string): string {
+  if (token) core.setSecret(token)
+  return token
+}
+
 /** The module path from go.mod: the default binary name is its last element. */
 export function readModulePath(goMod: string): string | undefined {
   return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1]
@@ -295,7 +347,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
 
   const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/))
   for (const port of expose) {
-    if (!/^\d{1,5}(-\d{1,5})?(\/(tcp|udp|sctp))?$/.test(port)) problems.push(`expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`)
+    const problem = portProblem(port)
+    if (problem) problems.push(problem)
   }
   const args = attempt(() => splitFields(get('args')), [])
   const workdir = get('workdir')
@@ -312,8 +365,9 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   const tags = parseList(get('tags'), { commas: true })
   for (const tag of tags) {
     if (!isImageReference(tag)) problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
+    else if (tag.includes('@')) problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`)
   }
-  const labels = attempt(() => parseKeyValues(parseList(get('labels'), { commas: false }), 'label'), [])
+  const labels = parseLabels(get('labels'), problems)
 
   const load = attempt(() => parseBoolean('load', get('load')), true)
   const push = attempt(() => parseBoolean('push', get('push')), false)
@@ -326,15 +380,27 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   for (const annotation of annotations) {
     if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
       problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
+    else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
+      problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`)
   }
   const provenance = get('provenance')
   const sbom = get('sbom')
+  for (const [name, value] of [
+    ['provenance', provenance],
+    ['sbom', sbom]
+  ] as const) {
+    const problem = attestationProblem(name, value)
+    if (problem) problems.push(problem)
+  }
   const builder = get('builder')
   const smokeText = get('smoke-test')
   const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined
   const timeoutText = get('smoke-test-timeout')
   const smokeTimeoutSeconds = Number(timeoutText)
   if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
+  // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+  else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
+    problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`)
 
   const eventName = env.GITHUB_EVENT_NAME
   const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
@@ -351,6 +417,10 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     else problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image')
   }
   const comment = attempt(() => parseBoolean('comment', get('comment')), true)
+  const commentTimeoutText = get('comment-timeout')
+  const commentTimeoutSeconds = Number(commentTimeoutText)
+  if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
+    problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`)
   const commentKey = get('comment-key')
   if (!/^[\w.-]+$/.test(commentKey)) problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`)
   const maxSizeText = get('max-size')
@@ -363,6 +433,12 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (!get('package')) problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server')
   const version = get('version') || undefined
   const build = get('build') || undefined
+  for (const [name, value] of [
+    ['version', version],
+    ['build', build]
+  ] as const) {
+    if (value !== undefined && !SAFE_VALUE.test(value)) problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`)
+  }
 
   if (problems.length > 0) throw new InputError(problems)
   return {
@@ -398,7 +474,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     baseline,
     comment,
     commentKey,
-    githubToken: get('github-token'),
+    commentTimeoutSeconds,
+    githubToken: secret(get('github-token')),
     budget,
     runnerTemp: env.RUNNER_TEMP || tmpdir(),
     derived: [...(get('binary-name') ? [] : ['binary-name' as const]), ...(get('image') ? [] : ['image' as const])],

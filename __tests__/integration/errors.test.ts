@@ -41,7 +41,23 @@ describe('bad input and missing tools fail early with one clear error', () => {
     [{ upx: 'max' }, /upx "max" is not a level: use one of off, 1/],
     [{ platforms: 'linux/amd64,darwin/arm64' }, /unknown platform "darwin\/arm64"/],
     [{ 'final-stage': '' }, /final-stage is empty: use scratch-nonroot/],
-    [{ package: './cmd/missing' }, /package "\.\/cmd\/missing" was not found .* set package to the folder of your main package/s]
+    [{ package: './cmd/missing' }, /package "\.\/cmd\/missing" was not found .* set package to the folder of your main package/s],
+    // Each of these used to pass the input check and fail only after the Go build, as a buildx dump.
+    [{ expose: '99999' }, /expose "99999" is out of range: ports are 1 to 65535/],
+    [
+      { 'final-stage': 'registry.invalid/nobody/base:1' },
+      /final-stage "registry\.invalid\/nobody\/base:1" is neither an image of this engine nor found in its registry/
+    ],
+    [{ tags: 'acme/app:1@sha256:' + 'a'.repeat(64) }, /holds a digest: a tag names what is pushed/],
+    [{ provenance: 'bogus' }, /provenance "bogus" must be true, false, or key=value attributes like mode=max/],
+    [{ annotations: 'index:org.opencontainers.image.description=x' }, /is for an image index, which one platform does not make/],
+    [{ version: '1.0"beta' }, /version "1\.0"beta" may hold letters, digits and/],
+    [{ 'smoke-test-timeout': '2147484' }, /smoke-test-timeout "2147484" is over 2147483 seconds/],
+    [{ 'max-increase': 'abc' }, /max-increase "abc" is neither a percentage like 5% nor a size like 100KB/],
+    [
+      { labels: '#team=core\nno-equals\nok=1' },
+      /label "#team=core": the key must start with a letter or digit.*\n- label "no-equals" is not of the form key=value/s
+    ]
   ])('%j', async (inputs, message) => {
     expectCleanFailure(await runAction(inputs, { workspace: hello.dir }), message)
   })

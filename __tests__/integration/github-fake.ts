@@ -17,6 +17,12 @@ export interface Fault {
   message: string
   /** How many matching requests fail before the endpoint behaves. */
   times: number
+  /** Never answer: a hung API. */
+  hang?: boolean
+  /** Answer this text as the body instead of a JSON error (a malformed answer). */
+  raw?: string
+  /** Put the request's token into the error message, as a careless proxy might. */
+  echoToken?: boolean
 }
 
 export const BOT = 'github-actions[bot]'
@@ -71,6 +77,8 @@ export class FakeGitHub {
   }
 
   stop(): Promise<void> {
+    // Hung requests hold their connections: end them, or close would wait for them.
+    this.server?.closeAllConnections()
     return new Promise(resolve => (this.server ? this.server.close(() => resolve()) : resolve()))
   }
 
@@ -91,7 +99,13 @@ export class FakeGitHub {
     const fault = this.faults.find(f => f.times > 0 && f.method === method && f.path.test(url.pathname))
     if (fault) {
       fault.times--
-      return this.send(res, fault.status, { message: fault.message, documentation_url: 'https://docs.github.com/rest' }, fault.headers)
+      if (fault.hang) return
+      if (fault.raw !== undefined) {
+        res.writeHead(fault.status, { 'content-type': 'application/json; charset=utf-8', ...fault.headers })
+        return void res.end(fault.raw)
+      }
+      const message = fault.echoToken ? `${fault.message} (token ${token})` : fault.message
+      return this.send(res, fault.status, { message, documentation_url: 'https://docs.github.com/rest' }, fault.headers)
     }
     if (!token) return this.send(res, 401, { message: 'Requires authentication' })
     const kind = this.tokens.get(token) ?? TOKEN_KINDS.GITHUB_TOKEN

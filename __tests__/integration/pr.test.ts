@@ -178,6 +178,8 @@ describe('pull request comparison against the base branch', () => {
     expect(run.outputs.gate).toBe('skipped')
     expect(run.warnings.join('\n')).toMatch(/the base \([0-9a-f]{12}\) could not be built/)
     expect(comments(9)[0].body).toContain('No baseline: the base')
+    // The compiler's own words, collapsed under the note.
+    expect(comments(9)[0].body).toMatch(/<summary>Why the base did not build<\/summary>\n\n```text\n[^`]*xml\.go:3/)
     expect(run.outputs['base-image-size']).toBe('')
   })
 

@@ -119,9 +119,20 @@ describe('release: push to a real registry', () => {
     const run = await runAction({ push: 'true', tags: `${registry.host}/acme/boom:1`, 'smoke-test': 'version' }, { workspace: broken })
     expect(run.code).toBe(1)
     expect(run.errors[0]).toContain('smoke test')
-    expect(run.errors[0]).toContain(`nothing was pushed: ${registry.host}/acme/boom:1`)
+    expect(run.errors[0]).toContain(`nothing was pushed (the checks above failed): ${registry.host}/acme/boom:1 would have been published`)
     expect(run.summary).toContain('nothing was pushed')
     await expect(registryGet(registry.host, 'acme/boom/manifests/1')).rejects.toThrow('404')
+  })
+
+  it('a broken size budget stops the push: nothing is published, the report says why', async () => {
+    const run = await runAction({ push: 'true', tags: `${registry.host}/acme/over:1`, 'max-size': '1KB' }, { workspace: repo.dir })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^Size budget broken:\nlinux\/amd64: .*over max-size/)
+    expect(run.errors[0]).toContain(`nothing was pushed (the size budget is broken): ${registry.host}/acme/over:1 would have been published`)
+    expect(run.outputs.gate).toBe('fail')
+    expect(run.outputs.digest).toBe('')
+    await expect(registryGet(registry.host, 'acme/over/manifests/1')).rejects.toThrow('404')
   })
 
   it('push without tags is an input error before any build', async () => {

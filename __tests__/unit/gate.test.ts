@@ -15,7 +15,9 @@ describe('budget inputs', () => {
     expect(parseIncrease('5%', 'max-increase')).toEqual({ percent: 5 })
     expect(parseIncrease('100KB', 'max-increase')).toEqual({ bytes: 100_000 })
   })
-  it.each(['8 megabytes', '-1MB', '5 %%', ''])('refuses %j', text => expect(() => parseIncrease(text, 'max-increase')).toThrow('is not a size like 8MB'))
+  it.each(['8 megabytes', '-1MB', '5 %%', ''])('refuses %j', text =>
+    expect(() => parseIncrease(text, 'max-increase')).toThrow('is neither a percentage like 5% nor a size like 100KB')
+  )
 })
 
 describe('judge', () => {

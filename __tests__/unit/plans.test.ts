@@ -134,6 +134,7 @@ describe('buildx plan', () => {
   it('passes annotations, provenance and sbom through as buildx flags', () => {
     const settings = settingsWith({
       annotations: 'index:org.opencontainers.image.description=Hello\nmanifest:org.opencontainers.image.licenses=MIT',
+      platforms: 'linux/amd64,linux/arm64',
       provenance: 'mode=max',
       sbom: 'true'
     })

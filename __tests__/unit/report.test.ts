@@ -84,4 +84,8 @@ describe('report', () => {
     const text = renderMarkdown({ ...report, measurement: { ...report.measurement, images: [report.measurement.images[0], arm] } })
     expect(text).toContain('Image: **2.86 MiB** on the wire (linux/arm64, the largest of 2 platforms)')
   })
+  it('keeps each warning an alert of its own', () => {
+    const text = renderMarkdown({ ...report, warnings: ['first', 'second'] })
+    expect(text).toContain('\n\n> [!WARNING]\n> first\n\n> [!WARNING]\n> second')
+  })
 })
