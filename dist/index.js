@@ -37035,7 +37035,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7846);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8959);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -37044,7 +37044,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7846:
+/***/ 8959:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40007,19 +40007,10 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-;// CONCATENATED MODULE: ./src/warnings.ts
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = [];
-function warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    warning(message);
-}
-/** The warnings so far, in the order they were said. */
-const warningsSaid = () => [...said];
-
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/runner.ts
 
 
@@ -40270,11 +40261,146 @@ function explainPushFailure(stderr, references) {
     if (/denied|forbidden|\b403\b/i.test(stderr)) {
         return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
     }
+    // A reset is more telling than the dial that may come with it.
+    if (/connection reset by peer|broken pipe|unexpected EOF|use of closed network connection|\bEOF\b/i.test(stderr)) {
+        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
+    }
     if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
         return `the registry of ${where} cannot be reached: check the host name in tags`;
     }
     return undefined;
 }
+
+;// CONCATENATED MODULE: ./src/access.ts
+
+
+
+
+
+function pushTarget(reference) {
+    const repository = repositoryOf(reference);
+    const [first, ...rest] = repository.split('/');
+    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (!isHost)
+        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
+    return { host: first, name: rest.join('/') };
+}
+/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
+function registryUrl(host) {
+    if (host === 'docker.io')
+        return 'https://registry-1.docker.io';
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
+function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.docker')) {
+    const file = external_node_path_default().join(configDir, 'config.json');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return undefined;
+    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const helper = config.credHelpers?.[host] ?? config.credsStore;
+    if (helper) {
+        const result = (0,external_node_child_process_namespaceObject.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
+        if (result.status === 0) {
+            const found = JSON.parse(result.stdout);
+            return { username: found.Username, secret: found.Secret };
+        }
+    }
+    for (const key of keys) {
+        const auth = config.auths?.[key]?.auth;
+        if (auth) {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+        }
+    }
+    return undefined;
+}
+/** `Bearer realm="…",service="…"` → its parameters. */
+function parseChallenge(header) {
+    const space = header.indexOf(' ');
+    const params = {};
+    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
+        params[match[1]] = match[2];
+    return { scheme: header.slice(0, space).toLowerCase(), params };
+}
+const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
+const TIMEOUT_MS = 15_000;
+/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
+async function authorize(challenge, target, credentials) {
+    const { scheme, params } = parseChallenge(challenge);
+    if (scheme === 'basic')
+        return credentials && basic(credentials);
+    if (scheme !== 'bearer' || !params.realm)
+        return undefined;
+    const url = new URL(params.realm);
+    if (params.service)
+        url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', `repository:${target.name}:push,pull`);
+    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok)
+        return undefined;
+    const body = (await response.json());
+    const token = body.token ?? body.access_token;
+    return token ? `Bearer ${token}` : undefined;
+}
+/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
+async function pushProblem(target) {
+    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
+    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    try {
+        const credentials = dockerCredentials(target.host);
+        let response = await post();
+        let authorization;
+        const challenge = response.headers.get('www-authenticate');
+        if (response.status === 401 && challenge) {
+            authorization = await authorize(challenge, target, credentials);
+            if (authorization)
+                response = await post(authorization);
+        }
+        if (response.status === 202) {
+            const location = response.headers.get('location');
+            // Cancel the upload: nothing is left in the registry.
+            if (location)
+                await fetch(new URL(location, url), {
+                    method: 'DELETE',
+                    headers: authorization ? { authorization } : {},
+                    signal: AbortSignal.timeout(TIMEOUT_MS)
+                }).catch(() => undefined);
+            return undefined;
+        }
+        if (response.status === 401 || response.status === 403) {
+            return credentials
+                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
+                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
+        }
+        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
+    }
+    catch (error) {
+        const cause = error.cause;
+        return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? error.message}): check the host in tags, or that the registry is up`;
+    }
+}
+/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
+async function pushProblems(references) {
+    const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i);
+    const problems = await Promise.all(targets.map(async (target) => ({ target, problem: await pushProblem(target) })));
+    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
+}
+
+;// CONCATENATED MODULE: ./src/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = [];
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    warning(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
 
 ;// CONCATENATED MODULE: ./src/baseline.ts
 
@@ -47732,8 +47858,6 @@ async function buildBinaries(settings, version, workDir, mainModulePackages) {
     return { binaries, injections, needsSystemRoots };
 }
 
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 ;// CONCATENATED MODULE: ./src/settings.ts
 
 
@@ -48180,16 +48304,24 @@ async function smokeTest(reference, platform, args, timeoutSeconds) {
 
 
 
-/** The push, with registry failures turned into one sentence that says what to do. */
+/** Which of the references a registry now serves: after a push that stopped part-way, what did get out. */
+async function servedNow(references, builder) {
+    const served = await Promise.all(references.map(async (r) => (await execute(rawManifestPlan(r, builder), { allowFailure: true, quiet: true })).code === 0));
+    return { published: references.filter((_, i) => served[i]), missing: references.filter((_, i) => !served[i]) };
+}
+/** The push, with registry failures turned into one sentence that says what to do and what got out. */
 async function pushImage(input, tags) {
     try {
         return await buildImage(input);
     }
     catch (error) {
         const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined;
-        if (!explained)
-            throw error;
-        throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error });
+        const { published, missing } = await servedNow(tags, input.settings.builder);
+        const state = published.length === 0
+            ? 'Nothing was published.'
+            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
+        const tail = error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : String(error);
+        throw new Error(`push failed: ${explained ?? 'buildx could not push'}. ${state}\n${tail}`, { cause: error });
     }
 }
 /**
@@ -49198,8 +49330,6 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
 ;// CONCATENATED MODULE: ./src/upx.ts
 
 
@@ -49556,6 +49686,7 @@ async function resolveVersion(settings) {
 
 
 
+
 async function run() {
     try {
         await pipeline();
@@ -49581,7 +49712,15 @@ async function pipeline() {
     const { engine, goFacts, version, upx } = await phase('preflight', async () => {
         await requireGo();
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, goFacts, version] = await Promise.all([inspectEngine(given), inspectPackage(given), resolveVersion(given)]);
+        const [engine, goFacts, version, unwritable] = await Promise.all([
+            inspectEngine(given),
+            inspectPackage(given),
+            resolveVersion(given),
+            given.push ? pushProblems(given.tags) : []
+        ]);
+        if (unwritable.length > 0) {
+            throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
+        }
         info(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
         if (!SAFE_VALUE.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);

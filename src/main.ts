@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import { mkdtemp } from 'node:fs/promises'
 import path from 'node:path'
+import { pushProblems } from './access.js'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
 import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
@@ -49,7 +50,15 @@ async function pipeline(): Promise<void> {
   const { engine, goFacts, version, upx } = await phase('preflight', async () => {
     await requireGo()
     const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
-    const [engine, goFacts, version] = await Promise.all([inspectEngine(given), inspectPackage(given), resolveVersion(given)])
+    const [engine, goFacts, version, unwritable] = await Promise.all([
+      inspectEngine(given),
+      inspectPackage(given),
+      resolveVersion(given),
+      given.push ? pushProblems(given.tags) : []
+    ])
+    if (unwritable.length > 0) {
+      throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
+    }
     core.info(
       `version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`
     )

@@ -1,7 +1,7 @@
 import { buildImage, type BuildPlanInput, type BuildxMetadata } from './buildx.js'
 import type { Measurement } from './measure.js'
-import { explainPushFailure, readPushed, type PushedImage } from './registry.js'
-import { CommandError } from './runner.js'
+import { explainPushFailure, rawManifestPlan, readPushed, type PushedImage } from './registry.js'
+import { CommandError, execute } from './runner.js'
 import { warn } from './warnings.js'
 
 export interface Published {
@@ -11,14 +11,25 @@ export interface Published {
   images: PushedImage[]
 }
 
-/** The push, with registry failures turned into one sentence that says what to do. */
+/** Which of the references a registry now serves: after a push that stopped part-way, what did get out. */
+async function servedNow(references: string[], builder: string): Promise<{ published: string[]; missing: string[] }> {
+  const served = await Promise.all(references.map(async r => (await execute(rawManifestPlan(r, builder), { allowFailure: true, quiet: true })).code === 0))
+  return { published: references.filter((_, i) => served[i]), missing: references.filter((_, i) => !served[i]) }
+}
+
+/** The push, with registry failures turned into one sentence that says what to do and what got out. */
 async function pushImage(input: BuildPlanInput, tags: string[]) {
   try {
     return await buildImage(input)
   } catch (error) {
     const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined
-    if (!explained) throw error
-    throw new Error(`push failed: ${explained}\n${error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : ''}`, { cause: error })
+    const { published, missing } = await servedNow(tags, input.settings.builder)
+    const state =
+      published.length === 0
+        ? 'Nothing was published.'
+        : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`
+    const tail = error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : String(error)
+    throw new Error(`push failed: ${explained ?? 'buildx could not push'}. ${state}\n${tail}`, { cause: error })
   }
 }
 

@@ -57,6 +57,10 @@ export function explainPushFailure(stderr: string, references: string[]): string
   if (/denied|forbidden|\b403\b/i.test(stderr)) {
     return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`
   }
+  // A reset is more telling than the dial that may come with it.
+  if (/connection reset by peer|broken pipe|unexpected EOF|use of closed network connection|\bEOF\b/i.test(stderr)) {
+    return `the registry of ${where} dropped the connection during the push: check that it is up and retry`
+  }
   if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
     return `the registry of ${where} cannot be reached: check the host name in tags`
   }

@@ -1,7 +1,37 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createServer, connect, type Socket } from 'node:net'
 import { docker, goModule, helloRepository, registryGet, requireTools, runAction, startRegistry, type Registry } from './harness.js'
+
+/**
+ * A loopback proxy to a registry that, once `bytes` have gone up, resets every connection and every new one:
+ * a registry that dies in the middle of a push.
+ */
+async function dyingProxy(target: string, bytes: number): Promise<{ host: string; stop: () => void }> {
+  const [targetHost, targetPort] = target.split(':')
+  const sockets = new Set<Socket>()
+  let sent = 0
+  let dead = false
+  const server = createServer(client => {
+    if (dead) return void client.resetAndDestroy()
+    const upstream = connect(Number(targetPort), targetHost)
+    sockets.add(client).add(upstream)
+    client.on('data', chunk => {
+      sent += chunk.length
+      if (sent > bytes && !dead) {
+        dead = true
+        for (const socket of sockets) socket.resetAndDestroy()
+      }
+    })
+    client.pipe(upstream).pipe(client)
+    client.on('error', () => undefined)
+    upstream.on('error', () => undefined)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { host: `127.0.0.1:${port}`, stop: () => server.close() }
+}
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry', 'htpasswd'))
 
@@ -89,9 +119,12 @@ describe('release: push to a real registry', () => {
     )
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toContain('push failed: the registry refused to let this runner push')
+    // Found before anything is built: the registry's upload handshake, with the runner's (missing) login.
+    expect(run.errors[0]).toContain(
+      `push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${secured.host}/acme/hello: no login for ${secured.host} (HTTP 401)`
+    )
     expect(run.errors[0]).toContain('docker/login-action')
-    expect(run.outputs.digest).toBe('')
+    expect(run.stdout).not.toContain('go build -trimpath')
   })
 
   it('with a login the same push works', async () => {
@@ -107,11 +140,8 @@ describe('release: push to a real registry', () => {
     const run = await runAction({ push: 'true', tags: 'registry.invalid/acme/hello:1' }, { workspace: repo.dir, env: tagPush })
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
-    expect(run.errors[0]).toContain('push failed: the registry of registry.invalid/acme/hello cannot be reached')
-    // Nothing can be pulled, so no digest; the report is written with what was measured.
-    expect(run.outputs.digest).toBe('')
-    expect(Number(run.outputs['image-size'])).toBeGreaterThan(1_000_000)
-    expect(run.summary).toContain('push failed: the registry of registry.invalid/acme/hello cannot be reached')
+    expect(run.errors[0]).toMatch(/registry\.invalid\/acme\/hello: registry\.invalid cannot be reached \(\w+\): check the host in tags/)
+    expect(run.stdout).not.toContain('go build -trimpath')
   })
 
   it('a failing smoke test stops the release before anything is pushed', async () => {
@@ -122,6 +152,42 @@ describe('release: push to a real registry', () => {
     expect(run.errors[0]).toContain(`nothing was pushed (the checks above failed): ${registry.host}/acme/boom:1 would have been published`)
     expect(run.summary).toContain('nothing was pushed')
     await expect(registryGet(registry.host, 'acme/boom/manifests/1')).rejects.toThrow('404')
+  })
+
+  it('two registries, the second dead: found before the build, nothing published anywhere', async () => {
+    // A registry that was there and is gone: its port refuses connections.
+    const gone = await startRegistry()
+    await gone.stop()
+    const tags = `${registry.host}/acme/pair:1\n${gone.host}/acme/pair:1`
+    const run = await runAction({ push: 'true', tags }, { workspace: repo.dir })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toContain(
+      `push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${gone.host}/acme/pair: ${gone.host} cannot be reached (ECONNREFUSED)`
+    )
+    // The reachable registry is not blamed, and holds nothing.
+    expect(run.errors[0]).not.toContain(`${registry.host}/acme/pair:`)
+    await expect(registryGet(registry.host, 'acme/pair/manifests/1')).rejects.toThrow('404')
+  })
+
+  it('a registry that dies mid-push: one sentence saying what got out, and the report', async () => {
+    // A registry of its own: no blob is there to be mounted, so the layers really go up through the proxy.
+    const fresh = await startRegistry()
+    const proxy = await dyingProxy(fresh.host, 400_000)
+    try {
+      const run = await runAction({ push: 'true', tags: `${proxy.host}/acme/midway:1` }, { workspace: repo.dir })
+      expect(run.code).toBe(1)
+      expect(run.errors).toHaveLength(1)
+      expect(run.errors[0]).toMatch(
+        /^push failed: the registry of 127\.0\.0\.1:\d+\/acme\/midway dropped the connection during the push: check that it is up and retry\. Nothing was published\./
+      )
+      expect(run.summary).toContain('push failed')
+      expect(Number(run.outputs['image-size'])).toBeGreaterThan(1_000_000)
+      await expect(registryGet(fresh.host, 'acme/midway/manifests/1')).rejects.toThrow('404')
+    } finally {
+      proxy.stop()
+      await fresh.stop()
+    }
   })
 
   it('a broken size budget stops the push: nothing is published, the report says why', async () => {

@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync } from 'node:fs'
+import { homedir } from 'node:os'
+import path from 'node:path'
+import { repositoryOf } from './registry.js'
+
+/**
+ * Before anything is built, every repository a push would write to is asked for an upload, with the runner's
+ * Docker login, and the upload is cancelled at once: a repository that cannot be reached or written is found
+ * while nothing is published, so a push never stops half-way through its tags for those reasons.
+ */
+export interface PushTarget {
+  /** As Docker names the registry: `ghcr.io`, `127.0.0.1:5000`, `docker.io`. */
+  host: string
+  /** The repository path in that registry: `acme/app`, `library/nginx`. */
+  name: string
+}
+
+export function pushTarget(reference: string): PushTarget {
+  const repository = repositoryOf(reference)
+  const [first, ...rest] = repository.split('/')
+  const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost')
+  if (!isHost) return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository }
+  return { host: first, name: rest.join('/') }
+}
+
+/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
+export function registryUrl(host: string): string {
+  if (host === 'docker.io') return 'https://registry-1.docker.io'
+  const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host)
+  return `${loopback ? 'http' : 'https'}://${host}`
+}
+
+interface Credentials {
+  username: string
+  secret: string
+}
+
+/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
+export function dockerCredentials(host: string, configDir = process.env.DOCKER_CONFIG ?? path.join(homedir(), '.docker')): Credentials | undefined {
+  const file = path.join(configDir, 'config.json')
+  if (!existsSync(file)) return undefined
+  const config = JSON.parse(readFileSync(file, 'utf8')) as {
+    auths?: Record<string, { auth?: string }>
+    credHelpers?: Record<string, string>
+    credsStore?: string
+  }
+  const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`]
+  const helper = config.credHelpers?.[host] ?? config.credsStore
+  if (helper) {
+    const result = spawnSync(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 })
+    if (result.status === 0) {
+      const found = JSON.parse(result.stdout) as { Username: string; Secret: string }
+      return { username: found.Username, secret: found.Secret }
+    }
+  }
+  for (const key of keys) {
+    const auth = config.auths?.[key]?.auth
+    if (auth) {
+      const decoded = Buffer.from(auth, 'base64').toString('utf8')
+      const colon = decoded.indexOf(':')
+      return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) }
+    }
+  }
+  return undefined
+}
+
+/** `Bearer realm="…",service="…"` → its parameters. */
+export function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
+  const space = header.indexOf(' ')
+  const params: Record<string, string> = {}
+  for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g)) params[match[1]] = match[2]
+  return { scheme: header.slice(0, space).toLowerCase(), params }
+}
+
+const basic = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`
+const TIMEOUT_MS = 15_000
+
+/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
+async function authorize(challenge: string, target: PushTarget, credentials: Credentials | undefined): Promise<string | undefined> {
+  const { scheme, params } = parseChallenge(challenge)
+  if (scheme === 'basic') return credentials && basic(credentials)
+  if (scheme !== 'bearer' || !params.realm) return undefined
+  const url = new URL(params.realm)
+  if (params.service) url.searchParams.set('service', params.service)
+  url.searchParams.set('scope', `repository:${target.name}:push,pull`)
+  const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) })
+  if (!response.ok) return undefined
+  const body = (await response.json()) as { token?: string; access_token?: string }
+  const token = body.token ?? body.access_token
+  return token ? `Bearer ${token}` : undefined
+}
+
+/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
+export async function pushProblem(target: PushTarget): Promise<string | undefined> {
+  const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`
+  const post = (authorization?: string) =>
+    fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
+  try {
+    const credentials = dockerCredentials(target.host)
+    let response = await post()
+    let authorization: string | undefined
+    const challenge = response.headers.get('www-authenticate')
+    if (response.status === 401 && challenge) {
+      authorization = await authorize(challenge, target, credentials)
+      if (authorization) response = await post(authorization)
+    }
+    if (response.status === 202) {
+      const location = response.headers.get('location')
+      // Cancel the upload: nothing is left in the registry.
+      if (location)
+        await fetch(new URL(location, url), {
+          method: 'DELETE',
+          headers: authorization ? { authorization } : {},
+          signal: AbortSignal.timeout(TIMEOUT_MS)
+        }).catch(() => undefined)
+      return undefined
+    }
+    if (response.status === 401 || response.status === 403) {
+      return credentials
+        ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
+        : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`
+    }
+    return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string; message?: string } }).cause
+    return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? (error as Error).message}): check the host in tags, or that the registry is up`
+  }
+}
+
+/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
+export async function pushProblems(references: string[]): Promise<string[]> {
+  const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i)
+  const problems = await Promise.all(targets.map(async target => ({ target, problem: await pushProblem(target) })))
+  return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`)
+}
