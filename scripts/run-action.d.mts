@@ -8,8 +8,21 @@ export interface ActionResult {
   summary: string
   wallMs: number
   runnerTemp: string
+  /** What the action saved for its post step (core.saveState). */
+  state: Record<string, string>
 }
 export declare function runAction(
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string>; echo?: boolean; inheritEnv?: boolean }
+  options: {
+    workspace: string
+    env?: Record<string, string>
+    echo?: boolean
+    inheritEnv?: boolean
+    /** Signals the action (SIGTERM by default) once its log matches: a cancelled job. */
+    signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals }
+  }
 ): Promise<ActionResult>
+export declare function runPost(
+  main: Pick<ActionResult, 'state' | 'runnerTemp'>,
+  options: { workspace: string; env?: Record<string, string> }
+): Promise<{ code: number; log: string }>

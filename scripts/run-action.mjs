@@ -45,12 +45,14 @@ export function readOutputs(file) {
  * Resolves with { code, log, outputs, summary, wallMs, runnerTemp }. With inheritEnv false only PATH and
  * HOME pass through, so a test controls every variable the action sees.
  */
-export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true }) {
+export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true, signalWhen }) {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), 'go-slim-run-'))
   const outputFile = path.join(runnerTemp, 'output')
   const summaryFile = path.join(runnerTemp, 'summary')
+  const stateFile = path.join(runnerTemp, 'state')
   writeFileSync(outputFile, '')
   writeFileSync(summaryFile, '')
+  writeFileSync(stateFile, '')
   const kept = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', GITHUB_ACTIONS: 'true' }
   // The engine is the machine's, as on a runner; tests point it at engines of their own.
   if (process.env.DOCKER_HOST) kept.DOCKER_HOST = process.env.DOCKER_HOST
@@ -67,14 +69,21 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
       GITHUB_WORKSPACE: workspace,
       GITHUB_OUTPUT: outputFile,
       GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_STATE: stateFile,
       RUNNER_TEMP: runnerTemp,
       ...inputsEnv,
       ...env
     }
   })
   let log = ''
+  let signalled = false
   child.stdout.on('data', chunk => {
     log += chunk
+    // Cancelling a job: the runner signals the action's process.
+    if (signalWhen && !signalled && signalWhen.pattern.test(log)) {
+      signalled = true
+      child.kill(signalWhen.signal ?? 'SIGTERM')
+    }
     if (echo) process.stdout.write(chunk)
   })
   child.stderr.on('data', chunk => (log += chunk))
@@ -82,9 +91,31 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   return {
     code,
     log: maskLog(log),
+    state: readOutputs(stateFile),
     outputs: readOutputs(outputFile),
     summary: readFileSync(summaryFile, 'utf8'),
     wallMs: performance.now() - started,
     runnerTemp
   }
+}
+
+/** The post step, as the runner starts it after the job's steps: the main step's saved state as STATE_* variables. */
+export async function runPost(main, { workspace, env = {} }) {
+  const child = spawn(NODE24, [path.join(ROOT, readActionYaml().runs.post)], {
+    cwd: workspace,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      GITHUB_ACTIONS: 'true',
+      RUNNER_TEMP: main.runnerTemp,
+      ...Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value])),
+      ...env
+    }
+  })
+  let log = ''
+  child.stdout.on('data', chunk => (log += chunk))
+  child.stderr.on('data', chunk => (log += chunk))
+  const code = await new Promise(resolve => child.on('close', status => resolve(status ?? -1)))
+  return { code, log }
 }

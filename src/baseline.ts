@@ -1,5 +1,6 @@
 import { warn } from './warnings.js'
 import path from 'node:path'
+import { done, whileRunning } from './cleanup.js'
 import { readPushed } from './registry.js'
 import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
@@ -91,10 +92,16 @@ export async function repositoryTop(settings: Settings): Promise<string> {
  */
 export async function inWorktree<T>(top: string, commit: string, folder: string, work: (dir: string) => Promise<T>): Promise<T> {
   await execute(git(top, 'worktree', 'add', '--detach', '--force', folder, commit), { quiet: true })
+  const remove = async () => {
+    await execute(git(top, 'worktree', 'remove', '--force', folder), { allowFailure: true, quiet: true })
+  }
+  // Interrupted, the run removes it too; killed outright, the next run or the post step does.
+  whileRunning('worktree', remove)
   try {
     return await work(folder)
   } finally {
-    await execute(git(top, 'worktree', 'remove', '--force', folder), { allowFailure: true, quiet: true })
+    done('worktree')
+    await remove()
   }
 }
 

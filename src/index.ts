@@ -1,3 +1,12 @@
+import * as core from '@actions/core'
+import { exitCleanlyOnSignals, post, STATE } from './cleanup.js'
 import { run } from './main.js'
 
-await run()
+// One bundle for both steps of action.yml, as docker/build-push-action does: the saved state tells them apart.
+if (core.getState(STATE.post) === 'true') {
+  await post()
+} else {
+  core.saveState(STATE.post, 'true')
+  exitCleanlyOnSignals()
+  await run()
+}

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
-import { mkdtemp } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pushProblems } from './access.js'
+import { pruneWorktrees, STATE, whileRunning } from './cleanup.js'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
 import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
@@ -83,6 +84,8 @@ async function pipeline(): Promise<void> {
     warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
 
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
+  core.saveState(STATE.workDir, workDir)
+  whileRunning('workDir', () => rm(workDir, { recursive: true, force: true }))
   const head = await buildTarget({ settings, mainModulePackages: goFacts.mainModulePackages, version, engine, upx, workDir, load, started, phase })
   if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
     warn(
@@ -274,6 +277,8 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
   let commit = ''
   try {
     const top = await repositoryTop(settings)
+    core.saveState(STATE.repository, top)
+    await pruneWorktrees(top)
     commit = await resolveBaseCommit(settings, top)
     core.info(`base commit ${commit}`)
     return await inWorktree(top, commit, path.join(workDir, 'base-worktree'), async worktree => {

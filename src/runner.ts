@@ -1,5 +1,6 @@
 import * as core from '@actions/core'
-import * as exec from '@actions/exec'
+import { spawn, type ChildProcess } from 'node:child_process'
+import { constants as osConstants } from 'node:os'
 
 /** One external command as data: what a stage wants run. Unit tests check these; `execute` runs them. */
 export interface Plan {
@@ -61,18 +62,54 @@ export function toolEnded(): void {
   if (--running === 0) toolMs += performance.now() - busySince
 }
 
+// Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
+const children = new Set<ChildProcess>()
+
+/** Ends every tool still running (on SIGTERM or SIGINT). */
+export function killChildren(): void {
+  for (const child of children) child.kill('SIGKILL')
+}
+
+/** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
+function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, quiet: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise(resolve => {
+    const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    children.add(child)
+    const stdout: Buffer[] = []
+    const stderr: Buffer[] = []
+    child.stdout.on('data', (data: Buffer) => {
+      stdout.push(data)
+      if (!quiet) process.stdout.write(data)
+    })
+    child.stderr.on('data', (data: Buffer) => {
+      stderr.push(data)
+      if (!quiet) process.stdout.write(data)
+    })
+    let settled = false
+    // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
+    child.on('error', error => {
+      children.delete(child)
+      if (!settled) resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` })
+      settled = true
+    })
+    child.on('close', (code, signal) => {
+      children.delete(child)
+      if (settled) return
+      settled = true
+      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8')
+      resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: text(stdout), stderr: text(stderr) })
+    })
+  })
+}
+
 /** Runs a plan with argv (never a shell) and times it. */
 export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
   const started = performance.now()
-  const env = { ...(process.env as Record<string, string>), ...plan.env }
+  const env = { ...process.env, ...plan.env }
   if (!options.quiet) core.info(`$ ${describe(plan)}`)
   toolStarted()
-  // @actions/exec stays silent, as its own `[command]` line would repeat ours; the tool's output is streamed here.
-  const stream = options.quiet ? undefined : { stdout: (data: Buffer) => process.stdout.write(data), stderr: (data: Buffer) => process.stdout.write(data) }
-  const result = await exec
-    .getExecOutput(plan.program, plan.args, { cwd: plan.cwd, env, ignoreReturnCode: true, silent: true, listeners: stream })
-    .finally(toolEnded)
-  const outcome = { code: result.exitCode, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
+  const result = await spawnCollect(plan, env, options.quiet ?? false).finally(toolEnded)
+  const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)
   return outcome
 }

@@ -45,10 +45,14 @@ export interface ActionRun {
   errors: string[]
   warnings: string[]
   runnerTemp: string
+  state: Record<string, string>
 }
 
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
-export async function runAction(inputs: Record<string, string>, options: { workspace: string; env?: Record<string, string> }): Promise<ActionRun> {
+export async function runAction(
+  inputs: Record<string, string>,
+  options: { workspace: string; env?: Record<string, string>; signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals } }
+): Promise<ActionRun> {
   const result = await runBundled(inputs, { ...options, inheritEnv: false })
   const commands = (kind: string) =>
     result.log
@@ -67,7 +71,8 @@ export async function runAction(inputs: Record<string, string>, options: { works
     summary: result.summary,
     errors: commands('error'),
     warnings: commands('warning'),
-    runnerTemp: result.runnerTemp
+    runnerTemp: result.runnerTemp,
+    state: result.state
   }
 }
 

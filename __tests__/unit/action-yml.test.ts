@@ -14,7 +14,7 @@ const sources = readdirSync(path.join(ROOT, 'src'))
 
 describe('action.yml', () => {
   it('is strict YAML with what GitHub needs to start the action', () => {
-    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js' })
+    expect(action.runs).toEqual({ using: 'node24', main: 'dist/index.js', post: 'dist/index.js', 'post-if': 'always()' })
     expect(existsSync(path.join(ROOT, String(action.runs!.main)))).toBe(true)
     expect(declaredInputs.length).toBeGreaterThan(30)
     for (const name of declaredInputs) expect(typeof action.inputs![name].description).toBe('string')
