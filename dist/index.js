@@ -37235,53 +37235,47 @@ async function measureOciLayout(dir) {
 function dockerSavePlan(reference, output) {
     return { program: 'docker', args: ['save', '--output', output, reference] };
 }
+const isGzip = (data) => data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+async function readDockerArchive(archive) {
+    const entries = new Map();
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
+    if (!manifest)
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    const entry = (name) => {
+        const data = entries.get(name.replace(/^\.\//, ''));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return data;
+    };
+    return { manifest, entry };
+}
 /**
  * Reads a `docker save` archive. Layers that the engine keeps uncompressed are gzipped here the way a
  * push would (default level), so the wire figure is an estimate; compressed ones are counted as they are.
  */
 async function measureDockerArchive(archive, platform) {
-    const entries = new Map();
-    let manifestJson = '';
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        void (async () => {
-            if (header.name === 'manifest.json') {
-                const chunks = [];
-                for await (const chunk of stream)
-                    chunks.push(chunk);
-                manifestJson = Buffer.concat(chunks).toString('utf8');
-            }
-            else if (header.type === 'file') {
-                const chunks = [];
-                for await (const chunk of stream)
-                    chunks.push(chunk);
-                const data = Buffer.concat(chunks);
-                const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
-                entries.set(header.name, {
-                    size: data.length,
-                    sha256: (0,external_node_crypto_.createHash)('sha256').update(data).digest('hex'),
-                    compressed: gzipped ? data.length : await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGzip)()),
-                    unpacked: gzipped ? await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGunzip)()) : data.length
-                });
-            }
-            else {
-                stream.resume();
-            }
-            next();
-        })().catch(error => extract.destroy(error));
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
-    const manifest = JSON.parse(manifestJson || '[]')[0];
-    if (!manifest)
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    const sizeOf = (name) => {
-        const entry = entries.get(name);
-        if (!entry)
-            throw new Error(`${archive} lacks ${name}`);
-        return entry;
-    };
-    const configSize = sizeOf(manifest.Config).size;
-    const layers = manifest.Layers.map(name => ({ digest: name, size: sizeOf(name).compressed, unpacked: sizeOf(name).unpacked }));
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = entry(manifest.Config);
+    const layers = await Promise.all(manifest.Layers.map(async (name) => {
+        const data = entry(name);
+        const gzipped = isGzip(data);
+        return {
+            digest: name,
+            size: gzipped ? data.length : await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGzip)()),
+            unpacked: gzipped ? await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGunzip)()) : data.length
+        };
+    }));
     return {
         route: 'docker-save',
         exact: false,
@@ -37289,9 +37283,9 @@ async function measureDockerArchive(archive, platform) {
             {
                 platform,
                 manifestDigest: '',
-                imageId: `sha256:${sizeOf(manifest.Config).sha256}`,
-                configSize,
-                wire: configSize + layers.reduce((sum, l) => sum + l.size, 0),
+                imageId: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(config).digest('hex')}`,
+                configSize: config.length,
+                wire: config.length + layers.reduce((sum, l) => sum + l.size, 0),
                 unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
                 layers
             }
@@ -44259,7 +44253,7 @@ function renderDetails(report, out) {
 /** Hidden in the rendered comment; how the action finds its own comment again. */
 const marker = (key) => `<!-- go-slim-image:${key} -->`;
 /** The comment phase's time: every request, retry and rate-limit wait fits in it, or the phase gives up. */
-class Budget {
+class CommentBudget {
     seconds;
     abort = new AbortController();
     deadline;
@@ -44390,7 +44384,7 @@ async function upsert(octokit, target, text) {
 }
 /** The sticky comment within `seconds`: past them every request is abandoned and the outcome says so. */
 async function upsertComment(target, text, seconds) {
-    const budget = new Budget(seconds);
+    const budget = new CommentBudget(seconds);
     let timer;
     const timeout = new Promise(resolve => {
         timer = setTimeout(() => {
@@ -44818,9 +44812,9 @@ function firstErrors(stderr, lines = 25) {
     return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
 }
 /** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-async function explainFailure(settings, platform, error) {
+function explainFailure(settings, platform, error, cgo) {
     const stderr = error.outcome.stderr || error.outcome.stdout;
-    const culprits = cgoCulprits(stderr, await cgoPackages(settings, platform));
+    const culprits = cgoCulprits(stderr, cgo);
     if (culprits.length === 0) {
         return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
     }
@@ -44882,7 +44876,7 @@ async function inspectPackage(given) {
     if (listed.code !== 0) {
         const stderr = listed.stderr.trim();
         if (/build constraints exclude all Go files/.test(stderr)) {
-            throw await explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed));
+            throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
         }
         if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
             throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
@@ -44903,6 +44897,7 @@ async function inspectPackage(given) {
         importPath,
         packageNote: resolved.note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        cgoPackages: cgo,
         cgoDropped: droppedCgo(cgo, imports)
     };
 }
@@ -44910,12 +44905,12 @@ function binaryPath(root, platform, binaryName) {
     return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
 }
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings, platform, plan) {
+async function goBuild(settings, platform, plan, cgo) {
     try {
         return (await (0,runner/* execute */.g7)(plan)).ms;
     }
     catch (error) {
-        throw error instanceof runner/* CommandError */.Qd ? await explainFailure(settings, platform, error) : error;
+        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, cgo) : error;
     }
 }
 /**
@@ -44937,18 +44932,18 @@ async function readSymbols(settings, platform, unstripped, mainModulePackages) {
  * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
  * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
  */
-async function buildBinaries(settings, version, workDir, mainModulePackages) {
+async function buildBinaries(settings, version, workDir, facts) {
     const binaries = [];
     let effective = settings;
     let injections = [];
     let needsSystemRoots = false;
     for (const [index, platform] of settings.platforms.entries()) {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
-        await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false));
+        await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages);
         if (index === 0) {
-            const facts = await readSymbols(settings, platform, unstripped, mainModulePackages);
-            injections = facts.injections;
-            needsSystemRoots = facts.needsSystemRoots;
+            const symbols = await readSymbols(settings, platform, unstripped, facts.mainModulePackages);
+            injections = symbols.injections;
+            needsSystemRoots = symbols.needsSystemRoots;
             const [versionTarget, buildTarget] = injections.map(i => i.variable);
             if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
                 effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget };
@@ -44956,7 +44951,7 @@ async function buildBinaries(settings, version, workDir, mainModulePackages) {
             }
         }
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
-        const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output));
+        const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages);
         const problem = staticProblem(readElf(await (0,promises_.readFile)(output)), platform.arch);
         if (problem) {
             throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
@@ -45159,7 +45154,8 @@ function readSettings(input = readActionInput, env = process.env) {
             return fallback;
         }
     }
-    const workingDirectory = external_node_path_default().resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory'));
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
     let modulePath = '';
     if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
         problems.push(`working-directory "${workingDirectory}" does not exist`);
@@ -45168,7 +45164,7 @@ function readSettings(input = readActionInput, env = process.env) {
         const found = findGoMods(workingDirectory);
         problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
             (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir) || '.'}"`).join(', ')}`
+                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
                 : 'no go.mod was found below it either; point it at the Go module root'));
     }
     else {
@@ -45228,7 +45224,6 @@ function readSettings(input = readActionInput, env = process.env) {
     }
     const args = attempt(() => splitFields(get('args')), []);
     const workdir = get('workdir');
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
     const files = parseList(get('files'), { commas: false })
         .map(line => attempt(() => parseFile(line, workspace), undefined))
         .filter(f => f !== undefined);
@@ -46453,8 +46448,97 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ./src/upx.ts
+;// CONCATENATED MODULE: ./src/verify.ts
 
+
+
+
+
+
+
+
+
+
+const normalise = (name) => name.replace(/^\.?\/+/, '');
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
+async function hashInLayer(layer, file) {
+    const wanted = normalise(file);
+    let found;
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        if (header.type === 'file' && normalise(header.name) === wanted) {
+            const hash = (0,external_node_crypto_.createHash)('sha256');
+            stream.on('data', chunk => hash.update(chunk));
+            stream.on('end', () => {
+                found = hash.digest('hex');
+                next();
+            });
+        }
+        else {
+            stream.on('end', next);
+            stream.resume();
+        }
+    });
+    const source = layer.open();
+    if (layer.gzip)
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
+    else
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
+    return found;
+}
+/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
+async function hashInImage(layers, file) {
+    for (const layer of [...layers].reverse()) {
+        const found = await hashInLayer(layer, file);
+        if (found)
+            return found;
+    }
+    return undefined;
+}
+/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+async function ociLayers(dir, manifestDigest) {
+    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+    const manifest = JSON.parse(await (0,promises_.readFile)(blob(manifestDigest), 'utf8'));
+    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
+}
+/** The layers of the image in a `docker save` archive, base first. */
+async function dockerArchiveLayers(archive) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    return manifest.Layers.map(name => {
+        const data = entry(name);
+        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
+    });
+}
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes.
+ */
+async function verifyImageBinaries(images, built, file) {
+    const matches = [];
+    for (const binary of built) {
+        const image = images.find(i => i.platform === binary.platform);
+        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
+    }
+    const wrong = mismatches(matches, file);
+    if (wrong.length > 0)
+        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
+    lib_core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+}
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+function mismatches(matches, file) {
+    return matches
+        .filter(m => m.built !== m.inImage)
+        .map(m => m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
+}
+
+;// CONCATENATED MODULE: ./src/upx.ts
 
 
 
@@ -46510,12 +46594,6 @@ function upxDownload(install, nodeArch = process.arch) {
     }
     return { url, sha256, arch };
 }
-async function sha256Of(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    for await (const chunk of (0,external_node_fs_namespaceObject.createReadStream)(file))
-        hash.update(chunk);
-    return hash.digest('hex');
-}
 async function findFile(dir, name) {
     for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
         const full = external_node_path_default().join(dir, entry.name);
@@ -46549,7 +46627,7 @@ async function requireUpx(install) {
                 cause: error
             });
         }
-        const actual = await sha256Of(archive);
+        const actual = await sha256File(archive);
         if (actual !== download.sha256) {
             throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
         }
@@ -46617,111 +46695,6 @@ function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
     }
     times.sort((a, b) => a - b);
     return times[Math.floor(times.length / 2)];
-}
-
-;// CONCATENATED MODULE: ./src/verify.ts
-
-
-
-
-
-
-
-
-
-const normalise = (name) => name.replace(/^\.?\/+/, '');
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
-    return hash.digest('hex');
-}
-/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
-async function hashInLayer(layer, file) {
-    const wanted = normalise(file);
-    let found;
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        if (header.type === 'file' && normalise(header.name) === wanted) {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            stream.on('data', chunk => hash.update(chunk));
-            stream.on('end', () => {
-                found = hash.digest('hex');
-                next();
-            });
-        }
-        else {
-            stream.on('end', next);
-            stream.resume();
-        }
-    });
-    const source = layer.open();
-    if (layer.gzip)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
-    else
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
-    return found;
-}
-/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
-async function hashInImage(layers, file) {
-    for (const layer of [...layers].reverse()) {
-        const found = await hashInLayer(layer, file);
-        if (found)
-            return found;
-    }
-    return undefined;
-}
-/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
-async function ociLayers(dir, manifestDigest) {
-    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-    const manifest = JSON.parse(await (0,promises_.readFile)(blob(manifestDigest), 'utf8'));
-    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
-}
-/** The layers of the image in a `docker save` archive, read from its manifest.json. */
-async function dockerArchiveLayers(archive) {
-    const entries = new Map();
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        const chunks = [];
-        stream.on('data', chunk => chunks.push(chunk));
-        stream.on('end', () => {
-            if (header.type === 'file')
-                entries.set(normalise(header.name), Buffer.concat(chunks));
-            next();
-        });
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]');
-    if (!manifest[0])
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    return manifest[0].Layers.map(name => {
-        const data = entries.get(normalise(name));
-        if (!data)
-            throw new Error(`${archive} lacks ${name}`);
-        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
-    });
-}
-/**
- * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
- * whatever a builder's cache did, what ships is what the report describes.
- */
-async function verifyImageBinaries(images, built, file) {
-    const matches = [];
-    for (const binary of built) {
-        const image = images.find(i => i.platform === binary.platform);
-        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
-    }
-    const wrong = mismatches(matches, file);
-    if (wrong.length > 0)
-        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    lib_core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
-}
-/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
-function mismatches(matches, file) {
-    return matches
-        .filter(m => m.built !== m.inImage)
-        .map(m => m.inImage
-        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
-        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -46867,7 +46840,7 @@ async function pipeline() {
     const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
     lib_core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
     (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
-    const head = await buildTarget({ settings, mainModulePackages: goFacts.mainModulePackages, version, engine, upx, workDir, load, started, phase });
+    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, load, started, phase });
     if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
         warn(`${goFacts.importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
             'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
@@ -46988,9 +46961,9 @@ async function smokeAndStartup(settings, head, load, phase) {
     return { smoke, startup };
 }
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
-async function buildTarget({ settings, mainModulePackages, version, engine, upx, workDir, load, started, phase }) {
+async function buildTarget({ settings, facts, version, engine, upx, workDir, load, started, phase }) {
     const staging = external_node_path_default().join(workDir, 'context');
-    const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, mainModulePackages));
+    const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, facts));
     const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)));
     const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
     if (version.commitTime !== undefined)
@@ -47051,7 +47024,7 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             const load = engine.route === 'docker-save';
             const base = await buildTarget({
                 settings: baseSettings,
-                mainModulePackages: baseFacts.mainModulePackages,
+                facts: baseFacts,
                 version: baseVersion,
                 engine,
                 upx,

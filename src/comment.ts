@@ -24,7 +24,7 @@ export const marker = (key: string) => `<!-- go-slim-image:${key} -->`
 type Octokit = ReturnType<typeof github.getOctokit>
 
 /** The comment phase's time: every request, retry and rate-limit wait fits in it, or the phase gives up. */
-export class Budget {
+export class CommentBudget {
   readonly abort = new AbortController()
   private readonly deadline: number
 
@@ -46,7 +46,7 @@ export class Budget {
 const PER_REQUEST_MS = 15_000
 
 /** fetch with a per-request timeout and the phase's abort: a hung API never holds the job. */
-function boundedFetch(budget: Budget): typeof fetch {
+function boundedFetch(budget: CommentBudget): typeof fetch {
   return (input, init) => {
     const signals = [budget.abort.signal, AbortSignal.timeout(Math.min(PER_REQUEST_MS, budget.remainingMs() + 1))]
     if (init?.signal) signals.push(init.signal)
@@ -54,7 +54,7 @@ function boundedFetch(budget: Budget): typeof fetch {
   }
 }
 
-function client(token: string, budget: Budget): Octokit {
+function client(token: string, budget: CommentBudget): Octokit {
   // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
   const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
     const wait = retryCount < 1 && budget.allowsWait(retryAfter)
@@ -163,7 +163,7 @@ async function upsert(octokit: Octokit, target: CommentTarget, text: string): Pr
 
 /** The sticky comment within `seconds`: past them every request is abandoned and the outcome says so. */
 export async function upsertComment(target: CommentTarget, text: string, seconds: number): Promise<CommentOutcome> {
-  const budget = new Budget(seconds)
+  const budget = new CommentBudget(seconds)
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<CommentOutcome>(resolve => {
     timer = setTimeout(() => {

@@ -29,7 +29,9 @@ export interface GoFacts {
   packageNote?: string
   /** Import paths of the main module's packages the program links: where version variables are looked for. */
   mainModulePackages: string[]
-  /** Non-standard packages linked without their cgo files (see droppedCgo). */
+  /** Non-standard packages with cgo files (with cgo allowed): listed once, to explain a failed build too. */
+  cgoPackages: CgoPackage[]
+  /** Those of them the static build links without their cgo files (see droppedCgo). */
   cgoDropped: string[]
 }
 
@@ -84,7 +86,7 @@ export async function requireGo(): Promise<void> {
   }
 }
 
-interface CgoPackage {
+export interface CgoPackage {
   importPath: string
   dir: string
 }
@@ -112,9 +114,9 @@ export function firstErrors(stderr: string, lines = 25): string {
 }
 
 /** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-async function explainFailure(settings: Settings, platform: Platform, error: CommandError): Promise<Error> {
+function explainFailure(settings: Settings, platform: Platform, error: CommandError, cgo: CgoPackage[]): Error {
   const stderr = error.outcome.stderr || error.outcome.stdout
-  const culprits = cgoCulprits(stderr, await cgoPackages(settings, platform))
+  const culprits = cgoCulprits(stderr, cgo)
   if (culprits.length === 0) {
     return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error })
   }
@@ -182,7 +184,7 @@ export async function inspectPackage(given: Settings): Promise<GoFacts> {
   if (listed.code !== 0) {
     const stderr = listed.stderr.trim()
     if (/build constraints exclude all Go files/.test(stderr)) {
-      throw await explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed))
+      throw explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), cgo)
     }
     if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
       throw new Error(
@@ -205,6 +207,7 @@ export async function inspectPackage(given: Settings): Promise<GoFacts> {
     importPath,
     packageNote: resolved.note,
     mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+    cgoPackages: cgo,
     cgoDropped: droppedCgo(cgo, imports)
   }
 }
@@ -222,13 +225,16 @@ export interface BuildResult {
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings: Settings, platform: Platform, plan: Plan): Promise<number> {
+async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[]): Promise<number> {
   try {
     return (await execute(plan)).ms
   } catch (error) {
-    throw error instanceof CommandError ? await explainFailure(settings, platform, error) : error
+    throw error instanceof CommandError ? explainFailure(settings, platform, error, cgo) : error
   }
 }
+
+/** What preflight learned of the package that the build uses: where version variables may be, and cgo. */
+export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages'>
 
 /**
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
@@ -250,18 +256,18 @@ async function readSymbols(settings: Settings, platform: Platform, unstripped: s
  * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
  * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
  */
-export async function buildBinaries(settings: Settings, version: VersionInfo, workDir: string, mainModulePackages: string[]): Promise<BuildResult> {
+export async function buildBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: PackageFacts): Promise<BuildResult> {
   const binaries: Binary[] = []
   let effective = settings
   let injections: Injection[] = []
   let needsSystemRoots = false
   for (const [index, platform] of settings.platforms.entries()) {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
-    await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false))
+    await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages)
     if (index === 0) {
-      const facts = await readSymbols(settings, platform, unstripped, mainModulePackages)
-      injections = facts.injections
-      needsSystemRoots = facts.needsSystemRoots
+      const symbols = await readSymbols(settings, platform, unstripped, facts.mainModulePackages)
+      injections = symbols.injections
+      needsSystemRoots = symbols.needsSystemRoots
       const [versionTarget, buildTarget] = injections.map(i => i.variable)
       if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
         effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget }
@@ -269,7 +275,7 @@ export async function buildBinaries(settings: Settings, version: VersionInfo, wo
       }
     }
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
-    const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output))
+    const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages)
     const problem = staticProblem(readElf(await readFile(output)), platform.arch)
     if (problem) {
       throw new Error(

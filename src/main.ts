@@ -8,7 +8,7 @@ import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsFo
 import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
 import { READ_ONLY_HELP, upsertComment, type CommentOutcome } from './comment.js'
 import { judge, type Budget } from './gate.js'
-import { buildBinaries, goBuildPlan, inspectPackage, requireGo } from './gobuild.js'
+import { buildBinaries, goBuildPlan, inspectPackage, requireGo, type PackageFacts } from './gobuild.js'
 import { engineArchive, measureFromEngine, measureOciLayout, type Measurement } from './measure.js'
 import type { Injection } from './symbols.js'
 import { hostPlatform } from './platform.js'
@@ -86,7 +86,7 @@ async function pipeline(): Promise<void> {
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
   core.saveState(STATE.workDir, workDir)
   whileRunning('workDir', () => rm(workDir, { recursive: true, force: true }))
-  const head = await buildTarget({ settings, mainModulePackages: goFacts.mainModulePackages, version, engine, upx, workDir, load, started, phase })
+  const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, load, started, phase })
   if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
     warn(
       `${goFacts.importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
@@ -210,7 +210,7 @@ async function smokeAndStartup(settings: Settings, head: Target, load: boolean, 
 
 interface TargetInput {
   settings: Settings
-  mainModulePackages: string[]
+  facts: PackageFacts
   version: VersionInfo
   engine: Engine
   upx: string | undefined
@@ -231,9 +231,9 @@ interface Target {
 }
 
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
-async function buildTarget({ settings, mainModulePackages, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
+async function buildTarget({ settings, facts, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
   const staging = path.join(workDir, 'context')
-  const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, mainModulePackages))
+  const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, facts))
   const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)))
   const dockerfileName = path.basename(await writeStageFiles(settings, staging))
   if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
@@ -295,7 +295,7 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       const load = engine.route === 'docker-save'
       const base = await buildTarget({
         settings: baseSettings,
-        mainModulePackages: baseFacts.mainModulePackages,
+        facts: baseFacts,
         version: baseVersion,
         engine,
         upx,

@@ -104,12 +104,34 @@ export function dockerSavePlan(reference: string, output: string): Plan {
   return { program: 'docker', args: ['save', '--output', output, reference] }
 }
 
-interface EntrySize {
-  size: number
-  sha256: string
-  /** Gzipped size when the entry is a plain tar; its own size when it already is gzip. */
-  compressed: number
-  unpacked: number
+/** A `docker save` archive read into memory: its manifest and every file by name (a few MB for these images). */
+export interface DockerArchive {
+  manifest: { Config: string; Layers: string[] }
+  entry: (name: string) => Buffer
+}
+
+const isGzip = (data: Buffer) => data.length > 2 && data[0] === 0x1f && data[1] === 0x8b
+
+export async function readDockerArchive(archive: string): Promise<DockerArchive> {
+  const entries = new Map<string, Buffer>()
+  const extract = tar.extract()
+  extract.on('entry', (header, stream, next) => {
+    const chunks: Buffer[] = []
+    stream.on('data', chunk => chunks.push(chunk as Buffer))
+    stream.on('end', () => {
+      if (header.type === 'file') entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks))
+      next()
+    })
+  })
+  await pipeline(createReadStream(archive), extract)
+  const manifest = (JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]') as Array<DockerArchive['manifest']>)[0]
+  if (!manifest) throw new Error(`${archive} has no manifest.json: not a docker save archive`)
+  const entry = (name: string) => {
+    const data = entries.get(name.replace(/^\.\//, ''))
+    if (!data) throw new Error(`${archive} lacks ${name}`)
+    return data
+  }
+  return { manifest, entry }
 }
 
 /**
@@ -117,42 +139,19 @@ interface EntrySize {
  * push would (default level), so the wire figure is an estimate; compressed ones are counted as they are.
  */
 export async function measureDockerArchive(archive: string, platform: string): Promise<Measurement> {
-  const entries = new Map<string, EntrySize>()
-  let manifestJson = ''
-  const extract = tar.extract()
-  extract.on('entry', (header, stream, next) => {
-    void (async () => {
-      if (header.name === 'manifest.json') {
-        const chunks: Buffer[] = []
-        for await (const chunk of stream) chunks.push(chunk as Buffer)
-        manifestJson = Buffer.concat(chunks).toString('utf8')
-      } else if (header.type === 'file') {
-        const chunks: Buffer[] = []
-        for await (const chunk of stream) chunks.push(chunk as Buffer)
-        const data = Buffer.concat(chunks)
-        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b
-        entries.set(header.name, {
-          size: data.length,
-          sha256: createHash('sha256').update(data).digest('hex'),
-          compressed: gzipped ? data.length : await countBytes(Readable.from([data]), createGzip()),
-          unpacked: gzipped ? await countBytes(Readable.from([data]), createGunzip()) : data.length
-        })
-      } else {
-        stream.resume()
+  const { manifest, entry } = await readDockerArchive(archive)
+  const config = entry(manifest.Config)
+  const layers = await Promise.all(
+    manifest.Layers.map(async name => {
+      const data = entry(name)
+      const gzipped = isGzip(data)
+      return {
+        digest: name,
+        size: gzipped ? data.length : await countBytes(Readable.from([data]), createGzip()),
+        unpacked: gzipped ? await countBytes(Readable.from([data]), createGunzip()) : data.length
       }
-      next()
-    })().catch(error => extract.destroy(error as Error))
-  })
-  await pipeline(createReadStream(archive), extract)
-  const manifest = (JSON.parse(manifestJson || '[]') as Array<{ Config: string; Layers: string[] }>)[0]
-  if (!manifest) throw new Error(`${archive} has no manifest.json: not a docker save archive`)
-  const sizeOf = (name: string) => {
-    const entry = entries.get(name)
-    if (!entry) throw new Error(`${archive} lacks ${name}`)
-    return entry
-  }
-  const configSize = sizeOf(manifest.Config).size
-  const layers = manifest.Layers.map(name => ({ digest: name, size: sizeOf(name).compressed, unpacked: sizeOf(name).unpacked }))
+    })
+  )
   return {
     route: 'docker-save',
     exact: false,
@@ -160,9 +159,9 @@ export async function measureDockerArchive(archive: string, platform: string): P
       {
         platform,
         manifestDigest: '',
-        imageId: `sha256:${sizeOf(manifest.Config).sha256}`,
-        configSize,
-        wire: configSize + layers.reduce((sum, l) => sum + l.size, 0),
+        imageId: `sha256:${createHash('sha256').update(config).digest('hex')}`,
+        configSize: config.length,
+        wire: config.length + layers.reduce((sum, l) => sum + l.size, 0),
         unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
         layers
       }

@@ -284,7 +284,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     }
   }
 
-  const workingDirectory = path.resolve(env.GITHUB_WORKSPACE ?? process.cwd(), get('working-directory'))
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
+  const workingDirectory = path.resolve(workspace, get('working-directory'))
   let modulePath = ''
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     problems.push(`working-directory "${workingDirectory}" does not exist`)
@@ -293,7 +294,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     problems.push(
       `working-directory "${workingDirectory}" has no go.mod: ` +
         (found.length > 0
-          ? `set working-directory to the module root, one of ${found.map(dir => `"${path.relative(env.GITHUB_WORKSPACE ?? process.cwd(), dir) || '.'}"`).join(', ')}`
+          ? `set working-directory to the module root, one of ${found.map(dir => `"${path.relative(workspace, dir) || '.'}"`).join(', ')}`
           : 'no go.mod was found below it either; point it at the Go module root')
     )
   } else {
@@ -352,7 +353,6 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   }
   const args = attempt(() => splitFields(get('args')), [])
   const workdir = get('workdir')
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
   const files = parseList(get('files'), { commas: false })
     .map(line => attempt(() => parseFile(line, workspace), undefined))
     .filter(f => f !== undefined)

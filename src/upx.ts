@@ -3,13 +3,12 @@ import { warn } from './warnings.js'
 import * as io from '@actions/io'
 import * as tc from '@actions/tool-cache'
 import { spawnSync } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { copyFile, mkdir, readdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import type { Binary } from './gobuild.js'
 import { execute, toolEnded, toolStarted, type Plan } from './runner.js'
+import { sha256File } from './verify.js'
 import { UPX_RELEASE_URL, type UpxInstall, type UpxLevel } from './settings.js'
 
 export interface Packed {
@@ -78,12 +77,6 @@ export function upxDownload(install: UpxInstall, nodeArch: string = process.arch
   return { url, sha256, arch }
 }
 
-async function sha256Of(file: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer)
-  return hash.digest('hex')
-}
-
 async function findFile(dir: string, name: string): Promise<string | undefined> {
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = path.join(dir, entry.name)
@@ -114,7 +107,7 @@ export async function requireUpx(install: UpxInstall): Promise<string> {
         cause: error
       })
     }
-    const actual = await sha256Of(archive)
+    const actual = await sha256File(archive)
     if (actual !== download.sha256) {
       throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`)
     }

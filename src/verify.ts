@@ -7,6 +7,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createGunzip } from 'node:zlib'
 import tar from 'tar-stream'
+import { readDockerArchive } from './measure.js'
 
 /** A layer as a byte stream, and whether it is gzip. */
 export interface LayerSource {
@@ -62,24 +63,11 @@ export async function ociLayers(dir: string, manifestDigest: string): Promise<La
   return manifest.layers.map(layer => ({ open: () => createReadStream(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }))
 }
 
-/** The layers of the image in a `docker save` archive, read from its manifest.json. */
+/** The layers of the image in a `docker save` archive, base first. */
 export async function dockerArchiveLayers(archive: string): Promise<LayerSource[]> {
-  const entries = new Map<string, Buffer>()
-  const extract = tar.extract()
-  extract.on('entry', (header, stream, next) => {
-    const chunks: Buffer[] = []
-    stream.on('data', chunk => chunks.push(chunk as Buffer))
-    stream.on('end', () => {
-      if (header.type === 'file') entries.set(normalise(header.name), Buffer.concat(chunks))
-      next()
-    })
-  })
-  await pipeline(createReadStream(archive), extract)
-  const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]') as Array<{ Layers: string[] }>
-  if (!manifest[0]) throw new Error(`${archive} has no manifest.json: not a docker save archive`)
-  return manifest[0].Layers.map(name => {
-    const data = entries.get(normalise(name))
-    if (!data) throw new Error(`${archive} lacks ${name}`)
+  const { manifest, entry } = await readDockerArchive(archive)
+  return manifest.Layers.map(name => {
+    const data = entry(name)
     return { open: () => Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b }
   })
 }

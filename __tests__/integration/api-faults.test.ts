@@ -44,7 +44,6 @@ describe('a misbehaving GitHub API', () => {
     expect(result.summary).toContain('Go Slim Image')
     expect(Number(result.outputs['image-size'])).toBeGreaterThan(1_000_000)
     // Build and measure take a few seconds on their own; the phase adds its budget at most.
-    expect(result.stdout).toMatch(/comment/)
     expect(result.seconds).toBeLessThan(40)
   })
 

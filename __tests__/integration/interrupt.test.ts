@@ -26,6 +26,15 @@ function pullRequestEvent(repo: string, base: string): string {
   return event
 }
 
+/** examples/hello with a second commit: a pull request whose base is the first. */
+function grownRepository() {
+  const repo = helloRepository()
+  writeFileSync(path.join(repo.dir, 'extra.go'), 'package main\n\nvar extra = "grown"\n')
+  git(repo.dir, 'add', '-A')
+  git(repo.dir, 'commit', '-qm', 'grow')
+  return { repo, base: repo.sha }
+}
+
 describe('interrupted runs', () => {
   it('SIGTERM during UPX ends upx too, and removes the run folder', async () => {
     const repo = helloRepository()
@@ -37,11 +46,7 @@ describe('interrupted runs', () => {
   })
 
   it('SIGTERM during the base build removes the base worktree from the repository', async () => {
-    const repo = helloRepository()
-    const base = repo.sha
-    writeFileSync(path.join(repo.dir, 'extra.go'), 'package main\n\nvar extra = "grown"\n')
-    git(repo.dir, 'add', '-A')
-    git(repo.dir, 'commit', '-qm', 'grow')
+    const { repo, base } = grownRepository()
     const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: pullRequestEvent(repo.dir, base) }
     const run = await runAction({ comment: 'false' }, { workspace: repo.dir, env, signalWhen: { pattern: /base commit [0-9a-f]{40}[\s\S]*\$ go build/ } })
     expect(run.code).toBe(143)
@@ -49,11 +54,7 @@ describe('interrupted runs', () => {
   })
 
   it('a worktree left by a killed run is removed by the next run', async () => {
-    const repo = helloRepository()
-    const base = repo.sha
-    writeFileSync(path.join(repo.dir, 'extra.go'), 'package main\n\nvar extra = "grown"\n')
-    git(repo.dir, 'add', '-A')
-    git(repo.dir, 'commit', '-qm', 'grow')
+    const { repo, base } = grownRepository()
     // What `kill -9` during a base build leaves: a registered worktree of this action.
     const stale = path.join(mkdtempSync(path.join(tmpdir(), 'go-slim-image-')), 'base-worktree')
     git(repo.dir, 'worktree', 'add', '--detach', stale, base)
