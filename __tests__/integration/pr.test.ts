@@ -53,6 +53,19 @@ function originRepository(): string {
   git(work, 'rm', '-q', 'xml.go')
   git(work, 'commit', '-qm', 'fix the build')
   git(work, 'push', '-q', 'origin', 'fix')
+
+  // A repository that had no Go yet: the pull request adds the module.
+  git(work, 'checkout', '-q', '--orphan', 'docs-only')
+  git(work, 'rm', '-rqf', '.')
+  writeFileSync(path.join(work, 'README.md'), '# hello\n')
+  git(work, 'add', 'README.md')
+  git(work, 'commit', '-qm', 'docs first')
+  git(work, 'push', '-q', 'origin', 'docs-only')
+  git(work, 'checkout', '-q', '-b', 'first-module')
+  cpSync(path.join(ROOT, 'examples/hello'), work, { recursive: true })
+  git(work, 'add', '-A')
+  git(work, 'commit', '-qm', 'the first Go module')
+  git(work, 'push', '-q', 'origin', 'first-module')
   rmSync(work, { recursive: true, force: true })
   return origin
 }
@@ -180,6 +193,22 @@ describe('pull request comparison against the base branch', () => {
     expect(comments(9)[0].body).toContain('No baseline: the base')
     // The compiler's own words, collapsed under the note.
     expect(comments(9)[0].body).toMatch(/<summary>Why the base did not build<\/summary>\n\n```text\n[^`]*xml\.go:3/)
+    expect(run.outputs['base-image-size']).toBe('')
+  })
+
+  it('a base without go.mod says the module is new; the relative budget is skipped, the step passes', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 16, 'docs-only', 'first-module'), { 'max-increase': '1%' })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs.gate).toBe('skipped')
+    const said = run.warnings.filter(w => w.includes('has no go.mod'))
+    expect(said).toHaveLength(1)
+    expect(said[0]).toContain('the module is new in this change')
+    const body = comments(16)[0].body
+    expect(body).toMatch(/No baseline: the base \([0-9a-f]{12}\) could not be built: the base commit has no go\.mod/)
+    // Not a compiler failure: no compiler output, and no advice to set package.
+    expect(body).not.toContain('Why the base did not build')
+    expect(body).not.toContain('set package')
     expect(run.outputs['base-image-size']).toBe('')
   })
 
