@@ -37115,7 +37115,7 @@ async function post() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4257);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1126);
 
 
 
@@ -37134,7 +37134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4257:
+/***/ 1126:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37477,6 +37477,174 @@ async function pushProblems(references) {
     return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
 }
 
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
+;// CONCATENATED MODULE: ./src/attribution.ts
+
+const buildInfoPlan = (file) => ({ program: 'go', args: ['version', '-m', file] });
+/** Parses `go version -m`: `path`, `mod`, `dep` lines, each dep optionally followed by `=>` (its replacement). */
+function parseBuildInfo(text) {
+    const info = { mainPackage: '', mainModule: '', deps: [] };
+    for (const line of text.split('\n')) {
+        const [kind, path, version] = line.trim().split('\t');
+        if (kind === 'path')
+            info.mainPackage = path;
+        else if (kind === 'mod')
+            info.mainModule = path;
+        else if (kind === 'dep')
+            info.deps.push({ path, version: version ?? '' });
+        else if (kind === '=>' && info.deps.length > 0) {
+            const last = info.deps[info.deps.length - 1];
+            last.replacedBy = [path, version].filter(Boolean).join(' ');
+        }
+    }
+    return info;
+}
+const attribution_unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+/**
+ * The package a linker symbol belongs to, or undefined for the linker's own tables (`go:func.*`, `type:*`).
+ * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
+ * equality functions `type:.eq.pkg.T`, and the `%2e` the linker writes for a dot in the last path element.
+ */
+function symbolPackage(symbol) {
+    let name = symbol;
+    if (name.startsWith('go:itab.'))
+        name = name.slice('go:itab.'.length).split(',')[0];
+    else if (name.startsWith('type:.eq.'))
+        name = name.slice('type:.eq.'.length);
+    else if (name.startsWith('go:') || name.startsWith('type:'))
+        return undefined;
+    name = name.replace(/^(\*|\[\d*\])+/, '');
+    // go.shape.* are the compiler's stand-ins for type parameters; an unnamed type (struct {…}) has no package.
+    if (name.startsWith('go.shape.'))
+        return undefined;
+    name = name.split(/[[ {]/)[0];
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    if (dot <= 0)
+        return undefined;
+    return attribution_unescape(name.slice(0, dot));
+}
+const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
+const ROW_LABELS = {
+    std: 'standard library',
+    runtime: 'Go runtime',
+    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+};
+const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
+/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
+function rowOf(pkg, info) {
+    if (pkg === undefined)
+        return { key: ROW_LABELS.other, kind: 'other' };
+    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
+    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
+        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
+        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
+    if (owner?.path === info.mainModule)
+        return { key: path, kind: 'package' };
+    if (owner)
+        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
+    if (RUNTIME.test(path))
+        return { key: ROW_LABELS.runtime, kind: 'runtime' };
+    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
+    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
+        return { key: ROW_LABELS.std, kind: 'std' };
+    return { key: path, kind: 'module' };
+}
+/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
+function fileBytes(symbol, loads) {
+    if (symbol.address === undefined || symbol.size === 0)
+        return 0;
+    const start = symbol.address;
+    const end = start + symbol.size;
+    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
+}
+/** The binary split into rows by the file bytes of its symbols. */
+function breakdown(symbols, loads, info, binary) {
+    const rows = new Map();
+    let explained = 0;
+    for (const symbol of symbols) {
+        const bytes = fileBytes(symbol, loads);
+        if (bytes === 0)
+            continue;
+        const row = rowOf(symbolPackage(symbol.name), info);
+        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
+        entry.bytes += bytes;
+        rows.set(row.key, entry);
+        explained += bytes;
+    }
+    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+}
+/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
+function moduleChanges(base, head) {
+    const before = new Map(base.map(m => [m.path, m]));
+    const after = new Map(head.map(m => [m.path, m]));
+    const changes = [];
+    for (const m of head) {
+        const old = before.get(m.path);
+        if (!old)
+            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
+        else if (versionLabel(old) !== versionLabel(m))
+            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
+    }
+    for (const m of base)
+        if (!after.has(m.path))
+            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
+    return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+function direction(old, now) {
+    if (old.replacedBy || now.replacedBy || !semver_default().valid(old.version) || !semver_default().valid(now.version))
+        return 'changed';
+    const order = semver_default().compare(now.version, old.version);
+    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
+}
+/** Rows joined across base and head, the largest absolute changes first; unchanged rows are left out. */
+function compareRows(base, head, limit = 10) {
+    const keys = [...new Set([...head.rows, ...base.rows].map(r => r.key))];
+    const find = (b, key) => b.rows.find(r => r.key === key);
+    const changed = keys
+        .map(key => {
+        const [was, now] = [find(base, key), find(head, key)];
+        const { key: k, kind, version } = (now ?? was);
+        return { key: k, kind, version, base: was?.bytes ?? 0, head: now?.bytes ?? 0, delta: (now?.bytes ?? 0) - (was?.bytes ?? 0), isNew: !was };
+    })
+        .filter(r => r.delta !== 0)
+        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+    const rest = changed.slice(limit);
+    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
+}
+/** The one row that explains most (over half) of the binary's change, in the same direction. */
+function dominantRow(diff, binaryDelta) {
+    const first = diff.top[0];
+    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
+        return undefined;
+    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
+}
+function attribute(platform, head, base, baseInfo, note) {
+    const info = base?.info ?? baseInfo;
+    return {
+        platform,
+        head,
+        base,
+        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
+        rows: base ? compareRows(base, head) : undefined,
+        note
+    };
+}
+/**
+ * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
+ * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
+ */
+function attributions(head, base, baseNote) {
+    return head
+        .filter((h) => h.breakdown !== undefined)
+        .map(h => {
+        const b = base?.find(x => x.platform === h.platform);
+        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
+    });
+}
+
 // EXTERNAL MODULE: ./src/cleanup.ts
 var cleanup = __nccwpck_require__(2691);
 ;// CONCATENATED MODULE: ./src/warnings.ts
@@ -37596,7 +37764,12 @@ function settingsForWorktree(settings, top, worktree) {
 async function imageBaseline(reference, settings) {
     try {
         const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id);
-        return { source: 'image', ref: reference, images: images.map(i => ({ platform: i.platform, wire: i.wire })) };
+        return {
+            source: 'image',
+            ref: reference,
+            images: images.map(i => ({ platform: i.platform, wire: i.wire })),
+            attributionNote: 'where the bytes moved needs a rebuilt base (compare: build): a base image carries no symbol table'
+        };
     }
     catch (error) {
         const message = `the baseline image ${reference} could not be read: ${error.message.split('\n').slice(-1)[0]}`;
@@ -44066,6 +44239,7 @@ function partial({
 
 ;// CONCATENATED MODULE: ./src/report.ts
 
+
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
 const VARIES = '⏱';
 /** The report without its run-to-run lines: equal when nothing but times changed. */
@@ -44092,6 +44266,7 @@ function change(value, base) {
     return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`;
 }
 const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
+const attributionOf = (report, platform) => report.attribution?.find(a => a.platform === platform);
 /** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
 function largest(report) {
     const images = report.measurement.images;
@@ -44103,7 +44278,7 @@ function renderComparison(report, baseline, out) {
     const base = baseline.images.find(b => b.platform === top.platform);
     const headline = base === undefined
         ? `**${human(top.wire)}** on the wire${label} (no baseline)`
-        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}`;
+        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}`;
     out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
     const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``;
     if (baseline.error)
@@ -44120,6 +44295,9 @@ function renderComparison(report, baseline, out) {
             out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
         out.push(`| Image on the wire${report.measurement.exact ? '' : ' (est.)'} | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
         out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
+        const attribution = attributionOf(report, image.platform);
+        if (attribution)
+            renderAttribution(attribution, bin?.packed ?? false, out);
     }
 }
 function renderGate(gate, out) {
@@ -44166,7 +44344,10 @@ function renderMarkdown(report) {
         const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
         out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`);
     }
-    out.push('', routeNote(report.measurement));
+    out.push('');
+    for (const a of report.attribution ?? [])
+        renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
+    out.push(routeNote(report.measurement));
     if (report.gate) {
         out.push('');
         renderGate(report.gate, out);
@@ -44242,6 +44423,81 @@ function renderDetails(report, out) {
             (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
     out.push('', '</details>', '');
+}
+function rowLabel(row) {
+    if (row.kind === 'package')
+        return `\`${row.key}\``;
+    if (row.kind === 'module')
+        return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
+    return row.key;
+}
+/** One phrase for the headline when one module or package explains most of the binary's change. */
+function mainCause(attribution) {
+    if (!attribution?.rows || !attribution.base)
+        return '';
+    const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary);
+    if (!top)
+        return '';
+    const what = top.kind === 'module' ? `\`${top.key}\` ${top.version ?? ''}`.trim() : top.kind === 'package' ? `package \`${top.key}\`` : top.key;
+    return ` · mostly ${what}${top.isNew ? ', new' : ''}`;
+}
+/** How far the symbols go: their share of the binary, and what they cannot size. */
+function coverage(a, packed) {
+    const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : '';
+    return (`Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
+        `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`);
+}
+function renderModuleChanges(a, out) {
+    if (!a.modules)
+        return;
+    if (a.modules.length === 0) {
+        out.push('No module was added, removed or changed.', '');
+        return;
+    }
+    out.push('| Module | Base | This change |', '|---|---|---|');
+    for (const m of a.modules)
+        out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`);
+    out.push('');
+}
+function renderRowChanges(a, out) {
+    if (!a.rows || !a.base)
+        return;
+    const delta = a.head.binary - a.base.binary;
+    const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta;
+    out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '');
+    out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
+    const cell = (bytes) => (bytes === 0 ? '–' : human(bytes));
+    for (const r of a.rows.top)
+        out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`);
+    if (a.rows.rest.rows > 0)
+        out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`);
+    out.push('');
+}
+function renderLargest(a, out, limit = 10) {
+    out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|');
+    for (const r of a.head.rows.slice(0, limit))
+        out.push(`| ${rowLabel(r)} | ${human(r.bytes)} | ${percent(r.bytes, a.head.binary)} |`);
+    const rest = a.head.rows.slice(limit);
+    if (rest.length > 0) {
+        const bytes = rest.reduce((sum, r) => sum + r.bytes, 0);
+        out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`);
+    }
+    out.push('');
+}
+/** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
+function renderAttribution(a, packed, out) {
+    const compared = a.modules !== undefined || a.rows !== undefined;
+    const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : '';
+    const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`;
+    out.push(`<details><summary>${title}</summary>`, '');
+    renderModuleChanges(a, out);
+    if (a.rows)
+        renderRowChanges(a, out);
+    else
+        renderLargest(a, out);
+    if (a.note)
+        out.push(`Not compared: ${a.note}.`, '');
+    out.push(coverage(a, packed), '', '</details>', '');
 }
 
 ;// CONCATENATED MODULE: ./src/comment.ts
@@ -44516,7 +44772,8 @@ function readElf(buf) {
         return load ? load.offset + (vaddr - load.vaddr) : undefined;
     };
     const interp = segments.find(s => s.type === PT_INTERP);
-    const facts = { machine, needed: [] };
+    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
+    const facts = { machine, needed: [], loads };
     if (interp)
         facts.interpreter = cString(interp.offset);
     const dynamic = segments.find(s => s.type === PT_DYNAMIC);
@@ -44658,9 +44915,9 @@ const nmPlan = (file) => ({ program: 'go', args: ['tool', 'nm', '-size', file] }
 function parseNm(text) {
     const symbols = [];
     for (const line of text.split('\n')) {
-        const match = /^\s*(?:[0-9a-f]+\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line);
+        const match = /^\s*(?:([0-9a-f]+)\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line);
         if (match)
-            symbols.push({ size: Number(match[1]), kind: match[2], name: match[3].trim() });
+            symbols.push({ size: Number(match[2]), kind: match[3], name: match[4].trim(), ...(match[1] ? { address: parseInt(match[1], 16) } : {}) });
     }
     return symbols;
 }
@@ -44738,6 +44995,7 @@ function verifiesWithSystemRoots(symbols) {
 }
 
 ;// CONCATENATED MODULE: ./src/gobuild.ts
+
 
 
 
@@ -44917,8 +45175,8 @@ async function goBuild(settings, platform, plan, cgo) {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-async function readSymbols(settings, platform, unstripped, mainModulePackages) {
-    const symbols = parseNm((await (0,runner/* execute */.g7)(nmPlan(unstripped), { quiet: true })).stdout);
+const readSymbolTable = async (unstripped) => parseNm((await (0,runner/* execute */.g7)(nmPlan(unstripped), { quiet: true })).stdout);
+async function readSymbols(settings, platform, symbols, mainModulePackages) {
     const size = pointerSize(platform.arch);
     return {
         injections: [
@@ -44937,17 +45195,22 @@ async function buildBinaries(settings, version, workDir, facts) {
     let effective = settings;
     let injections = [];
     let needsSystemRoots = false;
+    let attributionMs = 0;
     for (const [index, platform] of settings.platforms.entries()) {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
         await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages);
+        const begun = performance.now();
+        let symbols = await readSymbolTable(unstripped);
+        attributionMs += performance.now() - begun;
         if (index === 0) {
-            const symbols = await readSymbols(settings, platform, unstripped, facts.mainModulePackages);
-            injections = symbols.injections;
-            needsSystemRoots = symbols.needsSystemRoots;
+            const found = await readSymbols(settings, platform, symbols, facts.mainModulePackages);
+            injections = found.injections;
+            needsSystemRoots = found.needsSystemRoots;
             const [versionTarget, buildTarget] = injections.map(i => i.variable);
             if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
                 effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget };
                 await (0,runner/* execute */.g7)(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true });
+                symbols = await readSymbolTable(unstripped);
             }
         }
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
@@ -44957,11 +45220,25 @@ async function buildBinaries(settings, version, workDir, facts) {
             throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
         }
         const [size, unstrippedSize] = await Promise.all([(0,promises_.stat)(output), (0,promises_.stat)(unstripped)]);
+        const split = performance.now();
+        const bytes = await splitBinary(symbols, unstripped, output, size.size);
+        attributionMs += performance.now() - split;
         await lib_io/* rmRF */.Yz(unstripped);
         lib_core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`);
-        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs });
+        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs, breakdown: bytes });
     }
-    return { binaries, injections, needsSystemRoots };
+    return { binaries, injections, needsSystemRoots, attributionMs };
+}
+/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
+async function splitBinary(symbols, unstripped, output, size) {
+    try {
+        const [elf, info] = await Promise.all([(0,promises_.readFile)(unstripped), (0,runner/* execute */.g7)(buildInfoPlan(output), { quiet: true })]);
+        return breakdown(symbols, readElf(elf).loads, parseBuildInfo(info.stdout), size);
+    }
+    catch (error) {
+        lib_core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
+        return undefined;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/settings.ts
@@ -45638,8 +45915,6 @@ async function sealContext(staging) {
 
 // EXTERNAL MODULE: external "crypto"
 var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
 // EXTERNAL MODULE: external "child_process"
 var external_child_process_ = __nccwpck_require__(5317);
 ;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
@@ -46784,6 +47059,7 @@ async function resolveVersion(settings) {
 
 
 
+
 async function run() {
     try {
         await pipeline();
@@ -46909,6 +47185,8 @@ async function pipeline() {
         smoke,
         published,
         baseline,
+        attribution: attributions(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
+        attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
         gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
         failures,
         warnings: warningsSaid()
@@ -46963,7 +47241,7 @@ async function smokeAndStartup(settings, head, load, phase) {
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
 async function buildTarget({ settings, facts, version, engine, upx, workDir, load, started, phase }) {
     const staging = external_node_path_default().join(workDir, 'context');
-    const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, facts));
+    const { binaries, injections, needsSystemRoots, attributionMs } = await phase('go build', () => buildBinaries(settings, version, workDir, facts));
     const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)));
     const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
     if (version.commitTime !== undefined)
@@ -46999,7 +47277,7 @@ async function buildTarget({ settings, facts, version, engine, upx, workDir, loa
         await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`);
         return measured;
     });
-    return { packed, injections, needsSystemRoots, measurement, metadata: built.metadata, tags, request };
+    return { packed, injections, needsSystemRoots, attributionMs, measurement, metadata: built.metadata, tags, request };
 }
 /** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
 async function buildBaseline(settings, engine, upx, workDir, started) {
@@ -47042,8 +47320,10 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
                     platform: image.platform,
                     wire: image.wire,
                     unpacked: image.unpacked,
-                    binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size
-                }))
+                    binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size,
+                    breakdown: base.packed.find(p => p.binary.platform.id === image.platform)?.binary.breakdown
+                })),
+                attributionMs: base.attributionMs
             };
         });
     }

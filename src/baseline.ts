@@ -1,3 +1,4 @@
+import type { BuildInfo, Breakdown } from './attribution.js'
 import { warn } from './warnings.js'
 import path from 'node:path'
 import { done, whileRunning } from './cleanup.js'
@@ -11,6 +12,10 @@ export interface BaseImage {
   wire: number
   unpacked?: number
   binary?: number
+  /** The rebuilt base binary's bytes by module and package. */
+  breakdown?: Breakdown
+  /** A base image's binary's build info: module changes without a rebuild. */
+  buildInfo?: BuildInfo
 }
 
 export interface BaselineReport {
@@ -22,6 +27,10 @@ export interface BaselineReport {
   error?: string
   /** The tool's own first lines behind the error (the compiler's errors), shown collapsed. */
   detail?: string
+  /** Why the report cannot say where the bytes moved (no rebuilt base). */
+  attributionNote?: string
+  /** Time the rebuilt base spent on attribution. */
+  attributionMs?: number
 }
 
 const git = (cwd: string, ...args: string[]): Plan => ({ program: 'git', args, cwd })
@@ -122,7 +131,12 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
 export async function imageBaseline(reference: string, settings: Settings): Promise<BaselineReport> {
   try {
     const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id)
-    return { source: 'image', ref: reference, images: images.map(i => ({ platform: i.platform, wire: i.wire })) }
+    return {
+      source: 'image',
+      ref: reference,
+      images: images.map(i => ({ platform: i.platform, wire: i.wire })),
+      attributionNote: 'where the bytes moved needs a rebuilt base (compare: build): a base image carries no symbol table'
+    }
   } catch (error) {
     const message = `the baseline image ${reference} could not be read: ${(error as Error).message.split('\n').slice(-1)[0]}`
     warn(message)

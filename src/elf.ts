@@ -6,6 +6,8 @@ export interface ElfFacts {
   interpreter?: string
   /** DT_NEEDED: shared libraries the loader would have to find. */
   needed: string[]
+  /** PT_LOAD segments' file-backed ranges: what lies past filesz (bss) takes no bytes in the file. */
+  loads: Array<{ vaddr: number; filesz: number }>
 }
 
 const PT_LOAD = 1
@@ -58,7 +60,8 @@ export function readElf(buf: Buffer): ElfFacts {
   }
 
   const interp = segments.find(s => s.type === PT_INTERP)
-  const facts: ElfFacts = { machine, needed: [] }
+  const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }))
+  const facts: ElfFacts = { machine, needed: [], loads }
   if (interp) facts.interpreter = cString(interp.offset)
 
   const dynamic = segments.find(s => s.type === PT_DYNAMIC)

@@ -2,10 +2,11 @@ import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { breakdown, buildInfoPlan, parseBuildInfo, type Breakdown } from './attribution.js'
 import { readElf, staticProblem } from './elf.js'
 import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
-import { nmPlan, parseNm, pointerSize, resolveTarget, verifiesWithSystemRoots, type Injection } from './symbols.js'
+import { nmPlan, parseNm, pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
 import { CommandError, execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
@@ -18,6 +19,8 @@ export interface Binary {
   /** Same build without -s -w: what stripping saved. */
   unstrippedSize: number
   buildMs: number
+  /** Its bytes by module and package; undefined when the symbols or the build info could not be read. */
+  breakdown?: Breakdown
 }
 
 export interface GoFacts {
@@ -222,6 +225,8 @@ export interface BuildResult {
   injections: Injection[]
   /** The program dials TLS and trusts the system roots (so scratch, with no CA bundle, breaks it). */
   needsSystemRoots: boolean
+  /** Time spent splitting the binaries by module and package (reading symbols and build info). */
+  attributionMs: number
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
@@ -240,8 +245,9 @@ export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages'>
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-async function readSymbols(settings: Settings, platform: Platform, unstripped: string, mainModulePackages: string[]) {
-  const symbols = parseNm((await execute(nmPlan(unstripped), { quiet: true })).stdout)
+const readSymbolTable = async (unstripped: string) => parseNm((await execute(nmPlan(unstripped), { quiet: true })).stdout)
+
+async function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
   const size = pointerSize(platform.arch)
   return {
     injections: [
@@ -261,17 +267,22 @@ export async function buildBinaries(settings: Settings, version: VersionInfo, wo
   let effective = settings
   let injections: Injection[] = []
   let needsSystemRoots = false
+  let attributionMs = 0
   for (const [index, platform] of settings.platforms.entries()) {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
     await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages)
+    const begun = performance.now()
+    let symbols = await readSymbolTable(unstripped)
+    attributionMs += performance.now() - begun
     if (index === 0) {
-      const symbols = await readSymbols(settings, platform, unstripped, facts.mainModulePackages)
-      injections = symbols.injections
-      needsSystemRoots = symbols.needsSystemRoots
+      const found = await readSymbols(settings, platform, symbols, facts.mainModulePackages)
+      injections = found.injections
+      needsSystemRoots = found.needsSystemRoots
       const [versionTarget, buildTarget] = injections.map(i => i.variable)
       if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
         effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget }
         await execute(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true })
+        symbols = await readSymbolTable(unstripped)
       }
     }
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
@@ -283,9 +294,23 @@ export async function buildBinaries(settings: Settings, version: VersionInfo, wo
       )
     }
     const [size, unstrippedSize] = await Promise.all([stat(output), stat(unstripped)])
+    const split = performance.now()
+    const bytes = await splitBinary(symbols, unstripped, output, size.size)
+    attributionMs += performance.now() - split
     await io.rmRF(unstripped)
     core.info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`)
-    binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs })
+    binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs, breakdown: bytes })
   }
-  return { binaries, injections, needsSystemRoots }
+  return { binaries, injections, needsSystemRoots, attributionMs }
+}
+
+/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
+async function splitBinary(symbols: GoSymbol[], unstripped: string, output: string, size: number): Promise<Breakdown | undefined> {
+  try {
+    const [elf, info] = await Promise.all([readFile(unstripped), execute(buildInfoPlan(output), { quiet: true })])
+    return breakdown(symbols, readElf(elf).loads, parseBuildInfo(info.stdout), size)
+  } catch (error) {
+    core.info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
+    return undefined
+  }
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pushProblems } from './access.js'
+import { attributions } from './attribution.js'
 import { pruneWorktrees, STATE, whileRunning } from './cleanup.js'
 import { imageBaseline, inWorktree, repositoryTop, resolveBaseCommit, settingsForWorktree, type BaselineReport } from './baseline.js'
 import { buildImage, imageTags, inspectEngine, removeImages, type BuildPlanInput, type BuildxMetadata, type Engine, type Exporter } from './buildx.js'
@@ -158,6 +159,12 @@ async function pipeline(): Promise<void> {
     smoke,
     published,
     baseline,
+    attribution: attributions(
+      head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })),
+      baseline?.images,
+      baseline?.attributionNote
+    ),
+    attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
     gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
     failures,
     warnings: warningsSaid()
@@ -224,6 +231,7 @@ interface Target {
   packed: Packed[]
   injections: Injection[]
   needsSystemRoots: boolean
+  attributionMs: number
   measurement: Measurement
   metadata: BuildxMetadata
   tags: string[]
@@ -233,7 +241,7 @@ interface Target {
 /** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
 async function buildTarget({ settings, facts, version, engine, upx, workDir, load, started, phase }: TargetInput): Promise<Target> {
   const staging = path.join(workDir, 'context')
-  const { binaries, injections, needsSystemRoots } = await phase('go build', () => buildBinaries(settings, version, workDir, facts))
+  const { binaries, injections, needsSystemRoots, attributionMs } = await phase('go build', () => buildBinaries(settings, version, workDir, facts))
   const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)))
   const dockerfileName = path.basename(await writeStageFiles(settings, staging))
   if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
@@ -269,7 +277,7 @@ async function buildTarget({ settings, facts, version, engine, upx, workDir, loa
     await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`)
     return measured
   })
-  return { packed, injections, needsSystemRoots, measurement, metadata: built.metadata, tags, request }
+  return { packed, injections, needsSystemRoots, attributionMs, measurement, metadata: built.metadata, tags, request }
 }
 
 /** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
@@ -314,8 +322,10 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
           platform: image.platform,
           wire: image.wire,
           unpacked: image.unpacked,
-          binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size
-        }))
+          binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size,
+          breakdown: base.packed.find(p => p.binary.platform.id === image.platform)?.binary.breakdown
+        })),
+        attributionMs: base.attributionMs
       }
     })
   } catch (error) {

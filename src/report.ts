@@ -1,6 +1,7 @@
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
+import { dominantRow, type Attribution, type RowChange, type SizeRow } from './attribution.js'
 import type { GateOutcome } from './gate.js'
 import type { Published } from './publish.js'
 import type { SmokeResult } from './smoke.js'
@@ -46,6 +47,10 @@ export interface Report {
   failures?: string[]
   published?: Published
   baseline?: BaselineReport
+  /** Per platform, where the binary's bytes go and (with a base) what moved. */
+  attribution?: Attribution[]
+  /** Milliseconds spent on attribution, head and base. */
+  attributionMs?: number
   gate?: GateOutcome & { limits: string }
   warnings: string[]
 }
@@ -81,6 +86,8 @@ function change(value: number, base: number | undefined): string {
 
 const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
 
+const attributionOf = (report: Report, platform: string) => report.attribution?.find(a => a.platform === platform)
+
 /** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
 function largest(report: Report) {
   const images = report.measurement.images
@@ -94,7 +101,7 @@ function renderComparison(report: Report, baseline: BaselineReport, out: string[
   const headline =
     base === undefined
       ? `**${human(top.wire)}** on the wire${label} (no baseline)`
-      : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}`
+      : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}`
   out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '')
   const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``
   if (baseline.error) out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '')
@@ -115,6 +122,8 @@ function renderComparison(report: Report, baseline: BaselineReport, out: string[
       `| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`,
       ''
     )
+    const attribution = attributionOf(report, image.platform)
+    if (attribution) renderAttribution(attribution, bin?.packed ?? false, out)
   }
 }
 
@@ -161,7 +170,9 @@ export function renderMarkdown(report: Report): string {
     const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–'
     out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`)
   }
-  out.push('', routeNote(report.measurement))
+  out.push('')
+  for (const a of report.attribution ?? []) renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out)
+  out.push(routeNote(report.measurement))
   if (report.gate) {
     out.push('')
     renderGate(report.gate, out)
@@ -242,4 +253,78 @@ function renderDetails(report: Report, out: string[]): void {
     )
   }
   out.push('', '</details>', '')
+}
+
+type RowName = Pick<SizeRow, 'key' | 'kind' | 'version'> & { isNew?: boolean }
+
+function rowLabel(row: RowName): string {
+  if (row.kind === 'package') return `\`${row.key}\``
+  if (row.kind === 'module') return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`
+  return row.key
+}
+
+/** One phrase for the headline when one module or package explains most of the binary's change. */
+export function mainCause(attribution: Attribution | undefined): string {
+  if (!attribution?.rows || !attribution.base) return ''
+  const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary)
+  if (!top) return ''
+  const what = top.kind === 'module' ? `\`${top.key}\` ${top.version ?? ''}`.trim() : top.kind === 'package' ? `package \`${top.key}\`` : top.key
+  return ` · mostly ${what}${top.isNew ? ', new' : ''}`
+}
+
+/** How far the symbols go: their share of the binary, and what they cannot size. */
+function coverage(a: Attribution, packed: boolean): string {
+  const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : ''
+  return (
+    `Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
+    `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`
+  )
+}
+
+function renderModuleChanges(a: Attribution, out: string[]): void {
+  if (!a.modules) return
+  if (a.modules.length === 0) {
+    out.push('No module was added, removed or changed.', '')
+    return
+  }
+  out.push('| Module | Base | This change |', '|---|---|---|')
+  for (const m of a.modules) out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`)
+  out.push('')
+}
+
+function renderRowChanges(a: Attribution, out: string[]): void {
+  if (!a.rows || !a.base) return
+  const delta = a.head.binary - a.base.binary
+  const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta
+  out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '')
+  out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
+  const cell = (bytes: number) => (bytes === 0 ? '–' : human(bytes))
+  for (const r of a.rows.top as RowChange[])
+    out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`)
+  if (a.rows.rest.rows > 0) out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`)
+  out.push('')
+}
+
+function renderLargest(a: Attribution, out: string[], limit = 10): void {
+  out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|')
+  for (const r of a.head.rows.slice(0, limit)) out.push(`| ${rowLabel(r)} | ${human(r.bytes)} | ${percent(r.bytes, a.head.binary)} |`)
+  const rest = a.head.rows.slice(limit)
+  if (rest.length > 0) {
+    const bytes = rest.reduce((sum, r) => sum + r.bytes, 0)
+    out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`)
+  }
+  out.push('')
+}
+
+/** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
+export function renderAttribution(a: Attribution, packed: boolean, out: string[]): void {
+  const compared = a.modules !== undefined || a.rows !== undefined
+  const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : ''
+  const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`
+  out.push(`<details><summary>${title}</summary>`, '')
+  renderModuleChanges(a, out)
+  if (a.rows) renderRowChanges(a, out)
+  else renderLargest(a, out)
+  if (a.note) out.push(`Not compared: ${a.note}.`, '')
+  out.push(coverage(a, packed), '', '</details>', '')
 }

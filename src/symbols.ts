@@ -9,6 +9,8 @@ export interface GoSymbol {
   size: number
   /** nm's letter: D/d data, B/b bss, T/t text, R/r read-only, … */
   kind: string
+  /** Where it is loaded; undefined symbols have none. */
+  address?: number
 }
 
 export const nmPlan = (file: string): Plan => ({ program: 'go', args: ['tool', 'nm', '-size', file] })
@@ -17,8 +19,8 @@ export const nmPlan = (file: string): Plan => ({ program: 'go', args: ['tool', '
 export function parseNm(text: string): GoSymbol[] {
   const symbols: GoSymbol[] = []
   for (const line of text.split('\n')) {
-    const match = /^\s*(?:[0-9a-f]+\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line)
-    if (match) symbols.push({ size: Number(match[1]), kind: match[2], name: match[3].trim() })
+    const match = /^\s*(?:([0-9a-f]+)\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line)
+    if (match) symbols.push({ size: Number(match[2]), kind: match[3], name: match[4].trim(), ...(match[1] ? { address: parseInt(match[1], 16) } : {}) })
   }
   return symbols
 }

@@ -1,7 +1,7 @@
 /** Runs the bundled action the way a runner does, and reads back what real tools produced. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { ROOT as SCRIPTS_ROOT, runAction as runBundled } from '../../scripts/run-action.mjs'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
@@ -221,4 +221,34 @@ export async function registryGet(host: string, pathname: string, headers: Recor
   const response = await fetch(`http://${host}/v2/${pathname}`, { headers: { Accept: MANIFEST_TYPES, ...headers } })
   if (!response.ok) throw new Error(`GET ${pathname}: ${response.status}`)
   return { body: await response.json(), digest: response.headers.get('docker-content-digest') }
+}
+
+export interface PullRequestCheckout {
+  workspace: string
+  event: string
+  headSha: string
+}
+
+/** What actions/checkout does on pull_request: a depth-1 clone of GitHub's merge commit refs/pull/N/merge. */
+export function checkoutPullRequest(origin: string, number: number, base: string, head: string): PullRequestCheckout {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'merge-'))
+  git(scratch, 'clone', '-q', origin, '.')
+  git(scratch, 'checkout', '-q', '--detach', `origin/${base}`)
+  git(scratch, 'merge', '-q', '--no-ff', '-m', `Merge ${head} into ${base}`, `origin/${head}`)
+  git(scratch, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/merge`)
+  const baseSha = git(scratch, 'rev-parse', `origin/${base}`)
+  const headSha = git(scratch, 'rev-parse', `origin/${head}`)
+  rmSync(scratch, { recursive: true, force: true })
+
+  const workspace = mkdtempSync(path.join(tmpdir(), 'pr-workspace-'))
+  git(workspace, 'init', '-q')
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `refs/pull/${number}/merge`)
+  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
+  const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
+  writeFileSync(
+    event,
+    JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { ref: base, sha: baseSha }, head: { ref: head, sha: headSha } } })
+  )
+  return { workspace, event, headSha }
 }

@@ -2,7 +2,18 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BOT, FakeGitHub, TOKEN_KINDS } from './github-fake.js'
-import { git, ociLayoutOf, readOciImages, requireTools, ROOT, runAction, startRegistry, type ActionRun } from './harness.js'
+import {
+  checkoutPullRequest,
+  git,
+  ociLayoutOf,
+  readOciImages,
+  requireTools,
+  ROOT,
+  runAction,
+  startRegistry,
+  type ActionRun,
+  type PullRequestCheckout
+} from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
 
@@ -68,36 +79,6 @@ function originRepository(): string {
   git(work, 'push', '-q', 'origin', 'first-module')
   rmSync(work, { recursive: true, force: true })
   return origin
-}
-
-interface PullRequestCheckout {
-  workspace: string
-  event: string
-  headSha: string
-}
-
-/** What actions/checkout does on pull_request: a depth-1 clone of GitHub's merge commit refs/pull/N/merge. */
-function checkoutPullRequest(origin: string, number: number, base: string, head: string): PullRequestCheckout {
-  const scratch = mkdtempSync(path.join(tmpdir(), 'merge-'))
-  git(scratch, 'clone', '-q', origin, '.')
-  git(scratch, 'checkout', '-q', '--detach', `origin/${base}`)
-  git(scratch, 'merge', '-q', '--no-ff', '-m', `Merge ${head} into ${base}`, `origin/${head}`)
-  git(scratch, 'push', '-q', 'origin', `HEAD:refs/pull/${number}/merge`)
-  const baseSha = git(scratch, 'rev-parse', `origin/${base}`)
-  const headSha = git(scratch, 'rev-parse', `origin/${head}`)
-  rmSync(scratch, { recursive: true, force: true })
-
-  const workspace = mkdtempSync(path.join(tmpdir(), 'pr-workspace-'))
-  git(workspace, 'init', '-q')
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', `refs/pull/${number}/merge`)
-  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
-  const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
-  writeFileSync(
-    event,
-    JSON.stringify({ action: 'synchronize', number, pull_request: { number, base: { ref: base, sha: baseSha }, head: { ref: head, sha: headSha } } })
-  )
-  return { workspace, event, headSha }
 }
 
 describe('pull request comparison against the base branch', () => {

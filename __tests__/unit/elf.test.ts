@@ -50,7 +50,10 @@ function elf64({ machine = 62, interp, needed = [] }: { machine?: number; interp
 describe('ELF static check', () => {
   it('passes a static binary', () => {
     const facts = readElf(elf64({}))
-    expect(facts).toEqual({ machine: 62, needed: [] })
+    expect(facts).toMatchObject({ machine: 62, needed: [] })
+    expect(facts.interpreter).toBeUndefined()
+    // The one PT_LOAD covers the whole file, from its virtual base.
+    expect(facts.loads).toEqual([{ vaddr: 0x400000, filesz: 64 + 56 + 3 + 32 }])
     expect(staticProblem(facts, 'amd64')).toBeUndefined()
   })
 

@@ -1,0 +1,148 @@
+import { execFileSync } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { FakeGitHub } from './github-fake.js'
+import { checkoutPullRequest, git, requireTools, runAction, type PullRequestCheckout } from './harness.js'
+
+beforeAll(() => requireTools('go', 'docker', 'git'))
+
+const MODULE = 'example.com/greeter'
+const GREET = `package greet
+
+func Hello(name string) string { return "Hello " + name }
+`
+// The head grows the package with a table of its own: 16 KiB of data the linker sizes as greet.table.
+const GREET_GROWN = `package greet
+
+var table = [4096]uint32{${Array.from({ length: 4096 }, (_, i) => (i * 2654435761) % 4294967291).join(', ')}}
+
+func Hello(name string) string { return "Hello " + name }
+
+func Lucky(name string) uint32 { return table[len(name)%len(table)] }
+`
+const main = (uses: { uuid: boolean; lucky: boolean }) => `package main
+
+import (
+	"fmt"
+	"os"
+${uses.uuid ? '\n\t"github.com/google/uuid"\n' : ''}
+	"${MODULE}/internal/greet"
+)
+
+var Version, Build = "dev", "none"
+
+func main() {
+	if len(os.Args) > 1 && os.Args[1] == "version" {
+		fmt.Printf("Version: %s\\nBuild: %s\\n", Version, Build)
+		return
+	}
+	fmt.Println(greet.Hello("world"))${uses.lucky ? '\n\tfmt.Println(greet.Lucky(os.Args[0]))' : ''}${uses.uuid ? '\n\tfmt.Println(uuid.NewString())' : ''}
+}
+`
+
+const go = (cwd: string, ...args: string[]) => execFileSync('go', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })
+
+function write(dir: string, files: Record<string, string>): void {
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(dir, name)), { recursive: true })
+    writeFileSync(path.join(dir, name), text)
+  }
+}
+
+/**
+ * main: a module with cmd/greeter and a package of its own. grow: adds github.com/google/uuid from the module
+ * proxy and grows the package. uuid-1.5 → uuid-1.6: the same code, only the module upgraded.
+ */
+function originRepository(): string {
+  const origin = mkdtempSync(path.join(tmpdir(), 'origin-'))
+  git(origin, 'init', '-q', '--bare', '-b', 'main')
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true')
+  const work = mkdtempSync(path.join(tmpdir(), 'author-'))
+  git(work, 'init', '-q', '-b', 'main')
+  git(work, 'remote', 'add', 'origin', origin)
+  const commit = (branch: string, message: string) => {
+    git(work, 'add', '-A')
+    git(work, 'commit', '-qm', message)
+    git(work, 'push', '-q', 'origin', branch)
+  }
+  write(work, { 'go.mod': `module ${MODULE}\n\ngo 1.22\n`, 'internal/greet/greet.go': GREET, 'cmd/greeter/main.go': main({ uuid: false, lucky: false }) })
+  commit('main', 'greeter')
+
+  git(work, 'checkout', '-q', '-b', 'grow')
+  write(work, { 'internal/greet/greet.go': GREET_GROWN, 'cmd/greeter/main.go': main({ uuid: true, lucky: true }) })
+  go(work, 'get', 'github.com/google/uuid@v1.6.0')
+  commit('grow', 'ids and lucky numbers')
+
+  git(work, 'checkout', '-q', '-b', 'uuid-1.5', 'main')
+  write(work, { 'cmd/greeter/main.go': main({ uuid: true, lucky: false }) })
+  go(work, 'get', 'github.com/google/uuid@v1.5.0')
+  commit('uuid-1.5', 'ids')
+  git(work, 'checkout', '-q', '-b', 'uuid-1.6')
+  go(work, 'get', 'github.com/google/uuid@v1.6.0')
+  commit('uuid-1.6', 'uuid 1.6.0')
+  rmSync(work, { recursive: true, force: true })
+  return origin
+}
+
+describe('why it grew: attribution in the pull request comment', () => {
+  const api = new FakeGitHub()
+  const origin = originRepository()
+  beforeAll(() => api.start())
+  afterAll(() => api.stop())
+
+  const runPullRequest = (checkout: PullRequestCheckout, inputs: Record<string, string> = {}) =>
+    runAction(
+      { 'github-token': 'actions-token', image: 'acme/greeter', ...inputs },
+      {
+        workspace: checkout.workspace,
+        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/greeter' }
+      }
+    )
+
+  it('names the new module with its version and share, and the package that grew', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 31, 'main', 'grow'))
+    expect(run.errors).toEqual([])
+    const body = api.comments.get(31)![0].body
+    writeFileSync(path.join(tmpdir(), 'go-slim-image-comment-attribution.md'), body)
+    expect(body).toContain('<details><summary>Why the linux/amd64 binary changed: 1 module change</summary>')
+    expect(body).toContain('| `github.com/google/uuid` | – | v1.6.0 (added) |')
+    const report = JSON.parse(run.outputs['report-json'])
+    const [attribution] = report.attribution
+    const uuid = attribution.rows.top.find((r: { key: string }) => r.key === 'github.com/google/uuid')
+    const greet = attribution.rows.top.find((r: { key: string }) => r.key === `${MODULE}/internal/greet`)
+    // The table of 4096 uint32 is the package's growth, byte for byte at least.
+    expect(greet.delta).toBeGreaterThanOrEqual(4096 * 4)
+    expect(uuid).toMatchObject({ kind: 'module', version: 'v1.6.0', base: 0, isNew: true })
+    expect(uuid.head).toBeGreaterThan(0)
+    const share = ((uuid.head / attribution.head.binary) * 100).toFixed(1)
+    expect(body).toMatch(
+      new RegExp(`\\| \`github\\.com/google/uuid\` v1\\.6\\.0 \\(new\\) \\| – \\| [\\d.]+ [KM]?i?B \\| \\+[\\d.]+ [KM]?i?B \\| ${share}% \\|`)
+    )
+    expect(body).toContain(`| \`${MODULE}/internal/greet\` |`)
+    // The split is checked against the binaries themselves: the head's size is the stripped binary's.
+    expect(attribution.head.binary).toBe(Number(run.outputs['binary-size-unpacked']))
+    expect(attribution.head.explained).toBeLessThan(attribution.head.binary)
+    expect(body).toMatch(/they explain [\d.]+ [KM]iB of its [\d.]+ MiB \(\d+\.\d%\)/)
+  })
+
+  it('a head that only upgrades a module shows the version change', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 32, 'uuid-1.5', 'uuid-1.6'), { upx: 'lzma' })
+    expect(run.errors).toEqual([])
+    const body = api.comments.get(32)![0].body
+    expect(body).toContain('| `github.com/google/uuid` | v1.5.0 | v1.6.0 (upgraded) |')
+    // UPX hides the build info: the split is of the binary before packing, and says so.
+    expect(body).toContain('before UPX')
+    const [attribution] = JSON.parse(run.outputs['report-json']).attribution
+    expect(attribution.modules).toEqual([{ path: 'github.com/google/uuid', change: 'upgraded', from: 'v1.5.0', to: 'v1.6.0' }])
+  })
+
+  it('without a base, the details list the largest parts of the binary', async () => {
+    const checkout = checkoutPullRequest(origin, 33, 'main', 'grow')
+    const run = await runAction({ image: 'acme/greeter', compare: 'off' }, { workspace: checkout.workspace })
+    expect(run.errors).toEqual([])
+    expect(run.summary).toContain('What the linux/amd64 binary is made of')
+    expect(run.summary).toMatch(/\| `github\.com\/google\/uuid` v1\.6\.0 \| [\d.]+ [KM]?i?B \| \d+\.\d% \|/)
+    expect(run.summary).toContain('| Go runtime |')
+  })
+})
