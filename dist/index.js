@@ -37115,7 +37115,7 @@ async function post() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1126);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6573);
 
 
 
@@ -37134,7 +37134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1126:
+/***/ 6573:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37416,7 +37416,7 @@ function parseChallenge(header) {
 const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
 const TIMEOUT_MS = 15_000;
 /** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge, target, credentials) {
+async function authorize(challenge, target, credentials, actions = 'push,pull') {
     const { scheme, params } = parseChallenge(challenge);
     if (scheme === 'basic')
         return credentials && basic(credentials);
@@ -37425,7 +37425,7 @@ async function authorize(challenge, target, credentials) {
     const url = new URL(params.realm);
     if (params.service)
         url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', `repository:${target.name}:push,pull`);
+    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
     const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!response.ok)
         return undefined;
@@ -37475,6 +37475,20 @@ async function pushProblems(references) {
     const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i);
     const problems = await Promise.all(targets.map(async (target) => ({ target, problem: await pushProblem(target) })));
     return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
+}
+/**
+ * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
+ * `docker pull` would (pull scope). Blob redirects to storage are followed.
+ */
+async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
+    const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`;
+    const get = (authorization) => fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
+    const response = await get();
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status !== 401 || !challenge)
+        return response;
+    const authorization = await authorize(challenge, target, dockerCredentials(target.host), 'pull');
+    return authorization ? get(authorization) : response;
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -37660,7 +37674,186 @@ function warn(message) {
 /** The warnings so far, in the order they were said. */
 const warningsSaid = () => [...said];
 
+;// CONCATENATED MODULE: ./src/verify.ts
+
+
+
+
+
+
+
+
+
+
+const normalise = (name) => name.replace(/^\.?\/+/, '');
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+/** What `read` makes of `file`'s bytes in one layer tarball, or undefined when the layer does not hold it. */
+async function readInLayer(layer, file, read) {
+    const wanted = normalise(file);
+    let found;
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        if (header.type === 'file' && normalise(header.name) === wanted) {
+            const reader = read();
+            stream.on('data', chunk => reader.update(chunk));
+            stream.on('end', () => {
+                found = reader.result();
+                next();
+            });
+        }
+        else {
+            stream.on('end', next);
+            stream.resume();
+        }
+    });
+    const source = layer.open();
+    if (layer.gzip)
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
+    else
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
+    return found;
+}
+const sha256Reader = () => {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    return { update: (chunk) => hash.update(chunk), result: () => hash.digest('hex') };
+};
+const bufferReader = () => {
+    const chunks = [];
+    return { update: (chunk) => chunks.push(chunk), result: () => Buffer.concat(chunks) };
+};
+/** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
+async function readInImage(layers, file, read) {
+    for (const layer of [...layers].reverse()) {
+        const found = await readInLayer(layer, file, read);
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
+}
+/** SHA-256 of `file` as the image holds it. */
+const hashInImage = (layers, file) => readInImage(layers, file, sha256Reader);
+/** The bytes of `file` as the image holds it. */
+const fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
+/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+async function ociLayers(dir, manifestDigest) {
+    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+    const manifest = JSON.parse(await (0,promises_.readFile)(blob(manifestDigest), 'utf8'));
+    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
+}
+/** The layers of the image in a `docker save` archive, base first. */
+async function dockerArchiveLayers(archive) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    return manifest.Layers.map(name => {
+        const data = entry(name);
+        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
+    });
+}
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes.
+ */
+async function verifyImageBinaries(images, built, file) {
+    const matches = [];
+    for (const binary of built) {
+        const image = images.find(i => i.platform === binary.platform);
+        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
+    }
+    const wrong = mismatches(matches, file);
+    if (wrong.length > 0)
+        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
+    lib_core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+}
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+function mismatches(matches, file) {
+    return matches
+        .filter(m => m.built !== m.inImage)
+        .map(m => m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
+}
+
+;// CONCATENATED MODULE: ./src/base-image.ts
+
+
+
+
+
+
+
+
+
+/**
+ * A published base image is not rebuilt, but its binary still carries its build info: read from the registry
+ * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
+ */
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ');
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
+}
+async function readManifest(target, ref) {
+    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    return (await response.json());
+}
+/** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
+async function platformManifest(target, ref, platform) {
+    const top = await readManifest(target, ref);
+    if (!top.manifests)
+        return top;
+    const entry = top.manifests.filter(d => !isAttestation(d)).find(d => d.platform && platformId(d.platform) === platform);
+    if (!entry)
+        throw new Error(`it has no ${platform} image`);
+    return readManifest(target, entry.digest);
+}
+/** A layer downloaded only when it is read. */
+function registryLayer(target, layer) {
+    async function* download() {
+        const response = await registryRead(target, `blobs/${layer.digest}`);
+        if (!response.ok)
+            throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
+        yield Buffer.from(await response.arrayBuffer());
+    }
+    return { open: () => external_node_stream_.Readable.from(download()), gzip: layer.mediaType.endsWith('gzip') };
+}
+/** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
+async function baseImageBuildInfo(reference, platform, file, workDir) {
+    try {
+        const { target, ref } = manifestReference(reference);
+        const manifest = await platformManifest(target, ref, platform);
+        const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
+        if (!binary)
+            return { why: `the base image holds no ${file}` };
+        const copy = external_node_path_default().join(workDir, 'base-image', ...platform.split('/'), external_node_path_default().basename(file));
+        await (0,promises_.mkdir)(external_node_path_default().dirname(copy), { recursive: true });
+        await (0,promises_.writeFile)(copy, binary);
+        const read = await (0,runner/* execute */.g7)(buildInfoPlan(copy), { allowFailure: true, quiet: true });
+        if (read.code !== 0 && binary.includes(Buffer.from('UPX!')))
+            return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
+        if (read.code !== 0)
+            return { why: `the build info of the base image's ${file} could not be read (${read.stderr.trim().split('\n')[0]})` };
+        return { info: parseBuildInfo(read.stdout) };
+    }
+    catch (error) {
+        return { why: `the base image's binary could not be read: ${error.message}` };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/baseline.ts
+
 
 
 
@@ -37760,15 +37953,22 @@ function settingsForWorktree(settings, top, worktree) {
         github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
     };
 }
-/** The cheap baseline: sizes of a published image, read from its registry manifest. */
-async function imageBaseline(reference, settings) {
+/**
+ * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
+ * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
+ */
+async function imageBaseline(reference, settings, file, workDir) {
     try {
         const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id);
+        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file, workDir)));
+        const why = read.find(r => r.why)?.why;
         return {
             source: 'image',
             ref: reference,
-            images: images.map(i => ({ platform: i.platform, wire: i.wire })),
-            attributionNote: 'where the bytes moved needs a rebuilt base (compare: build): a base image carries no symbol table'
+            images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
+            attributionNote: why
+                ? `module changes and where the bytes moved need a rebuilt base (compare: build): ${why}`
+                : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
         };
     }
     catch (error) {
@@ -46723,96 +46923,6 @@ function _unique(values) {
     return Array.from(new Set(values));
 }
 //# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ./src/verify.ts
-
-
-
-
-
-
-
-
-
-
-const normalise = (name) => name.replace(/^\.?\/+/, '');
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
-    return hash.digest('hex');
-}
-/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
-async function hashInLayer(layer, file) {
-    const wanted = normalise(file);
-    let found;
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        if (header.type === 'file' && normalise(header.name) === wanted) {
-            const hash = (0,external_node_crypto_.createHash)('sha256');
-            stream.on('data', chunk => hash.update(chunk));
-            stream.on('end', () => {
-                found = hash.digest('hex');
-                next();
-            });
-        }
-        else {
-            stream.on('end', next);
-            stream.resume();
-        }
-    });
-    const source = layer.open();
-    if (layer.gzip)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
-    else
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
-    return found;
-}
-/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
-async function hashInImage(layers, file) {
-    for (const layer of [...layers].reverse()) {
-        const found = await hashInLayer(layer, file);
-        if (found)
-            return found;
-    }
-    return undefined;
-}
-/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
-async function ociLayers(dir, manifestDigest) {
-    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-    const manifest = JSON.parse(await (0,promises_.readFile)(blob(manifestDigest), 'utf8'));
-    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
-}
-/** The layers of the image in a `docker save` archive, base first. */
-async function dockerArchiveLayers(archive) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    return manifest.Layers.map(name => {
-        const data = entry(name);
-        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
-    });
-}
-/**
- * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
- * whatever a builder's cache did, what ships is what the report describes.
- */
-async function verifyImageBinaries(images, built, file) {
-    const matches = [];
-    for (const binary of built) {
-        const image = images.find(i => i.platform === binary.platform);
-        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
-    }
-    const wrong = mismatches(matches, file);
-    if (wrong.length > 0)
-        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    lib_core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
-}
-/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
-function mismatches(matches, file) {
-    return matches
-        .filter(m => m.built !== m.inImage)
-        .map(m => m.inImage
-        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
-        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
-}
-
 ;// CONCATENATED MODULE: ./src/upx.ts
 
 
@@ -47142,7 +47252,7 @@ async function pipeline() {
     let baseline;
     if (settings.baseline.kind === 'image') {
         const reference = settings.baseline.reference;
-        baseline = await phase('baseline', () => imageBaseline(reference, settings));
+        baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`, workDir));
     }
     else if (settings.baseline.kind === 'build') {
         baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started));

@@ -77,13 +77,13 @@ const basic = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.secret
 const TIMEOUT_MS = 15_000
 
 /** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge: string, target: PushTarget, credentials: Credentials | undefined): Promise<string | undefined> {
+async function authorize(challenge: string, target: PushTarget, credentials: Credentials | undefined, actions = 'push,pull'): Promise<string | undefined> {
   const { scheme, params } = parseChallenge(challenge)
   if (scheme === 'basic') return credentials && basic(credentials)
   if (scheme !== 'bearer' || !params.realm) return undefined
   const url = new URL(params.realm)
   if (params.service) url.searchParams.set('service', params.service)
-  url.searchParams.set('scope', `repository:${target.name}:push,pull`)
+  url.searchParams.set('scope', `repository:${target.name}:${actions}`)
   const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) })
   if (!response.ok) return undefined
   const body = (await response.json()) as { token?: string; access_token?: string }
@@ -133,4 +133,19 @@ export async function pushProblems(references: string[]): Promise<string[]> {
   const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i)
   const problems = await Promise.all(targets.map(async target => ({ target, problem: await pushProblem(target) })))
   return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`)
+}
+
+/**
+ * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
+ * `docker pull` would (pull scope). Blob redirects to storage are followed.
+ */
+export async function registryRead(target: PushTarget, pathname: string, accept?: string, timeoutMs = 60_000): Promise<Response> {
+  const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`
+  const get = (authorization?: string) =>
+    fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) })
+  const response = await get()
+  const challenge = response.headers.get('www-authenticate')
+  if (response.status !== 401 || !challenge) return response
+  const authorization = await authorize(challenge, target, dockerCredentials(target.host), 'pull')
+  return authorization ? get(authorization) : response
 }

@@ -2,6 +2,7 @@ import type { BuildInfo, Breakdown } from './attribution.js'
 import { warn } from './warnings.js'
 import path from 'node:path'
 import { done, whileRunning } from './cleanup.js'
+import { baseImageBuildInfo } from './base-image.js'
 import { readPushed } from './registry.js'
 import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
@@ -127,15 +128,22 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
   }
 }
 
-/** The cheap baseline: sizes of a published image, read from its registry manifest. */
-export async function imageBaseline(reference: string, settings: Settings): Promise<BaselineReport> {
+/**
+ * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
+ * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
+ */
+export async function imageBaseline(reference: string, settings: Settings, file: string, workDir: string): Promise<BaselineReport> {
   try {
     const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id)
+    const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file, workDir)))
+    const why = read.find(r => r.why)?.why
     return {
       source: 'image',
       ref: reference,
-      images: images.map(i => ({ platform: i.platform, wire: i.wire })),
-      attributionNote: 'where the bytes moved needs a rebuilt base (compare: build): a base image carries no symbol table'
+      images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
+      attributionNote: why
+        ? `module changes and where the bytes moved need a rebuilt base (compare: build): ${why}`
+        : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
     }
   } catch (error) {
     const message = `the baseline image ${reference} could not be read: ${(error as Error).message.split('\n').slice(-1)[0]}`

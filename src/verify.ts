@@ -23,17 +23,17 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex')
 }
 
-/** SHA-256 of `file` in one layer tarball, or undefined when the layer does not hold it. */
-async function hashInLayer(layer: LayerSource, file: string): Promise<string | undefined> {
+/** What `read` makes of `file`'s bytes in one layer tarball, or undefined when the layer does not hold it. */
+async function readInLayer<T>(layer: LayerSource, file: string, read: () => { update: (chunk: Buffer) => void; result: () => T }): Promise<T | undefined> {
   const wanted = normalise(file)
-  let found: string | undefined
+  let found: T | undefined
   const extract = tar.extract()
   extract.on('entry', (header, stream, next) => {
     if (header.type === 'file' && normalise(header.name) === wanted) {
-      const hash = createHash('sha256')
-      stream.on('data', chunk => hash.update(chunk as Buffer))
+      const reader = read()
+      stream.on('data', chunk => reader.update(chunk as Buffer))
       stream.on('end', () => {
-        found = hash.digest('hex')
+        found = reader.result()
         next()
       })
     } else {
@@ -47,14 +47,30 @@ async function hashInLayer(layer: LayerSource, file: string): Promise<string | u
   return found
 }
 
-/** SHA-256 of `file` as the image holds it: from the topmost layer that has it. Layers are given base first. */
-export async function hashInImage(layers: LayerSource[], file: string): Promise<string | undefined> {
+const sha256Reader = () => {
+  const hash = createHash('sha256')
+  return { update: (chunk: Buffer) => hash.update(chunk), result: () => hash.digest('hex') }
+}
+
+const bufferReader = () => {
+  const chunks: Buffer[] = []
+  return { update: (chunk: Buffer) => chunks.push(chunk), result: () => Buffer.concat(chunks) }
+}
+
+/** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
+async function readInImage<T>(layers: LayerSource[], file: string, read: () => { update: (chunk: Buffer) => void; result: () => T }): Promise<T | undefined> {
   for (const layer of [...layers].reverse()) {
-    const found = await hashInLayer(layer, file)
-    if (found) return found
+    const found = await readInLayer(layer, file, read)
+    if (found !== undefined) return found
   }
   return undefined
 }
+
+/** SHA-256 of `file` as the image holds it. */
+export const hashInImage = (layers: LayerSource[], file: string) => readInImage(layers, file, sha256Reader)
+
+/** The bytes of `file` as the image holds it. */
+export const fileInImage = (layers: LayerSource[], file: string) => readInImage(layers, file, bufferReader)
 
 /** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
 export async function ociLayers(dir: string, manifestDigest: string): Promise<LayerSource[]> {

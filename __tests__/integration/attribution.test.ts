@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from './github-fake.js'
-import { checkoutPullRequest, git, requireTools, runAction, type PullRequestCheckout } from './harness.js'
+import { checkoutPullRequest, git, requireTools, runAction, startRegistry, type PullRequestCheckout } from './harness.js'
 
-beforeAll(() => requireTools('go', 'docker', 'git'))
+beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
 
 const MODULE = 'example.com/greeter'
 const GREET = `package greet
@@ -144,5 +144,32 @@ describe('why it grew: attribution in the pull request comment', () => {
     expect(run.summary).toContain('What the linux/amd64 binary is made of')
     expect(run.summary).toMatch(/\| `github\.com\/google\/uuid` v1\.6\.0 \| [\d.]+ [KM]?i?B \| \d+\.\d% \|/)
     expect(run.summary).toContain('| Go runtime |')
+  })
+
+  it('with baseline-image, module changes come from the published binary; a UPX-packed one says why not', async () => {
+    const registry = await startRegistry()
+    try {
+      const base = checkoutPullRequest(origin, 34, 'uuid-1.5', 'uuid-1.5')
+      const plain = `${registry.host}/acme/greeter:plain`
+      const packed = `${registry.host}/acme/greeter:packed`
+      expect((await runAction({ push: 'true', tags: plain }, { workspace: base.workspace })).code).toBe(0)
+      expect((await runAction({ push: 'true', tags: packed, upx: 'lzma' }, { workspace: base.workspace })).code).toBe(0)
+
+      const run = await runPullRequest(checkoutPullRequest(origin, 35, 'uuid-1.5', 'uuid-1.6'), { 'baseline-image': plain })
+      expect(run.errors).toEqual([])
+      const body = api.comments.get(35)![0].body
+      expect(body).toContain('| `github.com/google/uuid` | v1.5.0 | v1.6.0 (upgraded) |')
+      expect(body).toContain('Not compared: where the bytes moved needs a rebuilt base (compare: build)')
+
+      const upx = await runPullRequest(checkoutPullRequest(origin, 36, 'uuid-1.5', 'uuid-1.6'), { 'baseline-image': packed })
+      expect(upx.errors).toEqual([])
+      const said = api.comments.get(36)![0].body
+      expect(said).not.toContain('(upgraded)')
+      expect(said).toContain(
+        "module changes and where the bytes moved need a rebuilt base (compare: build): the base image's /usr/bin/greeter is packed by UPX"
+      )
+    } finally {
+      await registry.stop()
+    }
   })
 })

@@ -1,0 +1,86 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pushTarget, registryRead, type PushTarget } from './access.js'
+import { buildInfoPlan, parseBuildInfo, type BuildInfo } from './attribution.js'
+import { isAttestation, platformId, type Descriptor } from './measure.js'
+import { repositoryOf } from './registry.js'
+import { execute } from './runner.js'
+import { fileInImage, type LayerSource } from './verify.js'
+
+/**
+ * A published base image is not rebuilt, but its binary still carries its build info: read from the registry
+ * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
+ */
+
+const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+export function manifestReference(reference: string): { target: PushTarget; ref: string } {
+  const rest = reference.slice(repositoryOf(reference).length)
+  const at = rest.indexOf('@')
+  const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest'
+  return { target: pushTarget(reference), ref }
+}
+
+interface Manifest {
+  manifests?: Descriptor[]
+  layers: Descriptor[]
+}
+
+async function readManifest(target: PushTarget, ref: string): Promise<Manifest> {
+  const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
+  if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
+  return (await response.json()) as Manifest
+}
+
+/** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
+async function platformManifest(target: PushTarget, ref: string, platform: string): Promise<Manifest> {
+  const top = await readManifest(target, ref)
+  if (!top.manifests) return top
+  const entry = top.manifests.filter(d => !isAttestation(d)).find(d => d.platform && platformId(d.platform) === platform)
+  if (!entry) throw new Error(`it has no ${platform} image`)
+  return readManifest(target, entry.digest)
+}
+
+/** A layer downloaded only when it is read. */
+function registryLayer(target: PushTarget, layer: Descriptor): LayerSource {
+  async function* download() {
+    const response = await registryRead(target, `blobs/${layer.digest}`)
+    if (!response.ok) throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`)
+    yield Buffer.from(await response.arrayBuffer())
+  }
+  return { open: () => Readable.from(download()), gzip: layer.mediaType.endsWith('gzip') }
+}
+
+/** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
+export async function baseImageBuildInfo(
+  reference: string,
+  platform: string,
+  file: string,
+  workDir: string
+): Promise<{ info: BuildInfo; why?: undefined } | { info?: undefined; why: string }> {
+  try {
+    const { target, ref } = manifestReference(reference)
+    const manifest = await platformManifest(target, ref, platform)
+    const binary = await fileInImage(
+      manifest.layers.map(layer => registryLayer(target, layer)),
+      file
+    )
+    if (!binary) return { why: `the base image holds no ${file}` }
+    const copy = path.join(workDir, 'base-image', ...platform.split('/'), path.basename(file))
+    await mkdir(path.dirname(copy), { recursive: true })
+    await writeFile(copy, binary)
+    const read = await execute(buildInfoPlan(copy), { allowFailure: true, quiet: true })
+    if (read.code !== 0 && binary.includes(Buffer.from('UPX!'))) return { why: `the base image's ${file} is packed by UPX, which hides its build info` }
+    if (read.code !== 0) return { why: `the build info of the base image's ${file} could not be read (${read.stderr.trim().split('\n')[0]})` }
+    return { info: parseBuildInfo(read.stdout) }
+  } catch (error) {
+    return { why: `the base image's binary could not be read: ${(error as Error).message}` }
+  }
+}
