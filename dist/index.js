@@ -37981,6 +37981,7 @@ async function imageBaseline(reference, settings, file, workDir) {
 ;// CONCATENATED MODULE: ./src/buildx.ts
 
 
+
 const builderArgs = (builder) => (builder ? ['--builder', builder] : []);
 const enginePlans = (builder) => ({
     server: { program: 'docker', args: ['version', '--format', '{{.Server.Version}}'] },
@@ -38107,8 +38108,20 @@ const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', .
 async function removeImages(tags) {
     await (0,runner/* execute */.g7)(removeImagesPlan(tags), { allowFailure: true, quiet: true });
 }
+/**
+ * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
+ * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
+ * try unpacks it again.
+ */
+const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
 async function buildImage(input) {
-    const outcome = await (0,runner/* execute */.g7)(buildPlan(input));
+    const plan = buildPlan(input);
+    const outcome = await (0,runner/* execute */.g7)(plan).catch(async (error) => {
+        if (!(error instanceof runner/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
+            throw error;
+        lib_core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        return (0,runner/* execute */.g7)(plan);
+    });
     const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
     return { metadata, ms: outcome.ms };
 }

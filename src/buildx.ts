@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import { execute, type Plan } from './runner.js'
+import * as core from '@actions/core'
+import { CommandError, execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
 
@@ -181,8 +182,20 @@ export async function removeImages(tags: string[]): Promise<void> {
   await execute(removeImagesPlan(tags), { allowFailure: true, quiet: true })
 }
 
+/**
+ * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
+ * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
+ * try unpacks it again.
+ */
+export const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/
+
 export async function buildImage(input: BuildPlanInput): Promise<{ metadata: BuildxMetadata; ms: number }> {
-  const outcome = await execute(buildPlan(input))
+  const plan = buildPlan(input)
+  const outcome = await execute(plan).catch(async (error: unknown) => {
+    if (!(error instanceof CommandError) || !LOST_SNAPSHOT.test(error.outcome.stderr)) throw error
+    core.info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache')
+    return execute(plan)
+  })
   const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8')) as BuildxMetadata
   return { metadata, ms: outcome.ms }
 }

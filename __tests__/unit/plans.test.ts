@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildPlan, chooseRoute, imageLabels, tagSafe } from '../../src/buildx.js'
+import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
@@ -201,5 +201,14 @@ describe('push failures', () => {
     expect(explainPushFailure('denied: requested access to the resource is denied', ['r.io/a/b:1'])).toContain('denied the push to r.io/a/b')
     expect(explainPushFailure('dial tcp: lookup r.io: no such host', ['r.io/a/b:1'])).toContain('cannot be reached')
     expect(explainPushFailure('exporting manifest sha256:0a401f4031 failed: disk full', ['r.io/a/b:1'])).toBeUndefined()
+  })
+})
+
+describe('an engine that lost a snapshot while unpacking', () => {
+  it('is recognised from the error buildx prints (Docker 26, containerd store), and nothing else is', () => {
+    const seen =
+      '#6 ERROR: failed to prepare extraction snapshot "extract-823828798-lscy sha256:709ba74779cac312db90ee79a9c93264df4928dfdadaa5d3f60bb89c5822d2b8": parent snapshot sha256:9784e39f6ce11fd8eba6ae8aa54f4f041498ed114cf765fc05711a59a66b9fbe does not exist: not found'
+    expect(LOST_SNAPSHOT.test(seen)).toBe(true)
+    expect(LOST_SNAPSHOT.test('ERROR: failed to solve: process "/bin/sh -c go build" did not complete successfully: exit code: 1')).toBe(false)
   })
 })
