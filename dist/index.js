@@ -37115,7 +37115,7 @@ async function post() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6573);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4688);
 
 
 
@@ -37134,7 +37134,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6573:
+/***/ 4688:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37496,8 +37496,7 @@ var node_modules_semver = __nccwpck_require__(2088);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
 ;// CONCATENATED MODULE: ./src/attribution.ts
 
-const buildInfoPlan = (file) => ({ program: 'go', args: ['version', '-m', file] });
-/** Parses `go version -m`: `path`, `mod`, `dep` lines, each dep optionally followed by `=>` (its replacement). */
+/** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
 function parseBuildInfo(text) {
     const info = { mainPackage: '', mainModule: '', deps: [] };
     for (const line of text.split('\n')) {
@@ -37577,12 +37576,16 @@ function fileBytes(symbol, loads) {
 /** The binary split into rows by the file bytes of its symbols. */
 function breakdown(symbols, loads, info, binary) {
     const rows = new Map();
+    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
+    const placed = new Map();
     let explained = 0;
     for (const symbol of symbols) {
         const bytes = fileBytes(symbol, loads);
         if (bytes === 0)
             continue;
-        const row = rowOf(symbolPackage(symbol.name), info);
+        const pkg = symbolPackage(symbol.name);
+        const row = placed.get(pkg) ?? rowOf(pkg, info);
+        placed.set(pkg, row);
         const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
         entry.bytes += bytes;
         rows.set(row.key, entry);
@@ -37673,6 +37676,113 @@ function warn(message) {
 }
 /** The warnings so far, in the order they were said. */
 const warningsSaid = () => [...said];
+
+;// CONCATENATED MODULE: ./src/gobinary.ts
+
+const SHT_SYMTAB = 2;
+const SHF_WRITE = 0x1;
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
+const STB_LOCAL = 0;
+const STT_FILE = 4;
+function reader(buf) {
+    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
+        throw new Error('not an ELF file');
+    const is64 = buf[4] === 2;
+    const little = buf[5] === 1;
+    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+    const u64 = (o) => Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o));
+    const word = (o) => (is64 ? u64(o) : u32(o));
+    return { is64, u16, u32, word };
+}
+const cString = (buf, offset) => {
+    const end = buf.indexOf(0, offset);
+    return buf.toString('latin1', offset, end < 0 ? buf.length : end);
+};
+function elfSections(buf) {
+    const { is64, u16, u32, word } = reader(buf);
+    const shoff = word(is64 ? 40 : 32);
+    const shentsize = u16(is64 ? 58 : 46);
+    const shnum = u16(is64 ? 60 : 48);
+    const shstrndx = u16(is64 ? 62 : 50);
+    if (shoff === 0 || shoff + shnum * shentsize > buf.length)
+        throw new Error('no ELF section headers');
+    const raw = Array.from({ length: shnum }, (_, i) => {
+        const at = shoff + i * shentsize;
+        return is64
+            ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), addr: word(at + 16), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
+            : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), addr: u32(at + 12), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
+    });
+    const names = raw[shstrndx];
+    return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(buf, names.offset + nameAt) : '' }));
+}
+/** nm's letter for a symbol in `section`: T code, R read-only, D data (bss included, as go tool nm says). */
+function kindOf(section, local) {
+    let kind = 'U';
+    if (section) {
+        const flags = section.flags & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR);
+        kind = flags === (SHF_ALLOC | SHF_EXECINSTR) ? 'T' : flags === SHF_ALLOC ? 'R' : flags === (SHF_ALLOC | SHF_WRITE) ? 'D' : '?';
+    }
+    return local && kind !== 'U' ? kind.toLowerCase() : kind;
+}
+/** The symbol table (.symtab), as `go tool nm -size` lists it; empty for a stripped binary. */
+function elfSymbols(buf) {
+    const { is64, u16, u32, word } = reader(buf);
+    const sections = elfSections(buf);
+    const symtab = sections.find(s => s.type === SHT_SYMTAB);
+    if (!symtab)
+        return [];
+    const strtab = sections[symtab.link];
+    const entry = is64 ? 24 : 16;
+    const symbols = [];
+    // Entry 0 is the null symbol.
+    for (let at = symtab.offset + entry; at + entry <= symtab.offset + symtab.size; at += entry) {
+        const info = buf[at + (is64 ? 4 : 12)];
+        // nm lists no source-file symbols (STT_FILE).
+        if ((info & 0xf) === STT_FILE)
+            continue;
+        const shndx = u16(at + (is64 ? 6 : 14));
+        const value = word(at + (is64 ? 8 : 4));
+        const size = is64 ? word(at + 16) : u32(at + 8);
+        const name = cString(buf, strtab.offset + u32(at));
+        const section = shndx > 0 && shndx < sections.length ? sections[shndx] : undefined;
+        const kind = kindOf(section, info >> 4 === STB_LOCAL);
+        symbols.push(kind === 'U' ? { name, size, kind } : { name, size, kind, address: value });
+    }
+    return symbols;
+}
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const FLAG_INLINE = 0x2;
+function uvarint(buf, at) {
+    let value = 0;
+    let shift = 0;
+    for (let i = at; i < buf.length; i++) {
+        value += (buf[i] & 0x7f) * 2 ** shift;
+        if ((buf[i] & 0x80) === 0)
+            return [value, i + 1];
+        shift += 7;
+    }
+    throw new Error('truncated build info');
+}
+/**
+ * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
+ * strings, the Go version and the module information framed by 16-byte sentinels.
+ */
+function elfBuildInfo(buf) {
+    const section = elfSections(buf).find(s => s.name === '.go.buildinfo');
+    if (!section)
+        throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
+    const at = section.offset;
+    if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
+        throw new Error('.go.buildinfo has no build info header');
+    if ((buf[at + 15] & FLAG_INLINE) === 0)
+        throw new Error('build info from before Go 1.18 is not read');
+    const [versionLength, next] = uvarint(buf, at + 32);
+    const [modLength, modStart] = uvarint(buf, next + versionLength);
+    // The sentinels are not UTF-8: cut them off as bytes.
+    return parseBuildInfo(modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : '');
+}
 
 ;// CONCATENATED MODULE: ./src/verify.ts
 
@@ -37783,9 +37893,6 @@ function mismatches(matches, file) {
 
 
 
-
-
-
 /**
  * A published base image is not rebuilt, but its binary still carries its build info: read from the registry
  * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
@@ -37830,22 +37937,21 @@ function registryLayer(target, layer) {
     return { open: () => external_node_stream_.Readable.from(download()), gzip: layer.mediaType.endsWith('gzip') };
 }
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
-async function baseImageBuildInfo(reference, platform, file, workDir) {
+async function baseImageBuildInfo(reference, platform, file) {
     try {
         const { target, ref } = manifestReference(reference);
         const manifest = await platformManifest(target, ref, platform);
         const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
         if (!binary)
             return { why: `the base image holds no ${file}` };
-        const copy = external_node_path_default().join(workDir, 'base-image', ...platform.split('/'), external_node_path_default().basename(file));
-        await (0,promises_.mkdir)(external_node_path_default().dirname(copy), { recursive: true });
-        await (0,promises_.writeFile)(copy, binary);
-        const read = await (0,runner/* execute */.g7)(buildInfoPlan(copy), { allowFailure: true, quiet: true });
-        if (read.code !== 0 && binary.includes(Buffer.from('UPX!')))
-            return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
-        if (read.code !== 0)
-            return { why: `the build info of the base image's ${file} could not be read (${read.stderr.trim().split('\n')[0]})` };
-        return { info: parseBuildInfo(read.stdout) };
+        try {
+            return { info: elfBuildInfo(binary) };
+        }
+        catch (error) {
+            if (binary.includes(Buffer.from('UPX!')))
+                return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
+            return { why: `the build info of the base image's ${file} could not be read (${error.message})` };
+        }
     }
     catch (error) {
         return { why: `the base image's binary could not be read: ${error.message}` };
@@ -37957,10 +38063,10 @@ function settingsForWorktree(settings, top, worktree) {
  * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
  * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
  */
-async function imageBaseline(reference, settings, file, workDir) {
+async function imageBaseline(reference, settings, file) {
     try {
         const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id);
-        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file, workDir)));
+        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
         return {
             source: 'image',
@@ -45123,17 +45229,6 @@ function hostPlatform() {
 }
 
 ;// CONCATENATED MODULE: ./src/symbols.ts
-const nmPlan = (file) => ({ program: 'go', args: ['tool', 'nm', '-size', file] });
-/** Parses `go tool nm -size`: `address size kind name` per line (undefined symbols have no address). */
-function parseNm(text) {
-    const symbols = [];
-    for (const line of text.split('\n')) {
-        const match = /^\s*(?:([0-9a-f]+)\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line);
-        if (match)
-            symbols.push({ size: Number(match[2]), kind: match[3], name: match[4].trim(), ...(match[1] ? { address: parseInt(match[1], 16) } : {}) });
-    }
-    return symbols;
-}
 /** A package-level string variable: a data or bss symbol the size of a string header. */
 const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
 const ROLE_NAMES = {
@@ -45208,6 +45303,7 @@ function verifiesWithSystemRoots(symbols) {
 }
 
 ;// CONCATENATED MODULE: ./src/gobuild.ts
+
 
 
 
@@ -45388,7 +45484,11 @@ async function goBuild(settings, platform, plan, cgo) {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-const readSymbolTable = async (unstripped) => parseNm((await (0,runner/* execute */.g7)(nmPlan(unstripped), { quiet: true })).stdout);
+/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
+async function readTwin(unstripped) {
+    const elf = await (0,promises_.readFile)(unstripped);
+    return { symbols: elfSymbols(elf), loads: readElf(elf).loads };
+}
 async function readSymbols(settings, platform, symbols, mainModulePackages) {
     const size = pointerSize(platform.arch);
     return {
@@ -45413,40 +45513,40 @@ async function buildBinaries(settings, version, workDir, facts) {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
         await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages);
         const begun = performance.now();
-        let symbols = await readSymbolTable(unstripped);
+        let twin = await readTwin(unstripped);
         attributionMs += performance.now() - begun;
         if (index === 0) {
-            const found = await readSymbols(settings, platform, symbols, facts.mainModulePackages);
+            const found = await readSymbols(settings, platform, twin.symbols, facts.mainModulePackages);
             injections = found.injections;
             needsSystemRoots = found.needsSystemRoots;
             const [versionTarget, buildTarget] = injections.map(i => i.variable);
             if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
                 effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget };
                 await (0,runner/* execute */.g7)(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true });
-                symbols = await readSymbolTable(unstripped);
+                twin = await readTwin(unstripped);
             }
         }
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
         const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages);
-        const problem = staticProblem(readElf(await (0,promises_.readFile)(output)), platform.arch);
+        const shipped = await (0,promises_.readFile)(output);
+        const problem = staticProblem(readElf(shipped), platform.arch);
         if (problem) {
             throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
         }
-        const [size, unstrippedSize] = await Promise.all([(0,promises_.stat)(output), (0,promises_.stat)(unstripped)]);
+        const unstrippedSize = (await (0,promises_.stat)(unstripped)).size;
         const split = performance.now();
-        const bytes = await splitBinary(symbols, unstripped, output, size.size);
+        const bytes = splitBinary(twin, shipped, output);
         attributionMs += performance.now() - split;
         await lib_io/* rmRF */.Yz(unstripped);
-        lib_core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`);
-        binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs, breakdown: bytes });
+        lib_core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`);
+        binaries.push({ platform, path: output, size: shipped.length, unstrippedSize, buildMs, breakdown: bytes });
     }
     return { binaries, injections, needsSystemRoots, attributionMs };
 }
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-async function splitBinary(symbols, unstripped, output, size) {
+function splitBinary(twin, shipped, output) {
     try {
-        const [elf, info] = await Promise.all([(0,promises_.readFile)(unstripped), (0,runner/* execute */.g7)(buildInfoPlan(output), { quiet: true })]);
-        return breakdown(symbols, readElf(elf).loads, parseBuildInfo(info.stdout), size);
+        return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
     }
     catch (error) {
         lib_core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
@@ -47265,7 +47365,7 @@ async function pipeline() {
     let baseline;
     if (settings.baseline.kind === 'image') {
         const reference = settings.baseline.reference;
-        baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`, workDir));
+        baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`));
     }
     else if (settings.baseline.kind === 'build') {
         baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started));

@@ -1,5 +1,4 @@
 import semver from 'semver'
-import type { Plan } from './runner.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -23,9 +22,7 @@ export interface BuildInfo {
   deps: ModuleVersion[]
 }
 
-export const buildInfoPlan = (file: string): Plan => ({ program: 'go', args: ['version', '-m', file] })
-
-/** Parses `go version -m`: `path`, `mod`, `dep` lines, each dep optionally followed by `=>` (its replacement). */
+/** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
 export function parseBuildInfo(text: string): BuildInfo {
   const info: BuildInfo = { mainPackage: '', mainModule: '', deps: [] }
   for (const line of text.split('\n')) {
@@ -118,11 +115,15 @@ export function fileBytes(symbol: GoSymbol, loads: Array<{ vaddr: number; filesz
 /** The binary split into rows by the file bytes of its symbols. */
 export function breakdown(symbols: GoSymbol[], loads: Array<{ vaddr: number; filesz: number }>, info: BuildInfo, binary: number): Breakdown {
   const rows = new Map<string, SizeRow>()
+  // Tens of thousands of symbols share a few hundred packages: each package is placed once.
+  const placed = new Map<string | undefined, Omit<SizeRow, 'bytes'>>()
   let explained = 0
   for (const symbol of symbols) {
     const bytes = fileBytes(symbol, loads)
     if (bytes === 0) continue
-    const row = rowOf(symbolPackage(symbol.name), info)
+    const pkg = symbolPackage(symbol.name)
+    const row = placed.get(pkg) ?? rowOf(pkg, info)
+    placed.set(pkg, row)
     const entry = rows.get(row.key) ?? { ...row, bytes: 0 }
     entry.bytes += bytes
     rows.set(row.key, entry)

@@ -1,11 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises'
-import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pushTarget, registryRead, type PushTarget } from './access.js'
-import { buildInfoPlan, parseBuildInfo, type BuildInfo } from './attribution.js'
+import type { BuildInfo } from './attribution.js'
+import { elfBuildInfo } from './gobinary.js'
 import { isAttestation, platformId, type Descriptor } from './measure.js'
 import { repositoryOf } from './registry.js'
-import { execute } from './runner.js'
 import { fileInImage, type LayerSource } from './verify.js'
 
 /**
@@ -62,8 +60,7 @@ function registryLayer(target: PushTarget, layer: Descriptor): LayerSource {
 export async function baseImageBuildInfo(
   reference: string,
   platform: string,
-  file: string,
-  workDir: string
+  file: string
 ): Promise<{ info: BuildInfo; why?: undefined } | { info?: undefined; why: string }> {
   try {
     const { target, ref } = manifestReference(reference)
@@ -73,13 +70,12 @@ export async function baseImageBuildInfo(
       file
     )
     if (!binary) return { why: `the base image holds no ${file}` }
-    const copy = path.join(workDir, 'base-image', ...platform.split('/'), path.basename(file))
-    await mkdir(path.dirname(copy), { recursive: true })
-    await writeFile(copy, binary)
-    const read = await execute(buildInfoPlan(copy), { allowFailure: true, quiet: true })
-    if (read.code !== 0 && binary.includes(Buffer.from('UPX!'))) return { why: `the base image's ${file} is packed by UPX, which hides its build info` }
-    if (read.code !== 0) return { why: `the build info of the base image's ${file} could not be read (${read.stderr.trim().split('\n')[0]})` }
-    return { info: parseBuildInfo(read.stdout) }
+    try {
+      return { info: elfBuildInfo(binary) }
+    } catch (error) {
+      if (binary.includes(Buffer.from('UPX!'))) return { why: `the base image's ${file} is packed by UPX, which hides its build info` }
+      return { why: `the build info of the base image's ${file} could not be read (${(error as Error).message})` }
+    }
   } catch (error) {
     return { why: `the base image's binary could not be read: ${(error as Error).message}` }
   }

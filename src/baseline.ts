@@ -132,10 +132,10 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
  * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
  * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
  */
-export async function imageBaseline(reference: string, settings: Settings, file: string, workDir: string): Promise<BaselineReport> {
+export async function imageBaseline(reference: string, settings: Settings, file: string): Promise<BaselineReport> {
   try {
     const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id)
-    const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file, workDir)))
+    const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)))
     const why = read.find(r => r.why)?.why
     return {
       source: 'image',

@@ -2,11 +2,12 @@ import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import { breakdown, buildInfoPlan, parseBuildInfo, type Breakdown } from './attribution.js'
-import { readElf, staticProblem } from './elf.js'
+import { breakdown, type Breakdown } from './attribution.js'
+import { readElf, staticProblem, type ElfFacts } from './elf.js'
 import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
-import { nmPlan, parseNm, pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
+import { elfBuildInfo, elfSymbols } from './gobinary.js'
+import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
 import { CommandError, execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
@@ -245,7 +246,11 @@ export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages'>
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-const readSymbolTable = async (unstripped: string) => parseNm((await execute(nmPlan(unstripped), { quiet: true })).stdout)
+/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
+async function readTwin(unstripped: string): Promise<{ symbols: GoSymbol[]; loads: ElfFacts['loads'] }> {
+  const elf = await readFile(unstripped)
+  return { symbols: elfSymbols(elf), loads: readElf(elf).loads }
+}
 
 async function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
   const size = pointerSize(platform.arch)
@@ -272,43 +277,43 @@ export async function buildBinaries(settings: Settings, version: VersionInfo, wo
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
     await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages)
     const begun = performance.now()
-    let symbols = await readSymbolTable(unstripped)
+    let twin = await readTwin(unstripped)
     attributionMs += performance.now() - begun
     if (index === 0) {
-      const found = await readSymbols(settings, platform, symbols, facts.mainModulePackages)
+      const found = await readSymbols(settings, platform, twin.symbols, facts.mainModulePackages)
       injections = found.injections
       needsSystemRoots = found.needsSystemRoots
       const [versionTarget, buildTarget] = injections.map(i => i.variable)
       if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
         effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget }
         await execute(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true })
-        symbols = await readSymbolTable(unstripped)
+        twin = await readTwin(unstripped)
       }
     }
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
     const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages)
-    const problem = staticProblem(readElf(await readFile(output)), platform.arch)
+    const shipped = await readFile(output)
+    const problem = staticProblem(readElf(shipped), platform.arch)
     if (problem) {
       throw new Error(
         `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
       )
     }
-    const [size, unstrippedSize] = await Promise.all([stat(output), stat(unstripped)])
+    const unstrippedSize = (await stat(unstripped)).size
     const split = performance.now()
-    const bytes = await splitBinary(symbols, unstripped, output, size.size)
+    const bytes = splitBinary(twin, shipped, output)
     attributionMs += performance.now() - split
     await io.rmRF(unstripped)
-    core.info(`${platform.id}: ${settings.binaryName} is static, ${size.size} bytes (unstripped ${unstrippedSize.size})`)
-    binaries.push({ platform, path: output, size: size.size, unstrippedSize: unstrippedSize.size, buildMs, breakdown: bytes })
+    core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`)
+    binaries.push({ platform, path: output, size: shipped.length, unstrippedSize, buildMs, breakdown: bytes })
   }
   return { binaries, injections, needsSystemRoots, attributionMs }
 }
 
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-async function splitBinary(symbols: GoSymbol[], unstripped: string, output: string, size: number): Promise<Breakdown | undefined> {
+function splitBinary(twin: { symbols: GoSymbol[]; loads: ElfFacts['loads'] }, shipped: Buffer, output: string): Breakdown | undefined {
   try {
-    const [elf, info] = await Promise.all([readFile(unstripped), execute(buildInfoPlan(output), { quiet: true })])
-    return breakdown(symbols, readElf(elf).loads, parseBuildInfo(info.stdout), size)
+    return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length)
   } catch (error) {
     core.info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
     return undefined

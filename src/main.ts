@@ -115,7 +115,7 @@ async function pipeline(): Promise<void> {
   let baseline: BaselineReport | undefined
   if (settings.baseline.kind === 'image') {
     const reference = settings.baseline.reference
-    baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`, workDir))
+    baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`))
   } else if (settings.baseline.kind === 'build') {
     baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started))
   }

@@ -1,8 +1,6 @@
-import type { Plan } from './runner.js'
-
 /**
  * The linker ignores `-X pkg.Name=value` when pkg.Name does not exist or is a constant, without a word. So the
- * targets are looked up in the symbol table of the unstripped build, which is linked anyway.
+ * targets are looked up in the symbol table of the unstripped build, which is linked anyway (read by gobinary.ts).
  */
 export interface GoSymbol {
   name: string
@@ -11,18 +9,6 @@ export interface GoSymbol {
   kind: string
   /** Where it is loaded; undefined symbols have none. */
   address?: number
-}
-
-export const nmPlan = (file: string): Plan => ({ program: 'go', args: ['tool', 'nm', '-size', file] })
-
-/** Parses `go tool nm -size`: `address size kind name` per line (undefined symbols have no address). */
-export function parseNm(text: string): GoSymbol[] {
-  const symbols: GoSymbol[] = []
-  for (const line of text.split('\n')) {
-    const match = /^\s*(?:([0-9a-f]+)\s+)?(\d+)\s+([A-Za-z])\s+(.+)$/.exec(line)
-    if (match) symbols.push({ size: Number(match[2]), kind: match[3], name: match[4].trim(), ...(match[1] ? { address: parseInt(match[1], 16) } : {}) })
-  }
-  return symbols
 }
 
 /** A package-level string variable: a data or bss symbol the size of a string header. */

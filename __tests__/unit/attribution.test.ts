@@ -13,7 +13,7 @@ import {
   type SizeRow
 } from '../../src/attribution.js'
 import { renderAttribution, mainCause } from '../../src/report.js'
-import { parseNm } from '../../src/symbols.js'
+import { parseNm } from './nm.js'
 
 // Recorded from a real build (go1.26.8, linux/amd64, -mod=vendor): cmd/shop of module example.com/shop, with
 // github.com/google/uuid replaced by a local fork, the nested modules go.opentelemetry.io/otel and …/otel/trace,
