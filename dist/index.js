@@ -37416,7 +37416,7 @@ function parseChallenge(header) {
 const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
 const TIMEOUT_MS = 15_000;
 /** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge, target, credentials, actions = 'push,pull') {
+async function authorize(challenge, target, credentials, actions) {
     const { scheme, params } = parseChallenge(challenge);
     if (scheme === 'basic')
         return credentials && basic(credentials);
@@ -37433,20 +37433,22 @@ async function authorize(challenge, target, credentials, actions = 'push,pull') 
     const token = body.token ?? body.access_token;
     return token ? `Bearer ${token}` : undefined;
 }
+/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
+async function withLogin(send, target, login, actions) {
+    const response = await send();
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status !== 401 || !challenge)
+        return { response };
+    const authorization = await authorize(challenge, target, login(), actions);
+    return authorization ? { response: await send(authorization), authorization } : { response };
+}
 /** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
 async function pushProblem(target) {
     const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
     const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
     try {
         const credentials = dockerCredentials(target.host);
-        let response = await post();
-        let authorization;
-        const challenge = response.headers.get('www-authenticate');
-        if (response.status === 401 && challenge) {
-            authorization = await authorize(challenge, target, credentials);
-            if (authorization)
-                response = await post(authorization);
-        }
+        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
         if (response.status === 202) {
             const location = response.headers.get('location');
             // Cancel the upload: nothing is left in the registry.
@@ -37483,12 +37485,7 @@ async function pushProblems(references) {
 async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
     const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`;
     const get = (authorization) => fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
-    const response = await get();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status !== 401 || !challenge)
-        return response;
-    const authorization = await authorize(challenge, target, dockerCredentials(target.host), 'pull');
-    return authorization ? get(authorization) : response;
+    return (await withLogin(get, target, () => dockerCredentials(target.host), 'pull')).response;
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -37677,7 +37674,101 @@ function warn(message) {
 /** The warnings so far, in the order they were said. */
 const warningsSaid = () => [...said];
 
+;// CONCATENATED MODULE: ./src/elf.ts
+/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+/** e_machine values of the Go linux ports, by GOARCH. */
+const ELF_MACHINE = {
+    '386': 3,
+    amd64: 62,
+    arm: 40,
+    arm64: 183,
+    ppc64le: 21,
+    s390x: 22,
+    riscv64: 243,
+    loong64: 258,
+    mips64le: 8
+};
+/** Reads fields of an ELF file in its own class (32 or 64 bit) and byte order. */
+function elfReader(buf) {
+    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
+        throw new Error('not an ELF file');
+    const is64 = buf[4] === 2;
+    const little = buf[5] === 1;
+    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+    const cString = (offset) => {
+        const end = buf.indexOf(0, offset);
+        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
+    };
+    return { is64, u16, u32, word, cString };
+}
+function readElf(buf) {
+    const { is64, u16, u32, word, cString } = elfReader(buf);
+    const wordSize = is64 ? 8 : 4;
+    const machine = u16(18);
+    const phoff = word(is64 ? 32 : 28);
+    const phentsize = u16(is64 ? 54 : 42);
+    const phnum = u16(is64 ? 56 : 44);
+    const segments = Array.from({ length: phnum }, (_, i) => {
+        const at = phoff + i * phentsize;
+        if (at + phentsize > buf.length)
+            throw new Error('truncated ELF program headers');
+        return is64
+            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
+            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
+    });
+    const fileOffset = (vaddr) => {
+        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
+        return load ? load.offset + (vaddr - load.vaddr) : undefined;
+    };
+    const interp = segments.find(s => s.type === PT_INTERP);
+    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
+    const facts = { machine, needed: [], loads };
+    if (interp)
+        facts.interpreter = cString(interp.offset);
+    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
+    if (dynamic) {
+        const entries = [];
+        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
+            const tag = word(at);
+            if (tag === 0)
+                break;
+            entries.push([tag, word(at + wordSize)]);
+        }
+        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
+        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
+        for (const [tag, value] of entries) {
+            if (tag !== DT_NEEDED)
+                continue;
+            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
+        }
+    }
+    return facts;
+}
+/** Why the binary would not start on scratch, or undefined when it is static. */
+function staticProblem(facts, goarch) {
+    const expected = ELF_MACHINE[goarch];
+    if (expected !== undefined && facts.machine !== expected) {
+        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
+    }
+    const reasons = [];
+    if (facts.interpreter)
+        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
+    if (facts.needed.length > 0)
+        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
+    if (reasons.length === 0)
+        return undefined;
+    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
+}
+
 ;// CONCATENATED MODULE: ./src/gobinary.ts
+
 
 const SHT_SYMTAB = 2;
 const SHF_WRITE = 0x1;
@@ -37685,23 +37776,8 @@ const SHF_ALLOC = 0x2;
 const SHF_EXECINSTR = 0x4;
 const STB_LOCAL = 0;
 const STT_FILE = 4;
-function reader(buf) {
-    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
-        throw new Error('not an ELF file');
-    const is64 = buf[4] === 2;
-    const little = buf[5] === 1;
-    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-    const u64 = (o) => Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o));
-    const word = (o) => (is64 ? u64(o) : u32(o));
-    return { is64, u16, u32, word };
-}
-const cString = (buf, offset) => {
-    const end = buf.indexOf(0, offset);
-    return buf.toString('latin1', offset, end < 0 ? buf.length : end);
-};
 function elfSections(buf) {
-    const { is64, u16, u32, word } = reader(buf);
+    const { is64, u16, u32, word, cString } = elfReader(buf);
     const shoff = word(is64 ? 40 : 32);
     const shentsize = u16(is64 ? 58 : 46);
     const shnum = u16(is64 ? 60 : 48);
@@ -37711,11 +37787,11 @@ function elfSections(buf) {
     const raw = Array.from({ length: shnum }, (_, i) => {
         const at = shoff + i * shentsize;
         return is64
-            ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), addr: word(at + 16), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
-            : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), addr: u32(at + 12), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
+            ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
+            : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
     });
     const names = raw[shstrndx];
-    return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(buf, names.offset + nameAt) : '' }));
+    return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(names.offset + nameAt) : '' }));
 }
 /** nm's letter for a symbol in `section`: T code, R read-only, D data (bss included, as go tool nm says). */
 function kindOf(section, local) {
@@ -37728,7 +37804,7 @@ function kindOf(section, local) {
 }
 /** The symbol table (.symtab), as `go tool nm -size` lists it; empty for a stripped binary. */
 function elfSymbols(buf) {
-    const { is64, u16, u32, word } = reader(buf);
+    const { is64, u16, u32, word, cString } = elfReader(buf);
     const sections = elfSections(buf);
     const symtab = sections.find(s => s.type === SHT_SYMTAB);
     if (!symtab)
@@ -37745,7 +37821,7 @@ function elfSymbols(buf) {
         const shndx = u16(at + (is64 ? 6 : 14));
         const value = word(at + (is64 ? 8 : 4));
         const size = is64 ? word(at + 16) : u32(at + 8);
-        const name = cString(buf, strtab.offset + u32(at));
+        const name = cString(strtab.offset + u32(at));
         const section = shndx > 0 && shndx < sections.length ? sections[shndx] : undefined;
         const kind = kindOf(section, info >> 4 === STB_LOCAL);
         symbols.push(kind === 'U' ? { name, size, kind } : { name, size, kind, address: value });
@@ -45042,94 +45118,6 @@ function judge(sizes, budget, describe) {
 
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
-;// CONCATENATED MODULE: ./src/elf.ts
-/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-/** e_machine values of the Go linux ports, by GOARCH. */
-const ELF_MACHINE = {
-    '386': 3,
-    amd64: 62,
-    arm: 40,
-    arm64: 183,
-    ppc64le: 21,
-    s390x: 22,
-    riscv64: 243,
-    loong64: 258,
-    mips64le: 8
-};
-function readElf(buf) {
-    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
-        throw new Error('not an ELF file');
-    const is64 = buf[4] === 2;
-    const little = buf[5] === 1;
-    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-    const wordSize = is64 ? 8 : 4;
-    const machine = u16(18);
-    const phoff = word(is64 ? 32 : 28);
-    const phentsize = u16(is64 ? 54 : 42);
-    const phnum = u16(is64 ? 56 : 44);
-    const segments = Array.from({ length: phnum }, (_, i) => {
-        const at = phoff + i * phentsize;
-        if (at + phentsize > buf.length)
-            throw new Error('truncated ELF program headers');
-        return is64
-            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
-            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
-    });
-    const cString = (offset) => {
-        const end = buf.indexOf(0, offset);
-        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
-    };
-    const fileOffset = (vaddr) => {
-        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
-        return load ? load.offset + (vaddr - load.vaddr) : undefined;
-    };
-    const interp = segments.find(s => s.type === PT_INTERP);
-    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
-    const facts = { machine, needed: [], loads };
-    if (interp)
-        facts.interpreter = cString(interp.offset);
-    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
-    if (dynamic) {
-        const entries = [];
-        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
-            const tag = word(at);
-            if (tag === 0)
-                break;
-            entries.push([tag, word(at + wordSize)]);
-        }
-        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
-        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
-        for (const [tag, value] of entries) {
-            if (tag !== DT_NEEDED)
-                continue;
-            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
-        }
-    }
-    return facts;
-}
-/** Why the binary would not start on scratch, or undefined when it is static. */
-function staticProblem(facts, goarch) {
-    const expected = ELF_MACHINE[goarch];
-    if (expected !== undefined && facts.machine !== expected) {
-        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
-    }
-    const reasons = [];
-    if (facts.interpreter)
-        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
-    if (facts.needed.length > 0)
-        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
-    if (reasons.length === 0)
-        return undefined;
-    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
-}
-
 ;// CONCATENATED MODULE: ./src/lists.ts
 /** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
 /** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
@@ -47539,13 +47527,10 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             return {
                 source: 'build',
                 ref: commit,
-                images: base.measurement.images.map(image => ({
-                    platform: image.platform,
-                    wire: image.wire,
-                    unpacked: image.unpacked,
-                    binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size,
-                    breakdown: base.packed.find(p => p.binary.platform.id === image.platform)?.binary.breakdown
-                })),
+                images: base.measurement.images.map(image => {
+                    const packed = base.packed.find(p => p.binary.platform.id === image.platform);
+                    return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
+                }),
                 attributionMs: base.attributionMs
             };
         });

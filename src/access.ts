@@ -77,7 +77,7 @@ const basic = (c: Credentials) => `Basic ${Buffer.from(`${c.username}:${c.secret
 const TIMEOUT_MS = 15_000
 
 /** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge: string, target: PushTarget, credentials: Credentials | undefined, actions = 'push,pull'): Promise<string | undefined> {
+async function authorize(challenge: string, target: PushTarget, credentials: Credentials | undefined, actions: string): Promise<string | undefined> {
   const { scheme, params } = parseChallenge(challenge)
   if (scheme === 'basic') return credentials && basic(credentials)
   if (scheme !== 'bearer' || !params.realm) return undefined
@@ -91,6 +91,20 @@ async function authorize(challenge: string, target: PushTarget, credentials: Cre
   return token ? `Bearer ${token}` : undefined
 }
 
+/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
+async function withLogin(
+  send: (authorization?: string) => Promise<Response>,
+  target: PushTarget,
+  login: () => Credentials | undefined,
+  actions: string
+): Promise<{ response: Response; authorization?: string }> {
+  const response = await send()
+  const challenge = response.headers.get('www-authenticate')
+  if (response.status !== 401 || !challenge) return { response }
+  const authorization = await authorize(challenge, target, login(), actions)
+  return authorization ? { response: await send(authorization), authorization } : { response }
+}
+
 /** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
 export async function pushProblem(target: PushTarget): Promise<string | undefined> {
   const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`
@@ -98,13 +112,7 @@ export async function pushProblem(target: PushTarget): Promise<string | undefine
     fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) })
   try {
     const credentials = dockerCredentials(target.host)
-    let response = await post()
-    let authorization: string | undefined
-    const challenge = response.headers.get('www-authenticate')
-    if (response.status === 401 && challenge) {
-      authorization = await authorize(challenge, target, credentials)
-      if (authorization) response = await post(authorization)
-    }
+    const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull')
     if (response.status === 202) {
       const location = response.headers.get('location')
       // Cancel the upload: nothing is left in the registry.
@@ -143,9 +151,5 @@ export async function registryRead(target: PushTarget, pathname: string, accept?
   const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`
   const get = (authorization?: string) =>
     fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) })
-  const response = await get()
-  const challenge = response.headers.get('www-authenticate')
-  if (response.status !== 401 || !challenge) return response
-  const authorization = await authorize(challenge, target, dockerCredentials(target.host), 'pull')
-  return authorization ? get(authorization) : response
+  return (await withLogin(get, target, () => dockerCredentials(target.host), 'pull')).response
 }

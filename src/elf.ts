@@ -29,13 +29,23 @@ export const ELF_MACHINE: Record<string, number> = {
   mips64le: 8
 }
 
-export function readElf(buf: Buffer): ElfFacts {
+/** Reads fields of an ELF file in its own class (32 or 64 bit) and byte order. */
+export function elfReader(buf: Buffer) {
   if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) throw new Error('not an ELF file')
   const is64 = buf[4] === 2
   const little = buf[5] === 1
   const u16 = (o: number) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o))
   const u32 = (o: number) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o))
   const word = (o: number) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o))
+  const cString = (offset: number) => {
+    const end = buf.indexOf(0, offset)
+    return buf.toString('latin1', offset, end < 0 ? buf.length : end)
+  }
+  return { is64, u16, u32, word, cString }
+}
+
+export function readElf(buf: Buffer): ElfFacts {
+  const { is64, u16, u32, word, cString } = elfReader(buf)
   const wordSize = is64 ? 8 : 4
 
   const machine = u16(18)
@@ -50,10 +60,6 @@ export function readElf(buf: Buffer): ElfFacts {
       ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
       : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) }
   })
-  const cString = (offset: number) => {
-    const end = buf.indexOf(0, offset)
-    return buf.toString('latin1', offset, end < 0 ? buf.length : end)
-  }
   const fileOffset = (vaddr: number) => {
     const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz)
     return load ? load.offset + (vaddr - load.vaddr) : undefined

@@ -1,4 +1,5 @@
 import { parseBuildInfo, type BuildInfo } from './attribution.js'
+import { elfReader } from './elf.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -11,7 +12,6 @@ interface Section {
   name: string
   type: number
   flags: number
-  addr: number
   offset: number
   size: number
   link: number
@@ -24,24 +24,8 @@ const SHF_EXECINSTR = 0x4
 const STB_LOCAL = 0
 const STT_FILE = 4
 
-function reader(buf: Buffer) {
-  if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46) throw new Error('not an ELF file')
-  const is64 = buf[4] === 2
-  const little = buf[5] === 1
-  const u16 = (o: number) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o))
-  const u32 = (o: number) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o))
-  const u64 = (o: number) => Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o))
-  const word = (o: number) => (is64 ? u64(o) : u32(o))
-  return { is64, u16, u32, word }
-}
-
-const cString = (buf: Buffer, offset: number) => {
-  const end = buf.indexOf(0, offset)
-  return buf.toString('latin1', offset, end < 0 ? buf.length : end)
-}
-
-export function elfSections(buf: Buffer): Section[] {
-  const { is64, u16, u32, word } = reader(buf)
+function elfSections(buf: Buffer): Section[] {
+  const { is64, u16, u32, word, cString } = elfReader(buf)
   const shoff = word(is64 ? 40 : 32)
   const shentsize = u16(is64 ? 58 : 46)
   const shnum = u16(is64 ? 60 : 48)
@@ -50,11 +34,11 @@ export function elfSections(buf: Buffer): Section[] {
   const raw = Array.from({ length: shnum }, (_, i) => {
     const at = shoff + i * shentsize
     return is64
-      ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), addr: word(at + 16), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
-      : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), addr: u32(at + 12), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) }
+      ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
+      : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) }
   })
   const names = raw[shstrndx]
-  return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(buf, names.offset + nameAt) : '' }))
+  return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(names.offset + nameAt) : '' }))
 }
 
 /** nm's letter for a symbol in `section`: T code, R read-only, D data (bss included, as go tool nm says). */
@@ -69,7 +53,7 @@ function kindOf(section: Section | undefined, local: boolean): string {
 
 /** The symbol table (.symtab), as `go tool nm -size` lists it; empty for a stripped binary. */
 export function elfSymbols(buf: Buffer): GoSymbol[] {
-  const { is64, u16, u32, word } = reader(buf)
+  const { is64, u16, u32, word, cString } = elfReader(buf)
   const sections = elfSections(buf)
   const symtab = sections.find(s => s.type === SHT_SYMTAB)
   if (!symtab) return []
@@ -84,7 +68,7 @@ export function elfSymbols(buf: Buffer): GoSymbol[] {
     const shndx = u16(at + (is64 ? 6 : 14))
     const value = word(at + (is64 ? 8 : 4))
     const size = is64 ? word(at + 16) : u32(at + 8)
-    const name = cString(buf, strtab.offset + u32(at))
+    const name = cString(strtab.offset + u32(at))
     const section = shndx > 0 && shndx < sections.length ? sections[shndx] : undefined
     const kind = kindOf(section, info >> 4 === STB_LOCAL)
     symbols.push(kind === 'U' ? { name, size, kind } : { name, size, kind, address: value })

@@ -318,13 +318,10 @@ async function buildBaseline(settings: Settings, engine: Engine, upx: string | u
       return {
         source: 'build' as const,
         ref: commit,
-        images: base.measurement.images.map(image => ({
-          platform: image.platform,
-          wire: image.wire,
-          unpacked: image.unpacked,
-          binary: base.packed.find(p => p.binary.platform.id === image.platform)?.size,
-          breakdown: base.packed.find(p => p.binary.platform.id === image.platform)?.binary.breakdown
-        })),
+        images: base.measurement.images.map(image => {
+          const packed = base.packed.find(p => p.binary.platform.id === image.platform)
+          return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown }
+        }),
         attributionMs: base.attributionMs
       }
     })

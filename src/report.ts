@@ -1,7 +1,7 @@
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
-import { dominantRow, type Attribution, type RowChange, type SizeRow } from './attribution.js'
+import { dominantRow, type Attribution, type SizeRow } from './attribution.js'
 import type { GateOutcome } from './gate.js'
 import type { Published } from './publish.js'
 import type { SmokeResult } from './smoke.js'
@@ -299,8 +299,7 @@ function renderRowChanges(a: Attribution, out: string[]): void {
   out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '')
   out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
   const cell = (bytes: number) => (bytes === 0 ? '–' : human(bytes))
-  for (const r of a.rows.top as RowChange[])
-    out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`)
+  for (const r of a.rows.top) out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`)
   if (a.rows.rest.rows > 0) out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`)
   out.push('')
 }

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from './github-fake.js'
-import { checkoutPullRequest, git, requireTools, runAction, startRegistry, type PullRequestCheckout } from './harness.js'
+import { checkoutPullRequest, git, pullRequestRunner, requireTools, runAction, startRegistry } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
 
@@ -91,14 +91,7 @@ describe('why it grew: attribution in the pull request comment', () => {
   beforeAll(() => api.start())
   afterAll(() => api.stop())
 
-  const runPullRequest = (checkout: PullRequestCheckout, inputs: Record<string, string> = {}) =>
-    runAction(
-      { 'github-token': 'actions-token', image: 'acme/greeter', ...inputs },
-      {
-        workspace: checkout.workspace,
-        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/greeter' }
-      }
-    )
+  const runPullRequest = pullRequestRunner(api, 'acme/greeter')
 
   it('names the new module with its version and share, and the package that grew', async () => {
     const run = await runPullRequest(checkoutPullRequest(origin, 31, 'main', 'grow'))

@@ -252,3 +252,15 @@ export function checkoutPullRequest(origin: string, number: number, base: string
   )
   return { workspace, event, headSha }
 }
+
+/** Runs the action on a pull_request event of `repository` (`acme/NAME`, also the image), against `api` once started. */
+export function pullRequestRunner(api: { url: string }, repository: string) {
+  return (checkout: PullRequestCheckout, inputs: Record<string, string> = {}, token = 'actions-token'): Promise<ActionRun> =>
+    runAction(
+      { 'github-token': token, image: repository, ...inputs },
+      {
+        workspace: checkout.workspace,
+        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: repository }
+      }
+    )
+}

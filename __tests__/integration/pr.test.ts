@@ -2,18 +2,7 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { BOT, FakeGitHub, TOKEN_KINDS } from './github-fake.js'
-import {
-  checkoutPullRequest,
-  git,
-  ociLayoutOf,
-  readOciImages,
-  requireTools,
-  ROOT,
-  runAction,
-  startRegistry,
-  type ActionRun,
-  type PullRequestCheckout
-} from './harness.js'
+import { checkoutPullRequest, git, ociLayoutOf, readOciImages, requireTools, ROOT, runAction, pullRequestRunner, startRegistry } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'docker-registry'))
 
@@ -87,14 +76,7 @@ describe('pull request comparison against the base branch', () => {
   beforeAll(() => api.start())
   afterAll(() => api.stop())
 
-  const runPullRequest = (checkout: PullRequestCheckout, inputs: Record<string, string>, token = 'actions-token'): Promise<ActionRun> =>
-    runAction(
-      { 'github-token': token, image: 'acme/hello', ...inputs },
-      {
-        workspace: checkout.workspace,
-        env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/hello' }
-      }
-    )
+  const runPullRequest = pullRequestRunner(api, 'acme/hello')
   const comments = (issue: number) => api.comments.get(issue) ?? []
 
   it('growth past max-increase fails the check after updating the marker comment on page 3', async () => {

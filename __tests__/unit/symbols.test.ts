@@ -17,9 +17,7 @@ const symbols = parseNm(NM)
 const own = ['example.com/svc/internal/version', 'example.com/svc']
 
 describe('-X targets checked against the symbol table', () => {
-  it('parses names with slashes and dots, addresses, sizes and kinds', () => {
-    expect(symbols).toContainEqual({ size: 16, kind: 'D', name: 'example.com/svc/internal/version.Version', address: 0x582b90 })
-    expect(symbols).toContainEqual({ size: 0, kind: 'U', name: '_cgo_init' })
+  it('splits a symbol into its package path and identifier', () => {
     expect(splitSymbol('example.com/svc/internal/version.Version')).toEqual({ pkg: 'example.com/svc/internal/version', ident: 'Version' })
   })
 
