@@ -1,849 +1,6 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
-/***/ 9659:
-/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
-
-
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
-var __awaiter = (this && this.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.HttpClient = exports.HttpClientResponse = exports.HttpClientError = exports.MediaTypes = exports.Headers = exports.HttpCodes = void 0;
-exports.getProxyUrl = getProxyUrl;
-exports.isHttps = isHttps;
-const http = __importStar(__nccwpck_require__(8611));
-const https = __importStar(__nccwpck_require__(5692));
-const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
-const undici_1 = __nccwpck_require__(6752);
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (exports.HttpCodes = HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (exports.Headers = Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (exports.MediaTypes = MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-exports.HttpClientError = HttpClientError;
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-exports.HttpClientResponse = HttpClientResponse;
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new undici_1.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-exports.HttpClient = HttpClient;
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-
-/***/ }),
-
-/***/ 3335:
-/***/ ((__unused_webpack_module, exports) => {
-
-
-Object.defineProperty(exports, "__esModule", ({ value: true }));
-exports.getProxyUrl = getProxyUrl;
-exports.checkBypass = checkBypass;
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-
-/***/ }),
-
 /***/ 3057:
 /***/ ((module) => {
 
@@ -1040,1536 +197,6 @@ module.exports = {
   writeUInt32BE,
   writeUInt32LE
 }
-
-
-/***/ }),
-
-/***/ 3251:
-/***/ (function(module) {
-
-/**
-  * This file contains the Bottleneck library (MIT), compiled to ES2017, and without Clustering support.
-  * https://github.com/SGrondin/bottleneck
-  */
-(function (global, factory) {
-	 true ? module.exports = factory() :
-	0;
-}(this, (function () { 'use strict';
-
-	var commonjsGlobal = typeof globalThis !== 'undefined' ? globalThis : typeof window !== 'undefined' ? window : typeof global !== 'undefined' ? global : typeof self !== 'undefined' ? self : {};
-
-	function getCjsExportFromNamespace (n) {
-		return n && n['default'] || n;
-	}
-
-	var load = function(received, defaults, onto = {}) {
-	  var k, ref, v;
-	  for (k in defaults) {
-	    v = defaults[k];
-	    onto[k] = (ref = received[k]) != null ? ref : v;
-	  }
-	  return onto;
-	};
-
-	var overwrite = function(received, defaults, onto = {}) {
-	  var k, v;
-	  for (k in received) {
-	    v = received[k];
-	    if (defaults[k] !== void 0) {
-	      onto[k] = v;
-	    }
-	  }
-	  return onto;
-	};
-
-	var parser = {
-		load: load,
-		overwrite: overwrite
-	};
-
-	var DLList;
-
-	DLList = class DLList {
-	  constructor(incr, decr) {
-	    this.incr = incr;
-	    this.decr = decr;
-	    this._first = null;
-	    this._last = null;
-	    this.length = 0;
-	  }
-
-	  push(value) {
-	    var node;
-	    this.length++;
-	    if (typeof this.incr === "function") {
-	      this.incr();
-	    }
-	    node = {
-	      value,
-	      prev: this._last,
-	      next: null
-	    };
-	    if (this._last != null) {
-	      this._last.next = node;
-	      this._last = node;
-	    } else {
-	      this._first = this._last = node;
-	    }
-	    return void 0;
-	  }
-
-	  shift() {
-	    var value;
-	    if (this._first == null) {
-	      return;
-	    } else {
-	      this.length--;
-	      if (typeof this.decr === "function") {
-	        this.decr();
-	      }
-	    }
-	    value = this._first.value;
-	    if ((this._first = this._first.next) != null) {
-	      this._first.prev = null;
-	    } else {
-	      this._last = null;
-	    }
-	    return value;
-	  }
-
-	  first() {
-	    if (this._first != null) {
-	      return this._first.value;
-	    }
-	  }
-
-	  getArray() {
-	    var node, ref, results;
-	    node = this._first;
-	    results = [];
-	    while (node != null) {
-	      results.push((ref = node, node = node.next, ref.value));
-	    }
-	    return results;
-	  }
-
-	  forEachShift(cb) {
-	    var node;
-	    node = this.shift();
-	    while (node != null) {
-	      (cb(node), node = this.shift());
-	    }
-	    return void 0;
-	  }
-
-	  debug() {
-	    var node, ref, ref1, ref2, results;
-	    node = this._first;
-	    results = [];
-	    while (node != null) {
-	      results.push((ref = node, node = node.next, {
-	        value: ref.value,
-	        prev: (ref1 = ref.prev) != null ? ref1.value : void 0,
-	        next: (ref2 = ref.next) != null ? ref2.value : void 0
-	      }));
-	    }
-	    return results;
-	  }
-
-	};
-
-	var DLList_1 = DLList;
-
-	var Events;
-
-	Events = class Events {
-	  constructor(instance) {
-	    this.instance = instance;
-	    this._events = {};
-	    if ((this.instance.on != null) || (this.instance.once != null) || (this.instance.removeAllListeners != null)) {
-	      throw new Error("An Emitter already exists for this object");
-	    }
-	    this.instance.on = (name, cb) => {
-	      return this._addListener(name, "many", cb);
-	    };
-	    this.instance.once = (name, cb) => {
-	      return this._addListener(name, "once", cb);
-	    };
-	    this.instance.removeAllListeners = (name = null) => {
-	      if (name != null) {
-	        return delete this._events[name];
-	      } else {
-	        return this._events = {};
-	      }
-	    };
-	  }
-
-	  _addListener(name, status, cb) {
-	    var base;
-	    if ((base = this._events)[name] == null) {
-	      base[name] = [];
-	    }
-	    this._events[name].push({cb, status});
-	    return this.instance;
-	  }
-
-	  listenerCount(name) {
-	    if (this._events[name] != null) {
-	      return this._events[name].length;
-	    } else {
-	      return 0;
-	    }
-	  }
-
-	  async trigger(name, ...args) {
-	    var e, promises;
-	    try {
-	      if (name !== "debug") {
-	        this.trigger("debug", `Event triggered: ${name}`, args);
-	      }
-	      if (this._events[name] == null) {
-	        return;
-	      }
-	      this._events[name] = this._events[name].filter(function(listener) {
-	        return listener.status !== "none";
-	      });
-	      promises = this._events[name].map(async(listener) => {
-	        var e, returned;
-	        if (listener.status === "none") {
-	          return;
-	        }
-	        if (listener.status === "once") {
-	          listener.status = "none";
-	        }
-	        try {
-	          returned = typeof listener.cb === "function" ? listener.cb(...args) : void 0;
-	          if (typeof (returned != null ? returned.then : void 0) === "function") {
-	            return (await returned);
-	          } else {
-	            return returned;
-	          }
-	        } catch (error) {
-	          e = error;
-	          {
-	            this.trigger("error", e);
-	          }
-	          return null;
-	        }
-	      });
-	      return ((await Promise.all(promises))).find(function(x) {
-	        return x != null;
-	      });
-	    } catch (error) {
-	      e = error;
-	      {
-	        this.trigger("error", e);
-	      }
-	      return null;
-	    }
-	  }
-
-	};
-
-	var Events_1 = Events;
-
-	var DLList$1, Events$1, Queues;
-
-	DLList$1 = DLList_1;
-
-	Events$1 = Events_1;
-
-	Queues = class Queues {
-	  constructor(num_priorities) {
-	    var i;
-	    this.Events = new Events$1(this);
-	    this._length = 0;
-	    this._lists = (function() {
-	      var j, ref, results;
-	      results = [];
-	      for (i = j = 1, ref = num_priorities; (1 <= ref ? j <= ref : j >= ref); i = 1 <= ref ? ++j : --j) {
-	        results.push(new DLList$1((() => {
-	          return this.incr();
-	        }), (() => {
-	          return this.decr();
-	        })));
-	      }
-	      return results;
-	    }).call(this);
-	  }
-
-	  incr() {
-	    if (this._length++ === 0) {
-	      return this.Events.trigger("leftzero");
-	    }
-	  }
-
-	  decr() {
-	    if (--this._length === 0) {
-	      return this.Events.trigger("zero");
-	    }
-	  }
-
-	  push(job) {
-	    return this._lists[job.options.priority].push(job);
-	  }
-
-	  queued(priority) {
-	    if (priority != null) {
-	      return this._lists[priority].length;
-	    } else {
-	      return this._length;
-	    }
-	  }
-
-	  shiftAll(fn) {
-	    return this._lists.forEach(function(list) {
-	      return list.forEachShift(fn);
-	    });
-	  }
-
-	  getFirst(arr = this._lists) {
-	    var j, len, list;
-	    for (j = 0, len = arr.length; j < len; j++) {
-	      list = arr[j];
-	      if (list.length > 0) {
-	        return list;
-	      }
-	    }
-	    return [];
-	  }
-
-	  shiftLastFrom(priority) {
-	    return this.getFirst(this._lists.slice(priority).reverse()).shift();
-	  }
-
-	};
-
-	var Queues_1 = Queues;
-
-	var BottleneckError;
-
-	BottleneckError = class BottleneckError extends Error {};
-
-	var BottleneckError_1 = BottleneckError;
-
-	var BottleneckError$1, DEFAULT_PRIORITY, Job, NUM_PRIORITIES, parser$1;
-
-	NUM_PRIORITIES = 10;
-
-	DEFAULT_PRIORITY = 5;
-
-	parser$1 = parser;
-
-	BottleneckError$1 = BottleneckError_1;
-
-	Job = class Job {
-	  constructor(task, args, options, jobDefaults, rejectOnDrop, Events, _states, Promise) {
-	    this.task = task;
-	    this.args = args;
-	    this.rejectOnDrop = rejectOnDrop;
-	    this.Events = Events;
-	    this._states = _states;
-	    this.Promise = Promise;
-	    this.options = parser$1.load(options, jobDefaults);
-	    this.options.priority = this._sanitizePriority(this.options.priority);
-	    if (this.options.id === jobDefaults.id) {
-	      this.options.id = `${this.options.id}-${this._randomIndex()}`;
-	    }
-	    this.promise = new this.Promise((_resolve, _reject) => {
-	      this._resolve = _resolve;
-	      this._reject = _reject;
-	    });
-	    this.retryCount = 0;
-	  }
-
-	  _sanitizePriority(priority) {
-	    var sProperty;
-	    sProperty = ~~priority !== priority ? DEFAULT_PRIORITY : priority;
-	    if (sProperty < 0) {
-	      return 0;
-	    } else if (sProperty > NUM_PRIORITIES - 1) {
-	      return NUM_PRIORITIES - 1;
-	    } else {
-	      return sProperty;
-	    }
-	  }
-
-	  _randomIndex() {
-	    return Math.random().toString(36).slice(2);
-	  }
-
-	  doDrop({error, message = "This job has been dropped by Bottleneck"} = {}) {
-	    if (this._states.remove(this.options.id)) {
-	      if (this.rejectOnDrop) {
-	        this._reject(error != null ? error : new BottleneckError$1(message));
-	      }
-	      this.Events.trigger("dropped", {args: this.args, options: this.options, task: this.task, promise: this.promise});
-	      return true;
-	    } else {
-	      return false;
-	    }
-	  }
-
-	  _assertStatus(expected) {
-	    var status;
-	    status = this._states.jobStatus(this.options.id);
-	    if (!(status === expected || (expected === "DONE" && status === null))) {
-	      throw new BottleneckError$1(`Invalid job status ${status}, expected ${expected}. Please open an issue at https://github.com/SGrondin/bottleneck/issues`);
-	    }
-	  }
-
-	  doReceive() {
-	    this._states.start(this.options.id);
-	    return this.Events.trigger("received", {args: this.args, options: this.options});
-	  }
-
-	  doQueue(reachedHWM, blocked) {
-	    this._assertStatus("RECEIVED");
-	    this._states.next(this.options.id);
-	    return this.Events.trigger("queued", {args: this.args, options: this.options, reachedHWM, blocked});
-	  }
-
-	  doRun() {
-	    if (this.retryCount === 0) {
-	      this._assertStatus("QUEUED");
-	      this._states.next(this.options.id);
-	    } else {
-	      this._assertStatus("EXECUTING");
-	    }
-	    return this.Events.trigger("scheduled", {args: this.args, options: this.options});
-	  }
-
-	  async doExecute(chained, clearGlobalState, run, free) {
-	    var error, eventInfo, passed;
-	    if (this.retryCount === 0) {
-	      this._assertStatus("RUNNING");
-	      this._states.next(this.options.id);
-	    } else {
-	      this._assertStatus("EXECUTING");
-	    }
-	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-	    this.Events.trigger("executing", eventInfo);
-	    try {
-	      passed = (await (chained != null ? chained.schedule(this.options, this.task, ...this.args) : this.task(...this.args)));
-	      if (clearGlobalState()) {
-	        this.doDone(eventInfo);
-	        await free(this.options, eventInfo);
-	        this._assertStatus("DONE");
-	        return this._resolve(passed);
-	      }
-	    } catch (error1) {
-	      error = error1;
-	      return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-	    }
-	  }
-
-	  doExpire(clearGlobalState, run, free) {
-	    var error, eventInfo;
-	    if (this._states.jobStatus(this.options.id === "RUNNING")) {
-	      this._states.next(this.options.id);
-	    }
-	    this._assertStatus("EXECUTING");
-	    eventInfo = {args: this.args, options: this.options, retryCount: this.retryCount};
-	    error = new BottleneckError$1(`This job timed out after ${this.options.expiration} ms.`);
-	    return this._onFailure(error, eventInfo, clearGlobalState, run, free);
-	  }
-
-	  async _onFailure(error, eventInfo, clearGlobalState, run, free) {
-	    var retry, retryAfter;
-	    if (clearGlobalState()) {
-	      retry = (await this.Events.trigger("failed", error, eventInfo));
-	      if (retry != null) {
-	        retryAfter = ~~retry;
-	        this.Events.trigger("retry", `Retrying ${this.options.id} after ${retryAfter} ms`, eventInfo);
-	        this.retryCount++;
-	        return run(retryAfter);
-	      } else {
-	        this.doDone(eventInfo);
-	        await free(this.options, eventInfo);
-	        this._assertStatus("DONE");
-	        return this._reject(error);
-	      }
-	    }
-	  }
-
-	  doDone(eventInfo) {
-	    this._assertStatus("EXECUTING");
-	    this._states.next(this.options.id);
-	    return this.Events.trigger("done", eventInfo);
-	  }
-
-	};
-
-	var Job_1 = Job;
-
-	var BottleneckError$2, LocalDatastore, parser$2;
-
-	parser$2 = parser;
-
-	BottleneckError$2 = BottleneckError_1;
-
-	LocalDatastore = class LocalDatastore {
-	  constructor(instance, storeOptions, storeInstanceOptions) {
-	    this.instance = instance;
-	    this.storeOptions = storeOptions;
-	    this.clientId = this.instance._randomIndex();
-	    parser$2.load(storeInstanceOptions, storeInstanceOptions, this);
-	    this._nextRequest = this._lastReservoirRefresh = this._lastReservoirIncrease = Date.now();
-	    this._running = 0;
-	    this._done = 0;
-	    this._unblockTime = 0;
-	    this.ready = this.Promise.resolve();
-	    this.clients = {};
-	    this._startHeartbeat();
-	  }
-
-	  _startHeartbeat() {
-	    var base;
-	    if ((this.heartbeat == null) && (((this.storeOptions.reservoirRefreshInterval != null) && (this.storeOptions.reservoirRefreshAmount != null)) || ((this.storeOptions.reservoirIncreaseInterval != null) && (this.storeOptions.reservoirIncreaseAmount != null)))) {
-	      return typeof (base = (this.heartbeat = setInterval(() => {
-	        var amount, incr, maximum, now, reservoir;
-	        now = Date.now();
-	        if ((this.storeOptions.reservoirRefreshInterval != null) && now >= this._lastReservoirRefresh + this.storeOptions.reservoirRefreshInterval) {
-	          this._lastReservoirRefresh = now;
-	          this.storeOptions.reservoir = this.storeOptions.reservoirRefreshAmount;
-	          this.instance._drainAll(this.computeCapacity());
-	        }
-	        if ((this.storeOptions.reservoirIncreaseInterval != null) && now >= this._lastReservoirIncrease + this.storeOptions.reservoirIncreaseInterval) {
-	          ({
-	            reservoirIncreaseAmount: amount,
-	            reservoirIncreaseMaximum: maximum,
-	            reservoir
-	          } = this.storeOptions);
-	          this._lastReservoirIncrease = now;
-	          incr = maximum != null ? Math.min(amount, maximum - reservoir) : amount;
-	          if (incr > 0) {
-	            this.storeOptions.reservoir += incr;
-	            return this.instance._drainAll(this.computeCapacity());
-	          }
-	        }
-	      }, this.heartbeatInterval))).unref === "function" ? base.unref() : void 0;
-	    } else {
-	      return clearInterval(this.heartbeat);
-	    }
-	  }
-
-	  async __publish__(message) {
-	    await this.yieldLoop();
-	    return this.instance.Events.trigger("message", message.toString());
-	  }
-
-	  async __disconnect__(flush) {
-	    await this.yieldLoop();
-	    clearInterval(this.heartbeat);
-	    return this.Promise.resolve();
-	  }
-
-	  yieldLoop(t = 0) {
-	    return new this.Promise(function(resolve, reject) {
-	      return setTimeout(resolve, t);
-	    });
-	  }
-
-	  computePenalty() {
-	    var ref;
-	    return (ref = this.storeOptions.penalty) != null ? ref : (15 * this.storeOptions.minTime) || 5000;
-	  }
-
-	  async __updateSettings__(options) {
-	    await this.yieldLoop();
-	    parser$2.overwrite(options, options, this.storeOptions);
-	    this._startHeartbeat();
-	    this.instance._drainAll(this.computeCapacity());
-	    return true;
-	  }
-
-	  async __running__() {
-	    await this.yieldLoop();
-	    return this._running;
-	  }
-
-	  async __queued__() {
-	    await this.yieldLoop();
-	    return this.instance.queued();
-	  }
-
-	  async __done__() {
-	    await this.yieldLoop();
-	    return this._done;
-	  }
-
-	  async __groupCheck__(time) {
-	    await this.yieldLoop();
-	    return (this._nextRequest + this.timeout) < time;
-	  }
-
-	  computeCapacity() {
-	    var maxConcurrent, reservoir;
-	    ({maxConcurrent, reservoir} = this.storeOptions);
-	    if ((maxConcurrent != null) && (reservoir != null)) {
-	      return Math.min(maxConcurrent - this._running, reservoir);
-	    } else if (maxConcurrent != null) {
-	      return maxConcurrent - this._running;
-	    } else if (reservoir != null) {
-	      return reservoir;
-	    } else {
-	      return null;
-	    }
-	  }
-
-	  conditionsCheck(weight) {
-	    var capacity;
-	    capacity = this.computeCapacity();
-	    return (capacity == null) || weight <= capacity;
-	  }
-
-	  async __incrementReservoir__(incr) {
-	    var reservoir;
-	    await this.yieldLoop();
-	    reservoir = this.storeOptions.reservoir += incr;
-	    this.instance._drainAll(this.computeCapacity());
-	    return reservoir;
-	  }
-
-	  async __currentReservoir__() {
-	    await this.yieldLoop();
-	    return this.storeOptions.reservoir;
-	  }
-
-	  isBlocked(now) {
-	    return this._unblockTime >= now;
-	  }
-
-	  check(weight, now) {
-	    return this.conditionsCheck(weight) && (this._nextRequest - now) <= 0;
-	  }
-
-	  async __check__(weight) {
-	    var now;
-	    await this.yieldLoop();
-	    now = Date.now();
-	    return this.check(weight, now);
-	  }
-
-	  async __register__(index, weight, expiration) {
-	    var now, wait;
-	    await this.yieldLoop();
-	    now = Date.now();
-	    if (this.conditionsCheck(weight)) {
-	      this._running += weight;
-	      if (this.storeOptions.reservoir != null) {
-	        this.storeOptions.reservoir -= weight;
-	      }
-	      wait = Math.max(this._nextRequest - now, 0);
-	      this._nextRequest = now + wait + this.storeOptions.minTime;
-	      return {
-	        success: true,
-	        wait,
-	        reservoir: this.storeOptions.reservoir
-	      };
-	    } else {
-	      return {
-	        success: false
-	      };
-	    }
-	  }
-
-	  strategyIsBlock() {
-	    return this.storeOptions.strategy === 3;
-	  }
-
-	  async __submit__(queueLength, weight) {
-	    var blocked, now, reachedHWM;
-	    await this.yieldLoop();
-	    if ((this.storeOptions.maxConcurrent != null) && weight > this.storeOptions.maxConcurrent) {
-	      throw new BottleneckError$2(`Impossible to add a job having a weight of ${weight} to a limiter having a maxConcurrent setting of ${this.storeOptions.maxConcurrent}`);
-	    }
-	    now = Date.now();
-	    reachedHWM = (this.storeOptions.highWater != null) && queueLength === this.storeOptions.highWater && !this.check(weight, now);
-	    blocked = this.strategyIsBlock() && (reachedHWM || this.isBlocked(now));
-	    if (blocked) {
-	      this._unblockTime = now + this.computePenalty();
-	      this._nextRequest = this._unblockTime + this.storeOptions.minTime;
-	      this.instance._dropAllQueued();
-	    }
-	    return {
-	      reachedHWM,
-	      blocked,
-	      strategy: this.storeOptions.strategy
-	    };
-	  }
-
-	  async __free__(index, weight) {
-	    await this.yieldLoop();
-	    this._running -= weight;
-	    this._done += weight;
-	    this.instance._drainAll(this.computeCapacity());
-	    return {
-	      running: this._running
-	    };
-	  }
-
-	};
-
-	var LocalDatastore_1 = LocalDatastore;
-
-	var BottleneckError$3, States;
-
-	BottleneckError$3 = BottleneckError_1;
-
-	States = class States {
-	  constructor(status1) {
-	    this.status = status1;
-	    this._jobs = {};
-	    this.counts = this.status.map(function() {
-	      return 0;
-	    });
-	  }
-
-	  next(id) {
-	    var current, next;
-	    current = this._jobs[id];
-	    next = current + 1;
-	    if ((current != null) && next < this.status.length) {
-	      this.counts[current]--;
-	      this.counts[next]++;
-	      return this._jobs[id]++;
-	    } else if (current != null) {
-	      this.counts[current]--;
-	      return delete this._jobs[id];
-	    }
-	  }
-
-	  start(id) {
-	    var initial;
-	    initial = 0;
-	    this._jobs[id] = initial;
-	    return this.counts[initial]++;
-	  }
-
-	  remove(id) {
-	    var current;
-	    current = this._jobs[id];
-	    if (current != null) {
-	      this.counts[current]--;
-	      delete this._jobs[id];
-	    }
-	    return current != null;
-	  }
-
-	  jobStatus(id) {
-	    var ref;
-	    return (ref = this.status[this._jobs[id]]) != null ? ref : null;
-	  }
-
-	  statusJobs(status) {
-	    var k, pos, ref, results, v;
-	    if (status != null) {
-	      pos = this.status.indexOf(status);
-	      if (pos < 0) {
-	        throw new BottleneckError$3(`status must be one of ${this.status.join(', ')}`);
-	      }
-	      ref = this._jobs;
-	      results = [];
-	      for (k in ref) {
-	        v = ref[k];
-	        if (v === pos) {
-	          results.push(k);
-	        }
-	      }
-	      return results;
-	    } else {
-	      return Object.keys(this._jobs);
-	    }
-	  }
-
-	  statusCounts() {
-	    return this.counts.reduce(((acc, v, i) => {
-	      acc[this.status[i]] = v;
-	      return acc;
-	    }), {});
-	  }
-
-	};
-
-	var States_1 = States;
-
-	var DLList$2, Sync;
-
-	DLList$2 = DLList_1;
-
-	Sync = class Sync {
-	  constructor(name, Promise) {
-	    this.schedule = this.schedule.bind(this);
-	    this.name = name;
-	    this.Promise = Promise;
-	    this._running = 0;
-	    this._queue = new DLList$2();
-	  }
-
-	  isEmpty() {
-	    return this._queue.length === 0;
-	  }
-
-	  async _tryToRun() {
-	    var args, cb, error, reject, resolve, returned, task;
-	    if ((this._running < 1) && this._queue.length > 0) {
-	      this._running++;
-	      ({task, args, resolve, reject} = this._queue.shift());
-	      cb = (await (async function() {
-	        try {
-	          returned = (await task(...args));
-	          return function() {
-	            return resolve(returned);
-	          };
-	        } catch (error1) {
-	          error = error1;
-	          return function() {
-	            return reject(error);
-	          };
-	        }
-	      })());
-	      this._running--;
-	      this._tryToRun();
-	      return cb();
-	    }
-	  }
-
-	  schedule(task, ...args) {
-	    var promise, reject, resolve;
-	    resolve = reject = null;
-	    promise = new this.Promise(function(_resolve, _reject) {
-	      resolve = _resolve;
-	      return reject = _reject;
-	    });
-	    this._queue.push({task, args, resolve, reject});
-	    this._tryToRun();
-	    return promise;
-	  }
-
-	};
-
-	var Sync_1 = Sync;
-
-	var version = "2.19.5";
-	var version$1 = {
-		version: version
-	};
-
-	var version$2 = /*#__PURE__*/Object.freeze({
-		version: version,
-		default: version$1
-	});
-
-	var require$$2 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$3 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$4 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var Events$2, Group, IORedisConnection$1, RedisConnection$1, Scripts$1, parser$3;
-
-	parser$3 = parser;
-
-	Events$2 = Events_1;
-
-	RedisConnection$1 = require$$2;
-
-	IORedisConnection$1 = require$$3;
-
-	Scripts$1 = require$$4;
-
-	Group = (function() {
-	  class Group {
-	    constructor(limiterOptions = {}) {
-	      this.deleteKey = this.deleteKey.bind(this);
-	      this.limiterOptions = limiterOptions;
-	      parser$3.load(this.limiterOptions, this.defaults, this);
-	      this.Events = new Events$2(this);
-	      this.instances = {};
-	      this.Bottleneck = Bottleneck_1;
-	      this._startAutoCleanup();
-	      this.sharedConnection = this.connection != null;
-	      if (this.connection == null) {
-	        if (this.limiterOptions.datastore === "redis") {
-	          this.connection = new RedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-	        } else if (this.limiterOptions.datastore === "ioredis") {
-	          this.connection = new IORedisConnection$1(Object.assign({}, this.limiterOptions, {Events: this.Events}));
-	        }
-	      }
-	    }
-
-	    key(key = "") {
-	      var ref;
-	      return (ref = this.instances[key]) != null ? ref : (() => {
-	        var limiter;
-	        limiter = this.instances[key] = new this.Bottleneck(Object.assign(this.limiterOptions, {
-	          id: `${this.id}-${key}`,
-	          timeout: this.timeout,
-	          connection: this.connection
-	        }));
-	        this.Events.trigger("created", limiter, key);
-	        return limiter;
-	      })();
-	    }
-
-	    async deleteKey(key = "") {
-	      var deleted, instance;
-	      instance = this.instances[key];
-	      if (this.connection) {
-	        deleted = (await this.connection.__runCommand__(['del', ...Scripts$1.allKeys(`${this.id}-${key}`)]));
-	      }
-	      if (instance != null) {
-	        delete this.instances[key];
-	        await instance.disconnect();
-	      }
-	      return (instance != null) || deleted > 0;
-	    }
-
-	    limiters() {
-	      var k, ref, results, v;
-	      ref = this.instances;
-	      results = [];
-	      for (k in ref) {
-	        v = ref[k];
-	        results.push({
-	          key: k,
-	          limiter: v
-	        });
-	      }
-	      return results;
-	    }
-
-	    keys() {
-	      return Object.keys(this.instances);
-	    }
-
-	    async clusterKeys() {
-	      var cursor, end, found, i, k, keys, len, next, start;
-	      if (this.connection == null) {
-	        return this.Promise.resolve(this.keys());
-	      }
-	      keys = [];
-	      cursor = null;
-	      start = `b_${this.id}-`.length;
-	      end = "_settings".length;
-	      while (cursor !== 0) {
-	        [next, found] = (await this.connection.__runCommand__(["scan", cursor != null ? cursor : 0, "match", `b_${this.id}-*_settings`, "count", 10000]));
-	        cursor = ~~next;
-	        for (i = 0, len = found.length; i < len; i++) {
-	          k = found[i];
-	          keys.push(k.slice(start, -end));
-	        }
-	      }
-	      return keys;
-	    }
-
-	    _startAutoCleanup() {
-	      var base;
-	      clearInterval(this.interval);
-	      return typeof (base = (this.interval = setInterval(async() => {
-	        var e, k, ref, results, time, v;
-	        time = Date.now();
-	        ref = this.instances;
-	        results = [];
-	        for (k in ref) {
-	          v = ref[k];
-	          try {
-	            if ((await v._store.__groupCheck__(time))) {
-	              results.push(this.deleteKey(k));
-	            } else {
-	              results.push(void 0);
-	            }
-	          } catch (error) {
-	            e = error;
-	            results.push(v.Events.trigger("error", e));
-	          }
-	        }
-	        return results;
-	      }, this.timeout / 2))).unref === "function" ? base.unref() : void 0;
-	    }
-
-	    updateSettings(options = {}) {
-	      parser$3.overwrite(options, this.defaults, this);
-	      parser$3.overwrite(options, options, this.limiterOptions);
-	      if (options.timeout != null) {
-	        return this._startAutoCleanup();
-	      }
-	    }
-
-	    disconnect(flush = true) {
-	      var ref;
-	      if (!this.sharedConnection) {
-	        return (ref = this.connection) != null ? ref.disconnect(flush) : void 0;
-	      }
-	    }
-
-	  }
-	  Group.prototype.defaults = {
-	    timeout: 1000 * 60 * 5,
-	    connection: null,
-	    Promise: Promise,
-	    id: "group-key"
-	  };
-
-	  return Group;
-
-	}).call(commonjsGlobal);
-
-	var Group_1 = Group;
-
-	var Batcher, Events$3, parser$4;
-
-	parser$4 = parser;
-
-	Events$3 = Events_1;
-
-	Batcher = (function() {
-	  class Batcher {
-	    constructor(options = {}) {
-	      this.options = options;
-	      parser$4.load(this.options, this.defaults, this);
-	      this.Events = new Events$3(this);
-	      this._arr = [];
-	      this._resetPromise();
-	      this._lastFlush = Date.now();
-	    }
-
-	    _resetPromise() {
-	      return this._promise = new this.Promise((res, rej) => {
-	        return this._resolve = res;
-	      });
-	    }
-
-	    _flush() {
-	      clearTimeout(this._timeout);
-	      this._lastFlush = Date.now();
-	      this._resolve();
-	      this.Events.trigger("batch", this._arr);
-	      this._arr = [];
-	      return this._resetPromise();
-	    }
-
-	    add(data) {
-	      var ret;
-	      this._arr.push(data);
-	      ret = this._promise;
-	      if (this._arr.length === this.maxSize) {
-	        this._flush();
-	      } else if ((this.maxTime != null) && this._arr.length === 1) {
-	        this._timeout = setTimeout(() => {
-	          return this._flush();
-	        }, this.maxTime);
-	      }
-	      return ret;
-	    }
-
-	  }
-	  Batcher.prototype.defaults = {
-	    maxTime: null,
-	    maxSize: null,
-	    Promise: Promise
-	  };
-
-	  return Batcher;
-
-	}).call(commonjsGlobal);
-
-	var Batcher_1 = Batcher;
-
-	var require$$4$1 = () => console.log('You must import the full version of Bottleneck in order to use this feature.');
-
-	var require$$8 = getCjsExportFromNamespace(version$2);
-
-	var Bottleneck, DEFAULT_PRIORITY$1, Events$4, Job$1, LocalDatastore$1, NUM_PRIORITIES$1, Queues$1, RedisDatastore$1, States$1, Sync$1, parser$5,
-	  splice = [].splice;
-
-	NUM_PRIORITIES$1 = 10;
-
-	DEFAULT_PRIORITY$1 = 5;
-
-	parser$5 = parser;
-
-	Queues$1 = Queues_1;
-
-	Job$1 = Job_1;
-
-	LocalDatastore$1 = LocalDatastore_1;
-
-	RedisDatastore$1 = require$$4$1;
-
-	Events$4 = Events_1;
-
-	States$1 = States_1;
-
-	Sync$1 = Sync_1;
-
-	Bottleneck = (function() {
-	  class Bottleneck {
-	    constructor(options = {}, ...invalid) {
-	      var storeInstanceOptions, storeOptions;
-	      this._addToQueue = this._addToQueue.bind(this);
-	      this._validateOptions(options, invalid);
-	      parser$5.load(options, this.instanceDefaults, this);
-	      this._queues = new Queues$1(NUM_PRIORITIES$1);
-	      this._scheduled = {};
-	      this._states = new States$1(["RECEIVED", "QUEUED", "RUNNING", "EXECUTING"].concat(this.trackDoneStatus ? ["DONE"] : []));
-	      this._limiter = null;
-	      this.Events = new Events$4(this);
-	      this._submitLock = new Sync$1("submit", this.Promise);
-	      this._registerLock = new Sync$1("register", this.Promise);
-	      storeOptions = parser$5.load(options, this.storeDefaults, {});
-	      this._store = (function() {
-	        if (this.datastore === "redis" || this.datastore === "ioredis" || (this.connection != null)) {
-	          storeInstanceOptions = parser$5.load(options, this.redisStoreDefaults, {});
-	          return new RedisDatastore$1(this, storeOptions, storeInstanceOptions);
-	        } else if (this.datastore === "local") {
-	          storeInstanceOptions = parser$5.load(options, this.localStoreDefaults, {});
-	          return new LocalDatastore$1(this, storeOptions, storeInstanceOptions);
-	        } else {
-	          throw new Bottleneck.prototype.BottleneckError(`Invalid datastore type: ${this.datastore}`);
-	        }
-	      }).call(this);
-	      this._queues.on("leftzero", () => {
-	        var ref;
-	        return (ref = this._store.heartbeat) != null ? typeof ref.ref === "function" ? ref.ref() : void 0 : void 0;
-	      });
-	      this._queues.on("zero", () => {
-	        var ref;
-	        return (ref = this._store.heartbeat) != null ? typeof ref.unref === "function" ? ref.unref() : void 0 : void 0;
-	      });
-	    }
-
-	    _validateOptions(options, invalid) {
-	      if (!((options != null) && typeof options === "object" && invalid.length === 0)) {
-	        throw new Bottleneck.prototype.BottleneckError("Bottleneck v2 takes a single object argument. Refer to https://github.com/SGrondin/bottleneck#upgrading-to-v2 if you're upgrading from Bottleneck v1.");
-	      }
-	    }
-
-	    ready() {
-	      return this._store.ready;
-	    }
-
-	    clients() {
-	      return this._store.clients;
-	    }
-
-	    channel() {
-	      return `b_${this.id}`;
-	    }
-
-	    channel_client() {
-	      return `b_${this.id}_${this._store.clientId}`;
-	    }
-
-	    publish(message) {
-	      return this._store.__publish__(message);
-	    }
-
-	    disconnect(flush = true) {
-	      return this._store.__disconnect__(flush);
-	    }
-
-	    chain(_limiter) {
-	      this._limiter = _limiter;
-	      return this;
-	    }
-
-	    queued(priority) {
-	      return this._queues.queued(priority);
-	    }
-
-	    clusterQueued() {
-	      return this._store.__queued__();
-	    }
-
-	    empty() {
-	      return this.queued() === 0 && this._submitLock.isEmpty();
-	    }
-
-	    running() {
-	      return this._store.__running__();
-	    }
-
-	    done() {
-	      return this._store.__done__();
-	    }
-
-	    jobStatus(id) {
-	      return this._states.jobStatus(id);
-	    }
-
-	    jobs(status) {
-	      return this._states.statusJobs(status);
-	    }
-
-	    counts() {
-	      return this._states.statusCounts();
-	    }
-
-	    _randomIndex() {
-	      return Math.random().toString(36).slice(2);
-	    }
-
-	    check(weight = 1) {
-	      return this._store.__check__(weight);
-	    }
-
-	    _clearGlobalState(index) {
-	      if (this._scheduled[index] != null) {
-	        clearTimeout(this._scheduled[index].expiration);
-	        delete this._scheduled[index];
-	        return true;
-	      } else {
-	        return false;
-	      }
-	    }
-
-	    async _free(index, job, options, eventInfo) {
-	      var e, running;
-	      try {
-	        ({running} = (await this._store.__free__(index, options.weight)));
-	        this.Events.trigger("debug", `Freed ${options.id}`, eventInfo);
-	        if (running === 0 && this.empty()) {
-	          return this.Events.trigger("idle");
-	        }
-	      } catch (error1) {
-	        e = error1;
-	        return this.Events.trigger("error", e);
-	      }
-	    }
-
-	    _run(index, job, wait) {
-	      var clearGlobalState, free, run;
-	      job.doRun();
-	      clearGlobalState = this._clearGlobalState.bind(this, index);
-	      run = this._run.bind(this, index, job);
-	      free = this._free.bind(this, index, job);
-	      return this._scheduled[index] = {
-	        timeout: setTimeout(() => {
-	          return job.doExecute(this._limiter, clearGlobalState, run, free);
-	        }, wait),
-	        expiration: job.options.expiration != null ? setTimeout(function() {
-	          return job.doExpire(clearGlobalState, run, free);
-	        }, wait + job.options.expiration) : void 0,
-	        job: job
-	      };
-	    }
-
-	    _drainOne(capacity) {
-	      return this._registerLock.schedule(() => {
-	        var args, index, next, options, queue;
-	        if (this.queued() === 0) {
-	          return this.Promise.resolve(null);
-	        }
-	        queue = this._queues.getFirst();
-	        ({options, args} = next = queue.first());
-	        if ((capacity != null) && options.weight > capacity) {
-	          return this.Promise.resolve(null);
-	        }
-	        this.Events.trigger("debug", `Draining ${options.id}`, {args, options});
-	        index = this._randomIndex();
-	        return this._store.__register__(index, options.weight, options.expiration).then(({success, wait, reservoir}) => {
-	          var empty;
-	          this.Events.trigger("debug", `Drained ${options.id}`, {success, args, options});
-	          if (success) {
-	            queue.shift();
-	            empty = this.empty();
-	            if (empty) {
-	              this.Events.trigger("empty");
-	            }
-	            if (reservoir === 0) {
-	              this.Events.trigger("depleted", empty);
-	            }
-	            this._run(index, next, wait);
-	            return this.Promise.resolve(options.weight);
-	          } else {
-	            return this.Promise.resolve(null);
-	          }
-	        });
-	      });
-	    }
-
-	    _drainAll(capacity, total = 0) {
-	      return this._drainOne(capacity).then((drained) => {
-	        var newCapacity;
-	        if (drained != null) {
-	          newCapacity = capacity != null ? capacity - drained : capacity;
-	          return this._drainAll(newCapacity, total + drained);
-	        } else {
-	          return this.Promise.resolve(total);
-	        }
-	      }).catch((e) => {
-	        return this.Events.trigger("error", e);
-	      });
-	    }
-
-	    _dropAllQueued(message) {
-	      return this._queues.shiftAll(function(job) {
-	        return job.doDrop({message});
-	      });
-	    }
-
-	    stop(options = {}) {
-	      var done, waitForExecuting;
-	      options = parser$5.load(options, this.stopDefaults);
-	      waitForExecuting = (at) => {
-	        var finished;
-	        finished = () => {
-	          var counts;
-	          counts = this._states.counts;
-	          return (counts[0] + counts[1] + counts[2] + counts[3]) === at;
-	        };
-	        return new this.Promise((resolve, reject) => {
-	          if (finished()) {
-	            return resolve();
-	          } else {
-	            return this.on("done", () => {
-	              if (finished()) {
-	                this.removeAllListeners("done");
-	                return resolve();
-	              }
-	            });
-	          }
-	        });
-	      };
-	      done = options.dropWaitingJobs ? (this._run = function(index, next) {
-	        return next.doDrop({
-	          message: options.dropErrorMessage
-	        });
-	      }, this._drainOne = () => {
-	        return this.Promise.resolve(null);
-	      }, this._registerLock.schedule(() => {
-	        return this._submitLock.schedule(() => {
-	          var k, ref, v;
-	          ref = this._scheduled;
-	          for (k in ref) {
-	            v = ref[k];
-	            if (this.jobStatus(v.job.options.id) === "RUNNING") {
-	              clearTimeout(v.timeout);
-	              clearTimeout(v.expiration);
-	              v.job.doDrop({
-	                message: options.dropErrorMessage
-	              });
-	            }
-	          }
-	          this._dropAllQueued(options.dropErrorMessage);
-	          return waitForExecuting(0);
-	        });
-	      })) : this.schedule({
-	        priority: NUM_PRIORITIES$1 - 1,
-	        weight: 0
-	      }, () => {
-	        return waitForExecuting(1);
-	      });
-	      this._receive = function(job) {
-	        return job._reject(new Bottleneck.prototype.BottleneckError(options.enqueueErrorMessage));
-	      };
-	      this.stop = () => {
-	        return this.Promise.reject(new Bottleneck.prototype.BottleneckError("stop() has already been called"));
-	      };
-	      return done;
-	    }
-
-	    async _addToQueue(job) {
-	      var args, blocked, error, options, reachedHWM, shifted, strategy;
-	      ({args, options} = job);
-	      try {
-	        ({reachedHWM, blocked, strategy} = (await this._store.__submit__(this.queued(), options.weight)));
-	      } catch (error1) {
-	        error = error1;
-	        this.Events.trigger("debug", `Could not queue ${options.id}`, {args, options, error});
-	        job.doDrop({error});
-	        return false;
-	      }
-	      if (blocked) {
-	        job.doDrop();
-	        return true;
-	      } else if (reachedHWM) {
-	        shifted = strategy === Bottleneck.prototype.strategy.LEAK ? this._queues.shiftLastFrom(options.priority) : strategy === Bottleneck.prototype.strategy.OVERFLOW_PRIORITY ? this._queues.shiftLastFrom(options.priority + 1) : strategy === Bottleneck.prototype.strategy.OVERFLOW ? job : void 0;
-	        if (shifted != null) {
-	          shifted.doDrop();
-	        }
-	        if ((shifted == null) || strategy === Bottleneck.prototype.strategy.OVERFLOW) {
-	          if (shifted == null) {
-	            job.doDrop();
-	          }
-	          return reachedHWM;
-	        }
-	      }
-	      job.doQueue(reachedHWM, blocked);
-	      this._queues.push(job);
-	      await this._drainAll();
-	      return reachedHWM;
-	    }
-
-	    _receive(job) {
-	      if (this._states.jobStatus(job.options.id) != null) {
-	        job._reject(new Bottleneck.prototype.BottleneckError(`A job with the same id already exists (id=${job.options.id})`));
-	        return false;
-	      } else {
-	        job.doReceive();
-	        return this._submitLock.schedule(this._addToQueue, job);
-	      }
-	    }
-
-	    submit(...args) {
-	      var cb, fn, job, options, ref, ref1, task;
-	      if (typeof args[0] === "function") {
-	        ref = args, [fn, ...args] = ref, [cb] = splice.call(args, -1);
-	        options = parser$5.load({}, this.jobDefaults);
-	      } else {
-	        ref1 = args, [options, fn, ...args] = ref1, [cb] = splice.call(args, -1);
-	        options = parser$5.load(options, this.jobDefaults);
-	      }
-	      task = (...args) => {
-	        return new this.Promise(function(resolve, reject) {
-	          return fn(...args, function(...args) {
-	            return (args[0] != null ? reject : resolve)(args);
-	          });
-	        });
-	      };
-	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-	      job.promise.then(function(args) {
-	        return typeof cb === "function" ? cb(...args) : void 0;
-	      }).catch(function(args) {
-	        if (Array.isArray(args)) {
-	          return typeof cb === "function" ? cb(...args) : void 0;
-	        } else {
-	          return typeof cb === "function" ? cb(args) : void 0;
-	        }
-	      });
-	      return this._receive(job);
-	    }
-
-	    schedule(...args) {
-	      var job, options, task;
-	      if (typeof args[0] === "function") {
-	        [task, ...args] = args;
-	        options = {};
-	      } else {
-	        [options, task, ...args] = args;
-	      }
-	      job = new Job$1(task, args, options, this.jobDefaults, this.rejectOnDrop, this.Events, this._states, this.Promise);
-	      this._receive(job);
-	      return job.promise;
-	    }
-
-	    wrap(fn) {
-	      var schedule, wrapped;
-	      schedule = this.schedule.bind(this);
-	      wrapped = function(...args) {
-	        return schedule(fn.bind(this), ...args);
-	      };
-	      wrapped.withOptions = function(options, ...args) {
-	        return schedule(options, fn, ...args);
-	      };
-	      return wrapped;
-	    }
-
-	    async updateSettings(options = {}) {
-	      await this._store.__updateSettings__(parser$5.overwrite(options, this.storeDefaults));
-	      parser$5.overwrite(options, this.instanceDefaults, this);
-	      return this;
-	    }
-
-	    currentReservoir() {
-	      return this._store.__currentReservoir__();
-	    }
-
-	    incrementReservoir(incr = 0) {
-	      return this._store.__incrementReservoir__(incr);
-	    }
-
-	  }
-	  Bottleneck.default = Bottleneck;
-
-	  Bottleneck.Events = Events$4;
-
-	  Bottleneck.version = Bottleneck.prototype.version = require$$8.version;
-
-	  Bottleneck.strategy = Bottleneck.prototype.strategy = {
-	    LEAK: 1,
-	    OVERFLOW: 2,
-	    OVERFLOW_PRIORITY: 4,
-	    BLOCK: 3
-	  };
-
-	  Bottleneck.BottleneckError = Bottleneck.prototype.BottleneckError = BottleneckError_1;
-
-	  Bottleneck.Group = Bottleneck.prototype.Group = Group_1;
-
-	  Bottleneck.RedisConnection = Bottleneck.prototype.RedisConnection = require$$2;
-
-	  Bottleneck.IORedisConnection = Bottleneck.prototype.IORedisConnection = require$$3;
-
-	  Bottleneck.Batcher = Bottleneck.prototype.Batcher = Batcher_1;
-
-	  Bottleneck.prototype.jobDefaults = {
-	    priority: DEFAULT_PRIORITY$1,
-	    weight: 1,
-	    expiration: null,
-	    id: "<no-id>"
-	  };
-
-	  Bottleneck.prototype.storeDefaults = {
-	    maxConcurrent: null,
-	    minTime: 0,
-	    highWater: null,
-	    strategy: Bottleneck.prototype.strategy.LEAK,
-	    penalty: null,
-	    reservoir: null,
-	    reservoirRefreshInterval: null,
-	    reservoirRefreshAmount: null,
-	    reservoirIncreaseInterval: null,
-	    reservoirIncreaseAmount: null,
-	    reservoirIncreaseMaximum: null
-	  };
-
-	  Bottleneck.prototype.localStoreDefaults = {
-	    Promise: Promise,
-	    timeout: null,
-	    heartbeatInterval: 250
-	  };
-
-	  Bottleneck.prototype.redisStoreDefaults = {
-	    Promise: Promise,
-	    timeout: null,
-	    heartbeatInterval: 5000,
-	    clientTimeout: 10000,
-	    Redis: null,
-	    clientOptions: {},
-	    clusterNodes: null,
-	    clearDatastore: false,
-	    connection: null
-	  };
-
-	  Bottleneck.prototype.instanceDefaults = {
-	    datastore: "local",
-	    connection: null,
-	    id: "<no-id>",
-	    rejectOnDrop: true,
-	    trackDoneStatus: false,
-	    Promise: Promise
-	  };
-
-	  Bottleneck.prototype.stopDefaults = {
-	    enqueueErrorMessage: "This limiter has been stopped and cannot accept new jobs.",
-	    dropWaitingJobs: true,
-	    dropErrorMessage: "This limiter has been stopped."
-	  };
-
-	  return Bottleneck;
-
-	}).call(commonjsGlobal);
-
-	var Bottleneck_1 = Bottleneck;
-
-	var lib = Bottleneck_1;
-
-	return lib;
-
-})));
 
 
 /***/ }),
@@ -37031,6 +34658,188 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3106:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   I3: () => (/* binding */ breakdown),
+/* harmony export */   Nb: () => (/* binding */ attributions),
+/* harmony export */   _Y: () => (/* binding */ parseBuildInfo),
+/* harmony export */   r6: () => (/* binding */ dominantRow)
+/* harmony export */ });
+/* unused harmony exports symbolPackage, ROW_LABELS, rowOf, fileBytes, moduleChanges, compareRows, attribute */
+/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
+/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(semver__WEBPACK_IMPORTED_MODULE_0__);
+
+/** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
+function parseBuildInfo(text) {
+    const info = { mainPackage: '', mainModule: '', deps: [] };
+    for (const line of text.split('\n')) {
+        const [kind, path, version] = line.trim().split('\t');
+        if (kind === 'path')
+            info.mainPackage = path;
+        else if (kind === 'mod')
+            info.mainModule = path;
+        else if (kind === 'dep')
+            info.deps.push({ path, version: version ?? '' });
+        else if (kind === '=>' && info.deps.length > 0) {
+            const last = info.deps[info.deps.length - 1];
+            last.replacedBy = [path, version].filter(Boolean).join(' ');
+        }
+    }
+    return info;
+}
+const unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+/**
+ * The package a linker symbol belongs to, or undefined for the linker's own tables (`go:func.*`, `type:*`).
+ * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
+ * equality functions `type:.eq.pkg.T`, and the `%2e` the linker writes for a dot in the last path element.
+ */
+function symbolPackage(symbol) {
+    let name = symbol;
+    if (name.startsWith('go:itab.'))
+        name = name.slice('go:itab.'.length).split(',')[0];
+    else if (name.startsWith('type:.eq.'))
+        name = name.slice('type:.eq.'.length);
+    else if (name.startsWith('go:') || name.startsWith('type:'))
+        return undefined;
+    name = name.replace(/^(\*|\[\d*\])+/, '');
+    // go.shape.* are the compiler's stand-ins for type parameters; an unnamed type (struct {…}) has no package.
+    if (name.startsWith('go.shape.'))
+        return undefined;
+    name = name.split(/[[ {]/)[0];
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    if (dot <= 0)
+        return undefined;
+    return unescape(name.slice(0, dot));
+}
+const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
+const ROW_LABELS = {
+    std: 'standard library',
+    runtime: 'Go runtime',
+    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+};
+const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
+/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
+function rowOf(pkg, info) {
+    if (pkg === undefined)
+        return { key: ROW_LABELS.other, kind: 'other' };
+    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
+    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
+        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
+        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
+    if (owner?.path === info.mainModule)
+        return { key: path, kind: 'package' };
+    if (owner)
+        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
+    if (RUNTIME.test(path))
+        return { key: ROW_LABELS.runtime, kind: 'runtime' };
+    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
+    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
+        return { key: ROW_LABELS.std, kind: 'std' };
+    return { key: path, kind: 'module' };
+}
+/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
+function fileBytes(symbol, loads) {
+    if (symbol.address === undefined || symbol.size === 0)
+        return 0;
+    const start = symbol.address;
+    const end = start + symbol.size;
+    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
+}
+/** The binary split into rows by the file bytes of its symbols. */
+function breakdown(symbols, loads, info, binary) {
+    const rows = new Map();
+    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
+    const placed = new Map();
+    let explained = 0;
+    for (const symbol of symbols) {
+        const bytes = fileBytes(symbol, loads);
+        if (bytes === 0)
+            continue;
+        const pkg = symbolPackage(symbol.name);
+        const row = placed.get(pkg) ?? rowOf(pkg, info);
+        placed.set(pkg, row);
+        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
+        entry.bytes += bytes;
+        rows.set(row.key, entry);
+        explained += bytes;
+    }
+    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+}
+/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
+function moduleChanges(base, head) {
+    const before = new Map(base.map(m => [m.path, m]));
+    const after = new Map(head.map(m => [m.path, m]));
+    const changes = [];
+    for (const m of head) {
+        const old = before.get(m.path);
+        if (!old)
+            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
+        else if (versionLabel(old) !== versionLabel(m))
+            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
+    }
+    for (const m of base)
+        if (!after.has(m.path))
+            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
+    return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+function direction(old, now) {
+    if (old.replacedBy || now.replacedBy || !semver__WEBPACK_IMPORTED_MODULE_0___default().valid(old.version) || !semver__WEBPACK_IMPORTED_MODULE_0___default().valid(now.version))
+        return 'changed';
+    const order = semver__WEBPACK_IMPORTED_MODULE_0___default().compare(now.version, old.version);
+    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
+}
+/** Rows joined across base and head, the largest absolute changes first; unchanged rows are left out. */
+function compareRows(base, head, limit = 10) {
+    const keys = [...new Set([...head.rows, ...base.rows].map(r => r.key))];
+    const find = (b, key) => b.rows.find(r => r.key === key);
+    const changed = keys
+        .map(key => {
+        const [was, now] = [find(base, key), find(head, key)];
+        const { key: k, kind, version } = (now ?? was);
+        return { key: k, kind, version, base: was?.bytes ?? 0, head: now?.bytes ?? 0, delta: (now?.bytes ?? 0) - (was?.bytes ?? 0), isNew: !was };
+    })
+        .filter(r => r.delta !== 0)
+        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+    const rest = changed.slice(limit);
+    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
+}
+/** The one row that explains most (over half) of the binary's change, in the same direction. */
+function dominantRow(diff, binaryDelta) {
+    const first = diff.top[0];
+    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
+        return undefined;
+    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
+}
+function attribute(platform, head, base, baseInfo, note) {
+    const info = base?.info ?? baseInfo;
+    return {
+        platform,
+        head,
+        base,
+        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
+        rows: base ? compareRows(base, head) : undefined,
+        note
+    };
+}
+/**
+ * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
+ * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
+ */
+function attributions(head, base, baseNote) {
+    return head
+        .filter((h) => h.breakdown !== undefined)
+        .map(h => {
+        const b = base?.find(x => x.platform === h.platform);
+        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
+    });
+}
+
+
+/***/ }),
+
 /***/ 2691:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -37115,7 +34924,7 @@ async function post() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4688);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6562);
 
 
 
@@ -37134,7 +34943,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 4688:
+/***/ 6562:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37144,31 +34953,933 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var lib_core = __nccwpck_require__(6058);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+var core = __nccwpck_require__(6058);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: ./src/attribution.ts
+var attribution = __nccwpck_require__(3106);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+;// CONCATENATED MODULE: ./src/elf.ts
+/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
+const PT_LOAD = 1;
+const PT_DYNAMIC = 2;
+const PT_INTERP = 3;
+const DT_NEEDED = 1;
+const DT_STRTAB = 5;
+/** e_machine values of the Go linux ports, by GOARCH. */
+const ELF_MACHINE = {
+    '386': 3,
+    amd64: 62,
+    arm: 40,
+    arm64: 183,
+    ppc64le: 21,
+    s390x: 22,
+    riscv64: 243,
+    loong64: 258,
+    mips64le: 8
+};
+/** Reads fields of an ELF file in its own class (32 or 64 bit) and byte order. */
+function elfReader(buf) {
+    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
+        throw new Error('not an ELF file');
+    const is64 = buf[4] === 2;
+    const little = buf[5] === 1;
+    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
+    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
+    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+    const cString = (offset) => {
+        const end = buf.indexOf(0, offset);
+        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
+    };
+    return { is64, u16, u32, word, cString };
+}
+function readElf(buf) {
+    const { is64, u16, u32, word, cString } = elfReader(buf);
+    const wordSize = is64 ? 8 : 4;
+    const machine = u16(18);
+    const phoff = word(is64 ? 32 : 28);
+    const phentsize = u16(is64 ? 54 : 42);
+    const phnum = u16(is64 ? 56 : 44);
+    const segments = Array.from({ length: phnum }, (_, i) => {
+        const at = phoff + i * phentsize;
+        if (at + phentsize > buf.length)
+            throw new Error('truncated ELF program headers');
+        return is64
+            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
+            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
+    });
+    const fileOffset = (vaddr) => {
+        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
+        return load ? load.offset + (vaddr - load.vaddr) : undefined;
+    };
+    const interp = segments.find(s => s.type === PT_INTERP);
+    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
+    const facts = { machine, needed: [], loads };
+    if (interp)
+        facts.interpreter = cString(interp.offset);
+    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
+    if (dynamic) {
+        const entries = [];
+        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
+            const tag = word(at);
+            if (tag === 0)
+                break;
+            entries.push([tag, word(at + wordSize)]);
+        }
+        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
+        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
+        for (const [tag, value] of entries) {
+            if (tag !== DT_NEEDED)
+                continue;
+            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
+        }
+    }
+    return facts;
+}
+/** Why the binary would not start on scratch, or undefined when it is static. */
+function staticProblem(facts, goarch) {
+    const expected = ELF_MACHINE[goarch];
+    if (expected !== undefined && facts.machine !== expected) {
+        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
+    }
+    const reasons = [];
+    if (facts.interpreter)
+        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
+    if (facts.needed.length > 0)
+        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
+    if (reasons.length === 0)
+        return undefined;
+    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
+}
+
+;// CONCATENATED MODULE: ./src/lists.ts
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+/**
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
+ */
+function splitFields(text) {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`unterminated ${quote} quote in: ${text}`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`a quoted field must be followed by a space in: ${text}`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
+    }
+    return fields;
+}
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
+}
+
+;// CONCATENATED MODULE: ./src/platform.ts
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = [
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+];
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return parsePlatform(`linux/${arch}`);
+}
+
+;// CONCATENATED MODULE: ./src/gobinary.ts
+
+
+const SHT_SYMTAB = 2;
+const SHF_WRITE = 0x1;
+const SHF_ALLOC = 0x2;
+const SHF_EXECINSTR = 0x4;
+const STB_LOCAL = 0;
+const STT_FILE = 4;
+function elfSections(buf) {
+    const { is64, u16, u32, word, cString } = elfReader(buf);
+    const shoff = word(is64 ? 40 : 32);
+    const shentsize = u16(is64 ? 58 : 46);
+    const shnum = u16(is64 ? 60 : 48);
+    const shstrndx = u16(is64 ? 62 : 50);
+    if (shoff === 0 || shoff + shnum * shentsize > buf.length)
+        throw new Error('no ELF section headers');
+    const raw = Array.from({ length: shnum }, (_, i) => {
+        const at = shoff + i * shentsize;
+        return is64
+            ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
+            : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
+    });
+    const names = raw[shstrndx];
+    return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(names.offset + nameAt) : '' }));
+}
+/** nm's letter for a symbol in `section`: T code, R read-only, D data (bss included, as go tool nm says). */
+function kindOf(section, local) {
+    let kind = 'U';
+    if (section) {
+        const flags = section.flags & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR);
+        kind = flags === (SHF_ALLOC | SHF_EXECINSTR) ? 'T' : flags === SHF_ALLOC ? 'R' : flags === (SHF_ALLOC | SHF_WRITE) ? 'D' : '?';
+    }
+    return local && kind !== 'U' ? kind.toLowerCase() : kind;
+}
+/** The symbol table (.symtab), as `go tool nm -size` lists it; empty for a stripped binary. */
+function elfSymbols(buf) {
+    const { is64, u16, u32, word, cString } = elfReader(buf);
+    const sections = elfSections(buf);
+    const symtab = sections.find(s => s.type === SHT_SYMTAB);
+    if (!symtab)
+        return [];
+    const strtab = sections[symtab.link];
+    const entry = is64 ? 24 : 16;
+    const symbols = [];
+    // Entry 0 is the null symbol.
+    for (let at = symtab.offset + entry; at + entry <= symtab.offset + symtab.size; at += entry) {
+        const info = buf[at + (is64 ? 4 : 12)];
+        // nm lists no source-file symbols (STT_FILE).
+        if ((info & 0xf) === STT_FILE)
+            continue;
+        const shndx = u16(at + (is64 ? 6 : 14));
+        const value = word(at + (is64 ? 8 : 4));
+        const size = is64 ? word(at + 16) : u32(at + 8);
+        const name = cString(strtab.offset + u32(at));
+        const section = shndx > 0 && shndx < sections.length ? sections[shndx] : undefined;
+        const kind = kindOf(section, info >> 4 === STB_LOCAL);
+        symbols.push(kind === 'U' ? { name, size, kind } : { name, size, kind, address: value });
+    }
+    return symbols;
+}
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const FLAG_INLINE = 0x2;
+function uvarint(buf, at) {
+    let value = 0;
+    let shift = 0;
+    for (let i = at; i < buf.length; i++) {
+        value += (buf[i] & 0x7f) * 2 ** shift;
+        if ((buf[i] & 0x80) === 0)
+            return [value, i + 1];
+        shift += 7;
+    }
+    throw new Error('truncated build info');
+}
+/**
+ * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
+ * strings, the Go version and the module information framed by 16-byte sentinels.
+ */
+function elfBuildInfo(buf) {
+    const section = elfSections(buf).find(s => s.name === '.go.buildinfo');
+    if (!section)
+        throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
+    const at = section.offset;
+    if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
+        throw new Error('.go.buildinfo has no build info header');
+    if ((buf[at + 15] & FLAG_INLINE) === 0)
+        throw new Error('build info from before Go 1.18 is not read');
+    const [versionLength, next] = uvarint(buf, at + 32);
+    const [modLength, modStart] = uvarint(buf, next + versionLength);
+    // The sentinels are not UTF-8: cut them off as bytes.
+    return (0,attribution/* parseBuildInfo */._Y)(modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : '');
+}
+
+;// CONCATENATED MODULE: ./src/symbols.ts
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+const ROLE_NAMES = {
+    version: /^(app|build|git|release)?_?version$/i,
+    build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
+};
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/** String variables of the main module whose name says they hold the version (or the build). */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    return symbols
+        .filter(s => isStringVariable(s, pointerSize))
+        .filter(s => {
+        const { pkg, ident } = splitSymbol(s.name);
+        return own.has(pkg) && ROLE_NAMES[role].test(ident);
+    })
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+];
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
 // EXTERNAL MODULE: ./src/runner.ts
 var runner = __nccwpck_require__(4813);
+;// CONCATENATED MODULE: ./src/gobuild.ts
+
+
+
+
+
+
+
+
+
+
+
+const STATIC_ENV = { CGO_ENABLED: '0' };
+function ldflags(settings, version, strip) {
+    const level = strip === true ? 'full' : strip === false ? 'none' : strip;
+    return [
+        ...(level === 'full' ? ['-s', '-w'] : level === 'symbols' ? ['-w'] : []),
+        '-X',
+        quoteField(`${settings.versionVariable}=${version.version}`),
+        '-X',
+        quoteField(`${settings.buildVariable}=${version.build}`),
+        ...(settings.ldflags ? [settings.ldflags] : [])
+    ].join(' ');
+}
+function goBuildPlan(settings, version, platform, output, strip = true) {
+    return {
+        program: 'go',
+        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/**
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same
+ * build flags, so tags select the same files); the package itself comes last.
+ */
+function goListPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
+function cgoPackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
+        env: { ...goEnv(platform), CGO_ENABLED: '1' },
+        cwd: settings.workingDirectory
+    };
+}
+async function requireGo() {
+    if (!(await io/* which */.K7('go', false))) {
+        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
+    }
+}
+async function cgoPackages(settings, platform) {
+    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    return listed.stdout
+        .split('\n')
+        .filter(line => line.includes('\t'))
+        .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }));
+}
+/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
+function cgoCulprits(stderr, packages) {
+    return packages.filter(p => {
+        const name = p.importPath.split('/').pop().replace(/^go-/, '').replace(/[^\w]/g, '');
+        return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`);
+    });
+}
+/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
+function firstErrors(stderr, lines = 25) {
+    const all = stderr.trim().split('\n');
+    return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
+}
+/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
+function explainFailure(settings, platform, error, cgo) {
+    const stderr = error.outcome.stderr || error.outcome.stdout;
+    const culprits = cgoCulprits(stderr, cgo);
+    if (culprits.length === 0) {
+        return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
+    }
+    const names = culprits.map(p => p.importPath);
+    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+        `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
+        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
+}
+/**
+ * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
+ * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
+ */
+function droppedCgo(cgo, staticDeps) {
+    return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
+}
+/** Every package of the module, with its name and folder: where the main packages are. */
+function modulePackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
+function mainPackages(listing, moduleDir) {
+    return listing
+        .split('\n')
+        .map(line => line.split('\t'))
+        .filter(fields => fields[1] === 'main' && fields[2])
+        .map(fields => {
+        const relative = external_node_path_default().relative(moduleDir, fields[2]);
+        return relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`;
+    });
+}
+/**
+ * `.` is the default: when the module root holds no main package, the module's only main package is meant
+ * (the cmd/NAME layout). Several main packages cannot be guessed between.
+ */
+async function resolveDefaultPackage(settings, platform) {
+    const listed = await (0,runner/* execute */.g7)(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    const mains = mainPackages(listed.stdout, settings.workingDirectory);
+    if (mains.length === 0 || mains.includes('.'))
+        return { package: '.' };
+    if (mains.length === 1)
+        return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` };
+    throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
+}
+/** A `goListPlan` listing whose last package, the one asked for, is a main package. */
+const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
+/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
+async function inspectPackage(given, { cgo: withCgo = true } = {}) {
+    const platform = given.platforms[0];
+    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true }), withCgo ? cgoPackages(settings, platform) : []]);
+    // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
+    const [goVersion, [firstListed, firstCgo]] = await Promise.all([
+        (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: given.workingDirectory }, { quiet: true }),
+        list(given)
+    ]);
+    let settings = given;
+    let [listed, cgo] = [firstListed, firstCgo];
+    let resolved = { package: given.package };
+    if (given.package === '.' && !listsMain(firstListed)) {
+        resolved = await resolveDefaultPackage(given, platform);
+        settings = { ...given, package: resolved.package };
+        if (resolved.package !== '.')
+            [listed, cgo] = await list(settings);
+    }
+    if (listed.code !== 0) {
+        const stderr = listed.stderr.trim();
+        if (/build constraints exclude all Go files/.test(stderr)) {
+            throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
+        }
+        if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+            throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
+                `main package relative to the module root, like ./cmd/server\n${stderr}`);
+        }
+        throw new runner/* CommandError */.Qd(goListPlan(settings, platform), listed);
+    }
+    const lines = listed.stdout.trim().split('\n');
+    const [importPath, name] = lines[lines.length - 1].split(' ');
+    if (name !== 'main') {
+        const none = settings.package === '.' ? ', and the module has no main package' : '';
+        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
+    }
+    const imports = new Set(lines.map(line => line.split(' ')[0]));
+    return {
+        goVersion: goVersion.stdout.trim(),
+        package: settings.package,
+        importPath,
+        packageNote: resolved.note,
+        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        cgoPackages: cgo,
+        cgoDropped: droppedCgo(cgo, imports)
+    };
+}
+function binaryPath(root, platform, binaryName) {
+    return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
+}
+/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
+async function goBuild(settings, platform, plan, cgo) {
+    try {
+        return (await (0,runner/* execute */.g7)(plan)).ms;
+    }
+    catch (error) {
+        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, cgo) : error;
+    }
+}
+/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
+async function readTwin(unstripped) {
+    const elf = await (0,promises_.readFile)(unstripped);
+    return { symbols: elfSymbols(elf), loads: readElf(elf).loads };
+}
+/**
+ * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
+ * if any), and whether the program verifies TLS servers against the system roots.
+ */
+async function readSymbols(settings, platform, symbols, mainModulePackages) {
+    const size = pointerSize(platform.arch);
+    return {
+        injections: [
+            resolveTarget(symbols, 'version', settings.versionVariable, mainModulePackages, size),
+            resolveTarget(symbols, 'build', settings.buildVariable, mainModulePackages, size)
+        ],
+        needsSystemRoots: verifiesWithSystemRoots(symbols)
+    };
+}
+/**
+ * Compiles every package the program links, for one platform, into the build cache, with the flags the links use:
+ * the two links that follow then share it instead of compiling the same packages side by side.
+ */
+function compilePlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-deps', '-export', '-trimpath', ...settings.buildFlags, '-f', '{{with .Error}}{{.}}{{end}}', settings.package],
+        env: { ...STATIC_ENV, ...goEnv(platform) },
+        cwd: settings.workingDirectory
+    };
+}
+/** Both links of every platform side by side (each link is mostly one core): the shipped binary and its twin. */
+async function linkAll(settings, version, workDir, cgo, twin) {
+    return Promise.all(settings.platforms.map(async (platform) => {
+        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
+        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
+        const [buildMs] = await Promise.all([
+            goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo),
+            goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
+        ]);
+        return { platform, output, unstripped, buildMs };
+    }));
+}
+/**
+ * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
+ * saves, and the symbol table) is linked beside it; the first platform's twin says whether the -X targets exist,
+ * and when one is missing and has a stand-in, every binary is linked again with it before anything ships.
+ */
+async function buildBinaries(settings, version, workDir, facts, twin = 'none') {
+    for (const platform of settings.platforms)
+        await goBuild(settings, platform, compilePlan(settings, platform), facts.cgoPackages);
+    let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin);
+    const begun = performance.now();
+    let firstTwin = await readTwin(linked[0].unstripped);
+    const { injections, needsSystemRoots } = await readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages);
+    let attributionMs = performance.now() - begun;
+    const [versionTarget, buildTarget] = injections.map(i => i.variable);
+    if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
+        linked = await linkAll({ ...settings, versionVariable: versionTarget, buildVariable: buildTarget }, version, workDir, facts.cgoPackages, twin);
+        firstTwin = await readTwin(linked[0].unstripped);
+    }
+    const binaries = [];
+    for (const [index, link] of linked.entries()) {
+        const started = performance.now();
+        const twin = index === 0 ? firstTwin : await readTwin(link.unstripped);
+        attributionMs += performance.now() - started;
+        binaries.push(await checkBinary(settings, link, twin, (ms) => (attributionMs += ms)));
+    }
+    return { binaries, injections, needsSystemRoots, attributionMs };
+}
+/** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
+async function checkBinary(settings, link, twin, addAttributionMs) {
+    const { platform, output, unstripped } = link;
+    const shipped = await (0,promises_.readFile)(output);
+    const problem = staticProblem(readElf(shipped), platform.arch);
+    if (problem) {
+        throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
+    }
+    const unstrippedSize = (await (0,promises_.stat)(unstripped)).size;
+    const split = performance.now();
+    const bytes = splitBinary(twin, shipped, output);
+    addAttributionMs(performance.now() - split);
+    await io/* rmRF */.Yz(unstripped);
+    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`);
+    return { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes };
+}
+/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
+function splitBinary(twin, shipped, output) {
+    try {
+        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
+    }
+    catch (error) {
+        core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
+        return undefined;
+    }
+}
+
+// EXTERNAL MODULE: ./src/report.ts + 1 modules
+var src_report = __nccwpck_require__(3730);
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+;// CONCATENATED MODULE: ./src/stage.ts
+
+
+
+
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+const ZONEINFO = '/usr/share/zoneinfo';
+const BINARY_DIR = '/usr/bin';
+const NONROOT_UID = 65532;
+// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
+const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
+const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
+// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
+const CA_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/ca-bundle.pem',
+    '/etc/pki/tls/cacert.pem',
+    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+    '/etc/ssl/cert.pem'
+];
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs';
+const TZDATA_TREE = 'tzdata';
+const FILES_TREE = 'files';
+const WORKDIR_TREE = 'workdir';
+function contextBinaryPath(contextDir, platform, binaryName) {
+    return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
+}
+/**
+ * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
+ * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
+ */
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+function imageUser(stage) {
+    return stage.nonroot ? NONROOT_UID : undefined;
+}
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+function stageLayers(spec) {
+    return [
+        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+        'binary',
+        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+    ];
+}
+function renderDockerfile(spec) {
+    const stage = spec.finalStage;
+    const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM'];
+    if (stage.kind === 'scratch-nonroot') {
+        lines.push(`COPY ${SHARED_TREE}/ /`);
+    }
+    if (spec.tzdata)
+        lines.push(`COPY ${TZDATA_TREE}/ /`);
+    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
+    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+    const user = imageUser(stage);
+    if (spec.workdir && user !== undefined)
+        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
+    // The binary changes most often, so it is the last layer.
+    lines.push('COPY ${TARGETPLATFORM}/ /');
+    if (stage.kind === 'scratch-nonroot')
+        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
+    if (spec.workdir)
+        lines.push(`WORKDIR ${spec.workdir}`);
+    if (spec.expose.length > 0)
+        lines.push(`EXPOSE ${spec.expose.join(' ')}`);
+    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002).
+    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${spec.binaryName}`])}`);
+    if (spec.args.length > 0)
+        lines.push(`CMD ${JSON.stringify(spec.args)}`);
+    return lines.join('\n') + '\n';
+}
+function findCaBundle(candidates = CA_BUNDLES) {
+    return candidates.find(file => (0,external_node_fs_namespaceObject.existsSync)(file));
+}
+/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
+async function writeStageFiles(spec, contextDir) {
+    await (0,promises_.mkdir)(contextDir, { recursive: true });
+    if (spec.finalStage.kind === 'scratch-nonroot') {
+        const bundle = findCaBundle();
+        if (!bundle) {
+            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
+        }
+        const etc = external_node_path_default().join(contextDir, SHARED_TREE, 'etc');
+        await (0,promises_.mkdir)(external_node_path_default().join(etc, 'ssl/certs'), { recursive: true });
+        await (0,promises_.copyFile)(bundle, external_node_path_default().join(etc, 'ssl/certs/ca-certificates.crt'));
+        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
+        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
+    }
+    if (spec.tzdata) {
+        await (0,promises_.cp)(ZONEINFO, external_node_path_default().join(contextDir, TZDATA_TREE, ZONEINFO), {
+            recursive: true,
+            verbatimSymlinks: true,
+            filter: source => external_node_path_default().relative(ZONEINFO, source).split((external_node_path_default()).sep)[0] !== 'right'
+        });
+    }
+    for (const [i, file] of spec.files.entries()) {
+        const target = external_node_path_default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
+        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,promises_.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
+    }
+    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
+        await (0,promises_.mkdir)(external_node_path_default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
+    const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
+    await (0,promises_.writeFile)(dockerfile, renderDockerfile(spec));
+    return dockerfile;
+}
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+async function pinTimes(dir, seconds) {
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory())
+            await pinTimes(full, seconds);
+        await (0,promises_.lutimes)(full, seconds, seconds);
+    }
+    await (0,promises_.lutimes)(dir, seconds, seconds);
+}
+/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
+async function treeDigest(dir) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = async (folder) => {
+        const entries = (await (0,promises_.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = external_node_path_default().join(folder, entry.name);
+            const info = await (0,promises_.lstat)(full);
+            hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
+            if (info.isSymbolicLink())
+                hash.update(await (0,promises_.readlink)(full));
+            else if (info.isDirectory())
+                await walk(full);
+            else
+                hash.update(await (0,promises_.readFile)(full));
+        }
+    };
+    await walk(dir);
+    return hash.digest('hex');
+}
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+async function sealContext(staging) {
+    const sealed = external_node_path_default().join(external_node_path_default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
+    await (0,promises_.rename)(staging, sealed);
+    return sealed;
+}
+
+;// CONCATENATED MODULE: ./src/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = [];
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    core/* warning */.$e(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
+
+;// CONCATENATED MODULE: ./src/assemble.ts
+
+
+
+
+
+
+/** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
+function assembleReport(run) {
+    const { settings, head, baseline, published } = run;
+    return {
+        image: settings.image,
+        tags: head.tags,
+        digest: reportedDigest(run),
+        version: run.version,
+        goVersion: run.goFacts.goVersion,
+        goBuild: describeGoBuild(settings, run.version, head.injections),
+        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
+        upx: settings.upx,
+        finalStage: settings.finalStage.kind === 'image' ? settings.finalStage.base : settings.finalStage.kind,
+        binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
+        measurement: head.measurement,
+        layerNames: stageLayers(settings),
+        timings: run.timings,
+        toolMs: (0,runner/* toolTime */.wk)(),
+        smoke: run.smoke,
+        published,
+        baseline,
+        attribution: (0,attribution/* attributions */.Nb)(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
+        attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
+        gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
+        failures: run.failures,
+        compression: describeCompression(settings.compression),
+        roadNotTaken: run.roadNotTaken,
+        warnings: warningsSaid()
+    };
+}
+/**
+ * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
+ * was asked for and did not happen leaves none, and the classic store's image has no manifest until a push.
+ */
+function reportedDigest({ settings, engine, head, published }) {
+    if (published)
+        return published.digest;
+    return engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined;
+}
+function describeGoBuild(settings, version, injections) {
+    const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
+    const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) };
+    const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName);
+    return `${Object.entries(plan.env ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} ${(0,runner/* describe */.q0)(plan)}`;
+}
+function describeCompression(compression) {
+    if (compression.kind === 'gzip' && compression.level === undefined)
+        return 'gzip (BuildKit)';
+    return `${compression.kind} ${compression.level}, compressed by the action`;
+}
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.maxSize !== undefined)
+        parts.push(`max-size ${(0,src_report/* human */.eh)(budget.maxSize)}`);
+    if (budget.maxIncrease)
+        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : (0,src_report/* human */.eh)(budget.maxIncrease.bytes)}`);
+    return parts.join(', ') || 'none';
+}
+function figures(p, startup) {
+    return {
+        platform: p.binary.platform.id,
+        unstripped: p.binary.unstrippedSize,
+        stripped: p.binary.size,
+        final: p.size,
+        packed: p.packed,
+        upxDeclined: p.declined,
+        packMs: p.packMs,
+        gzipUnpacked: p.gzipUnpacked,
+        gzipPacked: p.gzipPacked,
+        zstdUnpacked: p.zstdUnpacked,
+        startupUnpackedMs: startup?.unpacked,
+        startupPackedMs: startup?.packed
+    };
+}
+
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/measure.ts
+;// CONCATENATED MODULE: ./src/layout.ts
 
 
 
@@ -37176,9 +35887,6 @@ var tar_stream = __nccwpck_require__(6118);
 
 
 
-
-
-const INDEX_TYPES = ['application/vnd.oci.image.index.v1+json', 'application/vnd.docker.distribution.manifest.list.v2+json'];
 /** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
 function isAttestation(descriptor) {
     return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
@@ -37187,55 +35895,6 @@ function isAttestation(descriptor) {
 function platformId(p) {
     return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
 }
-/** Counts the bytes a stream yields, after passing it through `transform` when one is given. */
-async function countBytes(source, transform) {
-    let total = 0;
-    const sink = async (chunks) => {
-        for await (const chunk of chunks)
-            total += chunk.length;
-    };
-    if (transform)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, sink);
-    else
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, sink);
-    return total;
-}
-const isGzipLayer = (mediaType) => mediaType.endsWith('gzip');
-/** Reads an OCI image layout directory (buildx `type=oci,tar=false`). */
-async function measureOciLayout(dir) {
-    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-    const readJson = async (digest) => JSON.parse(await (0,promises_.readFile)(blob(digest), 'utf8'));
-    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
-    if (!top)
-        throw new Error(`the OCI layout in ${dir} holds no image`);
-    const manifests = INDEX_TYPES.includes(top.mediaType)
-        ? (await readJson(top.digest)).manifests.filter(d => !isAttestation(d))
-        : [top];
-    const images = [];
-    for (const descriptor of manifests) {
-        const manifest = await readJson(descriptor.digest);
-        const config = await readJson(manifest.config.digest);
-        const layers = await Promise.all(manifest.layers.map(async (layer) => ({
-            digest: layer.digest,
-            size: layer.size,
-            unpacked: await countBytes((0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), isGzipLayer(layer.mediaType) ? (0,external_node_zlib_.createGunzip)() : undefined)
-        })));
-        images.push({
-            platform: platformId(descriptor.platform ?? config),
-            manifestDigest: descriptor.digest,
-            imageId: manifest.config.digest,
-            configSize: manifest.config.size,
-            wire: manifest.config.size + layers.reduce((sum, l) => sum + l.size, 0),
-            unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
-            layers
-        });
-    }
-    return { route: 'oci', exact: true, indexDigest: INDEX_TYPES.includes(top.mediaType) ? top.digest : undefined, images };
-}
-function dockerSavePlan(reference, output) {
-    return { program: 'docker', args: ['save', '--output', output, reference] };
-}
-const isGzip = (data) => data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
 async function readDockerArchive(archive) {
     const entries = new Map();
     const extract = tar_stream.extract();
@@ -37260,53 +35919,265 @@ async function readDockerArchive(archive) {
     };
     return { manifest, entry };
 }
-/**
- * Reads a `docker save` archive. Layers that the engine keeps uncompressed are gzipped here the way a
- * push would (default level), so the wire figure is an estimate; compressed ones are counted as they are.
- */
-async function measureDockerArchive(archive, platform) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    const config = entry(manifest.Config);
-    const layers = await Promise.all(manifest.Layers.map(async (name) => {
-        const data = entry(name);
-        const gzipped = isGzip(data);
-        return {
-            digest: name,
-            size: gzipped ? data.length : await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGzip)()),
-            unpacked: gzipped ? await countBytes(external_node_stream_.Readable.from([data]), (0,external_node_zlib_.createGunzip)()) : data.length
-        };
+const MEDIA = {
+    index: 'application/vnd.oci.image.index.v1+json',
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
+};
+const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
+const blobPath = (dir, digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+async function readBlobJson(dir, digest) {
+    return JSON.parse(await (0,promises_.readFile)(blobPath(dir, digest), 'utf8'));
+}
+/** Stores `data` as a blob of the layout and describes it. */
+async function writeBlob(dir, data, mediaType) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
+    await (0,promises_.writeFile)(blobPath(dir, digest), data);
+    return { mediaType, digest, size: data.length };
+}
+/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
+async function layoutTop(dir) {
+    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
+    if (!top)
+        throw new Error(`the OCI layout in ${dir} holds no image`);
+    return top;
+}
+/** Every runnable image of the layout (attestations left out), with its platform. */
+async function layoutImages(dir) {
+    const top = await layoutTop(dir);
+    const descriptors = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests.filter(d => !isAttestation(d)) : [top];
+    return Promise.all(descriptors.map(async (descriptor) => {
+        const manifest = await readBlobJson(dir, descriptor.digest);
+        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
+        return { descriptor, manifest, platform: platformId(platform) };
     }));
-    return {
-        route: 'docker-save',
-        exact: false,
-        images: [
-            {
-                platform,
-                manifestDigest: '',
-                imageId: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(config).digest('hex')}`,
-                configSize: config.length,
-                wire: config.length + layers.reduce((sum, l) => sum + l.size, 0),
-                unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
-                layers
-            }
-        ]
+}
+/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
+async function layoutBlobs(dir) {
+    const top = await layoutTop(dir);
+    const children = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top];
+    const blobs = [];
+    const manifests = [];
+    for (const child of children) {
+        const manifest = await readBlobJson(dir, child.digest);
+        for (const blob of [manifest.config, ...manifest.layers])
+            if (!blobs.some(b => b.digest === blob.digest))
+                blobs.push(blob);
+        if (child !== top)
+            manifests.push(child);
+    }
+    return { blobs, manifests, top };
+}
+/**
+ * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
+ * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
+ */
+async function layoutFromDockerArchive(archive, dir, platform) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
+    const layers = [];
+    for (const name of manifest.Layers) {
+        const data = entry(name);
+        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+        layers.push(await writeBlob(dir, gzipped ? data : (0,external_node_zlib_.gzipSync)(data), MEDIA.gzipLayer));
+    }
+    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
+}
+/**
+ * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
+ * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
+ * and holds one platform only). `platform` loads that platform alone.
+ */
+async function loadTarball(dir, tags, output, platform) {
+    const top = await layoutTop(dir);
+    const images = await layoutImages(dir);
+    const image = platform ? images.find(i => i.platform === platform) : images[0];
+    if (!image)
+        throw new Error(`the image has no ${platform} manifest to load`);
+    const chosen = platform ? image.descriptor : top;
+    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
+    if (!platform) {
+        const { blobs, manifests } = await layoutBlobs(dir);
+        for (const d of [...blobs, ...manifests])
+            wanted.add(d.digest);
+    }
+    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
+    const index = {
+        schemaVersion: 2,
+        manifests: tags.map(tag => ({
+            mediaType: chosen.mediaType,
+            digest: chosen.digest,
+            size: chosen.size,
+            annotations: { 'io.containerd.image.name': normalizedName(tag), 'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1) }
+        }))
     };
+    const pack = tar_stream.pack();
+    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_namespaceObject.createWriteStream)(`${output}.part`));
+    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    pack.entry({ name: 'index.json' }, JSON.stringify(index));
+    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
+    for (const digest of wanted)
+        pack.entry({ name: entryName(digest) }, await (0,promises_.readFile)(blobPath(dir, digest)));
+    pack.finalize();
+    await written;
+    await (0,promises_.rename)(`${output}.part`, output);
 }
-/** Where the docker-save route keeps the saved image: measured, then read again to check the binary. */
-const engineArchive = (workDir) => external_node_path_default().join(workDir, 'image.tar');
-async function measureFromEngine(reference, platform, workDir) {
-    const archive = engineArchive(workDir);
-    await (0,runner/* execute */.g7)(dockerSavePlan(reference, archive));
-    return measureDockerArchive(archive, platform);
+/** `app:1` → `docker.io/library/app:1`: containerd names images in full. */
+function normalizedName(tag) {
+    const [first, ...rest] = tag.split('/');
+    const hasHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (hasHost)
+        return tag;
+    return rest.length === 0 ? `docker.io/library/${tag}` : `docker.io/${tag}`;
+}
+/** A blob as a stream: for hashing a layer, or sending it. */
+const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest));
+
+;// CONCATENATED MODULE: ./src/compress.ts
+
+
+
+
+
+/**
+ * Layer compression done by the action itself, in-process (Node's zlib has zstd): BuildKit's zstd tops out well
+ * above what the reference encoder reaches at the same level, and no registry client is needed to publish the
+ * result, since the layout is pushed as it is.
+ */
+const LAYER_TYPES = {
+    gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    none: 'application/vnd.oci.image.layer.v1.tar'
+};
+function layerCompression(mediaType) {
+    if (mediaType.endsWith('gzip'))
+        return 'gzip';
+    if (mediaType.endsWith('zstd'))
+        return 'zstd';
+    return 'none';
+}
+/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
+function decompressor(compression) {
+    if (compression === 'gzip')
+        return external_node_zlib_default().createGunzip();
+    if (compression === 'zstd')
+        return external_node_zlib_default().createZstdDecompress();
+    return undefined;
+}
+const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
+const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
+const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
+const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
+async function decompressLayer(data, compression) {
+    if (compression === 'gzip')
+        return gunzip(data);
+    if (compression === 'zstd')
+        return zstdDecompress(data);
+    return data;
+}
+/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
+async function compressLayer(tar, compression) {
+    if (compression.kind === 'gzip')
+        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
+    return zstdCompress(tar, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: compression.level } });
+}
+/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
+async function recompressLayers(dir, layers, compression) {
+    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
+    const mediaType = LAYER_TYPES[compression.kind];
+    const done = await Promise.all(distinct.map(async (layer) => {
+        const tar = await decompressLayer(await (0,promises_.readFile)(blobPath(dir, layer.digest)), layerCompression(layer.mediaType));
+        const blob = await writeBlob(dir, await compressLayer(tar, compression), mediaType);
+        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
+    }));
+    return new Map(done);
+}
+const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
+/**
+ * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
+ * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
+ * rewritten to name the new ones.
+ */
+/** gzip with no level is BuildKit's own, as exported: nothing to do. */
+const compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
+async function recompressLayout(dir, compression) {
+    const top = await layoutTop(dir);
+    const children = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top];
+    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
+    const images = manifests.filter(m => !isAttestation(m.child));
+    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
+    const renamed = new Map();
+    for (const { child, manifest } of images) {
+        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
+        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
+    }
+    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
+        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
+    }
+    const entries = children.map(child => renamed.get(child.digest) ?? child);
+    const newTop = isIndex(top.mediaType)
+        ? { ...top, ...(await writeIndex(dir, await readBlobJson(dir, top.digest), entries, top.mediaType)) }
+        : entries[0];
+    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
+}
+async function writeIndex(dir, index, entries, mediaType) {
+    return writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), mediaType);
+}
+/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
+async function renameInAttestation(dir, child, manifest, renamed) {
+    const rename = (text) => {
+        let out = text;
+        for (const [old, now] of renamed)
+            out = out.replaceAll(hex(old), hex(now.digest));
+        return out;
+    };
+    const layers = await Promise.all(manifest.layers.map(async (layer) => {
+        const text = (await (0,promises_.readFile)(blobPath(dir, layer.digest))).toString('utf8');
+        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
+    }));
+    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
+    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
+}
+/**
+ * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
+ * and compressed again here (in the thread pool), so the figure is measured, not guessed.
+ */
+async function wireWith(dir, compression) {
+    const images = await layoutImages(dir);
+    const sizes = new Map();
+    const sizeOf = (layer) => {
+        if (!sizes.has(layer.digest)) {
+            sizes.set(layer.digest, (0,promises_.readFile)(blobPath(dir, layer.digest))
+                .then(data => decompressLayer(data, layerCompression(layer.mediaType)))
+                .then(async (tar) => (await compressLayer(tar, compression)).length));
+        }
+        return sizes.get(layer.digest);
+    };
+    return Promise.all(images.map(async (image) => {
+        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
+        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
+    }));
 }
 
-;// CONCATENATED MODULE: ./src/registry.ts
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/access.ts
 
 
-function rawManifestPlan(reference, builder) {
-    // imagetools uses the same credentials as the push (docker login), so private registries read back too.
-    return { program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', reference] };
-}
+
+
 /** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
 function repositoryOf(reference) {
     const withoutDigest = reference.split('@')[0];
@@ -37314,57 +36185,6 @@ function repositoryOf(reference) {
     const colon = withoutDigest.lastIndexOf(':');
     return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
 }
-/**
- * Reads the pushed image back and sums, per platform, config plus layers as the registry stores them.
- * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
- */
-async function readPushed(reference, digest, builder, onlyPlatform) {
-    const repository = repositoryOf(reference);
-    // Without a digest, the reference itself (a tag) is read.
-    const topReference = digest ? `${repository}@${digest}` : reference;
-    const raw = async (ref) => JSON.parse((await (0,runner/* execute */.g7)(rawManifestPlan(ref, builder), { quiet: true })).stdout);
-    const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
-    const top = await raw(topReference);
-    if (!top.manifests)
-        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }];
-    const images = [];
-    for (const descriptor of top.manifests.filter(d => !isAttestation(d))) {
-        images.push({
-            platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
-            manifestDigest: descriptor.digest,
-            wire: wire(await raw(`${repository}@${descriptor.digest}`))
-        });
-    }
-    return images;
-}
-/** One sentence for the usual registry failures, with what to do. */
-function explainPushFailure(stderr, references) {
-    const where = references
-        .map(r => repositoryOf(r))
-        .filter((r, i, all) => all.indexOf(r) === i)
-        .join(', ');
-    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
-        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
-    }
-    if (/denied|forbidden|\b403\b/i.test(stderr)) {
-        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
-    }
-    // A reset is more telling than the dial that may come with it.
-    if (/connection reset by peer|broken pipe|unexpected EOF|use of closed network connection|\bEOF\b/i.test(stderr)) {
-        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
-    }
-    if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
-        return `the registry of ${where} cannot be reached: check the host name in tags`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/access.ts
-
-
-
-
-
 function pushTarget(reference) {
     const repository = repositoryOf(reference);
     const [first, ...rest] = repository.split('/');
@@ -37479,6 +36299,31 @@ async function pushProblems(references) {
     return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
 }
 /**
+ * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
+ * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
+ */
+function registrySession(target, actions, timeoutMs = 120_000) {
+    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
+    let authorization;
+    return async (pathname, init = {}) => {
+        const url = new URL(pathname, base);
+        const send = (auth) => fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+            body: init.body,
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (authorization) {
+            const response = await send(authorization);
+            if (response.status !== 401)
+                return response;
+        }
+        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
+        authorization = answered.authorization ?? authorization;
+        return answered.response;
+    };
+}
+/**
  * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
  * `docker pull` would (pull scope). Blob redirects to storage are followed.
  */
@@ -37488,382 +36333,70 @@ async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
     return (await withLogin(get, target, () => dockerCredentials(target.host), 'pull')).response;
 }
 
-// EXTERNAL MODULE: ./node_modules/semver/index.js
-var node_modules_semver = __nccwpck_require__(2088);
-var semver_default = /*#__PURE__*/__nccwpck_require__.n(node_modules_semver);
-;// CONCATENATED MODULE: ./src/attribution.ts
+;// CONCATENATED MODULE: ./src/registry.ts
 
-/** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
-function parseBuildInfo(text) {
-    const info = { mainPackage: '', mainModule: '', deps: [] };
-    for (const line of text.split('\n')) {
-        const [kind, path, version] = line.trim().split('\t');
-        if (kind === 'path')
-            info.mainPackage = path;
-        else if (kind === 'mod')
-            info.mainModule = path;
-        else if (kind === 'dep')
-            info.deps.push({ path, version: version ?? '' });
-        else if (kind === '=>' && info.deps.length > 0) {
-            const last = info.deps[info.deps.length - 1];
-            last.replacedBy = [path, version].filter(Boolean).join(' ');
-        }
-    }
-    return info;
+
+const MANIFEST_TYPES = [
+    'application/vnd.oci.image.index.v1+json',
+    'application/vnd.oci.image.manifest.v1+json',
+    'application/vnd.docker.distribution.manifest.list.v2+json',
+    'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ');
+async function readManifest(target, ref) {
+    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    return (await response.json());
 }
-const attribution_unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-/**
- * The package a linker symbol belongs to, or undefined for the linker's own tables (`go:func.*`, `type:*`).
- * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
- * equality functions `type:.eq.pkg.T`, and the `%2e` the linker writes for a dot in the last path element.
- */
-function symbolPackage(symbol) {
-    let name = symbol;
-    if (name.startsWith('go:itab.'))
-        name = name.slice('go:itab.'.length).split(',')[0];
-    else if (name.startsWith('type:.eq.'))
-        name = name.slice('type:.eq.'.length);
-    else if (name.startsWith('go:') || name.startsWith('type:'))
-        return undefined;
-    name = name.replace(/^(\*|\[\d*\])+/, '');
-    // go.shape.* are the compiler's stand-ins for type parameters; an unnamed type (struct {…}) has no package.
-    if (name.startsWith('go.shape.'))
-        return undefined;
-    name = name.split(/[[ {]/)[0];
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    if (dot <= 0)
-        return undefined;
-    return attribution_unescape(name.slice(0, dot));
-}
-const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
-const ROW_LABELS = {
-    std: 'standard library',
-    runtime: 'Go runtime',
-    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
-};
-const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
-/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
-function rowOf(pkg, info) {
-    if (pkg === undefined)
-        return { key: ROW_LABELS.other, kind: 'other' };
-    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
-    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
-        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
-        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
-    if (owner?.path === info.mainModule)
-        return { key: path, kind: 'package' };
-    if (owner)
-        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
-    if (RUNTIME.test(path))
-        return { key: ROW_LABELS.runtime, kind: 'runtime' };
-    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
-    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
-        return { key: ROW_LABELS.std, kind: 'std' };
-    return { key: path, kind: 'module' };
-}
-/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
-function fileBytes(symbol, loads) {
-    if (symbol.address === undefined || symbol.size === 0)
-        return 0;
-    const start = symbol.address;
-    const end = start + symbol.size;
-    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
-}
-/** The binary split into rows by the file bytes of its symbols. */
-function breakdown(symbols, loads, info, binary) {
-    const rows = new Map();
-    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
-    const placed = new Map();
-    let explained = 0;
-    for (const symbol of symbols) {
-        const bytes = fileBytes(symbol, loads);
-        if (bytes === 0)
-            continue;
-        const pkg = symbolPackage(symbol.name);
-        const row = placed.get(pkg) ?? rowOf(pkg, info);
-        placed.set(pkg, row);
-        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
-        entry.bytes += bytes;
-        rows.set(row.key, entry);
-        explained += bytes;
-    }
-    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
-}
-/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
-function moduleChanges(base, head) {
-    const before = new Map(base.map(m => [m.path, m]));
-    const after = new Map(head.map(m => [m.path, m]));
-    const changes = [];
-    for (const m of head) {
-        const old = before.get(m.path);
-        if (!old)
-            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
-        else if (versionLabel(old) !== versionLabel(m))
-            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
-    }
-    for (const m of base)
-        if (!after.has(m.path))
-            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
-    return changes.sort((a, b) => a.path.localeCompare(b.path));
-}
-function direction(old, now) {
-    if (old.replacedBy || now.replacedBy || !semver_default().valid(old.version) || !semver_default().valid(now.version))
-        return 'changed';
-    const order = semver_default().compare(now.version, old.version);
-    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
-}
-/** Rows joined across base and head, the largest absolute changes first; unchanged rows are left out. */
-function compareRows(base, head, limit = 10) {
-    const keys = [...new Set([...head.rows, ...base.rows].map(r => r.key))];
-    const find = (b, key) => b.rows.find(r => r.key === key);
-    const changed = keys
-        .map(key => {
-        const [was, now] = [find(base, key), find(head, key)];
-        const { key: k, kind, version } = (now ?? was);
-        return { key: k, kind, version, base: was?.bytes ?? 0, head: now?.bytes ?? 0, delta: (now?.bytes ?? 0) - (was?.bytes ?? 0), isNew: !was };
-    })
-        .filter(r => r.delta !== 0)
-        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-    const rest = changed.slice(limit);
-    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
-}
-/** The one row that explains most (over half) of the binary's change, in the same direction. */
-function dominantRow(diff, binaryDelta) {
-    const first = diff.top[0];
-    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
-        return undefined;
-    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
-}
-function attribute(platform, head, base, baseInfo, note) {
-    const info = base?.info ?? baseInfo;
-    return {
-        platform,
-        head,
-        base,
-        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
-        rows: base ? compareRows(base, head) : undefined,
-        note
-    };
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
 }
 /**
- * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
- * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
+ * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
+ * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
+ * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
-function attributions(head, base, baseNote) {
-    return head
-        .filter((h) => h.breakdown !== undefined)
-        .map(h => {
-        const b = base?.find(x => x.platform === h.platform);
-        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
-    });
+async function readPushed(reference, digest, onlyPlatform) {
+    const { target, ref } = manifestReference(reference);
+    const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
+    const top = await readManifest(target, digest ?? ref);
+    if (!top.manifests)
+        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }];
+    return Promise.all(top.manifests
+        .filter(d => !isAttestation(d))
+        .map(async (descriptor) => ({
+        platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
+        manifestDigest: descriptor.digest,
+        wire: wire(await readManifest(target, descriptor.digest))
+    })));
 }
-
-// EXTERNAL MODULE: ./src/cleanup.ts
-var cleanup = __nccwpck_require__(2691);
-;// CONCATENATED MODULE: ./src/warnings.ts
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = [];
-function warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    lib_core/* warning */.$e(message);
-}
-/** The warnings so far, in the order they were said. */
-const warningsSaid = () => [...said];
-
-;// CONCATENATED MODULE: ./src/elf.ts
-/** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
-const PT_LOAD = 1;
-const PT_DYNAMIC = 2;
-const PT_INTERP = 3;
-const DT_NEEDED = 1;
-const DT_STRTAB = 5;
-/** e_machine values of the Go linux ports, by GOARCH. */
-const ELF_MACHINE = {
-    '386': 3,
-    amd64: 62,
-    arm: 40,
-    arm64: 183,
-    ppc64le: 21,
-    s390x: 22,
-    riscv64: 243,
-    loong64: 258,
-    mips64le: 8
-};
-/** Reads fields of an ELF file in its own class (32 or 64 bit) and byte order. */
-function elfReader(buf) {
-    if (buf.length < 52 || buf.readUInt32BE(0) !== 0x7f454c46)
-        throw new Error('not an ELF file');
-    const is64 = buf[4] === 2;
-    const little = buf[5] === 1;
-    const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
-    const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
-    const cString = (offset) => {
-        const end = buf.indexOf(0, offset);
-        return buf.toString('latin1', offset, end < 0 ? buf.length : end);
-    };
-    return { is64, u16, u32, word, cString };
-}
-function readElf(buf) {
-    const { is64, u16, u32, word, cString } = elfReader(buf);
-    const wordSize = is64 ? 8 : 4;
-    const machine = u16(18);
-    const phoff = word(is64 ? 32 : 28);
-    const phentsize = u16(is64 ? 54 : 42);
-    const phnum = u16(is64 ? 56 : 44);
-    const segments = Array.from({ length: phnum }, (_, i) => {
-        const at = phoff + i * phentsize;
-        if (at + phentsize > buf.length)
-            throw new Error('truncated ELF program headers');
-        return is64
-            ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
-            : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
-    });
-    const fileOffset = (vaddr) => {
-        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
-        return load ? load.offset + (vaddr - load.vaddr) : undefined;
-    };
-    const interp = segments.find(s => s.type === PT_INTERP);
-    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
-    const facts = { machine, needed: [], loads };
-    if (interp)
-        facts.interpreter = cString(interp.offset);
-    const dynamic = segments.find(s => s.type === PT_DYNAMIC);
-    if (dynamic) {
-        const entries = [];
-        for (let at = dynamic.offset; at + 2 * wordSize <= dynamic.offset + dynamic.filesz; at += 2 * wordSize) {
-            const tag = word(at);
-            if (tag === 0)
-                break;
-            entries.push([tag, word(at + wordSize)]);
-        }
-        const strtab = entries.find(([tag]) => tag === DT_STRTAB);
-        const strtabOffset = strtab ? fileOffset(strtab[1]) : undefined;
-        for (const [tag, value] of entries) {
-            if (tag !== DT_NEEDED)
-                continue;
-            facts.needed.push(strtabOffset === undefined ? `(library #${value})` : cString(strtabOffset + value));
-        }
+/** One sentence for the usual registry failures, with what to do. */
+function explainPushFailure(message, references) {
+    const where = references
+        .map(r => repositoryOf(r))
+        .filter((r, i, all) => all.indexOf(r) === i)
+        .join(', ');
+    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
+        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
     }
-    return facts;
-}
-/** Why the binary would not start on scratch, or undefined when it is static. */
-function staticProblem(facts, goarch) {
-    const expected = ELF_MACHINE[goarch];
-    if (expected !== undefined && facts.machine !== expected) {
-        return `it is built for ELF machine ${facts.machine}, not ${goarch} (${expected})`;
+    if (/denied|forbidden|\b403\b/i.test(message)) {
+        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
     }
-    const reasons = [];
-    if (facts.interpreter)
-        reasons.push(`it asks for the dynamic loader ${facts.interpreter}`);
-    if (facts.needed.length > 0)
-        reasons.push(`it needs the shared libraries ${facts.needed.join(', ')}`);
-    if (reasons.length === 0)
-        return undefined;
-    return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
-}
-
-;// CONCATENATED MODULE: ./src/gobinary.ts
-
-
-const SHT_SYMTAB = 2;
-const SHF_WRITE = 0x1;
-const SHF_ALLOC = 0x2;
-const SHF_EXECINSTR = 0x4;
-const STB_LOCAL = 0;
-const STT_FILE = 4;
-function elfSections(buf) {
-    const { is64, u16, u32, word, cString } = elfReader(buf);
-    const shoff = word(is64 ? 40 : 32);
-    const shentsize = u16(is64 ? 58 : 46);
-    const shnum = u16(is64 ? 60 : 48);
-    const shstrndx = u16(is64 ? 62 : 50);
-    if (shoff === 0 || shoff + shnum * shentsize > buf.length)
-        throw new Error('no ELF section headers');
-    const raw = Array.from({ length: shnum }, (_, i) => {
-        const at = shoff + i * shentsize;
-        return is64
-            ? { nameAt: u32(at), type: u32(at + 4), flags: word(at + 8), offset: word(at + 24), size: word(at + 32), link: u32(at + 40) }
-            : { nameAt: u32(at), type: u32(at + 4), flags: u32(at + 8), offset: u32(at + 16), size: u32(at + 20), link: u32(at + 24) };
-    });
-    const names = raw[shstrndx];
-    return raw.map(({ nameAt, ...s }) => ({ ...s, name: names ? cString(names.offset + nameAt) : '' }));
-}
-/** nm's letter for a symbol in `section`: T code, R read-only, D data (bss included, as go tool nm says). */
-function kindOf(section, local) {
-    let kind = 'U';
-    if (section) {
-        const flags = section.flags & (SHF_WRITE | SHF_ALLOC | SHF_EXECINSTR);
-        kind = flags === (SHF_ALLOC | SHF_EXECINSTR) ? 'T' : flags === SHF_ALLOC ? 'R' : flags === (SHF_ALLOC | SHF_WRITE) ? 'D' : '?';
+    // A reset is more telling than the dial that may come with it.
+    if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
+        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
     }
-    return local && kind !== 'U' ? kind.toLowerCase() : kind;
-}
-/** The symbol table (.symtab), as `go tool nm -size` lists it; empty for a stripped binary. */
-function elfSymbols(buf) {
-    const { is64, u16, u32, word, cString } = elfReader(buf);
-    const sections = elfSections(buf);
-    const symtab = sections.find(s => s.type === SHT_SYMTAB);
-    if (!symtab)
-        return [];
-    const strtab = sections[symtab.link];
-    const entry = is64 ? 24 : 16;
-    const symbols = [];
-    // Entry 0 is the null symbol.
-    for (let at = symtab.offset + entry; at + entry <= symtab.offset + symtab.size; at += entry) {
-        const info = buf[at + (is64 ? 4 : 12)];
-        // nm lists no source-file symbols (STT_FILE).
-        if ((info & 0xf) === STT_FILE)
-            continue;
-        const shndx = u16(at + (is64 ? 6 : 14));
-        const value = word(at + (is64 ? 8 : 4));
-        const size = is64 ? word(at + 16) : u32(at + 8);
-        const name = cString(strtab.offset + u32(at));
-        const section = shndx > 0 && shndx < sections.length ? sections[shndx] : undefined;
-        const kind = kindOf(section, info >> 4 === STB_LOCAL);
-        symbols.push(kind === 'U' ? { name, size, kind } : { name, size, kind, address: value });
+    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timeout|timed out/i.test(message)) {
+        return `the registry of ${where} cannot be reached: check the host name in tags`;
     }
-    return symbols;
-}
-const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const FLAG_INLINE = 0x2;
-function uvarint(buf, at) {
-    let value = 0;
-    let shift = 0;
-    for (let i = at; i < buf.length; i++) {
-        value += (buf[i] & 0x7f) * 2 ** shift;
-        if ((buf[i] & 0x80) === 0)
-            return [value, i + 1];
-        shift += 7;
-    }
-    throw new Error('truncated build info');
-}
-/**
- * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
- * strings, the Go version and the module information framed by 16-byte sentinels.
- */
-function elfBuildInfo(buf) {
-    const section = elfSections(buf).find(s => s.name === '.go.buildinfo');
-    if (!section)
-        throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
-    const at = section.offset;
-    if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
-        throw new Error('.go.buildinfo has no build info header');
-    if ((buf[at + 15] & FLAG_INLINE) === 0)
-        throw new Error('build info from before Go 1.18 is not read');
-    const [versionLength, next] = uvarint(buf, at + 32);
-    const [modLength, modStart] = uvarint(buf, next + versionLength);
-    // The sentinels are not UTF-8: cut them off as bytes.
-    return parseBuildInfo(modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : '');
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/verify.ts
-
-
-
 
 
 
@@ -37897,8 +36430,9 @@ async function readInLayer(layer, file, read) {
         }
     });
     const source = layer.open();
-    if (layer.gzip)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, (0,external_node_zlib_.createGunzip)(), extract);
+    const decompress = decompressor(layer.compression);
+    if (decompress)
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, extract);
     else
         await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
     return found;
@@ -37924,19 +36458,10 @@ async function readInImage(layers, file, read) {
 const hashInImage = (layers, file) => readInImage(layers, file, sha256Reader);
 /** The bytes of `file` as the image holds it. */
 const fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
-/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+/** The layers of one image manifest in an OCI layout, base first. */
 async function ociLayers(dir, manifestDigest) {
-    const blob = (digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-    const manifest = JSON.parse(await (0,promises_.readFile)(blob(manifestDigest), 'utf8'));
-    return manifest.layers.map(layer => ({ open: () => (0,external_node_fs_namespaceObject.createReadStream)(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }));
-}
-/** The layers of the image in a `docker save` archive, base first. */
-async function dockerArchiveLayers(archive) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    return manifest.Layers.map(name => {
-        const data = entry(name);
-        return { open: () => external_node_stream_.Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b };
-    });
+    const manifest = await readBlobJson(dir, manifestDigest);
+    return manifest.layers.map(layer => ({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }));
 }
 /**
  * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
@@ -37951,7 +36476,7 @@ async function verifyImageBinaries(images, built, file) {
     const wrong = mismatches(matches, file);
     if (wrong.length > 0)
         throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    lib_core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+    core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
 }
 /** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
 function mismatches(matches, file) {
@@ -37969,29 +36494,11 @@ function mismatches(matches, file) {
 
 
 
+
 /**
  * A published base image is not rebuilt, but its binary still carries its build info: read from the registry
  * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
  */
-const MANIFEST_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json'
-].join(', ');
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function manifestReference(reference) {
-    const rest = reference.slice(repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: pushTarget(reference), ref };
-}
-async function readManifest(target, ref) {
-    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
-    if (!response.ok)
-        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return (await response.json());
-}
 /** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
 async function platformManifest(target, ref, platform) {
     const top = await readManifest(target, ref);
@@ -38010,7 +36517,7 @@ function registryLayer(target, layer) {
             throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
         yield Buffer.from(await response.arrayBuffer());
     }
-    return { open: () => external_node_stream_.Readable.from(download()), gzip: layer.mediaType.endsWith('gzip') };
+    return { open: () => external_node_stream_.Readable.from(download()), compression: layerCompression(layer.mediaType) };
 }
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
 async function baseImageBuildInfo(reference, platform, file) {
@@ -38034,7 +36541,915 @@ async function baseImageBuildInfo(reference, platform, file) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/buildx.ts
+
+
+
+const builderArgs = (builder) => (builder ? ['--builder', builder] : []);
+const enginePlans = (builder) => ({
+    // The server's version and its image store in one call: every docker CLI start costs tens of milliseconds.
+    server: { program: 'docker', args: ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}'] },
+    buildx: { program: 'docker', args: ['buildx', 'version'] },
+    inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] }
+});
+function chooseRoute(driver, containerdStore) {
+    // The plain docker driver on the classic store cannot export OCI; every other combination can.
+    return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
+}
+/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
+async function inspectEngine(settings) {
+    const plans = enginePlans(settings.builder);
+    const quiet = { allowFailure: true, quiet: true };
+    // Asked side by side (a few docker CLI starts add up); the first missing piece is the one reported.
+    const [server, buildx, inspect] = await Promise.all([plans.server, plans.buildx, plans.inspect].map(plan => (0,runner/* execute */.g7)(plan, quiet)));
+    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+    const serverVersion = server.stdout.trim().split(' ')[0];
+    if (server.code !== 0 || !serverVersion) {
+        throw new Error(`no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+            '(ubuntu-latest has it), or start one before this step');
+    }
+    if (buildx.code !== 0)
+        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
+    if (inspect.code !== 0) {
+        throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
+    }
+    const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
+    const containerdStore = server.stdout.includes('io.containerd.snapshotter');
+    const engine = {
+        serverVersion,
+        buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
+        driver,
+        containerdStore,
+        route: chooseRoute(driver, containerdStore)
+    };
+    await checkBaseImage(settings, driver);
+    if (settings.platforms.length > 1 && engine.route === 'docker-save') {
+        throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+            'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
+    }
+    return engine;
+}
+/**
+ * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
+ * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ */
+async function checkBaseImage(settings, driver) {
+    const stage = settings.finalStage;
+    if (stage.kind !== 'image')
+        return;
+    const quiet = { allowFailure: true, quiet: true };
+    if (driver === 'docker' && (await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0)
+        return;
+    const remote = await (0,runner/* execute */.g7)({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
+    if (remote.code === 0)
+        return;
+    const why = remote.stderr.trim().split('\n').pop() ?? '';
+    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
+        'fix the name, log in to the registry before this step, or pull or build the image first');
+}
+/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
+function tagSafe(text) {
+    return (text
+        .replace(/[^\w.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128) || 'latest');
+}
+function imageTags(settings, version) {
+    return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`];
+}
+/** OCI labels first so that the user's labels, given later, win. */
+function imageLabels(settings, version, now) {
+    const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
+    const labels = new Map([
+        ['org.opencontainers.image.title', settings.binaryName],
+        ['org.opencontainers.image.version', version.version],
+        ['org.opencontainers.image.revision', version.build],
+        ['org.opencontainers.image.created', created.toISOString()]
+    ]);
+    if (settings.github.repository)
+        labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
+    for (const [key, value] of settings.labels)
+        labels.set(key, value);
+    return [...labels];
+}
+function exporterArgs(exporter) {
+    switch (exporter.kind) {
+        case 'oci':
+            return ['--output', `type=oci,dest=${exporter.dest},tar=false`];
+        case 'load':
+            return ['--output', 'type=docker'];
+    }
+}
+function buildPlan(input) {
+    const { settings, version } = input;
+    const args = [
+        'buildx',
+        'build',
+        ...builderArgs(settings.builder),
+        '--platform',
+        (input.platforms ?? settings.platforms.map(p => p.id)).join(','),
+        '--file',
+        input.dockerfile,
+        '--metadata-file',
+        input.metadataFile,
+        ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
+        ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
+        ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
+        ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
+        ...exporterArgs(input.exporter),
+        input.contextDir
+    ];
+    // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
+    const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
+    return { program: 'docker', args, env };
+}
+/** Untags images the engine holds only because measuring or a smoke test needed them. */
+const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
+async function removeImages(tags) {
+    await (0,runner/* execute */.g7)(removeImagesPlan(tags), { allowFailure: true, quiet: true });
+}
+/**
+ * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
+ * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
+ * try unpacks it again.
+ */
+const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
+async function buildImage(input) {
+    const plan = buildPlan(input);
+    const outcome = await (0,runner/* execute */.g7)(plan).catch(async (error) => {
+        if (!(error instanceof runner/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
+            throw error;
+        core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        return (0,runner/* execute */.g7)(plan);
+    });
+    const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
+    return { metadata, ms: outcome.ms };
+}
+
+// EXTERNAL MODULE: ./src/cleanup.ts
+var cleanup = __nccwpck_require__(2691);
+;// CONCATENATED MODULE: ./src/phase.ts
+
+function timedPhases(timings) {
+    return async (name, work) => {
+        const begun = performance.now();
+        try {
+            return await core/* group */.Os(name, work);
+        }
+        finally {
+            timings[name] = performance.now() - begun;
+        }
+    };
+}
+/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
+const quietPhase = (_name, work) => work();
+
+;// CONCATENATED MODULE: ./src/measure.ts
+
+
+
+
+
+
+/** Counts the bytes a stream yields, after passing it through `transform` when one is given. */
+async function countBytes(source, transform) {
+    let total = 0;
+    const sink = async (chunks) => {
+        for await (const chunk of chunks)
+            total += chunk.length;
+    };
+    if (transform)
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, sink);
+    else
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, sink);
+    return total;
+}
+/** Sums one image of the layout: config plus compressed layers, and what the layers unpack to. */
+async function measureImage(dir, image) {
+    const layers = await Promise.all(image.manifest.layers.map(async (layer) => ({
+        digest: layer.digest,
+        size: layer.size,
+        unpacked: await countBytes(openBlob(dir, layer.digest), decompressor(layerCompression(layer.mediaType)))
+    })));
+    const config = image.manifest.config;
+    return {
+        platform: image.platform,
+        manifestDigest: image.descriptor.digest,
+        imageId: config.digest,
+        configSize: config.size,
+        wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
+        unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
+        layers
+    };
+}
+/** Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. */
+async function measureLayout(dir, route) {
+    const top = await layoutTop(dir);
+    const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image)));
+    return { route, indexDigest: isIndex(top.mediaType) ? top.digest : undefined, images };
+}
+function dockerSavePlan(reference, output) {
+    return { program: 'docker', args: ['save', '--output', output, reference] };
+}
+/**
+ * The classic store's image as a layout: `docker save`, its layers gzipped here once (see layoutFromDockerArchive).
+ */
+async function layoutFromEngine(reference, platform, workDir, dir) {
+    const archive = external_node_path_default().join(workDir, 'image.tar');
+    await (0,runner/* execute */.g7)(dockerSavePlan(reference, archive));
+    const [os, architecture, variant] = platform.split('/');
+    await layoutFromDockerArchive(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
+    await (0,promises_.rm)(archive, { force: true });
+}
+
+;// CONCATENATED MODULE: ./src/gate.ts
+/** Size budgets: parsing the inputs and judging a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    try {
+        return { bytes: parseSize(text, name) };
+    }
+    catch {
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+    }
+}
+function percentChange(value, base) {
+    return base === 0 ? 0 : ((value - base) / base) * 100;
+}
+function judge(sizes, budget, describe) {
+    const failures = [];
+    const skipped = [];
+    let checked = 0;
+    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
+    for (const size of sizes) {
+        if (budget.maxSize !== undefined) {
+            checked++;
+            if (size.wire > budget.maxSize)
+                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
+        }
+        const increase = budget.maxIncrease;
+        if (!increase)
+            continue;
+        if (size.baseWire === undefined) {
+            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
+            continue;
+        }
+        checked++;
+        const delta = size.wire - size.baseWire;
+        if ('bytes' in increase && delta > increase.bytes) {
+            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
+        }
+        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
+            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
+        }
+    }
+    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+
+
+
+
+
+
+
+const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
+const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+const ZSTD_LEVEL = 19;
+function parseCompression(kindText, levelText) {
+    const kind = kindText.trim().toLowerCase();
+    if (kind !== 'gzip' && kind !== 'zstd')
+        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+    const range = kind === 'gzip' ? [1, 9] : [1, 22];
+    if (levelText.trim() === '')
+        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+    }
+    return { kind, level };
+}
+const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+/** The pull request of the triggering event, from the payload file the runner writes. */
+function readPullRequest(eventPath) {
+    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
+        return undefined;
+    const pr = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).pull_request;
+    if (!pr)
+        return undefined;
+    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+}
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
+        this.problems = problems;
+    }
+}
+const readActionInput = name => core/* getInput */.V4(name);
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
+function isImageReference(text) {
+    return REFERENCE_RE.test(text);
+}
+function parseFinalStage(text) {
+    switch (text) {
+        case 'scratch':
+            return { kind: 'scratch', nonroot: false };
+        case 'scratch-nonroot':
+            return { kind: 'scratch-nonroot', nonroot: true };
+        case 'distroless-static':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
+        case 'distroless-static-nonroot':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
+    }
+    if (text === '')
+        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
+    if (!isImageReference(text))
+        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+    return { kind: 'image', base: text, nonroot: false };
+}
+function parseBoolean(name, text) {
+    if (/^(true|yes|1|on)$/i.test(text))
+        return true;
+    if (/^(false|no|0|off)$/i.test(text))
+        return false;
+    throw new Error(`${name} must be true or false, not "${text}"`);
+}
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = external_node_path_default().join(folder, entry.name);
+                if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
+}
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image.
+ */
+function parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    const source = external_node_path_default().resolve(workspace, given);
+    const inWorkspace = !external_node_path_default().relative(workspace, source).startsWith('..');
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!(0,external_node_fs_namespaceObject.existsSync)(source))
+        throw new Error(`files source "${given}" does not exist (${source})`);
+    const info = (0,external_node_fs_namespaceObject.lstatSync)(source);
+    if (!info.isFile() && !info.isDirectory())
+        throw new Error(`files source "${given}" must be a plain file or a folder`);
+    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/') {
+        throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    return { source, destination };
+}
+const MAX_TIMER_SECONDS = 2147483;
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        core/* setSecret */.Pq(token);
+    return token;
+}
+/** The module path from go.mod: the default binary name is its last element. */
+function readModulePath(goMod) {
+    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
+}
+function defaultBinaryName(modulePath) {
+    const parts = modulePath.split('/');
+    // example.com/tool/v2 is named tool, as `go install` names it.
+    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
+        parts.pop();
+    return parts[parts.length - 1];
+}
+function readSettings(input = readActionInput, env = process.env) {
+    const problems = [];
+    const get = (name) => input(name).trim();
+    // Each parse runs even when an earlier one failed, so every problem is reported at once.
+    function attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            problems.push(error.message);
+            return fallback;
+        }
+    }
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
+    let modulePath = '';
+    if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
+        problems.push(`working-directory "${workingDirectory}" does not exist`);
+    }
+    else if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
+    }
+    else {
+        modulePath = readModulePath((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+        if (!modulePath)
+            problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
+    }
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
+        problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`);
+        binaryName = 'app';
+    }
+    const versionVariable = get('version-variable');
+    const buildVariable = get('build-variable');
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
+        if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
+    }
+    const ldflags = get('ldflags');
+    attempt(() => splitFields(ldflags), []);
+    const buildFlags = attempt(() => splitFields(get('build-flags')), []);
+    for (const flag of buildFlags) {
+        if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
+            problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
+    }
+    const platformTexts = parseList(get('platforms'), { commas: true });
+    if (platformTexts.length === 0)
+        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
+    const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
+    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
+    if (duplicate)
+        problems.push(`platforms lists ${duplicate.id} twice`);
+    const upxText = get('upx').toLowerCase();
+    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
+    if (upx !== upxText)
+        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+    const upxInstall = {
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
+    };
+    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
+        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
+    if (!/^https?:\/\//.test(upxInstall.url))
+        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+    const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' });
+    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
+    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
+    for (const port of expose) {
+        const problem = portProblem(port);
+        if (problem)
+            problems.push(problem);
+    }
+    const args = attempt(() => splitFields(get('args')), []);
+    const workdir = get('workdir');
+    const files = parseList(get('files'), { commas: false })
+        .map(line => attempt(() => parseFile(line, workspace), undefined))
+        .filter(f => f !== undefined);
+    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
+    if (workdir && !workdir.startsWith('/'))
+        problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`);
+    const repository = env.GITHUB_REPOSITORY;
+    const image = get('image') || (repository ?? binaryName).toLowerCase();
+    if (!REPOSITORY_RE.test(image))
+        problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`);
+    const tags = parseList(get('tags'), { commas: true });
+    for (const tag of tags) {
+        if (!isImageReference(tag))
+            problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+    }
+    const labels = parseLabels(get('labels'), problems);
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
+    if (push && tags.length === 0) {
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
+    }
+    const annotations = parseList(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    const provenance = get('provenance');
+    const sbom = get('sbom');
+    for (const [name, value] of [
+        ['provenance', provenance],
+        ['sbom', sbom]
+    ]) {
+        const problem = attestationProblem(name, value);
+        if (problem)
+            problems.push(problem);
+    }
+    const builder = get('builder');
+    const smokeText = get('smoke-test');
+    const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
+    const timeoutText = get('smoke-test-timeout');
+    const smokeTimeoutSeconds = Number(timeoutText);
+    if (!(smokeTimeoutSeconds > 0))
+        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+    const eventName = env.GITHUB_EVENT_NAME;
+    const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
+    let baseline = { kind: 'off' };
+    if (!['auto', 'build', 'off'].includes(compare))
+        problems.push(`compare "${compare}" must be auto, build or off`);
+    if (baselineImage && !isImageReference(baselineImage))
+        problems.push(`baseline-image "${baselineImage}" is not a valid image reference`);
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined));
+    if (comparing) {
+        if (baselineImage)
+            baseline = { kind: 'image', reference: baselineImage };
+        else if (baseRef || pullRequest)
+            baseline = { kind: 'build', ref: baseRef };
+        else
+            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
+    }
+    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
+    const commentTimeoutText = get('comment-timeout');
+    const commentTimeoutSeconds = Number(commentTimeoutText);
+    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
+    const commentKey = get('comment-key');
+    if (!/^[\w.-]+$/.test(commentKey))
+        problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
+    const maxSizeText = get('max-size');
+    const maxIncreaseText = get('max-increase');
+    const budget = {
+        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
+        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
+    };
+    if (!get('package'))
+        problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server');
+    const version = get('version') || undefined;
+    const build = get('build') || undefined;
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        workingDirectory,
+        package: get('package'),
+        binaryName,
+        version,
+        build,
+        versionVariable,
+        buildVariable,
+        ldflags,
+        buildFlags,
+        platforms,
+        upx,
+        upxInstall,
+        compression,
+        finalStage,
+        expose,
+        args,
+        workdir,
+        files,
+        tzdata,
+        image,
+        tags,
+        labels,
+        load,
+        push,
+        annotations,
+        provenance,
+        sbom,
+        builder,
+        smokeTest,
+        smokeTimeoutSeconds,
+        baseline,
+        comment,
+        commentKey,
+        commentTimeoutSeconds,
+        githubToken: secret(get('github-token')),
+        budget,
+        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
+        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
+        github: {
+            repository,
+            serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+            ref: env.GITHUB_REF,
+            refName: env.GITHUB_REF_NAME,
+            eventName,
+            pullRequest
+        }
+    };
+}
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
+    return { ...settings, package: main.package, binaryName, image };
+}
+
+;// CONCATENATED MODULE: ./src/upx.ts
+
+
+
+
+
+
+
+function upxFlags(level) {
+    switch (level) {
+        case 'best':
+            return ['--best'];
+        case 'lzma':
+            return ['--best', '--lzma'];
+        case 'brute':
+            return ['--brute'];
+        case 'ultra-brute':
+            return ['--ultra-brute'];
+        default:
+            return [`-${level}`];
+    }
+}
+function packPlan(upx, level, input, output) {
+    return { program: upx, args: [...upxFlags(level), '--no-progress', '-o', output, input] };
+}
+function testPlan(upx, file) {
+    return { program: upx, args: ['-t', '-q', file] };
+}
+// upx's own words for "this file cannot or need not be packed": not an error of ours.
+const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleException|UnknownExecutableFormatException)[^\n]*/;
+/**
+ * Puts each binary into the build context, packed with UPX when asked for. UPX uses one core: the platforms'
+ * binaries are packed side by side.
+ */
+async function packBinaries(binaries, level, upx, destination, zstdLevel) {
+    return Promise.all(binaries.map(binary => packOne(binary, level, upx, destination(binary), zstdLevel)));
+}
+/** zstd of the plain binary, in the thread pool while UPX packs (UPX uses one core). */
+async function zstdSize(file, zstdLevel) {
+    if (zstdLevel === undefined)
+        return undefined;
+    return (await compressLayer(await (0,promises_.readFile)(file), { kind: 'zstd', level: zstdLevel })).length;
+}
+async function packOne(binary, level, upx, target, zstdLevel) {
+    await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+    if (level === 'off' || !upx) {
+        await (0,promises_.copyFile)(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false };
+    }
+    await io/* rmRF */.Yz(target);
+    const zstdUnpacked = zstdSize(binary.path, zstdLevel);
+    const packed = await (0,runner/* execute */.g7)(packPlan(upx, level, binary.path, target), { allowFailure: true });
+    const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
+    if (packed.code !== 0 && declined) {
+        warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
+        await io/* rmRF */.Yz(target);
+        await (0,promises_.copyFile)(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false, declined };
+    }
+    if (packed.code !== 0)
+        throw new Error(`upx failed on the ${binary.platform.id} binary (exit ${packed.code}):\n${packed.stderr.trim()}`);
+    await (0,runner/* execute */.g7)(testPlan(upx, target));
+    const [plain, squeezed] = await Promise.all([(0,promises_.readFile)(binary.path), (0,promises_.readFile)(target)]);
+    return {
+        binary,
+        path: target,
+        size: (await (0,promises_.stat)(target)).size,
+        packed: true,
+        packMs: packed.ms,
+        gzipUnpacked: (0,external_node_zlib_.gzipSync)(plain).length,
+        gzipPacked: (0,external_node_zlib_.gzipSync)(squeezed).length,
+        zstdUnpacked: await zstdUnpacked
+    };
+}
+
+;// CONCATENATED MODULE: ./src/target.ts
+
+
+
+
+
+
+
+
+
+/** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
+async function buildTarget(input) {
+    const { settings, version, workDir, phase } = input;
+    const staging = external_node_path_default().join(workDir, 'context');
+    const built = await phase('go build', () => buildBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
+    const zstdLevel = settings.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined;
+    const staged = await phase('upx', () => packBinaries(built.binaries, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel));
+    const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
+    if (version.commitTime !== undefined)
+        await pinTimes(staging, version.commitTime);
+    const contextDir = await sealContext(staging);
+    const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
+    const tags = imageTags(settings, version);
+    const layout = external_node_path_default().join(workDir, 'oci');
+    const inEngine = input.engine.route === 'docker-save';
+    const { metadata } = await phase('buildx build', () => buildImage({
+        settings,
+        version,
+        contextDir,
+        dockerfile: external_node_path_default().join(contextDir, dockerfileName),
+        metadataFile: external_node_path_default().join(workDir, 'metadata.json'),
+        exporter: inEngine ? { kind: 'load' } : { kind: 'oci', dest: layout },
+        now: input.started
+    }));
+    if (inEngine)
+        await phase('docker save', () => layoutFromEngine(tags[0], settings.platforms[0].id, workDir, layout));
+    if (!compressedByBuildKit(settings.compression))
+        await phase('compress', () => recompressLayout(layout, settings.compression));
+    const measurement = await phase('measure', async () => {
+        const measured = await measureLayout(layout, input.engine.route);
+        if (input.base)
+            return measured;
+        const images = measured.images.map(image => ({ platform: image.platform, layers: () => ociLayers(layout, image.manifestDigest) }));
+        await verifyImageBinaries(images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), `${BINARY_DIR}/${settings.binaryName}`);
+        return measured;
+    });
+    const { injections, needsSystemRoots, attributionMs } = built;
+    return { packed, injections, needsSystemRoots, attributionMs, layout, measurement, metadata, tags, inEngine };
+}
+
+;// CONCATENATED MODULE: ./src/version.ts
+
+
+// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
+const DEFAULT_VERSION = '0.1.0';
+const DEFAULT_BUILD = 'undefined';
+const versionPlans = (cwd) => ({
+    describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
+    head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd },
+    commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd },
+    shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd },
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
+    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
+});
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+function commitParents(rawCommit) {
+    const header = rawCommit.split('\n\n')[0];
+    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/**
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ */
+function pullRequestBuild(head, rawCommit, headSha) {
+    if (!headSha)
+        return head;
+    const parents = commitParents(rawCommit);
+    return parents.length === 2 && parents[1] === headSha ? headSha : head;
+}
+/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
+function tagFromRef(ref) {
+    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+}
+async function resolveVersion(settings) {
+    const plans = versionPlans(settings.workingDirectory);
+    const quiet = { allowFailure: true, quiet: true };
+    const [described, head, time, headObject] = await Promise.all([
+        (0,runner/* execute */.g7)(plans.describe, quiet),
+        (0,runner/* execute */.g7)(plans.head, quiet),
+        (0,runner/* execute */.g7)(plans.commitTime, quiet),
+        (0,runner/* execute */.g7)(plans.headObject, quiet)
+    ]);
+    let version = settings.version ?? tagFromRef(settings.github.ref);
+    if (!version) {
+        if (described.code === 0 && described.stdout.trim()) {
+            version = described.stdout.trim();
+        }
+        else {
+            version = DEFAULT_VERSION;
+            const shallow = await (0,runner/* execute */.g7)(plans.shallow, quiet);
+            if (shallow.stdout.trim() === 'true') {
+                warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+                    'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
+            }
+        }
+    }
+    const commit = head.code === 0 ? head.stdout.trim() : '';
+    const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
+    const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined;
+    return { version, build, commitTime };
+}
+
 ;// CONCATENATED MODULE: ./src/baseline.ts
+
+
+
+
+
+
+
+
 
 
 
@@ -38141,7 +37556,7 @@ function settingsForWorktree(settings, top, worktree) {
  */
 async function imageBaseline(reference, settings, file) {
     try {
-        const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id);
+        const images = await readPushed(reference, undefined, settings.platforms[0].id);
         const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
         return {
@@ -38159,5485 +37574,628 @@ async function imageBaseline(reference, settings, file) {
         return { source: 'image', ref: reference, images: [], error: message };
     }
 }
-
-;// CONCATENATED MODULE: ./src/buildx.ts
-
-
-
-const builderArgs = (builder) => (builder ? ['--builder', builder] : []);
-const enginePlans = (builder) => ({
-    server: { program: 'docker', args: ['version', '--format', '{{.Server.Version}}'] },
-    buildx: { program: 'docker', args: ['buildx', 'version'] },
-    inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] },
-    storage: { program: 'docker', args: ['info', '--format', '{{json .DriverStatus}}'] }
-});
-function chooseRoute(driver, containerdStore) {
-    // The plain docker driver on the classic store cannot export OCI; every other combination can.
-    return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
-}
-/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
-async function inspectEngine(settings) {
-    const plans = enginePlans(settings.builder);
-    const quiet = { allowFailure: true, quiet: true };
-    const server = await (0,runner/* execute */.g7)(plans.server, quiet);
-    if (server.code !== 0) {
-        throw new Error(`no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
-            '(ubuntu-latest has it), or start one before this step');
-    }
-    const buildx = await (0,runner/* execute */.g7)(plans.buildx, quiet);
-    if (buildx.code !== 0)
-        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
-    const inspect = await (0,runner/* execute */.g7)(plans.inspect, quiet);
-    if (inspect.code !== 0) {
-        throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
-    }
-    const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
-    const storage = await (0,runner/* execute */.g7)(plans.storage, quiet);
-    const containerdStore = storage.stdout.includes('io.containerd.snapshotter');
-    const engine = {
-        serverVersion: server.stdout.trim(),
-        buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
-        driver,
-        containerdStore,
-        route: chooseRoute(driver, containerdStore)
-    };
-    await checkBaseImage(settings, driver);
-    if (settings.platforms.length > 1 && engine.route === 'docker-save') {
-        throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
-            'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
-    }
-    return engine;
-}
 /**
- * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
- * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ * The base commit, rebuilt with the same settings in a worktree: only what the report compares (sizes and the
+ * split by package; no load, no smoke test). A base that does not build is reported, not fatal.
  */
-async function checkBaseImage(settings, driver) {
-    const stage = settings.finalStage;
-    if (stage.kind !== 'image')
-        return;
-    const quiet = { allowFailure: true, quiet: true };
-    if (driver === 'docker' && (await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0)
-        return;
-    const remote = await (0,runner/* execute */.g7)({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
-    if (remote.code === 0)
-        return;
-    const why = remote.stderr.trim().split('\n').pop() ?? '';
-    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
-        'fix the name, log in to the registry before this step, or pull or build the image first');
-}
-/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
-function tagSafe(text) {
-    return (text
-        .replace(/[^\w.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128) || 'latest');
-}
-function imageTags(settings, version) {
-    return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`];
-}
-/** OCI labels first so that the user's labels, given later, win. */
-function imageLabels(settings, version, now) {
-    const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
-    const labels = new Map([
-        ['org.opencontainers.image.title', settings.binaryName],
-        ['org.opencontainers.image.version', version.version],
-        ['org.opencontainers.image.revision', version.build],
-        ['org.opencontainers.image.created', created.toISOString()]
-    ]);
-    if (settings.github.repository)
-        labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
-    for (const [key, value] of settings.labels)
-        labels.set(key, value);
-    return [...labels];
-}
-function exporterArgs(exporter) {
-    switch (exporter.kind) {
-        case 'oci':
-            return ['--output', `type=oci,dest=${exporter.dest},tar=false`];
-        case 'load':
-            return ['--output', 'type=docker'];
-        case 'push':
-            return ['--output', 'type=image,push=true'];
-    }
-}
-function buildPlan(input) {
-    const { settings, version } = input;
-    const args = [
-        'buildx',
-        'build',
-        ...builderArgs(settings.builder),
-        '--platform',
-        (input.platforms ?? settings.platforms.map(p => p.id)).join(','),
-        '--file',
-        input.dockerfile,
-        '--metadata-file',
-        input.metadataFile,
-        ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
-        ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-        ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
-        ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
-        ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
-        ...exporterArgs(input.exporter),
-        input.contextDir
-    ];
-    // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
-    const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
-    return { program: 'docker', args, env };
-}
-/** Untags images the engine holds only because measuring or a smoke test needed them. */
-const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
-async function removeImages(tags) {
-    await (0,runner/* execute */.g7)(removeImagesPlan(tags), { allowFailure: true, quiet: true });
-}
-/**
- * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
- * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
- * try unpacks it again.
- */
-const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
-async function buildImage(input) {
-    const plan = buildPlan(input);
-    const outcome = await (0,runner/* execute */.g7)(plan).catch(async (error) => {
-        if (!(error instanceof runner/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
-            throw error;
-        lib_core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
-        return (0,runner/* execute */.g7)(plan);
-    });
-    const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
-    return { metadata, ms: outcome.ms };
-}
-
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
-
-
-class Context {
-    /**
-     * Hydrate the context from the environment
-     */
-    constructor() {
-        var _a, _b, _c;
-        this.payload = {};
-        if (process.env.GITHUB_EVENT_PATH) {
-            if ((0,external_fs_.existsSync)(process.env.GITHUB_EVENT_PATH)) {
-                this.payload = JSON.parse((0,external_fs_.readFileSync)(process.env.GITHUB_EVENT_PATH, { encoding: 'utf8' }));
-            }
-            else {
-                const path = process.env.GITHUB_EVENT_PATH;
-                process.stdout.write(`GITHUB_EVENT_PATH ${path} does not exist${external_os_.EOL}`);
-            }
-        }
-        this.eventName = process.env.GITHUB_EVENT_NAME;
-        this.sha = process.env.GITHUB_SHA;
-        this.ref = process.env.GITHUB_REF;
-        this.workflow = process.env.GITHUB_WORKFLOW;
-        this.action = process.env.GITHUB_ACTION;
-        this.actor = process.env.GITHUB_ACTOR;
-        this.job = process.env.GITHUB_JOB;
-        this.runAttempt = parseInt(process.env.GITHUB_RUN_ATTEMPT, 10);
-        this.runNumber = parseInt(process.env.GITHUB_RUN_NUMBER, 10);
-        this.runId = parseInt(process.env.GITHUB_RUN_ID, 10);
-        this.apiUrl = (_a = process.env.GITHUB_API_URL) !== null && _a !== void 0 ? _a : `https://api.github.com`;
-        this.serverUrl = (_b = process.env.GITHUB_SERVER_URL) !== null && _b !== void 0 ? _b : `https://github.com`;
-        this.graphqlUrl =
-            (_c = process.env.GITHUB_GRAPHQL_URL) !== null && _c !== void 0 ? _c : `https://api.github.com/graphql`;
-    }
-    get issue() {
-        const payload = this.payload;
-        return Object.assign(Object.assign({}, this.repo), { number: (payload.issue || payload.pull_request || payload).number });
-    }
-    get repo() {
-        if (process.env.GITHUB_REPOSITORY) {
-            const [owner, repo] = process.env.GITHUB_REPOSITORY.split('/');
-            return { owner, repo };
-        }
-        if (this.payload.repository) {
-            return {
-                owner: this.payload.repository.owner.login,
-                repo: this.payload.repository.name
-            };
-        }
-        throw new Error("context.repo requires a GITHUB_REPOSITORY environment variable like 'owner/repo'");
-    }
-}
-//# sourceMappingURL=context.js.map
-// EXTERNAL MODULE: ./node_modules/@actions/github/node_modules/@actions/http-client/lib/index.js
-var lib = __nccwpck_require__(9659);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/internal/utils.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-function getAuthString(token, options) {
-    if (!token && !options.auth) {
-        throw new Error('Parameter token or opts.auth is required');
-    }
-    else if (token && options.auth) {
-        throw new Error('Parameters token and opts.auth may not both be specified');
-    }
-    return typeof options.auth === 'string' ? options.auth : `token ${token}`;
-}
-function getProxyAgent(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgent(destinationUrl);
-}
-function getProxyAgentDispatcher(destinationUrl) {
-    const hc = new lib.HttpClient();
-    return hc.getAgentDispatcher(destinationUrl);
-}
-function getProxyFetch(destinationUrl) {
-    const httpDispatcher = getProxyAgentDispatcher(destinationUrl);
-    const proxyFetch = (url, opts) => __awaiter(this, void 0, void 0, function* () {
-        return (0,undici.fetch)(url, Object.assign(Object.assign({}, opts), { dispatcher: httpDispatcher }));
-    });
-    return proxyFetch;
-}
-function getApiBaseUrl() {
-    return process.env['GITHUB_API_URL'] || 'https://api.github.com';
-}
-function getUserAgentWithOrchestrationId(baseUserAgent) {
-    var _a;
-    const orchId = (_a = process.env['ACTIONS_ORCHESTRATION_ID']) === null || _a === void 0 ? void 0 : _a.trim();
-    if (orchId) {
-        const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-        const tag = `actions_orchestration_id/${sanitizedId}`;
-        if (baseUserAgent === null || baseUserAgent === void 0 ? void 0 : baseUserAgent.includes(tag))
-            return baseUserAgent;
-        const ua = baseUserAgent ? `${baseUserAgent} ` : '';
-        return `${ua}${tag}`;
-    }
-    return baseUserAgent;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/universal-user-agent/index.js
-function getUserAgent() {
-  if (typeof navigator === "object" && "userAgent" in navigator) {
-    return navigator.userAgent;
-  }
-
-  if (typeof process === "object" && process.version !== undefined) {
-    return `Node.js/${process.version.substr(1)} (${process.platform}; ${
-      process.arch
-    })`;
-  }
-
-  return "<environment undetectable>";
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/register.js
-// @ts-check
-
-function register(state, name, method, options) {
-  if (typeof method !== "function") {
-    throw new Error("method for before hook must be a function");
-  }
-
-  if (!options) {
-    options = {};
-  }
-
-  if (Array.isArray(name)) {
-    return name.reverse().reduce((callback, name) => {
-      return register.bind(null, state, name, callback, options);
-    }, method)();
-  }
-
-  return Promise.resolve().then(() => {
-    if (!state.registry[name]) {
-      return method(options);
-    }
-
-    return state.registry[name].reduce((method, registered) => {
-      return registered.hook.bind(null, method, options);
-    }, method)();
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/add.js
-// @ts-check
-
-function addHook(state, kind, name, hook) {
-  const orig = hook;
-  if (!state.registry[name]) {
-    state.registry[name] = [];
-  }
-
-  if (kind === "before") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(orig.bind(null, options))
-        .then(method.bind(null, options));
-    };
-  }
-
-  if (kind === "after") {
-    hook = (method, options) => {
-      let result;
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .then((result_) => {
-          result = result_;
-          return orig(result, options);
-        })
-        .then(() => {
-          return result;
-        });
-    };
-  }
-
-  if (kind === "error") {
-    hook = (method, options) => {
-      return Promise.resolve()
-        .then(method.bind(null, options))
-        .catch((error) => {
-          return orig(error, options);
-        });
-    };
-  }
-
-  state.registry[name].push({
-    hook: hook,
-    orig: orig,
-  });
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/lib/remove.js
-// @ts-check
-
-function removeHook(state, name, method) {
-  if (!state.registry[name]) {
-    return;
-  }
-
-  const index = state.registry[name]
-    .map((registered) => {
-      return registered.orig;
-    })
-    .indexOf(method);
-
-  if (index === -1) {
-    return;
-  }
-
-  state.registry[name].splice(index, 1);
-}
-
-;// CONCATENATED MODULE: ./node_modules/before-after-hook/index.js
-// @ts-check
-
-
-
-
-
-// bind with array of arguments: https://stackoverflow.com/a/21792913
-const bind = Function.bind;
-const bindable = bind.bind(bind);
-
-function bindApi(hook, state, name) {
-  const removeHookRef = bindable(removeHook, null).apply(
-    null,
-    name ? [state, name] : [state]
-  );
-  hook.api = { remove: removeHookRef };
-  hook.remove = removeHookRef;
-  ["before", "error", "after", "wrap"].forEach((kind) => {
-    const args = name ? [state, kind, name] : [state, kind];
-    hook[kind] = hook.api[kind] = bindable(addHook, null).apply(null, args);
-  });
-}
-
-function Singular() {
-  const singularHookName = Symbol("Singular");
-  const singularHookState = {
-    registry: {},
-  };
-  const singularHook = register.bind(null, singularHookState, singularHookName);
-  bindApi(singularHook, singularHookState, singularHookName);
-  return singularHook;
-}
-
-function Collection() {
-  const state = {
-    registry: {},
-  };
-
-  const hook = register.bind(null, state);
-  bindApi(hook, state);
-
-  return hook;
-}
-
-/* harmony default export */ const before_after_hook = ({ Singular, Collection });
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/endpoint/dist-bundle/index.js
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var VERSION = "0.0.0-development";
-
-// pkg/dist-src/defaults.js
-var userAgent = `octokit-endpoint.js/${VERSION} ${getUserAgent()}`;
-var DEFAULTS = {
-  method: "GET",
-  baseUrl: "https://api.github.com",
-  headers: {
-    accept: "application/vnd.github.v3+json",
-    "user-agent": userAgent
-  },
-  mediaType: {
-    format: ""
-  }
-};
-
-// pkg/dist-src/util/lowercase-keys.js
-function lowercaseKeys(object) {
-  if (!object) {
-    return {};
-  }
-  return Object.keys(object).reduce((newObj, key) => {
-    newObj[key.toLowerCase()] = object[key];
-    return newObj;
-  }, {});
-}
-
-// pkg/dist-src/util/is-plain-object.js
-function isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/util/merge-deep.js
-function mergeDeep(defaults, options) {
-  const result = Object.assign({}, defaults);
-  Object.keys(options).forEach((key) => {
-    if (isPlainObject(options[key])) {
-      if (!(key in defaults)) Object.assign(result, { [key]: options[key] });
-      else result[key] = mergeDeep(defaults[key], options[key]);
-    } else {
-      Object.assign(result, { [key]: options[key] });
-    }
-  });
-  return result;
-}
-
-// pkg/dist-src/util/remove-undefined-properties.js
-function removeUndefinedProperties(obj) {
-  for (const key in obj) {
-    if (obj[key] === void 0) {
-      delete obj[key];
-    }
-  }
-  return obj;
-}
-
-// pkg/dist-src/merge.js
-function merge(defaults, route, options) {
-  if (typeof route === "string") {
-    let [method, url] = route.split(" ");
-    options = Object.assign(url ? { method, url } : { url: method }, options);
-  } else {
-    options = Object.assign({}, route);
-  }
-  options.headers = lowercaseKeys(options.headers);
-  removeUndefinedProperties(options);
-  removeUndefinedProperties(options.headers);
-  const mergedOptions = mergeDeep(defaults || {}, options);
-  if (options.url === "/graphql") {
-    if (defaults && defaults.mediaType.previews?.length) {
-      mergedOptions.mediaType.previews = defaults.mediaType.previews.filter(
-        (preview) => !mergedOptions.mediaType.previews.includes(preview)
-      ).concat(mergedOptions.mediaType.previews);
-    }
-    mergedOptions.mediaType.previews = (mergedOptions.mediaType.previews || []).map((preview) => preview.replace(/-preview/, ""));
-  }
-  return mergedOptions;
-}
-
-// pkg/dist-src/util/add-query-parameters.js
-function addQueryParameters(url, parameters) {
-  const separator = /\?/.test(url) ? "&" : "?";
-  const names = Object.keys(parameters);
-  if (names.length === 0) {
-    return url;
-  }
-  return url + separator + names.map((name) => {
-    if (name === "q") {
-      return "q=" + parameters.q.split("+").map(encodeURIComponent).join("+");
-    }
-    return `${name}=${encodeURIComponent(parameters[name])}`;
-  }).join("&");
-}
-
-// pkg/dist-src/util/extract-url-variable-names.js
-var urlVariableRegex = /\{[^{}}]+\}/g;
-function removeNonChars(variableName) {
-  return variableName.replace(/(?:^\W+)|(?:(?<!\W)\W+$)/g, "").split(/,/);
-}
-function extractUrlVariableNames(url) {
-  const matches = url.match(urlVariableRegex);
-  if (!matches) {
-    return [];
-  }
-  return matches.map(removeNonChars).reduce((a, b) => a.concat(b), []);
-}
-
-// pkg/dist-src/util/omit.js
-function omit(object, keysToOmit) {
-  const result = { __proto__: null };
-  for (const key of Object.keys(object)) {
-    if (keysToOmit.indexOf(key) === -1) {
-      result[key] = object[key];
-    }
-  }
-  return result;
-}
-
-// pkg/dist-src/util/url-template.js
-function encodeReserved(str) {
-  return str.split(/(%[0-9A-Fa-f]{2})/g).map(function(part) {
-    if (!/%[0-9A-Fa-f]/.test(part)) {
-      part = encodeURI(part).replace(/%5B/g, "[").replace(/%5D/g, "]");
-    }
-    return part;
-  }).join("");
-}
-function encodeUnreserved(str) {
-  return encodeURIComponent(str).replace(/[!'()*]/g, function(c) {
-    return "%" + c.charCodeAt(0).toString(16).toUpperCase();
-  });
-}
-function encodeValue(operator, value, key) {
-  value = operator === "+" || operator === "#" ? encodeReserved(value) : encodeUnreserved(value);
-  if (key) {
-    return encodeUnreserved(key) + "=" + value;
-  } else {
-    return value;
-  }
-}
-function isDefined(value) {
-  return value !== void 0 && value !== null;
-}
-function isKeyOperator(operator) {
-  return operator === ";" || operator === "&" || operator === "?";
-}
-function getValues(context, operator, key, modifier) {
-  var value = context[key], result = [];
-  if (isDefined(value) && value !== "") {
-    if (typeof value === "string" || typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") {
-      value = value.toString();
-      if (modifier && modifier !== "*") {
-        value = value.substring(0, parseInt(modifier, 10));
-      }
-      result.push(
-        encodeValue(operator, value, isKeyOperator(operator) ? key : "")
-      );
-    } else {
-      if (modifier === "*") {
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            result.push(
-              encodeValue(operator, value2, isKeyOperator(operator) ? key : "")
-            );
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              result.push(encodeValue(operator, value[k], k));
-            }
-          });
-        }
-      } else {
-        const tmp = [];
-        if (Array.isArray(value)) {
-          value.filter(isDefined).forEach(function(value2) {
-            tmp.push(encodeValue(operator, value2));
-          });
-        } else {
-          Object.keys(value).forEach(function(k) {
-            if (isDefined(value[k])) {
-              tmp.push(encodeUnreserved(k));
-              tmp.push(encodeValue(operator, value[k].toString()));
-            }
-          });
-        }
-        if (isKeyOperator(operator)) {
-          result.push(encodeUnreserved(key) + "=" + tmp.join(","));
-        } else if (tmp.length !== 0) {
-          result.push(tmp.join(","));
-        }
-      }
-    }
-  } else {
-    if (operator === ";") {
-      if (isDefined(value)) {
-        result.push(encodeUnreserved(key));
-      }
-    } else if (value === "" && (operator === "&" || operator === "?")) {
-      result.push(encodeUnreserved(key) + "=");
-    } else if (value === "") {
-      result.push("");
-    }
-  }
-  return result;
-}
-function parseUrl(template) {
-  return {
-    expand: expand.bind(null, template)
-  };
-}
-function expand(template, context) {
-  var operators = ["+", "#", ".", "/", ";", "?", "&"];
-  template = template.replace(
-    /\{([^\{\}]+)\}|([^\{\}]+)/g,
-    function(_, expression, literal) {
-      if (expression) {
-        let operator = "";
-        const values = [];
-        if (operators.indexOf(expression.charAt(0)) !== -1) {
-          operator = expression.charAt(0);
-          expression = expression.substr(1);
-        }
-        expression.split(/,/g).forEach(function(variable) {
-          var tmp = /([^:\*]*)(?::(\d+)|(\*))?/.exec(variable);
-          values.push(getValues(context, operator, tmp[1], tmp[2] || tmp[3]));
-        });
-        if (operator && operator !== "+") {
-          var separator = ",";
-          if (operator === "?") {
-            separator = "&";
-          } else if (operator !== "#") {
-            separator = operator;
-          }
-          return (values.length !== 0 ? operator : "") + values.join(separator);
-        } else {
-          return values.join(",");
-        }
-      } else {
-        return encodeReserved(literal);
-      }
-    }
-  );
-  if (template === "/") {
-    return template;
-  } else {
-    return template.replace(/\/$/, "");
-  }
-}
-
-// pkg/dist-src/parse.js
-function parse(options) {
-  let method = options.method.toUpperCase();
-  let url = (options.url || "/").replace(/:([a-z]\w+)/g, "{$1}");
-  let headers = Object.assign({}, options.headers);
-  let body;
-  let parameters = omit(options, [
-    "method",
-    "baseUrl",
-    "url",
-    "headers",
-    "request",
-    "mediaType"
-  ]);
-  const urlVariableNames = extractUrlVariableNames(url);
-  url = parseUrl(url).expand(parameters);
-  if (!/^http/.test(url)) {
-    url = options.baseUrl + url;
-  }
-  const omittedParameters = Object.keys(options).filter((option) => urlVariableNames.includes(option)).concat("baseUrl");
-  const remainingParameters = omit(parameters, omittedParameters);
-  const isBinaryRequest = /application\/octet-stream/i.test(headers.accept);
-  if (!isBinaryRequest) {
-    if (options.mediaType.format) {
-      headers.accept = headers.accept.split(/,/).map(
-        (format) => format.replace(
-          /application\/vnd(\.\w+)(\.v3)?(\.\w+)?(\+json)?$/,
-          `application/vnd$1$2.${options.mediaType.format}`
-        )
-      ).join(",");
-    }
-    if (url.endsWith("/graphql")) {
-      if (options.mediaType.previews?.length) {
-        const previewsFromAcceptHeader = headers.accept.match(/(?<![\w-])[\w-]+(?=-preview)/g) || [];
-        headers.accept = previewsFromAcceptHeader.concat(options.mediaType.previews).map((preview) => {
-          const format = options.mediaType.format ? `.${options.mediaType.format}` : "+json";
-          return `application/vnd.github.${preview}-preview${format}`;
-        }).join(",");
-      }
-    }
-  }
-  if (["GET", "HEAD"].includes(method)) {
-    url = addQueryParameters(url, remainingParameters);
-  } else {
-    if ("data" in remainingParameters) {
-      body = remainingParameters.data;
-    } else {
-      if (Object.keys(remainingParameters).length) {
-        body = remainingParameters;
-      }
-    }
-  }
-  if (!headers["content-type"] && typeof body !== "undefined") {
-    headers["content-type"] = "application/json; charset=utf-8";
-  }
-  if (["PATCH", "PUT"].includes(method) && typeof body === "undefined") {
-    body = "";
-  }
-  return Object.assign(
-    { method, url, headers },
-    typeof body !== "undefined" ? { body } : null,
-    options.request ? { request: options.request } : null
-  );
-}
-
-// pkg/dist-src/endpoint-with-defaults.js
-function endpointWithDefaults(defaults, route, options) {
-  return parse(merge(defaults, route, options));
-}
-
-// pkg/dist-src/with-defaults.js
-function withDefaults(oldDefaults, newDefaults) {
-  const DEFAULTS2 = merge(oldDefaults, newDefaults);
-  const endpoint2 = endpointWithDefaults.bind(null, DEFAULTS2);
-  return Object.assign(endpoint2, {
-    DEFAULTS: DEFAULTS2,
-    defaults: withDefaults.bind(null, DEFAULTS2),
-    merge: merge.bind(null, DEFAULTS2),
-    parse
-  });
-}
-
-// pkg/dist-src/index.js
-var endpoint = withDefaults(null, DEFAULTS);
-
-
-;// CONCATENATED MODULE: ./node_modules/content-type/dist/index.js
-/*!
- * content-type
- * Copyright(c) 2015 Douglas Christopher Wilson
- * MIT Licensed
- */
-const SP = 32; // " "
-const HTAB = 9; // "\t"
-const SEMI = 59; // ";"
-const EQ = 61; // "="
-const DQUOTE = 34; // '"'
-const BSLASH = 92; // "\\"
-const COMMA = 44; // ","
-const LOWER_CASE = 1;
-const OWS = 2;
-const SEMI_FLAG = 4;
-const COMMA_FLAG = 8;
-const TOKEN_FLAG = 16;
-const NON_ASCII = 0xff00;
-const CASE_FLAGS = LOWER_CASE | NON_ASCII;
-/**
- * Character flags used to normalize HTTP field values while scanning.
- * Out-of-range reads intentionally coerce to zero in bitwise expressions.
- */
-const CHAR_MAP = new Uint8Array(0x100);
-CHAR_MAP[HTAB] |= OWS;
-CHAR_MAP[SP] |= OWS;
-CHAR_MAP[SEMI] |= SEMI_FLAG;
-CHAR_MAP[COMMA] |= COMMA_FLAG;
-for (let code = 0x80 /* non-ASCII */; code <= 0xff; code++) {
-    CHAR_MAP[code] |= LOWER_CASE;
-}
-for (const char of "!#$%&'*+-.^_`|~") {
-    CHAR_MAP[char.charCodeAt(0)] |= TOKEN_FLAG;
-}
-for (let code = 0x30 /* 0 */; code <= 0x39 /* 9 */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-for (let code = 0x41 /* A */; code <= 0x5a /* Z */; code++) {
-    CHAR_MAP[code] |= LOWER_CASE | TOKEN_FLAG;
-}
-for (let code = 0x61 /* a */; code <= 0x7a /* z */; code++) {
-    CHAR_MAP[code] |= TOKEN_FLAG;
-}
-/**
- * Null object perf optimization. Faster than `Object.create(null)` and `{ __proto__: null }`.
- */
-const NullObject = /* @__PURE__ */ (() => {
-    const C = function () { };
-    C.prototype = Object.create(null);
-    return C;
-})();
-/**
- * Validate a type string against RFC 9110.
- */
-function isTypeValid(type, start = 0, end = type.length) {
-    let hasSlash = false;
-    for (let index = start; index < end; index++) {
-        const code = type.charCodeAt(index);
-        if (code === 47 /* / */) {
-            if (hasSlash || index === start || index >= end - 1)
-                return false;
-            hasSlash = true;
-        }
-        else if (!isTokenCode(code)) {
-            return false;
-        }
-    }
-    return hasSlash;
-}
-/**
- * Validate a token against RFC 9110.
- */
-function isTokenValid(token, start = 0, end = token.length) {
-    if (start >= end)
-        return false;
-    for (let index = start; index < end; index++) {
-        if (!isTokenCode(token.charCodeAt(index)))
-            return false;
-    }
-    return true;
-}
-/**
- * Check whether a character code belongs to the token production in RFC 9110.
- */
-function isTokenCode(code) {
-    return (CHAR_MAP[code] & TOKEN_FLAG) !== 0;
-}
-/**
- * Serialize a parameter value.
- */
-function parameterValue(str) {
-    const len = str.length;
-    if (len === 0)
-        return '""';
-    let index = 0;
-    while (index < len && isTokenCode(str.charCodeAt(index)))
-        index++;
-    if (index === len)
-        return str;
-    let result = '"';
-    let start = 0;
-    while (index < len) {
-        const code = str.charCodeAt(index);
-        if (code !== HTAB && (code < SP || code === 127 || code > 255)) {
-            throw new TypeError(`Invalid parameter value: ${str}`);
-        }
-        if (code === 34 /* " */ || code === 92 /* \\ */) {
-            result += `${str.slice(start, index)}\\`;
-            start = index;
-        }
-        index++;
-    }
-    return `${result}${str.slice(start)}"`;
-}
-/**
- * Format an object into a `Content-Type` header.
- */
-function format(obj) {
-    const { type, parameters } = obj;
-    if (!type || !isTypeValid(type)) {
-        throw new TypeError(`Invalid type: ${type}`);
-    }
-    let result = type;
-    if (parameters) {
-        for (const param of Object.keys(parameters)) {
-            if (!isTokenValid(param)) {
-                throw new TypeError(`Invalid parameter name: ${param}`);
-            }
-            result += `; ${param}=${parameterValue(parameters[param])}`;
-        }
-    }
-    return result;
-}
-/**
- * Parse a `Content-Type` header.
- */
-function dist_parse(header, options) {
-    const stopFlags = SEMI_FLAG | (options?.comma === true ? COMMA_FLAG : 0);
-    const len = header.length;
-    let valueStart = options?.start ?? 0;
-    while ((CHAR_MAP[header.charCodeAt(valueStart)] & OWS) !== 0) {
-        valueStart++;
-    }
-    let index = valueStart;
-    let typeFlags = 0;
-    let whitespace = -1;
-    let stop = options?.parameters === false ? COMMA_FLAG : 0;
-    while (index < len) {
-        const code = header.charCodeAt(index);
-        const flags = CHAR_MAP[code];
-        if ((flags & stopFlags) !== 0) {
-            stop |= flags & COMMA_FLAG;
-            break;
-        }
-        if ((flags & OWS) !== 0) {
-            if (whitespace === -1)
-                whitespace = index;
-        }
-        else {
-            whitespace = -1;
-        }
-        typeFlags |= (code & NON_ASCII) | flags;
-        index++;
-    }
-    const valueEnd = whitespace === -1 ? index : whitespace;
-    const value = header.slice(valueStart, valueEnd);
-    const type = (typeFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-    if (index === len || stop !== 0) {
-        return { type, index, parameters: new NullObject() };
-    }
-    return parseParameters(header, type, index, len, stopFlags);
-}
-/**
- * Parses the parameters of a `Content-Type` header starting at the given index.
- */
-function parseParameters(header, type, index, len, stopFlags) {
-    const parameters = new NullObject();
-    parameter: while (index < len) {
-        index++; // Skip over ;
-        while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-            index++;
-        }
-        const keyStart = index;
-        let keyFlags = 0;
-        let keyWhitespace = -1;
-        while (index < len) {
-            const code = header.charCodeAt(index);
-            const flags = CHAR_MAP[code];
-            if ((flags & stopFlags) !== 0) {
-                if ((flags & COMMA_FLAG) !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if (code === EQ) {
-                const keyEnd = keyWhitespace === -1 ? index : keyWhitespace;
-                const value = header.slice(keyStart, keyEnd);
-                const key = (keyFlags & CASE_FLAGS) === 0 ? value : value.toLowerCase();
-                index++;
-                while ((CHAR_MAP[header.charCodeAt(index)] & OWS) !== 0) {
-                    index++;
-                }
-                if (index < len && header.charCodeAt(index) === DQUOTE) {
-                    const quotedStart = ++index;
-                    let escaped = false;
-                    while (index < len) {
-                        const code = header.charCodeAt(index);
-                        if (code === DQUOTE) {
-                            if (parameters[key] === undefined) {
-                                parameters[key] = escaped
-                                    ? unescapeQuotedPairs(header, quotedStart, index)
-                                    : header.slice(quotedStart, index);
-                            }
-                            index++;
-                            let stop = 0;
-                            // Discard characters between quote and delimiter.
-                            while (index < len) {
-                                const code = header.charCodeAt(index);
-                                const flags = CHAR_MAP[code];
-                                if ((flags & stopFlags) !== 0) {
-                                    stop = flags & COMMA_FLAG;
-                                    break;
-                                }
-                                index++;
-                            }
-                            if (stop !== 0)
-                                break parameter;
-                            continue parameter;
-                        }
-                        if (code === BSLASH && index + 1 < len) {
-                            escaped = true;
-                            index += 2;
-                            continue;
-                        }
-                        index++;
-                    }
-                    continue parameter;
-                }
-                const valueStart = index;
-                let stop = 0;
-                let valueWhitespace = -1;
-                while (index < len) {
-                    const code = header.charCodeAt(index);
-                    const flags = CHAR_MAP[code];
-                    if ((flags & stopFlags) !== 0) {
-                        stop = flags & COMMA_FLAG;
-                        break;
-                    }
-                    if ((flags & OWS) !== 0) {
-                        if (valueWhitespace === -1)
-                            valueWhitespace = index;
-                    }
-                    else {
-                        valueWhitespace = -1;
-                    }
-                    index++;
-                }
-                if (parameters[key] === undefined) {
-                    const valueEnd = valueWhitespace === -1 ? index : valueWhitespace;
-                    parameters[key] = header.slice(valueStart, valueEnd);
-                }
-                if (stop !== 0)
-                    break parameter;
-                continue parameter;
-            }
-            if ((flags & OWS) !== 0) {
-                if (keyWhitespace === -1)
-                    keyWhitespace = index;
-            }
-            else {
-                keyWhitespace = -1;
-            }
-            keyFlags |= (code & NON_ASCII) | flags;
-            index++;
-        }
-    }
-    return { type, index, parameters };
-}
-/**
- * Remove backslashes from quoted pairs in a known-terminated quoted string body.
- */
-function unescapeQuotedPairs(str, start, end) {
-    let result = "";
-    for (let index = start; index < end; index++) {
-        if (str.charCodeAt(index) === BSLASH) {
-            result += str.slice(start, index);
-            start = ++index;
-        }
-    }
-    return result + str.slice(start, end);
-}
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/json-with-bigint/json-with-bigint.js
-const intRegex = /^-?\d+$/;
-const noiseValue = /^-?\d+n+$/; // Noise - strings that match the custom format before being converted to it
-const originalStringify = JSON.stringify;
-const originalParse = JSON.parse;
-const customFormat = /^-?\d+n$/;
-
-const bigIntsStringify = /([\[:])?"(-?\d+)n"($|\s*[,\}\]])/g;
-const noiseStringify = /([\[:])?("-?\d+n+)n("$|"\s*[,\}\]])/g;
-
-/**
- * @typedef {(this: any, key: string | number | undefined, value: any) => any} Replacer
- * @typedef {(key: string | number | undefined, value: any, context?: { source: string }) => any} Reviver
- */
-
-/**
- * Checks if a value is unstringifiable according to native JSON.stringify rules.
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is undefined, a function, or a symbol.
- */
-const isUnstringifiable = (val) =>
-  val === undefined || typeof val === "function" || typeof val === "symbol";
-
-/**
- * Checks if a value is a native JSON.rawJSON object (Node.js 22+).
- *
- * @param {any} val The value to check.
- * @returns {boolean} True if the value is a RawJSON instance.
- */
-const isRawJSON = (val) =>
-  val !== null &&
-  typeof val === "object" &&
-  val.constructor &&
-  val.constructor.name === "RawJSON";
-
-/**
- * Iteratively converts a JS value to a JSON string.
- * Used as a fallback when the native JSON.stringify hits the Maximum Call Stack size.
- * Fully compliant with JSON formatting (space), replacers, and toJSON behaviors.
- *
- * @param {any} rootValue The value to stringify.
- * @param {Replacer | Array<string | number> | null} [replacer] User's custom replacer function.
- * @param {string | number} [spaceParam] Indentation for pretty-printing.
- * @returns {string | undefined} The generated JSON string.
- */
-const stringifyIteratively = (rootValue, replacer, spaceParam) => {
-  let space = "";
-
-  if (typeof spaceParam === "number") {
-    space = " ".repeat(Math.min(10, Math.max(0, Math.floor(spaceParam))));
-  } else if (typeof spaceParam === "string") {
-    space = spaceParam.slice(0, 10);
-  }
-
-  const isFunctionReplacer = typeof replacer === "function";
-  const propertyList = Array.isArray(replacer)
-    ? new Set(replacer.map(String))
-    : null;
-
-  /**
-   * Prepares a value for stringification by resolving toJSON, handling BigInts,
-   * applying custom replacers, and unwrapping primitive objects.
-   *
-   * @param {object|Array} parent The parent object or array holding the value.
-   * @param {string} key The key associated with the value.
-   * @param {any} val The raw value to process.
-   * @returns {any} The processed value ready for stringification.
-   */
-  const prepareVal = (parent, key, val) => {
-    const isObject = val !== null && typeof val === "object";
-    const hasToJSON = isObject && typeof val.toJSON === "function";
-
-    if (hasToJSON) {
-      val = val.toJSON(key);
-    }
-
-    const isNoise = typeof val === "string" && noiseValue.test(val);
-
-    if (isNoise) return val + "n";
-
-    const isBigInt = typeof val === "bigint";
-
-    if (isBigInt) {
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return JSON.rawJSON(val.toString());
-
-      return val.toString() + "n";
-    }
-
-    if (isFunctionReplacer) {
-      val = replacer.call(parent, key, val);
-    }
-
-    const isPostReplacerObject = val !== null && typeof val === "object";
-
-    if (isPostReplacerObject) {
-      const isPrimitiveWrapper =
-        val instanceof Number ||
-        val instanceof String ||
-        val instanceof Boolean;
-
-      if (isPrimitiveWrapper) {
-        val = val.valueOf();
-      }
-    }
-
-    return val;
-  };
-
-  const rootProcessed = prepareVal({ "": rootValue }, "", rootValue);
-
-  if (isUnstringifiable(rootProcessed)) {
-    return undefined;
-  }
-
-  const isRootPrimitive =
-    rootProcessed === null || typeof rootProcessed !== "object";
-  const isRootNativeRawJSON = isRawJSON(rootProcessed);
-
-  if (isRootPrimitive || isRootNativeRawJSON) {
-    return originalStringify(rootProcessed);
-  }
-
-  const chunks = [];
-  let level = 0;
-
-  const stack = [
-    {
-      parent: { "": rootProcessed },
-      key: "",
-      val: rootProcessed,
-      isArray: Array.isArray(rootProcessed),
-      keys: Array.isArray(rootProcessed) ? null : Object.keys(rootProcessed),
-      index: 0,
-      first: true,
-    },
-  ];
-
-  const visited = new WeakSet([rootProcessed]);
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (node.index === 0) {
-      chunks.push(node.isArray ? "[" : "{");
-      level++;
-    }
-
-    let isDone = false;
-
-    if (node.isArray) {
-      if (node.index < node.val.length) {
-        if (!node.first) chunks.push(",");
-
-        if (space) chunks.push("\n" + space.repeat(level));
-
-        const childRaw = node.val[node.index];
-        const childVal = prepareVal(node.val, String(node.index), childRaw);
-
-        if (isUnstringifiable(childVal)) {
-          chunks.push("null");
-          node.first = false;
-          node.index++;
-        } else {
-          const isComplexObject =
-            childVal !== null && typeof childVal === "object";
-          const isNativeRaw = isRawJSON(childVal);
-
-          if (isComplexObject && !isNativeRaw) {
-            if (visited.has(childVal)) {
-              throw new TypeError("Converting circular structure to JSON");
-            }
-
-            visited.add(childVal);
-
-            stack.push({
-              parent: node.val,
-              key: String(node.index),
-              val: childVal,
-              isArray: Array.isArray(childVal),
-              keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-              index: 0,
-              first: true,
-            });
-
-            node.first = false;
-            node.index++;
-          } else {
-            chunks.push(originalStringify(childVal));
-            node.first = false;
-            node.index++;
-          }
-        }
-      } else {
-        isDone = true;
-      }
-    } else {
-      while (node.index < node.keys.length) {
-        const k = node.keys[node.index++];
-
-        const isFilteredOutByArray = propertyList && !propertyList.has(k);
-
-        if (isFilteredOutByArray) continue;
-
-        const childRaw = node.val[k];
-        const childVal = prepareVal(node.val, k, childRaw);
-
-        if (isUnstringifiable(childVal)) continue;
-
-        if (!node.first) chunks.push(",");
-
-        if (space) {
-          chunks.push("\n" + space.repeat(level) + originalStringify(k) + ": ");
-        } else {
-          chunks.push(originalStringify(k) + ":");
-        }
-
-        const isComplexObject =
-          childVal !== null && typeof childVal === "object";
-        const isNativeRaw = isRawJSON(childVal);
-
-        if (isComplexObject && !isNativeRaw) {
-          if (visited.has(childVal)) {
-            throw new TypeError("Converting circular structure to JSON");
-          }
-
-          visited.add(childVal);
-
-          stack.push({
-            parent: node.val,
-            key: k,
-            val: childVal,
-            isArray: Array.isArray(childVal),
-            keys: Array.isArray(childVal) ? null : Object.keys(childVal),
-            index: 0,
-            first: true,
-          });
-
-          node.first = false;
-
-          break; // Stop current loop level to process the newly pushed stack node
-        } else {
-          chunks.push(originalStringify(childVal));
-          node.first = false;
-        }
-      }
-
-      const isNodeFullyProcessed =
-        node.index >= node.keys.length && stack[stack.length - 1] === node;
-
-      if (isNodeFullyProcessed) {
-        isDone = true;
-      }
-    }
-
-    if (isDone) {
-      level--;
-
-      if (!node.first && space) chunks.push("\n" + space.repeat(level));
-
-      chunks.push(node.isArray ? "]" : "}");
-      visited.delete(node.val);
-      stack.pop();
-    }
-  }
-
-  return chunks.join("");
-};
-
-/**
- * Converts a JavaScript value to a JSON string.
- *
- * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" → "123" (universal fallback)
- * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
- *
- * All other values are serialized exactly like native JSON.stringify().
- *
- * @param {*} value The value to convert to a JSON string.
- * @param {Replacer | Array<string | number> | null} [replacer]
- * A function that alters the behavior of the stringification process,
- * or an array of strings/numbers to indicate properties to exclude.
- * @param {string | number} [space]
- * A string or number to specify indentation or pretty-printing.
- * @returns {string} The JSON string representation.
- */
-const JSONStringify = (value, replacer, space) => {
-  try {
-    const supportsRawJSON = "rawJSON" in JSON;
-
-    if (supportsRawJSON) {
-      return originalStringify(
-        value,
-        (key, val) => {
-          if (typeof val === "bigint") return JSON.rawJSON(val.toString());
-
-          const hasFunctionReplacer = typeof replacer === "function";
-
-          if (hasFunctionReplacer) return replacer(key, val);
-
-          const isKeyInArrayReplacer =
-            Array.isArray(replacer) && replacer.includes(key);
-
-          if (isKeyInArrayReplacer) return val;
-
-          return val;
-        },
-        space,
-      );
-    }
-
-    if (!value) return originalStringify(value, replacer, space);
-
-    const convertedToCustomJSON = originalStringify(
-      value,
-      (key, val) => {
-        const isNoise = typeof val === "string" && noiseValue.test(val);
-
-        if (isNoise) return val.toString() + "n"; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-        if (typeof val === "bigint") return val.toString() + "n";
-
-        const hasFunctionReplacer = typeof replacer === "function";
-
-        if (hasFunctionReplacer) return replacer(key, val);
-
-        const isKeyInArrayReplacer =
-          Array.isArray(replacer) && replacer.includes(key);
-
-        if (isKeyInArrayReplacer) return val;
-
-        return val;
-      },
-      space,
-    );
-
-    const processedJSON = convertedToCustomJSON.replace(
-      bigIntsStringify,
-      "$1$2$3",
-    ); // Delete one "n" off the end of every BigInt value
-
-    const denoisedJSON = processedJSON.replace(noiseStringify, "$1$2$3"); // Remove one "n" off the end of every noisy string
-
-    return denoisedJSON;
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const convertedJSON = stringifyIteratively(value, replacer, space);
-
-      if (convertedJSON === undefined) return undefined;
-
-      const supportsRawJSON = "rawJSON" in JSON;
-
-      if (supportsRawJSON) return convertedJSON;
-
-      const processedJSON = convertedJSON.replace(bigIntsStringify, "$1$2$3");
-
-      return processedJSON.replace(noiseStringify, "$1$2$3");
-    }
-
-    throw error;
-  }
-};
-
-const featureCache = new Map();
-
-/**
- * Detects if the current JSON.parse implementation supports the context.source feature.
- *
- * Uses toString() fingerprinting to cache results and automatically detect runtime
- * replacements of JSON.parse (polyfills, mocks, etc.).
- *
- * @returns {boolean} true if context.source is supported, false otherwise.
- */
-const isContextSourceSupported = () => {
-  const parseFingerprint = JSON.parse.toString();
-
-  if (featureCache.has(parseFingerprint)) {
-    return featureCache.get(parseFingerprint);
-  }
-
-  try {
-    const result = JSON.parse(
-      "1",
-      (_, __, context) => !!context?.source && context.source === "1",
-    );
-    featureCache.set(parseFingerprint, result);
-
-    return result;
-  } catch {
-    featureCache.set(parseFingerprint, false);
-
-    return false;
-  }
-};
-
-/**
- * Reviver function that converts custom-format BigInt strings back to BigInt values.
- * Also handles "noise" strings that accidentally match the BigInt format.
- *
- * @param {string | number | undefined} key The object key.
- * @param {*} value The value being parsed.
- * @param {object} [context] Parse context (if supported by JSON.parse).
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The transformed value.
- */
-const convertMarkedBigIntsReviver = (key, value, context, userReviver) => {
-  const isCustomFormatBigInt =
-    typeof value === "string" && customFormat.test(value);
-
-  if (isCustomFormatBigInt) return BigInt(value.slice(0, -1));
-
-  const isNoiseValue = typeof value === "string" && noiseValue.test(value);
-  if (isNoiseValue) return value.slice(0, -1);
-
-  const hasUserReviver = typeof userReviver === "function";
-
-  if (!hasUserReviver) return value;
-
-  return userReviver(key, value, context);
-};
-
-/**
- * Fast JSON.parse implementation (~2x faster than classic fallback).
- * Uses JSON.parse's context.source feature to detect integers and convert
- * large numbers directly to BigInt without string manipulation.
- *
- * Does not support legacy custom format from v1 of this library.
- *
- * @param {string} text JSON string to parse.
- * @param {Reviver} [reviver] Transform function to apply to each value.
- * @returns {any} Parsed JavaScript value.
- */
-const JSONParseV2 = (text, reviver) => {
-  return JSON.parse(text, (key, value, context) => {
-    const isNumber = typeof value === "number";
-    const isOutOfBounds =
-      value > Number.MAX_SAFE_INTEGER || value < Number.MIN_SAFE_INTEGER;
-    const isBigNumber = isNumber && isOutOfBounds;
-    const isInt = context && intRegex.test(context.source);
-    const isBigInt = isBigNumber && isInt;
-
-    if (isBigInt) return BigInt(context.source);
-
-    const hasCustomReviver = typeof reviver === "function";
-
-    if (!hasCustomReviver) return value;
-
-    return reviver(key, value, context);
-  });
-};
-
-const MAX_INT = Number.MAX_SAFE_INTEGER.toString();
-const MAX_DIGITS = MAX_INT.length;
-const stringsOrLargeNumbers =
-  /"(?:[^"\\]|\\.)*"|-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/g;
-const noiseValueWithQuotes = /^"-?\d+n+"$/; // Noise - strings that match the custom format before being converted to it
-
-/**
- * Iteratively traverses the parsed object bottom-up (post-order),
- * emulating the native JSON.parse reviver behavior.
- * This avoids Call Stack overflows (RangeError) on deeply nested structures.
- *
- * @param {any} parsed The natively parsed JSON object.
- * @param {Reviver} [userReviver] User's custom reviver function.
- * @returns {any} The fully processed object.
- */
-const applyReviverIteratively = (parsed, userReviver) => {
-  const rootHolder = { "": parsed };
-  const stack = [{ parent: rootHolder, key: "", visited: false }];
-
-  while (stack.length > 0) {
-    const node = stack[stack.length - 1];
-
-    if (!node.visited) {
-      node.visited = true;
-
-      const value = node.parent[node.key];
-      const isComplexObject = value !== null && typeof value === "object";
-
-      if (isComplexObject) {
-        const keys = Object.keys(value);
-
-        for (let i = keys.length - 1; i >= 0; i--) {
-          stack.push({ parent: value, key: keys[i], visited: false });
-        }
-      }
-    } else {
-      const { parent, key } = node;
-      let value = parent[key];
-
-      if (typeof value === "string") {
-        const isCustomFormatBigInt = customFormat.test(value);
-
-        if (isCustomFormatBigInt) {
-          value = BigInt(value.slice(0, -1));
-        } else {
-          const isNoise = noiseValue.test(value);
-
-          if (isNoise) value = value.slice(0, -1);
-        }
-      }
-
-      const hasUserReviver = typeof userReviver === "function";
-
-      if (hasUserReviver) {
-        value = userReviver.call(parent, key, value);
-      }
-
-      const isDeleted = value === undefined;
-
-      if (isDeleted) {
-        delete parent[key];
-      } else {
-        parent[key] = value;
-      }
-
-      stack.pop();
-    }
-  }
-
-  return rootHolder[""];
-};
-
-/**
- * Pre-processes the JSON string to mark large numbers with an 'n' suffix.
- *
- * @param {string} text The raw JSON string.
- * @returns {string} The serialized string with marked BigInts.
- */
-const serializeBigInts = (text) => {
-  return text.replace(
-    stringsOrLargeNumbers,
-    (match, digits, fractional, exponential) => {
-      const isString = match[0] === '"';
-      const isNoise = isString && noiseValueWithQuotes.test(match);
-
-      if (isNoise) return match.substring(0, match.length - 1) + 'n"'; // Mark noise values with additional "n" to offset the deletion of one "n" during the processing
-
-      const hasFractionalOrExponential = fractional || exponential;
-
-      // With a fixed number of digits, we can correctly use lexicographical comparison to do a numeric comparison
-      const isLessThanMaxSafeInt =
-        digits &&
-        (digits.length < MAX_DIGITS ||
-          (digits.length === MAX_DIGITS && digits <= MAX_INT));
-
-      const isStandardValue =
-        isString || hasFractionalOrExponential || isLessThanMaxSafeInt;
-
-      if (isStandardValue) return match;
-
-      return '"' + match + 'n"';
-    },
-  );
-};
-
-/**
- * Converts a JSON string into a JavaScript value.
- *
- * Supports parsing of large integers using two strategies:
- * 1. Classic fallback: Marks large numbers with "123n" format, then converts to BigInt
- * 2. Fast path (JSONParseV2): Uses context.source feature (~2x faster) when available
- *
- * All other JSON values are parsed exactly like native JSON.parse().
- *
- * @param {string} text A valid JSON string.
- * @param {Reviver} [reviver]
- * A function that transforms the results. This function is called for each member
- * of the object. If a member contains nested objects, the nested objects are
- * transformed before the parent object is.
- * @returns {any} The parsed JavaScript value.
- * @throws {SyntaxError} If text is not valid JSON.
- */
-const JSONParse = (text, reviver) => {
-  if (!text) return originalParse(text, reviver);
-
-  try {
-    if (isContextSourceSupported()) return JSONParseV2(text, reviver); // Shortcut to a faster (2x) and simpler version
-
-    // Find and mark big numbers with "n"
-    const serializedData = serializeBigInts(text);
-
-    return originalParse(serializedData, (key, value, context) =>
-      convertMarkedBigIntsReviver(key, value, context, reviver),
-    );
-  } catch (error) {
-    if (error instanceof RangeError) {
-      const serializedData = serializeBigInts(text);
-      const parsed = originalParse(serializedData);
-
-      return applyReviverIteratively(parsed, reviver);
-    }
-
-    throw error;
-  }
-};
-
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request-error/dist-src/index.js
-class RequestError extends Error {
-  name;
-  /**
-   * http status code
-   */
-  status;
-  /**
-   * Request options that lead to the error.
-   */
-  request;
-  /**
-   * Response object if a response was received
-   */
-  response;
-  constructor(message, statusCode, options) {
-    super(message, { cause: options.cause });
-    this.name = "HttpError";
-    this.status = Number.parseInt(statusCode);
-    if (Number.isNaN(this.status)) {
-      this.status = 0;
-    }
-    /* v8 ignore else -- @preserve -- Bug with vitest coverage where it sees an else branch that doesn't exist */
-    if ("response" in options) {
-      this.response = options.response;
-    }
-    const requestCopy = Object.assign({}, options.request);
-    if (options.request.headers.authorization) {
-      requestCopy.headers = Object.assign({}, options.request.headers, {
-        authorization: options.request.headers.authorization.replace(
-          /(?<! ) .*$/,
-          " [REDACTED]"
-        )
-      });
-    }
-    requestCopy.url = requestCopy.url.replace(/\bclient_secret=\w+/g, "client_secret=[REDACTED]").replace(/\baccess_token=\w+/g, "access_token=[REDACTED]");
-    this.request = requestCopy;
-  }
-}
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/request/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/defaults.js
-
-
-// pkg/dist-src/version.js
-var dist_bundle_VERSION = "10.0.16";
-
-// pkg/dist-src/defaults.js
-var defaults_default = {
-  headers: {
-    "user-agent": `octokit-request.js/${dist_bundle_VERSION} ${getUserAgent()}`
-  }
-};
-
-// pkg/dist-src/fetch-wrapper.js
-
-
-
-// pkg/dist-src/is-plain-object.js
-function dist_bundle_isPlainObject(value) {
-  if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto === null) return true;
-  const Ctor = Object.prototype.hasOwnProperty.call(proto, "constructor") && proto.constructor;
-  return typeof Ctor === "function" && Ctor instanceof Ctor && Function.prototype.call(Ctor) === Function.prototype.call(value);
-}
-
-// pkg/dist-src/fetch-wrapper.js
-
-var noop = () => "";
-async function fetchWrapper(requestOptions) {
-  const fetch = requestOptions.request?.fetch || globalThis.fetch;
-  if (!fetch) {
-    throw new Error(
-      "fetch is not set. Please pass a fetch implementation as new Octokit({ request: { fetch }}). Learn more at https://github.com/octokit/octokit.js/#fetch-missing"
-    );
-  }
-  const log = requestOptions.request?.log || console;
-  const parseSuccessResponseBody = requestOptions.request?.parseSuccessResponseBody !== false;
-  const body = dist_bundle_isPlainObject(requestOptions.body) || Array.isArray(requestOptions.body) ? JSONStringify(requestOptions.body) : requestOptions.body;
-  const requestHeaders = Object.fromEntries(
-    Object.entries(requestOptions.headers).map(([name, value]) => [
-      name,
-      String(value)
-    ])
-  );
-  let fetchResponse;
-  try {
-    fetchResponse = await fetch(requestOptions.url, {
-      method: requestOptions.method,
-      body,
-      redirect: requestOptions.request?.redirect,
-      headers: requestHeaders,
-      signal: requestOptions.request?.signal,
-      // duplex must be set if request.body is ReadableStream or Async Iterables.
-      // See https://fetch.spec.whatwg.org/#dom-requestinit-duplex.
-      ...requestOptions.body && { duplex: "half" }
-    });
-  } catch (error) {
-    let message = "Unknown Error";
-    if (error instanceof Error) {
-      if (error.name === "AbortError") {
-        error.status = 500;
-        throw error;
-      }
-      message = error.message;
-      if (error.name === "TypeError" && "cause" in error) {
-        if (error.cause instanceof Error) {
-          message = error.cause.message;
-        } else if (typeof error.cause === "string") {
-          message = error.cause;
-        }
-      }
-    }
-    const requestError = new RequestError(message, 500, {
-      request: requestOptions
-    });
-    requestError.cause = error;
-    throw requestError;
-  }
-  const status = fetchResponse.status;
-  const url = fetchResponse.url;
-  const responseHeaders = {};
-  for (const [key, value] of fetchResponse.headers) {
-    responseHeaders[key] = value;
-  }
-  const octokitResponse = {
-    url,
-    status,
-    headers: responseHeaders,
-    data: ""
-  };
-  if ("deprecation" in responseHeaders) {
-    const matches = responseHeaders.link && responseHeaders.link.match(/<([^<>]+)>; rel="deprecation"/);
-    const deprecationLink = matches && matches.pop();
-    log.warn(
-      `[@octokit/request] "${requestOptions.method} ${requestOptions.url}" is deprecated. It is scheduled to be removed on ${responseHeaders.sunset}${deprecationLink ? `. See ${deprecationLink}` : ""}`
-    );
-  }
-  if (status === 204 || status === 205) {
-    return octokitResponse;
-  }
-  if (requestOptions.method === "HEAD") {
-    if (status < 400) {
-      return octokitResponse;
-    }
-    throw new RequestError(fetchResponse.statusText, status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status === 304) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError("Not modified", status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  if (status >= 400) {
-    octokitResponse.data = await getResponseData(fetchResponse);
-    throw new RequestError(toErrorMessage(octokitResponse.data), status, {
-      response: octokitResponse,
-      request: requestOptions
-    });
-  }
-  octokitResponse.data = parseSuccessResponseBody ? await getResponseData(fetchResponse) : fetchResponse.body;
-  return octokitResponse;
-}
-async function getResponseData(response) {
-  const contentType = response.headers.get("content-type");
-  if (!contentType) {
-    return response.text().catch(noop);
-  }
-  const mimetype = dist_parse(contentType);
-  if (isJSONResponse(mimetype)) {
-    let text = "";
+async function buildBaseline(settings, engine, upx, workDir, started) {
+    let commit = '';
     try {
-      text = await response.text();
-      return JSONParse(text);
-    } catch (err) {
-      return text;
-    }
-  } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
-  // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter — see #751.
-  mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
-    return response.text().catch(noop);
-  } else {
-    return response.arrayBuffer().catch(
-      /* v8 ignore next -- @preserve */
-      () => new ArrayBuffer(0)
-    );
-  }
-}
-function isJSONResponse(mimetype) {
-  return mimetype.type === "application/json" || mimetype.type === "application/scim+json";
-}
-function toErrorMessage(data) {
-  if (typeof data === "string") {
-    return data;
-  }
-  if (data instanceof ArrayBuffer) {
-    return "Unknown error";
-  }
-  if (typeof data === "object" && data !== null && "message" in data) {
-    const objectData = data;
-    const suffix = "documentation_url" in objectData ? ` - ${objectData.documentation_url}` : "";
-    return Array.isArray(objectData.errors) ? `${objectData.message}: ${objectData.errors.map((v) => JSON.stringify(v)).join(", ")}${suffix}` : `${objectData.message}${suffix}`;
-  }
-  return `Unknown error: ${JSON.stringify(data)}`;
-}
-
-// pkg/dist-src/with-defaults.js
-function dist_bundle_withDefaults(oldEndpoint, newDefaults) {
-  const endpoint2 = oldEndpoint.defaults(newDefaults);
-  const newApi = function(route, parameters) {
-    const endpointOptions = endpoint2.merge(route, parameters);
-    if (!endpointOptions.request || !endpointOptions.request.hook) {
-      return fetchWrapper(endpoint2.parse(endpointOptions));
-    }
-    const request2 = (route2, parameters2) => {
-      return fetchWrapper(
-        endpoint2.parse(endpoint2.merge(route2, parameters2))
-      );
-    };
-    Object.assign(request2, {
-      endpoint: endpoint2,
-      defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-    });
-    return endpointOptions.request.hook(request2, endpointOptions);
-  };
-  return Object.assign(newApi, {
-    endpoint: endpoint2,
-    defaults: dist_bundle_withDefaults.bind(null, endpoint2)
-  });
-}
-
-// pkg/dist-src/index.js
-var request = dist_bundle_withDefaults(endpoint, defaults_default);
-
-/* v8 ignore next -- @preserve */
-/* v8 ignore else -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/graphql/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-
-// pkg/dist-src/version.js
-var graphql_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/with-defaults.js
-
-
-// pkg/dist-src/graphql.js
-
-
-// pkg/dist-src/error.js
-function _buildMessageForResponseErrors(data) {
-  return `Request failed due to following response errors:
-` + data.errors.map((e) => ` - ${e.message}`).join("\n");
-}
-var GraphqlResponseError = class extends Error {
-  constructor(request2, headers, response) {
-    super(_buildMessageForResponseErrors(response));
-    this.request = request2;
-    this.headers = headers;
-    this.response = response;
-    this.errors = response.errors;
-    this.data = response.data;
-    if (Error.captureStackTrace) {
-      Error.captureStackTrace(this, this.constructor);
-    }
-  }
-  request;
-  headers;
-  response;
-  name = "GraphqlResponseError";
-  errors;
-  data;
-};
-
-// pkg/dist-src/graphql.js
-var NON_VARIABLE_OPTIONS = [
-  "method",
-  "baseUrl",
-  "url",
-  "headers",
-  "request",
-  "query",
-  "mediaType",
-  "operationName"
-];
-var FORBIDDEN_VARIABLE_OPTIONS = ["query", "method", "url"];
-var GHES_V3_SUFFIX_REGEX = /\/api\/v3\/?$/;
-function graphql(request2, query, options) {
-  if (options) {
-    if (typeof query === "string" && "query" in options) {
-      return Promise.reject(
-        new Error(`[@octokit/graphql] "query" cannot be used as variable name`)
-      );
-    }
-    for (const key in options) {
-      if (!FORBIDDEN_VARIABLE_OPTIONS.includes(key)) continue;
-      return Promise.reject(
-        new Error(
-          `[@octokit/graphql] "${key}" cannot be used as variable name`
-        )
-      );
-    }
-  }
-  const parsedOptions = typeof query === "string" ? Object.assign({ query }, options) : query;
-  const requestOptions = Object.keys(
-    parsedOptions
-  ).reduce((result, key) => {
-    if (NON_VARIABLE_OPTIONS.includes(key)) {
-      result[key] = parsedOptions[key];
-      return result;
-    }
-    if (!result.variables) {
-      result.variables = {};
-    }
-    result.variables[key] = parsedOptions[key];
-    return result;
-  }, {});
-  const baseUrl = parsedOptions.baseUrl || request2.endpoint.DEFAULTS.baseUrl;
-  if (GHES_V3_SUFFIX_REGEX.test(baseUrl)) {
-    requestOptions.url = baseUrl.replace(GHES_V3_SUFFIX_REGEX, "/api/graphql");
-  }
-  return request2(requestOptions).then((response) => {
-    if (response.data.errors) {
-      const headers = {};
-      for (const key of Object.keys(response.headers)) {
-        headers[key] = response.headers[key];
-      }
-      throw new GraphqlResponseError(
-        requestOptions,
-        headers,
-        response.data
-      );
-    }
-    return response.data.data;
-  });
-}
-
-// pkg/dist-src/with-defaults.js
-function graphql_dist_bundle_withDefaults(request2, newDefaults) {
-  const newRequest = request2.defaults(newDefaults);
-  const newApi = (query, options) => {
-    return graphql(newRequest, query, options);
-  };
-  return Object.assign(newApi, {
-    defaults: graphql_dist_bundle_withDefaults.bind(null, newRequest),
-    endpoint: newRequest.endpoint
-  });
-}
-
-// pkg/dist-src/index.js
-var graphql2 = graphql_dist_bundle_withDefaults(request, {
-  headers: {
-    "user-agent": `octokit-graphql.js/${graphql_dist_bundle_VERSION} ${getUserAgent()}`
-  },
-  method: "POST",
-  url: "/graphql"
-});
-function withCustomRequest(customRequest) {
-  return graphql_dist_bundle_withDefaults(customRequest, {
-    method: "POST",
-    url: "/graphql"
-  });
-}
-
-/* v8 ignore if -- @preserve */
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/auth-token/dist-bundle/index.js
-// pkg/dist-src/is-jwt.js
-var b64url = "(?:[a-zA-Z0-9_-]+)";
-var sep = "\\.";
-var jwtRE = new RegExp(`^${b64url}${sep}${b64url}${sep}${b64url}$`);
-var isJWT = jwtRE.test.bind(jwtRE);
-
-// pkg/dist-src/auth.js
-async function auth(token) {
-  const isApp = isJWT(token);
-  const isInstallation = token.startsWith("v1.") || token.startsWith("ghs_");
-  const isUserToServer = token.startsWith("ghu_");
-  const tokenType = isApp ? "app" : isInstallation ? "installation" : isUserToServer ? "user-to-server" : "oauth";
-  return {
-    type: "token",
-    token,
-    tokenType
-  };
-}
-
-// pkg/dist-src/with-authorization-prefix.js
-function withAuthorizationPrefix(token) {
-  if (token.split(/\./).length === 3) {
-    return `bearer ${token}`;
-  }
-  return `token ${token}`;
-}
-
-// pkg/dist-src/hook.js
-async function hook(token, request, route, parameters) {
-  const endpoint = request.endpoint.merge(
-    route,
-    parameters
-  );
-  endpoint.headers.authorization = withAuthorizationPrefix(token);
-  return request(endpoint);
-}
-
-// pkg/dist-src/index.js
-var createTokenAuth = function createTokenAuth2(token) {
-  if (!token) {
-    throw new Error("[@octokit/auth-token] No token passed to createTokenAuth");
-  }
-  if (typeof token !== "string") {
-    throw new Error(
-      "[@octokit/auth-token] Token passed to createTokenAuth is not a string"
-    );
-  }
-  token = token.replace(/^(token|bearer) +/i, "");
-  return Object.assign(auth.bind(null, token), {
-    hook: hook.bind(null, token)
-  });
-};
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/version.js
-const version_VERSION = "7.0.8";
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/core/dist-src/index.js
-
-
-
-
-
-
-const dist_src_noop = () => {
-};
-const consoleWarn = console.warn.bind(console);
-const consoleError = console.error.bind(console);
-function createLogger(logger = {}) {
-  if (typeof logger.debug !== "function") {
-    logger.debug = dist_src_noop;
-  }
-  if (typeof logger.info !== "function") {
-    logger.info = dist_src_noop;
-  }
-  if (typeof logger.warn !== "function") {
-    logger.warn = consoleWarn;
-  }
-  if (typeof logger.error !== "function") {
-    logger.error = consoleError;
-  }
-  return logger;
-}
-const userAgentTrail = `octokit-core.js/${version_VERSION} ${getUserAgent()}`;
-class Octokit {
-  static VERSION = version_VERSION;
-  static defaults(defaults) {
-    const OctokitWithDefaults = class extends this {
-      constructor(...args) {
-        const options = args[0] || {};
-        if (typeof defaults === "function") {
-          super(defaults(options));
-          return;
-        }
-        super(
-          Object.assign(
-            {},
-            defaults,
-            options,
-            options.userAgent && defaults.userAgent ? {
-              userAgent: `${options.userAgent} ${defaults.userAgent}`
-            } : null
-          )
-        );
-      }
-    };
-    return OctokitWithDefaults;
-  }
-  static plugins = [];
-  /**
-   * Attach a plugin (or many) to your Octokit instance.
-   *
-   * @example
-   * const API = Octokit.plugin(plugin1, plugin2, plugin3, ...)
-   */
-  static plugin(...newPlugins) {
-    const currentPlugins = this.plugins;
-    const NewOctokit = class extends this {
-      static plugins = currentPlugins.concat(
-        newPlugins.filter((plugin) => !currentPlugins.includes(plugin))
-      );
-    };
-    return NewOctokit;
-  }
-  constructor(options = {}) {
-    const hook = new before_after_hook.Collection();
-    const requestDefaults = {
-      baseUrl: request.endpoint.DEFAULTS.baseUrl,
-      headers: {},
-      request: Object.assign({}, options.request, {
-        // @ts-ignore internal usage only, no need to type
-        hook: hook.bind(null, "request")
-      }),
-      mediaType: {
-        previews: [],
-        format: ""
-      }
-    };
-    requestDefaults.headers["user-agent"] = options.userAgent ? `${options.userAgent} ${userAgentTrail}` : userAgentTrail;
-    if (options.baseUrl) {
-      requestDefaults.baseUrl = options.baseUrl;
-    }
-    if (options.previews) {
-      requestDefaults.mediaType.previews = options.previews;
-    }
-    if (options.timeZone) {
-      requestDefaults.headers["time-zone"] = options.timeZone;
-    }
-    this.request = request.defaults(requestDefaults);
-    this.graphql = withCustomRequest(this.request).defaults(requestDefaults);
-    this.log = createLogger(options.log);
-    this.hook = hook;
-    if (!options.authStrategy) {
-      if (!options.auth) {
-        this.auth = async () => ({
-          type: "unauthenticated"
+        const top = await repositoryTop(settings);
+        core/* saveState */.LZ(cleanup/* STATE */.c4.repository, top);
+        await (0,cleanup/* pruneWorktrees */.fW)(top);
+        commit = await resolveBaseCommit(settings, top);
+        core/* info */.pq(`base commit ${commit}`);
+        return await inWorktree(top, commit, external_node_path_default().join(workDir, 'base-worktree'), async (worktree) => {
+            const baseSettings = settingsForWorktree(settings, top, worktree);
+            const moduleDir = external_node_path_default().relative(worktree, baseSettings.workingDirectory) || '.';
+            if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
+                throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
+            }
+            // No cgo listing: it explains a failed head build, and a failed base only loses the comparison.
+            const [facts, version] = await Promise.all([inspectPackage(baseSettings, { cgo: false }), resolveVersion(baseSettings)]);
+            const base = await buildTarget({
+                settings: baseSettings,
+                facts,
+                version,
+                engine,
+                upx,
+                workDir: external_node_path_default().join(workDir, 'base'),
+                started,
+                phase: quietPhase,
+                base: true
+            });
+            // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+            if (base.inEngine)
+                await removeImages(base.tags);
+            return {
+                source: 'build',
+                ref: commit,
+                images: base.measurement.images.map(image => {
+                    const packed = base.packed.find(p => p.binary.platform.id === image.platform);
+                    return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
+                }),
+                attributionMs: base.attributionMs
+            };
         });
-      } else {
-        const auth = createTokenAuth(options.auth);
-        hook.wrap("request", auth.hook);
-        this.auth = auth;
-      }
-    } else {
-      const { authStrategy, ...otherOptions } = options;
-      const auth = authStrategy(
-        Object.assign(
-          {
-            request: this.request,
-            log: this.log,
-            // we pass the current octokit instance as well as its constructor options
-            // to allow for authentication strategies that return a new octokit instance
-            // that shares the same internal state as the current one. The original
-            // requirement for this was the "event-octokit" authentication strategy
-            // of https://github.com/probot/octokit-auth-probot.
-            octokit: this,
-            octokitOptions: otherOptions
-          },
-          options.auth
-        )
-      );
-      hook.wrap("request", auth.hook);
-      this.auth = auth;
     }
-    const classConstructor = this.constructor;
-    for (let i = 0; i < classConstructor.plugins.length; ++i) {
-      Object.assign(this, classConstructor.plugins[i](this, options));
+    catch (error) {
+        const [first, ...rest] = error.message.split('\n');
+        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
+        warn(`${message}. The report has no comparison and max-increase is not judged.`);
+        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
     }
-  }
-  // assigned during constructor
-  request;
-  graphql;
-  log;
-  hook;
-  // TODO: type `octokit.auth` based on passed options.authStrategy
-  auth;
+}
+/** The baseline the settings ask for, started now so that it runs beside the head's work. */
+function startBaseline(settings, engine, upx, workDir, started) {
+    const baseline = settings.baseline;
+    if (baseline.kind === 'image')
+        return imageBaseline(baseline.reference, settings, `${BINARY_DIR}/${settings.binaryName}`);
+    if (baseline.kind === 'build')
+        return buildBaseline(settings, engine, upx, workDir, started);
+    return Promise.resolve(undefined);
 }
 
+;// CONCATENATED MODULE: ./src/load.ts
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/version.js
-const dist_src_version_VERSION = "17.0.0";
 
-//# sourceMappingURL=version.js.map
 
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/generated/endpoints.js
-const Endpoints = {
-  actions: {
-    addCustomLabelsToSelfHostedRunnerForOrg: [
-      "POST /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    addCustomLabelsToSelfHostedRunnerForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    addRepoAccessToSelfHostedRunnerGroupInOrg: [
-      "PUT /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    approveWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/approve"
-    ],
-    cancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/cancel"
-    ],
-    createEnvironmentVariable: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    createHostedRunnerForOrg: ["POST /orgs/{org}/actions/hosted-runners"],
-    createOrUpdateEnvironmentSecret: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    createOrUpdateOrgSecret: ["PUT /orgs/{org}/actions/secrets/{secret_name}"],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    createOrgVariable: ["POST /orgs/{org}/actions/variables"],
-    createRegistrationTokenForOrg: [
-      "POST /orgs/{org}/actions/runners/registration-token"
-    ],
-    createRegistrationTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/registration-token"
-    ],
-    createRemoveTokenForOrg: ["POST /orgs/{org}/actions/runners/remove-token"],
-    createRemoveTokenForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/remove-token"
-    ],
-    createRepoVariable: ["POST /repos/{owner}/{repo}/actions/variables"],
-    createWorkflowDispatch: [
-      "POST /repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches"
-    ],
-    deleteActionsCacheById: [
-      "DELETE /repos/{owner}/{repo}/actions/caches/{cache_id}"
-    ],
-    deleteActionsCacheByKey: [
-      "DELETE /repos/{owner}/{repo}/actions/caches{?key,ref}"
-    ],
-    deleteArtifact: [
-      "DELETE /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"
-    ],
-    deleteCustomImageFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    deleteCustomImageVersionFromOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    deleteEnvironmentSecret: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    deleteEnvironmentVariable: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    deleteHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/actions/secrets/{secret_name}"],
-    deleteOrgVariable: ["DELETE /orgs/{org}/actions/variables/{name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}"
-    ],
-    deleteRepoVariable: [
-      "DELETE /repos/{owner}/{repo}/actions/variables/{name}"
-    ],
-    deleteSelfHostedRunnerFromOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}"
-    ],
-    deleteSelfHostedRunnerFromRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    deleteWorkflowRun: ["DELETE /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    deleteWorkflowRunLogs: [
-      "DELETE /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    disableSelectedRepositoryGithubActionsOrganization: [
-      "DELETE /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    disableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/disable"
-    ],
-    downloadArtifact: [
-      "GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}/{archive_format}"
-    ],
-    downloadJobLogsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs"
-    ],
-    downloadWorkflowRunAttemptLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/logs"
-    ],
-    downloadWorkflowRunLogs: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/logs"
-    ],
-    enableSelectedRepositoryGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories/{repository_id}"
-    ],
-    enableWorkflow: [
-      "PUT /repos/{owner}/{repo}/actions/workflows/{workflow_id}/enable"
-    ],
-    forceCancelWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/force-cancel"
-    ],
-    generateRunnerJitconfigForOrg: [
-      "POST /orgs/{org}/actions/runners/generate-jitconfig"
-    ],
-    generateRunnerJitconfigForRepo: [
-      "POST /repos/{owner}/{repo}/actions/runners/generate-jitconfig"
-    ],
-    getActionsCacheList: ["GET /repos/{owner}/{repo}/actions/caches"],
-    getActionsCacheUsage: ["GET /repos/{owner}/{repo}/actions/cache/usage"],
-    getActionsCacheUsageByRepoForOrg: [
-      "GET /orgs/{org}/actions/cache/usage-by-repository"
-    ],
-    getActionsCacheUsageForOrg: ["GET /orgs/{org}/actions/cache/usage"],
-    getAllowedActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    getAllowedActionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    getArtifact: ["GET /repos/{owner}/{repo}/actions/artifacts/{artifact_id}"],
-    getCustomImageForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}"
-    ],
-    getCustomImageVersionForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions/{version}"
-    ],
-    getCustomOidcSubClaimForRepo: [
-      "GET /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    getEnvironmentPublicKey: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key"
-    ],
-    getEnvironmentSecret: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}"
-    ],
-    getEnvironmentVariable: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/workflow"
-    ],
-    getGithubActionsDefaultWorkflowPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    getGithubActionsPermissionsOrganization: [
-      "GET /orgs/{org}/actions/permissions"
-    ],
-    getGithubActionsPermissionsRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions"
-    ],
-    getHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    getHostedRunnersGithubOwnedImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/github-owned"
-    ],
-    getHostedRunnersLimitsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/limits"
-    ],
-    getHostedRunnersMachineSpecsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/machine-sizes"
-    ],
-    getHostedRunnersPartnerImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/partner"
-    ],
-    getHostedRunnersPlatformsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/platforms"
-    ],
-    getJobForWorkflowRun: ["GET /repos/{owner}/{repo}/actions/jobs/{job_id}"],
-    getOrgPublicKey: ["GET /orgs/{org}/actions/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/actions/secrets/{secret_name}"],
-    getOrgVariable: ["GET /orgs/{org}/actions/variables/{name}"],
-    getPendingDeploymentsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    getRepoPermissions: [
-      "GET /repos/{owner}/{repo}/actions/permissions",
-      {},
-      { renamed: ["actions", "getGithubActionsPermissionsRepository"] }
-    ],
-    getRepoPublicKey: ["GET /repos/{owner}/{repo}/actions/secrets/public-key"],
-    getRepoSecret: ["GET /repos/{owner}/{repo}/actions/secrets/{secret_name}"],
-    getRepoVariable: ["GET /repos/{owner}/{repo}/actions/variables/{name}"],
-    getReviewsForRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/approvals"
-    ],
-    getSelfHostedRunnerForOrg: ["GET /orgs/{org}/actions/runners/{runner_id}"],
-    getSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}"
-    ],
-    getWorkflow: ["GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}"],
-    getWorkflowAccessToRepository: [
-      "GET /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    getWorkflowRun: ["GET /repos/{owner}/{repo}/actions/runs/{run_id}"],
-    getWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}"
-    ],
-    getWorkflowRunUsage: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/timing"
-    ],
-    getWorkflowUsage: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/timing"
-    ],
-    listArtifactsForRepo: ["GET /repos/{owner}/{repo}/actions/artifacts"],
-    listCustomImageVersionsForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom/{image_definition_id}/versions"
-    ],
-    listCustomImagesForOrg: [
-      "GET /orgs/{org}/actions/hosted-runners/images/custom"
-    ],
-    listEnvironmentSecrets: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets"
-    ],
-    listEnvironmentVariables: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/variables"
-    ],
-    listGithubHostedRunnersInGroupForOrg: [
-      "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners"
-    ],
-    listHostedRunnersForOrg: ["GET /orgs/{org}/actions/hosted-runners"],
-    listJobsForWorkflowRun: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs"
-    ],
-    listJobsForWorkflowRunAttempt: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs"
-    ],
-    listLabelsForSelfHostedRunnerForOrg: [
-      "GET /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    listLabelsForSelfHostedRunnerForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/actions/secrets"],
-    listOrgVariables: ["GET /orgs/{org}/actions/variables"],
-    listRepoOrganizationSecrets: [
-      "GET /repos/{owner}/{repo}/actions/organization-secrets"
-    ],
-    listRepoOrganizationVariables: [
-      "GET /repos/{owner}/{repo}/actions/organization-variables"
-    ],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/actions/secrets"],
-    listRepoVariables: ["GET /repos/{owner}/{repo}/actions/variables"],
-    listRepoWorkflows: ["GET /repos/{owner}/{repo}/actions/workflows"],
-    listRunnerApplicationsForOrg: ["GET /orgs/{org}/actions/runners/downloads"],
-    listRunnerApplicationsForRepo: [
-      "GET /repos/{owner}/{repo}/actions/runners/downloads"
-    ],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    listSelectedReposForOrgVariable: [
-      "GET /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    listSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "GET /orgs/{org}/actions/permissions/repositories"
-    ],
-    listSelfHostedRunnersForOrg: ["GET /orgs/{org}/actions/runners"],
-    listSelfHostedRunnersForRepo: ["GET /repos/{owner}/{repo}/actions/runners"],
-    listWorkflowRunArtifacts: [
-      "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts"
-    ],
-    listWorkflowRuns: [
-      "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs"
-    ],
-    listWorkflowRunsForRepo: ["GET /repos/{owner}/{repo}/actions/runs"],
-    reRunJobForWorkflowRun: [
-      "POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun"
-    ],
-    reRunWorkflow: ["POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun"],
-    reRunWorkflowFailedJobs: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/rerun-failed-jobs"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    removeAllCustomLabelsFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForOrg: [
-      "DELETE /orgs/{org}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeCustomLabelFromSelfHostedRunnerForRepo: [
-      "DELETE /repos/{owner}/{repo}/actions/runners/{runner_id}/labels/{name}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/actions/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgVariable: [
-      "DELETE /orgs/{org}/actions/variables/{name}/repositories/{repository_id}"
-    ],
-    reviewCustomGatesForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/deployment_protection_rule"
-    ],
-    reviewPendingDeploymentsForRun: [
-      "POST /repos/{owner}/{repo}/actions/runs/{run_id}/pending_deployments"
-    ],
-    setAllowedActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/selected-actions"
-    ],
-    setAllowedActionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/selected-actions"
-    ],
-    setCustomLabelsForSelfHostedRunnerForOrg: [
-      "PUT /orgs/{org}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomLabelsForSelfHostedRunnerForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/runners/{runner_id}/labels"
-    ],
-    setCustomOidcSubClaimForRepo: [
-      "PUT /repos/{owner}/{repo}/actions/oidc/customization/sub"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/workflow"
-    ],
-    setGithubActionsDefaultWorkflowPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/workflow"
-    ],
-    setGithubActionsPermissionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions"
-    ],
-    setGithubActionsPermissionsRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/actions/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgVariable: [
-      "PUT /orgs/{org}/actions/variables/{name}/repositories"
-    ],
-    setSelectedRepositoriesEnabledGithubActionsOrganization: [
-      "PUT /orgs/{org}/actions/permissions/repositories"
-    ],
-    setWorkflowAccessToRepository: [
-      "PUT /repos/{owner}/{repo}/actions/permissions/access"
-    ],
-    updateEnvironmentVariable: [
-      "PATCH /repos/{owner}/{repo}/environments/{environment_name}/variables/{name}"
-    ],
-    updateHostedRunnerForOrg: [
-      "PATCH /orgs/{org}/actions/hosted-runners/{hosted_runner_id}"
-    ],
-    updateOrgVariable: ["PATCH /orgs/{org}/actions/variables/{name}"],
-    updateRepoVariable: [
-      "PATCH /repos/{owner}/{repo}/actions/variables/{name}"
-    ]
-  },
-  activity: {
-    checkRepoIsStarredByAuthenticatedUser: ["GET /user/starred/{owner}/{repo}"],
-    deleteRepoSubscription: ["DELETE /repos/{owner}/{repo}/subscription"],
-    deleteThreadSubscription: [
-      "DELETE /notifications/threads/{thread_id}/subscription"
-    ],
-    getFeeds: ["GET /feeds"],
-    getRepoSubscription: ["GET /repos/{owner}/{repo}/subscription"],
-    getThread: ["GET /notifications/threads/{thread_id}"],
-    getThreadSubscriptionForAuthenticatedUser: [
-      "GET /notifications/threads/{thread_id}/subscription"
-    ],
-    listEventsForAuthenticatedUser: ["GET /users/{username}/events"],
-    listNotificationsForAuthenticatedUser: ["GET /notifications"],
-    listOrgEventsForAuthenticatedUser: [
-      "GET /users/{username}/events/orgs/{org}"
-    ],
-    listPublicEvents: ["GET /events"],
-    listPublicEventsForRepoNetwork: ["GET /networks/{owner}/{repo}/events"],
-    listPublicEventsForUser: ["GET /users/{username}/events/public"],
-    listPublicOrgEvents: ["GET /orgs/{org}/events"],
-    listReceivedEventsForUser: ["GET /users/{username}/received_events"],
-    listReceivedPublicEventsForUser: [
-      "GET /users/{username}/received_events/public"
-    ],
-    listRepoEvents: ["GET /repos/{owner}/{repo}/events"],
-    listRepoNotificationsForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/notifications"
-    ],
-    listReposStarredByAuthenticatedUser: ["GET /user/starred"],
-    listReposStarredByUser: ["GET /users/{username}/starred"],
-    listReposWatchedByUser: ["GET /users/{username}/subscriptions"],
-    listStargazersForRepo: ["GET /repos/{owner}/{repo}/stargazers"],
-    listWatchedReposForAuthenticatedUser: ["GET /user/subscriptions"],
-    listWatchersForRepo: ["GET /repos/{owner}/{repo}/subscribers"],
-    markNotificationsAsRead: ["PUT /notifications"],
-    markRepoNotificationsAsRead: ["PUT /repos/{owner}/{repo}/notifications"],
-    markThreadAsDone: ["DELETE /notifications/threads/{thread_id}"],
-    markThreadAsRead: ["PATCH /notifications/threads/{thread_id}"],
-    setRepoSubscription: ["PUT /repos/{owner}/{repo}/subscription"],
-    setThreadSubscription: [
-      "PUT /notifications/threads/{thread_id}/subscription"
-    ],
-    starRepoForAuthenticatedUser: ["PUT /user/starred/{owner}/{repo}"],
-    unstarRepoForAuthenticatedUser: ["DELETE /user/starred/{owner}/{repo}"]
-  },
-  apps: {
-    addRepoToInstallation: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "addRepoToInstallationForAuthenticatedUser"] }
-    ],
-    addRepoToInstallationForAuthenticatedUser: [
-      "PUT /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    checkToken: ["POST /applications/{client_id}/token"],
-    createFromManifest: ["POST /app-manifests/{code}/conversions"],
-    createInstallationAccessToken: [
-      "POST /app/installations/{installation_id}/access_tokens"
-    ],
-    deleteAuthorization: ["DELETE /applications/{client_id}/grant"],
-    deleteInstallation: ["DELETE /app/installations/{installation_id}"],
-    deleteToken: ["DELETE /applications/{client_id}/token"],
-    getAuthenticated: ["GET /app"],
-    getBySlug: ["GET /apps/{app_slug}"],
-    getInstallation: ["GET /app/installations/{installation_id}"],
-    getOrgInstallation: ["GET /orgs/{org}/installation"],
-    getRepoInstallation: ["GET /repos/{owner}/{repo}/installation"],
-    getSubscriptionPlanForAccount: [
-      "GET /marketplace_listing/accounts/{account_id}"
-    ],
-    getSubscriptionPlanForAccountStubbed: [
-      "GET /marketplace_listing/stubbed/accounts/{account_id}"
-    ],
-    getUserInstallation: ["GET /users/{username}/installation"],
-    getWebhookConfigForApp: ["GET /app/hook/config"],
-    getWebhookDelivery: ["GET /app/hook/deliveries/{delivery_id}"],
-    listAccountsForPlan: ["GET /marketplace_listing/plans/{plan_id}/accounts"],
-    listAccountsForPlanStubbed: [
-      "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts"
-    ],
-    listInstallationReposForAuthenticatedUser: [
-      "GET /user/installations/{installation_id}/repositories"
-    ],
-    listInstallationRequestsForAuthenticatedApp: [
-      "GET /app/installation-requests"
-    ],
-    listInstallations: ["GET /app/installations"],
-    listInstallationsForAuthenticatedUser: ["GET /user/installations"],
-    listPlans: ["GET /marketplace_listing/plans"],
-    listPlansStubbed: ["GET /marketplace_listing/stubbed/plans"],
-    listReposAccessibleToInstallation: ["GET /installation/repositories"],
-    listSubscriptionsForAuthenticatedUser: ["GET /user/marketplace_purchases"],
-    listSubscriptionsForAuthenticatedUserStubbed: [
-      "GET /user/marketplace_purchases/stubbed"
-    ],
-    listWebhookDeliveries: ["GET /app/hook/deliveries"],
-    redeliverWebhookDelivery: [
-      "POST /app/hook/deliveries/{delivery_id}/attempts"
-    ],
-    removeRepoFromInstallation: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}",
-      {},
-      { renamed: ["apps", "removeRepoFromInstallationForAuthenticatedUser"] }
-    ],
-    removeRepoFromInstallationForAuthenticatedUser: [
-      "DELETE /user/installations/{installation_id}/repositories/{repository_id}"
-    ],
-    resetToken: ["PATCH /applications/{client_id}/token"],
-    revokeInstallationAccessToken: ["DELETE /installation/token"],
-    scopeToken: ["POST /applications/{client_id}/token/scoped"],
-    suspendInstallation: ["PUT /app/installations/{installation_id}/suspended"],
-    unsuspendInstallation: [
-      "DELETE /app/installations/{installation_id}/suspended"
-    ],
-    updateWebhookConfigForApp: ["PATCH /app/hook/config"]
-  },
-  billing: {
-    getGithubActionsBillingOrg: ["GET /orgs/{org}/settings/billing/actions"],
-    getGithubActionsBillingUser: [
-      "GET /users/{username}/settings/billing/actions"
-    ],
-    getGithubBillingPremiumRequestUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingPremiumRequestUsageReportUser: [
-      "GET /users/{username}/settings/billing/premium_request/usage"
-    ],
-    getGithubBillingUsageReportOrg: [
-      "GET /organizations/{org}/settings/billing/usage"
-    ],
-    getGithubBillingUsageReportUser: [
-      "GET /users/{username}/settings/billing/usage"
-    ],
-    getGithubPackagesBillingOrg: ["GET /orgs/{org}/settings/billing/packages"],
-    getGithubPackagesBillingUser: [
-      "GET /users/{username}/settings/billing/packages"
-    ],
-    getSharedStorageBillingOrg: [
-      "GET /orgs/{org}/settings/billing/shared-storage"
-    ],
-    getSharedStorageBillingUser: [
-      "GET /users/{username}/settings/billing/shared-storage"
-    ]
-  },
-  campaigns: {
-    createCampaign: ["POST /orgs/{org}/campaigns"],
-    deleteCampaign: ["DELETE /orgs/{org}/campaigns/{campaign_number}"],
-    getCampaignSummary: ["GET /orgs/{org}/campaigns/{campaign_number}"],
-    listOrgCampaigns: ["GET /orgs/{org}/campaigns"],
-    updateCampaign: ["PATCH /orgs/{org}/campaigns/{campaign_number}"]
-  },
-  checks: {
-    create: ["POST /repos/{owner}/{repo}/check-runs"],
-    createSuite: ["POST /repos/{owner}/{repo}/check-suites"],
-    get: ["GET /repos/{owner}/{repo}/check-runs/{check_run_id}"],
-    getSuite: ["GET /repos/{owner}/{repo}/check-suites/{check_suite_id}"],
-    listAnnotations: [
-      "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations"
-    ],
-    listForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
-    listForSuite: [
-      "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs"
-    ],
-    listSuitesForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/check-suites"],
-    rerequestRun: [
-      "POST /repos/{owner}/{repo}/check-runs/{check_run_id}/rerequest"
-    ],
-    rerequestSuite: [
-      "POST /repos/{owner}/{repo}/check-suites/{check_suite_id}/rerequest"
-    ],
-    setSuitesPreferences: [
-      "PATCH /repos/{owner}/{repo}/check-suites/preferences"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}"]
-  },
-  codeScanning: {
-    commitAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix/commits"
-    ],
-    createAutofix: [
-      "POST /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    createVariantAnalysis: [
-      "POST /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses"
-    ],
-    deleteAnalysis: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}{?confirm_delete}"
-    ],
-    deleteCodeqlDatabase: [
-      "DELETE /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}",
-      {},
-      { renamedParameters: { alert_id: "alert_number" } }
-    ],
-    getAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/analyses/{analysis_id}"
-    ],
-    getAutofix: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/autofix"
-    ],
-    getCodeqlDatabase: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases/{language}"
-    ],
-    getDefaultSetup: ["GET /repos/{owner}/{repo}/code-scanning/default-setup"],
-    getSarif: ["GET /repos/{owner}/{repo}/code-scanning/sarifs/{sarif_id}"],
-    getVariantAnalysis: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}"
-    ],
-    getVariantAnalysisRepoTask: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/variant-analyses/{codeql_variant_analysis_id}/repos/{repo_owner}/{repo_name}"
-    ],
-    listAlertInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/code-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/code-scanning/alerts"],
-    listAlertsInstances: [
-      "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-      {},
-      { renamed: ["codeScanning", "listAlertInstances"] }
-    ],
-    listCodeqlDatabases: [
-      "GET /repos/{owner}/{repo}/code-scanning/codeql/databases"
-    ],
-    listRecentAnalyses: ["GET /repos/{owner}/{repo}/code-scanning/analyses"],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}"
-    ],
-    updateDefaultSetup: [
-      "PATCH /repos/{owner}/{repo}/code-scanning/default-setup"
-    ],
-    uploadSarif: ["POST /repos/{owner}/{repo}/code-scanning/sarifs"]
-  },
-  codeSecurity: {
-    attachConfiguration: [
-      "POST /orgs/{org}/code-security/configurations/{configuration_id}/attach"
-    ],
-    attachEnterpriseConfiguration: [
-      "POST /enterprises/{enterprise}/code-security/configurations/{configuration_id}/attach"
-    ],
-    createConfiguration: ["POST /orgs/{org}/code-security/configurations"],
-    createConfigurationForEnterprise: [
-      "POST /enterprises/{enterprise}/code-security/configurations"
-    ],
-    deleteConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    deleteConfigurationForEnterprise: [
-      "DELETE /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    detachConfiguration: [
-      "DELETE /orgs/{org}/code-security/configurations/detach"
-    ],
-    getConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    getConfigurationForRepository: [
-      "GET /repos/{owner}/{repo}/code-security-configuration"
-    ],
-    getConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations"
-    ],
-    getConfigurationsForOrg: ["GET /orgs/{org}/code-security/configurations"],
-    getDefaultConfigurations: [
-      "GET /orgs/{org}/code-security/configurations/defaults"
-    ],
-    getDefaultConfigurationsForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/defaults"
-    ],
-    getRepositoriesForConfiguration: [
-      "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getRepositoriesForEnterpriseConfiguration: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories"
-    ],
-    getSingleConfigurationForEnterprise: [
-      "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ],
-    setConfigurationAsDefault: [
-      "PUT /orgs/{org}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    setConfigurationAsDefaultForEnterprise: [
-      "PUT /enterprises/{enterprise}/code-security/configurations/{configuration_id}/defaults"
-    ],
-    updateConfiguration: [
-      "PATCH /orgs/{org}/code-security/configurations/{configuration_id}"
-    ],
-    updateEnterpriseConfiguration: [
-      "PATCH /enterprises/{enterprise}/code-security/configurations/{configuration_id}"
-    ]
-  },
-  codesOfConduct: {
-    getAllCodesOfConduct: ["GET /codes_of_conduct"],
-    getConductCode: ["GET /codes_of_conduct/{key}"]
-  },
-  codespaces: {
-    addRepositoryForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    checkPermissionsForDevcontainer: [
-      "GET /repos/{owner}/{repo}/codespaces/permissions_check"
-    ],
-    codespaceMachinesForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/machines"
-    ],
-    createForAuthenticatedUser: ["POST /user/codespaces"],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    createOrUpdateSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}"
-    ],
-    createWithPrForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/codespaces"
-    ],
-    createWithRepoForAuthenticatedUser: [
-      "POST /repos/{owner}/{repo}/codespaces"
-    ],
-    deleteForAuthenticatedUser: ["DELETE /user/codespaces/{codespace_name}"],
-    deleteFromOrganization: [
-      "DELETE /orgs/{org}/members/{username}/codespaces/{codespace_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/codespaces/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    deleteSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}"
-    ],
-    exportForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/exports"
-    ],
-    getCodespacesForUserInOrg: [
-      "GET /orgs/{org}/members/{username}/codespaces"
-    ],
-    getExportDetailsForAuthenticatedUser: [
-      "GET /user/codespaces/{codespace_name}/exports/{export_id}"
-    ],
-    getForAuthenticatedUser: ["GET /user/codespaces/{codespace_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/codespaces/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/codespaces/secrets/{secret_name}"],
-    getPublicKeyForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/public-key"
-    ],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/codespaces/secrets/{secret_name}"
-    ],
-    getSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}"
-    ],
-    listDevcontainersInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/devcontainers"
-    ],
-    listForAuthenticatedUser: ["GET /user/codespaces"],
-    listInOrganization: [
-      "GET /orgs/{org}/codespaces",
-      {},
-      { renamedParameters: { org_id: "org" } }
-    ],
-    listInRepositoryForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces"
-    ],
-    listOrgSecrets: ["GET /orgs/{org}/codespaces/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/codespaces/secrets"],
-    listRepositoriesForSecretForAuthenticatedUser: [
-      "GET /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    listSecretsForAuthenticatedUser: ["GET /user/codespaces/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    preFlightWithRepoForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/new"
-    ],
-    publishForAuthenticatedUser: [
-      "POST /user/codespaces/{codespace_name}/publish"
-    ],
-    removeRepositoryForSecretForAuthenticatedUser: [
-      "DELETE /user/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/codespaces/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repoMachinesForAuthenticatedUser: [
-      "GET /repos/{owner}/{repo}/codespaces/machines"
-    ],
-    setRepositoriesForSecretForAuthenticatedUser: [
-      "PUT /user/codespaces/secrets/{secret_name}/repositories"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/codespaces/secrets/{secret_name}/repositories"
-    ],
-    startForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/start"],
-    stopForAuthenticatedUser: ["POST /user/codespaces/{codespace_name}/stop"],
-    stopInOrganization: [
-      "POST /orgs/{org}/members/{username}/codespaces/{codespace_name}/stop"
-    ],
-    updateForAuthenticatedUser: ["PATCH /user/codespaces/{codespace_name}"]
-  },
-  copilot: {
-    addCopilotSeatsForTeams: [
-      "POST /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    addCopilotSeatsForUsers: [
-      "POST /orgs/{org}/copilot/billing/selected_users"
-    ],
-    cancelCopilotSeatAssignmentForTeams: [
-      "DELETE /orgs/{org}/copilot/billing/selected_teams"
-    ],
-    cancelCopilotSeatAssignmentForUsers: [
-      "DELETE /orgs/{org}/copilot/billing/selected_users"
-    ],
-    copilotMetricsForOrganization: ["GET /orgs/{org}/copilot/metrics"],
-    copilotMetricsForTeam: ["GET /orgs/{org}/team/{team_slug}/copilot/metrics"],
-    getCopilotOrganizationDetails: ["GET /orgs/{org}/copilot/billing"],
-    getCopilotSeatDetailsForUser: [
-      "GET /orgs/{org}/members/{username}/copilot"
-    ],
-    listCopilotSeats: ["GET /orgs/{org}/copilot/billing/seats"]
-  },
-  credentials: { revoke: ["POST /credentials/revoke"] },
-  dependabot: {
-    addSelectedRepoToOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    createOrUpdateOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}"
-    ],
-    createOrUpdateRepoSecret: [
-      "PUT /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    deleteOrgSecret: ["DELETE /orgs/{org}/dependabot/secrets/{secret_name}"],
-    deleteRepoSecret: [
-      "DELETE /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    getAlert: ["GET /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"],
-    getOrgPublicKey: ["GET /orgs/{org}/dependabot/secrets/public-key"],
-    getOrgSecret: ["GET /orgs/{org}/dependabot/secrets/{secret_name}"],
-    getRepoPublicKey: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/public-key"
-    ],
-    getRepoSecret: [
-      "GET /repos/{owner}/{repo}/dependabot/secrets/{secret_name}"
-    ],
-    listAlertsForEnterprise: [
-      "GET /enterprises/{enterprise}/dependabot/alerts"
-    ],
-    listAlertsForOrg: ["GET /orgs/{org}/dependabot/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/dependabot/alerts"],
-    listOrgSecrets: ["GET /orgs/{org}/dependabot/secrets"],
-    listRepoSecrets: ["GET /repos/{owner}/{repo}/dependabot/secrets"],
-    listSelectedReposForOrgSecret: [
-      "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    removeSelectedRepoFromOrgSecret: [
-      "DELETE /orgs/{org}/dependabot/secrets/{secret_name}/repositories/{repository_id}"
-    ],
-    repositoryAccessForOrg: [
-      "GET /organizations/{org}/dependabot/repository-access"
-    ],
-    setRepositoryAccessDefaultLevel: [
-      "PUT /organizations/{org}/dependabot/repository-access/default-level"
-    ],
-    setSelectedReposForOrgSecret: [
-      "PUT /orgs/{org}/dependabot/secrets/{secret_name}/repositories"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/dependabot/alerts/{alert_number}"
-    ],
-    updateRepositoryAccessForOrg: [
-      "PATCH /organizations/{org}/dependabot/repository-access"
-    ]
-  },
-  dependencyGraph: {
-    createRepositorySnapshot: [
-      "POST /repos/{owner}/{repo}/dependency-graph/snapshots"
-    ],
-    diffRange: [
-      "GET /repos/{owner}/{repo}/dependency-graph/compare/{basehead}"
-    ],
-    exportSbom: ["GET /repos/{owner}/{repo}/dependency-graph/sbom"]
-  },
-  emojis: { get: ["GET /emojis"] },
-  enterpriseTeamMemberships: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/memberships/remove"
-    ],
-    get: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ],
-    list: ["GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships"],
-    remove: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/memberships/{username}"
-    ]
-  },
-  enterpriseTeamOrganizations: {
-    add: [
-      "PUT /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    bulkAdd: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/add"
-    ],
-    bulkRemove: [
-      "POST /enterprises/{enterprise}/teams/{enterprise-team}/organizations/remove"
-    ],
-    delete: [
-      "DELETE /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignment: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations/{org}"
-    ],
-    getAssignments: [
-      "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations"
-    ]
-  },
-  enterpriseTeams: {
-    create: ["POST /enterprises/{enterprise}/teams"],
-    delete: ["DELETE /enterprises/{enterprise}/teams/{team_slug}"],
-    get: ["GET /enterprises/{enterprise}/teams/{team_slug}"],
-    list: ["GET /enterprises/{enterprise}/teams"],
-    update: ["PATCH /enterprises/{enterprise}/teams/{team_slug}"]
-  },
-  gists: {
-    checkIsStarred: ["GET /gists/{gist_id}/star"],
-    create: ["POST /gists"],
-    createComment: ["POST /gists/{gist_id}/comments"],
-    delete: ["DELETE /gists/{gist_id}"],
-    deleteComment: ["DELETE /gists/{gist_id}/comments/{comment_id}"],
-    fork: ["POST /gists/{gist_id}/forks"],
-    get: ["GET /gists/{gist_id}"],
-    getComment: ["GET /gists/{gist_id}/comments/{comment_id}"],
-    getRevision: ["GET /gists/{gist_id}/{sha}"],
-    list: ["GET /gists"],
-    listComments: ["GET /gists/{gist_id}/comments"],
-    listCommits: ["GET /gists/{gist_id}/commits"],
-    listForUser: ["GET /users/{username}/gists"],
-    listForks: ["GET /gists/{gist_id}/forks"],
-    listPublic: ["GET /gists/public"],
-    listStarred: ["GET /gists/starred"],
-    star: ["PUT /gists/{gist_id}/star"],
-    unstar: ["DELETE /gists/{gist_id}/star"],
-    update: ["PATCH /gists/{gist_id}"],
-    updateComment: ["PATCH /gists/{gist_id}/comments/{comment_id}"]
-  },
-  git: {
-    createBlob: ["POST /repos/{owner}/{repo}/git/blobs"],
-    createCommit: ["POST /repos/{owner}/{repo}/git/commits"],
-    createRef: ["POST /repos/{owner}/{repo}/git/refs"],
-    createTag: ["POST /repos/{owner}/{repo}/git/tags"],
-    createTree: ["POST /repos/{owner}/{repo}/git/trees"],
-    deleteRef: ["DELETE /repos/{owner}/{repo}/git/refs/{ref}"],
-    getBlob: ["GET /repos/{owner}/{repo}/git/blobs/{file_sha}"],
-    getCommit: ["GET /repos/{owner}/{repo}/git/commits/{commit_sha}"],
-    getRef: ["GET /repos/{owner}/{repo}/git/ref/{ref}"],
-    getTag: ["GET /repos/{owner}/{repo}/git/tags/{tag_sha}"],
-    getTree: ["GET /repos/{owner}/{repo}/git/trees/{tree_sha}"],
-    listMatchingRefs: ["GET /repos/{owner}/{repo}/git/matching-refs/{ref}"],
-    updateRef: ["PATCH /repos/{owner}/{repo}/git/refs/{ref}"]
-  },
-  gitignore: {
-    getAllTemplates: ["GET /gitignore/templates"],
-    getTemplate: ["GET /gitignore/templates/{name}"]
-  },
-  hostedCompute: {
-    createNetworkConfigurationForOrg: [
-      "POST /orgs/{org}/settings/network-configurations"
-    ],
-    deleteNetworkConfigurationFromOrg: [
-      "DELETE /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkConfigurationForOrg: [
-      "GET /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ],
-    getNetworkSettingsForOrg: [
-      "GET /orgs/{org}/settings/network-settings/{network_settings_id}"
-    ],
-    listNetworkConfigurationsForOrg: [
-      "GET /orgs/{org}/settings/network-configurations"
-    ],
-    updateNetworkConfigurationForOrg: [
-      "PATCH /orgs/{org}/settings/network-configurations/{network_configuration_id}"
-    ]
-  },
-  interactions: {
-    getRestrictionsForAuthenticatedUser: ["GET /user/interaction-limits"],
-    getRestrictionsForOrg: ["GET /orgs/{org}/interaction-limits"],
-    getRestrictionsForRepo: ["GET /repos/{owner}/{repo}/interaction-limits"],
-    getRestrictionsForYourPublicRepos: [
-      "GET /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "getRestrictionsForAuthenticatedUser"] }
-    ],
-    removeRestrictionsForAuthenticatedUser: ["DELETE /user/interaction-limits"],
-    removeRestrictionsForOrg: ["DELETE /orgs/{org}/interaction-limits"],
-    removeRestrictionsForRepo: [
-      "DELETE /repos/{owner}/{repo}/interaction-limits"
-    ],
-    removeRestrictionsForYourPublicRepos: [
-      "DELETE /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "removeRestrictionsForAuthenticatedUser"] }
-    ],
-    setRestrictionsForAuthenticatedUser: ["PUT /user/interaction-limits"],
-    setRestrictionsForOrg: ["PUT /orgs/{org}/interaction-limits"],
-    setRestrictionsForRepo: ["PUT /repos/{owner}/{repo}/interaction-limits"],
-    setRestrictionsForYourPublicRepos: [
-      "PUT /user/interaction-limits",
-      {},
-      { renamed: ["interactions", "setRestrictionsForAuthenticatedUser"] }
-    ]
-  },
-  issues: {
-    addAssignees: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    addBlockedByDependency: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    addLabels: ["POST /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    addSubIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    checkUserCanBeAssigned: ["GET /repos/{owner}/{repo}/assignees/{assignee}"],
-    checkUserCanBeAssignedToIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/assignees/{assignee}"
-    ],
-    create: ["POST /repos/{owner}/{repo}/issues"],
-    createComment: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/comments"
-    ],
-    createLabel: ["POST /repos/{owner}/{repo}/labels"],
-    createMilestone: ["POST /repos/{owner}/{repo}/milestones"],
-    deleteComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}"
-    ],
-    deleteLabel: ["DELETE /repos/{owner}/{repo}/labels/{name}"],
-    deleteMilestone: [
-      "DELETE /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ],
-    get: ["GET /repos/{owner}/{repo}/issues/{issue_number}"],
-    getComment: ["GET /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    getEvent: ["GET /repos/{owner}/{repo}/issues/events/{event_id}"],
-    getLabel: ["GET /repos/{owner}/{repo}/labels/{name}"],
-    getMilestone: ["GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
-    getParent: ["GET /repos/{owner}/{repo}/issues/{issue_number}/parent"],
-    list: ["GET /issues"],
-    listAssignees: ["GET /repos/{owner}/{repo}/assignees"],
-    listComments: ["GET /repos/{owner}/{repo}/issues/{issue_number}/comments"],
-    listCommentsForRepo: ["GET /repos/{owner}/{repo}/issues/comments"],
-    listDependenciesBlockedBy: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by"
-    ],
-    listDependenciesBlocking: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking"
-    ],
-    listEvents: ["GET /repos/{owner}/{repo}/issues/{issue_number}/events"],
-    listEventsForRepo: ["GET /repos/{owner}/{repo}/issues/events"],
-    listEventsForTimeline: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline"
-    ],
-    listForAuthenticatedUser: ["GET /user/issues"],
-    listForOrg: ["GET /orgs/{org}/issues"],
-    listForRepo: ["GET /repos/{owner}/{repo}/issues"],
-    listLabelsForMilestone: [
-      "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels"
-    ],
-    listLabelsForRepo: ["GET /repos/{owner}/{repo}/labels"],
-    listLabelsOnIssue: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    listMilestones: ["GET /repos/{owner}/{repo}/milestones"],
-    listSubIssues: [
-      "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues"
-    ],
-    lock: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    removeAllLabels: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels"
-    ],
-    removeAssignees: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/assignees"
-    ],
-    removeDependencyBlockedBy: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by/{issue_id}"
-    ],
-    removeLabel: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}"
-    ],
-    removeSubIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/sub_issue"
-    ],
-    reprioritizeSubIssue: [
-      "PATCH /repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority"
-    ],
-    setLabels: ["PUT /repos/{owner}/{repo}/issues/{issue_number}/labels"],
-    unlock: ["DELETE /repos/{owner}/{repo}/issues/{issue_number}/lock"],
-    update: ["PATCH /repos/{owner}/{repo}/issues/{issue_number}"],
-    updateComment: ["PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}"],
-    updateLabel: ["PATCH /repos/{owner}/{repo}/labels/{name}"],
-    updateMilestone: [
-      "PATCH /repos/{owner}/{repo}/milestones/{milestone_number}"
-    ]
-  },
-  licenses: {
-    get: ["GET /licenses/{license}"],
-    getAllCommonlyUsed: ["GET /licenses"],
-    getForRepo: ["GET /repos/{owner}/{repo}/license"]
-  },
-  markdown: {
-    render: ["POST /markdown"],
-    renderRaw: [
-      "POST /markdown/raw",
-      { headers: { "content-type": "text/plain; charset=utf-8" } }
-    ]
-  },
-  meta: {
-    get: ["GET /meta"],
-    getAllVersions: ["GET /versions"],
-    getOctocat: ["GET /octocat"],
-    getZen: ["GET /zen"],
-    root: ["GET /"]
-  },
-  migrations: {
-    deleteArchiveForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/archive"
-    ],
-    deleteArchiveForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    downloadArchiveForOrg: [
-      "GET /orgs/{org}/migrations/{migration_id}/archive"
-    ],
-    getArchiveForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/archive"
-    ],
-    getStatusForAuthenticatedUser: ["GET /user/migrations/{migration_id}"],
-    getStatusForOrg: ["GET /orgs/{org}/migrations/{migration_id}"],
-    listForAuthenticatedUser: ["GET /user/migrations"],
-    listForOrg: ["GET /orgs/{org}/migrations"],
-    listReposForAuthenticatedUser: [
-      "GET /user/migrations/{migration_id}/repositories"
-    ],
-    listReposForOrg: ["GET /orgs/{org}/migrations/{migration_id}/repositories"],
-    listReposForUser: [
-      "GET /user/migrations/{migration_id}/repositories",
-      {},
-      { renamed: ["migrations", "listReposForAuthenticatedUser"] }
-    ],
-    startForAuthenticatedUser: ["POST /user/migrations"],
-    startForOrg: ["POST /orgs/{org}/migrations"],
-    unlockRepoForAuthenticatedUser: [
-      "DELETE /user/migrations/{migration_id}/repos/{repo_name}/lock"
-    ],
-    unlockRepoForOrg: [
-      "DELETE /orgs/{org}/migrations/{migration_id}/repos/{repo_name}/lock"
-    ]
-  },
-  oidc: {
-    getOidcCustomSubTemplateForOrg: [
-      "GET /orgs/{org}/actions/oidc/customization/sub"
-    ],
-    updateOidcCustomSubTemplateForOrg: [
-      "PUT /orgs/{org}/actions/oidc/customization/sub"
-    ]
-  },
-  orgs: {
-    addSecurityManagerTeam: [
-      "PUT /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.addSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#add-a-security-manager-team"
-      }
-    ],
-    assignTeamToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    assignUserToOrgRole: [
-      "PUT /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    blockUser: ["PUT /orgs/{org}/blocks/{username}"],
-    cancelInvitation: ["DELETE /orgs/{org}/invitations/{invitation_id}"],
-    checkBlockedUser: ["GET /orgs/{org}/blocks/{username}"],
-    checkMembershipForUser: ["GET /orgs/{org}/members/{username}"],
-    checkPublicMembershipForUser: ["GET /orgs/{org}/public_members/{username}"],
-    convertMemberToOutsideCollaborator: [
-      "PUT /orgs/{org}/outside_collaborators/{username}"
-    ],
-    createArtifactStorageRecord: [
-      "POST /orgs/{org}/artifacts/metadata/storage-record"
-    ],
-    createInvitation: ["POST /orgs/{org}/invitations"],
-    createIssueType: ["POST /orgs/{org}/issue-types"],
-    createWebhook: ["POST /orgs/{org}/hooks"],
-    customPropertiesForOrgsCreateOrUpdateOrganizationValues: [
-      "PATCH /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForOrgsGetOrganizationValues: [
-      "GET /organizations/{org}/org-properties/values"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinition: [
-      "PUT /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationDefinitions: [
-      "PATCH /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposCreateOrUpdateOrganizationValues: [
-      "PATCH /orgs/{org}/properties/values"
-    ],
-    customPropertiesForReposDeleteOrganizationDefinition: [
-      "DELETE /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinition: [
-      "GET /orgs/{org}/properties/schema/{custom_property_name}"
-    ],
-    customPropertiesForReposGetOrganizationDefinitions: [
-      "GET /orgs/{org}/properties/schema"
-    ],
-    customPropertiesForReposGetOrganizationValues: [
-      "GET /orgs/{org}/properties/values"
-    ],
-    delete: ["DELETE /orgs/{org}"],
-    deleteAttestationsBulk: ["POST /orgs/{org}/attestations/delete-request"],
-    deleteAttestationsById: [
-      "DELETE /orgs/{org}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /orgs/{org}/attestations/digest/{subject_digest}"
-    ],
-    deleteIssueType: ["DELETE /orgs/{org}/issue-types/{issue_type_id}"],
-    deleteWebhook: ["DELETE /orgs/{org}/hooks/{hook_id}"],
-    disableSelectedRepositoryImmutableReleasesOrganization: [
-      "DELETE /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    enableSelectedRepositoryImmutableReleasesOrganization: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories/{repository_id}"
-    ],
-    get: ["GET /orgs/{org}"],
-    getImmutableReleasesSettings: [
-      "GET /orgs/{org}/settings/immutable-releases"
-    ],
-    getImmutableReleasesSettingsRepositories: [
-      "GET /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    getMembershipForAuthenticatedUser: ["GET /user/memberships/orgs/{org}"],
-    getMembershipForUser: ["GET /orgs/{org}/memberships/{username}"],
-    getOrgRole: ["GET /orgs/{org}/organization-roles/{role_id}"],
-    getOrgRulesetHistory: ["GET /orgs/{org}/rulesets/{ruleset_id}/history"],
-    getOrgRulesetVersion: [
-      "GET /orgs/{org}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getWebhook: ["GET /orgs/{org}/hooks/{hook_id}"],
-    getWebhookConfigForOrg: ["GET /orgs/{org}/hooks/{hook_id}/config"],
-    getWebhookDelivery: [
-      "GET /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    list: ["GET /organizations"],
-    listAppInstallations: ["GET /orgs/{org}/installations"],
-    listArtifactStorageRecords: [
-      "GET /orgs/{org}/artifacts/{subject_digest}/metadata/storage-records"
-    ],
-    listAttestationRepositories: ["GET /orgs/{org}/attestations/repositories"],
-    listAttestations: ["GET /orgs/{org}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /orgs/{org}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedUsers: ["GET /orgs/{org}/blocks"],
-    listFailedInvitations: ["GET /orgs/{org}/failed_invitations"],
-    listForAuthenticatedUser: ["GET /user/orgs"],
-    listForUser: ["GET /users/{username}/orgs"],
-    listInvitationTeams: ["GET /orgs/{org}/invitations/{invitation_id}/teams"],
-    listIssueTypes: ["GET /orgs/{org}/issue-types"],
-    listMembers: ["GET /orgs/{org}/members"],
-    listMembershipsForAuthenticatedUser: ["GET /user/memberships/orgs"],
-    listOrgRoleTeams: ["GET /orgs/{org}/organization-roles/{role_id}/teams"],
-    listOrgRoleUsers: ["GET /orgs/{org}/organization-roles/{role_id}/users"],
-    listOrgRoles: ["GET /orgs/{org}/organization-roles"],
-    listOrganizationFineGrainedPermissions: [
-      "GET /orgs/{org}/organization-fine-grained-permissions"
-    ],
-    listOutsideCollaborators: ["GET /orgs/{org}/outside_collaborators"],
-    listPatGrantRepositories: [
-      "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories"
-    ],
-    listPatGrantRequestRepositories: [
-      "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories"
-    ],
-    listPatGrantRequests: ["GET /orgs/{org}/personal-access-token-requests"],
-    listPatGrants: ["GET /orgs/{org}/personal-access-tokens"],
-    listPendingInvitations: ["GET /orgs/{org}/invitations"],
-    listPublicMembers: ["GET /orgs/{org}/public_members"],
-    listSecurityManagerTeams: [
-      "GET /orgs/{org}/security-managers",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.listSecurityManagerTeams() is deprecated, see https://docs.github.com/rest/orgs/security-managers#list-security-manager-teams"
-      }
-    ],
-    listWebhookDeliveries: ["GET /orgs/{org}/hooks/{hook_id}/deliveries"],
-    listWebhooks: ["GET /orgs/{org}/hooks"],
-    pingWebhook: ["POST /orgs/{org}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /orgs/{org}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeMember: ["DELETE /orgs/{org}/members/{username}"],
-    removeMembershipForUser: ["DELETE /orgs/{org}/memberships/{username}"],
-    removeOutsideCollaborator: [
-      "DELETE /orgs/{org}/outside_collaborators/{username}"
-    ],
-    removePublicMembershipForAuthenticatedUser: [
-      "DELETE /orgs/{org}/public_members/{username}"
-    ],
-    removeSecurityManagerTeam: [
-      "DELETE /orgs/{org}/security-managers/teams/{team_slug}",
-      {},
-      {
-        deprecated: "octokit.rest.orgs.removeSecurityManagerTeam() is deprecated, see https://docs.github.com/rest/orgs/security-managers#remove-a-security-manager-team"
-      }
-    ],
-    reviewPatGrantRequest: [
-      "POST /orgs/{org}/personal-access-token-requests/{pat_request_id}"
-    ],
-    reviewPatGrantRequestsInBulk: [
-      "POST /orgs/{org}/personal-access-token-requests"
-    ],
-    revokeAllOrgRolesTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}"
-    ],
-    revokeAllOrgRolesUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}"
-    ],
-    revokeOrgRoleTeam: [
-      "DELETE /orgs/{org}/organization-roles/teams/{team_slug}/{role_id}"
-    ],
-    revokeOrgRoleUser: [
-      "DELETE /orgs/{org}/organization-roles/users/{username}/{role_id}"
-    ],
-    setImmutableReleasesSettings: [
-      "PUT /orgs/{org}/settings/immutable-releases"
-    ],
-    setImmutableReleasesSettingsRepositories: [
-      "PUT /orgs/{org}/settings/immutable-releases/repositories"
-    ],
-    setMembershipForUser: ["PUT /orgs/{org}/memberships/{username}"],
-    setPublicMembershipForAuthenticatedUser: [
-      "PUT /orgs/{org}/public_members/{username}"
-    ],
-    unblockUser: ["DELETE /orgs/{org}/blocks/{username}"],
-    update: ["PATCH /orgs/{org}"],
-    updateIssueType: ["PUT /orgs/{org}/issue-types/{issue_type_id}"],
-    updateMembershipForAuthenticatedUser: [
-      "PATCH /user/memberships/orgs/{org}"
-    ],
-    updatePatAccess: ["POST /orgs/{org}/personal-access-tokens/{pat_id}"],
-    updatePatAccesses: ["POST /orgs/{org}/personal-access-tokens"],
-    updateWebhook: ["PATCH /orgs/{org}/hooks/{hook_id}"],
-    updateWebhookConfigForOrg: ["PATCH /orgs/{org}/hooks/{hook_id}/config"]
-  },
-  packages: {
-    deletePackageForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    deletePackageVersionForAuthenticatedUser: [
-      "DELETE /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForOrg: [
-      "DELETE /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    deletePackageVersionForUser: [
-      "DELETE /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getAllPackageVersionsForAPackageOwnedByAnOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-      {},
-      { renamed: ["packages", "getAllPackageVersionsForPackageOwnedByOrg"] }
-    ],
-    getAllPackageVersionsForAPackageOwnedByTheAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions",
-      {},
-      {
-        renamed: [
-          "packages",
-          "getAllPackageVersionsForPackageOwnedByAuthenticatedUser"
-        ]
-      }
-    ],
-    getAllPackageVersionsForPackageOwnedByAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByOrg: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions"
-    ],
-    getAllPackageVersionsForPackageOwnedByUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions"
-    ],
-    getPackageForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}"
-    ],
-    getPackageForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}"
-    ],
-    getPackageForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}"
-    ],
-    getPackageVersionForAuthenticatedUser: [
-      "GET /user/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForOrganization: [
-      "GET /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    getPackageVersionForUser: [
-      "GET /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}"
-    ],
-    listDockerMigrationConflictingPackagesForAuthenticatedUser: [
-      "GET /user/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForOrganization: [
-      "GET /orgs/{org}/docker/conflicts"
-    ],
-    listDockerMigrationConflictingPackagesForUser: [
-      "GET /users/{username}/docker/conflicts"
-    ],
-    listPackagesForAuthenticatedUser: ["GET /user/packages"],
-    listPackagesForOrganization: ["GET /orgs/{org}/packages"],
-    listPackagesForUser: ["GET /users/{username}/packages"],
-    restorePackageForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/restore{?token}"
-    ],
-    restorePackageVersionForAuthenticatedUser: [
-      "POST /user/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForOrg: [
-      "POST /orgs/{org}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ],
-    restorePackageVersionForUser: [
-      "POST /users/{username}/packages/{package_type}/{package_name}/versions/{package_version_id}/restore"
-    ]
-  },
-  privateRegistries: {
-    createOrgPrivateRegistry: ["POST /orgs/{org}/private-registries"],
-    deleteOrgPrivateRegistry: [
-      "DELETE /orgs/{org}/private-registries/{secret_name}"
-    ],
-    getOrgPrivateRegistry: ["GET /orgs/{org}/private-registries/{secret_name}"],
-    getOrgPublicKey: ["GET /orgs/{org}/private-registries/public-key"],
-    listOrgPrivateRegistries: ["GET /orgs/{org}/private-registries"],
-    updateOrgPrivateRegistry: [
-      "PATCH /orgs/{org}/private-registries/{secret_name}"
-    ]
-  },
-  projects: {
-    addItemForOrg: ["POST /orgs/{org}/projectsV2/{project_number}/items"],
-    addItemForUser: [
-      "POST /users/{username}/projectsV2/{project_number}/items"
-    ],
-    deleteItemForOrg: [
-      "DELETE /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    deleteItemForUser: [
-      "DELETE /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    getFieldForOrg: [
-      "GET /orgs/{org}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getFieldForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields/{field_id}"
-    ],
-    getForOrg: ["GET /orgs/{org}/projectsV2/{project_number}"],
-    getForUser: ["GET /users/{username}/projectsV2/{project_number}"],
-    getOrgItem: ["GET /orgs/{org}/projectsV2/{project_number}/items/{item_id}"],
-    getUserItem: [
-      "GET /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    listFieldsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/fields"],
-    listFieldsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/fields"
-    ],
-    listForOrg: ["GET /orgs/{org}/projectsV2"],
-    listForUser: ["GET /users/{username}/projectsV2"],
-    listItemsForOrg: ["GET /orgs/{org}/projectsV2/{project_number}/items"],
-    listItemsForUser: [
-      "GET /users/{username}/projectsV2/{project_number}/items"
-    ],
-    updateItemForOrg: [
-      "PATCH /orgs/{org}/projectsV2/{project_number}/items/{item_id}"
-    ],
-    updateItemForUser: [
-      "PATCH /users/{username}/projectsV2/{project_number}/items/{item_id}"
-    ]
-  },
-  pulls: {
-    checkIfMerged: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    create: ["POST /repos/{owner}/{repo}/pulls"],
-    createReplyForReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies"
-    ],
-    createReview: ["POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    createReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    deletePendingReview: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    deleteReviewComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ],
-    dismissReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/dismissals"
-    ],
-    get: ["GET /repos/{owner}/{repo}/pulls/{pull_number}"],
-    getReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    getReviewComment: ["GET /repos/{owner}/{repo}/pulls/comments/{comment_id}"],
-    list: ["GET /repos/{owner}/{repo}/pulls"],
-    listCommentsForReview: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/commits"],
-    listFiles: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/files"],
-    listRequestedReviewers: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    listReviewComments: [
-      "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments"
-    ],
-    listReviewCommentsForRepo: ["GET /repos/{owner}/{repo}/pulls/comments"],
-    listReviews: ["GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews"],
-    merge: ["PUT /repos/{owner}/{repo}/pulls/{pull_number}/merge"],
-    removeRequestedReviewers: [
-      "DELETE /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    requestReviewers: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers"
-    ],
-    submitReview: [
-      "POST /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/events"
-    ],
-    update: ["PATCH /repos/{owner}/{repo}/pulls/{pull_number}"],
-    updateBranch: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/update-branch"
-    ],
-    updateReview: [
-      "PUT /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}"
-    ],
-    updateReviewComment: [
-      "PATCH /repos/{owner}/{repo}/pulls/comments/{comment_id}"
-    ]
-  },
-  rateLimit: { get: ["GET /rate_limit"] },
-  reactions: {
-    createForCommitComment: [
-      "POST /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    createForIssue: [
-      "POST /repos/{owner}/{repo}/issues/{issue_number}/reactions"
-    ],
-    createForIssueComment: [
-      "POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    createForPullRequestReviewComment: [
-      "POST /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    createForRelease: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    createForTeamDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    createForTeamDiscussionInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ],
-    deleteForCommitComment: [
-      "DELETE /repos/{owner}/{repo}/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForIssue: [
-      "DELETE /repos/{owner}/{repo}/issues/{issue_number}/reactions/{reaction_id}"
-    ],
-    deleteForIssueComment: [
-      "DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForPullRequestComment: [
-      "DELETE /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions/{reaction_id}"
-    ],
-    deleteForRelease: [
-      "DELETE /repos/{owner}/{repo}/releases/{release_id}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussion: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions/{reaction_id}"
-    ],
-    deleteForTeamDiscussionComment: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions/{reaction_id}"
-    ],
-    listForCommitComment: [
-      "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions"
-    ],
-    listForIssue: ["GET /repos/{owner}/{repo}/issues/{issue_number}/reactions"],
-    listForIssueComment: [
-      "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions"
-    ],
-    listForPullRequestReviewComment: [
-      "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions"
-    ],
-    listForRelease: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/reactions"
-    ],
-    listForTeamDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions"
-    ],
-    listForTeamDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions"
-    ]
-  },
-  repos: {
-    acceptInvitation: [
-      "PATCH /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "acceptInvitationForAuthenticatedUser"] }
-    ],
-    acceptInvitationForAuthenticatedUser: [
-      "PATCH /user/repository_invitations/{invitation_id}"
-    ],
-    addAppAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    addCollaborator: ["PUT /repos/{owner}/{repo}/collaborators/{username}"],
-    addStatusCheckContexts: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    addTeamAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    addUserAccessRestrictions: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    cancelPagesDeployment: [
-      "POST /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}/cancel"
-    ],
-    checkAutomatedSecurityFixes: [
-      "GET /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    checkCollaborator: ["GET /repos/{owner}/{repo}/collaborators/{username}"],
-    checkImmutableReleases: ["GET /repos/{owner}/{repo}/immutable-releases"],
-    checkPrivateVulnerabilityReporting: [
-      "GET /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    checkVulnerabilityAlerts: [
-      "GET /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    codeownersErrors: ["GET /repos/{owner}/{repo}/codeowners/errors"],
-    compareCommits: ["GET /repos/{owner}/{repo}/compare/{base}...{head}"],
-    compareCommitsWithBasehead: [
-      "GET /repos/{owner}/{repo}/compare/{basehead}"
-    ],
-    createAttestation: ["POST /repos/{owner}/{repo}/attestations"],
-    createAutolink: ["POST /repos/{owner}/{repo}/autolinks"],
-    createCommitComment: [
-      "POST /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    createCommitSignatureProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    createCommitStatus: ["POST /repos/{owner}/{repo}/statuses/{sha}"],
-    createDeployKey: ["POST /repos/{owner}/{repo}/keys"],
-    createDeployment: ["POST /repos/{owner}/{repo}/deployments"],
-    createDeploymentBranchPolicy: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    createDeploymentProtectionRule: [
-      "POST /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    createDeploymentStatus: [
-      "POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    createDispatchEvent: ["POST /repos/{owner}/{repo}/dispatches"],
-    createForAuthenticatedUser: ["POST /user/repos"],
-    createFork: ["POST /repos/{owner}/{repo}/forks"],
-    createInOrg: ["POST /orgs/{org}/repos"],
-    createOrUpdateEnvironment: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    createOrUpdateFileContents: ["PUT /repos/{owner}/{repo}/contents/{path}"],
-    createOrgRuleset: ["POST /orgs/{org}/rulesets"],
-    createPagesDeployment: ["POST /repos/{owner}/{repo}/pages/deployments"],
-    createPagesSite: ["POST /repos/{owner}/{repo}/pages"],
-    createRelease: ["POST /repos/{owner}/{repo}/releases"],
-    createRepoRuleset: ["POST /repos/{owner}/{repo}/rulesets"],
-    createUsingTemplate: [
-      "POST /repos/{template_owner}/{template_repo}/generate"
-    ],
-    createWebhook: ["POST /repos/{owner}/{repo}/hooks"],
-    customPropertiesForReposCreateOrUpdateRepositoryValues: [
-      "PATCH /repos/{owner}/{repo}/properties/values"
-    ],
-    customPropertiesForReposGetRepositoryValues: [
-      "GET /repos/{owner}/{repo}/properties/values"
-    ],
-    declineInvitation: [
-      "DELETE /user/repository_invitations/{invitation_id}",
-      {},
-      { renamed: ["repos", "declineInvitationForAuthenticatedUser"] }
-    ],
-    declineInvitationForAuthenticatedUser: [
-      "DELETE /user/repository_invitations/{invitation_id}"
-    ],
-    delete: ["DELETE /repos/{owner}/{repo}"],
-    deleteAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    deleteAdminBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    deleteAnEnvironment: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    deleteAutolink: ["DELETE /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    deleteBranchProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    deleteCommitComment: ["DELETE /repos/{owner}/{repo}/comments/{comment_id}"],
-    deleteCommitSignatureProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    deleteDeployKey: ["DELETE /repos/{owner}/{repo}/keys/{key_id}"],
-    deleteDeployment: [
-      "DELETE /repos/{owner}/{repo}/deployments/{deployment_id}"
-    ],
-    deleteDeploymentBranchPolicy: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    deleteFile: ["DELETE /repos/{owner}/{repo}/contents/{path}"],
-    deleteInvitation: [
-      "DELETE /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    deleteOrgRuleset: ["DELETE /orgs/{org}/rulesets/{ruleset_id}"],
-    deletePagesSite: ["DELETE /repos/{owner}/{repo}/pages"],
-    deletePullRequestReviewProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    deleteRelease: ["DELETE /repos/{owner}/{repo}/releases/{release_id}"],
-    deleteReleaseAsset: [
-      "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    deleteRepoRuleset: ["DELETE /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    deleteWebhook: ["DELETE /repos/{owner}/{repo}/hooks/{hook_id}"],
-    disableAutomatedSecurityFixes: [
-      "DELETE /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    disableDeploymentProtectionRule: [
-      "DELETE /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    disableImmutableReleases: [
-      "DELETE /repos/{owner}/{repo}/immutable-releases"
-    ],
-    disablePrivateVulnerabilityReporting: [
-      "DELETE /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    disableVulnerabilityAlerts: [
-      "DELETE /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    downloadArchive: [
-      "GET /repos/{owner}/{repo}/zipball/{ref}",
-      {},
-      { renamed: ["repos", "downloadZipballArchive"] }
-    ],
-    downloadTarballArchive: ["GET /repos/{owner}/{repo}/tarball/{ref}"],
-    downloadZipballArchive: ["GET /repos/{owner}/{repo}/zipball/{ref}"],
-    enableAutomatedSecurityFixes: [
-      "PUT /repos/{owner}/{repo}/automated-security-fixes"
-    ],
-    enableImmutableReleases: ["PUT /repos/{owner}/{repo}/immutable-releases"],
-    enablePrivateVulnerabilityReporting: [
-      "PUT /repos/{owner}/{repo}/private-vulnerability-reporting"
-    ],
-    enableVulnerabilityAlerts: [
-      "PUT /repos/{owner}/{repo}/vulnerability-alerts"
-    ],
-    generateReleaseNotes: [
-      "POST /repos/{owner}/{repo}/releases/generate-notes"
-    ],
-    get: ["GET /repos/{owner}/{repo}"],
-    getAccessRestrictions: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions"
-    ],
-    getAdminBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    getAllDeploymentProtectionRules: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules"
-    ],
-    getAllEnvironments: ["GET /repos/{owner}/{repo}/environments"],
-    getAllStatusCheckContexts: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts"
-    ],
-    getAllTopics: ["GET /repos/{owner}/{repo}/topics"],
-    getAppsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps"
-    ],
-    getAutolink: ["GET /repos/{owner}/{repo}/autolinks/{autolink_id}"],
-    getBranch: ["GET /repos/{owner}/{repo}/branches/{branch}"],
-    getBranchProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    getBranchRules: ["GET /repos/{owner}/{repo}/rules/branches/{branch}"],
-    getClones: ["GET /repos/{owner}/{repo}/traffic/clones"],
-    getCodeFrequencyStats: ["GET /repos/{owner}/{repo}/stats/code_frequency"],
-    getCollaboratorPermissionLevel: [
-      "GET /repos/{owner}/{repo}/collaborators/{username}/permission"
-    ],
-    getCombinedStatusForRef: ["GET /repos/{owner}/{repo}/commits/{ref}/status"],
-    getCommit: ["GET /repos/{owner}/{repo}/commits/{ref}"],
-    getCommitActivityStats: ["GET /repos/{owner}/{repo}/stats/commit_activity"],
-    getCommitComment: ["GET /repos/{owner}/{repo}/comments/{comment_id}"],
-    getCommitSignatureProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_signatures"
-    ],
-    getCommunityProfileMetrics: ["GET /repos/{owner}/{repo}/community/profile"],
-    getContent: ["GET /repos/{owner}/{repo}/contents/{path}"],
-    getContributorsStats: ["GET /repos/{owner}/{repo}/stats/contributors"],
-    getCustomDeploymentProtectionRule: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/{protection_rule_id}"
-    ],
-    getDeployKey: ["GET /repos/{owner}/{repo}/keys/{key_id}"],
-    getDeployment: ["GET /repos/{owner}/{repo}/deployments/{deployment_id}"],
-    getDeploymentBranchPolicy: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    getDeploymentStatus: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses/{status_id}"
-    ],
-    getEnvironment: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}"
-    ],
-    getLatestPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/latest"],
-    getLatestRelease: ["GET /repos/{owner}/{repo}/releases/latest"],
-    getOrgRuleSuite: ["GET /orgs/{org}/rulesets/rule-suites/{rule_suite_id}"],
-    getOrgRuleSuites: ["GET /orgs/{org}/rulesets/rule-suites"],
-    getOrgRuleset: ["GET /orgs/{org}/rulesets/{ruleset_id}"],
-    getOrgRulesets: ["GET /orgs/{org}/rulesets"],
-    getPages: ["GET /repos/{owner}/{repo}/pages"],
-    getPagesBuild: ["GET /repos/{owner}/{repo}/pages/builds/{build_id}"],
-    getPagesDeployment: [
-      "GET /repos/{owner}/{repo}/pages/deployments/{pages_deployment_id}"
-    ],
-    getPagesHealthCheck: ["GET /repos/{owner}/{repo}/pages/health"],
-    getParticipationStats: ["GET /repos/{owner}/{repo}/stats/participation"],
-    getPullRequestReviewProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    getPunchCardStats: ["GET /repos/{owner}/{repo}/stats/punch_card"],
-    getReadme: ["GET /repos/{owner}/{repo}/readme"],
-    getReadmeInDirectory: ["GET /repos/{owner}/{repo}/readme/{dir}"],
-    getRelease: ["GET /repos/{owner}/{repo}/releases/{release_id}"],
-    getReleaseAsset: ["GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
-    getReleaseByTag: ["GET /repos/{owner}/{repo}/releases/tags/{tag}"],
-    getRepoRuleSuite: [
-      "GET /repos/{owner}/{repo}/rulesets/rule-suites/{rule_suite_id}"
-    ],
-    getRepoRuleSuites: ["GET /repos/{owner}/{repo}/rulesets/rule-suites"],
-    getRepoRuleset: ["GET /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    getRepoRulesetHistory: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history"
-    ],
-    getRepoRulesetVersion: [
-      "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history/{version_id}"
-    ],
-    getRepoRulesets: ["GET /repos/{owner}/{repo}/rulesets"],
-    getStatusChecksProtection: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    getTeamsWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams"
-    ],
-    getTopPaths: ["GET /repos/{owner}/{repo}/traffic/popular/paths"],
-    getTopReferrers: ["GET /repos/{owner}/{repo}/traffic/popular/referrers"],
-    getUsersWithAccessToProtectedBranch: [
-      "GET /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users"
-    ],
-    getViews: ["GET /repos/{owner}/{repo}/traffic/views"],
-    getWebhook: ["GET /repos/{owner}/{repo}/hooks/{hook_id}"],
-    getWebhookConfigForRepo: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    getWebhookDelivery: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}"
-    ],
-    listActivities: ["GET /repos/{owner}/{repo}/activity"],
-    listAttestations: [
-      "GET /repos/{owner}/{repo}/attestations/{subject_digest}"
-    ],
-    listAutolinks: ["GET /repos/{owner}/{repo}/autolinks"],
-    listBranches: ["GET /repos/{owner}/{repo}/branches"],
-    listBranchesForHeadCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/branches-where-head"
-    ],
-    listCollaborators: ["GET /repos/{owner}/{repo}/collaborators"],
-    listCommentsForCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments"
-    ],
-    listCommitCommentsForRepo: ["GET /repos/{owner}/{repo}/comments"],
-    listCommitStatusesForRef: [
-      "GET /repos/{owner}/{repo}/commits/{ref}/statuses"
-    ],
-    listCommits: ["GET /repos/{owner}/{repo}/commits"],
-    listContributors: ["GET /repos/{owner}/{repo}/contributors"],
-    listCustomDeploymentRuleIntegrations: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps"
-    ],
-    listDeployKeys: ["GET /repos/{owner}/{repo}/keys"],
-    listDeploymentBranchPolicies: [
-      "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies"
-    ],
-    listDeploymentStatuses: [
-      "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses"
-    ],
-    listDeployments: ["GET /repos/{owner}/{repo}/deployments"],
-    listForAuthenticatedUser: ["GET /user/repos"],
-    listForOrg: ["GET /orgs/{org}/repos"],
-    listForUser: ["GET /users/{username}/repos"],
-    listForks: ["GET /repos/{owner}/{repo}/forks"],
-    listInvitations: ["GET /repos/{owner}/{repo}/invitations"],
-    listInvitationsForAuthenticatedUser: ["GET /user/repository_invitations"],
-    listLanguages: ["GET /repos/{owner}/{repo}/languages"],
-    listPagesBuilds: ["GET /repos/{owner}/{repo}/pages/builds"],
-    listPublic: ["GET /repositories"],
-    listPullRequestsAssociatedWithCommit: [
-      "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls"
-    ],
-    listReleaseAssets: [
-      "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
-    ],
-    listReleases: ["GET /repos/{owner}/{repo}/releases"],
-    listTags: ["GET /repos/{owner}/{repo}/tags"],
-    listTeams: ["GET /repos/{owner}/{repo}/teams"],
-    listWebhookDeliveries: [
-      "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries"
-    ],
-    listWebhooks: ["GET /repos/{owner}/{repo}/hooks"],
-    merge: ["POST /repos/{owner}/{repo}/merges"],
-    mergeUpstream: ["POST /repos/{owner}/{repo}/merge-upstream"],
-    pingWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/pings"],
-    redeliverWebhookDelivery: [
-      "POST /repos/{owner}/{repo}/hooks/{hook_id}/deliveries/{delivery_id}/attempts"
-    ],
-    removeAppAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    removeCollaborator: [
-      "DELETE /repos/{owner}/{repo}/collaborators/{username}"
-    ],
-    removeStatusCheckContexts: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    removeStatusCheckProtection: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    removeTeamAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    removeUserAccessRestrictions: [
-      "DELETE /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    renameBranch: ["POST /repos/{owner}/{repo}/branches/{branch}/rename"],
-    replaceAllTopics: ["PUT /repos/{owner}/{repo}/topics"],
-    requestPagesBuild: ["POST /repos/{owner}/{repo}/pages/builds"],
-    setAdminBranchProtection: [
-      "POST /repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins"
-    ],
-    setAppAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/apps",
-      {},
-      { mapToData: "apps" }
-    ],
-    setStatusCheckContexts: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts",
-      {},
-      { mapToData: "contexts" }
-    ],
-    setTeamAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/teams",
-      {},
-      { mapToData: "teams" }
-    ],
-    setUserAccessRestrictions: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection/restrictions/users",
-      {},
-      { mapToData: "users" }
-    ],
-    testPushWebhook: ["POST /repos/{owner}/{repo}/hooks/{hook_id}/tests"],
-    transfer: ["POST /repos/{owner}/{repo}/transfer"],
-    update: ["PATCH /repos/{owner}/{repo}"],
-    updateBranchProtection: [
-      "PUT /repos/{owner}/{repo}/branches/{branch}/protection"
-    ],
-    updateCommitComment: ["PATCH /repos/{owner}/{repo}/comments/{comment_id}"],
-    updateDeploymentBranchPolicy: [
-      "PUT /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies/{branch_policy_id}"
-    ],
-    updateInformationAboutPagesSite: ["PUT /repos/{owner}/{repo}/pages"],
-    updateInvitation: [
-      "PATCH /repos/{owner}/{repo}/invitations/{invitation_id}"
-    ],
-    updateOrgRuleset: ["PUT /orgs/{org}/rulesets/{ruleset_id}"],
-    updatePullRequestReviewProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews"
-    ],
-    updateRelease: ["PATCH /repos/{owner}/{repo}/releases/{release_id}"],
-    updateReleaseAsset: [
-      "PATCH /repos/{owner}/{repo}/releases/assets/{asset_id}"
-    ],
-    updateRepoRuleset: ["PUT /repos/{owner}/{repo}/rulesets/{ruleset_id}"],
-    updateStatusCheckPotection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks",
-      {},
-      { renamed: ["repos", "updateStatusCheckProtection"] }
-    ],
-    updateStatusCheckProtection: [
-      "PATCH /repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks"
-    ],
-    updateWebhook: ["PATCH /repos/{owner}/{repo}/hooks/{hook_id}"],
-    updateWebhookConfigForRepo: [
-      "PATCH /repos/{owner}/{repo}/hooks/{hook_id}/config"
-    ],
-    uploadReleaseAsset: [
-      "POST /repos/{owner}/{repo}/releases/{release_id}/assets{?name,label}",
-      { baseUrl: "https://uploads.github.com" }
-    ]
-  },
-  search: {
-    code: ["GET /search/code"],
-    commits: ["GET /search/commits"],
-    issuesAndPullRequests: ["GET /search/issues"],
-    labels: ["GET /search/labels"],
-    repos: ["GET /search/repositories"],
-    topics: ["GET /search/topics"],
-    users: ["GET /search/users"]
-  },
-  secretScanning: {
-    createPushProtectionBypass: [
-      "POST /repos/{owner}/{repo}/secret-scanning/push-protection-bypasses"
-    ],
-    getAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    getScanHistory: ["GET /repos/{owner}/{repo}/secret-scanning/scan-history"],
-    listAlertsForOrg: ["GET /orgs/{org}/secret-scanning/alerts"],
-    listAlertsForRepo: ["GET /repos/{owner}/{repo}/secret-scanning/alerts"],
-    listLocationsForAlert: [
-      "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations"
-    ],
-    listOrgPatternConfigs: [
-      "GET /orgs/{org}/secret-scanning/pattern-configurations"
-    ],
-    updateAlert: [
-      "PATCH /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}"
-    ],
-    updateOrgPatternConfigs: [
-      "PATCH /orgs/{org}/secret-scanning/pattern-configurations"
-    ]
-  },
-  securityAdvisories: {
-    createFork: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/forks"
-    ],
-    createPrivateVulnerabilityReport: [
-      "POST /repos/{owner}/{repo}/security-advisories/reports"
-    ],
-    createRepositoryAdvisory: [
-      "POST /repos/{owner}/{repo}/security-advisories"
-    ],
-    createRepositoryAdvisoryCveRequest: [
-      "POST /repos/{owner}/{repo}/security-advisories/{ghsa_id}/cve"
-    ],
-    getGlobalAdvisory: ["GET /advisories/{ghsa_id}"],
-    getRepositoryAdvisory: [
-      "GET /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ],
-    listGlobalAdvisories: ["GET /advisories"],
-    listOrgRepositoryAdvisories: ["GET /orgs/{org}/security-advisories"],
-    listRepositoryAdvisories: ["GET /repos/{owner}/{repo}/security-advisories"],
-    updateRepositoryAdvisory: [
-      "PATCH /repos/{owner}/{repo}/security-advisories/{ghsa_id}"
-    ]
-  },
-  teams: {
-    addOrUpdateMembershipForUserInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    addOrUpdateRepoPermissionsInOrg: [
-      "PUT /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    checkPermissionsForRepoInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    create: ["POST /orgs/{org}/teams"],
-    createDiscussionCommentInOrg: [
-      "POST /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    createDiscussionInOrg: ["POST /orgs/{org}/teams/{team_slug}/discussions"],
-    deleteDiscussionCommentInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    deleteDiscussionInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    deleteInOrg: ["DELETE /orgs/{org}/teams/{team_slug}"],
-    getByName: ["GET /orgs/{org}/teams/{team_slug}"],
-    getDiscussionCommentInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    getDiscussionInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    getMembershipForUserInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    list: ["GET /orgs/{org}/teams"],
-    listChildInOrg: ["GET /orgs/{org}/teams/{team_slug}/teams"],
-    listDiscussionCommentsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments"
-    ],
-    listDiscussionsInOrg: ["GET /orgs/{org}/teams/{team_slug}/discussions"],
-    listForAuthenticatedUser: ["GET /user/teams"],
-    listMembersInOrg: ["GET /orgs/{org}/teams/{team_slug}/members"],
-    listPendingInvitationsInOrg: [
-      "GET /orgs/{org}/teams/{team_slug}/invitations"
-    ],
-    listReposInOrg: ["GET /orgs/{org}/teams/{team_slug}/repos"],
-    removeMembershipForUserInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/memberships/{username}"
-    ],
-    removeRepoInOrg: [
-      "DELETE /orgs/{org}/teams/{team_slug}/repos/{owner}/{repo}"
-    ],
-    updateDiscussionCommentInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}"
-    ],
-    updateDiscussionInOrg: [
-      "PATCH /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}"
-    ],
-    updateInOrg: ["PATCH /orgs/{org}/teams/{team_slug}"]
-  },
-  users: {
-    addEmailForAuthenticated: [
-      "POST /user/emails",
-      {},
-      { renamed: ["users", "addEmailForAuthenticatedUser"] }
-    ],
-    addEmailForAuthenticatedUser: ["POST /user/emails"],
-    addSocialAccountForAuthenticatedUser: ["POST /user/social_accounts"],
-    block: ["PUT /user/blocks/{username}"],
-    checkBlocked: ["GET /user/blocks/{username}"],
-    checkFollowingForUser: ["GET /users/{username}/following/{target_user}"],
-    checkPersonIsFollowedByAuthenticated: ["GET /user/following/{username}"],
-    createGpgKeyForAuthenticated: [
-      "POST /user/gpg_keys",
-      {},
-      { renamed: ["users", "createGpgKeyForAuthenticatedUser"] }
-    ],
-    createGpgKeyForAuthenticatedUser: ["POST /user/gpg_keys"],
-    createPublicSshKeyForAuthenticated: [
-      "POST /user/keys",
-      {},
-      { renamed: ["users", "createPublicSshKeyForAuthenticatedUser"] }
-    ],
-    createPublicSshKeyForAuthenticatedUser: ["POST /user/keys"],
-    createSshSigningKeyForAuthenticatedUser: ["POST /user/ssh_signing_keys"],
-    deleteAttestationsBulk: [
-      "POST /users/{username}/attestations/delete-request"
-    ],
-    deleteAttestationsById: [
-      "DELETE /users/{username}/attestations/{attestation_id}"
-    ],
-    deleteAttestationsBySubjectDigest: [
-      "DELETE /users/{username}/attestations/digest/{subject_digest}"
-    ],
-    deleteEmailForAuthenticated: [
-      "DELETE /user/emails",
-      {},
-      { renamed: ["users", "deleteEmailForAuthenticatedUser"] }
-    ],
-    deleteEmailForAuthenticatedUser: ["DELETE /user/emails"],
-    deleteGpgKeyForAuthenticated: [
-      "DELETE /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "deleteGpgKeyForAuthenticatedUser"] }
-    ],
-    deleteGpgKeyForAuthenticatedUser: ["DELETE /user/gpg_keys/{gpg_key_id}"],
-    deletePublicSshKeyForAuthenticated: [
-      "DELETE /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "deletePublicSshKeyForAuthenticatedUser"] }
-    ],
-    deletePublicSshKeyForAuthenticatedUser: ["DELETE /user/keys/{key_id}"],
-    deleteSocialAccountForAuthenticatedUser: ["DELETE /user/social_accounts"],
-    deleteSshSigningKeyForAuthenticatedUser: [
-      "DELETE /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    follow: ["PUT /user/following/{username}"],
-    getAuthenticated: ["GET /user"],
-    getById: ["GET /user/{account_id}"],
-    getByUsername: ["GET /users/{username}"],
-    getContextForUser: ["GET /users/{username}/hovercard"],
-    getGpgKeyForAuthenticated: [
-      "GET /user/gpg_keys/{gpg_key_id}",
-      {},
-      { renamed: ["users", "getGpgKeyForAuthenticatedUser"] }
-    ],
-    getGpgKeyForAuthenticatedUser: ["GET /user/gpg_keys/{gpg_key_id}"],
-    getPublicSshKeyForAuthenticated: [
-      "GET /user/keys/{key_id}",
-      {},
-      { renamed: ["users", "getPublicSshKeyForAuthenticatedUser"] }
-    ],
-    getPublicSshKeyForAuthenticatedUser: ["GET /user/keys/{key_id}"],
-    getSshSigningKeyForAuthenticatedUser: [
-      "GET /user/ssh_signing_keys/{ssh_signing_key_id}"
-    ],
-    list: ["GET /users"],
-    listAttestations: ["GET /users/{username}/attestations/{subject_digest}"],
-    listAttestationsBulk: [
-      "POST /users/{username}/attestations/bulk-list{?per_page,before,after}"
-    ],
-    listBlockedByAuthenticated: [
-      "GET /user/blocks",
-      {},
-      { renamed: ["users", "listBlockedByAuthenticatedUser"] }
-    ],
-    listBlockedByAuthenticatedUser: ["GET /user/blocks"],
-    listEmailsForAuthenticated: [
-      "GET /user/emails",
-      {},
-      { renamed: ["users", "listEmailsForAuthenticatedUser"] }
-    ],
-    listEmailsForAuthenticatedUser: ["GET /user/emails"],
-    listFollowedByAuthenticated: [
-      "GET /user/following",
-      {},
-      { renamed: ["users", "listFollowedByAuthenticatedUser"] }
-    ],
-    listFollowedByAuthenticatedUser: ["GET /user/following"],
-    listFollowersForAuthenticatedUser: ["GET /user/followers"],
-    listFollowersForUser: ["GET /users/{username}/followers"],
-    listFollowingForUser: ["GET /users/{username}/following"],
-    listGpgKeysForAuthenticated: [
-      "GET /user/gpg_keys",
-      {},
-      { renamed: ["users", "listGpgKeysForAuthenticatedUser"] }
-    ],
-    listGpgKeysForAuthenticatedUser: ["GET /user/gpg_keys"],
-    listGpgKeysForUser: ["GET /users/{username}/gpg_keys"],
-    listPublicEmailsForAuthenticated: [
-      "GET /user/public_emails",
-      {},
-      { renamed: ["users", "listPublicEmailsForAuthenticatedUser"] }
-    ],
-    listPublicEmailsForAuthenticatedUser: ["GET /user/public_emails"],
-    listPublicKeysForUser: ["GET /users/{username}/keys"],
-    listPublicSshKeysForAuthenticated: [
-      "GET /user/keys",
-      {},
-      { renamed: ["users", "listPublicSshKeysForAuthenticatedUser"] }
-    ],
-    listPublicSshKeysForAuthenticatedUser: ["GET /user/keys"],
-    listSocialAccountsForAuthenticatedUser: ["GET /user/social_accounts"],
-    listSocialAccountsForUser: ["GET /users/{username}/social_accounts"],
-    listSshSigningKeysForAuthenticatedUser: ["GET /user/ssh_signing_keys"],
-    listSshSigningKeysForUser: ["GET /users/{username}/ssh_signing_keys"],
-    setPrimaryEmailVisibilityForAuthenticated: [
-      "PATCH /user/email/visibility",
-      {},
-      { renamed: ["users", "setPrimaryEmailVisibilityForAuthenticatedUser"] }
-    ],
-    setPrimaryEmailVisibilityForAuthenticatedUser: [
-      "PATCH /user/email/visibility"
-    ],
-    unblock: ["DELETE /user/blocks/{username}"],
-    unfollow: ["DELETE /user/following/{username}"],
-    updateAuthenticated: ["PATCH /user"]
-  }
-};
-var endpoints_default = Endpoints;
 
-//# sourceMappingURL=endpoints.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/endpoints-to-methods.js
-
-const endpointMethodsMap = /* @__PURE__ */ new Map();
-for (const [scope, endpoints] of Object.entries(endpoints_default)) {
-  for (const [methodName, endpoint] of Object.entries(endpoints)) {
-    const [route, defaults, decorations] = endpoint;
-    const [method, url] = route.split(/ /);
-    const endpointDefaults = Object.assign(
-      {
-        method,
-        url
-      },
-      defaults
-    );
-    if (!endpointMethodsMap.has(scope)) {
-      endpointMethodsMap.set(scope, /* @__PURE__ */ new Map());
-    }
-    endpointMethodsMap.get(scope).set(methodName, {
-      scope,
-      methodName,
-      endpointDefaults,
-      decorations
-    });
-  }
+const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
+/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
+async function loadLayout(target, workDir, platform) {
+    const tarball = external_node_path_default().join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
+    await loadTarball(target.layout, target.tags, tarball, platform);
+    await (0,runner/* execute */.g7)(dockerLoadPlan(tarball), { quiet: true });
 }
-const handler = {
-  has({ scope }, methodName) {
-    return endpointMethodsMap.get(scope).has(methodName);
-  },
-  getOwnPropertyDescriptor(target, methodName) {
-    return {
-      value: this.get(target, methodName),
-      // ensures method is in the cache
-      configurable: true,
-      writable: true,
-      enumerable: true
-    };
-  },
-  defineProperty(target, methodName, descriptor) {
-    Object.defineProperty(target.cache, methodName, descriptor);
+/** Whether the engine can hold the whole image: the classic store holds one platform only. */
+const canLoadAll = (settings, engine) => settings.platforms.length === 1 || engine.containerdStore;
+/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
+async function loadAsAsked(settings, engine, target, workDir) {
+    if (target.inEngine)
+        return true;
+    if (!settings.load)
+        return false;
+    if (!canLoadAll(settings, engine)) {
+        warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
+        return false;
+    }
+    await loadLayout(target, workDir);
     return true;
-  },
-  deleteProperty(target, methodName) {
-    delete target.cache[methodName];
-    return true;
-  },
-  ownKeys({ scope }) {
-    return [...endpointMethodsMap.get(scope).keys()];
-  },
-  set(target, methodName, value) {
-    return target.cache[methodName] = value;
-  },
-  get({ octokit, scope, cache }, methodName) {
-    if (cache[methodName]) {
-      return cache[methodName];
-    }
-    const method = endpointMethodsMap.get(scope).get(methodName);
-    if (!method) {
-      return void 0;
-    }
-    const { endpointDefaults, decorations } = method;
-    if (decorations) {
-      cache[methodName] = decorate(
-        octokit,
-        scope,
-        methodName,
-        endpointDefaults,
-        decorations
-      );
-    } else {
-      cache[methodName] = octokit.request.defaults(endpointDefaults);
-    }
-    return cache[methodName];
-  }
-};
-function endpointsToMethods(octokit) {
-  const newMethods = {};
-  for (const scope of endpointMethodsMap.keys()) {
-    newMethods[scope] = new Proxy({ octokit, scope, cache: {} }, handler);
-  }
-  return newMethods;
 }
-function decorate(octokit, scope, methodName, defaults, decorations) {
-  const requestWithDefaults = octokit.request.defaults(defaults);
-  function withDecorations(...args) {
-    let options = requestWithDefaults.endpoint.merge(...args);
-    if (decorations.mapToData) {
-      options = Object.assign({}, options, {
-        data: options[decorations.mapToData],
-        [decorations.mapToData]: void 0
-      });
-      return requestWithDefaults(options);
+
+;// CONCATENATED MODULE: ./src/outputs.ts
+
+
+const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
+/** Every output action.yml declares but comment-id, which the comment phase sets. */
+function setOutputs({ report, markdown, head, published, gate, platform }) {
+    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
+    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
+    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
+    const metadata = published?.metadata ?? head.metadata;
+    core/* setOutput */.uH('version', report.version.version);
+    core/* setOutput */.uH('build', report.version.build);
+    core/* setOutput */.uH('version-injected', injected(head.injections, 'version'));
+    core/* setOutput */.uH('build-injected', injected(head.injections, 'build'));
+    core/* setOutput */.uH('binary-path', packed.path);
+    core/* setOutput */.uH('binary-size', packed.size);
+    core/* setOutput */.uH('binary-size-unpacked', packed.binary.size);
+    core/* setOutput */.uH('image-size', image.wire);
+    core/* setOutput */.uH('image-size-uncompressed', image.unpacked);
+    core/* setOutput */.uH('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
+    core/* setOutput */.uH('digest', report.digest ?? '');
+    core/* setOutput */.uH('metadata', JSON.stringify(metadata));
+    core/* setOutput */.uH('base-image-size', baseWire ?? '');
+    core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
+    core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
+    core/* setOutput */.uH('gate', gate);
+    core/* setOutput */.uH('report', markdown);
+    core/* setOutput */.uH('report-json', JSON.stringify(report));
+}
+
+;// CONCATENATED MODULE: ./src/upx-install.ts
+
+
+
+
+
+
+// SHA-256 of the official release archives, by version and UPX's arch name.
+const UPX_CHECKSUMS = {
+    '4.2.4': {
+        amd64: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+        arm64: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9'
     }
-    if (decorations.renamed) {
-      const [newScope, newMethodName] = decorations.renamed;
-      octokit.log.warn(
-        `octokit.${scope}.${methodName}() has been renamed to octokit.${newScope}.${newMethodName}()`
-      );
+};
+const UPX_ARCH = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'arm' };
+/** The archive to fetch for this runner, with the checksum it must have; or why there is none. */
+function upxDownload(install, nodeArch = process.arch) {
+    const arch = UPX_ARCH[nodeArch];
+    if (!arch)
+        throw new Error(`upx is not on PATH and has no release for this ${nodeArch} runner: install it before this step, or set upx: off`);
+    const url = install.url.replaceAll('{version}', install.version).replaceAll('{arch}', arch);
+    const known = install.url === UPX_RELEASE_URL ? UPX_CHECKSUMS[install.version]?.[arch] : undefined;
+    const sha256 = install.sha256 ?? known;
+    if (!sha256) {
+        throw new Error(`upx is not on PATH, and the checksum of ${url} is not known to this action: set upx-sha256 to the archive's SHA-256, ` +
+            `use upx-version ${Object.keys(UPX_CHECKSUMS).join(' or ')}, or install upx before this step`);
     }
-    if (decorations.deprecated) {
-      octokit.log.warn(decorations.deprecated);
-    }
-    if (decorations.renamedParameters) {
-      const options2 = requestWithDefaults.endpoint.merge(...args);
-      for (const [name, alias] of Object.entries(
-        decorations.renamedParameters
-      )) {
-        if (name in options2) {
-          octokit.log.warn(
-            `"${name}" parameter is deprecated for "octokit.${scope}.${methodName}()". Use "${alias}" instead`
-          );
-          if (!(alias in options2)) {
-            options2[alias] = options2[name];
-          }
-          delete options2[name];
+    return { url, sha256, arch };
+}
+async function findFile(dir, name) {
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isFile() && entry.name === name)
+            return full;
+        if (entry.isDirectory()) {
+            const found = await findFile(full, name);
+            if (found)
+                return found;
         }
-      }
-      return requestWithDefaults(options2);
     }
-    return requestWithDefaults(...args);
-  }
-  return Object.assign(withDecorations, requestWithDefaults);
+    return undefined;
 }
-
-//# sourceMappingURL=endpoints-to-methods.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-rest-endpoint-methods/dist-src/index.js
-
-
-function restEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    rest: api
-  };
-}
-restEndpointMethods.VERSION = dist_src_version_VERSION;
-function legacyRestEndpointMethods(octokit) {
-  const api = endpointsToMethods(octokit);
-  return {
-    ...api,
-    rest: api
-  };
-}
-legacyRestEndpointMethods.VERSION = dist_src_version_VERSION;
-
-//# sourceMappingURL=index.js.map
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-paginate-rest/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_paginate_rest_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/normalize-paginated-list-response.js
-function normalizePaginatedListResponse(response) {
-  if (!response.data) {
-    return {
-      ...response,
-      data: []
-    };
-  }
-  const responseNeedsNormalization = ("total_count" in response.data || "total_commits" in response.data) && !("url" in response.data);
-  if (!responseNeedsNormalization) return response;
-  const incompleteResults = response.data.incomplete_results;
-  const repositorySelection = response.data.repository_selection;
-  const totalCount = response.data.total_count;
-  const totalCommits = response.data.total_commits;
-  delete response.data.incomplete_results;
-  delete response.data.repository_selection;
-  delete response.data.total_count;
-  delete response.data.total_commits;
-  const namespaceKey = Object.keys(response.data)[0];
-  const data = response.data[namespaceKey];
-  response.data = data;
-  if (typeof incompleteResults !== "undefined") {
-    response.data.incomplete_results = incompleteResults;
-  }
-  if (typeof repositorySelection !== "undefined") {
-    response.data.repository_selection = repositorySelection;
-  }
-  response.data.total_count = totalCount;
-  response.data.total_commits = totalCommits;
-  return response;
-}
-
-// pkg/dist-src/iterator.js
-function iterator(octokit, route, parameters) {
-  const options = typeof route === "function" ? route.endpoint(parameters) : octokit.request.endpoint(route, parameters);
-  const requestMethod = typeof route === "function" ? route : octokit.request;
-  const method = options.method;
-  const headers = options.headers;
-  let url = options.url;
-  return {
-    [Symbol.asyncIterator]: () => ({
-      async next() {
-        if (!url) return { done: true };
+/** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
+async function requireUpx(install) {
+    const found = await io/* which */.K7('upx', false);
+    if (found)
+        return found;
+    const download = upxDownload(install);
+    // Loaded only here: most runners have upx on PATH or no need of it.
+    const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+    // tool-cache needs a cache root; off a runner, keep it beside the other temporary files.
+    process.env.RUNNER_TOOL_CACHE ||= external_node_path_default().join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
+    let dir = tc.find('upx', install.version, download.arch);
+    if (!dir) {
+        core/* info */.pq(`upx is not on PATH: downloading ${download.url}`);
+        let archive;
         try {
-          const response = await requestMethod({ method, url, headers });
-          const normalizedResponse = normalizePaginatedListResponse(response);
-          url = ((normalizedResponse.headers.link || "").match(
-            /<([^<>]+)>;\s*rel="next"/
-          ) || [])[1];
-          if (!url && "total_commits" in normalizedResponse.data) {
-            const parsedUrl = new URL(normalizedResponse.url);
-            const params = parsedUrl.searchParams;
-            const page = parseInt(params.get("page") || "1", 10);
-            const per_page = parseInt(params.get("per_page") || "250", 10);
-            if (page * per_page < normalizedResponse.data.total_commits) {
-              params.set("page", String(page + 1));
-              url = parsedUrl.toString();
-            }
-          }
-          return { value: normalizedResponse };
-        } catch (error) {
-          if (error.status !== 409) throw error;
-          url = "";
-          return {
-            value: {
-              status: 200,
-              headers: {},
-              data: []
-            }
-          };
+            archive = await tc.downloadTool(download.url);
         }
-      }
-    })
-  };
+        catch (error) {
+            throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`, {
+                cause: error
+            });
+        }
+        const actual = await sha256File(archive);
+        if (actual !== download.sha256) {
+            throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
+        }
+        const extracted = await tc.extractTar(archive, undefined, 'xJ');
+        const binary = await findFile(extracted, 'upx');
+        if (!binary)
+            throw new Error(`the archive from ${download.url} holds no upx executable`);
+        dir = await tc.cacheDir(external_node_path_default().dirname(binary), 'upx', install.version, download.arch);
+    }
+    core/* addPath */.fM(dir);
+    return external_node_path_default().join(dir, 'upx');
 }
 
-// pkg/dist-src/paginate.js
-function paginate(octokit, route, parameters, mapFn) {
-  if (typeof parameters === "function") {
-    mapFn = parameters;
-    parameters = void 0;
-  }
-  return gather(
-    octokit,
-    [],
-    iterator(octokit, route, parameters)[Symbol.asyncIterator](),
-    mapFn
-  );
+;// CONCATENATED MODULE: ./src/preflight.ts
+
+
+
+
+
+
+
+
+/** Every tool and the package are checked before anything is built, so a broken setup fails in seconds. */
+async function preflight(given, phase) {
+    const prepared = await phase('preflight', async () => {
+        await requireGo();
+        const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
+        const [engine, goFacts, version, unwritable] = await Promise.all([
+            inspectEngine(given),
+            inspectPackage(given),
+            resolveVersion(given),
+            given.push ? pushProblems(given.tags) : []
+        ]);
+        if (unwritable.length > 0) {
+            throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
+        }
+        core/* info */.pq(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
+        if (!SAFE_VALUE.test(version.version))
+            throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
+        return { settings: withMainPackage(given, goFacts), engine, goFacts, version, upx };
+    });
+    notePackage(prepared.goFacts);
+    return prepared;
 }
-function gather(octokit, results, iterator2, mapFn) {
-  return iterator2.next().then((result) => {
-    if (result.done) {
-      return results;
-    }
-    let earlyExit = false;
-    function done() {
-      earlyExit = true;
-    }
-    results = results.concat(
-      mapFn ? mapFn(result.value, done) : result.value.data
-    );
-    if (earlyExit) {
-      return results;
-    }
-    return gather(octokit, results, iterator2, mapFn);
-  });
+function notePackage(goFacts) {
+    if (goFacts.packageNote)
+        core/* info */.pq(goFacts.packageNote);
+    if (goFacts.cgoDropped.length === 0)
+        return;
+    warn(`${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+        'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
+        'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
 }
 
-// pkg/dist-src/compose-paginate.js
-var composePaginateRest = Object.assign(paginate, {
-  iterator
+;// CONCATENATED MODULE: ./src/push.ts
+
+
+
+/**
+ * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
+ * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
+ * can be pulled by name, so a failure before it publishes nothing.
+ */
+class PushError extends Error {
+    published;
+    constructor(message, 
+    /** References the registry serves after the failure: what did get out. */
+    published) {
+        super(message);
+        this.published = published;
+    }
+}
+/** `repo:tag` → `tag`. */
+const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
+async function failure(response, what) {
+    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
+}
+/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
+async function pushBlob(request, dir, blob) {
+    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
+        return;
+    const opened = await request('blobs/uploads/', { method: 'POST' });
+    const location = opened.headers.get('location');
+    if (opened.status !== 202 || !location)
+        throw await failure(opened, `opening the upload of ${blob.digest}`);
+    const url = new URL(location, opened.url);
+    url.searchParams.set('digest', blob.digest);
+    const put = await request(url.href, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: await (0,promises_.readFile)(blobPath(dir, blob.digest))
+    });
+    if (put.status !== 201)
+        throw await failure(put, `uploading ${blob.digest}`);
+}
+async function putManifest(request, dir, manifest, reference) {
+    const put = await request(`manifests/${reference}`, {
+        method: 'PUT',
+        headers: { 'content-type': manifest.mediaType },
+        body: await (0,promises_.readFile)(blobPath(dir, manifest.digest))
+    });
+    if (put.status !== 201)
+        throw await failure(put, `writing the manifest ${reference}`);
+}
+function repositories(references) {
+    const found = [];
+    for (const reference of references) {
+        const target = pushTarget(reference);
+        const known = found.find(r => r.target.host === target.host && r.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            found.push({ target, request: registrySession(target, 'pull,push'), references: [reference] });
+    }
+    return found;
+}
+/** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
+async function pushLayout(dir, references) {
+    const { blobs, manifests, top } = await layoutBlobs(dir);
+    const repos = repositories(references);
+    try {
+        await Promise.all(repos.map(async (repo) => {
+            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
+            for (const manifest of manifests)
+                await putManifest(repo.request, dir, manifest, manifest.digest);
+            await putManifest(repo.request, dir, top, top.digest);
+        }));
+    }
+    catch (error) {
+        throw new PushError(reason(error), []);
+    }
+    const published = [];
+    for (const repo of repos) {
+        for (const reference of repo.references) {
+            try {
+                await putManifest(repo.request, dir, top, tagOf(reference));
+            }
+            catch (error) {
+                throw new PushError(reason(error), published);
+            }
+            published.push(reference);
+        }
+    }
+    return top.digest;
+}
+/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
+function reason(error) {
+    const cause = error.cause;
+    const message = error.message;
+    return cause ? `${message} (${cause.code ?? cause.message})` : message;
+}
+
+;// CONCATENATED MODULE: ./src/publish.ts
+
+
+
+/** The push, with registry failures turned into one sentence that says what to do and what got out. */
+async function pushMeasured(layout, tags) {
+    try {
+        return await pushLayout(layout, tags);
+    }
+    catch (error) {
+        const published = error instanceof PushError ? error.published : [];
+        const missing = tags.filter(t => !published.includes(t));
+        const message = error.message;
+        const state = published.length === 0
+            ? 'Nothing was published.'
+            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
+        throw new Error(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, { cause: error });
+    }
+}
+/**
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
+ * back from the registry and compares its stored size with the measured one.
+ */
+async function publish(layout, tags, measured, metadata) {
+    const digest = await pushMeasured(layout, tags);
+    const images = await readPushed(tags[0], digest, measured.images[0].platform);
+    for (const image of images) {
+        const before = measured.images.find(m => m.platform === image.platform);
+        if (before && before.wire !== image.wire)
+            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
+    }
+    return { digest, metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') }, references: tags, images };
+}
+/**
+ * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
+ * `failures` (the report is still written), never thrown.
+ */
+async function release(push, head, failures, budgetBroken, phase) {
+    if (!push)
+        return undefined;
+    if (failures.length > 0 || budgetBroken) {
+        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
+        failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`);
+        return undefined;
+    }
+    return phase('push', () => publish(head.layout, head.tags, head.measurement, head.metadata)).catch((error) => {
+        failures.push(error.message);
+        return undefined;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/startup.ts
+
+
+/**
+ * Median wall time of starting the binary with `args` and waiting for it to exit: what UPX's unpacking
+ * costs at every container start. Measured directly, not through docker, so only the binary is timed.
+ */
+function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
+    const times = [];
+    for (let i = 0; i < runs; i++) {
+        (0,runner/* toolStarted */.yE)();
+        const started = performance.now();
+        const result = (0,external_node_child_process_.spawnSync)(file, args, { timeout: timeoutMs, stdio: 'ignore' });
+        const ms = performance.now() - started;
+        (0,runner/* toolEnded */.Zk)();
+        if (result.status !== 0)
+            return undefined;
+        times.push(ms);
+    }
+    times.sort((a, b) => a - b);
+    return times[Math.floor(times.length / 2)];
+}
+
+;// CONCATENATED MODULE: ./src/smoke.ts
+
+
+
+
+
+function smokePlan(reference, platform, args, name) {
+    // No --user: the image's own USER is what production runs as. No network: a smoke test needs none, and the
+    // engine's bridge may not exist.
+    return { program: 'docker', args: ['run', '--rm', '--network', 'none', '--name', name, '--platform', platform, reference, ...args] };
+}
+/** Runs the image once with the smoke-test arguments; it must exit 0 before the timeout. */
+async function smokeTest(reference, platform, args, timeoutSeconds) {
+    const name = `go-slim-image-smoke-${process.pid}-${Date.now()}`;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+        timedOut = true;
+        void (0,runner/* execute */.g7)({ program: 'docker', args: ['kill', name] }, { allowFailure: true, quiet: true });
+    }, timeoutSeconds * 1000);
+    try {
+        const outcome = await (0,runner/* execute */.g7)(smokePlan(reference, platform, args, name), { allowFailure: true });
+        const result = { args, stdout: outcome.stdout, stderr: outcome.stderr };
+        const command = [reference, ...args].join(' ');
+        if (timedOut)
+            return { ...result, error: `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)` };
+        if (outcome.code !== 0)
+            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
+        return result;
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
+ * engine), then times the start-up of the plain and the packed binary when UPX packed it.
+ */
+async function smokeAndStartup(settings, head, loaded, workDir, phase) {
+    const startup = new Map();
+    const args = settings.smokeTest;
+    if (!args)
+        return { startup };
+    const host = hostPlatform();
+    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
+    if (!hostBuilt) {
+        warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        return { startup };
+    }
+    const smoke = await phase('smoke test', async () => {
+        if (!loaded)
+            await loadLayout(head, workDir, hostBuilt.id);
+        return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds);
+    });
+    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
+    if (hostPacked && !smoke.error) {
+        await phase('startup', async () => {
+            startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) });
+        });
+    }
+    return { smoke, startup };
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+async function run() {
+    try {
+        await pipeline();
+    }
+    catch (error) {
+        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+    }
+}
+/** The run, stage by stage. From the smoke test on, a failure is recorded, not thrown: the report is always written. */
+async function pipeline() {
+    const started = new Date();
+    const timings = {};
+    const phase = timedPhases(timings);
+    const { settings, engine, goFacts, version, upx } = await preflight(readSettings(), phase);
+    const workDir = await makeWorkDir(settings);
+    // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
+    const baseline = startBaseline(settings, engine, upx, workDir, started);
+    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase }).catch(async (error) => {
+        await baseline.catch(() => undefined);
+        throw error;
+    });
+    noteTarget(settings, goFacts.importPath, head);
+    const road = roadNotTaken(settings, head);
+    const failures = [];
+    const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error) => {
+        failures.push(`the image could not be loaded into the engine: ${error.message}`);
+        return false;
+    });
+    const { smoke, startup } = await smokeAndStartup(settings, head, loaded, workDir, phase);
+    if (smoke?.error)
+        failures.push(smoke.error);
+    // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
+    if (!settings.load && (head.inEngine || smoke)) {
+        await removeImages(head.tags);
+        core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
+    }
+    const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
+    const gate = judgeSizes(settings, head, base);
+    const published = await release(settings.push, head, failures, gate.result === 'fail', phase);
+    const zstdRoad = road && (await phase('road not taken', () => road));
+    const report = assembleReport({
+        settings,
+        engine,
+        goFacts,
+        version,
+        head,
+        smoke,
+        startup,
+        baseline: base,
+        gate,
+        published,
+        failures,
+        timings,
+        roadNotTaken: zstdRoad
+    });
+    const markdown = (0,src_report/* renderMarkdown */.Gc)(report);
+    // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
+    setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id });
+    await core/* summary */.z.addRaw(markdown).write();
+    core/* info */.pq(markdown);
+    if (settings.comment && settings.github.pullRequest && settings.github.repository) {
+        // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
+        const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
+        await phase('comment', () => commentOnPullRequest(settings, markdown));
+    }
+    const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
+    if (verdict.length > 0)
+        core/* setFailed */.C1(verdict.join('\n'));
+}
+async function makeWorkDir(settings) {
+    const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
+    core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
+    (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
+    return workDir;
+}
+/** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
+function noteTarget(settings, importPath, head) {
+    if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+        warn(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
+            'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
+            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
+    }
+    for (const { note } of head.injections) {
+        if (note?.level === 'warning')
+            warn(note.text);
+        else if (note)
+            core/* info */.pq(note.text);
+    }
+}
+/**
+ * With gzip layers and no UPX, a pull request's report says what zstd would make of the same layers: measured by
+ * compressing them (in the thread pool, beside the rest of the run). Only there: it costs about a second per
+ * 5 MB of binary, and a pull request is where the advice is read.
+ */
+function roadNotTaken(settings, head) {
+    if (settings.compression.kind !== 'gzip' || settings.upx !== 'off' || !settings.github.pullRequest)
+        return undefined;
+    const zstd = { kind: 'zstd', level: ZSTD_LEVEL };
+    return wireWith(head.layout, zstd).then(images => ({ compression: `zstd ${ZSTD_LEVEL}`, images }), (error) => {
+        // Advice only: a failure here costs the report a line, never the run.
+        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
+        return undefined;
+    });
+}
+function judgeSizes(settings, head, baseline) {
+    const sizes = head.measurement.images.map(image => ({
+        platform: image.platform,
+        wire: image.wire,
+        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
+    }));
+    return { ...judge(sizes, settings.budget, src_report/* human */.eh), limits: describeBudget(settings.budget) };
+}
+
+
+/***/ }),
+
+/***/ 3730:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eh: () => (/* binding */ human),
+  Gc: () => (/* binding */ renderMarkdown),
+  f$: () => (/* binding */ stableText)
 });
 
-// pkg/dist-src/generated/paginating-endpoints.js
-var paginatingEndpoints = (/* unused pure expression or super */ null && ([
-  "GET /advisories",
-  "GET /app/hook/deliveries",
-  "GET /app/installation-requests",
-  "GET /app/installations",
-  "GET /assignments/{assignment_id}/accepted_assignments",
-  "GET /classrooms",
-  "GET /classrooms/{classroom_id}/assignments",
-  "GET /enterprises/{enterprise}/code-security/configurations",
-  "GET /enterprises/{enterprise}/code-security/configurations/{configuration_id}/repositories",
-  "GET /enterprises/{enterprise}/dependabot/alerts",
-  "GET /enterprises/{enterprise}/teams",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/memberships",
-  "GET /enterprises/{enterprise}/teams/{enterprise-team}/organizations",
-  "GET /events",
-  "GET /gists",
-  "GET /gists/public",
-  "GET /gists/starred",
-  "GET /gists/{gist_id}/comments",
-  "GET /gists/{gist_id}/commits",
-  "GET /gists/{gist_id}/forks",
-  "GET /installation/repositories",
-  "GET /issues",
-  "GET /licenses",
-  "GET /marketplace_listing/plans",
-  "GET /marketplace_listing/plans/{plan_id}/accounts",
-  "GET /marketplace_listing/stubbed/plans",
-  "GET /marketplace_listing/stubbed/plans/{plan_id}/accounts",
-  "GET /networks/{owner}/{repo}/events",
-  "GET /notifications",
-  "GET /organizations",
-  "GET /organizations/{org}/dependabot/repository-access",
-  "GET /orgs/{org}/actions/cache/usage-by-repository",
-  "GET /orgs/{org}/actions/hosted-runners",
-  "GET /orgs/{org}/actions/permissions/repositories",
-  "GET /orgs/{org}/actions/permissions/self-hosted-runners/repositories",
-  "GET /orgs/{org}/actions/runner-groups",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/hosted-runners",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/repositories",
-  "GET /orgs/{org}/actions/runner-groups/{runner_group_id}/runners",
-  "GET /orgs/{org}/actions/runners",
-  "GET /orgs/{org}/actions/secrets",
-  "GET /orgs/{org}/actions/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/actions/variables",
-  "GET /orgs/{org}/actions/variables/{name}/repositories",
-  "GET /orgs/{org}/attestations/repositories",
-  "GET /orgs/{org}/attestations/{subject_digest}",
-  "GET /orgs/{org}/blocks",
-  "GET /orgs/{org}/campaigns",
-  "GET /orgs/{org}/code-scanning/alerts",
-  "GET /orgs/{org}/code-security/configurations",
-  "GET /orgs/{org}/code-security/configurations/{configuration_id}/repositories",
-  "GET /orgs/{org}/codespaces",
-  "GET /orgs/{org}/codespaces/secrets",
-  "GET /orgs/{org}/codespaces/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/copilot/billing/seats",
-  "GET /orgs/{org}/copilot/metrics",
-  "GET /orgs/{org}/dependabot/alerts",
-  "GET /orgs/{org}/dependabot/secrets",
-  "GET /orgs/{org}/dependabot/secrets/{secret_name}/repositories",
-  "GET /orgs/{org}/events",
-  "GET /orgs/{org}/failed_invitations",
-  "GET /orgs/{org}/hooks",
-  "GET /orgs/{org}/hooks/{hook_id}/deliveries",
-  "GET /orgs/{org}/insights/api/route-stats/{actor_type}/{actor_id}",
-  "GET /orgs/{org}/insights/api/subject-stats",
-  "GET /orgs/{org}/insights/api/user-stats/{user_id}",
-  "GET /orgs/{org}/installations",
-  "GET /orgs/{org}/invitations",
-  "GET /orgs/{org}/invitations/{invitation_id}/teams",
-  "GET /orgs/{org}/issues",
-  "GET /orgs/{org}/members",
-  "GET /orgs/{org}/members/{username}/codespaces",
-  "GET /orgs/{org}/migrations",
-  "GET /orgs/{org}/migrations/{migration_id}/repositories",
-  "GET /orgs/{org}/organization-roles/{role_id}/teams",
-  "GET /orgs/{org}/organization-roles/{role_id}/users",
-  "GET /orgs/{org}/outside_collaborators",
-  "GET /orgs/{org}/packages",
-  "GET /orgs/{org}/packages/{package_type}/{package_name}/versions",
-  "GET /orgs/{org}/personal-access-token-requests",
-  "GET /orgs/{org}/personal-access-token-requests/{pat_request_id}/repositories",
-  "GET /orgs/{org}/personal-access-tokens",
-  "GET /orgs/{org}/personal-access-tokens/{pat_id}/repositories",
-  "GET /orgs/{org}/private-registries",
-  "GET /orgs/{org}/projects",
-  "GET /orgs/{org}/projectsV2",
-  "GET /orgs/{org}/projectsV2/{project_number}/fields",
-  "GET /orgs/{org}/projectsV2/{project_number}/items",
-  "GET /orgs/{org}/properties/values",
-  "GET /orgs/{org}/public_members",
-  "GET /orgs/{org}/repos",
-  "GET /orgs/{org}/rulesets",
-  "GET /orgs/{org}/rulesets/rule-suites",
-  "GET /orgs/{org}/rulesets/{ruleset_id}/history",
-  "GET /orgs/{org}/secret-scanning/alerts",
-  "GET /orgs/{org}/security-advisories",
-  "GET /orgs/{org}/settings/immutable-releases/repositories",
-  "GET /orgs/{org}/settings/network-configurations",
-  "GET /orgs/{org}/team/{team_slug}/copilot/metrics",
-  "GET /orgs/{org}/teams",
-  "GET /orgs/{org}/teams/{team_slug}/discussions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/reactions",
-  "GET /orgs/{org}/teams/{team_slug}/invitations",
-  "GET /orgs/{org}/teams/{team_slug}/members",
-  "GET /orgs/{org}/teams/{team_slug}/projects",
-  "GET /orgs/{org}/teams/{team_slug}/repos",
-  "GET /orgs/{org}/teams/{team_slug}/teams",
-  "GET /projects/{project_id}/collaborators",
-  "GET /repos/{owner}/{repo}/actions/artifacts",
-  "GET /repos/{owner}/{repo}/actions/caches",
-  "GET /repos/{owner}/{repo}/actions/organization-secrets",
-  "GET /repos/{owner}/{repo}/actions/organization-variables",
-  "GET /repos/{owner}/{repo}/actions/runners",
-  "GET /repos/{owner}/{repo}/actions/runs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/artifacts",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/attempts/{attempt_number}/jobs",
-  "GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs",
-  "GET /repos/{owner}/{repo}/actions/secrets",
-  "GET /repos/{owner}/{repo}/actions/variables",
-  "GET /repos/{owner}/{repo}/actions/workflows",
-  "GET /repos/{owner}/{repo}/actions/workflows/{workflow_id}/runs",
-  "GET /repos/{owner}/{repo}/activity",
-  "GET /repos/{owner}/{repo}/assignees",
-  "GET /repos/{owner}/{repo}/attestations/{subject_digest}",
-  "GET /repos/{owner}/{repo}/branches",
-  "GET /repos/{owner}/{repo}/check-runs/{check_run_id}/annotations",
-  "GET /repos/{owner}/{repo}/check-suites/{check_suite_id}/check-runs",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts",
-  "GET /repos/{owner}/{repo}/code-scanning/alerts/{alert_number}/instances",
-  "GET /repos/{owner}/{repo}/code-scanning/analyses",
-  "GET /repos/{owner}/{repo}/codespaces",
-  "GET /repos/{owner}/{repo}/codespaces/devcontainers",
-  "GET /repos/{owner}/{repo}/codespaces/secrets",
-  "GET /repos/{owner}/{repo}/collaborators",
-  "GET /repos/{owner}/{repo}/comments",
-  "GET /repos/{owner}/{repo}/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/commits",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "GET /repos/{owner}/{repo}/commits/{commit_sha}/pulls",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-runs",
-  "GET /repos/{owner}/{repo}/commits/{ref}/check-suites",
-  "GET /repos/{owner}/{repo}/commits/{ref}/status",
-  "GET /repos/{owner}/{repo}/commits/{ref}/statuses",
-  "GET /repos/{owner}/{repo}/compare/{basehead}",
-  "GET /repos/{owner}/{repo}/compare/{base}...{head}",
-  "GET /repos/{owner}/{repo}/contributors",
-  "GET /repos/{owner}/{repo}/dependabot/alerts",
-  "GET /repos/{owner}/{repo}/dependabot/secrets",
-  "GET /repos/{owner}/{repo}/deployments",
-  "GET /repos/{owner}/{repo}/deployments/{deployment_id}/statuses",
-  "GET /repos/{owner}/{repo}/environments",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment-branch-policies",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/deployment_protection_rules/apps",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/secrets",
-  "GET /repos/{owner}/{repo}/environments/{environment_name}/variables",
-  "GET /repos/{owner}/{repo}/events",
-  "GET /repos/{owner}/{repo}/forks",
-  "GET /repos/{owner}/{repo}/hooks",
-  "GET /repos/{owner}/{repo}/hooks/{hook_id}/deliveries",
-  "GET /repos/{owner}/{repo}/invitations",
-  "GET /repos/{owner}/{repo}/issues",
-  "GET /repos/{owner}/{repo}/issues/comments",
-  "GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/issues/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocked_by",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/dependencies/blocking",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/events",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/labels",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/reactions",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/sub_issues",
-  "GET /repos/{owner}/{repo}/issues/{issue_number}/timeline",
-  "GET /repos/{owner}/{repo}/keys",
-  "GET /repos/{owner}/{repo}/labels",
-  "GET /repos/{owner}/{repo}/milestones",
-  "GET /repos/{owner}/{repo}/milestones/{milestone_number}/labels",
-  "GET /repos/{owner}/{repo}/notifications",
-  "GET /repos/{owner}/{repo}/pages/builds",
-  "GET /repos/{owner}/{repo}/projects",
-  "GET /repos/{owner}/{repo}/pulls",
-  "GET /repos/{owner}/{repo}/pulls/comments",
-  "GET /repos/{owner}/{repo}/pulls/comments/{comment_id}/reactions",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/commits",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/files",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "GET /repos/{owner}/{repo}/pulls/{pull_number}/reviews/{review_id}/comments",
-  "GET /repos/{owner}/{repo}/releases",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/assets",
-  "GET /repos/{owner}/{repo}/releases/{release_id}/reactions",
-  "GET /repos/{owner}/{repo}/rules/branches/{branch}",
-  "GET /repos/{owner}/{repo}/rulesets",
-  "GET /repos/{owner}/{repo}/rulesets/rule-suites",
-  "GET /repos/{owner}/{repo}/rulesets/{ruleset_id}/history",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts",
-  "GET /repos/{owner}/{repo}/secret-scanning/alerts/{alert_number}/locations",
-  "GET /repos/{owner}/{repo}/security-advisories",
-  "GET /repos/{owner}/{repo}/stargazers",
-  "GET /repos/{owner}/{repo}/subscribers",
-  "GET /repos/{owner}/{repo}/tags",
-  "GET /repos/{owner}/{repo}/teams",
-  "GET /repos/{owner}/{repo}/topics",
-  "GET /repositories",
-  "GET /search/code",
-  "GET /search/commits",
-  "GET /search/issues",
-  "GET /search/labels",
-  "GET /search/repositories",
-  "GET /search/topics",
-  "GET /search/users",
-  "GET /teams/{team_id}/discussions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments",
-  "GET /teams/{team_id}/discussions/{discussion_number}/comments/{comment_number}/reactions",
-  "GET /teams/{team_id}/discussions/{discussion_number}/reactions",
-  "GET /teams/{team_id}/invitations",
-  "GET /teams/{team_id}/members",
-  "GET /teams/{team_id}/projects",
-  "GET /teams/{team_id}/repos",
-  "GET /teams/{team_id}/teams",
-  "GET /user/blocks",
-  "GET /user/codespaces",
-  "GET /user/codespaces/secrets",
-  "GET /user/emails",
-  "GET /user/followers",
-  "GET /user/following",
-  "GET /user/gpg_keys",
-  "GET /user/installations",
-  "GET /user/installations/{installation_id}/repositories",
-  "GET /user/issues",
-  "GET /user/keys",
-  "GET /user/marketplace_purchases",
-  "GET /user/marketplace_purchases/stubbed",
-  "GET /user/memberships/orgs",
-  "GET /user/migrations",
-  "GET /user/migrations/{migration_id}/repositories",
-  "GET /user/orgs",
-  "GET /user/packages",
-  "GET /user/packages/{package_type}/{package_name}/versions",
-  "GET /user/public_emails",
-  "GET /user/repos",
-  "GET /user/repository_invitations",
-  "GET /user/social_accounts",
-  "GET /user/ssh_signing_keys",
-  "GET /user/starred",
-  "GET /user/subscriptions",
-  "GET /user/teams",
-  "GET /users",
-  "GET /users/{username}/attestations/{subject_digest}",
-  "GET /users/{username}/events",
-  "GET /users/{username}/events/orgs/{org}",
-  "GET /users/{username}/events/public",
-  "GET /users/{username}/followers",
-  "GET /users/{username}/following",
-  "GET /users/{username}/gists",
-  "GET /users/{username}/gpg_keys",
-  "GET /users/{username}/keys",
-  "GET /users/{username}/orgs",
-  "GET /users/{username}/packages",
-  "GET /users/{username}/projects",
-  "GET /users/{username}/projectsV2",
-  "GET /users/{username}/projectsV2/{project_number}/fields",
-  "GET /users/{username}/projectsV2/{project_number}/items",
-  "GET /users/{username}/received_events",
-  "GET /users/{username}/received_events/public",
-  "GET /users/{username}/repos",
-  "GET /users/{username}/social_accounts",
-  "GET /users/{username}/ssh_signing_keys",
-  "GET /users/{username}/starred",
-  "GET /users/{username}/subscriptions"
-]));
-
-// pkg/dist-src/paginating-endpoints.js
-function isPaginatingEndpoint(arg) {
-  if (typeof arg === "string") {
-    return paginatingEndpoints.includes(arg);
-  } else {
-    return false;
-  }
-}
-
-// pkg/dist-src/index.js
-function paginateRest(octokit) {
-  return {
-    paginate: Object.assign(paginate.bind(null, octokit), {
-      iterator: iterator.bind(null, octokit)
-    })
-  };
-}
-paginateRest.VERSION = plugin_paginate_rest_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/utils.js
-
-
-// octokit + plugins
-
-
-
-const context = new Context();
-const baseUrl = getApiBaseUrl();
-const defaults = {
-    baseUrl,
-    request: {
-        agent: getProxyAgent(baseUrl),
-        fetch: getProxyFetch(baseUrl)
-    }
-};
-const GitHub = Octokit.plugin(restEndpointMethods, paginateRest).defaults(defaults);
-
-/**
- * Convience function to correctly format Octokit Options to pass into the constructor.
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokitOptions(token, options) {
-    const opts = Object.assign({}, options || {}); // Shallow clone - don't mutate the object provided by the caller
-    // Auth
-    const auth = getAuthString(token, opts);
-    if (auth) {
-        opts.auth = auth;
-    }
-    // Orchestration ID
-    const userAgent = getUserAgentWithOrchestrationId(opts.userAgent);
-    if (userAgent) {
-        opts.userAgent = userAgent;
-    }
-    return opts;
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/github.js
-
-
-const github_context = new Context();
-/**
- * Returns a hydrated octokit ready to use for GitHub Actions
- *
- * @param     token    the repo PAT or GITHUB_TOKEN
- * @param     options  other options to set
- */
-function getOctokit(token, options, ...additionalPlugins) {
-    const GitHubWithPlugins = GitHub.plugin(...additionalPlugins);
-    return new GitHubWithPlugins(getOctokitOptions(token, options));
-}
-//# sourceMappingURL=github.js.map
-// EXTERNAL MODULE: ./node_modules/bottleneck/light.js
-var light = __nccwpck_require__(3251);
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-retry/dist-bundle/index.js
-// pkg/dist-src/version.js
-var plugin_retry_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/error-request.js
-function isRequestError(error) {
-  return error.request !== void 0;
-}
-async function errorRequest(state, octokit, error, options) {
-  if (!isRequestError(error) || !error?.request.request) {
-    throw error;
-  }
-  if (error.status >= 400 && !state.doNotRetry.includes(error.status)) {
-    const retries = options.request.retries != null ? options.request.retries : state.retries;
-    const retryAfter = Math.pow((options.request.retryCount || 0) + 1, 2);
-    throw octokit.retry.retryRequest(error, retries, retryAfter);
-  }
-  throw error;
-}
-
-// pkg/dist-src/wrap-request.js
-
-
-async function wrapRequest(state, octokit, request, options) {
-  const limiter = new light();
-  limiter.on("failed", function(error, info) {
-    const maxRetries = ~~error.request.request?.retries;
-    const after = ~~error.request.request?.retryAfter;
-    options.request.retryCount = info.retryCount + 1;
-    if (maxRetries > info.retryCount) {
-      return after * state.retryAfterBaseValue;
-    }
-  });
-  return limiter.schedule(
-    requestWithGraphqlErrorHandling.bind(null, state, octokit, request),
-    options
-  );
-}
-async function requestWithGraphqlErrorHandling(state, octokit, request, options) {
-  const response = await request(options);
-  if (response.data && response.data.errors && response.data.errors.length > 0 && /Something went wrong while executing your query/.test(
-    response.data.errors[0].message
-  )) {
-    const error = new RequestError(response.data.errors[0].message, 500, {
-      request: options,
-      response
-    });
-    return errorRequest(state, octokit, error, options);
-  }
-  return response;
-}
-
-// pkg/dist-src/index.js
-function retry(octokit, octokitOptions) {
-  const state = Object.assign(
-    {
-      enabled: true,
-      retryAfterBaseValue: 1e3,
-      doNotRetry: [400, 401, 403, 404, 410, 422, 451],
-      retries: 3
-    },
-    octokitOptions.retry
-  );
-  const retryPlugin = {
-    retry: {
-      retryRequest: (error, retries, retryAfter) => {
-        error.request.request = Object.assign({}, error.request.request, {
-          retries,
-          retryAfter
-        });
-        return error;
-      }
-    }
-  };
-  if (state.enabled) {
-    octokit.hook.error("request", errorRequest.bind(null, state, retryPlugin));
-    octokit.hook.wrap("request", wrapRequest.bind(null, state, retryPlugin));
-  }
-  return retryPlugin;
-}
-retry.VERSION = plugin_retry_dist_bundle_VERSION;
-
-
-;// CONCATENATED MODULE: ./node_modules/@octokit/plugin-throttling/dist-bundle/index.js
-// pkg/dist-src/index.js
-
-
-// pkg/dist-src/version.js
-var plugin_throttling_dist_bundle_VERSION = "0.0.0-development";
-
-// pkg/dist-src/wrap-request.js
-var dist_bundle_noop = () => Promise.resolve();
-function dist_bundle_wrapRequest(state, request, options) {
-  return state.retryLimiter.schedule(doRequest, state, request, options);
-}
-async function doRequest(state, request, options) {
-  const { pathname } = new URL(options.url, "http://github.test");
-  const isAuth = isAuthRequest(options.method, pathname);
-  const isWrite = !isAuth && options.method !== "GET" && options.method !== "HEAD";
-  const isSearch = options.method === "GET" && pathname.startsWith("/search/");
-  const isGraphQL = pathname.startsWith("/graphql");
-  const retryCount = ~~request.retryCount;
-  const jobOptions = retryCount > 0 ? { priority: 0, weight: 0 } : {};
-  if (state.clustering) {
-    jobOptions.expiration = 1e3 * 60;
-  }
-  if (isWrite || isGraphQL) {
-    await state.write.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isWrite && state.triggersNotification(pathname)) {
-    await state.notifications.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  if (isSearch) {
-    await state.search.key(state.id).schedule(jobOptions, dist_bundle_noop);
-  }
-  const req = (isAuth ? state.auth : state.global).key(state.id).schedule(jobOptions, request, options);
-  if (isGraphQL) {
-    const res = await req;
-    if (res.data.errors != null && res.data.errors.some((error) => error.type === "RATE_LIMITED")) {
-      const error = Object.assign(new Error("GraphQL Rate Limit Exceeded"), {
-        response: res,
-        data: res.data
-      });
-      throw error;
-    }
-  }
-  return req;
-}
-function isAuthRequest(method, pathname) {
-  return method === "PATCH" && // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-a-scoped-access-token
-  /^\/applications\/[^/]+\/token\/scoped$/.test(pathname) || method === "POST" && // https://docs.github.com/en/rest/apps/oauth-applications?apiVersion=2022-11-28#reset-a-token
-  (/^\/applications\/[^/]+\/token$/.test(pathname) || // https://docs.github.com/en/rest/apps/apps?apiVersion=2022-11-28#create-an-installation-access-token-for-an-app
-  /^\/app\/installations\/[^/]+\/access_tokens$/.test(pathname) || // https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/authorizing-oauth-apps
-  pathname === "/login/oauth/access_token");
-}
-
-// pkg/dist-src/generated/triggers-notification-paths.js
-var triggers_notification_paths_default = [
-  "/orgs/{org}/invitations",
-  "/orgs/{org}/invitations/{invitation_id}",
-  "/orgs/{org}/teams/{team_slug}/discussions",
-  "/orgs/{org}/teams/{team_slug}/discussions/{discussion_number}/comments",
-  "/repos/{owner}/{repo}/collaborators/{username}",
-  "/repos/{owner}/{repo}/commits/{commit_sha}/comments",
-  "/repos/{owner}/{repo}/issues",
-  "/repos/{owner}/{repo}/issues/{issue_number}/comments",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issue",
-  "/repos/{owner}/{repo}/issues/{issue_number}/sub_issues/priority",
-  "/repos/{owner}/{repo}/pulls",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/comments/{comment_id}/replies",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/merge",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/requested_reviewers",
-  "/repos/{owner}/{repo}/pulls/{pull_number}/reviews",
-  "/repos/{owner}/{repo}/releases",
-  "/teams/{team_id}/discussions",
-  "/teams/{team_id}/discussions/{discussion_number}/comments"
-];
-
-// pkg/dist-src/route-matcher.js
-function routeMatcher(paths) {
-  const regexes = paths.map(
-    (path) => path.split("/").map((c) => c.startsWith("{") ? "(?:.+?)" : c).join("/")
-  );
-  const regex2 = `^(?:${regexes.map((r) => `(?:${r})`).join("|")})[^/]*$`;
-  return new RegExp(regex2, "i");
-}
-
-// pkg/dist-src/index.js
-var regex = routeMatcher(triggers_notification_paths_default);
-var triggersNotification = regex.test.bind(regex);
-var groups = {};
-var createGroups = function(Bottleneck, common) {
-  groups.global = new Bottleneck.Group({
-    id: "octokit-global",
-    maxConcurrent: 10,
-    ...common
-  });
-  groups.auth = new Bottleneck.Group({
-    id: "octokit-auth",
-    maxConcurrent: 1,
-    ...common
-  });
-  groups.search = new Bottleneck.Group({
-    id: "octokit-search",
-    maxConcurrent: 1,
-    minTime: 2e3,
-    ...common
-  });
-  groups.write = new Bottleneck.Group({
-    id: "octokit-write",
-    maxConcurrent: 1,
-    minTime: 1e3,
-    ...common
-  });
-  groups.notifications = new Bottleneck.Group({
-    id: "octokit-notifications",
-    maxConcurrent: 1,
-    minTime: 3e3,
-    ...common
-  });
-};
-function throttling(octokit, octokitOptions) {
-  const {
-    enabled = true,
-    Bottleneck = light,
-    id = "no-id",
-    timeout = 1e3 * 60 * 2,
-    // Redis TTL: 2 minutes
-    connection
-  } = octokitOptions.throttle || {};
-  if (!enabled) {
-    return {};
-  }
-  const common = { timeout };
-  if (typeof connection !== "undefined") {
-    common.connection = connection;
-  }
-  const state = Object.assign(
-    {
-      clustering: connection != null,
-      triggersNotification,
-      fallbackSecondaryRateRetryAfter: 60,
-      retryAfterBaseValue: 1e3,
-      id
-    },
-    octokitOptions.throttle
-  );
-  if (typeof state.onSecondaryRateLimit !== "function" || typeof state.onRateLimit !== "function") {
-    throw new Error(`octokit/plugin-throttling error:
-        You must pass the onSecondaryRateLimit and onRateLimit error handlers.
-        See https://octokit.github.io/rest.js/#throttling
-
-        const octokit = new Octokit({
-          throttle: {
-            onSecondaryRateLimit: (retryAfter, options) => {/* ... */},
-            onRateLimit: (retryAfter, options) => {/* ... */}
-          }
-        })
-    `);
-  }
-  let initialized = false;
-  const initializeBottleneck = () => {
-    if (initialized) {
-      return;
-    }
-    initialized = true;
-    if (groups.global == null) {
-      createGroups(Bottleneck, common);
-    }
-    state.global = state.global ?? groups.global;
-    state.auth = state.auth ?? groups.auth;
-    state.search = state.search ?? groups.search;
-    state.write = state.write ?? groups.write;
-    state.notifications = state.notifications ?? groups.notifications;
-    state.retryLimiter = state.retryLimiter ?? new Bottleneck();
-    const events = {};
-    const emitter = new Bottleneck.Events(events);
-    events.on("secondary-limit", state.onSecondaryRateLimit);
-    events.on("rate-limit", state.onRateLimit);
-    events.on(
-      "error",
-      (e) => octokit.log.warn("Error in throttling-plugin limit handler", e)
-    );
-    state.retryLimiter.on("failed", async function(error, info) {
-      const [state2, request, options] = info.args;
-      const { pathname } = new URL(options.url, "http://github.test");
-      const shouldRetryGraphQL = pathname.startsWith("/graphql") && error.status !== 401;
-      if (!(shouldRetryGraphQL || error.status === 403 || error.status === 429)) {
-        return;
-      }
-      const retryCount = ~~request.retryCount;
-      request.retryCount = retryCount;
-      options.request.retryCount = retryCount;
-      const { wantRetry, retryAfter = 0 } = await (async function() {
-        if (/\bsecondary rate\b/i.test(error.message)) {
-          const retryAfter2 = Number(error.response.headers["retry-after"]) || state2.fallbackSecondaryRateRetryAfter;
-          const wantRetry2 = await emitter.trigger(
-            "secondary-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        if (error.response.headers != null && error.response.headers["x-ratelimit-remaining"] === "0" || (error.response.data?.errors ?? []).some(
-          (error2) => error2.type === "RATE_LIMITED"
-        )) {
-          const rateLimitReset = new Date(
-            ~~error.response.headers["x-ratelimit-reset"] * 1e3
-          ).getTime();
-          const retryAfter2 = Math.max(
-            // Add one second so we retry _after_ the reset time
-            // https://docs.github.com/en/rest/overview/resources-in-the-rest-api?apiVersion=2022-11-28#exceeding-the-rate-limit
-            Math.ceil((rateLimitReset - Date.now()) / 1e3) + 1,
-            0
-          );
-          const wantRetry2 = await emitter.trigger(
-            "rate-limit",
-            retryAfter2,
-            options,
-            octokit,
-            retryCount
-          );
-          return { wantRetry: wantRetry2, retryAfter: retryAfter2 };
-        }
-        return {};
-      })();
-      if (wantRetry) {
-        request.retryCount++;
-        return retryAfter * state2.retryAfterBaseValue;
-      }
-    });
-  };
-  octokit.hook.wrap("request", (request, options) => {
-    initializeBottleneck();
-    return dist_bundle_wrapRequest(state, request, options);
-  });
-  return {};
-}
-throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
-throttling.triggersNotification = triggersNotification;
-
+// UNUSED EXPORTS: VARIES, mainCause, renderAttribution
 
 ;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
 /**
@@ -44632,6 +39190,8 @@ function partial({
 		});
 }
 
+// EXTERNAL MODULE: ./src/attribution.ts
+var src_attribution = __nccwpck_require__(3106);
 ;// CONCATENATED MODULE: ./src/report.ts
 
 
@@ -44649,10 +39209,8 @@ const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + hu
 const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 function routeNote(m) {
-    return m.exact
-        ? 'Wire sizes are exact: config plus compressed layers of the OCI image buildx produced (attestations excluded).'
-        : 'Wire sizes are estimates: this builder cannot export OCI, so the layers from `docker save` were gzipped here as a push would. ' +
-            'Add docker/setup-buildx-action for exact figures.';
+    const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
+    return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
 }
 function change(value, base) {
     if (base === undefined)
@@ -44688,7 +39246,7 @@ function renderComparison(report, baseline, out) {
         out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
         if (bin)
             out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
-        out.push(`| Image on the wire${report.measurement.exact ? '' : ' (est.)'} | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
+        out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
         out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
         const attribution = attributionOf(report, image.platform);
         if (attribution)
@@ -44737,7 +39295,7 @@ function renderMarkdown(report) {
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
         const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
-        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}**${report.measurement.exact ? '' : ' (est.)'} | ${human(image.unpacked)} |`);
+        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
     }
     out.push('');
     for (const a of report.attribution ?? [])
@@ -44751,16 +39309,30 @@ function renderMarkdown(report) {
     renderDetails(report, out);
     return out.join('\n');
 }
+/** The zstd wire size of these very layers, next to what UPX would cost: smaller with no start-up cost. */
+function renderRoadNotTaken(report, out) {
+    const road = report.roadNotTaken;
+    if (!road)
+        return;
+    out.push('', '#### Smaller with no start-up cost', '');
+    for (const alternative of road.images) {
+        const now = report.measurement.images.find(i => i.platform === alternative.platform);
+        if (!now)
+            continue;
+        out.push(`- ${alternative.platform}: **${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)}): measured by compressing these very layers here.`);
+    }
+    out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
+}
 function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);
     if (packed.length > 0) {
         out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
-        out.push('| Platform | Disk saved | Wire saved (gzip, ≈) |', '|---|---|---|');
+        const zstd = packed.some(b => b.zstdUnpacked !== undefined);
+        out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
+        const saved = (now, before) => now !== undefined && before !== undefined ? `${signedHuman(now - before)} (${percent(before - now, before)})` : '–';
         for (const b of packed) {
-            const wire = b.gzipUnpacked !== undefined && b.gzipPacked !== undefined
-                ? `${signedHuman(b.gzipPacked - b.gzipUnpacked)} (${percent(b.gzipUnpacked - b.gzipPacked, b.gzipUnpacked)})`
-                : '–';
-            out.push(`| ${b.platform} | ${signedHuman(b.final - b.stripped)} (${percent(b.stripped - b.final, b.stripped)}) | ${wire} |`);
+            const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
+            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
         }
         out.push('');
         for (const b of packed) {
@@ -44770,6 +39342,7 @@ function renderTradeOff(report, out) {
             out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
     }
+    renderRoadNotTaken(report, out);
     if (report.published) {
         out.push('', '#### Published', '');
         for (const reference of report.published.references)
@@ -44790,7 +39363,7 @@ function layerSizes(layers, names = []) {
 }
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}`);
+    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
     out.push(`- Build: \`${report.goBuild}\``);
     for (const i of report.injections ?? [])
         out.push(`- ${i.role}: ${i.injected ? `injected into \`${i.variable}\`` : `**not injected** (\`${i.variable}\` is not a string variable of the program)`}`);
@@ -44830,7 +39403,7 @@ function rowLabel(row) {
 function mainCause(attribution) {
     if (!attribution?.rows || !attribution.base)
         return '';
-    const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary);
+    const top = (0,src_attribution/* dominantRow */.r6)(attribution.rows, attribution.head.binary - attribution.base.binary);
     if (!top)
         return '';
     const what = top.kind === 'module' ? `\`${top.key}\` ${top.version ?? ''}`.trim() : top.kind === 'package' ? `package \`${top.key}\`` : top.key;
@@ -44893,2695 +39466,6 @@ function renderAttribution(a, packed, out) {
     if (a.note)
         out.push(`Not compared: ${a.note}.`, '');
     out.push(coverage(a, packed), '', '</details>', '');
-}
-
-;// CONCATENATED MODULE: ./src/comment.ts
-
-
-
-
-
-/** Hidden in the rendered comment; how the action finds its own comment again. */
-const marker = (key) => `<!-- go-slim-image:${key} -->`;
-/** The comment phase's time: every request, retry and rate-limit wait fits in it, or the phase gives up. */
-class CommentBudget {
-    seconds;
-    abort = new AbortController();
-    deadline;
-    constructor(seconds) {
-        this.seconds = seconds;
-        this.deadline = Date.now() + seconds * 1000;
-    }
-    remainingMs() {
-        return Math.max(0, this.deadline - Date.now());
-    }
-    /** Waiting `seconds` and asking again still ends within the budget. */
-    allowsWait(seconds) {
-        return seconds * 1000 + PER_REQUEST_MS < this.remainingMs();
-    }
-}
-// A request that has not answered in this long will not: GitHub answers in well under a second.
-const PER_REQUEST_MS = 15_000;
-/** fetch with a per-request timeout and the phase's abort: a hung API never holds the job. */
-function boundedFetch(budget) {
-    return (input, init) => {
-        const signals = [budget.abort.signal, AbortSignal.timeout(Math.min(PER_REQUEST_MS, budget.remainingMs() + 1))];
-        if (init?.signal)
-            signals.push(init.signal);
-        return fetch(input, { ...init, signal: AbortSignal.any(signals) });
-    };
-}
-function client(token, budget) {
-    // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
-    const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
-        const wait = retryCount < 1 && budget.allowsWait(retryAfter);
-        lib_core/* info */.pq(`GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`);
-        return wait;
-    };
-    return getOctokit(token, {
-        request: { fetch: boundedFetch(budget) },
-        throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
-        retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 1 }
-    }, retry, throttling);
-}
-/** REST writes a bot as `name[bot]`, GraphQL may write it as `name`: compare without the suffix. */
-const sameLogin = (a, b) => a !== undefined && b !== undefined && a.replace(/\[bot\]$/, '') === b.replace(/\[bot\]$/, '');
-/**
- * Who this token writes as. A personal token answers GET /user; installation tokens (GITHUB_TOKEN, a GitHub
- * App's) get 403 there but answer GraphQL's viewer. Undefined when neither answers: the created comment tells.
- */
-async function comment_identity(octokit) {
-    try {
-        return (await octokit.rest.users.getAuthenticated()).data.login;
-    }
-    catch {
-        // an installation token: try GraphQL
-    }
-    try {
-        return (await octokit.graphql('query { viewer { login } }')).viewer.login;
-    }
-    catch {
-        return undefined;
-    }
-}
-const statusOf = (error) => error.status;
-/** What a failed call was doing, in words, and why: a malformed answer is named as such. */
-function describeFailure(doing, error) {
-    const message = error.message;
-    if (error instanceof TypeError && /Cannot use 'in' operator|is not iterable|Cannot read properties/.test(message)) {
-        return `${doing} failed: the API's answer is not the JSON GitHub sends (${message.slice(0, 120)})`;
-    }
-    if (error.name === 'AbortError' || /aborted|timeout/i.test(message))
-        return `${doing} failed: no answer in time`;
-    return `${doing} failed: ${message}`;
-}
-/**
- * Creates or updates the one comment of this key, written by this token's identity. When two runs race
- * and both create one, each then keeps the oldest and deletes the rest, so one comment remains. When the
- * identity is unknown, the comment created now names it, and the same clean-up keeps the older one.
- */
-async function upsert(octokit, target, text) {
-    const tag = marker(target.key);
-    const body = `${tag}\n${text}`;
-    const where = { owner: target.owner, repo: target.repo, issue_number: target.issueNumber };
-    let doing = 'finding who the token writes as';
-    try {
-        let login = await comment_identity(octokit);
-        const ours = async (author) => {
-            doing = `listing the comments of #${target.issueNumber}`;
-            const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 });
-            if (!Array.isArray(all))
-                throw new TypeError(`Cannot read properties of a ${typeof all} answer`);
-            return all.filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag)).sort((a, b) => a.id - b.id);
-        };
-        let mine = login ? await ours(login) : [];
-        let status;
-        if (mine.length === 0) {
-            doing = `creating the comment on #${target.issueNumber}`;
-            const created = await octokit.rest.issues.createComment({ ...where, body });
-            login = created.data.user?.login ?? login;
-            status = 'created';
-            mine = await ours(login);
-            // A list that lags behind the create still has the comment just made.
-            if (mine.length === 0)
-                mine = [created.data];
-        }
-        else {
-            status = stableText(mine[0].body ?? '') === stableText(body) ? 'unchanged' : 'updated';
-        }
-        const [keep, ...extra] = mine;
-        for (const comment of extra) {
-            doing = `deleting the duplicate comment ${comment.id}`;
-            // The other run may have deleted it first.
-            await octokit.rest.issues.deleteComment({ owner: target.owner, repo: target.repo, comment_id: comment.id }).catch(error => {
-                if (statusOf(error) !== 404)
-                    throw error;
-            });
-        }
-        if (status !== 'unchanged' && keep.body !== body) {
-            doing = `updating the comment ${keep.id}`;
-            await octokit.rest.issues.updateComment({ owner: target.owner, repo: target.repo, comment_id: keep.id, body });
-            if (status === 'created')
-                status = 'updated';
-        }
-        return { status, id: keep.id, url: keep.html_url };
-    }
-    catch (error) {
-        const message = error.message;
-        if (statusOf(error) === 403 && !/rate limit/i.test(message))
-            return { status: 'read-only', message };
-        return { status: 'failed', message: describeFailure(doing, error) };
-    }
-}
-/** The sticky comment within `seconds`: past them every request is abandoned and the outcome says so. */
-async function upsertComment(target, text, seconds) {
-    const budget = new CommentBudget(seconds);
-    let timer;
-    const timeout = new Promise(resolve => {
-        timer = setTimeout(() => {
-            budget.abort.abort();
-            resolve({ status: 'failed', message: `GitHub did not finish within the comment budget of ${seconds}s (comment-timeout)` });
-        }, seconds * 1000);
-    });
-    try {
-        return await Promise.race([upsert(client(target.token, budget), target, text), timeout]);
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-const READ_ONLY_HELP = 'The token cannot comment on this pull request (pull requests from forks get a read-only GITHUB_TOKEN). ' +
-    'The report is in the job summary and the report output. To comment anyway, upload the report as an artifact ' +
-    'and post it from a workflow_run workflow, which runs with the base repository\'s token: see "Pull requests from forks" in the README.';
-
-;// CONCATENATED MODULE: ./src/gate.ts
-/** Size budgets: parsing the inputs and judging a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    try {
-        return { bytes: parseSize(text, name) };
-    }
-    catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
-    }
-}
-function percentChange(value, base) {
-    return base === 0 ? 0 : ((value - base) / base) * 100;
-}
-function judge(sizes, budget, describe) {
-    const failures = [];
-    const skipped = [];
-    let checked = 0;
-    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
-    for (const size of sizes) {
-        if (budget.maxSize !== undefined) {
-            checked++;
-            if (size.wire > budget.maxSize)
-                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
-        }
-        const increase = budget.maxIncrease;
-        if (!increase)
-            continue;
-        if (size.baseWire === undefined) {
-            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
-            continue;
-        }
-        checked++;
-        const delta = size.wire - size.baseWire;
-        if ('bytes' in increase && delta > increase.bytes) {
-            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
-        }
-        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
-            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
-        }
-    }
-    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
-}
-
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-;// CONCATENATED MODULE: ./src/lists.ts
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function splitFields(text) {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`unterminated ${quote} quote in: ${text}`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`a quoted field must be followed by a space in: ${text}`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-
-;// CONCATENATED MODULE: ./src/platform.ts
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = [
-    'linux/amd64',
-    'linux/arm64',
-    'linux/arm/v7',
-    'linux/arm/v6',
-    'linux/386',
-    'linux/ppc64le',
-    'linux/s390x',
-    'linux/riscv64',
-    'linux/loong64',
-    'linux/mips64le'
-];
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return parsePlatform(`linux/${arch}`);
-}
-
-;// CONCATENATED MODULE: ./src/symbols.ts
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-const ROLE_NAMES = {
-    version: /^(app|build|git|release)?_?version$/i,
-    build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
-};
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/** String variables of the main module whose name says they hold the version (or the build). */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    return symbols
-        .filter(s => isStringVariable(s, pointerSize))
-        .filter(s => {
-        const { pkg, ident } = splitSymbol(s.name);
-        return own.has(pkg) && ROLE_NAMES[role].test(ident);
-    })
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = [
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-];
-const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
-
-;// CONCATENATED MODULE: ./src/gobuild.ts
-
-
-
-
-
-
-
-
-
-
-
-const STATIC_ENV = { CGO_ENABLED: '0' };
-function ldflags(settings, version, strip) {
-    return [
-        ...(strip ? ['-s', '-w'] : []),
-        '-X',
-        quoteField(`${settings.versionVariable}=${version.version}`),
-        '-X',
-        quoteField(`${settings.buildVariable}=${version.build}`),
-        ...(settings.ldflags ? [settings.ldflags] : [])
-    ].join(' ');
-}
-function goBuildPlan(settings, version, platform, output, strip = true) {
-    return {
-        program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/**
- * Lists the package and everything it imports, as the static build for `platform` sees them (the same
- * build flags, so tags select the same files); the package itself comes last.
- */
-function goListPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
-function cgoPackagesPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
-        env: { ...goEnv(platform), CGO_ENABLED: '1' },
-        cwd: settings.workingDirectory
-    };
-}
-async function requireGo() {
-    if (!(await lib_io/* which */.K7('go', false))) {
-        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
-    }
-}
-async function cgoPackages(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    return listed.stdout
-        .split('\n')
-        .filter(line => line.includes('\t'))
-        .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }));
-}
-/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
-function cgoCulprits(stderr, packages) {
-    return packages.filter(p => {
-        const name = p.importPath.split('/').pop().replace(/^go-/, '').replace(/[^\w]/g, '');
-        return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`);
-    });
-}
-/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
-function firstErrors(stderr, lines = 25) {
-    const all = stderr.trim().split('\n');
-    return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
-}
-/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-function explainFailure(settings, platform, error, cgo) {
-    const stderr = error.outcome.stderr || error.outcome.stdout;
-    const culprits = cgoCulprits(stderr, cgo);
-    if (culprits.length === 0) {
-        return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
-    }
-    const names = culprits.map(p => p.importPath);
-    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
-        `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
-        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
-}
-/**
- * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
- * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
- */
-function droppedCgo(cgo, staticDeps) {
-    return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
-}
-/** Every package of the module, with its name and folder: where the main packages are. */
-function modulePackagesPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
-function mainPackages(listing, moduleDir) {
-    return listing
-        .split('\n')
-        .map(line => line.split('\t'))
-        .filter(fields => fields[1] === 'main' && fields[2])
-        .map(fields => {
-        const relative = external_node_path_default().relative(moduleDir, fields[2]);
-        return relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`;
-    });
-}
-/**
- * `.` is the default: when the module root holds no main package, the module's only main package is meant
- * (the cmd/NAME layout). Several main packages cannot be guessed between.
- */
-async function resolveDefaultPackage(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const mains = mainPackages(listed.stdout, settings.workingDirectory);
-    if (mains.length === 0 || mains.includes('.'))
-        return { package: '.' };
-    if (mains.length === 1)
-        return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` };
-    throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
-}
-/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-async function inspectPackage(given) {
-    const platform = given.platforms[0];
-    const resolved = given.package === '.' ? await resolveDefaultPackage(given, platform) : { package: given.package };
-    const settings = { ...given, package: resolved.package };
-    const [goVersion, listed, cgo] = await Promise.all([
-        (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
-        (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true }),
-        cgoPackages(settings, platform)
-    ]);
-    if (listed.code !== 0) {
-        const stderr = listed.stderr.trim();
-        if (/build constraints exclude all Go files/.test(stderr)) {
-            throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
-        }
-        if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
-            throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
-                `main package relative to the module root, like ./cmd/server\n${stderr}`);
-        }
-        throw new runner/* CommandError */.Qd(goListPlan(settings, platform), listed);
-    }
-    const lines = listed.stdout.trim().split('\n');
-    const [importPath, name] = lines[lines.length - 1].split(' ');
-    if (name !== 'main') {
-        const none = settings.package === '.' ? ', and the module has no main package' : '';
-        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
-    }
-    const imports = new Set(lines.map(line => line.split(' ')[0]));
-    return {
-        goVersion: goVersion.stdout.trim(),
-        package: settings.package,
-        importPath,
-        packageNote: resolved.note,
-        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-        cgoPackages: cgo,
-        cgoDropped: droppedCgo(cgo, imports)
-    };
-}
-function binaryPath(root, platform, binaryName) {
-    return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
-}
-/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings, platform, plan, cgo) {
-    try {
-        return (await (0,runner/* execute */.g7)(plan)).ms;
-    }
-    catch (error) {
-        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, cgo) : error;
-    }
-}
-/**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
- */
-/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
-async function readTwin(unstripped) {
-    const elf = await (0,promises_.readFile)(unstripped);
-    return { symbols: elfSymbols(elf), loads: readElf(elf).loads };
-}
-async function readSymbols(settings, platform, symbols, mainModulePackages) {
-    const size = pointerSize(platform.arch);
-    return {
-        injections: [
-            resolveTarget(symbols, 'version', settings.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', settings.buildVariable, mainModulePackages, size)
-        ],
-        needsSystemRoots: verifiesWithSystemRoots(symbols)
-    };
-}
-/**
- * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
- * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
- */
-async function buildBinaries(settings, version, workDir, facts) {
-    const binaries = [];
-    let effective = settings;
-    let injections = [];
-    let needsSystemRoots = false;
-    let attributionMs = 0;
-    for (const [index, platform] of settings.platforms.entries()) {
-        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
-        await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages);
-        const begun = performance.now();
-        let twin = await readTwin(unstripped);
-        attributionMs += performance.now() - begun;
-        if (index === 0) {
-            const found = await readSymbols(settings, platform, twin.symbols, facts.mainModulePackages);
-            injections = found.injections;
-            needsSystemRoots = found.needsSystemRoots;
-            const [versionTarget, buildTarget] = injections.map(i => i.variable);
-            if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
-                effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget };
-                await (0,runner/* execute */.g7)(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true });
-                twin = await readTwin(unstripped);
-            }
-        }
-        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
-        const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages);
-        const shipped = await (0,promises_.readFile)(output);
-        const problem = staticProblem(readElf(shipped), platform.arch);
-        if (problem) {
-            throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
-        }
-        const unstrippedSize = (await (0,promises_.stat)(unstripped)).size;
-        const split = performance.now();
-        const bytes = splitBinary(twin, shipped, output);
-        attributionMs += performance.now() - split;
-        await lib_io/* rmRF */.Yz(unstripped);
-        lib_core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`);
-        binaries.push({ platform, path: output, size: shipped.length, unstrippedSize, buildMs, breakdown: bytes });
-    }
-    return { binaries, injections, needsSystemRoots, attributionMs };
-}
-/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-function splitBinary(twin, shipped, output) {
-    try {
-        return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
-    }
-    catch (error) {
-        lib_core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
-        return undefined;
-    }
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-
-
-const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
-const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
-const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
-        return undefined;
-    const pr = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).pull_request;
-    if (!pr)
-        return undefined;
-    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
-}
-/** Every problem with the inputs, reported together so one run shows all that must change. */
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
-        this.problems = problems;
-    }
-}
-const readActionInput = name => lib_core/* getInput */.V4(name);
-// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
-const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-// Docker reads the first component as a registry only with a dot, a port, or as localhost.
-const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
-const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
-function isImageReference(text) {
-    return REFERENCE_RE.test(text);
-}
-function parseFinalStage(text) {
-    switch (text) {
-        case 'scratch':
-            return { kind: 'scratch', nonroot: false };
-        case 'scratch-nonroot':
-            return { kind: 'scratch-nonroot', nonroot: true };
-        case 'distroless-static':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
-        case 'distroless-static-nonroot':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
-    }
-    if (text === '')
-        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
-    if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
-    return { kind: 'image', base: text, nonroot: false };
-}
-function parseBoolean(name, text) {
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
-}
-const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
-/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
-function findGoMods(dir, depth = 4) {
-    const found = [];
-    let level = [dir];
-    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
-        const next = [];
-        for (const folder of level) {
-            for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true })) {
-                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
-                    continue;
-                const child = external_node_path_default().join(folder, entry.name);
-                if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(child, 'go.mod')))
-                    found.push(child);
-                else
-                    next.push(child);
-            }
-        }
-        level = next;
-    }
-    return found.sort();
-}
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image.
- */
-function parseFile(line, workspace) {
-    const match = /^(.+?):(\/.*)$/.exec(line);
-    if (!match)
-        throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
-    const [, given, destination] = match;
-    const source = external_node_path_default().resolve(workspace, given);
-    const inWorkspace = !external_node_path_default().relative(workspace, source).startsWith('..');
-    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-        throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(source))
-        throw new Error(`files source "${given}" does not exist (${source})`);
-    const info = (0,external_node_fs_namespaceObject.lstatSync)(source);
-    if (!info.isFile() && !info.isDirectory())
-        throw new Error(`files source "${given}" must be a plain file or a folder`);
-    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/') {
-        throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`);
-    }
-    return { source, destination };
-}
-const MAX_TIMER_SECONDS = 2147483;
-// What a version or build may hold: it goes into -X, an OCI label and the default tag.
-const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
-const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
-function portProblem(port) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
-    if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
-    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
-    if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
-    if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
-    return undefined;
-}
-/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
-function attestationProblem(name, value) {
-    if (value === '' || /^(true|false|1|0)$/i.test(value))
-        return undefined;
-    const pairs = value.split(',').map(pair => pair.split('='));
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
-    }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
-    return undefined;
-}
-/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
-function parseLabels(text, problems) {
-    const labels = [];
-    for (const line of text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
-        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
-        else
-            labels.push([key, line.slice(eq + 1).trim()]);
-    }
-    return labels;
-}
-/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
-function secret(token) {
-    if (token)
-        lib_core/* setSecret */.Pq(token);
-    return token;
-}
-/** The module path from go.mod: the default binary name is its last element. */
-function readModulePath(goMod) {
-    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
-}
-function defaultBinaryName(modulePath) {
-    const parts = modulePath.split('/');
-    // example.com/tool/v2 is named tool, as `go install` names it.
-    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
-        parts.pop();
-    return parts[parts.length - 1];
-}
-function readSettings(input = readActionInput, env = process.env) {
-    const problems = [];
-    const get = (name) => input(name).trim();
-    // Each parse runs even when an earlier one failed, so every problem is reported at once.
-    function attempt(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            problems.push(error.message);
-            return fallback;
-        }
-    }
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
-    let modulePath = '';
-    if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
-    }
-    else if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
-        const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
-            (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
-                : 'no go.mod was found below it either; point it at the Go module root'));
-    }
-    else {
-        modulePath = readModulePath((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-        if (!modulePath)
-            problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
-    }
-    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
-        problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`);
-        binaryName = 'app';
-    }
-    const versionVariable = get('version-variable');
-    const buildVariable = get('build-variable');
-    for (const [name, value] of [
-        ['version-variable', versionVariable],
-        ['build-variable', buildVariable]
-    ]) {
-        if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
-    }
-    const ldflags = get('ldflags');
-    attempt(() => splitFields(ldflags), []);
-    const buildFlags = attempt(() => splitFields(get('build-flags')), []);
-    for (const flag of buildFlags) {
-        if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
-            problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
-    }
-    const platformTexts = parseList(get('platforms'), { commas: true });
-    if (platformTexts.length === 0)
-        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
-    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
-    if (duplicate)
-        problems.push(`platforms lists ${duplicate.id} twice`);
-    const upxText = get('upx').toLowerCase();
-    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
-    if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
-    const upxInstall = {
-        version: get('upx-version'),
-        url: get('upx-download-url') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256').toLowerCase() || undefined
-    };
-    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
-    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
-        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
-    if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
-    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
-    for (const port of expose) {
-        const problem = portProblem(port);
-        if (problem)
-            problems.push(problem);
-    }
-    const args = attempt(() => splitFields(get('args')), []);
-    const workdir = get('workdir');
-    const files = parseList(get('files'), { commas: false })
-        .map(line => attempt(() => parseFile(line, workspace), undefined))
-        .filter(f => f !== undefined);
-    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
-    if (workdir && !workdir.startsWith('/'))
-        problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`);
-    const repository = env.GITHUB_REPOSITORY;
-    const image = get('image') || (repository ?? binaryName).toLowerCase();
-    if (!REPOSITORY_RE.test(image))
-        problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`);
-    const tags = parseList(get('tags'), { commas: true });
-    for (const tag of tags) {
-        if (!isImageReference(tag))
-            problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
-        else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
-    }
-    const labels = parseLabels(get('labels'), problems);
-    const load = attempt(() => parseBoolean('load', get('load')), true);
-    const push = attempt(() => parseBoolean('push', get('push')), false);
-    if (push && tags.length === 0) {
-        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
-    }
-    const annotations = parseList(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    const provenance = get('provenance');
-    const sbom = get('sbom');
-    for (const [name, value] of [
-        ['provenance', provenance],
-        ['sbom', sbom]
-    ]) {
-        const problem = attestationProblem(name, value);
-        if (problem)
-            problems.push(problem);
-    }
-    const builder = get('builder');
-    const smokeText = get('smoke-test');
-    const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout');
-    const smokeTimeoutSeconds = Number(timeoutText);
-    if (!(smokeTimeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
-    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    const eventName = env.GITHUB_EVENT_NAME;
-    const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const compare = get('compare').toLowerCase();
-    const baselineImage = get('baseline-image');
-    const baseRef = get('base-ref') || undefined;
-    let baseline = { kind: 'off' };
-    if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
-    if (baselineImage && !isImageReference(baselineImage))
-        problems.push(`baseline-image "${baselineImage}" is not a valid image reference`);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined));
-    if (comparing) {
-        if (baselineImage)
-            baseline = { kind: 'image', reference: baselineImage };
-        else if (baseRef || pullRequest)
-            baseline = { kind: 'build', ref: baseRef };
-        else
-            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
-    }
-    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
-    const commentTimeoutText = get('comment-timeout');
-    const commentTimeoutSeconds = Number(commentTimeoutText);
-    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
-    const commentKey = get('comment-key');
-    if (!/^[\w.-]+$/.test(commentKey))
-        problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
-    const maxSizeText = get('max-size');
-    const maxIncreaseText = get('max-increase');
-    const budget = {
-        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
-        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
-    };
-    if (!get('package'))
-        problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server');
-    const version = get('version') || undefined;
-    const build = get('build') || undefined;
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        workingDirectory,
-        package: get('package'),
-        binaryName,
-        version,
-        build,
-        versionVariable,
-        buildVariable,
-        ldflags,
-        buildFlags,
-        platforms,
-        upx,
-        upxInstall,
-        finalStage,
-        expose,
-        args,
-        workdir,
-        files,
-        tzdata,
-        image,
-        tags,
-        labels,
-        load,
-        push,
-        annotations,
-        provenance,
-        sbom,
-        builder,
-        smokeTest,
-        smokeTimeoutSeconds,
-        baseline,
-        comment,
-        commentKey,
-        commentTimeoutSeconds,
-        githubToken: secret(get('github-token')),
-        budget,
-        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
-        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
-        github: {
-            repository,
-            serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-            ref: env.GITHUB_REF,
-            refName: env.GITHUB_REF_NAME,
-            eventName,
-            pullRequest
-        }
-    };
-}
-/** The settings for the main package preflight found: `go build` names the binary after its import path. */
-function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
-    return { ...settings, package: main.package, binaryName, image };
-}
-
-;// CONCATENATED MODULE: ./src/smoke.ts
-
-function smokePlan(reference, platform, args, name) {
-    // No --user: the image's own USER is what production runs as. No network: a smoke test needs none, and the
-    // engine's bridge may not exist.
-    return { program: 'docker', args: ['run', '--rm', '--network', 'none', '--name', name, '--platform', platform, reference, ...args] };
-}
-/** Runs the image once with the smoke-test arguments; it must exit 0 before the timeout. */
-async function smokeTest(reference, platform, args, timeoutSeconds) {
-    const name = `go-slim-image-smoke-${process.pid}-${Date.now()}`;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void (0,runner/* execute */.g7)({ program: 'docker', args: ['kill', name] }, { allowFailure: true, quiet: true });
-    }, timeoutSeconds * 1000);
-    try {
-        const outcome = await (0,runner/* execute */.g7)(smokePlan(reference, platform, args, name), { allowFailure: true });
-        const result = { args, stdout: outcome.stdout, stderr: outcome.stderr };
-        const command = [reference, ...args].join(' ');
-        if (timedOut)
-            return { ...result, error: `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)` };
-        if (outcome.code !== 0)
-            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
-        return result;
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-
-
-
-
-/** Which of the references a registry now serves: after a push that stopped part-way, what did get out. */
-async function servedNow(references, builder) {
-    const served = await Promise.all(references.map(async (r) => (await (0,runner/* execute */.g7)(rawManifestPlan(r, builder), { allowFailure: true, quiet: true })).code === 0));
-    return { published: references.filter((_, i) => served[i]), missing: references.filter((_, i) => !served[i]) };
-}
-/** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushImage(input, tags) {
-    try {
-        return await buildImage(input);
-    }
-    catch (error) {
-        const explained = error instanceof runner/* CommandError */.Qd ? explainPushFailure(error.outcome.stderr, tags) : undefined;
-        const { published, missing } = await servedNow(tags, input.settings.builder);
-        const state = published.length === 0
-            ? 'Nothing was published.'
-            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
-        const tail = error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : String(error);
-        throw new Error(`push failed: ${explained ?? 'buildx could not push'}. ${state}\n${tail}`, { cause: error });
-    }
-}
-/**
- * Pushes every platform under every tag, then reads the manifest list back from the registry and compares each
- * platform's stored size with what was measured before the push.
- */
-async function publish(input, tags, measured) {
-    const pushed = await pushImage(input, tags);
-    const digest = pushed.metadata['containerimage.digest'];
-    if (!digest)
-        throw new Error('buildx pushed but reported no digest: the image was not published');
-    const images = await readPushed(tags[0], digest, input.settings.builder, input.settings.platforms[0].id);
-    for (const image of images) {
-        const before = measured.images.find(m => m.platform === image.platform);
-        if (before && before.wire !== image.wire)
-            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
-    }
-    return { digest, metadata: pushed.metadata, references: tags, images };
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-
-
-const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
-/** Every output action.yml declares but comment-id, which the comment phase sets. */
-function setOutputs({ report, markdown, head, published, gate, platform }) {
-    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
-    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
-    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
-    const metadata = published?.metadata ?? head.metadata;
-    lib_core/* setOutput */.uH('version', report.version.version);
-    lib_core/* setOutput */.uH('build', report.version.build);
-    lib_core/* setOutput */.uH('version-injected', injected(head.injections, 'version'));
-    lib_core/* setOutput */.uH('build-injected', injected(head.injections, 'build'));
-    lib_core/* setOutput */.uH('binary-path', packed.path);
-    lib_core/* setOutput */.uH('binary-size', packed.size);
-    lib_core/* setOutput */.uH('binary-size-unpacked', packed.binary.size);
-    lib_core/* setOutput */.uH('image-size', image.wire);
-    lib_core/* setOutput */.uH('image-size-uncompressed', image.unpacked);
-    lib_core/* setOutput */.uH('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
-    lib_core/* setOutput */.uH('digest', report.digest ?? '');
-    lib_core/* setOutput */.uH('metadata', JSON.stringify(metadata));
-    lib_core/* setOutput */.uH('base-image-size', baseWire ?? '');
-    lib_core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
-    lib_core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
-    lib_core/* setOutput */.uH('gate', gate);
-    lib_core/* setOutput */.uH('report', markdown);
-    lib_core/* setOutput */.uH('report-json', JSON.stringify(report));
-}
-
-;// CONCATENATED MODULE: ./src/stage.ts
-
-
-
-
-/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
-const ZONEINFO = '/usr/share/zoneinfo';
-const BINARY_DIR = '/usr/bin';
-const NONROOT_UID = 65532;
-// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
-const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
-const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
-// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
-const CA_BUNDLES = [
-    '/etc/ssl/certs/ca-certificates.crt',
-    '/etc/pki/tls/certs/ca-bundle.crt',
-    '/etc/ssl/ca-bundle.pem',
-    '/etc/pki/tls/cacert.pem',
-    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
-    '/etc/ssl/cert.pem'
-];
-/*
- * The build context holds whole file trees, copied to / as they are:
- *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
- *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
- * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
- * byte-identical layers on every builder.
- */
-const SHARED_TREE = 'rootfs';
-const TZDATA_TREE = 'tzdata';
-const FILES_TREE = 'files';
-const WORKDIR_TREE = 'workdir';
-function contextBinaryPath(contextDir, platform, binaryName) {
-    return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
-}
-/**
- * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
- * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
- */
-/** The user the image runs as, when the action knows it: the workdir is made theirs. */
-function imageUser(stage) {
-    return stage.nonroot ? NONROOT_UID : undefined;
-}
-/** What each layer the action adds holds, in order: the report names the layers by these. */
-function stageLayers(spec) {
-    return [
-        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
-        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
-        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
-        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
-        'binary',
-        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
-        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
-    ];
-}
-function renderDockerfile(spec) {
-    const stage = spec.finalStage;
-    const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM'];
-    if (stage.kind === 'scratch-nonroot') {
-        lines.push(`COPY ${SHARED_TREE}/ /`);
-    }
-    if (spec.tzdata)
-        lines.push(`COPY ${TZDATA_TREE}/ /`);
-    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
-    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
-    const user = imageUser(stage);
-    if (spec.workdir && user !== undefined)
-        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
-    // The binary changes most often, so it is the last layer.
-    lines.push('COPY ${TARGETPLATFORM}/ /');
-    if (stage.kind === 'scratch-nonroot')
-        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
-    if (spec.workdir)
-        lines.push(`WORKDIR ${spec.workdir}`);
-    if (spec.expose.length > 0)
-        lines.push(`EXPOSE ${spec.expose.join(' ')}`);
-    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002).
-    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${spec.binaryName}`])}`);
-    if (spec.args.length > 0)
-        lines.push(`CMD ${JSON.stringify(spec.args)}`);
-    return lines.join('\n') + '\n';
-}
-function findCaBundle(candidates = CA_BUNDLES) {
-    return candidates.find(file => (0,external_node_fs_namespaceObject.existsSync)(file));
-}
-/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
-async function writeStageFiles(spec, contextDir) {
-    await (0,promises_.mkdir)(contextDir, { recursive: true });
-    if (spec.finalStage.kind === 'scratch-nonroot') {
-        const bundle = findCaBundle();
-        if (!bundle) {
-            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
-        }
-        const etc = external_node_path_default().join(contextDir, SHARED_TREE, 'etc');
-        await (0,promises_.mkdir)(external_node_path_default().join(etc, 'ssl/certs'), { recursive: true });
-        await (0,promises_.copyFile)(bundle, external_node_path_default().join(etc, 'ssl/certs/ca-certificates.crt'));
-        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
-        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
-    }
-    if (spec.tzdata) {
-        await (0,promises_.cp)(ZONEINFO, external_node_path_default().join(contextDir, TZDATA_TREE, ZONEINFO), {
-            recursive: true,
-            verbatimSymlinks: true,
-            filter: source => external_node_path_default().relative(ZONEINFO, source).split((external_node_path_default()).sep)[0] !== 'right'
-        });
-    }
-    for (const [i, file] of spec.files.entries()) {
-        const target = external_node_path_default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
-        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        await (0,promises_.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
-    }
-    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
-        await (0,promises_.mkdir)(external_node_path_default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
-    const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
-    await (0,promises_.writeFile)(dockerfile, renderDockerfile(spec));
-    return dockerfile;
-}
-/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
-async function pinTimes(dir, seconds) {
-    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
-        const full = external_node_path_default().join(dir, entry.name);
-        if (entry.isDirectory())
-            await pinTimes(full, seconds);
-        await (0,promises_.lutimes)(full, seconds, seconds);
-    }
-    await (0,promises_.lutimes)(dir, seconds, seconds);
-}
-/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
-async function treeDigest(dir) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const walk = async (folder) => {
-        const entries = (await (0,promises_.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = external_node_path_default().join(folder, entry.name);
-            const info = await (0,promises_.lstat)(full);
-            hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
-            if (info.isSymbolicLink())
-                hash.update(await (0,promises_.readlink)(full));
-            else if (info.isDirectory())
-                await walk(full);
-            else
-                hash.update(await (0,promises_.readFile)(full));
-        }
-    };
-    await walk(dir);
-    return hash.digest('hex');
-}
-/**
- * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
- * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
- * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
- */
-async function sealContext(staging) {
-    const sealed = external_node_path_default().join(external_node_path_default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
-    await (0,promises_.rename)(staging, sealed);
-    return sealed;
-}
-
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "child_process"
-var external_child_process_ = __nccwpck_require__(5317);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/manifest.js
-var manifest_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-// Internal object for testability (allows mocking in ESM)
-const _internal = {
-    readLinuxVersionFile() {
-        const lsbReleaseFile = '/etc/lsb-release';
-        const osReleaseFile = '/etc/os-release';
-        let contents = '';
-        if (external_fs_.existsSync(lsbReleaseFile)) {
-            contents = external_fs_.readFileSync(lsbReleaseFile).toString();
-        }
-        else if (external_fs_.existsSync(osReleaseFile)) {
-            contents = external_fs_.readFileSync(osReleaseFile).toString();
-        }
-        return contents;
-    }
-};
-function _findMatch(versionSpec, stable, candidates, archFilter) {
-    return manifest_awaiter(this, void 0, void 0, function* () {
-        const platFilter = os.platform();
-        let result;
-        let match;
-        let file;
-        for (const candidate of candidates) {
-            const version = candidate.version;
-            debug(`check ${version} satisfies ${versionSpec}`);
-            if (semver.satisfies(version, versionSpec) &&
-                (!stable || candidate.stable === stable)) {
-                file = candidate.files.find(item => {
-                    debug(`${item.arch}===${archFilter} && ${item.platform}===${platFilter}`);
-                    let chk = item.arch === archFilter && item.platform === platFilter;
-                    if (chk && item.platform_version) {
-                        const osVersion = _getOsVersion();
-                        if (osVersion === item.platform_version) {
-                            chk = true;
-                        }
-                        else {
-                            chk = semver.satisfies(osVersion, item.platform_version);
-                        }
-                    }
-                    return chk;
-                });
-                if (file) {
-                    debug(`matched ${candidate.version}`);
-                    match = candidate;
-                    break;
-                }
-            }
-        }
-        if (match && file) {
-            // clone since we're mutating the file list to be only the file that matches
-            result = Object.assign({}, match);
-            result.files = [file];
-        }
-        return result;
-    });
-}
-function _getOsVersion() {
-    // TODO: add windows and other linux, arm variants
-    // right now filtering on version is only an ubuntu and macos scenario for tools we build for hosted (python)
-    const plat = os.platform();
-    let version = '';
-    if (plat === 'darwin') {
-        version = cp.execSync('sw_vers -productVersion').toString();
-    }
-    else if (plat === 'linux') {
-        // lsb_release process not in some containers, readfile
-        // Run cat /etc/lsb-release
-        // DISTRIB_ID=Ubuntu
-        // DISTRIB_RELEASE=18.04
-        // DISTRIB_CODENAME=bionic
-        // DISTRIB_DESCRIPTION="Ubuntu 18.04.4 LTS"
-        const lsbContents = _internal.readLinuxVersionFile();
-        if (lsbContents) {
-            const lines = lsbContents.split('\n');
-            for (const line of lines) {
-                const parts = line.split('=');
-                if (parts.length === 2 &&
-                    (parts[0].trim() === 'VERSION_ID' ||
-                        parts[0].trim() === 'DISTRIB_RELEASE')) {
-                    version = parts[1].trim().replace(/^"/, '').replace(/"$/, '');
-                    break;
-                }
-            }
-        }
-    }
-    return version;
-}
-// Alias for backwards compatibility
-function _readLinuxVersionFile() {
-    return _internal.readLinuxVersionFile();
-}
-//# sourceMappingURL=manifest.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
-var http_client_lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
-// EXTERNAL MODULE: external "util"
-var external_util_ = __nccwpck_require__(9023);
-// EXTERNAL MODULE: external "assert"
-var external_assert_ = __nccwpck_require__(2613);
-// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
-var lib_exec = __nccwpck_require__(5260);
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/retry-helper.js
-var retry_helper_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-/**
- * Internal class for retries
- */
-class RetryHelper {
-    constructor(maxAttempts, minSeconds, maxSeconds) {
-        if (maxAttempts < 1) {
-            throw new Error('max attempts should be greater than or equal to 1');
-        }
-        this.maxAttempts = maxAttempts;
-        this.minSeconds = Math.floor(minSeconds);
-        this.maxSeconds = Math.floor(maxSeconds);
-        if (this.minSeconds > this.maxSeconds) {
-            throw new Error('min seconds should be less than or equal to max seconds');
-        }
-    }
-    execute(action, isRetryable) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            let attempt = 1;
-            while (attempt < this.maxAttempts) {
-                // Try
-                try {
-                    return yield action();
-                }
-                catch (err) {
-                    if (isRetryable && !isRetryable(err)) {
-                        throw err;
-                    }
-                    lib_core/* info */.pq(err.message);
-                }
-                // Sleep
-                const seconds = this.getSleepAmount();
-                lib_core/* info */.pq(`Waiting ${seconds} seconds before trying again`);
-                yield this.sleep(seconds);
-                attempt++;
-            }
-            // Last attempt
-            return yield action();
-        });
-    }
-    getSleepAmount() {
-        return (Math.floor(Math.random() * (this.maxSeconds - this.minSeconds + 1)) +
-            this.minSeconds);
-    }
-    sleep(seconds) {
-        return retry_helper_awaiter(this, void 0, void 0, function* () {
-            return new Promise(resolve => setTimeout(resolve, seconds * 1000));
-        });
-    }
-}
-//# sourceMappingURL=retry-helper.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/tool-cache/lib/tool-cache.js
-var tool_cache_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-class HTTPError extends Error {
-    constructor(httpStatusCode) {
-        super(`Unexpected HTTP response: ${httpStatusCode}`);
-        this.httpStatusCode = httpStatusCode;
-        Object.setPrototypeOf(this, new.target.prototype);
-    }
-}
-const IS_WINDOWS = process.platform === 'win32';
-const IS_MAC = process.platform === 'darwin';
-const tool_cache_userAgent = 'actions/tool-cache';
-/**
- * Download a tool from an url and stream it into a file
- *
- * @param url       url of tool to download
- * @param dest      path to download tool
- * @param auth      authorization header
- * @param headers   other headers
- * @returns         path to downloaded tool
- */
-function downloadTool(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        dest = dest || external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        yield lib_io/* mkdirP */.U$(external_path_.dirname(dest));
-        lib_core/* debug */.Yz(`Downloading ${url}`);
-        lib_core/* debug */.Yz(`Destination ${dest}`);
-        const maxAttempts = 3;
-        const minSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MIN_SECONDS', 10);
-        const maxSeconds = _getGlobal('TEST_DOWNLOAD_TOOL_RETRY_MAX_SECONDS', 20);
-        const retryHelper = new RetryHelper(maxAttempts, minSeconds, maxSeconds);
-        return yield retryHelper.execute(() => tool_cache_awaiter(this, void 0, void 0, function* () {
-            return yield downloadToolAttempt(url, dest || '', auth, headers);
-        }), (err) => {
-            if (err instanceof HTTPError && err.httpStatusCode) {
-                // Don't retry anything less than 500, except 408 Request Timeout and 429 Too Many Requests
-                if (err.httpStatusCode < 500 &&
-                    err.httpStatusCode !== 408 &&
-                    err.httpStatusCode !== 429) {
-                    return false;
-                }
-            }
-            // Otherwise retry
-            return true;
-        });
-    });
-}
-function downloadToolAttempt(url, dest, auth, headers) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (external_fs_.existsSync(dest)) {
-            throw new Error(`Destination file path ${dest} already exists`);
-        }
-        // Get the response headers
-        const http = new http_client_lib/* HttpClient */.Qq(tool_cache_userAgent, [], {
-            allowRetries: false
-        });
-        if (auth) {
-            lib_core/* debug */.Yz('set auth');
-            if (headers === undefined) {
-                headers = {};
-            }
-            headers.authorization = auth;
-        }
-        const response = yield http.get(url, headers);
-        if (response.message.statusCode !== 200) {
-            const err = new HTTPError(response.message.statusCode);
-            lib_core/* debug */.Yz(`Failed to download from "${url}". Code(${response.message.statusCode}) Message(${response.message.statusMessage})`);
-            throw err;
-        }
-        // Download the response body
-        const pipeline = external_util_.promisify(external_stream_namespaceObject.pipeline);
-        const responseMessageFactory = _getGlobal('TEST_DOWNLOAD_TOOL_RESPONSE_MESSAGE_FACTORY', () => response.message);
-        const readStream = responseMessageFactory();
-        let succeeded = false;
-        try {
-            yield pipeline(readStream, external_fs_.createWriteStream(dest));
-            lib_core/* debug */.Yz('download complete');
-            succeeded = true;
-            return dest;
-        }
-        finally {
-            // Error, delete dest before retry
-            if (!succeeded) {
-                lib_core/* debug */.Yz('download failed');
-                try {
-                    yield lib_io/* rmRF */.Yz(dest);
-                }
-                catch (err) {
-                    lib_core/* debug */.Yz(`Failed to delete '${dest}'. ${err.message}`);
-                }
-            }
-        }
-    });
-}
-/**
- * Extract a .7z file
- *
- * @param file     path to the .7z file
- * @param dest     destination directory. Optional.
- * @param _7zPath  path to 7zr.exe. Optional, for long path support. Most .7z archives do not have this
- * problem. If your .7z archive contains very long paths, you can pass the path to 7zr.exe which will
- * gracefully handle long paths. By default 7zdec.exe is used because it is a very small program and is
- * bundled with the tool lib. However it does not support long paths. 7zr.exe is the reduced command line
- * interface, it is smaller than the full command line interface, and it does support long paths. At the
- * time of this writing, it is freely available from the LZMA SDK that is available on the 7zip website.
- * Be sure to check the current license agreement. If 7zr.exe is bundled with your action, then the path
- * to 7zr.exe can be pass to this function.
- * @returns        path to the destination directory
- */
-function extract7z(file, dest, _7zPath) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        ok(IS_WINDOWS, 'extract7z() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        const originalCwd = process.cwd();
-        process.chdir(dest);
-        if (_7zPath) {
-            try {
-                const logLevel = core.isDebug() ? '-bb1' : '-bb0';
-                const args = [
-                    'x', // eXtract files with full paths
-                    logLevel, // -bb[0-3] : set output log level
-                    '-bd', // disable progress indicator
-                    '-sccUTF-8', // set charset for for console input/output
-                    file
-                ];
-                const options = {
-                    silent: true
-                };
-                yield exec(`"${_7zPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        else {
-            const escapedScript = path
-                .join(__dirname, '..', 'scripts', 'Invoke-7zdec.ps1')
-                .replace(/'/g, "''")
-                .replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-            const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const escapedTarget = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-            const command = `& '${escapedScript}' -Source '${escapedFile}' -Target '${escapedTarget}'`;
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                command
-            ];
-            const options = {
-                silent: true
-            };
-            try {
-                const powershellPath = yield io.which('powershell', true);
-                yield exec(`"${powershellPath}"`, args, options);
-            }
-            finally {
-                process.chdir(originalCwd);
-            }
-        }
-        return dest;
-    });
-}
-/**
- * Extract a compressed tar archive
- *
- * @param file     path to the tar
- * @param dest     destination directory. Optional.
- * @param flags    flags for the tar command to use for extraction. Defaults to 'xz' (extracting gzipped tars). Optional.
- * @returns        path to the destination directory
- */
-function extractTar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = 'xz') {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        // Create dest
-        dest = yield _createExtractFolder(dest);
-        // Determine whether GNU tar
-        lib_core/* debug */.Yz('Checking tar --version');
-        let versionOutput = '';
-        yield (0,lib_exec/* exec */.m)('tar --version', [], {
-            ignoreReturnCode: true,
-            silent: true,
-            listeners: {
-                stdout: (data) => (versionOutput += data.toString()),
-                stderr: (data) => (versionOutput += data.toString())
-            }
-        });
-        lib_core/* debug */.Yz(versionOutput.trim());
-        const isGnuTar = versionOutput.toUpperCase().includes('GNU TAR');
-        // Initialize args
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        if (lib_core/* isDebug */._o() && !flags.includes('v')) {
-            args.push('-v');
-        }
-        let destArg = dest;
-        let fileArg = file;
-        if (IS_WINDOWS && isGnuTar) {
-            args.push('--force-local');
-            destArg = dest.replace(/\\/g, '/');
-            // Technically only the dest needs to have `/` but for aesthetic consistency
-            // convert slashes in the file arg too.
-            fileArg = file.replace(/\\/g, '/');
-        }
-        if (isGnuTar) {
-            // Suppress warnings when using GNU tar to extract archives created by BSD tar
-            args.push('--warning=no-unknown-keyword');
-            args.push('--overwrite');
-        }
-        args.push('-C', destArg, '-f', fileArg);
-        yield (0,lib_exec/* exec */.m)(`tar`, args);
-        return dest;
-    });
-}
-/**
- * Extract a xar compatible archive
- *
- * @param file     path to the archive
- * @param dest     destination directory. Optional.
- * @param flags    flags for the xar. Optional.
- * @returns        path to the destination directory
- */
-function extractXar(file_1, dest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (file, dest, flags = []) {
-        ok(IS_MAC, 'extractXar() not supported on current OS');
-        ok(file, 'parameter "file" is required');
-        dest = yield _createExtractFolder(dest);
-        let args;
-        if (flags instanceof Array) {
-            args = flags;
-        }
-        else {
-            args = [flags];
-        }
-        args.push('-x', '-C', dest, '-f', file);
-        if (core.isDebug()) {
-            args.push('-v');
-        }
-        const xarPath = yield io.which('xar', true);
-        yield exec(`"${xarPath}"`, _unique(args));
-        return dest;
-    });
-}
-/**
- * Extract a zip
- *
- * @param file     path to the zip
- * @param dest     destination directory. Optional.
- * @returns        path to the destination directory
- */
-function extractZip(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!file) {
-            throw new Error("parameter 'file' is required");
-        }
-        dest = yield _createExtractFolder(dest);
-        if (IS_WINDOWS) {
-            yield extractZipWin(file, dest);
-        }
-        else {
-            yield extractZipNix(file, dest);
-        }
-        return dest;
-    });
-}
-function extractZipWin(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        // build the powershell command
-        const escapedFile = file.replace(/'/g, "''").replace(/"|\n|\r/g, ''); // double-up single quotes, remove double quotes and newlines
-        const escapedDest = dest.replace(/'/g, "''").replace(/"|\n|\r/g, '');
-        const pwshPath = yield io.which('pwsh', false);
-        //To match the file overwrite behavior on nix systems, we use the overwrite = true flag for ExtractToDirectory
-        //and the -Force flag for Expand-Archive as a fallback
-        if (pwshPath) {
-            //attempt to use pwsh with ExtractToDirectory, if this fails attempt Expand-Archive
-            const pwshCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.ZipFile } catch { } ;`,
-                `try { [System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`,
-                `catch { if (($_.Exception.GetType().FullName -eq 'System.Management.Automation.MethodException') -or ($_.Exception.GetType().FullName -eq 'System.Management.Automation.RuntimeException') ){ Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force } else { throw $_ } } ;`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                pwshCommand
-            ];
-            core.debug(`Using pwsh at path: ${pwshPath}`);
-            yield exec(`"${pwshPath}"`, args);
-        }
-        else {
-            const powershellCommand = [
-                `$ErrorActionPreference = 'Stop' ;`,
-                `try { Add-Type -AssemblyName System.IO.Compression.FileSystem } catch { } ;`,
-                `if ((Get-Command -Name Expand-Archive -Module Microsoft.PowerShell.Archive -ErrorAction Ignore)) { Expand-Archive -LiteralPath '${escapedFile}' -DestinationPath '${escapedDest}' -Force }`,
-                `else {[System.IO.Compression.ZipFile]::ExtractToDirectory('${escapedFile}', '${escapedDest}', $true) }`
-            ].join(' ');
-            const args = [
-                '-NoLogo',
-                '-Sta',
-                '-NoProfile',
-                '-NonInteractive',
-                '-ExecutionPolicy',
-                'Unrestricted',
-                '-Command',
-                powershellCommand
-            ];
-            const powershellPath = yield io.which('powershell', true);
-            core.debug(`Using powershell at path: ${powershellPath}`);
-            yield exec(`"${powershellPath}"`, args);
-        }
-    });
-}
-function extractZipNix(file, dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const unzipPath = yield io.which('unzip', true);
-        const args = [file];
-        if (!core.isDebug()) {
-            args.unshift('-q');
-        }
-        args.unshift('-o'); //overwrite with -o, otherwise a prompt is shown which freezes the run
-        yield exec(`"${unzipPath}"`, args, { cwd: dest });
-    });
-}
-/**
- * Caches a directory and installs it into the tool cacheDir
- *
- * @param sourceDir    the directory to cache into tools
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheDir(sourceDir, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = node_modules_semver.clean(version) || version;
-        arch = arch || external_os_.arch();
-        lib_core/* debug */.Yz(`Caching tool ${tool} ${version} ${arch}`);
-        lib_core/* debug */.Yz(`source dir: ${sourceDir}`);
-        if (!external_fs_.statSync(sourceDir).isDirectory()) {
-            throw new Error('sourceDir is not a directory');
-        }
-        // Create the tool dir
-        const destPath = yield _createToolPath(tool, version, arch);
-        // copy each child item. do not move. move can fail on Windows
-        // due to anti-virus software having an open handle on a file.
-        for (const itemName of external_fs_.readdirSync(sourceDir)) {
-            const s = external_path_.join(sourceDir, itemName);
-            yield lib_io.cp(s, destPath, { recursive: true });
-        }
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destPath;
-    });
-}
-/**
- * Caches a downloaded file (GUID) and installs it
- * into the tool cache with a given targetName
- *
- * @param sourceFile    the file to cache into tools.  Typically a result of downloadTool which is a guid.
- * @param targetFile    the name of the file name in the tools directory
- * @param tool          tool name
- * @param version       version of the tool.  semver format
- * @param arch          architecture of the tool.  Optional.  Defaults to machine architecture
- */
-function cacheFile(sourceFile, targetFile, tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        version = semver.clean(version) || version;
-        arch = arch || os.arch();
-        core.debug(`Caching tool ${tool} ${version} ${arch}`);
-        core.debug(`source file: ${sourceFile}`);
-        if (!fs.statSync(sourceFile).isFile()) {
-            throw new Error('sourceFile is not a file');
-        }
-        // create the tool dir
-        const destFolder = yield _createToolPath(tool, version, arch);
-        // copy instead of move. move can fail on Windows due to
-        // anti-virus software having an open handle on a file.
-        const destPath = path.join(destFolder, targetFile);
-        core.debug(`destination file ${destPath}`);
-        yield io.cp(sourceFile, destPath);
-        // write .complete
-        _completeToolPath(tool, version, arch);
-        return destFolder;
-    });
-}
-/**
- * Finds the path to a tool version in the local installed tool cache
- *
- * @param toolName      name of the tool
- * @param versionSpec   version of the tool
- * @param arch          optional arch.  defaults to arch of computer
- */
-function find(toolName, versionSpec, arch) {
-    if (!toolName) {
-        throw new Error('toolName parameter is required');
-    }
-    if (!versionSpec) {
-        throw new Error('versionSpec parameter is required');
-    }
-    arch = arch || external_os_.arch();
-    // attempt to resolve an explicit version
-    if (!isExplicitVersion(versionSpec)) {
-        const localVersions = findAllVersions(toolName, arch);
-        const match = evaluateVersions(localVersions, versionSpec);
-        versionSpec = match;
-    }
-    // check for the explicit version in the cache
-    let toolPath = '';
-    if (versionSpec) {
-        versionSpec = node_modules_semver.clean(versionSpec) || '';
-        const cachePath = external_path_.join(_getCacheDirectory(), toolName, versionSpec, arch);
-        lib_core/* debug */.Yz(`checking cache: ${cachePath}`);
-        if (external_fs_.existsSync(cachePath) && external_fs_.existsSync(`${cachePath}.complete`)) {
-            lib_core/* debug */.Yz(`Found tool in cache ${toolName} ${versionSpec} ${arch}`);
-            toolPath = cachePath;
-        }
-        else {
-            lib_core/* debug */.Yz('not found');
-        }
-    }
-    return toolPath;
-}
-/**
- * Finds the paths to all versions of a tool that are installed in the local tool cache
- *
- * @param toolName  name of the tool
- * @param arch      optional arch.  defaults to arch of computer
- */
-function findAllVersions(toolName, arch) {
-    const versions = [];
-    arch = arch || external_os_.arch();
-    const toolPath = external_path_.join(_getCacheDirectory(), toolName);
-    if (external_fs_.existsSync(toolPath)) {
-        const children = external_fs_.readdirSync(toolPath);
-        for (const child of children) {
-            if (isExplicitVersion(child)) {
-                const fullPath = external_path_.join(toolPath, child, arch || '');
-                if (external_fs_.existsSync(fullPath) && external_fs_.existsSync(`${fullPath}.complete`)) {
-                    versions.push(child);
-                }
-            }
-        }
-    }
-    return versions;
-}
-function getManifestFromRepo(owner_1, repo_1, auth_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (owner, repo, auth, branch = 'master') {
-        let releases = [];
-        const treeUrl = `https://api.github.com/repos/${owner}/${repo}/git/trees/${branch}`;
-        const http = new httpm.HttpClient('tool-cache');
-        const headers = {};
-        if (auth) {
-            core.debug('set auth');
-            headers.authorization = auth;
-        }
-        const response = yield http.getJson(treeUrl, headers);
-        if (!response.result) {
-            return releases;
-        }
-        let manifestUrl = '';
-        for (const item of response.result.tree) {
-            if (item.path === 'versions-manifest.json') {
-                manifestUrl = item.url;
-                break;
-            }
-        }
-        headers['accept'] = 'application/vnd.github.VERSION.raw';
-        let versionsRaw = yield (yield http.get(manifestUrl, headers)).readBody();
-        if (versionsRaw) {
-            // shouldn't be needed but protects against invalid json saved with BOM
-            versionsRaw = versionsRaw.replace(/^\uFEFF/, '');
-            try {
-                releases = JSON.parse(versionsRaw);
-            }
-            catch (_a) {
-                core.debug('Invalid json');
-            }
-        }
-        return releases;
-    });
-}
-function findFromManifest(versionSpec_1, stable_1, manifest_1) {
-    return tool_cache_awaiter(this, arguments, void 0, function* (versionSpec, stable, manifest, archFilter = os.arch()) {
-        // wrap the internal impl
-        const match = yield mm._findMatch(versionSpec, stable, manifest, archFilter);
-        return match;
-    });
-}
-function _createExtractFolder(dest) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        if (!dest) {
-            // create a temp dir
-            dest = external_path_.join(_getTempDirectory(), external_crypto_.randomUUID());
-        }
-        yield lib_io/* mkdirP */.U$(dest);
-        return dest;
-    });
-}
-function _createToolPath(tool, version, arch) {
-    return tool_cache_awaiter(this, void 0, void 0, function* () {
-        const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-        lib_core/* debug */.Yz(`destination ${folderPath}`);
-        const markerPath = `${folderPath}.complete`;
-        yield lib_io/* rmRF */.Yz(folderPath);
-        yield lib_io/* rmRF */.Yz(markerPath);
-        yield lib_io/* mkdirP */.U$(folderPath);
-        return folderPath;
-    });
-}
-function _completeToolPath(tool, version, arch) {
-    const folderPath = external_path_.join(_getCacheDirectory(), tool, node_modules_semver.clean(version) || version, arch || '');
-    const markerPath = `${folderPath}.complete`;
-    external_fs_.writeFileSync(markerPath, '');
-    lib_core/* debug */.Yz('finished caching tool');
-}
-/**
- * Check if version string is explicit
- *
- * @param versionSpec      version string to check
- */
-function isExplicitVersion(versionSpec) {
-    const c = node_modules_semver.clean(versionSpec) || '';
-    lib_core/* debug */.Yz(`isExplicit: ${c}`);
-    const valid = node_modules_semver.valid(c) != null;
-    lib_core/* debug */.Yz(`explicit? ${valid}`);
-    return valid;
-}
-/**
- * Get the highest satisfiying semantic version in `versions` which satisfies `versionSpec`
- *
- * @param versions        array of versions to evaluate
- * @param versionSpec     semantic version spec to satisfy
- */
-function evaluateVersions(versions, versionSpec) {
-    let version = '';
-    lib_core/* debug */.Yz(`evaluating ${versions.length} versions`);
-    versions = versions.sort((a, b) => {
-        if (node_modules_semver.gt(a, b)) {
-            return 1;
-        }
-        return -1;
-    });
-    for (let i = versions.length - 1; i >= 0; i--) {
-        const potential = versions[i];
-        const satisfied = node_modules_semver.satisfies(potential, versionSpec);
-        if (satisfied) {
-            version = potential;
-            break;
-        }
-    }
-    if (version) {
-        lib_core/* debug */.Yz(`matched: ${version}`);
-    }
-    else {
-        lib_core/* debug */.Yz('match not found');
-    }
-    return version;
-}
-/**
- * Gets RUNNER_TOOL_CACHE
- */
-function _getCacheDirectory() {
-    const cacheDirectory = process.env['RUNNER_TOOL_CACHE'] || '';
-    (0,external_assert_.ok)(cacheDirectory, 'Expected RUNNER_TOOL_CACHE to be defined');
-    return cacheDirectory;
-}
-/**
- * Gets RUNNER_TEMP
- */
-function _getTempDirectory() {
-    const tempDirectory = process.env['RUNNER_TEMP'] || '';
-    (0,external_assert_.ok)(tempDirectory, 'Expected RUNNER_TEMP to be defined');
-    return tempDirectory;
-}
-/**
- * Gets a global variable
- */
-function _getGlobal(key, defaultValue) {
-    /* eslint-disable @typescript-eslint/no-explicit-any */
-    const value = global[key];
-    /* eslint-enable @typescript-eslint/no-explicit-any */
-    return value !== undefined ? value : defaultValue;
-}
-/**
- * Returns an array of unique values.
- * @param values Values to make unique.
- */
-function _unique(values) {
-    return Array.from(new Set(values));
-}
-//# sourceMappingURL=tool-cache.js.map
-;// CONCATENATED MODULE: ./src/upx.ts
-
-
-
-
-
-
-
-
-
-
-
-function upxFlags(level) {
-    switch (level) {
-        case 'best':
-            return ['--best'];
-        case 'lzma':
-            return ['--best', '--lzma'];
-        case 'brute':
-            return ['--brute'];
-        case 'ultra-brute':
-            return ['--ultra-brute'];
-        default:
-            return [`-${level}`];
-    }
-}
-function packPlan(upx, level, input, output) {
-    return { program: upx, args: [...upxFlags(level), '--no-progress', '-o', output, input] };
-}
-function testPlan(upx, file) {
-    return { program: upx, args: ['-t', '-q', file] };
-}
-// upx's own words for "this file cannot or need not be packed": not an error of ours.
-const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleException|UnknownExecutableFormatException)[^\n]*/;
-// SHA-256 of the official release archives, by version and UPX's arch name.
-const UPX_CHECKSUMS = {
-    '4.2.4': {
-        amd64: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
-        arm64: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9'
-    }
-};
-const UPX_ARCH = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'arm' };
-/** The archive to fetch for this runner, with the checksum it must have; or why there is none. */
-function upxDownload(install, nodeArch = process.arch) {
-    const arch = UPX_ARCH[nodeArch];
-    if (!arch)
-        throw new Error(`upx is not on PATH and has no release for this ${nodeArch} runner: install it before this step, or set upx: off`);
-    const url = install.url.replaceAll('{version}', install.version).replaceAll('{arch}', arch);
-    const known = install.url === UPX_RELEASE_URL ? UPX_CHECKSUMS[install.version]?.[arch] : undefined;
-    const sha256 = install.sha256 ?? known;
-    if (!sha256) {
-        throw new Error(`upx is not on PATH, and the checksum of ${url} is not known to this action: set upx-sha256 to the archive's SHA-256, ` +
-            `use upx-version ${Object.keys(UPX_CHECKSUMS).join(' or ')}, or install upx before this step`);
-    }
-    return { url, sha256, arch };
-}
-async function findFile(dir, name) {
-    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
-        const full = external_node_path_default().join(dir, entry.name);
-        if (entry.isFile() && entry.name === name)
-            return full;
-        if (entry.isDirectory()) {
-            const found = await findFile(full, name);
-            if (found)
-                return found;
-        }
-    }
-    return undefined;
-}
-/** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
-async function requireUpx(install) {
-    const found = await lib_io/* which */.K7('upx', false);
-    if (found)
-        return found;
-    const download = upxDownload(install);
-    // tool-cache needs a cache root; off a runner, keep it beside the other temporary files.
-    process.env.RUNNER_TOOL_CACHE ||= external_node_path_default().join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
-    let dir = find('upx', install.version, download.arch);
-    if (!dir) {
-        lib_core/* info */.pq(`upx is not on PATH: downloading ${download.url}`);
-        let archive;
-        try {
-            archive = await downloadTool(download.url);
-        }
-        catch (error) {
-            throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`, {
-                cause: error
-            });
-        }
-        const actual = await sha256File(archive);
-        if (actual !== download.sha256) {
-            throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
-        }
-        const extracted = await extractTar(archive, undefined, 'xJ');
-        const binary = await findFile(extracted, 'upx');
-        if (!binary)
-            throw new Error(`the archive from ${download.url} holds no upx executable`);
-        dir = await cacheDir(external_node_path_default().dirname(binary), 'upx', install.version, download.arch);
-    }
-    lib_core/* addPath */.fM(dir);
-    return external_node_path_default().join(dir, 'upx');
-}
-/** Puts each binary into the build context, packed with UPX when asked for. */
-async function packBinaries(binaries, level, upx, destination) {
-    const results = [];
-    for (const binary of binaries) {
-        const target = destination(binary);
-        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        if (level === 'off' || !upx) {
-            await (0,promises_.copyFile)(binary.path, target);
-            results.push({ binary, path: target, size: binary.size, packed: false });
-            continue;
-        }
-        await lib_io/* rmRF */.Yz(target);
-        const packed = await (0,runner/* execute */.g7)(packPlan(upx, level, binary.path, target), { allowFailure: true });
-        const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
-        if (packed.code !== 0 && declined) {
-            warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
-            await lib_io/* rmRF */.Yz(target);
-            await (0,promises_.copyFile)(binary.path, target);
-            results.push({ binary, path: target, size: binary.size, packed: false, declined });
-            continue;
-        }
-        if (packed.code !== 0)
-            throw new Error(`upx failed on the ${binary.platform.id} binary (exit ${packed.code}):\n${packed.stderr.trim()}`);
-        await (0,runner/* execute */.g7)(testPlan(upx, target));
-        const [plain, squeezed] = await Promise.all([(0,promises_.readFile)(binary.path), (0,promises_.readFile)(target)]);
-        results.push({
-            binary,
-            path: target,
-            size: (await (0,promises_.stat)(target)).size,
-            packed: true,
-            packMs: packed.ms,
-            gzipUnpacked: (0,external_node_zlib_.gzipSync)(plain).length,
-            gzipPacked: (0,external_node_zlib_.gzipSync)(squeezed).length
-        });
-    }
-    return results;
-}
-/**
- * Median wall time of starting the binary with `args` and waiting for it to exit: what UPX's unpacking
- * costs at every container start. Measured directly, not through docker, so only the binary is timed.
- */
-function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
-    const times = [];
-    for (let i = 0; i < runs; i++) {
-        (0,runner/* toolStarted */.yE)();
-        const started = performance.now();
-        const result = (0,external_node_child_process_.spawnSync)(file, args, { timeout: timeoutMs, stdio: 'ignore' });
-        const ms = performance.now() - started;
-        (0,runner/* toolEnded */.Zk)();
-        if (result.status !== 0)
-            return undefined;
-        times.push(ms);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-
-
-// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
-const DEFAULT_VERSION = '0.1.0';
-const DEFAULT_BUILD = 'undefined';
-const versionPlans = (cwd) => ({
-    describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
-    head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd },
-    commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd },
-    shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd },
-    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
-    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
-});
-/** The parent commits named in a raw commit object (`git cat-file commit`). */
-function commitParents(rawCommit) {
-    const header = rawCommit.split('\n\n')[0];
-    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
-}
-/**
- * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
- * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
- */
-function pullRequestBuild(head, rawCommit, headSha) {
-    if (!headSha)
-        return head;
-    const parents = commitParents(rawCommit);
-    return parents.length === 2 && parents[1] === headSha ? headSha : head;
-}
-/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
-function tagFromRef(ref) {
-    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-}
-async function resolveVersion(settings) {
-    const plans = versionPlans(settings.workingDirectory);
-    const quiet = { allowFailure: true, quiet: true };
-    const [described, head, time, headObject] = await Promise.all([
-        (0,runner/* execute */.g7)(plans.describe, quiet),
-        (0,runner/* execute */.g7)(plans.head, quiet),
-        (0,runner/* execute */.g7)(plans.commitTime, quiet),
-        (0,runner/* execute */.g7)(plans.headObject, quiet)
-    ]);
-    let version = settings.version ?? tagFromRef(settings.github.ref);
-    if (!version) {
-        if (described.code === 0 && described.stdout.trim()) {
-            version = described.stdout.trim();
-        }
-        else {
-            version = DEFAULT_VERSION;
-            const shallow = await (0,runner/* execute */.g7)(plans.shallow, quiet);
-            if (shallow.stdout.trim() === 'true') {
-                warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
-                    'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
-            }
-        }
-    }
-    const commit = head.code === 0 ? head.stdout.trim() : '';
-    const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
-    const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined;
-    return { version, build, commitTime };
-}
-
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function run() {
-    try {
-        await pipeline();
-    }
-    catch (error) {
-        lib_core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
-    }
-}
-async function pipeline() {
-    const started = new Date();
-    const given = readSettings();
-    const timings = {};
-    const phase = async (name, work) => {
-        const begun = performance.now();
-        try {
-            return await lib_core/* group */.Os(name, work);
-        }
-        finally {
-            timings[name] = performance.now() - begun;
-        }
-    };
-    // Every tool and the package are checked before anything is built, so a broken setup fails in seconds.
-    const { engine, goFacts, version, upx } = await phase('preflight', async () => {
-        await requireGo();
-        const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, goFacts, version, unwritable] = await Promise.all([
-            inspectEngine(given),
-            inspectPackage(given),
-            resolveVersion(given),
-            given.push ? pushProblems(given.tags) : []
-        ]);
-        if (unwritable.length > 0) {
-            throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
-        }
-        lib_core/* info */.pq(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
-        if (!SAFE_VALUE.test(version.version))
-            throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
-        return { engine, goFacts, version, upx };
-    });
-    // The main package is known now: the binary is named after it, as go build names it.
-    const settings = withMainPackage(given, goFacts);
-    if (goFacts.packageNote)
-        lib_core/* info */.pq(goFacts.packageNote);
-    if (goFacts.cgoDropped.length > 0) {
-        warn(`${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
-            'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
-            'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
-    }
-    // The classic store holds one platform only; the docker-save route needs the image in the engine.
-    const canLoadAll = settings.platforms.length === 1 || engine.containerdStore;
-    const load = canLoadAll && (settings.load || engine.route === 'docker-save');
-    if (settings.load && !canLoadAll)
-        warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
-    const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
-    lib_core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
-    (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
-    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, load, started, phase });
-    if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
-        warn(`${goFacts.importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
-            'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
-            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
-    }
-    for (const { note } of head.injections) {
-        if (note?.level === 'warning')
-            warn(note.text);
-        else if (note)
-            lib_core/* info */.pq(note.text);
-    }
-    // From here on a failure is recorded, not thrown: the report and the outputs are written before the step fails.
-    const failures = [];
-    const { smoke, startup } = await smokeAndStartup(settings, head, load, phase);
-    if (smoke?.error)
-        failures.push(smoke.error);
-    // The classic store is measured through `docker save` and a smoke test needs the image in the engine: with
-    // load: false, what was loaded for them leaves again.
-    if (!settings.load && (load || smoke)) {
-        await removeImages(head.tags);
-        lib_core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after measuring${smoke ? ' and the smoke test' : ''}`);
-    }
-    let baseline;
-    if (settings.baseline.kind === 'image') {
-        const reference = settings.baseline.reference;
-        baseline = await phase('baseline', () => imageBaseline(reference, settings, `${BINARY_DIR}/${settings.binaryName}`));
-    }
-    else if (settings.baseline.kind === 'build') {
-        baseline = await phase('baseline', () => buildBaseline(settings, engine, upx, workDir, started));
-    }
-    const sizes = head.measurement.images.map(image => ({
-        platform: image.platform,
-        wire: image.wire,
-        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
-    }));
-    const gate = { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) };
-    // Nothing is published that the checks reject: not after a failed smoke test, not over budget.
-    let published;
-    if (settings.push && (failures.length > 0 || gate.result === 'fail')) {
-        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
-        failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`);
-    }
-    else if (settings.push) {
-        published = await phase('push', () => publish(head.request({ kind: 'push' }), head.tags, head.measurement)).catch(error => {
-            failures.push(error.message);
-            return undefined;
-        });
-    }
-    const report = {
-        image: settings.image,
-        tags: head.tags,
-        // Loaded into the classic store, buildx names the image ID as its digest: no manifest exists until a push.
-        // A push that was asked for and did not happen leaves no digest: nothing under it can be pulled.
-        digest: published?.digest ?? (engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined),
-        version,
-        goVersion: goFacts.goVersion,
-        goBuild: describeGoBuild(settings, version, head.injections),
-        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
-        upx: settings.upx,
-        finalStage: describeFinalStage(settings),
-        binaries: head.packed.map(p => figures(p, startup.get(p.binary.platform.id))),
-        measurement: head.measurement,
-        layerNames: stageLayers(settings),
-        timings,
-        toolMs: (0,runner/* toolTime */.wk)(),
-        smoke,
-        published,
-        baseline,
-        attribution: attributions(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
-        attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
-        gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? gate : undefined,
-        failures,
-        warnings: warningsSaid()
-    };
-    const markdown = renderMarkdown(report);
-    // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-    setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id });
-    await lib_core/* summary */.z.addRaw(markdown).write();
-    lib_core/* info */.pq(markdown);
-    const pr = settings.github.pullRequest;
-    if (settings.comment && pr && settings.github.repository) {
-        const outcome = await phase('comment', () => commentOn(settings, pr.number, markdown));
-        if (outcome.status === 'read-only')
-            lib_core/* warning */.$e(READ_ONLY_HELP);
-        else if (outcome.status === 'failed')
-            lib_core/* warning */.$e(`The pull request comment could not be written: ${outcome.message}. The report is in the job summary.`);
-        else
-            lib_core/* setOutput */.uH('comment-id', outcome.id);
-    }
-    const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
-    if (verdict.length > 0)
-        lib_core/* setFailed */.C1(verdict.join('\n'));
-}
-/**
- * Runs the image once on the runner's own platform (loading that platform alone when the build could not be
- * loaded), then times the start-up of the plain and the packed binary when UPX packed it.
- */
-async function smokeAndStartup(settings, head, load, phase) {
-    const startup = new Map();
-    const args = settings.smokeTest;
-    if (!args)
-        return { startup };
-    const host = hostPlatform();
-    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
-    if (!hostBuilt) {
-        warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
-        return { startup };
-    }
-    const smoke = await phase('smoke test', async () => {
-        if (!load)
-            await buildImage(head.request({ kind: 'load' }, [hostBuilt.id]));
-        return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds);
-    });
-    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    if (hostPacked && !smoke.error) {
-        await phase('startup', async () => {
-            startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) });
-        });
-    }
-    return { smoke, startup };
-}
-/** Static binaries → UPX → final stage → image, measured: the same steps for the change and its base. */
-async function buildTarget({ settings, facts, version, engine, upx, workDir, load, started, phase }) {
-    const staging = external_node_path_default().join(workDir, 'context');
-    const { binaries, injections, needsSystemRoots, attributionMs } = await phase('go build', () => buildBinaries(settings, version, workDir, facts));
-    const staged = await phase('upx', () => packBinaries(binaries, settings.upx, upx, b => contextBinaryPath(staging, b.platform, settings.binaryName)));
-    const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
-    if (version.commitTime !== undefined)
-        await pinTimes(staging, version.commitTime);
-    const contextDir = await sealContext(staging);
-    const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
-    const dockerfile = external_node_path_default().join(contextDir, dockerfileName);
-    const tags = imageTags(settings, version);
-    const oci = external_node_path_default().join(workDir, 'oci');
-    const request = (exporter, platforms) => ({
-        settings,
-        version,
-        contextDir,
-        dockerfile,
-        metadataFile: external_node_path_default().join(workDir, `metadata-${exporter.kind}.json`),
-        exporter,
-        now: started,
-        platforms
-    });
-    // The OCI build is the one measured (and its digest reported); loading it again is a cached rebuild.
-    const built = await phase('buildx build', async () => {
-        const measured = engine.route === 'oci' ? await buildImage(request({ kind: 'oci', dest: oci })) : undefined;
-        const loaded = load ? await buildImage(request({ kind: 'load' })) : undefined;
-        return measured ?? loaded;
-    });
-    const measurement = await phase('measure', async () => {
-        const measured = engine.route === 'oci' ? await measureOciLayout(oci) : await measureFromEngine(tags[0], settings.platforms[0].id, workDir);
-        const images = measured.images.map(image => ({
-            platform: image.platform,
-            layers: () => (engine.route === 'oci' ? ociLayers(oci, image.manifestDigest) : dockerArchiveLayers(engineArchive(workDir)))
-        }));
-        const built = packed.map(p => ({ platform: p.binary.platform.id, path: p.path }));
-        await verifyImageBinaries(images, built, `${BINARY_DIR}/${settings.binaryName}`);
-        return measured;
-    });
-    return { packed, injections, needsSystemRoots, attributionMs, measurement, metadata: built.metadata, tags, request };
-}
-/** The base commit, rebuilt with the same settings in a worktree. A base that does not build is reported, not fatal. */
-async function buildBaseline(settings, engine, upx, workDir, started) {
-    let commit = '';
-    try {
-        const top = await repositoryTop(settings);
-        lib_core/* saveState */.LZ(cleanup/* STATE */.c4.repository, top);
-        await (0,cleanup/* pruneWorktrees */.fW)(top);
-        commit = await resolveBaseCommit(settings, top);
-        lib_core/* info */.pq(`base commit ${commit}`);
-        return await inWorktree(top, commit, external_node_path_default().join(workDir, 'base-worktree'), async (worktree) => {
-            const baseSettings = settingsForWorktree(settings, top, worktree);
-            const baseVersion = await resolveVersion(baseSettings);
-            const baseWork = external_node_path_default().join(workDir, 'base');
-            const quietPhase = (_name, work) => work();
-            // The base must build to the same image it would have had; a broken base only loses the comparison.
-            const moduleDir = external_node_path_default().relative(worktree, baseSettings.workingDirectory) || '.';
-            if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
-                throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
-            }
-            const baseFacts = await inspectPackage(baseSettings);
-            const load = engine.route === 'docker-save';
-            const base = await buildTarget({
-                settings: baseSettings,
-                facts: baseFacts,
-                version: baseVersion,
-                engine,
-                upx,
-                workDir: baseWork,
-                load,
-                started,
-                phase: quietPhase
-            }).finally(
-            // Loaded only to be measured: the user's engine keeps no base image.
-            () => (load ? removeImages(baseSettings.tags) : undefined));
-            return {
-                source: 'build',
-                ref: commit,
-                images: base.measurement.images.map(image => {
-                    const packed = base.packed.find(p => p.binary.platform.id === image.platform);
-                    return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
-                }),
-                attributionMs: base.attributionMs
-            };
-        });
-    }
-    catch (error) {
-        const [first, ...rest] = error.message.split('\n');
-        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
-        warn(`${message}. The report has no comparison and max-increase is not judged.`);
-        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
-    }
-}
-async function commentOn(settings, issueNumber, markdown) {
-    const [owner, repo] = settings.github.repository.split('/');
-    if (!settings.githubToken)
-        return { status: 'failed', message: 'github-token is empty' };
-    return upsertComment({ token: settings.githubToken, owner, repo, issueNumber, key: settings.commentKey }, markdown, settings.commentTimeoutSeconds);
-}
-function describeGoBuild(settings, version, injections) {
-    const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
-    const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) };
-    const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName);
-    return `${Object.entries(plan.env ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')} ${(0,runner/* describe */.q0)(plan)}`;
-}
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.maxSize !== undefined)
-        parts.push(`max-size ${human(budget.maxSize)}`);
-    if (budget.maxIncrease)
-        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : human(budget.maxIncrease.bytes)}`);
-    return parts.join(', ') || 'none';
-}
-function describeFinalStage(settings) {
-    const stage = settings.finalStage;
-    return stage.kind === 'image' ? stage.base : stage.kind;
-}
-function figures(p, startup) {
-    return {
-        platform: p.binary.platform.id,
-        unstripped: p.binary.unstrippedSize,
-        stripped: p.binary.size,
-        final: p.size,
-        packed: p.packed,
-        upxDeclined: p.declined,
-        packMs: p.packMs,
-        gzipUnpacked: p.gzipUnpacked,
-        gzipPacked: p.gzipPacked,
-        startupUnpackedMs: startup?.unpacked,
-        startupPackedMs: startup?.packed
-    };
 }
 
 
@@ -47691,6 +39575,7 @@ async function execute(plan, options = {}) {
     toolStarted();
     const result = await spawnCollect(plan, env, options.quiet ?? false).finally(toolEnded);
     const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
     if (outcome.code !== 0 && !options.allowFailure)
         throw new CommandError(plan, outcome);
     return outcome;
@@ -47927,6 +39812,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
 
 /***/ }),
 
@@ -51033,6 +42925,9 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	return module.exports;
 /******/ }
 /******/ 
+/******/ // expose the modules object (__webpack_modules__)
+/******/ __nccwpck_require__.m = __webpack_modules__;
+/******/ 
 /************************************************************************/
 /******/ /* webpack/runtime/asset-relocator-loader */
 /******/ if (typeof __nccwpck_require__ !== 'undefined') __nccwpck_require__.ab = decodeURIComponent(new URL('.', import.meta.url).pathname).slice(import.meta.url.match(/^file:\/\/\/\w:/) ? 1 : 0, -1) + "/";
@@ -51160,6 +43055,28 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/ensure chunk */
+/******/ (() => {
+/******/ 	__nccwpck_require__.f = {};
+/******/ 	// This file contains only the entry chunk.
+/******/ 	// The chunk loading function for additional chunks
+/******/ 	__nccwpck_require__.e = (chunkId) => {
+/******/ 		return Promise.all(Object.keys(__nccwpck_require__.f).reduce((promises, key) => {
+/******/ 			__nccwpck_require__.f[key](chunkId, promises);
+/******/ 			return promises;
+/******/ 		}, []));
+/******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/get javascript chunk filename */
+/******/ (() => {
+/******/ 	// This function allow to reference async chunks
+/******/ 	__nccwpck_require__.u = (chunkId) => {
+/******/ 		// return url for filenames based on template
+/******/ 		return "" + chunkId + ".index.js";
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
@@ -51174,6 +43091,69 @@ function copyFile(srcFile, destFile, force) {
 /******/ 		}
 /******/ 		Object.defineProperty(exports, '__esModule', { value: true });
 /******/ 	};
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/import chunk loading */
+/******/ (() => {
+/******/ 	// no baseURI
+/******/ 	
+/******/ 	// object to store loaded and loading chunks
+/******/ 	// undefined = chunk not loaded, null = chunk preloaded/prefetched
+/******/ 	// [resolve, Promise] = chunk loading, 0 = chunk loaded
+/******/ 	var installedChunks = {
+/******/ 		792: 0
+/******/ 	};
+/******/ 	
+/******/ 	var installChunk = (data) => {
+/******/ 		var {ids, modules, runtime} = data;
+/******/ 		// add "modules" to the modules object,
+/******/ 		// then flag all "ids" as loaded and fire callback
+/******/ 		var moduleId, chunkId, i = 0;
+/******/ 		for(moduleId in modules) {
+/******/ 			if(__nccwpck_require__.o(modules, moduleId)) {
+/******/ 				__nccwpck_require__.m[moduleId] = modules[moduleId];
+/******/ 			}
+/******/ 		}
+/******/ 		if(runtime) runtime(__nccwpck_require__);
+/******/ 		for(;i < ids.length; i++) {
+/******/ 			chunkId = ids[i];
+/******/ 			if(__nccwpck_require__.o(installedChunks, chunkId) && installedChunks[chunkId]) {
+/******/ 				installedChunks[chunkId][0]();
+/******/ 			}
+/******/ 			installedChunks[ids[i]] = 0;
+/******/ 		}
+/******/ 	
+/******/ 	}
+/******/ 	
+/******/ 	__nccwpck_require__.f.j = (chunkId, promises) => {
+/******/ 			// import() chunk loading for javascript
+/******/ 			var installedChunkData = __nccwpck_require__.o(installedChunks, chunkId) ? installedChunks[chunkId] : undefined;
+/******/ 			if(installedChunkData !== 0) { // 0 means "already installed".
+/******/ 	
+/******/ 				// a Promise means "currently loading".
+/******/ 				if(installedChunkData) {
+/******/ 					promises.push(installedChunkData[1]);
+/******/ 				} else {
+/******/ 					if(true) { // all chunks have JS
+/******/ 						// setup Promise in chunk cache
+/******/ 						var promise = import("./" + __nccwpck_require__.u(chunkId)).then(installChunk, (e) => {
+/******/ 							if(installedChunks[chunkId] !== 0) installedChunks[chunkId] = undefined;
+/******/ 							throw e;
+/******/ 						});
+/******/ 						var promise = Promise.race([promise, new Promise((resolve) => (installedChunkData = installedChunks[chunkId] = [resolve]))])
+/******/ 						promises.push(installedChunkData[1] = promise);
+/******/ 					}
+/******/ 				}
+/******/ 			}
+/******/ 	};
+/******/ 	
+/******/ 	// no prefetching
+/******/ 	
+/******/ 	// no preloaded
+/******/ 	
+/******/ 	// no external install chunk
+/******/ 	
+/******/ 	// no on chunks loaded
 /******/ })();
 /******/ 
 /************************************************************************/

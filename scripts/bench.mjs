@@ -1,7 +1,8 @@
 // npm run bench: where the action's time and bytes go, side by side with ko, written to docs/benchmarks.md.
 // A script, not a test: it measures and writes down, it asserts nothing. BENCH_RUNS (default 3) sets the
 // runs per figure; the median is reported. UPX brute is run once: it takes minutes on a 10 MB binary.
-// `npm run bench -- --render` rewrites docs/benchmarks.md from docs/benchmarks.json without measuring.
+// `npm run bench -- --render` rewrites docs/benchmarks.md from docs/benchmarks.json without measuring;
+// `--only-pr`, `--only-ko`, `--only-compression` re-measure one section into it (see remeasure).
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -134,21 +135,131 @@ async function prMode(app, dir, warmEnv) {
   return { headOnly: median(headOnly), prMode: median(prWall), attributionMs: median(attribution) }
 }
 
-// `npm run bench -- --only-pr`: re-measures the PR-mode section alone (a few minutes, not half an hour) into the
-// recorded figures; the page says when it was.
-if (process.argv.includes('--only-pr')) {
-  const recorded = JSON.parse(readFileSync(path.join(ROOT, 'docs/benchmarks.json'), 'utf8'))
-  const goCache = { GOCACHE: mkdtempSync(path.join(tmpdir(), 'bench-gocache-')) }
-  for (const app of APPS) {
-    const dir = repository(app)
-    await action(app, dir, { upx: 'off', compare: 'build', 'base-ref': 'HEAD~1' }, goCache)
-    recorded.apps[app].pr = await prMode(app, dir, goCache)
-    rmSync(dir, { recursive: true, force: true })
+function koTools(registry) {
+  log('installing ko from the Go module proxy')
+  return { ko: installKo(), koBase: pushKoBase(registry.host), registry }
+}
+
+/**
+ * ko and the action pushing the same app to the same registry, interleaved run by run so that a slow moment of the
+ * machine hits both: ko as it comes, ko with -s -w, the action with upx off and with lzma. The action runs with
+ * load: false (the same work as ko: a push, no image in the engine), and once more with its default load: true.
+ */
+async function sideBySideWithKo(app, dir, warmEnv, { ko, koBase, registry }) {
+  log(`${app}: side by side with ko`)
+  const koYaml = path.join(dir, '.ko.yaml')
+  const koPush = (repo, stripped) => {
+    // ko does not strip by default; the same linker flags as the action, through .ko.yaml.
+    if (stripped) writeFileSync(koYaml, 'builds:\n  - id: app\n    main: .\n    ldflags: ["-s", "-w"]\n')
+    else rmSync(koYaml, { force: true })
+    const started = performance.now()
+    sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', '--sbom=none', '.'], {
+      cwd: dir,
+      env: { ...process.env, ...warmEnv, KO_DOCKER_REPO: `${registry.host}/${repo}`, KO_DEFAULTBASEIMAGE: koBase }
+    })
+    return performance.now() - started
   }
-  recorded.prRemeasured = new Date().toISOString().slice(0, 10)
+  const slim = async (level, load) =>
+    (await action(app, dir, { upx: level, push: 'true', load, tags: `${registry.host}/slim-${app}:${level}`, provenance: 'false' }, warmEnv)).wallMs
+  const walls = { ko: [], koStripped: [], 'slim-off': [], 'slim-off-load': [], 'slim-lzma': [] }
+  await slim('off', 'false')
+  for (let i = 0; i < RUNS; i++) {
+    walls.ko.push(koPush(`ko-${app}`, false))
+    walls.koStripped.push(koPush(`ko-stripped-${app}`, true))
+    walls['slim-off'].push(await slim('off', 'false'))
+    walls['slim-off-load'].push(await slim('off', 'true'))
+    walls['slim-lzma'].push(await slim('lzma', 'false'))
+  }
+  rmSync(koYaml, { force: true })
+  const wire = {
+    ko: await registryWire(registry.host, `ko-${app}`, 'latest'),
+    koStripped: await registryWire(registry.host, `ko-stripped-${app}`, 'latest'),
+    'slim-off': await registryWire(registry.host, `slim-${app}`, 'off'),
+    'slim-lzma': await registryWire(registry.host, `slim-${app}`, 'lzma')
+  }
+  wire['slim-off-load'] = wire['slim-off']
+  return Object.fromEntries(Object.entries(walls).map(([key, w]) => [key, { wall: median(w), wire: wire[key] }]))
+}
+
+const COMPRESSIONS = [
+  { label: 'gzip 6 (BuildKit)', inputs: { compression: 'gzip' } },
+  { label: 'gzip 9', inputs: { compression: 'gzip', 'compression-level': '9' } },
+  { label: 'zstd 3', inputs: { compression: 'zstd', 'compression-level': '3' } },
+  { label: 'zstd 19', inputs: { compression: 'zstd' } }
+]
+
+/** Seconds for `docker pull` of `reference` from the local registry into the engine, image removed first. */
+function pullMs(reference) {
+  spawnSync('docker', ['image', 'rm', '-f', reference], { stdio: 'ignore' })
+  const started = performance.now()
+  sh('docker', ['pull', '--quiet', reference])
+  const ms = performance.now() - started
+  spawnSync('docker', ['image', 'rm', '-f', reference], { stdio: 'ignore' })
+  return ms
+}
+
+/**
+ * Each layer compression, with and without UPX: wire size read back from the registry, the action's push phase,
+ * and a pull with unpacking into the engine (runs interleaved, medians).
+ */
+async function compressionTable(app, dir, warmEnv, registry) {
+  log(`${app}: compression`)
+  const rows = []
+  for (const upx of ['off', 'lzma']) {
+    for (const { label, inputs } of COMPRESSIONS) {
+      const tag = `${registry.host}/compression-${app}:${upx}-${label.split(' ').slice(0, 2).join('')}`
+      const push = []
+      const pull = []
+      for (let i = 0; i < RUNS; i++) {
+        const run = await action(app, dir, { upx, push: 'true', load: 'false', tags: tag, provenance: 'false', ...inputs }, warmEnv)
+        push.push(run.report.timings.push + (run.report.timings.compress ?? 0))
+        pull.push(pullMs(tag))
+      }
+      const [repository, reference] = [tag.slice(registry.host.length + 1, tag.lastIndexOf(':')), tag.slice(tag.lastIndexOf(':') + 1)]
+      rows.push({ upx, compression: label, wire: await registryWire(registry.host, repository, reference), pushMs: median(push), pullMs: median(pull) })
+    }
+  }
+  return rows
+}
+
+/**
+ * `npm run bench -- --only-pr | --only-ko | --only-compression`: re-measures that section alone (minutes, not half
+ * an hour) into the recorded figures; the page says when. `measure(app, dir, goCache, registry)` gives the
+ * section's figures for one app, merged into its record.
+ */
+async function remeasure(section, measure) {
+  const recorded = JSON.parse(readFileSync(path.join(ROOT, 'docs/benchmarks.json'), 'utf8'))
+  const registry = await startRegistry()
+  try {
+    const goCache = { GOCACHE: mkdtempSync(path.join(tmpdir(), 'bench-gocache-')) }
+    const setup = await measure.setup?.(registry)
+    for (const app of APPS) {
+      const dir = repository(app)
+      Object.assign(recorded.apps[app], await measure.run(app, dir, goCache, registry, setup))
+      rmSync(dir, { recursive: true, force: true })
+    }
+  } finally {
+    registry.stop()
+  }
+  recorded[`${section}Remeasured`] = new Date().toISOString().slice(0, 10)
   writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(recorded, null, 2) + '\n')
   writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(recorded))
-  log('wrote docs/benchmarks.md (PR mode re-measured)')
+  log(`wrote docs/benchmarks.md (${section} re-measured)`)
+}
+
+const SECTIONS = {
+  pr: {
+    run: async (app, dir, goCache) => {
+      await action(app, dir, { upx: 'off', compare: 'build', 'base-ref': 'HEAD~1' }, goCache)
+      return { pr: await prMode(app, dir, goCache) }
+    }
+  },
+  ko: { setup: registry => koTools(registry), run: (app, dir, goCache, _registry, tools) => sideBySideWithKo(app, dir, goCache, tools) },
+  compression: { run: async (app, dir, goCache, registry) => ({ compression: await compressionTable(app, dir, goCache, registry) }) }
+}
+const only = Object.keys(SECTIONS).filter(section => process.argv.includes(`--only-${section}`))
+if (only.length > 0) {
+  for (const section of only) await remeasure(section, SECTIONS[section])
   process.exit(0)
 }
 
@@ -156,10 +267,8 @@ const results = { runs: RUNS, apps: {} }
 const registry = await startRegistry()
 const goCache = mkdtempSync(path.join(tmpdir(), 'bench-gocache-'))
 try {
-  log('installing ko from the Go module proxy')
-  const ko = installKo()
-  results.versions = { ...versions(), ko: sh(ko, ['version']) }
-  const koBase = pushKoBase(registry.host)
+  const tools = koTools(registry)
+  results.versions = { ...versions(), ko: sh(tools.ko, ['version']) }
 
   for (const app of APPS) {
     const dir = repository(app)
@@ -207,39 +316,8 @@ try {
       log(`${app}: upx ${level}: ${JSON.stringify(r.upx[level])}`)
     }
 
-    log(`${app}: side by side with ko`)
-    const koWall = []
-    for (let i = 0; i < RUNS; i++) {
-      const started = performance.now()
-      sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', '--sbom=none', '.'], {
-        cwd: dir,
-        env: { ...process.env, ...warmEnv, KO_DOCKER_REPO: `${registry.host}/ko-${app}`, KO_DEFAULTBASEIMAGE: koBase }
-      })
-      koWall.push(performance.now() - started)
-    }
-    r.ko = { wall: median(koWall), wire: await registryWire(registry.host, `ko-${app}`, 'latest') }
-    // ko does not strip by default; the same linker flags as the action, through .ko.yaml.
-    writeFileSync(path.join(dir, '.ko.yaml'), 'builds:\n  - id: app\n    main: .\n    ldflags: ["-s", "-w"]\n')
-    const koStrippedWall = []
-    for (let i = 0; i < RUNS; i++) {
-      const started = performance.now()
-      sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', '--sbom=none', '.'], {
-        cwd: dir,
-        env: { ...process.env, ...warmEnv, KO_DOCKER_REPO: `${registry.host}/ko-stripped-${app}`, KO_DEFAULTBASEIMAGE: koBase }
-      })
-      koStrippedWall.push(performance.now() - started)
-    }
-    r.koStripped = { wall: median(koStrippedWall), wire: await registryWire(registry.host, `ko-stripped-${app}`, 'latest') }
-    for (const level of ['off', 'lzma']) {
-      const wall = []
-      let wire = 0
-      for (let i = 0; i < RUNS; i++) {
-        const run = await action(app, dir, { upx: level, push: 'true', tags: `${registry.host}/slim-${app}:${level}`, provenance: 'false' }, warmEnv)
-        wall.push(run.wallMs)
-        wire = await registryWire(registry.host, `slim-${app}`, level)
-      }
-      r[`slim-${level}`] = { wall: median(wall), wire }
-    }
+    Object.assign(r, await sideBySideWithKo(app, dir, warmEnv, tools))
+    r.compression = await compressionTable(app, dir, warmEnv, registry)
     rmSync(dir, { recursive: true, force: true })
   }
 } finally {
@@ -277,7 +355,17 @@ function render(res) {
     'Wire size vs ko with -s -w (upx off / lzma)',
     a => `${(a['slim-off'].wire / a.koStripped.wire).toFixed(2)}× / ${(a['slim-lzma'].wire / a.koStripped.wire).toFixed(2)}×`
   )
-  row('Wall time vs ko defaults (upx off / lzma)', a => `${(a['slim-off'].wall / a.ko.wall).toFixed(2)}× / ${(a['slim-lzma'].wall / a.ko.wall).toFixed(2)}×`)
+  row(
+    'Wall time of a push vs ko defaults (upx off / lzma)',
+    a => `${(a['slim-off'].wall / a.ko.wall).toFixed(2)}× / ${(a['slim-lzma'].wall / a.ko.wall).toFixed(2)}×`
+  )
+  const zstdRatio = (a, upx) => {
+    const rows = a.compression ?? []
+    const of = label => rows.find(r => r.upx === upx && r.compression.startsWith(label))?.wire
+    return of('zstd 19') && of('gzip 6') ? `${(of('zstd 19') / of('gzip 6')).toFixed(3)}×` : '–'
+  }
+  row('Wire size, zstd 19 / gzip 6 (upx off / lzma)', a => `${zstdRatio(a, 'off')} / ${zstdRatio(a, 'lzma')}`)
+  row('Wall time of a push vs ko with -s -w (upx off)', a => `${(a['slim-off'].wall / a.koStripped.wall).toFixed(2)}×`)
   out.push('')
 
   out.push(
@@ -335,7 +423,8 @@ function render(res) {
   out.push(
     '## Side by side with ko',
     '',
-    'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action does more per run than ko: the unstripped twin link, an OCI build that is measured, the push build, and reading the manifest list back.',
+    'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry, interleaved run by run; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action runs with `load: false` (a push only, as ko does) and once with its default `load: true`. It still does more per run than ko: the unstripped twin link (symbols for the -X proof and the size split), one image build whose OCI layout is measured, checked for the binary and pushed as it is, and the registry read back.' +
+      (res.koRemeasured ? ` Re-measured alone (\`npm run bench -- --only-ko\`) on ${res.koRemeasured}.` : ''),
     ''
   )
   out.push('| app | tool | wall | wire |', '|---|---|---:|---:|')
@@ -344,7 +433,28 @@ function render(res) {
     out.push(`| ${a} | ko (defaults) | ${secs(x.ko.wall)} | ${mib(x.ko.wire)} |`)
     out.push(`| ${a} | ko with -s -w (.ko.yaml) | ${secs(x.koStripped.wall)} | ${mib(x.koStripped.wire)} |`)
     out.push(`| ${a} | go-slim-image, upx off | ${secs(x['slim-off'].wall)} | ${mib(x['slim-off'].wire)} |`)
+    if (x['slim-off-load']) out.push(`| ${a} | go-slim-image, upx off, load: true | ${secs(x['slim-off-load'].wall)} | ${mib(x['slim-off-load'].wire)} |`)
     out.push(`| ${a} | go-slim-image, upx lzma | ${secs(x['slim-lzma'].wall)} | ${mib(x['slim-lzma'].wire)} |`)
+  }
+  if (APPS.every(a => res.apps[a].compression)) {
+    out.push(
+      '',
+      '## Layer compression',
+      '',
+      "Each `compression` (and `compression-level`) with and without UPX, pushed to the local registry (`load: false`, provenance off): wire size read back from the registry; push time is the action's own compress and push phases; pull is `docker pull` of the image removed first, downloading and unpacking into the engine (containerd store). gzip 6 keeps BuildKit's own blobs; every other row is compressed by the action (Node's zlib)." +
+        (res.compressionRemeasured ? ` Re-measured alone (\`npm run bench -- --only-compression\`) on ${res.compressionRemeasured}.` : ''),
+      ''
+    )
+    out.push('| app | upx | compression | wire | vs gzip 6 | compress + push | pull and unpack |', '|---|---|---|---:|---:|---:|---:|')
+    for (const a of APPS) {
+      const rows = res.apps[a].compression
+      for (const row of rows) {
+        const gzip = rows.find(r => r.upx === row.upx && r.compression.startsWith('gzip 6'))
+        out.push(
+          `| ${a} | ${row.upx} | ${row.compression} | ${mib(row.wire)} | ${(row.wire / gzip.wire).toFixed(3)}× | ${secs(row.pushMs)} | ${secs(row.pullMs)} |`
+        )
+      }
+    }
   }
   out.push('', '## What this means when choosing a UPX level', '', readFileSync(path.join(ROOT, 'docs/benchmarks-conclusions.md'), 'utf8').trim(), '')
   return out.join('\n')

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
-import { repositoryOf } from './registry.js'
 
 /**
  * Before anything is built, every repository a push would write to is asked for an upload, with the runner's
@@ -14,6 +13,14 @@ export interface PushTarget {
   host: string
   /** The repository path in that registry: `acme/app`, `library/nginx`. */
   name: string
+}
+
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+export function repositoryOf(reference: string): string {
+  const withoutDigest = reference.split('@')[0]
+  const slash = withoutDigest.lastIndexOf('/')
+  const colon = withoutDigest.lastIndexOf(':')
+  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
 }
 
 export function pushTarget(reference: string): PushTarget {
@@ -141,6 +148,37 @@ export async function pushProblems(references: string[]): Promise<string[]> {
   const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i)
   const problems = await Promise.all(targets.map(async target => ({ target, problem: await pushProblem(target) })))
   return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`)
+}
+
+export type RegistryRequest = (
+  pathname: string,
+  init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array<ArrayBuffer> }
+) => Promise<Response>
+
+/**
+ * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
+ * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
+ */
+export function registrySession(target: PushTarget, actions: string, timeoutMs = 120_000): RegistryRequest {
+  const base = `${registryUrl(target.host)}/v2/${target.name}/`
+  let authorization: string | undefined
+  return async (pathname, init = {}) => {
+    const url = new URL(pathname, base)
+    const send = (auth?: string) =>
+      fetch(url, {
+        method: init.method ?? 'GET',
+        headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+        body: init.body,
+        signal: AbortSignal.timeout(timeoutMs)
+      })
+    if (authorization) {
+      const response = await send(authorization)
+      if (response.status !== 401) return response
+    }
+    const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions)
+    authorization = answered.authorization ?? authorization
+    return answered.response
+  }
 }
 
 /**

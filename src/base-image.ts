@@ -1,9 +1,10 @@
 import { Readable } from 'node:stream'
-import { pushTarget, registryRead, type PushTarget } from './access.js'
+import { registryRead, type PushTarget } from './access.js'
 import type { BuildInfo } from './attribution.js'
+import { layerCompression } from './compress.js'
 import { elfBuildInfo } from './gobinary.js'
-import { isAttestation, platformId, type Descriptor } from './measure.js'
-import { repositoryOf } from './registry.js'
+import { isAttestation, platformId, type Descriptor } from './layout.js'
+import { manifestReference, readManifest, type RegistryManifest } from './registry.js'
 import { fileInImage, type LayerSource } from './verify.js'
 
 /**
@@ -11,34 +12,8 @@ import { fileInImage, type LayerSource } from './verify.js'
  * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
  */
 
-const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-].join(', ')
-
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-export function manifestReference(reference: string): { target: PushTarget; ref: string } {
-  const rest = reference.slice(repositoryOf(reference).length)
-  const at = rest.indexOf('@')
-  const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest'
-  return { target: pushTarget(reference), ref }
-}
-
-interface Manifest {
-  manifests?: Descriptor[]
-  layers: Descriptor[]
-}
-
-async function readManifest(target: PushTarget, ref: string): Promise<Manifest> {
-  const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
-  if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
-  return (await response.json()) as Manifest
-}
-
 /** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
-async function platformManifest(target: PushTarget, ref: string, platform: string): Promise<Manifest> {
+async function platformManifest(target: PushTarget, ref: string, platform: string): Promise<RegistryManifest> {
   const top = await readManifest(target, ref)
   if (!top.manifests) return top
   const entry = top.manifests.filter(d => !isAttestation(d)).find(d => d.platform && platformId(d.platform) === platform)
@@ -53,7 +28,7 @@ function registryLayer(target: PushTarget, layer: Descriptor): LayerSource {
     if (!response.ok) throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`)
     yield Buffer.from(await response.arrayBuffer())
   }
-  return { open: () => Readable.from(download()), gzip: layer.mediaType.endsWith('gzip') }
+  return { open: () => Readable.from(download()), compression: layerCompression(layer.mediaType) }
 }
 
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */

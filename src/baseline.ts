@@ -1,11 +1,19 @@
-import type { BuildInfo, Breakdown } from './attribution.js'
-import { warn } from './warnings.js'
+import * as core from '@actions/core'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
-import { done, whileRunning } from './cleanup.js'
+import type { BuildInfo, Breakdown } from './attribution.js'
 import { baseImageBuildInfo } from './base-image.js'
+import { removeImages, type Engine } from './buildx.js'
+import { done, pruneWorktrees, STATE, whileRunning } from './cleanup.js'
+import { inspectPackage } from './gobuild.js'
+import { quietPhase } from './phase.js'
 import { readPushed } from './registry.js'
 import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
+import { BINARY_DIR } from './stage.js'
+import { buildTarget } from './target.js'
+import { resolveVersion } from './version.js'
+import { warn } from './warnings.js'
 
 /** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
 export interface BaseImage {
@@ -134,7 +142,7 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
  */
 export async function imageBaseline(reference: string, settings: Settings, file: string): Promise<BaselineReport> {
   try {
-    const images = await readPushed(reference, undefined, settings.builder, settings.platforms[0].id)
+    const images = await readPushed(reference, undefined, settings.platforms[0].id)
     const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)))
     const why = read.find(r => r.why)?.why
     return {
@@ -150,4 +158,69 @@ export async function imageBaseline(reference: string, settings: Settings, file:
     warn(message)
     return { source: 'image', ref: reference, images: [], error: message }
   }
+}
+
+/**
+ * The base commit, rebuilt with the same settings in a worktree: only what the report compares (sizes and the
+ * split by package; no load, no smoke test). A base that does not build is reported, not fatal.
+ */
+export async function buildBaseline(settings: Settings, engine: Engine, upx: string | undefined, workDir: string, started: Date): Promise<BaselineReport> {
+  let commit = ''
+  try {
+    const top = await repositoryTop(settings)
+    core.saveState(STATE.repository, top)
+    await pruneWorktrees(top)
+    commit = await resolveBaseCommit(settings, top)
+    core.info(`base commit ${commit}`)
+    return await inWorktree(top, commit, path.join(workDir, 'base-worktree'), async worktree => {
+      const baseSettings = settingsForWorktree(settings, top, worktree)
+      const moduleDir = path.relative(worktree, baseSettings.workingDirectory) || '.'
+      if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
+        throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
+      }
+      // No cgo listing: it explains a failed head build, and a failed base only loses the comparison.
+      const [facts, version] = await Promise.all([inspectPackage(baseSettings, { cgo: false }), resolveVersion(baseSettings)])
+      const base = await buildTarget({
+        settings: baseSettings,
+        facts,
+        version,
+        engine,
+        upx,
+        workDir: path.join(workDir, 'base'),
+        started,
+        phase: quietPhase,
+        base: true
+      })
+      // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+      if (base.inEngine) await removeImages(base.tags)
+      return {
+        source: 'build' as const,
+        ref: commit,
+        images: base.measurement.images.map(image => {
+          const packed = base.packed.find(p => p.binary.platform.id === image.platform)
+          return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown }
+        }),
+        attributionMs: base.attributionMs
+      }
+    })
+  } catch (error) {
+    const [first, ...rest] = (error as Error).message.split('\n')
+    const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`
+    warn(`${message}. The report has no comparison and max-increase is not judged.`)
+    return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined }
+  }
+}
+
+/** The baseline the settings ask for, started now so that it runs beside the head's work. */
+export function startBaseline(
+  settings: Settings,
+  engine: Engine,
+  upx: string | undefined,
+  workDir: string,
+  started: Date
+): Promise<BaselineReport | undefined> {
+  const baseline = settings.baseline
+  if (baseline.kind === 'image') return imageBaseline(baseline.reference, settings, `${BINARY_DIR}/${settings.binaryName}`)
+  if (baseline.kind === 'build') return buildBaseline(settings, engine, upx, workDir, started)
+  return Promise.resolve(undefined)
 }

@@ -17,10 +17,10 @@ export interface Engine {
 }
 
 /**
- * Where one buildx invocation sends the image. One exporter per invocation: buildx 0.13 accepts several,
- * but its OCI exporter then sometimes names an index that only the other exporter wrote.
+ * Where the one buildx invocation sends the image: an OCI layout (measured, loaded and pushed from there), or the
+ * engine's store when the builder cannot export OCI (then saved from there into a layout).
  */
-export type Exporter = { kind: 'oci'; dest: string } | { kind: 'load' } | { kind: 'push' }
+export type Exporter = { kind: 'oci'; dest: string } | { kind: 'load' }
 
 export interface BuildxMetadata {
   'containerimage.digest'?: string
@@ -33,10 +33,10 @@ export interface BuildxMetadata {
 const builderArgs = (builder: string) => (builder ? ['--builder', builder] : [])
 
 export const enginePlans = (builder: string) => ({
-  server: { program: 'docker', args: ['version', '--format', '{{.Server.Version}}'] } satisfies Plan,
+  // The server's version and its image store in one call: every docker CLI start costs tens of milliseconds.
+  server: { program: 'docker', args: ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}'] } satisfies Plan,
   buildx: { program: 'docker', args: ['buildx', 'version'] } satisfies Plan,
-  inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] } satisfies Plan,
-  storage: { program: 'docker', args: ['info', '--format', '{{json .DriverStatus}}'] } satisfies Plan
+  inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] } satisfies Plan
 })
 
 export function chooseRoute(driver: string, containerdStore: boolean): MeasureRoute {
@@ -48,24 +48,24 @@ export function chooseRoute(driver: string, containerdStore: boolean): MeasureRo
 export async function inspectEngine(settings: Settings): Promise<Engine> {
   const plans = enginePlans(settings.builder)
   const quiet = { allowFailure: true, quiet: true }
-  const server = await execute(plans.server, quiet)
-  if (server.code !== 0) {
+  // Asked side by side (a few docker CLI starts add up); the first missing piece is the one reported.
+  const [server, buildx, inspect] = await Promise.all([plans.server, plans.buildx, plans.inspect].map(plan => execute(plan, quiet)))
+  // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+  const serverVersion = server.stdout.trim().split(' ')[0]
+  if (server.code !== 0 || !serverVersion) {
     throw new Error(
       `no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
         '(ubuntu-latest has it), or start one before this step'
     )
   }
-  const buildx = await execute(plans.buildx, quiet)
   if (buildx.code !== 0) throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step')
-  const inspect = await execute(plans.inspect, quiet)
   if (inspect.code !== 0) {
     throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`)
   }
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker'
-  const storage = await execute(plans.storage, quiet)
-  const containerdStore = storage.stdout.includes('io.containerd.snapshotter')
+  const containerdStore = server.stdout.includes('io.containerd.snapshotter')
   const engine = {
-    serverVersion: server.stdout.trim(),
+    serverVersion,
     buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
     driver,
     containerdStore,
@@ -133,8 +133,6 @@ export function exporterArgs(exporter: Exporter): string[] {
       return ['--output', `type=oci,dest=${exporter.dest},tar=false`]
     case 'load':
       return ['--output', 'type=docker']
-    case 'push':
-      return ['--output', 'type=image,push=true']
   }
 }
 

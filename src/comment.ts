@@ -3,6 +3,7 @@ import * as github from '@actions/github'
 import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import { stableText } from './report.js'
+import type { Settings } from './settings.js'
 
 export interface CommentTarget {
   token: string
@@ -182,3 +183,26 @@ export const READ_ONLY_HELP =
   'The token cannot comment on this pull request (pull requests from forks get a read-only GITHUB_TOKEN). ' +
   'The report is in the job summary and the report output. To comment anyway, upload the report as an artifact ' +
   'and post it from a workflow_run workflow, which runs with the base repository\'s token: see "Pull requests from forks" in the README.'
+
+/**
+ * The sticky comment on the pull request, when there is one to write to. A comment that cannot be written is a
+ * warning, never a failure: the report is in the job summary either way.
+ */
+export async function commentOnPullRequest(
+  settings: { comment: boolean; github: Settings['github']; githubToken: string; commentKey: string; commentTimeoutSeconds: number },
+  markdown: string
+): Promise<void> {
+  const pr = settings.github.pullRequest
+  if (!settings.comment || !pr || !settings.github.repository) return
+  const [owner, repo] = settings.github.repository.split('/')
+  const outcome: CommentOutcome = settings.githubToken
+    ? await upsertComment(
+        { token: settings.githubToken, owner, repo, issueNumber: pr.number, key: settings.commentKey },
+        markdown,
+        settings.commentTimeoutSeconds
+      )
+    : { status: 'failed', message: 'github-token is empty' }
+  if (outcome.status === 'read-only') core.warning(READ_ONLY_HELP)
+  else if (outcome.status === 'failed') core.warning(`The pull request comment could not be written: ${outcome.message}. The report is in the job summary.`)
+  else core.setOutput('comment-id', outcome.id)
+}

@@ -41,9 +41,13 @@ export interface GoFacts {
 
 const STATIC_ENV = { CGO_ENABLED: '0' }
 
-export function ldflags(settings: Settings, version: VersionInfo, strip: boolean): string {
+/** `full` strips (-s -w); `symbols` keeps the symbol table, drops DWARF (-w); `none` keeps both. */
+export type Strip = 'full' | 'symbols' | 'none'
+
+export function ldflags(settings: Settings, version: VersionInfo, strip: Strip | boolean): string {
+  const level = strip === true ? 'full' : strip === false ? 'none' : strip
   return [
-    ...(strip ? ['-s', '-w'] : []),
+    ...(level === 'full' ? ['-s', '-w'] : level === 'symbols' ? ['-w'] : []),
     '-X',
     quoteField(`${settings.versionVariable}=${version.version}`),
     '-X',
@@ -52,7 +56,7 @@ export function ldflags(settings: Settings, version: VersionInfo, strip: boolean
   ].join(' ')
 }
 
-export function goBuildPlan(settings: Settings, version: VersionInfo, platform: Platform, output: string, strip = true): Plan {
+export function goBuildPlan(settings: Settings, version: VersionInfo, platform: Platform, output: string, strip: Strip | boolean = true): Plan {
   return {
     program: 'go',
     args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
@@ -175,16 +179,27 @@ async function resolveDefaultPackage(settings: Settings, platform: Platform): Pr
   throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`)
 }
 
+/** A `goListPlan` listing whose last package, the one asked for, is a main package. */
+const listsMain = (listed: { code: number; stdout: string }) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main'
+
 /** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-export async function inspectPackage(given: Settings): Promise<GoFacts> {
+export async function inspectPackage(given: Settings, { cgo: withCgo = true } = {}): Promise<GoFacts> {
   const platform = given.platforms[0]
-  const resolved = given.package === '.' ? await resolveDefaultPackage(given, platform) : { package: given.package }
-  const settings = { ...given, package: resolved.package }
-  const [goVersion, listed, cgo] = await Promise.all([
-    execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: settings.workingDirectory }, { quiet: true }),
-    execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }),
-    cgoPackages(settings, platform)
+  const list = (settings: Settings) =>
+    Promise.all([execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }), withCgo ? cgoPackages(settings, platform) : []])
+  // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
+  const [goVersion, [firstListed, firstCgo]] = await Promise.all([
+    execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: given.workingDirectory }, { quiet: true }),
+    list(given)
   ])
+  let settings = given
+  let [listed, cgo] = [firstListed, firstCgo]
+  let resolved: { package: string; note?: string } = { package: given.package }
+  if (given.package === '.' && !listsMain(firstListed)) {
+    resolved = await resolveDefaultPackage(given, platform)
+    settings = { ...given, package: resolved.package }
+    if (resolved.package !== '.') [listed, cgo] = await list(settings)
+  }
   if (listed.code !== 0) {
     const stderr = listed.stderr.trim()
     if (/build constraints exclude all Go files/.test(stderr)) {
@@ -242,16 +257,18 @@ async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: 
 /** What preflight learned of the package that the build uses: where version variables may be, and cgo. */
 export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages'>
 
-/**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
- */
+type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads'] }
+
 /** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
-async function readTwin(unstripped: string): Promise<{ symbols: GoSymbol[]; loads: ElfFacts['loads'] }> {
+async function readTwin(unstripped: string): Promise<Twin> {
   const elf = await readFile(unstripped)
   return { symbols: elfSymbols(elf), loads: readElf(elf).loads }
 }
 
+/**
+ * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
+ * if any), and whether the program verifies TLS servers against the system roots.
+ */
 async function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
   const size = pointerSize(platform.arch)
   return {
@@ -264,54 +281,94 @@ async function readSymbols(settings: Settings, platform: Platform, symbols: GoSy
 }
 
 /**
- * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
- * saves) is linked first: its symbol table says whether the -X targets exist, before the binaries that ship.
+ * Compiles every package the program links, for one platform, into the build cache, with the flags the links use:
+ * the two links that follow then share it instead of compiling the same packages side by side.
  */
-export async function buildBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: PackageFacts): Promise<BuildResult> {
+export function compilePlan(settings: Settings, platform: Platform): Plan {
+  return {
+    program: 'go',
+    args: ['list', '-deps', '-export', '-trimpath', ...settings.buildFlags, '-f', '{{with .Error}}{{.}}{{end}}', settings.package],
+    env: { ...STATIC_ENV, ...goEnv(platform) },
+    cwd: settings.workingDirectory
+  }
+}
+
+interface Linked {
+  platform: Platform
+  output: string
+  unstripped: string
+  buildMs: number
+}
+
+/** Both links of every platform side by side (each link is mostly one core): the shipped binary and its twin. */
+async function linkAll(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip): Promise<Linked[]> {
+  return Promise.all(
+    settings.platforms.map(async platform => {
+      const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
+      const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
+      const [buildMs] = await Promise.all([
+        goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo),
+        goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
+      ])
+      return { platform, output, unstripped, buildMs }
+    })
+  )
+}
+
+/**
+ * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
+ * saves, and the symbol table) is linked beside it; the first platform's twin says whether the -X targets exist,
+ * and when one is missing and has a stand-in, every binary is linked again with it before anything ships.
+ */
+export async function buildBinaries(
+  settings: Settings,
+  version: VersionInfo,
+  workDir: string,
+  facts: PackageFacts,
+  twin: Strip = 'none'
+): Promise<BuildResult> {
+  for (const platform of settings.platforms) await goBuild(settings, platform, compilePlan(settings, platform), facts.cgoPackages)
+  let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin)
+  const begun = performance.now()
+  let firstTwin = await readTwin(linked[0].unstripped)
+  const { injections, needsSystemRoots } = await readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages)
+  let attributionMs = performance.now() - begun
+  const [versionTarget, buildTarget] = injections.map(i => i.variable)
+  if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
+    linked = await linkAll({ ...settings, versionVariable: versionTarget, buildVariable: buildTarget }, version, workDir, facts.cgoPackages, twin)
+    firstTwin = await readTwin(linked[0].unstripped)
+  }
   const binaries: Binary[] = []
-  let effective = settings
-  let injections: Injection[] = []
-  let needsSystemRoots = false
-  let attributionMs = 0
-  for (const [index, platform] of settings.platforms.entries()) {
-    const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
-    await goBuild(effective, platform, goBuildPlan(effective, version, platform, unstripped, false), facts.cgoPackages)
-    const begun = performance.now()
-    let twin = await readTwin(unstripped)
-    attributionMs += performance.now() - begun
-    if (index === 0) {
-      const found = await readSymbols(settings, platform, twin.symbols, facts.mainModulePackages)
-      injections = found.injections
-      needsSystemRoots = found.needsSystemRoots
-      const [versionTarget, buildTarget] = injections.map(i => i.variable)
-      if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
-        effective = { ...settings, versionVariable: versionTarget, buildVariable: buildTarget }
-        await execute(goBuildPlan(effective, version, platform, unstripped, false), { quiet: true })
-        twin = await readTwin(unstripped)
-      }
-    }
-    const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
-    const buildMs = await goBuild(effective, platform, goBuildPlan(effective, version, platform, output), facts.cgoPackages)
-    const shipped = await readFile(output)
-    const problem = staticProblem(readElf(shipped), platform.arch)
-    if (problem) {
-      throw new Error(
-        `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
-      )
-    }
-    const unstrippedSize = (await stat(unstripped)).size
-    const split = performance.now()
-    const bytes = splitBinary(twin, shipped, output)
-    attributionMs += performance.now() - split
-    await io.rmRF(unstripped)
-    core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`)
-    binaries.push({ platform, path: output, size: shipped.length, unstrippedSize, buildMs, breakdown: bytes })
+  for (const [index, link] of linked.entries()) {
+    const started = performance.now()
+    const twin = index === 0 ? firstTwin : await readTwin(link.unstripped)
+    attributionMs += performance.now() - started
+    binaries.push(await checkBinary(settings, link, twin, (ms: number) => (attributionMs += ms)))
   }
   return { binaries, injections, needsSystemRoots, attributionMs }
 }
 
+/** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
+async function checkBinary(settings: Settings, link: Linked, twin: Twin, addAttributionMs: (ms: number) => void): Promise<Binary> {
+  const { platform, output, unstripped } = link
+  const shipped = await readFile(output)
+  const problem = staticProblem(readElf(shipped), platform.arch)
+  if (problem) {
+    throw new Error(
+      `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
+    )
+  }
+  const unstrippedSize = (await stat(unstripped)).size
+  const split = performance.now()
+  const bytes = splitBinary(twin, shipped, output)
+  addAttributionMs(performance.now() - split)
+  await io.rmRF(unstripped)
+  core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`)
+  return { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }
+}
+
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-function splitBinary(twin: { symbols: GoSymbol[]; loads: ElfFacts['loads'] }, shipped: Buffer, output: string): Breakdown | undefined {
+function splitBinary(twin: Twin, shipped: Buffer, output: string): Breakdown | undefined {
   try {
     return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length)
   } catch (error) {

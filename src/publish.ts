@@ -1,7 +1,8 @@
-import { buildImage, type BuildPlanInput, type BuildxMetadata } from './buildx.js'
+import type { BuildxMetadata } from './buildx.js'
 import type { Measurement } from './measure.js'
-import { explainPushFailure, rawManifestPlan, readPushed, type PushedImage } from './registry.js'
-import { CommandError, execute } from './runner.js'
+import { pushLayout, PushError } from './push.js'
+import { explainPushFailure, readPushed, type PushedImage } from './registry.js'
+import type { Phase } from './phase.js'
 import { warn } from './warnings.js'
 
 export interface Published {
@@ -11,41 +12,56 @@ export interface Published {
   images: PushedImage[]
 }
 
-/** Which of the references a registry now serves: after a push that stopped part-way, what did get out. */
-async function servedNow(references: string[], builder: string): Promise<{ published: string[]; missing: string[] }> {
-  const served = await Promise.all(references.map(async r => (await execute(rawManifestPlan(r, builder), { allowFailure: true, quiet: true })).code === 0))
-  return { published: references.filter((_, i) => served[i]), missing: references.filter((_, i) => !served[i]) }
-}
-
 /** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushImage(input: BuildPlanInput, tags: string[]) {
+async function pushMeasured(layout: string, tags: string[]): Promise<string> {
   try {
-    return await buildImage(input)
+    return await pushLayout(layout, tags)
   } catch (error) {
-    const explained = error instanceof CommandError ? explainPushFailure(error.outcome.stderr, tags) : undefined
-    const { published, missing } = await servedNow(tags, input.settings.builder)
+    const published = error instanceof PushError ? error.published : []
+    const missing = tags.filter(t => !published.includes(t))
+    const message = (error as Error).message
     const state =
       published.length === 0
         ? 'Nothing was published.'
         : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`
-    const tail = error instanceof Error ? error.message.split('\n').slice(-3).join('\n') : String(error)
-    throw new Error(`push failed: ${explained ?? 'buildx could not push'}. ${state}\n${tail}`, { cause: error })
+    throw new Error(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, { cause: error })
   }
 }
 
 /**
- * Pushes every platform under every tag, then reads the manifest list back from the registry and compares each
- * platform's stored size with what was measured before the push.
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
+ * back from the registry and compares its stored size with the measured one.
  */
-export async function publish(input: BuildPlanInput, tags: string[], measured: Measurement): Promise<Published> {
-  const pushed = await pushImage(input, tags)
-  const digest = pushed.metadata['containerimage.digest']
-  if (!digest) throw new Error('buildx pushed but reported no digest: the image was not published')
-  const images = await readPushed(tags[0], digest, input.settings.builder, input.settings.platforms[0].id)
+export async function publish(layout: string, tags: string[], measured: Measurement, metadata: BuildxMetadata): Promise<Published> {
+  const digest = await pushMeasured(layout, tags)
+  const images = await readPushed(tags[0], digest, measured.images[0].platform)
   for (const image of images) {
     const before = measured.images.find(m => m.platform === image.platform)
     if (before && before.wire !== image.wire)
       warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`)
   }
-  return { digest, metadata: pushed.metadata, references: tags, images }
+  return { digest, metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') }, references: tags, images }
+}
+
+/**
+ * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
+ * `failures` (the report is still written), never thrown.
+ */
+export async function release(
+  push: boolean,
+  head: { layout: string; tags: string[]; measurement: Measurement; metadata: BuildxMetadata },
+  failures: string[],
+  budgetBroken: boolean,
+  phase: Phase
+): Promise<Published | undefined> {
+  if (!push) return undefined
+  if (failures.length > 0 || budgetBroken) {
+    const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken'
+    failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`)
+    return undefined
+  }
+  return phase('push', () => publish(head.layout, head.tags, head.measurement, head.metadata)).catch((error: unknown) => {
+    failures.push((error as Error).message)
+    return undefined
+  })
 }

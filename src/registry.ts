@@ -1,5 +1,5 @@
-import { execute, type Plan } from './runner.js'
-import { isAttestation, platformId, type Descriptor } from './measure.js'
+import { pushTarget, registryRead, repositoryOf, type PushTarget } from './access.js'
+import { isAttestation, platformId, type Descriptor } from './layout.js'
 
 /** Per platform, what the registry stores after the push. */
 export interface PushedImage {
@@ -8,60 +8,71 @@ export interface PushedImage {
   wire: number
 }
 
-export function rawManifestPlan(reference: string, builder: string): Plan {
-  // imagetools uses the same credentials as the push (docker login), so private registries read back too.
-  return { program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...(builder ? ['--builder', builder] : []), '--raw', reference] }
+export const MANIFEST_TYPES = [
+  'application/vnd.oci.image.index.v1+json',
+  'application/vnd.oci.image.manifest.v1+json',
+  'application/vnd.docker.distribution.manifest.list.v2+json',
+  'application/vnd.docker.distribution.manifest.v2+json'
+].join(', ')
+
+export interface RegistryManifest {
+  manifests?: Descriptor[]
+  config: Descriptor
+  layers: Descriptor[]
 }
 
-/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
-export function repositoryOf(reference: string): string {
-  const withoutDigest = reference.split('@')[0]
-  const slash = withoutDigest.lastIndexOf('/')
-  const colon = withoutDigest.lastIndexOf(':')
-  return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
+export async function readManifest(target: PushTarget, ref: string): Promise<RegistryManifest> {
+  const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
+  if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
+  return (await response.json()) as RegistryManifest
+}
+
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+export function manifestReference(reference: string): { target: PushTarget; ref: string } {
+  const rest = reference.slice(repositoryOf(reference).length)
+  const at = rest.indexOf('@')
+  const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest'
+  return { target: pushTarget(reference), ref }
 }
 
 /**
- * Reads the pushed image back and sums, per platform, config plus layers as the registry stores them.
+ * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
+ * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
  * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
-export async function readPushed(reference: string, digest: string | undefined, builder: string, onlyPlatform: string): Promise<PushedImage[]> {
-  const repository = repositoryOf(reference)
-  // Without a digest, the reference itself (a tag) is read.
-  const topReference = digest ? `${repository}@${digest}` : reference
-  type Manifest = { manifests?: Descriptor[]; config: Descriptor; layers: Descriptor[] }
-  const raw = async (ref: string) => JSON.parse((await execute(rawManifestPlan(ref, builder), { quiet: true })).stdout) as Manifest
-  const wire = (manifest: Manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
-  const top = await raw(topReference)
+export async function readPushed(reference: string, digest: string | undefined, onlyPlatform: string): Promise<PushedImage[]> {
+  const { target, ref } = manifestReference(reference)
+  const wire = (manifest: RegistryManifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
+  const top = await readManifest(target, digest ?? ref)
   if (!top.manifests) return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }]
-  const images: PushedImage[] = []
-  for (const descriptor of top.manifests.filter(d => !isAttestation(d))) {
-    images.push({
-      platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
-      manifestDigest: descriptor.digest,
-      wire: wire(await raw(`${repository}@${descriptor.digest}`))
-    })
-  }
-  return images
+  return Promise.all(
+    top.manifests
+      .filter(d => !isAttestation(d))
+      .map(async descriptor => ({
+        platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
+        manifestDigest: descriptor.digest,
+        wire: wire(await readManifest(target, descriptor.digest))
+      }))
+  )
 }
 
 /** One sentence for the usual registry failures, with what to do. */
-export function explainPushFailure(stderr: string, references: string[]): string | undefined {
+export function explainPushFailure(message: string, references: string[]): string | undefined {
   const where = references
     .map(r => repositoryOf(r))
     .filter((r, i, all) => all.indexOf(r) === i)
     .join(', ')
-  if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(stderr)) {
+  if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
     return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`
   }
-  if (/denied|forbidden|\b403\b/i.test(stderr)) {
+  if (/denied|forbidden|\b403\b/i.test(message)) {
     return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`
   }
   // A reset is more telling than the dial that may come with it.
-  if (/connection reset by peer|broken pipe|unexpected EOF|use of closed network connection|\bEOF\b/i.test(stderr)) {
+  if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
     return `the registry of ${where} dropped the connection during the push: check that it is up and retry`
   }
-  if (/no such host|server misbehaving|connection refused|i\/o timeout|dial tcp/i.test(stderr)) {
+  if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timeout|timed out/i.test(message)) {
     return `the registry of ${where} cannot be reached: check the host name in tags`
   }
   return undefined

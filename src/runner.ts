@@ -110,6 +110,7 @@ export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise
   toolStarted()
   const result = await spawnCollect(plan, env, options.quiet ?? false).finally(toolEnded)
   const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
+  core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`)
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)
   return outcome
 }

@@ -34,6 +34,8 @@ export interface Settings {
   upx: UpxLevel
   /** Where to get UPX when it is not on PATH. */
   upxInstall: UpxInstall
+  /** How the layers are compressed; gzip with no level keeps BuildKit's own (cached) gzip blobs. */
+  compression: Compression
   finalStage: FinalStage
   expose: string[]
   args: string[]
@@ -66,6 +68,23 @@ export interface Settings {
   github: GitHubContext
   /** Inputs left empty whose value the action derived, so that they follow the main package once it is known. */
   derived: Array<'binary-name' | 'image'>
+}
+
+export type Compression = { kind: 'gzip'; level?: number } | { kind: 'zstd'; level: number }
+
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+export const ZSTD_LEVEL = 19
+
+export function parseCompression(kindText: string, levelText: string): Compression {
+  const kind = kindText.trim().toLowerCase()
+  if (kind !== 'gzip' && kind !== 'zstd') throw new Error(`compression "${kindText}" must be gzip or zstd`)
+  const range = kind === 'gzip' ? [1, 9] : [1, 22]
+  if (levelText.trim() === '') return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL }
+  const level = Number(levelText)
+  if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+    throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`)
+  }
+  return { kind, level }
 }
 
 export interface UpxInstall {
@@ -344,6 +363,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256)) problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)')
   if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`)
 
+  const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' } as Compression)
+
   const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false } as FinalStage)
 
   const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/))
@@ -454,6 +475,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     platforms,
     upx,
     upxInstall,
+    compression,
     finalStage,
     expose,
     args,

@@ -1,18 +1,16 @@
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { readFile } from 'node:fs/promises'
-import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { createGunzip } from 'node:zlib'
 import tar from 'tar-stream'
-import { readDockerArchive } from './measure.js'
+import { decompressor, layerCompression, type LayerCompression } from './compress.js'
+import { openBlob, readBlobJson, type Manifest } from './layout.js'
 
-/** A layer as a byte stream, and whether it is gzip. */
+/** A layer as a byte stream, and how it is compressed. */
 export interface LayerSource {
   open: () => Readable
-  gzip: boolean
+  compression: LayerCompression
 }
 
 const normalise = (name: string) => name.replace(/^\.?\/+/, '')
@@ -42,7 +40,8 @@ async function readInLayer<T>(layer: LayerSource, file: string, read: () => { up
     }
   })
   const source = layer.open()
-  if (layer.gzip) await pipeline(source, createGunzip(), extract)
+  const decompress = decompressor(layer.compression)
+  if (decompress) await pipeline(source, decompress, extract)
   else await pipeline(source, extract)
   return found
 }
@@ -72,20 +71,10 @@ export const hashInImage = (layers: LayerSource[], file: string) => readInImage(
 /** The bytes of `file` as the image holds it. */
 export const fileInImage = (layers: LayerSource[], file: string) => readInImage(layers, file, bufferReader)
 
-/** The layers of one image manifest in an OCI layout (buildx `type=oci,tar=false`). */
+/** The layers of one image manifest in an OCI layout, base first. */
 export async function ociLayers(dir: string, manifestDigest: string): Promise<LayerSource[]> {
-  const blob = (digest: string) => path.join(dir, 'blobs', ...digest.split(':'))
-  const manifest = JSON.parse(await readFile(blob(manifestDigest), 'utf8')) as { layers: Array<{ digest: string; mediaType: string }> }
-  return manifest.layers.map(layer => ({ open: () => createReadStream(blob(layer.digest)), gzip: layer.mediaType.endsWith('gzip') }))
-}
-
-/** The layers of the image in a `docker save` archive, base first. */
-export async function dockerArchiveLayers(archive: string): Promise<LayerSource[]> {
-  const { manifest, entry } = await readDockerArchive(archive)
-  return manifest.Layers.map(name => {
-    const data = entry(name)
-    return { open: () => Readable.from([data]), gzip: data[0] === 0x1f && data[1] === 0x8b }
-  })
+  const manifest = await readBlobJson<Manifest>(dir, manifestDigest)
+  return manifest.layers.map(layer => ({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }))
 }
 
 /**

@@ -124,7 +124,7 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
       expect(run.summary).toContain('Wire sizes are exact')
     } else {
       expect(run.seen.DIGEST).toBe('')
-      expect(run.summary).toContain('Wire sizes are estimates')
+      expect(run.summary).toContain('its layers gzipped here')
     }
     expect(run.summary).toContain(`Smoke test \`version\` printed: \`Build: ${repo.main} ⏎ Version: 0.1.0\``)
   })

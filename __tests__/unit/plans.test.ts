@@ -2,14 +2,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, tagSafe } from '../../src/buildx.js'
-import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
+import { compilePlan, goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
 import { actionInputs } from './inputs.js'
 import { explainPushFailure } from '../../src/registry.js'
 import { smokePlan } from '../../src/smoke.js'
-import { upxDownload } from '../../src/upx.js'
+import { upxDownload } from '../../src/upx-install.js'
 import { tagFromRef } from '../../src/version.js'
 
 const moduleDir = mkdtempSync(path.join(tmpdir(), 'plans-'))
@@ -58,6 +58,14 @@ describe('go build plan', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
     expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-tags', 'netgo', '-mod=vendor'])
     expect(plan.args.at(-1)).toBe('.')
+  })
+  it('compiles every package once with the flags of the links that share it', () => {
+    const plan = compilePlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/arm64'))
+    expect(plan.args.slice(0, 6)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo'])
+    expect(plan.env).toEqual({ CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64' })
+  })
+  it('links the base twin with its symbols but no DWARF', () => {
+    expect(ldflags(settingsWith(), { version: '1', build: 'x' }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
   })
   it('lists dependencies with the same static environment', () => {
     const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
@@ -138,7 +146,7 @@ describe('buildx plan', () => {
       provenance: 'mode=max',
       sbom: 'true'
     })
-    const plan = buildPlan({ settings, version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'push' }, now })
+    const plan = buildPlan({ settings, version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'oci', dest: '/o' }, now })
     const tail = plan.args.slice(plan.args.indexOf('--annotation'))
     expect(tail).toEqual([
       '--annotation',
@@ -148,7 +156,7 @@ describe('buildx plan', () => {
       '--provenance=mode=max',
       '--sbom=true',
       '--output',
-      'type=image,push=true',
+      'type=oci,dest=/o,tar=false',
       '/c'
     ])
   })

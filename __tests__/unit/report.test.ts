@@ -25,7 +25,6 @@ const report: Report = {
   ],
   measurement: {
     route: 'oci',
-    exact: true,
     images: [
       {
         platform: 'linux/amd64',
@@ -62,10 +61,10 @@ describe('report', () => {
     expect(text).toContain('📈')
   })
 
-  it('says when the figures are estimates', () => {
-    const text = renderMarkdown({ ...report, measurement: { ...report.measurement, route: 'docker-save', exact: false } })
-    expect(text).toContain('(est.)')
-    expect(text).toContain('Wire sizes are estimates')
+  it('says where the exact figures come from on the docker-save route', () => {
+    const text = renderMarkdown({ ...report, measurement: { ...report.measurement, route: 'docker-save' } })
+    expect(text).not.toContain('(est.)')
+    expect(text).toContain('the image `docker save` gave (this builder cannot export OCI), its layers gzipped here')
   })
   it('puts a failure first, and shows what the smoke test wrote on stderr', () => {
     const failed = {

@@ -1,0 +1,114 @@
+import { attributions } from './attribution.js'
+import type { BaselineReport } from './baseline.js'
+import type { Engine } from './buildx.js'
+import type { Budget, GateOutcome } from './gate.js'
+import { goBuildPlan, type GoFacts } from './gobuild.js'
+import type { Published } from './publish.js'
+import { human, type BinaryFigures, type Report } from './report.js'
+import { describe, toolTime } from './runner.js'
+import type { Compression, Settings } from './settings.js'
+import type { SmokeResult, Startup } from './smoke.js'
+import { stageLayers } from './stage.js'
+import type { Injection } from './symbols.js'
+import type { Target } from './target.js'
+import type { Packed } from './upx.js'
+import type { VersionInfo } from './version.js'
+import { warningsSaid } from './warnings.js'
+
+export interface RunFacts {
+  settings: Settings
+  engine: Engine
+  goFacts: GoFacts
+  version: VersionInfo
+  head: Target
+  smoke?: SmokeResult
+  startup: Map<string, Startup>
+  baseline?: BaselineReport
+  gate: GateOutcome & { limits: string }
+  published?: Published
+  failures: string[]
+  timings: Record<string, number>
+  roadNotTaken?: Report['roadNotTaken']
+}
+
+/** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
+export function assembleReport(run: RunFacts): Report {
+  const { settings, head, baseline, published } = run
+  return {
+    image: settings.image,
+    tags: head.tags,
+    digest: reportedDigest(run),
+    version: run.version,
+    goVersion: run.goFacts.goVersion,
+    goBuild: describeGoBuild(settings, run.version, head.injections),
+    injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
+    upx: settings.upx,
+    finalStage: settings.finalStage.kind === 'image' ? settings.finalStage.base : settings.finalStage.kind,
+    binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
+    measurement: head.measurement,
+    layerNames: stageLayers(settings),
+    timings: run.timings,
+    toolMs: toolTime(),
+    smoke: run.smoke,
+    published,
+    baseline,
+    attribution: attributions(
+      head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })),
+      baseline?.images,
+      baseline?.attributionNote
+    ),
+    attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
+    gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
+    failures: run.failures,
+    compression: describeCompression(settings.compression),
+    roadNotTaken: run.roadNotTaken,
+    warnings: warningsSaid()
+  }
+}
+
+/**
+ * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
+ * was asked for and did not happen leaves none, and the classic store's image has no manifest until a push.
+ */
+function reportedDigest({ settings, engine, head, published }: RunFacts): string | undefined {
+  if (published) return published.digest
+  return engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined
+}
+
+function describeGoBuild(settings: Settings, version: VersionInfo, injections: Injection[]): string {
+  const variable = (role: string, fallback: string) => injections.find(i => i.role === role)?.variable ?? fallback
+  const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) }
+  const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName)
+  return `${Object.entries(plan.env ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ')} ${describe(plan)}`
+}
+
+export function describeCompression(compression: Compression): string {
+  if (compression.kind === 'gzip' && compression.level === undefined) return 'gzip (BuildKit)'
+  return `${compression.kind} ${compression.level}, compressed by the action`
+}
+
+export function describeBudget(budget: Budget): string {
+  const parts: string[] = []
+  if (budget.maxSize !== undefined) parts.push(`max-size ${human(budget.maxSize)}`)
+  if (budget.maxIncrease) parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : human(budget.maxIncrease.bytes)}`)
+  return parts.join(', ') || 'none'
+}
+
+function figures(p: Packed, startup?: Startup): BinaryFigures {
+  return {
+    platform: p.binary.platform.id,
+    unstripped: p.binary.unstrippedSize,
+    stripped: p.binary.size,
+    final: p.size,
+    packed: p.packed,
+    upxDeclined: p.declined,
+    packMs: p.packMs,
+    gzipUnpacked: p.gzipUnpacked,
+    gzipPacked: p.gzipPacked,
+    zstdUnpacked: p.zstdUnpacked,
+    startupUnpackedMs: startup?.unpacked,
+    startupPackedMs: startup?.packed
+  }
+}

@@ -1,0 +1,105 @@
+import { readFile } from 'node:fs/promises'
+import { pushTarget, registrySession, repositoryOf, type PushTarget, type RegistryRequest } from './access.js'
+import { blobPath, layoutBlobs, type Descriptor } from './layout.js'
+
+/**
+ * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
+ * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
+ * can be pulled by name, so a failure before it publishes nothing.
+ */
+
+export class PushError extends Error {
+  constructor(
+    message: string,
+    /** References the registry serves after the failure: what did get out. */
+    readonly published: string[]
+  ) {
+    super(message)
+  }
+}
+
+/** `repo:tag` → `tag`. */
+export const tagOf = (reference: string) => reference.slice(repositoryOf(reference).length + 1)
+
+async function failure(response: Response, what: string): Promise<Error> {
+  const body = (await response.text().catch(() => '')).trim().slice(0, 300)
+  return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`)
+}
+
+/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
+async function pushBlob(request: RegistryRequest, dir: string, blob: Descriptor): Promise<void> {
+  if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok) return
+  const opened = await request('blobs/uploads/', { method: 'POST' })
+  const location = opened.headers.get('location')
+  if (opened.status !== 202 || !location) throw await failure(opened, `opening the upload of ${blob.digest}`)
+  const url = new URL(location, opened.url)
+  url.searchParams.set('digest', blob.digest)
+  const put = await request(url.href, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+    body: await readFile(blobPath(dir, blob.digest))
+  })
+  if (put.status !== 201) throw await failure(put, `uploading ${blob.digest}`)
+}
+
+async function putManifest(request: RegistryRequest, dir: string, manifest: Descriptor, reference: string): Promise<void> {
+  const put = await request(`manifests/${reference}`, {
+    method: 'PUT',
+    headers: { 'content-type': manifest.mediaType },
+    body: await readFile(blobPath(dir, manifest.digest))
+  })
+  if (put.status !== 201) throw await failure(put, `writing the manifest ${reference}`)
+}
+
+interface Repository {
+  target: PushTarget
+  request: RegistryRequest
+  references: string[]
+}
+
+function repositories(references: string[]): Repository[] {
+  const found: Repository[] = []
+  for (const reference of references) {
+    const target = pushTarget(reference)
+    const known = found.find(r => r.target.host === target.host && r.target.name === target.name)
+    if (known) known.references.push(reference)
+    else found.push({ target, request: registrySession(target, 'pull,push'), references: [reference] })
+  }
+  return found
+}
+
+/** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
+export async function pushLayout(dir: string, references: string[]): Promise<string> {
+  const { blobs, manifests, top } = await layoutBlobs(dir)
+  const repos = repositories(references)
+  try {
+    await Promise.all(
+      repos.map(async repo => {
+        await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)))
+        for (const manifest of manifests) await putManifest(repo.request, dir, manifest, manifest.digest)
+        await putManifest(repo.request, dir, top, top.digest)
+      })
+    )
+  } catch (error) {
+    throw new PushError(reason(error), [])
+  }
+  const published: string[] = []
+  for (const repo of repos) {
+    for (const reference of repo.references) {
+      try {
+        await putManifest(repo.request, dir, top, tagOf(reference))
+      } catch (error) {
+        throw new PushError(reason(error), published)
+      }
+      published.push(reference)
+    }
+  }
+  return top.digest
+}
+
+/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
+function reason(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause
+  const message = (error as Error).message
+  return cause ? `${message} (${cause.code ?? cause.message})` : message
+}

@@ -1,0 +1,77 @@
+import * as core from '@actions/core'
+import * as io from '@actions/io'
+import { readdir } from 'node:fs/promises'
+import path from 'node:path'
+import { UPX_RELEASE_URL, type UpxInstall } from './settings.js'
+import { sha256File } from './verify.js'
+
+// SHA-256 of the official release archives, by version and UPX's arch name.
+export const UPX_CHECKSUMS: Record<string, Record<string, string>> = {
+  '4.2.4': {
+    amd64: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+    arm64: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9'
+  }
+}
+
+const UPX_ARCH: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'arm' }
+
+/** The archive to fetch for this runner, with the checksum it must have; or why there is none. */
+export function upxDownload(install: UpxInstall, nodeArch: string = process.arch): { url: string; sha256: string; arch: string } {
+  const arch = UPX_ARCH[nodeArch]
+  if (!arch) throw new Error(`upx is not on PATH and has no release for this ${nodeArch} runner: install it before this step, or set upx: off`)
+  const url = install.url.replaceAll('{version}', install.version).replaceAll('{arch}', arch)
+  const known = install.url === UPX_RELEASE_URL ? UPX_CHECKSUMS[install.version]?.[arch] : undefined
+  const sha256 = install.sha256 ?? known
+  if (!sha256) {
+    throw new Error(
+      `upx is not on PATH, and the checksum of ${url} is not known to this action: set upx-sha256 to the archive's SHA-256, ` +
+        `use upx-version ${Object.keys(UPX_CHECKSUMS).join(' or ')}, or install upx before this step`
+    )
+  }
+  return { url, sha256, arch }
+}
+
+async function findFile(dir: string, name: string): Promise<string | undefined> {
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    if (entry.isFile() && entry.name === name) return full
+    if (entry.isDirectory()) {
+      const found = await findFile(full, name)
+      if (found) return found
+    }
+  }
+  return undefined
+}
+
+/** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
+export async function requireUpx(install: UpxInstall): Promise<string> {
+  const found = await io.which('upx', false)
+  if (found) return found
+  const download = upxDownload(install)
+  // Loaded only here: most runners have upx on PATH or no need of it.
+  const tc = await import('@actions/tool-cache')
+  // tool-cache needs a cache root; off a runner, keep it beside the other temporary files.
+  process.env.RUNNER_TOOL_CACHE ||= path.join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache')
+  let dir = tc.find('upx', install.version, download.arch)
+  if (!dir) {
+    core.info(`upx is not on PATH: downloading ${download.url}`)
+    let archive: string
+    try {
+      archive = await tc.downloadTool(download.url)
+    } catch (error) {
+      throw new Error(`could not download upx from ${download.url} (${(error as Error).message}): install upx before this step, or set upx: off`, {
+        cause: error
+      })
+    }
+    const actual = await sha256File(archive)
+    if (actual !== download.sha256) {
+      throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`)
+    }
+    const extracted = await tc.extractTar(archive, undefined, 'xJ')
+    const binary = await findFile(extracted, 'upx')
+    if (!binary) throw new Error(`the archive from ${download.url} holds no upx executable`)
+    dir = await tc.cacheDir(path.dirname(binary), 'upx', install.version, download.arch)
+  }
+  core.addPath(dir)
+  return path.join(dir, 'upx')
+}
