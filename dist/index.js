@@ -35337,9 +35337,8 @@ var runner = __nccwpck_require__(4813);
 
 const STATIC_ENV = { CGO_ENABLED: '0' };
 function ldflags(settings, version, strip) {
-    const level = strip === true ? 'full' : strip === false ? 'none' : strip;
     return [
-        ...(level === 'full' ? ['-s', '-w'] : level === 'symbols' ? ['-w'] : []),
+        ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
         '-X',
         quoteField(`${settings.versionVariable}=${version.version}`),
         '-X',
@@ -35347,7 +35346,7 @@ function ldflags(settings, version, strip) {
         ...(settings.ldflags ? [settings.ldflags] : [])
     ].join(' ');
 }
-function goBuildPlan(settings, version, platform, output, strip = true) {
+function goBuildPlan(settings, version, platform, output, strip = 'full') {
     return {
         program: 'go',
         args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
@@ -35521,7 +35520,7 @@ async function readTwin(unstripped) {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-async function readSymbols(settings, platform, symbols, mainModulePackages) {
+function readSymbols(settings, platform, symbols, mainModulePackages) {
     const size = pointerSize(platform.arch);
     return {
         injections: [
@@ -35566,7 +35565,7 @@ async function buildBinaries(settings, version, workDir, facts, twin = 'none') {
     let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin);
     const begun = performance.now();
     let firstTwin = await readTwin(linked[0].unstripped);
-    const { injections, needsSystemRoots } = await readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages);
+    const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages);
     let attributionMs = performance.now() - begun;
     const [versionTarget, buildTarget] = injections.map(i => i.variable);
     if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
@@ -35578,12 +35577,14 @@ async function buildBinaries(settings, version, workDir, facts, twin = 'none') {
         const started = performance.now();
         const twin = index === 0 ? firstTwin : await readTwin(link.unstripped);
         attributionMs += performance.now() - started;
-        binaries.push(await checkBinary(settings, link, twin, (ms) => (attributionMs += ms)));
+        const checked = await checkBinary(settings, link, twin);
+        attributionMs += checked.splitMs;
+        binaries.push(checked.binary);
     }
     return { binaries, injections, needsSystemRoots, attributionMs };
 }
 /** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
-async function checkBinary(settings, link, twin, addAttributionMs) {
+async function checkBinary(settings, link, twin) {
     const { platform, output, unstripped } = link;
     const shipped = await (0,promises_.readFile)(output);
     const problem = staticProblem(readElf(shipped), platform.arch);
@@ -35593,10 +35594,10 @@ async function checkBinary(settings, link, twin, addAttributionMs) {
     const unstrippedSize = (await (0,promises_.stat)(unstripped)).size;
     const split = performance.now();
     const bytes = splitBinary(twin, shipped, output);
-    addAttributionMs(performance.now() - split);
+    const splitMs = performance.now() - split;
     await io/* rmRF */.Yz(unstripped);
     core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`);
-    return { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes };
+    return { binary: { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }, splitMs };
 }
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
 function splitBinary(twin, shipped, output) {
@@ -35879,296 +35880,6 @@ var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/tar-stream/index.js
 var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/layout.ts
-
-
-
-
-
-
-
-/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
-function isAttestation(descriptor) {
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
-}
-function platformId(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-async function readDockerArchive(archive) {
-    const entries = new Map();
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        const chunks = [];
-        stream.on('data', chunk => chunks.push(chunk));
-        stream.on('end', () => {
-            if (header.type === 'file')
-                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-            next();
-        });
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
-    if (!manifest)
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    const entry = (name) => {
-        const data = entries.get(name.replace(/^\.\//, ''));
-        if (!data)
-            throw new Error(`${archive} lacks ${name}`);
-        return data;
-    };
-    return { manifest, entry };
-}
-const MEDIA = {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
-};
-const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
-const blobPath = (dir, digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-async function readBlobJson(dir, digest) {
-    return JSON.parse(await (0,promises_.readFile)(blobPath(dir, digest), 'utf8'));
-}
-/** Stores `data` as a blob of the layout and describes it. */
-async function writeBlob(dir, data, mediaType) {
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,promises_.writeFile)(blobPath(dir, digest), data);
-    return { mediaType, digest, size: data.length };
-}
-/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
-async function layoutTop(dir) {
-    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
-    if (!top)
-        throw new Error(`the OCI layout in ${dir} holds no image`);
-    return top;
-}
-/** Every runnable image of the layout (attestations left out), with its platform. */
-async function layoutImages(dir) {
-    const top = await layoutTop(dir);
-    const descriptors = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests.filter(d => !isAttestation(d)) : [top];
-    return Promise.all(descriptors.map(async (descriptor) => {
-        const manifest = await readBlobJson(dir, descriptor.digest);
-        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
-        return { descriptor, manifest, platform: platformId(platform) };
-    }));
-}
-/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
-async function layoutBlobs(dir) {
-    const top = await layoutTop(dir);
-    const children = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top];
-    const blobs = [];
-    const manifests = [];
-    for (const child of children) {
-        const manifest = await readBlobJson(dir, child.digest);
-        for (const blob of [manifest.config, ...manifest.layers])
-            if (!blobs.some(b => b.digest === blob.digest))
-                blobs.push(blob);
-        if (child !== top)
-            manifests.push(child);
-    }
-    return { blobs, manifests, top };
-}
-/**
- * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
- * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
- */
-async function layoutFromDockerArchive(archive, dir, platform) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
-    const layers = [];
-    for (const name of manifest.Layers) {
-        const data = entry(name);
-        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
-        layers.push(await writeBlob(dir, gzipped ? data : (0,external_node_zlib_.gzipSync)(data), MEDIA.gzipLayer));
-    }
-    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
-    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
-}
-/**
- * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
- * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
- * and holds one platform only). `platform` loads that platform alone.
- */
-async function loadTarball(dir, tags, output, platform) {
-    const top = await layoutTop(dir);
-    const images = await layoutImages(dir);
-    const image = platform ? images.find(i => i.platform === platform) : images[0];
-    if (!image)
-        throw new Error(`the image has no ${platform} manifest to load`);
-    const chosen = platform ? image.descriptor : top;
-    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
-    if (!platform) {
-        const { blobs, manifests } = await layoutBlobs(dir);
-        for (const d of [...blobs, ...manifests])
-            wanted.add(d.digest);
-    }
-    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
-    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
-    const index = {
-        schemaVersion: 2,
-        manifests: tags.map(tag => ({
-            mediaType: chosen.mediaType,
-            digest: chosen.digest,
-            size: chosen.size,
-            annotations: { 'io.containerd.image.name': normalizedName(tag), 'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1) }
-        }))
-    };
-    const pack = tar_stream.pack();
-    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_namespaceObject.createWriteStream)(`${output}.part`));
-    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    pack.entry({ name: 'index.json' }, JSON.stringify(index));
-    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
-    for (const digest of wanted)
-        pack.entry({ name: entryName(digest) }, await (0,promises_.readFile)(blobPath(dir, digest)));
-    pack.finalize();
-    await written;
-    await (0,promises_.rename)(`${output}.part`, output);
-}
-/** `app:1` → `docker.io/library/app:1`: containerd names images in full. */
-function normalizedName(tag) {
-    const [first, ...rest] = tag.split('/');
-    const hasHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (hasHost)
-        return tag;
-    return rest.length === 0 ? `docker.io/library/${tag}` : `docker.io/${tag}`;
-}
-/** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest));
-
-;// CONCATENATED MODULE: ./src/compress.ts
-
-
-
-
-
-/**
- * Layer compression done by the action itself, in-process (Node's zlib has zstd): BuildKit's zstd tops out well
- * above what the reference encoder reaches at the same level, and no registry client is needed to publish the
- * result, since the layout is pushed as it is.
- */
-const LAYER_TYPES = {
-    gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    none: 'application/vnd.oci.image.layer.v1.tar'
-};
-function layerCompression(mediaType) {
-    if (mediaType.endsWith('gzip'))
-        return 'gzip';
-    if (mediaType.endsWith('zstd'))
-        return 'zstd';
-    return 'none';
-}
-/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
-function decompressor(compression) {
-    if (compression === 'gzip')
-        return external_node_zlib_default().createGunzip();
-    if (compression === 'zstd')
-        return external_node_zlib_default().createZstdDecompress();
-    return undefined;
-}
-const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
-const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
-const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
-const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
-async function decompressLayer(data, compression) {
-    if (compression === 'gzip')
-        return gunzip(data);
-    if (compression === 'zstd')
-        return zstdDecompress(data);
-    return data;
-}
-/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
-async function compressLayer(tar, compression) {
-    if (compression.kind === 'gzip')
-        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
-    return zstdCompress(tar, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: compression.level } });
-}
-/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
-async function recompressLayers(dir, layers, compression) {
-    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
-    const mediaType = LAYER_TYPES[compression.kind];
-    const done = await Promise.all(distinct.map(async (layer) => {
-        const tar = await decompressLayer(await (0,promises_.readFile)(blobPath(dir, layer.digest)), layerCompression(layer.mediaType));
-        const blob = await writeBlob(dir, await compressLayer(tar, compression), mediaType);
-        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
-    }));
-    return new Map(done);
-}
-const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
-/**
- * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
- * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
- * rewritten to name the new ones.
- */
-/** gzip with no level is BuildKit's own, as exported: nothing to do. */
-const compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
-async function recompressLayout(dir, compression) {
-    const top = await layoutTop(dir);
-    const children = isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top];
-    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
-    const images = manifests.filter(m => !isAttestation(m.child));
-    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
-    const renamed = new Map();
-    for (const { child, manifest } of images) {
-        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
-        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
-    }
-    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
-        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
-    }
-    const entries = children.map(child => renamed.get(child.digest) ?? child);
-    const newTop = isIndex(top.mediaType)
-        ? { ...top, ...(await writeIndex(dir, await readBlobJson(dir, top.digest), entries, top.mediaType)) }
-        : entries[0];
-    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
-}
-async function writeIndex(dir, index, entries, mediaType) {
-    return writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), mediaType);
-}
-/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
-async function renameInAttestation(dir, child, manifest, renamed) {
-    const rename = (text) => {
-        let out = text;
-        for (const [old, now] of renamed)
-            out = out.replaceAll(hex(old), hex(now.digest));
-        return out;
-    };
-    const layers = await Promise.all(manifest.layers.map(async (layer) => {
-        const text = (await (0,promises_.readFile)(blobPath(dir, layer.digest))).toString('utf8');
-        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
-    }));
-    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
-    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
-}
-/**
- * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
- * and compressed again here (in the thread pool), so the figure is measured, not guessed.
- */
-async function wireWith(dir, compression) {
-    const images = await layoutImages(dir);
-    const sizes = new Map();
-    const sizeOf = (layer) => {
-        if (!sizes.has(layer.digest)) {
-            sizes.set(layer.digest, (0,promises_.readFile)(blobPath(dir, layer.digest))
-                .then(data => decompressLayer(data, layerCompression(layer.mediaType)))
-                .then(async (tar) => (await compressLayer(tar, compression)).length));
-        }
-        return sizes.get(layer.digest);
-    };
-    return Promise.all(images.map(async (image) => {
-        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
-        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
-    }));
-}
-
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:os"
@@ -36184,6 +35895,33 @@ function repositoryOf(reference) {
     const slash = withoutDigest.lastIndexOf('/');
     const colon = withoutDigest.lastIndexOf(':');
     return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo:tag` → `tag`. */
+const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
+}
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+function fullName(reference) {
+    const { host, name } = pushTarget(reference);
+    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
+}
+/** The references grouped by the repository they go to, in the order given. */
+function byRepository(references) {
+    const groups = [];
+    for (const reference of references) {
+        const target = pushTarget(reference);
+        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            groups.push({ target, references: [reference] });
+    }
+    return groups;
 }
 function pushTarget(reference) {
     const repository = repositoryOf(reference);
@@ -36294,8 +36032,7 @@ async function pushProblem(target) {
 }
 /** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
 async function pushProblems(references) {
-    const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i);
-    const problems = await Promise.all(targets.map(async (target) => ({ target, problem: await pushProblem(target) })));
+    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
     return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
 }
 /**
@@ -36328,32 +36065,293 @@ function registrySession(target, actions, timeoutMs = 120_000) {
  * `docker pull` would (pull scope). Blob redirects to storage are followed.
  */
 async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
-    const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`;
-    const get = (authorization) => fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) });
-    return (await withLogin(get, target, () => dockerCredentials(target.host), 'pull')).response;
+    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
 }
 
+;// CONCATENATED MODULE: ./src/layout.ts
+
+
+
+
+
+
+
+
+/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
+function isAttestation(descriptor) {
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
+}
+function platformId(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+async function readDockerArchive(archive) {
+    const entries = new Map();
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
+    if (!manifest)
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    const entry = (name) => {
+        const data = entries.get(name.replace(/^\.\//, ''));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return data;
+    };
+    return { manifest, entry };
+}
+const MEDIA = {
+    index: 'application/vnd.oci.image.index.v1+json',
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
+};
+const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
+const blobPath = (dir, digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+async function readBlobJson(dir, digest) {
+    return JSON.parse(await (0,promises_.readFile)(blobPath(dir, digest), 'utf8'));
+}
+/** Stores `data` as a blob of the layout and describes it. */
+async function writeBlob(dir, data, mediaType) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
+    await (0,promises_.writeFile)(blobPath(dir, digest), data);
+    return { mediaType, digest, size: data.length };
+}
+/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
+async function layoutTop(dir) {
+    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
+    if (!top)
+        throw new Error(`the OCI layout in ${dir} holds no image`);
+    return top;
+}
+/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
+async function layoutEntries(dir) {
+    const top = await layoutTop(dir);
+    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
+}
+/** Every runnable image of the layout (attestations left out), with its platform. */
+async function layoutImages(dir) {
+    const { children } = await layoutEntries(dir);
+    return Promise.all(children
+        .filter(d => !isAttestation(d))
+        .map(async (descriptor) => {
+        const manifest = await readBlobJson(dir, descriptor.digest);
+        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
+        return { descriptor, manifest, platform: platformId(platform) };
+    }));
+}
+/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
+async function layoutBlobs(dir) {
+    const { top, children } = await layoutEntries(dir);
+    const blobs = [];
+    const manifests = [];
+    for (const child of children) {
+        const manifest = await readBlobJson(dir, child.digest);
+        for (const blob of [manifest.config, ...manifest.layers])
+            if (!blobs.some(b => b.digest === blob.digest))
+                blobs.push(blob);
+        if (child !== top)
+            manifests.push(child);
+    }
+    return { blobs, manifests, top };
+}
+/**
+ * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
+ * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
+ */
+async function layoutFromDockerArchive(archive, dir, platform) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
+    const layers = [];
+    for (const name of manifest.Layers) {
+        const data = entry(name);
+        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+        layers.push(await writeBlob(dir, gzipped ? data : (0,external_node_zlib_.gzipSync)(data), MEDIA.gzipLayer));
+    }
+    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
+}
+/**
+ * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
+ * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
+ * and holds one platform only). `platform` loads that platform alone.
+ */
+async function loadTarball(dir, tags, output, platform) {
+    const top = await layoutTop(dir);
+    const images = await layoutImages(dir);
+    const image = platform ? images.find(i => i.platform === platform) : images[0];
+    if (!image)
+        throw new Error(`the image has no ${platform} manifest to load`);
+    const chosen = platform ? image.descriptor : top;
+    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
+    if (!platform) {
+        const { blobs, manifests } = await layoutBlobs(dir);
+        for (const d of [...blobs, ...manifests])
+            wanted.add(d.digest);
+    }
+    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
+    const index = {
+        schemaVersion: 2,
+        manifests: tags.map(tag => ({
+            mediaType: chosen.mediaType,
+            digest: chosen.digest,
+            size: chosen.size,
+            annotations: { 'io.containerd.image.name': fullName(tag), 'org.opencontainers.image.ref.name': tagOf(tag) }
+        }))
+    };
+    const pack = tar_stream.pack();
+    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_namespaceObject.createWriteStream)(`${output}.part`));
+    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    pack.entry({ name: 'index.json' }, JSON.stringify(index));
+    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
+    for (const digest of wanted)
+        pack.entry({ name: entryName(digest) }, await (0,promises_.readFile)(blobPath(dir, digest)));
+    pack.finalize();
+    await written;
+    await (0,promises_.rename)(`${output}.part`, output);
+}
+/** A blob as a stream: for hashing a layer, or sending it. */
+const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest));
+
+;// CONCATENATED MODULE: ./src/compress.ts
+
+
+
+
+
+function layerCompression(mediaType) {
+    if (mediaType.endsWith('gzip'))
+        return 'gzip';
+    if (mediaType.endsWith('zstd'))
+        return 'zstd';
+    return 'none';
+}
+/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
+function decompressor(compression) {
+    if (compression === 'gzip')
+        return external_node_zlib_default().createGunzip();
+    if (compression === 'zstd')
+        return external_node_zlib_default().createZstdDecompress();
+    return undefined;
+}
+const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
+const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
+const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
+const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
+async function decompressLayer(data, compression) {
+    if (compression === 'gzip')
+        return gunzip(data);
+    if (compression === 'zstd')
+        return zstdDecompress(data);
+    return data;
+}
+/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
+async function compressLayer(tar, compression) {
+    if (compression.kind === 'gzip')
+        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
+    return zstdCompress(tar, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: compression.level } });
+}
+/** One layer of the layout, its compression undone and done again as asked. */
+async function recompressed(dir, layer, compression) {
+    const tar = await decompressLayer(await (0,promises_.readFile)(blobPath(dir, layer.digest)), layerCompression(layer.mediaType));
+    return compressLayer(tar, compression);
+}
+/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
+async function recompressLayers(dir, layers, compression) {
+    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
+    const mediaType = compression.kind === 'gzip' ? MEDIA.gzipLayer : MEDIA.zstdLayer;
+    const done = await Promise.all(distinct.map(async (layer) => {
+        const blob = await writeBlob(dir, await recompressed(dir, layer, compression), mediaType);
+        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
+    }));
+    return new Map(done);
+}
+const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
+/** gzip with no level is BuildKit's own, as exported: nothing to do. */
+const compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
+/**
+ * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
+ * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
+ * rewritten to name the new ones.
+ */
+async function recompressLayout(dir, compression) {
+    const { top, children } = await layoutEntries(dir);
+    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
+    const images = manifests.filter(m => !isAttestation(m.child));
+    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
+    const renamed = new Map();
+    for (const { child, manifest } of images) {
+        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
+        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
+    }
+    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
+        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
+    }
+    const entries = children.map(child => renamed.get(child.digest) ?? child);
+    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : undefined;
+    const newTop = index ? { ...top, ...(await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
+    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
+}
+/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
+async function renameInAttestation(dir, child, manifest, renamed) {
+    const rename = (text) => {
+        let out = text;
+        for (const [old, now] of renamed)
+            out = out.replaceAll(hex(old), hex(now.digest));
+        return out;
+    };
+    const layers = await Promise.all(manifest.layers.map(async (layer) => {
+        const text = (await (0,promises_.readFile)(blobPath(dir, layer.digest))).toString('utf8');
+        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
+    }));
+    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
+    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
+}
+/**
+ * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
+ * and compressed again here (in the thread pool), so the figure is measured, not guessed.
+ */
+async function wireWith(dir, compression) {
+    const images = await layoutImages(dir);
+    const sizes = new Map();
+    const sizeOf = (layer) => {
+        if (!sizes.has(layer.digest))
+            sizes.set(layer.digest, recompressed(dir, layer, compression).then(data => data.length));
+        return sizes.get(layer.digest);
+    };
+    return Promise.all(images.map(async (image) => {
+        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
+        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
+    }));
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
-const MANIFEST_TYPES = [
-    'application/vnd.oci.image.index.v1+json',
-    'application/vnd.oci.image.manifest.v1+json',
-    'application/vnd.docker.distribution.manifest.list.v2+json',
-    'application/vnd.docker.distribution.manifest.v2+json'
-].join(', ');
+const MANIFEST_TYPES = [MEDIA.index, MEDIA.manifest, MEDIA.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 async function readManifest(target, ref) {
     const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
         throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
     return (await response.json());
-}
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function manifestReference(reference) {
-    const rest = reference.slice(repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: pushTarget(reference), ref };
 }
 /**
  * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
@@ -37831,8 +37829,6 @@ class PushError extends Error {
         this.published = published;
     }
 }
-/** `repo:tag` → `tag`. */
-const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
 async function failure(response, what) {
     const body = (await response.text().catch(() => '')).trim().slice(0, 300);
     return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
@@ -37864,22 +37860,10 @@ async function putManifest(request, dir, manifest, reference) {
     if (put.status !== 201)
         throw await failure(put, `writing the manifest ${reference}`);
 }
-function repositories(references) {
-    const found = [];
-    for (const reference of references) {
-        const target = pushTarget(reference);
-        const known = found.find(r => r.target.host === target.host && r.target.name === target.name);
-        if (known)
-            known.references.push(reference);
-        else
-            found.push({ target, request: registrySession(target, 'pull,push'), references: [reference] });
-    }
-    return found;
-}
 /** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
 async function pushLayout(dir, references) {
     const { blobs, manifests, top } = await layoutBlobs(dir);
-    const repos = repositories(references);
+    const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
     try {
         await Promise.all(repos.map(async (repo) => {
             await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));

@@ -328,6 +328,12 @@ writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(results, n
 writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(results))
 log('wrote docs/benchmarks.md')
 
+/** Says when a section was re-measured alone (`npm run bench -- --only-SECTION`), if it was. */
+function remeasured(res, section) {
+  const when = res[`${section}Remeasured`]
+  return when ? ` Re-measured alone (\`npm run bench -- --only-${section}\`) on ${when}.` : ''
+}
+
 function render(res) {
   const out = []
   const cpu = cpus()[0]?.model ?? 'unknown'
@@ -384,8 +390,7 @@ function render(res) {
   out.push(
     '## PR mode',
     '',
-    'Head only (`compare: off`) against PR mode (`compare: build`: the base commit rebuilt in a worktree), `upx: off`, warm Go cache.' +
-      (res.prRemeasured ? ` Re-measured alone (\`npm run bench -- --only-pr\`) on ${res.prRemeasured}.` : ''),
+    'Head only (`compare: off`) against PR mode (`compare: build`: the base commit rebuilt in a worktree), `upx: off`, warm Go cache.' + remeasured(res, 'pr'),
     ''
   )
   out.push('| app | head only | PR mode | ratio | attribution | its share of PR mode |', '|---|---:|---:|---:|---:|---:|')
@@ -424,7 +429,7 @@ function render(res) {
     '## Side by side with ko',
     '',
     'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry, interleaved run by run; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action runs with `load: false` (a push only, as ko does) and once with its default `load: true`. It still does more per run than ko: the unstripped twin link (symbols for the -X proof and the size split), one image build whose OCI layout is measured, checked for the binary and pushed as it is, and the registry read back.' +
-      (res.koRemeasured ? ` Re-measured alone (\`npm run bench -- --only-ko\`) on ${res.koRemeasured}.` : ''),
+      remeasured(res, 'ko'),
     ''
   )
   out.push('| app | tool | wall | wire |', '|---|---|---:|---:|')
@@ -442,7 +447,7 @@ function render(res) {
       '## Layer compression',
       '',
       "Each `compression` (and `compression-level`) with and without UPX, pushed to the local registry (`load: false`, provenance off): wire size read back from the registry; push time is the action's own compress and push phases; pull is `docker pull` of the image removed first, downloading and unpacking into the engine (containerd store). gzip 6 keeps BuildKit's own blobs; every other row is compressed by the action (Node's zlib)." +
-        (res.compressionRemeasured ? ` Re-measured alone (\`npm run bench -- --only-compression\`) on ${res.compressionRemeasured}.` : ''),
+        remeasured(res, 'compression'),
       ''
     )
     out.push('| app | upx | compression | wire | vs gzip 6 | compress + push | pull and unpack |', '|---|---|---|---:|---:|---:|---:|')

@@ -23,6 +23,35 @@ export function repositoryOf(reference: string): string {
   return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest
 }
 
+/** `repo:tag` → `tag`. */
+export const tagOf = (reference: string) => reference.slice(repositoryOf(reference).length + 1)
+
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+export function manifestReference(reference: string): { target: PushTarget; ref: string } {
+  const rest = reference.slice(repositoryOf(reference).length)
+  const at = rest.indexOf('@')
+  const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest'
+  return { target: pushTarget(reference), ref }
+}
+
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+export function fullName(reference: string): string {
+  const { host, name } = pushTarget(reference)
+  return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`
+}
+
+/** The references grouped by the repository they go to, in the order given. */
+export function byRepository(references: string[]): Array<{ target: PushTarget; references: string[] }> {
+  const groups: Array<{ target: PushTarget; references: string[] }> = []
+  for (const reference of references) {
+    const target = pushTarget(reference)
+    const known = groups.find(g => g.target.host === target.host && g.target.name === target.name)
+    if (known) known.references.push(reference)
+    else groups.push({ target, references: [reference] })
+  }
+  return groups
+}
+
 export function pushTarget(reference: string): PushTarget {
   const repository = repositoryOf(reference)
   const [first, ...rest] = repository.split('/')
@@ -145,8 +174,7 @@ export async function pushProblem(target: PushTarget): Promise<string | undefine
 
 /** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
 export async function pushProblems(references: string[]): Promise<string[]> {
-  const targets = references.map(pushTarget).filter((t, i, all) => all.findIndex(o => o.host === t.host && o.name === t.name) === i)
-  const problems = await Promise.all(targets.map(async target => ({ target, problem: await pushProblem(target) })))
+  const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })))
   return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`)
 }
 
@@ -186,8 +214,5 @@ export function registrySession(target: PushTarget, actions: string, timeoutMs =
  * `docker pull` would (pull scope). Blob redirects to storage are followed.
  */
 export async function registryRead(target: PushTarget, pathname: string, accept?: string, timeoutMs = 60_000): Promise<Response> {
-  const url = `${registryUrl(target.host)}/v2/${target.name}/${pathname}`
-  const get = (authorization?: string) =>
-    fetch(url, { headers: { ...(accept ? { accept } : {}), ...(authorization ? { authorization } : {}) }, signal: AbortSignal.timeout(timeoutMs) })
-  return (await withLogin(get, target, () => dockerCredentials(target.host), 'pull')).response
+  return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} })
 }

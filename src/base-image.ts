@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream'
-import { registryRead, type PushTarget } from './access.js'
+import { manifestReference, registryRead, type PushTarget } from './access.js'
 import type { BuildInfo } from './attribution.js'
 import { layerCompression } from './compress.js'
 import { elfBuildInfo } from './gobinary.js'
 import { isAttestation, platformId, type Descriptor } from './layout.js'
-import { manifestReference, readManifest, type RegistryManifest } from './registry.js'
+import { readManifest, type RegistryManifest } from './registry.js'
 import { fileInImage, type LayerSource } from './verify.js'
 
 /**

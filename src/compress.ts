@@ -3,19 +3,25 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
 import type { Compression } from './settings.js'
-import { blobPath, isAttestation, isIndex, layoutImages, layoutTop, readBlobJson, writeBlob, type Descriptor, type Index, type Manifest } from './layout.js'
+import {
+  blobPath,
+  isAttestation,
+  isIndex,
+  layoutEntries,
+  layoutImages,
+  MEDIA,
+  readBlobJson,
+  writeBlob,
+  type Descriptor,
+  type Index,
+  type Manifest
+} from './layout.js'
 
 /**
  * Layer compression done by the action itself, in-process (Node's zlib has zstd): BuildKit's zstd tops out well
  * above what the reference encoder reaches at the same level, and no registry client is needed to publish the
  * result, since the layout is pushed as it is.
  */
-
-export const LAYER_TYPES = {
-  gzip: 'application/vnd.oci.image.layer.v1.tar+gzip',
-  zstd: 'application/vnd.oci.image.layer.v1.tar+zstd',
-  none: 'application/vnd.oci.image.layer.v1.tar'
-} as const
 
 export type LayerCompression = 'gzip' | 'zstd' | 'none'
 
@@ -49,14 +55,19 @@ export async function compressLayer(tar: Buffer, compression: Compression): Prom
   return zstdCompress(tar, { params: { [zlib.constants.ZSTD_c_compressionLevel]: compression.level } })
 }
 
+/** One layer of the layout, its compression undone and done again as asked. */
+async function recompressed(dir: string, layer: Descriptor, compression: Compression): Promise<Buffer> {
+  const tar = await decompressLayer(await readFile(blobPath(dir, layer.digest)), layerCompression(layer.mediaType))
+  return compressLayer(tar, compression)
+}
+
 /** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
 async function recompressLayers(dir: string, layers: Descriptor[], compression: Compression): Promise<Map<string, Descriptor>> {
   const distinct = [...new Map(layers.map(l => [l.digest, l])).values()]
-  const mediaType = LAYER_TYPES[compression.kind]
+  const mediaType = compression.kind === 'gzip' ? MEDIA.gzipLayer : MEDIA.zstdLayer
   const done = await Promise.all(
     distinct.map(async layer => {
-      const tar = await decompressLayer(await readFile(blobPath(dir, layer.digest)), layerCompression(layer.mediaType))
-      const blob = await writeBlob(dir, await compressLayer(tar, compression), mediaType)
+      const blob = await writeBlob(dir, await recompressed(dir, layer, compression), mediaType)
       return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }] as const
     })
   )
@@ -65,17 +76,16 @@ async function recompressLayers(dir: string, layers: Descriptor[], compression: 
 
 const hex = (digest: string) => digest.slice(digest.indexOf(':') + 1)
 
+/** gzip with no level is BuildKit's own, as exported: nothing to do. */
+export const compressedByBuildKit = (compression: Compression) => compression.kind === 'gzip' && compression.level === undefined
+
 /**
  * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
  * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
  * rewritten to name the new ones.
  */
-/** gzip with no level is BuildKit's own, as exported: nothing to do. */
-export const compressedByBuildKit = (compression: Compression) => compression.kind === 'gzip' && compression.level === undefined
-
 export async function recompressLayout(dir: string, compression: Compression): Promise<void> {
-  const top = await layoutTop(dir)
-  const children = isIndex(top.mediaType) ? (await readBlobJson<Index>(dir, top.digest)).manifests : [top]
+  const { top, children } = await layoutEntries(dir)
   const manifests = await Promise.all(children.map(async child => ({ child, manifest: await readBlobJson<Manifest>(dir, child.digest) })))
   const images = manifests.filter(m => !isAttestation(m.child))
   const layers = await recompressLayers(
@@ -92,15 +102,10 @@ export async function recompressLayout(dir: string, compression: Compression): P
     renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed))
   }
   const entries = children.map(child => renamed.get(child.digest) ?? child)
-  const newTop = isIndex(top.mediaType)
-    ? { ...top, ...(await writeIndex(dir, await readBlobJson<Index>(dir, top.digest), entries, top.mediaType)) }
-    : entries[0]
+  const index = isIndex(top.mediaType) ? await readBlobJson<Index>(dir, top.digest) : undefined
+  const newTop = index ? { ...top, ...(await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0]
   const layoutIndex = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')) as Index
   await writeFile(path.join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }))
-}
-
-async function writeIndex(dir: string, index: Index, entries: Descriptor[], mediaType: string): Promise<Descriptor> {
-  return writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), mediaType)
 }
 
 /** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
@@ -128,14 +133,11 @@ export async function wireWith(dir: string, compression: Compression): Promise<A
   const images = await layoutImages(dir)
   const sizes = new Map<string, Promise<number>>()
   const sizeOf = (layer: Descriptor) => {
-    if (!sizes.has(layer.digest)) {
+    if (!sizes.has(layer.digest))
       sizes.set(
         layer.digest,
-        readFile(blobPath(dir, layer.digest))
-          .then(data => decompressLayer(data, layerCompression(layer.mediaType)))
-          .then(async tar => (await compressLayer(tar, compression)).length)
+        recompressed(dir, layer, compression).then(data => data.length)
       )
-    }
     return sizes.get(layer.digest)!
   }
   return Promise.all(

@@ -44,10 +44,9 @@ const STATIC_ENV = { CGO_ENABLED: '0' }
 /** `full` strips (-s -w); `symbols` keeps the symbol table, drops DWARF (-w); `none` keeps both. */
 export type Strip = 'full' | 'symbols' | 'none'
 
-export function ldflags(settings: Settings, version: VersionInfo, strip: Strip | boolean): string {
-  const level = strip === true ? 'full' : strip === false ? 'none' : strip
+export function ldflags(settings: Settings, version: VersionInfo, strip: Strip): string {
   return [
-    ...(level === 'full' ? ['-s', '-w'] : level === 'symbols' ? ['-w'] : []),
+    ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
     '-X',
     quoteField(`${settings.versionVariable}=${version.version}`),
     '-X',
@@ -56,7 +55,7 @@ export function ldflags(settings: Settings, version: VersionInfo, strip: Strip |
   ].join(' ')
 }
 
-export function goBuildPlan(settings: Settings, version: VersionInfo, platform: Platform, output: string, strip: Strip | boolean = true): Plan {
+export function goBuildPlan(settings: Settings, version: VersionInfo, platform: Platform, output: string, strip: Strip = 'full'): Plan {
   return {
     program: 'go',
     args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
@@ -269,7 +268,7 @@ async function readTwin(unstripped: string): Promise<Twin> {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-async function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
+function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
   const size = pointerSize(platform.arch)
   return {
     injections: [
@@ -331,7 +330,7 @@ export async function buildBinaries(
   let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin)
   const begun = performance.now()
   let firstTwin = await readTwin(linked[0].unstripped)
-  const { injections, needsSystemRoots } = await readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages)
+  const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages)
   let attributionMs = performance.now() - begun
   const [versionTarget, buildTarget] = injections.map(i => i.variable)
   if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
@@ -343,13 +342,15 @@ export async function buildBinaries(
     const started = performance.now()
     const twin = index === 0 ? firstTwin : await readTwin(link.unstripped)
     attributionMs += performance.now() - started
-    binaries.push(await checkBinary(settings, link, twin, (ms: number) => (attributionMs += ms)))
+    const checked = await checkBinary(settings, link, twin)
+    attributionMs += checked.splitMs
+    binaries.push(checked.binary)
   }
   return { binaries, injections, needsSystemRoots, attributionMs }
 }
 
 /** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
-async function checkBinary(settings: Settings, link: Linked, twin: Twin, addAttributionMs: (ms: number) => void): Promise<Binary> {
+async function checkBinary(settings: Settings, link: Linked, twin: Twin): Promise<{ binary: Binary; splitMs: number }> {
   const { platform, output, unstripped } = link
   const shipped = await readFile(output)
   const problem = staticProblem(readElf(shipped), platform.arch)
@@ -361,10 +362,10 @@ async function checkBinary(settings: Settings, link: Linked, twin: Twin, addAttr
   const unstrippedSize = (await stat(unstripped)).size
   const split = performance.now()
   const bytes = splitBinary(twin, shipped, output)
-  addAttributionMs(performance.now() - split)
+  const splitMs = performance.now() - split
   await io.rmRF(unstripped)
   core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`)
-  return { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }
+  return { binary: { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }, splitMs }
 }
 
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */

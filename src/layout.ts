@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import { gzipSync } from 'node:zlib'
 import tar from 'tar-stream'
 import { createReadStream, createWriteStream } from 'node:fs'
+import { fullName, tagOf } from './access.js'
 
 /** An OCI content descriptor, as in index.json, image indexes and manifests. */
 export interface Descriptor {
@@ -79,6 +80,7 @@ export const MEDIA = {
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',
   gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
   dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
 } as const
 
@@ -105,6 +107,12 @@ export async function layoutTop(dir: string): Promise<Descriptor> {
   return top
 }
 
+/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
+export async function layoutEntries(dir: string): Promise<{ top: Descriptor; children: Descriptor[] }> {
+  const top = await layoutTop(dir)
+  return { top, children: isIndex(top.mediaType) ? (await readBlobJson<Index>(dir, top.digest)).manifests : [top] }
+}
+
 export interface LayoutImage {
   /** The manifest's descriptor, as the index lists it (with its platform). */
   descriptor: Descriptor
@@ -114,21 +122,21 @@ export interface LayoutImage {
 
 /** Every runnable image of the layout (attestations left out), with its platform. */
 export async function layoutImages(dir: string): Promise<LayoutImage[]> {
-  const top = await layoutTop(dir)
-  const descriptors = isIndex(top.mediaType) ? (await readBlobJson<Index>(dir, top.digest)).manifests.filter(d => !isAttestation(d)) : [top]
+  const { children } = await layoutEntries(dir)
   return Promise.all(
-    descriptors.map(async descriptor => {
-      const manifest = await readBlobJson<Manifest>(dir, descriptor.digest)
-      const platform = descriptor.platform ?? (await readBlobJson<{ os: string; architecture: string; variant?: string }>(dir, manifest.config.digest))
-      return { descriptor, manifest, platform: platformId(platform) }
-    })
+    children
+      .filter(d => !isAttestation(d))
+      .map(async descriptor => {
+        const manifest = await readBlobJson<Manifest>(dir, descriptor.digest)
+        const platform = descriptor.platform ?? (await readBlobJson<{ os: string; architecture: string; variant?: string }>(dir, manifest.config.digest))
+        return { descriptor, manifest, platform: platformId(platform) }
+      })
   )
 }
 
 /** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
 export async function layoutBlobs(dir: string): Promise<{ blobs: Descriptor[]; manifests: Descriptor[]; top: Descriptor }> {
-  const top = await layoutTop(dir)
-  const children = isIndex(top.mediaType) ? (await readBlobJson<Index>(dir, top.digest)).manifests : [top]
+  const { top, children } = await layoutEntries(dir)
   const blobs: Descriptor[] = []
   const manifests: Descriptor[] = []
   for (const child of children) {
@@ -182,7 +190,7 @@ export async function loadTarball(dir: string, tags: string[], output: string, p
       mediaType: chosen.mediaType,
       digest: chosen.digest,
       size: chosen.size,
-      annotations: { 'io.containerd.image.name': normalizedName(tag), 'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1) }
+      annotations: { 'io.containerd.image.name': fullName(tag), 'org.opencontainers.image.ref.name': tagOf(tag) }
     }))
   }
   const pack = tar.pack()
@@ -194,14 +202,6 @@ export async function loadTarball(dir: string, tags: string[], output: string, p
   pack.finalize()
   await written
   await rename(`${output}.part`, output)
-}
-
-/** `app:1` → `docker.io/library/app:1`: containerd names images in full. */
-export function normalizedName(tag: string): string {
-  const [first, ...rest] = tag.split('/')
-  const hasHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost')
-  if (hasHost) return tag
-  return rest.length === 0 ? `docker.io/library/${tag}` : `docker.io/${tag}`
 }
 
 /** A blob as a stream: for hashing a layer, or sending it. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { pushTarget, registrySession, repositoryOf, type PushTarget, type RegistryRequest } from './access.js'
+import { byRepository, registrySession, tagOf, type RegistryRequest } from './access.js'
 import { blobPath, layoutBlobs, type Descriptor } from './layout.js'
 
 /**
@@ -17,9 +17,6 @@ export class PushError extends Error {
     super(message)
   }
 }
-
-/** `repo:tag` → `tag`. */
-export const tagOf = (reference: string) => reference.slice(repositoryOf(reference).length + 1)
 
 async function failure(response: Response, what: string): Promise<Error> {
   const body = (await response.text().catch(() => '')).trim().slice(0, 300)
@@ -51,27 +48,10 @@ async function putManifest(request: RegistryRequest, dir: string, manifest: Desc
   if (put.status !== 201) throw await failure(put, `writing the manifest ${reference}`)
 }
 
-interface Repository {
-  target: PushTarget
-  request: RegistryRequest
-  references: string[]
-}
-
-function repositories(references: string[]): Repository[] {
-  const found: Repository[] = []
-  for (const reference of references) {
-    const target = pushTarget(reference)
-    const known = found.find(r => r.target.host === target.host && r.target.name === target.name)
-    if (known) known.references.push(reference)
-    else found.push({ target, request: registrySession(target, 'pull,push'), references: [reference] })
-  }
-  return found
-}
-
 /** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
 export async function pushLayout(dir: string, references: string[]): Promise<string> {
   const { blobs, manifests, top } = await layoutBlobs(dir)
-  const repos = repositories(references)
+  const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }))
   try {
     await Promise.all(
       repos.map(async repo => {

@@ -1,5 +1,5 @@
-import { pushTarget, registryRead, repositoryOf, type PushTarget } from './access.js'
-import { isAttestation, platformId, type Descriptor } from './layout.js'
+import { manifestReference, registryRead, repositoryOf, type PushTarget } from './access.js'
+import { isAttestation, MEDIA, platformId, type Descriptor } from './layout.js'
 
 /** Per platform, what the registry stores after the push. */
 export interface PushedImage {
@@ -8,12 +8,7 @@ export interface PushedImage {
   wire: number
 }
 
-export const MANIFEST_TYPES = [
-  'application/vnd.oci.image.index.v1+json',
-  'application/vnd.oci.image.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.list.v2+json',
-  'application/vnd.docker.distribution.manifest.v2+json'
-].join(', ')
+export const MANIFEST_TYPES = [MEDIA.index, MEDIA.manifest, MEDIA.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ')
 
 export interface RegistryManifest {
   manifests?: Descriptor[]
@@ -25,14 +20,6 @@ export async function readManifest(target: PushTarget, ref: string): Promise<Reg
   const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
   if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
   return (await response.json()) as RegistryManifest
-}
-
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-export function manifestReference(reference: string): { target: PushTarget; ref: string } {
-  const rest = reference.slice(repositoryOf(reference).length)
-  const at = rest.indexOf('@')
-  const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest'
-  return { target: pushTarget(reference), ref }
 }
 
 /**

@@ -1,4 +1,4 @@
-import { manifestReference } from '../../src/registry.js'
+import { manifestReference } from '../../src/access.js'
 
 describe('the base image reference, as the registry API wants it', () => {
   it.each([

@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { gzipSync, zstdDecompressSync } from 'node:zlib'
-import { LAYER_TYPES, recompressLayout, wireWith } from '../../src/compress.js'
-import { layoutImages, layoutTop, readBlobJson, type Index, type Manifest } from '../../src/layout.js'
+import { recompressLayout, wireWith } from '../../src/compress.js'
+import { layoutImages, layoutTop, MEDIA, readBlobJson, type Index, type Manifest } from '../../src/layout.js'
 import { measureLayout } from '../../src/measure.js'
 import { parseCompression } from '../../src/settings.js'
 
@@ -25,7 +25,7 @@ function layout() {
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config,
-      layers: tars.map(t => put(gzipSync(t), LAYER_TYPES.gzip))
+      layers: tars.map(t => put(gzipSync(t), MEDIA.gzipLayer))
     }),
     'application/vnd.oci.image.manifest.v1+json'
   )
@@ -61,7 +61,7 @@ describe('the action compressing layers itself', () => {
     const before = await measureLayout(dir, 'oci')
     await recompressLayout(dir, { kind: 'zstd', level: 19 })
     const [image] = await layoutImages(dir)
-    expect(image.manifest.layers.map(l => l.mediaType)).toEqual([LAYER_TYPES.zstd, LAYER_TYPES.zstd])
+    expect(image.manifest.layers.map(l => l.mediaType)).toEqual([MEDIA.zstdLayer, MEDIA.zstdLayer])
     expect(image.manifest.layers.map(l => zstdDecompressSync(readFileSync(path.join(dir, 'blobs/sha256', l.digest.slice(7)))))).toEqual(tars)
     expect(image.manifest.config).toEqual(config)
 

@@ -52,7 +52,7 @@ describe('go build plan', () => {
     })
   })
   it('quotes a version with spaces so the linker reads one value', () => {
-    expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x' }, false)).toBe("-X 'main.Version=nightly build' -X main.Build=x")
+    expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x' }, 'none')).toBe("-X 'main.Version=nightly build' -X main.Build=x")
   })
   it('lists dependencies with the same build flags, so a separate tag value stays with its flag', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
