@@ -35355,13 +35355,23 @@ function goBuildPlan(settings, version, platform, output, strip = 'full') {
     };
 }
 /**
- * Lists the package and everything it imports, as the static build for `platform` sees them (the same
- * build flags, so tags select the same files); the package itself comes last.
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
+ * so tags select the same files); the package itself comes last. On the way it compiles them all into the build
+ * cache with the flags of the links, which then share that work instead of compiling the same packages side by side.
  */
 function goListPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
+        args: [
+            'list',
+            '-deps',
+            '-export',
+            '-trimpath',
+            ...settings.buildFlags,
+            '-f',
+            '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
+            settings.package
+        ],
         env: { ...STATIC_ENV, ...goEnv(platform) },
         cwd: settings.workingDirectory
     };
@@ -35480,7 +35490,8 @@ async function inspectPackage(given, { cgo: withCgo = true } = {}) {
             throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
                 `main package relative to the module root, like ./cmd/server\n${stderr}`);
         }
-        throw new runner/* CommandError */.Qd(goListPlan(settings, platform), listed);
+        // Listing compiles: what is left is the compiler's errors, which cgo may explain.
+        throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
     }
     const lines = listed.stdout.trim().split('\n');
     const [importPath, name] = lines[lines.length - 1].split(' ');
@@ -35496,7 +35507,8 @@ async function inspectPackage(given, { cgo: withCgo = true } = {}) {
         packageNote: resolved.note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
         cgoPackages: cgo,
-        cgoDropped: droppedCgo(cgo, imports)
+        cgoDropped: droppedCgo(cgo, imports),
+        compiled: platform.id
     };
 }
 function binaryPath(root, platform, binaryName) {
@@ -35530,74 +35542,75 @@ function readSymbols(settings, platform, symbols, mainModulePackages) {
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
-/**
- * Compiles every package the program links, for one platform, into the build cache, with the flags the links use:
- * the two links that follow then share it instead of compiling the same packages side by side.
- */
-function compilePlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-deps', '-export', '-trimpath', ...settings.buildFlags, '-f', '{{with .Error}}{{.}}{{end}}', settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** Both links of every platform side by side (each link is mostly one core): the shipped binary and its twin. */
-async function linkAll(settings, version, workDir, cgo, twin) {
-    return Promise.all(settings.platforms.map(async (platform) => {
+function startLinks(settings, version, workDir, cgo, twin) {
+    return settings.platforms.map(platform => {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
-        const [buildMs] = await Promise.all([
-            goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo),
-            goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
-        ]);
-        return { platform, output, unstripped, buildMs };
-    }));
+        const shipped = goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo);
+        return {
+            platform,
+            output,
+            unstripped,
+            shipped,
+            twin: shipped.then(() => goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo))
+        };
+    });
 }
 /**
- * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
- * saves, and the symbol table) is linked beside it; the first platform's twin says whether the -X targets exist,
- * and when one is missing and has a stand-in, every binary is linked again with it before anything ships.
+ * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
+ * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
+ * so that the image is built while the twins finish.
  */
-async function buildBinaries(settings, version, workDir, facts, twin = 'none') {
-    for (const platform of settings.platforms)
-        await goBuild(settings, platform, compilePlan(settings, platform), facts.cgoPackages);
-    let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin);
-    const begun = performance.now();
-    let firstTwin = await readTwin(linked[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages);
-    let attributionMs = performance.now() - begun;
-    const [versionTarget, buildTarget] = injections.map(i => i.variable);
-    if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
-        linked = await linkAll({ ...settings, versionVariable: versionTarget, buildVariable: buildTarget }, version, workDir, facts.cgoPackages, twin);
-        firstTwin = await readTwin(linked[0].unstripped);
+async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
+    for (const platform of settings.platforms) {
+        if (platform.id !== facts.compiled)
+            await goBuild(settings, platform, goListPlan(settings, platform), facts.cgoPackages);
     }
-    const binaries = [];
-    for (const [index, link] of linked.entries()) {
-        const started = performance.now();
-        const twin = index === 0 ? firstTwin : await readTwin(link.unstripped);
-        attributionMs += performance.now() - started;
-        const checked = await checkBinary(settings, link, twin);
-        attributionMs += checked.splitMs;
-        binaries.push(checked.binary);
-    }
-    return { binaries, injections, needsSystemRoots, attributionMs };
+    const links = startLinks(settings, version, workDir, facts.cgoPackages, twin);
+    const twinsLinked = Promise.all(links.map(link => link.twin));
+    const shipped = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
+        await twinsLinked.catch(() => undefined);
+        throw error;
+    });
+    const findings = twinsLinked.then(() => readTwins(settings, facts, links));
+    // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
+    findings.catch(() => undefined);
+    return { shipped, findings };
 }
-/** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
-async function checkBinary(settings, link, twin) {
-    const { platform, output, unstripped } = link;
+async function checkStatic(settings, link, buildMs) {
+    const { platform, output } = link;
     const shipped = await (0,promises_.readFile)(output);
     const problem = staticProblem(readElf(shipped), platform.arch);
     if (problem) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
-    const unstrippedSize = (await (0,promises_.stat)(unstripped)).size;
-    const split = performance.now();
-    const bytes = splitBinary(twin, shipped, output);
-    const splitMs = performance.now() - split;
-    await io/* rmRF */.Yz(unstripped);
-    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`);
-    return { binary: { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }, splitMs };
+    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`);
+    return { platform, path: output, size: shipped.length, buildMs };
+}
+/**
+ * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
+ * every twin splits its shipped binary by package, and goes.
+ */
+async function readTwins(settings, facts, links) {
+    const begun = performance.now();
+    const first = await readTwin(links[0].unstripped);
+    const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages);
+    let attributionMs = performance.now() - begun;
+    const [versionVariable, buildVariable] = injections.map(i => i.variable);
+    if (versionVariable !== settings.versionVariable || buildVariable !== settings.buildVariable) {
+        return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
+    }
+    const twins = [];
+    for (const [index, link] of links.entries()) {
+        const started = performance.now();
+        const twin = index === 0 ? first : await readTwin(link.unstripped);
+        const unstrippedSize = (await (0,promises_.stat)(link.unstripped)).size;
+        const breakdown = splitBinary(twin, await (0,promises_.readFile)(link.output), link.output);
+        attributionMs += performance.now() - started;
+        await io/* rmRF */.Yz(link.unstripped);
+        twins.push({ unstrippedSize, breakdown });
+    }
+    return { injections, needsSystemRoots, attributionMs, twins };
 }
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
 function splitBinary(twin, shipped, output) {
@@ -36226,7 +36239,7 @@ async function loadTarball(dir, tags, output, platform) {
     await (0,promises_.rename)(`${output}.part`, output);
 }
 /** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest));
+const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest), { highWaterMark: 1 << 20 });
 
 ;// CONCATENATED MODULE: ./src/compress.ts
 
@@ -36242,11 +36255,13 @@ function layerCompression(mediaType) {
     return 'none';
 }
 /** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
+// Layers are megabytes: zlib's 16 KiB default chunks double the time spent passing them between threads.
+const CHUNK = 1 << 20;
 function decompressor(compression) {
     if (compression === 'gzip')
-        return external_node_zlib_default().createGunzip();
+        return external_node_zlib_default().createGunzip({ chunkSize: CHUNK });
     if (compression === 'zstd')
-        return external_node_zlib_default().createZstdDecompress();
+        return external_node_zlib_default().createZstdDecompress({ chunkSize: CHUNK });
     return undefined;
 }
 const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
@@ -36405,11 +36420,27 @@ function explainPushFailure(message, references) {
 const normalise = (name) => name.replace(/^\.?\/+/, '');
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file), hash);
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1 << 20 }), hash);
     return hash.digest('hex');
 }
-/** What `read` makes of `file`'s bytes in one layer tarball, or undefined when the layer does not hold it. */
-async function readInLayer(layer, file, read) {
+/**
+ * One pass over a layer: the bytes it unpacks to and, when `file` is given, what `read` makes of that file's bytes
+ * in the layer's tarball (undefined when the layer does not hold it).
+ */
+async function scanLayer(layer, file, read) {
+    let unpacked = 0;
+    const count = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            unpacked += chunk.length;
+            done(null, chunk);
+        }
+    });
+    const decompress = decompressor(layer.compression);
+    const unpack = (sink) => (decompress ? (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), count, sink));
+    if (file === undefined || !read) {
+        await unpack(new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
+        return { unpacked };
+    }
     const wanted = normalise(file);
     let found;
     const extract = tar_stream.extract();
@@ -36427,13 +36458,8 @@ async function readInLayer(layer, file, read) {
             stream.resume();
         }
     });
-    const source = layer.open();
-    const decompress = decompressor(layer.compression);
-    if (decompress)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, decompress, extract);
-    else
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, extract);
-    return found;
+    await unpack(extract);
+    return { unpacked, found };
 }
 const sha256Reader = () => {
     const hash = (0,external_node_crypto_.createHash)('sha256');
@@ -36446,31 +36472,24 @@ const bufferReader = () => {
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
 async function readInImage(layers, file, read) {
     for (const layer of [...layers].reverse()) {
-        const found = await readInLayer(layer, file, read);
+        const { found } = await scanLayer(layer, file, read);
         if (found !== undefined)
             return found;
     }
     return undefined;
 }
-/** SHA-256 of `file` as the image holds it. */
-const hashInImage = (layers, file) => readInImage(layers, file, sha256Reader);
 /** The bytes of `file` as the image holds it. */
 const fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
-/** The layers of one image manifest in an OCI layout, base first. */
-async function ociLayers(dir, manifestDigest) {
-    const manifest = await readBlobJson(dir, manifestDigest);
-    return manifest.layers.map(layer => ({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }));
-}
 /**
  * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
- * whatever a builder's cache did, what ships is what the report describes.
+ * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
  */
 async function verifyImageBinaries(images, built, file) {
-    const matches = [];
-    for (const binary of built) {
-        const image = images.find(i => i.platform === binary.platform);
-        matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) });
-    }
+    const matches = await Promise.all(built.map(async (binary) => ({
+        platform: binary.platform,
+        built: await sha256File(binary.path),
+        inImage: images.find(i => i.platform === binary.platform)?.binarySha256
+    })));
     const wrong = mismatches(matches, file);
     if (wrong.length > 0)
         throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
@@ -36710,26 +36729,13 @@ const quietPhase = (_name, work) => work();
 
 
 
-/** Counts the bytes a stream yields, after passing it through `transform` when one is given. */
-async function countBytes(source, transform) {
-    let total = 0;
-    const sink = async (chunks) => {
-        for await (const chunk of chunks)
-            total += chunk.length;
-    };
-    if (transform)
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, transform, sink);
-    else
-        await (0,external_node_stream_promises_namespaceObject.pipeline)(source, sink);
-    return total;
-}
-/** Sums one image of the layout: config plus compressed layers, and what the layers unpack to. */
-async function measureImage(dir, image) {
-    const layers = await Promise.all(image.manifest.layers.map(async (layer) => ({
-        digest: layer.digest,
-        size: layer.size,
-        unpacked: await countBytes(openBlob(dir, layer.digest), decompressor(layerCompression(layer.mediaType)))
-    })));
+/**
+ * Sums one image of the layout: config plus compressed layers, and what the layers unpack to; in the same pass
+ * over the layers, hashes `file` as the image holds it.
+ */
+async function measureImage(dir, image, file) {
+    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file, sha256Reader)));
+    const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
     const config = image.manifest.config;
     return {
         platform: image.platform,
@@ -36738,13 +36744,17 @@ async function measureImage(dir, image) {
         configSize: config.size,
         wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
         unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
-        layers
+        layers,
+        binarySha256: [...scanned].reverse().find(layer => layer.found !== undefined)?.found
     };
 }
-/** Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. */
-async function measureLayout(dir, route) {
+/**
+ * Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. `binary`, when
+ * given, is hashed in each image on the way (see verifyImageBinaries).
+ */
+async function measureLayout(dir, route, binary) {
     const top = await layoutTop(dir);
-    const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image)));
+    const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image, binary)));
     return { route, indexDigest: isIndex(top.mediaType) ? top.digest : undefined, images };
 }
 function dockerSavePlan(reference, output) {
@@ -37336,14 +37346,47 @@ async function packOne(binary, level, upx, target, zstdLevel) {
 
 
 
+
+
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 async function buildTarget(input) {
-    const { settings, version, workDir, phase } = input;
+    const first = await attempt(input, input.settings);
+    const { retarget, injections } = first.findings;
+    if (!retarget)
+        return target(first.image, first.findings, injections);
+    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
+    await (0,promises_.rm)(first.image.layout, { recursive: true, force: true });
+    const second = await attempt(input, { ...input.settings, ...retarget });
+    if (second.findings.retarget)
+        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
+    return target(second.image, second.findings, injections);
+}
+/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
+async function attempt(input, settings) {
+    const { version, workDir, phase } = input;
+    const linking = await phase('go build', () => linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
+        await linking.findings.catch(() => undefined);
+        throw error;
+    });
+    const findings = await phase('symbols', async () => {
+        const read = await linking.findings;
+        read.twins.forEach((twin, i) => core/* info */.pq(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
+        return read;
+    });
+    return { image, findings };
+}
+function target(image, findings, injections) {
+    const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
+    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
+}
+/** UPX → final stage → one image build, measured and checked for the binaries. */
+async function buildImageOf(input, settings, shipped) {
+    const { version, workDir, phase } = input;
     const staging = external_node_path_default().join(workDir, 'context');
-    const built = await phase('go build', () => buildBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
     // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
     const zstdLevel = settings.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined;
-    const staged = await phase('upx', () => packBinaries(built.binaries, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel));
+    const staged = await phase('upx', () => packBinaries(shipped, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel));
     const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
     if (version.commitTime !== undefined)
         await pinTimes(staging, version.commitTime);
@@ -37366,15 +37409,14 @@ async function buildTarget(input) {
     if (!compressedByBuildKit(settings.compression))
         await phase('compress', () => recompressLayout(layout, settings.compression));
     const measurement = await phase('measure', async () => {
-        const measured = await measureLayout(layout, input.engine.route);
-        if (input.base)
-            return measured;
-        const images = measured.images.map(image => ({ platform: image.platform, layers: () => ociLayers(layout, image.manifestDigest) }));
-        await verifyImageBinaries(images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), `${BINARY_DIR}/${settings.binaryName}`);
+        const file = `${BINARY_DIR}/${settings.binaryName}`;
+        // The base is only compared: its image is not checked for the binary.
+        const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
+        if (!input.base)
+            await verifyImageBinaries(measured.images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), file);
         return measured;
     });
-    const { injections, needsSystemRoots, attributionMs } = built;
-    return { packed, injections, needsSystemRoots, attributionMs, layout, measurement, metadata, tags, inEngine };
+    return { packed, layout, measurement, metadata, tags, inEngine };
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -37386,15 +37428,19 @@ const DEFAULT_BUILD = 'undefined';
 const versionPlans = (cwd) => ({
     describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
     head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd },
-    commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd },
     shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd },
-    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
     headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
 });
 /** The parent commits named in a raw commit object (`git cat-file commit`). */
 function commitParents(rawCommit) {
     const header = rawCommit.split('\n\n')[0];
     return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
+function commitTime(rawCommit) {
+    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
+    return time === undefined ? undefined : Number(time);
 }
 /**
  * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
@@ -37413,12 +37459,7 @@ function tagFromRef(ref) {
 async function resolveVersion(settings) {
     const plans = versionPlans(settings.workingDirectory);
     const quiet = { allowFailure: true, quiet: true };
-    const [described, head, time, headObject] = await Promise.all([
-        (0,runner/* execute */.g7)(plans.describe, quiet),
-        (0,runner/* execute */.g7)(plans.head, quiet),
-        (0,runner/* execute */.g7)(plans.commitTime, quiet),
-        (0,runner/* execute */.g7)(plans.headObject, quiet)
-    ]);
+    const [described, head, headObject] = await Promise.all([(0,runner/* execute */.g7)(plans.describe, quiet), (0,runner/* execute */.g7)(plans.head, quiet), (0,runner/* execute */.g7)(plans.headObject, quiet)]);
     let version = settings.version ?? tagFromRef(settings.github.ref);
     if (!version) {
         if (described.code === 0 && described.stdout.trim()) {
@@ -37435,8 +37476,7 @@ async function resolveVersion(settings) {
     }
     const commit = head.code === 0 ? head.stdout.trim() : '';
     const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
-    const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined;
-    return { version, build, commitTime };
+    return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/baseline.ts
@@ -38052,12 +38092,15 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
 
 
 
+
 async function run() {
     try {
         await pipeline();
     }
     catch (error) {
         core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+        // A check that failed in preflight leaves the others running (the listing compiles): the job ends now, not after them.
+        (0,runner/* killChildren */.at)();
     }
 }
 /** The run, stage by stage. From the smoke test on, a failure is recorded, not thrown: the report is always written. */

@@ -12,14 +12,19 @@ import { CommandError, execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
 
-export interface Binary {
+/** A shipped binary, linked and proven static: what the image is made of. */
+export interface Shipped {
   platform: Platform
   /** The stripped binary (-s -w), before any packing. */
   path: string
   size: number
+  buildMs: number
+}
+
+/** A shipped binary with what its twin says of it. */
+export interface Binary extends Shipped {
   /** Same build without -s -w: what stripping saved. */
   unstrippedSize: number
-  buildMs: number
   /** Its bytes by module and package; undefined when the symbols or the build info could not be read. */
   breakdown?: Breakdown
 }
@@ -37,6 +42,8 @@ export interface GoFacts {
   cgoPackages: CgoPackage[]
   /** Those of them the static build links without their cgo files (see droppedCgo). */
   cgoDropped: string[]
+  /** The platform whose packages the listing compiled (the first). */
+  compiled: string
 }
 
 const STATIC_ENV = { CGO_ENABLED: '0' }
@@ -65,13 +72,23 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
 }
 
 /**
- * Lists the package and everything it imports, as the static build for `platform` sees them (the same
- * build flags, so tags select the same files); the package itself comes last.
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
+ * so tags select the same files); the package itself comes last. On the way it compiles them all into the build
+ * cache with the flags of the links, which then share that work instead of compiling the same packages side by side.
  */
 export function goListPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
+    args: [
+      'list',
+      '-deps',
+      '-export',
+      '-trimpath',
+      ...settings.buildFlags,
+      '-f',
+      '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
+      settings.package
+    ],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }
@@ -210,7 +227,8 @@ export async function inspectPackage(given: Settings, { cgo: withCgo = true } = 
           `main package relative to the module root, like ./cmd/server\n${stderr}`
       )
     }
-    throw new CommandError(goListPlan(settings, platform), listed)
+    // Listing compiles: what is left is the compiler's errors, which cgo may explain.
+    throw explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), cgo)
   }
   const lines = listed.stdout.trim().split('\n')
   const [importPath, name] = lines[lines.length - 1].split(' ')
@@ -226,22 +244,13 @@ export async function inspectPackage(given: Settings, { cgo: withCgo = true } = 
     packageNote: resolved.note,
     mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
     cgoPackages: cgo,
-    cgoDropped: droppedCgo(cgo, imports)
+    cgoDropped: droppedCgo(cgo, imports),
+    compiled: platform.id
   }
 }
 
 function binaryPath(root: string, platform: Platform, binaryName: string): string {
   return path.join(root, ...platform.id.split('/'), binaryName)
-}
-
-export interface BuildResult {
-  binaries: Binary[]
-  /** Where the version and the build went, checked against the symbol table. */
-  injections: Injection[]
-  /** The program dials TLS and trusts the system roots (so scratch, with no CA bundle, breaks it). */
-  needsSystemRoots: boolean
-  /** Time spent splitting the binaries by module and package (reading symbols and build info). */
-  attributionMs: number
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
@@ -253,8 +262,8 @@ async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: 
   }
 }
 
-/** What preflight learned of the package that the build uses: where version variables may be, and cgo. */
-export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages'>
+/** What preflight learned of the package that the build uses: where version variables may be, cgo, what is compiled. */
+export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages' | 'compiled'>
 
 type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads'] }
 
@@ -280,78 +289,76 @@ function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[]
 }
 
 /**
- * Compiles every package the program links, for one platform, into the build cache, with the flags the links use:
- * the two links that follow then share it instead of compiling the same packages side by side.
+ * One platform's two links: the shipped binary first, alone, as the image waits for it; then its twin, which links
+ * while the image is built.
  */
-export function compilePlan(settings: Settings, platform: Platform): Plan {
-  return {
-    program: 'go',
-    args: ['list', '-deps', '-export', '-trimpath', ...settings.buildFlags, '-f', '{{with .Error}}{{.}}{{end}}', settings.package],
-    env: { ...STATIC_ENV, ...goEnv(platform) },
-    cwd: settings.workingDirectory
-  }
-}
-
-interface Linked {
+interface Links {
   platform: Platform
   output: string
   unstripped: string
-  buildMs: number
+  /** Resolves with the shipped link's time. */
+  shipped: Promise<number>
+  twin: Promise<number>
 }
 
-/** Both links of every platform side by side (each link is mostly one core): the shipped binary and its twin. */
-async function linkAll(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip): Promise<Linked[]> {
-  return Promise.all(
-    settings.platforms.map(async platform => {
-      const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
-      const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
-      const [buildMs] = await Promise.all([
-        goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo),
-        goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
-      ])
-      return { platform, output, unstripped, buildMs }
-    })
-  )
+function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip): Links[] {
+  return settings.platforms.map(platform => {
+    const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
+    const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
+    const shipped = goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo)
+    return {
+      platform,
+      output,
+      unstripped,
+      shipped,
+      twin: shipped.then(() => goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo))
+    }
+  })
+}
+
+/** What the twins say, read once they are linked. */
+export interface TwinFindings {
+  /** Where the version and the build went, checked against the symbol table. */
+  injections: Injection[]
+  /** The program dials TLS and trusts the system roots (so scratch, with no CA bundle, breaks it). */
+  needsSystemRoots: boolean
+  /** Time spent splitting the binaries by module and package (reading symbols and build info). */
+  attributionMs: number
+  /** Per shipped binary, in the same order: its twin's size and its split by package. */
+  twins: Array<Pick<Binary, 'unstrippedSize' | 'breakdown'>>
+  /** The -X targets that exist, when the ones asked for do not but have stand-ins: every binary is linked again with them. */
+  retarget?: { versionVariable: string; buildVariable: string }
+}
+
+export interface Linking {
+  shipped: Shipped[]
+  /** Settles once the twins are linked and read; the image is built meanwhile. Awaiting it is the caller's duty. */
+  findings: Promise<TwinFindings>
 }
 
 /**
- * Cross-compiles one static binary per platform and proves each is static. The unstripped twin (what stripping
- * saves, and the symbol table) is linked beside it; the first platform's twin says whether the -X targets exist,
- * and when one is missing and has a stand-in, every binary is linked again with it before anything ships.
+ * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
+ * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
+ * so that the image is built while the twins finish.
  */
-export async function buildBinaries(
-  settings: Settings,
-  version: VersionInfo,
-  workDir: string,
-  facts: PackageFacts,
-  twin: Strip = 'none'
-): Promise<BuildResult> {
-  for (const platform of settings.platforms) await goBuild(settings, platform, compilePlan(settings, platform), facts.cgoPackages)
-  let linked = await linkAll(settings, version, workDir, facts.cgoPackages, twin)
-  const begun = performance.now()
-  let firstTwin = await readTwin(linked[0].unstripped)
-  const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], firstTwin.symbols, facts.mainModulePackages)
-  let attributionMs = performance.now() - begun
-  const [versionTarget, buildTarget] = injections.map(i => i.variable)
-  if (versionTarget !== settings.versionVariable || buildTarget !== settings.buildVariable) {
-    linked = await linkAll({ ...settings, versionVariable: versionTarget, buildVariable: buildTarget }, version, workDir, facts.cgoPackages, twin)
-    firstTwin = await readTwin(linked[0].unstripped)
+export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: PackageFacts, twin: Strip = 'none'): Promise<Linking> {
+  for (const platform of settings.platforms) {
+    if (platform.id !== facts.compiled) await goBuild(settings, platform, goListPlan(settings, platform), facts.cgoPackages)
   }
-  const binaries: Binary[] = []
-  for (const [index, link] of linked.entries()) {
-    const started = performance.now()
-    const twin = index === 0 ? firstTwin : await readTwin(link.unstripped)
-    attributionMs += performance.now() - started
-    const checked = await checkBinary(settings, link, twin)
-    attributionMs += checked.splitMs
-    binaries.push(checked.binary)
-  }
-  return { binaries, injections, needsSystemRoots, attributionMs }
+  const links = startLinks(settings, version, workDir, facts.cgoPackages, twin)
+  const twinsLinked = Promise.all(links.map(link => link.twin))
+  const shipped = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
+    await twinsLinked.catch(() => undefined)
+    throw error
+  })
+  const findings = twinsLinked.then(() => readTwins(settings, facts, links))
+  // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
+  findings.catch(() => undefined)
+  return { shipped, findings }
 }
 
-/** Proves the shipped binary static, and splits it by package with its twin's symbols; the twin goes. */
-async function checkBinary(settings: Settings, link: Linked, twin: Twin): Promise<{ binary: Binary; splitMs: number }> {
-  const { platform, output, unstripped } = link
+async function checkStatic(settings: Settings, link: Links, buildMs: number): Promise<Shipped> {
+  const { platform, output } = link
   const shipped = await readFile(output)
   const problem = staticProblem(readElf(shipped), platform.arch)
   if (problem) {
@@ -359,13 +366,34 @@ async function checkBinary(settings: Settings, link: Linked, twin: Twin): Promis
       `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
     )
   }
-  const unstrippedSize = (await stat(unstripped)).size
-  const split = performance.now()
-  const bytes = splitBinary(twin, shipped, output)
-  const splitMs = performance.now() - split
-  await io.rmRF(unstripped)
-  core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes (unstripped ${unstrippedSize})`)
-  return { binary: { platform, path: output, size: shipped.length, unstrippedSize, buildMs: link.buildMs, breakdown: bytes }, splitMs }
+  core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`)
+  return { platform, path: output, size: shipped.length, buildMs }
+}
+
+/**
+ * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
+ * every twin splits its shipped binary by package, and goes.
+ */
+async function readTwins(settings: Settings, facts: PackageFacts, links: Links[]): Promise<TwinFindings> {
+  const begun = performance.now()
+  const first = await readTwin(links[0].unstripped)
+  const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages)
+  let attributionMs = performance.now() - begun
+  const [versionVariable, buildVariable] = injections.map(i => i.variable)
+  if (versionVariable !== settings.versionVariable || buildVariable !== settings.buildVariable) {
+    return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } }
+  }
+  const twins: TwinFindings['twins'] = []
+  for (const [index, link] of links.entries()) {
+    const started = performance.now()
+    const twin = index === 0 ? first : await readTwin(link.unstripped)
+    const unstrippedSize = (await stat(link.unstripped)).size
+    const breakdown = splitBinary(twin, await readFile(link.output), link.output)
+    attributionMs += performance.now() - started
+    await io.rmRF(link.unstripped)
+    twins.push({ unstrippedSize, breakdown })
+  }
+  return { injections, needsSystemRoots, attributionMs, twins }
 }
 
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */

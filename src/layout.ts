@@ -205,4 +205,4 @@ export async function loadTarball(dir: string, tags: string[], output: string, p
 }
 
 /** A blob as a stream: for hashing a layer, or sending it. */
-export const openBlob = (dir: string, digest: string) => createReadStream(blobPath(dir, digest))
+export const openBlob = (dir: string, digest: string) => createReadStream(blobPath(dir, digest), { highWaterMark: 1 << 20 })

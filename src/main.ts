@@ -12,6 +12,7 @@ import { setOutputs } from './outputs.js'
 import { timedPhases } from './phase.js'
 import { preflight } from './preflight.js'
 import { release } from './publish.js'
+import { killChildren } from './runner.js'
 import { human, renderMarkdown, type Report } from './report.js'
 import { readSettings, ZSTD_LEVEL, type Settings } from './settings.js'
 import { smokeAndStartup } from './smoke.js'
@@ -23,6 +24,8 @@ export async function run(): Promise<void> {
     await pipeline()
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
+    // A check that failed in preflight leaves the others running (the listing compiles): the job ends now, not after them.
+    killChildren()
   }
 }
 

@@ -1,11 +1,10 @@
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Readable } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { MeasureRoute } from './buildx.js'
-import { decompressor, layerCompression } from './compress.js'
+import { layerCompression } from './compress.js'
 import { isIndex, layoutFromDockerArchive, layoutImages, layoutTop, openBlob, type LayoutImage } from './layout.js'
 import { execute, type Plan } from './runner.js'
+import { scanLayer, sha256Reader } from './verify.js'
 
 export interface ImageSize {
   platform: string
@@ -18,6 +17,8 @@ export interface ImageSize {
   unpacked: number
   configSize: number
   layers: Array<{ digest: string; size: number; unpacked: number }>
+  /** SHA-256 of the file asked for, from the topmost layer that holds it. */
+  binarySha256?: string
 }
 
 export interface Measurement {
@@ -26,26 +27,17 @@ export interface Measurement {
   images: ImageSize[]
 }
 
-/** Counts the bytes a stream yields, after passing it through `transform` when one is given. */
-async function countBytes(source: Readable, transform?: NodeJS.ReadWriteStream): Promise<number> {
-  let total = 0
-  const sink = async (chunks: AsyncIterable<Buffer | string>) => {
-    for await (const chunk of chunks) total += chunk.length
-  }
-  if (transform) await pipeline(source, transform, sink)
-  else await pipeline(source, sink)
-  return total
-}
-
-/** Sums one image of the layout: config plus compressed layers, and what the layers unpack to. */
-async function measureImage(dir: string, image: LayoutImage): Promise<ImageSize> {
-  const layers = await Promise.all(
-    image.manifest.layers.map(async layer => ({
-      digest: layer.digest,
-      size: layer.size,
-      unpacked: await countBytes(openBlob(dir, layer.digest), decompressor(layerCompression(layer.mediaType)))
-    }))
+/**
+ * Sums one image of the layout: config plus compressed layers, and what the layers unpack to; in the same pass
+ * over the layers, hashes `file` as the image holds it.
+ */
+async function measureImage(dir: string, image: LayoutImage, file?: string): Promise<ImageSize> {
+  const scanned = await Promise.all(
+    image.manifest.layers.map(layer =>
+      scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file, sha256Reader)
+    )
   )
+  const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }))
   const config = image.manifest.config
   return {
     platform: image.platform,
@@ -54,14 +46,18 @@ async function measureImage(dir: string, image: LayoutImage): Promise<ImageSize>
     configSize: config.size,
     wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
     unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
-    layers
+    layers,
+    binarySha256: [...scanned].reverse().find(layer => layer.found !== undefined)?.found
   }
 }
 
-/** Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. */
-export async function measureLayout(dir: string, route: MeasureRoute): Promise<Measurement> {
+/**
+ * Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. `binary`, when
+ * given, is hashed in each image on the way (see verifyImageBinaries).
+ */
+export async function measureLayout(dir: string, route: MeasureRoute, binary?: string): Promise<Measurement> {
   const top = await layoutTop(dir)
-  const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image)))
+  const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image, binary)))
   return { route, indexDigest: isIndex(top.mediaType) ? top.digest : undefined, images }
 }
 

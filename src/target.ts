@@ -1,14 +1,16 @@
+import * as core from '@actions/core'
+import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { compressedByBuildKit, recompressLayout } from './compress.js'
 import { buildImage, imageTags, type BuildxMetadata, type Engine } from './buildx.js'
-import { buildBinaries, type PackageFacts } from './gobuild.js'
+import { linkBinaries, type PackageFacts, type Shipped, type TwinFindings } from './gobuild.js'
 import { layoutFromEngine, measureLayout, type Measurement } from './measure.js'
 import type { Phase } from './phase.js'
 import { ZSTD_LEVEL, type Settings } from './settings.js'
 import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
 import type { Injection } from './symbols.js'
 import { packBinaries, type Packed } from './upx.js'
-import { ociLayers, verifyImageBinaries } from './verify.js'
+import { verifyImageBinaries } from './verify.js'
 import type { VersionInfo } from './version.js'
 
 export interface TargetInput {
@@ -43,13 +45,47 @@ export interface Target {
 
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 export async function buildTarget(input: TargetInput): Promise<Target> {
-  const { settings, version, workDir, phase } = input
+  const first = await attempt(input, input.settings)
+  const { retarget, injections } = first.findings
+  if (!retarget) return target(first.image, first.findings, injections)
+  // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
+  await rm(first.image.layout, { recursive: true, force: true })
+  const second = await attempt(input, { ...input.settings, ...retarget })
+  if (second.findings.retarget) throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`)
+  return target(second.image, second.findings, injections)
+}
+
+/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
+async function attempt(input: TargetInput, settings: Settings): Promise<{ image: Image; findings: TwinFindings }> {
+  const { version, workDir, phase } = input
+  const linking = await phase('go build', () => linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'))
+  const image = await buildImageOf(input, settings, linking.shipped).catch(async (error: unknown) => {
+    await linking.findings.catch(() => undefined)
+    throw error
+  })
+  const findings = await phase('symbols', async () => {
+    const read = await linking.findings
+    read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`))
+    return read
+  })
+  return { image, findings }
+}
+
+type Image = Omit<Target, 'packed' | 'injections' | 'needsSystemRoots' | 'attributionMs'> & { packed: Packed<Shipped>[] }
+
+function target(image: Image, findings: TwinFindings, injections: Injection[]): Target {
+  const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }))
+  return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs }
+}
+
+/** UPX → final stage → one image build, measured and checked for the binaries. */
+async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shipped[]): Promise<Image> {
+  const { version, workDir, phase } = input
   const staging = path.join(workDir, 'context')
-  const built = await phase('go build', () => buildBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'))
   // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
   const zstdLevel = settings.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined
   const staged = await phase('upx', () =>
-    packBinaries(built.binaries, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel)
+    packBinaries(shipped, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel)
   )
   const dockerfileName = path.basename(await writeStageFiles(settings, staging))
   if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
@@ -72,16 +108,16 @@ export async function buildTarget(input: TargetInput): Promise<Target> {
   if (inEngine) await phase('docker save', () => layoutFromEngine(tags[0], settings.platforms[0].id, workDir, layout))
   if (!compressedByBuildKit(settings.compression)) await phase('compress', () => recompressLayout(layout, settings.compression))
   const measurement = await phase('measure', async () => {
-    const measured = await measureLayout(layout, input.engine.route)
-    if (input.base) return measured
-    const images = measured.images.map(image => ({ platform: image.platform, layers: () => ociLayers(layout, image.manifestDigest) }))
-    await verifyImageBinaries(
-      images,
-      packed.map(p => ({ platform: p.binary.platform.id, path: p.path })),
-      `${BINARY_DIR}/${settings.binaryName}`
-    )
+    const file = `${BINARY_DIR}/${settings.binaryName}`
+    // The base is only compared: its image is not checked for the binary.
+    const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file)
+    if (!input.base)
+      await verifyImageBinaries(
+        measured.images,
+        packed.map(p => ({ platform: p.binary.platform.id, path: p.path })),
+        file
+      )
     return measured
   })
-  const { injections, needsSystemRoots, attributionMs } = built
-  return { packed, injections, needsSystemRoots, attributionMs, layout, measurement, metadata, tags, inEngine }
+  return { packed, layout, measurement, metadata, tags, inEngine }
 }

@@ -3,13 +3,14 @@ import { copyFile, mkdir, readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { compressLayer } from './compress.js'
-import type { Binary } from './gobuild.js'
+import type { Binary, Shipped } from './gobuild.js'
 import { execute, type Plan } from './runner.js'
 import type { UpxLevel } from './settings.js'
 import { warn } from './warnings.js'
 
-export interface Packed {
-  binary: Binary
+/** A binary as it goes into the image; `B` is what is known of the binary (its twin's findings come later). */
+export interface Packed<B extends Shipped = Binary> {
+  binary: B
   /** The file that goes into the image: packed, or the plain binary when UPX is off or declined. */
   path: string
   size: number
@@ -54,13 +55,13 @@ const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleExcep
  * Puts each binary into the build context, packed with UPX when asked for. UPX uses one core: the platforms'
  * binaries are packed side by side.
  */
-export async function packBinaries(
-  binaries: Binary[],
+export async function packBinaries<B extends Shipped>(
+  binaries: B[],
   level: UpxLevel,
   upx: string | undefined,
-  destination: (binary: Binary) => string,
+  destination: (binary: B) => string,
   zstdLevel?: number
-): Promise<Packed[]> {
+): Promise<Packed<B>[]> {
   return Promise.all(binaries.map(binary => packOne(binary, level, upx, destination(binary), zstdLevel)))
 }
 
@@ -70,7 +71,7 @@ async function zstdSize(file: string, zstdLevel: number | undefined): Promise<nu
   return (await compressLayer(await readFile(file), { kind: 'zstd', level: zstdLevel })).length
 }
 
-async function packOne(binary: Binary, level: UpxLevel, upx: string | undefined, target: string, zstdLevel?: number): Promise<Packed> {
+async function packOne<B extends Shipped>(binary: B, level: UpxLevel, upx: string | undefined, target: string, zstdLevel?: number): Promise<Packed<B>> {
   await mkdir(path.dirname(target), { recursive: true })
   if (level === 'off' || !upx) {
     await copyFile(binary.path, target)

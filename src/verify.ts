@@ -1,11 +1,10 @@
 import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
-import { Readable } from 'node:stream'
+import { Transform, Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import tar from 'tar-stream'
-import { decompressor, layerCompression, type LayerCompression } from './compress.js'
-import { openBlob, readBlobJson, type Manifest } from './layout.js'
+import { decompressor, type LayerCompression } from './compress.js'
 
 /** A layer as a byte stream, and how it is compressed. */
 export interface LayerSource {
@@ -17,12 +16,30 @@ const normalise = (name: string) => name.replace(/^\.?\/+/, '')
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
-  await pipeline(createReadStream(file), hash)
+  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash)
   return hash.digest('hex')
 }
 
-/** What `read` makes of `file`'s bytes in one layer tarball, or undefined when the layer does not hold it. */
-async function readInLayer<T>(layer: LayerSource, file: string, read: () => { update: (chunk: Buffer) => void; result: () => T }): Promise<T | undefined> {
+type FileReader<T> = () => { update: (chunk: Buffer) => void; result: () => T }
+
+/**
+ * One pass over a layer: the bytes it unpacks to and, when `file` is given, what `read` makes of that file's bytes
+ * in the layer's tarball (undefined when the layer does not hold it).
+ */
+export async function scanLayer<T>(layer: LayerSource, file?: string, read?: FileReader<T>): Promise<{ unpacked: number; found?: T }> {
+  let unpacked = 0
+  const count = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      unpacked += chunk.length
+      done(null, chunk)
+    }
+  })
+  const decompress = decompressor(layer.compression)
+  const unpack = (sink: NodeJS.WritableStream) => (decompress ? pipeline(layer.open(), decompress, count, sink) : pipeline(layer.open(), count, sink))
+  if (file === undefined || !read) {
+    await unpack(new Writable({ write: (_chunk, _encoding, done) => done() }))
+    return { unpacked }
+  }
   const wanted = normalise(file)
   let found: T | undefined
   const extract = tar.extract()
@@ -39,14 +56,11 @@ async function readInLayer<T>(layer: LayerSource, file: string, read: () => { up
       stream.resume()
     }
   })
-  const source = layer.open()
-  const decompress = decompressor(layer.compression)
-  if (decompress) await pipeline(source, decompress, extract)
-  else await pipeline(source, extract)
-  return found
+  await unpack(extract)
+  return { unpacked, found }
 }
 
-const sha256Reader = () => {
+export const sha256Reader = () => {
   const hash = createHash('sha256')
   return { update: (chunk: Buffer) => hash.update(chunk), result: () => hash.digest('hex') }
 }
@@ -57,40 +71,33 @@ const bufferReader = () => {
 }
 
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
-async function readInImage<T>(layers: LayerSource[], file: string, read: () => { update: (chunk: Buffer) => void; result: () => T }): Promise<T | undefined> {
+async function readInImage<T>(layers: LayerSource[], file: string, read: FileReader<T>): Promise<T | undefined> {
   for (const layer of [...layers].reverse()) {
-    const found = await readInLayer(layer, file, read)
+    const { found } = await scanLayer(layer, file, read)
     if (found !== undefined) return found
   }
   return undefined
 }
 
-/** SHA-256 of `file` as the image holds it. */
-export const hashInImage = (layers: LayerSource[], file: string) => readInImage(layers, file, sha256Reader)
-
 /** The bytes of `file` as the image holds it. */
 export const fileInImage = (layers: LayerSource[], file: string) => readInImage(layers, file, bufferReader)
 
-/** The layers of one image manifest in an OCI layout, base first. */
-export async function ociLayers(dir: string, manifestDigest: string): Promise<LayerSource[]> {
-  const manifest = await readBlobJson<Manifest>(dir, manifestDigest)
-  return manifest.layers.map(layer => ({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }))
-}
-
 /**
  * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
- * whatever a builder's cache did, what ships is what the report describes.
+ * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
  */
 export async function verifyImageBinaries(
-  images: Array<{ platform: string; layers: () => Promise<LayerSource[]> }>,
+  images: Array<{ platform: string; binarySha256?: string }>,
   built: Array<{ platform: string; path: string }>,
   file: string
 ): Promise<void> {
-  const matches: BinaryMatch[] = []
-  for (const binary of built) {
-    const image = images.find(i => i.platform === binary.platform)
-    matches.push({ platform: binary.platform, built: await sha256File(binary.path), inImage: image && (await hashInImage(await image.layers(), file)) })
-  }
+  const matches: BinaryMatch[] = await Promise.all(
+    built.map(async binary => ({
+      platform: binary.platform,
+      built: await sha256File(binary.path),
+      inImage: images.find(i => i.platform === binary.platform)?.binarySha256
+    }))
+  )
   const wrong = mismatches(matches, file)
   if (wrong.length > 0) throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`)
   core.info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'))

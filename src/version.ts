@@ -16,9 +16,8 @@ export const DEFAULT_BUILD = 'undefined'
 export const versionPlans = (cwd: string) => ({
   describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd } satisfies Plan,
   head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd } satisfies Plan,
-  commitTime: { program: 'git', args: ['log', '-1', '--format=%ct'], cwd } satisfies Plan,
   shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd } satisfies Plan,
-  // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none.
+  // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
   headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd } satisfies Plan
 })
 
@@ -26,6 +25,12 @@ export const versionPlans = (cwd: string) => ({
 export function commitParents(rawCommit: string): string[] {
   const header = rawCommit.split('\n\n')[0]
   return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1])
+}
+
+/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
+export function commitTime(rawCommit: string): number | undefined {
+  const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1]
+  return time === undefined ? undefined : Number(time)
 }
 
 /**
@@ -46,12 +51,7 @@ export function tagFromRef(ref: string | undefined): string | undefined {
 export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
   const plans = versionPlans(settings.workingDirectory)
   const quiet = { allowFailure: true, quiet: true }
-  const [described, head, time, headObject] = await Promise.all([
-    execute(plans.describe, quiet),
-    execute(plans.head, quiet),
-    execute(plans.commitTime, quiet),
-    execute(plans.headObject, quiet)
-  ])
+  const [described, head, headObject] = await Promise.all([execute(plans.describe, quiet), execute(plans.head, quiet), execute(plans.headObject, quiet)])
   let version = settings.version ?? tagFromRef(settings.github.ref)
   if (!version) {
     if (described.code === 0 && described.stdout.trim()) {
@@ -69,6 +69,5 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
   }
   const commit = head.code === 0 ? head.stdout.trim() : ''
   const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD)
-  const commitTime = time.code === 0 && /^\d+$/.test(time.stdout.trim()) ? Number(time.stdout.trim()) : undefined
-  return { version, build, commitTime }
+  return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined }
 }

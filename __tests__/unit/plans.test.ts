@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, tagSafe } from '../../src/buildx.js'
-import { compilePlan, goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
+import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
@@ -56,11 +56,11 @@ describe('go build plan', () => {
   })
   it('lists dependencies with the same build flags, so a separate tag value stays with its flag', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
-    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-tags', 'netgo', '-mod=vendor'])
+    expect(plan.args.slice(0, 7)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo', '-mod=vendor'])
     expect(plan.args.at(-1)).toBe('.')
   })
-  it('compiles every package once with the flags of the links that share it', () => {
-    const plan = compilePlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/arm64'))
+  it('compiles every package once, while listing, with the flags of the links that share it', () => {
+    const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/arm64'))
     expect(plan.args.slice(0, 6)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo'])
     expect(plan.env).toEqual({ CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64' })
   })
@@ -69,7 +69,7 @@ describe('go build plan', () => {
   })
   it('lists dependencies with the same static environment', () => {
     const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
-    expect(plan.args.slice(0, 3)).toEqual(['list', '-deps', '-f'])
+    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-export', '-trimpath', '-f'])
     expect(plan.args.at(-1)).toBe('./cmd/api')
     expect(plan.env).toMatchObject({ CGO_ENABLED: '0', GOOS: 'linux' })
   })

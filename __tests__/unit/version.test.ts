@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { sameLogin } from '../../src/comment.js'
-import { commitParents, pullRequestBuild } from '../../src/version.js'
+import { commitParents, commitTime, pullRequestBuild } from '../../src/version.js'
 
 const git = (cwd: string, ...args: string[]) =>
   execFileSync('git', args, {
@@ -39,6 +39,10 @@ describe('the build of a pull request', () => {
 
   it('reads both parents of the merge commit from the raw object', () => {
     expect(commitParents(raw)).toEqual([base, head])
+  })
+
+  it('reads the commit time from the raw object as git log %ct shows it', () => {
+    expect(commitTime(raw)).toBe(Number(git(dir, 'log', '-1', '--format=%ct')))
   })
 
   it('is the head of the pull request when the merge commit is checked out', () => {
