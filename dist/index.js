@@ -35568,14 +35568,16 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     }
     const links = startLinks(settings, version, workDir, facts.cgoPackages, twin);
     const twinsLinked = Promise.all(links.map(link => link.twin));
-    const shipped = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
+    const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;
     });
-    const findings = twinsLinked.then(() => readTwins(settings, facts, links));
+    // The bytes read for the static check serve the split too (its build info).
+    const bytes = checked.map(c => c.bytes);
+    const findings = twinsLinked.then(() => readTwins(settings, facts, links, bytes));
     // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
     findings.catch(() => undefined);
-    return { shipped, findings };
+    return { shipped: checked.map(c => c.shipped), findings };
 }
 async function checkStatic(settings, link, buildMs) {
     const { platform, output } = link;
@@ -35585,13 +35587,13 @@ async function checkStatic(settings, link, buildMs) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`);
-    return { platform, path: output, size: shipped.length, buildMs };
+    return { shipped: { platform, path: output, size: shipped.length, buildMs }, bytes: shipped };
 }
 /**
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
  * every twin splits its shipped binary by package, and goes.
  */
-async function readTwins(settings, facts, links) {
+async function readTwins(settings, facts, links, shipped) {
     const begun = performance.now();
     const first = await readTwin(links[0].unstripped);
     const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages);
@@ -35605,7 +35607,7 @@ async function readTwins(settings, facts, links) {
         const started = performance.now();
         const twin = index === 0 ? first : await readTwin(link.unstripped);
         const unstrippedSize = (await (0,promises_.stat)(link.unstripped)).size;
-        const breakdown = splitBinary(twin, await (0,promises_.readFile)(link.output), link.output);
+        const breakdown = splitBinary(twin, shipped[index], link.output);
         attributionMs += performance.now() - started;
         await io/* rmRF */.Yz(link.unstripped);
         twins.push({ unstrippedSize, breakdown });
@@ -36238,8 +36240,13 @@ async function loadTarball(dir, tags, output, platform) {
     await written;
     await (0,promises_.rename)(`${output}.part`, output);
 }
+/**
+ * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
+ * 16 KiB output chunks double the time spent handing them between threads.
+ */
+const CHUNK_BYTES = 1 << 20;
 /** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest), { highWaterMark: 1 << 20 });
+const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
 
 ;// CONCATENATED MODULE: ./src/compress.ts
 
@@ -36255,13 +36262,11 @@ function layerCompression(mediaType) {
     return 'none';
 }
 /** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
-// Layers are megabytes: zlib's 16 KiB default chunks double the time spent passing them between threads.
-const CHUNK = 1 << 20;
 function decompressor(compression) {
     if (compression === 'gzip')
-        return external_node_zlib_default().createGunzip({ chunkSize: CHUNK });
+        return external_node_zlib_default().createGunzip({ chunkSize: CHUNK_BYTES });
     if (compression === 'zstd')
-        return external_node_zlib_default().createZstdDecompress({ chunkSize: CHUNK });
+        return external_node_zlib_default().createZstdDecompress({ chunkSize: CHUNK_BYTES });
     return undefined;
 }
 const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
@@ -36417,17 +36422,18 @@ function explainPushFailure(message, references) {
 
 
 
+
 const normalise = (name) => name.replace(/^\.?\/+/, '');
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: 1 << 20 }), hash);
+    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: CHUNK_BYTES }), hash);
     return hash.digest('hex');
 }
 /**
- * One pass over a layer: the bytes it unpacks to and, when `file` is given, what `read` makes of that file's bytes
- * in the layer's tarball (undefined when the layer does not hold it).
+ * One pass over a layer: the bytes it unpacks to and, when a file is wanted, what its reader makes of that file's
+ * bytes in the layer's tarball (undefined when the layer does not hold it).
  */
-async function scanLayer(layer, file, read) {
+async function scanLayer(layer, wanted) {
     let unpacked = 0;
     const count = new external_node_stream_.Transform({
         transform(chunk, _encoding, done) {
@@ -36437,16 +36443,16 @@ async function scanLayer(layer, file, read) {
     });
     const decompress = decompressor(layer.compression);
     const unpack = (sink) => (decompress ? (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), count, sink));
-    if (file === undefined || !read) {
+    if (!wanted) {
         await unpack(new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
         return { unpacked };
     }
-    const wanted = normalise(file);
+    const name = normalise(wanted.file);
     let found;
     const extract = tar_stream.extract();
     extract.on('entry', (header, stream, next) => {
-        if (header.type === 'file' && normalise(header.name) === wanted) {
-            const reader = read();
+        if (header.type === 'file' && normalise(header.name) === name) {
+            const reader = wanted.read();
             stream.on('data', chunk => reader.update(chunk));
             stream.on('end', () => {
                 found = reader.result();
@@ -36472,7 +36478,7 @@ const bufferReader = () => {
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
 async function readInImage(layers, file, read) {
     for (const layer of [...layers].reverse()) {
-        const { found } = await scanLayer(layer, file, read);
+        const { found } = await scanLayer(layer, { file, read });
         if (found !== undefined)
             return found;
     }
@@ -36734,7 +36740,7 @@ const quietPhase = (_name, work) => work();
  * over the layers, hashes `file` as the image holds it.
  */
 async function measureImage(dir, image, file) {
-    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file, sha256Reader)));
+    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)));
     const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
     const config = image.manifest.config;
     return {

@@ -5,6 +5,7 @@ import zlib from 'node:zlib'
 import type { Compression } from './settings.js'
 import {
   blobPath,
+  CHUNK_BYTES,
   isAttestation,
   isIndex,
   layoutEntries,
@@ -32,12 +33,9 @@ export function layerCompression(mediaType: string): LayerCompression {
 }
 
 /** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
-// Layers are megabytes: zlib's 16 KiB default chunks double the time spent passing them between threads.
-const CHUNK = 1 << 20
-
 export function decompressor(compression: LayerCompression): NodeJS.ReadWriteStream | undefined {
-  if (compression === 'gzip') return zlib.createGunzip({ chunkSize: CHUNK })
-  if (compression === 'zstd') return zlib.createZstdDecompress({ chunkSize: CHUNK })
+  if (compression === 'gzip') return zlib.createGunzip({ chunkSize: CHUNK_BYTES })
+  if (compression === 'zstd') return zlib.createZstdDecompress({ chunkSize: CHUNK_BYTES })
   return undefined
 }
 

@@ -347,17 +347,19 @@ export async function linkBinaries(settings: Settings, version: VersionInfo, wor
   }
   const links = startLinks(settings, version, workDir, facts.cgoPackages, twin)
   const twinsLinked = Promise.all(links.map(link => link.twin))
-  const shipped = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
+  const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
     await twinsLinked.catch(() => undefined)
     throw error
   })
-  const findings = twinsLinked.then(() => readTwins(settings, facts, links))
+  // The bytes read for the static check serve the split too (its build info).
+  const bytes = checked.map(c => c.bytes)
+  const findings = twinsLinked.then(() => readTwins(settings, facts, links, bytes))
   // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
   findings.catch(() => undefined)
-  return { shipped, findings }
+  return { shipped: checked.map(c => c.shipped), findings }
 }
 
-async function checkStatic(settings: Settings, link: Links, buildMs: number): Promise<Shipped> {
+async function checkStatic(settings: Settings, link: Links, buildMs: number): Promise<{ shipped: Shipped; bytes: Buffer }> {
   const { platform, output } = link
   const shipped = await readFile(output)
   const problem = staticProblem(readElf(shipped), platform.arch)
@@ -367,14 +369,14 @@ async function checkStatic(settings: Settings, link: Links, buildMs: number): Pr
     )
   }
   core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`)
-  return { platform, path: output, size: shipped.length, buildMs }
+  return { shipped: { platform, path: output, size: shipped.length, buildMs }, bytes: shipped }
 }
 
 /**
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
  * every twin splits its shipped binary by package, and goes.
  */
-async function readTwins(settings: Settings, facts: PackageFacts, links: Links[]): Promise<TwinFindings> {
+async function readTwins(settings: Settings, facts: PackageFacts, links: Links[], shipped: Buffer[]): Promise<TwinFindings> {
   const begun = performance.now()
   const first = await readTwin(links[0].unstripped)
   const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages)
@@ -388,7 +390,7 @@ async function readTwins(settings: Settings, facts: PackageFacts, links: Links[]
     const started = performance.now()
     const twin = index === 0 ? first : await readTwin(link.unstripped)
     const unstrippedSize = (await stat(link.unstripped)).size
-    const breakdown = splitBinary(twin, await readFile(link.output), link.output)
+    const breakdown = splitBinary(twin, shipped[index], link.output)
     attributionMs += performance.now() - started
     await io.rmRF(link.unstripped)
     twins.push({ unstrippedSize, breakdown })

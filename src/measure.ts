@@ -34,7 +34,7 @@ export interface Measurement {
 async function measureImage(dir: string, image: LayoutImage, file?: string): Promise<ImageSize> {
   const scanned = await Promise.all(
     image.manifest.layers.map(layer =>
-      scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file, sha256Reader)
+      scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)
     )
   )
   const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }))

@@ -5,6 +5,7 @@ import { Transform, Writable, type Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import tar from 'tar-stream'
 import { decompressor, type LayerCompression } from './compress.js'
+import { CHUNK_BYTES } from './layout.js'
 
 /** A layer as a byte stream, and how it is compressed. */
 export interface LayerSource {
@@ -16,17 +17,17 @@ const normalise = (name: string) => name.replace(/^\.?\/+/, '')
 
 export async function sha256File(file: string): Promise<string> {
   const hash = createHash('sha256')
-  await pipeline(createReadStream(file, { highWaterMark: 1 << 20 }), hash)
+  await pipeline(createReadStream(file, { highWaterMark: CHUNK_BYTES }), hash)
   return hash.digest('hex')
 }
 
 type FileReader<T> = () => { update: (chunk: Buffer) => void; result: () => T }
 
 /**
- * One pass over a layer: the bytes it unpacks to and, when `file` is given, what `read` makes of that file's bytes
- * in the layer's tarball (undefined when the layer does not hold it).
+ * One pass over a layer: the bytes it unpacks to and, when a file is wanted, what its reader makes of that file's
+ * bytes in the layer's tarball (undefined when the layer does not hold it).
  */
-export async function scanLayer<T>(layer: LayerSource, file?: string, read?: FileReader<T>): Promise<{ unpacked: number; found?: T }> {
+export async function scanLayer<T>(layer: LayerSource, wanted?: { file: string; read: FileReader<T> }): Promise<{ unpacked: number; found?: T }> {
   let unpacked = 0
   const count = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -36,16 +37,16 @@ export async function scanLayer<T>(layer: LayerSource, file?: string, read?: Fil
   })
   const decompress = decompressor(layer.compression)
   const unpack = (sink: NodeJS.WritableStream) => (decompress ? pipeline(layer.open(), decompress, count, sink) : pipeline(layer.open(), count, sink))
-  if (file === undefined || !read) {
+  if (!wanted) {
     await unpack(new Writable({ write: (_chunk, _encoding, done) => done() }))
     return { unpacked }
   }
-  const wanted = normalise(file)
+  const name = normalise(wanted.file)
   let found: T | undefined
   const extract = tar.extract()
   extract.on('entry', (header, stream, next) => {
-    if (header.type === 'file' && normalise(header.name) === wanted) {
-      const reader = read()
+    if (header.type === 'file' && normalise(header.name) === name) {
+      const reader = wanted.read()
       stream.on('data', chunk => reader.update(chunk as Buffer))
       stream.on('end', () => {
         found = reader.result()
@@ -73,7 +74,7 @@ const bufferReader = () => {
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
 async function readInImage<T>(layers: LayerSource[], file: string, read: FileReader<T>): Promise<T | undefined> {
   for (const layer of [...layers].reverse()) {
-    const { found } = await scanLayer(layer, file, read)
+    const { found } = await scanLayer(layer, { file, read })
     if (found !== undefined) return found
   }
   return undefined
