@@ -35356,17 +35356,16 @@ function goBuildPlan(settings, version, platform, output, strip = 'full') {
 }
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
- * so tags select the same files); the package itself comes last. On the way it compiles them all into the build
- * cache with the flags of the links, which then share that work instead of compiling the same packages side by side.
+ * so tags select the same files); the package itself comes last. With `compile`, it compiles them all on the way
+ * into the build cache, with the flags of the links: a compile error then stops the run in preflight.
  */
-function goListPlan(settings, platform) {
+function goListPlan(settings, platform, compile = true) {
     return {
         program: 'go',
         args: [
             'list',
             '-deps',
-            '-export',
-            '-trimpath',
+            ...(compile ? ['-export', '-trimpath'] : []),
             ...settings.buildFlags,
             '-f',
             '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
@@ -35463,15 +35462,18 @@ async function resolveDefaultPackage(settings, platform) {
 }
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
 const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
-/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-async function inspectPackage(given, { cgo: withCgo = true } = {}) {
+async function goVersion(workingDirectory) {
+    return (await (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim();
+}
+/**
+ * Checks the package before any build: it exists, it is main, it builds without cgo. A base build (`base`) only
+ * needs the listing: its link compiles, and a failure there loses the comparison, not the run, so cgo is not listed.
+ */
+async function inspectPackage(given, { base = false } = {}) {
     const platform = given.platforms[0];
-    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true }), withCgo ? cgoPackages(settings, platform) : []]);
+    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform, !base), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)]);
     // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
-    const [goVersion, [firstListed, firstCgo]] = await Promise.all([
-        (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: given.workingDirectory }, { quiet: true }),
-        list(given)
-    ]);
+    const [firstListed, firstCgo] = await list(given);
     let settings = given;
     let [listed, cgo] = [firstListed, firstCgo];
     let resolved = { package: given.package };
@@ -35501,14 +35503,12 @@ async function inspectPackage(given, { cgo: withCgo = true } = {}) {
     }
     const imports = new Set(lines.map(line => line.split(' ')[0]));
     return {
-        goVersion: goVersion.stdout.trim(),
         package: settings.package,
         importPath,
         packageNote: resolved.note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
         cgoPackages: cgo,
-        cgoDropped: droppedCgo(cgo, imports),
-        compiled: platform.id
+        cgoDropped: droppedCgo(cgo, imports)
     };
 }
 function binaryPath(root, platform, binaryName) {
@@ -35562,10 +35562,7 @@ function startLinks(settings, version, workDir, cgo, twin) {
  * so that the image is built while the twins finish.
  */
 async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    for (const platform of settings.platforms) {
-        if (platform.id !== facts.compiled)
-            await goBuild(settings, platform, goListPlan(settings, platform), facts.cgoPackages);
-    }
+    // What the listing did not compile, each platform's shipped link compiles; its twin, linked after it, finds it cached.
     const links = startLinks(settings, version, workDir, facts.cgoPackages, twin);
     const twinsLinked = Promise.all(links.map(link => link.twin));
     const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
@@ -36569,43 +36566,60 @@ async function baseImageBuildInfo(reference, platform, file) {
 
 
 const builderArgs = (builder) => (builder ? ['--builder', builder] : []);
-const enginePlans = (builder) => ({
-    // The server's version and its image store in one call: every docker CLI start costs tens of milliseconds.
-    server: { program: 'docker', args: ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}'] },
-    buildx: { program: 'docker', args: ['buildx', 'version'] },
-    inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] }
-});
+/** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
+const infoPlan = {
+    program: 'docker',
+    args: ['info', '--format', '{"server":{{json .ServerVersion}},"driverStatus":{{json .DriverStatus}},"plugins":{{json .ClientInfo.Plugins}}}']
+};
+const inspectPlan = (buildx, builder) => ({ program: buildx, args: ['inspect', ...builderArgs(builder)] });
+/** Reads `infoPlan`'s answer, or says which piece is missing: the daemon first, then buildx. */
+function parseDockerInfo(code, stdout, stderr) {
+    let info = {};
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        // docker info prints nothing it can format when the daemon is unreachable: that is reported below.
+    }
+    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+    if (code !== 0 || !info.server) {
+        throw new Error(`no Docker daemon answers (${(stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+            '(ubuntu-latest has it), or start one before this step');
+    }
+    const plugin = (info.plugins ?? []).find(p => p.Name === 'buildx');
+    if (!plugin?.Path)
+        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
+    if (plugin.Err)
+        throw new Error(`docker buildx at ${plugin.Path} does not run (${plugin.Err}): add docker/setup-buildx-action before this step`);
+    return {
+        serverVersion: info.server,
+        containerdStore: (info.driverStatus ?? []).some(([, value]) => value?.includes('io.containerd.snapshotter')),
+        buildx: { path: plugin.Path, version: plugin.Version ?? 'unknown' }
+    };
+}
 function chooseRoute(driver, containerdStore) {
     // The plain docker driver on the classic store cannot export OCI; every other combination can.
     return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
 }
 /** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
 async function inspectEngine(settings) {
-    const plans = enginePlans(settings.builder);
     const quiet = { allowFailure: true, quiet: true };
-    // Asked side by side (a few docker CLI starts add up); the first missing piece is the one reported.
-    const [server, buildx, inspect] = await Promise.all([plans.server, plans.buildx, plans.inspect].map(plan => (0,runner/* execute */.g7)(plan, quiet)));
-    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
-    const serverVersion = server.stdout.trim().split(' ')[0];
-    if (server.code !== 0 || !serverVersion) {
-        throw new Error(`no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
-            '(ubuntu-latest has it), or start one before this step');
-    }
-    if (buildx.code !== 0)
-        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
+    const answer = await (0,runner/* execute */.g7)(infoPlan, quiet);
+    const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr);
+    const inspect = await (0,runner/* execute */.g7)(inspectPlan(info.buildx.path, settings.builder), quiet);
     if (inspect.code !== 0) {
         throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
     }
     const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
-    const containerdStore = server.stdout.includes('io.containerd.snapshotter');
     const engine = {
-        serverVersion,
-        buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
+        serverVersion: info.serverVersion,
+        buildxVersion: info.buildx.version,
+        buildx: info.buildx.path,
         driver,
-        containerdStore,
-        route: chooseRoute(driver, containerdStore)
+        containerdStore: info.containerdStore,
+        route: chooseRoute(driver, info.containerdStore)
     };
-    await checkBaseImage(settings, driver);
+    await checkBaseImage(settings, engine);
     if (settings.platforms.length > 1 && engine.route === 'docker-save') {
         throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
             'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
@@ -36616,14 +36630,14 @@ async function inspectEngine(settings) {
  * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
  * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
  */
-async function checkBaseImage(settings, driver) {
+async function checkBaseImage(settings, { driver, buildx }) {
     const stage = settings.finalStage;
     if (stage.kind !== 'image')
         return;
     const quiet = { allowFailure: true, quiet: true };
     if (driver === 'docker' && (await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0)
         return;
-    const remote = await (0,runner/* execute */.g7)({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
+    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
     if (remote.code === 0)
         return;
     const why = remote.stderr.trim().split('\n').pop() ?? '';
@@ -36666,7 +36680,6 @@ function exporterArgs(exporter) {
 function buildPlan(input) {
     const { settings, version } = input;
     const args = [
-        'buildx',
         'build',
         ...builderArgs(settings.builder),
         '--platform',
@@ -36685,7 +36698,9 @@ function buildPlan(input) {
     ];
     // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
     const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
-    return { program: 'docker', args, env };
+    // The context is a folder of the run's own, not the user's checkout: git facts buildx would look up there describe nothing.
+    env.BUILDX_GIT_INFO = '0';
+    return { program: input.buildx, args, env };
 }
 /** Untags images the engine holds only because measuring or a smoke test needed them. */
 const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
@@ -37403,6 +37418,7 @@ async function buildImageOf(input, settings, shipped) {
     const inEngine = input.engine.route === 'docker-save';
     const { metadata } = await phase('buildx build', () => buildImage({
         settings,
+        buildx: input.engine.buildx,
         version,
         contextDir,
         dockerfile: external_node_path_default().join(contextDir, dockerfileName),
@@ -37636,8 +37652,7 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
             if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
                 throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
             }
-            // No cgo listing: it explains a failed head build, and a failed base only loses the comparison.
-            const [facts, version] = await Promise.all([inspectPackage(baseSettings, { cgo: false }), resolveVersion(baseSettings)]);
+            const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
             const base = await buildTarget({
                 settings: baseSettings,
                 facts,
@@ -37830,12 +37845,14 @@ async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
         await requireGo();
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, goFacts, version, unwritable] = await Promise.all([
+        const [engine, packageFacts, go, version, unwritable] = await Promise.all([
             inspectEngine(given),
             inspectPackage(given),
+            goVersion(given.workingDirectory),
             resolveVersion(given),
             given.push ? pushProblems(given.tags) : []
         ]);
+        const goFacts = { ...packageFacts, goVersion: go };
         if (unwritable.length > 0) {
             throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
         }

@@ -178,8 +178,7 @@ export async function buildBaseline(settings: Settings, engine: Engine, upx: str
       if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
         throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
       }
-      // No cgo listing: it explains a failed head build, and a failed base only loses the comparison.
-      const [facts, version] = await Promise.all([inspectPackage(baseSettings, { cgo: false }), resolveVersion(baseSettings)])
+      const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)])
       const base = await buildTarget({
         settings: baseSettings,
         facts,

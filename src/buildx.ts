@@ -10,6 +10,8 @@ export type MeasureRoute = 'oci' | 'docker-save'
 export interface Engine {
   serverVersion: string
   buildxVersion: string
+  /** The buildx plugin's own binary: run directly, it skips the docker CLI's start and its plugin scan (tens of ms each). */
+  buildx: string
   driver: string
   /** The engine stores images in containerd (multi-platform images, OCI export with the docker driver). */
   containerdStore: boolean
@@ -32,12 +34,51 @@ export interface BuildxMetadata {
 
 const builderArgs = (builder: string) => (builder ? ['--builder', builder] : [])
 
-export const enginePlans = (builder: string) => ({
-  // The server's version and its image store in one call: every docker CLI start costs tens of milliseconds.
-  server: { program: 'docker', args: ['info', '--format', '{{.ServerVersion}} {{json .DriverStatus}}'] } satisfies Plan,
-  buildx: { program: 'docker', args: ['buildx', 'version'] } satisfies Plan,
-  inspect: { program: 'docker', args: ['buildx', 'inspect', ...builderArgs(builder)] } satisfies Plan
-})
+/** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
+export const infoPlan: Plan = {
+  program: 'docker',
+  args: ['info', '--format', '{"server":{{json .ServerVersion}},"driverStatus":{{json .DriverStatus}},"plugins":{{json .ClientInfo.Plugins}}}']
+}
+
+export const inspectPlan = (buildx: string, builder: string): Plan => ({ program: buildx, args: ['inspect', ...builderArgs(builder)] })
+
+interface CliPlugin {
+  Name: string
+  Path?: string
+  Version?: string
+  Err?: string
+}
+
+export interface DockerInfo {
+  serverVersion: string
+  containerdStore: boolean
+  buildx: { path: string; version: string }
+}
+
+/** Reads `infoPlan`'s answer, or says which piece is missing: the daemon first, then buildx. */
+export function parseDockerInfo(code: number, stdout: string, stderr: string): DockerInfo {
+  let info: { server?: string; driverStatus?: string[][] | null; plugins?: CliPlugin[] | null } = {}
+  try {
+    info = JSON.parse(stdout) as typeof info
+  } catch {
+    // docker info prints nothing it can format when the daemon is unreachable: that is reported below.
+  }
+  // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+  if (code !== 0 || !info.server) {
+    throw new Error(
+      `no Docker daemon answers (${(stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+        '(ubuntu-latest has it), or start one before this step'
+    )
+  }
+  const plugin = (info.plugins ?? []).find(p => p.Name === 'buildx')
+  if (!plugin?.Path) throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step')
+  if (plugin.Err) throw new Error(`docker buildx at ${plugin.Path} does not run (${plugin.Err}): add docker/setup-buildx-action before this step`)
+  return {
+    serverVersion: info.server,
+    containerdStore: (info.driverStatus ?? []).some(([, value]) => value?.includes('io.containerd.snapshotter')),
+    buildx: { path: plugin.Path, version: plugin.Version ?? 'unknown' }
+  }
+}
 
 export function chooseRoute(driver: string, containerdStore: boolean): MeasureRoute {
   // The plain docker driver on the classic store cannot export OCI; every other combination can.
@@ -46,32 +87,23 @@ export function chooseRoute(driver: string, containerdStore: boolean): MeasureRo
 
 /** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
 export async function inspectEngine(settings: Settings): Promise<Engine> {
-  const plans = enginePlans(settings.builder)
   const quiet = { allowFailure: true, quiet: true }
-  // Asked side by side (a few docker CLI starts add up); the first missing piece is the one reported.
-  const [server, buildx, inspect] = await Promise.all([plans.server, plans.buildx, plans.inspect].map(plan => execute(plan, quiet)))
-  // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
-  const serverVersion = server.stdout.trim().split(' ')[0]
-  if (server.code !== 0 || !serverVersion) {
-    throw new Error(
-      `no Docker daemon answers (${(server.stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
-        '(ubuntu-latest has it), or start one before this step'
-    )
-  }
-  if (buildx.code !== 0) throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step')
+  const answer = await execute(infoPlan, quiet)
+  const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr)
+  const inspect = await execute(inspectPlan(info.buildx.path, settings.builder), quiet)
   if (inspect.code !== 0) {
     throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`)
   }
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker'
-  const containerdStore = server.stdout.includes('io.containerd.snapshotter')
   const engine = {
-    serverVersion,
-    buildxVersion: buildx.stdout.trim().split(/\s+/)[1] ?? buildx.stdout.trim(),
+    serverVersion: info.serverVersion,
+    buildxVersion: info.buildx.version,
+    buildx: info.buildx.path,
     driver,
-    containerdStore,
-    route: chooseRoute(driver, containerdStore)
+    containerdStore: info.containerdStore,
+    route: chooseRoute(driver, info.containerdStore)
   }
-  await checkBaseImage(settings, driver)
+  await checkBaseImage(settings, engine)
   if (settings.platforms.length > 1 && engine.route === 'docker-save') {
     throw new Error(
       `building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
@@ -85,12 +117,12 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
  * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
  * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
  */
-async function checkBaseImage(settings: Settings, driver: string): Promise<void> {
+async function checkBaseImage(settings: Settings, { driver, buildx }: Pick<Engine, 'driver' | 'buildx'>): Promise<void> {
   const stage = settings.finalStage
   if (stage.kind !== 'image') return
   const quiet = { allowFailure: true, quiet: true }
   if (driver === 'docker' && (await execute({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0) return
-  const remote = await execute({ program: 'docker', args: ['buildx', 'imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet)
+  const remote = await execute({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet)
   if (remote.code === 0) return
   const why = remote.stderr.trim().split('\n').pop() ?? ''
   throw new Error(
@@ -138,6 +170,8 @@ export function exporterArgs(exporter: Exporter): string[] {
 
 export interface BuildPlanInput {
   settings: Settings
+  /** The buildx binary (Engine.buildx). */
+  buildx: string
   version: VersionInfo
   contextDir: string
   dockerfile: string
@@ -151,7 +185,6 @@ export interface BuildPlanInput {
 export function buildPlan(input: BuildPlanInput): Plan {
   const { settings, version } = input
   const args = [
-    'buildx',
     'build',
     ...builderArgs(settings.builder),
     '--platform',
@@ -170,7 +203,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
   ]
   // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
   const env: Record<string, string> = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {}
-  return { program: 'docker', args, env }
+  // The context is a folder of the run's own, not the user's checkout: git facts buildx would look up there describe nothing.
+  env.BUILDX_GIT_INFO = '0'
+  return { program: input.buildx, args, env }
 }
 
 /** Untags images the engine holds only because measuring or a smoke test needed them. */

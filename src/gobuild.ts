@@ -29,8 +29,8 @@ export interface Binary extends Shipped {
   breakdown?: Breakdown
 }
 
-export interface GoFacts {
-  goVersion: string
+/** What the listing says of the package to build. */
+export interface PackageFacts {
   /** The main package built: the input, or the module's only main package when the input is `.` and not main. */
   package: string
   importPath: string
@@ -42,8 +42,10 @@ export interface GoFacts {
   cgoPackages: CgoPackage[]
   /** Those of them the static build links without their cgo files (see droppedCgo). */
   cgoDropped: string[]
-  /** The platform whose packages the listing compiled (the first). */
-  compiled: string
+}
+
+export interface GoFacts extends PackageFacts {
+  goVersion: string
 }
 
 const STATIC_ENV = { CGO_ENABLED: '0' }
@@ -73,17 +75,16 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
 
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
- * so tags select the same files); the package itself comes last. On the way it compiles them all into the build
- * cache with the flags of the links, which then share that work instead of compiling the same packages side by side.
+ * so tags select the same files); the package itself comes last. With `compile`, it compiles them all on the way
+ * into the build cache, with the flags of the links: a compile error then stops the run in preflight.
  */
-export function goListPlan(settings: Settings, platform: Platform): Plan {
+export function goListPlan(settings: Settings, platform: Platform, compile = true): Plan {
   return {
     program: 'go',
     args: [
       'list',
       '-deps',
-      '-export',
-      '-trimpath',
+      ...(compile ? ['-export', '-trimpath'] : []),
       ...settings.buildFlags,
       '-f',
       '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
@@ -198,16 +199,20 @@ async function resolveDefaultPackage(settings: Settings, platform: Platform): Pr
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
 const listsMain = (listed: { code: number; stdout: string }) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main'
 
-/** Checks the package before any build: it exists, it is main, it builds without cgo; notes TLS use. */
-export async function inspectPackage(given: Settings, { cgo: withCgo = true } = {}): Promise<GoFacts> {
+export async function goVersion(workingDirectory: string): Promise<string> {
+  return (await execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim()
+}
+
+/**
+ * Checks the package before any build: it exists, it is main, it builds without cgo. A base build (`base`) only
+ * needs the listing: its link compiles, and a failure there loses the comparison, not the run, so cgo is not listed.
+ */
+export async function inspectPackage(given: Settings, { base = false } = {}): Promise<PackageFacts> {
   const platform = given.platforms[0]
   const list = (settings: Settings) =>
-    Promise.all([execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }), withCgo ? cgoPackages(settings, platform) : []])
+    Promise.all([execute(goListPlan(settings, platform, !base), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)])
   // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
-  const [goVersion, [firstListed, firstCgo]] = await Promise.all([
-    execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: given.workingDirectory }, { quiet: true }),
-    list(given)
-  ])
+  const [firstListed, firstCgo] = await list(given)
   let settings = given
   let [listed, cgo] = [firstListed, firstCgo]
   let resolved: { package: string; note?: string } = { package: given.package }
@@ -238,14 +243,12 @@ export async function inspectPackage(given: Settings, { cgo: withCgo = true } = 
   }
   const imports = new Set(lines.map(line => line.split(' ')[0]))
   return {
-    goVersion: goVersion.stdout.trim(),
     package: settings.package,
     importPath,
     packageNote: resolved.note,
     mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
     cgoPackages: cgo,
-    cgoDropped: droppedCgo(cgo, imports),
-    compiled: platform.id
+    cgoDropped: droppedCgo(cgo, imports)
   }
 }
 
@@ -262,8 +265,8 @@ async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: 
   }
 }
 
-/** What preflight learned of the package that the build uses: where version variables may be, cgo, what is compiled. */
-export type PackageFacts = Pick<GoFacts, 'mainModulePackages' | 'cgoPackages' | 'compiled'>
+/** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
+export type LinkFacts = Pick<PackageFacts, 'mainModulePackages' | 'cgoPackages'>
 
 type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads'] }
 
@@ -341,10 +344,8 @@ export interface Linking {
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: PackageFacts, twin: Strip = 'none'): Promise<Linking> {
-  for (const platform of settings.platforms) {
-    if (platform.id !== facts.compiled) await goBuild(settings, platform, goListPlan(settings, platform), facts.cgoPackages)
-  }
+export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
+  // What the listing did not compile, each platform's shipped link compiles; its twin, linked after it, finds it cached.
   const links = startLinks(settings, version, workDir, facts.cgoPackages, twin)
   const twinsLinked = Promise.all(links.map(link => link.twin))
   const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
@@ -376,7 +377,7 @@ async function checkStatic(settings: Settings, link: Links, buildMs: number): Pr
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
  * every twin splits its shipped binary by package, and goes.
  */
-async function readTwins(settings: Settings, facts: PackageFacts, links: Links[], shipped: Buffer[]): Promise<TwinFindings> {
+async function readTwins(settings: Settings, facts: LinkFacts, links: Links[], shipped: Buffer[]): Promise<TwinFindings> {
   const begun = performance.now()
   const first = await readTwin(links[0].unstripped)
   const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages)

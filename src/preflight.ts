@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import { pushProblems } from './access.js'
 import { inspectEngine, type Engine } from './buildx.js'
-import { inspectPackage, requireGo, type GoFacts } from './gobuild.js'
+import { goVersion, inspectPackage, requireGo, type GoFacts } from './gobuild.js'
 import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { requireUpx } from './upx-install.js'
@@ -22,12 +22,14 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
   const prepared = await phase('preflight', async () => {
     await requireGo()
     const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
-    const [engine, goFacts, version, unwritable] = await Promise.all([
+    const [engine, packageFacts, go, version, unwritable] = await Promise.all([
       inspectEngine(given),
       inspectPackage(given),
+      goVersion(given.workingDirectory),
       resolveVersion(given),
       given.push ? pushProblems(given.tags) : []
     ])
+    const goFacts: GoFacts = { ...packageFacts, goVersion: go }
     if (unwritable.length > 0) {
       throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
     }

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { compressedByBuildKit, recompressLayout } from './compress.js'
 import { buildImage, imageTags, type BuildxMetadata, type Engine } from './buildx.js'
-import { linkBinaries, type PackageFacts, type Shipped, type TwinFindings } from './gobuild.js'
+import { linkBinaries, type LinkFacts, type Shipped, type TwinFindings } from './gobuild.js'
 import { layoutFromEngine, measureLayout, type Measurement } from './measure.js'
 import type { Phase } from './phase.js'
 import { ZSTD_LEVEL, type Settings } from './settings.js'
@@ -15,7 +15,7 @@ import type { VersionInfo } from './version.js'
 
 export interface TargetInput {
   settings: Settings
-  facts: PackageFacts
+  facts: LinkFacts
   version: VersionInfo
   engine: Engine
   upx: string | undefined
@@ -97,6 +97,7 @@ async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shi
   const { metadata } = await phase('buildx build', () =>
     buildImage({
       settings,
+      buildx: input.engine.buildx,
       version,
       contextDir,
       dockerfile: path.join(contextDir, dockerfileName),

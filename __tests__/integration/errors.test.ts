@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -82,18 +82,15 @@ describe('bad input and missing tools fail early with one clear error', () => {
     expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }), /no Docker daemon answers/)
   })
 
-  it('no buildx', async () => {
-    // A docker CLI without the buildx plugin, in front of the real one.
-    const bin = mkdtempSync(path.join(tmpdir(), 'nobuildx-'))
-    const realDocker = which('docker')
-    writeFileSync(
-      path.join(bin, 'docker'),
-      `#!/bin/sh\nif [ "$1" = buildx ]; then echo "docker: 'buildx' is not a docker command." >&2; exit 1; fi\nexec ${realDocker} "$@"\n`
-    )
-    chmodSync(path.join(bin, 'docker'), 0o755)
+  it('a buildx plugin that does not run', async () => {
+    // The user's plugin folder comes first: a broken buildx there shadows the machine's, as a bad install would.
+    const config = mkdtempSync(path.join(tmpdir(), 'brokenbuildx-'))
+    mkdirSync(path.join(config, 'cli-plugins'))
+    writeFileSync(path.join(config, 'cli-plugins', 'docker-buildx'), '#!/bin/sh\nexit 1\n')
+    chmodSync(path.join(config, 'cli-plugins', 'docker-buildx'), 0o755)
     expectCleanFailure(
-      await runAction({}, { workspace: hello.dir, env: { PATH: `${bin}:${process.env.PATH}` } }),
-      /docker buildx is not installed: add docker\/setup-buildx-action/
+      await runAction({}, { workspace: hello.dir, env: { DOCKER_CONFIG: config } }),
+      /docker buildx at \S+\/cli-plugins\/docker-buildx does not run \(failed to fetch metadata: exit status 1\): add docker\/setup-buildx-action/
     )
   })
 })
@@ -128,11 +125,6 @@ describe('UPX declining a binary', () => {
     expect(inImage.length).toBe(Number(run.outputs['binary-size']))
   })
 })
-
-function which(tool: string): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) if (existsSync(path.join(dir, tool))) return path.join(dir, tool)
-  throw new Error(`${tool} not found`)
-}
 
 describe('smoke test', () => {
   const failing = goModule({

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, tagSafe } from '../../src/buildx.js'
+import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, parseDockerInfo, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
@@ -64,6 +64,10 @@ describe('go build plan', () => {
     expect(plan.args.slice(0, 6)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo'])
     expect(plan.env).toEqual({ CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64' })
   })
+  it("lists a base without compiling: the base's link compiles", () => {
+    const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/amd64'), false)
+    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-tags', 'netgo', '-f'])
+  })
   it('links the base twin with its symbols but no DWARF', () => {
     expect(ldflags(settingsWith(), { version: '1', build: 'x' }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
   })
@@ -88,6 +92,7 @@ describe('buildx plan', () => {
     const settings = settingsWith({ platforms: 'linux/amd64,linux/arm64', tags: 'r/app:1\nr/app:latest', labels: 'org.opencontainers.image.title=Mine' })
     const plan = buildPlan({
       settings,
+      buildx: '/plugins/docker-buildx',
       version,
       contextDir: '/ctx',
       dockerfile: '/ctx/Dockerfile',
@@ -95,9 +100,8 @@ describe('buildx plan', () => {
       exporter: { kind: 'oci', dest: '/oci' },
       now
     })
-    expect(plan.program).toBe('docker')
+    expect(plan.program).toBe('/plugins/docker-buildx')
     expect(plan.args).toEqual([
-      'buildx',
       'build',
       '--platform',
       'linux/amd64,linux/arm64',
@@ -123,11 +127,12 @@ describe('buildx plan', () => {
       'type=oci,dest=/oci,tar=false',
       '/ctx'
     ])
-    expect(plan.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000' })
+    expect(plan.env).toEqual({ SOURCE_DATE_EPOCH: '1700000000', BUILDX_GIT_INFO: '0' })
   })
   it('defaults the tag to image:version and the image to the repository', () => {
     const plan = buildPlan({
       settings: settingsWith({ builder: 'b1' }),
+      buildx: 'docker-buildx',
       version: { version: 'feat/x+1', build: 'b' },
       contextDir: '/c',
       dockerfile: '/c/D',
@@ -135,7 +140,7 @@ describe('buildx plan', () => {
       exporter: { kind: 'load' },
       now
     })
-    expect(plan.args.slice(0, 4)).toEqual(['buildx', 'build', '--builder', 'b1'])
+    expect(plan.args.slice(0, 3)).toEqual(['build', '--builder', 'b1'])
     expect(plan.args).toContain('acme/hello:feat-x-1')
     expect(plan.args).toContain(`org.opencontainers.image.created=${now.toISOString()}`)
   })
@@ -146,7 +151,16 @@ describe('buildx plan', () => {
       provenance: 'mode=max',
       sbom: 'true'
     })
-    const plan = buildPlan({ settings, version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter: { kind: 'oci', dest: '/o' }, now })
+    const plan = buildPlan({
+      settings,
+      buildx: 'docker-buildx',
+      version,
+      contextDir: '/c',
+      dockerfile: '/c/D',
+      metadataFile: '/m',
+      exporter: { kind: 'oci', dest: '/o' },
+      now
+    })
     const tail = plan.args.slice(plan.args.indexOf('--annotation'))
     expect(tail).toEqual([
       '--annotation',
@@ -175,6 +189,37 @@ describe('buildx plan', () => {
     expect(chooseRoute('docker', false)).toBe('docker-save')
     expect(chooseRoute('docker', true)).toBe('oci')
     expect(chooseRoute('docker-container', false)).toBe('oci')
+  })
+  describe('docker info', () => {
+    const buildx = { Name: 'buildx', Version: '0.13.1', Path: '/usr/libexec/docker/cli-plugins/docker-buildx' }
+    const answer = (fields: object) =>
+      JSON.stringify({ server: '29.0.1', driverStatus: [['driver-type', 'io.containerd.snapshotter.v1']], plugins: [buildx], ...fields })
+    it('finds the server, its store and the buildx binary to run', () => {
+      expect(parseDockerInfo(0, answer({}), '')).toEqual({
+        serverVersion: '29.0.1',
+        containerdStore: true,
+        buildx: { path: '/usr/libexec/docker/cli-plugins/docker-buildx', version: '0.13.1' }
+      })
+      expect(parseDockerInfo(0, answer({ driverStatus: [['Backing Filesystem', 'extfs']] }), '').containerdStore).toBe(false)
+    })
+    it('names the daemon first when it does not answer', () => {
+      // What docker info prints, exit 1, with no daemon behind DOCKER_HOST.
+      const down = answer({ server: '', driverStatus: null })
+      expect(() => parseDockerInfo(1, down, 'Cannot connect to the Docker daemon at unix:///x.sock.')).toThrow(
+        /^no Docker daemon answers \(Cannot connect to the Docker daemon at unix:\/\/\/x\.sock\.\)/
+      )
+      expect(() => parseDockerInfo(1, '', 'template: :1: function "json" not defined')).toThrow(/no Docker daemon answers/)
+    })
+    it('says when buildx is missing or does not run', () => {
+      expect(() => parseDockerInfo(0, answer({ plugins: [{ Name: 'compose', Path: '/p/docker-compose' }] }), '')).toThrow(
+        'docker buildx is not installed: add docker/setup-buildx-action before this step'
+      )
+      expect(() => parseDockerInfo(0, answer({ plugins: null }), '')).toThrow(/docker buildx is not installed/)
+      const broken = { Name: 'buildx', Path: '/home/u/.docker/cli-plugins/docker-buildx', Err: 'failed to fetch metadata: exit status 1' }
+      expect(() => parseDockerInfo(0, answer({ plugins: [broken] }), '')).toThrow(
+        'docker buildx at /home/u/.docker/cli-plugins/docker-buildx does not run (failed to fetch metadata: exit status 1): add docker/setup-buildx-action before this step'
+      )
+    })
   })
   it('runs the smoke test as the image user, without network, with the arguments after the image', () => {
     const args = smokePlan('r/app:1', 'linux/amd64', ['version', '--json'], 'n').args
