@@ -34954,15 +34954,15 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./src/attribution.ts
+var attribution = __nccwpck_require__(3106);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: ./src/attribution.ts
-var attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./src/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
 const PT_LOAD = 1;
@@ -35356,21 +35356,12 @@ function goBuildPlan(settings, version, platform, output, strip = 'full') {
 }
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
- * so tags select the same files); the package itself comes last. With `compile`, it compiles them all on the way
- * into the build cache, with the flags of the links: a compile error then stops the run in preflight.
+ * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
  */
-function goListPlan(settings, platform, compile = true) {
+function goListPlan(settings, platform) {
     return {
         program: 'go',
-        args: [
-            'list',
-            '-deps',
-            ...(compile ? ['-export', '-trimpath'] : []),
-            ...settings.buildFlags,
-            '-f',
-            '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
-            settings.package
-        ],
+        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
         env: { ...STATIC_ENV, ...goEnv(platform) },
         cwd: settings.workingDirectory
     };
@@ -35466,12 +35457,12 @@ async function goVersion(workingDirectory) {
     return (await (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim();
 }
 /**
- * Checks the package before any build: it exists, it is main, it builds without cgo. A base build (`base`) only
- * needs the listing: its link compiles, and a failure there loses the comparison, not the run, so cgo is not listed.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. A base (`base`) lists no cgo
+ * packages: they explain a failed head build, and a failed base only loses the comparison.
  */
 async function inspectPackage(given, { base = false } = {}) {
     const platform = given.platforms[0];
-    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform, !base), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)]);
+    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)]);
     // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
     const [firstListed, firstCgo] = await list(given);
     let settings = given;
@@ -35492,7 +35483,7 @@ async function inspectPackage(given, { base = false } = {}) {
             throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
                 `main package relative to the module root, like ./cmd/server\n${stderr}`);
         }
-        // Listing compiles: what is left is the compiler's errors, which cgo may explain.
+        // What is left is a package the build cannot load (a bad import, go.mod out of step), which cgo may explain.
         throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
     }
     const lines = listed.stdout.trim().split('\n');
@@ -35515,9 +35506,9 @@ function binaryPath(root, platform, binaryName) {
     return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
 }
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings, platform, plan, cgo) {
+async function goBuild(settings, platform, plan, cgo, quiet = false) {
     try {
-        return (await (0,runner/* execute */.g7)(plan)).ms;
+        return (await (0,runner/* execute */.g7)(plan, { quiet })).ms;
     }
     catch (error) {
         throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, cgo) : error;
@@ -35552,9 +35543,14 @@ function startLinks(settings, version, workDir, cgo, twin) {
             output,
             unstripped,
             shipped,
-            twin: shipped.then(() => goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo))
+            twin: linkTwin(settings, platform, (0,runner/* lowPriority */.xe)(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
         };
     });
+}
+/** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
+function linkTwin(settings, platform, plan, cgo) {
+    core/* info */.pq(`$ ${(0,runner/* describe */.q0)(plan)}`);
+    return goBuild(settings, platform, plan, cgo, true);
 }
 /**
  * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
@@ -35562,7 +35558,6 @@ function startLinks(settings, version, workDir, cgo, twin) {
  * so that the image is built while the twins finish.
  */
 async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    // What the listing did not compile, each platform's shipped link compiles; its twin, linked after it, finds it cached.
     const links = startLinks(settings, version, workDir, facts.cgoPackages, twin);
     const twinsLinked = Promise.all(links.map(link => link.twin));
     const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
@@ -37371,7 +37366,7 @@ async function packOne(binary, level, upx, target, zstdLevel) {
 
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 async function buildTarget(input) {
-    const first = await attempt(input, input.settings);
+    const first = await attempt(input, input.settings, input.linking);
     const { retarget, injections } = first.findings;
     if (!retarget)
         return target(first.image, first.findings, injections);
@@ -37383,9 +37378,9 @@ async function buildTarget(input) {
     return target(second.image, second.findings, injections);
 }
 /** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input, settings) {
+async function attempt(input, settings, started) {
     const { version, workDir, phase } = input;
-    const linking = await phase('go build', () => linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const linking = await phase('go build', () => started ?? linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
     const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
         await linking.findings.catch(() => undefined);
         throw error;
@@ -37449,8 +37444,8 @@ const DEFAULT_VERSION = '0.1.0';
 const DEFAULT_BUILD = 'undefined';
 const versionPlans = (cwd) => ({
     describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
-    head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd },
-    shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd },
+    // One git start for both: `true`/`false`, then the commit.
+    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
     // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
     headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
 });
@@ -37482,6 +37477,8 @@ async function resolveVersion(settings) {
     const plans = versionPlans(settings.workingDirectory);
     const quiet = { allowFailure: true, quiet: true };
     const [described, head, headObject] = await Promise.all([(0,runner/* execute */.g7)(plans.describe, quiet), (0,runner/* execute */.g7)(plans.head, quiet), (0,runner/* execute */.g7)(plans.headObject, quiet)]);
+    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
+    const shallow = shallowLine === 'true';
     let version = settings.version ?? tagFromRef(settings.github.ref);
     if (!version) {
         if (described.code === 0 && described.stdout.trim()) {
@@ -37489,14 +37486,13 @@ async function resolveVersion(settings) {
         }
         else {
             version = DEFAULT_VERSION;
-            const shallow = await (0,runner/* execute */.g7)(plans.shallow, quiet);
-            if (shallow.stdout.trim() === 'true') {
+            if (shallow) {
                 warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
                     'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
             }
         }
     }
-    const commit = head.code === 0 ? head.stdout.trim() : '';
+    const commit = head.code === 0 ? (commitLine ?? '') : '';
     const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
     return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
 }
@@ -37840,29 +37836,65 @@ async function requireUpx(install) {
 
 
 
-/** Every tool and the package are checked before anything is built, so a broken setup fails in seconds. */
+
+
+
+
+/** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
+const inputNeedsEngine = (settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1;
+/** A promise awaited later: a rejection meanwhile must not end the process as unhandled. */
+function later(promise) {
+    promise.catch(() => undefined);
+    return promise;
+}
+async function checkPushAccess(settings) {
+    const unwritable = settings.push ? await pushProblems(settings.tags) : [];
+    if (unwritable.length > 0) {
+        throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
+    }
+}
+/**
+ * Every tool, the package and every input are checked before anything is built, so a broken setup fails in seconds.
+ * The engine's own check (is there a daemon, and buildx) runs beside the links when no input depends on it: a
+ * failure there ends them (the run kills its tools) and is the one error reported.
+ */
 async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
         await requireGo();
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, packageFacts, go, version, unwritable] = await Promise.all([
-            inspectEngine(given),
-            inspectPackage(given),
-            goVersion(given.workingDirectory),
-            resolveVersion(given),
-            given.push ? pushProblems(given.tags) : []
-        ]);
-        const goFacts = { ...packageFacts, goVersion: go };
-        if (unwritable.length > 0) {
-            throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
-        }
-        core/* info */.pq(`version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`);
+        const [engine, go, access] = [later(inspectEngine(given)), later(goVersion(given.workingDirectory)), later(checkPushAccess(given))];
+        const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)]);
         if (!SAFE_VALUE.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
-        return { settings: withMainPackage(given, goFacts), engine, goFacts, version, upx };
+        await access;
+        if (inputNeedsEngine(given))
+            await engine;
+        const settings = withMainPackage(given, packageFacts);
+        const workDir = await makeWorkDir(settings);
+        // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
+        const linking = later(linkBinaries(settings, version, workDir, packageFacts));
+        const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error) => {
+            await abandon(linking, workDir);
+            throw error;
+        });
+        core/* info */.pq(`version ${version.version}, build ${version.build}; ${goVersionText}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
+        return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir };
     });
     notePackage(prepared.goFacts);
     return prepared;
+}
+async function makeWorkDir(settings) {
+    const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
+    core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
+    (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
+    return workDir;
+}
+/** A failed check leaves nothing behind: the links are stopped, and their folder goes. */
+async function abandon(linking, workDir) {
+    (0,runner/* killChildren */.at)();
+    await linking.catch(() => undefined);
+    await (0,promises_.rm)(workDir, { recursive: true, force: true });
+    (0,cleanup/* done */.Vw)('workDir');
 }
 function notePackage(goFacts) {
     if (goFacts.packageNote)
@@ -38113,9 +38145,6 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
 
 
 
-
-
-
 async function run() {
     try {
         await pipeline();
@@ -38131,11 +38160,10 @@ async function pipeline() {
     const started = new Date();
     const timings = {};
     const phase = timedPhases(timings);
-    const { settings, engine, goFacts, version, upx } = await preflight(readSettings(), phase);
-    const workDir = await makeWorkDir(settings);
+    const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight(readSettings(), phase);
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = startBaseline(settings, engine, upx, workDir, started);
-    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase }).catch(async (error) => {
+    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
         await baseline.catch(() => undefined);
         throw error;
     });
@@ -38186,12 +38214,6 @@ async function pipeline() {
     const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
     if (verdict.length > 0)
         core/* setFailed */.C1(verdict.join('\n'));
-}
-async function makeWorkDir(settings) {
-    const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
-    core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
-    (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
-    return workDir;
 }
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
 function noteTarget(settings, importPath, head) {
@@ -39531,6 +39553,7 @@ function renderAttribution(a, packed, out) {
 /* harmony export */   g7: () => (/* binding */ execute),
 /* harmony export */   q0: () => (/* binding */ describe),
 /* harmony export */   wk: () => (/* binding */ toolTime),
+/* harmony export */   xe: () => (/* binding */ lowPriority),
 /* harmony export */   yE: () => (/* binding */ toolStarted)
 /* harmony export */ });
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
@@ -39549,6 +39572,13 @@ class CommandError extends Error {
         this.plan = plan;
         this.outcome = outcome;
     }
+}
+/**
+ * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
+ * idle and never slows that down.
+ */
+function lowPriority(plan) {
+    return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
 }
 function describe(plan) {
     return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');

@@ -8,7 +8,7 @@ import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
 import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
-import { CommandError, execute, type Plan } from './runner.js'
+import { CommandError, describe, execute, lowPriority, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
 
@@ -75,21 +75,12 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
 
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
- * so tags select the same files); the package itself comes last. With `compile`, it compiles them all on the way
- * into the build cache, with the flags of the links: a compile error then stops the run in preflight.
+ * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
  */
-export function goListPlan(settings: Settings, platform: Platform, compile = true): Plan {
+export function goListPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: [
-      'list',
-      '-deps',
-      ...(compile ? ['-export', '-trimpath'] : []),
-      ...settings.buildFlags,
-      '-f',
-      '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}',
-      settings.package
-    ],
+    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }
@@ -204,13 +195,13 @@ export async function goVersion(workingDirectory: string): Promise<string> {
 }
 
 /**
- * Checks the package before any build: it exists, it is main, it builds without cgo. A base build (`base`) only
- * needs the listing: its link compiles, and a failure there loses the comparison, not the run, so cgo is not listed.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. A base (`base`) lists no cgo
+ * packages: they explain a failed head build, and a failed base only loses the comparison.
  */
 export async function inspectPackage(given: Settings, { base = false } = {}): Promise<PackageFacts> {
   const platform = given.platforms[0]
   const list = (settings: Settings) =>
-    Promise.all([execute(goListPlan(settings, platform, !base), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)])
+    Promise.all([execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)])
   // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
   const [firstListed, firstCgo] = await list(given)
   let settings = given
@@ -232,7 +223,7 @@ export async function inspectPackage(given: Settings, { base = false } = {}): Pr
           `main package relative to the module root, like ./cmd/server\n${stderr}`
       )
     }
-    // Listing compiles: what is left is the compiler's errors, which cgo may explain.
+    // What is left is a package the build cannot load (a bad import, go.mod out of step), which cgo may explain.
     throw explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), cgo)
   }
   const lines = listed.stdout.trim().split('\n')
@@ -257,9 +248,9 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[]): Promise<number> {
+async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[], quiet = false): Promise<number> {
   try {
-    return (await execute(plan)).ms
+    return (await execute(plan, { quiet })).ms
   } catch (error) {
     throw error instanceof CommandError ? explainFailure(settings, platform, error, cgo) : error
   }
@@ -292,8 +283,10 @@ function readSymbols(settings: Settings, platform: Platform, symbols: GoSymbol[]
 }
 
 /**
- * One platform's two links: the shipped binary first, alone, as the image waits for it; then its twin, which links
- * while the image is built.
+ * One platform's two links, side by side: the shipped binary, which the image waits for, and its twin at the lowest
+ * priority, on the cores the shipped link and the image build leave idle. When only the change's own packages
+ * compile (a warm cache), both are done sooner; a cache with nothing in it (the standard library too) costs the
+ * shipped link about 8 %, the twin compiling what the shipped link is compiling (docs/benchmarks-conclusions.md).
  */
 interface Links {
   platform: Platform
@@ -314,9 +307,15 @@ function startLinks(settings: Settings, version: VersionInfo, workDir: string, c
       output,
       unstripped,
       shipped,
-      twin: shipped.then(() => goBuild(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo))
+      twin: linkTwin(settings, platform, lowPriority(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
     }
   })
+}
+
+/** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
+function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[]): Promise<number> {
+  core.info(`$ ${describe(plan)}`)
+  return goBuild(settings, platform, plan, cgo, true)
 }
 
 /** What the twins say, read once they are linked. */
@@ -345,7 +344,6 @@ export interface Linking {
  * so that the image is built while the twins finish.
  */
 export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
-  // What the listing did not compile, each platform's shipped link compiles; its twin, linked after it, finds it cached.
   const links = startLinks(settings, version, workDir, facts.cgoPackages, twin)
   const twinsLinked = Promise.all(links.map(link => link.twin))
   const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {

@@ -1,11 +1,8 @@
 import * as core from '@actions/core'
-import { mkdtemp, rm } from 'node:fs/promises'
-import path from 'node:path'
 import { assembleReport, describeBudget } from './assemble.js'
 import { wireWith } from './compress.js'
 import { startBaseline, type BaselineReport } from './baseline.js'
 import { removeImages } from './buildx.js'
-import { STATE, whileRunning } from './cleanup.js'
 import { judge } from './gate.js'
 import { loadAsAsked } from './load.js'
 import { setOutputs } from './outputs.js'
@@ -34,12 +31,11 @@ async function pipeline(): Promise<void> {
   const started = new Date()
   const timings: Record<string, number> = {}
   const phase = timedPhases(timings)
-  const { settings, engine, goFacts, version, upx } = await preflight(readSettings(), phase)
-  const workDir = await makeWorkDir(settings)
+  const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight(readSettings(), phase)
 
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
   const baseline = startBaseline(settings, engine, upx, workDir, started)
-  const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase }).catch(async (error: unknown) => {
+  const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error: unknown) => {
     await baseline.catch(() => undefined)
     throw error
   })
@@ -92,13 +88,6 @@ async function pipeline(): Promise<void> {
 
   const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures]
   if (verdict.length > 0) core.setFailed(verdict.join('\n'))
-}
-
-async function makeWorkDir(settings: Settings): Promise<string> {
-  const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
-  core.saveState(STATE.workDir, workDir)
-  whileRunning('workDir', () => rm(workDir, { recursive: true, force: true }))
-  return workDir
 }
 
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */

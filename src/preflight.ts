@@ -1,46 +1,90 @@
 import * as core from '@actions/core'
+import { mkdtemp, rm } from 'node:fs/promises'
+import path from 'node:path'
 import { pushProblems } from './access.js'
 import { inspectEngine, type Engine } from './buildx.js'
-import { goVersion, inspectPackage, requireGo, type GoFacts } from './gobuild.js'
+import { done, STATE, whileRunning } from './cleanup.js'
+import { goVersion, inspectPackage, linkBinaries, requireGo, type GoFacts, type Linking } from './gobuild.js'
 import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
+import { killChildren } from './runner.js'
 import { requireUpx } from './upx-install.js'
 import { resolveVersion, type VersionInfo } from './version.js'
 import { warn } from './warnings.js'
 
 export interface Prepared {
+  /** The run's own folder under the runner's temp: made when the links start. */
+  workDir: string
   /** The settings with the main package resolved: the binary is named after it, as go build names it. */
   settings: Settings
   engine: Engine
   goFacts: GoFacts
   version: VersionInfo
   upx?: string
+  /** The head's links, started as soon as the package and the version were known. */
+  linking: Promise<Linking>
 }
 
-/** Every tool and the package are checked before anything is built, so a broken setup fails in seconds. */
+/** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
+const inputNeedsEngine = (settings: Settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1
+
+/** A promise awaited later: a rejection meanwhile must not end the process as unhandled. */
+function later<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
+}
+
+async function checkPushAccess(settings: Settings): Promise<void> {
+  const unwritable = settings.push ? await pushProblems(settings.tags) : []
+  if (unwritable.length > 0) {
+    throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
+  }
+}
+
+/**
+ * Every tool, the package and every input are checked before anything is built, so a broken setup fails in seconds.
+ * The engine's own check (is there a daemon, and buildx) runs beside the links when no input depends on it: a
+ * failure there ends them (the run kills its tools) and is the one error reported.
+ */
 export async function preflight(given: Settings, phase: Phase): Promise<Prepared> {
   const prepared = await phase('preflight', async () => {
     await requireGo()
     const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
-    const [engine, packageFacts, go, version, unwritable] = await Promise.all([
-      inspectEngine(given),
-      inspectPackage(given),
-      goVersion(given.workingDirectory),
-      resolveVersion(given),
-      given.push ? pushProblems(given.tags) : []
-    ])
-    const goFacts: GoFacts = { ...packageFacts, goVersion: go }
-    if (unwritable.length > 0) {
-      throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
-    }
-    core.info(
-      `version ${version.version}, build ${version.build}; ${goFacts.goVersion}; docker ${engine.serverVersion}, buildx ${engine.buildxVersion}, driver ${engine.driver}, measured by ${engine.route}`
-    )
+    const [engine, go, access] = [later(inspectEngine(given)), later(goVersion(given.workingDirectory)), later(checkPushAccess(given))]
+    const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)])
     if (!SAFE_VALUE.test(version.version)) throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`)
-    return { settings: withMainPackage(given, goFacts), engine, goFacts, version, upx }
+    await access
+    if (inputNeedsEngine(given)) await engine
+    const settings = withMainPackage(given, packageFacts)
+    const workDir = await makeWorkDir(settings)
+    // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
+    const linking = later(linkBinaries(settings, version, workDir, packageFacts))
+    const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error: unknown) => {
+      await abandon(linking, workDir)
+      throw error
+    })
+    core.info(
+      `version ${version.version}, build ${version.build}; ${goVersionText}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
+    )
+    return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir }
   })
   notePackage(prepared.goFacts)
   return prepared
+}
+
+async function makeWorkDir(settings: Settings): Promise<string> {
+  const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
+  core.saveState(STATE.workDir, workDir)
+  whileRunning('workDir', () => rm(workDir, { recursive: true, force: true }))
+  return workDir
+}
+
+/** A failed check leaves nothing behind: the links are stopped, and their folder goes. */
+async function abandon(linking: Promise<Linking>, workDir: string): Promise<void> {
+  killChildren()
+  await linking.catch(() => undefined)
+  await rm(workDir, { recursive: true, force: true })
+  done('workDir')
 }
 
 function notePackage(goFacts: GoFacts): void {

@@ -34,6 +34,14 @@ export class CommandError extends Error {
   }
 }
 
+/**
+ * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
+ * idle and never slows that down.
+ */
+export function lowPriority(plan: Plan): Plan {
+  return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] }
+}
+
 export function describe(plan: Plan): string {
   return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ')
 }

@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { compressedByBuildKit, recompressLayout } from './compress.js'
 import { buildImage, imageTags, type BuildxMetadata, type Engine } from './buildx.js'
-import { linkBinaries, type LinkFacts, type Shipped, type TwinFindings } from './gobuild.js'
+import { linkBinaries, type LinkFacts, type Linking, type Shipped, type TwinFindings } from './gobuild.js'
 import { layoutFromEngine, measureLayout, type Measurement } from './measure.js'
 import type { Phase } from './phase.js'
 import { ZSTD_LEVEL, type Settings } from './settings.js'
@@ -22,6 +22,8 @@ export interface TargetInput {
   workDir: string
   started: Date
   phase: Phase
+  /** The first links, already started (preflight starts the head's); without it they are started here. */
+  linking?: Promise<Linking>
   /**
    * The base of a comparison: only its sizes and its split by package are reported, so its twin keeps the symbols
    * but no DWARF (a shorter link) and its image is not checked for the binary.
@@ -45,7 +47,7 @@ export interface Target {
 
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 export async function buildTarget(input: TargetInput): Promise<Target> {
-  const first = await attempt(input, input.settings)
+  const first = await attempt(input, input.settings, input.linking)
   const { retarget, injections } = first.findings
   if (!retarget) return target(first.image, first.findings, injections)
   // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
@@ -56,9 +58,9 @@ export async function buildTarget(input: TargetInput): Promise<Target> {
 }
 
 /** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input: TargetInput, settings: Settings): Promise<{ image: Image; findings: TwinFindings }> {
+async function attempt(input: TargetInput, settings: Settings, started?: Promise<Linking>): Promise<{ image: Image; findings: TwinFindings }> {
   const { version, workDir, phase } = input
-  const linking = await phase('go build', () => linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'))
+  const linking = await phase('go build', () => started ?? linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'))
   const image = await buildImageOf(input, settings, linking.shipped).catch(async (error: unknown) => {
     await linking.findings.catch(() => undefined)
     throw error

@@ -15,8 +15,8 @@ export const DEFAULT_BUILD = 'undefined'
 
 export const versionPlans = (cwd: string) => ({
   describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd } satisfies Plan,
-  head: { program: 'git', args: ['rev-parse', 'HEAD'], cwd } satisfies Plan,
-  shallow: { program: 'git', args: ['rev-parse', '--is-shallow-repository'], cwd } satisfies Plan,
+  // One git start for both: `true`/`false`, then the commit.
+  head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd } satisfies Plan,
   // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
   headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd } satisfies Plan
 })
@@ -52,14 +52,15 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
   const plans = versionPlans(settings.workingDirectory)
   const quiet = { allowFailure: true, quiet: true }
   const [described, head, headObject] = await Promise.all([execute(plans.describe, quiet), execute(plans.head, quiet), execute(plans.headObject, quiet)])
+  const [shallowLine, commitLine] = head.stdout.trim().split('\n')
+  const shallow = shallowLine === 'true'
   let version = settings.version ?? tagFromRef(settings.github.ref)
   if (!version) {
     if (described.code === 0 && described.stdout.trim()) {
       version = described.stdout.trim()
     } else {
       version = DEFAULT_VERSION
-      const shallow = await execute(plans.shallow, quiet)
-      if (shallow.stdout.trim() === 'true') {
+      if (shallow) {
         warn(
           `No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
             'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.'
@@ -67,7 +68,7 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
       }
     }
   }
-  const commit = head.code === 0 ? head.stdout.trim() : ''
+  const commit = head.code === 0 ? (commitLine ?? '') : ''
   const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD)
   return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined }
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, parseDockerInfo, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
+import { lowPriority } from '../../src/runner.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
 import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
@@ -56,24 +57,24 @@ describe('go build plan', () => {
   })
   it('lists dependencies with the same build flags, so a separate tag value stays with its flag', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
-    expect(plan.args.slice(0, 7)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo', '-mod=vendor'])
+    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-tags', 'netgo', '-mod=vendor'])
     expect(plan.args.at(-1)).toBe('.')
   })
-  it('compiles every package once, while listing, with the flags of the links that share it', () => {
+  it('lists for the platform, and compiles nothing: the shipped link does', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/arm64'))
-    expect(plan.args.slice(0, 6)).toEqual(['list', '-deps', '-export', '-trimpath', '-tags', 'netgo'])
+    expect(plan.args).not.toContain('-export')
     expect(plan.env).toEqual({ CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64' })
   })
-  it("lists a base without compiling: the base's link compiles", () => {
-    const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo' }), parsePlatform('linux/amd64'), false)
-    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-tags', 'netgo', '-f'])
+  it('runs a plan at the lowest priority through nice, its argv unchanged', () => {
+    const plan = goBuildPlan(settingsWith(), { version: '1', build: 'x' }, parsePlatform('linux/amd64'), '/o', 'none')
+    expect(lowPriority(plan)).toEqual({ ...plan, program: 'nice', args: ['-n', '19', 'go', ...plan.args] })
   })
   it('links the base twin with its symbols but no DWARF', () => {
     expect(ldflags(settingsWith(), { version: '1', build: 'x' }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
   })
   it('lists dependencies with the same static environment', () => {
     const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
-    expect(plan.args.slice(0, 5)).toEqual(['list', '-deps', '-export', '-trimpath', '-f'])
+    expect(plan.args.slice(0, 3)).toEqual(['list', '-deps', '-f'])
     expect(plan.args.at(-1)).toBe('./cmd/api')
     expect(plan.env).toMatchObject({ CGO_ENABLED: '0', GOOS: 'linux' })
   })
