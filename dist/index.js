@@ -35533,7 +35533,7 @@ function readSymbols(settings, platform, symbols, mainModulePackages) {
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
-function startLinks(settings, version, workDir, cgo, twin) {
+function startLinks(settings, version, workDir, cgo, twin, background) {
     return settings.platforms.map(platform => {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
@@ -35543,7 +35543,7 @@ function startLinks(settings, version, workDir, cgo, twin) {
             output,
             unstripped,
             shipped,
-            twin: linkTwin(settings, platform, (0,runner/* lowPriority */.xe)(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
+            twin: linkTwin(settings, platform, background(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
         };
     });
 }
@@ -35558,8 +35558,12 @@ function linkTwin(settings, platform, plan, cgo) {
  * so that the image is built while the twins finish.
  */
 async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    const links = startLinks(settings, version, workDir, facts.cgoPackages, twin);
+    // nice is in coreutils; a runner without it links the twin at the same priority.
+    const background = (await io/* which */.K7('nice', false)) ? runner/* lowPriority */.xe : (plan) => plan;
+    const links = startLinks(settings, version, workDir, facts.cgoPackages, twin, background);
     const twinsLinked = Promise.all(links.map(link => link.twin));
+    // A twin may fail (or be stopped) while the shipped links run: that is settled below, not an unhandled rejection.
+    twinsLinked.catch(() => undefined);
     const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;

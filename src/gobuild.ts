@@ -297,7 +297,7 @@ interface Links {
   twin: Promise<number>
 }
 
-function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip): Links[] {
+function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip, background: (plan: Plan) => Plan): Links[] {
   return settings.platforms.map(platform => {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
@@ -307,7 +307,7 @@ function startLinks(settings: Settings, version: VersionInfo, workDir: string, c
       output,
       unstripped,
       shipped,
-      twin: linkTwin(settings, platform, lowPriority(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
+      twin: linkTwin(settings, platform, background(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
     }
   })
 }
@@ -344,8 +344,12 @@ export interface Linking {
  * so that the image is built while the twins finish.
  */
 export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
-  const links = startLinks(settings, version, workDir, facts.cgoPackages, twin)
+  // nice is in coreutils; a runner without it links the twin at the same priority.
+  const background = (await io.which('nice', false)) ? lowPriority : (plan: Plan) => plan
+  const links = startLinks(settings, version, workDir, facts.cgoPackages, twin, background)
   const twinsLinked = Promise.all(links.map(link => link.twin))
+  // A twin may fail (or be stopped) while the shipped links run: that is settled below, not an unhandled rejection.
+  twinsLinked.catch(() => undefined)
   const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
     await twinsLinked.catch(() => undefined)
     throw error
