@@ -35381,7 +35381,7 @@ async function requireGo() {
     }
 }
 async function cgoPackages(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    const listed = await (0,runner/* execute */.g7)(await (0,runner/* inBackground */.kS)(cgoPackagesPlan(settings, platform)), { allowFailure: true, quiet: true });
     return listed.stdout
         .split('\n')
         .filter(line => line.includes('\t'))
@@ -35456,36 +35456,42 @@ const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\
 async function goVersion(workingDirectory) {
     return (await (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim();
 }
+/** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
+async function listPackage(given, platform) {
+    const list = (settings) => (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true });
+    // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
+    const first = await list(given);
+    if (given.package !== '.' || listsMain(first))
+        return { settings: given, listed: first };
+    const resolved = await resolveDefaultPackage(given, platform);
+    if (resolved.package === '.')
+        return { settings: given, listed: first };
+    const settings = { ...given, package: resolved.package };
+    return { settings, listed: await list(settings), note: resolved.note };
+}
+/** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
+async function listingFailure(settings, platform, listed, cgo) {
+    const stderr = listed.stderr.trim();
+    const failure = new runner/* CommandError */.Qd(goListPlan(settings, platform), listed);
+    if (/build constraints exclude all Go files/.test(stderr))
+        return explainFailure(settings, platform, failure, await cgo);
+    if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+        return new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
+            `main package relative to the module root, like ./cmd/server\n${stderr}`);
+    }
+    return explainFailure(settings, platform, failure, await cgo);
+}
 /**
- * Checks the package before any build: it exists, it is main, it loads without cgo. A base (`base`) lists no cgo
- * packages: they explain a failed head build, and a failed base only loses the comparison.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing starts after
+ * it, at low priority, beside the links. A base (`base`) lists no cgo packages: they explain a failed head build,
+ * and a failed base only loses the comparison.
  */
 async function inspectPackage(given, { base = false } = {}) {
     const platform = given.platforms[0];
-    const list = (settings) => Promise.all([(0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)]);
-    // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
-    const [firstListed, firstCgo] = await list(given);
-    let settings = given;
-    let [listed, cgo] = [firstListed, firstCgo];
-    let resolved = { package: given.package };
-    if (given.package === '.' && !listsMain(firstListed)) {
-        resolved = await resolveDefaultPackage(given, platform);
-        settings = { ...given, package: resolved.package };
-        if (resolved.package !== '.')
-            [listed, cgo] = await list(settings);
-    }
-    if (listed.code !== 0) {
-        const stderr = listed.stderr.trim();
-        if (/build constraints exclude all Go files/.test(stderr)) {
-            throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
-        }
-        if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
-            throw new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
-                `main package relative to the module root, like ./cmd/server\n${stderr}`);
-        }
-        // What is left is a package the build cannot load (a bad import, go.mod out of step), which cgo may explain.
-        throw explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), cgo);
-    }
+    const { settings, listed, note } = await listPackage(given, platform);
+    const cgo = (0,runner/* settleLater */.K4)(base ? Promise.resolve([]) : cgoPackages(settings, platform));
+    if (listed.code !== 0)
+        throw await listingFailure(settings, platform, listed, cgo);
     const lines = listed.stdout.trim().split('\n');
     const [importPath, name] = lines[lines.length - 1].split(' ');
     if (name !== 'main') {
@@ -35496,10 +35502,9 @@ async function inspectPackage(given, { base = false } = {}) {
     return {
         package: settings.package,
         importPath,
-        packageNote: resolved.note,
+        packageNote: note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-        cgoPackages: cgo,
-        cgoDropped: droppedCgo(cgo, imports)
+        cgo: (0,runner/* settleLater */.K4)(cgo.then(packages => ({ packages, dropped: droppedCgo(packages, imports) })))
     };
 }
 function binaryPath(root, platform, binaryName) {
@@ -35511,7 +35516,7 @@ async function goBuild(settings, platform, plan, cgo, quiet = false) {
         return (await (0,runner/* execute */.g7)(plan, { quiet })).ms;
     }
     catch (error) {
-        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, cgo) : error;
+        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo).packages) : error;
     }
 }
 /** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
@@ -35533,7 +35538,7 @@ function readSymbols(settings, platform, symbols, mainModulePackages) {
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
-function startLinks(settings, version, workDir, cgo, twin, background) {
+function startLinks(settings, version, workDir, cgo, twin) {
     return settings.platforms.map(platform => {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
@@ -35543,14 +35548,15 @@ function startLinks(settings, version, workDir, cgo, twin, background) {
             output,
             unstripped,
             shipped,
-            twin: linkTwin(settings, platform, background(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
+            twin: linkTwin(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
         };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-function linkTwin(settings, platform, plan, cgo) {
-    core/* info */.pq(`$ ${(0,runner/* describe */.q0)(plan)}`);
-    return goBuild(settings, platform, plan, cgo, true);
+async function linkTwin(settings, platform, plan, cgo) {
+    const background = await (0,runner/* inBackground */.kS)(plan);
+    core/* info */.pq(`$ ${(0,runner/* describe */.q0)(background)}`);
+    return goBuild(settings, platform, background, cgo, true);
 }
 /**
  * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
@@ -35558,12 +35564,9 @@ function linkTwin(settings, platform, plan, cgo) {
  * so that the image is built while the twins finish.
  */
 async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    // nice is in coreutils; a runner without it links the twin at the same priority.
-    const background = (await io/* which */.K7('nice', false)) ? runner/* lowPriority */.xe : (plan) => plan;
-    const links = startLinks(settings, version, workDir, facts.cgoPackages, twin, background);
-    const twinsLinked = Promise.all(links.map(link => link.twin));
-    // A twin may fail (or be stopped) while the shipped links run: that is settled below, not an unhandled rejection.
-    twinsLinked.catch(() => undefined);
+    const links = startLinks(settings, version, workDir, facts.cgo, twin);
+    // A twin may fail (or be stopped) while the shipped links run: that is settled below.
+    const twinsLinked = (0,runner/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
     const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;
@@ -37846,11 +37849,6 @@ async function requireUpx(install) {
 
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
 const inputNeedsEngine = (settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1;
-/** A promise awaited later: a rejection meanwhile must not end the process as unhandled. */
-function later(promise) {
-    promise.catch(() => undefined);
-    return promise;
-}
 async function checkPushAccess(settings) {
     const unwritable = settings.push ? await pushProblems(settings.tags) : [];
     if (unwritable.length > 0) {
@@ -37866,7 +37864,7 @@ async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
         await requireGo();
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, go, access] = [later(inspectEngine(given)), later(goVersion(given.workingDirectory)), later(checkPushAccess(given))];
+        const [engine, go, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(goVersion(given.workingDirectory)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
         const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)]);
         if (!SAFE_VALUE.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
@@ -37876,7 +37874,7 @@ async function preflight(given, phase) {
         const settings = withMainPackage(given, packageFacts);
         const workDir = await makeWorkDir(settings);
         // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
-        const linking = later(linkBinaries(settings, version, workDir, packageFacts));
+        const linking = (0,runner/* settleLater */.K4)(linkBinaries(settings, version, workDir, packageFacts));
         const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error) => {
             await abandon(linking, workDir);
             throw error;
@@ -37884,7 +37882,8 @@ async function preflight(given, phase) {
         core/* info */.pq(`version ${version.version}, build ${version.build}; ${goVersionText}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
         return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir };
     });
-    notePackage(prepared.goFacts);
+    if (prepared.goFacts.packageNote)
+        core/* info */.pq(prepared.goFacts.packageNote);
     return prepared;
 }
 async function makeWorkDir(settings) {
@@ -37900,12 +37899,12 @@ async function abandon(linking, workDir) {
     await (0,promises_.rm)(workDir, { recursive: true, force: true });
     (0,cleanup/* done */.Vw)('workDir');
 }
-function notePackage(goFacts) {
-    if (goFacts.packageNote)
-        core/* info */.pq(goFacts.packageNote);
-    if (goFacts.cgoDropped.length === 0)
+/** cgo files the static build leaves out: warned once the cgo listing, which runs beside the links, is in. */
+async function warnDroppedCgo(goFacts) {
+    const { dropped } = await goFacts.cgo;
+    if (dropped.length === 0)
         return;
-    warn(`${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+    warn(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
         'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
         'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
 }
@@ -38172,6 +38171,7 @@ async function pipeline() {
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
+    await warnDroppedCgo(goFacts);
     const road = roadNotTaken(settings, head);
     const failures = [];
     const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error) => {
@@ -39551,20 +39551,24 @@ function renderAttribution(a, packed, out) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K4: () => (/* binding */ settleLater),
 /* harmony export */   Qd: () => (/* binding */ CommandError),
 /* harmony export */   Zk: () => (/* binding */ toolEnded),
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   g7: () => (/* binding */ execute),
+/* harmony export */   kS: () => (/* binding */ inBackground),
 /* harmony export */   q0: () => (/* binding */ describe),
 /* harmony export */   wk: () => (/* binding */ toolTime),
-/* harmony export */   xe: () => (/* binding */ lowPriority),
 /* harmony export */   yE: () => (/* binding */ toolStarted)
 /* harmony export */ });
+/* unused harmony export lowPriority */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _actions_io__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8701);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+
 
 
 
@@ -39583,6 +39587,17 @@ class CommandError extends Error {
  */
 function lowPriority(plan) {
     return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
+}
+let niceOnPath;
+/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
+async function inBackground(plan) {
+    niceOnPath ??= _actions_io__WEBPACK_IMPORTED_MODULE_1__/* .which */ .K7('nice', false).then(Boolean);
+    return (await niceOnPath) ? lowPriority(plan) : plan;
+}
+/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
+function settleLater(promise) {
+    promise.catch(() => undefined);
+    return promise;
 }
 function describe(plan) {
     return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
@@ -39618,7 +39633,7 @@ function killChildren() {
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
 function spawnCollect(plan, env, quiet) {
     return new Promise(resolve => {
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_1__.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_2__.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
         children.add(child);
         const stdout = [];
         const stderr = [];
@@ -39646,7 +39661,7 @@ function spawnCollect(plan, env, quiet) {
                 return;
             settled = true;
             const text = (chunks) => Buffer.concat(chunks).toString('utf8');
-            resolve({ code: code ?? (signal ? 128 + (node_os__WEBPACK_IMPORTED_MODULE_2__.constants.signals[signal] ?? 0) : -1), stdout: text(stdout), stderr: text(stderr) });
+            resolve({ code: code ?? (signal ? 128 + (node_os__WEBPACK_IMPORTED_MODULE_3__.constants.signals[signal] ?? 0) : -1), stdout: text(stdout), stderr: text(stderr) });
         });
     });
 }

@@ -8,7 +8,7 @@ import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
 import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
-import { CommandError, describe, execute, lowPriority, type Plan } from './runner.js'
+import { CommandError, describe, execute, inBackground, settleLater, type Outcome, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
 
@@ -38,10 +38,8 @@ export interface PackageFacts {
   packageNote?: string
   /** Import paths of the main module's packages the program links: where version variables are looked for. */
   mainModulePackages: string[]
-  /** Non-standard packages with cgo files (with cgo allowed): listed once, to explain a failed build too. */
-  cgoPackages: CgoPackage[]
-  /** Those of them the static build links without their cgo files (see droppedCgo). */
-  cgoDropped: string[]
+  /** Listed beside the links, at low priority: it explains a failed build, and warns of cgo files the build drops. */
+  cgo: Promise<CgoFacts>
 }
 
 export interface GoFacts extends PackageFacts {
@@ -107,8 +105,15 @@ export interface CgoPackage {
   dir: string
 }
 
+export interface CgoFacts {
+  /** Non-standard packages with cgo files (with cgo allowed). */
+  packages: CgoPackage[]
+  /** Those of them the static build links without their cgo files (see droppedCgo). */
+  dropped: string[]
+}
+
 async function cgoPackages(settings: Settings, platform: Platform): Promise<CgoPackage[]> {
-  const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true })
+  const listed = await execute(await inBackground(cgoPackagesPlan(settings, platform)), { allowFailure: true, quiet: true })
   return listed.stdout
     .split('\n')
     .filter(line => line.includes('\t'))
@@ -194,38 +199,42 @@ export async function goVersion(workingDirectory: string): Promise<string> {
   return (await execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim()
 }
 
+/** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
+async function listPackage(given: Settings, platform: Platform) {
+  const list = (settings: Settings) => execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
+  // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
+  const first = await list(given)
+  if (given.package !== '.' || listsMain(first)) return { settings: given, listed: first }
+  const resolved = await resolveDefaultPackage(given, platform)
+  if (resolved.package === '.') return { settings: given, listed: first }
+  const settings = { ...given, package: resolved.package }
+  return { settings, listed: await list(settings), note: resolved.note }
+}
+
+/** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
+async function listingFailure(settings: Settings, platform: Platform, listed: Outcome, cgo: Promise<CgoPackage[]>): Promise<Error> {
+  const stderr = listed.stderr.trim()
+  const failure = new CommandError(goListPlan(settings, platform), listed)
+  if (/build constraints exclude all Go files/.test(stderr)) return explainFailure(settings, platform, failure, await cgo)
+  if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+    return new Error(
+      `package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
+        `main package relative to the module root, like ./cmd/server\n${stderr}`
+    )
+  }
+  return explainFailure(settings, platform, failure, await cgo)
+}
+
 /**
- * Checks the package before any build: it exists, it is main, it loads without cgo. A base (`base`) lists no cgo
- * packages: they explain a failed head build, and a failed base only loses the comparison.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing starts after
+ * it, at low priority, beside the links. A base (`base`) lists no cgo packages: they explain a failed head build,
+ * and a failed base only loses the comparison.
  */
 export async function inspectPackage(given: Settings, { base = false } = {}): Promise<PackageFacts> {
   const platform = given.platforms[0]
-  const list = (settings: Settings) =>
-    Promise.all([execute(goListPlan(settings, platform), { allowFailure: true, quiet: true }), base ? [] : cgoPackages(settings, platform)])
-  // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
-  const [firstListed, firstCgo] = await list(given)
-  let settings = given
-  let [listed, cgo] = [firstListed, firstCgo]
-  let resolved: { package: string; note?: string } = { package: given.package }
-  if (given.package === '.' && !listsMain(firstListed)) {
-    resolved = await resolveDefaultPackage(given, platform)
-    settings = { ...given, package: resolved.package }
-    if (resolved.package !== '.') [listed, cgo] = await list(settings)
-  }
-  if (listed.code !== 0) {
-    const stderr = listed.stderr.trim()
-    if (/build constraints exclude all Go files/.test(stderr)) {
-      throw explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), cgo)
-    }
-    if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
-      throw new Error(
-        `package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
-          `main package relative to the module root, like ./cmd/server\n${stderr}`
-      )
-    }
-    // What is left is a package the build cannot load (a bad import, go.mod out of step), which cgo may explain.
-    throw explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), cgo)
-  }
+  const { settings, listed, note } = await listPackage(given, platform)
+  const cgo = settleLater(base ? Promise.resolve([]) : cgoPackages(settings, platform))
+  if (listed.code !== 0) throw await listingFailure(settings, platform, listed, cgo)
   const lines = listed.stdout.trim().split('\n')
   const [importPath, name] = lines[lines.length - 1].split(' ')
   if (name !== 'main') {
@@ -236,10 +245,9 @@ export async function inspectPackage(given: Settings, { base = false } = {}): Pr
   return {
     package: settings.package,
     importPath,
-    packageNote: resolved.note,
+    packageNote: note,
     mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-    cgoPackages: cgo,
-    cgoDropped: droppedCgo(cgo, imports)
+    cgo: settleLater(cgo.then(packages => ({ packages, dropped: droppedCgo(packages, imports) })))
   }
 }
 
@@ -248,16 +256,16 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[], quiet = false): Promise<number> {
+async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: Promise<CgoFacts>, quiet = false): Promise<number> {
   try {
     return (await execute(plan, { quiet })).ms
   } catch (error) {
-    throw error instanceof CommandError ? explainFailure(settings, platform, error, cgo) : error
+    throw error instanceof CommandError ? explainFailure(settings, platform, error, (await cgo).packages) : error
   }
 }
 
 /** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
-export type LinkFacts = Pick<PackageFacts, 'mainModulePackages' | 'cgoPackages'>
+export type LinkFacts = Pick<PackageFacts, 'mainModulePackages' | 'cgo'>
 
 type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads'] }
 
@@ -297,7 +305,7 @@ interface Links {
   twin: Promise<number>
 }
 
-function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: CgoPackage[], twin: Strip, background: (plan: Plan) => Plan): Links[] {
+function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: Promise<CgoFacts>, twin: Strip): Links[] {
   return settings.platforms.map(platform => {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
@@ -307,15 +315,16 @@ function startLinks(settings: Settings, version: VersionInfo, workDir: string, c
       output,
       unstripped,
       shipped,
-      twin: linkTwin(settings, platform, background(goBuildPlan(settings, version, platform, unstripped, twin)), cgo)
+      twin: linkTwin(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
     }
   })
 }
 
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: CgoPackage[]): Promise<number> {
-  core.info(`$ ${describe(plan)}`)
-  return goBuild(settings, platform, plan, cgo, true)
+async function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: Promise<CgoFacts>): Promise<number> {
+  const background = await inBackground(plan)
+  core.info(`$ ${describe(background)}`)
+  return goBuild(settings, platform, background, cgo, true)
 }
 
 /** What the twins say, read once they are linked. */
@@ -344,12 +353,9 @@ export interface Linking {
  * so that the image is built while the twins finish.
  */
 export async function linkBinaries(settings: Settings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
-  // nice is in coreutils; a runner without it links the twin at the same priority.
-  const background = (await io.which('nice', false)) ? lowPriority : (plan: Plan) => plan
-  const links = startLinks(settings, version, workDir, facts.cgoPackages, twin, background)
-  const twinsLinked = Promise.all(links.map(link => link.twin))
-  // A twin may fail (or be stopped) while the shipped links run: that is settled below, not an unhandled rejection.
-  twinsLinked.catch(() => undefined)
+  const links = startLinks(settings, version, workDir, facts.cgo, twin)
+  // A twin may fail (or be stopped) while the shipped links run: that is settled below.
+  const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)))
   const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
     await twinsLinked.catch(() => undefined)
     throw error

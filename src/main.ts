@@ -7,7 +7,7 @@ import { judge } from './gate.js'
 import { loadAsAsked } from './load.js'
 import { setOutputs } from './outputs.js'
 import { timedPhases } from './phase.js'
-import { preflight } from './preflight.js'
+import { preflight, warnDroppedCgo } from './preflight.js'
 import { release } from './publish.js'
 import { killChildren } from './runner.js'
 import { human, renderMarkdown, type Report } from './report.js'
@@ -40,6 +40,7 @@ async function pipeline(): Promise<void> {
     throw error
   })
   noteTarget(settings, goFacts.importPath, head)
+  await warnDroppedCgo(goFacts)
   const road = roadNotTaken(settings, head)
 
   const failures: string[] = []

@@ -7,7 +7,7 @@ import { done, STATE, whileRunning } from './cleanup.js'
 import { goVersion, inspectPackage, linkBinaries, requireGo, type GoFacts, type Linking } from './gobuild.js'
 import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
-import { killChildren } from './runner.js'
+import { killChildren, settleLater } from './runner.js'
 import { requireUpx } from './upx-install.js'
 import { resolveVersion, type VersionInfo } from './version.js'
 import { warn } from './warnings.js'
@@ -28,12 +28,6 @@ export interface Prepared {
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
 const inputNeedsEngine = (settings: Settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1
 
-/** A promise awaited later: a rejection meanwhile must not end the process as unhandled. */
-function later<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined)
-  return promise
-}
-
 async function checkPushAccess(settings: Settings): Promise<void> {
   const unwritable = settings.push ? await pushProblems(settings.tags) : []
   if (unwritable.length > 0) {
@@ -50,7 +44,7 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
   const prepared = await phase('preflight', async () => {
     await requireGo()
     const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
-    const [engine, go, access] = [later(inspectEngine(given)), later(goVersion(given.workingDirectory)), later(checkPushAccess(given))]
+    const [engine, go, access] = [settleLater(inspectEngine(given)), settleLater(goVersion(given.workingDirectory)), settleLater(checkPushAccess(given))]
     const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)])
     if (!SAFE_VALUE.test(version.version)) throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`)
     await access
@@ -58,7 +52,7 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
     const settings = withMainPackage(given, packageFacts)
     const workDir = await makeWorkDir(settings)
     // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
-    const linking = later(linkBinaries(settings, version, workDir, packageFacts))
+    const linking = settleLater(linkBinaries(settings, version, workDir, packageFacts))
     const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error: unknown) => {
       await abandon(linking, workDir)
       throw error
@@ -68,7 +62,7 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
     )
     return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir }
   })
-  notePackage(prepared.goFacts)
+  if (prepared.goFacts.packageNote) core.info(prepared.goFacts.packageNote)
   return prepared
 }
 
@@ -87,11 +81,12 @@ async function abandon(linking: Promise<Linking>, workDir: string): Promise<void
   done('workDir')
 }
 
-function notePackage(goFacts: GoFacts): void {
-  if (goFacts.packageNote) core.info(goFacts.packageNote)
-  if (goFacts.cgoDropped.length === 0) return
+/** cgo files the static build leaves out: warned once the cgo listing, which runs beside the links, is in. */
+export async function warnDroppedCgo(goFacts: GoFacts): Promise<void> {
+  const { dropped } = await goFacts.cgo
+  if (dropped.length === 0) return
   warn(
-    `${goFacts.cgoDropped.join(', ')} ${goFacts.cgoDropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+    `${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
       'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
       'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.'
   )

@@ -1,4 +1,5 @@
 import * as core from '@actions/core'
+import * as io from '@actions/io'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
 
@@ -40,6 +41,20 @@ export class CommandError extends Error {
  */
 export function lowPriority(plan: Plan): Plan {
   return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] }
+}
+
+let niceOnPath: Promise<boolean> | undefined
+
+/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
+export async function inBackground(plan: Plan): Promise<Plan> {
+  niceOnPath ??= io.which('nice', false).then(Boolean)
+  return (await niceOnPath) ? lowPriority(plan) : plan
+}
+
+/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
+export function settleLater<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined)
+  return promise
 }
 
 export function describe(plan: Plan): string {
