@@ -35472,14 +35472,13 @@ async function listPackage(given, platform) {
 /** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
 async function listingFailure(settings, platform, listed, cgo) {
     const stderr = listed.stderr.trim();
-    const failure = new runner/* CommandError */.Qd(goListPlan(settings, platform), listed);
-    if (/build constraints exclude all Go files/.test(stderr))
-        return explainFailure(settings, platform, failure, await cgo);
-    if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+    // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
+    const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i;
+    if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
         return new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
             `main package relative to the module root, like ./cmd/server\n${stderr}`);
     }
-    return explainFailure(settings, platform, failure, await cgo);
+    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo);
 }
 /**
  * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing starts after
@@ -35519,10 +35518,10 @@ async function goBuild(settings, platform, plan, cgo, quiet = false) {
         throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo).packages) : error;
     }
 }
-/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
+/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
 async function readTwin(unstripped) {
     const elf = await (0,promises_.readFile)(unstripped);
-    return { symbols: elfSymbols(elf), loads: readElf(elf).loads };
+    return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length };
 }
 /**
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
@@ -35573,9 +35572,8 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     });
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
-    const findings = twinsLinked.then(() => readTwins(settings, facts, links, bytes));
-    // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
-    findings.catch(() => undefined);
+    // The caller awaits it after the image build.
+    const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
 async function checkStatic(settings, link, buildMs) {
@@ -35605,11 +35603,10 @@ async function readTwins(settings, facts, links, shipped) {
     for (const [index, link] of links.entries()) {
         const started = performance.now();
         const twin = index === 0 ? first : await readTwin(link.unstripped);
-        const unstrippedSize = (await (0,promises_.stat)(link.unstripped)).size;
         const breakdown = splitBinary(twin, shipped[index], link.output);
         attributionMs += performance.now() - started;
         await io/* rmRF */.Yz(link.unstripped);
-        twins.push({ unstrippedSize, breakdown });
+        twins.push({ unstrippedSize: twin.size, breakdown });
     }
     return { injections, needsSystemRoots, attributionMs, twins };
 }

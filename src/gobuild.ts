@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
 import * as io from '@actions/io'
-import { readFile, stat } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { breakdown, type Breakdown } from './attribution.js'
 import { readElf, staticProblem, type ElfFacts } from './elf.js'
@@ -214,15 +214,15 @@ async function listPackage(given: Settings, platform: Platform) {
 /** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
 async function listingFailure(settings: Settings, platform: Platform, listed: Outcome, cgo: Promise<CgoPackage[]>): Promise<Error> {
   const stderr = listed.stderr.trim()
-  const failure = new CommandError(goListPlan(settings, platform), listed)
-  if (/build constraints exclude all Go files/.test(stderr)) return explainFailure(settings, platform, failure, await cgo)
-  if (/no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i.test(stderr)) {
+  // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
+  const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i
+  if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
     return new Error(
       `package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
         `main package relative to the module root, like ./cmd/server\n${stderr}`
     )
   }
-  return explainFailure(settings, platform, failure, await cgo)
+  return explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), await cgo)
 }
 
 /**
@@ -267,12 +267,12 @@ async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: 
 /** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
 export type LinkFacts = Pick<PackageFacts, 'mainModulePackages' | 'cgo'>
 
-type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads'] }
+type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads']; size: number }
 
-/** The unstripped twin's symbols and the file ranges its segments load: one read serves both. */
+/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
 async function readTwin(unstripped: string): Promise<Twin> {
   const elf = await readFile(unstripped)
-  return { symbols: elfSymbols(elf), loads: readElf(elf).loads }
+  return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length }
 }
 
 /**
@@ -362,9 +362,8 @@ export async function linkBinaries(settings: Settings, version: VersionInfo, wor
   })
   // The bytes read for the static check serve the split too (its build info).
   const bytes = checked.map(c => c.bytes)
-  const findings = twinsLinked.then(() => readTwins(settings, facts, links, bytes))
-  // Marked handled here: the caller awaits it after the image build, and a twin that fails meanwhile must not end the process.
-  findings.catch(() => undefined)
+  // The caller awaits it after the image build.
+  const findings = settleLater(twinsLinked.then(() => readTwins(settings, facts, links, bytes)))
   return { shipped: checked.map(c => c.shipped), findings }
 }
 
@@ -398,11 +397,10 @@ async function readTwins(settings: Settings, facts: LinkFacts, links: Links[], s
   for (const [index, link] of links.entries()) {
     const started = performance.now()
     const twin = index === 0 ? first : await readTwin(link.unstripped)
-    const unstrippedSize = (await stat(link.unstripped)).size
     const breakdown = splitBinary(twin, shipped[index], link.output)
     attributionMs += performance.now() - started
     await io.rmRF(link.unstripped)
-    twins.push({ unstrippedSize, breakdown })
+    twins.push({ unstrippedSize: twin.size, breakdown })
   }
   return { injections, needsSystemRoots, attributionMs, twins }
 }
