@@ -35232,7 +35232,7 @@ function uvarint(buf, at) {
  * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
  * strings, the Go version and the module information framed by 16-byte sentinels.
  */
-function elfBuildInfo(buf) {
+function buildInfoStrings(buf) {
     const section = elfSections(buf).find(s => s.name === '.go.buildinfo');
     if (!section)
         throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
@@ -35243,8 +35243,19 @@ function elfBuildInfo(buf) {
         throw new Error('build info from before Go 1.18 is not read');
     const [versionLength, next] = uvarint(buf, at + 32);
     const [modLength, modStart] = uvarint(buf, next + versionLength);
-    // The sentinels are not UTF-8: cut them off as bytes.
-    return (0,attribution/* parseBuildInfo */._Y)(modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : '');
+    return {
+        goVersion: buf.toString('utf8', next, next + versionLength),
+        // The sentinels are not UTF-8: cut them off as bytes.
+        modules: modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : ''
+    };
+}
+/** The module information, as `go version -m` prints it. */
+function elfBuildInfo(buf) {
+    return (0,attribution/* parseBuildInfo */._Y)(buildInfoStrings(buf).modules);
+}
+/** The Go release that built the binary (`go1.26.8`): the toolchain that really ran, after any GOTOOLCHAIN switch. */
+function elfGoVersion(buf) {
+    return buildInfoStrings(buf).goVersion;
 }
 
 ;// CONCATENATED MODULE: ./src/symbols.ts
@@ -35381,7 +35392,7 @@ async function requireGo() {
     }
 }
 async function cgoPackages(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(await (0,runner/* inBackground */.kS)(cgoPackagesPlan(settings, platform)), { allowFailure: true, quiet: true });
+    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
     return listed.stdout
         .split('\n')
         .filter(line => line.includes('\t'))
@@ -35453,9 +35464,6 @@ async function resolveDefaultPackage(settings, platform) {
 }
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
 const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
-async function goVersion(workingDirectory) {
-    return (await (0,runner/* execute */.g7)({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim();
-}
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given, platform) {
     const list = (settings) => (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true });
@@ -35478,17 +35486,22 @@ async function listingFailure(settings, platform, listed, cgo) {
         return new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
             `main package relative to the module root, like ./cmd/server\n${stderr}`);
     }
-    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo);
+    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo());
+}
+/** The work, started on the first call; every call gets the same promise. */
+function onDemand(work) {
+    let started;
+    return () => (started ??= (0,runner/* settleLater */.K4)(work()));
 }
 /**
- * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing starts after
- * it, at low priority, beside the links. A base (`base`) lists no cgo packages: they explain a failed head build,
- * and a failed base only loses the comparison.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing runs on
+ * demand. A base (`base`) lists no cgo packages: they explain a failed head build, and a failed base only loses
+ * the comparison.
  */
 async function inspectPackage(given, { base = false } = {}) {
     const platform = given.platforms[0];
     const { settings, listed, note } = await listPackage(given, platform);
-    const cgo = (0,runner/* settleLater */.K4)(base ? Promise.resolve([]) : cgoPackages(settings, platform));
+    const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)));
     if (listed.code !== 0)
         throw await listingFailure(settings, platform, listed, cgo);
     const lines = listed.stdout.trim().split('\n');
@@ -35503,7 +35516,10 @@ async function inspectPackage(given, { base = false } = {}) {
         importPath,
         packageNote: note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-        cgo: (0,runner/* settleLater */.K4)(cgo.then(packages => ({ packages, dropped: droppedCgo(packages, imports) })))
+        cgo: onDemand(async () => {
+            const packages = await cgo();
+            return { packages, dropped: droppedCgo(packages, imports) };
+        })
     };
 }
 function binaryPath(root, platform, binaryName) {
@@ -35515,7 +35531,7 @@ async function goBuild(settings, platform, plan, cgo, quiet = false) {
         return (await (0,runner/* execute */.g7)(plan, { quiet })).ms;
     }
     catch (error) {
-        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo).packages) : error;
+        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo()).packages) : error;
     }
 }
 /** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
@@ -35576,6 +35592,15 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
+/** The release from the binary's build info; a Go older than 1.18 writes it in a form that is not read. */
+function builtBy(binary) {
+    try {
+        return elfGoVersion(binary);
+    }
+    catch {
+        return 'a Go release older than 1.18';
+    }
+}
 async function checkStatic(settings, link, buildMs) {
     const { platform, output } = link;
     const shipped = await (0,promises_.readFile)(output);
@@ -35583,8 +35608,9 @@ async function checkStatic(settings, link, buildMs) {
     if (problem) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
-    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`);
-    return { shipped: { platform, path: output, size: shipped.length, buildMs }, bytes: shipped };
+    const goVersion = builtBy(shipped);
+    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    return { shipped: { platform, path: output, size: shipped.length, buildMs, goVersion }, bytes: shipped };
 }
 /**
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
@@ -35813,7 +35839,7 @@ function assembleReport(run) {
         tags: head.tags,
         digest: reportedDigest(run),
         version: run.version,
-        goVersion: run.goFacts.goVersion,
+        goVersion: head.packed[0].binary.goVersion,
         goBuild: describeGoBuild(settings, run.version, head.injections),
         injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
         upx: settings.upx,
@@ -37861,8 +37887,10 @@ async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
         await requireGo();
         const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
-        const [engine, go, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(goVersion(given.workingDirectory)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
-        const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)]);
+        // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
+        const listing = inspectPackage(given);
+        const [engine, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
+        const [packageFacts, version] = await Promise.all([listing, resolveVersion(given)]);
         if (!SAFE_VALUE.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
         await access;
@@ -37872,12 +37900,12 @@ async function preflight(given, phase) {
         const workDir = await makeWorkDir(settings);
         // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
         const linking = (0,runner/* settleLater */.K4)(linkBinaries(settings, version, workDir, packageFacts));
-        const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error) => {
+        const checked = await engine.catch(async (error) => {
             await abandon(linking, workDir);
             throw error;
         });
-        core/* info */.pq(`version ${version.version}, build ${version.build}; ${goVersionText}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
-        return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir };
+        core/* info */.pq(`version ${version.version}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
+        return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir };
     });
     if (prepared.goFacts.packageNote)
         core/* info */.pq(prepared.goFacts.packageNote);
@@ -37896,9 +37924,9 @@ async function abandon(linking, workDir) {
     await (0,promises_.rm)(workDir, { recursive: true, force: true });
     (0,cleanup/* done */.Vw)('workDir');
 }
-/** cgo files the static build leaves out: warned once the cgo listing, which runs beside the links, is in. */
-async function warnDroppedCgo(goFacts) {
-    const { dropped } = await goFacts.cgo;
+/** cgo files the static build leaves out, from the cgo listing (`PackageFacts.cgo`). */
+async function warnDroppedCgo(cgo) {
+    const { dropped } = await cgo;
     if (dropped.length === 0)
         return;
     warn(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
@@ -38168,7 +38196,8 @@ async function pipeline() {
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
-    await warnDroppedCgo(goFacts);
+    // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
+    const cgo = goFacts.cgo();
     const road = roadNotTaken(settings, head);
     const failures = [];
     const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error) => {
@@ -38184,13 +38213,13 @@ async function pipeline() {
         core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
     }
     const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
+    await warnDroppedCgo(cgo);
     const gate = judgeSizes(settings, head, base);
     const published = await release(settings.push, head, failures, gate.result === 'fail', phase);
     const zstdRoad = road && (await phase('road not taken', () => road));
     const report = assembleReport({
         settings,
         engine,
-        goFacts,
         version,
         head,
         smoke,

@@ -2,7 +2,7 @@ import { attributions } from './attribution.js'
 import type { BaselineReport } from './baseline.js'
 import type { Engine } from './buildx.js'
 import type { Budget, GateOutcome } from './gate.js'
-import { goBuildPlan, type GoFacts } from './gobuild.js'
+import { goBuildPlan } from './gobuild.js'
 import type { Published } from './publish.js'
 import { human, type BinaryFigures, type Report } from './report.js'
 import { describe, toolTime } from './runner.js'
@@ -18,7 +18,6 @@ import { warningsSaid } from './warnings.js'
 export interface RunFacts {
   settings: Settings
   engine: Engine
-  goFacts: GoFacts
   version: VersionInfo
   head: Target
   smoke?: SmokeResult
@@ -39,7 +38,7 @@ export function assembleReport(run: RunFacts): Report {
     tags: head.tags,
     digest: reportedDigest(run),
     version: run.version,
-    goVersion: run.goFacts.goVersion,
+    goVersion: head.packed[0].binary.goVersion,
     goBuild: describeGoBuild(settings, run.version, head.injections),
     injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
     upx: settings.upx,

@@ -94,7 +94,7 @@ function uvarint(buf: Buffer, at: number): [number, number] {
  * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
  * strings, the Go version and the module information framed by 16-byte sentinels.
  */
-export function elfBuildInfo(buf: Buffer): BuildInfo {
+function buildInfoStrings(buf: Buffer): { goVersion: string; modules: string } {
   const section = elfSections(buf).find(s => s.name === '.go.buildinfo')
   if (!section) throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)')
   const at = section.offset
@@ -102,6 +102,19 @@ export function elfBuildInfo(buf: Buffer): BuildInfo {
   if ((buf[at + 15] & FLAG_INLINE) === 0) throw new Error('build info from before Go 1.18 is not read')
   const [versionLength, next] = uvarint(buf, at + 32)
   const [modLength, modStart] = uvarint(buf, next + versionLength)
-  // The sentinels are not UTF-8: cut them off as bytes.
-  return parseBuildInfo(modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : '')
+  return {
+    goVersion: buf.toString('utf8', next, next + versionLength),
+    // The sentinels are not UTF-8: cut them off as bytes.
+    modules: modLength > 32 ? buf.toString('utf8', modStart + 16, modStart + modLength - 16) : ''
+  }
+}
+
+/** The module information, as `go version -m` prints it. */
+export function elfBuildInfo(buf: Buffer): BuildInfo {
+  return parseBuildInfo(buildInfoStrings(buf).modules)
+}
+
+/** The Go release that built the binary (`go1.26.8`): the toolchain that really ran, after any GOTOOLCHAIN switch. */
+export function elfGoVersion(buf: Buffer): string {
+  return buildInfoStrings(buf).goVersion
 }

@@ -6,7 +6,7 @@ import { breakdown, type Breakdown } from './attribution.js'
 import { readElf, staticProblem, type ElfFacts } from './elf.js'
 import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
-import { elfBuildInfo, elfSymbols } from './gobinary.js'
+import { elfBuildInfo, elfGoVersion, elfSymbols } from './gobinary.js'
 import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
 import { CommandError, describe, execute, inBackground, settleLater, type Outcome, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
@@ -19,6 +19,8 @@ export interface Shipped {
   path: string
   size: number
   buildMs: number
+  /** The Go release that built it, from its build info. */
+  goVersion: string
 }
 
 /** A shipped binary with what its twin says of it. */
@@ -38,12 +40,11 @@ export interface PackageFacts {
   packageNote?: string
   /** Import paths of the main module's packages the program links: where version variables are looked for. */
   mainModulePackages: string[]
-  /** Listed beside the links, at low priority: it explains a failed build, and warns of cgo files the build drops. */
-  cgo: Promise<CgoFacts>
-}
-
-export interface GoFacts extends PackageFacts {
-  goVersion: string
+  /**
+   * Listed when first asked for: to explain a failed build, or, after the build, to warn of cgo files it dropped.
+   * Until then it takes no core from the links and the image build.
+   */
+  cgo: () => Promise<CgoFacts>
 }
 
 const STATIC_ENV = { CGO_ENABLED: '0' }
@@ -113,7 +114,7 @@ export interface CgoFacts {
 }
 
 async function cgoPackages(settings: Settings, platform: Platform): Promise<CgoPackage[]> {
-  const listed = await execute(await inBackground(cgoPackagesPlan(settings, platform)), { allowFailure: true, quiet: true })
+  const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true })
   return listed.stdout
     .split('\n')
     .filter(line => line.includes('\t'))
@@ -195,10 +196,6 @@ async function resolveDefaultPackage(settings: Settings, platform: Platform): Pr
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
 const listsMain = (listed: { code: number; stdout: string }) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main'
 
-export async function goVersion(workingDirectory: string): Promise<string> {
-  return (await execute({ program: 'go', args: ['env', 'GOVERSION'], cwd: workingDirectory }, { quiet: true })).stdout.trim()
-}
-
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given: Settings, platform: Platform) {
   const list = (settings: Settings) => execute(goListPlan(settings, platform), { allowFailure: true, quiet: true })
@@ -212,7 +209,7 @@ async function listPackage(given: Settings, platform: Platform) {
 }
 
 /** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
-async function listingFailure(settings: Settings, platform: Platform, listed: Outcome, cgo: Promise<CgoPackage[]>): Promise<Error> {
+async function listingFailure(settings: Settings, platform: Platform, listed: Outcome, cgo: () => Promise<CgoPackage[]>): Promise<Error> {
   const stderr = listed.stderr.trim()
   // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
   const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i
@@ -222,18 +219,24 @@ async function listingFailure(settings: Settings, platform: Platform, listed: Ou
         `main package relative to the module root, like ./cmd/server\n${stderr}`
     )
   }
-  return explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), await cgo)
+  return explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), await cgo())
+}
+
+/** The work, started on the first call; every call gets the same promise. */
+function onDemand<T>(work: () => Promise<T>): () => Promise<T> {
+  let started: Promise<T> | undefined
+  return () => (started ??= settleLater(work()))
 }
 
 /**
- * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing starts after
- * it, at low priority, beside the links. A base (`base`) lists no cgo packages: they explain a failed head build,
- * and a failed base only loses the comparison.
+ * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing runs on
+ * demand. A base (`base`) lists no cgo packages: they explain a failed head build, and a failed base only loses
+ * the comparison.
  */
 export async function inspectPackage(given: Settings, { base = false } = {}): Promise<PackageFacts> {
   const platform = given.platforms[0]
   const { settings, listed, note } = await listPackage(given, platform)
-  const cgo = settleLater(base ? Promise.resolve([]) : cgoPackages(settings, platform))
+  const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)))
   if (listed.code !== 0) throw await listingFailure(settings, platform, listed, cgo)
   const lines = listed.stdout.trim().split('\n')
   const [importPath, name] = lines[lines.length - 1].split(' ')
@@ -247,7 +250,10 @@ export async function inspectPackage(given: Settings, { base = false } = {}): Pr
     importPath,
     packageNote: note,
     mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-    cgo: settleLater(cgo.then(packages => ({ packages, dropped: droppedCgo(packages, imports) })))
+    cgo: onDemand(async () => {
+      const packages = await cgo()
+      return { packages, dropped: droppedCgo(packages, imports) }
+    })
   }
 }
 
@@ -256,11 +262,11 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: Promise<CgoFacts>, quiet = false): Promise<number> {
+async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>, quiet = false): Promise<number> {
   try {
     return (await execute(plan, { quiet })).ms
   } catch (error) {
-    throw error instanceof CommandError ? explainFailure(settings, platform, error, (await cgo).packages) : error
+    throw error instanceof CommandError ? explainFailure(settings, platform, error, (await cgo()).packages) : error
   }
 }
 
@@ -305,7 +311,7 @@ interface Links {
   twin: Promise<number>
 }
 
-function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: Promise<CgoFacts>, twin: Strip): Links[] {
+function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: () => Promise<CgoFacts>, twin: Strip): Links[] {
   return settings.platforms.map(platform => {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, settings.binaryName)
@@ -321,7 +327,7 @@ function startLinks(settings: Settings, version: VersionInfo, workDir: string, c
 }
 
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: Promise<CgoFacts>): Promise<number> {
+async function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>): Promise<number> {
   const background = await inBackground(plan)
   core.info(`$ ${describe(background)}`)
   return goBuild(settings, platform, background, cgo, true)
@@ -367,6 +373,15 @@ export async function linkBinaries(settings: Settings, version: VersionInfo, wor
   return { shipped: checked.map(c => c.shipped), findings }
 }
 
+/** The release from the binary's build info; a Go older than 1.18 writes it in a form that is not read. */
+function builtBy(binary: Buffer): string {
+  try {
+    return elfGoVersion(binary)
+  } catch {
+    return 'a Go release older than 1.18'
+  }
+}
+
 async function checkStatic(settings: Settings, link: Links, buildMs: number): Promise<{ shipped: Shipped; bytes: Buffer }> {
   const { platform, output } = link
   const shipped = await readFile(output)
@@ -376,8 +391,9 @@ async function checkStatic(settings: Settings, link: Links, buildMs: number): Pr
       `the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`
     )
   }
-  core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes`)
-  return { shipped: { platform, path: output, size: shipped.length, buildMs }, bytes: shipped }
+  const goVersion = builtBy(shipped)
+  core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`)
+  return { shipped: { platform, path: output, size: shipped.length, buildMs, goVersion }, bytes: shipped }
 }
 
 /**

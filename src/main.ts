@@ -40,7 +40,8 @@ async function pipeline(): Promise<void> {
     throw error
   })
   noteTarget(settings, goFacts.importPath, head)
-  await warnDroppedCgo(goFacts)
+  // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
+  const cgo = goFacts.cgo()
   const road = roadNotTaken(settings, head)
 
   const failures: string[] = []
@@ -57,13 +58,13 @@ async function pipeline(): Promise<void> {
   }
 
   const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
+  await warnDroppedCgo(cgo)
   const gate = judgeSizes(settings, head, base)
   const published = await release(settings.push, head, failures, gate.result === 'fail', phase)
   const zstdRoad = road && (await phase('road not taken', () => road))
   const report = assembleReport({
     settings,
     engine,
-    goFacts,
     version,
     head,
     smoke,

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { pushProblems } from './access.js'
 import { inspectEngine, type Engine } from './buildx.js'
 import { done, STATE, whileRunning } from './cleanup.js'
-import { goVersion, inspectPackage, linkBinaries, requireGo, type GoFacts, type Linking } from './gobuild.js'
+import { inspectPackage, linkBinaries, requireGo, type CgoFacts, type Linking, type PackageFacts } from './gobuild.js'
 import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { killChildren, settleLater } from './runner.js'
@@ -18,7 +18,7 @@ export interface Prepared {
   /** The settings with the main package resolved: the binary is named after it, as go build names it. */
   settings: Settings
   engine: Engine
-  goFacts: GoFacts
+  goFacts: PackageFacts
   version: VersionInfo
   upx?: string
   /** The head's links, started as soon as the package and the version were known. */
@@ -44,8 +44,10 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
   const prepared = await phase('preflight', async () => {
     await requireGo()
     const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
-    const [engine, go, access] = [settleLater(inspectEngine(given)), settleLater(goVersion(given.workingDirectory)), settleLater(checkPushAccess(given))]
-    const [packageFacts, version] = await Promise.all([inspectPackage(given), resolveVersion(given)])
+    // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
+    const listing = inspectPackage(given)
+    const [engine, access] = [settleLater(inspectEngine(given)), settleLater(checkPushAccess(given))]
+    const [packageFacts, version] = await Promise.all([listing, resolveVersion(given)])
     if (!SAFE_VALUE.test(version.version)) throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`)
     await access
     if (inputNeedsEngine(given)) await engine
@@ -53,14 +55,14 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
     const workDir = await makeWorkDir(settings)
     // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
     const linking = settleLater(linkBinaries(settings, version, workDir, packageFacts))
-    const [checked, goVersionText] = await Promise.all([engine, go]).catch(async (error: unknown) => {
+    const checked = await engine.catch(async (error: unknown) => {
       await abandon(linking, workDir)
       throw error
     })
     core.info(
-      `version ${version.version}, build ${version.build}; ${goVersionText}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
+      `version ${version.version}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
     )
-    return { settings, engine: checked, goFacts: { ...packageFacts, goVersion: goVersionText }, version, upx, linking, workDir }
+    return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir }
   })
   if (prepared.goFacts.packageNote) core.info(prepared.goFacts.packageNote)
   return prepared
@@ -81,9 +83,9 @@ async function abandon(linking: Promise<Linking>, workDir: string): Promise<void
   done('workDir')
 }
 
-/** cgo files the static build leaves out: warned once the cgo listing, which runs beside the links, is in. */
-export async function warnDroppedCgo(goFacts: GoFacts): Promise<void> {
-  const { dropped } = await goFacts.cgo
+/** cgo files the static build leaves out, from the cgo listing (`PackageFacts.cgo`). */
+export async function warnDroppedCgo(cgo: Promise<CgoFacts>): Promise<void> {
+  const { dropped } = await cgo
   if (dropped.length === 0) return
   warn(
     `${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +

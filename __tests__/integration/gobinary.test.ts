@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseBuildInfo } from '../../src/attribution.js'
-import { elfBuildInfo, elfSymbols } from '../../src/gobinary.js'
+import { elfBuildInfo, elfGoVersion, elfSymbols } from '../../src/gobinary.js'
 import { parseNm } from '../unit/nm.js'
 import { goModule, requireTools, ROOT } from './harness.js'
 
@@ -31,27 +31,32 @@ describe('the in-process reader of Go binaries agrees with the Go tools', () => 
     { name: 'a replaced dependency', dir: replacedModule(), pkg: './cmd/app', arch: 'amd64' }
   ]
 
-  it.each(cases)('$name: every symbol as go tool nm -size lists it, the build info as go version -m prints it', ({ name, dir, pkg, arch }) => {
-    const unstripped = path.join(out, `${name.replace(/\W/g, '-')}-u`)
-    const stripped = path.join(out, `${name.replace(/\W/g, '-')}-s`)
-    go(dir, { GOOS: 'linux', GOARCH: arch }, 'build', '-trimpath', '-o', unstripped, pkg)
-    go(dir, { GOOS: 'linux', GOARCH: arch }, 'build', '-trimpath', '-ldflags=-s -w', '-o', stripped, pkg)
+  it.each(cases)(
+    '$name: every symbol as go tool nm -size lists it, the build info as go version -m prints it, the Go release as go version does',
+    ({ name, dir, pkg, arch }) => {
+      const unstripped = path.join(out, `${name.replace(/\W/g, '-')}-u`)
+      const stripped = path.join(out, `${name.replace(/\W/g, '-')}-s`)
+      go(dir, { GOOS: 'linux', GOARCH: arch }, 'build', '-trimpath', '-o', unstripped, pkg)
+      go(dir, { GOOS: 'linux', GOARCH: arch }, 'build', '-trimpath', '-ldflags=-s -w', '-o', stripped, pkg)
 
-    const line = (s: { address?: number; size: number; kind: string; name: string }) => `${s.address ?? '-'} ${s.size} ${s.kind} ${s.name}`
-    const ours = elfSymbols(readFileSync(unstripped)).map(line).sort()
-    const nm = parseNm(go(dir, {}, 'tool', 'nm', '-size', unstripped))
-      .map(line)
-      .sort()
-    expect(ours.length).toBeGreaterThan(1000)
-    expect(ours).toEqual(nm)
-    expect(elfSymbols(readFileSync(stripped))).toEqual([])
+      const line = (s: { address?: number; size: number; kind: string; name: string }) => `${s.address ?? '-'} ${s.size} ${s.kind} ${s.name}`
+      const ours = elfSymbols(readFileSync(unstripped)).map(line).sort()
+      const nm = parseNm(go(dir, {}, 'tool', 'nm', '-size', unstripped))
+        .map(line)
+        .sort()
+      expect(ours.length).toBeGreaterThan(1000)
+      expect(ours).toEqual(nm)
+      expect(elfSymbols(readFileSync(stripped))).toEqual([])
 
-    const info = elfBuildInfo(readFileSync(stripped))
-    expect(info).toEqual(parseBuildInfo(go(dir, {}, 'version', '-m', stripped)))
-    expect(info.mainPackage).not.toBe('')
-    if (name === 'a replaced dependency')
-      expect(info.deps).toEqual([{ path: 'example.com/greet', version: 'v1.4.0', replacedBy: expect.stringContaining('gomod-') }])
-  })
+      const info = elfBuildInfo(readFileSync(stripped))
+      expect(info).toEqual(parseBuildInfo(go(dir, {}, 'version', '-m', stripped)))
+      expect(info.mainPackage).not.toBe('')
+      // `go version FILE` prints "FILE: go1.26.8": the release the binary itself records.
+      expect(`${stripped}: ${elfGoVersion(readFileSync(stripped))}`).toBe(go(dir, {}, 'version', stripped).trim())
+      if (name === 'a replaced dependency')
+        expect(info.deps).toEqual([{ path: 'example.com/greet', version: 'v1.4.0', replacedBy: expect.stringContaining('gomod-') }])
+    }
+  )
 
   it('says a packed or foreign file has no build info', () => {
     expect(() => elfBuildInfo(readFileSync('/bin/sh'))).toThrow('no .go.buildinfo section')

@@ -86,6 +86,12 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     expect(inImage.length).toBe(Number(run.outputs['binary-size-unpacked']))
     expect(inImage.length).toBe(Number(run.outputs['binary-size']))
     expect(Number(run.outputs['image-size'])).toBe(only.manifest.config.size + only.manifest.layers.reduce((s, l) => s + l.size, 0))
+    // The Go release the report names is the one the image's binary records (`go version FILE` reads it).
+    const imageBinary = path.join(mkdtempSync(path.join(tmpdir(), 'in-image-')), 'hello')
+    writeFileSync(imageBinary, inImage)
+    const built = execFileSync('go', ['version', imageBinary], { encoding: 'utf8' }).trim().split(': ')[1]
+    expect(built).toMatch(/^go1\.\d+/)
+    expect(run.summary).toContain(`- Go: ${built};`)
   })
 
   it('distroless-static-nonroot on a locally built stand-in base (no pull)', async () => {
