@@ -73,6 +73,8 @@ if [ "${1:-start}" = stop ]; then
   rm -f "$RUN/started-by-tests"
   ip link del gsi-test0 2>/dev/null || true
   ip netns del gsi-classic 2>/dev/null || true
+  # Each dockerd mounts its data root onto itself and leaves that mount behind when it stops.
+  findmnt -rn -o TARGET | grep "^$STATE/" | sort -r | while read -r target; do umount "$target" 2>/dev/null || true; done
   rm -rf "$STATE" 2>/dev/null || echo "could not remove all of $STATE" >&2
   exit 0
 fi
