@@ -58,10 +58,11 @@ async function pipeline(): Promise<void> {
   }
 
   const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
-  await warnDroppedCgo(cgo)
   const gate = judgeSizes(settings, head, base)
   const published = await release(settings.push, head, failures, gate.result === 'fail', phase)
   const zstdRoad = road && (await phase('road not taken', () => road))
+  // Awaited last, so the listing runs beside the smoke test, the base and the push.
+  await warnDroppedCgo(cgo)
   const report = assembleReport({
     settings,
     engine,
