@@ -242,6 +242,7 @@ async function remeasure(section, measure) {
     registry.stop()
   }
   recorded[`${section}Remeasured`] = new Date().toISOString().slice(0, 10)
+  recorded[`${section}Runs`] = RUNS
   writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(recorded, null, 2) + '\n')
   writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(recorded))
   log(`wrote docs/benchmarks.md (${section} re-measured)`)
@@ -331,7 +332,9 @@ log('wrote docs/benchmarks.md')
 /** Says when a section was re-measured alone (`npm run bench -- --only-SECTION`), if it was. */
 function remeasured(res, section) {
   const when = res[`${section}Remeasured`]
-  return when ? ` Re-measured alone (\`npm run bench -- --only-${section}\`) on ${when}.` : ''
+  const runs = res[`${section}Runs`]
+  const command = runs ? `BENCH_RUNS=${runs} npm run bench -- --only-${section}` : `npm run bench -- --only-${section}`
+  return when ? ` Re-measured alone (\`${command}\`${runs ? `, medians of ${runs} interleaved runs` : ''}) on ${when}.` : ''
 }
 
 function render(res) {
