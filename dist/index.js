@@ -35528,7 +35528,7 @@ function binaryPath(root, platform, binaryName) {
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
 async function goBuild(settings, platform, plan, cgo, quiet = false) {
     try {
-        return (await (0,runner/* execute */.g7)(plan, { quiet })).ms;
+        await (0,runner/* execute */.g7)(plan, { quiet });
     }
     catch (error) {
         throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo()).packages) : error;
@@ -35582,7 +35582,10 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     const links = startLinks(settings, version, workDir, facts.cgo, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
     const twinsLinked = (0,runner/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
-    const checked = await Promise.all(links.map(async (link) => checkStatic(settings, link, await link.shipped))).catch(async (error) => {
+    const checked = await Promise.all(links.map(async (link) => {
+        await link.shipped;
+        return checkStatic(settings, link);
+    })).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;
     });
@@ -35592,16 +35595,16 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
-/** The release from the binary's build info; a Go older than 1.18 writes it in a form that is not read. */
+/** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
 function builtBy(binary) {
     try {
         return elfGoVersion(binary);
     }
-    catch {
-        return 'a Go release older than 1.18';
+    catch (error) {
+        return `a Go release not read from the binary (${error.message})`;
     }
 }
-async function checkStatic(settings, link, buildMs) {
+async function checkStatic(settings, link) {
     const { platform, output } = link;
     const shipped = await (0,promises_.readFile)(output);
     const problem = staticProblem(readElf(shipped), platform.arch);
@@ -35610,7 +35613,7 @@ async function checkStatic(settings, link, buildMs) {
     }
     const goVersion = builtBy(shipped);
     core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
-    return { shipped: { platform, path: output, size: shipped.length, buildMs, goVersion }, bytes: shipped };
+    return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
 }
 /**
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);

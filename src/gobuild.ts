@@ -18,7 +18,6 @@ export interface Shipped {
   /** The stripped binary (-s -w), before any packing. */
   path: string
   size: number
-  buildMs: number
   /** The Go release that built it, from its build info. */
   goVersion: string
 }
@@ -262,9 +261,9 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
 }
 
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>, quiet = false): Promise<number> {
+async function goBuild(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>, quiet = false): Promise<void> {
   try {
-    return (await execute(plan, { quiet })).ms
+    await execute(plan, { quiet })
   } catch (error) {
     throw error instanceof CommandError ? explainFailure(settings, platform, error, (await cgo()).packages) : error
   }
@@ -306,9 +305,8 @@ interface Links {
   platform: Platform
   output: string
   unstripped: string
-  /** Resolves with the shipped link's time. */
-  shipped: Promise<number>
-  twin: Promise<number>
+  shipped: Promise<void>
+  twin: Promise<void>
 }
 
 function startLinks(settings: Settings, version: VersionInfo, workDir: string, cgo: () => Promise<CgoFacts>, twin: Strip): Links[] {
@@ -327,7 +325,7 @@ function startLinks(settings: Settings, version: VersionInfo, workDir: string, c
 }
 
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>): Promise<number> {
+async function linkTwin(settings: Settings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>): Promise<void> {
   const background = await inBackground(plan)
   core.info(`$ ${describe(background)}`)
   return goBuild(settings, platform, background, cgo, true)
@@ -362,7 +360,12 @@ export async function linkBinaries(settings: Settings, version: VersionInfo, wor
   const links = startLinks(settings, version, workDir, facts.cgo, twin)
   // A twin may fail (or be stopped) while the shipped links run: that is settled below.
   const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)))
-  const checked = await Promise.all(links.map(async link => checkStatic(settings, link, await link.shipped))).catch(async (error: unknown) => {
+  const checked = await Promise.all(
+    links.map(async link => {
+      await link.shipped
+      return checkStatic(settings, link)
+    })
+  ).catch(async (error: unknown) => {
     await twinsLinked.catch(() => undefined)
     throw error
   })
@@ -373,16 +376,16 @@ export async function linkBinaries(settings: Settings, version: VersionInfo, wor
   return { shipped: checked.map(c => c.shipped), findings }
 }
 
-/** The release from the binary's build info; a Go older than 1.18 writes it in a form that is not read. */
+/** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
 function builtBy(binary: Buffer): string {
   try {
     return elfGoVersion(binary)
-  } catch {
-    return 'a Go release older than 1.18'
+  } catch (error) {
+    return `a Go release not read from the binary (${(error as Error).message})`
   }
 }
 
-async function checkStatic(settings: Settings, link: Links, buildMs: number): Promise<{ shipped: Shipped; bytes: Buffer }> {
+async function checkStatic(settings: Settings, link: Links): Promise<{ shipped: Shipped; bytes: Buffer }> {
   const { platform, output } = link
   const shipped = await readFile(output)
   const problem = staticProblem(readElf(shipped), platform.arch)
@@ -393,7 +396,7 @@ async function checkStatic(settings: Settings, link: Links, buildMs: number): Pr
   }
   const goVersion = builtBy(shipped)
   core.info(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`)
-  return { shipped: { platform, path: output, size: shipped.length, buildMs, goVersion }, bytes: shipped }
+  return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped }
 }
 
 /**
