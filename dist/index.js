@@ -34658,6 +34658,214 @@ module.exports = {
 
 /***/ }),
 
+/***/ 6821:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   EK: () => (/* binding */ registrySession),
+/* harmony export */   Gt: () => (/* binding */ registryRead),
+/* harmony export */   IH: () => (/* binding */ byRepository),
+/* harmony export */   Tn: () => (/* binding */ manifestReference),
+/* harmony export */   _M: () => (/* binding */ repositoryOf),
+/* harmony export */   cO: () => (/* binding */ tagOf),
+/* harmony export */   fq: () => (/* binding */ fullName),
+/* harmony export */   vx: () => (/* binding */ pushProblems)
+/* harmony export */ });
+/* unused harmony exports pushTarget, registryUrl, dockerCredentials, parseChallenge, pushProblem */
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
+/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
+/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+
+
+
+
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+function repositoryOf(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo:tag` → `tag`. */
+const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
+}
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+function fullName(reference) {
+    const { host, name } = pushTarget(reference);
+    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
+}
+/** The references grouped by the repository they go to, in the order given. */
+function byRepository(references) {
+    const groups = [];
+    for (const reference of references) {
+        const target = pushTarget(reference);
+        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            groups.push({ target, references: [reference] });
+    }
+    return groups;
+}
+function pushTarget(reference) {
+    const repository = repositoryOf(reference);
+    const [first, ...rest] = repository.split('/');
+    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (!isHost)
+        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
+    return { host: first, name: rest.join('/') };
+}
+/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
+function registryUrl(host) {
+    if (host === 'docker.io')
+        return 'https://registry-1.docker.io';
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
+function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_path__WEBPACK_IMPORTED_MODULE_3___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.docker')) {
+    const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(configDir, 'config.json');
+    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(file))
+        return undefined;
+    const config = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
+    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const helper = config.credHelpers?.[host] ?? config.credsStore;
+    if (helper) {
+        const result = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
+        if (result.status === 0) {
+            const found = JSON.parse(result.stdout);
+            return { username: found.Username, secret: found.Secret };
+        }
+    }
+    for (const key of keys) {
+        const auth = config.auths?.[key]?.auth;
+        if (auth) {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+        }
+    }
+    return undefined;
+}
+/** `Bearer realm="…",service="…"` → its parameters. */
+function parseChallenge(header) {
+    const space = header.indexOf(' ');
+    const params = {};
+    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
+        params[match[1]] = match[2];
+    return { scheme: header.slice(0, space).toLowerCase(), params };
+}
+const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
+const TIMEOUT_MS = 15_000;
+/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
+async function authorize(challenge, target, credentials, actions) {
+    const { scheme, params } = parseChallenge(challenge);
+    if (scheme === 'basic')
+        return credentials && basic(credentials);
+    if (scheme !== 'bearer' || !params.realm)
+        return undefined;
+    const url = new URL(params.realm);
+    if (params.service)
+        url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
+    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok)
+        return undefined;
+    const body = (await response.json());
+    const token = body.token ?? body.access_token;
+    return token ? `Bearer ${token}` : undefined;
+}
+/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
+async function withLogin(send, target, login, actions) {
+    const response = await send();
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status !== 401 || !challenge)
+        return { response };
+    const authorization = await authorize(challenge, target, login(), actions);
+    return authorization ? { response: await send(authorization), authorization } : { response };
+}
+/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
+async function pushProblem(target) {
+    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
+    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    try {
+        const credentials = dockerCredentials(target.host);
+        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
+        if (response.status === 202) {
+            const location = response.headers.get('location');
+            // Cancel the upload: nothing is left in the registry.
+            if (location)
+                await fetch(new URL(location, url), {
+                    method: 'DELETE',
+                    headers: authorization ? { authorization } : {},
+                    signal: AbortSignal.timeout(TIMEOUT_MS)
+                }).catch(() => undefined);
+            return undefined;
+        }
+        if (response.status === 401 || response.status === 403) {
+            return credentials
+                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
+                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
+        }
+        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
+    }
+    catch (error) {
+        const cause = error.cause;
+        return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? error.message}): check the host in tags, or that the registry is up`;
+    }
+}
+/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
+async function pushProblems(references) {
+    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
+    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
+}
+/**
+ * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
+ * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
+ */
+function registrySession(target, actions, timeoutMs = 120_000) {
+    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
+    let authorization;
+    return async (pathname, init = {}) => {
+        const url = new URL(pathname, base);
+        const send = (auth) => fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+            body: init.body,
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (authorization) {
+            const response = await send(authorization);
+            if (response.status !== 401)
+                return response;
+        }
+        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
+        authorization = answered.authorization ?? authorization;
+        return answered.response;
+    };
+}
+/**
+ * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
+ * `docker pull` would (pull scope). Blob redirects to storage are followed.
+ */
+async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
+    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
+}
+
+
+/***/ }),
+
 /***/ 3106:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34845,7 +35053,6 @@ function attributions(head, base, baseNote) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   Vw: () => (/* binding */ done),
-/* harmony export */   bE: () => (/* binding */ post),
 /* harmony export */   c4: () => (/* binding */ STATE),
 /* harmony export */   fW: () => (/* binding */ pruneWorktrees),
 /* harmony export */   j9: () => (/* binding */ whileRunning),
@@ -34853,10 +35060,7 @@ function attributions(head, base, baseNote) {
 /* harmony export */ });
 /* unused harmony export staleWorktrees */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
-
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
 
 
 /**
@@ -34880,7 +35084,7 @@ function exitCleanlyOnSignals() {
     for (const signal of ['SIGTERM', 'SIGINT']) {
         process.once(signal, () => {
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${signal}: ending the tools still running and removing this run's temporary files`);
-            (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .killChildren */ .at)();
+            (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .killChildren */ .at)();
             void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
         });
     }
@@ -34897,22 +35101,85 @@ function staleWorktrees(porcelain, keep) {
 }
 /** Removes the worktrees of this action in `top` that no run holds any more. */
 async function pruneWorktrees(top, keep) {
-    await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
-    const listed = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
+    await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
+    const listed = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
     for (const dir of staleWorktrees(listed.stdout, keep)) {
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed the worktree ${dir}, left by an interrupted run`);
     }
 }
-/** The post step: removes the run's temporary folder and any worktree of this action it left. */
-async function post() {
-    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.workDir);
-    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(STATE.repository);
-    if (repository)
-        await pruneWorktrees(repository);
-    if (workDir)
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
+
+
+/***/ }),
+
+/***/ 1956:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   DB: () => (/* binding */ parseSize),
+/* harmony export */   KW: () => (/* binding */ parseIncrease),
+/* harmony export */   S4: () => (/* binding */ judge),
+/* harmony export */   u5: () => (/* binding */ percentChange)
+/* harmony export */ });
+/** Size budgets: parsing the inputs and judging a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    try {
+        return { bytes: parseSize(text, name) };
+    }
+    catch {
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+    }
+}
+function percentChange(value, base) {
+    return base === 0 ? 0 : ((value - base) / base) * 100;
+}
+function judge(sizes, budget, describe) {
+    const failures = [];
+    const skipped = [];
+    let checked = 0;
+    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
+    for (const size of sizes) {
+        if (budget.maxSize !== undefined) {
+            checked++;
+            if (size.wire > budget.maxSize)
+                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
+        }
+        const increase = budget.maxIncrease;
+        if (!increase)
+            continue;
+        if (size.baseWire === undefined) {
+            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
+            continue;
+        }
+        checked++;
+        const delta = size.wire - size.baseWire;
+        if ('bytes' in increase && delta > increase.bytes) {
+            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
+        }
+        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
+            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
+        }
+    }
+    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
 }
 
 
@@ -34924,18 +35191,20 @@ async function post() {
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6562);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9698);
+
 
 
 
 // One bundle for both steps of action.yml, as docker/build-push-action does: the saved state tells them apart.
 if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post) === 'true') {
-    await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .post */ .bE)();
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)();
 }
 else {
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post, 'true');
     (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .exitCleanlyOnSignals */ .xi)();
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_2__/* .run */ .e)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)();
 }
 
 __webpack_async_result__();
@@ -34943,7 +35212,317 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6562:
+/***/ 5005:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $f: () => (/* binding */ layoutBlobs),
+/* harmony export */   EC: () => (/* binding */ CHUNK_BYTES),
+/* harmony export */   H3: () => (/* binding */ isAttestation),
+/* harmony export */   NX: () => (/* binding */ platformId),
+/* harmony export */   Rn: () => (/* binding */ MEDIA),
+/* harmony export */   TR: () => (/* binding */ layoutImages),
+/* harmony export */   VJ: () => (/* binding */ layoutFromDockerArchive),
+/* harmony export */   Ym: () => (/* binding */ openBlob),
+/* harmony export */   Zh: () => (/* binding */ writeBlob),
+/* harmony export */   dc: () => (/* binding */ layoutEntries),
+/* harmony export */   ig: () => (/* binding */ readBlobJson),
+/* harmony export */   nD: () => (/* binding */ blobPath),
+/* harmony export */   nw: () => (/* binding */ isIndex),
+/* harmony export */   pG: () => (/* binding */ loadTarball),
+/* harmony export */   wo: () => (/* binding */ layoutTop)
+/* harmony export */ });
+/* unused harmony export readDockerArchive */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
+/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var tar_stream__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6118);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_6__);
+/* harmony import */ var _access_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6821);
+
+
+
+
+
+
+
+
+/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
+function isAttestation(descriptor) {
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
+}
+function platformId(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+async function readDockerArchive(archive) {
+    const entries = new Map();
+    const extract = tar_stream__WEBPACK_IMPORTED_MODULE_5__.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createReadStream)(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
+    if (!manifest)
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    const entry = (name) => {
+        const data = entries.get(name.replace(/^\.\//, ''));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return data;
+    };
+    return { manifest, entry };
+}
+const MEDIA = {
+    index: 'application/vnd.oci.image.index.v1+json',
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
+};
+const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
+const blobPath = (dir, digest) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'blobs', ...digest.split(':'));
+async function readBlobJson(dir, digest) {
+    return JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(blobPath(dir, digest), 'utf8'));
+}
+/** Stores `data` as a blob of the layout and describes it. */
+async function writeBlob(dir, data, mediaType) {
+    const digest = `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex')}`;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'blobs', 'sha256'), { recursive: true });
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(blobPath(dir, digest), data);
+    return { mediaType, digest, size: data.length };
+}
+/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
+async function layoutTop(dir) {
+    const top = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'index.json'), 'utf8')).manifests[0];
+    if (!top)
+        throw new Error(`the OCI layout in ${dir} holds no image`);
+    return top;
+}
+/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
+async function layoutEntries(dir) {
+    const top = await layoutTop(dir);
+    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
+}
+/** Every runnable image of the layout (attestations left out), with its platform. */
+async function layoutImages(dir) {
+    const { children } = await layoutEntries(dir);
+    return Promise.all(children
+        .filter(d => !isAttestation(d))
+        .map(async (descriptor) => {
+        const manifest = await readBlobJson(dir, descriptor.digest);
+        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
+        return { descriptor, manifest, platform: platformId(platform) };
+    }));
+}
+/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
+async function layoutBlobs(dir) {
+    const { top, children } = await layoutEntries(dir);
+    const blobs = [];
+    const manifests = [];
+    for (const child of children) {
+        const manifest = await readBlobJson(dir, child.digest);
+        for (const blob of [manifest.config, ...manifest.layers])
+            if (!blobs.some(b => b.digest === blob.digest))
+                blobs.push(blob);
+        if (child !== top)
+            manifests.push(child);
+    }
+    return { blobs, manifests, top };
+}
+/**
+ * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
+ * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
+ */
+async function layoutFromDockerArchive(archive, dir, platform) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
+    const layers = [];
+    for (const name of manifest.Layers) {
+        const data = entry(name);
+        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+        layers.push(await writeBlob(dir, gzipped ? data : (0,node_zlib__WEBPACK_IMPORTED_MODULE_4__.gzipSync)(data), MEDIA.gzipLayer));
+    }
+    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
+}
+/**
+ * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
+ * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
+ * and holds one platform only). `platform` loads that platform alone.
+ */
+async function loadTarball(dir, tags, output, platform) {
+    const top = await layoutTop(dir);
+    const images = await layoutImages(dir);
+    const image = platform ? images.find(i => i.platform === platform) : images[0];
+    if (!image)
+        throw new Error(`the image has no ${platform} manifest to load`);
+    const chosen = platform ? image.descriptor : top;
+    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
+    if (!platform) {
+        const { blobs, manifests } = await layoutBlobs(dir);
+        for (const d of [...blobs, ...manifests])
+            wanted.add(d.digest);
+    }
+    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
+    const index = {
+        schemaVersion: 2,
+        manifests: tags.map(tag => ({
+            mediaType: chosen.mediaType,
+            digest: chosen.digest,
+            size: chosen.size,
+            annotations: { 'io.containerd.image.name': (0,_access_js__WEBPACK_IMPORTED_MODULE_7__/* .fullName */ .fq)(tag), 'org.opencontainers.image.ref.name': (0,_access_js__WEBPACK_IMPORTED_MODULE_7__/* .tagOf */ .cO)(tag) }
+        }))
+    };
+    const pack = tar_stream__WEBPACK_IMPORTED_MODULE_5__.pack();
+    const written = (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)(pack, (0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createWriteStream)(`${output}.part`));
+    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    pack.entry({ name: 'index.json' }, JSON.stringify(index));
+    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
+    for (const digest of wanted)
+        pack.entry({ name: entryName(digest) }, await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(blobPath(dir, digest)));
+    pack.finalize();
+    await written;
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(`${output}.part`, output);
+}
+/**
+ * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
+ * 16 KiB output chunks double the time spent handing them between threads.
+ */
+const CHUNK_BYTES = 1 << 20;
+/** A blob as a stream: for hashing a layer, or sending it. */
+const openBlob = (dir, digest) => (0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createReadStream)(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
+
+
+/***/ }),
+
+/***/ 6174:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E1: () => (/* binding */ parseList),
+/* harmony export */   Kp: () => (/* binding */ splitFields),
+/* harmony export */   nL: () => (/* binding */ quoteField)
+/* harmony export */ });
+/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+/**
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
+ */
+function splitFields(text, input = 'the value') {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`${input} has an unterminated ${quote} quote in "${(0,_values_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(text)}": close it or remove it`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`${input}: a quoted field must be followed by a space in "${(0,_values_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(text)}"`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
+    }
+    return fields;
+}
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
+}
+
+
+/***/ }),
+
+/***/ 259:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Xo: () => (/* binding */ loadAsAsked),
+/* harmony export */   fE: () => (/* binding */ loadLayout)
+/* harmony export */ });
+/* unused harmony exports dockerLoadPlan, canLoadAll */
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var _layout_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5005);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
+/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(286);
+
+
+
+
+const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
+/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
+async function loadLayout(target, workDir, platform) {
+    const tarball = node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
+    await (0,_layout_js__WEBPACK_IMPORTED_MODULE_1__/* .loadTarball */ .pG)(target.layout, target.tags, tarball, platform);
+    await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)(dockerLoadPlan(tarball), { quiet: true });
+}
+/** Whether the engine can hold the whole image: the classic store holds one platform only. */
+const canLoadAll = (settings, engine) => settings.platforms.length === 1 || engine.containerdStore;
+/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
+async function loadAsAsked(settings, engine, target, workDir) {
+    if (target.inEngine)
+        return true;
+    if (!settings.load)
+        return false;
+    if (!canLoadAll(settings, engine)) {
+        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_3__/* .warn */ .R)("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
+        return false;
+    }
+    await loadLayout(target, workDir);
+    return true;
+}
+
+
+/***/ }),
+
+/***/ 9698:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34960,9 +35539,9 @@ var attribution = __nccwpck_require__(3106);
 var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 ;// CONCATENATED MODULE: ./src/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
 const PT_LOAD = 1;
@@ -35056,104 +35635,10 @@ function staticProblem(facts, goarch) {
     return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
 }
 
-;// CONCATENATED MODULE: ./src/lists.ts
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function splitFields(text) {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`unterminated ${quote} quote in: ${text}`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`a quoted field must be followed by a space in: ${text}`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-
-;// CONCATENATED MODULE: ./src/platform.ts
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = [
-    'linux/amd64',
-    'linux/arm64',
-    'linux/arm/v7',
-    'linux/arm/v6',
-    'linux/386',
-    'linux/ppc64le',
-    'linux/s390x',
-    'linux/riscv64',
-    'linux/loong64',
-    'linux/mips64le'
-];
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return parsePlatform(`linux/${arch}`);
-}
-
+// EXTERNAL MODULE: ./src/lists.ts
+var lists = __nccwpck_require__(6174);
+// EXTERNAL MODULE: ./src/platform.ts
+var src_platform = __nccwpck_require__(3728);
 ;// CONCATENATED MODULE: ./src/gobinary.ts
 
 
@@ -35351,17 +35836,18 @@ function ldflags(settings, version, strip) {
     return [
         ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
         '-X',
-        quoteField(`${settings.versionVariable}=${version.version}`),
+        (0,lists/* quoteField */.nL)(`${settings.versionVariable}=${version.version}`),
         '-X',
-        quoteField(`${settings.buildVariable}=${version.build}`),
+        (0,lists/* quoteField */.nL)(`${settings.buildVariable}=${version.build}`),
         ...(settings.ldflags ? [settings.ldflags] : [])
     ].join(' ');
 }
+// The package follows `--`: whatever it holds, go reads it as a package, never as a flag.
 function goBuildPlan(settings, version, platform, output, strip = 'full') {
     return {
         program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
+        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, '--', settings.package],
+        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
         cwd: settings.workingDirectory
     };
 }
@@ -35372,8 +35858,8 @@ function goBuildPlan(settings, version, platform, output, strip = 'full') {
 function goListPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
+        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.package],
+        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
         cwd: settings.workingDirectory
     };
 }
@@ -35381,8 +35867,8 @@ function goListPlan(settings, platform) {
 function cgoPackagesPlan(settings, platform) {
     return {
         program: 'go',
-        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
-        env: { ...goEnv(platform), CGO_ENABLED: '1' },
+        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', '--', settings.package],
+        env: { ...(0,src_platform/* goEnv */.Aq)(platform), CGO_ENABLED: '1' },
         cwd: settings.workingDirectory
     };
 }
@@ -35434,7 +35920,7 @@ function modulePackagesPlan(settings, platform) {
     return {
         program: 'go',
         args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
-        env: { ...STATIC_ENV, ...goEnv(platform) },
+        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
         cwd: settings.workingDirectory
     };
 }
@@ -35652,181 +36138,10 @@ function splitBinary(twin, shipped, output) {
 
 // EXTERNAL MODULE: ./src/report.ts + 1 modules
 var src_report = __nccwpck_require__(3730);
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/stage.ts
-
-
-
-
-/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
-const ZONEINFO = '/usr/share/zoneinfo';
-const BINARY_DIR = '/usr/bin';
-const NONROOT_UID = 65532;
-// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
-const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
-const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
-// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
-const CA_BUNDLES = [
-    '/etc/ssl/certs/ca-certificates.crt',
-    '/etc/pki/tls/certs/ca-bundle.crt',
-    '/etc/ssl/ca-bundle.pem',
-    '/etc/pki/tls/cacert.pem',
-    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
-    '/etc/ssl/cert.pem'
-];
-/*
- * The build context holds whole file trees, copied to / as they are:
- *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
- *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
- * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
- * byte-identical layers on every builder.
- */
-const SHARED_TREE = 'rootfs';
-const TZDATA_TREE = 'tzdata';
-const FILES_TREE = 'files';
-const WORKDIR_TREE = 'workdir';
-function contextBinaryPath(contextDir, platform, binaryName) {
-    return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
-}
-/**
- * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
- * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
- */
-/** The user the image runs as, when the action knows it: the workdir is made theirs. */
-function imageUser(stage) {
-    return stage.nonroot ? NONROOT_UID : undefined;
-}
-/** What each layer the action adds holds, in order: the report names the layers by these. */
-function stageLayers(spec) {
-    return [
-        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
-        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
-        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
-        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
-        'binary',
-        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
-        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
-    ];
-}
-function renderDockerfile(spec) {
-    const stage = spec.finalStage;
-    const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM'];
-    if (stage.kind === 'scratch-nonroot') {
-        lines.push(`COPY ${SHARED_TREE}/ /`);
-    }
-    if (spec.tzdata)
-        lines.push(`COPY ${TZDATA_TREE}/ /`);
-    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
-    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
-    const user = imageUser(stage);
-    if (spec.workdir && user !== undefined)
-        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
-    // The binary changes most often, so it is the last layer.
-    lines.push('COPY ${TARGETPLATFORM}/ /');
-    if (stage.kind === 'scratch-nonroot')
-        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
-    if (spec.workdir)
-        lines.push(`WORKDIR ${spec.workdir}`);
-    if (spec.expose.length > 0)
-        lines.push(`EXPOSE ${spec.expose.join(' ')}`);
-    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002).
-    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${spec.binaryName}`])}`);
-    if (spec.args.length > 0)
-        lines.push(`CMD ${JSON.stringify(spec.args)}`);
-    return lines.join('\n') + '\n';
-}
-function findCaBundle(candidates = CA_BUNDLES) {
-    return candidates.find(file => (0,external_node_fs_namespaceObject.existsSync)(file));
-}
-/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
-async function writeStageFiles(spec, contextDir) {
-    await (0,promises_.mkdir)(contextDir, { recursive: true });
-    if (spec.finalStage.kind === 'scratch-nonroot') {
-        const bundle = findCaBundle();
-        if (!bundle) {
-            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
-        }
-        const etc = external_node_path_default().join(contextDir, SHARED_TREE, 'etc');
-        await (0,promises_.mkdir)(external_node_path_default().join(etc, 'ssl/certs'), { recursive: true });
-        await (0,promises_.copyFile)(bundle, external_node_path_default().join(etc, 'ssl/certs/ca-certificates.crt'));
-        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
-        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
-    }
-    if (spec.tzdata) {
-        await (0,promises_.cp)(ZONEINFO, external_node_path_default().join(contextDir, TZDATA_TREE, ZONEINFO), {
-            recursive: true,
-            verbatimSymlinks: true,
-            filter: source => external_node_path_default().relative(ZONEINFO, source).split((external_node_path_default()).sep)[0] !== 'right'
-        });
-    }
-    for (const [i, file] of spec.files.entries()) {
-        const target = external_node_path_default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
-        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        await (0,promises_.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
-    }
-    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
-        await (0,promises_.mkdir)(external_node_path_default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
-    const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
-    await (0,promises_.writeFile)(dockerfile, renderDockerfile(spec));
-    return dockerfile;
-}
-/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
-async function pinTimes(dir, seconds) {
-    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
-        const full = external_node_path_default().join(dir, entry.name);
-        if (entry.isDirectory())
-            await pinTimes(full, seconds);
-        await (0,promises_.lutimes)(full, seconds, seconds);
-    }
-    await (0,promises_.lutimes)(dir, seconds, seconds);
-}
-/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
-async function treeDigest(dir) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    const walk = async (folder) => {
-        const entries = (await (0,promises_.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = external_node_path_default().join(folder, entry.name);
-            const info = await (0,promises_.lstat)(full);
-            hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
-            if (info.isSymbolicLink())
-                hash.update(await (0,promises_.readlink)(full));
-            else if (info.isDirectory())
-                await walk(full);
-            else
-                hash.update(await (0,promises_.readFile)(full));
-        }
-    };
-    await walk(dir);
-    return hash.digest('hex');
-}
-/**
- * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
- * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
- * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
- */
-async function sealContext(staging) {
-    const sealed = external_node_path_default().join(external_node_path_default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
-    await (0,promises_.rename)(staging, sealed);
-    return sealed;
-}
-
-;// CONCATENATED MODULE: ./src/warnings.ts
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = [];
-function warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    core/* warning */.$e(message);
-}
-/** The warnings so far, in the order they were said. */
-const warningsSaid = () => [...said];
-
+// EXTERNAL MODULE: ./src/stage.ts
+var stage = __nccwpck_require__(1741);
+// EXTERNAL MODULE: ./src/warnings.ts
+var warnings = __nccwpck_require__(286);
 ;// CONCATENATED MODULE: ./src/assemble.ts
 
 
@@ -35849,7 +36164,7 @@ function assembleReport(run) {
         finalStage: settings.finalStage.kind === 'image' ? settings.finalStage.base : settings.finalStage.kind,
         binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
         measurement: head.measurement,
-        layerNames: stageLayers(settings),
+        layerNames: (0,stage/* stageLayers */.hL)(settings),
         timings: run.timings,
         toolMs: (0,runner/* toolTime */.wk)(),
         smoke: run.smoke,
@@ -35861,7 +36176,7 @@ function assembleReport(run) {
         failures: run.failures,
         compression: describeCompression(settings.compression),
         roadNotTaken: run.roadNotTaken,
-        warnings: warningsSaid()
+        warnings: (0,warnings/* warningsSaid */.d)()
     };
 }
 /**
@@ -35916,363 +36231,8 @@ var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
 var external_node_zlib_ = __nccwpck_require__(8522);
 var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/access.ts
-
-
-
-
-/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
-function repositoryOf(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** `repo:tag` → `tag`. */
-const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function manifestReference(reference) {
-    const rest = reference.slice(repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: pushTarget(reference), ref };
-}
-/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
-function fullName(reference) {
-    const { host, name } = pushTarget(reference);
-    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
-}
-/** The references grouped by the repository they go to, in the order given. */
-function byRepository(references) {
-    const groups = [];
-    for (const reference of references) {
-        const target = pushTarget(reference);
-        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
-        if (known)
-            known.references.push(reference);
-        else
-            groups.push({ target, references: [reference] });
-    }
-    return groups;
-}
-function pushTarget(reference) {
-    const repository = repositoryOf(reference);
-    const [first, ...rest] = repository.split('/');
-    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (!isHost)
-        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
-    return { host: first, name: rest.join('/') };
-}
-/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
-function registryUrl(host) {
-    if (host === 'docker.io')
-        return 'https://registry-1.docker.io';
-    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-    return `${loopback ? 'http' : 'https'}://${host}`;
-}
-/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
-function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_.homedir)(), '.docker')) {
-    const file = external_node_path_default().join(configDir, 'config.json');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
-        return undefined;
-    const config = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
-    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
-    const helper = config.credHelpers?.[host] ?? config.credsStore;
-    if (helper) {
-        const result = (0,external_node_child_process_.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
-        if (result.status === 0) {
-            const found = JSON.parse(result.stdout);
-            return { username: found.Username, secret: found.Secret };
-        }
-    }
-    for (const key of keys) {
-        const auth = config.auths?.[key]?.auth;
-        if (auth) {
-            const decoded = Buffer.from(auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-        }
-    }
-    return undefined;
-}
-/** `Bearer realm="…",service="…"` → its parameters. */
-function parseChallenge(header) {
-    const space = header.indexOf(' ');
-    const params = {};
-    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
-        params[match[1]] = match[2];
-    return { scheme: header.slice(0, space).toLowerCase(), params };
-}
-const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
-const TIMEOUT_MS = 15_000;
-/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge, target, credentials, actions) {
-    const { scheme, params } = parseChallenge(challenge);
-    if (scheme === 'basic')
-        return credentials && basic(credentials);
-    if (scheme !== 'bearer' || !params.realm)
-        return undefined;
-    const url = new URL(params.realm);
-    if (params.service)
-        url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
-    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!response.ok)
-        return undefined;
-    const body = (await response.json());
-    const token = body.token ?? body.access_token;
-    return token ? `Bearer ${token}` : undefined;
-}
-/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
-async function withLogin(send, target, login, actions) {
-    const response = await send();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status !== 401 || !challenge)
-        return { response };
-    const authorization = await authorize(challenge, target, login(), actions);
-    return authorization ? { response: await send(authorization), authorization } : { response };
-}
-/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
-async function pushProblem(target) {
-    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
-    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    try {
-        const credentials = dockerCredentials(target.host);
-        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
-        if (response.status === 202) {
-            const location = response.headers.get('location');
-            // Cancel the upload: nothing is left in the registry.
-            if (location)
-                await fetch(new URL(location, url), {
-                    method: 'DELETE',
-                    headers: authorization ? { authorization } : {},
-                    signal: AbortSignal.timeout(TIMEOUT_MS)
-                }).catch(() => undefined);
-            return undefined;
-        }
-        if (response.status === 401 || response.status === 403) {
-            return credentials
-                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
-                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
-        }
-        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
-    }
-    catch (error) {
-        const cause = error.cause;
-        return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? error.message}): check the host in tags, or that the registry is up`;
-    }
-}
-/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
-async function pushProblems(references) {
-    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
-    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
-}
-/**
- * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
- * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
- */
-function registrySession(target, actions, timeoutMs = 120_000) {
-    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
-    let authorization;
-    return async (pathname, init = {}) => {
-        const url = new URL(pathname, base);
-        const send = (auth) => fetch(url, {
-            method: init.method ?? 'GET',
-            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
-            body: init.body,
-            signal: AbortSignal.timeout(timeoutMs)
-        });
-        if (authorization) {
-            const response = await send(authorization);
-            if (response.status !== 401)
-                return response;
-        }
-        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
-        authorization = answered.authorization ?? authorization;
-        return answered.response;
-    };
-}
-/**
- * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
- * `docker pull` would (pull scope). Blob redirects to storage are followed.
- */
-async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
-    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
-}
-
-;// CONCATENATED MODULE: ./src/layout.ts
-
-
-
-
-
-
-
-
-/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
-function isAttestation(descriptor) {
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
-}
-function platformId(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-async function readDockerArchive(archive) {
-    const entries = new Map();
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        const chunks = [];
-        stream.on('data', chunk => chunks.push(chunk));
-        stream.on('end', () => {
-            if (header.type === 'file')
-                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-            next();
-        });
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(archive), extract);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
-    if (!manifest)
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    const entry = (name) => {
-        const data = entries.get(name.replace(/^\.\//, ''));
-        if (!data)
-            throw new Error(`${archive} lacks ${name}`);
-        return data;
-    };
-    return { manifest, entry };
-}
-const MEDIA = {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
-};
-const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
-const blobPath = (dir, digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
-async function readBlobJson(dir, digest) {
-    return JSON.parse(await (0,promises_.readFile)(blobPath(dir, digest), 'utf8'));
-}
-/** Stores `data` as a blob of the layout and describes it. */
-async function writeBlob(dir, data, mediaType) {
-    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
-    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,promises_.writeFile)(blobPath(dir, digest), data);
-    return { mediaType, digest, size: data.length };
-}
-/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
-async function layoutTop(dir) {
-    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
-    if (!top)
-        throw new Error(`the OCI layout in ${dir} holds no image`);
-    return top;
-}
-/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
-async function layoutEntries(dir) {
-    const top = await layoutTop(dir);
-    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
-}
-/** Every runnable image of the layout (attestations left out), with its platform. */
-async function layoutImages(dir) {
-    const { children } = await layoutEntries(dir);
-    return Promise.all(children
-        .filter(d => !isAttestation(d))
-        .map(async (descriptor) => {
-        const manifest = await readBlobJson(dir, descriptor.digest);
-        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
-        return { descriptor, manifest, platform: platformId(platform) };
-    }));
-}
-/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
-async function layoutBlobs(dir) {
-    const { top, children } = await layoutEntries(dir);
-    const blobs = [];
-    const manifests = [];
-    for (const child of children) {
-        const manifest = await readBlobJson(dir, child.digest);
-        for (const blob of [manifest.config, ...manifest.layers])
-            if (!blobs.some(b => b.digest === blob.digest))
-                blobs.push(blob);
-        if (child !== top)
-            manifests.push(child);
-    }
-    return { blobs, manifests, top };
-}
-/**
- * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
- * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
- */
-async function layoutFromDockerArchive(archive, dir, platform) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
-    const layers = [];
-    for (const name of manifest.Layers) {
-        const data = entry(name);
-        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
-        layers.push(await writeBlob(dir, gzipped ? data : (0,external_node_zlib_.gzipSync)(data), MEDIA.gzipLayer));
-    }
-    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
-    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
-}
-/**
- * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
- * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
- * and holds one platform only). `platform` loads that platform alone.
- */
-async function loadTarball(dir, tags, output, platform) {
-    const top = await layoutTop(dir);
-    const images = await layoutImages(dir);
-    const image = platform ? images.find(i => i.platform === platform) : images[0];
-    if (!image)
-        throw new Error(`the image has no ${platform} manifest to load`);
-    const chosen = platform ? image.descriptor : top;
-    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
-    if (!platform) {
-        const { blobs, manifests } = await layoutBlobs(dir);
-        for (const d of [...blobs, ...manifests])
-            wanted.add(d.digest);
-    }
-    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
-    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
-    const index = {
-        schemaVersion: 2,
-        manifests: tags.map(tag => ({
-            mediaType: chosen.mediaType,
-            digest: chosen.digest,
-            size: chosen.size,
-            annotations: { 'io.containerd.image.name': fullName(tag), 'org.opencontainers.image.ref.name': tagOf(tag) }
-        }))
-    };
-    const pack = tar_stream.pack();
-    const written = (0,external_node_stream_promises_namespaceObject.pipeline)(pack, (0,external_node_fs_namespaceObject.createWriteStream)(`${output}.part`));
-    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    pack.entry({ name: 'index.json' }, JSON.stringify(index));
-    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
-    for (const digest of wanted)
-        pack.entry({ name: entryName(digest) }, await (0,promises_.readFile)(blobPath(dir, digest)));
-    pack.finalize();
-    await written;
-    await (0,promises_.rename)(`${output}.part`, output);
-}
-/**
- * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
- * 16 KiB output chunks double the time spent handing them between threads.
- */
-const CHUNK_BYTES = 1 << 20;
-/** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => (0,external_node_fs_namespaceObject.createReadStream)(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
-
+// EXTERNAL MODULE: ./src/layout.ts
+var layout = __nccwpck_require__(5005);
 ;// CONCATENATED MODULE: ./src/compress.ts
 
 
@@ -36289,9 +36249,9 @@ function layerCompression(mediaType) {
 /** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
 function decompressor(compression) {
     if (compression === 'gzip')
-        return external_node_zlib_default().createGunzip({ chunkSize: CHUNK_BYTES });
+        return external_node_zlib_default().createGunzip({ chunkSize: layout/* CHUNK_BYTES */.EC });
     if (compression === 'zstd')
-        return external_node_zlib_default().createZstdDecompress({ chunkSize: CHUNK_BYTES });
+        return external_node_zlib_default().createZstdDecompress({ chunkSize: layout/* CHUNK_BYTES */.EC });
     return undefined;
 }
 const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
@@ -36313,15 +36273,15 @@ async function compressLayer(tar, compression) {
 }
 /** One layer of the layout, its compression undone and done again as asked. */
 async function recompressed(dir, layer, compression) {
-    const tar = await decompressLayer(await (0,promises_.readFile)(blobPath(dir, layer.digest)), layerCompression(layer.mediaType));
+    const tar = await decompressLayer(await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, layer.digest)), layerCompression(layer.mediaType));
     return compressLayer(tar, compression);
 }
 /** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
 async function recompressLayers(dir, layers, compression) {
     const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
-    const mediaType = compression.kind === 'gzip' ? MEDIA.gzipLayer : MEDIA.zstdLayer;
+    const mediaType = compression.kind === 'gzip' ? layout/* MEDIA */.Rn.gzipLayer : layout/* MEDIA */.Rn.zstdLayer;
     const done = await Promise.all(distinct.map(async (layer) => {
-        const blob = await writeBlob(dir, await recompressed(dir, layer, compression), mediaType);
+        const blob = await (0,layout/* writeBlob */.Zh)(dir, await recompressed(dir, layer, compression), mediaType);
         return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
     }));
     return new Map(done);
@@ -36335,21 +36295,21 @@ const compressedByBuildKit = (compression) => compression.kind === 'gzip' && com
  * rewritten to name the new ones.
  */
 async function recompressLayout(dir, compression) {
-    const { top, children } = await layoutEntries(dir);
-    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
-    const images = manifests.filter(m => !isAttestation(m.child));
+    const { top, children } = await (0,layout/* layoutEntries */.dc)(dir);
+    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await (0,layout/* readBlobJson */.ig)(dir, child.digest) })));
+    const images = manifests.filter(m => !(0,layout/* isAttestation */.H3)(m.child));
     const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
     const renamed = new Map();
     for (const { child, manifest } of images) {
         const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
-        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
+        renamed.set(child.digest, { ...child, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
     }
-    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
+    for (const { child, manifest } of manifests.filter(m => (0,layout/* isAttestation */.H3)(m.child))) {
         renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
     }
     const entries = children.map(child => renamed.get(child.digest) ?? child);
-    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : undefined;
-    const newTop = index ? { ...top, ...(await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
+    const index = (0,layout/* isIndex */.nw)(top.mediaType) ? await (0,layout/* readBlobJson */.ig)(dir, top.digest) : undefined;
+    const newTop = index ? { ...top, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
     const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
     await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
 }
@@ -36362,10 +36322,10 @@ async function renameInAttestation(dir, child, manifest, renamed) {
         return out;
     };
     const layers = await Promise.all(manifest.layers.map(async (layer) => {
-        const text = (await (0,promises_.readFile)(blobPath(dir, layer.digest))).toString('utf8');
-        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
+        const text = (await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, layer.digest))).toString('utf8');
+        return { ...layer, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(rename(text)), layer.mediaType)) };
     }));
-    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
+    const blob = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
     return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
 }
 /**
@@ -36373,7 +36333,7 @@ async function renameInAttestation(dir, child, manifest, renamed) {
  * and compressed again here (in the thread pool), so the figure is measured, not guessed.
  */
 async function wireWith(dir, compression) {
-    const images = await layoutImages(dir);
+    const images = await (0,layout/* layoutImages */.TR)(dir);
     const sizes = new Map();
     const sizeOf = (layer) => {
         if (!sizes.has(layer.digest))
@@ -36386,14 +36346,18 @@ async function wireWith(dir, compression) {
     }));
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./src/access.ts
+var access = __nccwpck_require__(6821);
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
-const MANIFEST_TYPES = [MEDIA.index, MEDIA.manifest, MEDIA.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+const MANIFEST_TYPES = [layout/* MEDIA */.Rn.index, layout/* MEDIA */.Rn.manifest, layout/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 async function readManifest(target, ref) {
-    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    const response = await (0,access/* registryRead */.Gt)(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
         throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
     return (await response.json());
@@ -36404,15 +36368,15 @@ async function readManifest(target, ref) {
  * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
 async function readPushed(reference, digest, onlyPlatform) {
-    const { target, ref } = manifestReference(reference);
+    const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
     const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
     const top = await readManifest(target, digest ?? ref);
     if (!top.manifests)
         return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }];
     return Promise.all(top.manifests
-        .filter(d => !isAttestation(d))
+        .filter(d => !(0,layout/* isAttestation */.H3)(d))
         .map(async (descriptor) => ({
-        platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
+        platform: descriptor.platform ? (0,layout/* platformId */.NX)(descriptor.platform) : onlyPlatform,
         manifestDigest: descriptor.digest,
         wire: wire(await readManifest(target, descriptor.digest))
     })));
@@ -36420,7 +36384,7 @@ async function readPushed(reference, digest, onlyPlatform) {
 /** One sentence for the usual registry failures, with what to do. */
 function explainPushFailure(message, references) {
     const where = references
-        .map(r => repositoryOf(r))
+        .map(r => (0,access/* repositoryOf */._M)(r))
         .filter((r, i, all) => all.indexOf(r) === i)
         .join(', ');
     if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
@@ -36439,6 +36403,12 @@ function explainPushFailure(message, references) {
     return undefined;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
 ;// CONCATENATED MODULE: ./src/verify.ts
 
 
@@ -36451,7 +36421,7 @@ function explainPushFailure(message, references) {
 const normalise = (name) => name.replace(/^\.?\/+/, '');
 async function sha256File(file) {
     const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_namespaceObject.pipeline)((0,external_node_fs_namespaceObject.createReadStream)(file, { highWaterMark: CHUNK_BYTES }), hash);
+    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file, { highWaterMark: layout/* CHUNK_BYTES */.EC }), hash);
     return hash.digest('hex');
 }
 /**
@@ -36467,7 +36437,7 @@ async function scanLayer(layer, wanted) {
         }
     });
     const decompress = decompressor(layer.compression);
-    const unpack = (sink) => (decompress ? (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_namespaceObject.pipeline)(layer.open(), count, sink));
+    const unpack = (sink) => (decompress ? (0,external_node_stream_promises_.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_.pipeline)(layer.open(), count, sink));
     if (!wanted) {
         await unpack(new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
         return { unpacked };
@@ -36552,7 +36522,7 @@ async function platformManifest(target, ref, platform) {
     const top = await readManifest(target, ref);
     if (!top.manifests)
         return top;
-    const entry = top.manifests.filter(d => !isAttestation(d)).find(d => d.platform && platformId(d.platform) === platform);
+    const entry = top.manifests.filter(d => !(0,layout/* isAttestation */.H3)(d)).find(d => d.platform && (0,layout/* platformId */.NX)(d.platform) === platform);
     if (!entry)
         throw new Error(`it has no ${platform} image`);
     return readManifest(target, entry.digest);
@@ -36560,7 +36530,7 @@ async function platformManifest(target, ref, platform) {
 /** A layer downloaded only when it is read. */
 function registryLayer(target, layer) {
     async function* download() {
-        const response = await registryRead(target, `blobs/${layer.digest}`);
+        const response = await (0,access/* registryRead */.Gt)(target, `blobs/${layer.digest}`);
         if (!response.ok)
             throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
         yield Buffer.from(await response.arrayBuffer());
@@ -36570,7 +36540,7 @@ function registryLayer(target, layer) {
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
 async function baseImageBuildInfo(reference, platform, file) {
     try {
-        const { target, ref } = manifestReference(reference);
+        const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
         const manifest = await platformManifest(target, ref, platform);
         const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
         if (!binary)
@@ -36593,7 +36563,8 @@ async function baseImageBuildInfo(reference, platform, file) {
 
 
 
-const builderArgs = (builder) => (builder ? ['--builder', builder] : []);
+// One field (`--builder=NAME`): the name can never be read as a flag of its own.
+const builderArgs = (builder) => (builder ? [`--builder=${builder}`] : []);
 /** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
 const infoPlan = {
     program: 'docker',
@@ -36783,7 +36754,7 @@ const quietPhase = (_name, work) => work();
  * over the layers, hashes `file` as the image holds it.
  */
 async function measureImage(dir, image, file) {
-    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)));
+    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => (0,layout/* openBlob */.Ym)(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)));
     const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
     const config = image.manifest.config;
     return {
@@ -36802,9 +36773,9 @@ async function measureImage(dir, image, file) {
  * given, is hashed in each image on the way (see verifyImageBinaries).
  */
 async function measureLayout(dir, route, binary) {
-    const top = await layoutTop(dir);
-    const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image, binary)));
-    return { route, indexDigest: isIndex(top.mediaType) ? top.digest : undefined, images };
+    const top = await (0,layout/* layoutTop */.wo)(dir);
+    const images = await Promise.all((await (0,layout/* layoutImages */.TR)(dir)).map(image => measureImage(dir, image, binary)));
+    return { route, indexDigest: (0,layout/* isIndex */.nw)(top.mediaType) ? top.digest : undefined, images };
 }
 function dockerSavePlan(reference, output) {
     return { program: 'docker', args: ['save', '--output', output, reference] };
@@ -36816,500 +36787,12 @@ async function layoutFromEngine(reference, platform, workDir, dir) {
     const archive = external_node_path_default().join(workDir, 'image.tar');
     await (0,runner/* execute */.g7)(dockerSavePlan(reference, archive));
     const [os, architecture, variant] = platform.split('/');
-    await layoutFromDockerArchive(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
+    await (0,layout/* layoutFromDockerArchive */.VJ)(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
     await (0,promises_.rm)(archive, { force: true });
 }
 
-;// CONCATENATED MODULE: ./src/gate.ts
-/** Size budgets: parsing the inputs and judging a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    try {
-        return { bytes: parseSize(text, name) };
-    }
-    catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
-    }
-}
-function percentChange(value, base) {
-    return base === 0 ? 0 : ((value - base) / base) * 100;
-}
-function judge(sizes, budget, describe) {
-    const failures = [];
-    const skipped = [];
-    let checked = 0;
-    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
-    for (const size of sizes) {
-        if (budget.maxSize !== undefined) {
-            checked++;
-            if (size.wire > budget.maxSize)
-                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
-        }
-        const increase = budget.maxIncrease;
-        if (!increase)
-            continue;
-        if (size.baseWire === undefined) {
-            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
-            continue;
-        }
-        checked++;
-        const delta = size.wire - size.baseWire;
-        if ('bytes' in increase && delta > increase.bytes) {
-            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
-        }
-        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
-            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
-        }
-    }
-    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-
-
-const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
-const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
-const ZSTD_LEVEL = 19;
-function parseCompression(kindText, levelText) {
-    const kind = kindText.trim().toLowerCase();
-    if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
-    const range = kind === 'gzip' ? [1, 9] : [1, 22];
-    if (levelText.trim() === '')
-        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
-    const level = Number(levelText);
-    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
-    }
-    return { kind, level };
-}
-const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
-const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
-        return undefined;
-    const pr = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).pull_request;
-    if (!pr)
-        return undefined;
-    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
-}
-/** Every problem with the inputs, reported together so one run shows all that must change. */
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
-        this.problems = problems;
-    }
-}
-const readActionInput = name => core/* getInput */.V4(name);
-// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
-const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-// Docker reads the first component as a registry only with a dot, a port, or as localhost.
-const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
-const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
-function isImageReference(text) {
-    return REFERENCE_RE.test(text);
-}
-function parseFinalStage(text) {
-    switch (text) {
-        case 'scratch':
-            return { kind: 'scratch', nonroot: false };
-        case 'scratch-nonroot':
-            return { kind: 'scratch-nonroot', nonroot: true };
-        case 'distroless-static':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
-        case 'distroless-static-nonroot':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
-    }
-    if (text === '')
-        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
-    if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
-    return { kind: 'image', base: text, nonroot: false };
-}
-function parseBoolean(name, text) {
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
-}
-const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
-/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
-function findGoMods(dir, depth = 4) {
-    const found = [];
-    let level = [dir];
-    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
-        const next = [];
-        for (const folder of level) {
-            for (const entry of (0,external_node_fs_namespaceObject.readdirSync)(folder, { withFileTypes: true })) {
-                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
-                    continue;
-                const child = external_node_path_default().join(folder, entry.name);
-                if ((0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(child, 'go.mod')))
-                    found.push(child);
-                else
-                    next.push(child);
-            }
-        }
-        level = next;
-    }
-    return found.sort();
-}
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image.
- */
-function parseFile(line, workspace) {
-    const match = /^(.+?):(\/.*)$/.exec(line);
-    if (!match)
-        throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
-    const [, given, destination] = match;
-    const source = external_node_path_default().resolve(workspace, given);
-    const inWorkspace = !external_node_path_default().relative(workspace, source).startsWith('..');
-    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-        throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
-    }
-    if (!(0,external_node_fs_namespaceObject.existsSync)(source))
-        throw new Error(`files source "${given}" does not exist (${source})`);
-    const info = (0,external_node_fs_namespaceObject.lstatSync)(source);
-    if (!info.isFile() && !info.isDirectory())
-        throw new Error(`files source "${given}" must be a plain file or a folder`);
-    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/') {
-        throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`);
-    }
-    return { source, destination };
-}
-const MAX_TIMER_SECONDS = 2147483;
-// What a version or build may hold: it goes into -X, an OCI label and the default tag.
-const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
-const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
-function portProblem(port) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
-    if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
-    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
-    if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
-    if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
-    return undefined;
-}
-/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
-function attestationProblem(name, value) {
-    if (value === '' || /^(true|false|1|0)$/i.test(value))
-        return undefined;
-    const pairs = value.split(',').map(pair => pair.split('='));
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
-    }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
-    return undefined;
-}
-/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
-function parseLabels(text, problems) {
-    const labels = [];
-    for (const line of text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
-        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
-        else
-            labels.push([key, line.slice(eq + 1).trim()]);
-    }
-    return labels;
-}
-/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
-function secret(token) {
-    if (token)
-        core/* setSecret */.Pq(token);
-    return token;
-}
-/** The module path from go.mod: the default binary name is its last element. */
-function readModulePath(goMod) {
-    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
-}
-function defaultBinaryName(modulePath) {
-    const parts = modulePath.split('/');
-    // example.com/tool/v2 is named tool, as `go install` names it.
-    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
-        parts.pop();
-    return parts[parts.length - 1];
-}
-function readSettings(input = readActionInput, env = process.env) {
-    const problems = [];
-    const get = (name) => input(name).trim();
-    // Each parse runs even when an earlier one failed, so every problem is reported at once.
-    function attempt(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            problems.push(error.message);
-            return fallback;
-        }
-    }
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
-    let modulePath = '';
-    if (!(0,external_node_fs_namespaceObject.existsSync)(workingDirectory) || !(0,external_node_fs_namespaceObject.statSync)(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
-    }
-    else if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
-        const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
-            (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
-                : 'no go.mod was found below it either; point it at the Go module root'));
-    }
-    else {
-        modulePath = readModulePath((0,external_node_fs_namespaceObject.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-        if (!modulePath)
-            problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
-    }
-    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
-        problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`);
-        binaryName = 'app';
-    }
-    const versionVariable = get('version-variable');
-    const buildVariable = get('build-variable');
-    for (const [name, value] of [
-        ['version-variable', versionVariable],
-        ['build-variable', buildVariable]
-    ]) {
-        if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
-    }
-    const ldflags = get('ldflags');
-    attempt(() => splitFields(ldflags), []);
-    const buildFlags = attempt(() => splitFields(get('build-flags')), []);
-    for (const flag of buildFlags) {
-        if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
-            problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
-    }
-    const platformTexts = parseList(get('platforms'), { commas: true });
-    if (platformTexts.length === 0)
-        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
-    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
-    if (duplicate)
-        problems.push(`platforms lists ${duplicate.id} twice`);
-    const upxText = get('upx').toLowerCase();
-    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
-    if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
-    const upxInstall = {
-        version: get('upx-version'),
-        url: get('upx-download-url') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256').toLowerCase() || undefined
-    };
-    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
-    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
-        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
-    if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' });
-    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
-    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
-    for (const port of expose) {
-        const problem = portProblem(port);
-        if (problem)
-            problems.push(problem);
-    }
-    const args = attempt(() => splitFields(get('args')), []);
-    const workdir = get('workdir');
-    const files = parseList(get('files'), { commas: false })
-        .map(line => attempt(() => parseFile(line, workspace), undefined))
-        .filter(f => f !== undefined);
-    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
-    if (workdir && !workdir.startsWith('/'))
-        problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`);
-    const repository = env.GITHUB_REPOSITORY;
-    const image = get('image') || (repository ?? binaryName).toLowerCase();
-    if (!REPOSITORY_RE.test(image))
-        problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`);
-    const tags = parseList(get('tags'), { commas: true });
-    for (const tag of tags) {
-        if (!isImageReference(tag))
-            problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
-        else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
-    }
-    const labels = parseLabels(get('labels'), problems);
-    const load = attempt(() => parseBoolean('load', get('load')), true);
-    const push = attempt(() => parseBoolean('push', get('push')), false);
-    if (push && tags.length === 0) {
-        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
-    }
-    const annotations = parseList(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    const provenance = get('provenance');
-    const sbom = get('sbom');
-    for (const [name, value] of [
-        ['provenance', provenance],
-        ['sbom', sbom]
-    ]) {
-        const problem = attestationProblem(name, value);
-        if (problem)
-            problems.push(problem);
-    }
-    const builder = get('builder');
-    const smokeText = get('smoke-test');
-    const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout');
-    const smokeTimeoutSeconds = Number(timeoutText);
-    if (!(smokeTimeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
-    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    const eventName = env.GITHUB_EVENT_NAME;
-    const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const compare = get('compare').toLowerCase();
-    const baselineImage = get('baseline-image');
-    const baseRef = get('base-ref') || undefined;
-    let baseline = { kind: 'off' };
-    if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
-    if (baselineImage && !isImageReference(baselineImage))
-        problems.push(`baseline-image "${baselineImage}" is not a valid image reference`);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined));
-    if (comparing) {
-        if (baselineImage)
-            baseline = { kind: 'image', reference: baselineImage };
-        else if (baseRef || pullRequest)
-            baseline = { kind: 'build', ref: baseRef };
-        else
-            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
-    }
-    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
-    const commentTimeoutText = get('comment-timeout');
-    const commentTimeoutSeconds = Number(commentTimeoutText);
-    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
-    const commentKey = get('comment-key');
-    if (!/^[\w.-]+$/.test(commentKey))
-        problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
-    const maxSizeText = get('max-size');
-    const maxIncreaseText = get('max-increase');
-    const budget = {
-        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
-        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
-    };
-    if (!get('package'))
-        problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server');
-    const version = get('version') || undefined;
-    const build = get('build') || undefined;
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
-    }
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return {
-        workingDirectory,
-        package: get('package'),
-        binaryName,
-        version,
-        build,
-        versionVariable,
-        buildVariable,
-        ldflags,
-        buildFlags,
-        platforms,
-        upx,
-        upxInstall,
-        compression,
-        finalStage,
-        expose,
-        args,
-        workdir,
-        files,
-        tzdata,
-        image,
-        tags,
-        labels,
-        load,
-        push,
-        annotations,
-        provenance,
-        sbom,
-        builder,
-        smokeTest,
-        smokeTimeoutSeconds,
-        baseline,
-        comment,
-        commentKey,
-        commentTimeoutSeconds,
-        githubToken: secret(get('github-token')),
-        budget,
-        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
-        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
-        github: {
-            repository,
-            serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-            ref: env.GITHUB_REF,
-            refName: env.GITHUB_REF_NAME,
-            eventName,
-            pullRequest
-        }
-    };
-}
-/** The settings for the main package preflight found: `go build` names the binary after its import path. */
-function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
-    return { ...settings, package: main.package, binaryName, image };
-}
-
+// EXTERNAL MODULE: ./src/settings.ts + 1 modules
+var src_settings = __nccwpck_require__(715);
 ;// CONCATENATED MODULE: ./src/upx.ts
 
 
@@ -37364,7 +36847,7 @@ async function packOne(binary, level, upx, target, zstdLevel) {
     const packed = await (0,runner/* execute */.g7)(packPlan(upx, level, binary.path, target), { allowFailure: true });
     const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
     if (packed.code !== 0 && declined) {
-        warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
+        (0,warnings/* warn */.R)(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
         await io/* rmRF */.Yz(target);
         await (0,promises_.copyFile)(binary.path, target);
         return { binary, path: target, size: binary.size, packed: false, declined };
@@ -37434,12 +36917,12 @@ async function buildImageOf(input, settings, shipped) {
     const { version, workDir, phase } = input;
     const staging = external_node_path_default().join(workDir, 'context');
     // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
-    const zstdLevel = settings.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined;
-    const staged = await phase('upx', () => packBinaries(shipped, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel));
-    const dockerfileName = external_node_path_default().basename(await writeStageFiles(settings, staging));
+    const zstdLevel = settings.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
+    const staged = await phase('upx', () => packBinaries(shipped, settings.upx, input.upx, b => (0,stage/* contextBinaryPath */.ks)(staging, b.platform, settings.binaryName), zstdLevel));
+    const dockerfileName = external_node_path_default().basename(await (0,stage/* writeStageFiles */.X5)(settings, staging));
     if (version.commitTime !== undefined)
-        await pinTimes(staging, version.commitTime);
-    const contextDir = await sealContext(staging);
+        await (0,stage/* pinTimes */.mN)(staging, version.commitTime);
+    const contextDir = await (0,stage/* sealContext */.Vp)(staging);
     const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
     const tags = imageTags(settings, version);
     const layout = external_node_path_default().join(workDir, 'oci');
@@ -37459,7 +36942,7 @@ async function buildImageOf(input, settings, shipped) {
     if (!compressedByBuildKit(settings.compression))
         await phase('compress', () => recompressLayout(layout, settings.compression));
     const measurement = await phase('measure', async () => {
-        const file = `${BINARY_DIR}/${settings.binaryName}`;
+        const file = `${stage/* BINARY_DIR */.eg}/${settings.binaryName}`;
         // The base is only compared: its image is not checked for the binary.
         const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
         if (!input.base)
@@ -37520,7 +37003,7 @@ async function resolveVersion(settings) {
         else {
             version = DEFAULT_VERSION;
             if (shallow) {
-                warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+                (0,warnings/* warn */.R)(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
                     'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
             }
         }
@@ -37550,57 +37033,83 @@ async function gitOut(cwd, ...args) {
     const outcome = await (0,runner/* execute */.g7)(git(cwd, ...args), { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
 }
-async function baseline_fetch(cwd, ...args) {
-    await (0,runner/* execute */.g7)(git(cwd, 'fetch', '--no-tags', '--quiet', ...args), { allowFailure: true });
+/**
+ * Fetches commits into the object store and changes nothing else of the user's clone: no ref, no FETCH_HEAD, no tag,
+ * no remote-tracking branch (`--refmap=`), and a depth only for a clone that was shallow already.
+ */
+async function fetchCommits(cwd, options, ...revs) {
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--refmap=', '--quiet', ...options, '--end-of-options', 'origin', ...revs];
+    await (0,runner/* execute */.g7)(git(cwd, ...args), { allowFailure: true });
 }
 async function haveCommit(cwd, rev) {
-    return gitOut(cwd, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`);
+    return gitOut(cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`);
 }
-/** merge-base of HEAD and `other`, deepening a shallow clone until the two histories meet. */
-async function mergeBase(cwd, other) {
-    for (const deepen of [undefined, '--deepen=50', '--unshallow']) {
-        if (deepen) {
-            if ((await gitOut(cwd, 'rev-parse', '--is-shallow-repository')) !== 'true')
+/** The commit, fetched from origin when the clone lacks it: a shallow clone gets it alone, a full one whole. */
+async function ensureCommit(cwd, sha, shallow) {
+    if (!(await haveCommit(cwd, sha)))
+        await fetchCommits(cwd, shallow ? ['--depth=1'] : [], sha);
+    return haveCommit(cwd, sha);
+}
+// How far a shallow clone is deepened, step by step, until HEAD and the base meet.
+const DEEPEN_STEPS = [50, 500, 5000];
+/** merge-base of HEAD and `other`; a clone that is already shallow is deepened only as far as the two histories meet. */
+async function mergeBase(cwd, other, shallow) {
+    const head = await haveCommit(cwd, 'HEAD');
+    for (const deepen of [0, ...DEEPEN_STEPS]) {
+        if (deepen > 0) {
+            if (!shallow || !head)
                 break;
-            await baseline_fetch(cwd, deepen, 'origin', 'HEAD', other);
+            await fetchCommits(cwd, [`--deepen=${deepen}`], head, other);
         }
-        const base = await gitOut(cwd, 'merge-base', 'HEAD', other);
+        const base = await gitOut(cwd, 'merge-base', '--end-of-options', 'HEAD', other);
         if (base)
             return base;
     }
-    throw new Error(`HEAD and ${other} share no history: cannot find the commit the change is measured against`);
+    throw new Error(`HEAD and ${other} share no history${shallow ? ` in the ${DEEPEN_STEPS.at(-1)} commits fetched` : ''}: cannot find the commit the change is measured against` +
+        (shallow ? ' (check out with actions/checkout fetch-depth: 0)' : ''));
+}
+/** The commit a branch or tag of origin names, asked of origin without fetching anything. */
+async function remoteCommit(cwd, ref) {
+    const listed = (await gitOut(cwd, 'ls-remote', '--end-of-options', 'origin', ref)) ?? '';
+    const refs = new Map(listed.split('\n').map(line => [line.split('\t')[1], line.split('\t')[0]]));
+    for (const name of [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`, ref]) {
+        if (refs.has(name))
+            return refs.get(name);
+    }
+    return undefined;
+}
+/** base-ref as a commit: found in the clone, else asked of origin and fetched by its id. */
+async function resolveRef(top, ref, shallow) {
+    const local = (await haveCommit(top, ref)) ?? (await haveCommit(top, `refs/remotes/origin/${ref}`));
+    if (local)
+        return local;
+    const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref) ? ref : await remoteCommit(top, ref);
+    const fetched = sha && (await ensureCommit(top, sha, shallow));
+    if (!fetched)
+        throw new Error(`base-ref "${ref}" is neither a commit nor a branch or tag of origin`);
+    return fetched;
 }
 /**
  * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
- * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks.
+ * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks,
+ * and nothing more.
  */
 async function resolveBaseCommit(settings, top) {
     const pr = settings.github.pullRequest;
     const ref = settings.baseline.kind === 'build' ? settings.baseline.ref : undefined;
+    const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
     if (!ref && pr) {
-        let parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? [];
-        if (parents.length < 2 && (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true') {
-            await baseline_fetch(top, '--depth=2', 'origin', parents[0] ?? 'HEAD');
-            parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? [];
-        }
-        if (parents.length === 3 && parents[2] === pr.headSha)
-            return parents[1];
-        if (!(await haveCommit(top, pr.baseSha)))
-            await baseline_fetch(top, '--depth=1', 'origin', pr.baseSha);
-        if (!(await haveCommit(top, pr.baseSha)))
-            throw new Error(`the base commit ${pr.baseSha} could not be fetched from origin`);
-        return mergeBase(top, pr.baseSha);
+        // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
+        const parents = commitParents((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
+        const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined;
+        const wanted = mergeParent ?? pr.baseSha;
+        if (!(await ensureCommit(top, wanted, shallow)))
+            throw new Error(`the base commit ${wanted} could not be fetched from origin`);
+        return mergeParent ?? mergeBase(top, pr.baseSha, shallow);
     }
     if (!ref)
         throw new Error('no base to compare with: set base-ref, or run on a pull_request event');
-    let resolved = (await haveCommit(top, ref)) ?? (await haveCommit(top, `origin/${ref}`));
-    if (!resolved) {
-        await baseline_fetch(top, '--depth=1', 'origin', ref);
-        resolved = await haveCommit(top, 'FETCH_HEAD');
-    }
-    if (!resolved)
-        throw new Error(`base-ref "${ref}" is neither a commit nor a branch of origin`);
-    return mergeBase(top, resolved);
+    return mergeBase(top, await resolveRef(top, ref, shallow), shallow);
 }
 async function repositoryTop(settings) {
     const top = await gitOut(settings.workingDirectory, 'rev-parse', '--show-toplevel');
@@ -37659,7 +37168,7 @@ async function imageBaseline(reference, settings, file) {
     }
     catch (error) {
         const message = `the baseline image ${reference} could not be read: ${error.message.split('\n').slice(-1)[0]}`;
-        warn(message);
+        (0,warnings/* warn */.R)(message);
         return { source: 'image', ref: reference, images: [], error: message };
     }
 }
@@ -37678,7 +37187,7 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
         return await inWorktree(top, commit, external_node_path_default().join(workDir, 'base-worktree'), async (worktree) => {
             const baseSettings = settingsForWorktree(settings, top, worktree);
             const moduleDir = external_node_path_default().relative(worktree, baseSettings.workingDirectory) || '.';
-            if (!(0,external_node_fs_namespaceObject.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
+            if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
                 throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
             }
             const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
@@ -37710,7 +37219,7 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
     catch (error) {
         const [first, ...rest] = error.message.split('\n');
         const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
-        warn(`${message}. The report has no comparison and max-increase is not judged.`);
+        (0,warnings/* warn */.R)(`${message}. The report has no comparison and max-increase is not judged.`);
         return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
     }
 }
@@ -37718,40 +37227,16 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
 function startBaseline(settings, engine, upx, workDir, started) {
     const baseline = settings.baseline;
     if (baseline.kind === 'image')
-        return imageBaseline(baseline.reference, settings, `${BINARY_DIR}/${settings.binaryName}`);
+        return imageBaseline(baseline.reference, settings, `${stage/* BINARY_DIR */.eg}/${settings.binaryName}`);
     if (baseline.kind === 'build')
         return buildBaseline(settings, engine, upx, workDir, started);
     return Promise.resolve(undefined);
 }
 
-;// CONCATENATED MODULE: ./src/load.ts
-
-
-
-
-const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
-/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
-async function loadLayout(target, workDir, platform) {
-    const tarball = external_node_path_default().join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
-    await loadTarball(target.layout, target.tags, tarball, platform);
-    await (0,runner/* execute */.g7)(dockerLoadPlan(tarball), { quiet: true });
-}
-/** Whether the engine can hold the whole image: the classic store holds one platform only. */
-const canLoadAll = (settings, engine) => settings.platforms.length === 1 || engine.containerdStore;
-/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
-async function loadAsAsked(settings, engine, target, workDir) {
-    if (target.inEngine)
-        return true;
-    if (!settings.load)
-        return false;
-    if (!canLoadAll(settings, engine)) {
-        warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
-        return false;
-    }
-    await loadLayout(target, workDir);
-    return true;
-}
-
+// EXTERNAL MODULE: ./src/gate.ts
+var src_gate = __nccwpck_require__(1956);
+// EXTERNAL MODULE: ./src/load.ts
+var load = __nccwpck_require__(259);
 ;// CONCATENATED MODULE: ./src/outputs.ts
 
 
@@ -37776,7 +37261,7 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core/* setOutput */.uH('metadata', JSON.stringify(metadata));
     core/* setOutput */.uH('base-image-size', baseWire ?? '');
     core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
-    core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
+    core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : (0,src_gate/* percentChange */.u5)(image.wire, baseWire).toFixed(2));
     core/* setOutput */.uH('gate', gate);
     core/* setOutput */.uH('report', markdown);
     core/* setOutput */.uH('report-json', JSON.stringify(report));
@@ -37803,7 +37288,7 @@ function upxDownload(install, nodeArch = process.arch) {
     if (!arch)
         throw new Error(`upx is not on PATH and has no release for this ${nodeArch} runner: install it before this step, or set upx: off`);
     const url = install.url.replaceAll('{version}', install.version).replaceAll('{arch}', arch);
-    const known = install.url === UPX_RELEASE_URL ? UPX_CHECKSUMS[install.version]?.[arch] : undefined;
+    const known = install.url === src_settings/* UPX_RELEASE_URL */.qQ ? UPX_CHECKSUMS[install.version]?.[arch] : undefined;
     const sha256 = install.sha256 ?? known;
     if (!sha256) {
         throw new Error(`upx is not on PATH, and the checksum of ${url} is not known to this action: set upx-sha256 to the archive's SHA-256, ` +
@@ -37876,7 +37361,7 @@ async function requireUpx(install) {
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
 const inputNeedsEngine = (settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1;
 async function checkPushAccess(settings) {
-    const unwritable = settings.push ? await pushProblems(settings.tags) : [];
+    const unwritable = settings.push ? await (0,access/* pushProblems */.vx)(settings.tags) : [];
     if (unwritable.length > 0) {
         throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
     }
@@ -37894,12 +37379,12 @@ async function preflight(given, phase) {
         const listing = inspectPackage(given);
         const [engine, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
         const [packageFacts, version] = await Promise.all([listing, resolveVersion(given)]);
-        if (!SAFE_VALUE.test(version.version))
-            throw new Error(`the version "${version.version}" found by git ${SAFE_VALUE_RULE}; set the version input`);
+        if (!src_settings/* SAFE_VALUE */.ij.test(version.version))
+            throw new Error(`the version "${version.version}" found by git ${src_settings/* SAFE_VALUE_RULE */.t}; set the version input`);
         await access;
         if (inputNeedsEngine(given))
             await engine;
-        const settings = withMainPackage(given, packageFacts);
+        const settings = (0,src_settings/* withMainPackage */.oD)(given, packageFacts);
         const workDir = await makeWorkDir(settings);
         // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
         const linking = (0,runner/* settleLater */.K4)(linkBinaries(settings, version, workDir, packageFacts));
@@ -37918,6 +37403,11 @@ async function makeWorkDir(settings) {
     const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
     core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
     (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
+    // go build's own work folders go in ours, so a killed build leaves none in the runner's TMPDIR.
+    if (!process.env.GOTMPDIR) {
+        process.env.GOTMPDIR = external_node_path_default().join(workDir, 'go-tmp');
+        await (0,promises_.mkdir)(process.env.GOTMPDIR);
+    }
     return workDir;
 }
 /** A failed check leaves nothing behind: the links are stopped, and their folder goes. */
@@ -37932,7 +37422,7 @@ async function warnDroppedCgo(cgo) {
     const { dropped } = await cgo;
     if (dropped.length === 0)
         return;
-    warn(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+    (0,warnings/* warn */.R)(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
         'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
         'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
 }
@@ -37972,7 +37462,7 @@ async function pushBlob(request, dir, blob) {
     const put = await request(url.href, {
         method: 'PUT',
         headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-        body: await (0,promises_.readFile)(blobPath(dir, blob.digest))
+        body: await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, blob.digest))
     });
     if (put.status !== 201)
         throw await failure(put, `uploading ${blob.digest}`);
@@ -37981,15 +37471,15 @@ async function putManifest(request, dir, manifest, reference) {
     const put = await request(`manifests/${reference}`, {
         method: 'PUT',
         headers: { 'content-type': manifest.mediaType },
-        body: await (0,promises_.readFile)(blobPath(dir, manifest.digest))
+        body: await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, manifest.digest))
     });
     if (put.status !== 201)
         throw await failure(put, `writing the manifest ${reference}`);
 }
 /** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
 async function pushLayout(dir, references) {
-    const { blobs, manifests, top } = await layoutBlobs(dir);
-    const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
+    const { blobs, manifests, top } = await (0,layout/* layoutBlobs */.$f)(dir);
+    const repos = (0,access/* byRepository */.IH)(references).map(group => ({ ...group, request: (0,access/* registrySession */.EK)(group.target, 'pull,push') }));
     try {
         await Promise.all(repos.map(async (repo) => {
             await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
@@ -38005,7 +37495,7 @@ async function pushLayout(dir, references) {
     for (const repo of repos) {
         for (const reference of repo.references) {
             try {
-                await putManifest(repo.request, dir, top, tagOf(reference));
+                await putManifest(repo.request, dir, top, (0,access/* tagOf */.cO)(reference));
             }
             catch (error) {
                 throw new PushError(reason(error), published);
@@ -38051,7 +37541,7 @@ async function publish(layout, tags, measured, metadata) {
     for (const image of images) {
         const before = measured.images.find(m => m.platform === image.platform);
         if (before && before.wire !== image.wire)
-            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
+            (0,warnings/* warn */.R)(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
     }
     return { digest, metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') }, references: tags, images };
 }
@@ -38073,91 +37563,8 @@ async function release(push, head, failures, budgetBroken, phase) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/startup.ts
-
-
-/**
- * Median wall time of starting the binary with `args` and waiting for it to exit: what UPX's unpacking
- * costs at every container start. Measured directly, not through docker, so only the binary is timed.
- */
-function medianStartupMs(file, args, runs = 5, timeoutMs = 10000) {
-    const times = [];
-    for (let i = 0; i < runs; i++) {
-        (0,runner/* toolStarted */.yE)();
-        const started = performance.now();
-        const result = (0,external_node_child_process_.spawnSync)(file, args, { timeout: timeoutMs, stdio: 'ignore' });
-        const ms = performance.now() - started;
-        (0,runner/* toolEnded */.Zk)();
-        if (result.status !== 0)
-            return undefined;
-        times.push(ms);
-    }
-    times.sort((a, b) => a - b);
-    return times[Math.floor(times.length / 2)];
-}
-
-;// CONCATENATED MODULE: ./src/smoke.ts
-
-
-
-
-
-function smokePlan(reference, platform, args, name) {
-    // No --user: the image's own USER is what production runs as. No network: a smoke test needs none, and the
-    // engine's bridge may not exist.
-    return { program: 'docker', args: ['run', '--rm', '--network', 'none', '--name', name, '--platform', platform, reference, ...args] };
-}
-/** Runs the image once with the smoke-test arguments; it must exit 0 before the timeout. */
-async function smokeTest(reference, platform, args, timeoutSeconds) {
-    const name = `go-slim-image-smoke-${process.pid}-${Date.now()}`;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-        timedOut = true;
-        void (0,runner/* execute */.g7)({ program: 'docker', args: ['kill', name] }, { allowFailure: true, quiet: true });
-    }, timeoutSeconds * 1000);
-    try {
-        const outcome = await (0,runner/* execute */.g7)(smokePlan(reference, platform, args, name), { allowFailure: true });
-        const result = { args, stdout: outcome.stdout, stderr: outcome.stderr };
-        const command = [reference, ...args].join(' ');
-        if (timedOut)
-            return { ...result, error: `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)` };
-        if (outcome.code !== 0)
-            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
-        return result;
-    }
-    finally {
-        clearTimeout(timer);
-    }
-}
-/**
- * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
- * engine), then times the start-up of the plain and the packed binary when UPX packed it.
- */
-async function smokeAndStartup(settings, head, loaded, workDir, phase) {
-    const startup = new Map();
-    const args = settings.smokeTest;
-    if (!args)
-        return { startup };
-    const host = hostPlatform();
-    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
-    if (!hostBuilt) {
-        warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
-        return { startup };
-    }
-    const smoke = await phase('smoke test', async () => {
-        if (!loaded)
-            await loadLayout(head, workDir, hostBuilt.id);
-        return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds);
-    });
-    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    if (hostPacked && !smoke.error) {
-        await phase('startup', async () => {
-            startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) });
-        });
-    }
-    return { smoke, startup };
-}
-
+// EXTERNAL MODULE: ./src/smoke.ts
+var src_smoke = __nccwpck_require__(2754);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -38191,7 +37598,7 @@ async function pipeline() {
     const started = new Date();
     const timings = {};
     const phase = timedPhases(timings);
-    const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight(readSettings(), phase);
+    const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight((0,src_settings/* readSettings */.sb)(), phase);
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = startBaseline(settings, engine, upx, workDir, started);
     const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
@@ -38203,11 +37610,11 @@ async function pipeline() {
     const cgo = goFacts.cgo();
     const road = roadNotTaken(settings, head);
     const failures = [];
-    const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error) => {
+    const loaded = await phase('load', () => (0,load/* loadAsAsked */.Xo)(settings, engine, head, workDir)).catch((error) => {
         failures.push(`the image could not be loaded into the engine: ${error.message}`);
         return false;
     });
-    const { smoke, startup } = await smokeAndStartup(settings, head, loaded, workDir, phase);
+    const { smoke, startup } = await (0,src_smoke/* smokeAndStartup */.El)(settings, head, loaded, workDir, phase);
     if (smoke?.error)
         failures.push(smoke.error);
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
@@ -38252,13 +37659,13 @@ async function pipeline() {
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
 function noteTarget(settings, importPath, head) {
     if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
-        warn(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
+        (0,warnings/* warn */.R)(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
             'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
             'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
     }
     for (const { note } of head.injections) {
         if (note?.level === 'warning')
-            warn(note.text);
+            (0,warnings/* warn */.R)(note.text);
         else if (note)
             core/* info */.pq(note.text);
     }
@@ -38271,8 +37678,8 @@ function noteTarget(settings, importPath, head) {
 function roadNotTaken(settings, head) {
     if (settings.compression.kind !== 'gzip' || settings.upx !== 'off' || !settings.github.pullRequest)
         return undefined;
-    const zstd = { kind: 'zstd', level: ZSTD_LEVEL };
-    return wireWith(head.layout, zstd).then(images => ({ compression: `zstd ${ZSTD_LEVEL}`, images }), (error) => {
+    const zstd = { kind: 'zstd', level: src_settings/* ZSTD_LEVEL */.D4 };
+    return wireWith(head.layout, zstd).then(images => ({ compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images }), (error) => {
         // Advice only: a failure here costs the report a line, never the run.
         core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
         return undefined;
@@ -38284,7 +37691,102 @@ function judgeSizes(settings, head, baseline) {
         wire: image.wire,
         baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
     }));
-    return { ...judge(sizes, settings.budget, src_report/* human */.eh), limits: describeBudget(settings.budget) };
+    return { ...(0,src_gate/* judge */.S4)(sizes, settings.budget, src_report/* human */.eh), limits: describeBudget(settings.budget) };
+}
+
+
+/***/ }),
+
+/***/ 3728:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Aq: () => (/* binding */ goEnv),
+/* harmony export */   FL: () => (/* binding */ parsePlatform),
+/* harmony export */   ol: () => (/* binding */ hostPlatform)
+/* harmony export */ });
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = [
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+];
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return parsePlatform(`linux/${arch}`);
+}
+
+
+/***/ }),
+
+/***/ 6661:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   b: () => (/* binding */ post)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2691);
+/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6004);
+
+
+
+
+
+/**
+ * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
+ * run's folder), any worktree of this action and the run's temporary folder.
+ */
+async function post() {
+    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.workDir);
+    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.repository);
+    if (workDir) {
+        const containers = await (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_4__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
+        if (containers.length > 0)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
+    }
+    if (repository)
+        await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .pruneWorktrees */ .fW)(repository);
+    if (workDir)
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
 }
 
 
@@ -39298,7 +38800,13 @@ function partial({
 
 // EXTERNAL MODULE: ./src/attribution.ts
 var src_attribution = __nccwpck_require__(3106);
+// EXTERNAL MODULE: ./src/smoke.ts
+var smoke = __nccwpck_require__(2754);
+// EXTERNAL MODULE: ./src/values.ts
+var values = __nccwpck_require__(4777);
 ;// CONCATENATED MODULE: ./src/report.ts
+
+
 
 
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
@@ -39314,6 +38822,8 @@ const human = (bytes) => filesize(bytes, { standard: 'iec' });
 const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes));
 const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
+const SMOKE_SHOWN = 1000;
 function routeNote(m) {
     const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
     return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
@@ -39443,7 +38953,7 @@ function renderTradeOff(report, out) {
         out.push('');
         for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of 5)`
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${smoke/* STARTUP_RUNS */.Nk} in the smoke-test container)`
                 : 'startup not measured (needs smoke-test and a runner of this platform)';
             out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
@@ -39486,7 +38996,7 @@ function renderDetails(report, out) {
         .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
         .join(', ')}`);
     if (report.smoke) {
-        const oneLine = (text) => text.trim().replace(/\n/g, ' ⏎ ');
+        const oneLine = (text) => (0,values/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
         out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
         if (report.smoke.stderr.trim())
             out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
@@ -39583,15 +39093,13 @@ function renderAttribution(a, packed, out) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   K4: () => (/* binding */ settleLater),
 /* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   Zk: () => (/* binding */ toolEnded),
 /* harmony export */   at: () => (/* binding */ killChildren),
 /* harmony export */   g7: () => (/* binding */ execute),
 /* harmony export */   kS: () => (/* binding */ inBackground),
 /* harmony export */   q0: () => (/* binding */ describe),
-/* harmony export */   wk: () => (/* binding */ toolTime),
-/* harmony export */   yE: () => (/* binding */ toolStarted)
+/* harmony export */   wk: () => (/* binding */ toolTime)
 /* harmony export */ });
-/* unused harmony export lowPriority */
+/* unused harmony exports lowPriority, toolStarted, toolEnded, Kept */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
 /* harmony import */ var _actions_io__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8701);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1421);
@@ -39655,60 +39163,1266 @@ function toolEnded() {
 }
 // Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
 const children = new Set();
+/**
+ * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
+ * build starts go with it instead of running on under PID 1.
+ */
+function killGroup(child) {
+    try {
+        if (child.pid !== undefined)
+            process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // The group has ended already.
+    }
+}
 /** Ends every tool still running (on SIGTERM or SIGINT). */
 function killChildren() {
     for (const child of children)
-        child.kill('SIGKILL');
+        killGroup(child);
 }
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
-function spawnCollect(plan, env, quiet) {
+function spawnCollect(plan, env, options) {
     return new Promise(resolve => {
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_2__.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_2__.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
         children.add(child);
-        const stdout = [];
-        const stderr = [];
+        const abort = () => killGroup(child);
+        options.signal?.addEventListener('abort', abort, { once: true });
+        if (options.signal?.aborted)
+            abort();
+        const stdout = new Kept(options.keepBytes);
+        const stderr = new Kept(options.keepBytes);
         child.stdout.on('data', (data) => {
-            stdout.push(data);
-            if (!quiet)
+            stdout.add(data);
+            if (!options.quiet)
                 process.stdout.write(data);
         });
         child.stderr.on('data', (data) => {
-            stderr.push(data);
-            if (!quiet)
+            stderr.add(data);
+            if (!options.quiet)
                 process.stdout.write(data);
         });
         let settled = false;
         // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
         child.on('error', error => {
             children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
             if (!settled)
                 resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` });
             settled = true;
         });
         child.on('close', (code, signal) => {
             children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
             if (settled)
                 return;
             settled = true;
-            const text = (chunks) => Buffer.concat(chunks).toString('utf8');
-            resolve({ code: code ?? (signal ? 128 + (node_os__WEBPACK_IMPORTED_MODULE_3__.constants.signals[signal] ?? 0) : -1), stdout: text(stdout), stderr: text(stderr) });
+            resolve({ code: code ?? (signal ? 128 + (node_os__WEBPACK_IMPORTED_MODULE_3__.constants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
         });
     });
+}
+/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
+class Kept {
+    limit;
+    head = [];
+    headBytes = 0;
+    tail = [];
+    tailBytes = 0;
+    dropped = 0;
+    constructor(limit = Infinity) {
+        this.limit = limit;
+    }
+    add(data) {
+        const room = Math.max(0, Math.ceil(this.limit / 2) - this.headBytes);
+        if (room > 0) {
+            this.head.push(data.subarray(0, room));
+            this.headBytes += Math.min(room, data.length);
+            data = data.subarray(room);
+        }
+        if (data.length === 0)
+            return;
+        this.tail.push(data);
+        this.tailBytes += data.length;
+        const keep = Math.floor(this.limit / 2);
+        while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= keep) {
+            this.tailBytes -= this.tail[0].length;
+            this.dropped += this.tail.shift().length;
+        }
+        if (this.tailBytes > keep) {
+            const cut = this.tailBytes - keep;
+            this.tail[0] = this.tail[0].subarray(cut);
+            this.tailBytes -= cut;
+            this.dropped += cut;
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = Buffer.concat(this.tail).toString('utf8');
+        return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
+    }
 }
 /** Runs a plan with argv (never a shell) and times it. */
 async function execute(plan, options = {}) {
     const started = performance.now();
     const env = { ...process.env, ...plan.env };
-    if (!options.quiet)
+    if (options.quiet !== true)
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`$ ${describe(plan)}`);
     toolStarted();
-    const result = await spawnCollect(plan, env, options.quiet ?? false).finally(toolEnded);
+    const result = await spawnCollect(plan, env, options).finally(toolEnded);
     const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
     if (outcome.code !== 0 && !options.allowFailure)
         throw new CommandError(plan, outcome);
     return outcome;
 }
+
+
+/***/ }),
+
+/***/ 6004:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bx: () => (/* binding */ KEPT_OUTPUT_BYTES),
+/* harmony export */   DA: () => (/* binding */ removeLeftovers),
+/* harmony export */   Yg: () => (/* binding */ timesPlan),
+/* harmony export */   mc: () => (/* binding */ Container),
+/* harmony export */   w8: () => (/* binding */ parseTimes)
+/* harmony export */ });
+/* unused harmony exports SANDBOX, RUN_LABEL, createPlan, startPlan, killPlan, removePlan, copyPlan, leftoverPlan, elapsedMs */
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2691);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
+
+
+/**
+ * The built binary is the pull request's code: it runs only here, in a container of the engine, and never on the
+ * runner. No network, no host environment (docker passes none), no mounts, no capabilities, no privilege gain,
+ * bounded processes and memory; the user is the image's own USER, as in production.
+ */
+const SANDBOX = ['--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--pids-limit', '512', '--memory', '2g'];
+/** Every container of a run carries its id, so the post step finds the ones a killed run left. */
+const RUN_LABEL = 'go-slim-image.run';
+/** Kept of each output stream of a container: its head and its tail (the report shows far less). */
+const KEPT_OUTPUT_BYTES = 64 * 1024;
+// After the timeout's docker kill, how long the docker CLI gets to return before it is ended too.
+const KILL_GRACE_MS = 3000;
+function createPlan(spec) {
+    return {
+        program: 'docker',
+        args: [
+            'create',
+            '--name',
+            spec.name,
+            '--label',
+            `${RUN_LABEL}=${spec.runId}`,
+            '--platform',
+            spec.platform,
+            ...SANDBOX,
+            ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
+            // The image ends docker's options: the arguments after it are the program's, whatever they look like.
+            spec.reference,
+            ...spec.args
+        ]
+    };
+}
+const startPlan = (name) => ({ program: 'docker', args: ['start', '--attach', name] });
+const killPlan = (name) => ({ program: 'docker', args: ['kill', name] });
+const removePlan = (names) => ({ program: 'docker', args: ['rm', '--force', ...names] });
+const copyPlan = (file, name, destination) => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] });
+const timesPlan = (names) => ({
+    program: 'docker',
+    args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
+});
+const leftoverPlan = (runId) => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] });
+/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
+function elapsedMs(started, finished) {
+    const parse = (time) => {
+        const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+        if (!match)
+            throw new Error(`docker gave a time that is not RFC 3339: ${time}`);
+        return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 };
+    };
+    const [from, to] = [parse(started), parse(finished)];
+    // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
+    return to.ms - from.ms + (to.fraction - from.fraction);
+}
+/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
+function parseTimes(stdout) {
+    return stdout
+        .trim()
+        .split('\n')
+        .map(line => {
+        const [started, finished, code] = line.trim().split(' ');
+        return { ms: elapsedMs(started, finished), code: Number(code) };
+    });
+}
+/** A created container of the sandbox, started as often as asked; removed by `remove`, by a signal or by the post step. */
+class Container {
+    name;
+    constructor(name) {
+        this.name = name;
+    }
+    static async create(spec, signal) {
+        const container = new Container(spec.name);
+        (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .whileRunning */ .j9)(`container ${spec.name}`, () => container.remove());
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(createPlan(spec), { quiet: 'output', signal });
+        return container;
+    }
+    /** Starts it attached; past `timeoutMs` it is killed, and the docker CLI too when it does not return. */
+    async run(timeoutMs) {
+        const cli = new AbortController();
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            void (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(killPlan(this.name), { allowFailure: true, quiet: true });
+            setTimeout(() => cli.abort(), KILL_GRACE_MS).unref();
+        }, timeoutMs);
+        try {
+            // Its output reaches the log once, kept to its head and tail, by the caller: a program may print megabytes.
+            const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: KEPT_OUTPUT_BYTES });
+            return { outcome, timedOut };
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    async copyIn(file, destination) {
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(copyPlan(file, this.name, destination), { quiet: true });
+    }
+    async remove() {
+        (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .done */ .Vw)(`container ${this.name}`);
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan([this.name]), { allowFailure: true, quiet: true });
+    }
+}
+/** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
+async function removeLeftovers(runId) {
+    const listed = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(leftoverPlan(runId), { allowFailure: true, quiet: true });
+    const ids = listed.stdout.split('\n').filter(Boolean);
+    if (ids.length > 0)
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan(ids), { allowFailure: true, quiet: true });
+    return ids;
+}
+
+
+/***/ }),
+
+/***/ 715:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  ij: () => (/* binding */ SAFE_VALUE),
+  t: () => (/* binding */ SAFE_VALUE_RULE),
+  qQ: () => (/* binding */ UPX_RELEASE_URL),
+  D4: () => (/* binding */ ZSTD_LEVEL),
+  hb: () => (/* binding */ isImageReference),
+  BI: () => (/* binding */ portProblem),
+  sb: () => (/* binding */ readSettings),
+  oD: () => (/* binding */ withMainPackage)
+});
+
+// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, parseCompression, parseLabels, readActionInput, readModulePath, readPullRequest
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/lists.ts
+var lists = __nccwpck_require__(6174);
+// EXTERNAL MODULE: ./src/gate.ts
+var gate = __nccwpck_require__(1956);
+// EXTERNAL MODULE: ./src/platform.ts
+var platform = __nccwpck_require__(3728);
+// EXTERNAL MODULE: ./src/values.ts
+var values = __nccwpck_require__(4777);
+;// CONCATENATED MODULE: ./src/files.ts
+
+
+
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
+// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+const inside = (folder, file) => {
+    const relative = external_node_path_default().relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+};
+/**
+ * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
+ * request's own symlink must not reach the runner's files), a system source under the system folders.
+ */
+function resolveSource(given, workspace) {
+    const source = external_node_path_default().resolve(workspace, given);
+    const inWorkspace = inside(workspace, source);
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!(0,external_node_fs_.existsSync)(source))
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" does not exist (${source})`);
+    const real = (0,external_node_fs_.realpathSync)(source);
+    const allowed = inWorkspace ? inside((0,external_node_fs_.realpathSync)(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
+    if (!allowed) {
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
+            "only files the workspace (or the runner's system folders) really holds are copied");
+    }
+    return real;
+}
+/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
+function entryProblem(root, file) {
+    const info = (0,external_node_fs_.lstatSync)(file);
+    if (info.isSymbolicLink()) {
+        const target = external_node_path_default().resolve(external_node_path_default().dirname(file), (0,external_node_fs_.readlinkSync)(file));
+        return inside(root, target) ? undefined : `is a symlink to ${(0,external_node_fs_.readlinkSync)(file)}, outside the folder`;
+    }
+    if (!info.isFile() && !info.isDirectory())
+        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
+    if (info.size > MAX_FILE_BYTES)
+        return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    return undefined;
+}
+/** The first entry of the folder that cannot be copied, and why. */
+function treeProblem(root) {
+    const pending = [root];
+    while (pending.length > 0) {
+        const folder = pending.pop();
+        for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
+            const file = external_node_path_default().join(folder, entry.name);
+            const problem = entryProblem(root, file);
+            if (problem)
+                return `${external_node_path_default().relative(root, file)} ${problem}`;
+            if (entry.isDirectory())
+                pending.push(file);
+        }
+    }
+    return undefined;
+}
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image. The whole tree is checked here, before any build.
+ */
+function parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${(0,values/* shown */.SP)(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
+        throw new Error(`files destination "${(0,values/* shown */.SP)(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    const source = resolveSource(given, workspace);
+    const info = (0,external_node_fs_.statSync)(source);
+    if (!info.isFile() && !info.isDirectory())
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" must be a plain file or a folder`);
+    const problem = info.isDirectory() ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source);
+    if (problem)
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}": ${info.isDirectory() ? problem : problem.replace(/^is /, 'it is ')}`);
+    return { source, destination };
+}
+
+;// CONCATENATED MODULE: ./src/settings.ts
+
+
+
+
+
+
+
+
+
+const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
+const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+const ZSTD_LEVEL = 19;
+function parseCompression(kindText, levelText) {
+    const kind = kindText.trim().toLowerCase();
+    if (kind !== 'gzip' && kind !== 'zstd')
+        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+    const range = kind === 'gzip' ? [1, 9] : [1, 22];
+    if (levelText.trim() === '')
+        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+    }
+    return { kind, level };
+}
+const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+/** The pull request of the triggering event, from the payload file the runner writes. */
+function readPullRequest(eventPath) {
+    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+        return undefined;
+    const pr = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).pull_request;
+    if (!pr)
+        return undefined;
+    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+}
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
+        this.problems = problems;
+    }
+}
+const readActionInput = name => core/* getInput */.V4(name);
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
+// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
+const MAX_NAME = 255;
+function isImageReference(text) {
+    return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text);
+}
+function parseFinalStage(text) {
+    switch (text) {
+        case 'scratch':
+            return { kind: 'scratch', nonroot: false };
+        case 'scratch-nonroot':
+            return { kind: 'scratch-nonroot', nonroot: true };
+        case 'distroless-static':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
+        case 'distroless-static-nonroot':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
+    }
+    if (text === '')
+        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
+    if (!isImageReference(text))
+        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+    return { kind: 'image', base: text, nonroot: false };
+}
+function parseBoolean(name, text) {
+    if (/^(true|yes|1|on)$/i.test(text))
+        return true;
+    if (/^(false|no|0|off)$/i.test(text))
+        return false;
+    throw new Error(`${name} must be true or false, not "${text}"`);
+}
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = external_node_path_default().join(folder, entry.name);
+                if ((0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
+}
+const MAX_TIMER_SECONDS = 2147483;
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        core/* setSecret */.Pq(token);
+    return token;
+}
+/** The module path from go.mod: the default binary name is its last element. */
+function readModulePath(goMod) {
+    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
+}
+function defaultBinaryName(modulePath) {
+    const parts = modulePath.split('/');
+    // example.com/tool/v2 is named tool, as `go install` names it.
+    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
+        parts.pop();
+    return parts[parts.length - 1];
+}
+function readSettings(input = readActionInput, env = process.env) {
+    const problems = [];
+    const get = (name) => input(name).trim();
+    // Each parse runs even when an earlier one failed, so every problem is reported at once.
+    function attempt(parse, fallback) {
+        try {
+            return parse();
+        }
+        catch (error) {
+            problems.push(error.message);
+            return fallback;
+        }
+    }
+    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
+    let modulePath = '';
+    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
+        problems.push(`working-directory "${workingDirectory}" does not exist`);
+    }
+    else if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
+    }
+    else {
+        modulePath = readModulePath((0,external_node_fs_.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+        if (!modulePath)
+            problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
+    }
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    const binaryProblem = (0,values/* binaryNameProblem */.iZ)(binaryName);
+    if (binaryProblem) {
+        problems.push(binaryProblem);
+        binaryName = 'app';
+    }
+    const versionVariable = get('version-variable');
+    const buildVariable = get('build-variable');
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
+        if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
+    }
+    const ldflags = get('ldflags');
+    attempt(() => (0,lists/* splitFields */.Kp)(ldflags, 'ldflags'), []);
+    const buildFlags = attempt(() => (0,lists/* splitFields */.Kp)(get('build-flags'), 'build-flags'), []);
+    problems.push(...(0,values/* buildFlagsProblems */.CL)(buildFlags));
+    const platformTexts = (0,lists/* parseList */.E1)(get('platforms'), { commas: true });
+    if (platformTexts.length === 0)
+        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
+    const platforms = platformTexts.map(text => attempt(() => (0,platform/* parsePlatform */.FL)(text), undefined)).filter(p => p !== undefined);
+    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
+    if (duplicate)
+        problems.push(`platforms lists ${duplicate.id} twice`);
+    const upxText = get('upx').toLowerCase();
+    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
+    if (upx !== upxText)
+        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+    const upxInstall = {
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
+    };
+    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
+        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
+    if (!/^https?:\/\//.test(upxInstall.url))
+        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+    const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' });
+    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
+    const expose = (0,lists/* parseList */.E1)(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
+    for (const port of expose) {
+        const problem = portProblem(port);
+        if (problem)
+            problems.push(problem);
+    }
+    const args = attempt(() => (0,lists/* splitFields */.Kp)(get('args'), 'args'), []);
+    const workdir = get('workdir');
+    const files = (0,lists/* parseList */.E1)(get('files'), { commas: false })
+        .map(line => attempt(() => parseFile(line, workspace), undefined))
+        .filter(f => f !== undefined);
+    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
+    const workdirWhy = (0,values/* workdirProblem */.Yu)(workdir);
+    if (workdirWhy)
+        problems.push(workdirWhy);
+    const repository = env.GITHUB_REPOSITORY;
+    const image = get('image') || (repository ?? binaryName).toLowerCase();
+    if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
+        problems.push(`image "${(0,values/* shown */.SP)(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
+    const tags = (0,lists/* parseList */.E1)(get('tags'), { commas: true });
+    for (const tag of tags) {
+        if (!isImageReference(tag))
+            problems.push(`tag "${(0,values/* shown */.SP)(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+    }
+    const labels = parseLabels(get('labels'), problems);
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
+    if (push && tags.length === 0) {
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
+    }
+    const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    const provenance = get('provenance');
+    const sbom = get('sbom');
+    for (const [name, value] of [
+        ['provenance', provenance],
+        ['sbom', sbom]
+    ]) {
+        const problem = attestationProblem(name, value);
+        if (problem)
+            problems.push(problem);
+    }
+    const builder = get('builder');
+    const builderWhy = (0,values/* builderProblem */.XE)(builder);
+    if (builderWhy)
+        problems.push(builderWhy);
+    const smokeText = get('smoke-test');
+    const smokeTest = smokeText ? attempt(() => (0,lists/* splitFields */.Kp)(smokeText, 'smoke-test'), undefined) : undefined;
+    const timeoutText = get('smoke-test-timeout');
+    const smokeTimeoutSeconds = Number(timeoutText);
+    if (!(smokeTimeoutSeconds > 0))
+        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+    const eventName = env.GITHUB_EVENT_NAME;
+    const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
+    let baseline = { kind: 'off' };
+    if (!['auto', 'build', 'off'].includes(compare))
+        problems.push(`compare "${compare}" must be auto, build or off`);
+    if (baselineImage && !isImageReference(baselineImage))
+        problems.push(`baseline-image "${(0,values/* shown */.SP)(baselineImage)}" is not a valid image reference`);
+    const baseRefWhy = baseRef === undefined ? undefined : (0,values/* baseRefProblem */.UX)(baseRef);
+    if (baseRefWhy)
+        problems.push(baseRefWhy);
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined));
+    if (comparing) {
+        if (baselineImage)
+            baseline = { kind: 'image', reference: baselineImage };
+        else if (baseRef || pullRequest)
+            baseline = { kind: 'build', ref: baseRef };
+        else
+            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
+    }
+    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
+    const commentTimeoutText = get('comment-timeout');
+    const commentTimeoutSeconds = Number(commentTimeoutText);
+    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
+    const commentKey = get('comment-key');
+    if (!/^[\w.-]+$/.test(commentKey))
+        problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
+    const maxSizeText = get('max-size');
+    const maxIncreaseText = get('max-increase');
+    const budget = {
+        maxSize: maxSizeText ? attempt(() => (0,gate/* parseSize */.DB)(maxSizeText, 'max-size'), undefined) : undefined,
+        maxIncrease: maxIncreaseText ? attempt(() => (0,gate/* parseIncrease */.KW)(maxIncreaseText, 'max-increase'), undefined) : undefined
+    };
+    const packageWhy = (0,values/* packageProblem */.eN)(get('package'));
+    if (packageWhy)
+        problems.push(packageWhy);
+    const version = get('version') || undefined;
+    const build = get('build') || undefined;
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return {
+        workingDirectory,
+        package: get('package'),
+        binaryName,
+        version,
+        build,
+        versionVariable,
+        buildVariable,
+        ldflags,
+        buildFlags,
+        platforms,
+        upx,
+        upxInstall,
+        compression,
+        finalStage,
+        expose,
+        args,
+        workdir,
+        files,
+        tzdata,
+        image,
+        tags,
+        labels,
+        load,
+        push,
+        annotations,
+        provenance,
+        sbom,
+        builder,
+        smokeTest,
+        smokeTimeoutSeconds,
+        baseline,
+        comment,
+        commentKey,
+        commentTimeoutSeconds,
+        githubToken: secret(get('github-token')),
+        budget,
+        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
+        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
+        github: {
+            repository,
+            serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+            ref: env.GITHUB_REF,
+            refName: env.GITHUB_REF_NAME,
+            eventName,
+            pullRequest
+        }
+    };
+}
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
+    return { ...settings, package: main.package, binaryName, image };
+}
+
+
+/***/ }),
+
+/***/ 2754:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   El: () => (/* binding */ smokeAndStartup),
+/* harmony export */   Nk: () => (/* binding */ STARTUP_RUNS)
+/* harmony export */ });
+/* unused harmony exports smokeTest, timeStartup */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(259);
+/* harmony import */ var _platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3728);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4813);
+/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6004);
+/* harmony import */ var _stage_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1741);
+/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4777);
+/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(286);
+
+
+
+
+
+
+
+
+
+/** Starts of each binary the start-up time is the median of. */
+const STARTUP_RUNS = 5;
+/** Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. */
+async function smokeTest(spec, timeoutSeconds) {
+    const timeoutMs = timeoutSeconds * 1000;
+    const command = [spec.reference, ...spec.args].join(' ');
+    const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
+    // The timeout bounds the container's creation too: the run ends whatever state the engine is in.
+    const creating = AbortSignal.timeout(timeoutMs);
+    let container;
+    try {
+        container = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create(spec, creating);
+    }
+    catch (error) {
+        const why = error.message;
+        return { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` };
+    }
+    try {
+        const { outcome, timedOut } = await container.run(timeoutMs);
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)(outcome.stdout + outcome.stderr, _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .KEPT_OUTPUT_BYTES */ .Bx));
+        const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
+        if (timedOut)
+            return { ...result, error: late };
+        if (outcome.code !== 0)
+            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
+        return result;
+    }
+    finally {
+        await container.remove();
+    }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/**
+ * What UPX's unpacking costs at every container start: the packed and the plain binary each started in the
+ * sandbox with the smoke-test arguments, timed by the engine's own start and exit times, in turns. The plain binary
+ * is copied into a container of the same image. A run that fails or times out leaves the start-up unmeasured.
+ */
+async function timeStartup(spec, unpackedFile, binaryName, timeoutMs) {
+    const unpackedPath = `${_stage_js__WEBPACK_IMPORTED_MODULE_6__/* .BINARY_DIR */ .eg}/.${binaryName}-unpacked`;
+    const packed = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-packed` });
+    const unpacked = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath }).catch(async (error) => {
+        await packed.remove();
+        throw error;
+    });
+    try {
+        await unpacked.copyIn(unpackedFile, unpackedPath);
+        const samples = [];
+        for (let i = 0; i < STARTUP_RUNS; i++) {
+            for (const container of [packed, unpacked]) {
+                const { outcome, timedOut } = await container.run(timeoutMs);
+                if (timedOut || outcome.code !== 0)
+                    return {};
+            }
+            const [p, u] = (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimes */ .w8)((await (0,_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .execute */ .g7)((0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .timesPlan */ .Yg)([packed.name, unpacked.name]), { quiet: true })).stdout);
+            samples.push([p.ms, u.ms]);
+        }
+        return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
+    }
+    finally {
+        await Promise.all([packed.remove(), unpacked.remove()]);
+    }
+}
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
+ * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
+ * sandbox's containers, never on the runner.
+ */
+async function smokeAndStartup(settings, head, loaded, workDir, phase) {
+    const startup = new Map();
+    const args = settings.smokeTest;
+    if (!args)
+        return { startup };
+    const host = (0,_platform_js__WEBPACK_IMPORTED_MODULE_3__/* .hostPlatform */ .ol)();
+    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
+    if (!hostBuilt) {
+        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R)(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        return { startup };
+    }
+    const runId = node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(workDir);
+    const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
+    const smoke = await phase('smoke test', async () => {
+        if (!loaded)
+            await (0,_load_js__WEBPACK_IMPORTED_MODULE_2__/* .loadLayout */ .fE)(head, workDir, hostBuilt.id);
+        return smokeTest(spec, settings.smokeTimeoutSeconds);
+    });
+    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
+    if (hostPacked && !smoke.error) {
+        await phase('startup', async () => {
+            const timing = { ...spec, name: `${runId}-startup` };
+            const measured = await timeStartup(timing, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error) => {
+                // Advice only: the start-up cost is a line of the report, never the run.
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`the start-up time could not be measured: ${error.message}`);
+                return {};
+            });
+            startup.set(hostBuilt.id, measured);
+        });
+    }
+    return { smoke, startup };
+}
+
+
+/***/ }),
+
+/***/ 1741:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Vp: () => (/* binding */ sealContext),
+/* harmony export */   X5: () => (/* binding */ writeStageFiles),
+/* harmony export */   eg: () => (/* binding */ BINARY_DIR),
+/* harmony export */   hL: () => (/* binding */ stageLayers),
+/* harmony export */   ks: () => (/* binding */ contextBinaryPath),
+/* harmony export */   mN: () => (/* binding */ pinTimes)
+/* harmony export */ });
+/* unused harmony exports ZONEINFO, NONROOT_UID, PASSWD, GROUP, CA_BUNDLES, imageUser, renderDockerfile, findCaBundle, treeDigest */
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
+/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(715);
+/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4777);
+
+
+
+
+
+
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+const ZONEINFO = '/usr/share/zoneinfo';
+const BINARY_DIR = '/usr/bin';
+const NONROOT_UID = 65532;
+// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
+const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
+const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
+// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
+const CA_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/ca-bundle.pem',
+    '/etc/pki/tls/cacert.pem',
+    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+    '/etc/ssl/cert.pem'
+];
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs';
+const TZDATA_TREE = 'tzdata';
+const FILES_TREE = 'files';
+const WORKDIR_TREE = 'workdir';
+function contextBinaryPath(contextDir, platform, binaryName) {
+    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
+}
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+function imageUser(stage) {
+    return stage.nonroot ? NONROOT_UID : undefined;
+}
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+function stageLayers(spec) {
+    return [
+        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+        'binary',
+        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+    ];
+}
+/**
+ * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
+ * value first, naming the input; this keeps any other path from pasting text that could end the line.
+ */
+function checked(value, problem) {
+    if (problem !== undefined || /[\r\n]/.test(value))
+        throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`);
+    return value;
+}
+/**
+ * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
+ * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
+ * line, so no frontend image has to be pulled.
+ */
+function renderDockerfile(spec) {
+    const stage = spec.finalStage;
+    const from = stage.kind === 'image' ? checked(stage.base, (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .isImageReference */ .hb)(stage.base) ? undefined : 'not an image reference') : 'scratch';
+    const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM'];
+    if (stage.kind === 'scratch-nonroot') {
+        lines.push(`COPY ${SHARED_TREE}/ /`);
+    }
+    if (spec.tzdata)
+        lines.push(`COPY ${TZDATA_TREE}/ /`);
+    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
+    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+    const user = imageUser(stage);
+    if (spec.workdir && user !== undefined)
+        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
+    // The binary changes most often, so it is the last layer.
+    lines.push('COPY ${TARGETPLATFORM}/ /');
+    if (stage.kind === 'scratch-nonroot')
+        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
+    if (spec.workdir)
+        lines.push(`WORKDIR ${checked(spec.workdir, (0,_values_js__WEBPACK_IMPORTED_MODULE_5__/* .workdirProblem */ .Yu)(spec.workdir))}`);
+    if (spec.expose.length > 0)
+        lines.push(`EXPOSE ${spec.expose.map(port => checked(port, (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .portProblem */ .BI)(port))).join(' ')}`);
+    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
+    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${checked(spec.binaryName, (0,_values_js__WEBPACK_IMPORTED_MODULE_5__/* .binaryNameProblem */ .iZ)(spec.binaryName))}`])}`);
+    if (spec.args.length > 0)
+        lines.push(`CMD ${JSON.stringify(spec.args)}`);
+    return lines.join('\n') + '\n';
+}
+function findCaBundle(candidates = CA_BUNDLES) {
+    return candidates.find(file => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file));
+}
+/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
+async function writeStageFiles(spec, contextDir) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(contextDir, { recursive: true });
+    if (spec.finalStage.kind === 'scratch-nonroot') {
+        const bundle = findCaBundle();
+        if (!bundle) {
+            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
+        }
+        const etc = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, SHARED_TREE, 'etc');
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'ssl/certs'), { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.copyFile)(bundle, node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'ssl/certs/ca-certificates.crt'));
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'passwd'), PASSWD);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'group'), GROUP);
+    }
+    if (spec.tzdata) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.cp)(ZONEINFO, node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, TZDATA_TREE, ZONEINFO), {
+            recursive: true,
+            verbatimSymlinks: true,
+            filter: source => node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(ZONEINFO, source).split((node_path__WEBPACK_IMPORTED_MODULE_3___default().sep))[0] !== 'right'
+        });
+    }
+    for (const [i, file] of spec.files.entries()) {
+        const target = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(target), { recursive: true });
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
+    }
+    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
+    const dockerfile = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, 'Dockerfile');
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(dockerfile, renderDockerfile(spec));
+    return dockerfile;
+}
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+async function pinTimes(dir, seconds) {
+    for (const entry of await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(dir, { withFileTypes: true })) {
+        const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, entry.name);
+        if (entry.isDirectory())
+            await pinTimes(full, seconds);
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lutimes)(full, seconds, seconds);
+    }
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lutimes)(dir, seconds, seconds);
+}
+/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
+async function treeDigest(dir) {
+    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256');
+    const walk = async (folder) => {
+        const entries = (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(folder, entry.name);
+            const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(full);
+            hash.update(`${node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
+            if (info.isSymbolicLink())
+                hash.update(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readlink)(full));
+            else if (info.isDirectory())
+                await walk(full);
+            else
+                hash.update(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(full));
+        }
+    };
+    await walk(dir);
+    return hash.digest('hex');
+}
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+async function sealContext(staging) {
+    const sealed = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(staging, sealed);
+    return sealed;
+}
+
+
+/***/ }),
+
+/***/ 4777:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $Q: () => (/* binding */ clip),
+/* harmony export */   CL: () => (/* binding */ buildFlagsProblems),
+/* harmony export */   SP: () => (/* binding */ shown),
+/* harmony export */   UX: () => (/* binding */ baseRefProblem),
+/* harmony export */   XE: () => (/* binding */ builderProblem),
+/* harmony export */   Yu: () => (/* binding */ workdirProblem),
+/* harmony export */   eN: () => (/* binding */ packageProblem),
+/* harmony export */   iZ: () => (/* binding */ binaryNameProblem)
+/* harmony export */ });
+/* unused harmony exports MAX_FILE_NAME, refRule */
+/**
+ * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
+ * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
+ * Each returns why the value is refused, or undefined.
+ */
+/** Longest file name Linux takes (NAME_MAX); longer gives "file name too long" after the build. */
+const MAX_FILE_NAME = 255;
+/** The text, or its head and tail with the count of characters left out between. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const half = Math.floor(max / 2);
+    return `${text.slice(0, half)} … (${text.length - 2 * half} characters left out) … ${text.slice(-half)}`;
+}
+/** A value as an error message shows it: a huge one is cut, so the message stays one readable sentence. */
+function shown(value, max = 80) {
+    return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
+}
+/** Why git would refuse `ref` as a ref name (git check-ref-format --allow-onelevel), or undefined. */
+function refRule(ref) {
+    if (ref.startsWith('-'))
+        return 'starts with "-", which git would read as an option';
+    if (ref.length > 1024)
+        return 'is longer than 1024 characters';
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref))
+        return 'holds a character git refuses in a ref name (a space, a control character or one of ~ ^ : ? * [ \\)';
+    if (ref.includes('..'))
+        return 'holds ".."';
+    if (ref === '@' || ref.includes('@{'))
+        return 'holds "@{" or is "@"';
+    if (ref.endsWith('.'))
+        return 'ends with "."';
+    const parts = ref.split('/');
+    if (parts.some(part => part === ''))
+        return 'has an empty part (a leading, trailing or double "/")';
+    if (parts.some(part => part.startsWith('.') || part.endsWith('.lock')))
+        return 'has a part that starts with "." or ends with ".lock"';
+    return undefined;
+}
+function baseRefProblem(ref) {
+    const why = refRule(ref);
+    return why && `base-ref "${shown(ref)}" ${why}: give a branch, tag or commit of origin, like main`;
+}
+/**
+ * WORKDIR takes the rest of its line and expands $variables: only plain folder names are let through, so the
+ * value can be nothing but a folder (no newline, no second instruction, no `..` out of the image's tree).
+ */
+function workdirProblem(workdir) {
+    if (workdir === '')
+        return undefined;
+    const parts = workdir.split('/').slice(1);
+    const plain = workdir.startsWith('/') && parts.every(part => /^[\w.@+-]+$/.test(part) && part !== '.' && part !== '..');
+    if (!plain || workdir.length > 1024 || workdir === '/') {
+        return `workdir "${shown(workdir)}" must be an absolute folder in the image made of letters, digits and . _ @ + - names, like /data (no .., no spaces)`;
+    }
+    return undefined;
+}
+/** The main package: a relative folder or an import path, never a go flag. */
+function packageProblem(pkg) {
+    if (pkg === '')
+        return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
+    if (pkg.startsWith('-'))
+        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
+        return `package "${shown(pkg)}" must be one folder or import path, like ./cmd/server`;
+    return undefined;
+}
+// go build's flags that take their value as the next field (`-tags foo`); every other flag is boolean or uses `=`.
+const VALUE_FLAGS = new Set([
+    'C',
+    'o',
+    'p',
+    'ldflags',
+    'asmflags',
+    'buildmode',
+    'compiler',
+    'covermode',
+    'coverpkg',
+    'gccgoflags',
+    'gcflags',
+    'installsuffix',
+    'mod',
+    'modfile',
+    'overlay',
+    'pgo',
+    'pkgdir',
+    'tags',
+    'toolexec'
+]);
+/** build-flags are flags: a field that is neither a flag nor a flag's value would be read as a package. */
+function buildFlagsProblems(fields) {
+    const problems = [];
+    for (let i = 0; i < fields.length; i++) {
+        const field = fields[i];
+        const flag = /^--?([\w-]+)(=|$)/.exec(field);
+        if (!flag) {
+            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
+            continue;
+        }
+        if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
+            problems.push(`build-flags must not set ${field.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
+        if (flag[2] === '' && VALUE_FLAGS.has(flag[1])) {
+            if (i + 1 >= fields.length)
+                problems.push(`build-flags ends with ${field}, which needs a value (like ${field} netgo)`);
+            i++;
+        }
+    }
+    return problems;
+}
+/** A buildx builder or docker context name, passed as `--builder=NAME`. */
+function builderProblem(builder) {
+    if (builder === '' || /^[A-Za-z0-9][\w.+-]{0,127}$/.test(builder))
+        return undefined;
+    return `builder "${shown(builder)}" is not a builder name (letters, digits and . _ + -, starting with a letter or digit): give docker/setup-buildx-action's name output`;
+}
+function binaryNameProblem(name) {
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
+        return undefined;
+    return `binary-name "${shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
+}
+
+
+/***/ }),
+
+/***/ 286:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   R: () => (/* binding */ warn),
+/* harmony export */   d: () => (/* binding */ warningsSaid)
+/* harmony export */ });
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = [];
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
 
 
 /***/ }),
@@ -39832,6 +40546,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 1455:
 /***/ ((module) => {
 
@@ -39867,6 +40588,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+
+/***/ }),
+
 /***/ 643:
 /***/ ((module) => {
 
@@ -39885,6 +40613,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:queryst
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 6466:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 
 /***/ }),
 

@@ -82,7 +82,7 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
     // Cancelling a job: the runner signals the action's process.
     if (signalWhen && !signalled && signalWhen.pattern.test(log)) {
       signalled = true
-      child.kill(signalWhen.signal ?? 'SIGTERM')
+      setTimeout(() => child.kill(signalWhen.signal ?? 'SIGTERM'), signalWhen.delayMs ?? 0)
     }
     if (echo) process.stdout.write(chunk)
   })
@@ -109,6 +109,8 @@ export async function runPost(main, { workspace, env = {} }) {
       HOME: process.env.HOME ?? '/root',
       GITHUB_ACTIONS: 'true',
       RUNNER_TEMP: main.runnerTemp,
+      // The engine the main step used: the post step removes the containers it left there.
+      ...(process.env.DOCKER_HOST ? { DOCKER_HOST: process.env.DOCKER_HOST } : {}),
       ...Object.fromEntries(Object.entries(main.state).map(([name, value]) => [`STATE_${name}`, value])),
       ...env
     }

@@ -12,7 +12,7 @@ import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import { BINARY_DIR } from './stage.js'
 import { buildTarget } from './target.js'
-import { resolveVersion } from './version.js'
+import { commitParents, resolveVersion } from './version.js'
 import { warn } from './warnings.js'
 
 /** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
@@ -49,53 +49,84 @@ async function gitOut(cwd: string, ...args: string[]): Promise<string | undefine
   return outcome.code === 0 ? outcome.stdout.trim() : undefined
 }
 
-async function fetch(cwd: string, ...args: string[]): Promise<void> {
-  await execute(git(cwd, 'fetch', '--no-tags', '--quiet', ...args), { allowFailure: true })
+/**
+ * Fetches commits into the object store and changes nothing else of the user's clone: no ref, no FETCH_HEAD, no tag,
+ * no remote-tracking branch (`--refmap=`), and a depth only for a clone that was shallow already.
+ */
+async function fetchCommits(cwd: string, options: string[], ...revs: string[]): Promise<void> {
+  const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--refmap=', '--quiet', ...options, '--end-of-options', 'origin', ...revs]
+  await execute(git(cwd, ...args), { allowFailure: true })
 }
 
 async function haveCommit(cwd: string, rev: string): Promise<string | undefined> {
-  return gitOut(cwd, 'rev-parse', '--verify', '--quiet', `${rev}^{commit}`)
+  return gitOut(cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`)
 }
 
-/** merge-base of HEAD and `other`, deepening a shallow clone until the two histories meet. */
-async function mergeBase(cwd: string, other: string): Promise<string> {
-  for (const deepen of [undefined, '--deepen=50', '--unshallow']) {
-    if (deepen) {
-      if ((await gitOut(cwd, 'rev-parse', '--is-shallow-repository')) !== 'true') break
-      await fetch(cwd, deepen, 'origin', 'HEAD', other)
+/** The commit, fetched from origin when the clone lacks it: a shallow clone gets it alone, a full one whole. */
+async function ensureCommit(cwd: string, sha: string, shallow: boolean): Promise<string | undefined> {
+  if (!(await haveCommit(cwd, sha))) await fetchCommits(cwd, shallow ? ['--depth=1'] : [], sha)
+  return haveCommit(cwd, sha)
+}
+
+// How far a shallow clone is deepened, step by step, until HEAD and the base meet.
+const DEEPEN_STEPS = [50, 500, 5000]
+
+/** merge-base of HEAD and `other`; a clone that is already shallow is deepened only as far as the two histories meet. */
+async function mergeBase(cwd: string, other: string, shallow: boolean): Promise<string> {
+  const head = await haveCommit(cwd, 'HEAD')
+  for (const deepen of [0, ...DEEPEN_STEPS]) {
+    if (deepen > 0) {
+      if (!shallow || !head) break
+      await fetchCommits(cwd, [`--deepen=${deepen}`], head, other)
     }
-    const base = await gitOut(cwd, 'merge-base', 'HEAD', other)
+    const base = await gitOut(cwd, 'merge-base', '--end-of-options', 'HEAD', other)
     if (base) return base
   }
-  throw new Error(`HEAD and ${other} share no history: cannot find the commit the change is measured against`)
+  throw new Error(
+    `HEAD and ${other} share no history${shallow ? ` in the ${DEEPEN_STEPS.at(-1)} commits fetched` : ''}: cannot find the commit the change is measured against` +
+      (shallow ? ' (check out with actions/checkout fetch-depth: 0)' : '')
+  )
+}
+
+/** The commit a branch or tag of origin names, asked of origin without fetching anything. */
+async function remoteCommit(cwd: string, ref: string): Promise<string | undefined> {
+  const listed = (await gitOut(cwd, 'ls-remote', '--end-of-options', 'origin', ref)) ?? ''
+  const refs = new Map(listed.split('\n').map(line => [line.split('\t')[1], line.split('\t')[0]] as const))
+  for (const name of [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`, ref]) {
+    if (refs.has(name)) return refs.get(name)
+  }
+  return undefined
+}
+
+/** base-ref as a commit: found in the clone, else asked of origin and fetched by its id. */
+async function resolveRef(top: string, ref: string, shallow: boolean): Promise<string> {
+  const local = (await haveCommit(top, ref)) ?? (await haveCommit(top, `refs/remotes/origin/${ref}`))
+  if (local) return local
+  const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref) ? ref : await remoteCommit(top, ref)
+  const fetched = sha && (await ensureCommit(top, sha, shallow))
+  if (!fetched) throw new Error(`base-ref "${ref}" is neither a commit nor a branch or tag of origin`)
+  return fetched
 }
 
 /**
  * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
- * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks.
+ * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks,
+ * and nothing more.
  */
 export async function resolveBaseCommit(settings: Settings, top: string): Promise<string> {
   const pr = settings.github.pullRequest
   const ref = settings.baseline.kind === 'build' ? settings.baseline.ref : undefined
+  const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true'
   if (!ref && pr) {
-    let parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? []
-    if (parents.length < 2 && (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true') {
-      await fetch(top, '--depth=2', 'origin', parents[0] ?? 'HEAD')
-      parents = (await gitOut(top, 'rev-list', '--parents', '-n', '1', 'HEAD'))?.split(' ') ?? []
-    }
-    if (parents.length === 3 && parents[2] === pr.headSha) return parents[1]
-    if (!(await haveCommit(top, pr.baseSha))) await fetch(top, '--depth=1', 'origin', pr.baseSha)
-    if (!(await haveCommit(top, pr.baseSha))) throw new Error(`the base commit ${pr.baseSha} could not be fetched from origin`)
-    return mergeBase(top, pr.baseSha)
+    // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
+    const parents = commitParents((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '')
+    const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined
+    const wanted = mergeParent ?? pr.baseSha
+    if (!(await ensureCommit(top, wanted, shallow))) throw new Error(`the base commit ${wanted} could not be fetched from origin`)
+    return mergeParent ?? mergeBase(top, pr.baseSha, shallow)
   }
   if (!ref) throw new Error('no base to compare with: set base-ref, or run on a pull_request event')
-  let resolved = (await haveCommit(top, ref)) ?? (await haveCommit(top, `origin/${ref}`))
-  if (!resolved) {
-    await fetch(top, '--depth=1', 'origin', ref)
-    resolved = await haveCommit(top, 'FETCH_HEAD')
-  }
-  if (!resolved) throw new Error(`base-ref "${ref}" is neither a commit nor a branch of origin`)
-  return mergeBase(top, resolved)
+  return mergeBase(top, await resolveRef(top, ref, shallow), shallow)
 }
 
 export async function repositoryTop(settings: Settings): Promise<string> {

@@ -32,7 +32,8 @@ export interface BuildxMetadata {
   [key: string]: unknown
 }
 
-const builderArgs = (builder: string) => (builder ? ['--builder', builder] : [])
+// One field (`--builder=NAME`): the name can never be read as a flag of its own.
+const builderArgs = (builder: string) => (builder ? [`--builder=${builder}`] : [])
 
 /** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
 export const infoPlan: Plan = {

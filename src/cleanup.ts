@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import { rm } from 'node:fs/promises'
 import { killChildren, execute } from './runner.js'
 
 /**
@@ -52,13 +51,4 @@ export async function pruneWorktrees(top: string, keep?: string): Promise<void> 
     await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true })
     core.info(`removed the worktree ${dir}, left by an interrupted run`)
   }
-}
-
-/** The post step: removes the run's temporary folder and any worktree of this action it left. */
-export async function post(): Promise<void> {
-  const workDir = core.getState(STATE.workDir)
-  const repository = core.getState(STATE.repository)
-  if (repository) await pruneWorktrees(repository)
-  if (workDir) await rm(workDir, { recursive: true, force: true })
-  core.info(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`)
 }

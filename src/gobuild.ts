@@ -62,10 +62,11 @@ export function ldflags(settings: Settings, version: VersionInfo, strip: Strip):
   ].join(' ')
 }
 
+// The package follows `--`: whatever it holds, go reads it as a package, never as a flag.
 export function goBuildPlan(settings: Settings, version: VersionInfo, platform: Platform, output: string, strip: Strip = 'full'): Plan {
   return {
     program: 'go',
-    args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, settings.package],
+    args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, '--', settings.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }
@@ -78,7 +79,7 @@ export function goBuildPlan(settings: Settings, version: VersionInfo, platform: 
 export function goListPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', settings.package],
+    args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: settings.workingDirectory
   }
@@ -88,7 +89,7 @@ export function goListPlan(settings: Settings, platform: Platform): Plan {
 export function cgoPackagesPlan(settings: Settings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', settings.package],
+    args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', '--', settings.package],
     env: { ...goEnv(platform), CGO_ENABLED: '1' },
     cwd: settings.workingDirectory
   }

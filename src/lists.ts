@@ -1,4 +1,5 @@
 /** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+import { shown } from './values.js'
 
 /** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
 export function parseList(text: string, { commas }: { commas: boolean }): string[] {
@@ -14,7 +15,7 @@ export function parseList(text: string, { commas }: { commas: boolean }): string
  * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
  * `;` and backquotes stay literal text.
  */
-export function splitFields(text: string): string[] {
+export function splitFields(text: string, input = 'the value'): string[] {
   const fields: string[] = []
   let i = 0
   while (i < text.length) {
@@ -25,10 +26,10 @@ export function splitFields(text: string): string[] {
     const quote = text[i]
     if (quote === '"' || quote === "'") {
       const end = text.indexOf(quote, i + 1)
-      if (end < 0) throw new Error(`unterminated ${quote} quote in: ${text}`)
+      if (end < 0) throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`)
       fields.push(text.slice(i + 1, end))
       i = end + 1
-      if (i < text.length && !/\s/.test(text[i])) throw new Error(`a quoted field must be followed by a space in: ${text}`)
+      if (i < text.length && !/\s/.test(text[i])) throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`)
       continue
     }
     let end = i

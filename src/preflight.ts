@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { pushProblems } from './access.js'
 import { inspectEngine, type Engine } from './buildx.js'
@@ -72,6 +72,11 @@ async function makeWorkDir(settings: Settings): Promise<string> {
   const workDir = await mkdtemp(path.join(settings.runnerTemp, 'go-slim-image-'))
   core.saveState(STATE.workDir, workDir)
   whileRunning('workDir', () => rm(workDir, { recursive: true, force: true }))
+  // go build's own work folders go in ours, so a killed build leaves none in the runner's TMPDIR.
+  if (!process.env.GOTMPDIR) {
+    process.env.GOTMPDIR = path.join(workDir, 'go-tmp')
+    await mkdir(process.env.GOTMPDIR)
+  }
   return workDir
 }
 

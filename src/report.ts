@@ -4,7 +4,8 @@ import type { BaselineReport } from './baseline.js'
 import { dominantRow, type Attribution, type SizeRow } from './attribution.js'
 import type { GateOutcome } from './gate.js'
 import type { Published } from './publish.js'
-import type { SmokeResult } from './smoke.js'
+import { STARTUP_RUNS, type SmokeResult } from './smoke.js'
+import { clip } from './values.js'
 import type { VersionInfo } from './version.js'
 
 export interface BinaryFigures {
@@ -76,6 +77,9 @@ export const human = (bytes: number) => filesize(bytes, { standard: 'iec' }) as 
 const signedHuman = (bytes: number) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes))
 const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`)
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
+const SMOKE_SHOWN = 1000
 
 function routeNote(m: Measurement): string {
   const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here'
@@ -218,7 +222,7 @@ function renderTradeOff(report: Report, out: string[]): void {
     for (const b of packed) {
       const startup =
         b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-          ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of 5)`
+          ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${STARTUP_RUNS} in the smoke-test container)`
           : 'startup not measured (needs smoke-test and a runner of this platform)'
       out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`)
     }
@@ -262,7 +266,7 @@ function renderDetails(report: Report, out: string[]): void {
       .join(', ')}`
   )
   if (report.smoke) {
-    const oneLine = (text: string) => text.trim().replace(/\n/g, ' ⏎ ')
+    const oneLine = (text: string) => clip(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'")
     out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``)
     if (report.smoke.stderr.trim()) out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``)
   }

@@ -22,8 +22,12 @@ export interface Outcome {
 export interface ExecuteOptions {
   /** Return a non-zero exit instead of throwing: the caller explains the failure better. */
   allowFailure?: boolean
-  /** Keep the tool's output out of the log (it is still captured). */
-  quiet?: boolean
+  /** Keep the tool's output out of the log (it is still captured); 'output' still logs the command. */
+  quiet?: boolean | 'output'
+  /** Ends the tool and everything it started (a timeout). */
+  signal?: AbortSignal
+  /** Keeps at most this many bytes of each stream: its head and its tail, with the count of bytes dropped between. */
+  keepBytes?: number
 }
 
 export class CommandError extends Error {
@@ -88,50 +92,106 @@ export function toolEnded(): void {
 // Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
 const children = new Set<ChildProcess>()
 
+/**
+ * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
+ * build starts go with it instead of running on under PID 1.
+ */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+  } catch {
+    // The group has ended already.
+  }
+}
+
 /** Ends every tool still running (on SIGTERM or SIGINT). */
 export function killChildren(): void {
-  for (const child of children) child.kill('SIGKILL')
+  for (const child of children) killGroup(child)
 }
 
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
-function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, quiet: boolean): Promise<{ code: number; stdout: string; stderr: string }> {
+function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, options: ExecuteOptions): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise(resolve => {
-    const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
     children.add(child)
-    const stdout: Buffer[] = []
-    const stderr: Buffer[] = []
+    const abort = () => killGroup(child)
+    options.signal?.addEventListener('abort', abort, { once: true })
+    if (options.signal?.aborted) abort()
+    const stdout = new Kept(options.keepBytes)
+    const stderr = new Kept(options.keepBytes)
     child.stdout.on('data', (data: Buffer) => {
-      stdout.push(data)
-      if (!quiet) process.stdout.write(data)
+      stdout.add(data)
+      if (!options.quiet) process.stdout.write(data)
     })
     child.stderr.on('data', (data: Buffer) => {
-      stderr.push(data)
-      if (!quiet) process.stdout.write(data)
+      stderr.add(data)
+      if (!options.quiet) process.stdout.write(data)
     })
     let settled = false
     // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
     child.on('error', error => {
       children.delete(child)
+      options.signal?.removeEventListener('abort', abort)
       if (!settled) resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` })
       settled = true
     })
     child.on('close', (code, signal) => {
       children.delete(child)
+      options.signal?.removeEventListener('abort', abort)
       if (settled) return
       settled = true
-      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString('utf8')
-      resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: text(stdout), stderr: text(stderr) })
+      resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() })
     })
   })
+}
+
+/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
+export class Kept {
+  private head: Buffer[] = []
+  private headBytes = 0
+  private tail: Buffer[] = []
+  private tailBytes = 0
+  private dropped = 0
+
+  constructor(private readonly limit = Infinity) {}
+
+  add(data: Buffer): void {
+    const room = Math.max(0, Math.ceil(this.limit / 2) - this.headBytes)
+    if (room > 0) {
+      this.head.push(data.subarray(0, room))
+      this.headBytes += Math.min(room, data.length)
+      data = data.subarray(room)
+    }
+    if (data.length === 0) return
+    this.tail.push(data)
+    this.tailBytes += data.length
+    const keep = Math.floor(this.limit / 2)
+    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= keep) {
+      this.tailBytes -= this.tail[0].length
+      this.dropped += this.tail.shift()!.length
+    }
+    if (this.tailBytes > keep) {
+      const cut = this.tailBytes - keep
+      this.tail[0] = this.tail[0].subarray(cut)
+      this.tailBytes -= cut
+      this.dropped += cut
+    }
+  }
+
+  text(): string {
+    const head = Buffer.concat(this.head).toString('utf8')
+    const tail = Buffer.concat(this.tail).toString('utf8')
+    return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail
+  }
 }
 
 /** Runs a plan with argv (never a shell) and times it. */
 export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
   const started = performance.now()
   const env = { ...process.env, ...plan.env }
-  if (!options.quiet) core.info(`$ ${describe(plan)}`)
+  if (options.quiet !== true) core.info(`$ ${describe(plan)}`)
   toolStarted()
-  const result = await spawnCollect(plan, env, options.quiet ?? false).finally(toolEnded)
+  const result = await spawnCollect(plan, env, options).finally(toolEnded)
   const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
   core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`)
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)

@@ -1,11 +1,13 @@
 import * as core from '@actions/core'
-import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseList, splitFields } from './lists.js'
 import { parseIncrease, parseSize, type Budget } from './gate.js'
 import { parsePlatform, type Platform } from './platform.js'
+import { parseFile } from './files.js'
 import type { ExtraFile } from './stage.js'
+import { baseRefProblem, binaryNameProblem, buildFlagsProblems, builderProblem, packageProblem, shown, workdirProblem } from './values.js'
 
 export const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'] as const
 export type UpxLevel = (typeof UPX_LEVELS)[number]
@@ -154,8 +156,11 @@ const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{
 const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`)
 const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`)
 
+// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
+const MAX_NAME = 255
+
 export function isImageReference(text: string): boolean {
-  return REFERENCE_RE.test(text)
+  return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text)
 }
 
 function parseFinalStage(text: string): FinalStage {
@@ -201,31 +206,6 @@ export function findGoMods(dir: string, depth = 4): string[] {
     level = next
   }
   return found.sort()
-}
-
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/']
-
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image.
- */
-export function parseFile(line: string, workspace: string): ExtraFile {
-  const match = /^(.+?):(\/.*)$/.exec(line)
-  if (!match) throw new Error(`files entry "${line}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`)
-  const [, given, destination] = match
-  const source = path.resolve(workspace, given)
-  const inWorkspace = !path.relative(workspace, source).startsWith('..')
-  if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-    throw new Error(`files source "${given}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`)
-  }
-  if (!existsSync(source)) throw new Error(`files source "${given}" does not exist (${source})`)
-  const info = lstatSync(source)
-  if (!info.isFile() && !info.isDirectory()) throw new Error(`files source "${given}" must be a plain file or a folder`)
-  if (path.posix.normalize(destination) !== destination || destination === '/') {
-    throw new Error(`files destination "${destination}" must be a normalized absolute path in the image, like /etc/mime.types`)
-  }
-  return { source, destination }
 }
 
 export const MAX_TIMER_SECONDS = 2147483
@@ -322,8 +302,9 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   }
 
   let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app')
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(binaryName)) {
-    problems.push(`binary-name "${binaryName}" must be a plain file name (letters, digits, . _ -)`)
+  const binaryProblem = binaryNameProblem(binaryName)
+  if (binaryProblem) {
+    problems.push(binaryProblem)
     binaryName = 'app'
   }
 
@@ -337,12 +318,9 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   }
 
   const ldflags = get('ldflags')
-  attempt(() => splitFields(ldflags), [])
-  const buildFlags = attempt(() => splitFields(get('build-flags')), [])
-  for (const flag of buildFlags) {
-    if (/^--?(o|ldflags|trimpath)(=|$)/.test(flag))
-      problems.push(`build-flags must not set ${flag.split('=')[0]}: the action sets it (use ldflags for linker flags)`)
-  }
+  attempt(() => splitFields(ldflags, 'ldflags'), [])
+  const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), [])
+  problems.push(...buildFlagsProblems(buildFlags))
 
   const platformTexts = parseList(get('platforms'), { commas: true })
   if (platformTexts.length === 0) problems.push('platforms is empty: give at least one, e.g. linux/amd64')
@@ -372,20 +350,22 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     const problem = portProblem(port)
     if (problem) problems.push(problem)
   }
-  const args = attempt(() => splitFields(get('args')), [])
+  const args = attempt(() => splitFields(get('args'), 'args'), [])
   const workdir = get('workdir')
   const files = parseList(get('files'), { commas: false })
     .map(line => attempt(() => parseFile(line, workspace), undefined))
     .filter(f => f !== undefined)
   const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false)
-  if (workdir && !workdir.startsWith('/')) problems.push(`workdir "${workdir}" must be an absolute path in the image, like /data`)
+  const workdirWhy = workdirProblem(workdir)
+  if (workdirWhy) problems.push(workdirWhy)
 
   const repository = env.GITHUB_REPOSITORY
   const image = get('image') || (repository ?? binaryName).toLowerCase()
-  if (!REPOSITORY_RE.test(image)) problems.push(`image "${image}" is not a valid repository name (lower case, like ghcr.io/owner/name)`)
+  if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
+    problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`)
   const tags = parseList(get('tags'), { commas: true })
   for (const tag of tags) {
-    if (!isImageReference(tag)) problems.push(`tag "${tag}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
+    if (!isImageReference(tag)) problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
     else if (tag.includes('@')) problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`)
   }
   const labels = parseLabels(get('labels'), problems)
@@ -414,8 +394,10 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     if (problem) problems.push(problem)
   }
   const builder = get('builder')
+  const builderWhy = builderProblem(builder)
+  if (builderWhy) problems.push(builderWhy)
   const smokeText = get('smoke-test')
-  const smokeTest = smokeText ? attempt(() => splitFields(smokeText), undefined) : undefined
+  const smokeTest = smokeText ? attempt(() => splitFields(smokeText, 'smoke-test'), undefined) : undefined
   const timeoutText = get('smoke-test-timeout')
   const smokeTimeoutSeconds = Number(timeoutText)
   if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
@@ -430,7 +412,9 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   const baseRef = get('base-ref') || undefined
   let baseline: Baseline = { kind: 'off' }
   if (!['auto', 'build', 'off'].includes(compare)) problems.push(`compare "${compare}" must be auto, build or off`)
-  if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${baselineImage}" is not a valid image reference`)
+  if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`)
+  const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef)
+  if (baseRefWhy) problems.push(baseRefWhy)
   const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined))
   if (comparing) {
     if (baselineImage) baseline = { kind: 'image', reference: baselineImage }
@@ -451,7 +435,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
   }
 
-  if (!get('package')) problems.push('package is empty: give the main package relative to the module root, like . or ./cmd/server')
+  const packageWhy = packageProblem(get('package'))
+  if (packageWhy) problems.push(packageWhy)
   const version = get('version') || undefined
   const build = get('build') || undefined
   for (const [name, value] of [

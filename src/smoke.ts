@@ -1,17 +1,15 @@
+import * as core from '@actions/core'
+import path from 'node:path'
 import { loadLayout } from './load.js'
 import type { Phase } from './phase.js'
 import { hostPlatform } from './platform.js'
-import { execute, type Plan } from './runner.js'
+import { execute } from './runner.js'
+import { Container, KEPT_OUTPUT_BYTES, parseTimes, timesPlan, type ContainerSpec } from './sandbox.js'
 import type { Settings } from './settings.js'
-import { medianStartupMs } from './startup.js'
+import { BINARY_DIR } from './stage.js'
 import type { Target } from './target.js'
+import { clip } from './values.js'
 import { warn } from './warnings.js'
-
-export function smokePlan(reference: string, platform: string, args: string[], name: string): Plan {
-  // No --user: the image's own USER is what production runs as. No network: a smoke test needs none, and the
-  // engine's bridge may not exist.
-  return { program: 'docker', args: ['run', '--rm', '--network', 'none', '--name', name, '--platform', platform, reference, ...args] }
-}
 
 export interface SmokeResult {
   args: string[]
@@ -21,34 +19,75 @@ export interface SmokeResult {
   error?: string
 }
 
-/** Runs the image once with the smoke-test arguments; it must exit 0 before the timeout. */
-export async function smokeTest(reference: string, platform: string, args: string[], timeoutSeconds: number): Promise<SmokeResult> {
-  const name = `go-slim-image-smoke-${process.pid}-${Date.now()}`
-  let timedOut = false
-  const timer = setTimeout(() => {
-    timedOut = true
-    void execute({ program: 'docker', args: ['kill', name] }, { allowFailure: true, quiet: true })
-  }, timeoutSeconds * 1000)
-  try {
-    const outcome = await execute(smokePlan(reference, platform, args, name), { allowFailure: true })
-    const result = { args, stdout: outcome.stdout, stderr: outcome.stderr }
-    const command = [reference, ...args].join(' ')
-    if (timedOut) return { ...result, error: `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)` }
-    if (outcome.code !== 0) return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` }
-    return result
-  } finally {
-    clearTimeout(timer)
-  }
-}
-
 export interface Startup {
   unpacked?: number
   packed?: number
 }
 
+/** Starts of each binary the start-up time is the median of. */
+export const STARTUP_RUNS = 5
+
+/** Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. */
+export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Promise<SmokeResult> {
+  const timeoutMs = timeoutSeconds * 1000
+  const command = [spec.reference, ...spec.args].join(' ')
+  const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`
+  // The timeout bounds the container's creation too: the run ends whatever state the engine is in.
+  const creating = AbortSignal.timeout(timeoutMs)
+  let container: Container
+  try {
+    container = await Container.create(spec, creating)
+  } catch (error) {
+    const why = (error as Error).message
+    return { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` }
+  }
+  try {
+    const { outcome, timedOut } = await container.run(timeoutMs)
+    core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
+    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
+    if (timedOut) return { ...result, error: late }
+    if (outcome.code !== 0) return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` }
+    return result
+  } finally {
+    await container.remove()
+  }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/**
+ * What UPX's unpacking costs at every container start: the packed and the plain binary each started in the
+ * sandbox with the smoke-test arguments, timed by the engine's own start and exit times, in turns. The plain binary
+ * is copied into a container of the same image. A run that fails or times out leaves the start-up unmeasured.
+ */
+export async function timeStartup(spec: ContainerSpec, unpackedFile: string, binaryName: string, timeoutMs: number): Promise<Startup> {
+  const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`
+  const packed = await Container.create({ ...spec, name: `${spec.name}-packed` })
+  const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath }).catch(async (error: unknown) => {
+    await packed.remove()
+    throw error
+  })
+  try {
+    await unpacked.copyIn(unpackedFile, unpackedPath)
+    const samples: Array<[number, number]> = []
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      for (const container of [packed, unpacked]) {
+        const { outcome, timedOut } = await container.run(timeoutMs)
+        if (timedOut || outcome.code !== 0) return {}
+      }
+      const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout)
+      samples.push([p.ms, u.ms])
+    }
+    return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) }
+  } finally {
+    await Promise.all([packed.remove(), unpacked.remove()])
+  }
+}
+
 /**
  * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
- * engine), then times the start-up of the plain and the packed binary when UPX packed it.
+ * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
+ * sandbox's containers, never on the runner.
  */
 export async function smokeAndStartup(settings: Settings, head: Target, loaded: boolean, workDir: string, phase: Phase) {
   const startup = new Map<string, Startup>()
@@ -60,14 +99,22 @@ export async function smokeAndStartup(settings: Settings, head: Target, loaded: 
     warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
     return { startup }
   }
+  const runId = path.basename(workDir)
+  const spec: ContainerSpec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args }
   const smoke = await phase('smoke test', async () => {
     if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
-    return smokeTest(head.tags[0], hostBuilt.id, args, settings.smokeTimeoutSeconds)
+    return smokeTest(spec, settings.smokeTimeoutSeconds)
   })
   const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
   if (hostPacked && !smoke.error) {
     await phase('startup', async () => {
-      startup.set(hostBuilt.id, { unpacked: medianStartupMs(hostPacked.binary.path, args), packed: medianStartupMs(hostPacked.path, args) })
+      const timing = { ...spec, name: `${runId}-startup` }
+      const measured = await timeStartup(timing, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error: unknown) => {
+        // Advice only: the start-up cost is a line of the report, never the run.
+        core.info(`the start-up time could not be measured: ${(error as Error).message}`)
+        return {}
+      })
+      startup.set(hostBuilt.id, measured)
     })
   }
   return { smoke, startup }

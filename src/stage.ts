@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto'
 import { copyFile, cp, lstat, lutimes, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Platform } from './platform.js'
-import type { FinalStage } from './settings.js'
+import { isImageReference, portProblem, type FinalStage } from './settings.js'
+import { binaryNameProblem, workdirProblem } from './values.js'
 
 /** What the final stage needs to know; pure data so the Dockerfile text is testable. */
 export interface StageSpec {
@@ -60,10 +61,6 @@ export function contextBinaryPath(contextDir: string, platform: Platform, binary
   return path.join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName)
 }
 
-/**
- * The Dockerfile. Binaries are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs
- * on an emulated CPU; no `# syntax` line, so no frontend image has to be pulled.
- */
 /** The user the image runs as, when the action knows it: the workdir is made theirs. */
 export function imageUser(stage: FinalStage): number | undefined {
   return stage.nonroot ? NONROOT_UID : undefined
@@ -82,9 +79,25 @@ export function stageLayers(spec: StageSpec): string[] {
   ]
 }
 
+/**
+ * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
+ * value first, naming the input; this keeps any other path from pasting text that could end the line.
+ */
+function checked(value: string, problem: string | undefined): string {
+  if (problem !== undefined || /[\r\n]/.test(value))
+    throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`)
+  return value
+}
+
+/**
+ * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
+ * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
+ * line, so no frontend image has to be pulled.
+ */
 export function renderDockerfile(spec: StageSpec): string {
   const stage = spec.finalStage
-  const lines = [`FROM ${stage.kind === 'image' ? stage.base : 'scratch'}`, 'ARG TARGETPLATFORM']
+  const from = stage.kind === 'image' ? checked(stage.base, isImageReference(stage.base) ? undefined : 'not an image reference') : 'scratch'
+  const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM']
   if (stage.kind === 'scratch-nonroot') {
     lines.push(`COPY ${SHARED_TREE}/ /`)
   }
@@ -96,10 +109,10 @@ export function renderDockerfile(spec: StageSpec): string {
   // The binary changes most often, so it is the last layer.
   lines.push('COPY ${TARGETPLATFORM}/ /')
   if (stage.kind === 'scratch-nonroot') lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`)
-  if (spec.workdir) lines.push(`WORKDIR ${spec.workdir}`)
-  if (spec.expose.length > 0) lines.push(`EXPOSE ${spec.expose.join(' ')}`)
-  // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002).
-  lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${spec.binaryName}`])}`)
+  if (spec.workdir) lines.push(`WORKDIR ${checked(spec.workdir, workdirProblem(spec.workdir))}`)
+  if (spec.expose.length > 0) lines.push(`EXPOSE ${spec.expose.map(port => checked(port, portProblem(port))).join(' ')}`)
+  // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
+  lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${checked(spec.binaryName, binaryNameProblem(spec.binaryName))}`])}`)
   if (spec.args.length > 0) lines.push(`CMD ${JSON.stringify(spec.args)}`)
   return lines.join('\n') + '\n'
 }

@@ -144,7 +144,9 @@ describe('smoke test', () => {
     expect(Number(run.outputs['image-size'])).toBeGreaterThan(100_000)
     // Every command is logged once, by the action.
     expect(run.stdout).not.toContain('[command]')
-    expect(run.stdout).toMatch(/^\$ docker run --rm --network none /m)
+    expect(run.stdout).toMatch(
+      /^\$ docker create --name go-slim-image-\w+-smoke --label go-slim-image.run=go-slim-image-\w+ --platform linux\/amd64 --network none /m
+    )
   })
 
   it('a run that does not exit is stopped at the timeout', async () => {

@@ -51,7 +51,7 @@ export interface ActionRun {
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
 export async function runAction(
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string>; signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals } }
+  options: { workspace: string; env?: Record<string, string>; signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals; delayMs?: number } }
 ): Promise<ActionRun> {
   const result = await runBundled(inputs, { ...options, inheritEnv: false })
   const commands = (kind: string) =>

@@ -9,7 +9,7 @@ import { goEnv, parsePlatform } from '../../src/platform.js'
 import { readSettings } from '../../src/settings.js'
 import { actionInputs } from './inputs.js'
 import { explainPushFailure } from '../../src/registry.js'
-import { smokePlan } from '../../src/smoke.js'
+import { createPlan, elapsedMs, parseTimes } from '../../src/sandbox.js'
 import { upxDownload } from '../../src/upx-install.js'
 import { tagFromRef } from '../../src/version.js'
 
@@ -47,7 +47,17 @@ describe('go build plan', () => {
     const plan = goBuildPlan(settings, version, parsePlatform('linux/arm/v7'), '/out/hello')
     expect(plan).toEqual({
       program: 'go',
-      args: ['build', '-trimpath', '-ldflags=-s -w -X main.Version=v1.2.3 -X main.Build=abc123 -X main.Extra=1', '-tags', 'netgo', '-o', '/out/hello', '.'],
+      args: [
+        'build',
+        '-trimpath',
+        '-ldflags=-s -w -X main.Version=v1.2.3 -X main.Build=abc123 -X main.Extra=1',
+        '-tags',
+        'netgo',
+        '-o',
+        '/out/hello',
+        '--',
+        '.'
+      ],
       env: { CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm', GOARM: '7' },
       cwd: moduleDir
     })
@@ -141,7 +151,7 @@ describe('buildx plan', () => {
       exporter: { kind: 'load' },
       now
     })
-    expect(plan.args.slice(0, 3)).toEqual(['build', '--builder', 'b1'])
+    expect(plan.args.slice(0, 2)).toEqual(['build', '--builder=b1'])
     expect(plan.args).toContain('acme/hello:feat-x-1')
     expect(plan.args).toContain(`org.opencontainers.image.created=${now.toISOString()}`)
   })
@@ -222,11 +232,31 @@ describe('buildx plan', () => {
       )
     })
   })
-  it('runs the smoke test as the image user, without network, with the arguments after the image', () => {
-    const args = smokePlan('r/app:1', 'linux/amd64', ['version', '--json'], 'n').args
+  it('runs the smoke test in the sandbox as the image user, with the arguments after the image', () => {
+    const args = createPlan({
+      name: 'n',
+      runId: 'go-slim-image-x',
+      reference: 'r/app:1',
+      platform: 'linux/amd64',
+      args: ['--privileged', '-v', '/:/host']
+    }).args
     expect(args).not.toContain('--user')
     expect(args[args.indexOf('--network') + 1]).toBe('none')
-    expect(args.slice(args.indexOf('r/app:1'))).toEqual(['r/app:1', 'version', '--json'])
+    expect(args[args.indexOf('--cap-drop') + 1]).toBe('ALL')
+    expect(args).toContain('no-new-privileges')
+    expect(args[args.indexOf('--label') + 1]).toBe('go-slim-image.run=go-slim-image-x')
+    // What looks like docker's options after the image is the program's.
+    expect(args.slice(args.indexOf('r/app:1'))).toEqual(['r/app:1', '--privileged', '-v', '/:/host'])
+    expect(args.filter(a => a === '-v' || a === '--volume' || a === '--env' || a === '-e' || a === '--mount')).toEqual(['-v'])
+  })
+
+  it("times a run from the engine's start and exit times, to the nanosecond", () => {
+    expect(elapsedMs('2026-12-01T12:47:45.109236338Z', '2026-12-01T12:47:45.114230316Z')).toBeCloseTo(4.993978, 5)
+    expect(elapsedMs('2026-12-01T12:47:59.9Z', '2026-12-01T12:48:00.1Z')).toBeCloseTo(200, 5)
+    expect(parseTimes('2026-12-01T12:47:43.683465252Z 2026-12-01T12:47:43.836898401Z 0\n2026-12-01T12:47:45Z 2026-12-01T12:47:45.5Z 3\n')).toEqual([
+      { ms: expect.closeTo(153.433149, 5), code: 0 },
+      { ms: 500, code: 3 }
+    ])
   })
 })
 

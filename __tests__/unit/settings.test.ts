@@ -59,8 +59,8 @@ describe('readSettings', () => {
   })
 
   it('keeps shell metacharacters as literal flag text', () => {
-    const s = settingsFrom({ 'build-flags': `-tags 'netgo osusergo' -gcflags=$(rm -rf /);echo` })
-    expect(s.buildFlags).toEqual(['-tags', 'netgo osusergo', '-gcflags=$(rm', '-rf', '/);echo'])
+    const s = settingsFrom({ 'build-flags': `-tags 'netgo osusergo' '-gcflags=$(rm -rf /);echo' -x` })
+    expect(s.buildFlags).toEqual(['-tags', 'netgo osusergo', '-gcflags=$(rm -rf /);echo', '-x'])
   })
 
   it.each([
@@ -73,7 +73,7 @@ describe('readSettings', () => {
     [{ 'working-directory': 'nowhere' }, 'does not exist'],
     [{ 'binary-name': '../evil' }, 'must be a plain file name'],
     [{ expose: '80/http' }, 'expose "80/http"'],
-    [{ workdir: 'data' }, 'must be an absolute path'],
+    [{ workdir: 'data' }, 'must be an absolute folder in the image'],
     [{ tags: 'UPPER/case:1' }, 'tag "UPPER/case:1"'],
     [{ labels: 'no-equals-sign' }, 'is not of the form key=value'],
     [{ load: 'maybe' }, 'load must be true or false'],

@@ -69,3 +69,31 @@ describe('context digest', () => {
     expect(await treeDigest(dir)).not.toBe(first)
   })
 })
+
+describe('the Dockerfile is built from checked parts', () => {
+  const spec = {
+    finalStage: { kind: 'scratch-nonroot', nonroot: true } as const,
+    binaryName: 'hello',
+    expose: ['3000'],
+    args: ['a\nRUN ["/bin/x"]', '$HOME', '"quoted"'],
+    workdir: '/data',
+    files: [],
+    tzdata: false
+  }
+
+  it.each([
+    ['workdir', { workdir: '/data\nUSER 0:0' }],
+    ['workdir', { workdir: '/$HOME' }],
+    ['expose', { expose: ['3000\nUSER 0'] }],
+    ['binary-name', { binaryName: 'x"]\nUSER 0:0\nENTRYPOINT ["/x' }],
+    ['final-stage', { finalStage: { kind: 'image', base: 'alpine\nRUN id', nonroot: false } as const }]
+  ])('refuses a %s that would end its line', (_, change) => {
+    expect(() => renderDockerfile({ ...spec, ...change })).toThrow(/refused to write .* into the Dockerfile/)
+  })
+
+  it('writes arguments as JSON: one line each, $ and quotes literal', () => {
+    const lines = renderDockerfile(spec).trimEnd().split('\n')
+    expect(lines.filter(line => /^(RUN|USER)/.test(line))).toEqual(['USER 65532:65532'])
+    expect(JSON.parse(lines.at(-1)!.replace(/^CMD /, ''))).toEqual(spec.args)
+  })
+})

@@ -1,0 +1,21 @@
+import * as core from '@actions/core'
+import { rm } from 'node:fs/promises'
+import path from 'node:path'
+import { pruneWorktrees, STATE } from './cleanup.js'
+import { removeLeftovers } from './sandbox.js'
+
+/**
+ * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
+ * run's folder), any worktree of this action and the run's temporary folder.
+ */
+export async function post(): Promise<void> {
+  const workDir = core.getState(STATE.workDir)
+  const repository = core.getState(STATE.repository)
+  if (workDir) {
+    const containers = await removeLeftovers(path.basename(workDir))
+    if (containers.length > 0) core.info(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`)
+  }
+  if (repository) await pruneWorktrees(repository)
+  if (workDir) await rm(workDir, { recursive: true, force: true })
+  core.info(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`)
+}
