@@ -36668,10 +36668,17 @@ function imageLabels(settings, version, now) {
         labels.set(key, value);
     return [...labels];
 }
+/**
+ * One field of a buildx CSV option (--output): buildx reads it with Go's encoding/csv, so a field holding a comma or
+ * a quote is quoted whole, its quotes doubled (a RUNNER_TEMP with a comma stays one path).
+ */
+function csvField(field) {
+    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
 function exporterArgs(exporter) {
     switch (exporter.kind) {
         case 'oci':
-            return ['--output', `type=oci,dest=${exporter.dest},tar=false`];
+            return ['--output', ['type=oci', csvField(`dest=${exporter.dest}`), 'tar=false'].join(',')];
         case 'load':
             return ['--output', 'type=docker'];
     }
@@ -37438,11 +37445,15 @@ async function warnDroppedCgo(cgo) {
  */
 class PushError extends Error {
     published;
+    digest;
     constructor(message, 
     /** References the registry serves after the failure: what did get out. */
-    published) {
+    published, 
+    /** The digest those references name. */
+    digest) {
         super(message);
         this.published = published;
+        this.digest = digest;
     }
 }
 async function failure(response, what) {
@@ -37498,7 +37509,7 @@ async function pushLayout(dir, references) {
                 await putManifest(repo.request, dir, top, (0,access/* tagOf */.cO)(reference));
             }
             catch (error) {
-                throw new PushError(reason(error), published);
+                throw new PushError(reason(error), published, top.digest);
             }
             published.push(reference);
         }
@@ -37516,8 +37527,22 @@ function reason(error) {
 
 
 
+/** A push that stopped part-way: what to do, and what got out (the digest output names it). */
+class PartialPush extends Error {
+    published;
+    constructor(message, published) {
+        super(message);
+        this.published = published;
+    }
+}
+const publishedAs = (digest, tags, metadata, images = []) => ({
+    digest,
+    metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') },
+    references: tags,
+    images
+});
 /** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushMeasured(layout, tags) {
+async function pushMeasured(layout, tags, metadata) {
     try {
         return await pushLayout(layout, tags);
     }
@@ -37528,22 +37553,41 @@ async function pushMeasured(layout, tags) {
         const state = published.length === 0
             ? 'Nothing was published.'
             : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
-        throw new Error(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, { cause: error });
+        const partial = error instanceof PushError && error.digest && published.length > 0 ? publishedAs(error.digest, published, metadata) : undefined;
+        throw new PartialPush(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, partial);
     }
+}
+// Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
+const READ_BACK_WAITS_MS = [1000, 3000];
+/** The pushed image read back from the registry, tried again after a failed read. */
+async function readBack(tag, digest, platform) {
+    for (const wait of READ_BACK_WAITS_MS) {
+        try {
+            return await readPushed(tag, digest, platform);
+        }
+        catch {
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+    return readPushed(tag, digest, platform);
 }
 /**
  * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
- * back from the registry and compares its stored size with the measured one.
+ * back from the registry and compares its stored size with the measured one. A push that is complete stays
+ * reported as published when only the read-back fails.
  */
 async function publish(layout, tags, measured, metadata) {
-    const digest = await pushMeasured(layout, tags);
-    const images = await readPushed(tags[0], digest, measured.images[0].platform);
+    const digest = await pushMeasured(layout, tags, metadata);
+    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
+        const why = error.message;
+        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
+    });
     for (const image of images) {
         const before = measured.images.find(m => m.platform === image.platform);
         if (before && before.wire !== image.wire)
             (0,warnings/* warn */.R)(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
     }
-    return { digest, metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') }, references: tags, images };
+    return publishedAs(digest, tags, metadata, images);
 }
 /**
  * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
@@ -37559,7 +37603,8 @@ async function release(push, head, failures, budgetBroken, phase) {
     }
     return phase('push', () => publish(head.layout, head.tags, head.measurement, head.metadata)).catch((error) => {
         failures.push(error.message);
-        return undefined;
+        // What did get out is reported and named by the digest output, though the step fails.
+        return error instanceof PartialPush ? error.published : undefined;
     });
 }
 
@@ -38963,7 +39008,10 @@ function renderTradeOff(report, out) {
         out.push('', '#### Published', '');
         for (const reference of report.published.references)
             out.push(`- \`${reference}@${report.published.digest}\``);
-        out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+        if (report.published.images.length > 0)
+            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+        else
+            out.push('', 'Not read back from the registry: the failure above says why.');
     }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)

@@ -160,10 +160,18 @@ export function imageLabels(settings: Settings, version: VersionInfo, now: Date)
   return [...labels]
 }
 
+/**
+ * One field of a buildx CSV option (--output): buildx reads it with Go's encoding/csv, so a field holding a comma or
+ * a quote is quoted whole, its quotes doubled (a RUNNER_TEMP with a comma stays one path).
+ */
+export function csvField(field: string): string {
+  return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field
+}
+
 export function exporterArgs(exporter: Exporter): string[] {
   switch (exporter.kind) {
     case 'oci':
-      return ['--output', `type=oci,dest=${exporter.dest},tar=false`]
+      return ['--output', ['type=oci', csvField(`dest=${exporter.dest}`), 'tar=false'].join(',')]
     case 'load':
       return ['--output', 'type=docker']
   }

@@ -12,7 +12,9 @@ export class PushError extends Error {
   constructor(
     message: string,
     /** References the registry serves after the failure: what did get out. */
-    readonly published: string[]
+    readonly published: string[],
+    /** The digest those references name. */
+    readonly digest?: string
   ) {
     super(message)
   }
@@ -69,7 +71,7 @@ export async function pushLayout(dir: string, references: string[]): Promise<str
       try {
         await putManifest(repo.request, dir, top, tagOf(reference))
       } catch (error) {
-        throw new PushError(reason(error), published)
+        throw new PushError(reason(error), published, top.digest)
       }
       published.push(reference)
     }

@@ -231,7 +231,9 @@ function renderTradeOff(report: Report, out: string[]): void {
   if (report.published) {
     out.push('', '#### Published', '')
     for (const reference of report.published.references) out.push(`- \`${reference}@${report.published.digest}\``)
-    out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
+    if (report.published.images.length > 0)
+      out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
+    else out.push('', 'Not read back from the registry: the failure above says why.')
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)

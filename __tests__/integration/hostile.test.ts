@@ -134,6 +134,19 @@ describe('files reads only what the workspace really holds', () => {
   })
 })
 
+describe('paths are data too', () => {
+  it('a comma in RUNNER_TEMP stays part of the path buildx writes the image to', async () => {
+    const runnerTemp = mkdtempSync(path.join(tmpdir(), 'runner,temp-'))
+    const run = await runAction(
+      { image: `slim-test/comma-${Date.now()}`, load: 'false' },
+      { workspace: helloRepository().dir, env: { RUNNER_TEMP: runnerTemp } }
+    )
+    expect(run.code).toBe(0)
+    expect(Number(run.outputs['image-size'])).toBeGreaterThan(100_000)
+    expect(run.state.workDir.startsWith(runnerTemp)).toBe(true)
+  })
+})
+
 describe("the user's clone stays as it was", () => {
   it('a base-ref fetched from origin leaves a full clone full, its refs, config and history untouched', async () => {
     const origin = helloRepository('v1.0.0')

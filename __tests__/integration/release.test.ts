@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { createServer as createHttpServer, request as httpRequest } from 'node:http'
 import { createServer, connect, type Socket } from 'node:net'
 import { docker, goModule, helloRepository, registryGet, requireTools, runAction, startRegistry, type Registry } from './harness.js'
 
@@ -27,6 +28,28 @@ async function dyingProxy(target: string, bytes: number): Promise<{ host: string
     client.pipe(upstream).pipe(client)
     client.on('error', () => undefined)
     upstream.on('error', () => undefined)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { host: `127.0.0.1:${port}`, stop: () => server.close() }
+}
+
+/** A loopback HTTP proxy to a registry that takes every write but answers every manifest read with HTTP 500. */
+async function unreadableProxy(target: string): Promise<{ host: string; stop: () => void }> {
+  const [targetHost, targetPort] = target.split(':')
+  const server = createHttpServer((request, response) => {
+    if (request.method === 'GET' && request.url?.includes('/manifests/')) {
+      response.writeHead(500, { 'content-type': 'application/json' }).end('{"errors":[{"code":"UNKNOWN","message":"unknown error"}]}')
+      return
+    }
+    const upstream = httpRequest(
+      { host: targetHost, port: Number(targetPort), method: request.method, path: request.url, headers: request.headers },
+      answer => {
+        response.writeHead(answer.statusCode ?? 502, answer.headers)
+        answer.pipe(response)
+      }
+    )
+    request.pipe(upstream)
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as { port: number }
@@ -184,6 +207,28 @@ describe('release: push to a real registry', () => {
       expect(run.summary).toContain('push failed')
       expect(Number(run.outputs['image-size'])).toBeGreaterThan(1_000_000)
       await expect(registryGet(fresh.host, 'acme/midway/manifests/1')).rejects.toThrow('404')
+    } finally {
+      proxy.stop()
+      await fresh.stop()
+    }
+  })
+
+  it('a complete push whose read-back fails is reported as published, with its digest, and fails for the read-back alone', async () => {
+    const fresh = await startRegistry()
+    const proxy = await unreadableProxy(fresh.host)
+    try {
+      const tags = [`${proxy.host}/acme/readback:1`, `${proxy.host}/acme/readback:latest`]
+      const run = await runAction({ push: 'true', tags: tags.join('\n') }, { workspace: repo.dir })
+      expect(run.code).toBe(1)
+      expect(run.errors).toHaveLength(1)
+      expect(run.errors[0]).toMatch(
+        /^the push is complete \(.*acme\/readback:1, .*acme\/readback:latest at sha256:[0-9a-f]{64}\), but reading it back from the registry failed 3 times/
+      )
+      // The registry itself, read directly, serves what the outputs and the report name.
+      const stored = await registryGet(fresh.host, 'acme/readback/manifests/latest')
+      expect(run.outputs.digest).toBe(stored.digest)
+      expect(run.summary).toContain('#### Published')
+      expect(run.summary).toContain(`${tags[0]}@${stored.digest}`)
     } finally {
       proxy.stop()
       await fresh.stop()

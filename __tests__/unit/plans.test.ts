@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildPlan, chooseRoute, imageLabels, LOST_SNAPSHOT, parseDockerInfo, tagSafe } from '../../src/buildx.js'
+import { buildPlan, chooseRoute, exporterArgs, imageLabels, LOST_SNAPSHOT, parseDockerInfo, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, goListPlan, ldflags } from '../../src/gobuild.js'
 import { lowPriority } from '../../src/runner.js'
 import { parseList, quoteField, splitFields } from '../../src/lists.js'
@@ -248,6 +248,11 @@ describe('buildx plan', () => {
     // What looks like docker's options after the image is the program's.
     expect(args.slice(args.indexOf('r/app:1'))).toEqual(['r/app:1', '--privileged', '-v', '/:/host'])
     expect(args.filter(a => a === '-v' || a === '--volume' || a === '--env' || a === '-e' || a === '--mount')).toEqual(['-v'])
+  })
+
+  it('quotes a CSV field of --output that holds a comma or a quote', () => {
+    expect(exporterArgs({ kind: 'oci', dest: '/tmp/a/oci' })).toEqual(['--output', 'type=oci,dest=/tmp/a/oci,tar=false'])
+    expect(exporterArgs({ kind: 'oci', dest: '/tmp/a,b/"c"/oci' })).toEqual(['--output', 'type=oci,"dest=/tmp/a,b/""c""/oci",tar=false'])
   })
 
   it("times a run from the engine's start and exit times, to the nanosecond", () => {
