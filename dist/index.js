@@ -34663,15 +34663,17 @@ module.exports = {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   EK: () => (/* binding */ registrySession),
+/* harmony export */   El: () => (/* binding */ pushTarget),
 /* harmony export */   Gt: () => (/* binding */ registryRead),
 /* harmony export */   IH: () => (/* binding */ byRepository),
 /* harmony export */   Tn: () => (/* binding */ manifestReference),
 /* harmony export */   _M: () => (/* binding */ repositoryOf),
 /* harmony export */   cO: () => (/* binding */ tagOf),
 /* harmony export */   fq: () => (/* binding */ fullName),
-/* harmony export */   vx: () => (/* binding */ pushProblems)
+/* harmony export */   vx: () => (/* binding */ pushProblems),
+/* harmony export */   wt: () => (/* binding */ networkReason)
 /* harmony export */ });
-/* unused harmony exports pushTarget, registryUrl, dockerCredentials, parseChallenge, pushProblem */
+/* unused harmony exports registryUrl, dockerCredentials, DockerConfigError, parseChallenge, pushProblem */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -34738,7 +34740,7 @@ function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_p
     const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(configDir, 'config.json');
     if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(file))
         return undefined;
-    const config = JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
+    const config = parseDockerConfig(file);
     const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
     const helper = config.credHelpers?.[host] ?? config.credsStore;
     if (helper) {
@@ -34757,6 +34759,33 @@ function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_p
         }
     }
     return undefined;
+}
+/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
+class DockerConfigError extends Error {
+}
+function parseDockerConfig(file) {
+    try {
+        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new DockerConfigError(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`);
+    }
+}
+/**
+ * Why a request to `host` failed, in words: fetch itself says only "fetch failed", and its cause (a refused
+ * connection, a host not found, a reset, a timeout, a port it will not use) is the news.
+ */
+function networkReason(error, host) {
+    const e = error;
+    if (e.name === 'TimeoutError')
+        return `${host} gave no answer in time (${e.message})`;
+    if (e instanceof DockerConfigError)
+        return e.message;
+    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+    if (/bad port/i.test(cause)) {
+        return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
+    }
+    return `${host} cannot be reached (${cause})`;
 }
 /** `Bearer realm="…",service="…"` → its parameters. */
 function parseChallenge(header) {
@@ -34821,8 +34850,10 @@ async function pushProblem(target) {
         return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
     }
     catch (error) {
-        const cause = error.cause;
-        return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? error.message}): check the host in tags, or that the registry is up`;
+        if (error instanceof DockerConfigError)
+            return error.message;
+        const why = networkReason(error, target.host);
+        return /bad port/.test(why) ? why : `${why}: check the host in tags, or that the registry is up`;
     }
 }
 /** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
@@ -36138,6 +36169,8 @@ function splitBinary(twin, shipped, output) {
 
 // EXTERNAL MODULE: ./src/report.ts + 1 modules
 var src_report = __nccwpck_require__(3730);
+// EXTERNAL MODULE: ./src/values.ts
+var values = __nccwpck_require__(4777);
 // EXTERNAL MODULE: ./src/stage.ts
 var stage = __nccwpck_require__(1741);
 // EXTERNAL MODULE: ./src/warnings.ts
@@ -36149,6 +36182,9 @@ var warnings = __nccwpck_require__(286);
 
 
 
+
+// Characters of each smoke-test stream the report keeps.
+const SMOKE_KEPT = 4000;
 /** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
 function assembleReport(run) {
     const { settings, head, baseline, published } = run;
@@ -36167,7 +36203,8 @@ function assembleReport(run) {
         layerNames: (0,stage/* stageLayers */.hL)(settings),
         timings: run.timings,
         toolMs: (0,runner/* toolTime */.wk)(),
-        smoke: run.smoke,
+        // What the program printed, cut to its head and tail: the report-json output has a size limit too.
+        smoke: run.smoke && { ...run.smoke, stdout: (0,values/* clip */.$Q)(run.smoke.stdout, SMOKE_KEPT), stderr: (0,values/* clip */.$Q)(run.smoke.stderr, SMOKE_KEPT) },
         published,
         baseline,
         attribution: (0,attribution/* attributions */.Nb)(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
@@ -36348,10 +36385,10 @@ async function wireWith(dir, compression) {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: ./src/access.ts
 var access = __nccwpck_require__(6821);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
@@ -36397,7 +36434,11 @@ function explainPushFailure(message, references) {
     if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
         return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
     }
-    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timeout|timed out/i.test(message)) {
+    // A request that got no answer in time reached the registry: the host is right, the registry stalled.
+    if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
+        return `the registry of ${where} stopped answering during the push: check that it is up and retry`;
+    }
+    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
         return `the registry of ${where} cannot be reached: check the host name in tags`;
     }
     return undefined;
@@ -37035,6 +37076,7 @@ async function resolveVersion(settings) {
 
 
 
+
 const git = (cwd, ...args) => ({ program: 'git', args, cwd });
 async function gitOut(cwd, ...args) {
     const outcome = await (0,runner/* execute */.g7)(git(cwd, ...args), { allowFailure: true, quiet: true });
@@ -37174,7 +37216,9 @@ async function imageBaseline(reference, settings, file) {
         };
     }
     catch (error) {
-        const message = `the baseline image ${reference} could not be read: ${error.message.split('\n').slice(-1)[0]}`;
+        const e = error;
+        const why = e.cause !== undefined || e.name === 'TimeoutError' ? (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(reference).host) : e.message.split('\n').slice(-1)[0];
+        const message = `the baseline image ${reference} could not be read: ${why}`;
         (0,warnings/* warn */.R)(message);
         return { source: 'image', ref: reference, images: [], error: message };
     }
@@ -37274,7 +37318,14 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core/* setOutput */.uH('report-json', JSON.stringify(report));
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/upx-install.ts
+
+
+
+
+
 
 
 
@@ -37316,6 +37367,41 @@ async function findFile(dir, name) {
     }
     return undefined;
 }
+/**
+ * Bounds of the download: a server that stops answering costs the run these seconds, never the job's timeout.
+ * Node's own fetch waits five minutes for headers and again for every pause in the body.
+ */
+const DOWNLOAD_LIMITS = { idleMs: 20_000, totalMs: 180_000 };
+/** Streams `url` into `file`, ended when the server sends nothing for idleMs or the whole takes over totalMs. */
+async function downloadTo(url, file, limits = DOWNLOAD_LIMITS) {
+    const controller = new AbortController();
+    let why = '';
+    const stop = (reason) => () => {
+        why = reason;
+        controller.abort();
+    };
+    const total = setTimeout(stop(`it took over ${limits.totalMs / 1000} s`), limits.totalMs);
+    const idle = setTimeout(stop(`the server sent nothing for ${limits.idleMs / 1000} s`), limits.idleMs);
+    const alive = () => idle.refresh();
+    try {
+        const response = await fetch(url, { signal: controller.signal });
+        if (!response.ok || !response.body)
+            throw new Error(`HTTP ${response.status}`);
+        alive();
+        const body = external_node_stream_.Readable.fromWeb(response.body);
+        body.on('data', alive);
+        await (0,external_node_stream_promises_.pipeline)(body, (0,external_node_fs_.createWriteStream)(file));
+    }
+    catch (error) {
+        // An abort closes the connection: no socket is left to keep Node alive after the step.
+        const cause = error.cause?.code;
+        throw new Error(why || (cause ? `${error.message}: ${cause}` : error.message), { cause: error });
+    }
+    finally {
+        clearTimeout(total);
+        clearTimeout(idle);
+    }
+}
 /** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
 async function requireUpx(install) {
     const found = await io/* which */.K7('upx', false);
@@ -37329,24 +37415,25 @@ async function requireUpx(install) {
     let dir = tc.find('upx', install.version, download.arch);
     if (!dir) {
         core/* info */.pq(`upx is not on PATH: downloading ${download.url}`);
-        let archive;
+        const archive = external_node_path_default().join(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `upx-${(0,external_node_crypto_.randomUUID)()}.tar.xz`);
         try {
-            archive = await tc.downloadTool(download.url);
-        }
-        catch (error) {
-            throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`, {
-                cause: error
+            await downloadTo(download.url, archive).catch((error) => {
+                throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`);
             });
+            const actual = await sha256File(archive);
+            if (actual !== download.sha256) {
+                throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
+            }
+            const extracted = await tc.extractTar(archive, undefined, 'xJ');
+            const binary = await findFile(extracted, 'upx');
+            if (!binary)
+                throw new Error(`the archive from ${download.url} holds no upx executable`);
+            dir = await tc.cacheDir(external_node_path_default().dirname(binary), 'upx', install.version, download.arch);
         }
-        const actual = await sha256File(archive);
-        if (actual !== download.sha256) {
-            throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
+        finally {
+            // Whatever happened, the archive goes: a wrong one must not stay in RUNNER_TEMP.
+            await (0,promises_.rm)(archive, { force: true });
         }
-        const extracted = await tc.extractTar(archive, undefined, 'xJ');
-        const binary = await findFile(extracted, 'upx');
-        if (!binary)
-            throw new Error(`the archive from ${download.url} holds no upx executable`);
-        dir = await tc.cacheDir(external_node_path_default().dirname(binary), 'upx', install.version, download.arch);
     }
     core/* addPath */.fM(dir);
     return external_node_path_default().join(dir, 'upx');
@@ -37518,9 +37605,8 @@ async function pushLayout(dir, references) {
 }
 /** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
 function reason(error) {
-    const cause = error.cause;
-    const message = error.message;
-    return cause ? `${message} (${cause.code ?? cause.message})` : message;
+    const e = error;
+    return e.cause !== undefined || e.name === 'TimeoutError' ? `${e.message}: ${(0,access/* networkReason */.wt)(error, 'the registry')}` : e.message;
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -37689,13 +37775,13 @@ async function pipeline() {
     });
     const markdown = (0,src_report/* renderMarkdown */.Gc)(report);
     // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-    setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id });
-    await core/* summary */.z.addRaw(markdown).write();
+    setOutputs({ report, markdown: (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output), head, published, gate: gate.result, platform: settings.platforms[0].id });
+    await core/* summary */.z.addRaw((0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.summary)).write();
     core/* info */.pq(markdown);
     if (settings.comment && settings.github.pullRequest && settings.github.repository) {
         // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
         const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
-        await phase('comment', () => commentOnPullRequest(settings, markdown));
+        await phase('comment', () => commentOnPullRequest(settings, (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.comment)));
     }
     const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
     if (verdict.length > 0)
@@ -37843,6 +37929,8 @@ async function post() {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  b1: () => (/* binding */ LIMITS),
+  DJ: () => (/* binding */ fitMarkdown),
   eh: () => (/* binding */ human),
   Gc: () => (/* binding */ renderMarkdown),
   f$: () => (/* binding */ stableText)
@@ -38935,6 +39023,34 @@ function renderFailures(report, out) {
     for (const failure of report.failures ?? [])
         out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
 }
+/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
+const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
+const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
+/**
+ * The report within `maxBytes`: the collapsed sections go first, from the last, each replaced by a line saying so;
+ * then the end of the text. The headline, the failures and the verdict come first in the report and stay.
+ */
+function fitMarkdown(markdown, maxBytes) {
+    const size = (text) => Buffer.byteLength(text, 'utf8');
+    if (size(markdown) <= maxBytes)
+        return markdown;
+    let fitted = markdown;
+    const sections = [...markdown.matchAll(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g)].reverse();
+    for (const section of sections) {
+        if (size(fitted) <= maxBytes)
+            return fitted;
+        fitted = fitted.replace(section[0], `<details><summary>${section[1]}</summary>\n\n(${LEFT_OUT})\n\n</details>`);
+    }
+    if (size(fitted) <= maxBytes)
+        return fitted;
+    const note = `\n\n… (the rest is ${LEFT_OUT})\n`;
+    let cut = Buffer.from(fitted, 'utf8')
+        .subarray(0, maxBytes - size(note))
+        .toString('utf8');
+    // A cut character comes out as U+FFFD: dropped, with the partial last line.
+    cut = cut.replace(/\uFFFD$/, '');
+    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note;
+}
 function renderMarkdown(report) {
     const out = [];
     if (report.baseline) {
@@ -39605,7 +39721,16 @@ const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
 function readPullRequest(eventPath) {
     if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
         return undefined;
-    const pr = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).pull_request;
+    let event;
+    try {
+        event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
+            cause: error
+        });
+    }
+    const pr = event.pull_request;
     if (!pr)
         return undefined;
     return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
@@ -40014,6 +40139,8 @@ function withMainPackage(settings, main) {
 
 
 
+// Of what a failing smoke test printed, the characters its failure message quotes.
+const SMOKE_SAID = 2000;
 /** Starts of each binary the start-up time is the median of. */
 const STARTUP_RUNS = 5;
 /** Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. */
@@ -40037,8 +40164,10 @@ async function smokeTest(spec, timeoutSeconds) {
         const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
         if (timedOut)
             return { ...result, error: late };
+        // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+        const said = (0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID);
         if (outcome.code !== 0)
-            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` };
+            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${said}` };
         return result;
     }
     finally {

@@ -76,7 +76,7 @@ interface Credentials {
 export function dockerCredentials(host: string, configDir = process.env.DOCKER_CONFIG ?? path.join(homedir(), '.docker')): Credentials | undefined {
   const file = path.join(configDir, 'config.json')
   if (!existsSync(file)) return undefined
-  const config = JSON.parse(readFileSync(file, 'utf8')) as {
+  const config = parseDockerConfig(file) as {
     auths?: Record<string, { auth?: string }>
     credHelpers?: Record<string, string>
     credsStore?: string
@@ -99,6 +99,32 @@ export function dockerCredentials(host: string, configDir = process.env.DOCKER_C
     }
   }
   return undefined
+}
+
+/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
+export class DockerConfigError extends Error {}
+
+function parseDockerConfig(file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new DockerConfigError(`the Docker login file ${file} is not valid JSON (${(error as Error).message}): fix or remove it, then log in again`)
+  }
+}
+
+/**
+ * Why a request to `host` failed, in words: fetch itself says only "fetch failed", and its cause (a refused
+ * connection, a host not found, a reset, a timeout, a port it will not use) is the news.
+ */
+export function networkReason(error: unknown, host: string): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } }
+  if (e.name === 'TimeoutError') return `${host} gave no answer in time (${e.message})`
+  if (e instanceof DockerConfigError) return e.message
+  const cause = e.cause?.code ?? e.cause?.message ?? e.message
+  if (/bad port/i.test(cause)) {
+    return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`
+  }
+  return `${host} cannot be reached (${cause})`
 }
 
 /** `Bearer realm="…",service="…"` → its parameters. */
@@ -167,8 +193,9 @@ export async function pushProblem(target: PushTarget): Promise<string | undefine
     }
     return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`
   } catch (error) {
-    const cause = (error as { cause?: { code?: string; message?: string } }).cause
-    return `${target.host} cannot be reached (${cause?.code ?? cause?.message ?? (error as Error).message}): check the host in tags, or that the registry is up`
+    if (error instanceof DockerConfigError) return error.message
+    const why = networkReason(error, target.host)
+    return /bad port/.test(why) ? why : `${why}: check the host in tags, or that the registry is up`
   }
 }
 

@@ -8,12 +8,16 @@ import { human, type BinaryFigures, type Report } from './report.js'
 import { describe, toolTime } from './runner.js'
 import type { Compression, Settings } from './settings.js'
 import type { SmokeResult, Startup } from './smoke.js'
+import { clip } from './values.js'
 import { stageLayers } from './stage.js'
 import type { Injection } from './symbols.js'
 import type { Target } from './target.js'
 import type { Packed } from './upx.js'
 import type { VersionInfo } from './version.js'
 import { warningsSaid } from './warnings.js'
+
+// Characters of each smoke-test stream the report keeps.
+const SMOKE_KEPT = 4000
 
 export interface RunFacts {
   settings: Settings
@@ -48,7 +52,8 @@ export function assembleReport(run: RunFacts): Report {
     layerNames: stageLayers(settings),
     timings: run.timings,
     toolMs: toolTime(),
-    smoke: run.smoke,
+    // What the program printed, cut to its head and tail: the report-json output has a size limit too.
+    smoke: run.smoke && { ...run.smoke, stdout: clip(run.smoke.stdout, SMOKE_KEPT), stderr: clip(run.smoke.stderr, SMOKE_KEPT) },
     published,
     baseline,
     attribution: attributions(

@@ -1,6 +1,7 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
 import path from 'node:path'
+import { networkReason, pushTarget } from './access.js'
 import type { BuildInfo, Breakdown } from './attribution.js'
 import { baseImageBuildInfo } from './base-image.js'
 import { removeImages, type Engine } from './buildx.js'
@@ -185,7 +186,9 @@ export async function imageBaseline(reference: string, settings: Settings, file:
         : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
     }
   } catch (error) {
-    const message = `the baseline image ${reference} could not be read: ${(error as Error).message.split('\n').slice(-1)[0]}`
+    const e = error as Error & { cause?: unknown }
+    const why = e.cause !== undefined || e.name === 'TimeoutError' ? networkReason(error, pushTarget(reference).host) : e.message.split('\n').slice(-1)[0]
+    const message = `the baseline image ${reference} could not be read: ${why}`
     warn(message)
     return { source: 'image', ref: reference, images: [], error: message }
   }

@@ -10,7 +10,7 @@ import { timedPhases } from './phase.js'
 import { preflight, warnDroppedCgo } from './preflight.js'
 import { release } from './publish.js'
 import { killChildren } from './runner.js'
-import { human, renderMarkdown, type Report } from './report.js'
+import { fitMarkdown, human, LIMITS, renderMarkdown, type Report } from './report.js'
 import { readSettings, ZSTD_LEVEL, type Settings } from './settings.js'
 import { smokeAndStartup } from './smoke.js'
 import { buildTarget, type Target } from './target.js'
@@ -80,13 +80,13 @@ async function pipeline(): Promise<void> {
   const markdown = renderMarkdown(report)
 
   // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-  setOutputs({ report, markdown, head, published, gate: gate.result, platform: settings.platforms[0].id })
-  await core.summary.addRaw(markdown).write()
+  setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.platforms[0].id })
+  await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
   core.info(markdown)
   if (settings.comment && settings.github.pullRequest && settings.github.repository) {
     // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
     const { commentOnPullRequest } = await import('./comment.js')
-    await phase('comment', () => commentOnPullRequest(settings, markdown))
+    await phase('comment', () => commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment)))
   }
 
   const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures]

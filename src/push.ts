@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { byRepository, registrySession, tagOf, type RegistryRequest } from './access.js'
+import { byRepository, networkReason, registrySession, tagOf, type RegistryRequest } from './access.js'
 import { blobPath, layoutBlobs, type Descriptor } from './layout.js'
 
 /**
@@ -81,7 +81,6 @@ export async function pushLayout(dir: string, references: string[]): Promise<str
 
 /** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
 function reason(error: unknown): string {
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause
-  const message = (error as Error).message
-  return cause ? `${message} (${cause.code ?? cause.message})` : message
+  const e = error as Error & { cause?: unknown }
+  return e.cause !== undefined || e.name === 'TimeoutError' ? `${e.message}: ${networkReason(error, 'the registry')}` : e.message
 }

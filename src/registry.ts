@@ -59,7 +59,11 @@ export function explainPushFailure(message: string, references: string[]): strin
   if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
     return `the registry of ${where} dropped the connection during the push: check that it is up and retry`
   }
-  if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timeout|timed out/i.test(message)) {
+  // A request that got no answer in time reached the registry: the host is right, the registry stalled.
+  if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
+    return `the registry of ${where} stopped answering during the push: check that it is up and retry`
+  }
+  if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
     return `the registry of ${where} cannot be reached: check the host name in tags`
   }
   return undefined

@@ -154,6 +154,34 @@ function renderFailures(report: Report, out: string[]): void {
   for (const failure of report.failures ?? []) out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '')
 }
 
+/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
+export const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 }
+
+const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it"
+
+/**
+ * The report within `maxBytes`: the collapsed sections go first, from the last, each replaced by a line saying so;
+ * then the end of the text. The headline, the failures and the verdict come first in the report and stay.
+ */
+export function fitMarkdown(markdown: string, maxBytes: number): string {
+  const size = (text: string) => Buffer.byteLength(text, 'utf8')
+  if (size(markdown) <= maxBytes) return markdown
+  let fitted = markdown
+  const sections = [...markdown.matchAll(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g)].reverse()
+  for (const section of sections) {
+    if (size(fitted) <= maxBytes) return fitted
+    fitted = fitted.replace(section[0], `<details><summary>${section[1]}</summary>\n\n(${LEFT_OUT})\n\n</details>`)
+  }
+  if (size(fitted) <= maxBytes) return fitted
+  const note = `\n\n… (the rest is ${LEFT_OUT})\n`
+  let cut = Buffer.from(fitted, 'utf8')
+    .subarray(0, maxBytes - size(note))
+    .toString('utf8')
+  // A cut character comes out as U+FFFD: dropped, with the partial last line.
+  cut = cut.replace(/\uFFFD$/, '')
+  return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note
+}
+
 export function renderMarkdown(report: Report): string {
   const out: string[] = []
   if (report.baseline) {

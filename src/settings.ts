@@ -126,7 +126,18 @@ const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target']
 /** The pull request of the triggering event, from the payload file the runner writes. */
 export function readPullRequest(eventPath: string | undefined): PullRequest | undefined {
   if (!eventPath || !existsSync(eventPath)) return undefined
-  const pr = (JSON.parse(readFileSync(eventPath, 'utf8')) as { pull_request?: Record<string, any> }).pull_request
+  let event: { pull_request?: Record<string, any> }
+  try {
+    event = JSON.parse(readFileSync(eventPath, 'utf8')) as typeof event
+  } catch (error) {
+    throw new Error(
+      `the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${(error as Error).message}): the runner writes it; a step that rewrites it must keep it JSON`,
+      {
+        cause: error
+      }
+    )
+  }
+  const pr = event.pull_request
   if (!pr) return undefined
   return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha }
 }

@@ -24,6 +24,9 @@ export interface Startup {
   packed?: number
 }
 
+// Of what a failing smoke test printed, the characters its failure message quotes.
+const SMOKE_SAID = 2000
+
 /** Starts of each binary the start-up time is the median of. */
 export const STARTUP_RUNS = 5
 
@@ -46,7 +49,9 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
     core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
     const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
     if (timedOut) return { ...result, error: late }
-    if (outcome.code !== 0) return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(outcome.stdout + outcome.stderr).trim()}` }
+    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+    const said = clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)
+    if (outcome.code !== 0) return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${said}` }
     return result
   } finally {
     await container.remove()

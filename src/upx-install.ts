@@ -1,6 +1,11 @@
 import * as core from '@actions/core'
 import * as io from '@actions/io'
-import { readdir } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
+import { readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import path from 'node:path'
 import { UPX_RELEASE_URL, type UpxInstall } from './settings.js'
 import { sha256File } from './verify.js'
@@ -43,6 +48,40 @@ async function findFile(dir: string, name: string): Promise<string | undefined> 
   return undefined
 }
 
+/**
+ * Bounds of the download: a server that stops answering costs the run these seconds, never the job's timeout.
+ * Node's own fetch waits five minutes for headers and again for every pause in the body.
+ */
+export const DOWNLOAD_LIMITS = { idleMs: 20_000, totalMs: 180_000 }
+
+/** Streams `url` into `file`, ended when the server sends nothing for idleMs or the whole takes over totalMs. */
+export async function downloadTo(url: string, file: string, limits = DOWNLOAD_LIMITS): Promise<void> {
+  const controller = new AbortController()
+  let why = ''
+  const stop = (reason: string) => () => {
+    why = reason
+    controller.abort()
+  }
+  const total = setTimeout(stop(`it took over ${limits.totalMs / 1000} s`), limits.totalMs)
+  const idle = setTimeout(stop(`the server sent nothing for ${limits.idleMs / 1000} s`), limits.idleMs)
+  const alive = () => idle.refresh()
+  try {
+    const response = await fetch(url, { signal: controller.signal })
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`)
+    alive()
+    const body = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)
+    body.on('data', alive)
+    await pipeline(body, createWriteStream(file))
+  } catch (error) {
+    // An abort closes the connection: no socket is left to keep Node alive after the step.
+    const cause = (error as { cause?: { code?: string } }).cause?.code
+    throw new Error(why || (cause ? `${(error as Error).message}: ${cause}` : (error as Error).message), { cause: error })
+  } finally {
+    clearTimeout(total)
+    clearTimeout(idle)
+  }
+}
+
 /** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
 export async function requireUpx(install: UpxInstall): Promise<string> {
   const found = await io.which('upx', false)
@@ -55,22 +94,23 @@ export async function requireUpx(install: UpxInstall): Promise<string> {
   let dir = tc.find('upx', install.version, download.arch)
   if (!dir) {
     core.info(`upx is not on PATH: downloading ${download.url}`)
-    let archive: string
+    const archive = path.join(process.env.RUNNER_TEMP || tmpdir(), `upx-${randomUUID()}.tar.xz`)
     try {
-      archive = await tc.downloadTool(download.url)
-    } catch (error) {
-      throw new Error(`could not download upx from ${download.url} (${(error as Error).message}): install upx before this step, or set upx: off`, {
-        cause: error
+      await downloadTo(download.url, archive).catch((error: unknown) => {
+        throw new Error(`could not download upx from ${download.url} (${(error as Error).message}): install upx before this step, or set upx: off`)
       })
+      const actual = await sha256File(archive)
+      if (actual !== download.sha256) {
+        throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`)
+      }
+      const extracted = await tc.extractTar(archive, undefined, 'xJ')
+      const binary = await findFile(extracted, 'upx')
+      if (!binary) throw new Error(`the archive from ${download.url} holds no upx executable`)
+      dir = await tc.cacheDir(path.dirname(binary), 'upx', install.version, download.arch)
+    } finally {
+      // Whatever happened, the archive goes: a wrong one must not stay in RUNNER_TEMP.
+      await rm(archive, { force: true })
     }
-    const actual = await sha256File(archive)
-    if (actual !== download.sha256) {
-      throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`)
-    }
-    const extracted = await tc.extractTar(archive, undefined, 'xJ')
-    const binary = await findFile(extracted, 'upx')
-    if (!binary) throw new Error(`the archive from ${download.url} holds no upx executable`)
-    dir = await tc.cacheDir(path.dirname(binary), 'upx', install.version, download.arch)
   }
   core.addPath(dir)
   return path.join(dir, 'upx')

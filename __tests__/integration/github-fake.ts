@@ -131,6 +131,13 @@ export class FakeGitHub {
       const links = [page < last ? link(page + 1, 'next') : '', link(last, 'last')].filter(Boolean)
       return this.send(res, 200, all.slice((page - 1) * perPage, page * perPage), { link: links.join(', ') })
     }
+    // GitHub's own limit on a comment body, as it answers it.
+    if (['POST', 'PATCH'].includes(method) && typeof input.body === 'string' && input.body.length > 65536) {
+      return this.send(res, 422, {
+        message: 'Validation Failed',
+        errors: [{ resource: 'IssueComment', code: 'custom', field: 'body', message: 'Body is too long (maximum is 65536 characters)' }]
+      })
+    }
     if (list && method === 'POST') {
       if (this.readOnlyTokens.has(token)) return this.send(res, 403, { message: 'Resource not accessible by integration' })
       const id = this.nextId++

@@ -8,6 +8,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { runPost } from '../../scripts/run-action.mjs'
+import { FakeGitHub } from './github-fake.js'
 import { docker, git, goModule, helloRepository, requireTools, runAction, type ActionRun } from './harness.js'
 
 beforeAll(() => requireTools('go', 'upx', 'docker', 'git'))
@@ -283,5 +284,77 @@ describe('faults end the run whole', () => {
     expect(running).toEqual([])
     expect(readdirSync(tmp).filter(name => name.startsWith('go-build'))).toEqual([])
     expect(existsSync(run.state.workDir)).toBe(false)
+  })
+})
+
+describe('errors name the cause and the input', () => {
+  const hello = helloRepository()
+
+  it('a broken Docker login file is named, not taken for a registry that is down', async () => {
+    const config = mkdtempSync(path.join(tmpdir(), 'docker-config-'))
+    writeFileSync(path.join(config, 'config.json'), '{"auths": {')
+    const run = await runAction({ push: 'true', tags: '127.0.0.1:5999/acme/app:1' }, { workspace: hello.dir, env: { DOCKER_CONFIG: config } })
+    refusedBeforeBuild(run, /127\.0\.0\.1:5999\/acme\/app: the Docker login file .*config\.json is not valid JSON \(.*\): fix or remove it, then log in again/)
+    expect(run.errors[0]).not.toContain('cannot be reached')
+  })
+
+  it("a registry on a port Node's HTTP client refuses says so", async () => {
+    const run = await runAction({ push: 'true', tags: '127.0.0.1:6000/acme/app:1' }, { workspace: hello.dir })
+    refusedBeforeBuild(run, /127\.0\.0\.1:6000 is on a port that Node's HTTP client refuses to use .*: serve the registry on another port/)
+  })
+
+  it('an unreachable baseline-image says why it could not be read', async () => {
+    const run = await runAction({ compare: 'build', 'baseline-image': '127.0.0.1:5997/acme/base:1', comment: 'false' }, { workspace: hello.dir })
+    expect(run.code).toBe(0)
+    expect(run.warnings).toContainEqual(
+      expect.stringMatching(/^the baseline image 127\.0\.0\.1:5997\/acme\/base:1 could not be read: 127\.0\.0\.1:5997 cannot be reached \(ECONNREFUSED\)/)
+    )
+  })
+
+  it('a malformed event file names GITHUB_EVENT_PATH', async () => {
+    const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
+    writeFileSync(event, 'not json')
+    const run = await runAction({}, { workspace: hello.dir, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event } })
+    refusedBeforeBuild(run, /the event file GITHUB_EVENT_PATH \(.*event\.json\) is not valid JSON/)
+  })
+})
+
+describe("reports stay under GitHub's limits whatever the program prints", () => {
+  const api = new FakeGitHub()
+  beforeAll(() => api.start())
+  afterAll(() => api.stop())
+
+  it('10 MB of smoke-test output: the summary, every output, the comment and the error stay within their limits, the verdict first', async () => {
+    const dir = goModule({
+      'go.mod': 'module example.com/loud\n\ngo 1.22\n',
+      'main.go':
+        'package main\n\nimport (\n\t"bytes"\n\t"os"\n)\n\nfunc main() {\n\tos.Stdout.Write(bytes.Repeat([]byte("help text, line after line\\n"), 400000))\n\tos.Exit(3)\n}\n'
+    })
+    git(dir, 'init', '-q', '-b', 'main')
+    git(dir, 'add', '-A')
+    git(dir, 'commit', '-qm', 'loud')
+    const sha = git(dir, 'rev-parse', 'HEAD')
+    const event = path.join(mkdtempSync(path.join(tmpdir(), 'event-')), 'event.json')
+    writeFileSync(event, JSON.stringify({ number: 7, pull_request: { number: 7, base: { ref: 'main', sha }, head: { ref: 'x', sha } } }))
+    // A passing report from an earlier run is there: it must give way to this run's failing one.
+    api.comments.set(7, [
+      { id: 1, body: '<!-- go-slim-image:default -->\nall good', user: { login: 'github-actions[bot]' }, html_url: 'https://github.test/c/1' }
+    ])
+    const run = await runAction(
+      { 'smoke-test': 'help', compare: 'off', 'github-token': 'ghs_token', image: `slim-test/loud-${Date.now()}` },
+      { workspace: dir, env: { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: event, GITHUB_API_URL: api.url, GITHUB_REPOSITORY: 'acme/loud' } }
+    )
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/^smoke test: .* help exited with 3:\nhelp text, line after line/)
+    expect(run.errors[0].length).toBeLessThan(3000)
+    expect(Buffer.byteLength(run.summary)).toBeLessThan(1024 * 1024)
+    expect(run.summary).toMatch(/^### 📦 Go Slim Image: .*\n\n> \[!CAUTION\]\n> smoke test: /)
+    const outputBytes = Object.values(run.outputs).reduce((sum, value) => sum + Buffer.byteLength(value), 0)
+    expect(outputBytes).toBeLessThan(1024 * 1024)
+    const [comment] = api.comments.get(7)!
+    expect(comment.body.length).toBeLessThanOrEqual(65536)
+    expect(comment.body).toContain('smoke test: ')
+    expect(comment.body).not.toContain('all good')
   })
 })

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, symlinkSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { helloRepository, requireTools, runAction } from './harness.js'
@@ -72,5 +72,36 @@ describe('UPX missing from PATH', () => {
     expect(run.code).toBe(1)
     expect(run.errors).toHaveLength(1)
     expect(run.errors[0]).toContain(`has SHA-256 ${archive.sha256}, not the expected ${'f'.repeat(64)}: refusing to run it`)
+  })
+
+  it('leaves no archive behind in RUNNER_TEMP, whatever the download gave', async () => {
+    const run = await runAction(
+      { upx: '9', 'upx-download-url': url, 'upx-sha256': 'f'.repeat(64) },
+      { workspace: repo.dir, env: { ...env, RUNNER_TOOL_CACHE: mkdtempSync(path.join(tmpdir(), 'tool-cache-')) } }
+    )
+    expect(run.code).toBe(1)
+    // The runner's own files only: GITHUB_OUTPUT, the summary and the state.
+    expect(readdirSync(run.runnerTemp).sort()).toEqual(['output', 'state', 'summary'])
+  })
+
+  it('a server that accepts and never answers costs the idle bound, and Node exits at once', async () => {
+    const sockets: Socket[] = []
+    const hung = createNetServer(socket => sockets.push(socket))
+    await new Promise<void>(resolve => hung.listen(0, '127.0.0.1', resolve))
+    const started = Date.now()
+    const run = await runAction(
+      { upx: '9', 'upx-download-url': `http://127.0.0.1:${(hung.address() as AddressInfo).port}/upx.tar.xz`, 'upx-sha256': archive.sha256 },
+      { workspace: repo.dir, env: { ...env, RUNNER_TOOL_CACHE: mkdtempSync(path.join(tmpdir(), 'tool-cache-')) } }
+    )
+    const seconds = (Date.now() - started) / 1000
+    for (const socket of sockets) socket.destroy()
+    hung.close()
+    expect(run.code).toBe(1)
+    expect(run.errors).toEqual([
+      expect.stringMatching(/^could not download upx from http:\/\/127\.0\.0\.1:\d+\/upx\.tar\.xz \(the server sent nothing for 20 s\)/)
+    ])
+    // The idle bound (20 s), and the process ends with it instead of waiting on an open socket.
+    expect(seconds).toBeGreaterThan(19)
+    expect(seconds).toBeLessThan(40)
   })
 })

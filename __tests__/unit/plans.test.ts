@@ -250,6 +250,15 @@ describe('buildx plan', () => {
     expect(args.filter(a => a === '-v' || a === '--volume' || a === '--env' || a === '-e' || a === '--mount')).toEqual(['-v'])
   })
 
+  it('tells a registry that stalled from one that cannot be reached', () => {
+    expect(
+      explainPushFailure('uploading sha256:ab: The operation was aborted due to timeout: the registry gave no answer in time', ['r.example/acme/app:1'])
+    ).toBe('the registry of r.example/acme/app stopped answering during the push: check that it is up and retry')
+    expect(explainPushFailure('fetch failed: the registry cannot be reached (ENOTFOUND)', ['r.example/acme/app:1'])).toBe(
+      'the registry of r.example/acme/app cannot be reached: check the host name in tags'
+    )
+  })
+
   it('quotes a CSV field of --output that holds a comma or a quote', () => {
     expect(exporterArgs({ kind: 'oci', dest: '/tmp/a/oci' })).toEqual(['--output', 'type=oci,dest=/tmp/a/oci,tar=false'])
     expect(exporterArgs({ kind: 'oci', dest: '/tmp/a,b/"c"/oci' })).toEqual(['--output', 'type=oci,"dest=/tmp/a,b/""c""/oci",tar=false'])

@@ -1,4 +1,4 @@
-import { renderMarkdown, type Report } from '../../src/report.js'
+import { renderMarkdown, type Report, fitMarkdown } from '../../src/report.js'
 
 const report: Report = {
   image: 'acme/hello',
@@ -86,5 +86,46 @@ describe('report', () => {
   it('keeps each warning an alert of its own', () => {
     const text = renderMarkdown({ ...report, warnings: ['first', 'second'] })
     expect(text).toContain('\n\n> [!WARNING]\n> first\n\n> [!WARNING]\n> second')
+  })
+})
+
+describe('fitting the report to a size limit', () => {
+  const report = [
+    '### 📦 Go Slim Image: 2.1 MiB',
+    '',
+    '> [!CAUTION]',
+    '> smoke test failed',
+    '',
+    '<details><summary>Why it grew</summary>',
+    '',
+    'x'.repeat(5000),
+    '',
+    '</details>',
+    '',
+    '<details><summary>Details</summary>',
+    '',
+    'y'.repeat(5000),
+    '',
+    '</details>',
+    ''
+  ].join('\n')
+
+  it('leaves a report under the limit as it is', () => expect(fitMarkdown(report, 20_000)).toBe(report))
+
+  it('empties the collapsed sections first, the last first, and keeps the verdict', () => {
+    const fitted = fitMarkdown(report, 7000)
+    expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(7000)
+    expect(fitted).toContain('x'.repeat(5000))
+    expect(fitted).not.toContain('yyyy')
+    expect(fitted).toMatch(/<details><summary>Details<\/summary>\n\n\(left out here to keep the report under GitHub's size limit/)
+    expect(fitted.startsWith('### 📦 Go Slim Image: 2.1 MiB\n\n> [!CAUTION]\n> smoke test failed')).toBe(true)
+  })
+
+  it('cuts the end when the sections are not enough, on a line, within the limit', () => {
+    const long = `### headline\n\n> [!CAUTION]\n> failed\n\n${'€ line\n'.repeat(3000)}`
+    const fitted = fitMarkdown(long, 1000)
+    expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(1000)
+    expect(fitted).toMatch(/^### headline\n\n> \[!CAUTION\]\n> failed\n/)
+    expect(fitted).toMatch(/€ line\n\n… \(the rest is left out here/)
   })
 })
