@@ -39529,7 +39529,11 @@ class Container {
     static async create(spec, signal) {
         const container = new Container(spec.name);
         (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .whileRunning */ .j9)(`container ${spec.name}`, () => container.remove());
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(createPlan(spec), { quiet: 'output', signal });
+        // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
+        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
+            await container.remove();
+            throw error;
+        });
         return container;
     }
     /** Starts it attached; past `timeoutMs` it is killed, and the docker CLI too when it does not return. */
@@ -39553,9 +39557,24 @@ class Container {
     async copyIn(file, destination) {
         await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(copyPlan(file, this.name, destination), { quiet: true });
     }
+    removing;
+    /**
+     * One removal, however many ask: the run's own clean-up and a signal's may come at once, and the signal's must
+     * wait for the one under way, or the process exits while the container is still there.
+     */
     async remove() {
+        this.removing ??= this.removeUntilGone();
+        await this.removing;
         (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .done */ .Vw)(`container ${this.name}`);
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan([this.name]), { allowFailure: true, quiet: true });
+    }
+    /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
+    async removeUntilGone() {
+        for (let attempt = 0; attempt < 3; attempt++) {
+            const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan([this.name]), { allowFailure: true, quiet: true });
+            if (outcome.code === 0 || /no such container/i.test(outcome.stderr))
+                return;
+            await new Promise(resolve => setTimeout(resolve, 200));
+        }
     }
 }
 /** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
@@ -40139,6 +40158,8 @@ function withMainPackage(settings, main) {
 
 
 
+// How much longer than the smoke test's timeout creating its container may take.
+const CREATE_GRACE_MS = 30_000;
 // Of what a failing smoke test printed, the characters its failure message quotes.
 const SMOKE_SAID = 2000;
 /** Starts of each binary the start-up time is the median of. */
@@ -40148,8 +40169,9 @@ async function smokeTest(spec, timeoutSeconds) {
     const timeoutMs = timeoutSeconds * 1000;
     const command = [spec.reference, ...spec.args].join(' ');
     const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
-    // The timeout bounds the container's creation too: the run ends whatever state the engine is in.
-    const creating = AbortSignal.timeout(timeoutMs);
+    // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
+    // container behind, and a short timeout must not cut it. A hung engine still ends the run.
+    const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
     let container;
     try {
         container = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create(spec, creating);

@@ -92,7 +92,11 @@ export class Container {
   static async create(spec: ContainerSpec, signal?: AbortSignal): Promise<Container> {
     const container = new Container(spec.name)
     whileRunning(`container ${spec.name}`, () => container.remove())
-    await execute(createPlan(spec), { quiet: 'output', signal })
+    // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
+    await execute(createPlan(spec), { quiet: 'output', signal }).catch(async (error: unknown) => {
+      await container.remove()
+      throw error
+    })
     return container
   }
 
@@ -118,9 +122,25 @@ export class Container {
     await execute(copyPlan(file, this.name, destination), { quiet: true })
   }
 
+  private removing?: Promise<unknown>
+
+  /**
+   * One removal, however many ask: the run's own clean-up and a signal's may come at once, and the signal's must
+   * wait for the one under way, or the process exits while the container is still there.
+   */
   async remove(): Promise<void> {
+    this.removing ??= this.removeUntilGone()
+    await this.removing
     done(`container ${this.name}`)
-    await execute(removePlan([this.name]), { allowFailure: true, quiet: true })
+  }
+
+  /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
+  private async removeUntilGone(): Promise<void> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true })
+      if (outcome.code === 0 || /no such container/i.test(outcome.stderr)) return
+      await new Promise(resolve => setTimeout(resolve, 200))
+    }
   }
 }
 

@@ -24,6 +24,9 @@ export interface Startup {
   packed?: number
 }
 
+// How much longer than the smoke test's timeout creating its container may take.
+const CREATE_GRACE_MS = 30_000
+
 // Of what a failing smoke test printed, the characters its failure message quotes.
 const SMOKE_SAID = 2000
 
@@ -35,8 +38,9 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
   const timeoutMs = timeoutSeconds * 1000
   const command = [spec.reference, ...spec.args].join(' ')
   const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`
-  // The timeout bounds the container's creation too: the run ends whatever state the engine is in.
-  const creating = AbortSignal.timeout(timeoutMs)
+  // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
+  // container behind, and a short timeout must not cut it. A hung engine still ends the run.
+  const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS)
   let container: Container
   try {
     container = await Container.create(spec, creating)

@@ -28,6 +28,8 @@ function refusedBeforeBuild(run: ActionRun, message: RegExp): void {
 const containersOf = (run: ActionRun) => docker('ps', '--all', '--quiet', '--filter', `label=go-slim-image.run=${path.basename(run.state.workDir)}`)
 /** Every container of the image, labelled or not: what a run that names its containers otherwise would leave. */
 const containersFrom = (image: string) => docker('ps', '--all', '--quiet', '--filter', `ancestor=${image}:0.1.0`)
+/** An image of the sleeper of its own: the ancestor filter matches every tag of an image ID, and the builds are reproducible. */
+const sleeperInputs = (image: string, inputs: Record<string, string>) => ({ image, labels: `test=${image}`, 'smoke-test': 'serve', ...inputs })
 // The smoke test's container is being started: the command that starts it is in the log.
 const SMOKE_STARTING = /^\$ docker (start --attach|run) /m
 
@@ -241,7 +243,7 @@ describe('faults end the run whole', () => {
   it('a smoke-test-timeout shorter than the container start still ends the run, and no container stays', async () => {
     const started = Date.now()
     const image = `slim-test/sleeper-${Date.now()}`
-    const run = await runAction({ 'smoke-test': 'serve', 'smoke-test-timeout': '0.001', image }, { workspace: sleeper })
+    const run = await runAction(sleeperInputs(image, { 'smoke-test-timeout': '0.001' }), { workspace: sleeper })
     expect(run.code).toBe(1)
     expect(run.errors[0]).toContain('did not exit within 0.001s (smoke-test-timeout)')
     expect(Date.now() - started).toBeLessThan(60_000)
@@ -250,17 +252,14 @@ describe('faults end the run whole', () => {
 
   it('SIGTERM during the smoke test removes its container', async () => {
     const image = `slim-test/sleeper-${Date.now()}`
-    const run = await runAction({ 'smoke-test': 'serve', image }, { workspace: sleeper, signalWhen: { pattern: SMOKE_STARTING, delayMs: 500 } })
+    const run = await runAction(sleeperInputs(image, {}), { workspace: sleeper, signalWhen: { pattern: SMOKE_STARTING, delayMs: 500 } })
     expect(run.code).toBe(143)
     expect(containersFrom(image)).toBe('')
   })
 
   it('killed outright during the smoke test, the post step removes its container', async () => {
     const image = `slim-test/sleeper-${Date.now()}`
-    const run = await runAction(
-      { 'smoke-test': 'serve', image },
-      { workspace: sleeper, signalWhen: { pattern: SMOKE_STARTING, signal: 'SIGKILL', delayMs: 500 } }
-    )
+    const run = await runAction(sleeperInputs(image, {}), { workspace: sleeper, signalWhen: { pattern: SMOKE_STARTING, signal: 'SIGKILL', delayMs: 500 } })
     expect(run.code).toBe(-1)
     await new Promise(resolve => setTimeout(resolve, 1000))
     expect(containersOf(run)).not.toBe('')
