@@ -34673,7 +34673,7 @@ module.exports = {
 /* harmony export */   vx: () => (/* binding */ pushProblems),
 /* harmony export */   wt: () => (/* binding */ networkReason)
 /* harmony export */ });
-/* unused harmony exports registryUrl, dockerCredentials, DockerConfigError, parseChallenge, pushProblem */
+/* unused harmony exports registryUrl, dockerCredentials, parseChallenge, pushProblem */
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
@@ -34761,31 +34761,31 @@ function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_p
     return undefined;
 }
 /** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
-class DockerConfigError extends Error {
-}
 function parseDockerConfig(file) {
     try {
         return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
     }
     catch (error) {
-        throw new DockerConfigError(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`);
+        throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
     }
 }
 /**
- * Why a request to `host` failed, in words: fetch itself says only "fetch failed", and its cause (a refused
- * connection, a host not found, a reset, a timeout, a port it will not use) is the news.
+ * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
+ * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
+ * timeout, a port it will not use) is the news.
  */
-function networkReason(error, host) {
+function networkReason(error, host, advice) {
     const e = error;
-    if (e.name === 'TimeoutError')
-        return `${host} gave no answer in time (${e.message})`;
-    if (e instanceof DockerConfigError)
-        return e.message;
+    // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
+    // a TimeoutError from its signal.
+    if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError')
+        return undefined;
     const cause = e.cause?.code ?? e.cause?.message ?? e.message;
     if (/bad port/i.test(cause)) {
         return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
     }
-    return `${host} cannot be reached (${cause})`;
+    const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`;
+    return advice ? `${why}: ${advice}` : why;
 }
 /** `Bearer realm="…",service="…"` → its parameters. */
 function parseChallenge(header) {
@@ -34850,10 +34850,7 @@ async function pushProblem(target) {
         return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
     }
     catch (error) {
-        if (error instanceof DockerConfigError)
-            return error.message;
-        const why = networkReason(error, target.host);
-        return /bad port/.test(why) ? why : `${why}: check the host in tags, or that the registry is up`;
+        return networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? error.message;
     }
 }
 /** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
@@ -37216,8 +37213,7 @@ async function imageBaseline(reference, settings, file) {
         };
     }
     catch (error) {
-        const e = error;
-        const why = e.cause !== undefined || e.name === 'TimeoutError' ? (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(reference).host) : e.message.split('\n').slice(-1)[0];
+        const why = (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(reference).host) ?? error.message.split('\n').slice(-1)[0];
         const message = `the baseline image ${reference} could not be read: ${why}`;
         (0,warnings/* warn */.R)(message);
         return { source: 'image', ref: reference, images: [], error: message };
@@ -37605,8 +37601,8 @@ async function pushLayout(dir, references) {
 }
 /** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
 function reason(error) {
-    const e = error;
-    return e.cause !== undefined || e.name === 'TimeoutError' ? `${e.message}: ${(0,access/* networkReason */.wt)(error, 'the registry')}` : e.message;
+    const why = (0,access/* networkReason */.wt)(error, 'the registry');
+    return why ? `${error.message}: ${why}` : error.message;
 }
 
 ;// CONCATENATED MODULE: ./src/publish.ts
@@ -39390,14 +39386,13 @@ class Kept {
     limit;
     head = [];
     headBytes = 0;
-    tail = [];
-    tailBytes = 0;
+    tail = Buffer.alloc(0);
     dropped = 0;
     constructor(limit = Infinity) {
         this.limit = limit;
     }
     add(data) {
-        const room = Math.max(0, Math.ceil(this.limit / 2) - this.headBytes);
+        const room = Math.ceil(this.limit / 2) - this.headBytes;
         if (room > 0) {
             this.head.push(data.subarray(0, room));
             this.headBytes += Math.min(room, data.length);
@@ -39405,23 +39400,17 @@ class Kept {
         }
         if (data.length === 0)
             return;
-        this.tail.push(data);
-        this.tailBytes += data.length;
+        // Only past the head, so only with a limit: the tail stays at most half of it.
         const keep = Math.floor(this.limit / 2);
-        while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= keep) {
-            this.tailBytes -= this.tail[0].length;
-            this.dropped += this.tail.shift().length;
-        }
-        if (this.tailBytes > keep) {
-            const cut = this.tailBytes - keep;
-            this.tail[0] = this.tail[0].subarray(cut);
-            this.tailBytes -= cut;
-            this.dropped += cut;
+        this.tail = Buffer.concat([this.tail, data]);
+        if (this.tail.length > keep) {
+            this.dropped += this.tail.length - keep;
+            this.tail = this.tail.subarray(this.tail.length - keep);
         }
     }
     text() {
         const head = Buffer.concat(this.head).toString('utf8');
-        const tail = Buffer.concat(this.tail).toString('utf8');
+        const tail = this.tail.toString('utf8');
         return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
     }
 }
@@ -39660,8 +39649,8 @@ function resolveSource(given, workspace) {
 function entryProblem(root, file) {
     const info = (0,external_node_fs_.lstatSync)(file);
     if (info.isSymbolicLink()) {
-        const target = external_node_path_default().resolve(external_node_path_default().dirname(file), (0,external_node_fs_.readlinkSync)(file));
-        return inside(root, target) ? undefined : `is a symlink to ${(0,external_node_fs_.readlinkSync)(file)}, outside the folder`;
+        const link = (0,external_node_fs_.readlinkSync)(file);
+        return inside(root, external_node_path_default().resolve(external_node_path_default().dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
     }
     if (!info.isFile() && !info.isDirectory())
         return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
@@ -39698,12 +39687,11 @@ function parseFile(line, workspace) {
         throw new Error(`files destination "${(0,values/* shown */.SP)(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
     }
     const source = resolveSource(given, workspace);
-    const info = (0,external_node_fs_.statSync)(source);
-    if (!info.isFile() && !info.isDirectory())
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" must be a plain file or a folder`);
-    const problem = info.isDirectory() ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source);
+    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const folder = (0,external_node_fs_.statSync)(source).isDirectory();
+    const problem = folder ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source)?.replace(/^is /, 'it is ');
     if (problem)
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}": ${info.isDirectory() ? problem : problem.replace(/^is /, 'it is ')}`);
+        throw new Error(`files source "${(0,values/* shown */.SP)(given)}": ${problem}`);
     return { source, destination };
 }
 
@@ -40109,7 +40097,8 @@ function readSettings(input = readActionInput, env = process.env) {
         commentTimeoutSeconds,
         githubToken: secret(get('github-token')),
         budget,
-        runnerTemp: env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(),
+        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
         derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
         github: {
             repository,
@@ -40164,7 +40153,10 @@ const CREATE_GRACE_MS = 30_000;
 const SMOKE_SAID = 2000;
 /** Starts of each binary the start-up time is the median of. */
 const STARTUP_RUNS = 5;
-/** Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. */
+/**
+ * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
+ * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
+ */
 async function smokeTest(spec, timeoutSeconds) {
     const timeoutMs = timeoutSeconds * 1000;
     const command = [spec.reference, ...spec.args].join(' ');
@@ -40178,37 +40170,28 @@ async function smokeTest(spec, timeoutSeconds) {
     }
     catch (error) {
         const why = error.message;
-        return { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` };
+        return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
     }
-    try {
-        const { outcome, timedOut } = await container.run(timeoutMs);
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)(outcome.stdout + outcome.stderr, _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .KEPT_OUTPUT_BYTES */ .Bx));
-        const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
-        if (timedOut)
-            return { ...result, error: late };
-        // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
-        const said = (0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID);
-        if (outcome.code !== 0)
-            return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${said}` };
-        return result;
-    }
-    finally {
-        await container.remove();
-    }
+    const { outcome, timedOut } = await container.run(timeoutMs);
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)(outcome.stdout + outcome.stderr, _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .KEPT_OUTPUT_BYTES */ .Bx));
+    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
+    if (!timedOut && outcome.code === 0)
+        return { result, passed: container };
+    await container.remove();
+    if (timedOut)
+        return { result: { ...result, error: late } };
+    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 /**
- * What UPX's unpacking costs at every container start: the packed and the plain binary each started in the
- * sandbox with the smoke-test arguments, timed by the engine's own start and exit times, in turns. The plain binary
- * is copied into a container of the same image. A run that fails or times out leaves the start-up unmeasured.
+ * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
+ * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
+ * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
  */
-async function timeStartup(spec, unpackedFile, binaryName, timeoutMs) {
+async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
     const unpackedPath = `${_stage_js__WEBPACK_IMPORTED_MODULE_6__/* .BINARY_DIR */ .eg}/.${binaryName}-unpacked`;
-    const packed = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-packed` });
-    const unpacked = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath }).catch(async (error) => {
-        await packed.remove();
-        throw error;
-    });
+    const unpacked = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
     try {
         await unpacked.copyIn(unpackedFile, unpackedPath);
         const samples = [];
@@ -40224,7 +40207,7 @@ async function timeStartup(spec, unpackedFile, binaryName, timeoutMs) {
         return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
     }
     finally {
-        await Promise.all([packed.remove(), unpacked.remove()]);
+        await unpacked.remove();
     }
 }
 /**
@@ -40245,22 +40228,26 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     }
     const runId = node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(workDir);
     const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
-    const smoke = await phase('smoke test', async () => {
+    const { result: smoke, passed } = await phase('smoke test', async () => {
         if (!loaded)
             await (0,_load_js__WEBPACK_IMPORTED_MODULE_2__/* .loadLayout */ .fE)(head, workDir, hostBuilt.id);
         return smokeTest(spec, settings.smokeTimeoutSeconds);
     });
     const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    if (hostPacked && !smoke.error) {
-        await phase('startup', async () => {
-            const timing = { ...spec, name: `${runId}-startup` };
-            const measured = await timeStartup(timing, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error) => {
-                // Advice only: the start-up cost is a line of the report, never the run.
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`the start-up time could not be measured: ${error.message}`);
-                return {};
+    try {
+        if (hostPacked && passed) {
+            await phase('startup', async () => {
+                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error) => {
+                    // Advice only: the start-up cost is a line of the report, never the run.
+                    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`the start-up time could not be measured: ${error.message}`);
+                    return {};
+                });
+                startup.set(hostBuilt.id, measured);
             });
-            startup.set(hostBuilt.id, measured);
-        });
+        }
+    }
+    finally {
+        await passed?.remove();
     }
     return { smoke, startup };
 }

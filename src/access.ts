@@ -102,29 +102,30 @@ export function dockerCredentials(host: string, configDir = process.env.DOCKER_C
 }
 
 /** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
-export class DockerConfigError extends Error {}
-
 function parseDockerConfig(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, 'utf8'))
   } catch (error) {
-    throw new DockerConfigError(`the Docker login file ${file} is not valid JSON (${(error as Error).message}): fix or remove it, then log in again`)
+    throw new Error(`the Docker login file ${file} is not valid JSON (${(error as Error).message}): fix or remove it, then log in again`, { cause: error })
   }
 }
 
 /**
- * Why a request to `host` failed, in words: fetch itself says only "fetch failed", and its cause (a refused
- * connection, a host not found, a reset, a timeout, a port it will not use) is the news.
+ * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
+ * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
+ * timeout, a port it will not use) is the news.
  */
-export function networkReason(error: unknown, host: string): string {
+export function networkReason(error: unknown, host: string, advice?: string): string | undefined {
   const e = error as Error & { cause?: { code?: string; message?: string } }
-  if (e.name === 'TimeoutError') return `${host} gave no answer in time (${e.message})`
-  if (e instanceof DockerConfigError) return e.message
+  // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
+  // a TimeoutError from its signal.
+  if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError') return undefined
   const cause = e.cause?.code ?? e.cause?.message ?? e.message
   if (/bad port/i.test(cause)) {
     return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`
   }
-  return `${host} cannot be reached (${cause})`
+  const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`
+  return advice ? `${why}: ${advice}` : why
 }
 
 /** `Bearer realm="…",service="…"` → its parameters. */
@@ -193,9 +194,7 @@ export async function pushProblem(target: PushTarget): Promise<string | undefine
     }
     return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`
   } catch (error) {
-    if (error instanceof DockerConfigError) return error.message
-    const why = networkReason(error, target.host)
-    return /bad port/.test(why) ? why : `${why}: check the host in tags, or that the registry is up`
+    return networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? (error as Error).message
   }
 }
 

@@ -186,8 +186,7 @@ export async function imageBaseline(reference: string, settings: Settings, file:
         : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
     }
   } catch (error) {
-    const e = error as Error & { cause?: unknown }
-    const why = e.cause !== undefined || e.name === 'TimeoutError' ? networkReason(error, pushTarget(reference).host) : e.message.split('\n').slice(-1)[0]
+    const why = networkReason(error, pushTarget(reference).host) ?? (error as Error).message.split('\n').slice(-1)[0]
     const message = `the baseline image ${reference} could not be read: ${why}`
     warn(message)
     return { source: 'image', ref: reference, images: [], error: message }

@@ -40,8 +40,8 @@ function resolveSource(given: string, workspace: string): string {
 function entryProblem(root: string, file: string): string | undefined {
   const info = lstatSync(file)
   if (info.isSymbolicLink()) {
-    const target = path.resolve(path.dirname(file), readlinkSync(file))
-    return inside(root, target) ? undefined : `is a symlink to ${readlinkSync(file)}, outside the folder`
+    const link = readlinkSync(file)
+    return inside(root, path.resolve(path.dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`
   }
   if (!info.isFile() && !info.isDirectory()) return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)'
   if (info.size > MAX_FILE_BYTES) return `is ${info.size} bytes, over the 2 GiB a file may have`
@@ -75,9 +75,9 @@ export function parseFile(line: string, workspace: string): ExtraFile {
     throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`)
   }
   const source = resolveSource(given, workspace)
-  const info = statSync(source)
-  if (!info.isFile() && !info.isDirectory()) throw new Error(`files source "${shown(given)}" must be a plain file or a folder`)
-  const problem = info.isDirectory() ? treeProblem(source) : entryProblem(path.dirname(source), source)
-  if (problem) throw new Error(`files source "${shown(given)}": ${info.isDirectory() ? problem : problem.replace(/^is /, 'it is ')}`)
+  // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+  const folder = statSync(source).isDirectory()
+  const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ')
+  if (problem) throw new Error(`files source "${shown(given)}": ${problem}`)
   return { source, destination }
 }

@@ -81,6 +81,6 @@ export async function pushLayout(dir: string, references: string[]): Promise<str
 
 /** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
 function reason(error: unknown): string {
-  const e = error as Error & { cause?: unknown }
-  return e.cause !== undefined || e.name === 'TimeoutError' ? `${e.message}: ${networkReason(error, 'the registry')}` : e.message
+  const why = networkReason(error, 'the registry')
+  return why ? `${(error as Error).message}: ${why}` : (error as Error).message
 }

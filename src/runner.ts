@@ -147,40 +147,33 @@ function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, options: ExecuteOption
 
 /** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
 export class Kept {
-  private head: Buffer[] = []
+  private readonly head: Buffer[] = []
   private headBytes = 0
-  private tail: Buffer[] = []
-  private tailBytes = 0
+  private tail = Buffer.alloc(0)
   private dropped = 0
 
   constructor(private readonly limit = Infinity) {}
 
   add(data: Buffer): void {
-    const room = Math.max(0, Math.ceil(this.limit / 2) - this.headBytes)
+    const room = Math.ceil(this.limit / 2) - this.headBytes
     if (room > 0) {
       this.head.push(data.subarray(0, room))
       this.headBytes += Math.min(room, data.length)
       data = data.subarray(room)
     }
     if (data.length === 0) return
-    this.tail.push(data)
-    this.tailBytes += data.length
+    // Only past the head, so only with a limit: the tail stays at most half of it.
     const keep = Math.floor(this.limit / 2)
-    while (this.tail.length > 1 && this.tailBytes - this.tail[0].length >= keep) {
-      this.tailBytes -= this.tail[0].length
-      this.dropped += this.tail.shift()!.length
-    }
-    if (this.tailBytes > keep) {
-      const cut = this.tailBytes - keep
-      this.tail[0] = this.tail[0].subarray(cut)
-      this.tailBytes -= cut
-      this.dropped += cut
+    this.tail = Buffer.concat([this.tail, data])
+    if (this.tail.length > keep) {
+      this.dropped += this.tail.length - keep
+      this.tail = this.tail.subarray(this.tail.length - keep)
     }
   }
 
   text(): string {
     const head = Buffer.concat(this.head).toString('utf8')
-    const tail = Buffer.concat(this.tail).toString('utf8')
+    const tail = this.tail.toString('utf8')
     return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail
   }
 }

@@ -495,7 +495,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     commentTimeoutSeconds,
     githubToken: secret(get('github-token')),
     budget,
-    runnerTemp: env.RUNNER_TEMP || tmpdir(),
+    // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+    runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
     derived: [...(get('binary-name') ? [] : ['binary-name' as const]), ...(get('image') ? [] : ['image' as const])],
     github: {
       repository,

@@ -33,8 +33,11 @@ const SMOKE_SAID = 2000
 /** Starts of each binary the start-up time is the median of. */
 export const STARTUP_RUNS = 5
 
-/** Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. */
-export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Promise<SmokeResult> {
+/**
+ * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
+ * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
+ */
+export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Promise<{ result: SmokeResult; passed?: Container }> {
   const timeoutMs = timeoutSeconds * 1000
   const command = [spec.reference, ...spec.args].join(' ')
   const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`
@@ -46,36 +49,28 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
     container = await Container.create(spec, creating)
   } catch (error) {
     const why = (error as Error).message
-    return { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` }
+    return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } }
   }
-  try {
-    const { outcome, timedOut } = await container.run(timeoutMs)
-    core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
-    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
-    if (timedOut) return { ...result, error: late }
-    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
-    const said = clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)
-    if (outcome.code !== 0) return { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${said}` }
-    return result
-  } finally {
-    await container.remove()
-  }
+  const { outcome, timedOut } = await container.run(timeoutMs)
+  core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
+  const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
+  if (!timedOut && outcome.code === 0) return { result, passed: container }
+  await container.remove()
+  if (timedOut) return { result: { ...result, error: late } }
+  // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+  return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } }
 }
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
 
 /**
- * What UPX's unpacking costs at every container start: the packed and the plain binary each started in the
- * sandbox with the smoke-test arguments, timed by the engine's own start and exit times, in turns. The plain binary
- * is copied into a container of the same image. A run that fails or times out leaves the start-up unmeasured.
+ * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
+ * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
+ * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
  */
-export async function timeStartup(spec: ContainerSpec, unpackedFile: string, binaryName: string, timeoutMs: number): Promise<Startup> {
+export async function timeStartup(packed: Container, spec: ContainerSpec, unpackedFile: string, binaryName: string, timeoutMs: number): Promise<Startup> {
   const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`
-  const packed = await Container.create({ ...spec, name: `${spec.name}-packed` })
-  const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath }).catch(async (error: unknown) => {
-    await packed.remove()
-    throw error
-  })
+  const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath })
   try {
     await unpacked.copyIn(unpackedFile, unpackedPath)
     const samples: Array<[number, number]> = []
@@ -89,7 +84,7 @@ export async function timeStartup(spec: ContainerSpec, unpackedFile: string, bin
     }
     return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) }
   } finally {
-    await Promise.all([packed.remove(), unpacked.remove()])
+    await unpacked.remove()
   }
 }
 
@@ -110,21 +105,26 @@ export async function smokeAndStartup(settings: Settings, head: Target, loaded: 
   }
   const runId = path.basename(workDir)
   const spec: ContainerSpec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args }
-  const smoke = await phase('smoke test', async () => {
+  const { result: smoke, passed } = await phase('smoke test', async () => {
     if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
     return smokeTest(spec, settings.smokeTimeoutSeconds)
   })
   const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
-  if (hostPacked && !smoke.error) {
-    await phase('startup', async () => {
-      const timing = { ...spec, name: `${runId}-startup` }
-      const measured = await timeStartup(timing, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error: unknown) => {
-        // Advice only: the start-up cost is a line of the report, never the run.
-        core.info(`the start-up time could not be measured: ${(error as Error).message}`)
-        return {}
+  try {
+    if (hostPacked && passed) {
+      await phase('startup', async () => {
+        const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch(
+          (error: unknown) => {
+            // Advice only: the start-up cost is a line of the report, never the run.
+            core.info(`the start-up time could not be measured: ${(error as Error).message}`)
+            return {}
+          }
+        )
+        startup.set(hostBuilt.id, measured)
       })
-      startup.set(hostBuilt.id, measured)
-    })
+    }
+  } finally {
+    await passed?.remove()
   }
   return { smoke, startup }
 }
