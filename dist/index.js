@@ -35076,6 +35076,134 @@ function attributions(head, base, baseNote) {
 
 /***/ }),
 
+/***/ 7377:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FP: () => (/* binding */ entryFolder),
+/* harmony export */   M_: () => (/* binding */ store),
+/* harmony export */   TE: () => (/* binding */ lookUp),
+/* harmony export */   oT: () => (/* binding */ RESULT_MARK),
+/* harmony export */   qI: () => (/* binding */ cacheService)
+/* harmony export */ });
+/* unused harmony exports LOOKUP_MS, STORE_MS, workerPlan, readWorker */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4813);
+
+
+
+
+/**
+ * The Actions cache as the comparison's memory: a measurement is stored under its key and read back by a later run.
+ * Every fault costs a bounded wait and one info line, never the run: the base is then rebuilt, and a store that
+ * fails is only said.
+ */
+/** The line the worker's outcome is on; everything else it prints is the toolkit's log. */
+const RESULT_MARK = 'go-slim-image-cache-result ';
+// The whole child: start, requests, retries and the archive. A lookup stands between a run and its base build.
+const LOOKUP_MS = 10_000;
+const STORE_MS = 20_000;
+const FILE = 'measurement.json';
+/** Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). */
+function cacheService(env = process.env) {
+    return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
+}
+/** The folder an entry is written to and read back into: RUNNER_TEMP's, one operation at a time. */
+const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(runnerTemp, 'go-slim-image-measurement');
+/**
+ * The worker, in the entry's folder as its workspace: the toolkit names what it archives relative to the workspace,
+ * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
+ * runner, whatever its RUNNER_TEMP or workspace.
+ */
+const workerPlan = (verb, key, folder) => ({
+    program: process.execPath,
+    args: [process.argv[1], 'cache', verb, key, FILE],
+    cwd: folder,
+    env: { GITHUB_WORKSPACE: folder }
+});
+/** The worker's outcome from its output, with the toolkit's own warning when it swallowed one. */
+function readWorker(stdout) {
+    const lines = stdout.split('\n');
+    const result = lines.find(line => line.startsWith(RESULT_MARK));
+    const warned = lines.find(line => /^::(warning|error)::/.test(line))?.replace(/^::\w+::/, '');
+    let parsed = { why: 'the cache worker gave no answer' };
+    try {
+        if (result)
+            parsed = JSON.parse(result.slice(RESULT_MARK.length));
+    }
+    catch {
+        // Reported as no answer.
+    }
+    return { ...parsed, why: parsed.why ?? warned };
+}
+// One entry folder, so one operation at a time.
+let queue = Promise.resolve();
+function serially(work) {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+}
+async function runWorker(verb, key, folder, ms) {
+    const signal = AbortSignal.timeout(ms);
+    const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    if (signal.aborted)
+        return { why: `the cache service did not answer within ${ms / 1000} s` };
+    if (outcome.code !== 0)
+        return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
+    return readWorker(outcome.stdout);
+}
+/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
+function lookUp(key, runnerTemp, commit, platforms) {
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
+            const result = await runWorker('restore', key, folder, LOOKUP_MS);
+            if (!result.hit) {
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
+                return undefined;
+            }
+            const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), 'utf8').catch(() => '');
+            const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(816), __nccwpck_require__.e(440)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9440));
+            const { record, why } = parseRecord(text, commit, platforms);
+            if (!record)
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
+            return record;
+        }
+        finally {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+        }
+    });
+}
+/** Stores the record under `key`. Never rejects: a failure is one info line. */
+function store(key, record, runnerTemp) {
+    const what = `the measurement of ${record.commit.slice(0, 12)}`;
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), JSON.stringify(record));
+            const result = await runWorker('save', key, folder, STORE_MS);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
+        }
+        catch (error) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${what} was not stored (${error.message})`);
+        }
+        finally {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+        }
+    });
+}
+
+
+/***/ }),
+
 /***/ 2691:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -35087,12 +35215,12 @@ function attributions(head, base, baseNote) {
 /* harmony export */   xi: () => (/* binding */ exitCleanlyOnSignals)
 /* harmony export */ });
 /* unused harmony export staleWorktrees */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
 
 
 /**
- * What a run leaves on the runner while it works (its temporary folder, the base's worktree), undone when the run
+ * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
  * is interrupted, and by the post step at the end of the job whatever happened.
  */
 const undo = new Map();
@@ -35217,16 +35345,21 @@ function judge(sizes, budget, describe) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(9698);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4761);
 
 
 
 
 // One bundle for both steps of action.yml, as docker/build-push-action does: the saved state tells them apart.
-if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post) === 'true') {
+// The run starts it once more as its own Actions cache worker (cache.ts), a process it can end.
+if (process.argv[2] === 'cache') {
+    const { cacheWorker } = await Promise.all(/* import() */[__nccwpck_require__.e(641), __nccwpck_require__.e(660)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5660));
+    await cacheWorker(process.argv.slice(3));
+}
+else if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post) === 'true') {
     await (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)();
 }
 else {
@@ -35550,7 +35683,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 9698:
+/***/ 4761:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35559,8 +35692,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/attribution.ts
 var attribution = __nccwpck_require__(3106);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -36596,6 +36729,20 @@ async function baseImageBuildInfo(reference, platform, file) {
         return { why: `the base image's binary could not be read: ${error.message}` };
     }
 }
+/**
+ * The commit the image says it was built from (its `org.opencontainers.image.revision` label, which this action
+ * and docker/metadata-action set), when that is a full commit id.
+ */
+async function baseImageRevision(reference, platform) {
+    const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
+    const manifest = await platformManifest(target, ref, platform);
+    const response = await (0,access/* registryRead */.Gt)(target, `blobs/${manifest.config.digest}`);
+    if (!response.ok)
+        return undefined;
+    const config = (await response.json());
+    const revision = config.config?.Labels?.['org.opencontainers.image.revision'];
+    return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined;
+}
 
 ;// CONCATENATED MODULE: ./src/buildx.ts
 
@@ -36656,12 +36803,12 @@ async function inspectEngine(settings) {
         containerdStore: info.containerdStore,
         route: chooseRoute(driver, info.containerdStore)
     };
-    await checkBaseImage(settings, engine);
+    const baseImage = await checkBaseImage(settings, engine);
     if (settings.platforms.length > 1 && engine.route === 'docker-save') {
         throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
             'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
     }
-    return engine;
+    return { ...engine, baseImage };
 }
 /**
  * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
@@ -36670,13 +36817,16 @@ async function inspectEngine(settings) {
 async function checkBaseImage(settings, { driver, buildx }) {
     const stage = settings.finalStage;
     if (stage.kind !== 'image')
-        return;
+        return undefined;
     const quiet = { allowFailure: true, quiet: true };
-    if (driver === 'docker' && (await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0)
-        return;
-    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet);
+    if (driver === 'docker') {
+        const local = await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
+        if (local.code === 0)
+            return local.stdout.trim();
+    }
+    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
     if (remote.code === 0)
-        return;
+        return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
     const why = remote.stderr.trim().split('\n').pop() ?? '';
     throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
         'fix the name, log in to the registry before this step, or pull or build the image first');
@@ -37058,7 +37208,11 @@ async function resolveVersion(settings) {
     return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
 }
 
+// EXTERNAL MODULE: ./src/record.ts
+var src_record = __nccwpck_require__(4846);
 ;// CONCATENATED MODULE: ./src/baseline.ts
+
+
 
 
 
@@ -37164,29 +37318,35 @@ async function repositoryTop(settings) {
     return top;
 }
 /**
- * Runs `work` on a detached worktree of `commit` under the runner's temp folder, leaving the user's
- * checkout alone; the worktree is removed afterwards whatever happens.
+ * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
+ * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
+ * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
+ * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
  */
-async function inWorktree(top, commit, folder, work) {
-    await (0,runner/* execute */.g7)(git(top, 'worktree', 'add', '--detach', '--force', folder, commit), { quiet: true });
-    const remove = async () => {
-        await (0,runner/* execute */.g7)(git(top, 'worktree', 'remove', '--force', folder), { allowFailure: true, quiet: true });
-    };
-    // Interrupted, the run removes it too; killed outright, the next run or the post step does.
-    (0,cleanup/* whileRunning */.j9)('worktree', remove);
+async function inCheckout(top, commit, folder, work) {
+    const gitPath = (name) => gitOut(top, 'rev-parse', '--path-format=absolute', '--git-path', name);
+    const [objects, shallow] = await Promise.all([gitPath('objects'), gitPath('shallow')]);
+    if (!objects)
+        throw new Error(`the git objects of ${top} could not be found`);
     try {
+        await (0,runner/* execute */.g7)(git(external_node_path_default().dirname(folder), 'init', '--quiet', folder), { quiet: true });
+        await (0,promises_.writeFile)(external_node_path_default().join(folder, '.git/objects/info/alternates'), `${objects}\n`);
+        if (shallow && (0,external_node_fs_.existsSync)(shallow))
+            await (0,promises_.copyFile)(shallow, external_node_path_default().join(folder, '.git/shallow'));
+        // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
+        await (0,runner/* execute */.g7)({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true });
         return await work(folder);
     }
     finally {
-        (0,cleanup/* done */.Vw)('worktree');
-        await remove();
+        await (0,promises_.rm)(folder, { recursive: true, force: true });
     }
 }
 /** The same settings, pointed at the base's copy of the module. */
-function settingsForWorktree(settings, top, worktree) {
+function settingsForCheckout(settings, top, checkout) {
     return {
         ...settings,
-        workingDirectory: external_node_path_default().join(worktree, external_node_path_default().relative(top, settings.workingDirectory)),
+        workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.workingDirectory)),
         // Never the change's tags: a loaded base must not replace the change's image.
         tags: [`${settings.image}:go-slim-image-base`],
         push: false,
@@ -37195,12 +37355,26 @@ function settingsForWorktree(settings, top, worktree) {
     };
 }
 /**
- * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
- * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
+ * The cheap baseline: sizes of a published image, read from its registry manifest. Where the bytes moved comes from
+ * the measurement of the commit its revision label names, when an earlier run stored it; else only the module
+ * versions its binary (`file`) was built with: the byte split needs the base's symbol table, which only a build has.
  */
-async function imageBaseline(reference, settings, file) {
+async function imageBaseline(reference, settings, file, memory) {
     try {
-        const images = await readPushed(reference, undefined, settings.platforms[0].id);
+        const platform = settings.platforms[0].id;
+        const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
+        if (record) {
+            const measured = (0,src_record/* baseImagesOf */.re)(record);
+            return {
+                source: 'image',
+                ref: reference,
+                revision: record.commit,
+                link: commitLink(settings, record.commit),
+                run: record.run,
+                goVersion: record.goVersion,
+                images: images.map(i => ({ ...measured.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
+            };
+        }
         const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
         return {
@@ -37208,8 +37382,8 @@ async function imageBaseline(reference, settings, file) {
             ref: reference,
             images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
             attributionNote: why
-                ? `module changes and where the bytes moved need a rebuilt base (compare: build): ${why}`
-                : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
+                ? `module changes and where the bytes moved need a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: ${why}`
+                : 'where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
         };
     }
     catch (error) {
@@ -37219,49 +37393,29 @@ async function imageBaseline(reference, settings, file) {
         return { source: 'image', ref: reference, images: [], error: message };
     }
 }
+/** The stored measurement of the commit the image's revision label names, if any. */
+async function measuredRevision(reference, platform, memory) {
+    if (!memory)
+        return undefined;
+    const revision = await baseImageRevision(reference, platform).catch(() => undefined);
+    return revision ? memory.recall(revision) : undefined;
+}
+const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
 /**
- * The base commit, rebuilt with the same settings in a worktree: only what the report compares (sizes and the
- * split by package; no load, no smoke test). A base that does not build is reported, not fatal.
+ * The base commit's measurement: read from the Actions cache when an earlier run stored it, else rebuilt with the
+ * same settings in a checkout of its own (and stored for the next run). A base that does not build is reported, not fatal.
  */
-async function buildBaseline(settings, engine, upx, workDir, started) {
+async function commitBaseline(input) {
+    const { settings, memory } = input;
     let commit = '';
     try {
         const top = await repositoryTop(settings);
-        core/* saveState */.LZ(cleanup/* STATE */.c4.repository, top);
-        await (0,cleanup/* pruneWorktrees */.fW)(top);
         commit = await resolveBaseCommit(settings, top);
         core/* info */.pq(`base commit ${commit}`);
-        return await inWorktree(top, commit, external_node_path_default().join(workDir, 'base-worktree'), async (worktree) => {
-            const baseSettings = settingsForWorktree(settings, top, worktree);
-            const moduleDir = external_node_path_default().relative(worktree, baseSettings.workingDirectory) || '.';
-            if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
-                throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
-            }
-            const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
-            const base = await buildTarget({
-                settings: baseSettings,
-                facts,
-                version,
-                engine,
-                upx,
-                workDir: external_node_path_default().join(workDir, 'base'),
-                started,
-                phase: quietPhase,
-                base: true
-            });
-            // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
-            if (base.inEngine)
-                await removeImages(base.tags);
-            return {
-                source: 'build',
-                ref: commit,
-                images: base.measurement.images.map(image => {
-                    const packed = base.packed.find(p => p.binary.platform.id === image.platform);
-                    return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
-                }),
-                attributionMs: base.attributionMs
-            };
-        });
+        const cached = await memory?.recall(commit);
+        if (cached)
+            return cachedBaseline(settings, cached);
+        return await rebuildBaseline(input, top, commit);
     }
     catch (error) {
         const [first, ...rest] = error.message.split('\n');
@@ -37270,13 +37424,64 @@ async function buildBaseline(settings, engine, upx, workDir, started) {
         return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
     }
 }
+function cachedBaseline(settings, record) {
+    core/* info */.pq(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
+    return {
+        source: 'cache',
+        ref: record.commit,
+        link: commitLink(settings, record.commit),
+        run: record.run,
+        goVersion: record.goVersion,
+        images: (0,src_record/* baseImagesOf */.re)(record)
+    };
+}
+/** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
+    // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
+    core/* saveState */.LZ(cleanup/* STATE */.c4.repository, top);
+    await (0,cleanup/* pruneWorktrees */.fW)(top);
+    return inCheckout(top, commit, external_node_path_default().join(workDir, 'base-checkout'), async (checkout) => {
+        const baseSettings = settingsForCheckout(settings, top, checkout);
+        const moduleDir = external_node_path_default().relative(checkout, baseSettings.workingDirectory) || '.';
+        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
+            throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
+        }
+        const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
+        const base = await buildTarget({
+            settings: baseSettings,
+            facts,
+            version,
+            engine,
+            upx,
+            workDir: external_node_path_default().join(workDir, 'base'),
+            started,
+            phase: quietPhase,
+            base: true
+        });
+        // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+        if (base.inEngine)
+            await removeImages(base.tags);
+        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
+        memory?.remember(base, commit);
+        return {
+            source: 'build',
+            ref: commit,
+            link: commitLink(settings, commit),
+            images: base.measurement.images.map(image => {
+                const packed = base.packed.find(p => p.binary.platform.id === image.platform);
+                return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
+            }),
+            attributionMs: base.attributionMs
+        };
+    });
+}
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
-function startBaseline(settings, engine, upx, workDir, started) {
-    const baseline = settings.baseline;
+function startBaseline(input) {
+    const { baseline, binaryName } = input.settings;
     if (baseline.kind === 'image')
-        return imageBaseline(baseline.reference, settings, `${stage/* BINARY_DIR */.eg}/${settings.binaryName}`);
+        return imageBaseline(baseline.reference, input.settings, `${stage/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
     if (baseline.kind === 'build')
-        return buildBaseline(settings, engine, upx, workDir, started);
+        return commitBaseline(input);
     return Promise.resolve(undefined);
 }
 
@@ -37284,6 +37489,154 @@ function startBaseline(settings, engine, upx, workDir, started) {
 var src_gate = __nccwpck_require__(1956);
 // EXTERNAL MODULE: ./src/load.ts
 var load = __nccwpck_require__(259);
+// EXTERNAL MODULE: ./src/cache.ts
+var cache = __nccwpck_require__(7377);
+;// CONCATENATED MODULE: ./src/fingerprint.ts
+
+
+
+
+
+
+
+/**
+ * Variables the go command reads that change what it links (the toolchain itself is left out: a base measured
+ * with another Go release is still compared, and the report names the toolchain as a cause).
+ */
+const GO_BUILD_ENV = ['GOFLAGS', 'GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64', 'GOMIPS', 'GOMIPS64', 'GOFIPS140'];
+/** The key's fingerprint: 32 hex digits of SHA-256 over the shape. */
+function fingerprintOf(shape) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+async function fingerprint_sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+async function goEnv(cwd) {
+    const outcome = await (0,runner/* execute */.g7)({ program: 'go', args: ['env', '-json', ...GO_BUILD_ENV], cwd }, { quiet: true });
+    return JSON.parse(outcome.stdout);
+}
+/** The stage the action would write, hashed by content; written in a folder of its own, removed after. */
+async function stageDigest(settings, workDir) {
+    const dir = external_node_path_default().join(workDir, 'fingerprint-stage');
+    try {
+        await (0,stage/* writeStageFiles */.X5)(settings, dir);
+        return await (0,stage/* treeDigest */.fZ)(dir, { times: false });
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
+async function imageShape(settings, engine, upx, top, workDir) {
+    const [goVars, stage, upxTool] = await Promise.all([
+        goEnv(settings.workingDirectory),
+        stageDigest(settings, workDir),
+        upx && settings.upx !== 'off' ? fingerprint_sha256File(upx) : undefined
+    ]);
+    const { repository, serverUrl } = settings.github;
+    return {
+        module: external_node_path_default().relative(top, settings.workingDirectory) || '.',
+        package: settings.package,
+        binaryName: settings.binaryName,
+        version: settings.version,
+        build: settings.build,
+        versionVariable: settings.versionVariable,
+        buildVariable: settings.buildVariable,
+        ldflags: settings.ldflags,
+        buildFlags: settings.buildFlags,
+        goEnv: goVars,
+        platforms: settings.platforms.map(p => p.id),
+        upx: settings.upx,
+        upxTool,
+        compression: settings.compression,
+        stage,
+        baseImage: engine.baseImage,
+        labels: settings.labels,
+        source: repository ? `${serverUrl}/${repository}` : undefined,
+        route: engine.route
+    };
+}
+
+;// CONCATENATED MODULE: ./src/memory.ts
+
+
+
+
+
+async function gitLine(cwd, ...args) {
+    const outcome = await (0,runner/* execute */.g7)({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
+    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
+}
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!server || !repository || !id)
+        return undefined;
+    return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+/**
+ * The memory, when baseline-cache is on and the runner has a cache service; its fingerprint is worked out now, beside
+ * the head's build. Without a git repository there is no commit to key on, and nothing is remembered.
+ */
+function openMemory(settings, engine, upx, workDir) {
+    if (!settings.baselineCache || !(0,cache/* cacheService */.qI)())
+        return undefined;
+    const fingerprint = (async () => {
+        const top = await gitLine(settings.workingDirectory, 'rev-parse', '--show-toplevel');
+        if (!top)
+            return undefined;
+        const shape = await imageShape(settings, engine, upx, top, workDir);
+        // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
+        core/* debug */.Yz(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
+        return fingerprintOf(shape);
+    })().catch((error) => {
+        core/* info */.pq(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
+        return undefined;
+    });
+    const platforms = settings.platforms.map(p => p.id);
+    const writes = [];
+    const write = async (target, which) => {
+        const [print, commit] = await Promise.all([fingerprint, which === 'HEAD' ? headCommit(settings) : which]);
+        if (print && commit)
+            await (0,cache/* store */.M_)((0,src_record/* recordKey */.Hy)(print, commit), (0,src_record/* recordOf */.zv)(target, commit, runUrl()), settings.runnerTemp);
+    };
+    return {
+        async recall(commit) {
+            const print = await fingerprint;
+            return print ? (0,cache/* lookUp */.TE)((0,src_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+        },
+        remember(target, commit) {
+            writes.push(write(target, commit).catch((error) => core/* info */.pq(`baseline cache: nothing stored (${error.message})`)));
+        },
+        settled: () => Promise.all(writes)
+    };
+}
+/**
+ * The checkout's commit, when the repository is that commit as it stands: a checkout that a step before changed is
+ * measured, but not stored as the commit's. The whole repository, not only the module: Go stamps vcs.modified into
+ * the binary from it, so one stray file elsewhere changes the binary's bytes.
+ */
+async function headCommit(settings) {
+    const cwd = settings.workingDirectory;
+    const [commit, changed] = await Promise.all([
+        gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
+        gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')
+    ]);
+    if (commit && changed !== '') {
+        const files = (changed ?? '').split('\n').filter(Boolean);
+        const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
+        core/* info */.pq(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
+        return undefined;
+    }
+    return commit;
+}
+/** A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs. */
+function rememberHead(settings, memory, head) {
+    if (!settings.github.pullRequest)
+        memory?.remember(head, 'HEAD');
+}
+
 ;// CONCATENATED MODULE: ./src/outputs.ts
 
 
@@ -37308,6 +37661,8 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core/* setOutput */.uH('metadata', JSON.stringify(metadata));
     core/* setOutput */.uH('base-image-size', baseWire ?? '');
     core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
+    // Empty when there was nothing to compare with (no baseline, or a base that did not build).
+    core/* setOutput */.uH('baseline-source', report.baseline?.images.length ? report.baseline.source : '');
     core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : (0,src_gate/* percentChange */.u5)(image.wire, baseWire).toFixed(2));
     core/* setOutput */.uH('gate', gate);
     core/* setOutput */.uH('report', markdown);
@@ -37710,6 +38065,7 @@ var src_smoke = __nccwpck_require__(2754);
 
 
 
+
 async function run() {
     try {
         await pipeline();
@@ -37726,13 +38082,15 @@ async function pipeline() {
     const timings = {};
     const phase = timedPhases(timings);
     const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight((0,src_settings/* readSettings */.sb)(), phase);
+    const memory = openMemory(settings, engine, upx, workDir);
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
-    const baseline = startBaseline(settings, engine, upx, workDir, started);
+    const baseline = startBaseline({ settings, engine, upx, workDir, started, memory });
     const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
         await baseline.catch(() => undefined);
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
+    rememberHead(settings, memory, head);
     // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
     const cgo = goFacts.cgo();
     const road = roadNotTaken(settings, head);
@@ -37779,6 +38137,7 @@ async function pipeline() {
         const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
         await phase('comment', () => commentOnPullRequest(settings, (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.comment)));
     }
+    await memory?.settled();
     const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
     if (verdict.length > 0)
         core/* setFailed */.C1(verdict.join('\n'));
@@ -37885,13 +38244,15 @@ function hostPlatform() {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2691);
-/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6004);
+/* harmony import */ var _cache_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7377);
+/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2691);
+/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6004);
+
 
 
 
@@ -37899,21 +38260,74 @@ function hostPlatform() {
 
 /**
  * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
- * run's folder), any worktree of this action and the run's temporary folder.
+ * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
  */
 async function post() {
-    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.workDir);
-    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.repository);
+    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.workDir);
+    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.repository);
     if (workDir) {
-        const containers = await (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_4__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
+        const containers = await (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
         if (containers.length > 0)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
     }
     if (repository)
-        await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_3__/* .pruneWorktrees */ .fW)(repository);
-    if (workDir)
+        await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .pruneWorktrees */ .fW)(repository);
+    if (workDir) {
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
+        // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,_cache_js__WEBPACK_IMPORTED_MODULE_3__/* .entryFolder */ .FP)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(workDir)), { recursive: true, force: true });
+    }
     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
+}
+
+
+/***/ }),
+
+/***/ 4846:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hy: () => (/* binding */ recordKey),
+/* harmony export */   q7: () => (/* binding */ RECORD_FORMAT),
+/* harmony export */   re: () => (/* binding */ baseImagesOf),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/**
+ * What a run measured of one commit, kept in the Actions cache so that a later comparison reads it instead of
+ * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
+ * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
+ */
+const RECORD_FORMAT = 1;
+/** What a finished target measured, as it is stored. */
+function recordOf(target, commit, run) {
+    return {
+        format: RECORD_FORMAT,
+        commit,
+        run,
+        goVersion: target.packed[0].binary.goVersion,
+        images: target.measurement.images.map(measured => {
+            const packed = target.packed.find(p => p.binary.platform.id === measured.platform);
+            if (!packed)
+                throw new Error(`no binary was built for ${measured.platform}`);
+            return {
+                platform: measured.platform,
+                wire: measured.wire,
+                unpacked: measured.unpacked,
+                configSize: measured.configSize,
+                layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
+                binary: packed.size,
+                breakdown: packed.binary.breakdown
+            };
+        })
+    };
+}
+/** The record as the comparison reads a base. */
+function baseImagesOf(record) {
+    return record.images.map(({ platform, wire, unpacked, binary, breakdown }) => ({ platform, wire, unpacked, binary, breakdown }));
+}
+/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
+function recordKey(fingerprint, commit) {
+    return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`;
 }
 
 
@@ -37932,7 +38346,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   f$: () => (/* binding */ stableText)
 });
 
-// UNUSED EXPORTS: VARIES, mainCause, renderAttribution
+// UNUSED EXPORTS: VARIES, baselineOrigin, mainCause, renderAttribution
 
 ;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
 /**
@@ -38971,20 +39385,46 @@ function largest(report) {
     const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
     return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
 }
+/** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
+function baselineOrigin(baseline) {
+    const commitOf = (sha) => {
+        const short = `\`${sha.slice(0, 12)}\``;
+        return baseline.link ? `[${short}](${baseline.link})` : short;
+    };
+    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
+    if (baseline.source === 'image' && baseline.revision) {
+        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
+    }
+    if (baseline.source === 'image')
+        return `Compared with \`${baseline.ref}\`.`;
+    const commit = `base commit ${commitOf(baseline.ref)}`;
+    if (baseline.source === 'build')
+        return `Compared with ${commit}, rebuilt in this run.`;
+    return `Compared with ${commit}: baseline from the Actions cache, measured by ${run}; nothing of the base was rebuilt.`;
+}
+/** A cached base may come from another Go release: part of the change is then the toolchain's. */
+function toolchainChange(report, baseline) {
+    if (!baseline.goVersion || baseline.goVersion === report.goVersion)
+        return undefined;
+    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
+}
 function renderComparison(report, baseline, out) {
     const { image: top, label } = largest(report);
     const base = baseline.images.find(b => b.platform === top.platform);
     const headline = base === undefined
         ? `**${human(top.wire)}** on the wire${label} (no baseline)`
-        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}`;
+        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}` +
+            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
     out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
-    const against = baseline.source === 'build' ? `base commit \`${baseline.ref.slice(0, 12)}\`` : `\`${baseline.ref}\``;
     if (baseline.error)
         out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
     if (baseline.detail)
         out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
     else
-        out.push(`Compared with ${against}.`, '');
+        out.push(baselineOrigin(baseline), '');
+    const toolchain = toolchainChange(report, baseline);
+    if (toolchain)
+        out.push(`> [!NOTE]\n> ${toolchain}`, '');
     for (const image of report.measurement.images) {
         const base = baseline.images.find(b => b.platform === image.platform);
         const bin = report.binaries.find(b => b.platform === image.platform);
@@ -39260,7 +39700,7 @@ function renderAttribution(a, packed, out) {
 /* harmony export */   wk: () => (/* binding */ toolTime)
 /* harmony export */ });
 /* unused harmony exports lowPriority, toolStarted, toolEnded, Kept */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _actions_io__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8701);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1421);
 /* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_2__);
@@ -39596,8 +40036,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, parseCompression, parseLabels, readActionInput, readModulePath, readPullRequest
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
-var core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:os"
@@ -40032,6 +40472,7 @@ function readSettings(input = readActionInput, env = process.env) {
         else
             problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
     }
+    const baselineCache = attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true);
     const comment = attempt(() => parseBoolean('comment', get('comment')), true);
     const commentTimeoutText = get('comment-timeout');
     const commentTimeoutSeconds = Number(commentTimeoutText);
@@ -40092,6 +40533,7 @@ function readSettings(input = readActionInput, env = process.env) {
         smokeTest,
         smokeTimeoutSeconds,
         baseline,
+        baselineCache,
         comment,
         commentKey,
         commentTimeoutSeconds,
@@ -40128,7 +40570,7 @@ function withMainPackage(settings, main) {
 /* harmony export */   Nk: () => (/* binding */ STARTUP_RUNS)
 /* harmony export */ });
 /* unused harmony exports smokeTest, timeStartup */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(259);
@@ -40262,11 +40704,12 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
 /* harmony export */   Vp: () => (/* binding */ sealContext),
 /* harmony export */   X5: () => (/* binding */ writeStageFiles),
 /* harmony export */   eg: () => (/* binding */ BINARY_DIR),
+/* harmony export */   fZ: () => (/* binding */ treeDigest),
 /* harmony export */   hL: () => (/* binding */ stageLayers),
 /* harmony export */   ks: () => (/* binding */ contextBinaryPath),
 /* harmony export */   mN: () => (/* binding */ pinTimes)
 /* harmony export */ });
-/* unused harmony exports ZONEINFO, NONROOT_UID, PASSWD, GROUP, CA_BUNDLES, imageUser, renderDockerfile, findCaBundle, treeDigest */
+/* unused harmony exports ZONEINFO, NONROOT_UID, PASSWD, GROUP, CA_BUNDLES, imageUser, renderDockerfile, findCaBundle */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
@@ -40416,15 +40859,18 @@ async function pinTimes(dir, seconds) {
     }
     await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lutimes)(dir, seconds, seconds);
 }
-/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
-async function treeDigest(dir) {
+/**
+ * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
+ * Without times: what the image's layers are made of, before the times are pinned.
+ */
+async function treeDigest(dir, { times = true } = {}) {
     const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256');
     const walk = async (folder) => {
         const entries = (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
         for (const entry of entries) {
             const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(folder, entry.name);
             const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(full);
-            hash.update(`${node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`);
+            hash.update(`${node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`);
             if (info.isSymbolicLink())
                 hash.update(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readlink)(full));
             else if (info.isDirectory())
@@ -40597,7 +41043,7 @@ function binaryNameProblem(name) {
 /* harmony export */   R: () => (/* binding */ warn),
 /* harmony export */   d: () => (/* binding */ warningsSaid)
 /* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6058);
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 
 // Every stage warns through here, so each warning is said once and reaches the report and the comment.
 const said = [];
@@ -40617,6 +41063,13 @@ const warningsSaid = () => [...said];
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 181:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("buffer");
 
 /***/ }),
 
@@ -40760,6 +41213,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 
 /***/ }),
 
+/***/ 4708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:https");
+
+/***/ }),
+
+/***/ 8995:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:module");
+
+/***/ }),
+
 /***/ 7030:
 /***/ ((module) => {
 
@@ -40785,6 +41252,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1708:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:process");
 
 /***/ }),
 
@@ -40886,6 +41360,20 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
 
 /***/ }),
 
+/***/ 2018:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tty");
+
+/***/ }),
+
+/***/ 7016:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("url");
+
+/***/ }),
+
 /***/ 9023:
 /***/ ((module) => {
 
@@ -40893,7 +41381,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 
 /***/ }),
 
-/***/ 6058:
+/***/ 3838:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40901,6 +41389,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
 __nccwpck_require__.d(__webpack_exports__, {
   fM: () => (/* binding */ addPath),
   Yz: () => (/* binding */ core_debug),
+  z3: () => (/* binding */ error),
   V4: () => (/* binding */ getInput),
   Gu: () => (/* binding */ getState),
   Os: () => (/* binding */ group),
@@ -40914,7 +41403,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   $e: () => (/* binding */ warning)
 });
 
-// UNUSED EXPORTS: ExitCode, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+// UNUSED EXPORTS: ExitCode, endGroup, exportVariable, getBooleanInput, getIDToken, getMultilineInput, markdownSummary, notice, platform, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
 
 // EXTERNAL MODULE: external "os"
 var external_os_ = __nccwpck_require__(857);
@@ -41089,84 +41578,10 @@ function file_command_prepareKeyValueMessage(key, value) {
 var external_path_ = __nccwpck_require__(6928);
 // EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
 var lib = __nccwpck_require__(4942);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return __awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var auth = __nccwpck_require__(2145);
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
     function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
     return new (P || (P = Promise))(function (resolve, reject) {
         function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
@@ -41201,7 +41616,7 @@ class oidc_utils_OidcClient {
         return runtimeUrl;
     }
     static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             var _a;
             const httpclient = oidc_utils_OidcClient.createHttpClient();
             const res = yield httpclient
@@ -41219,7 +41634,7 @@ class oidc_utils_OidcClient {
         });
     }
     static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+        return __awaiter(this, void 0, void 0, function* () {
             try {
                 // New ID Token is requested from action service
                 let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
@@ -42640,16 +43055,103 @@ function getExecOutput(commandLine, args, options) {
 
 /***/ }),
 
+/***/ 2145:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   tZ: () => (/* binding */ BearerCredentialHandler)
+/* harmony export */ });
+/* unused harmony exports BasicCredentialHandler, PersonalAccessTokenCredentialHandler */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+
+/***/ }),
+
 /***/ 4942:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Qq: () => (/* binding */ HttpClient)
+  Qq: () => (/* binding */ HttpClient),
+  Kg: () => (/* binding */ HttpClientError),
+  Hv: () => (/* binding */ HttpCodes)
 });
 
-// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+// UNUSED EXPORTS: Headers, HttpClientResponse, MediaTypes, getProxyUrl, isHttps
 
 // EXTERNAL MODULE: external "http"
 var external_http_ = __nccwpck_require__(8611);

@@ -55,3 +55,17 @@ export async function baseImageBuildInfo(
     return { why: `the base image's binary could not be read: ${(error as Error).message}` }
   }
 }
+
+/**
+ * The commit the image says it was built from (its `org.opencontainers.image.revision` label, which this action
+ * and docker/metadata-action set), when that is a full commit id.
+ */
+export async function baseImageRevision(reference: string, platform: string): Promise<string | undefined> {
+  const { target, ref } = manifestReference(reference)
+  const manifest = await platformManifest(target, ref, platform)
+  const response = await registryRead(target, `blobs/${manifest.config.digest}`)
+  if (!response.ok) return undefined
+  const config = (await response.json()) as { config?: { Labels?: Record<string, string> } }
+  const revision = config.config?.Labels?.['org.opencontainers.image.revision']
+  return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined
+}

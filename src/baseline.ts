@@ -1,12 +1,14 @@
 import * as core from '@actions/core'
 import { existsSync } from 'node:fs'
+import { copyFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { networkReason, pushTarget } from './access.js'
 import type { BuildInfo, Breakdown } from './attribution.js'
-import { baseImageBuildInfo } from './base-image.js'
+import { baseImageBuildInfo, baseImageRevision } from './base-image.js'
 import { removeImages, type Engine } from './buildx.js'
-import { done, pruneWorktrees, STATE, whileRunning } from './cleanup.js'
+import { pruneWorktrees, STATE } from './cleanup.js'
 import { inspectPackage } from './gobuild.js'
+import type { Memory } from './memory.js'
 import { quietPhase } from './phase.js'
 import { readPushed } from './registry.js'
 import { execute, type Plan } from './runner.js'
@@ -14,6 +16,7 @@ import type { Settings } from './settings.js'
 import { BINARY_DIR } from './stage.js'
 import { buildTarget } from './target.js'
 import { commitParents, resolveVersion } from './version.js'
+import { baseImagesOf, type MeasurementRecord } from './record.js'
 import { warn } from './warnings.js'
 
 /** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
@@ -29,9 +32,18 @@ export interface BaseImage {
 }
 
 export interface BaselineReport {
-  source: 'build' | 'image'
+  /** Rebuilt in this run, read from the Actions cache (measured by an earlier run), or a published image. */
+  source: 'build' | 'cache' | 'image'
   /** The base commit, or the image reference. */
   ref: string
+  /** A baseline image's commit (its revision label), when its measurement was read from the cache. */
+  revision?: string
+  /** The commit on GitHub. */
+  link?: string
+  /** The run that measured a cached base. */
+  run?: string
+  /** The Go release a cached base was built with (a rebuilt base uses this run's). */
+  goVersion?: string
   images: BaseImage[]
   /** Why there is no baseline; the relative budget is then not judged. */
   error?: string
@@ -137,29 +149,33 @@ export async function repositoryTop(settings: Settings): Promise<string> {
 }
 
 /**
- * Runs `work` on a detached worktree of `commit` under the runner's temp folder, leaving the user's
- * checkout alone; the worktree is removed afterwards whatever happens.
+ * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
+ * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
+ * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
+ * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
  */
-export async function inWorktree<T>(top: string, commit: string, folder: string, work: (dir: string) => Promise<T>): Promise<T> {
-  await execute(git(top, 'worktree', 'add', '--detach', '--force', folder, commit), { quiet: true })
-  const remove = async () => {
-    await execute(git(top, 'worktree', 'remove', '--force', folder), { allowFailure: true, quiet: true })
-  }
-  // Interrupted, the run removes it too; killed outright, the next run or the post step does.
-  whileRunning('worktree', remove)
+export async function inCheckout<T>(top: string, commit: string, folder: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const gitPath = (name: string) => gitOut(top, 'rev-parse', '--path-format=absolute', '--git-path', name)
+  const [objects, shallow] = await Promise.all([gitPath('objects'), gitPath('shallow')])
+  if (!objects) throw new Error(`the git objects of ${top} could not be found`)
   try {
+    await execute(git(path.dirname(folder), 'init', '--quiet', folder), { quiet: true })
+    await writeFile(path.join(folder, '.git/objects/info/alternates'), `${objects}\n`)
+    if (shallow && existsSync(shallow)) await copyFile(shallow, path.join(folder, '.git/shallow'))
+    // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
+    await execute({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true })
     return await work(folder)
   } finally {
-    done('worktree')
-    await remove()
+    await rm(folder, { recursive: true, force: true })
   }
 }
 
 /** The same settings, pointed at the base's copy of the module. */
-export function settingsForWorktree(settings: Settings, top: string, worktree: string): Settings {
+export function settingsForCheckout(settings: Settings, top: string, checkout: string): Settings {
   return {
     ...settings,
-    workingDirectory: path.join(worktree, path.relative(top, settings.workingDirectory)),
+    workingDirectory: path.join(checkout, path.relative(top, settings.workingDirectory)),
     // Never the change's tags: a loaded base must not replace the change's image.
     tags: [`${settings.image}:go-slim-image-base`],
     push: false,
@@ -169,12 +185,26 @@ export function settingsForWorktree(settings: Settings, top: string, worktree: s
 }
 
 /**
- * The cheap baseline: sizes of a published image, read from its registry manifest, and the module versions its
- * binary (`file`) was built with. Where the bytes moved needs the base's symbol table, which only a rebuild has.
+ * The cheap baseline: sizes of a published image, read from its registry manifest. Where the bytes moved comes from
+ * the measurement of the commit its revision label names, when an earlier run stored it; else only the module
+ * versions its binary (`file`) was built with: the byte split needs the base's symbol table, which only a build has.
  */
-export async function imageBaseline(reference: string, settings: Settings, file: string): Promise<BaselineReport> {
+export async function imageBaseline(reference: string, settings: Settings, file: string, memory?: Memory): Promise<BaselineReport> {
   try {
-    const images = await readPushed(reference, undefined, settings.platforms[0].id)
+    const platform = settings.platforms[0].id
+    const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)])
+    if (record) {
+      const measured = baseImagesOf(record)
+      return {
+        source: 'image',
+        ref: reference,
+        revision: record.commit,
+        link: commitLink(settings, record.commit),
+        run: record.run,
+        goVersion: record.goVersion,
+        images: images.map(i => ({ ...measured.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
+      }
+    }
     const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)))
     const why = read.find(r => r.why)?.why
     return {
@@ -182,8 +212,8 @@ export async function imageBaseline(reference: string, settings: Settings, file:
       ref: reference,
       images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
       attributionNote: why
-        ? `module changes and where the bytes moved need a rebuilt base (compare: build): ${why}`
-        : 'where the bytes moved needs a rebuilt base (compare: build): a published binary has no symbol table'
+        ? `module changes and where the bytes moved need a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: ${why}`
+        : 'where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
     }
   } catch (error) {
     const why = networkReason(error, pushTarget(reference).host) ?? (error as Error).message.split('\n').slice(-1)[0]
@@ -193,48 +223,39 @@ export async function imageBaseline(reference: string, settings: Settings, file:
   }
 }
 
+/** The stored measurement of the commit the image's revision label names, if any. */
+async function measuredRevision(reference: string, platform: string, memory: Memory | undefined): Promise<MeasurementRecord | undefined> {
+  if (!memory) return undefined
+  const revision = await baseImageRevision(reference, platform).catch(() => undefined)
+  return revision ? memory.recall(revision) : undefined
+}
+
+export interface BaselineInput {
+  settings: Settings
+  engine: Engine
+  upx: string | undefined
+  workDir: string
+  started: Date
+  memory?: Memory
+}
+
+const commitLink = (settings: Settings, commit: string) =>
+  settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined
+
 /**
- * The base commit, rebuilt with the same settings in a worktree: only what the report compares (sizes and the
- * split by package; no load, no smoke test). A base that does not build is reported, not fatal.
+ * The base commit's measurement: read from the Actions cache when an earlier run stored it, else rebuilt with the
+ * same settings in a checkout of its own (and stored for the next run). A base that does not build is reported, not fatal.
  */
-export async function buildBaseline(settings: Settings, engine: Engine, upx: string | undefined, workDir: string, started: Date): Promise<BaselineReport> {
+export async function commitBaseline(input: BaselineInput): Promise<BaselineReport> {
+  const { settings, memory } = input
   let commit = ''
   try {
     const top = await repositoryTop(settings)
-    core.saveState(STATE.repository, top)
-    await pruneWorktrees(top)
     commit = await resolveBaseCommit(settings, top)
     core.info(`base commit ${commit}`)
-    return await inWorktree(top, commit, path.join(workDir, 'base-worktree'), async worktree => {
-      const baseSettings = settingsForWorktree(settings, top, worktree)
-      const moduleDir = path.relative(worktree, baseSettings.workingDirectory) || '.'
-      if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
-        throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
-      }
-      const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)])
-      const base = await buildTarget({
-        settings: baseSettings,
-        facts,
-        version,
-        engine,
-        upx,
-        workDir: path.join(workDir, 'base'),
-        started,
-        phase: quietPhase,
-        base: true
-      })
-      // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
-      if (base.inEngine) await removeImages(base.tags)
-      return {
-        source: 'build' as const,
-        ref: commit,
-        images: base.measurement.images.map(image => {
-          const packed = base.packed.find(p => p.binary.platform.id === image.platform)
-          return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown }
-        }),
-        attributionMs: base.attributionMs
-      }
-    })
+    const cached = await memory?.recall(commit)
+    if (cached) return cachedBaseline(settings, cached)
+    return await rebuildBaseline(input, top, commit)
   } catch (error) {
     const [first, ...rest] = (error as Error).message.split('\n')
     const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`
@@ -243,16 +264,62 @@ export async function buildBaseline(settings: Settings, engine: Engine, upx: str
   }
 }
 
+function cachedBaseline(settings: Settings, record: MeasurementRecord): BaselineReport {
+  core.info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`)
+  return {
+    source: 'cache',
+    ref: record.commit,
+    link: commitLink(settings, record.commit),
+    run: record.run,
+    goVersion: record.goVersion,
+    images: baseImagesOf(record)
+  }
+}
+
+/** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }: BaselineInput, top: string, commit: string): Promise<BaselineReport> {
+  // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
+  core.saveState(STATE.repository, top)
+  await pruneWorktrees(top)
+  return inCheckout(top, commit, path.join(workDir, 'base-checkout'), async checkout => {
+    const baseSettings = settingsForCheckout(settings, top, checkout)
+    const moduleDir = path.relative(checkout, baseSettings.workingDirectory) || '.'
+    if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
+      throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
+    }
+    const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)])
+    const base = await buildTarget({
+      settings: baseSettings,
+      facts,
+      version,
+      engine,
+      upx,
+      workDir: path.join(workDir, 'base'),
+      started,
+      phase: quietPhase,
+      base: true
+    })
+    // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+    if (base.inEngine) await removeImages(base.tags)
+    // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
+    memory?.remember(base, commit)
+    return {
+      source: 'build' as const,
+      ref: commit,
+      link: commitLink(settings, commit),
+      images: base.measurement.images.map(image => {
+        const packed = base.packed.find(p => p.binary.platform.id === image.platform)
+        return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown }
+      }),
+      attributionMs: base.attributionMs
+    }
+  })
+}
+
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
-export function startBaseline(
-  settings: Settings,
-  engine: Engine,
-  upx: string | undefined,
-  workDir: string,
-  started: Date
-): Promise<BaselineReport | undefined> {
-  const baseline = settings.baseline
-  if (baseline.kind === 'image') return imageBaseline(baseline.reference, settings, `${BINARY_DIR}/${settings.binaryName}`)
-  if (baseline.kind === 'build') return buildBaseline(settings, engine, upx, workDir, started)
+export function startBaseline(input: BaselineInput): Promise<BaselineReport | undefined> {
+  const { baseline, binaryName } = input.settings
+  if (baseline.kind === 'image') return imageBaseline(baseline.reference, input.settings, `${BINARY_DIR}/${binaryName}`, input.memory)
+  if (baseline.kind === 'build') return commitBaseline(input)
   return Promise.resolve(undefined)
 }

@@ -16,6 +16,8 @@ export interface Engine {
   /** The engine stores images in containerd (multi-platform images, OCI export with the docker driver). */
   containerdStore: boolean
   route: MeasureRoute
+  /** A final stage on an image: that image as the builder resolved it (its ID or digest), part of what shapes the image. */
+  baseImage?: string
 }
 
 /**
@@ -104,27 +106,33 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
     containerdStore: info.containerdStore,
     route: chooseRoute(driver, info.containerdStore)
   }
-  await checkBaseImage(settings, engine)
+  const baseImage = await checkBaseImage(settings, engine)
   if (settings.platforms.length > 1 && engine.route === 'docker-save') {
     throw new Error(
       `building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
         'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform'
     )
   }
-  return engine
+  return { ...engine, baseImage }
 }
 
 /**
  * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
  * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
  */
-async function checkBaseImage(settings: Settings, { driver, buildx }: Pick<Engine, 'driver' | 'buildx'>): Promise<void> {
+async function checkBaseImage(settings: Settings, { driver, buildx }: Pick<Engine, 'driver' | 'buildx'>): Promise<string | undefined> {
   const stage = settings.finalStage
-  if (stage.kind !== 'image') return
+  if (stage.kind !== 'image') return undefined
   const quiet = { allowFailure: true, quiet: true }
-  if (driver === 'docker' && (await execute({ program: 'docker', args: ['image', 'inspect', stage.base] }, quiet)).code === 0) return
-  const remote = await execute({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), stage.base] }, quiet)
-  if (remote.code === 0) return
+  if (driver === 'docker') {
+    const local = await execute({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet)
+    if (local.code === 0) return local.stdout.trim()
+  }
+  const remote = await execute(
+    { program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), '--format', '{{json .Manifest}}', stage.base] },
+    quiet
+  )
+  if (remote.code === 0) return (JSON.parse(remote.stdout) as { digest?: string }).digest ?? remote.stdout.trim()
   const why = remote.stderr.trim().split('\n').pop() ?? ''
   throw new Error(
     `final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +

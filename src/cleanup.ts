@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { killChildren, execute } from './runner.js'
 
 /**
- * What a run leaves on the runner while it works (its temporary folder, the base's worktree), undone when the run
+ * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
  * is interrupted, and by the post step at the end of the job whatever happened.
  */
 const undo = new Map<string, () => Promise<void>>()

@@ -5,6 +5,7 @@ import { startBaseline, type BaselineReport } from './baseline.js'
 import { removeImages } from './buildx.js'
 import { judge } from './gate.js'
 import { loadAsAsked } from './load.js'
+import { openMemory, rememberHead } from './memory.js'
 import { setOutputs } from './outputs.js'
 import { timedPhases } from './phase.js'
 import { preflight, warnDroppedCgo } from './preflight.js'
@@ -33,13 +34,15 @@ async function pipeline(): Promise<void> {
   const phase = timedPhases(timings)
   const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight(readSettings(), phase)
 
+  const memory = openMemory(settings, engine, upx, workDir)
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
-  const baseline = startBaseline(settings, engine, upx, workDir, started)
+  const baseline = startBaseline({ settings, engine, upx, workDir, started, memory })
   const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error: unknown) => {
     await baseline.catch(() => undefined)
     throw error
   })
   noteTarget(settings, goFacts.importPath, head)
+  rememberHead(settings, memory, head)
   // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
   const cgo = goFacts.cgo()
   const road = roadNotTaken(settings, head)
@@ -89,6 +92,7 @@ async function pipeline(): Promise<void> {
     await phase('comment', () => commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment)))
   }
 
+  await memory?.settled()
   const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures]
   if (verdict.length > 0) core.setFailed(verdict.join('\n'))
 }

@@ -39,6 +39,8 @@ export function setOutputs({ report, markdown, head, published, gate, platform }
   core.setOutput('metadata', JSON.stringify(metadata))
   core.setOutput('base-image-size', baseWire ?? '')
   core.setOutput('size-delta', baseWire === undefined ? '' : image.wire - baseWire)
+  // Empty when there was nothing to compare with (no baseline, or a base that did not build).
+  core.setOutput('baseline-source', report.baseline?.images.length ? report.baseline.source : '')
   core.setOutput('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2))
   core.setOutput('gate', gate)
   core.setOutput('report', markdown)

@@ -1,12 +1,13 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
+import { entryFolder } from './cache.js'
 import { pruneWorktrees, STATE } from './cleanup.js'
 import { removeLeftovers } from './sandbox.js'
 
 /**
  * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
- * run's folder), any worktree of this action and the run's temporary folder.
+ * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
  */
 export async function post(): Promise<void> {
   const workDir = core.getState(STATE.workDir)
@@ -16,6 +17,10 @@ export async function post(): Promise<void> {
     if (containers.length > 0) core.info(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`)
   }
   if (repository) await pruneWorktrees(repository)
-  if (workDir) await rm(workDir, { recursive: true, force: true })
+  if (workDir) {
+    await rm(workDir, { recursive: true, force: true })
+    // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
+    await rm(entryFolder(path.dirname(workDir)), { recursive: true, force: true })
+  }
   core.info(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`)
 }

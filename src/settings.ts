@@ -60,6 +60,8 @@ export interface Settings {
   smokeTimeoutSeconds: number
   /** What to compare against: nothing, the base commit rebuilt, or a published image's manifest. */
   baseline: Baseline
+  /** Read a base's measurement from the Actions cache, and store this run's there. */
+  baselineCache: boolean
   comment: boolean
   commentKey: string
   /** The whole comment phase: requests, retries and rate-limit waits. */
@@ -432,6 +434,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     else if (baseRef || pullRequest) baseline = { kind: 'build', ref: baseRef }
     else problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image')
   }
+  const baselineCache = attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true)
   const comment = attempt(() => parseBoolean('comment', get('comment')), true)
   const commentTimeoutText = get('comment-timeout')
   const commentTimeoutSeconds = Number(commentTimeoutText)
@@ -490,6 +493,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     smokeTest,
     smokeTimeoutSeconds,
     baseline,
+    baselineCache,
     comment,
     commentKey,
     commentTimeoutSeconds,

@@ -163,15 +163,18 @@ export async function pinTimes(dir: string, seconds: number): Promise<void> {
   await lutimes(dir, seconds, seconds)
 }
 
-/** Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares. */
-export async function treeDigest(dir: string): Promise<string> {
+/**
+ * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
+ * Without times: what the image's layers are made of, before the times are pinned.
+ */
+export async function treeDigest(dir: string, { times = true } = {}): Promise<string> {
   const hash = createHash('sha256')
   const walk = async (folder: string): Promise<void> => {
     const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     for (const entry of entries) {
       const full = path.join(folder, entry.name)
       const info = await lstat(full)
-      hash.update(`${path.relative(dir, full)}\0${info.mode}\0${info.mtimeMs}\0`)
+      hash.update(`${path.relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`)
       if (info.isSymbolicLink()) hash.update(await readlink(full))
       else if (info.isDirectory()) await walk(full)
       else hash.update(await readFile(full))

@@ -4,7 +4,7 @@
  * comment sent to the loopback GitHub stand-in.
  */
 import { execFileSync, spawn } from 'node:child_process'
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from './github-fake.js'
@@ -19,6 +19,11 @@ function repository(): { dir: string; main: string; head: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'act-repo-'))
   for (const item of ['action.yml', 'dist', 'examples/hello', '.github/workflows/example.yml'])
     cpSync(path.join(ROOT, item), path.join(dir, item), { recursive: true })
+  // The same workflow with baseline-cache off, committed: a stray file would keep the push from storing its measurement.
+  const workflow = readFileSync(path.join(ROOT, '.github/workflows/example.yml'), 'utf8')
+  const rebuild = workflow.replace(/^( +)max-increase: .*$/m, match => `${match}\n${/^ +/.exec(match)![0]}baseline-cache: false`)
+  if (rebuild === workflow) throw new Error('example.yml has no max-increase line to add baseline-cache after')
+  writeFileSync(path.join(dir, '.github/workflows/rebuild.yml'), rebuild)
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'add', '-A')
   git(dir, 'commit', '-qm', 'hello')
@@ -60,21 +65,34 @@ interface ActRun {
   summary: string
 }
 
-function act(dir: string, event: string, options: { engine: string; eventFile?: string; apiUrl?: string; token?: string }): Promise<ActRun> {
+interface ActOptions {
+  engine: string
+  /** act's own cache server keeps its entries here, between runs. */
+  cacheDir: string
+  eventFile?: string
+  apiUrl?: string
+  token?: string
+  workflow?: string
+}
+
+function act(dir: string, event: string, options: ActOptions): Promise<ActRun> {
   const args = [
     event,
     '-W',
-    '.github/workflows/example.yml',
+    options.workflow ?? '.github/workflows/example.yml',
     '-P',
     'ubuntu-latest=-self-hosted',
     '--local-repository',
     `actions/setup-go@v5=${offlineStandIn()}`,
     '--env',
     `DOCKER_HOST=${options.engine}`,
-    // Nothing in the user's home, and no cache server (it would listen beyond loopback).
+    // Nothing in the user's home; act's cache server (the v1 API) on loopback only.
     '--action-cache-path',
     path.join(tmpdir(), 'act-cache'),
-    '--no-cache-server',
+    '--cache-server-addr',
+    '127.0.0.1',
+    '--cache-server-path',
+    options.cacheDir,
     ...(options.eventFile ? ['-e', options.eventFile] : []),
     ...(options.apiUrl ? ['--env', `GITHUB_API_URL=${options.apiUrl}`] : []),
     ...(options.token ? ['-s', `GITHUB_TOKEN=${options.token}`] : [])
@@ -105,11 +123,13 @@ function act(dir: string, event: string, options: { engine: string; eventFile?: 
 describe.each(['containerd', 'classic'] as const)("this repository's workflow under act, %s image store", store => {
   const api = new FakeGitHub()
   const repo = repository()
+  const cacheDir = mkdtempSync(path.join(tmpdir(), 'act-cache-server-'))
+  let mainImageSize = ''
   beforeAll(() => api.start())
   afterAll(() => api.stop())
 
-  it("a push: the README's plain build; a later step sees the outputs, the job summary has the report", async () => {
-    const run = await act(repo.dir, 'push', { engine: ENGINES[store] })
+  it("a push: the README's plain build; a later step sees the outputs, the job summary has the report; main's measurement is stored", async () => {
+    const run = await act(repo.dir, 'push', { engine: ENGINES[store], cacheDir })
     if (run.code !== 0) console.log(run.log)
     expect(run.code).toBe(0)
     expect(run.log).toContain('Job succeeded')
@@ -127,9 +147,12 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
       expect(run.summary).toContain('its layers gzipped here')
     }
     expect(run.summary).toContain(`Smoke test \`version\` printed: \`Build: ${repo.main} ⏎ Version: 0.1.0\``)
+    expect(run.seen.BASELINE_SOURCE).toBe('')
+    expect(run.log).toContain(`baseline cache: stored the measurement of ${repo.main.slice(0, 12)}`)
+    mainImageSize = run.seen.IMAGE_SIZE
   })
 
-  it('a pull request, run twice: compared with main, one comment on the stand-in', async () => {
+  it("a pull request, run twice: compared with main's measurement from act's cache server, one comment on the stand-in; with baseline-cache false, rebuilt to the same size", async () => {
     const eventFile = path.join(mkdtempSync(path.join(tmpdir(), 'act-event-')), 'event.json')
     const number = 42
     writeFileSync(
@@ -138,19 +161,34 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
     )
     git(repo.dir, 'checkout', '-q', 'grow')
     try {
-      const options = { engine: ENGINES[store], eventFile, apiUrl: api.url, token: 'ghs_act_token' }
+      const options = { engine: ENGINES[store], cacheDir, eventFile, apiUrl: api.url, token: 'ghs_act_token' }
       const first = await act(repo.dir, 'pull_request', options)
       if (first.code !== 0) console.log(first.log)
       expect(first.code).toBe(0)
       expect(Number(first.seen.DELTA)).toBeGreaterThan(0)
       expect(first.seen.BUILD).toBe(repo.head)
-      expect(first.summary).toContain(`Compared with base commit \`${repo.main.slice(0, 12)}\``)
+      expect(first.seen.BASELINE_SOURCE).toBe('cache')
+      expect(first.seen.BASE_SIZE).toBe(mainImageSize)
+      // Nothing of the base was built: one binary linked and read (the head's), where a rebuild reads two.
+      const linked = (log: string) => log.match(/: the unstripped twin has \d+ bytes/g)?.length
+      expect(linked(first.log)).toBe(1)
+      expect(first.summary).toContain(
+        `Compared with base commit [\`${repo.main.slice(0, 12)}\`](https://github.com/acme/hello-service/commit/${repo.main}): baseline from the Actions cache`
+      )
+      const rebuilt = await act(repo.dir, 'pull_request', { ...options, workflow: '.github/workflows/rebuild.yml' })
+      if (rebuilt.code !== 0) console.log(rebuilt.log)
+      expect(rebuilt.seen.BASELINE_SOURCE).toBe('build')
+      expect(linked(rebuilt.log)).toBe(2)
+      expect(rebuilt.seen.BASE_SIZE).toBe(mainImageSize)
+      expect(rebuilt.summary).toContain(
+        `Compared with base commit [\`${repo.main.slice(0, 12)}\`](https://github.com/acme/hello-service/commit/${repo.main}), rebuilt in this run.`
+      )
       const second = await act(repo.dir, 'pull_request', options)
       expect(second.code).toBe(0)
       const comments = api.comments.get(number) ?? []
       expect(comments).toHaveLength(1)
       expect(second.seen.COMMENT_ID).toBe(String(comments[0].id))
-      expect(comments[0].body).toContain(`Compared with base commit \`${repo.main.slice(0, 12)}\``)
+      expect(comments[0].body).toContain(`Compared with base commit [\`${repo.main.slice(0, 12)}\`]`)
       expect(api.requests.every(r => r.token === 'ghs_act_token')).toBe(true)
     } finally {
       git(repo.dir, 'checkout', '-q', 'main')

@@ -1,4 +1,4 @@
-/** Cancelled jobs and killed runs leave nothing behind: no tool running, no worktree in the user's repository. */
+/** Cancelled jobs and killed runs leave nothing behind: no tool running, no folder, no worktree in the user's repository. */
 import { execFileSync } from 'node:child_process'
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -45,12 +45,13 @@ describe('interrupted runs', () => {
     expect(existsSync(run.state.workDir)).toBe(false)
   })
 
-  it('SIGTERM during the base build removes the base worktree from the repository', async () => {
+  it("SIGTERM during the base build removes the base's checkout, and the repository holds nothing of it", async () => {
     const { repo, base } = grownRepository()
     const env = { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: pullRequestEvent(repo.dir, base) }
     const run = await runAction({ comment: 'false' }, { workspace: repo.dir, env, signalWhen: { pattern: /base commit [0-9a-f]{40}[\s\S]*\$ go build/ } })
     expect(run.code).toBe(143)
     expect(worktrees(repo.dir)).toEqual([`worktree ${repo.dir}`])
+    expect(existsSync(run.state.workDir)).toBe(false)
   })
 
   it('a worktree left by a killed run is removed by the next run', async () => {

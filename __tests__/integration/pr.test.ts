@@ -118,7 +118,7 @@ describe('pull request comparison against the base branch', () => {
     const body = comments(7)[230].body
     expect(body.startsWith(`${MARKER}\n`)).toBe(true)
     expect(body).toContain('📈')
-    expect(body).toMatch(/Compared with base commit `[0-9a-f]{12}`/)
+    expect(body).toMatch(/Compared with base commit \[`[0-9a-f]{12}`\]\(https:\/\/github\.com\/acme\/hello\/commit\/[0-9a-f]{40}\), rebuilt in this run\./)
     expect(body).toContain('**Size budget** (max-increase 1%): ❌ fail')
     expect(run.outputs['comment-id']).toBe(String(ours))
     // The depth-1 checkout has no tags: the head and the base both notice; it is said once, and in the comment.
@@ -194,7 +194,7 @@ describe('pull request comparison against the base branch', () => {
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     const main = git(origin, 'rev-parse', 'main')
-    expect(run.summary).toContain(`Compared with base commit \`${main.slice(0, 12)}\``)
+    expect(run.summary).toMatch(new RegExp(`Compared with base commit \\[?\`${main.slice(0, 12)}\``))
     expect(Number(run.outputs['size-delta'])).toBeLessThan(0)
   })
 

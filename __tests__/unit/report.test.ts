@@ -1,4 +1,4 @@
-import { renderMarkdown, type Report, fitMarkdown } from '../../src/report.js'
+import { baselineOrigin, renderMarkdown, type Report, fitMarkdown } from '../../src/report.js'
 
 const report: Report = {
   image: 'acme/hello',
@@ -59,6 +59,26 @@ describe('report', () => {
     })
     expect(text).toMatchSnapshot()
     expect(text).toContain('📈')
+  })
+
+  it('says where the base came from: rebuilt, or measured by an earlier run and read from the cache', () => {
+    const sha = 'a'.repeat(40)
+    const images = [{ platform: 'linux/amd64', wire: 1900000 }]
+    const link = `https://github.com/acme/hello/commit/${sha}`
+    expect(baselineOrigin({ source: 'build', ref: sha, link, images })).toBe(`Compared with base commit [\`aaaaaaaaaaaa\`](${link}), rebuilt in this run.`)
+    expect(baselineOrigin({ source: 'build', ref: sha, images })).toBe('Compared with base commit `aaaaaaaaaaaa`, rebuilt in this run.')
+    expect(baselineOrigin({ source: 'cache', ref: sha, link, run: 'https://github.com/acme/hello/actions/runs/7', images })).toBe(
+      `Compared with base commit [\`aaaaaaaaaaaa\`](${link}): baseline from the Actions cache, measured by [an earlier run](https://github.com/acme/hello/actions/runs/7); nothing of the base was rebuilt.`
+    )
+    expect(baselineOrigin({ source: 'image', ref: 'ghcr.io/acme/hello:main', images })).toBe('Compared with `ghcr.io/acme/hello:main`.')
+  })
+
+  it('names a toolchain change between a cached base and the change as a cause', () => {
+    const baseline = { source: 'cache' as const, ref: 'a'.repeat(40), goVersion: 'go1.25.4', images: [{ platform: 'linux/amd64', wire: 1900000 }] }
+    const text = renderMarkdown({ ...report, baseline })
+    expect(text.split('\n')[0]).toContain(`· Go go1.25.4 → ${report.goVersion}`)
+    expect(text).toContain(`> The base was built with go1.25.4 and this change with ${report.goVersion}: part of the difference is the toolchain's.`)
+    expect(renderMarkdown({ ...report, baseline: { ...baseline, goVersion: report.goVersion } })).not.toContain('toolchain')
   })
 
   it('says where the exact figures come from on the docker-save route', () => {

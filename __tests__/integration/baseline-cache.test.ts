@@ -1,0 +1,209 @@
+/**
+ * A commit is measured once: a push run stores its measurement in the Actions cache (a loopback v1 service), and a
+ * pull request run reads its base from there instead of rebuilding it, with the same numbers a rebuild gives.
+ */
+import { execFileSync } from 'node:child_process'
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { CacheService } from '../../scripts/cache-service.mjs'
+import { FakeGitHub } from './github-fake.js'
+import { checkoutPullRequest, git, ociLayoutOf, requireTools, ROOT, runAction, startRegistry, type ActionRun, type PullRequestCheckout } from './harness.js'
+
+beforeAll(() => requireTools('go', 'docker', 'git', 'tar', 'docker-registry'))
+
+const REPOSITORY = 'acme/cached'
+const RUN_ID = '4242'
+
+/** An origin with main (examples/hello) and a pull request branch that adds a package. */
+function originRepository(): string {
+  const origin = mkdtempSync(path.join(tmpdir(), 'cache-origin-'))
+  git(origin, 'init', '-q', '--bare', '-b', 'main')
+  git(origin, 'config', 'uploadpack.allowAnySHA1InWant', 'true')
+  const work = mkdtempSync(path.join(tmpdir(), 'cache-author-'))
+  mkdirSync(path.join(work, 'service'))
+  cpSync(path.join(ROOT, 'examples/hello'), path.join(work, 'service'), { recursive: true })
+  git(work, 'init', '-q', '-b', 'main')
+  git(work, 'remote', 'add', 'origin', origin)
+  git(work, 'add', '-A')
+  git(work, 'commit', '-qm', 'hello')
+  git(work, 'push', '-q', 'origin', 'main')
+  git(work, 'checkout', '-q', '-b', 'grow')
+  writeFileSync(
+    path.join(work, 'service/sum.go'),
+    'package main\n\nimport (\n\t"crypto/sha512"\n\t"fmt"\n\t"net/http"\n)\n\nfunc init() {\n\thttp.HandleFunc("/sum", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "%x", sha512.Sum512([]byte(r.URL.Path))) })\n}\n'
+  )
+  git(work, 'add', '-A')
+  git(work, 'commit', '-qm', 'add a checksum endpoint')
+  git(work, 'push', '-q', 'origin', 'grow')
+  rmSync(work, { recursive: true, force: true })
+  return origin
+}
+
+/** What actions/checkout does on a push: a depth-1 clone of the pushed commit. */
+function checkoutPush(origin: string, branch: string): string {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'push-workspace-'))
+  git(workspace, 'init', '-q')
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', branch)
+  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
+  return workspace
+}
+
+const runnerEnv = (cache: CacheService, api: FakeGitHub) => ({
+  ...cache.env(),
+  // A hosted runner's Go stamps the commit into the binary (this machine turns that off): the base must get it too.
+  GOFLAGS: '-buildvcs=auto',
+  GITHUB_API_URL: api.url,
+  GITHUB_REPOSITORY: REPOSITORY,
+  GITHUB_SERVER_URL: 'https://github.com',
+  GITHUB_RUN_ID: RUN_ID
+})
+
+describe('the base measured once, read from the Actions cache', () => {
+  const cache = new CacheService()
+  const api = new FakeGitHub()
+  const origin = originRepository()
+  const main = git(origin, 'rev-parse', 'main')
+  const inputs = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: '1' }
+  beforeAll(() => Promise.all([cache.start(), api.start()]))
+  afterAll(() => Promise.all([cache.stop(), api.stop()]))
+
+  const push = (extra: Record<string, string> = {}) =>
+    runAction(
+      { ...inputs, ...extra },
+      { workspace: checkoutPush(origin, 'main'), env: { ...runnerEnv(cache, api), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' } }
+    )
+  const pullRequest = (checkout: PullRequestCheckout, extra: Record<string, string> = {}) =>
+    runAction(
+      { ...inputs, ...extra },
+      {
+        workspace: checkout.workspace,
+        env: { ...runnerEnv(cache, api), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }
+      }
+    )
+  const baseBuilt = (run: ActionRun) => existsSync(path.join(path.dirname(ociLayoutOf(run)), 'base'))
+  /** Every figure the report has of the base: sizes, and the split by module and package. */
+  const baseFigures = (run: ActionRun) => (JSON.parse(run.outputs['report-json']) as { baseline: { images: unknown[] } }).baseline.images
+
+  let pushed: ActionRun
+  it('a push stores what it measured of its commit', async () => {
+    pushed = await push()
+    expect(pushed.errors).toEqual([])
+    expect(pushed.code).toBe(0)
+    expect(pushed.outputs['baseline-source']).toBe('')
+    const stored = cache.find(main)
+    expect(stored).toHaveLength(1)
+    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m1-[0-9a-f]{32}-${main}$`))
+    expect(pushed.stdout).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
+  })
+
+  it('a pull request reads its base from there, builds nothing of it, and its numbers equal a rebuild', async () => {
+    const cachedRun = await pullRequest(checkoutPullRequest(origin, 1, 'main', 'grow'))
+    expect(cachedRun.errors).toEqual([])
+    expect(cachedRun.code).toBe(0)
+    expect(cachedRun.outputs['baseline-source']).toBe('cache')
+    expect(baseBuilt(cachedRun)).toBe(false)
+    expect(cachedRun.stdout).not.toContain('base-checkout')
+    expect(cachedRun.outputs['base-image-size']).toBe(pushed.outputs['image-size'])
+    const body = api.comments.get(1)![0].body
+    expect(body).toContain(
+      `Compared with base commit [\`${main.slice(0, 12)}\`](https://github.com/${REPOSITORY}/commit/${main}): baseline from the Actions cache, ` +
+        `measured by [an earlier run](https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}); nothing of the base was rebuilt.`
+    )
+    // The split by module and package comes from the stored measurement too.
+    expect(body).toMatch(/\| `github\.com\/go-slim-image\/hello` \| \d+ B \| [\d.]+ KiB \| \+\d+ B \|/)
+
+    const rebuilt = await pullRequest(checkoutPullRequest(origin, 2, 'main', 'grow'), { 'baseline-cache': 'false' })
+    expect(rebuilt.code).toBe(0)
+    expect(rebuilt.outputs['baseline-source']).toBe('build')
+    expect(baseBuilt(rebuilt)).toBe(true)
+    expect(rebuilt.outputs['base-image-size']).toBe(cachedRun.outputs['base-image-size'])
+    const rebuiltBody = api.comments.get(2)![0].body
+    expect(rebuiltBody).toContain(`Compared with base commit [\`${main.slice(0, 12)}\`](https://github.com/${REPOSITORY}/commit/${main}), rebuilt in this run.`)
+    // Byte for byte, with Go stamping the commit into both: every size, and every row of the split.
+    expect(baseFigures(rebuilt)).toEqual(baseFigures(cachedRun))
+    expect(JSON.stringify(baseFigures(cachedRun))).toContain('"kind":"package"')
+  })
+
+  it('a baseline-image gets the split from the measurement of the commit its revision label names', async () => {
+    const registry = await startRegistry()
+    try {
+      const published = await push({ push: 'true', tags: `${registry.host}/acme/cached:main` })
+      expect(published.code).toBe(0)
+      const run = await pullRequest(checkoutPullRequest(origin, 9, 'main', 'grow'), { 'baseline-image': `${registry.host}/acme/cached:main` })
+      expect(run.errors).toEqual([])
+      expect(run.outputs['baseline-source']).toBe('image')
+      expect(run.outputs['base-image-size']).toBe(published.outputs['image-size'])
+      const body = api.comments.get(9)![0].body
+      expect(body).toContain(
+        `Compared with \`${registry.host}/acme/cached:main\`, built from commit [\`${main.slice(0, 12)}\`](https://github.com/${REPOSITORY}/commit/${main}): ` +
+          "sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache"
+      )
+      expect(body).toContain('Where the bytes went')
+      expect(body).not.toContain('needs a rebuilt base')
+      expect(baseBuilt(run)).toBe(false)
+    } finally {
+      await registry.stop()
+    }
+  })
+
+  it('an entry made with other inputs is never used', async () => {
+    const checkout = checkoutPullRequest(origin, 3, 'main', 'grow')
+    const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
+    expect(run.code).toBe(0)
+    expect(run.outputs['baseline-source']).toBe('build')
+    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m1-[0-9a-f]{32}-/)
+    // The rebuilt base is stored under its own key, so the next run of this pull request reads it.
+    expect(cache.find(main)).toHaveLength(2)
+    const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
+    expect(again.outputs['baseline-source']).toBe('cache')
+    expect(again.outputs['base-image-size']).toBe(run.outputs['base-image-size'])
+  })
+
+  it.each([
+    ['answering 500', 4, { status: 500 }, /baseline cache: not read \(.*500.*\); the base is rebuilt/],
+    ['hung', 6, {}, /baseline cache: not read \(the cache service did not answer within 10 s\); the base is rebuilt/]
+  ])('a cache service %s costs seconds, never the run', async (_, number, fault, said) => {
+    cache.faults.push({ method: 'GET', path: /artifactcache\/cache\?/, times: 9, ...fault })
+    const started = Date.now()
+    const run = await pullRequest(checkoutPullRequest(origin, number, 'main', 'grow'))
+    cache.faults.length = 0
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs['baseline-source']).toBe('build')
+    expect(run.stdout).toMatch(said)
+    expect(run.warnings.filter(w => !w.startsWith('No tag is reachable'))).toEqual([])
+    expect(Date.now() - started).toBeLessThan(120_000)
+  })
+
+  it('a corrupt entry or one of another shape is rebuilt, said in one line', async () => {
+    const [entry] = cache.find(main)
+    const original = entry.data
+    const dir = mkdtempSync(path.join(tmpdir(), 'corrupt-entry-'))
+    // Compressed as the toolkit compressed the real one: zstd when the runner has it, else gzip.
+    const zstd = original.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+    const archive = (json: string) => {
+      writeFileSync(path.join(dir, 'measurement.json'), json)
+      return execFileSync('tar', ['-C', dir, zstd ? '--zstd' : '-z', '-cf', '-', 'measurement.json'])
+    }
+    try {
+      for (const [json, why] of [
+        ['{"format":1,', /entry go-slim-image-m1-.* is not used, it is not JSON/],
+        [
+          JSON.stringify({ format: 1, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
+          /is not used, it does not match the format \(images\.0\.wire/
+        ]
+      ] as const) {
+        entry.data = archive(json)
+        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":1,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
+        expect(run.code).toBe(0)
+        expect(run.outputs['baseline-source']).toBe('build')
+        expect(run.stdout).toMatch(why)
+        expect(run.outputs['base-image-size']).toBe(pushed.outputs['image-size'])
+      }
+    } finally {
+      entry.data = original
+    }
+  })
+})

@@ -1,0 +1,140 @@
+import { cacheService, readWorker, RESULT_MARK, workerPlan } from '../../src/cache.js'
+import { fingerprintOf, type ImageShape } from '../../src/fingerprint.js'
+import { runUrl } from '../../src/memory.js'
+import { baseImagesOf, recordKey, RECORD_FORMAT, type MeasurementRecord } from '../../src/record.js'
+import { parseRecord } from '../../src/record-schema.js'
+
+const commit = '0123456789abcdef0123456789abcdef01234567'
+
+const record: MeasurementRecord = {
+  format: RECORD_FORMAT,
+  commit,
+  run: 'https://github.com/acme/hello/actions/runs/1',
+  goVersion: 'go1.26.0',
+  images: [
+    {
+      platform: 'linux/amd64',
+      wire: 2790278,
+      unpacked: 2952192,
+      configSize: 1337,
+      layers: [
+        { size: 126310, unpacked: 224768 },
+        { size: 2662631, unpacked: 2727424 }
+      ],
+      binary: 2724808,
+      breakdown: {
+        binary: 5767330,
+        explained: 3177695,
+        rows: [{ key: 'standard library', kind: 'std', bytes: 2257244 }],
+        info: { mainPackage: 'example.com/hello', mainModule: 'example.com/hello', deps: [{ path: 'golang.org/x/text', version: 'v0.20.0' }] }
+      }
+    }
+  ]
+}
+
+describe('a stored measurement', () => {
+  it('reads back what was stored, as the comparison reads a base', () => {
+    const { record: read, why } = parseRecord(JSON.stringify(record), commit, ['linux/amd64'])
+    expect(why).toBeUndefined()
+    expect(read).toEqual(record)
+    expect(baseImagesOf(read!)).toEqual([{ platform: 'linux/amd64', wire: 2790278, unpacked: 2952192, binary: 2724808, breakdown: record.images[0].breakdown }])
+  })
+
+  it.each([
+    ['not JSON', '{"format":1,', /^it is not JSON/],
+    ['another format', JSON.stringify({ ...record, format: 2 }), /^it does not match the format \(format: /],
+    ['a negative size', JSON.stringify({ ...record, images: [{ ...record.images[0], wire: -1 }] }), /^it does not match the format \(images\.0\.wire: /],
+    [
+      'a row of an unknown kind',
+      JSON.stringify({
+        ...record,
+        images: [{ ...record.images[0], breakdown: { ...record.images[0].breakdown, rows: [{ key: 'x', kind: 'alien', bytes: 1 }] } }]
+      }),
+      /images\.0\.breakdown\.rows\.0\.kind/
+    ],
+    ['no images', JSON.stringify({ ...record, images: [] }), /images/],
+    ['another commit', JSON.stringify({ ...record, commit: 'f'.repeat(40) }), /^it is the measurement of ffffffffffff, not of 0123456789ab$/]
+  ])('is refused when it is %s', (_, text, why) => {
+    const read = parseRecord(text, commit, ['linux/amd64'])
+    expect(read.record).toBeUndefined()
+    expect(read.why).toMatch(why)
+  })
+
+  it('is refused when it lacks a platform this run compares', () => {
+    expect(parseRecord(JSON.stringify(record), commit, ['linux/amd64', 'linux/arm64']).why).toBe('it has no measurement of linux/arm64')
+  })
+
+  it('is keyed by format, fingerprint and commit', () => {
+    expect(recordKey('f'.repeat(32), commit)).toBe(`go-slim-image-m${RECORD_FORMAT}-${'f'.repeat(32)}-${commit}`)
+  })
+})
+
+describe('the fingerprint', () => {
+  const shape: ImageShape = {
+    module: 'service',
+    package: './cmd/api',
+    binaryName: 'api',
+    versionVariable: 'main.Version',
+    buildVariable: 'main.Build',
+    ldflags: '',
+    buildFlags: [],
+    goEnv: { GOFLAGS: '', GOAMD64: 'v1' },
+    platforms: ['linux/amd64'],
+    upx: 'off',
+    compression: { kind: 'gzip' },
+    stage: 'a'.repeat(64),
+    labels: [],
+    route: 'oci'
+  }
+  it('changes with anything that shapes the image', () => {
+    const changed: Array<Partial<ImageShape>> = [
+      { package: './cmd/worker' },
+      { ldflags: '-X main.extra=1' },
+      { buildFlags: ['-tags=netgo'] },
+      { goEnv: { GOFLAGS: '-mod=vendor', GOAMD64: 'v1' } },
+      { goEnv: { GOFLAGS: '', GOAMD64: 'v3' } },
+      { platforms: ['linux/amd64', 'linux/arm64'] },
+      { upx: 'lzma' },
+      { upxTool: 'b'.repeat(64) },
+      { compression: { kind: 'zstd', level: 19 } },
+      { stage: 'c'.repeat(64) },
+      { baseImage: 'sha256:' + 'd'.repeat(64) },
+      { labels: [['team', 'a']] },
+      { version: '1.2.3' },
+      { route: 'docker-save' }
+    ]
+    const prints = new Set([shape, ...changed.map(c => ({ ...shape, ...c }))].map(fingerprintOf))
+    expect(prints.size).toBe(changed.length + 1)
+    expect(fingerprintOf({ ...shape })).toBe(fingerprintOf(shape))
+    expect(fingerprintOf(shape)).toMatch(/^[0-9a-f]{32}$/)
+  })
+})
+
+describe('the cache worker', () => {
+  it('runs in the entry folder with a relative path, so the entry is the same on every runner', () => {
+    const plan = workerPlan('restore', 'k', '/runner/temp/go-slim-image-measurement')
+    expect(plan.args.slice(1)).toEqual(['cache', 'restore', 'k', 'measurement.json'])
+    expect(plan.cwd).toBe('/runner/temp/go-slim-image-measurement')
+    expect(plan.env).toEqual({ GITHUB_WORKSPACE: '/runner/temp/go-slim-image-measurement' })
+  })
+  it("reads the outcome, and the toolkit's own warning when it swallowed one", () => {
+    expect(readWorker(`::debug::x\n${RESULT_MARK}{"hit":true}\n`)).toEqual({ hit: true })
+    expect(readWorker(`::warning::Failed to restore: Cache service responded with 500\n${RESULT_MARK}{"hit":false}\n`)).toEqual({
+      hit: false,
+      why: 'Failed to restore: Cache service responded with 500'
+    })
+    expect(readWorker('killed before it said anything').why).toBe('the cache worker gave no answer')
+  })
+  it('finds the service the runner gives: v1 (act, GHES), or v2 when the runner says so', () => {
+    expect(cacheService({})).toBeUndefined()
+    expect(cacheService({ ACTIONS_CACHE_URL: 'http://127.0.0.1:1/' })).toBe('http://127.0.0.1:1/')
+    expect(cacheService({ ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_CACHE_URL: 'http://a/' })).toBeUndefined()
+    expect(cacheService({ ACTIONS_CACHE_SERVICE_V2: 'true', ACTIONS_RESULTS_URL: 'http://b/' })).toBe('http://b/')
+  })
+  it('links the run that measured, with its attempt when it is not the first', () => {
+    const env = { GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'acme/hello', GITHUB_RUN_ID: '9' }
+    expect(runUrl(env)).toBe('https://github.com/acme/hello/actions/runs/9')
+    expect(runUrl({ ...env, GITHUB_RUN_ATTEMPT: '2' })).toBe('https://github.com/acme/hello/actions/runs/9/attempts/2')
+    expect(runUrl({})).toBeUndefined()
+  })
+})

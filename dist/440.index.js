@@ -1,0 +1,73 @@
+export const id = 440;
+export const ids = [440];
+export const modules = {
+
+/***/ 9440:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   parseRecord: () => (/* binding */ parseRecord)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
+/* harmony import */ var _record_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(4846);
+
+
+// Loaded only when an entry is read: the schema library is not needed by a run that reads none.
+const count = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().nonnegative();
+const moduleVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ path: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), replacedBy: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() });
+const breakdown = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    binary: count,
+    explained: count,
+    rows: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        key: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['package', 'module', 'std', 'runtime', 'other']),
+        version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+        bytes: count
+    })),
+    info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), mainModule: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion) })
+});
+const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    platform: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1),
+    wire: count,
+    unpacked: count,
+    configSize: count,
+    layers: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ size: count, unpacked: count })),
+    /** The file in the image: packed when UPX packed it. */
+    binary: count,
+    breakdown: breakdown.optional()
+});
+const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    format: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(_record_js__WEBPACK_IMPORTED_MODULE_1__/* .RECORD_FORMAT */ .q7),
+    commit: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+    /** The workflow run that measured it, linked from the report. */
+    run: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    goVersion: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    images: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(image).min(1)
+});
+/** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */
+function parseRecord(text, commit, platforms) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        return { why: `it is not JSON (${error.message})` };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { why: `it does not match the format (${issue.path.join('.') || 'the entry'}: ${issue.message})` };
+    }
+    const record = parsed.data;
+    if (record.commit !== commit)
+        return { why: `it is the measurement of ${record.commit.slice(0, 12)}, not of ${commit.slice(0, 12)}` };
+    const missing = platforms.filter(p => !record.images.some(i => i.platform === p));
+    if (missing.length > 0)
+        return { why: `it has no measurement of ${missing.join(', ')}` };
+    return { record };
+}
+
+
+/***/ })
+
+};
