@@ -14,20 +14,25 @@ export const modules = {
 
 // Loaded only when an entry is read: the schema library is not needed by a run that reads none.
 const count = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().nonnegative();
-const moduleVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ path: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), replacedBy: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() });
+// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
+const text = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .max(500)
+    .regex(/^[^\r\n]*$/);
+const moduleVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ path: text, version: text, replacedBy: text.optional() });
 const breakdown = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     binary: count,
     explained: count,
     rows: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-        key: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+        key: text,
         kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['package', 'module', 'std', 'runtime', 'other']),
-        version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+        version: text.optional(),
         bytes: count
-    })),
-    info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), mainModule: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(), deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion) })
+    }))
+        .max(100000),
+    info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: text, mainModule: text, deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion).max(20000) })
 });
 const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    platform: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1),
+    platform: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),
     wire: count,
     unpacked: count,
     configSize: count,
@@ -39,9 +44,12 @@ const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
 const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     format: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(_record_js__WEBPACK_IMPORTED_MODULE_1__/* .RECORD_FORMAT */ .q7),
     commit: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
-    /** The workflow run that measured it, linked from the report. */
-    run: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-    goVersion: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP(),
+    /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
+    run: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
+        .optional(),
+    // Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+    goVersion: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.+:/ -]{1,100}$/),
     images: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(image).min(1)
 });
 /** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */

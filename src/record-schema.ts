@@ -5,24 +5,32 @@ import { RECORD_FORMAT, type MeasurementRecord } from './record.js'
 
 const count = z.number().int().nonnegative()
 
-const moduleVersion = z.object({ path: z.string(), version: z.string(), replacedBy: z.string().optional() })
+// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
+const text = z
+  .string()
+  .max(500)
+  .regex(/^[^\r\n]*$/)
+
+const moduleVersion = z.object({ path: text, version: text, replacedBy: text.optional() })
 
 const breakdown = z.object({
   binary: count,
   explained: count,
-  rows: z.array(
-    z.object({
-      key: z.string(),
-      kind: z.enum(['package', 'module', 'std', 'runtime', 'other']),
-      version: z.string().optional(),
-      bytes: count
-    })
-  ),
-  info: z.object({ mainPackage: z.string(), mainModule: z.string(), deps: z.array(moduleVersion) })
+  rows: z
+    .array(
+      z.object({
+        key: text,
+        kind: z.enum(['package', 'module', 'std', 'runtime', 'other']),
+        version: text.optional(),
+        bytes: count
+      })
+    )
+    .max(100000),
+  info: z.object({ mainPackage: text, mainModule: text, deps: z.array(moduleVersion).max(20000) })
 })
 
 const image = z.object({
-  platform: z.string().min(1),
+  platform: z.string().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),
   wire: count,
   unpacked: count,
   configSize: count,
@@ -35,9 +43,13 @@ const image = z.object({
 const schema = z.object({
   format: z.literal(RECORD_FORMAT),
   commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
-  /** The workflow run that measured it, linked from the report. */
-  run: z.string().optional(),
-  goVersion: z.string(),
+  /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
+  run: z
+    .string()
+    .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
+    .optional(),
+  // Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+  goVersion: z.string().regex(/^[\w.+:/ -]{1,100}$/),
   images: z.array(image).min(1)
 })
 

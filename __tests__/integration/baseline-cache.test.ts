@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { CacheService } from '../../scripts/cache-service.mjs'
+import { CacheService, CacheServiceV2 } from '../../scripts/cache-service.mjs'
 import { FakeGitHub } from './github-fake.js'
 import { checkoutPullRequest, git, ociLayoutOf, requireTools, ROOT, runAction, startRegistry, type ActionRun, type PullRequestCheckout } from './harness.js'
 
@@ -50,38 +50,45 @@ function checkoutPush(origin: string, branch: string): string {
   return workspace
 }
 
-const runnerEnv = (cache: CacheService, api: FakeGitHub) => ({
-  ...cache.env(),
-  // A hosted runner's Go stamps the commit into the binary (this machine turns that off): the base must get it too.
-  GOFLAGS: '-buildvcs=auto',
-  GITHUB_API_URL: api.url,
-  GITHUB_REPOSITORY: REPOSITORY,
-  GITHUB_SERVER_URL: 'https://github.com',
-  GITHUB_RUN_ID: RUN_ID
-})
+const INPUTS = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: '1' }
+
+/** Runs on a push to main and on pull requests of `origin`, as a hosted runner with this cache service starts them. */
+function runners(cache: { env(): Record<string, string> }, api: FakeGitHub, origin: string) {
+  // Read at each run: the services have their addresses only once started.
+  const env = () => ({
+    ...cache.env(),
+    // A hosted runner's Go stamps the commit into the binary (this machine turns that off): the base must get it too.
+    GOFLAGS: '-buildvcs=auto',
+    GITHUB_API_URL: api.url,
+    GITHUB_REPOSITORY: REPOSITORY,
+    GITHUB_SERVER_URL: 'https://github.com',
+    GITHUB_RUN_ID: RUN_ID
+  })
+  return {
+    push: (extra: Record<string, string> = {}) =>
+      runAction(
+        { ...INPUTS, ...extra },
+        { workspace: checkoutPush(origin, 'main'), env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' } }
+      ),
+    pullRequest: (checkout: PullRequestCheckout, extra: Record<string, string> = {}) =>
+      runAction(
+        { ...INPUTS, ...extra },
+        {
+          workspace: checkout.workspace,
+          env: { ...env(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }
+        }
+      )
+  }
+}
 
 describe('the base measured once, read from the Actions cache', () => {
   const cache = new CacheService()
   const api = new FakeGitHub()
   const origin = originRepository()
   const main = git(origin, 'rev-parse', 'main')
-  const inputs = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: '1' }
   beforeAll(() => Promise.all([cache.start(), api.start()]))
   afterAll(() => Promise.all([cache.stop(), api.stop()]))
-
-  const push = (extra: Record<string, string> = {}) =>
-    runAction(
-      { ...inputs, ...extra },
-      { workspace: checkoutPush(origin, 'main'), env: { ...runnerEnv(cache, api), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' } }
-    )
-  const pullRequest = (checkout: PullRequestCheckout, extra: Record<string, string> = {}) =>
-    runAction(
-      { ...inputs, ...extra },
-      {
-        workspace: checkout.workspace,
-        env: { ...runnerEnv(cache, api), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }
-      }
-    )
+  const { push, pullRequest } = runners(cache, api, origin)
   const baseBuilt = (run: ActionRun) => existsSync(path.join(path.dirname(ociLayoutOf(run)), 'base'))
   /** Every figure the report has of the base: sizes, and the split by module and package. */
   const baseFigures = (run: ActionRun) => (JSON.parse(run.outputs['report-json']) as { baseline: { images: unknown[] } }).baseline.images
@@ -205,5 +212,28 @@ describe('the base measured once, read from the Actions cache', () => {
     } finally {
       entry.data = original
     }
+  })
+})
+
+describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)', () => {
+  const cache = new CacheServiceV2()
+  const api = new FakeGitHub()
+  const origin = originRepository()
+  const main = git(origin, 'rev-parse', 'main')
+  beforeAll(() => Promise.all([cache.start(), api.start()]))
+  afterAll(() => Promise.all([cache.stop(), api.stop()]))
+  const { push, pullRequest } = runners(cache, api, origin)
+
+  it('a push stores through the Azure SDK, a pull request reads it back', async () => {
+    const pushed = await push()
+    expect(pushed.code).toBe(0)
+    const [stored] = cache.find(main)
+    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m1-[0-9a-f]{32}-${main}$`))
+    expect((await cache.blob(stored)).length).toBeGreaterThan(100)
+    const run = await pullRequest(checkoutPullRequest(origin, 1, 'main', 'grow'))
+    expect(run.errors).toEqual([])
+    expect(run.outputs['baseline-source']).toBe('cache')
+    expect(run.outputs['base-image-size']).toBe(pushed.outputs['image-size'])
+    expect(cache.requests.map(r => r.path.split('/').pop())).toEqual(['CreateCacheEntry', 'FinalizeCacheEntryUpload', 'GetCacheEntryDownloadURL'])
   })
 })

@@ -53,6 +53,9 @@ describe('a stored measurement', () => {
       /images\.0\.breakdown\.rows\.0\.kind/
     ],
     ['no images', JSON.stringify({ ...record, images: [] }), /images/],
+    ['a run link that ends the Markdown link', JSON.stringify({ ...record, run: 'https://x/)[click](https://evil' }), /^it does not match the format \(run: /],
+    ['a run link that is not http(s)', JSON.stringify({ ...record, run: 'javascript:alert(1)' }), /\(run: /],
+    ['a Go release with Markdown in it', JSON.stringify({ ...record, goVersion: 'go1.26 <img src=x>' }), /\(goVersion: /],
     ['another commit', JSON.stringify({ ...record, commit: 'f'.repeat(40) }), /^it is the measurement of ffffffffffff, not of 0123456789ab$/]
   ])('is refused when it is %s', (_, text, why) => {
     const read = parseRecord(text, commit, ['linux/amd64'])
