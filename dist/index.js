@@ -39420,7 +39420,8 @@ function renderComparison(report, baseline, out) {
         out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
     if (baseline.detail)
         out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
-    else
+    // With no baseline there is nothing it was compared with: the note above says why.
+    if (!baseline.error)
         out.push(baselineOrigin(baseline), '');
     const toolchain = toolchainChange(report, baseline);
     if (toolchain)

@@ -136,7 +136,8 @@ function renderComparison(report: Report, baseline: BaselineReport, out: string[
   out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '')
   if (baseline.error) out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '')
   if (baseline.detail) out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '')
-  else out.push(baselineOrigin(baseline), '')
+  // With no baseline there is nothing it was compared with: the note above says why.
+  if (!baseline.error) out.push(baselineOrigin(baseline), '')
   const toolchain = toolchainChange(report, baseline)
   if (toolchain) out.push(`> [!NOTE]\n> ${toolchain}`, '')
   for (const image of report.measurement.images) {

@@ -73,6 +73,15 @@ describe('report', () => {
     expect(baselineOrigin({ source: 'image', ref: 'ghcr.io/acme/hello:main', images })).toBe('Compared with `ghcr.io/acme/hello:main`.')
   })
 
+  it('says nothing was compared when there is no baseline, only why', () => {
+    const text = renderMarkdown({
+      ...report,
+      baseline: { source: 'build', ref: '', images: [], error: 'the base could not be built: the base commit 718efda could not be fetched from origin' }
+    })
+    expect(text).toContain('> No baseline: the base could not be built')
+    expect(text).not.toContain('Compared with')
+  })
+
   it('names a toolchain change between a cached base and the change as a cause', () => {
     const baseline = { source: 'cache' as const, ref: 'a'.repeat(40), goVersion: 'go1.25.4', images: [{ platform: 'linux/amd64', wire: 1900000 }] }
     const text = renderMarkdown({ ...report, baseline })
