@@ -35108,7 +35108,10 @@ const RESULT_MARK = 'go-slim-image-cache-result ';
 const LOOKUP_MS = 10_000;
 const STORE_MS = 20_000;
 const FILE = 'measurement.json';
-/** Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). */
+/**
+ * Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). The same
+ * test as the toolkit's isFeatureAvailable, made here so that a run without a service never loads the toolkit.
+ */
 function cacheService(env = process.env) {
     return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
 }
@@ -37364,16 +37367,10 @@ async function imageBaseline(reference, settings, file, memory) {
         const platform = settings.platforms[0].id;
         const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
         if (record) {
-            const measured = (0,src_record/* baseImagesOf */.re)(record);
-            return {
-                source: 'image',
-                ref: reference,
-                revision: record.commit,
-                link: commitLink(settings, record.commit),
-                run: record.run,
-                goVersion: record.goVersion,
-                images: images.map(i => ({ ...measured.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
-            };
+            // The registry's sizes are the published image's; the split and the module list are its commit's.
+            const measured = recorded(settings, record);
+            const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
+            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
         }
         const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
@@ -37424,16 +37421,14 @@ async function commitBaseline(input) {
         return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
     }
 }
+/** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
+function recorded(settings, record) {
+    const { commit, run, goVersion } = record;
+    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: (0,src_record/* baseImagesOf */.re)(record) };
+}
 function cachedBaseline(settings, record) {
     core/* info */.pq(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
-    return {
-        source: 'cache',
-        ref: record.commit,
-        link: commitLink(settings, record.commit),
-        run: record.run,
-        goVersion: record.goVersion,
-        images: (0,src_record/* baseImagesOf */.re)(record)
-    };
+    return recorded(settings, record);
 }
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
 async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
@@ -37463,16 +37458,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
             await removeImages(base.tags);
         // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
         memory?.remember(base, commit);
-        return {
-            source: 'build',
-            ref: commit,
-            link: commitLink(settings, commit),
-            images: base.measurement.images.map(image => {
-                const packed = base.packed.find(p => p.binary.platform.id === image.platform);
-                return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown };
-            }),
-            attributionMs: base.attributionMs
-        };
+        // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
+        return { ...recorded(settings, (0,src_record/* recordOf */.zv)(base, commit, undefined)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
     });
 }
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */

@@ -12,25 +12,32 @@ export interface CacheFault {
   status?: number
   times: number
 }
-export declare class CacheService {
-  readonly entries: CacheEntry[]
+/** What both stand-ins offer: started and stopped on loopback, the runner's variables for them, their entries. */
+interface StandIn<Entry> {
+  readonly entries: Entry[]
   readonly requests: Array<{ method: string; path: string }>
   readonly faults: CacheFault[]
   url: string
   start(): Promise<void>
   stop(): Promise<void>
   env(): Record<string, string>
-  find(keyPart: string): CacheEntry[]
+  /** Complete entries whose key holds `keyPart`. */
+  find(keyPart: string): Entry[]
 }
+export interface V2Entry {
+  id: number
+  key: string
+  version: string
+  /** Its blob's name in Azurite. */
+  blob: string
+  complete: boolean
+}
+/** The v1 API of act and GitHub Enterprise Server. */
+export type CacheService = StandIn<CacheEntry>
+export declare const CacheService: new () => CacheService
 /** The v2 service of github.com: twirp on loopback, blobs in Azurite. */
-export declare class CacheServiceV2 {
-  readonly entries: Array<{ id: number; key: string; version: string; blob: string; complete: boolean }>
-  readonly requests: Array<{ method: string; path: string }>
-  readonly faults: CacheFault[]
-  url: string
-  start(): Promise<void>
-  stop(): Promise<void>
-  env(): Record<string, string>
-  find(keyPart: string): Array<{ id: number; key: string; version: string; blob: string; complete: boolean }>
+export type CacheServiceV2 = StandIn<V2Entry> & {
+  /** The entry's blob as stored in Azurite. */
   blob(entry: { blob: string }): Promise<Buffer>
 }
+export declare const CacheServiceV2: new () => CacheServiceV2

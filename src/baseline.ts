@@ -16,7 +16,7 @@ import type { Settings } from './settings.js'
 import { BINARY_DIR } from './stage.js'
 import { buildTarget } from './target.js'
 import { commitParents, resolveVersion } from './version.js'
-import { baseImagesOf, type MeasurementRecord } from './record.js'
+import { baseImagesOf, recordOf, type MeasurementRecord } from './record.js'
 import { warn } from './warnings.js'
 
 /** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
@@ -194,16 +194,10 @@ export async function imageBaseline(reference: string, settings: Settings, file:
     const platform = settings.platforms[0].id
     const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)])
     if (record) {
-      const measured = baseImagesOf(record)
-      return {
-        source: 'image',
-        ref: reference,
-        revision: record.commit,
-        link: commitLink(settings, record.commit),
-        run: record.run,
-        goVersion: record.goVersion,
-        images: images.map(i => ({ ...measured.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
-      }
+      // The registry's sizes are the published image's; the split and the module list are its commit's.
+      const measured = recorded(settings, record)
+      const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
+      return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized }
     }
     const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)))
     const why = read.find(r => r.why)?.why
@@ -264,16 +258,15 @@ export async function commitBaseline(input: BaselineInput): Promise<BaselineRepo
   }
 }
 
+/** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
+function recorded(settings: Settings, record: MeasurementRecord): BaselineReport {
+  const { commit, run, goVersion } = record
+  return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: baseImagesOf(record) }
+}
+
 function cachedBaseline(settings: Settings, record: MeasurementRecord): BaselineReport {
   core.info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`)
-  return {
-    source: 'cache',
-    ref: record.commit,
-    link: commitLink(settings, record.commit),
-    run: record.run,
-    goVersion: record.goVersion,
-    images: baseImagesOf(record)
-  }
+  return recorded(settings, record)
 }
 
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
@@ -303,16 +296,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     if (base.inEngine) await removeImages(base.tags)
     // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
     memory?.remember(base, commit)
-    return {
-      source: 'build' as const,
-      ref: commit,
-      link: commitLink(settings, commit),
-      images: base.measurement.images.map(image => {
-        const packed = base.packed.find(p => p.binary.platform.id === image.platform)
-        return { platform: image.platform, wire: image.wire, unpacked: image.unpacked, binary: packed?.size, breakdown: packed?.binary.breakdown }
-      }),
-      attributionMs: base.attributionMs
-    }
+    // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
+    return { ...recorded(settings, recordOf(base, commit, undefined)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs }
   })
 }
 

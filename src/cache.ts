@@ -25,7 +25,10 @@ export const STORE_MS = 20_000
 
 const FILE = 'measurement.json'
 
-/** Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). */
+/**
+ * Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). The same
+ * test as the toolkit's isFeatureAvailable, made here so that a run without a service never loads the toolkit.
+ */
 export function cacheService(env: NodeJS.ProcessEnv = process.env): string | undefined {
   return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL
 }

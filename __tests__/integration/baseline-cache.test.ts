@@ -53,7 +53,7 @@ function checkoutPush(origin: string, branch: string): string {
 const INPUTS = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: '1' }
 
 /** Runs on a push to main and on pull requests of `origin`, as a hosted runner with this cache service starts them. */
-function runners(cache: { env(): Record<string, string> }, api: FakeGitHub, origin: string) {
+function runners(cache: { env(): Record<string, string> }, api: { url: string }, origin: string) {
   // Read at each run: the services have their addresses only once started.
   const env = () => ({
     ...cache.env(),
@@ -81,14 +81,17 @@ function runners(cache: { env(): Record<string, string> }, api: FakeGitHub, orig
   }
 }
 
-describe('the base measured once, read from the Actions cache', () => {
-  const cache = new CacheService()
+/** A cache service and the GitHub stand-in, started around the describe block; an origin; runs against them. */
+function withServices<C extends { start(): Promise<void>; stop(): Promise<void>; env(): Record<string, string> }>(cache: C) {
   const api = new FakeGitHub()
   const origin = originRepository()
-  const main = git(origin, 'rev-parse', 'main')
   beforeAll(() => Promise.all([cache.start(), api.start()]))
   afterAll(() => Promise.all([cache.stop(), api.stop()]))
-  const { push, pullRequest } = runners(cache, api, origin)
+  return { cache, api, origin, main: git(origin, 'rev-parse', 'main'), ...runners(cache, api, origin) }
+}
+
+describe('the base measured once, read from the Actions cache', () => {
+  const { cache, api, origin, main, push, pullRequest } = withServices(new CacheService())
   const baseBuilt = (run: ActionRun) => existsSync(path.join(path.dirname(ociLayoutOf(run)), 'base'))
   /** Every figure the report has of the base: sizes, and the split by module and package. */
   const baseFigures = (run: ActionRun) => (JSON.parse(run.outputs['report-json']) as { baseline: { images: unknown[] } }).baseline.images
@@ -216,13 +219,7 @@ describe('the base measured once, read from the Actions cache', () => {
 })
 
 describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)', () => {
-  const cache = new CacheServiceV2()
-  const api = new FakeGitHub()
-  const origin = originRepository()
-  const main = git(origin, 'rev-parse', 'main')
-  beforeAll(() => Promise.all([cache.start(), api.start()]))
-  afterAll(() => Promise.all([cache.stop(), api.stop()]))
-  const { push, pullRequest } = runners(cache, api, origin)
+  const { cache, origin, main, push, pullRequest } = withServices(new CacheServiceV2())
 
   it('a push stores through the Azure SDK, a pull request reads it back', async () => {
     const pushed = await push()
