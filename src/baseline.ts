@@ -17,6 +17,7 @@ import { BINARY_DIR } from './stage.js'
 import { buildTarget } from './target.js'
 import { commitParents, resolveVersion } from './version.js'
 import { baseImagesOf, recordOf, type MeasurementRecord } from './record.js'
+import { measureRoad, roadApplies, type ZstdFigure } from './road.js'
 import { warn } from './warnings.js'
 
 /** Per platform, the base's figures; binary and unpacked only when the base was rebuilt. */
@@ -24,11 +25,15 @@ export interface BaseImage {
   platform: string
   wire: number
   unpacked?: number
+  /** The image config's bytes: the part of the wire size that no layer compression changes. */
+  configSize?: number
   binary?: number
   /** The rebuilt base binary's bytes by module and package. */
   breakdown?: Breakdown
   /** A base image's binary's build info: module changes without a rebuild. */
   buildInfo?: BuildInfo
+  /** Its layers at zstd 19, measured once for its commit: the head's road not taken is scaled from it. */
+  zstd?: ZstdFigure
 }
 
 export interface BaselineReport {
@@ -231,6 +236,11 @@ export interface BaselineInput {
   workDir: string
   started: Date
   memory?: Memory
+  /**
+   * Settles when the head's shipped binaries are linked: the cache lookup (a Node process of its own, about 0.3 s of
+   * CPU) waits for it, so that it takes no core from those links; the base is needed only after the head's image.
+   */
+  headLinked?: Promise<unknown>
 }
 
 const commitLink = (settings: Settings, commit: string) =>
@@ -247,6 +257,7 @@ export async function commitBaseline(input: BaselineInput): Promise<BaselineRepo
     const top = await repositoryTop(settings)
     commit = await resolveBaseCommit(settings, top)
     core.info(`base commit ${commit}`)
+    await input.headLinked?.catch(() => undefined)
     const cached = await memory?.recall(commit)
     if (cached) return cachedBaseline(settings, cached)
     return await rebuildBaseline(input, top, commit)
@@ -294,10 +305,12 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     })
     // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
     if (base.inEngine) await removeImages(base.tags)
+    // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
+    const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined
     // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-    memory?.remember(base, commit)
+    void memory?.remember(base, commit, async () => zstd)
     // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-    return { ...recorded(settings, recordOf(base, commit, undefined)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs }
+    return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs }
   })
 }
 

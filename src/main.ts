@@ -1,6 +1,5 @@
 import * as core from '@actions/core'
 import { assembleReport, describeBudget } from './assemble.js'
-import { wireWith } from './compress.js'
 import { startBaseline, type BaselineReport } from './baseline.js'
 import { removeImages } from './buildx.js'
 import { judge } from './gate.js'
@@ -11,8 +10,9 @@ import { timedPhases } from './phase.js'
 import { preflight, warnDroppedCgo } from './preflight.js'
 import { release } from './publish.js'
 import { killChildren } from './runner.js'
-import { fitMarkdown, human, LIMITS, renderMarkdown, type Report } from './report.js'
-import { readSettings, ZSTD_LEVEL, type Settings } from './settings.js'
+import { fitMarkdown, human, LIMITS, renderMarkdown } from './report.js'
+import { headRoad } from './road.js'
+import { readSettings, type Settings } from './settings.js'
 import { smokeAndStartup } from './smoke.js'
 import { buildTarget, type Target } from './target.js'
 import { warn } from './warnings.js'
@@ -36,16 +36,16 @@ async function pipeline(): Promise<void> {
 
   const memory = openMemory(settings, engine, upx, workDir)
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
-  const baseline = startBaseline({ settings, engine, upx, workDir, started, memory })
+  const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking })
   const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error: unknown) => {
     await baseline.catch(() => undefined)
     throw error
   })
   noteTarget(settings, goFacts.importPath, head)
-  rememberHead(settings, memory, head)
+  const stored = rememberHead(settings, memory, head)
   // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
   const cgo = goFacts.cgo()
-  const road = roadNotTaken(settings, head)
+  const road = headRoad(settings, head, baseline, stored)
 
   const failures: string[] = []
   const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error: unknown) => {
@@ -110,24 +110,6 @@ function noteTarget(settings: Settings, importPath: string, head: Target): void 
     if (note?.level === 'warning') warn(note.text)
     else if (note) core.info(note.text)
   }
-}
-
-/**
- * With gzip layers and no UPX, a pull request's report says what zstd would make of the same layers: measured by
- * compressing them (in the thread pool, beside the rest of the run). Only there: it costs about a second per
- * 5 MB of binary, and a pull request is where the advice is read.
- */
-function roadNotTaken(settings: Settings, head: Target): Promise<Report['roadNotTaken']> | undefined {
-  if (settings.compression.kind !== 'gzip' || settings.upx !== 'off' || !settings.github.pullRequest) return undefined
-  const zstd = { kind: 'zstd', level: ZSTD_LEVEL } as const
-  return wireWith(head.layout, zstd).then(
-    images => ({ compression: `zstd ${ZSTD_LEVEL}`, images }),
-    (error: unknown) => {
-      // Advice only: a failure here costs the report a line, never the run.
-      core.info(`the zstd road not taken could not be measured: ${(error as Error).message}`)
-      return undefined
-    }
-  )
 }
 
 function judgeSizes(settings: Settings, head: Target, baseline: BaselineReport | undefined) {

@@ -3,9 +3,13 @@ import type { Engine } from './buildx.js'
 import { cacheService, lookUp, store } from './cache.js'
 import { fingerprintOf, imageShape } from './fingerprint.js'
 import { recordKey, recordOf, type MeasurementRecord } from './record.js'
+import { measureRoad, roadApplies, type ZstdFigure } from './road.js'
 import { execute } from './runner.js'
 import type { Settings } from './settings.js'
 import type { Target } from './target.js'
+
+type ZstdFigures = Map<string, ZstdFigure>
+type ZstdMeasure = () => Promise<ZstdFigures | undefined>
 
 /**
  * A commit is measured once: each run stores what it measured under the commit and a fingerprint of everything
@@ -13,8 +17,11 @@ import type { Target } from './target.js'
  */
 export interface Memory {
   recall(commit: string): Promise<MeasurementRecord | undefined>
-  /** Stores beside the rest of the run; never rejects. */
-  remember(target: Target, commit: string | 'HEAD'): void
+  /**
+   * Stores beside the rest of the run; never rejects. `zstd` is asked only when the commit is stored (its zstd 19
+   * figure is slow): resolves with it then, else with undefined.
+   */
+  remember(target: Target, commit: string | 'HEAD', zstd?: ZstdMeasure): Promise<ZstdFigures | undefined>
   /** Every store begun, finished (each is bounded): the run waits for them before it ends. */
   settled(): Promise<unknown>
 }
@@ -31,37 +38,50 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
 }
 
 /**
- * The memory, when baseline-cache is on and the runner has a cache service; its fingerprint is worked out now, beside
- * the head's build. Without a git repository there is no commit to key on, and nothing is remembered.
+ * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
 export function openMemory(settings: Settings, engine: Engine, upx: string | undefined, workDir: string): Memory | undefined {
   if (!settings.baselineCache || !cacheService()) return undefined
-  const fingerprint = (async () => {
+  // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
+  let fingerprinted: Promise<string | undefined> | undefined
+  const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir))
+  const platforms = settings.platforms.map(p => p.id)
+  const writes: Array<Promise<unknown>> = []
+  const write = async (target: Target, which: string, zstd?: ZstdMeasure) => {
+    const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which])
+    if (!print || !commit) return undefined
+    const figures = await zstd?.()
+    await store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp)
+    return figures
+  }
+  return {
+    async recall(commit) {
+      const print = await fingerprint()
+      return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
+    },
+    remember(target, commit, zstd) {
+      const written = write(target, commit, zstd).catch((error: unknown) => {
+        core.info(`baseline cache: nothing stored (${(error as Error).message})`)
+        return undefined
+      })
+      writes.push(written)
+      return written
+    },
+    settled: () => Promise.all(writes)
+  }
+}
+
+async function fingerprintNow(settings: Settings, engine: Engine, upx: string | undefined, workDir: string): Promise<string | undefined> {
+  try {
     const top = await gitLine(settings.workingDirectory, 'rev-parse', '--show-toplevel')
     if (!top) return undefined
     const shape = await imageShape(settings, engine, upx, top, workDir)
     // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
     core.debug(`baseline cache: what shapes the image ${JSON.stringify(shape)}`)
     return fingerprintOf(shape)
-  })().catch((error: unknown) => {
+  } catch (error) {
     core.info(`baseline cache: not used, what shapes the image could not be read (${(error as Error).message})`)
     return undefined
-  })
-  const platforms = settings.platforms.map(p => p.id)
-  const writes: Array<Promise<void>> = []
-  const write = async (target: Target, which: string) => {
-    const [print, commit] = await Promise.all([fingerprint, which === 'HEAD' ? headCommit(settings) : which])
-    if (print && commit) await store(recordKey(print, commit), recordOf(target, commit, runUrl()), settings.runnerTemp)
-  }
-  return {
-    async recall(commit) {
-      const print = await fingerprint
-      return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
-    },
-    remember(target, commit) {
-      writes.push(write(target, commit).catch((error: unknown) => core.info(`baseline cache: nothing stored (${(error as Error).message})`)))
-    },
-    settled: () => Promise.all(writes)
   }
 }
 
@@ -85,7 +105,11 @@ async function headCommit(settings: Settings): Promise<string | undefined> {
   return commit
 }
 
-/** A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs. */
-export function rememberHead(settings: Settings, memory: Memory | undefined, head: Target): void {
-  if (!settings.github.pullRequest) memory?.remember(head, 'HEAD')
+/**
+ * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
+ * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ */
+export function rememberHead(settings: Settings, memory: Memory | undefined, head: Target): Promise<ZstdFigures | undefined> | undefined {
+  if (settings.github.pullRequest) return undefined
+  return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined)
 }

@@ -37,7 +37,8 @@ const image = z.object({
   layers: z.array(z.object({ size: count, unpacked: count })),
   /** The file in the image: packed when UPX packed it. */
   binary: count,
-  breakdown: breakdown.optional()
+  breakdown: breakdown.optional(),
+  zstd: z.object({ level: z.number().int().min(1).max(22), wire: count }).optional()
 })
 
 const schema = z.object({

@@ -1,5 +1,6 @@
 import type { Breakdown } from './attribution.js'
 import type { BaseImage } from './baseline.js'
+import type { ZstdFigure } from './road.js'
 import type { Target } from './target.js'
 
 /**
@@ -18,6 +19,8 @@ export interface RecordedImage {
   /** The file in the image: packed when UPX packed it. */
   binary: number
   breakdown?: Breakdown
+  /** The same layers at zstd 19, when the run measured it (gzip layers, no UPX): the road not taken. */
+  zstd?: ZstdFigure
 }
 
 export interface MeasurementRecord {
@@ -31,7 +34,7 @@ export interface MeasurementRecord {
 }
 
 /** What a finished target measured, as it is stored. */
-export function recordOf(target: Target, commit: string, run: string | undefined): MeasurementRecord {
+export function recordOf(target: Target, commit: string, run: string | undefined, zstd?: Map<string, ZstdFigure>): MeasurementRecord {
   return {
     format: RECORD_FORMAT,
     commit,
@@ -47,7 +50,8 @@ export function recordOf(target: Target, commit: string, run: string | undefined
         configSize: measured.configSize,
         layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
         binary: packed.size,
-        breakdown: packed.binary.breakdown
+        breakdown: packed.binary.breakdown,
+        zstd: zstd?.get(measured.platform)
       }
     })
   }
@@ -55,7 +59,15 @@ export function recordOf(target: Target, commit: string, run: string | undefined
 
 /** The record as the comparison reads a base. */
 export function baseImagesOf(record: MeasurementRecord): BaseImage[] {
-  return record.images.map(({ platform, wire, unpacked, binary, breakdown }) => ({ platform, wire, unpacked, binary, breakdown }))
+  return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
+    platform,
+    wire,
+    unpacked,
+    configSize,
+    binary,
+    breakdown,
+    zstd
+  }))
 }
 
 /** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */

@@ -3,6 +3,7 @@ import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
 import { dominantRow, type Attribution, type SizeRow } from './attribution.js'
 import type { GateOutcome } from './gate.js'
+import type { Road } from './road.js'
 import type { Published } from './publish.js'
 import { STARTUP_RUNS, type SmokeResult } from './smoke.js'
 import { clip } from './values.js'
@@ -57,8 +58,8 @@ export interface Report {
   gate?: GateOutcome & { limits: string }
   /** How the layers are compressed, as said in the report: `gzip (BuildKit)`, `zstd 19`. */
   compression?: string
-  /** With gzip layers and no UPX, on a pull request: the same layers with zstd (`zstd 19`), measured. */
-  roadNotTaken?: { compression: string; images: Array<{ platform: string; wire: number }> }
+  /** With gzip layers and no UPX: the same layers with zstd (`zstd 19`), measured here or scaled from the base's. */
+  roadNotTaken?: Road
   warnings: string[]
 }
 
@@ -103,12 +104,15 @@ function largest(report: Report) {
   return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` }
 }
 
+/** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
+function linkedCommit(sha: string, link: string | undefined): string {
+  const short = `\`${sha.slice(0, 12)}\``
+  return link ? `[${short}](${link})` : short
+}
+
 /** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
 export function baselineOrigin(baseline: BaselineReport): string {
-  const commitOf = (sha: string) => {
-    const short = `\`${sha.slice(0, 12)}\``
-    return baseline.link ? `[${short}](${baseline.link})` : short
-  }
+  const commitOf = (sha: string) => linkedCommit(sha, baseline.link)
   const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run'
   if (baseline.source === 'image' && baseline.revision) {
     return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`
@@ -241,19 +245,28 @@ export function renderMarkdown(report: Report): string {
   return out.join('\n')
 }
 
-/** The zstd wire size of these very layers, next to what UPX would cost: smaller with no start-up cost. */
+/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
 function renderRoadNotTaken(report: Report, out: string[]): void {
   const road = report.roadNotTaken
   if (!road) return
   out.push('', '#### Smaller with no start-up cost', '')
+  const how = road.scaledFrom ? '' : ': measured by compressing these very layers here'
   for (const alternative of road.images) {
     const now = report.measurement.images.find(i => i.platform === alternative.platform)
     if (!now) continue
     out.push(
-      `- ${alternative.platform}: **${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)}): measured by compressing these very layers here.`
+      `- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`
     )
   }
+  if (road.scaledFrom) out.push('', scaledNote(road.scaledFrom, road.compression))
   out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.')
+}
+
+/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
+function scaledNote(from: NonNullable<Road['scaledFrom']>, compression: string): string {
+  const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ')
+  const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`
+  return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`
 }
 
 function renderTradeOff(report: Report, out: string[]): void {

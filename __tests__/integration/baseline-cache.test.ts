@@ -77,7 +77,10 @@ function runners(cache: { env(): Record<string, string> }, api: { url: string },
           workspace: checkout.workspace,
           env: { ...env(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }
         }
-      )
+      ),
+    /** A push run of whatever `workspace` has checked out: it measures that commit and stores it. */
+    pushOf: (workspace: string, extra: Record<string, string> = {}) =>
+      runAction({ ...INPUTS, ...extra }, { workspace, env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/grow' } })
   }
 }
 
@@ -91,7 +94,7 @@ function withServices<C extends { start(): Promise<void>; stop(): Promise<void>;
 }
 
 describe('the base measured once, read from the Actions cache', () => {
-  const { cache, api, origin, main, push, pullRequest } = withServices(new CacheService())
+  const { cache, api, origin, main, push, pullRequest, pushOf } = withServices(new CacheService())
   const baseBuilt = (run: ActionRun) => existsSync(path.join(path.dirname(ociLayoutOf(run)), 'base'))
   /** Every figure the report has of the base: sizes, and the split by module and package. */
   const baseFigures = (run: ActionRun) => (JSON.parse(run.outputs['report-json']) as { baseline: { images: unknown[] } }).baseline.images
@@ -169,6 +172,28 @@ describe('the base measured once, read from the Actions cache', () => {
     const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
     expect(again.outputs['baseline-source']).toBe('cache')
     expect(again.outputs['base-image-size']).toBe(run.outputs['base-image-size'])
+  })
+
+  it('the zstd road is measured once, by the run that stores the commit, and a pull request scales it to its own layers', async () => {
+    const stored = await push({ upx: 'off' })
+    expect(stored.code).toBe(0)
+    const measured = JSON.parse(stored.outputs['report-json']).roadNotTaken
+    expect(measured.scaledFrom).toBeUndefined()
+    expect(measured.images[0].wire).toBeLessThan(Number(stored.outputs['image-size']))
+
+    const checkout = checkoutPullRequest(origin, 10, 'main', 'grow')
+    const run = await pullRequest(checkout, { upx: 'off' })
+    expect(run.errors).toEqual([])
+    expect(run.outputs['baseline-source']).toBe('cache')
+    const road = JSON.parse(run.outputs['report-json']).roadNotTaken
+    expect(road.scaledFrom).toMatchObject({ commit: main, rebuilt: false, run: `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}` })
+    expect(api.comments.get(10)![0].body).toMatch(
+      new RegExp(`Scaled from base commit \\[\`${main.slice(0, 12)}\`\\]\\([^)]+\\): zstd 19 took [\\d.]+% off its layers, measured by \\[an earlier run\\]`)
+    )
+    // The same commit measured as its own push would measure it: the scaled figure is within half a percent.
+    const exact = JSON.parse((await pushOf(checkout.workspace, { upx: 'off' })).outputs['report-json']).roadNotTaken
+    expect(exact.scaledFrom).toBeUndefined()
+    expect(Math.abs(road.images[0].wire - exact.images[0].wire) / exact.images[0].wire).toBeLessThan(0.005)
   })
 
   it.each([

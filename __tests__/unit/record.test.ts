@@ -22,6 +22,7 @@ const record: MeasurementRecord = {
         { size: 2662631, unpacked: 2727424 }
       ],
       binary: 2724808,
+      zstd: { level: 19, wire: 2361402 },
       breakdown: {
         binary: 5767330,
         explained: 3177695,
@@ -37,7 +38,17 @@ describe('a stored measurement', () => {
     const { record: read, why } = parseRecord(JSON.stringify(record), commit, ['linux/amd64'])
     expect(why).toBeUndefined()
     expect(read).toEqual(record)
-    expect(baseImagesOf(read!)).toEqual([{ platform: 'linux/amd64', wire: 2790278, unpacked: 2952192, binary: 2724808, breakdown: record.images[0].breakdown }])
+    expect(baseImagesOf(read!)).toEqual([
+      {
+        platform: 'linux/amd64',
+        wire: 2790278,
+        unpacked: 2952192,
+        configSize: 1337,
+        binary: 2724808,
+        breakdown: record.images[0].breakdown,
+        zstd: { level: 19, wire: 2361402 }
+      }
+    ])
   })
 
   it.each([
@@ -52,6 +63,7 @@ describe('a stored measurement', () => {
       }),
       /images\.0\.breakdown\.rows\.0\.kind/
     ],
+    ['a zstd level zstd has not', JSON.stringify({ ...record, images: [{ ...record.images[0], zstd: { level: 99, wire: 1 } }] }), /\(images\.0\.zstd\.level: /],
     ['no images', JSON.stringify({ ...record, images: [] }), /images/],
     ['a run link that ends the Markdown link', JSON.stringify({ ...record, run: 'https://x/)[click](https://evil' }), /^it does not match the format \(run: /],
     ['a run link that is not http(s)', JSON.stringify({ ...record, run: 'javascript:alert(1)' }), /\(run: /],
