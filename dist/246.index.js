@@ -177,11 +177,11 @@ const READ_ONLY_HELP = 'The token cannot comment on this pull request (pull requ
  */
 async function commentOnPullRequest(settings, markdown) {
     const pr = settings.github.pullRequest;
-    if (!settings.comment || !pr || !settings.github.repository)
+    if (!settings.comment.enabled || !pr || !settings.github.repository)
         return;
     const [owner, repo] = settings.github.repository.split('/');
-    const outcome = settings.githubToken
-        ? await upsertComment({ token: settings.githubToken, owner, repo, issueNumber: pr.number, key: settings.commentKey }, markdown, settings.commentTimeoutSeconds)
+    const outcome = settings.comment.token
+        ? await upsertComment({ token: settings.comment.token, owner, repo, issueNumber: pr.number, key: settings.comment.key }, markdown, settings.comment.timeoutSeconds)
         : { status: 'failed', message: 'github-token is empty' };
     if (outcome.status === 'read-only')
         _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(READ_ONLY_HELP);

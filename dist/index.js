@@ -35351,7 +35351,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8662);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(783);
 
 
 
@@ -35668,12 +35668,12 @@ async function loadLayout(target, workDir, platform) {
     await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)(dockerLoadPlan(tarball), { quiet: true });
 }
 /** Whether the engine can hold the whole image: the classic store holds one platform only. */
-const canLoadAll = (settings, engine) => settings.platforms.length === 1 || engine.containerdStore;
+const canLoadAll = (settings, engine) => settings.build.platforms.length === 1 || engine.containerdStore;
 /** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
 async function loadAsAsked(settings, engine, target, workDir) {
     if (target.inEngine)
         return true;
-    if (!settings.load)
+    if (!settings.publish.load)
         return false;
     if (!canLoadAll(settings, engine)) {
         (0,_warnings_js__WEBPACK_IMPORTED_MODULE_3__/* .warn */ .R)("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
@@ -35686,7 +35686,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 8662:
+/***/ 783:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35699,8 +35699,6 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/attribution.ts
 var attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -35799,10 +35797,6 @@ function staticProblem(facts, goarch) {
     return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
 }
 
-// EXTERNAL MODULE: ./src/lists.ts
-var lists = __nccwpck_require__(6174);
-// EXTERNAL MODULE: ./src/platform.ts
-var src_platform = __nccwpck_require__(3728);
 ;// CONCATENATED MODULE: ./src/gobinary.ts
 
 
@@ -35907,6 +35901,192 @@ function elfGoVersion(buf) {
     return buildInfoStrings(buf).goVersion;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./src/platform.ts
+var src_platform = __nccwpck_require__(3728);
+// EXTERNAL MODULE: ./src/runner.ts
+var runner = __nccwpck_require__(4813);
+// EXTERNAL MODULE: ./src/settings.ts + 1 modules
+var src_settings = __nccwpck_require__(715);
+;// CONCATENATED MODULE: ./src/golist.ts
+
+
+
+
+
+// Listing the package before anything is built: it exists, it is main, it loads without cgo; and explaining a
+// failed build by the cgo it would have needed.
+const STATIC_ENV = { CGO_ENABLED: '0' };
+/**
+ * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
+ * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
+ */
+function goListPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-deps', ...settings.build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.build.package],
+        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
+        cwd: settings.build.workingDirectory
+    };
+}
+/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
+function cgoPackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: [
+            'list',
+            '-e',
+            '-deps',
+            ...settings.build.buildFlags,
+            '-f',
+            '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}',
+            '--',
+            settings.build.package
+        ],
+        env: { ...(0,src_platform/* goEnv */.Aq)(platform), CGO_ENABLED: '1' },
+        cwd: settings.build.workingDirectory
+    };
+}
+async function requireGo() {
+    if (!(await io/* which */.K7('go', false))) {
+        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
+    }
+}
+async function cgoPackages(settings, platform) {
+    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    return listed.stdout
+        .split('\n')
+        .filter(line => line.includes('\t'))
+        .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }));
+}
+/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
+function cgoCulprits(stderr, packages) {
+    return packages.filter(p => {
+        const name = p.importPath.split('/').pop().replace(/^go-/, '').replace(/[^\w]/g, '');
+        return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`);
+    });
+}
+/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
+function firstErrors(stderr, lines = 25) {
+    const all = stderr.trim().split('\n');
+    return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
+}
+/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
+function explainFailure(settings, platform, error, cgo) {
+    const stderr = error.outcome.stderr || error.outcome.stdout;
+    const culprits = cgoCulprits(stderr, cgo);
+    if (culprits.length === 0) {
+        return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
+    }
+    const names = culprits.map(p => p.importPath);
+    return new Error(`package "${settings.build.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+        `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
+        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
+}
+/**
+ * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
+ * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
+ */
+function droppedCgo(cgo, staticDeps) {
+    return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
+}
+/** Every package of the module, with its name and folder: where the main packages are. */
+function modulePackagesPlan(settings, platform) {
+    return {
+        program: 'go',
+        args: ['list', '-e', ...settings.build.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
+        cwd: settings.build.workingDirectory
+    };
+}
+/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
+function mainPackages(listing, moduleDir) {
+    return listing
+        .split('\n')
+        .map(line => line.split('\t'))
+        .filter(fields => fields[1] === 'main' && fields[2])
+        .map(fields => {
+        const relative = external_node_path_default().relative(moduleDir, fields[2]);
+        return relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`;
+    });
+}
+/**
+ * `.` is the default: when the module root holds no main package, the module's only main package is meant
+ * (the cmd/NAME layout). Several main packages cannot be guessed between.
+ */
+async function resolveDefaultPackage(settings, platform) {
+    const listed = await (0,runner/* execute */.g7)(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+    const mains = mainPackages(listed.stdout, settings.build.workingDirectory);
+    if (mains.length === 0 || mains.includes('.'))
+        return { package: '.' };
+    if (mains.length === 1)
+        return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` };
+    throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
+}
+/** A `goListPlan` listing whose last package, the one asked for, is a main package. */
+const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
+/** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
+async function listPackage(given, platform) {
+    const list = (settings) => (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true });
+    // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
+    const first = await list(given);
+    if (given.build.package !== '.' || listsMain(first))
+        return { settings: given, listed: first };
+    const resolved = await resolveDefaultPackage(given, platform);
+    if (resolved.package === '.')
+        return { settings: given, listed: first };
+    const settings = (0,src_settings/* withBuild */.TK)(given, { package: resolved.package });
+    return { settings, listed: await list(settings), note: resolved.note };
+}
+/** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
+async function listingFailure(settings, platform, listed, cgo) {
+    const stderr = listed.stderr.trim();
+    // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
+    const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i;
+    if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
+        return new Error(`package "${settings.build.package}" was not found in ${settings.build.workingDirectory}: set package to the folder of your ` +
+            `main package relative to the module root, like ./cmd/server\n${stderr}`);
+    }
+    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo());
+}
+/** The work, started on the first call; every call gets the same promise. */
+function onDemand(work) {
+    let started;
+    return () => (started ??= (0,runner/* settleLater */.K4)(work()));
+}
+/**
+ * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing runs on
+ * demand. A base (`base`) lists no cgo packages: they explain a failed head build, and a failed base only loses
+ * the comparison.
+ */
+async function inspectPackage(given, { base = false } = {}) {
+    const platform = given.build.platforms[0];
+    const { settings, listed, note } = await listPackage(given, platform);
+    const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)));
+    if (listed.code !== 0)
+        throw await listingFailure(settings, platform, listed, cgo);
+    const lines = listed.stdout.trim().split('\n');
+    const [importPath, name] = lines[lines.length - 1].split(' ');
+    if (name !== 'main') {
+        const none = settings.build.package === '.' ? ', and the module has no main package' : '';
+        throw new Error(`package "${settings.build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
+    }
+    const imports = new Set(lines.map(line => line.split(' ')[0]));
+    return {
+        package: settings.build.package,
+        importPath,
+        packageNote: note,
+        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        cgo: onDemand(async () => {
+            const packages = await cgo();
+            return { packages, dropped: droppedCgo(packages, imports) };
+        })
+    };
+}
+
+// EXTERNAL MODULE: ./src/lists.ts
+var lists = __nccwpck_require__(6174);
 ;// CONCATENATED MODULE: ./src/symbols.ts
 /** A package-level string variable: a data or bss symbol the size of a string header. */
 const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
@@ -35981,8 +36161,68 @@ function verifiesWithSystemRoots(symbols) {
     return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
 }
 
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
+;// CONCATENATED MODULE: ./src/twin.ts
+
+
+
+
+
+
+
+/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
+async function readTwin(unstripped) {
+    const elf = await (0,promises_.readFile)(unstripped);
+    return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length };
+}
+/**
+ * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
+ * if any), and whether the program verifies TLS servers against the system roots.
+ */
+function readSymbols(settings, platform, symbols, mainModulePackages) {
+    const size = pointerSize(platform.arch);
+    return {
+        injections: [
+            resolveTarget(symbols, 'version', settings.build.versionVariable, mainModulePackages, size),
+            resolveTarget(symbols, 'build', settings.build.buildVariable, mainModulePackages, size)
+        ],
+        needsSystemRoots: verifiesWithSystemRoots(symbols)
+    };
+}
+/**
+ * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
+ * every twin splits its shipped binary by package, and goes.
+ */
+async function readTwins(settings, mainModulePackages, links, shipped) {
+    const begun = performance.now();
+    const first = await readTwin(links[0].unstripped);
+    const { injections, needsSystemRoots } = readSymbols(settings, settings.build.platforms[0], first.symbols, mainModulePackages);
+    let attributionMs = performance.now() - begun;
+    const [versionVariable, buildVariable] = injections.map(i => i.variable);
+    if (versionVariable !== settings.build.versionVariable || buildVariable !== settings.build.buildVariable) {
+        return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
+    }
+    const twins = [];
+    for (const [index, link] of links.entries()) {
+        const started = performance.now();
+        const twin = index === 0 ? first : await readTwin(link.unstripped);
+        const breakdown = splitBinary(twin, shipped[index], link.output);
+        attributionMs += performance.now() - started;
+        await io/* rmRF */.Yz(link.unstripped);
+        twins.push({ unstrippedSize: twin.size, breakdown });
+    }
+    return { injections, needsSystemRoots, attributionMs, twins };
+}
+/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
+function splitBinary(twin, shipped, output) {
+    try {
+        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
+    }
+    catch (error) {
+        core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
+        return undefined;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/gobuild.ts
 
 
@@ -35994,182 +36234,23 @@ var runner = __nccwpck_require__(4813);
 
 
 
-
-const STATIC_ENV = { CGO_ENABLED: '0' };
 function ldflags(settings, version, strip) {
     return [
         ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
         '-X',
-        (0,lists/* quoteField */.nL)(`${settings.versionVariable}=${version.version}`),
+        (0,lists/* quoteField */.nL)(`${settings.build.versionVariable}=${version.version}`),
         '-X',
-        (0,lists/* quoteField */.nL)(`${settings.buildVariable}=${version.build}`),
-        ...(settings.ldflags ? [settings.ldflags] : [])
+        (0,lists/* quoteField */.nL)(`${settings.build.buildVariable}=${version.build}`),
+        ...(settings.build.ldflags ? [settings.build.ldflags] : [])
     ].join(' ');
 }
 // The package follows `--`: whatever it holds, go reads it as a package, never as a flag.
 function goBuildPlan(settings, version, platform, output, strip = 'full') {
     return {
         program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.buildFlags, '-o', output, '--', settings.package],
+        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.build.buildFlags, '-o', output, '--', settings.build.package],
         env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/**
- * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
- * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
- */
-function goListPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-deps', ...settings.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.package],
-        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
-function cgoPackagesPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-e', '-deps', ...settings.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', '--', settings.package],
-        env: { ...(0,src_platform/* goEnv */.Aq)(platform), CGO_ENABLED: '1' },
-        cwd: settings.workingDirectory
-    };
-}
-async function requireGo() {
-    if (!(await io/* which */.K7('go', false))) {
-        throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
-    }
-}
-async function cgoPackages(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    return listed.stdout
-        .split('\n')
-        .filter(line => line.includes('\t'))
-        .map(line => ({ importPath: line.split('\t')[0].trim(), dir: line.split('\t')[1].trim() }));
-}
-/** The cgo packages the compiler's errors point at: by folder, by import path, or as `undefined: name.X`. */
-function cgoCulprits(stderr, packages) {
-    return packages.filter(p => {
-        const name = p.importPath.split('/').pop().replace(/^go-/, '').replace(/[^\w]/g, '');
-        return stderr.includes(p.dir) || stderr.includes(`${p.importPath}/`) || stderr.includes(`${p.importPath}@`) || stderr.includes(`undefined: ${name}.`);
-    });
-}
-/** The compiler's own first errors, whole: the first lines are the cause, the rest follow from it. */
-function firstErrors(stderr, lines = 25) {
-    const all = stderr.trim().split('\n');
-    return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
-}
-/** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-function explainFailure(settings, platform, error, cgo) {
-    const stderr = error.outcome.stderr || error.outcome.stdout;
-    const culprits = cgoCulprits(stderr, cgo);
-    if (culprits.length === 0) {
-        return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
-    }
-    const names = culprits.map(p => p.importPath);
-    return new Error(`package "${settings.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
-        `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
-        `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
-}
-/**
- * Non-standard packages whose cgo files the static build leaves out although it builds: they compile to their
- * fallback, which may be a stub that fails at run time (go-sqlite3: "requires cgo to work").
- */
-function droppedCgo(cgo, staticDeps) {
-    return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
-}
-/** Every package of the module, with its name and folder: where the main packages are. */
-function modulePackagesPlan(settings, platform) {
-    return {
-        program: 'go',
-        args: ['list', '-e', ...settings.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
-        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.workingDirectory
-    };
-}
-/** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
-function mainPackages(listing, moduleDir) {
-    return listing
-        .split('\n')
-        .map(line => line.split('\t'))
-        .filter(fields => fields[1] === 'main' && fields[2])
-        .map(fields => {
-        const relative = external_node_path_default().relative(moduleDir, fields[2]);
-        return relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`;
-    });
-}
-/**
- * `.` is the default: when the module root holds no main package, the module's only main package is meant
- * (the cmd/NAME layout). Several main packages cannot be guessed between.
- */
-async function resolveDefaultPackage(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const mains = mainPackages(listed.stdout, settings.workingDirectory);
-    if (mains.length === 0 || mains.includes('.'))
-        return { package: '.' };
-    if (mains.length === 1)
-        return { package: mains[0], note: `package . is not a main package: building ${mains[0]}, the module's only main package` };
-    throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
-}
-/** A `goListPlan` listing whose last package, the one asked for, is a main package. */
-const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
-/** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
-async function listPackage(given, platform) {
-    const list = (settings) => (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true });
-    // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
-    const first = await list(given);
-    if (given.package !== '.' || listsMain(first))
-        return { settings: given, listed: first };
-    const resolved = await resolveDefaultPackage(given, platform);
-    if (resolved.package === '.')
-        return { settings: given, listed: first };
-    const settings = { ...given, package: resolved.package };
-    return { settings, listed: await list(settings), note: resolved.note };
-}
-/** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
-async function listingFailure(settings, platform, listed, cgo) {
-    const stderr = listed.stderr.trim();
-    // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
-    const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i;
-    if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
-        return new Error(`package "${settings.package}" was not found in ${settings.workingDirectory}: set package to the folder of your ` +
-            `main package relative to the module root, like ./cmd/server\n${stderr}`);
-    }
-    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo());
-}
-/** The work, started on the first call; every call gets the same promise. */
-function onDemand(work) {
-    let started;
-    return () => (started ??= (0,runner/* settleLater */.K4)(work()));
-}
-/**
- * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing runs on
- * demand. A base (`base`) lists no cgo packages: they explain a failed head build, and a failed base only loses
- * the comparison.
- */
-async function inspectPackage(given, { base = false } = {}) {
-    const platform = given.platforms[0];
-    const { settings, listed, note } = await listPackage(given, platform);
-    const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)));
-    if (listed.code !== 0)
-        throw await listingFailure(settings, platform, listed, cgo);
-    const lines = listed.stdout.trim().split('\n');
-    const [importPath, name] = lines[lines.length - 1].split(' ');
-    if (name !== 'main') {
-        const none = settings.package === '.' ? ', and the module has no main package' : '';
-        throw new Error(`package "${settings.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
-    }
-    const imports = new Set(lines.map(line => line.split(' ')[0]));
-    return {
-        package: settings.package,
-        importPath,
-        packageNote: note,
-        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
-        cgo: onDemand(async () => {
-            const packages = await cgo();
-            return { packages, dropped: droppedCgo(packages, imports) };
-        })
+        cwd: settings.build.workingDirectory
     };
 }
 function binaryPath(root, platform, binaryName) {
@@ -36184,29 +36265,10 @@ async function goBuild(settings, platform, plan, cgo, quiet = false) {
         throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo()).packages) : error;
     }
 }
-/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
-async function readTwin(unstripped) {
-    const elf = await (0,promises_.readFile)(unstripped);
-    return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length };
-}
-/**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
- */
-function readSymbols(settings, platform, symbols, mainModulePackages) {
-    const size = pointerSize(platform.arch);
-    return {
-        injections: [
-            resolveTarget(symbols, 'version', settings.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', settings.buildVariable, mainModulePackages, size)
-        ],
-        needsSystemRoots: verifiesWithSystemRoots(symbols)
-    };
-}
 function startLinks(settings, version, workDir, cgo, twin) {
-    return settings.platforms.map(platform => {
-        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.binaryName);
-        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.binaryName);
+    return settings.build.platforms.map(platform => {
+        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.build.binaryName);
+        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.build.binaryName);
         const shipped = goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo);
         return {
             platform,
@@ -36242,7 +36304,7 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts, links, bytes)));
+    const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts.mainModulePackages, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
@@ -36262,42 +36324,8 @@ async function checkStatic(settings, link) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     const goVersion = builtBy(shipped);
-    core/* info */.pq(`${platform.id}: ${settings.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    core/* info */.pq(`${platform.id}: ${settings.build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
     return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
-}
-/**
- * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
- * every twin splits its shipped binary by package, and goes.
- */
-async function readTwins(settings, facts, links, shipped) {
-    const begun = performance.now();
-    const first = await readTwin(links[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(settings, settings.platforms[0], first.symbols, facts.mainModulePackages);
-    let attributionMs = performance.now() - begun;
-    const [versionVariable, buildVariable] = injections.map(i => i.variable);
-    if (versionVariable !== settings.versionVariable || buildVariable !== settings.buildVariable) {
-        return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
-    }
-    const twins = [];
-    for (const [index, link] of links.entries()) {
-        const started = performance.now();
-        const twin = index === 0 ? first : await readTwin(link.unstripped);
-        const breakdown = splitBinary(twin, shipped[index], link.output);
-        attributionMs += performance.now() - started;
-        await io/* rmRF */.Yz(link.unstripped);
-        twins.push({ unstrippedSize: twin.size, breakdown });
-    }
-    return { injections, needsSystemRoots, attributionMs, twins };
-}
-/** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-function splitBinary(twin, shipped, output) {
-    try {
-        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
-    }
-    catch (error) {
-        core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
-        return undefined;
-    }
 }
 
 // EXTERNAL MODULE: ./src/report.ts + 1 modules
@@ -36316,24 +36344,25 @@ var warnings = __nccwpck_require__(286);
 
 
 
+
 // Characters of each smoke-test stream the report keeps.
 const SMOKE_KEPT = 4000;
 /** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
 function assembleReport(run) {
     const { settings, head, baseline, published } = run;
     return {
-        image: settings.image,
+        image: settings.publish.image,
         tags: head.tags,
         digest: reportedDigest(run),
         version: run.version,
         goVersion: head.packed[0].binary.goVersion,
         goBuild: describeGoBuild(settings, run.version, head.injections),
         injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
-        upx: settings.upx,
-        finalStage: settings.finalStage.kind === 'image' ? settings.finalStage.base : settings.finalStage.kind,
+        upx: settings.pack.upx,
+        finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
         binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
         measurement: head.measurement,
-        layerNames: (0,stage/* stageLayers */.hL)(settings),
+        layerNames: (0,stage/* stageLayers */.hL)((0,stage/* stageOf */.gV)(settings)),
         timings: run.timings,
         toolMs: (0,runner/* toolTime */.wk)(),
         // What the program printed, cut to its head and tail: the report-json output has a size limit too.
@@ -36344,7 +36373,7 @@ function assembleReport(run) {
         attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
         gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
         failures: run.failures,
-        compression: describeCompression(settings.compression),
+        compression: describeCompression(settings.stage.compression),
         roadNotTaken: run.roadNotTaken,
         warnings: (0,warnings/* warningsSaid */.d)()
     };
@@ -36356,12 +36385,15 @@ function assembleReport(run) {
 function reportedDigest({ settings, engine, head, published }) {
     if (published)
         return published.digest;
-    return engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined;
+    return engine.route === 'oci' && !settings.publish.push ? head.metadata['containerimage.digest'] : undefined;
 }
 function describeGoBuild(settings, version, injections) {
     const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
-    const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) };
-    const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName);
+    const used = (0,src_settings/* withBuild */.TK)(settings, {
+        versionVariable: variable('version', settings.build.versionVariable),
+        buildVariable: variable('build', settings.build.buildVariable)
+    });
+    const plan = goBuildPlan(used, version, settings.build.platforms[0], settings.build.binaryName);
     return `${Object.entries(plan.env ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} ${(0,runner/* describe */.q0)(plan)}`;
@@ -36793,9 +36825,9 @@ async function inspectEngine(settings) {
     const quiet = { allowFailure: true, quiet: true };
     const answer = await (0,runner/* execute */.g7)(infoPlan, quiet);
     const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr);
-    const inspect = await (0,runner/* execute */.g7)(inspectPlan(info.buildx.path, settings.builder), quiet);
+    const inspect = await (0,runner/* execute */.g7)(inspectPlan(info.buildx.path, settings.engine.builder), quiet);
     if (inspect.code !== 0) {
-        throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
+        throw new Error(`buildx builder "${settings.engine.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
     }
     const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
     const engine = {
@@ -36807,8 +36839,8 @@ async function inspectEngine(settings) {
         route: chooseRoute(driver, info.containerdStore)
     };
     const baseImage = await checkBaseImage(settings, engine);
-    if (settings.platforms.length > 1 && engine.route === 'docker-save') {
-        throw new Error(`building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+    if (settings.build.platforms.length > 1 && engine.route === 'docker-save') {
+        throw new Error(`building ${settings.build.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
             'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
     }
     return { ...engine, baseImage };
@@ -36818,7 +36850,7 @@ async function inspectEngine(settings) {
  * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
  */
 async function checkBaseImage(settings, { driver, buildx }) {
-    const stage = settings.finalStage;
+    const stage = settings.stage.finalStage;
     if (stage.kind !== 'image')
         return undefined;
     const quiet = { allowFailure: true, quiet: true };
@@ -36827,7 +36859,7 @@ async function checkBaseImage(settings, { driver, buildx }) {
         if (local.code === 0)
             return local.stdout.trim();
     }
-    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
+    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
     if (remote.code === 0)
         return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
     const why = remote.stderr.trim().split('\n').pop() ?? '';
@@ -36842,20 +36874,20 @@ function tagSafe(text) {
         .slice(0, 128) || 'latest');
 }
 function imageTags(settings, version) {
-    return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`];
+    return settings.publish.tags.length > 0 ? settings.publish.tags : [`${settings.publish.image}:${tagSafe(version.version)}`];
 }
 /** OCI labels first so that the user's labels, given later, win. */
 function imageLabels(settings, version, now) {
     const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
     const labels = new Map([
-        ['org.opencontainers.image.title', settings.binaryName],
+        ['org.opencontainers.image.title', settings.build.binaryName],
         ['org.opencontainers.image.version', version.version],
         ['org.opencontainers.image.revision', version.build],
         ['org.opencontainers.image.created', created.toISOString()]
     ]);
     if (settings.github.repository)
         labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
-    for (const [key, value] of settings.labels)
+    for (const [key, value] of settings.stage.labels)
         labels.set(key, value);
     return [...labels];
 }
@@ -36878,18 +36910,18 @@ function buildPlan(input) {
     const { settings, version } = input;
     const args = [
         'build',
-        ...builderArgs(settings.builder),
+        ...builderArgs(settings.engine.builder),
         '--platform',
-        (input.platforms ?? settings.platforms.map(p => p.id)).join(','),
+        (input.platforms ?? settings.build.platforms.map(p => p.id)).join(','),
         '--file',
         input.dockerfile,
         '--metadata-file',
         input.metadataFile,
         ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
         ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-        ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
-        ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
-        ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
+        ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
+        ...(settings.publish.provenance ? [`--provenance=${settings.publish.provenance}`] : []),
+        ...(settings.publish.sbom ? [`--sbom=${settings.publish.sbom}`] : []),
         ...exporterArgs(input.exporter),
         input.contextDir
     ];
@@ -36989,8 +37021,6 @@ async function layoutFromEngine(reference, platform, workDir, dir) {
     await (0,promises_.rm)(archive, { force: true });
 }
 
-// EXTERNAL MODULE: ./src/settings.ts + 1 modules
-var src_settings = __nccwpck_require__(715);
 ;// CONCATENATED MODULE: ./src/upx.ts
 
 
@@ -37086,7 +37116,7 @@ async function buildTarget(input) {
         return target(first.image, first.findings, injections);
     // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
     await (0,promises_.rm)(first.image.layout, { recursive: true, force: true });
-    const second = await attempt(input, { ...input.settings, ...retarget });
+    const second = await attempt(input, (0,src_settings/* withBuild */.TK)(input.settings, retarget));
     if (second.findings.retarget)
         throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
     return target(second.image, second.findings, injections);
@@ -37115,9 +37145,9 @@ async function buildImageOf(input, settings, shipped) {
     const { version, workDir, phase } = input;
     const staging = external_node_path_default().join(workDir, 'context');
     // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
-    const zstdLevel = settings.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
-    const staged = await phase('upx', () => packBinaries(shipped, settings.upx, input.upx, b => (0,stage/* contextBinaryPath */.ks)(staging, b.platform, settings.binaryName), zstdLevel));
-    const dockerfileName = external_node_path_default().basename(await (0,stage/* writeStageFiles */.X5)(settings, staging));
+    const zstdLevel = settings.stage.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
+    const staged = await phase('upx', () => packBinaries(shipped, settings.pack.upx, input.upx, b => (0,stage/* contextBinaryPath */.ks)(staging, b.platform, settings.build.binaryName), zstdLevel));
+    const dockerfileName = external_node_path_default().basename(await (0,stage/* writeStageFiles */.X5)((0,stage/* stageOf */.gV)(settings), staging));
     if (version.commitTime !== undefined)
         await (0,stage/* pinTimes */.mN)(staging, version.commitTime);
     const contextDir = await (0,stage/* sealContext */.Vp)(staging);
@@ -37136,11 +37166,11 @@ async function buildImageOf(input, settings, shipped) {
         now: input.started
     }));
     if (inEngine)
-        await phase('docker save', () => layoutFromEngine(tags[0], settings.platforms[0].id, workDir, layout));
-    if (!compressedByBuildKit(settings.compression))
-        await phase('compress', () => recompressLayout(layout, settings.compression));
+        await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout));
+    if (!compressedByBuildKit(settings.stage.compression))
+        await phase('compress', () => recompressLayout(layout, settings.stage.compression));
     const measurement = await phase('measure', async () => {
-        const file = `${stage/* BINARY_DIR */.eg}/${settings.binaryName}`;
+        const file = `${stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`;
         // The base is only compared: its image is not checked for the binary.
         const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
         if (!input.base)
@@ -37188,12 +37218,12 @@ function tagFromRef(ref) {
     return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
 }
 async function resolveVersion(settings) {
-    const plans = versionPlans(settings.workingDirectory);
+    const plans = versionPlans(settings.build.workingDirectory);
     const quiet = { allowFailure: true, quiet: true };
     const [described, head, headObject] = await Promise.all([(0,runner/* execute */.g7)(plans.describe, quiet), (0,runner/* execute */.g7)(plans.head, quiet), (0,runner/* execute */.g7)(plans.headObject, quiet)]);
     const [shallowLine, commitLine] = head.stdout.trim().split('\n');
     const shallow = shallowLine === 'true';
-    let version = settings.version ?? tagFromRef(settings.github.ref);
+    let version = settings.build.version ?? tagFromRef(settings.github.ref);
     if (!version) {
         if (described.code === 0 && described.stdout.trim()) {
             version = described.stdout.trim();
@@ -37207,7 +37237,7 @@ async function resolveVersion(settings) {
         }
     }
     const commit = head.code === 0 ? (commitLine ?? '') : '';
-    const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
+    const build = settings.build.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
     return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
 }
 
@@ -37218,7 +37248,7 @@ var src_record = __nccwpck_require__(4846);
 
 
 /** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
-const roadApplies = (settings) => settings.compression.kind === 'gzip' && settings.upx === 'off';
+const roadApplies = (settings) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off';
 /** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
 async function measureRoad(target) {
     try {
@@ -37359,7 +37389,7 @@ async function resolveRef(top, ref, shallow) {
  */
 async function resolveBaseCommit(settings, top) {
     const pr = settings.github.pullRequest;
-    const ref = settings.baseline.kind === 'build' ? settings.baseline.ref : undefined;
+    const ref = settings.compare.baseline.kind === 'build' ? settings.compare.baseline.ref : undefined;
     const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
     if (!ref && pr) {
         // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
@@ -37375,9 +37405,9 @@ async function resolveBaseCommit(settings, top) {
     return mergeBase(top, await resolveRef(top, ref, shallow), shallow);
 }
 async function repositoryTop(settings) {
-    const top = await gitOut(settings.workingDirectory, 'rev-parse', '--show-toplevel');
+    const top = await gitOut(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
     if (!top)
-        throw new Error(`${settings.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`);
+        throw new Error(`${settings.build.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`);
     return top;
 }
 /**
@@ -37409,10 +37439,9 @@ async function inCheckout(top, commit, folder, work) {
 function settingsForCheckout(settings, top, checkout) {
     return {
         ...settings,
-        workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.workingDirectory)),
+        build: { ...settings.build, workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.build.workingDirectory)) },
         // Never the change's tags: a loaded base must not replace the change's image.
-        tags: [`${settings.image}:go-slim-image-base`],
-        push: false,
+        publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
         // The base has its own version and build: not the pushed tag's, not the pull request head's.
         github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
     };
@@ -37424,7 +37453,7 @@ function settingsForCheckout(settings, top, checkout) {
  */
 async function imageBaseline(reference, settings, file, memory) {
     try {
-        const platform = settings.platforms[0].id;
+        const platform = settings.build.platforms[0].id;
         const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
         if (record) {
             // The registry's sizes are the published image's; the split and the module list are its commit's.
@@ -37498,8 +37527,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     await (0,cleanup/* pruneWorktrees */.fW)(top);
     return inCheckout(top, commit, external_node_path_default().join(workDir, 'base-checkout'), async (checkout) => {
         const baseSettings = settingsForCheckout(settings, top, checkout);
-        const moduleDir = external_node_path_default().relative(checkout, baseSettings.workingDirectory) || '.';
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.workingDirectory, 'go.mod'))) {
+        const moduleDir = external_node_path_default().relative(checkout, baseSettings.build.workingDirectory) || '.';
+        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.build.workingDirectory, 'go.mod'))) {
             throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
         }
         const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
@@ -37527,7 +37556,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
 }
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
 function startBaseline(input) {
-    const { baseline, binaryName } = input.settings;
+    const { baseline } = input.settings.compare;
+    const { binaryName } = input.settings.build;
     if (baseline.kind === 'image')
         return imageBaseline(baseline.reference, input.settings, `${stage/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
     if (baseline.kind === 'build')
@@ -37542,6 +37572,7 @@ var load = __nccwpck_require__(259);
 // EXTERNAL MODULE: ./src/cache.ts
 var cache = __nccwpck_require__(7377);
 ;// CONCATENATED MODULE: ./src/fingerprint.ts
+
 
 
 
@@ -37571,39 +37602,33 @@ async function goEnv(cwd) {
 async function stageDigest(settings, workDir) {
     const dir = external_node_path_default().join(workDir, 'fingerprint-stage');
     try {
-        await (0,stage/* writeStageFiles */.X5)(settings, dir);
+        await (0,stage/* writeStageFiles */.X5)((0,stage/* stageOf */.gV)(settings), dir);
         return await (0,stage/* treeDigest */.fZ)(dir, { times: false });
     }
     finally {
         await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
+/** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
+function shapingGroups(settings, top) {
+    const groups = Object.fromEntries(src_settings/* IMAGE_SHAPING */.f2.map(name => [name, settings[name]]));
+    const relative = (_key, value) => typeof value === 'string' && (value === top || value.startsWith(`${top}${(external_node_path_default()).sep}`)) ? external_node_path_default().relative(top, value) || '.' : value;
+    return JSON.parse(JSON.stringify(groups, relative));
+}
 /** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
 async function imageShape(settings, engine, upx, top, workDir) {
     const [goVars, stage, upxTool] = await Promise.all([
-        goEnv(settings.workingDirectory),
+        goEnv(settings.build.workingDirectory),
         stageDigest(settings, workDir),
-        upx && settings.upx !== 'off' ? fingerprint_sha256File(upx) : undefined
+        upx && settings.pack.upx !== 'off' ? fingerprint_sha256File(upx) : undefined
     ]);
     const { repository, serverUrl } = settings.github;
     return {
-        module: external_node_path_default().relative(top, settings.workingDirectory) || '.',
-        package: settings.package,
-        binaryName: settings.binaryName,
-        version: settings.version,
-        build: settings.build,
-        versionVariable: settings.versionVariable,
-        buildVariable: settings.buildVariable,
-        ldflags: settings.ldflags,
-        buildFlags: settings.buildFlags,
+        settings: shapingGroups(settings, top),
         goEnv: goVars,
-        platforms: settings.platforms.map(p => p.id),
-        upx: settings.upx,
         upxTool,
-        compression: settings.compression,
         stage,
         baseImage: engine.baseImage,
-        labels: settings.labels,
         source: repository ? `${serverUrl}/${repository}` : undefined,
         route: engine.route
     };
@@ -37630,12 +37655,12 @@ function runUrl(env = process.env) {
  * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
 function openMemory(settings, engine, upx, workDir) {
-    if (!settings.baselineCache || !(0,cache/* cacheService */.qI)())
+    if (!settings.compare.cache || !(0,cache/* cacheService */.qI)())
         return undefined;
     // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
     let fingerprinted;
     const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
-    const platforms = settings.platforms.map(p => p.id);
+    const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
     const write = async (target, which, zstd) => {
         const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
@@ -37663,7 +37688,7 @@ function openMemory(settings, engine, upx, workDir) {
 }
 async function fingerprintNow(settings, engine, upx, workDir) {
     try {
-        const top = await gitLine(settings.workingDirectory, 'rev-parse', '--show-toplevel');
+        const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
         if (!top)
             return undefined;
         const shape = await imageShape(settings, engine, upx, top, workDir);
@@ -37682,7 +37707,7 @@ async function fingerprintNow(settings, engine, upx, workDir) {
  * the binary from it, so one stray file elsewhere changes the binary's bytes.
  */
 async function headCommit(settings) {
-    const cwd = settings.workingDirectory;
+    const cwd = settings.build.workingDirectory;
     const [commit, changed] = await Promise.all([
         gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
         gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')
@@ -37871,10 +37896,11 @@ async function requireUpx(install) {
 
 
 
+
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
-const inputNeedsEngine = (settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1;
+const inputNeedsEngine = (settings) => settings.engine.builder !== '' || settings.stage.finalStage.kind === 'image' || settings.build.platforms.length > 1;
 async function checkPushAccess(settings) {
-    const unwritable = settings.push ? await (0,access/* pushProblems */.vx)(settings.tags) : [];
+    const unwritable = settings.publish.push ? await (0,access/* pushProblems */.vx)(settings.publish.tags) : [];
     if (unwritable.length > 0) {
         throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
     }
@@ -37887,7 +37913,7 @@ async function checkPushAccess(settings) {
 async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
         await requireGo();
-        const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall);
+        const upx = given.pack.upx === 'off' ? undefined : await requireUpx(given.pack.upxInstall);
         // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
         const listing = inspectPackage(given);
         const [engine, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
@@ -38171,13 +38197,13 @@ async function pipeline() {
     if (smoke?.error)
         failures.push(smoke.error);
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
-    if (!settings.load && (head.inEngine || smoke)) {
+    if (!settings.publish.load && (head.inEngine || smoke)) {
         await removeImages(head.tags);
         core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
     }
-    const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
+    const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
     const gate = judgeSizes(settings, head, base);
-    const published = await release(settings.push, head, failures, gate.result === 'fail', phase);
+    const published = await release(settings.publish.push, head, failures, gate.result === 'fail', phase);
     const zstdRoad = road && (await phase('road not taken', () => road));
     // Awaited last, so the listing runs beside the smoke test, the base and the push.
     await warnDroppedCgo(cgo);
@@ -38197,10 +38223,10 @@ async function pipeline() {
     });
     const markdown = (0,src_report/* renderMarkdown */.Gc)(report);
     // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-    setOutputs({ report, markdown: (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output), head, published, gate: gate.result, platform: settings.platforms[0].id });
+    setOutputs({ report, markdown: (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
     await core/* summary */.z.addRaw((0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.summary)).write();
     core/* info */.pq(markdown);
-    if (settings.comment && settings.github.pullRequest && settings.github.repository) {
+    if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
         // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
         const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
         await phase('comment', () => commentOnPullRequest(settings, (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.comment)));
@@ -38212,7 +38238,7 @@ async function pipeline() {
 }
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
 function noteTarget(settings, importPath, head) {
-    if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+    if (settings.stage.finalStage.kind === 'scratch' && head.needsSystemRoots) {
         (0,warnings/* warn */.R)(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
             'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
             'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
@@ -40098,6 +40124,7 @@ async function removeLeftovers(runId) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  f2: () => (/* binding */ IMAGE_SHAPING),
   ij: () => (/* binding */ SAFE_VALUE),
   t: () => (/* binding */ SAFE_VALUE_RULE),
   qQ: () => (/* binding */ UPX_RELEASE_URL),
@@ -40105,6 +40132,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   hb: () => (/* binding */ isImageReference),
   BI: () => (/* binding */ portProblem),
   sb: () => (/* binding */ readSettings),
+  TK: () => (/* binding */ withBuild),
   oD: () => (/* binding */ withMainPackage)
 });
 
@@ -40221,6 +40249,8 @@ function parseFile(line, workspace) {
 
 const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
 const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** The groups of the settings that shape the image's bytes. */
+const IMAGE_SHAPING = ['build', 'pack', 'stage'];
 /** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
 const ZSTD_LEVEL = 19;
 function parseCompression(kindText, levelText) {
@@ -40390,43 +40420,75 @@ function defaultBinaryName(modulePath) {
 }
 function readSettings(input = readActionInput, env = process.env) {
     const problems = [];
-    const get = (name) => input(name).trim();
-    // Each parse runs even when an earlier one failed, so every problem is reported at once.
-    function attempt(parse, fallback) {
-        try {
-            return parse();
-        }
-        catch (error) {
-            problems.push(error.message);
-            return fallback;
-        }
-    }
-    const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-    const workingDirectory = external_node_path_default().resolve(workspace, get('working-directory'));
-    let modulePath = '';
+    const reading = {
+        get: name => input(name).trim(),
+        attempt: (parse, fallback) => {
+            try {
+                return parse();
+            }
+            catch (error) {
+                problems.push(error.message);
+                return fallback;
+            }
+        },
+        problems,
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        env
+    };
+    const build = readBuild(reading);
+    const publish = readPublish(reading, build);
+    const settings = {
+        build,
+        pack: readPack(reading),
+        stage: readStage(reading),
+        publish,
+        engine: readEngine(reading),
+        smoke: readSmoke(reading),
+        compare: readCompare(reading),
+        comment: readComment(reading),
+        budget: readBudget(reading),
+        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
+        github: readGitHub(reading),
+        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
+    };
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return settings;
+}
+/** The module's path from its go.mod, or a problem that says where the module is. */
+function readModule({ problems, workspace }, workingDirectory) {
     if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
         problems.push(`working-directory "${workingDirectory}" does not exist`);
+        return '';
     }
-    else if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
+    if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
         const found = findGoMods(workingDirectory);
         problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
             (found.length > 0
                 ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
                 : 'no go.mod was found below it either; point it at the Go module root'));
+        return '';
     }
-    else {
-        modulePath = readModulePath((0,external_node_fs_.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-        if (!modulePath)
-            problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
-    }
+    const modulePath = readModulePath((0,external_node_fs_.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+    if (!modulePath)
+        problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
+    return modulePath;
+}
+function readBuild(reading) {
+    const { get, attempt, problems } = reading;
+    const workingDirectory = external_node_path_default().resolve(reading.workspace, get('working-directory'));
+    const modulePath = readModule(reading, workingDirectory);
     let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
     const binaryProblem = (0,values/* binaryNameProblem */.iZ)(binaryName);
     if (binaryProblem) {
         problems.push(binaryProblem);
         binaryName = 'app';
     }
-    const versionVariable = get('version-variable');
-    const buildVariable = get('build-variable');
+    const packageWhy = (0,values/* packageProblem */.eN)(get('package'));
+    if (packageWhy)
+        problems.push(packageWhy);
+    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
     for (const [name, value] of [
         ['version-variable', versionVariable],
         ['build-variable', buildVariable]
@@ -40434,17 +40496,32 @@ function readSettings(input = readActionInput, env = process.env) {
         if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
             problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
     }
+    const [version, build] = [get('version') || undefined, get('build') || undefined];
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
     const ldflags = get('ldflags');
     attempt(() => (0,lists/* splitFields */.Kp)(ldflags, 'ldflags'), []);
     const buildFlags = attempt(() => (0,lists/* splitFields */.Kp)(get('build-flags'), 'build-flags'), []);
     problems.push(...(0,values/* buildFlagsProblems */.CL)(buildFlags));
-    const platformTexts = (0,lists/* parseList */.E1)(get('platforms'), { commas: true });
-    if (platformTexts.length === 0)
+    const platforms = readPlatforms(reading);
+    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
+}
+function readPlatforms({ get, attempt, problems }) {
+    const texts = (0,lists/* parseList */.E1)(get('platforms'), { commas: true });
+    if (texts.length === 0)
         problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = platformTexts.map(text => attempt(() => (0,platform/* parsePlatform */.FL)(text), undefined)).filter(p => p !== undefined);
+    const platforms = texts.map(text => attempt(() => (0,platform/* parsePlatform */.FL)(text), undefined)).filter(p => p !== undefined);
     const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
     if (duplicate)
         problems.push(`platforms lists ${duplicate.id} twice`);
+    return platforms;
+}
+function readPack({ get, problems }) {
     const upxText = get('upx').toLowerCase();
     const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
     if (upx !== upxText)
@@ -40460,25 +40537,35 @@ function readSettings(input = readActionInput, env = process.env) {
         problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
     if (!/^https?:\/\//.test(upxInstall.url))
         problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' });
-    const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false });
+    return { upx, upxInstall };
+}
+function readStage({ get, attempt, problems, workspace }) {
     const expose = (0,lists/* parseList */.E1)(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
     for (const port of expose) {
         const problem = portProblem(port);
         if (problem)
             problems.push(problem);
     }
-    const args = attempt(() => (0,lists/* splitFields */.Kp)(get('args'), 'args'), []);
     const workdir = get('workdir');
-    const files = (0,lists/* parseList */.E1)(get('files'), { commas: false })
-        .map(line => attempt(() => parseFile(line, workspace), undefined))
-        .filter(f => f !== undefined);
-    const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false);
     const workdirWhy = (0,values/* workdirProblem */.Yu)(workdir);
     if (workdirWhy)
         problems.push(workdirWhy);
-    const repository = env.GITHUB_REPOSITORY;
-    const image = get('image') || (repository ?? binaryName).toLowerCase();
+    return {
+        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
+        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
+        expose,
+        args: attempt(() => (0,lists/* splitFields */.Kp)(get('args'), 'args'), []),
+        workdir,
+        files: (0,lists/* parseList */.E1)(get('files'), { commas: false })
+            .map(line => attempt(() => parseFile(line, workspace), undefined))
+            .filter(f => f !== undefined),
+        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
+        labels: parseLabels(get('labels'), problems)
+    };
+}
+function readPublish(reading, build) {
+    const { get, attempt, problems } = reading;
+    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
     if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
         problems.push(`image "${(0,values/* shown */.SP)(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
     const tags = (0,lists/* parseList */.E1)(get('tags'), { commas: true });
@@ -40488,21 +40575,12 @@ function readSettings(input = readActionInput, env = process.env) {
         else if (tag.includes('@'))
             problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
     }
-    const labels = parseLabels(get('labels'), problems);
     const load = attempt(() => parseBoolean('load', get('load')), true);
     const push = attempt(() => parseBoolean('push', get('push')), false);
     if (push && tags.length === 0) {
         problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
     }
-    const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    const provenance = get('provenance');
-    const sbom = get('sbom');
+    const [provenance, sbom] = [get('provenance'), get('sbom')];
     for (const [name, value] of [
         ['provenance', provenance],
         ['sbom', sbom]
@@ -40511,20 +40589,38 @@ function readSettings(input = readActionInput, env = process.env) {
         if (problem)
             problems.push(problem);
     }
+    return { image, tags, load, push, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
+}
+function readAnnotations({ get, problems }, platformCount) {
+    const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    return annotations;
+}
+function readEngine({ get, problems }) {
     const builder = get('builder');
     const builderWhy = (0,values/* builderProblem */.XE)(builder);
     if (builderWhy)
         problems.push(builderWhy);
-    const smokeText = get('smoke-test');
-    const smokeTest = smokeText ? attempt(() => (0,lists/* splitFields */.Kp)(smokeText, 'smoke-test'), undefined) : undefined;
+    return { builder };
+}
+function readSmoke({ get, attempt, problems }) {
+    const text = get('smoke-test');
+    const command = text ? attempt(() => (0,lists/* splitFields */.Kp)(text, 'smoke-test'), undefined) : undefined;
     const timeoutText = get('smoke-test-timeout');
-    const smokeTimeoutSeconds = Number(timeoutText);
-    if (!(smokeTimeoutSeconds > 0))
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0))
         problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
     // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
+    else if (timeoutSeconds > MAX_TIMER_SECONDS)
         problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    const eventName = env.GITHUB_EVENT_NAME;
+    return { command, timeoutSeconds };
+}
+function readCompare({ get, attempt, problems, env }) {
     const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
     const compare = get('compare').toLowerCase();
     const baselineImage = get('baseline-image');
@@ -40537,7 +40633,7 @@ function readSettings(input = readActionInput, env = process.env) {
     const baseRefWhy = baseRef === undefined ? undefined : (0,values/* baseRefProblem */.UX)(baseRef);
     if (baseRefWhy)
         problems.push(baseRefWhy);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined));
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
     if (comparing) {
         if (baselineImage)
             baseline = { kind: 'image', reference: baselineImage };
@@ -40546,91 +40642,50 @@ function readSettings(input = readActionInput, env = process.env) {
         else
             problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
     }
-    const baselineCache = attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true);
-    const comment = attempt(() => parseBoolean('comment', get('comment')), true);
-    const commentTimeoutText = get('comment-timeout');
-    const commentTimeoutSeconds = Number(commentTimeoutText);
-    if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`);
-    const commentKey = get('comment-key');
-    if (!/^[\w.-]+$/.test(commentKey))
-        problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`);
-    const maxSizeText = get('max-size');
-    const maxIncreaseText = get('max-increase');
-    const budget = {
+    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
+}
+function readComment({ get, attempt, problems }) {
+    const timeoutText = get('comment-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+    const key = get('comment-key');
+    if (!/^[\w.-]+$/.test(key))
+        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+    return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
+}
+function readBudget({ get, attempt }) {
+    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
+    return {
         maxSize: maxSizeText ? attempt(() => (0,gate/* parseSize */.DB)(maxSizeText, 'max-size'), undefined) : undefined,
         maxIncrease: maxIncreaseText ? attempt(() => (0,gate/* parseIncrease */.KW)(maxIncreaseText, 'max-increase'), undefined) : undefined
     };
-    const packageWhy = (0,values/* packageProblem */.eN)(get('package'));
-    if (packageWhy)
-        problems.push(packageWhy);
-    const version = get('version') || undefined;
-    const build = get('build') || undefined;
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+}
+/** The run's GitHub context; a pull request's payload read from the event file (a broken one is reported by readCompare). */
+function readGitHub({ env }) {
+    let pullRequest;
+    try {
+        pullRequest = readPullRequest(env.GITHUB_EVENT_PATH);
     }
-    if (problems.length > 0)
-        throw new InputError(problems);
+    catch {
+        pullRequest = undefined;
+    }
     return {
-        workingDirectory,
-        package: get('package'),
-        binaryName,
-        version,
-        build,
-        versionVariable,
-        buildVariable,
-        ldflags,
-        buildFlags,
-        platforms,
-        upx,
-        upxInstall,
-        compression,
-        finalStage,
-        expose,
-        args,
-        workdir,
-        files,
-        tzdata,
-        image,
-        tags,
-        labels,
-        load,
-        push,
-        annotations,
-        provenance,
-        sbom,
-        builder,
-        smokeTest,
-        smokeTimeoutSeconds,
-        baseline,
-        baselineCache,
-        comment,
-        commentKey,
-        commentTimeoutSeconds,
-        githubToken: secret(get('github-token')),
-        budget,
-        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
-        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
-        derived: [...(get('binary-name') ? [] : ['binary-name']), ...(get('image') ? [] : ['image'])],
-        github: {
-            repository,
-            serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-            ref: env.GITHUB_REF,
-            refName: env.GITHUB_REF_NAME,
-            eventName,
-            pullRequest
-        }
+        repository: env.GITHUB_REPOSITORY,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        ref: env.GITHUB_REF,
+        refName: env.GITHUB_REF_NAME,
+        eventName: env.GITHUB_EVENT_NAME,
+        pullRequest
     };
 }
+/** The same settings with some of what go build reads changed. */
+const withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
 /** The settings for the main package preflight found: `go build` names the binary after its import path. */
 function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image;
-    return { ...settings, package: main.package, binaryName, image };
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
+    return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
 }
 
 
@@ -40733,13 +40788,13 @@ async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
  */
 async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     const startup = new Map();
-    const args = settings.smokeTest;
+    const args = settings.smoke.command;
     if (!args)
         return { startup };
     const host = (0,_platform_js__WEBPACK_IMPORTED_MODULE_3__/* .hostPlatform */ .ol)();
-    const hostBuilt = settings.platforms.find(p => p.id === host?.id);
+    const hostBuilt = settings.build.platforms.find(p => p.id === host?.id);
     if (!hostBuilt) {
-        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R)(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R)(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
         return { startup };
     }
     const runId = node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(workDir);
@@ -40747,13 +40802,13 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     const { result: smoke, passed } = await phase('smoke test', async () => {
         if (!loaded)
             await (0,_load_js__WEBPACK_IMPORTED_MODULE_2__/* .loadLayout */ .fE)(head, workDir, hostBuilt.id);
-        return smokeTest(spec, settings.smokeTimeoutSeconds);
+        return smokeTest(spec, settings.smoke.timeoutSeconds);
     });
     const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
     try {
         if (hostPacked && passed) {
             await phase('startup', async () => {
-                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch((error) => {
+                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
                     // Advice only: the start-up cost is a line of the report, never the run.
                     _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`the start-up time could not be measured: ${error.message}`);
                     return {};
@@ -40779,6 +40834,7 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
 /* harmony export */   X5: () => (/* binding */ writeStageFiles),
 /* harmony export */   eg: () => (/* binding */ BINARY_DIR),
 /* harmony export */   fZ: () => (/* binding */ treeDigest),
+/* harmony export */   gV: () => (/* binding */ stageOf),
 /* harmony export */   hL: () => (/* binding */ stageLayers),
 /* harmony export */   ks: () => (/* binding */ contextBinaryPath),
 /* harmony export */   mN: () => (/* binding */ pinTimes)
@@ -40800,6 +40856,9 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
 
 
 
+/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
+/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
+const stageOf = (settings) => ({ ...settings.stage, binaryName: settings.build.binaryName });
 /** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
 const ZONEINFO = '/usr/share/zoneinfo';
 const BINARY_DIR = '/usr/bin';

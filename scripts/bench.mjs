@@ -14,6 +14,16 @@ import { ROOT, runAction } from './run-action.mjs'
 const RUNS = Number(process.env.BENCH_RUNS ?? 3)
 const APPS = ['hello', 'api']
 const UPX_LEVELS = ['off', '1', '9', 'best', 'lzma', 'brute']
+const SCALING_ROWS = [
+  ['shipped link (`-s -w`)', 'shipped'],
+  ['twin link (symbols kept)', 'twin'],
+  ['UPX (`lzma`)', 'upx'],
+  ['image build (buildx)', 'image'],
+  ['measuring the OCI layout', 'measure'],
+  ['zstd road not taken (zstd 19 of the binary)', 'zstd'],
+  ['attribution (head)', 'attribution'],
+  ['whole run, `upx: off`', 'wall']
+]
 
 const median = values => {
   const sorted = [...values].sort((a, b) => a - b)
@@ -265,12 +275,16 @@ async function compressionTable(app, dir, warmEnv, registry) {
   return rows
 }
 
-/** Wall time of one warm `go build` of the module into `output`: a link, since go build never caches its output. */
+/**
+ * Wall time of one link of the module, every package compiled already: the first build fills the cache, and its
+ * output is removed so that the second links (go build skips a link whose output is up to date).
+ */
 function linkMs(dir, env, ldflags) {
   const output = path.join(mkdtempSync(path.join(tmpdir(), 'bench-link-')), 'app')
   const args = ['build', '-trimpath', ...(ldflags ? [`-ldflags=${ldflags}`] : []), '-o', output, '.']
   const run = () => sh('go', args, { cwd: dir, env: { ...process.env, ...env, CGO_ENABLED: '0' } })
   run()
+  rmSync(output)
   const started = performance.now()
   run()
   const ms = performance.now() - started
@@ -579,17 +593,6 @@ function render(res) {
   out.push('', '## What this means when choosing a UPX level', '', readFileSync(path.join(ROOT, 'docs/benchmarks-conclusions.md'), 'utf8').trim(), '')
   return out.join('\n')
 }
-
-const SCALING_ROWS = [
-  ['shipped link (`-s -w`)', 'shipped'],
-  ['twin link (symbols kept)', 'twin'],
-  ['UPX (`lzma`)', 'upx'],
-  ['image build (buildx)', 'image'],
-  ['measuring the OCI layout', 'measure'],
-  ['zstd road not taken (zstd 19 of the binary)', 'zstd'],
-  ['attribution (head)', 'attribution'],
-  ['whole run, `upx: off`', 'wall']
-]
 
 /** Each phase per app, with its cost per MB of stripped binary, and how much more it costs on the large app than on api. */
 function renderScaling(res, out) {

@@ -6,10 +6,10 @@ import { goBuildPlan } from './gobuild.js'
 import type { Published } from './publish.js'
 import { human, type BinaryFigures, type Report } from './report.js'
 import { describe, toolTime } from './runner.js'
-import type { Compression, Settings } from './settings.js'
+import { withBuild, type Compression, type Settings } from './settings.js'
 import type { SmokeResult, Startup } from './smoke.js'
 import { clip } from './values.js'
-import { stageLayers } from './stage.js'
+import { stageLayers, stageOf } from './stage.js'
 import type { Injection } from './symbols.js'
 import type { Target } from './target.js'
 import type { Packed } from './upx.js'
@@ -38,18 +38,18 @@ export interface RunFacts {
 export function assembleReport(run: RunFacts): Report {
   const { settings, head, baseline, published } = run
   return {
-    image: settings.image,
+    image: settings.publish.image,
     tags: head.tags,
     digest: reportedDigest(run),
     version: run.version,
     goVersion: head.packed[0].binary.goVersion,
     goBuild: describeGoBuild(settings, run.version, head.injections),
     injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
-    upx: settings.upx,
-    finalStage: settings.finalStage.kind === 'image' ? settings.finalStage.base : settings.finalStage.kind,
+    upx: settings.pack.upx,
+    finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
     binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
     measurement: head.measurement,
-    layerNames: stageLayers(settings),
+    layerNames: stageLayers(stageOf(settings)),
     timings: run.timings,
     toolMs: toolTime(),
     // What the program printed, cut to its head and tail: the report-json output has a size limit too.
@@ -64,7 +64,7 @@ export function assembleReport(run: RunFacts): Report {
     attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
     gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
     failures: run.failures,
-    compression: describeCompression(settings.compression),
+    compression: describeCompression(settings.stage.compression),
     roadNotTaken: run.roadNotTaken,
     warnings: warningsSaid()
   }
@@ -76,13 +76,16 @@ export function assembleReport(run: RunFacts): Report {
  */
 function reportedDigest({ settings, engine, head, published }: RunFacts): string | undefined {
   if (published) return published.digest
-  return engine.route === 'oci' && !settings.push ? head.metadata['containerimage.digest'] : undefined
+  return engine.route === 'oci' && !settings.publish.push ? head.metadata['containerimage.digest'] : undefined
 }
 
 function describeGoBuild(settings: Settings, version: VersionInfo, injections: Injection[]): string {
   const variable = (role: string, fallback: string) => injections.find(i => i.role === role)?.variable ?? fallback
-  const used = { ...settings, versionVariable: variable('version', settings.versionVariable), buildVariable: variable('build', settings.buildVariable) }
-  const plan = goBuildPlan(used, version, settings.platforms[0], settings.binaryName)
+  const used = withBuild(settings, {
+    versionVariable: variable('version', settings.build.versionVariable),
+    buildVariable: variable('build', settings.build.buildVariable)
+  })
+  const plan = goBuildPlan(used, version, settings.build.platforms[0], settings.build.binaryName)
   return `${Object.entries(plan.env ?? {})
     .map(([k, v]) => `${k}=${v}`)
     .join(' ')} ${describe(plan)}`

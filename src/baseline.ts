@@ -7,7 +7,7 @@ import type { BuildInfo, Breakdown } from './attribution.js'
 import { baseImageBuildInfo, baseImageRevision } from './base-image.js'
 import { removeImages, type Engine } from './buildx.js'
 import { pruneWorktrees, STATE } from './cleanup.js'
-import { inspectPackage } from './gobuild.js'
+import { inspectPackage } from './golist.js'
 import type { Memory } from './memory.js'
 import { quietPhase } from './phase.js'
 import { readPushed } from './registry.js'
@@ -133,7 +133,7 @@ async function resolveRef(top: string, ref: string, shallow: boolean): Promise<s
  */
 export async function resolveBaseCommit(settings: Settings, top: string): Promise<string> {
   const pr = settings.github.pullRequest
-  const ref = settings.baseline.kind === 'build' ? settings.baseline.ref : undefined
+  const ref = settings.compare.baseline.kind === 'build' ? settings.compare.baseline.ref : undefined
   const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true'
   if (!ref && pr) {
     // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
@@ -148,8 +148,8 @@ export async function resolveBaseCommit(settings: Settings, top: string): Promis
 }
 
 export async function repositoryTop(settings: Settings): Promise<string> {
-  const top = await gitOut(settings.workingDirectory, 'rev-parse', '--show-toplevel')
-  if (!top) throw new Error(`${settings.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`)
+  const top = await gitOut(settings.build.workingDirectory, 'rev-parse', '--show-toplevel')
+  if (!top) throw new Error(`${settings.build.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`)
   return top
 }
 
@@ -180,10 +180,9 @@ export async function inCheckout<T>(top: string, commit: string, folder: string,
 export function settingsForCheckout(settings: Settings, top: string, checkout: string): Settings {
   return {
     ...settings,
-    workingDirectory: path.join(checkout, path.relative(top, settings.workingDirectory)),
+    build: { ...settings.build, workingDirectory: path.join(checkout, path.relative(top, settings.build.workingDirectory)) },
     // Never the change's tags: a loaded base must not replace the change's image.
-    tags: [`${settings.image}:go-slim-image-base`],
-    push: false,
+    publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
     // The base has its own version and build: not the pushed tag's, not the pull request head's.
     github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
   }
@@ -196,7 +195,7 @@ export function settingsForCheckout(settings: Settings, top: string, checkout: s
  */
 export async function imageBaseline(reference: string, settings: Settings, file: string, memory?: Memory): Promise<BaselineReport> {
   try {
-    const platform = settings.platforms[0].id
+    const platform = settings.build.platforms[0].id
     const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)])
     if (record) {
       // The registry's sizes are the published image's; the split and the module list are its commit's.
@@ -287,8 +286,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
   await pruneWorktrees(top)
   return inCheckout(top, commit, path.join(workDir, 'base-checkout'), async checkout => {
     const baseSettings = settingsForCheckout(settings, top, checkout)
-    const moduleDir = path.relative(checkout, baseSettings.workingDirectory) || '.'
-    if (!existsSync(path.join(baseSettings.workingDirectory, 'go.mod'))) {
+    const moduleDir = path.relative(checkout, baseSettings.build.workingDirectory) || '.'
+    if (!existsSync(path.join(baseSettings.build.workingDirectory, 'go.mod'))) {
       throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)
     }
     const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)])
@@ -316,7 +315,8 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
 
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
 export function startBaseline(input: BaselineInput): Promise<BaselineReport | undefined> {
-  const { baseline, binaryName } = input.settings
+  const { baseline } = input.settings.compare
+  const { binaryName } = input.settings.build
   if (baseline.kind === 'image') return imageBaseline(baseline.reference, input.settings, `${BINARY_DIR}/${binaryName}`, input.memory)
   if (baseline.kind === 'build') return commitBaseline(input)
   return Promise.resolve(undefined)

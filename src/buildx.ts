@@ -93,9 +93,9 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
   const quiet = { allowFailure: true, quiet: true }
   const answer = await execute(infoPlan, quiet)
   const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr)
-  const inspect = await execute(inspectPlan(info.buildx.path, settings.builder), quiet)
+  const inspect = await execute(inspectPlan(info.buildx.path, settings.engine.builder), quiet)
   if (inspect.code !== 0) {
-    throw new Error(`buildx builder "${settings.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`)
+    throw new Error(`buildx builder "${settings.engine.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`)
   }
   const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker'
   const engine = {
@@ -107,9 +107,9 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
     route: chooseRoute(driver, info.containerdStore)
   }
   const baseImage = await checkBaseImage(settings, engine)
-  if (settings.platforms.length > 1 && engine.route === 'docker-save') {
+  if (settings.build.platforms.length > 1 && engine.route === 'docker-save') {
     throw new Error(
-      `building ${settings.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+      `building ${settings.build.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
         'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform'
     )
   }
@@ -121,7 +121,7 @@ export async function inspectEngine(settings: Settings): Promise<Engine> {
  * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
  */
 async function checkBaseImage(settings: Settings, { driver, buildx }: Pick<Engine, 'driver' | 'buildx'>): Promise<string | undefined> {
-  const stage = settings.finalStage
+  const stage = settings.stage.finalStage
   if (stage.kind !== 'image') return undefined
   const quiet = { allowFailure: true, quiet: true }
   if (driver === 'docker') {
@@ -129,7 +129,7 @@ async function checkBaseImage(settings: Settings, { driver, buildx }: Pick<Engin
     if (local.code === 0) return local.stdout.trim()
   }
   const remote = await execute(
-    { program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.builder), '--format', '{{json .Manifest}}', stage.base] },
+    { program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] },
     quiet
   )
   if (remote.code === 0) return (JSON.parse(remote.stdout) as { digest?: string }).digest ?? remote.stdout.trim()
@@ -151,20 +151,20 @@ export function tagSafe(text: string): string {
 }
 
 export function imageTags(settings: Settings, version: VersionInfo): string[] {
-  return settings.tags.length > 0 ? settings.tags : [`${settings.image}:${tagSafe(version.version)}`]
+  return settings.publish.tags.length > 0 ? settings.publish.tags : [`${settings.publish.image}:${tagSafe(version.version)}`]
 }
 
 /** OCI labels first so that the user's labels, given later, win. */
 export function imageLabels(settings: Settings, version: VersionInfo, now: Date): Array<[string, string]> {
   const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now
   const labels = new Map<string, string>([
-    ['org.opencontainers.image.title', settings.binaryName],
+    ['org.opencontainers.image.title', settings.build.binaryName],
     ['org.opencontainers.image.version', version.version],
     ['org.opencontainers.image.revision', version.build],
     ['org.opencontainers.image.created', created.toISOString()]
   ])
   if (settings.github.repository) labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`)
-  for (const [key, value] of settings.labels) labels.set(key, value)
+  for (const [key, value] of settings.stage.labels) labels.set(key, value)
   return [...labels]
 }
 
@@ -195,7 +195,7 @@ export interface BuildPlanInput {
   metadataFile: string
   exporter: Exporter
   now: Date
-  /** Overrides settings.platforms (the host-only rebuild for a smoke test). */
+  /** Overrides settings.build.platforms (the host-only rebuild for a smoke test). */
   platforms?: string[]
 }
 
@@ -203,18 +203,18 @@ export function buildPlan(input: BuildPlanInput): Plan {
   const { settings, version } = input
   const args = [
     'build',
-    ...builderArgs(settings.builder),
+    ...builderArgs(settings.engine.builder),
     '--platform',
-    (input.platforms ?? settings.platforms.map(p => p.id)).join(','),
+    (input.platforms ?? settings.build.platforms.map(p => p.id)).join(','),
     '--file',
     input.dockerfile,
     '--metadata-file',
     input.metadataFile,
     ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
     ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-    ...settings.annotations.flatMap(annotation => ['--annotation', annotation]),
-    ...(settings.provenance ? [`--provenance=${settings.provenance}`] : []),
-    ...(settings.sbom ? [`--sbom=${settings.sbom}`] : []),
+    ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
+    ...(settings.publish.provenance ? [`--provenance=${settings.publish.provenance}`] : []),
+    ...(settings.publish.sbom ? [`--sbom=${settings.publish.sbom}`] : []),
     ...exporterArgs(input.exporter),
     input.contextDir
   ]

@@ -188,18 +188,15 @@ export const READ_ONLY_HELP =
  * The sticky comment on the pull request, when there is one to write to. A comment that cannot be written is a
  * warning, never a failure: the report is in the job summary either way.
  */
-export async function commentOnPullRequest(
-  settings: { comment: boolean; github: Settings['github']; githubToken: string; commentKey: string; commentTimeoutSeconds: number },
-  markdown: string
-): Promise<void> {
+export async function commentOnPullRequest(settings: Pick<Settings, 'comment' | 'github'>, markdown: string): Promise<void> {
   const pr = settings.github.pullRequest
-  if (!settings.comment || !pr || !settings.github.repository) return
+  if (!settings.comment.enabled || !pr || !settings.github.repository) return
   const [owner, repo] = settings.github.repository.split('/')
-  const outcome: CommentOutcome = settings.githubToken
+  const outcome: CommentOutcome = settings.comment.token
     ? await upsertComment(
-        { token: settings.githubToken, owner, repo, issueNumber: pr.number, key: settings.commentKey },
+        { token: settings.comment.token, owner, repo, issueNumber: pr.number, key: settings.comment.key },
         markdown,
-        settings.commentTimeoutSeconds
+        settings.comment.timeoutSeconds
       )
     : { status: 'failed', message: 'github-token is empty' }
   if (outcome.status === 'read-only') core.warning(READ_ONLY_HELP)

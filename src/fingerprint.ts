@@ -5,8 +5,8 @@ import path from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import type { Engine } from './buildx.js'
 import { execute } from './runner.js'
-import type { Settings } from './settings.js'
-import { treeDigest, writeStageFiles } from './stage.js'
+import { IMAGE_SHAPING, type Settings } from './settings.js'
+import { stageOf, treeDigest, writeStageFiles } from './stage.js'
 
 /**
  * Variables the go command reads that change what it links (the toolchain itself is left out: a base measured
@@ -14,29 +14,21 @@ import { treeDigest, writeStageFiles } from './stage.js'
  */
 export const GO_BUILD_ENV = ['GOFLAGS', 'GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64', 'GOMIPS', 'GOMIPS64', 'GOFIPS140']
 
-/** What shapes the image besides the commit, as plain data: everything here is hashed into the cache key. */
+/**
+ * What shapes the image besides the commit, as plain data: everything here is hashed into the cache key. The
+ * settings' image-shaping groups as they are (a setting added to one is in the key without anyone listing it), with
+ * the runner's paths made relative to the repository, and what the settings alone do not say.
+ */
 export interface ImageShape {
-  module: string
-  package: string
-  binaryName: string
-  /** Explicit version and build inputs: without them both follow the commit. */
-  version?: string
-  build?: string
-  versionVariable: string
-  buildVariable: string
-  ldflags: string
-  buildFlags: string[]
+  settings: Pick<Settings, (typeof IMAGE_SHAPING)[number]>
+  /** Go's build variables, as the go command sees them. */
   goEnv: Record<string, string>
-  platforms: string[]
-  upx: string
   /** SHA-256 of the UPX executable: another release packs to another size. */
   upxTool?: string
-  compression: Settings['compression']
   /** The Dockerfile and every file the action adds (CA bundle, tzdata, files), by content. */
   stage: string
   /** A final stage on an image: the image as the builder resolved it. */
   baseImage?: string
-  labels: Array<[string, string]>
   /** Reaches the image's source label. */
   source?: string
   /** How the image was measured: the docker-save route gzips the layers itself. */
@@ -63,39 +55,35 @@ async function goEnv(cwd: string): Promise<Record<string, string>> {
 async function stageDigest(settings: Settings, workDir: string): Promise<string> {
   const dir = path.join(workDir, 'fingerprint-stage')
   try {
-    await writeStageFiles(settings, dir)
+    await writeStageFiles(stageOf(settings), dir)
     return await treeDigest(dir, { times: false })
   } finally {
     await rm(dir, { recursive: true, force: true })
   }
 }
 
+/** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
+export function shapingGroups(settings: Settings, top: string): ImageShape['settings'] {
+  const groups = Object.fromEntries(IMAGE_SHAPING.map(name => [name, settings[name]]))
+  const relative = (_key: string, value: unknown) =>
+    typeof value === 'string' && (value === top || value.startsWith(`${top}${path.sep}`)) ? path.relative(top, value) || '.' : value
+  return JSON.parse(JSON.stringify(groups, relative)) as ImageShape['settings']
+}
+
 /** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
 export async function imageShape(settings: Settings, engine: Engine, upx: string | undefined, top: string, workDir: string): Promise<ImageShape> {
   const [goVars, stage, upxTool] = await Promise.all([
-    goEnv(settings.workingDirectory),
+    goEnv(settings.build.workingDirectory),
     stageDigest(settings, workDir),
-    upx && settings.upx !== 'off' ? sha256File(upx) : undefined
+    upx && settings.pack.upx !== 'off' ? sha256File(upx) : undefined
   ])
   const { repository, serverUrl } = settings.github
   return {
-    module: path.relative(top, settings.workingDirectory) || '.',
-    package: settings.package,
-    binaryName: settings.binaryName,
-    version: settings.version,
-    build: settings.build,
-    versionVariable: settings.versionVariable,
-    buildVariable: settings.buildVariable,
-    ldflags: settings.ldflags,
-    buildFlags: settings.buildFlags,
+    settings: shapingGroups(settings, top),
     goEnv: goVars,
-    platforms: settings.platforms.map(p => p.id),
-    upx: settings.upx,
     upxTool,
-    compression: settings.compression,
     stage,
     baseImage: engine.baseImage,
-    labels: settings.labels,
     source: repository ? `${serverUrl}/${repository}` : undefined,
     route: engine.route
   }

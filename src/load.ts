@@ -16,12 +16,12 @@ export async function loadLayout(target: Pick<Target, 'layout' | 'tags'>, workDi
 }
 
 /** Whether the engine can hold the whole image: the classic store holds one platform only. */
-export const canLoadAll = (settings: Settings, engine: Engine) => settings.platforms.length === 1 || engine.containerdStore
+export const canLoadAll = (settings: Settings, engine: Engine) => settings.build.platforms.length === 1 || engine.containerdStore
 
 /** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
 export async function loadAsAsked(settings: Settings, engine: Engine, target: Target, workDir: string): Promise<boolean> {
   if (target.inEngine) return true
-  if (!settings.load) return false
+  if (!settings.publish.load) return false
   if (!canLoadAll(settings, engine)) {
     warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)")
     return false

@@ -55,14 +55,14 @@ async function pipeline(): Promise<void> {
   const { smoke, startup } = await smokeAndStartup(settings, head, loaded, workDir, phase)
   if (smoke?.error) failures.push(smoke.error)
   // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
-  if (!settings.load && (head.inEngine || smoke)) {
+  if (!settings.publish.load && (head.inEngine || smoke)) {
     await removeImages(head.tags)
     core.info(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`)
   }
 
-  const base = settings.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
+  const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
   const gate = judgeSizes(settings, head, base)
-  const published = await release(settings.push, head, failures, gate.result === 'fail', phase)
+  const published = await release(settings.publish.push, head, failures, gate.result === 'fail', phase)
   const zstdRoad = road && (await phase('road not taken', () => road))
   // Awaited last, so the listing runs beside the smoke test, the base and the push.
   await warnDroppedCgo(cgo)
@@ -83,10 +83,10 @@ async function pipeline(): Promise<void> {
   const markdown = renderMarkdown(report)
 
   // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-  setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.platforms[0].id })
+  setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id })
   await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
   core.info(markdown)
-  if (settings.comment && settings.github.pullRequest && settings.github.repository) {
+  if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
     // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
     const { commentOnPullRequest } = await import('./comment.js')
     await phase('comment', () => commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment)))
@@ -99,7 +99,7 @@ async function pipeline(): Promise<void> {
 
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
 function noteTarget(settings: Settings, importPath: string, head: Target): void {
-  if (settings.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+  if (settings.stage.finalStage.kind === 'scratch' && head.needsSystemRoots) {
     warn(
       `${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
         'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +

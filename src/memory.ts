@@ -41,11 +41,11 @@ export function runUrl(env: NodeJS.ProcessEnv = process.env): string | undefined
  * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
 export function openMemory(settings: Settings, engine: Engine, upx: string | undefined, workDir: string): Memory | undefined {
-  if (!settings.baselineCache || !cacheService()) return undefined
+  if (!settings.compare.cache || !cacheService()) return undefined
   // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
   let fingerprinted: Promise<string | undefined> | undefined
   const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir))
-  const platforms = settings.platforms.map(p => p.id)
+  const platforms = settings.build.platforms.map(p => p.id)
   const writes: Array<Promise<unknown>> = []
   const write = async (target: Target, which: string, zstd?: ZstdMeasure) => {
     const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which])
@@ -73,7 +73,7 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
 
 async function fingerprintNow(settings: Settings, engine: Engine, upx: string | undefined, workDir: string): Promise<string | undefined> {
   try {
-    const top = await gitLine(settings.workingDirectory, 'rev-parse', '--show-toplevel')
+    const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel')
     if (!top) return undefined
     const shape = await imageShape(settings, engine, upx, top, workDir)
     // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
@@ -91,7 +91,7 @@ async function fingerprintNow(settings: Settings, engine: Engine, upx: string | 
  * the binary from it, so one stray file elsewhere changes the binary's bytes.
  */
 async function headCommit(settings: Settings): Promise<string | undefined> {
-  const cwd = settings.workingDirectory
+  const cwd = settings.build.workingDirectory
   const [commit, changed] = await Promise.all([
     gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
     gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { pushProblems } from './access.js'
 import { inspectEngine, type Engine } from './buildx.js'
 import { done, STATE, whileRunning } from './cleanup.js'
-import { inspectPackage, linkBinaries, requireGo, type CgoFacts, type Linking, type PackageFacts } from './gobuild.js'
+import { linkBinaries, type Linking } from './gobuild.js'
+import { inspectPackage, requireGo, type CgoFacts, type PackageFacts } from './golist.js'
 import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { killChildren, settleLater } from './runner.js'
@@ -26,10 +27,11 @@ export interface Prepared {
 }
 
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
-const inputNeedsEngine = (settings: Settings) => settings.builder !== '' || settings.finalStage.kind === 'image' || settings.platforms.length > 1
+const inputNeedsEngine = (settings: Settings) =>
+  settings.engine.builder !== '' || settings.stage.finalStage.kind === 'image' || settings.build.platforms.length > 1
 
 async function checkPushAccess(settings: Settings): Promise<void> {
-  const unwritable = settings.push ? await pushProblems(settings.tags) : []
+  const unwritable = settings.publish.push ? await pushProblems(settings.publish.tags) : []
   if (unwritable.length > 0) {
     throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
   }
@@ -43,7 +45,7 @@ async function checkPushAccess(settings: Settings): Promise<void> {
 export async function preflight(given: Settings, phase: Phase): Promise<Prepared> {
   const prepared = await phase('preflight', async () => {
     await requireGo()
-    const upx = given.upx === 'off' ? undefined : await requireUpx(given.upxInstall)
+    const upx = given.pack.upx === 'off' ? undefined : await requireUpx(given.pack.upxInstall)
     // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
     const listing = inspectPackage(given)
     const [engine, access] = [settleLater(inspectEngine(given)), settleLater(checkPushAccess(given))]

@@ -25,7 +25,7 @@ export interface Road {
 }
 
 /** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
-export const roadApplies = (settings: Settings) => settings.compression.kind === 'gzip' && settings.upx === 'off'
+export const roadApplies = (settings: Settings) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off'
 
 /** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
 export async function measureRoad(target: Target): Promise<Map<string, ZstdFigure> | undefined> {

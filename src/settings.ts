@@ -20,7 +20,8 @@ export type FinalStage =
 
 export const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12'
 
-export interface Settings {
+/** What `go build` reads: the module and its main package, the binary's name, what -X injects, flags, platforms. */
+export interface BuildSettings {
   /** Absolute path of the Go module root. */
   workingDirectory: string
   package: string
@@ -33,9 +34,17 @@ export interface Settings {
   ldflags: string
   buildFlags: string[]
   platforms: Platform[]
+}
+
+/** What UPX reads. */
+export interface PackSettings {
   upx: UpxLevel
   /** Where to get UPX when it is not on PATH. */
   upxInstall: UpxInstall
+}
+
+/** What goes into the image besides the binary, and how its layers are compressed. */
+export interface StageSettings {
   /** How the layers are compressed; gzip with no level keeps BuildKit's own (cached) gzip blobs. */
   compression: Compression
   finalStage: FinalStage
@@ -44,10 +53,14 @@ export interface Settings {
   workdir: string
   files: ExtraFile[]
   tzdata: boolean
+  labels: Array<[string, string]>
+}
+
+/** Where the image goes: its name and tags, the engine, the registry, and what is attached to it. */
+export interface PublishSettings {
   image: string
   /** Empty means: one tag derived from the version (see buildx.ts). */
   tags: string[]
-  labels: Array<[string, string]>
   load: boolean
   push: boolean
   /** buildx --annotation values, as docker/metadata-action writes them. */
@@ -55,24 +68,55 @@ export interface Settings {
   /** Passed to buildx as --provenance / --sbom when set. */
   provenance: string
   sbom: string
+}
+
+/** The buildx builder: how the image is built, never what it holds (a builder's name changes from job to job). */
+export interface EngineSettings {
   builder: string
-  smokeTest?: string[]
-  smokeTimeoutSeconds: number
+}
+
+export interface SmokeSettings {
+  command?: string[]
+  timeoutSeconds: number
+}
+
+export interface CompareSettings {
   /** What to compare against: nothing, the base commit rebuilt, or a published image's manifest. */
   baseline: Baseline
   /** Read a base's measurement from the Actions cache, and store this run's there. */
-  baselineCache: boolean
-  comment: boolean
-  commentKey: string
+  cache: boolean
+}
+
+export interface CommentSettings {
+  enabled: boolean
+  key: string
   /** The whole comment phase: requests, retries and rate-limit waits. */
-  commentTimeoutSeconds: number
-  githubToken: string
+  timeoutSeconds: number
+  token: string
+}
+
+/**
+ * The inputs, parsed once, grouped by the stage that reads them. `build`, `pack` and `stage` are what shapes the
+ * image: the fingerprint of a stored measurement hashes exactly those groups.
+ */
+export interface Settings {
+  build: BuildSettings
+  pack: PackSettings
+  stage: StageSettings
+  publish: PublishSettings
+  engine: EngineSettings
+  smoke: SmokeSettings
+  compare: CompareSettings
+  comment: CommentSettings
   budget: Budget
   runnerTemp: string
   github: GitHubContext
   /** Inputs left empty whose value the action derived, so that they follow the main package once it is known. */
   derived: Array<'binary-name' | 'image'>
 }
+
+/** The groups of the settings that shape the image's bytes. */
+export const IMAGE_SHAPING = ['build', 'pack', 'stage'] as const
 
 export type Compression = { kind: 'gzip'; level?: number } | { kind: 'zstd'; level: number }
 
@@ -283,25 +327,60 @@ export function defaultBinaryName(modulePath: string): string {
   return parts[parts.length - 1]
 }
 
+/** What every group reader gets: the inputs, the environment, and the list every problem goes to. */
+interface Reading {
+  get: (name: string) => string
+  /** Runs a parse, its error recorded as a problem (and the fallback returned): every problem is reported at once. */
+  attempt: <T>(parse: () => T, fallback: T) => T
+  problems: string[]
+  workspace: string
+  env: NodeJS.ProcessEnv
+}
+
 export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
   const problems: string[] = []
-  const get = (name: string): string => input(name).trim()
-  // Each parse runs even when an earlier one failed, so every problem is reported at once.
-  function attempt<T>(parse: () => T, fallback: T): T {
-    try {
-      return parse()
-    } catch (error) {
-      problems.push((error as Error).message)
-      return fallback
-    }
+  const reading: Reading = {
+    get: name => input(name).trim(),
+    attempt: (parse, fallback) => {
+      try {
+        return parse()
+      } catch (error) {
+        problems.push((error as Error).message)
+        return fallback
+      }
+    },
+    problems,
+    workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+    env
   }
+  const build = readBuild(reading)
+  const publish = readPublish(reading, build)
+  const settings: Settings = {
+    build,
+    pack: readPack(reading),
+    stage: readStage(reading),
+    publish,
+    engine: readEngine(reading),
+    smoke: readSmoke(reading),
+    compare: readCompare(reading),
+    comment: readComment(reading),
+    budget: readBudget(reading),
+    // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+    runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
+    github: readGitHub(reading),
+    derived: [...(reading.get('binary-name') ? [] : ['binary-name' as const]), ...(reading.get('image') ? [] : ['image' as const])]
+  }
+  if (problems.length > 0) throw new InputError(problems)
+  return settings
+}
 
-  const workspace = env.GITHUB_WORKSPACE ?? process.cwd()
-  const workingDirectory = path.resolve(workspace, get('working-directory'))
-  let modulePath = ''
+/** The module's path from its go.mod, or a problem that says where the module is. */
+function readModule({ problems, workspace }: Reading, workingDirectory: string): string {
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
     problems.push(`working-directory "${workingDirectory}" does not exist`)
-  } else if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
+    return ''
+  }
+  if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
     const found = findGoMods(workingDirectory)
     problems.push(
       `working-directory "${workingDirectory}" has no go.mod: ` +
@@ -309,42 +388,60 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
           ? `set working-directory to the module root, one of ${found.map(dir => `"${path.relative(workspace, dir) || '.'}"`).join(', ')}`
           : 'no go.mod was found below it either; point it at the Go module root')
     )
-  } else {
-    modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? ''
-    if (!modulePath) problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`)
+    return ''
   }
+  const modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? ''
+  if (!modulePath) problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`)
+  return modulePath
+}
 
+function readBuild(reading: Reading): BuildSettings {
+  const { get, attempt, problems } = reading
+  const workingDirectory = path.resolve(reading.workspace, get('working-directory'))
+  const modulePath = readModule(reading, workingDirectory)
   let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app')
   const binaryProblem = binaryNameProblem(binaryName)
   if (binaryProblem) {
     problems.push(binaryProblem)
     binaryName = 'app'
   }
-
-  const versionVariable = get('version-variable')
-  const buildVariable = get('build-variable')
+  const packageWhy = packageProblem(get('package'))
+  if (packageWhy) problems.push(packageWhy)
+  const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')]
   for (const [name, value] of [
     ['version-variable', versionVariable],
     ['build-variable', buildVariable]
   ]) {
     if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value)) problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`)
   }
-
+  const [version, build] = [get('version') || undefined, get('build') || undefined]
+  for (const [name, value] of [
+    ['version', version],
+    ['build', build]
+  ] as const) {
+    if (value !== undefined && !SAFE_VALUE.test(value)) problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`)
+  }
   const ldflags = get('ldflags')
   attempt(() => splitFields(ldflags, 'ldflags'), [])
   const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), [])
   problems.push(...buildFlagsProblems(buildFlags))
+  const platforms = readPlatforms(reading)
+  return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms }
+}
 
-  const platformTexts = parseList(get('platforms'), { commas: true })
-  if (platformTexts.length === 0) problems.push('platforms is empty: give at least one, e.g. linux/amd64')
-  const platforms = platformTexts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined)
+function readPlatforms({ get, attempt, problems }: Reading): Platform[] {
+  const texts = parseList(get('platforms'), { commas: true })
+  if (texts.length === 0) problems.push('platforms is empty: give at least one, e.g. linux/amd64')
+  const platforms = texts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined)
   const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i)
   if (duplicate) problems.push(`platforms lists ${duplicate.id} twice`)
+  return platforms
+}
 
+function readPack({ get, problems }: Reading): PackSettings {
   const upxText = get('upx').toLowerCase()
   const upx = (UPX_LEVELS as readonly string[]).includes(upxText) ? (upxText as UpxLevel) : 'off'
   if (upx !== upxText) problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
-
   const upxInstall: UpxInstall = {
     version: get('upx-version'),
     url: get('upx-download-url') || UPX_RELEASE_URL,
@@ -353,27 +450,35 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`)
   if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256)) problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)')
   if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`)
+  return { upx, upxInstall }
+}
 
-  const compression = attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' } as Compression)
-
-  const finalStage = attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false } as FinalStage)
-
+function readStage({ get, attempt, problems, workspace }: Reading): StageSettings {
   const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/))
   for (const port of expose) {
     const problem = portProblem(port)
     if (problem) problems.push(problem)
   }
-  const args = attempt(() => splitFields(get('args'), 'args'), [])
   const workdir = get('workdir')
-  const files = parseList(get('files'), { commas: false })
-    .map(line => attempt(() => parseFile(line, workspace), undefined))
-    .filter(f => f !== undefined)
-  const tzdata = attempt(() => parseBoolean('tzdata', get('tzdata')), false)
   const workdirWhy = workdirProblem(workdir)
   if (workdirWhy) problems.push(workdirWhy)
+  return {
+    compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' } as Compression),
+    finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false } as FinalStage),
+    expose,
+    args: attempt(() => splitFields(get('args'), 'args'), []),
+    workdir,
+    files: parseList(get('files'), { commas: false })
+      .map(line => attempt(() => parseFile(line, workspace), undefined))
+      .filter(f => f !== undefined),
+    tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
+    labels: parseLabels(get('labels'), problems)
+  }
+}
 
-  const repository = env.GITHUB_REPOSITORY
-  const image = get('image') || (repository ?? binaryName).toLowerCase()
+function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
+  const { get, attempt, problems } = reading
+  const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase()
   if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
     problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`)
   const tags = parseList(get('tags'), { commas: true })
@@ -381,8 +486,6 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     if (!isImageReference(tag)) problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
     else if (tag.includes('@')) problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`)
   }
-  const labels = parseLabels(get('labels'), problems)
-
   const load = attempt(() => parseBoolean('load', get('load')), true)
   const push = attempt(() => parseBoolean('push', get('push')), false)
   if (push && tags.length === 0) {
@@ -390,15 +493,7 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
       "push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)"
     )
   }
-  const annotations = parseList(get('annotations'), { commas: false })
-  for (const annotation of annotations) {
-    if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-      problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
-    else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platforms.length < 2)
-      problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`)
-  }
-  const provenance = get('provenance')
-  const sbom = get('sbom')
+  const [provenance, sbom] = [get('provenance'), get('sbom')]
   for (const [name, value] of [
     ['provenance', provenance],
     ['sbom', sbom]
@@ -406,19 +501,40 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     const problem = attestationProblem(name, value)
     if (problem) problems.push(problem)
   }
+  return { image, tags, load, push, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom }
+}
+
+function readAnnotations({ get, problems }: Reading, platformCount: number): string[] {
+  const annotations = parseList(get('annotations'), { commas: false })
+  for (const annotation of annotations) {
+    if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+      problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
+    else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
+      problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`)
+  }
+  return annotations
+}
+
+function readEngine({ get, problems }: Reading): EngineSettings {
   const builder = get('builder')
   const builderWhy = builderProblem(builder)
   if (builderWhy) problems.push(builderWhy)
-  const smokeText = get('smoke-test')
-  const smokeTest = smokeText ? attempt(() => splitFields(smokeText, 'smoke-test'), undefined) : undefined
-  const timeoutText = get('smoke-test-timeout')
-  const smokeTimeoutSeconds = Number(timeoutText)
-  if (!(smokeTimeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
-  // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-  else if (smokeTimeoutSeconds > MAX_TIMER_SECONDS)
-    problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`)
+  return { builder }
+}
 
-  const eventName = env.GITHUB_EVENT_NAME
+function readSmoke({ get, attempt, problems }: Reading): SmokeSettings {
+  const text = get('smoke-test')
+  const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined
+  const timeoutText = get('smoke-test-timeout')
+  const timeoutSeconds = Number(timeoutText)
+  if (!(timeoutSeconds > 0)) problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`)
+  // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+  else if (timeoutSeconds > MAX_TIMER_SECONDS)
+    problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`)
+  return { command, timeoutSeconds }
+}
+
+function readCompare({ get, attempt, problems, env }: Reading): CompareSettings {
   const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
   const compare = get('compare').toLowerCase()
   const baselineImage = get('baseline-image')
@@ -428,94 +544,56 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`)
   const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef)
   if (baseRefWhy) problems.push(baseRefWhy)
-  const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(eventName ?? '') || baseRef !== undefined))
+  const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined))
   if (comparing) {
     if (baselineImage) baseline = { kind: 'image', reference: baselineImage }
     else if (baseRef || pullRequest) baseline = { kind: 'build', ref: baseRef }
     else problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image')
   }
-  const baselineCache = attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true)
-  const comment = attempt(() => parseBoolean('comment', get('comment')), true)
-  const commentTimeoutText = get('comment-timeout')
-  const commentTimeoutSeconds = Number(commentTimeoutText)
-  if (!(commentTimeoutSeconds > 0 && commentTimeoutSeconds <= 3600))
-    problems.push(`comment-timeout "${commentTimeoutText}" must be a number of seconds from 1 to 3600`)
-  const commentKey = get('comment-key')
-  if (!/^[\w.-]+$/.test(commentKey)) problems.push(`comment-key "${commentKey}" may hold letters, digits, . _ - only`)
-  const maxSizeText = get('max-size')
-  const maxIncreaseText = get('max-increase')
-  const budget: Budget = {
+  return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) }
+}
+
+function readComment({ get, attempt, problems }: Reading): CommentSettings {
+  const timeoutText = get('comment-timeout')
+  const timeoutSeconds = Number(timeoutText)
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`)
+  const key = get('comment-key')
+  if (!/^[\w.-]+$/.test(key)) problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`)
+  return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) }
+}
+
+function readBudget({ get, attempt }: Reading): Budget {
+  const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')]
+  return {
     maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
     maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
   }
+}
 
-  const packageWhy = packageProblem(get('package'))
-  if (packageWhy) problems.push(packageWhy)
-  const version = get('version') || undefined
-  const build = get('build') || undefined
-  for (const [name, value] of [
-    ['version', version],
-    ['build', build]
-  ] as const) {
-    if (value !== undefined && !SAFE_VALUE.test(value)) problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`)
+/** The run's GitHub context; a pull request's payload read from the event file (a broken one is reported by readCompare). */
+function readGitHub({ env }: Reading): GitHubContext {
+  let pullRequest: PullRequest | undefined
+  try {
+    pullRequest = readPullRequest(env.GITHUB_EVENT_PATH)
+  } catch {
+    pullRequest = undefined
   }
-
-  if (problems.length > 0) throw new InputError(problems)
   return {
-    workingDirectory,
-    package: get('package'),
-    binaryName,
-    version,
-    build,
-    versionVariable,
-    buildVariable,
-    ldflags,
-    buildFlags,
-    platforms,
-    upx,
-    upxInstall,
-    compression,
-    finalStage,
-    expose,
-    args,
-    workdir,
-    files,
-    tzdata,
-    image,
-    tags,
-    labels,
-    load,
-    push,
-    annotations,
-    provenance,
-    sbom,
-    builder,
-    smokeTest,
-    smokeTimeoutSeconds,
-    baseline,
-    baselineCache,
-    comment,
-    commentKey,
-    commentTimeoutSeconds,
-    githubToken: secret(get('github-token')),
-    budget,
-    // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
-    runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
-    derived: [...(get('binary-name') ? [] : ['binary-name' as const]), ...(get('image') ? [] : ['image' as const])],
-    github: {
-      repository,
-      serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-      ref: env.GITHUB_REF,
-      refName: env.GITHUB_REF_NAME,
-      eventName,
-      pullRequest
-    }
+    repository: env.GITHUB_REPOSITORY,
+    serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+    ref: env.GITHUB_REF,
+    refName: env.GITHUB_REF_NAME,
+    eventName: env.GITHUB_EVENT_NAME,
+    pullRequest
   }
 }
 
+/** The same settings with some of what go build reads changed. */
+export const withBuild = (settings: Settings, changed: Partial<BuildSettings>): Settings => ({ ...settings, build: { ...settings.build, ...changed } })
+
 /** The settings for the main package preflight found: `go build` names the binary after its import path. */
 export function withMainPackage(settings: Settings, main: { package: string; importPath: string }): Settings {
-  const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.binaryName
-  const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.image
-  return { ...settings, package: main.package, binaryName, image }
+  const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName
+  const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image
+  return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } }
 }

@@ -95,25 +95,27 @@ export async function timeStartup(packed: Container, spec: ContainerSpec, unpack
  */
 export async function smokeAndStartup(settings: Settings, head: Target, loaded: boolean, workDir: string, phase: Phase) {
   const startup = new Map<string, Startup>()
-  const args = settings.smokeTest
+  const args = settings.smoke.command
   if (!args) return { startup }
   const host = hostPlatform()
-  const hostBuilt = settings.platforms.find(p => p.id === host?.id)
+  const hostBuilt = settings.build.platforms.find(p => p.id === host?.id)
   if (!hostBuilt) {
-    warn(`smoke test skipped: no platform in ${settings.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`)
+    warn(
+      `smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`
+    )
     return { startup }
   }
   const runId = path.basename(workDir)
   const spec: ContainerSpec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args }
   const { result: smoke, passed } = await phase('smoke test', async () => {
     if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
-    return smokeTest(spec, settings.smokeTimeoutSeconds)
+    return smokeTest(spec, settings.smoke.timeoutSeconds)
   })
   const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
   try {
     if (hostPacked && passed) {
       await phase('startup', async () => {
-        const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.binaryName, settings.smokeTimeoutSeconds * 1000).catch(
+        const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch(
           (error: unknown) => {
             // Advice only: the start-up cost is a line of the report, never the run.
             core.info(`the start-up time could not be measured: ${(error as Error).message}`)

@@ -3,10 +3,13 @@ import { createHash } from 'node:crypto'
 import { copyFile, cp, lstat, lutimes, mkdir, readdir, readFile, readlink, rename, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { Platform } from './platform.js'
-import { isImageReference, portProblem, type FinalStage } from './settings.js'
+import { isImageReference, portProblem, type FinalStage, type Settings } from './settings.js'
 import { binaryNameProblem, workdirProblem } from './values.js'
 
 /** What the final stage needs to know; pure data so the Dockerfile text is testable. */
+/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
+export const stageOf = (settings: Settings): StageSpec => ({ ...settings.stage, binaryName: settings.build.binaryName })
+
 export interface StageSpec {
   finalStage: FinalStage
   binaryName: string

@@ -3,11 +3,12 @@ import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { compressedByBuildKit, recompressLayout } from './compress.js'
 import { buildImage, imageTags, type BuildxMetadata, type Engine } from './buildx.js'
-import { linkBinaries, type LinkFacts, type Linking, type Shipped, type TwinFindings } from './gobuild.js'
+import { linkBinaries, type LinkFacts, type Linking, type Shipped } from './gobuild.js'
+import type { TwinFindings } from './twin.js'
 import { layoutFromEngine, measureLayout, type Measurement } from './measure.js'
 import type { Phase } from './phase.js'
-import { ZSTD_LEVEL, type Settings } from './settings.js'
-import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, writeStageFiles } from './stage.js'
+import { withBuild, ZSTD_LEVEL, type Settings } from './settings.js'
+import { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, stageOf, writeStageFiles } from './stage.js'
 import type { Injection } from './symbols.js'
 import { packBinaries, type Packed } from './upx.js'
 import { verifyImageBinaries } from './verify.js'
@@ -52,7 +53,7 @@ export async function buildTarget(input: TargetInput): Promise<Target> {
   if (!retarget) return target(first.image, first.findings, injections)
   // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
   await rm(first.image.layout, { recursive: true, force: true })
-  const second = await attempt(input, { ...input.settings, ...retarget })
+  const second = await attempt(input, withBuild(input.settings, retarget))
   if (second.findings.retarget) throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`)
   return target(second.image, second.findings, injections)
 }
@@ -85,11 +86,11 @@ async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shi
   const { version, workDir, phase } = input
   const staging = path.join(workDir, 'context')
   // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
-  const zstdLevel = settings.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined
+  const zstdLevel = settings.stage.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined
   const staged = await phase('upx', () =>
-    packBinaries(shipped, settings.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.binaryName), zstdLevel)
+    packBinaries(shipped, settings.pack.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.build.binaryName), zstdLevel)
   )
-  const dockerfileName = path.basename(await writeStageFiles(settings, staging))
+  const dockerfileName = path.basename(await writeStageFiles(stageOf(settings), staging))
   if (version.commitTime !== undefined) await pinTimes(staging, version.commitTime)
   const contextDir = await sealContext(staging)
   const packed = staged.map(p => ({ ...p, path: path.join(contextDir, path.relative(staging, p.path)) }))
@@ -108,10 +109,10 @@ async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shi
       now: input.started
     })
   )
-  if (inEngine) await phase('docker save', () => layoutFromEngine(tags[0], settings.platforms[0].id, workDir, layout))
-  if (!compressedByBuildKit(settings.compression)) await phase('compress', () => recompressLayout(layout, settings.compression))
+  if (inEngine) await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout))
+  if (!compressedByBuildKit(settings.stage.compression)) await phase('compress', () => recompressLayout(layout, settings.stage.compression))
   const measurement = await phase('measure', async () => {
-    const file = `${BINARY_DIR}/${settings.binaryName}`
+    const file = `${BINARY_DIR}/${settings.build.binaryName}`
     // The base is only compared: its image is not checked for the binary.
     const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file)
     if (!input.base)

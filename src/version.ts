@@ -49,12 +49,12 @@ export function tagFromRef(ref: string | undefined): string | undefined {
 }
 
 export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
-  const plans = versionPlans(settings.workingDirectory)
+  const plans = versionPlans(settings.build.workingDirectory)
   const quiet = { allowFailure: true, quiet: true }
   const [described, head, headObject] = await Promise.all([execute(plans.describe, quiet), execute(plans.head, quiet), execute(plans.headObject, quiet)])
   const [shallowLine, commitLine] = head.stdout.trim().split('\n')
   const shallow = shallowLine === 'true'
-  let version = settings.version ?? tagFromRef(settings.github.ref)
+  let version = settings.build.version ?? tagFromRef(settings.github.ref)
   if (!version) {
     if (described.code === 0 && described.stdout.trim()) {
       version = described.stdout.trim()
@@ -69,6 +69,6 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
     }
   }
   const commit = head.code === 0 ? (commitLine ?? '') : ''
-  const build = settings.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD)
+  const build = settings.build.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD)
   return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined }
 }

@@ -26,8 +26,8 @@ describe('action.yml', () => {
     const read = new Set<string>()
     // Defaults from action.yml alone must give working settings: the code holds no defaults of its own.
     const settings = readSettings(actionInputs({}, read), { GITHUB_WORKSPACE: moduleDir })
-    expect(settings.platforms.map(p => p.id)).toEqual(['linux/amd64'])
-    expect(settings.githubToken).toBe('ghs_default_token')
+    expect(settings.build.platforms.map(p => p.id)).toEqual(['linux/amd64'])
+    expect(settings.comment.token).toBe('ghs_default_token')
     expect([...read].sort()).toEqual([...declaredInputs].sort())
   })
 

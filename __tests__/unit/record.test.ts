@@ -1,5 +1,10 @@
 import { cacheService, readWorker, RESULT_MARK, workerPlan } from '../../src/cache.js'
-import { fingerprintOf, type ImageShape } from '../../src/fingerprint.js'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { fingerprintOf, shapingGroups, type ImageShape } from '../../src/fingerprint.js'
+import { readSettings } from '../../src/settings.js'
+import { actionInputs } from './inputs.js'
 import { runUrl } from '../../src/memory.js'
 import { baseImagesOf, recordKey, RECORD_FORMAT, type MeasurementRecord } from '../../src/record.js'
 import { parseRecord } from '../../src/record-schema.js'
@@ -85,43 +90,67 @@ describe('a stored measurement', () => {
 })
 
 describe('the fingerprint', () => {
-  const shape: ImageShape = {
-    module: 'service',
-    package: './cmd/api',
-    binaryName: 'api',
-    versionVariable: 'main.Version',
-    buildVariable: 'main.Build',
-    ldflags: '',
-    buildFlags: [],
-    goEnv: { GOFLAGS: '', GOAMD64: 'v1' },
-    platforms: ['linux/amd64'],
-    upx: 'off',
-    compression: { kind: 'gzip' },
-    stage: 'a'.repeat(64),
-    labels: [],
-    route: 'oci'
+  /** A repository with the module in service/ and a file the image takes, checked out at `top`. */
+  function checkout(): string {
+    const top = mkdtempSync(path.join(tmpdir(), 'fingerprint-'))
+    mkdirSync(path.join(top, 'service/static'), { recursive: true })
+    writeFileSync(path.join(top, 'service/go.mod'), 'module example.com/shop\n\ngo 1.26\n')
+    writeFileSync(path.join(top, 'service/static/index.html'), '<p>shop</p>\n')
+    return top
   }
-  it('changes with anything that shapes the image', () => {
+  const facts = { goEnv: { GOFLAGS: '', GOAMD64: 'v1' }, stage: 'a'.repeat(64), route: 'oci' as const }
+  const printOf = (top: string, inputs: Record<string, string> = {}) => {
+    const settings = readSettings(actionInputs({ 'working-directory': 'service', ...inputs }), { GITHUB_WORKSPACE: top })
+    return fingerprintOf({ settings: shapingGroups(settings, top), ...facts })
+  }
+  const top = checkout()
+
+  it('is the same for the same inputs in another checkout (another runner, another path)', () => {
+    expect(printOf(checkout(), { files: 'service/static:/srv/static' })).toBe(printOf(top, { files: 'service/static:/srv/static' }))
+    expect(printOf(top)).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it.each([
+    ['package', { package: './cmd/worker' }],
+    ['ldflags', { ldflags: '-X main.extra=1' }],
+    ['build-flags', { 'build-flags': '-tags=netgo' }],
+    ['platforms', { platforms: 'linux/amd64,linux/arm64' }],
+    ['upx', { upx: 'lzma' }],
+    ['compression', { compression: 'zstd' }],
+    ['final-stage', { 'final-stage': 'scratch' }],
+    ['labels', { labels: 'team=a' }],
+    ['version', { version: '1.2.3' }],
+    ['version-variable', { 'version-variable': 'main.version' }],
+    ['expose', { expose: '8080' }],
+    ['args', { args: 'serve' }],
+    ['workdir', { workdir: '/data' }],
+    ['tzdata', { tzdata: 'true' }],
+    ['files', { files: 'service/static:/srv/static' }]
+  ])('changes with %s, which shapes the image', (_, inputs) => expect(printOf(top, inputs)).not.toBe(printOf(top)))
+
+  it.each([
+    ['tags and push', { tags: 'ghcr.io/acme/shop:1', push: 'true' }],
+    ['builder', { builder: 'builder-3f2e1d' }],
+    ['comment', { comment: 'false', 'comment-key': 'other' }],
+    ['the budget', { 'max-size': '20MB' }],
+    ['the smoke test', { 'smoke-test': 'version' }],
+    ['baseline-cache', { 'baseline-cache': 'false' }]
+  ])('stays with %s, which do not', (_, inputs) => expect(printOf(top, inputs)).toBe(printOf(top)))
+
+  it('changes with what the settings do not say: Go variables, the UPX release, the stage files, the base image, the route', () => {
+    const settings = shapingGroups(readSettings(actionInputs({ 'working-directory': 'service' }), { GITHUB_WORKSPACE: top }), top)
+    const shape: ImageShape = { settings, ...facts }
     const changed: Array<Partial<ImageShape>> = [
-      { package: './cmd/worker' },
-      { ldflags: '-X main.extra=1' },
-      { buildFlags: ['-tags=netgo'] },
       { goEnv: { GOFLAGS: '-mod=vendor', GOAMD64: 'v1' } },
       { goEnv: { GOFLAGS: '', GOAMD64: 'v3' } },
-      { platforms: ['linux/amd64', 'linux/arm64'] },
-      { upx: 'lzma' },
       { upxTool: 'b'.repeat(64) },
-      { compression: { kind: 'zstd', level: 19 } },
       { stage: 'c'.repeat(64) },
       { baseImage: 'sha256:' + 'd'.repeat(64) },
-      { labels: [['team', 'a']] },
-      { version: '1.2.3' },
+      { source: 'https://github.com/acme/shop' },
       { route: 'docker-save' }
     ]
     const prints = new Set([shape, ...changed.map(c => ({ ...shape, ...c }))].map(fingerprintOf))
     expect(prints.size).toBe(changed.length + 1)
-    expect(fingerprintOf({ ...shape })).toBe(fingerprintOf(shape))
-    expect(fingerprintOf(shape)).toMatch(/^[0-9a-f]{32}$/)
   })
 })
 

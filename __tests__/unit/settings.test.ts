@@ -24,14 +24,14 @@ function problemsOf(inputs: Record<string, string>): string[] {
 describe('readSettings', () => {
   it('gives working defaults with no inputs at all', () => {
     const s = settingsFrom({})
-    expect(s.workingDirectory).toBe(moduleDir)
-    expect(s.binaryName).toBe('shop-api')
-    expect(s.platforms.map(p => p.id)).toEqual(['linux/amd64'])
-    expect(s.upx).toBe('off')
-    expect(s.finalStage).toEqual({ kind: 'scratch-nonroot', nonroot: true })
-    expect(s.image).toBe('shop-api')
-    expect(s.load).toBe(true)
-    expect(s.versionVariable).toBe('main.Version')
+    expect(s.build.workingDirectory).toBe(moduleDir)
+    expect(s.build.binaryName).toBe('shop-api')
+    expect(s.build.platforms.map(p => p.id)).toEqual(['linux/amd64'])
+    expect(s.pack.upx).toBe('off')
+    expect(s.stage.finalStage).toEqual({ kind: 'scratch-nonroot', nonroot: true })
+    expect(s.publish.image).toBe('shop-api')
+    expect(s.publish.load).toBe(true)
+    expect(s.build.versionVariable).toBe('main.Version')
     expect(s.runnerTemp).toBe('/tmp/runner')
   })
 
@@ -41,26 +41,26 @@ describe('readSettings', () => {
       tags: 'ghcr.io/acme/shop:1.2.3\nghcr.io/acme/shop:latest',
       labels: 'org.opencontainers.image.title=shop, the API\norg.opencontainers.image.licenses=MIT'
     })
-    expect(s.platforms.map(p => p.id)).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
-    expect(s.tags).toEqual(['ghcr.io/acme/shop:1.2.3', 'ghcr.io/acme/shop:latest'])
-    expect(s.labels).toEqual([
+    expect(s.build.platforms.map(p => p.id)).toEqual(['linux/amd64', 'linux/arm64', 'linux/arm/v7'])
+    expect(s.publish.tags).toEqual(['ghcr.io/acme/shop:1.2.3', 'ghcr.io/acme/shop:latest'])
+    expect(s.stage.labels).toEqual([
       ['org.opencontainers.image.title', 'shop, the API'],
       ['org.opencontainers.image.licenses', 'MIT']
     ])
   })
 
   it('maps the distroless names', () => {
-    expect(settingsFrom({ 'final-stage': 'distroless-static-nonroot' }).finalStage).toEqual({
+    expect(settingsFrom({ 'final-stage': 'distroless-static-nonroot' }).stage.finalStage).toEqual({
       kind: 'image',
       base: 'gcr.io/distroless/static-debian12:nonroot',
       nonroot: true
     })
-    expect(settingsFrom({ 'final-stage': 'alpine:3.20' }).finalStage).toEqual({ kind: 'image', base: 'alpine:3.20', nonroot: false })
+    expect(settingsFrom({ 'final-stage': 'alpine:3.20' }).stage.finalStage).toEqual({ kind: 'image', base: 'alpine:3.20', nonroot: false })
   })
 
   it('keeps shell metacharacters as literal flag text', () => {
     const s = settingsFrom({ 'build-flags': `-tags 'netgo osusergo' '-gcflags=$(rm -rf /);echo' -x` })
-    expect(s.buildFlags).toEqual(['-tags', 'netgo osusergo', '-gcflags=$(rm -rf /);echo', '-x'])
+    expect(s.build.buildFlags).toEqual(['-tags', 'netgo osusergo', '-gcflags=$(rm -rf /);echo', '-x'])
   })
 
   it.each([
@@ -117,11 +117,11 @@ describe('names', () => {
 describe('the main package found in preflight', () => {
   it('names the binary and the default image after it, as go build names it', () => {
     const s = withMainPackage(settingsFrom({}), { package: './cmd/served', importPath: 'github.com/acme/shop-api/v2/cmd/served' })
-    expect([s.package, s.binaryName, s.image]).toEqual(['./cmd/served', 'served', 'served'])
+    expect([s.build.package, s.build.binaryName, s.publish.image]).toEqual(['./cmd/served', 'served', 'served'])
   })
   it('keeps a binary name and an image that were given', () => {
     const s = withMainPackage(settingsFrom({ 'binary-name': 'api', image: 'acme/api' }), { package: './cmd/served', importPath: 'x/cmd/served' })
-    expect([s.binaryName, s.image]).toEqual(['api', 'acme/api'])
+    expect([s.build.binaryName, s.publish.image]).toEqual(['api', 'acme/api'])
   })
 })
 

@@ -1,6 +1,6 @@
 import { candidates, resolveTarget, splitSymbol, verifiesWithSystemRoots } from '../../src/symbols.js'
 import { parseNm } from './nm.js'
-import { cgoCulprits, firstErrors, mainPackages } from '../../src/gobuild.js'
+import { cgoCulprits, firstErrors, mainPackages } from '../../src/golist.js'
 
 // Lines as `go tool nm -size` prints them for an amd64 build of a module example.com/svc with a version package.
 const NM = [
