@@ -36088,6 +36088,7 @@ async function inspectPackage(given, { base = false } = {}) {
 // EXTERNAL MODULE: ./src/lists.ts
 var lists = __nccwpck_require__(6174);
 ;// CONCATENATED MODULE: ./src/symbols.ts
+
 /** A package-level string variable: a data or bss symbol the size of a string header. */
 const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
 const ROLE_NAMES = {
@@ -36115,6 +36116,9 @@ function candidates(symbols, role, mainModulePackages, pointerSize) {
 /** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
 function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
     const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === src_settings/* NO_VARIABLE */.Zz)
+        return { role, variable: wanted, injected: false };
     if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
         return { role, variable: wanted, injected: true };
     const found = candidates(symbols, role, mainModulePackages, pointerSize);
@@ -36128,6 +36132,18 @@ function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
         };
     }
     const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
     return {
         role,
         variable: wanted,
@@ -36138,6 +36154,8 @@ function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
         }
     };
 }
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
 const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
 const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
 // Linked only when the program opens TLS connections itself: a net/http server that never uses the client
@@ -36234,13 +36252,13 @@ function splitBinary(twin, shipped, output) {
 
 
 
+
 function ldflags(settings, version, strip) {
+    const inject = (variable, value) => (variable === src_settings/* NO_VARIABLE */.Zz ? [] : ['-X', (0,lists/* quoteField */.nL)(`${variable}=${value}`)]);
     return [
         ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
-        '-X',
-        (0,lists/* quoteField */.nL)(`${settings.build.versionVariable}=${version.version}`),
-        '-X',
-        (0,lists/* quoteField */.nL)(`${settings.build.buildVariable}=${version.build}`),
+        ...inject(settings.build.versionVariable, version.version),
+        ...inject(settings.build.buildVariable, version.build),
         ...(settings.build.ldflags ? [settings.build.ldflags] : [])
     ].join(' ');
 }
@@ -38434,8 +38452,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   f$: () => (/* binding */ stableText)
 });
 
-// UNUSED EXPORTS: VARIES, baselineOrigin, mainCause, renderAttribution
+// UNUSED EXPORTS: VARIES, baselineOrigin, mainCause, renderAttribution, savedText
 
+// EXTERNAL MODULE: ./src/settings.ts + 1 modules
+var settings = __nccwpck_require__(715);
 ;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
 /**
  * filesize
@@ -39440,6 +39460,7 @@ var values = __nccwpck_require__(4777);
 
 
 
+
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
 const VARIES = '⏱';
 /** The report without its run-to-run lines: equal when nothing but times changed. */
@@ -39636,13 +39657,19 @@ function scaledNote(from, compression) {
     const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
+/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
+function savedText(saved, before) {
+    if (saved >= 0)
+        return `${human(saved)} (${percent(saved, before)})`;
+    return `none: ${human(-saved)} more (${percent(-saved, before)})`;
+}
 function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);
     if (packed.length > 0) {
         out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
         const zstd = packed.some(b => b.zstdUnpacked !== undefined);
         out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
-        const saved = (now, before) => now !== undefined && before !== undefined ? `${signedHuman(now - before)} (${percent(before - now, before)})` : '–';
+        const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
         for (const b of packed) {
             const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
             out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
@@ -39677,12 +39704,19 @@ function layerSizes(layers, names = []) {
     const first = layers.length - names.length;
     return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
 }
+function injectionText(i) {
+    if (i.injected)
+        return `injected into \`${i.variable}\``;
+    if (i.variable === settings/* NO_VARIABLE */.Zz)
+        return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
+    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
+}
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
     out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
     out.push(`- Build: \`${report.goBuild}\``);
     for (const i of report.injections ?? [])
-        out.push(`- ${i.role}: ${i.injected ? `injected into \`${i.variable}\`` : `**not injected** (\`${i.variable}\` is not a string variable of the program)`}`);
+        out.push(`- ${i.role}: ${injectionText(i)}`);
     if (report.digest)
         out.push(`- Digest: \`${report.digest}\``);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
@@ -40125,6 +40159,7 @@ async function removeLeftovers(runId) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   f2: () => (/* binding */ IMAGE_SHAPING),
+  Zz: () => (/* binding */ NO_VARIABLE),
   ij: () => (/* binding */ SAFE_VALUE),
   t: () => (/* binding */ SAFE_VALUE_RULE),
   qQ: () => (/* binding */ UPX_RELEASE_URL),
@@ -40136,7 +40171,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   oD: () => (/* binding */ withMainPackage)
 });
 
-// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, parseCompression, parseLabels, readActionInput, readModulePath, readPullRequest
+// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, findMainPackages, parseCompression, parseLabels, readActionInput, readModulePath, readPullRequest
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
@@ -40355,6 +40390,56 @@ function findGoMods(dir, depth = 4) {
     }
     return found.sort();
 }
+/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
+const NO_VARIABLE = 'none';
+const PACKAGE_MAIN = /^package\s+main\b/m;
+// Enough of a file to pass its licence header and build constraints and reach the package clause.
+const HEAD_BYTES = 8192;
+function packageClauseIsMain(file) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        const head = Buffer.alloc(HEAD_BYTES);
+        return PACKAGE_MAIN.test(head.subarray(0, (0,external_node_fs_.readSync)(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
+ * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
+ */
+function findMainPackages(moduleDir, depth = 4) {
+    const found = [];
+    const visit = (folder, level) => {
+        const entries = (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true });
+        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(external_node_path_default().join(folder, e.name)))) {
+            const relative = external_node_path_default().relative(moduleDir, folder);
+            found.push(relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`);
+        }
+        if (level >= depth)
+            return;
+        for (const entry of entries) {
+            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
+                continue;
+            const child = external_node_path_default().join(folder, entry.name);
+            if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                visit(child, level + 1);
+        }
+    };
+    visit(moduleDir, 0);
+    return found.sort();
+}
+/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
+function moduleChoice(workspace, dir) {
+    const name = `"${external_node_path_default().relative(workspace, dir) || '.'}"`;
+    const mains = findMainPackages(dir);
+    if (mains.length === 0)
+        return `${name} (no main package found)`;
+    if (mains.length === 1)
+        return name;
+    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
+}
 const MAX_TIMER_SECONDS = 2147483;
 // What a version or build may hold: it goes into -X, an OCI label and the default tag.
 const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
@@ -40466,7 +40551,7 @@ function readModule({ problems, workspace }, workingDirectory) {
         const found = findGoMods(workingDirectory);
         problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
             (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => `"${external_node_path_default().relative(workspace, dir) || '.'}"`).join(', ')}`
+                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
                 : 'no go.mod was found below it either; point it at the Go module root'));
         return '';
     }
@@ -40493,8 +40578,8 @@ function readBuild(reading) {
         ['version-variable', versionVariable],
         ['build-variable', buildVariable]
     ]) {
-        if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`);
+        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
     }
     const [version, build] = [get('version') || undefined, get('build') || undefined];
     for (const [name, value] of [

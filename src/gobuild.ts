@@ -8,7 +8,7 @@ import { explainFailure, STATIC_ENV, type CgoFacts, type PackageFacts } from './
 import { quoteField } from './lists.js'
 import { goEnv, type Platform } from './platform.js'
 import { CommandError, describe, execute, inBackground, settleLater, type Plan } from './runner.js'
-import type { Settings } from './settings.js'
+import { NO_VARIABLE, type Settings } from './settings.js'
 import { readTwins, type TwinFindings } from './twin.js'
 import type { VersionInfo } from './version.js'
 
@@ -36,12 +36,11 @@ export interface Binary extends Shipped {
 export type Strip = 'full' | 'symbols' | 'none'
 
 export function ldflags(settings: Settings, version: VersionInfo, strip: Strip): string {
+  const inject = (variable: string, value: string) => (variable === NO_VARIABLE ? [] : ['-X', quoteField(`${variable}=${value}`)])
   return [
     ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
-    '-X',
-    quoteField(`${settings.build.versionVariable}=${version.version}`),
-    '-X',
-    quoteField(`${settings.build.buildVariable}=${version.build}`),
+    ...inject(settings.build.versionVariable, version.version),
+    ...inject(settings.build.buildVariable, version.build),
     ...(settings.build.ldflags ? [settings.build.ldflags] : [])
   ].join(' ')
 }

@@ -1,3 +1,4 @@
+import { NO_VARIABLE } from './settings.js'
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
@@ -269,6 +270,12 @@ function scaledNote(from: NonNullable<Road['scaledFrom']>, compression: string):
   return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`
 }
 
+/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
+export function savedText(saved: number, before: number): string {
+  if (saved >= 0) return `${human(saved)} (${percent(saved, before)})`
+  return `none: ${human(-saved)} more (${percent(-saved, before)})`
+}
+
 function renderTradeOff(report: Report, out: string[]): void {
   const packed = report.binaries.filter(b => b.packed)
   if (packed.length > 0) {
@@ -278,8 +285,7 @@ function renderTradeOff(report: Report, out: string[]): void {
       `| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`,
       `|---|---|---|${zstd ? '---|' : ''}`
     )
-    const saved = (now: number | undefined, before: number | undefined) =>
-      now !== undefined && before !== undefined ? `${signedHuman(now - before)} (${percent(before - now, before)})` : '–'
+    const saved = (now: number | undefined, before: number | undefined) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–')
     for (const b of packed) {
       const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : ''
       out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`)
@@ -313,12 +319,17 @@ function layerSizes(layers: Array<{ size: number }>, names: string[] = []): stri
   return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ')
 }
 
+function injectionText(i: NonNullable<Report['injections']>[number]): string {
+  if (i.injected) return `injected into \`${i.variable}\``
+  if (i.variable === NO_VARIABLE) return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`
+  return `**not injected** (\`${i.variable}\` is not a string variable of the program)`
+}
+
 function renderDetails(report: Report, out: string[]): void {
   out.push('', '<details><summary>Details</summary>', '')
   out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`)
   out.push(`- Build: \`${report.goBuild}\``)
-  for (const i of report.injections ?? [])
-    out.push(`- ${i.role}: ${i.injected ? `injected into \`${i.variable}\`` : `**not injected** (\`${i.variable}\` is not a string variable of the program)`}`)
+  for (const i of report.injections ?? []) out.push(`- ${i.role}: ${injectionText(i)}`)
   if (report.digest) out.push(`- Digest: \`${report.digest}\``)
   out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
   for (const image of report.measurement.images) {

@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseList, splitFields } from './lists.js'
@@ -265,6 +265,55 @@ export function findGoMods(dir: string, depth = 4): string[] {
   return found.sort()
 }
 
+/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
+export const NO_VARIABLE = 'none'
+
+const PACKAGE_MAIN = /^package\s+main\b/m
+// Enough of a file to pass its licence header and build constraints and reach the package clause.
+const HEAD_BYTES = 8192
+
+function packageClauseIsMain(file: string): boolean {
+  const fd = openSync(file, 'r')
+  try {
+    const head = Buffer.alloc(HEAD_BYTES)
+    return PACKAGE_MAIN.test(head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'))
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/**
+ * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
+ * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
+ */
+export function findMainPackages(moduleDir: string, depth = 4): string[] {
+  const found: string[] = []
+  const visit = (folder: string, level: number) => {
+    const entries = readdirSync(folder, { withFileTypes: true })
+    if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(path.join(folder, e.name)))) {
+      const relative = path.relative(moduleDir, folder)
+      found.push(relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`)
+    }
+    if (level >= depth) return
+    for (const entry of entries) {
+      if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_')) continue
+      const child = path.join(folder, entry.name)
+      if (!existsSync(path.join(child, 'go.mod'))) visit(child, level + 1)
+    }
+  }
+  visit(moduleDir, 0)
+  return found.sort()
+}
+
+/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
+function moduleChoice(workspace: string, dir: string): string {
+  const name = `"${path.relative(workspace, dir) || '.'}"`
+  const mains = findMainPackages(dir)
+  if (mains.length === 0) return `${name} (no main package found)`
+  if (mains.length === 1) return name
+  return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`
+}
+
 export const MAX_TIMER_SECONDS = 2147483
 
 // What a version or build may hold: it goes into -X, an OCI label and the default tag.
@@ -385,7 +434,7 @@ function readModule({ problems, workspace }: Reading, workingDirectory: string):
     problems.push(
       `working-directory "${workingDirectory}" has no go.mod: ` +
         (found.length > 0
-          ? `set working-directory to the module root, one of ${found.map(dir => `"${path.relative(workspace, dir) || '.'}"`).join(', ')}`
+          ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
           : 'no go.mod was found below it either; point it at the Go module root')
     )
     return ''
@@ -412,7 +461,8 @@ function readBuild(reading: Reading): BuildSettings {
     ['version-variable', versionVariable],
     ['build-variable', buildVariable]
   ]) {
-    if (!/^[\w./-]+\.[A-Za-z_]\w*$/.test(value)) problems.push(`${name} "${value}" must name a package-level string variable, like main.Version`)
+    if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+      problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`)
   }
   const [version, build] = [get('version') || undefined, get('build') || undefined]
   for (const [name, value] of [

@@ -1,3 +1,5 @@
+import { NO_VARIABLE } from './settings.js'
+
 /**
  * The linker ignores `-X pkg.Name=value` when pkg.Name does not exist or is a constant, without a word. So the
  * targets are looked up in the symbol table of the unstripped build, which is linked anyway (read by gobinary.ts).
@@ -53,6 +55,8 @@ export interface Injection {
 /** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
 export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, mainModulePackages: string[], pointerSize: number): Injection {
   const input = `${role}-variable`
+  // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+  if (wanted === NO_VARIABLE) return { role, variable: wanted, injected: false }
   if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize))) return { role, variable: wanted, injected: true }
   const found = candidates(symbols, role, mainModulePackages, pointerSize)
   const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`
@@ -65,6 +69,19 @@ export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, m
     }
   }
   const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`
+  if (found.length === 0 && readsBuildInfo(symbols)) {
+    return {
+      role,
+      variable: wanted,
+      injected: false,
+      note: {
+        level: 'info',
+        text:
+          `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+          `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+      }
+    }
+  }
   return {
     role,
     variable: wanted,
@@ -75,6 +92,9 @@ export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, m
     }
   }
 }
+
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+export const readsBuildInfo = (symbols: GoSymbol[]) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo')
 
 const POINTER_SIZE: Record<string, number> = { '386': 4, arm: 4, mips: 4, mipsle: 4 }
 export const pointerSize = (goarch: string) => POINTER_SIZE[goarch] ?? 8

@@ -58,8 +58,7 @@ describe('the version really injected', () => {
   it('no version variable at all: a warning names the input to set, the output says false', async () => {
     const repo = repository({
       'go.mod': 'module example.com/plain\n\ngo 1.22\n',
-      'main.go':
-        'package main\n\nimport (\n\t"fmt"\n\t"runtime/debug"\n)\n\nfunc main() {\n\tinfo, _ := debug.ReadBuildInfo()\n\tfmt.Println(info.Main.Version)\n}\n'
+      'main.go': 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("plain") }\n'
     })
     const run = await runAction({ image: `slim-test/plain-${unique()}`, version: '2.0.0', load: 'false' }, { workspace: repo.dir })
     expect(run.code).toBe(0)
@@ -68,5 +67,39 @@ describe('the version really injected', () => {
     expect(warning).toContain('version-variable main.Version is not a string variable of this program')
     expect(warning).toContain('Set version-variable')
     expect(run.summary).toContain('version `2.0.0` (not injected)')
+  })
+
+  it("a program that reports Go's own stamp (debug.ReadBuildInfo) is not warned of, and the stamp is in the image's binary", async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/stamped\n\ngo 1.22\n',
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"runtime/debug"\n)\n\nfunc main() {\n\tinfo, _ := debug.ReadBuildInfo()\n\tfor _, s := range info.Settings {\n\t\tif s.Key == "vcs.revision" {\n\t\t\tfmt.Println(s.Value)\n\t\t}\n\t}\n}\n'
+    })
+    const image = `slim-test/stamped-${unique()}`
+    // A hosted runner's Go stamps the commit (this machine turns that off): the action must leave it on.
+    const run = await runAction({ image, version: '2.0.0' }, { workspace: repo.dir, env: { GOFLAGS: '-buildvcs=auto' } })
+    expect(run.errors).toEqual([])
+    expect(run.warnings.filter(w => /not injected/.test(w))).toEqual([])
+    expect(run.outputs['version-injected']).toBe('false')
+    expect(run.stdout).toContain("The program reads Go's build info (runtime/debug.ReadBuildInfo)")
+    expect(docker('run', '--rm', '--network', 'none', `${image}:2.0.0`)).toBe(repo.sha)
+    docker('image', 'rm', `${image}:2.0.0`)
+  })
+
+  it('build-variable none: nothing injected, nothing warned, the output says false', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/versioned\n\ngo 1.22\n',
+      'main.go': 'package main\n\nimport "fmt"\n\nvar Version = "dev"\n\nfunc main() { fmt.Println(Version) }\n'
+    })
+    const image = `slim-test/none-${unique()}`
+    const run = await runAction({ image, version: '3.1.0', 'build-variable': 'none' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.warnings).toEqual([])
+    expect(run.outputs['version-injected']).toBe('true')
+    expect(run.outputs['build-injected']).toBe('false')
+    expect(run.summary).toContain('build: not injected: `build-variable` is none (the program has no such variable)')
+    expect(run.summary).not.toContain('-X main.Build')
+    expect(docker('run', '--rm', '--network', 'none', `${image}:3.1.0`)).toBe('3.1.0')
+    docker('image', 'rm', `${image}:3.1.0`)
   })
 })

@@ -44,6 +44,21 @@ describe('where the main package is', () => {
     expect(run.errors[0]).toContain('has no go.mod: set working-directory to the module root, one of "services/api"')
   })
 
+  it('go.mod in a subfolder with several commands: one error names the folder and the packages, so one retry is enough', async () => {
+    const dir = goModule({
+      'services/api/go.mod': 'module example.com/api\n\ngo 1.22\n',
+      'services/api/cmd/serve/main.go': MAIN('serve'),
+      'services/api/cmd/migrate/main.go': MAIN('migrate')
+    })
+    git(dir, 'init', '-q')
+    const failed = await runAction({}, { workspace: dir })
+    expect(failed.errors).toHaveLength(1)
+    expect(failed.errors[0]).toContain('one of "services/api" (main packages ./cmd/migrate, ./cmd/serve: set package to one of them too)')
+    const retried = await runAction({ 'working-directory': 'services/api', package: './cmd/serve', load: 'false' }, { workspace: dir })
+    expect(retried.errors).toEqual([])
+    expect(retried.code).toBe(0)
+  })
+
   it('a program that dials TLS on scratch is warned, by import path', async () => {
     const dir = goModule({
       'go.mod': 'module example.com/fetcher\n\ngo 1.22\n',

@@ -80,6 +80,10 @@ describe('go build plan', () => {
     const plan = goBuildPlan(settingsWith(), { version: '1', build: 'x' }, parsePlatform('linux/amd64'), '/o', 'none')
     expect(lowPriority(plan)).toEqual({ ...plan, program: 'nice', args: ['-n', '19', 'go', ...plan.args] })
   })
+  it('injects nothing into a variable said to be none', () => {
+    expect(ldflags(settingsWith({ 'build-variable': 'none' }), { version: '1', build: 'x' }, 'full')).toBe('-s -w -X main.Version=1')
+    expect(ldflags(settingsWith({ 'version-variable': 'none', 'build-variable': 'none' }), { version: '1', build: 'x' }, 'none')).toBe('')
+  })
   it('links the base twin with its symbols but no DWARF', () => {
     expect(ldflags(settingsWith(), { version: '1', build: 'x' }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
   })

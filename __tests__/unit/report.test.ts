@@ -1,4 +1,4 @@
-import { baselineOrigin, renderMarkdown, type Report, fitMarkdown } from '../../src/report.js'
+import { baselineOrigin, renderMarkdown, savedText, type Report, fitMarkdown } from '../../src/report.js'
 
 const report: Report = {
   image: 'acme/hello',
@@ -112,6 +112,14 @@ describe('report', () => {
     const text = renderMarkdown({ ...report, measurement: { ...report.measurement, images: [report.measurement.images[0], arm] } })
     expect(text).toContain('Image: **2.86 MiB** on the wire (linux/arm64, the largest of 2 platforms)')
   })
+  it('says in a saved column what was saved, and in words when it grew', () => {
+    expect(savedText(3_921_534, 5_767_330)).toBe('3.74 MiB (68.0%)')
+    expect(savedText(0, 5_767_330)).toBe('0 B (0.0%)')
+    expect(savedText(-200_000, 2_455_866)).toBe('none: 195.31 KiB more (8.1%)')
+    expect(renderMarkdown(report)).toContain('| linux/amd64 | 3.74 MiB (68.0%) | 596.42 KiB (24.9%) |')
+    expect(renderMarkdown(report)).not.toMatch(/\| −[\d.]+ \w+ \(/)
+  })
+
   it('keeps each warning an alert of its own', () => {
     const text = renderMarkdown({ ...report, warnings: ['first', 'second'] })
     expect(text).toContain('\n\n> [!WARNING]\n> first\n\n> [!WARNING]\n> second')

@@ -21,6 +21,17 @@ function problemsOf(inputs: Record<string, string>): string[] {
   return []
 }
 
+/** The problem readSettings reports for a workspace whose root has no go.mod. */
+function readSettingsProblem(workspace: string): string {
+  try {
+    readSettings(actionInputs({}), { GITHUB_WORKSPACE: workspace })
+  } catch (error) {
+    if (error instanceof InputError) return error.problems.join('\n')
+    throw error
+  }
+  return ''
+}
+
 describe('readSettings', () => {
   it('gives working defaults with no inputs at all', () => {
     const s = settingsFrom({})
@@ -88,10 +99,39 @@ describe('readSettings', () => {
     expect(problems[0]).toContain(message)
   })
 
+  it('takes none for a variable the program does not have', () => {
+    const s = settingsFrom({ 'version-variable': 'none', 'build-variable': 'none' })
+    expect([s.build.versionVariable, s.build.buildVariable]).toEqual(['none', 'none'])
+    expect(problemsOf({ 'build-variable': 'None' })[0]).toContain('or be none')
+  })
+
   it('reports every problem at once', () => {
     const problems = problemsOf({ upx: 'max', platforms: 'plan9/386', 'final-stage': '' })
     expect(problems).toHaveLength(3)
     expect(() => settingsFrom({ upx: 'max', platforms: 'plan9/386' })).toThrow(/Invalid inputs:\n- unknown platform/)
+  })
+
+  it('names each module below a folder without go.mod, with its main packages when package must be set too', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'monorepo-'))
+    const file = (name: string, text: string) => {
+      mkdirSync(path.dirname(path.join(root, name)), { recursive: true })
+      writeFileSync(path.join(root, name), text)
+    }
+    file('services/api/go.mod', 'module example.com/api\n')
+    file('services/api/cmd/serve/main.go', '// Copyright\n\n//go:build linux\n\npackage main\n')
+    file('services/api/cmd/migrate/main.go', 'package main\n')
+    file('services/api/cmd/migrate/main_test.go', 'package main\n')
+    file('services/api/internal/db/db.go', 'package db\n')
+    file('services/api/testdata/fixture/main.go', 'package main\n')
+    file('services/worker/go.mod', 'module example.com/worker\n')
+    file('services/worker/main.go', 'package main\n')
+    file('tools/go.mod', 'module example.com/tools\n')
+    file('tools/lint/lint.go', 'package lint\n')
+    const problem = readSettingsProblem(root)
+    expect(problem).toContain(
+      'set working-directory to the module root, one of "services/api" (main packages ./cmd/migrate, ./cmd/serve: set package to one of them too), ' +
+        '"services/worker", "tools" (no main package found)'
+    )
   })
 
   it('refuses a folder without go.mod', () => {

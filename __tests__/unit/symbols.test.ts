@@ -47,6 +47,20 @@ describe('-X targets checked against the symbol table', () => {
     expect(version.note?.text).toContain('Set version-variable')
   })
 
+  it('a variable said to be none is neither injected nor warned of', () => {
+    expect(resolveTarget(symbols, 'build', 'none', own, 8)).toEqual({ role: 'build', variable: 'none', injected: false })
+  })
+
+  it("a program with no variable that reads its build info reports Go's own stamp: said, not warned of", () => {
+    const plain = [{ name: 'main.main', size: 100, kind: 'T', address: 1 }]
+    expect(resolveTarget(plain, 'version', 'main.Version', [], 8).note?.level).toBe('warning')
+    const stamped = resolveTarget([...plain, { name: 'runtime/debug.ReadBuildInfo', size: 50, kind: 'T', address: 2 }], 'version', 'main.Version', [], 8)
+    expect(stamped.injected).toBe(false)
+    expect(stamped.note?.level).toBe('info')
+    expect(stamped.note?.text).toContain("reads Go's build info (runtime/debug.ReadBuildInfo)")
+    expect(stamped.note?.text).toContain('Set version-variable: none')
+  })
+
   it('an int of the asked name is not a string variable: the only string candidate of package main is used', () => {
     const version = resolveTarget(symbols, 'version', 'main.Count', [], 8)
     expect(version.variable).toBe('main.version')
