@@ -37292,7 +37292,7 @@ function scaledRoad(head, base) {
     for (const now of head.measurement.images) {
         const was = base.images.find(b => b.platform === now.platform);
         const zstd = was?.zstd;
-        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.configSize === undefined || layerBytes({ ...was, configSize: was.configSize }) <= 0)
+        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.configSize === undefined || was.wire <= was.configSize)
             return undefined;
         const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize);
         images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) });
@@ -40522,6 +40522,8 @@ function readSettings(input = readActionInput, env = process.env) {
     };
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
+    // Read once: the comparison needs to know there is one, the GitHub context carries it.
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
     const settings = {
         build,
         pack: readPack(reading),
@@ -40529,12 +40531,12 @@ function readSettings(input = readActionInput, env = process.env) {
         publish,
         engine: readEngine(reading),
         smoke: readSmoke(reading),
-        compare: readCompare(reading),
+        compare: readCompare(reading, pullRequest !== undefined),
         comment: readComment(reading),
         budget: readBudget(reading),
         // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
         runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
-        github: readGitHub(reading),
+        github: readGitHub(reading, pullRequest),
         derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
     };
     if (problems.length > 0)
@@ -40705,8 +40707,7 @@ function readSmoke({ get, attempt, problems }) {
         problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
     return { command, timeoutSeconds };
 }
-function readCompare({ get, attempt, problems, env }) {
-    const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+function readCompare({ get, attempt, problems, env }, pullRequest) {
     const compare = get('compare').toLowerCase();
     const baselineImage = get('baseline-image');
     const baseRef = get('base-ref') || undefined;
@@ -40746,15 +40747,8 @@ function readBudget({ get, attempt }) {
         maxIncrease: maxIncreaseText ? attempt(() => (0,gate/* parseIncrease */.KW)(maxIncreaseText, 'max-increase'), undefined) : undefined
     };
 }
-/** The run's GitHub context; a pull request's payload read from the event file (a broken one is reported by readCompare). */
-function readGitHub({ env }) {
-    let pullRequest;
-    try {
-        pullRequest = readPullRequest(env.GITHUB_EVENT_PATH);
-    }
-    catch {
-        pullRequest = undefined;
-    }
+/** The run's GitHub context, with the pull request of the event file. */
+function readGitHub({ env }, pullRequest) {
     return {
         repository: env.GITHUB_REPOSITORY,
         serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',

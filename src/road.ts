@@ -52,7 +52,7 @@ export function scaledRoad(head: Target, base: BaselineReport | undefined): Road
   for (const now of head.measurement.images) {
     const was = base.images.find(b => b.platform === now.platform)
     const zstd = was?.zstd
-    if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.configSize === undefined || layerBytes({ ...was, configSize: was.configSize }) <= 0) return undefined
+    if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.configSize === undefined || was.wire <= was.configSize) return undefined
     const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize)
     images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) })
     saved.push({ platform: now.platform, share: 1 - ratio })

@@ -404,6 +404,8 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
   }
   const build = readBuild(reading)
   const publish = readPublish(reading, build)
+  // Read once: the comparison needs to know there is one, the GitHub context carries it.
+  const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
   const settings: Settings = {
     build,
     pack: readPack(reading),
@@ -411,12 +413,12 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     publish,
     engine: readEngine(reading),
     smoke: readSmoke(reading),
-    compare: readCompare(reading),
+    compare: readCompare(reading, pullRequest !== undefined),
     comment: readComment(reading),
     budget: readBudget(reading),
     // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
     runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
-    github: readGitHub(reading),
+    github: readGitHub(reading, pullRequest),
     derived: [...(reading.get('binary-name') ? [] : ['binary-name' as const]), ...(reading.get('image') ? [] : ['image' as const])]
   }
   if (problems.length > 0) throw new InputError(problems)
@@ -584,8 +586,7 @@ function readSmoke({ get, attempt, problems }: Reading): SmokeSettings {
   return { command, timeoutSeconds }
 }
 
-function readCompare({ get, attempt, problems, env }: Reading): CompareSettings {
-  const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
+function readCompare({ get, attempt, problems, env }: Reading, pullRequest: boolean): CompareSettings {
   const compare = get('compare').toLowerCase()
   const baselineImage = get('baseline-image')
   const baseRef = get('base-ref') || undefined
@@ -620,14 +621,8 @@ function readBudget({ get, attempt }: Reading): Budget {
   }
 }
 
-/** The run's GitHub context; a pull request's payload read from the event file (a broken one is reported by readCompare). */
-function readGitHub({ env }: Reading): GitHubContext {
-  let pullRequest: PullRequest | undefined
-  try {
-    pullRequest = readPullRequest(env.GITHUB_EVENT_PATH)
-  } catch {
-    pullRequest = undefined
-  }
+/** The run's GitHub context, with the pull request of the event file. */
+function readGitHub({ env }: Reading, pullRequest: PullRequest | undefined): GitHubContext {
   return {
     repository: env.GITHUB_REPOSITORY,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
