@@ -35351,7 +35351,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(783);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3636);
 
 
 
@@ -35686,7 +35686,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 783:
+/***/ 3636:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36087,98 +36087,8 @@ async function inspectPackage(given, { base = false } = {}) {
 
 // EXTERNAL MODULE: ./src/lists.ts
 var lists = __nccwpck_require__(6174);
-;// CONCATENATED MODULE: ./src/symbols.ts
-
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-const ROLE_NAMES = {
-    version: /^(app|build|git|release)?_?version$/i,
-    build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
-};
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/** String variables of the main module whose name says they hold the version (or the build). */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    return symbols
-        .filter(s => isStringVariable(s, pointerSize))
-        .filter(s => {
-        const { pkg, ident } = splitSymbol(s.name);
-        return own.has(pkg) && ROLE_NAMES[role].test(ident);
-    })
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
-    if (wanted === src_settings/* NO_VARIABLE */.Zz)
-        return { role, variable: wanted, injected: false };
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    if (found.length === 0 && readsBuildInfo(symbols)) {
-        return {
-            role,
-            variable: wanted,
-            injected: false,
-            note: {
-                level: 'info',
-                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
-            }
-        };
-    }
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
-const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = [
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-];
-const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
-
+// EXTERNAL MODULE: ./src/symbols.ts
+var src_symbols = __nccwpck_require__(2490);
 ;// CONCATENATED MODULE: ./src/twin.ts
 
 
@@ -36197,13 +36107,13 @@ async function readTwin(unstripped) {
  * if any), and whether the program verifies TLS servers against the system roots.
  */
 function readSymbols(settings, platform, symbols, mainModulePackages) {
-    const size = pointerSize(platform.arch);
+    const size = (0,src_symbols/* pointerSize */.Fx)(platform.arch);
     return {
         injections: [
-            resolveTarget(symbols, 'version', settings.build.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', settings.build.buildVariable, mainModulePackages, size)
+            (0,src_symbols/* resolveTarget */.u1)(symbols, 'version', settings.build.versionVariable, mainModulePackages, size),
+            (0,src_symbols/* resolveTarget */.u1)(symbols, 'build', settings.build.buildVariable, mainModulePackages, size)
         ],
-        needsSystemRoots: verifiesWithSystemRoots(symbols)
+        needsSystemRoots: (0,src_symbols/* verifiesWithSystemRoots */.QK)(symbols)
     };
 }
 /**
@@ -37198,67 +37108,8 @@ async function buildImageOf(input, settings, shipped) {
     return { packed, layout, measurement, metadata, tags, inEngine };
 }
 
-;// CONCATENATED MODULE: ./src/version.ts
-
-
-// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
-const DEFAULT_VERSION = '0.1.0';
-const DEFAULT_BUILD = 'undefined';
-const versionPlans = (cwd) => ({
-    describe: { program: 'git', args: ['describe', '--abbrev=0', '--tags'], cwd },
-    // One git start for both: `true`/`false`, then the commit.
-    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
-    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
-    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
-});
-/** The parent commits named in a raw commit object (`git cat-file commit`). */
-function commitParents(rawCommit) {
-    const header = rawCommit.split('\n\n')[0];
-    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
-}
-/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
-function commitTime(rawCommit) {
-    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
-    return time === undefined ? undefined : Number(time);
-}
-/**
- * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
- * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
- */
-function pullRequestBuild(head, rawCommit, headSha) {
-    if (!headSha)
-        return head;
-    const parents = commitParents(rawCommit);
-    return parents.length === 2 && parents[1] === headSha ? headSha : head;
-}
-/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
-function tagFromRef(ref) {
-    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-}
-async function resolveVersion(settings) {
-    const plans = versionPlans(settings.build.workingDirectory);
-    const quiet = { allowFailure: true, quiet: true };
-    const [described, head, headObject] = await Promise.all([(0,runner/* execute */.g7)(plans.describe, quiet), (0,runner/* execute */.g7)(plans.head, quiet), (0,runner/* execute */.g7)(plans.headObject, quiet)]);
-    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
-    const shallow = shallowLine === 'true';
-    let version = settings.build.version ?? tagFromRef(settings.github.ref);
-    if (!version) {
-        if (described.code === 0 && described.stdout.trim()) {
-            version = described.stdout.trim();
-        }
-        else {
-            version = DEFAULT_VERSION;
-            if (shallow) {
-                (0,warnings/* warn */.R)(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
-                    'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
-            }
-        }
-    }
-    const commit = head.code === 0 ? (commitLine ?? '') : '';
-    const build = settings.build.build ?? (commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : DEFAULT_BUILD);
-    return { version, build, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
-}
-
+// EXTERNAL MODULE: ./src/version.ts
+var src_version = __nccwpck_require__(311);
 // EXTERNAL MODULE: ./src/record.ts
 var src_record = __nccwpck_require__(4846);
 ;// CONCATENATED MODULE: ./src/road.ts
@@ -37411,7 +37262,7 @@ async function resolveBaseCommit(settings, top) {
     const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
     if (!ref && pr) {
         // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
-        const parents = commitParents((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
+        const parents = (0,src_version/* commitParents */.ZQ)((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
         const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined;
         const wanted = mergeParent ?? pr.baseSha;
         if (!(await ensureCommit(top, wanted, shallow)))
@@ -37549,7 +37400,7 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.build.workingDirectory, 'go.mod'))) {
             throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
         }
-        const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), resolveVersion(baseSettings)]);
+        const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), (0,src_version/* resolveVersion */.x)(baseSettings)]);
         const base = await buildTarget({
             settings: baseSettings,
             facts,
@@ -37935,7 +37786,7 @@ async function preflight(given, phase) {
         // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
         const listing = inspectPackage(given);
         const [engine, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
-        const [packageFacts, version] = await Promise.all([listing, resolveVersion(given)]);
+        const [packageFacts, version] = await Promise.all([listing, (0,src_version/* resolveVersion */.x)(given)]);
         if (!src_settings/* SAFE_VALUE */.ij.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${src_settings/* SAFE_VALUE_RULE */.t}; set the version input`);
         await access;
@@ -37949,7 +37800,7 @@ async function preflight(given, phase) {
             await abandon(linking, workDir);
             throw error;
         });
-        core/* info */.pq(`version ${version.version}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
+        core/* info */.pq(`version ${version.version}${(0,src_version/* versionOriginText */.AU)(version.origin) ? ` (${(0,src_version/* versionOriginText */.AU)(version.origin)})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
         return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir };
     });
     if (prepared.goFacts.packageNote)
@@ -38178,6 +38029,7 @@ var src_smoke = __nccwpck_require__(2754);
 
 
 
+
 async function run() {
     try {
         await pipeline();
@@ -38202,6 +38054,7 @@ async function pipeline() {
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
+    const replaced = (0,src_version/* replacedDefault */.sK)(settings, version, head.injections.find(i => i.role === 'version'));
     const stored = rememberHead(settings, memory, head);
     // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
     const cgo = goFacts.cgo();
@@ -38228,7 +38081,7 @@ async function pipeline() {
     const report = assembleReport({
         settings,
         engine,
-        version,
+        version: { ...version, replaced: await replaced },
         head,
         smoke,
         startup,
@@ -39455,7 +39308,10 @@ var src_attribution = __nccwpck_require__(3106);
 var smoke = __nccwpck_require__(2754);
 // EXTERNAL MODULE: ./src/values.ts
 var values = __nccwpck_require__(4777);
+// EXTERNAL MODULE: ./src/version.ts
+var src_version = __nccwpck_require__(311);
 ;// CONCATENATED MODULE: ./src/report.ts
+
 
 
 
@@ -39562,10 +39418,18 @@ function renderGate(gate, out) {
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
 function identity(report) {
     const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
-    const version = `\`${report.version.version}\`${missing('version') ? ' (not injected)' : ''}`;
+    const { replaced, origin } = report.version;
+    const said = [
+        missing('version') ? 'not injected' : undefined,
+        (0,src_version/* versionOriginText */.AU)(origin),
+        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+    ].filter(Boolean);
+    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
     const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
     return `${version} · build ${build}`;
 }
+/** A value from the user's code shown in a code span: one short line that cannot close the span. */
+const codeSafe = (text) => (0,values/* shown */.SP)(text.replace(/[\p{Cc}`]/gu, ' '), 60);
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
 function renderFailures(report, out) {
     for (const failure of report.failures ?? [])
@@ -41108,6 +40972,147 @@ async function sealContext(staging) {
 
 /***/ }),
 
+/***/ 2490:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fx: () => (/* binding */ pointerSize),
+/* harmony export */   QK: () => (/* binding */ verifiesWithSystemRoots),
+/* harmony export */   bK: () => (/* binding */ splitSymbol),
+/* harmony export */   u1: () => (/* binding */ resolveTarget)
+/* harmony export */ });
+/* unused harmony exports firstWord, candidates, readsBuildInfo */
+/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(715);
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
+const ROLE_NAMES = {
+    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+    build: {
+        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+    }
+};
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+    'api',
+    'proto',
+    'protocol',
+    'schema',
+    'min',
+    'max',
+    'minimum',
+    'maximum',
+    'go',
+    'golang',
+    'tls',
+    'http',
+    'kube',
+    'k8s',
+    'spec',
+    'format',
+    'wire',
+    'storage',
+    'db',
+    'database',
+    'compat',
+    'config'
+]);
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    const names = symbols
+        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+    const ident = (name) => splitSymbol(name).ident;
+    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
+    if (plain.length > 0)
+        return plain;
+    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === _settings_js__WEBPACK_IMPORTED_MODULE_0__/* .NO_VARIABLE */ .Zz)
+        return { role, variable: wanted, injected: false };
+    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+];
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
+
+/***/ }),
+
 /***/ 4777:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41243,6 +41248,163 @@ function binaryNameProblem(name) {
     if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
         return undefined;
     return `binary-name "${shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
+}
+
+
+/***/ }),
+
+/***/ 311:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   AU: () => (/* binding */ versionOriginText),
+/* harmony export */   ZQ: () => (/* binding */ commitParents),
+/* harmony export */   sK: () => (/* binding */ replacedDefault),
+/* harmony export */   x: () => (/* binding */ resolveVersion)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_VERSION, DEFAULT_BUILD, versionPlans, commitTime, pullRequestBuild, tagFromRef, parseDescribe, pseudoVersion, isSemverTag, declarationPlan, declaredString */
+/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(286);
+/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
+/* harmony import */ var _symbols_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2490);
+
+
+
+// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
+const DEFAULT_VERSION = '0.1.0';
+const DEFAULT_BUILD = 'undefined';
+const versionPlans = (cwd) => ({
+    // --long names the same tag as the seed's --abbrev=0 and adds how many commits lie past it.
+    describe: (commit) => ({ program: 'git', args: ['describe', '--tags', '--long', commit], cwd }),
+    commitObject: (commit) => ({ program: 'git', args: ['cat-file', 'commit', commit], cwd }),
+    // One git start for both: `true`/`false`, then the commit.
+    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
+    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
+});
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+function commitParents(rawCommit) {
+    const header = rawCommit.split('\n\n')[0];
+    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
+function commitTime(rawCommit) {
+    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
+    return time === undefined ? undefined : Number(time);
+}
+/**
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ */
+function pullRequestBuild(head, rawCommit, headSha) {
+    if (!headSha)
+        return head;
+    const parents = commitParents(rawCommit);
+    return parents.length === 2 && parents[1] === headSha ? headSha : head;
+}
+/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
+function tagFromRef(ref) {
+    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+}
+/** `git describe --tags --long`: the nearest tag and how many commits lie past it (the tag itself may hold dashes). */
+function parseDescribe(output) {
+    const match = /^(.+)-(\d+)-g[0-9a-f]+$/.exec(output.trim());
+    return match ? { tag: match[1], commits: Number(match[2]) } : undefined;
+}
+// A release tag as Go reads it, after any module-folder prefix (tools/v1.2.3); the v is kept as the tag has it.
+const SEMVER_TAG = /^(?:.*\/)?(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(\+[0-9A-Za-z.-]+)?$/;
+/**
+ * Go's pseudo-version of a commit past `tag` (golang.org/x/mod/module.PseudoVersion): vX.Y.(Z+1)-0.TIME-REV past
+ * a release, vX.Y.Z-pre.0.TIME-REV past a pre-release, v0.0.0-TIME-REV past a tag that is no version; TIME is the
+ * commit's UTC time, REV its first 12 hex digits, and build metadata (+incompatible) stays at the end.
+ */
+function pseudoVersion(tag, commit, time) {
+    const stamp = new Date(time * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
+    const rev = commit.slice(0, 12);
+    const match = SEMVER_TAG.exec(tag);
+    if (!match)
+        return `v0.0.0-${stamp}-${rev}`;
+    const [, v, major, minor, patch, pre, build = ''] = match;
+    if (pre)
+        return `${v}${major}.${minor}.${patch}-${pre}.0.${stamp}-${rev}${build}`;
+    return `${v}${major}.${minor}.${BigInt(patch) + 1n}-0.${stamp}-${rev}${build}`;
+}
+const isSemverTag = (tag) => SEMVER_TAG.test(tag);
+const quiet = { allowFailure: true, quiet: true };
+/** The commit's own version: its tag, Go's pseudo-version past one, or the seed's 0.1.0 when no tag is reachable. */
+async function describeCommit(cwd, commit, rawCommit, shallow) {
+    const plans = versionPlans(cwd);
+    const [described, object] = await Promise.all([
+        (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.describe(commit), quiet),
+        rawCommit === undefined ? (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.commitObject(commit), quiet) : { code: 0, stdout: rawCommit }
+    ]);
+    const nearest = described.code === 0 ? parseDescribe(described.stdout) : undefined;
+    const time = object.code === 0 ? commitTime(object.stdout) : undefined;
+    if (nearest?.commits === 0)
+        return { version: nearest.tag, origin: { kind: 'tag', tag: nearest.tag } };
+    if (nearest && time !== undefined)
+        return { version: pseudoVersion(nearest.tag, commit, time), origin: { kind: 'past-tag', ...nearest } };
+    if (shallow) {
+        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_0__/* .warn */ .R)(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
+    }
+    return { version: DEFAULT_VERSION, origin: { kind: 'no-tag' } };
+}
+async function resolveVersion(settings) {
+    const plans = versionPlans(settings.build.workingDirectory);
+    const [head, headObject] = await Promise.all([(0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.head, quiet), (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.headObject, quiet)]);
+    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
+    const commit = head.code === 0 ? (commitLine ?? '') : '';
+    // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
+    const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
+    const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
+    const times = { commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
+    const pushed = tagFromRef(settings.github.ref);
+    if (settings.build.version)
+        return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };
+    if (pushed)
+        return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } };
+    if (!subject)
+        return { version: DEFAULT_VERSION, build, ...times, origin: { kind: 'no-tag' } };
+    const own = await describeCommit(settings.build.workingDirectory, subject, subject === commit ? headObject.stdout : undefined, shallowLine === 'true');
+    return { ...own, build, ...times };
+}
+/** What the version is, in words: where it came from when that is not plain. */
+function versionOriginText(origin) {
+    if (origin.kind !== 'past-tag')
+        return undefined;
+    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${origin.tag}`;
+    return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
+}
+/** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */
+const declarationPlan = (cwd, pkg, ident) => ({ program: 'go', args: ['doc', '-u', '-src', pkg, ident], cwd });
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The string a variable is declared with on its own line (`var version = "unknown"`, or inside a var block). */
+function declaredString(source, ident) {
+    const pattern = new RegExp(`^\\s*(?:var\\s+)?${escapeRegExp(ident)}(?:\\s+string)?\\s*=\\s*("(?:[^"\\\\\\n]|\\\\.)*"|\`[^\`]*\`)`, 'mu');
+    const literal = pattern.exec(source)?.[1];
+    if (literal === undefined)
+        return undefined;
+    if (literal.startsWith('`'))
+        return literal.slice(1, -1);
+    try {
+        return JSON.parse(literal);
+    }
+    catch {
+        // Go escapes JSON has not (\x41, \'): the text between the quotes is near enough to name it.
+        return literal.slice(1, -1);
+    }
+}
+/**
+ * With no tag, 0.1.0 goes in where the program had a version of its own (`var version = "unknown"`): the value it
+ * replaced, so the report can say so. Undefined when a tag or the input gave the version, or the declaration says none.
+ */
+async function replacedDefault(settings, version, injection) {
+    if (version.origin.kind !== 'no-tag' || !injection?.injected)
+        return undefined;
+    const { pkg, ident } = (0,_symbols_js__WEBPACK_IMPORTED_MODULE_2__/* .splitSymbol */ .bK)(injection.variable);
+    const declared = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(declarationPlan(settings.build.workingDirectory, pkg === 'main' ? settings.build.package : pkg, ident), quiet);
+    const value = declared.code === 0 ? declaredString(declared.stdout, ident) : undefined;
+    return value === undefined || value === '' || value === version.version ? undefined : { variable: injection.variable, value };
 }
 
 

@@ -22,7 +22,7 @@ const SMOKE_KEPT = 4000
 export interface RunFacts {
   settings: Settings
   engine: Engine
-  version: VersionInfo
+  version: Report['version']
   head: Target
   smoke?: SmokeResult
   startup: Map<string, Startup>

@@ -15,6 +15,7 @@ import { headRoad } from './road.js'
 import { readSettings, type Settings } from './settings.js'
 import { smokeAndStartup } from './smoke.js'
 import { buildTarget, type Target } from './target.js'
+import { replacedDefault } from './version.js'
 import { warn } from './warnings.js'
 
 export async function run(): Promise<void> {
@@ -42,6 +43,11 @@ async function pipeline(): Promise<void> {
     throw error
   })
   noteTarget(settings, goFacts.importPath, head)
+  const replaced = replacedDefault(
+    settings,
+    version,
+    head.injections.find(i => i.role === 'version')
+  )
   const stored = rememberHead(settings, memory, head)
   // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
   const cgo = goFacts.cgo()
@@ -69,7 +75,7 @@ async function pipeline(): Promise<void> {
   const report = assembleReport({
     settings,
     engine,
-    version,
+    version: { ...version, replaced: await replaced },
     head,
     smoke,
     startup,

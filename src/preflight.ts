@@ -10,7 +10,7 @@ import type { Phase } from './phase.js'
 import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { killChildren, settleLater } from './runner.js'
 import { requireUpx } from './upx-install.js'
-import { resolveVersion, type VersionInfo } from './version.js'
+import { resolveVersion, versionOriginText, type VersionInfo } from './version.js'
 import { warn } from './warnings.js'
 
 export interface Prepared {
@@ -62,7 +62,7 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
       throw error
     })
     core.info(
-      `version ${version.version}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
+      `version ${version.version}${versionOriginText(version.origin) ? ` (${versionOriginText(version.origin)})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
     )
     return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir }
   })

@@ -7,8 +7,8 @@ import type { GateOutcome } from './gate.js'
 import type { Road } from './road.js'
 import type { Published } from './publish.js'
 import { STARTUP_RUNS, type SmokeResult } from './smoke.js'
-import { clip } from './values.js'
-import type { VersionInfo } from './version.js'
+import { clip, shown } from './values.js'
+import { versionOriginText, type VersionInfo } from './version.js'
 
 export interface BinaryFigures {
   platform: string
@@ -31,7 +31,8 @@ export interface Report {
   image: string
   tags: string[]
   digest?: string
-  version: VersionInfo
+  /** `replaced`: with no tag, the program's own default that 0.1.0 took the place of. */
+  version: VersionInfo & { replaced?: { variable: string; value: string } }
   /** Where the version and the build went; `injected: false` means the binary does not carry them. */
   injections?: Array<{ role: 'version' | 'build'; variable: string; injected: boolean }>
   goVersion: string
@@ -174,10 +175,19 @@ function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
 function identity(report: Report): string {
   const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected)
-  const version = `\`${report.version.version}\`${missing('version') ? ' (not injected)' : ''}`
+  const { replaced, origin } = report.version
+  const said = [
+    missing('version') ? 'not injected' : undefined,
+    versionOriginText(origin),
+    replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+  ].filter(Boolean)
+  const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`
   const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`
   return `${version} · build ${build}`
 }
+
+/** A value from the user's code shown in a code span: one short line that cannot close the span. */
+const codeSafe = (text: string) => shown(text.replace(/[\p{Cc}`]/gu, ' '), 60)
 
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
 function renderFailures(report: Report, out: string[]): void {

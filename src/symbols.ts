@@ -16,12 +16,46 @@ export interface GoSymbol {
 /** A package-level string variable: a data or bss symbol the size of a string header. */
 const isStringVariable = (symbol: GoSymbol, pointerSize: number) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize
 
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
 const ROLE_NAMES = {
-  version: /^(app|build|git|release)?_?version$/i,
-  build: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i
+  version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+  build: {
+    plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+    ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+  }
 }
 
 export type Role = keyof typeof ROLE_NAMES
+
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+  'api',
+  'proto',
+  'protocol',
+  'schema',
+  'min',
+  'max',
+  'minimum',
+  'maximum',
+  'go',
+  'golang',
+  'tls',
+  'http',
+  'kube',
+  'k8s',
+  'spec',
+  'format',
+  'wire',
+  'storage',
+  'db',
+  'database',
+  'compat',
+  'config'
+])
+
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+export const firstWord = (ident: string) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase()
 
 /** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
 export function splitSymbol(name: string): { pkg: string; ident: string } {
@@ -30,17 +64,20 @@ export function splitSymbol(name: string): { pkg: string; ident: string } {
   return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) }
 }
 
-/** String variables of the main module whose name says they hold the version (or the build). */
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
 export function candidates(symbols: GoSymbol[], role: Role, mainModulePackages: string[], pointerSize: number): string[] {
   const own = new Set(['main', ...mainModulePackages])
-  return symbols
-    .filter(s => isStringVariable(s, pointerSize))
-    .filter(s => {
-      const { pkg, ident } = splitSymbol(s.name)
-      return own.has(pkg) && ROLE_NAMES[role].test(ident)
-    })
+  const names = symbols
+    .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
     .map(s => s.name)
     .filter((name, i, all) => all.indexOf(name) === i)
+  const ident = (name: string) => splitSymbol(name).ident
+  const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)))
+  if (plain.length > 0) return plain
+  return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))))
 }
 
 export interface Injection {

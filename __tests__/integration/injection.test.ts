@@ -3,6 +3,8 @@
  * package under cmd/NAME's module, or nothing at all (debug.ReadBuildInfo). The report must say what the binary
  * really carries, and the image's own binary must agree.
  */
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { docker, git, goModule, requireTools, runAction } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git'))
@@ -101,5 +103,76 @@ describe('the version really injected', () => {
     expect(run.summary).not.toContain('-X main.Build')
     expect(docker('run', '--rm', '--network', 'none', `${image}:3.1.0`)).toBe('3.1.0')
     docker('image', 'rm', `${image}:3.1.0`)
+  })
+})
+
+/** Commits on top of a repository, each changing a file, as a project's history moves on past its tag. */
+function commitMore(dir: string, count: number): string {
+  for (let i = 0; i < count; i++) {
+    writeFileSync(path.join(dir, 'CHANGELOG.md'), `change ${i}\n`)
+    git(dir, 'add', '-A')
+    git(dir, 'commit', '-qm', `change ${i}`)
+  }
+  return git(dir, 'rev-parse', 'HEAD')
+}
+
+// The program prints the version it was given and the one Go itself stamps from git (a hosted runner's -buildvcs).
+const STAMPED = {
+  'go.mod': 'module example.com/moving\n\ngo 1.22\n',
+  'main.go':
+    'package main\n\nimport (\n\t"fmt"\n\t"runtime/debug"\n)\n\nvar version = "dev"\n\nfunc main() {\n\tinfo, _ := debug.ReadBuildInfo()\n\tfmt.Println(version, info.Main.Version)\n}\n'
+}
+
+describe('the version of a commit past its tag', () => {
+  it.each([
+    ['three commits past a release', 'v1.2.3', 3, /^v1\.2\.4-0\.\d{14}-[0-9a-f]{12}$/],
+    ['one commit past a pre-release', 'v1.3.0-rc.1', 1, /^v1\.3\.0-rc\.1\.0\.\d{14}-[0-9a-f]{12}$/]
+  ])("%s: Go's own pseudo-version, injected, tagged, and said", async (_, tag, commits, shape) => {
+    const repo = repository(STAMPED)
+    git(repo.dir, 'tag', tag)
+    const sha = commitMore(repo.dir, commits)
+    const image = `slim-test/moving-${unique()}`
+    const run = await runAction({ image, 'smoke-test': '' }, { workspace: repo.dir, env: { GOFLAGS: '-buildvcs=auto' } })
+    expect(run.errors).toEqual([])
+    const version = run.outputs.version
+    expect(version).toMatch(shape)
+    expect(version.endsWith(sha.slice(0, 12))).toBe(true)
+    // What the image's binary prints: the injected version, then Go's own stamp of the same commit.
+    expect(docker('run', '--rm', '--network', 'none', `${image}:${version}`)).toBe(`${version} ${version}`)
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.version.origin).toEqual({ kind: 'past-tag', tag, commits })
+    expect(run.summary).toContain(`version \`${version}\` (${commits} commit${commits === 1 ? '' : 's'} after ${tag})`)
+    expect(run.stdout).toContain(`after ${tag})`)
+    docker('image', 'rm', `${image}:${version}`)
+  })
+
+  it('at the tag itself the version is the tag', async () => {
+    const repo = repository(STAMPED)
+    git(repo.dir, 'tag', 'v2.0.1')
+    const image = `slim-test/tagged-${unique()}`
+    const run = await runAction({ image, 'smoke-test': '', load: 'false' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.outputs.version).toBe('v2.0.1')
+    expect(JSON.parse(run.outputs['report-json']).version.origin).toEqual({ kind: 'tag', tag: 'v2.0.1' })
+  })
+
+  it('with no tag, 0.1.0 goes into the only version-like variable (internal/buildinfo.CustomVersion), and the report names the default it replaced', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/custom\n\ngo 1.22\n',
+      'internal/buildinfo/buildinfo.go': 'package buildinfo\n\n// CustomVersion is set at release time.\nvar CustomVersion = "unknown"\n',
+      'cmd/custom/main.go':
+        'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/custom/internal/buildinfo"\n)\n\nfunc main() { fmt.Println(buildinfo.CustomVersion) }\n'
+    })
+    const image = `slim-test/custom-${unique()}`
+    const run = await runAction({ image, 'smoke-test': '', 'build-variable': 'none' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(run.warnings).toEqual([])
+    expect(run.outputs['version-injected']).toBe('true')
+    expect(docker('run', '--rm', '--network', 'none', `${image}:0.1.0`)).toBe('0.1.0')
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.injections[0]).toEqual({ role: 'version', variable: 'example.com/custom/internal/buildinfo.CustomVersion', injected: true })
+    expect(report.version.replaced).toEqual({ variable: 'example.com/custom/internal/buildinfo.CustomVersion', value: 'unknown' })
+    expect(run.summary).toContain("version `0.1.0` (no tag: it replaced the program's own `unknown` in `example.com/custom/internal/buildinfo.CustomVersion`)")
+    docker('image', 'rm', `${image}:0.1.0`)
   })
 })

@@ -18,7 +18,7 @@ const moduleDir = mkdtempSync(path.join(tmpdir(), 'plans-'))
 writeFileSync(path.join(moduleDir, 'go.mod'), 'module example.com/hello\n')
 const settingsWith = (inputs: Record<string, string> = {}) =>
   readSettings(actionInputs(inputs), { GITHUB_WORKSPACE: moduleDir, GITHUB_REPOSITORY: 'Acme/Hello', GITHUB_SERVER_URL: 'https://github.com' })
-const version = { version: 'v1.2.3', build: 'abc123', commitTime: 1700000000 }
+const version = { version: 'v1.2.3', build: 'abc123', commitTime: 1700000000, origin: { kind: 'input' as const } }
 
 describe('lists', () => {
   it('splits fields like the go command, quotes grouping', () => {
@@ -64,7 +64,9 @@ describe('go build plan', () => {
     })
   })
   it('quotes a version with spaces so the linker reads one value', () => {
-    expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x' }, 'none')).toBe("-X 'main.Version=nightly build' -X main.Build=x")
+    expect(ldflags(settingsWith(), { version: 'nightly build', build: 'x', origin: { kind: 'input' as const } }, 'none')).toBe(
+      "-X 'main.Version=nightly build' -X main.Build=x"
+    )
   })
   it('lists dependencies with the same build flags, so a separate tag value stays with its flag', () => {
     const plan = goListPlan(settingsWith({ 'build-flags': '-tags netgo -mod=vendor' }), parsePlatform('linux/amd64'))
@@ -77,15 +79,19 @@ describe('go build plan', () => {
     expect(plan.env).toEqual({ CGO_ENABLED: '0', GOOS: 'linux', GOARCH: 'arm64' })
   })
   it('runs a plan at the lowest priority through nice, its argv unchanged', () => {
-    const plan = goBuildPlan(settingsWith(), { version: '1', build: 'x' }, parsePlatform('linux/amd64'), '/o', 'none')
+    const plan = goBuildPlan(settingsWith(), { version: '1', build: 'x', origin: { kind: 'input' as const } }, parsePlatform('linux/amd64'), '/o', 'none')
     expect(lowPriority(plan)).toEqual({ ...plan, program: 'nice', args: ['-n', '19', 'go', ...plan.args] })
   })
   it('injects nothing into a variable said to be none', () => {
-    expect(ldflags(settingsWith({ 'build-variable': 'none' }), { version: '1', build: 'x' }, 'full')).toBe('-s -w -X main.Version=1')
-    expect(ldflags(settingsWith({ 'version-variable': 'none', 'build-variable': 'none' }), { version: '1', build: 'x' }, 'none')).toBe('')
+    expect(ldflags(settingsWith({ 'build-variable': 'none' }), { version: '1', build: 'x', origin: { kind: 'input' as const } }, 'full')).toBe(
+      '-s -w -X main.Version=1'
+    )
+    expect(
+      ldflags(settingsWith({ 'version-variable': 'none', 'build-variable': 'none' }), { version: '1', build: 'x', origin: { kind: 'input' as const } }, 'none')
+    ).toBe('')
   })
   it('links the base twin with its symbols but no DWARF', () => {
-    expect(ldflags(settingsWith(), { version: '1', build: 'x' }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
+    expect(ldflags(settingsWith(), { version: '1', build: 'x', origin: { kind: 'input' as const } }, 'symbols')).toBe('-w -X main.Version=1 -X main.Build=x')
   })
   it('lists dependencies with the same static environment', () => {
     const plan = goListPlan(settingsWith({ package: './cmd/api' }), parsePlatform('linux/amd64'))
@@ -149,7 +155,7 @@ describe('buildx plan', () => {
     const plan = buildPlan({
       settings: settingsWith({ builder: 'b1' }),
       buildx: 'docker-buildx',
-      version: { version: 'feat/x+1', build: 'b' },
+      version: { version: 'feat/x+1', build: 'b', origin: { kind: 'input' as const } },
       contextDir: '/c',
       dockerfile: '/c/D',
       metadataFile: '/m',

@@ -4,7 +4,7 @@ const report: Report = {
   image: 'acme/hello',
   tags: ['acme/hello:v1.2.3'],
   digest: 'sha256:' + 'd'.repeat(64),
-  version: { version: 'v1.2.3', build: '0123456789abcdef0123', commitTime: 1700000000 },
+  version: { version: 'v1.2.3', build: '0123456789abcdef0123', commitTime: 1700000000, origin: { kind: 'input' as const } },
   goVersion: 'go1.26.8',
   goBuild: 'CGO_ENABLED=0 GOOS=linux GOARCH=amd64 go build -trimpath "-ldflags=-s -w -X main.Version=v1.2.3 -X main.Build=0123" -o hello .',
   upx: 'lzma',

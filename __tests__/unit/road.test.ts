@@ -62,7 +62,7 @@ describe('the road in the report', () => {
   const report = {
     image: 'acme/api',
     tags: [],
-    version: { version: '0.1.0', build: 'undefined' },
+    version: { version: '0.1.0', build: 'undefined', origin: { kind: 'no-tag' } },
     goVersion: 'go1.26.0',
     goBuild: 'go build',
     upx: 'off',

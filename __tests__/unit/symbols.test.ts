@@ -1,4 +1,4 @@
-import { candidates, resolveTarget, splitSymbol, verifiesWithSystemRoots } from '../../src/symbols.js'
+import { candidates, firstWord, resolveTarget, splitSymbol, verifiesWithSystemRoots } from '../../src/symbols.js'
 import { parseNm } from './nm.js'
 import { cgoCulprits, firstErrors, mainPackages } from '../../src/golist.js'
 
@@ -25,6 +25,30 @@ describe('-X targets checked against the symbol table', () => {
     expect(candidates(symbols, 'version', own, 8)).toEqual(['main.version', 'example.com/svc/internal/version.Version'])
     expect(candidates(symbols, 'build', own, 8)).toEqual(['example.com/svc/internal/version.Commit'])
     expect(candidates(symbols, 'version', own, 4)).toEqual([])
+  })
+
+  it('a name that ends in Version (or Commit, SHA, …) is a candidate when no plain name is there', () => {
+    const named = (...names: string[]) => names.map((name, i) => ({ name, size: 16, kind: 'D', address: 0x1000 + 16 * i }))
+    const caddy = named('github.com/caddyserver/caddy/v2.CustomVersion', 'github.com/caddyserver/caddy/v2/modules/caddyhttp.ServerHeader')
+    const caddyOwn = ['github.com/caddyserver/caddy/v2', 'github.com/caddyserver/caddy/v2/modules/caddyhttp']
+    expect(candidates(caddy, 'version', caddyOwn, 8)).toEqual(['github.com/caddyserver/caddy/v2.CustomVersion'])
+    const custom = resolveTarget(caddy, 'version', 'main.Version', caddyOwn, 8)
+    expect(custom).toMatchObject({ variable: 'github.com/caddyserver/caddy/v2.CustomVersion', injected: true })
+    expect(candidates(named('main.lastBuild', 'main.HeadRevision', 'main.imageSha'), 'build', [], 8)).toEqual([
+      'main.lastBuild',
+      'main.HeadRevision',
+      'main.imageSha'
+    ])
+    expect(candidates(named('main.BuildCommit', 'main.gitSHA', 'main.lastBuild'), 'build', [], 8)).toEqual(['main.BuildCommit', 'main.gitSHA'])
+    // A plain name wins over the endings; the version of an API, a protocol or Go is never the program's.
+    expect(candidates(named('main.version', 'main.CustomVersion'), 'version', [], 8)).toEqual(['main.version'])
+    expect(candidates(named('main.APIVersion', 'main.minGoVersion', 'main.protocol_version', 'main.DBVersion'), 'version', [], 8)).toEqual([])
+    // "Versions" and "Builder" are other words.
+    expect(candidates(named('main.SupportedVersions', 'main.ImageBuilder', 'main.Versioned'), 'version', [], 8)).toEqual([])
+  })
+
+  it('reads the first word of an identifier across its casing', () => {
+    expect(['APIVersion', 'minGoVersion', 'db_version', 'Version', 'HTTPServerVersion'].map(firstWord)).toEqual(['api', 'min', 'db', 'version', 'http'])
   })
 
   it('an existing target is injected as asked', () => {
