@@ -26,7 +26,8 @@ const breakdown = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
         key: text,
         kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['package', 'module', 'std', 'runtime', 'other']),
         version: text.optional(),
-        bytes: count
+        bytes: count,
+        embedded: count.optional()
     }))
         .max(100000),
     info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: text, mainModule: text, deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion).max(20000) })

@@ -34898,12 +34898,13 @@ async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Bl: () => (/* binding */ symbolPackage),
 /* harmony export */   I3: () => (/* binding */ breakdown),
 /* harmony export */   Nb: () => (/* binding */ attributions),
 /* harmony export */   _Y: () => (/* binding */ parseBuildInfo),
 /* harmony export */   r6: () => (/* binding */ dominantRow)
 /* harmony export */ });
-/* unused harmony exports symbolPackage, ROW_LABELS, rowOf, fileBytes, moduleChanges, compareRows, attribute */
+/* unused harmony exports ROW_LABELS, rowOf, fileBytes, withMainModule, moduleChanges, compareRows, attribute */
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(semver__WEBPACK_IMPORTED_MODULE_0__);
 
@@ -34984,25 +34985,55 @@ function fileBytes(symbol, loads) {
     const end = start + symbol.size;
     return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
 }
-/** The binary split into rows by the file bytes of its symbols. */
-function breakdown(symbols, loads, info, binary) {
+/**
+ * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
+ * no symbol sizes, unless the data is a symbol of the package's own).
+ */
+function breakdown(symbols, loads, info, binary, embedded = []) {
     const rows = new Map();
     // Tens of thousands of symbols share a few hundred packages: each package is placed once.
     const placed = new Map();
+    const entryOf = (symbol) => {
+        const pkg = symbolPackage(symbol);
+        const row = placed.get(pkg) ?? rowOf(pkg, info);
+        placed.set(pkg, row);
+        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
+        rows.set(row.key, entry);
+        return entry;
+    };
     let explained = 0;
     for (const symbol of symbols) {
         const bytes = fileBytes(symbol, loads);
         if (bytes === 0)
             continue;
-        const pkg = symbolPackage(symbol.name);
-        const row = placed.get(pkg) ?? rowOf(pkg, info);
-        placed.set(pkg, row);
-        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
-        entry.bytes += bytes;
-        rows.set(row.key, entry);
+        entryOf(symbol.name).bytes += bytes;
         explained += bytes;
     }
+    for (const data of embedded) {
+        const entry = entryOf(data.variable);
+        entry.embedded = (entry.embedded ?? 0) + data.bytes;
+        if (data.sized)
+            continue;
+        entry.bytes += data.bytes;
+        explained += data.bytes;
+    }
     return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+}
+/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
+function withMainModule(split) {
+    const own = split.rows.filter(r => r.kind === 'package');
+    if (own.length === 0)
+        return split;
+    const sum = (pick) => own.reduce((total, r) => total + pick(r), 0);
+    const embedded = sum(r => r.embedded ?? 0);
+    const main = {
+        key: split.info.mainModule || own[0].key,
+        kind: 'main',
+        bytes: sum(r => r.bytes),
+        ...(embedded > 0 ? { embedded } : {}),
+        packages: own
+    };
+    return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
 }
 /** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
 function moduleChanges(base, head) {
@@ -35027,18 +35058,33 @@ function direction(old, now) {
     const order = semver__WEBPACK_IMPORTED_MODULE_0___default().compare(now.version, old.version);
     return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
 }
-/** Rows joined across base and head, the largest absolute changes first; unchanged rows are left out. */
-function compareRows(base, head, limit = 10) {
-    const keys = [...new Set([...head.rows, ...base.rows].map(r => r.key))];
-    const find = (b, key) => b.rows.find(r => r.key === key);
-    const changed = keys
+/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
+function joinRows(base, head) {
+    const keys = [...new Set([...head, ...base].map(r => r.key))];
+    return keys
         .map(key => {
-        const [was, now] = [find(base, key), find(head, key)];
+        const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)];
         const { key: k, kind, version } = (now ?? was);
-        return { key: k, kind, version, base: was?.bytes ?? 0, head: now?.bytes ?? 0, delta: (now?.bytes ?? 0) - (was?.bytes ?? 0), isNew: !was };
+        const change = {
+            key: k,
+            kind,
+            version,
+            base: was?.bytes ?? 0,
+            head: now?.bytes ?? 0,
+            delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
+            embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
+            isNew: !was
+        };
+        if (kind === 'main')
+            change.packages = joinRows(was?.packages ?? [], now?.packages ?? []);
+        return change;
     })
         .filter(r => r.delta !== 0)
         .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+}
+/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
+function compareRows(base, head, limit = 10) {
+    const changed = joinRows(base.rows, head.rows);
     const rest = changed.slice(limit);
     return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
 }
@@ -35049,8 +35095,10 @@ function dominantRow(diff, binaryDelta) {
         return undefined;
     return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
 }
-function attribute(platform, head, base, baseInfo, note) {
-    const info = base?.info ?? baseInfo;
+function attribute(platform, split, baseSplit, baseInfo, note) {
+    const info = baseSplit?.info ?? baseInfo;
+    // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
+    const [head, base] = [withMainModule(split), baseSplit && withMainModule(baseSplit)];
     return {
         platform,
         head,
@@ -35351,7 +35399,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3636);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4936);
 
 
 
@@ -35686,7 +35734,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 3636:
+/***/ 4936:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35758,7 +35806,7 @@ function readElf(buf) {
         return load ? load.offset + (vaddr - load.vaddr) : undefined;
     };
     const interp = segments.find(s => s.type === PT_INTERP);
-    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }));
+    const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz, offset }) => ({ vaddr, filesz, offset }));
     const facts = { machine, needed: [], loads };
     if (interp)
         facts.interpreter = cString(interp.offset);
@@ -36087,6 +36135,114 @@ async function inspectPackage(given, { base = false } = {}) {
 
 // EXTERNAL MODULE: ./src/lists.ts
 var lists = __nccwpck_require__(6174);
+;// CONCATENATED MODULE: ./src/embedded.ts
+
+
+// Shorter literals are names and messages, not data worth a line; an embed.FS file counts whatever its size.
+const EMBEDDED_MIN = 1024;
+// embed.FS holds *[]file, and file is {name string; data string; hash [16]byte} (the embed package's own layout).
+const FILE_WORDS = 4;
+const FILE_HASH = 16;
+const MAX_FILES = 1_000_000;
+/** The file's words at virtual addresses, in its own class and byte order; undefined where the file has no bytes. */
+function wordReader(buf, loads) {
+    const { is64, word } = elfReader(buf);
+    const size = is64 ? 8 : 4;
+    const offsetOf = (vaddr, length) => {
+        const load = loads.find(l => vaddr >= l.vaddr && vaddr + length <= l.vaddr + l.filesz);
+        return load ? load.offset + (vaddr - load.vaddr) : undefined;
+    };
+    const words = (vaddr, count) => {
+        const at = offsetOf(vaddr, count * size);
+        return at === undefined ? undefined : Array.from({ length: count }, (_, i) => word(at + i * size));
+    };
+    return { size, words, inFile: (vaddr, length) => offsetOf(vaddr, length) !== undefined };
+}
+/**
+ * The sized symbol that holds each address, found in one pass over the symbols (a few pieces among tens of
+ * thousands of symbols: cheaper than sorting them); a symbol that starts at the address wins over one around it.
+ */
+function owners(symbols, addresses) {
+    const sorted = [...new Set(addresses)].sort((a, b) => a - b);
+    const found = new Map();
+    for (const symbol of symbols) {
+        if (symbol.address === undefined || symbol.size === 0)
+            continue;
+        const end = symbol.address + symbol.size;
+        let low = 0;
+        let high = sorted.length;
+        while (low < high) {
+            const middle = (low + high) >> 1;
+            if (sorted[middle] < symbol.address)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        for (let i = low; i < sorted.length && sorted[i] < end; i++) {
+            if (!found.has(sorted[i]) || symbol.address === sorted[i])
+                found.set(sorted[i], symbol);
+        }
+    }
+    return found;
+}
+/** What a package-level variable points at: a string's or a slice's data, or every file of an embed.FS. */
+function piecesOf(symbol, reader, names) {
+    const { size, words } = reader;
+    if (symbol.size === 2 * size || symbol.size === 3 * size) {
+        const [at, bytes] = words(symbol.address, 2) ?? [0, 0];
+        return bytes >= EMBEDDED_MIN ? [{ at, bytes }] : [];
+    }
+    if (symbol.size !== size || !names.has(`${symbol.name}.files`))
+        return [];
+    const [list] = words(symbol.address, 1) ?? [0];
+    const [array, count] = words(list, 2) ?? [0, 0];
+    if (count > MAX_FILES)
+        return [];
+    const stride = FILE_WORDS * size + FILE_HASH;
+    return Array.from({ length: count }, (_, i) => words(array + i * stride, FILE_WORDS))
+        .filter((file) => file !== undefined && file[3] > 0)
+        .map(file => ({ at: file[2], bytes: file[3] }));
+}
+/** The embedded data of every package-level variable, each piece counted once (two variables may share a literal). */
+function embeddedData(buf, symbols, loads) {
+    const reader = wordReader(buf, loads);
+    const headers = new Set([1, 2, 3].map(words => words * reader.size));
+    // One pass over tens of thousands of symbols: the embed.FS lists, and the variables the size of a header.
+    const files = new Set();
+    const variables = [];
+    for (const symbol of symbols) {
+        if (symbol.name.endsWith('.files'))
+            files.add(symbol.name);
+        else if (headers.has(symbol.size) && (symbol.kind === 'D' || symbol.kind === 'd') && symbol.address !== undefined)
+            variables.push(symbol);
+    }
+    const holders = [];
+    for (const symbol of variables) {
+        const pieces = piecesOf(symbol, reader, files).filter(p => p.at !== 0 && reader.inFile(p.at, p.bytes));
+        const pkg = pieces.length > 0 ? (0,attribution/* symbolPackage */.Bl)(symbol.name) : undefined;
+        // The runtime's own strings (its module info) are no data of the program's.
+        if (pkg !== undefined && pkg !== 'runtime')
+            holders.push({ variable: symbol.name, pkg, pieces });
+    }
+    const ownerOf = owners(symbols, holders.flatMap(h => h.pieces.map(p => p.at)));
+    const seen = new Set();
+    return holders.flatMap(({ variable, pkg, pieces }) => {
+        let [unsized, sized] = [0, 0];
+        for (const piece of pieces) {
+            const owner = ownerOf.get(piece.at);
+            // Inside another symbol: that symbol's bytes, counted where it belongs (unless it is this package's own copy).
+            if (seen.has(piece.at) || (owner && !(owner.address === piece.at && piece.bytes <= owner.size && (0,attribution/* symbolPackage */.Bl)(owner.name) === pkg)))
+                continue;
+            seen.add(piece.at);
+            if (owner)
+                sized += piece.bytes;
+            else
+                unsized += piece.bytes;
+        }
+        return [...(unsized > 0 ? [{ variable, bytes: unsized, sized: false }] : []), ...(sized > 0 ? [{ variable, bytes: sized, sized: true }] : [])];
+    });
+}
+
 // EXTERNAL MODULE: ./src/symbols.ts
 var src_symbols = __nccwpck_require__(2490);
 ;// CONCATENATED MODULE: ./src/twin.ts
@@ -36097,10 +36253,12 @@ var src_symbols = __nccwpck_require__(2490);
 
 
 
-/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
+
+/** The unstripped twin's symbols, the file ranges its segments load, the data its variables embed and its size: one read serves all. */
 async function readTwin(unstripped) {
     const elf = await (0,promises_.readFile)(unstripped);
-    return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length };
+    const [symbols, loads] = [elfSymbols(elf), readElf(elf).loads];
+    return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) };
 }
 /**
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
@@ -36143,7 +36301,7 @@ async function readTwins(settings, mainModulePackages, links, shipped) {
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
 function splitBinary(twin, shipped, output) {
     try {
-        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length);
+        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
     }
     catch (error) {
         core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
@@ -38247,7 +38405,8 @@ async function post() {
  * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
  * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
  */
-const RECORD_FORMAT = 1;
+// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
+const RECORD_FORMAT = 2;
 /** What a finished target measured, as it is stored. */
 function recordOf(target, commit, run, zstd) {
     return {
@@ -39438,20 +39597,37 @@ function renderFailures(report, out) {
 /** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
 const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
 const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
+/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
+function sections(text) {
+    const open = [];
+    const found = [];
+    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+        if (tag[0] !== '</details>') {
+            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
+            continue;
+        }
+        const section = open.pop();
+        if (section)
+            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
 /**
- * The report within `maxBytes`: the collapsed sections go first, from the last, each replaced by a line saying so;
- * then the end of the text. The headline, the failures and the verdict come first in the report and stay.
+ * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
+ * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * verdict come first in the report and stay.
  */
 function fitMarkdown(markdown, maxBytes) {
     const size = (text) => Buffer.byteLength(text, 'utf8');
-    if (size(markdown) <= maxBytes)
-        return markdown;
     let fitted = markdown;
-    const sections = [...markdown.matchAll(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g)].reverse();
-    for (const section of sections) {
-        if (size(fitted) <= maxBytes)
-            return fitted;
-        fitted = fitted.replace(section[0], `<details><summary>${section[1]}</summary>\n\n(${LEFT_OUT})\n\n</details>`);
+    while (size(fitted) > maxBytes) {
+        const last = sections(fitted)
+            .filter(s => s.body !== LEFT_OUT_BODY)
+            .at(-1);
+        if (!last)
+            break;
+        fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
     }
     if (size(fitted) <= maxBytes)
         return fitted;
@@ -39609,19 +39785,37 @@ function renderDetails(report, out) {
 function rowLabel(row) {
     if (row.kind === 'package')
         return `\`${row.key}\``;
+    if (row.kind === 'main')
+        return `\`${row.key}\` (this module)`;
     if (row.kind === 'module')
         return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
     return row.key;
+}
+/** A row's embedded data, said beside its name. */
+const embeddedText = (bytes) => (bytes ? `, ${human(bytes)} of it embedded data` : '');
+const embeddedChange = (delta) => (delta !== 0 ? `, embedded data ${signedHuman(delta)}` : '');
+/** Over half of a change, in its direction. */
+const mostOf = (part, whole) => whole !== 0 && Math.sign(part) === Math.sign(whole) && Math.abs(part) * 2 > Math.abs(whole);
+/** What one row's change is mostly: embedded data, or (for the main module) one of its packages; new when it is. */
+function causeOf(top) {
+    const isNew = (row) => (row.isNew ? ', new' : '');
+    const inside = top.packages?.[0];
+    if (mostOf(top.embeddedDelta, top.delta)) {
+        const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top;
+        return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`;
+    }
+    if (top.kind === 'main')
+        return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`;
+    if (top.kind === 'module')
+        return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`;
+    return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`;
 }
 /** One phrase for the headline when one module or package explains most of the binary's change. */
 function mainCause(attribution) {
     if (!attribution?.rows || !attribution.base)
         return '';
     const top = (0,src_attribution/* dominantRow */.r6)(attribution.rows, attribution.head.binary - attribution.base.binary);
-    if (!top)
-        return '';
-    const what = top.kind === 'module' ? `\`${top.key}\` ${top.version ?? ''}`.trim() : top.kind === 'package' ? `package \`${top.key}\`` : top.key;
-    return ` · mostly ${what}${top.isNew ? ', new' : ''}`;
+    return top ? ` · mostly ${causeOf(top)}` : '';
 }
 /** How far the symbols go: their share of the binary, and what they cannot size. */
 function coverage(a, packed) {
@@ -39648,24 +39842,50 @@ function renderRowChanges(a, out) {
     const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta;
     out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '');
     out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
-    const cell = (bytes) => (bytes === 0 ? '–' : human(bytes));
     for (const r of a.rows.top)
-        out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`);
+        out.push(changeLine(r, a.head.binary));
     if (a.rows.rest.rows > 0)
         out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`);
     out.push('');
+    const own = a.rows.top.find(r => r.kind === 'main');
+    if (own?.packages?.length) {
+        out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '');
+        out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
+        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
+            out.push(changeLine(p, a.head.binary));
+        if (own.packages.length > PACKAGES_SHOWN)
+            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | | | |`);
+        out.push('', '</details>', '');
+    }
+}
+// The main module's packages listed under its row; more are counted, not named.
+const PACKAGES_SHOWN = 50;
+function changeLine(r, binary) {
+    const cell = (bytes) => (bytes === 0 ? '–' : human(bytes));
+    return `| ${rowLabel(r)}${embeddedChange(r.embeddedDelta)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, binary)} |`;
 }
 function renderLargest(a, out, limit = 10) {
     out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|');
     for (const r of a.head.rows.slice(0, limit))
-        out.push(`| ${rowLabel(r)} | ${human(r.bytes)} | ${percent(r.bytes, a.head.binary)} |`);
+        out.push(sizeLine(r, a.head.binary));
     const rest = a.head.rows.slice(limit);
     if (rest.length > 0) {
         const bytes = rest.reduce((sum, r) => sum + r.bytes, 0);
         out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`);
     }
     out.push('');
+    const own = a.head.rows.find(r => r.kind === 'main');
+    if (own?.packages?.length) {
+        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '');
+        out.push('| Package | Size | Share of binary |', '|---|---:|---:|');
+        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
+            out.push(sizeLine(p, a.head.binary));
+        if (own.packages.length > PACKAGES_SHOWN)
+            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | |`);
+        out.push('', '</details>', '');
+    }
 }
+const sizeLine = (r, binary) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | ${human(r.bytes)} | ${percent(r.bytes, binary)} |`;
 /** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
 function renderAttribution(a, packed, out) {
     const compared = a.modules !== undefined || a.rows !== undefined;

@@ -1,4 +1,6 @@
 import semver from 'semver'
+import type { EmbeddedData } from './embedded.js'
+import type { Load } from './elf.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -60,7 +62,8 @@ export function symbolPackage(symbol: string): string | undefined {
   return unescape(name.slice(0, dot))
 }
 
-export type RowKind = 'package' | 'module' | 'std' | 'runtime' | 'other'
+/** `main` is the main module whole, its `package` rows under it (see withMainModule). */
+export type RowKind = 'package' | 'main' | 'module' | 'std' | 'runtime' | 'other'
 
 /** One row of the split: a package of the main module, a dependency module, the standard library, the runtime. */
 export interface SizeRow {
@@ -69,6 +72,10 @@ export interface SizeRow {
   /** The module's version (and replacement) for dependency rows. */
   version?: string
   bytes: number
+  /** Of those bytes, the data its variables hold: //go:embed files, embed.FS trees, large literals. */
+  embedded?: number
+  /** The main module's packages, largest first. */
+  packages?: SizeRow[]
 }
 
 export interface Breakdown {
@@ -112,24 +119,59 @@ export function fileBytes(symbol: GoSymbol, loads: Array<{ vaddr: number; filesz
   return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0)
 }
 
-/** The binary split into rows by the file bytes of its symbols. */
-export function breakdown(symbols: GoSymbol[], loads: Array<{ vaddr: number; filesz: number }>, info: BuildInfo, binary: number): Breakdown {
+/**
+ * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
+ * no symbol sizes, unless the data is a symbol of the package's own).
+ */
+export function breakdown(
+  symbols: GoSymbol[],
+  loads: Array<Pick<Load, 'vaddr' | 'filesz'>>,
+  info: BuildInfo,
+  binary: number,
+  embedded: EmbeddedData[] = []
+): Breakdown {
   const rows = new Map<string, SizeRow>()
   // Tens of thousands of symbols share a few hundred packages: each package is placed once.
   const placed = new Map<string | undefined, Omit<SizeRow, 'bytes'>>()
+  const entryOf = (symbol: string) => {
+    const pkg = symbolPackage(symbol)
+    const row = placed.get(pkg) ?? rowOf(pkg, info)
+    placed.set(pkg, row)
+    const entry = rows.get(row.key) ?? { ...row, bytes: 0 }
+    rows.set(row.key, entry)
+    return entry
+  }
   let explained = 0
   for (const symbol of symbols) {
     const bytes = fileBytes(symbol, loads)
     if (bytes === 0) continue
-    const pkg = symbolPackage(symbol.name)
-    const row = placed.get(pkg) ?? rowOf(pkg, info)
-    placed.set(pkg, row)
-    const entry = rows.get(row.key) ?? { ...row, bytes: 0 }
-    entry.bytes += bytes
-    rows.set(row.key, entry)
+    entryOf(symbol.name).bytes += bytes
     explained += bytes
   }
+  for (const data of embedded) {
+    const entry = entryOf(data.variable)
+    entry.embedded = (entry.embedded ?? 0) + data.bytes
+    if (data.sized) continue
+    entry.bytes += data.bytes
+    explained += data.bytes
+  }
   return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info }
+}
+
+/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
+export function withMainModule(split: Breakdown): Breakdown {
+  const own = split.rows.filter(r => r.kind === 'package')
+  if (own.length === 0) return split
+  const sum = (pick: (r: SizeRow) => number) => own.reduce((total, r) => total + pick(r), 0)
+  const embedded = sum(r => r.embedded ?? 0)
+  const main: SizeRow = {
+    key: split.info.mainModule || own[0].key,
+    kind: 'main',
+    bytes: sum(r => r.bytes),
+    ...(embedded > 0 ? { embedded } : {}),
+    packages: own
+  }
+  return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) }
 }
 
 export interface ModuleChange {
@@ -159,12 +201,16 @@ function direction(old: ModuleVersion, now: ModuleVersion): ModuleChange['change
   return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed'
 }
 
-export interface RowChange extends Omit<SizeRow, 'bytes'> {
+export interface RowChange extends Omit<SizeRow, 'bytes' | 'embedded' | 'packages'> {
   base: number
   head: number
   delta: number
+  /** How much of the change is embedded data. */
+  embeddedDelta: number
   /** Not in the base binary at all. */
   isNew: boolean
+  /** The main module's packages that changed, largest change first. */
+  packages?: RowChange[]
 }
 
 export interface RowDiff {
@@ -173,18 +219,33 @@ export interface RowDiff {
   rest: { rows: number; delta: number }
 }
 
-/** Rows joined across base and head, the largest absolute changes first; unchanged rows are left out. */
-export function compareRows(base: Breakdown, head: Breakdown, limit = 10): RowDiff {
-  const keys = [...new Set([...head.rows, ...base.rows].map(r => r.key))]
-  const find = (b: Breakdown, key: string) => b.rows.find(r => r.key === key)
-  const changed = keys
+/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
+function joinRows(base: SizeRow[], head: SizeRow[]): RowChange[] {
+  const keys = [...new Set([...head, ...base].map(r => r.key))]
+  return keys
     .map(key => {
-      const [was, now] = [find(base, key), find(head, key)]
+      const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)]
       const { key: k, kind, version } = (now ?? was)!
-      return { key: k, kind, version, base: was?.bytes ?? 0, head: now?.bytes ?? 0, delta: (now?.bytes ?? 0) - (was?.bytes ?? 0), isNew: !was }
+      const change: RowChange = {
+        key: k,
+        kind,
+        version,
+        base: was?.bytes ?? 0,
+        head: now?.bytes ?? 0,
+        delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
+        embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
+        isNew: !was
+      }
+      if (kind === 'main') change.packages = joinRows(was?.packages ?? [], now?.packages ?? [])
+      return change
     })
     .filter(r => r.delta !== 0)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
+}
+
+/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
+export function compareRows(base: Breakdown, head: Breakdown, limit = 10): RowDiff {
+  const changed = joinRows(base.rows, head.rows)
   const rest = changed.slice(limit)
   return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } }
 }
@@ -208,8 +269,10 @@ export interface Attribution {
   note?: string
 }
 
-export function attribute(platform: string, head: Breakdown, base?: Breakdown, baseInfo?: BuildInfo, note?: string): Attribution {
-  const info = base?.info ?? baseInfo
+export function attribute(platform: string, split: Breakdown, baseSplit?: Breakdown, baseInfo?: BuildInfo, note?: string): Attribution {
+  const info = baseSplit?.info ?? baseInfo
+  // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
+  const [head, base] = [withMainModule(split), baseSplit && withMainModule(baseSplit)]
   return {
     platform,
     head,

@@ -7,7 +7,14 @@ export interface ElfFacts {
   /** DT_NEEDED: shared libraries the loader would have to find. */
   needed: string[]
   /** PT_LOAD segments' file-backed ranges: what lies past filesz (bss) takes no bytes in the file. */
-  loads: Array<{ vaddr: number; filesz: number }>
+  loads: Load[]
+}
+
+/** A loaded segment: `filesz` bytes at file `offset` are mapped at `vaddr`. */
+export interface Load {
+  vaddr: number
+  filesz: number
+  offset: number
 }
 
 const PT_LOAD = 1
@@ -66,7 +73,7 @@ export function readElf(buf: Buffer): ElfFacts {
   }
 
   const interp = segments.find(s => s.type === PT_INTERP)
-  const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz }) => ({ vaddr, filesz }))
+  const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz, offset }) => ({ vaddr, filesz, offset }))
   const facts: ElfFacts = { machine, needed: [], loads }
   if (interp) facts.interpreter = cString(interp.offset)
 

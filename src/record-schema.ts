@@ -22,7 +22,8 @@ const breakdown = z.object({
         key: text,
         kind: z.enum(['package', 'module', 'std', 'runtime', 'other']),
         version: text.optional(),
-        bytes: count
+        bytes: count,
+        embedded: count.optional()
       })
     )
     .max(100000),

@@ -8,7 +8,8 @@ import type { Target } from './target.js'
  * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
  * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
  */
-export const RECORD_FORMAT = 1
+// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
+export const RECORD_FORMAT = 2
 
 export interface RecordedImage {
   platform: string

@@ -2,7 +2,7 @@ import { NO_VARIABLE } from './settings.js'
 import { filesize } from 'filesize'
 import type { Measurement } from './measure.js'
 import type { BaselineReport } from './baseline.js'
-import { dominantRow, type Attribution, type SizeRow } from './attribution.js'
+import { dominantRow, type Attribution, type RowChange, type SizeRow } from './attribution.js'
 import type { GateOutcome } from './gate.js'
 import type { Road } from './road.js'
 import type { Published } from './publish.js'
@@ -199,18 +199,44 @@ export const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 }
 
 const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it"
 
+interface Section {
+  start: number
+  end: number
+  summary: string
+  body: string
+}
+
+/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
+function sections(text: string): Section[] {
+  const open: Array<{ start: number; summary: string; bodyStart: number }> = []
+  const found: Section[] = []
+  for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+    if (tag[0] !== '</details>') {
+      open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length })
+      continue
+    }
+    const section = open.pop()
+    if (section) found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) })
+  }
+  return found.sort((a, b) => a.start - b.start)
+}
+
+const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`
+
 /**
- * The report within `maxBytes`: the collapsed sections go first, from the last, each replaced by a line saying so;
- * then the end of the text. The headline, the failures and the verdict come first in the report and stay.
+ * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
+ * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * verdict come first in the report and stay.
  */
 export function fitMarkdown(markdown: string, maxBytes: number): string {
   const size = (text: string) => Buffer.byteLength(text, 'utf8')
-  if (size(markdown) <= maxBytes) return markdown
   let fitted = markdown
-  const sections = [...markdown.matchAll(/<details><summary>([^<]*)<\/summary>[\s\S]*?<\/details>/g)].reverse()
-  for (const section of sections) {
-    if (size(fitted) <= maxBytes) return fitted
-    fitted = fitted.replace(section[0], `<details><summary>${section[1]}</summary>\n\n(${LEFT_OUT})\n\n</details>`)
+  while (size(fitted) > maxBytes) {
+    const last = sections(fitted)
+      .filter(s => s.body !== LEFT_OUT_BODY)
+      .at(-1)
+    if (!last) break
+    fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`
   }
   if (size(fitted) <= maxBytes) return fitted
   const note = `\n\n… (the rest is ${LEFT_OUT})\n`
@@ -373,17 +399,36 @@ type RowName = Pick<SizeRow, 'key' | 'kind' | 'version'> & { isNew?: boolean }
 
 function rowLabel(row: RowName): string {
   if (row.kind === 'package') return `\`${row.key}\``
+  if (row.kind === 'main') return `\`${row.key}\` (this module)`
   if (row.kind === 'module') return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`
   return row.key
+}
+
+/** A row's embedded data, said beside its name. */
+const embeddedText = (bytes: number | undefined) => (bytes ? `, ${human(bytes)} of it embedded data` : '')
+const embeddedChange = (delta: number) => (delta !== 0 ? `, embedded data ${signedHuman(delta)}` : '')
+
+/** Over half of a change, in its direction. */
+const mostOf = (part: number, whole: number) => whole !== 0 && Math.sign(part) === Math.sign(whole) && Math.abs(part) * 2 > Math.abs(whole)
+
+/** What one row's change is mostly: embedded data, or (for the main module) one of its packages; new when it is. */
+function causeOf(top: RowChange): string {
+  const isNew = (row: RowChange) => (row.isNew ? ', new' : '')
+  const inside = top.packages?.[0]
+  if (mostOf(top.embeddedDelta, top.delta)) {
+    const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top
+    return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`
+  }
+  if (top.kind === 'main') return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`
+  if (top.kind === 'module') return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`
+  return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`
 }
 
 /** One phrase for the headline when one module or package explains most of the binary's change. */
 export function mainCause(attribution: Attribution | undefined): string {
   if (!attribution?.rows || !attribution.base) return ''
   const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary)
-  if (!top) return ''
-  const what = top.kind === 'module' ? `\`${top.key}\` ${top.version ?? ''}`.trim() : top.kind === 'package' ? `package \`${top.key}\`` : top.key
-  return ` · mostly ${what}${top.isNew ? ', new' : ''}`
+  return top ? ` · mostly ${causeOf(top)}` : ''
 }
 
 /** How far the symbols go: their share of the binary, and what they cannot size. */
@@ -412,22 +457,47 @@ function renderRowChanges(a: Attribution, out: string[]): void {
   const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta
   out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '')
   out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
-  const cell = (bytes: number) => (bytes === 0 ? '–' : human(bytes))
-  for (const r of a.rows.top) out.push(`| ${rowLabel(r)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, a.head.binary)} |`)
+  for (const r of a.rows.top) out.push(changeLine(r, a.head.binary))
   if (a.rows.rest.rows > 0) out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`)
   out.push('')
+  const own = a.rows.top.find(r => r.kind === 'main')
+  if (own?.packages?.length) {
+    out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '')
+    out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
+    for (const p of own.packages.slice(0, PACKAGES_SHOWN)) out.push(changeLine(p, a.head.binary))
+    if (own.packages.length > PACKAGES_SHOWN) out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | | | |`)
+    out.push('', '</details>', '')
+  }
+}
+
+// The main module's packages listed under its row; more are counted, not named.
+const PACKAGES_SHOWN = 50
+
+function changeLine(r: RowChange, binary: number): string {
+  const cell = (bytes: number) => (bytes === 0 ? '–' : human(bytes))
+  return `| ${rowLabel(r)}${embeddedChange(r.embeddedDelta)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, binary)} |`
 }
 
 function renderLargest(a: Attribution, out: string[], limit = 10): void {
   out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|')
-  for (const r of a.head.rows.slice(0, limit)) out.push(`| ${rowLabel(r)} | ${human(r.bytes)} | ${percent(r.bytes, a.head.binary)} |`)
+  for (const r of a.head.rows.slice(0, limit)) out.push(sizeLine(r, a.head.binary))
   const rest = a.head.rows.slice(limit)
   if (rest.length > 0) {
     const bytes = rest.reduce((sum, r) => sum + r.bytes, 0)
     out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`)
   }
   out.push('')
+  const own = a.head.rows.find(r => r.kind === 'main')
+  if (own?.packages?.length) {
+    out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '')
+    out.push('| Package | Size | Share of binary |', '|---|---:|---:|')
+    for (const p of own.packages.slice(0, PACKAGES_SHOWN)) out.push(sizeLine(p, a.head.binary))
+    if (own.packages.length > PACKAGES_SHOWN) out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | |`)
+    out.push('', '</details>', '')
+  }
 }
+
+const sizeLine = (r: SizeRow, binary: number) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | ${human(r.bytes)} | ${percent(r.bytes, binary)} |`
 
 /** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
 export function renderAttribution(a: Attribution, packed: boolean, out: string[]): void {

@@ -3,6 +3,7 @@ import * as io from '@actions/io'
 import { readFile } from 'node:fs/promises'
 import { breakdown, type Breakdown } from './attribution.js'
 import { readElf, type ElfFacts } from './elf.js'
+import { embeddedData, type EmbeddedData } from './embedded.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
 import type { Platform } from './platform.js'
 import type { Settings } from './settings.js'
@@ -10,12 +11,13 @@ import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, typ
 
 // Reading the unstripped twin: the symbol table behind the -X check, the TLS check and the split by package.
 
-type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads']; size: number }
+type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads']; size: number; embedded: EmbeddedData[] }
 
-/** The unstripped twin's symbols, the file ranges its segments load and its size: one read serves all three. */
+/** The unstripped twin's symbols, the file ranges its segments load, the data its variables embed and its size: one read serves all. */
 async function readTwin(unstripped: string): Promise<Twin> {
   const elf = await readFile(unstripped)
-  return { symbols: elfSymbols(elf), loads: readElf(elf).loads, size: elf.length }
+  const [symbols, loads] = [elfSymbols(elf), readElf(elf).loads]
+  return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) }
 }
 
 /**
@@ -81,7 +83,7 @@ export async function readTwins(settings: Settings, mainModulePackages: string[]
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
 function splitBinary(twin: Twin, shipped: Buffer, output: string): Breakdown | undefined {
   try {
-    return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length)
+    return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded)
   } catch (error) {
     core.info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
     return undefined

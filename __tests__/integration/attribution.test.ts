@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -50,6 +51,23 @@ function write(dir: string, files: Record<string, string>): void {
   }
 }
 
+// The web branch: a front-end bundle of 1 MB as a string and a static folder as an embed.FS (random bytes: no two alike).
+const WEB_FILES = { bundle: 1_000_000, static: { 'app.css': 40_000, 'index.html': 2_000, 'img/logo.svg': 9_000 } }
+const OWN_PACKAGES = Array.from({ length: 12 }, (_, i) => `p${String(i + 1).padStart(2, '0')}`)
+
+/** The greeter grown into a web app: an embedding package and a dozen packages of its own, all linked. */
+function webApp(): Record<string, string> {
+  const files: Record<string, string> = {
+    'internal/web/web.go':
+      'package web\n\nimport "embed"\n\n//go:embed bundle.js\nvar Bundle string\n\n//go:embed static\nvar Static embed.FS\n\nfunc Files() int {\n\tentries, _ := Static.ReadDir("static")\n\treturn len(entries) + len(Bundle)\n}\n',
+    'cmd/greeter/main.go': `package main\n\nimport (\n\t"fmt"\n\n${[...OWN_PACKAGES, 'web'].map(p => `\t"${MODULE}/internal/${p}"`).join('\n')}\n)\n\nvar Version, Build = "dev", "none"\n\nfunc main() {\n\tfmt.Println(web.Files())\n${OWN_PACKAGES.map(p => `\tfmt.Println(${p}.Describe(7))`).join('\n')}\n}\n`
+  }
+  for (const p of OWN_PACKAGES)
+    files[`internal/${p}/${p}.go`] =
+      `package ${p}\n\nimport "fmt"\n\n// Not inlined: the package keeps code of its own in the binary.\n//\n//go:noinline\nfunc Describe(n int) string { return fmt.Sprintf("${p}: %d %x %q", n, n*31, "${p}") }\n`
+  return files
+}
+
 /**
  * main: a module with cmd/greeter and a package of its own. grow: adds github.com/google/uuid from the module
  * proxy and grows the package. uuid-1.5 → uuid-1.6: the same code, only the module upgraded.
@@ -73,6 +91,15 @@ function originRepository(): string {
   write(work, { 'internal/greet/greet.go': GREET_GROWN, 'cmd/greeter/main.go': main({ uuid: true, lucky: true }) })
   go(work, 'get', 'github.com/google/uuid@v1.6.0')
   commit('grow', 'ids and lucky numbers')
+
+  git(work, 'checkout', '-q', '-b', 'web', 'main')
+  write(work, webApp())
+  writeFileSync(path.join(work, 'internal/web/bundle.js'), randomBytes(WEB_FILES.bundle))
+  for (const [name, bytes] of Object.entries(WEB_FILES.static)) {
+    mkdirSync(path.dirname(path.join(work, `internal/web/static/${name}`)), { recursive: true })
+    writeFileSync(path.join(work, `internal/web/static/${name}`), randomBytes(bytes))
+  }
+  commit('web', 'a front-end and a dozen packages')
 
   git(work, 'checkout', '-q', '-b', 'uuid-1.5', 'main')
   write(work, { 'cmd/greeter/main.go': main({ uuid: true, lucky: false }) })
@@ -103,7 +130,10 @@ describe('why it grew: attribution in the pull request comment', () => {
     const report = JSON.parse(run.outputs['report-json'])
     const [attribution] = report.attribution
     const uuid = attribution.rows.top.find((r: { key: string }) => r.key === 'github.com/google/uuid')
-    const greet = attribution.rows.top.find((r: { key: string }) => r.key === `${MODULE}/internal/greet`)
+    // The module's own code is one row, like any dependency; its packages are under it.
+    const own = attribution.rows.top.find((r: { key: string }) => r.key === MODULE)
+    expect(own.kind).toBe('main')
+    const greet = own.packages.find((r: { key: string }) => r.key === `${MODULE}/internal/greet`)
     // The table of 4096 uint32 is the package's growth, byte for byte at least.
     expect(greet.delta).toBeGreaterThanOrEqual(4096 * 4)
     expect(uuid).toMatchObject({ kind: 'module', version: 'v1.6.0', base: 0, isNew: true })
@@ -117,6 +147,39 @@ describe('why it grew: attribution in the pull request comment', () => {
     expect(attribution.head.binary).toBe(Number(run.outputs['binary-size-unpacked']))
     expect(attribution.head.explained).toBeLessThan(attribution.head.binary)
     expect(body).toMatch(/they explain [\d.]+ [KM]iB of its [\d.]+ MiB \(\d+\.\d%\)/)
+  })
+
+  it('an embedded front-end is counted for its package and named in the headline; the module is one row', async () => {
+    const run = await runPullRequest(checkoutPullRequest(origin, 37, 'main', 'web'))
+    expect(run.errors).toEqual([])
+    const body = api.comments.get(37)![0].body
+    writeFileSync(path.join(tmpdir(), 'go-slim-image-comment-embedded.md'), body)
+    const [attribution] = JSON.parse(run.outputs['report-json']).attribution
+    const embedded = WEB_FILES.bundle + Object.values(WEB_FILES.static).reduce((sum, bytes) => sum + bytes, 0)
+    const [top] = attribution.rows.top
+    expect(top).toMatchObject({ key: MODULE, kind: 'main', embeddedDelta: embedded })
+    expect(top.packages.map((p: { key: string }) => p.key)).toEqual(expect.arrayContaining(OWN_PACKAGES.map(p => `${MODULE}/internal/${p}`)))
+    const web = top.packages.find((p: { key: string }) => p.key === `${MODULE}/internal/web`)
+    expect(web).toMatchObject({ embeddedDelta: embedded, isNew: true })
+    expect(web.delta).toBeGreaterThanOrEqual(embedded)
+    expect(body).toMatch(new RegExp(`^### .* · mostly embedded data in \`${MODULE}/internal/web\`, new`, 'm'))
+    expect(body).toContain(`| \`${MODULE}\` (this module), embedded data +`)
+    // A dozen new packages, web, and the grown main package (internal/greet is inlined, in base and head alike).
+    expect(body).toContain(`<details><summary>The packages of ${MODULE} that changed (14)</summary>`)
+
+    // Without a base: the module's row, and its packages listed under it.
+    const alone = await runAction(
+      { image: 'acme/greeter', compare: 'off', 'smoke-test': '' },
+      { workspace: checkoutPullRequest(origin, 38, 'main', 'web').workspace }
+    )
+    expect(alone.errors).toEqual([])
+    const [split] = JSON.parse(alone.outputs['report-json']).attribution
+    const own = split.head.rows.find((r: { kind: string }) => r.kind === 'main')
+    expect(own).toMatchObject({ key: MODULE, embedded })
+    expect(own.packages).toHaveLength(OWN_PACKAGES.length + 2)
+    expect(split.head.rows[0]).toEqual(own)
+    expect(alone.summary).toContain(`<details><summary>The 14 packages of ${MODULE}</summary>`)
+    expect(alone.summary).toMatch(new RegExp(`\\| \`${MODULE}/internal/web\`, [\\d.]+ [KM]iB of it embedded data \\|`))
   })
 
   it('a head that only upgrades a module shows the version change', async () => {

@@ -107,7 +107,7 @@ describe('the base measured once, read from the Actions cache', () => {
     expect(pushed.outputs['baseline-source']).toBe('')
     const stored = cache.find(main)
     expect(stored).toHaveLength(1)
-    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m1-[0-9a-f]{32}-${main}$`))
+    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m2-[0-9a-f]{32}-${main}$`))
     expect(pushed.stdout).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
   })
 
@@ -166,7 +166,7 @@ describe('the base measured once, read from the Actions cache', () => {
     const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
     expect(run.code).toBe(0)
     expect(run.outputs['baseline-source']).toBe('build')
-    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m1-[0-9a-f]{32}-/)
+    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m2-[0-9a-f]{32}-/)
     // The rebuilt base is stored under its own key, so the next run of this pull request reads it.
     expect(cache.find(main)).toHaveLength(2)
     const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
@@ -224,14 +224,14 @@ describe('the base measured once, read from the Actions cache', () => {
     }
     try {
       for (const [json, why] of [
-        ['{"format":1,', /entry go-slim-image-m1-.* is not used, it is not JSON/],
+        ['{"format":2,', /entry go-slim-image-m2-.* is not used, it is not JSON/],
         [
-          JSON.stringify({ format: 1, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
+          JSON.stringify({ format: 2, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
           /is not used, it does not match the format \(images\.0\.wire/
         ]
       ] as const) {
         entry.data = archive(json)
-        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":1,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
+        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":2,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
         expect(run.code).toBe(0)
         expect(run.outputs['baseline-source']).toBe('build')
         expect(run.stdout).toMatch(why)
@@ -250,7 +250,7 @@ describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)',
     const pushed = await push()
     expect(pushed.code).toBe(0)
     const [stored] = cache.find(main)
-    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m1-[0-9a-f]{32}-${main}$`))
+    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m2-[0-9a-f]{32}-${main}$`))
     expect((await cache.blob(stored)).length).toBeGreaterThan(100)
     const run = await pullRequest(checkoutPullRequest(origin, 1, 'main', 'grow'))
     expect(run.errors).toEqual([])

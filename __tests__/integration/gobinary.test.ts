@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseBuildInfo } from '../../src/attribution.js'
+import { readElf } from '../../src/elf.js'
+import { embeddedData } from '../../src/embedded.js'
 import { elfBuildInfo, elfGoVersion, elfSymbols } from '../../src/gobinary.js'
 import { parseNm } from '../unit/nm.js'
 import { goModule, requireTools, ROOT } from './harness.js'
@@ -61,5 +63,70 @@ describe('the in-process reader of Go binaries agrees with the Go tools', () => 
   it('says a packed or foreign file has no build info', () => {
     expect(() => elfBuildInfo(readFileSync('/bin/sh'))).toThrow('no .go.buildinfo section')
     expect(() => elfBuildInfo(Buffer.from('#!/bin/sh\n'.repeat(10)))).toThrow('not an ELF file')
+  })
+})
+
+/** A web app's embedded front-end: a 1 MB file as a string, an embed.FS folder, a []byte file, a long literal. */
+function embeddingModule(): { dir: string; files: Record<string, number> } {
+  const dir = goModule({
+    'go.mod': 'module example.com/webapp\n\ngo 1.22\n',
+    'web/web.go': [
+      'package web',
+      '',
+      'import "embed"',
+      '',
+      '//go:embed bundle.js',
+      'var Bundle string',
+      '',
+      '//go:embed static',
+      'var Static embed.FS',
+      '',
+      '//go:embed logo.png',
+      'var Logo []byte',
+      '',
+      `var Banner = "${'='.repeat(2000)}"`,
+      '',
+      'var Name = "webapp"',
+      ''
+    ].join('\n'),
+    'cmd/webapp/main.go':
+      'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/webapp/web"\n)\n\nfunc main() {\n\tentries, _ := web.Static.ReadDir("static")\n\tfmt.Println(len(web.Bundle), len(entries), len(web.Logo), web.Banner, web.Name)\n}\n'
+  })
+  // Random bytes: no two files share content, so the linker merges none of them.
+  const random = (bytes: number) => Buffer.from(Array.from({ length: bytes }, () => Math.floor(Math.random() * 256)))
+  const files: Record<string, number> = {
+    'web/bundle.js': 1_000_000,
+    'web/static/app.css': 40_000,
+    'web/static/img/a.svg': 3000,
+    'web/static/index.html': 700,
+    'web/logo.png': 20_000
+  }
+  for (const [name, bytes] of Object.entries(files)) {
+    execFileSync('mkdir', ['-p', path.dirname(path.join(dir, name))])
+    writeFileSync(path.join(dir, name), random(bytes))
+  }
+  return { dir, files }
+}
+
+describe('embedded data, read from the variables that hold it', () => {
+  const { dir, files } = embeddingModule()
+  const out = mkdtempSync(path.join(tmpdir(), 'embedded-'))
+
+  it.each(['amd64', 'arm', 'arm64', '386'])('linux/%s: the file, the tree and the literal by their own sizes, the []byte as the symbol it is', arch => {
+    const binary = path.join(out, `webapp-${arch}`)
+    go(dir, { GOOS: 'linux', GOARCH: arch }, 'build', '-trimpath', '-o', binary, './cmd/webapp')
+    const elf = readFileSync(binary)
+    const found = embeddedData(elf, elfSymbols(elf), readElf(elf).loads)
+    const own = found.filter(d => d.variable.startsWith('example.com/webapp/')).sort((a, b) => a.variable.localeCompare(b.variable))
+    expect(own).toEqual([
+      { variable: 'example.com/webapp/web.Banner', bytes: 2000, sized: false },
+      { variable: 'example.com/webapp/web.Bundle', bytes: files['web/bundle.js'], sized: false },
+      { variable: 'example.com/webapp/web.Logo', bytes: files['web/logo.png'], sized: true },
+      {
+        variable: 'example.com/webapp/web.Static',
+        bytes: files['web/static/app.css'] + files['web/static/img/a.svg'] + files['web/static/index.html'],
+        sized: false
+      }
+    ])
   })
 })

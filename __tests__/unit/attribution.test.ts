@@ -9,6 +9,7 @@ import {
   ROW_LABELS,
   rowOf,
   symbolPackage,
+  withMainModule,
   type Breakdown,
   type SizeRow
 } from '../../src/attribution.js'
@@ -235,5 +236,73 @@ describe('what changed', () => {
     const said: string[] = []
     renderAttribution(imageOnly, false, said)
     expect(said.join('\n')).toContain('Not compared: needs a rebuilt base.')
+  })
+})
+
+describe('embedded data and the main module', () => {
+  const info = parseBuildInfo('path\texample.com/app/cmd/app\nmod\texample.com/app\t(devel)\t\ndep\tgithub.com/ui/assets\tv1.0.0\n')
+  const loads = [{ vaddr: 0x1000, filesz: 0x100000 }]
+  const symbols = [
+    { name: 'main.main', size: 400, kind: 'T', address: 0x1000 },
+    { name: 'example.com/app/web.Page', size: 16, kind: 'D', address: 0x2000 },
+    { name: 'example.com/app/web.Logo', size: 24, kind: 'D', address: 0x2010 },
+    { name: 'example.com/app/web..gobytes.1', size: 5000, kind: 'd', address: 0x3000 },
+    { name: 'example.com/app/internal/db.Open', size: 900, kind: 'T', address: 0x5000 },
+    { name: 'github.com/ui/assets.FS', size: 8, kind: 'D', address: 0x6000 }
+  ]
+  const embedded = [
+    { variable: 'example.com/app/web.Page', bytes: 1_300_000, sized: false },
+    { variable: 'example.com/app/web.Logo', bytes: 5000, sized: true },
+    { variable: 'github.com/ui/assets.FS', bytes: 70_000, sized: false }
+  ]
+  const split = breakdown(symbols, loads, info, 2_000_000, embedded)
+  const find = (key: string) => split.rows.find(r => r.key === key)
+
+  it('counts the data a variable points at for its package, once, and says how much of the row it is', () => {
+    // web: its two headers, its gobytes symbol and the page no symbol sizes; the logo is that gobytes symbol, labelled, not added again.
+    expect(find('example.com/app/web')).toEqual({ key: 'example.com/app/web', kind: 'package', bytes: 16 + 24 + 5000 + 1_300_000, embedded: 1_305_000 })
+    expect(find('github.com/ui/assets')).toMatchObject({ kind: 'module', bytes: 8 + 70_000, embedded: 70_000 })
+    expect(split.explained).toBe(400 + 5040 + 900 + 8 + 1_300_000 + 70_000)
+  })
+
+  it('shows the main module as one row, like any dependency, its packages under it', () => {
+    const grouped = withMainModule(split)
+    const own = grouped.rows.find(r => r.kind === 'main')
+    expect(own).toMatchObject({ key: 'example.com/app', bytes: 400 + 5040 + 900 + 1_300_000, embedded: 1_305_000 })
+    expect(own?.packages?.map(p => p.key)).toEqual(['example.com/app/web', 'example.com/app/internal/db', 'example.com/app/cmd/app'])
+    expect(grouped.rows.some(r => r.kind === 'package')).toBe(false)
+    expect(grouped.rows[0]).toBe(own)
+    const out: string[] = []
+    renderAttribution(attribute('linux/amd64', split), false, out)
+    const text = out.join('\n')
+    expect(text).toContain('| `example.com/app` (this module), 1.24 MiB of it embedded data | 1.25 MiB | 65.3% |')
+    expect(text).toContain('<details><summary>The 3 packages of example.com/app</summary>')
+    expect(text).toContain('| `example.com/app/web`, 1.24 MiB of it embedded data | 1.24 MiB | 65.3% |')
+  })
+
+  it('a pull request that embeds a front-end says so in the headline, naming the package that holds it', () => {
+    const base = breakdown(symbols, loads, info, 700_000, embedded.slice(1))
+    const a = attribute('linux/amd64', split, base)
+    expect(a.rows?.top[0]).toMatchObject({ key: 'example.com/app', kind: 'main', delta: 1_300_000, embeddedDelta: 1_300_000 })
+    expect(a.rows?.top[0].packages).toEqual([expect.objectContaining({ key: 'example.com/app/web', delta: 1_300_000 })])
+    expect(mainCause(a)).toBe(' · mostly embedded data in `example.com/app/web`')
+    const out: string[] = []
+    renderAttribution(a, false, out)
+    const text = out.join('\n')
+    expect(text).toContain('| `example.com/app` (this module), embedded data +1.24 MiB | 6.19 KiB | 1.25 MiB | +1.24 MiB | 65.3% |')
+    expect(text).toContain('<details><summary>The packages of example.com/app that changed (1)</summary>')
+  })
+
+  it('a base stored by package compares with the head by module all the same', () => {
+    const grown = breakdown(
+      [...symbols, { name: 'example.com/app/internal/db.Migrate', size: 3000, kind: 'T', address: 0x7000 }],
+      loads,
+      info,
+      2_003_000,
+      embedded
+    )
+    const a = attribute('linux/amd64', grown, split)
+    expect(a.rows?.top).toEqual([expect.objectContaining({ key: 'example.com/app', kind: 'main', delta: 3000, embeddedDelta: 0 })])
+    expect(mainCause(a)).toBe(' · mostly package `example.com/app/internal/db`')
   })
 })

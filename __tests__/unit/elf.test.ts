@@ -53,7 +53,7 @@ describe('ELF static check', () => {
     expect(facts).toMatchObject({ machine: 62, needed: [] })
     expect(facts.interpreter).toBeUndefined()
     // The one PT_LOAD covers the whole file, from its virtual base.
-    expect(facts.loads).toEqual([{ vaddr: 0x400000, filesz: 64 + 56 + 3 + 32 }])
+    expect(facts.loads).toEqual([{ vaddr: 0x400000, filesz: 64 + 56 + 3 + 32, offset: 0 }])
     expect(staticProblem(facts, 'amd64')).toBeUndefined()
   })
 

@@ -57,8 +57,8 @@ describe('a stored measurement', () => {
   })
 
   it.each([
-    ['not JSON', '{"format":1,', /^it is not JSON/],
-    ['another format', JSON.stringify({ ...record, format: 2 }), /^it does not match the format \(format: /],
+    ['not JSON', '{"format":2,', /^it is not JSON/],
+    ['another format', JSON.stringify({ ...record, format: RECORD_FORMAT - 1 }), /^it does not match the format \(format: /],
     ['a negative size', JSON.stringify({ ...record, images: [{ ...record.images[0], wire: -1 }] }), /^it does not match the format \(images\.0\.wire: /],
     [
       'a row of an unknown kind',

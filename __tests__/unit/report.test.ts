@@ -158,6 +158,36 @@ describe('fitting the report to a size limit', () => {
     expect(fitted.startsWith('### 📦 Go Slim Image: 2.1 MiB\n\n> [!CAUTION]\n> smoke test failed')).toBe(true)
   })
 
+  it('empties a nested section before the one around it, and the outer one next if that is not enough', () => {
+    const nested = [
+      '### headline',
+      '',
+      '<details><summary>What the linux/amd64 binary is made of</summary>',
+      '',
+      'o'.repeat(3000),
+      '',
+      '<details><summary>The 40 packages of example.com/app</summary>',
+      '',
+      'p'.repeat(3000),
+      '',
+      '</details>',
+      '',
+      'tail of the outer section',
+      '</details>',
+      ''
+    ].join('\n')
+    const inner = fitMarkdown(nested, 4500)
+    expect(inner).toContain('o'.repeat(3000))
+    expect(inner).not.toContain('pppp')
+    expect(inner).toContain('tail of the outer section\n</details>')
+    expect(inner.match(/<\/details>/g)).toHaveLength(2)
+    const outer = fitMarkdown(nested, 1000)
+    expect(outer).not.toContain('oooo')
+    expect(outer).not.toContain('packages of')
+    expect(outer).toMatch(/^### headline\n\n<details><summary>What the linux\/amd64 binary is made of<\/summary>\n\n\(left out here/)
+    expect(outer.match(/<\/details>/g)).toHaveLength(1)
+  })
+
   it('cuts the end when the sections are not enough, on a line, within the limit', () => {
     const long = `### headline\n\n> [!CAUTION]\n> failed\n\n${'€ line\n'.repeat(3000)}`
     const fitted = fitMarkdown(long, 1000)
