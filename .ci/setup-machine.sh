@@ -19,6 +19,8 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 [ -f /etc/mime.types ] || need_apt+=(media-types)
 [ -d /usr/share/zoneinfo/Europe ] || need_apt+=(tzdata)
 command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
+# The OCI runtime of the tests' own BuildKit (.ci/buildkit.sh).
+command -v runc >/dev/null 2>&1 || need_apt+=(runc)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then

@@ -36940,15 +36940,22 @@ async function checkBaseImage(settings, { driver, buildx }) {
     if (stage.kind !== 'image')
         return undefined;
     const quiet = { allowFailure: true, quiet: true };
+    const local = () => (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
     if (driver === 'docker') {
-        const local = await (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
-        if (local.code === 0)
-            return local.stdout.trim();
+        const found = await local();
+        if (found.code === 0)
+            return found.stdout.trim();
     }
     const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
     if (remote.code === 0)
         return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
     const why = remote.stderr.trim().split('\n').pop() ?? '';
+    // A builder of another driver runs BuildKit of its own, which never sees the engine's images: pulling does not help.
+    if (driver !== 'docker' && (await local()).code === 0) {
+        throw new Error(`final-stage "${stage.base}" is an image of this Docker engine, but the ${driver} builder${settings.engine.builder ? ` "${settings.engine.builder}"` : ' in use'} ` +
+            `runs BuildKit of its own, which does not see the engine's images, and the registry has no such image (${why}): push it to a registry ` +
+            "and name it there (a registry on the runner's loopback works with the builder's driver-opts network=host), or build with the docker driver (builder: default)");
+    }
     throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
         'fix the name, log in to the registry before this step, or pull or build the image first');
 }
