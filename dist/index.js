@@ -37934,7 +37934,7 @@ async function requireUpx(install) {
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
 const inputNeedsEngine = (settings) => settings.engine.builder !== '' || settings.stage.finalStage.kind === 'image' || settings.build.platforms.length > 1;
 async function checkPushAccess(settings) {
-    const unwritable = settings.publish.push ? await (0,access/* pushProblems */.vx)(settings.publish.tags) : [];
+    const unwritable = settings.publish.push ? await (0,access/* pushProblems */.vx)((0,src_settings/* pushTargets */.XV)(settings.publish)) : [];
     if (unwritable.length > 0) {
         throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
     }
@@ -38053,8 +38053,11 @@ async function putManifest(request, dir, manifest, reference) {
     if (put.status !== 201)
         throw await failure(put, `writing the manifest ${reference}`);
 }
-/** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
-async function pushLayout(dir, references) {
+/**
+ * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
+ * digest); resolves with the top digest (the index, or the single manifest).
+ */
+async function pushLayout(dir, references, tagged = true) {
     const { blobs, manifests, top } = await (0,layout/* layoutBlobs */.$f)(dir);
     const repos = (0,access/* byRepository */.IH)(references).map(group => ({ ...group, request: (0,access/* registrySession */.EK)(group.target, 'pull,push') }));
     try {
@@ -38069,6 +38072,8 @@ async function pushLayout(dir, references) {
         throw new PushError(reason(error), []);
     }
     const published = [];
+    if (!tagged)
+        return top.digest;
     for (const repo of repos) {
         for (const reference of repo.references) {
             try {
@@ -38092,6 +38097,7 @@ function reason(error) {
 
 
 
+
 /** A push that stopped part-way: what to do, and what got out (the digest output names it). */
 class PartialPush extends Error {
     published;
@@ -38107,9 +38113,9 @@ const publishedAs = (digest, tags, metadata, images = []) => ({
     images
 });
 /** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushMeasured(layout, tags, metadata) {
+async function pushMeasured(layout, tags, metadata, tagged) {
     try {
-        return await pushLayout(layout, tags);
+        return await pushLayout(layout, tags, tagged);
     }
     catch (error) {
         const published = error instanceof PushError ? error.published : [];
@@ -38141,8 +38147,8 @@ async function readBack(tag, digest, platform) {
  * back from the registry and compares its stored size with the measured one. A push that is complete stays
  * reported as published when only the read-back fails.
  */
-async function publish(layout, tags, measured, metadata) {
-    const digest = await pushMeasured(layout, tags, metadata);
+async function publish(layout, tags, measured, metadata, tagged = true) {
+    const digest = await pushMeasured(layout, tags, metadata, tagged);
     const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
         const why = error.message;
         throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
@@ -38158,15 +38164,16 @@ async function publish(layout, tags, measured, metadata) {
  * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
  * `failures` (the report is still written), never thrown.
  */
-async function release(push, head, failures, budgetBroken, phase) {
-    if (!push)
+async function release(settings, head, failures, budgetBroken, phase) {
+    if (!settings.push)
         return undefined;
+    const targets = (0,src_settings/* pushTargets */.XV)(settings);
     if (failures.length > 0 || budgetBroken) {
         const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
-        failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`);
+        failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`);
         return undefined;
     }
-    return phase('push', () => publish(head.layout, head.tags, head.measurement, head.metadata)).catch((error) => {
+    return phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest)).catch((error) => {
         failures.push(error.message);
         // What did get out is reported and named by the digest output, though the step fails.
         return error instanceof PartialPush ? error.published : undefined;
@@ -38239,7 +38246,7 @@ async function pipeline() {
     }
     const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
     const gate = judgeSizes(settings, head, base);
-    const published = await release(settings.publish.push, head, failures, gate.result === 'fail', phase);
+    const published = await release(settings.publish, head, failures, gate.result === 'fail', phase);
     const zstdRoad = road && (await phase('road not taken', () => road));
     // Awaited last, so the listing runs beside the smoke test, the base and the push.
     await warnDroppedCgo(cgo);
@@ -40257,6 +40264,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   D4: () => (/* binding */ ZSTD_LEVEL),
   hb: () => (/* binding */ isImageReference),
   BI: () => (/* binding */ portProblem),
+  XV: () => (/* binding */ pushTargets),
   sb: () => (/* binding */ readSettings),
   TK: () => (/* binding */ withBuild),
   oD: () => (/* binding */ withMainPackage)
@@ -40755,7 +40763,10 @@ function readPublish(reading, build) {
     }
     const load = attempt(() => parseBoolean('load', get('load')), true);
     const push = attempt(() => parseBoolean('push', get('push')), false);
-    if (push && tags.length === 0) {
+    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
+    if (byDigest)
+        problems.push(...byDigestProblems(push, tags, get('image')));
+    else if (push && tags.length === 0) {
         problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
     }
     const [provenance, sbom] = [get('provenance'), get('sbom')];
@@ -40767,8 +40778,21 @@ function readPublish(reading, build) {
         if (problem)
             problems.push(problem);
     }
-    return { image, tags, load, push, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
+    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
 }
+/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
+function byDigestProblems(push, tags, image) {
+    const problems = [];
+    if (!push)
+        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
+    if (tags.length > 0)
+        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${(0,values/* shown */.SP)(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
+    if (!image)
+        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
+    return problems;
+}
+/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
+const pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
 function readAnnotations({ get, problems }, platformCount) {
     const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false });
     for (const annotation of annotations) {

@@ -68,7 +68,7 @@ async function pipeline(): Promise<void> {
 
   const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
   const gate = judgeSizes(settings, head, base)
-  const published = await release(settings.publish.push, head, failures, gate.result === 'fail', phase)
+  const published = await release(settings.publish, head, failures, gate.result === 'fail', phase)
   const zstdRoad = road && (await phase('road not taken', () => road))
   // Awaited last, so the listing runs beside the smoke test, the base and the push.
   await warnDroppedCgo(cgo)

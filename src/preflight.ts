@@ -7,7 +7,7 @@ import { done, STATE, whileRunning } from './cleanup.js'
 import { linkBinaries, type Linking } from './gobuild.js'
 import { inspectPackage, requireGo, type CgoFacts, type PackageFacts } from './golist.js'
 import type { Phase } from './phase.js'
-import { SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
+import { pushTargets, SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from './settings.js'
 import { killChildren, settleLater } from './runner.js'
 import { requireUpx } from './upx-install.js'
 import { resolveVersion, versionOriginText, type VersionInfo } from './version.js'
@@ -31,7 +31,7 @@ const inputNeedsEngine = (settings: Settings) =>
   settings.engine.builder !== '' || settings.stage.finalStage.kind === 'image' || settings.build.platforms.length > 1
 
 async function checkPushAccess(settings: Settings): Promise<void> {
-  const unwritable = settings.publish.push ? await pushProblems(settings.publish.tags) : []
+  const unwritable = settings.publish.push ? await pushProblems(pushTargets(settings.publish)) : []
   if (unwritable.length > 0) {
     throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`)
   }

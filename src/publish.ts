@@ -3,6 +3,7 @@ import type { Measurement } from './measure.js'
 import { pushLayout, PushError } from './push.js'
 import { explainPushFailure, readPushed, type PushedImage } from './registry.js'
 import type { Phase } from './phase.js'
+import { pushTargets, type PublishSettings } from './settings.js'
 import { warn } from './warnings.js'
 
 export interface Published {
@@ -30,9 +31,9 @@ const publishedAs = (digest: string, tags: string[], metadata: BuildxMetadata, i
 })
 
 /** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushMeasured(layout: string, tags: string[], metadata: BuildxMetadata): Promise<string> {
+async function pushMeasured(layout: string, tags: string[], metadata: BuildxMetadata, tagged: boolean): Promise<string> {
   try {
-    return await pushLayout(layout, tags)
+    return await pushLayout(layout, tags, tagged)
   } catch (error) {
     const published = error instanceof PushError ? error.published : []
     const missing = tags.filter(t => !published.includes(t))
@@ -66,8 +67,8 @@ async function readBack(tag: string, digest: string, platform: string): Promise<
  * back from the registry and compares its stored size with the measured one. A push that is complete stays
  * reported as published when only the read-back fails.
  */
-export async function publish(layout: string, tags: string[], measured: Measurement, metadata: BuildxMetadata): Promise<Published> {
-  const digest = await pushMeasured(layout, tags, metadata)
+export async function publish(layout: string, tags: string[], measured: Measurement, metadata: BuildxMetadata, tagged = true): Promise<Published> {
+  const digest = await pushMeasured(layout, tags, metadata, tagged)
   const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error: unknown) => {
     const why = (error as Error).message
     throw new PartialPush(
@@ -88,19 +89,20 @@ export async function publish(layout: string, tags: string[], measured: Measurem
  * `failures` (the report is still written), never thrown.
  */
 export async function release(
-  push: boolean,
-  head: { layout: string; tags: string[]; measurement: Measurement; metadata: BuildxMetadata },
+  settings: PublishSettings,
+  head: { layout: string; measurement: Measurement; metadata: BuildxMetadata },
   failures: string[],
   budgetBroken: boolean,
   phase: Phase
 ): Promise<Published | undefined> {
-  if (!push) return undefined
+  if (!settings.push) return undefined
+  const targets = pushTargets(settings)
   if (failures.length > 0 || budgetBroken) {
     const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken'
-    failures.push(`nothing was pushed (${why}): ${head.tags.join(', ')} would have been published`)
+    failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`)
     return undefined
   }
-  return phase('push', () => publish(head.layout, head.tags, head.measurement, head.metadata)).catch((error: unknown) => {
+  return phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest)).catch((error: unknown) => {
     failures.push((error as Error).message)
     // What did get out is reported and named by the digest output, though the step fails.
     return error instanceof PartialPush ? error.published : undefined

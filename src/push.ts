@@ -50,8 +50,11 @@ async function putManifest(request: RegistryRequest, dir: string, manifest: Desc
   if (put.status !== 201) throw await failure(put, `writing the manifest ${reference}`)
 }
 
-/** Pushes the layout under every reference; resolves with the top digest (the index, or the single manifest). */
-export async function pushLayout(dir: string, references: string[]): Promise<string> {
+/**
+ * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
+ * digest); resolves with the top digest (the index, or the single manifest).
+ */
+export async function pushLayout(dir: string, references: string[], tagged = true): Promise<string> {
   const { blobs, manifests, top } = await layoutBlobs(dir)
   const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }))
   try {
@@ -66,6 +69,7 @@ export async function pushLayout(dir: string, references: string[]): Promise<str
     throw new PushError(reason(error), [])
   }
   const published: string[] = []
+  if (!tagged) return top.digest
   for (const repo of repos) {
     for (const reference of repo.references) {
       try {

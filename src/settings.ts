@@ -63,6 +63,8 @@ export interface PublishSettings {
   tags: string[]
   load: boolean
   push: boolean
+  /** The image goes to `image` by digest only, untagged: one job of several, whose index a merge job tags. */
+  byDigest: boolean
   /** buildx --annotation values, as docker/metadata-action writes them. */
   annotations: string[]
   /** Passed to buildx as --provenance / --sbom when set. */
@@ -540,7 +542,9 @@ function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
   }
   const load = attempt(() => parseBoolean('load', get('load')), true)
   const push = attempt(() => parseBoolean('push', get('push')), false)
-  if (push && tags.length === 0) {
+  const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false)
+  if (byDigest) problems.push(...byDigestProblems(push, tags, get('image')))
+  else if (push && tags.length === 0) {
     problems.push(
       "push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)"
     )
@@ -553,8 +557,23 @@ function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
     const problem = attestationProblem(name, value)
     if (problem) problems.push(problem)
   }
-  return { image, tags, load, push, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom }
+  return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom }
 }
+
+/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
+function byDigestProblems(push: boolean, tags: string[], image: string): string[] {
+  const problems: string[] = []
+  if (!push) problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)')
+  if (tags.length > 0)
+    problems.push(
+      `push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`
+    )
+  if (!image) problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app')
+  return problems
+}
+
+/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
+export const pushTargets = (publish: PublishSettings): string[] => (publish.byDigest ? [publish.image] : publish.tags)
 
 function readAnnotations({ get, problems }: Reading, platformCount: number): string[] {
   const annotations = parseList(get('annotations'), { commas: false })

@@ -121,6 +121,23 @@ describe('release: push to a real registry', () => {
     expect(docker('run', '--rm', '--platform', 'linux/amd64', `${name}:1.2.3`, 'version')).toBe(`Build: ${repo.sha}\nVersion: v1.2.3`)
   })
 
+  it('push-by-digest: the image goes to its repository by digest only, untagged, and the registry holds what was measured', async () => {
+    const name = `${registry.host}/acme/bydigest`
+    const run = await runAction({ image: name, push: 'true', 'push-by-digest': 'true', 'smoke-test': '' }, { workspace: repo.dir, env: tagPush })
+    expect(run.errors).toEqual([])
+    const digest = run.outputs.digest
+    expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/)
+    expect((await registryGet(registry.host, `acme/bydigest/manifests/${digest}`)).digest).toBe(digest)
+    // No tag was written: the job that merges the digests tags the index.
+    const listed = await fetch(`http://${registry.host}/v2/acme/bydigest/tags/list`)
+    expect(listed.ok ? (((await listed.json()) as { tags: string[] | null }).tags ?? []) : []).toEqual([])
+    const report = JSON.parse(run.outputs['report-json'])
+    expect(report.published.references).toEqual([name])
+    expect(report.published.images.map((i: any) => i.wire)).toEqual(report.measurement.images.map((i: any) => i.wire))
+    expect(report.published.images[0].manifestDigest).toMatch(/^sha256:/)
+    expect(run.summary).toContain(`${name}@${digest}`)
+  })
+
   it('one commit built twice gives one digest (SOURCE_DATE_EPOCH, no provenance)', async () => {
     const name = `${registry.host}/acme/repro`
     const inputs = { push: 'true', platforms: 'linux/amd64,linux/arm64', tags: `${name}:1`, provenance: 'false' }

@@ -175,3 +175,23 @@ describe('go.mod files below a folder', () => {
     expect(findGoMods(root).map(dir => path.relative(root, dir))).toEqual(['services/api', 'services/worker', 'tools'])
   })
 })
+
+describe('push-by-digest', () => {
+  it('pushes to the image by digest, with push and no tags', () => {
+    const settings = settingsFrom({ image: 'ghcr.io/acme/shop', push: 'true', 'push-by-digest': 'true' })
+    expect(settings.publish).toMatchObject({ push: true, byDigest: true, tags: [] })
+  })
+
+  it('says what to change: push as well, no tags, the repository named', () => {
+    expect(problemsOf({ image: 'ghcr.io/acme/shop', 'push-by-digest': 'true' })).toEqual([
+      'push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)'
+    ])
+    expect(problemsOf({ image: 'ghcr.io/acme/shop', push: 'true', 'push-by-digest': 'true', tags: 'ghcr.io/acme/shop:1' })).toEqual([
+      'push-by-digest pushes to image by digest only, untagged, so tags (ghcr.io/acme/shop:1) would be ignored: leave tags empty; the job that merges the digests tags the index'
+    ])
+    expect(problemsOf({ push: 'true', 'push-by-digest': 'true' })).toEqual([
+      'push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app'
+    ])
+    expect(problemsOf({ image: 'ghcr.io/acme/shop', push: 'true', 'push-by-digest': 'yes please' })[0]).toContain('push-by-digest')
+  })
+})
