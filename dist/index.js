@@ -41517,6 +41517,8 @@ function binaryNameProblem(name) {
 /* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(286);
 /* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
 /* harmony import */ var _symbols_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2490);
+/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4777);
+
 
 
 
@@ -41623,7 +41625,9 @@ async function resolveVersion(settings) {
 function versionOriginText(origin) {
     if (origin.kind !== 'past-tag')
         return undefined;
-    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${origin.tag}`;
+    // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
+    const tag = (0,_values_js__WEBPACK_IMPORTED_MODULE_3__/* .shown */ .SP)(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
+    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
     return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
 }
 /** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */

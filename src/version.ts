@@ -2,6 +2,7 @@ import { warn } from './warnings.js'
 import { execute, type Plan } from './runner.js'
 import type { Settings } from './settings.js'
 import { splitSymbol, type Injection } from './symbols.js'
+import { shown } from './values.js'
 
 /** Where the version came from: the report says so, since a number past a tag is not the tag's release. */
 export type VersionOrigin =
@@ -129,7 +130,9 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
 /** What the version is, in words: where it came from when that is not plain. */
 export function versionOriginText(origin: VersionOrigin): string | undefined {
   if (origin.kind !== 'past-tag') return undefined
-  const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${origin.tag}`
+  // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
+  const tag = shown(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80)
+  const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`
   return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`
 }
 

@@ -94,6 +94,10 @@ describe('the version of a commit past its tag', () => {
     expect(versionOriginText({ kind: 'past-tag', tag: 'v1.2.3', commits: 1 })).toBe('1 commit after v1.2.3')
     expect(versionOriginText({ kind: 'past-tag', tag: 'nightly', commits: 2 })).toContain('no semantic version')
     expect(versionOriginText({ kind: 'tag', tag: 'v1.2.3' })).toBeUndefined()
+    // Any name git allows, shown with what a version may hold only.
+    expect(versionOriginText({ kind: 'past-tag', tag: 'v1.0.0-<img>|`x`', commits: 2 })).toBe(
+      "2 commits after v1.0.0-?img???x?, which is no semantic version (so Go's base v0.0.0)"
+    )
   })
 })
 
