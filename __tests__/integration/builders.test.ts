@@ -118,7 +118,8 @@ describe.each([
   })
 
   it('compares a pull request with its base, both built by it', async () => {
-    const run = await pullRequestRunner(api, 'acme/hello')(checkoutPullRequest(origin, 41, 'main', 'grow'), { builder, load: 'false' })
+    // A repository of its own: with load false the run untags its image, which another test file's smoke test may be running.
+    const run = await pullRequestRunner(api, `acme/builders-${driver}`)(checkoutPullRequest(origin, 41, 'main', 'grow'), { builder, load: 'false' })
     expect(run.errors).toEqual([])
     const body = api.comments.get(41)![0].body
     const report = JSON.parse(run.outputs['report-json'])
@@ -134,7 +135,7 @@ describe.each([
     const name = `${registry.host}/acme/${driver}`
     const run = await runAction(
       { builder, push: 'true', platforms: 'linux/amd64,linux/arm64', tags: `${name}:4.1.0`, 'smoke-test': '' },
-      { workspace: repo.dir, env: { GITHUB_REF: 'refs/tags/v4.1.0', GITHUB_REPOSITORY: 'acme/hello' } }
+      { workspace: repo.dir, env: { GITHUB_REF: 'refs/tags/v4.1.0', GITHUB_REPOSITORY: `acme/builders-${driver}` } }
     )
     expect(run.errors).toEqual([])
     const index = await registryGet(registry.host, `acme/${driver}/manifests/4.1.0`)
