@@ -37965,7 +37965,8 @@ async function preflight(given, phase) {
             await abandon(linking, workDir);
             throw error;
         });
-        core/* info */.pq(`version ${version.version}${(0,src_version/* versionOriginText */.AU)(version.origin) ? ` (${(0,src_version/* versionOriginText */.AU)(version.origin)})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
+        const origin = (0,src_version/* versionOriginText */.AU)(version.origin);
+        core/* info */.pq(`version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
         return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir };
     });
     if (prepared.goFacts.packageNote)

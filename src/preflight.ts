@@ -61,8 +61,9 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
       await abandon(linking, workDir)
       throw error
     })
+    const origin = versionOriginText(version.origin)
     core.info(
-      `version ${version.version}${versionOriginText(version.origin) ? ` (${versionOriginText(version.origin)})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
+      `version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
     )
     return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir }
   })

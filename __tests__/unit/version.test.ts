@@ -85,7 +85,7 @@ describe('the version of a commit past its tag', () => {
     expect(pseudoVersion('v2.0.0+incompatible', commit, time)).toBe('v2.0.1-0.20260819145314-63225f17ccbb+incompatible')
     // A module in a folder tags tools/v1.2.3; a tag without the v keeps its style; a tag that is no version has no base.
     expect(pseudoVersion('tools/v1.2.3', commit, time)).toBe('v1.2.4-0.20260819145314-63225f17ccbb')
-    expect(pseudoVersion('1.2.3', commit, time)).toBe('1.2.4-0-0.20260819145314-63225f17ccbb'.replace('-0-0.', '-0.'))
+    expect(pseudoVersion('1.2.3', commit, time)).toBe('1.2.4-0.20260819145314-63225f17ccbb')
     expect(pseudoVersion('nightly', commit, time)).toBe('v0.0.0-20260819145314-63225f17ccbb')
   })
 
