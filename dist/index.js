@@ -36437,6 +36437,7 @@ const SMOKE_KEPT = 4000;
 function assembleReport(run) {
     const { settings, head, baseline, published } = run;
     return {
+        format: src_report/* REPORT_FORMAT */.t3,
         image: settings.publish.image,
         tags: head.tags,
         digest: reportedDigest(run),
@@ -37058,7 +37059,8 @@ function timedPhases(timings) {
             return await core/* group */.Os(name, work);
         }
         finally {
-            timings[name] = performance.now() - begun;
+            // A phase run twice (a second link once the version variable is found) counts both times.
+            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
         }
     };
 }
@@ -37767,6 +37769,8 @@ function rememberHead(settings, memory, head) {
 ;// CONCATENATED MODULE: ./src/outputs.ts
 
 
+
+
 const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
 /** Every output action.yml declares but comment-id, which the comment phase sets. */
 function setOutputs({ report, markdown, head, published, gate, platform }) {
@@ -37794,6 +37798,15 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core/* setOutput */.uH('gate', gate);
     core/* setOutput */.uH('report', markdown);
     core/* setOutput */.uH('report-json', JSON.stringify(report));
+}
+/**
+ * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
+ * an environment variable or a command line may carry, so a workflow should not pass the output through one.
+ */
+function writeReportFile(runnerTemp, report) {
+    const file = external_node_path_default().join((0,external_node_fs_.mkdtempSync)(external_node_path_default().join(runnerTemp, 'go-slim-image-report-')), 'report.json');
+    (0,external_node_fs_.writeFileSync)(file, JSON.stringify(report));
+    core/* setOutput */.uH('report-file', file);
 }
 
 // EXTERNAL MODULE: external "node:os"
@@ -38174,7 +38187,8 @@ async function release(settings, head, failures, budgetBroken, phase) {
         failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`);
         return undefined;
     }
-    return phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest)).catch((error) => {
+    const pushed = phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest));
+    return (settings.byDigest ? pushed.then(p => ({ ...p, byDigest: true })) : pushed).catch((error) => {
         failures.push(error.message);
         // What did get out is reported and named by the digest output, though the step fails.
         return error instanceof PartialPush ? error.published : undefined;
@@ -38268,6 +38282,7 @@ async function pipeline() {
     const markdown = (0,src_report/* renderMarkdown */.Gc)(report);
     // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
     setOutputs({ report, markdown: (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
+    writeReportFile(settings.runnerTemp, report);
     await core/* summary */.z.addRaw((0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.summary)).write();
     core/* info */.pq(markdown);
     if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
@@ -38473,13 +38488,14 @@ function recordKey(fingerprint, commit) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   b1: () => (/* binding */ LIMITS),
+  t3: () => (/* binding */ REPORT_FORMAT),
   DJ: () => (/* binding */ fitMarkdown),
   eh: () => (/* binding */ human),
   Gc: () => (/* binding */ renderMarkdown),
   f$: () => (/* binding */ stableText)
 });
 
-// UNUSED EXPORTS: VARIES, baselineOrigin, mainCause, renderAttribution, savedText
+// UNUSED EXPORTS: VARIES, baselineOrigin, change, largest, mainCause, renderAttribution, savedText, signedHuman, trend
 
 // EXTERNAL MODULE: ./src/settings.ts + 1 modules
 var settings = __nccwpck_require__(715);
@@ -39491,6 +39507,8 @@ var src_version = __nccwpck_require__(311);
 
 
 
+/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
+const REPORT_FORMAT = 1;
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
 const VARIES = '⏱';
 /** The report without its run-to-run lines: equal when nothing but times changed. */
@@ -40271,7 +40289,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   oD: () => (/* binding */ withMainPackage)
 });
 
-// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, findMainPackages, parseCompression, parseLabels, readActionInput, readModulePath, readPullRequest
+// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, findMainPackages, isRepository, isTagName, openReading, parseCompression, parseLabels, readActionInput, readBudget, readComment, readGitHub, readModulePath, readPullRequest
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
@@ -40441,6 +40459,10 @@ const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*
 const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
 // distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
 const MAX_NAME = 255;
+/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
+const isRepository = (text) => text.length <= MAX_NAME && REPOSITORY_RE.test(text);
+/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
+const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
 function isImageReference(text) {
     return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text);
 }
@@ -40603,9 +40625,10 @@ function defaultBinaryName(modulePath) {
         parts.pop();
     return parts[parts.length - 1];
 }
-function readSettings(input = readActionInput, env = process.env) {
+/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
+function openReading(input, env) {
     const problems = [];
-    const reading = {
+    return {
         get: name => input(name).trim(),
         attempt: (parse, fallback) => {
             try {
@@ -40620,6 +40643,10 @@ function readSettings(input = readActionInput, env = process.env) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         env
     };
+}
+function readSettings(input = readActionInput, env = process.env) {
+    const reading = openReading(input, env);
+    const { problems } = reading;
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
     // Read once: the comparison needs to know there is one, the GitHub context carries it.
@@ -40753,7 +40780,7 @@ function readStage({ get, attempt, problems, workspace }) {
 function readPublish(reading, build) {
     const { get, attempt, problems } = reading;
     const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
-    if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
+    if (!isRepository(image))
         problems.push(`image "${(0,values/* shown */.SP)(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
     const tags = (0,lists/* parseList */.E1)(get('tags'), { commas: true });
     for (const tag of tags) {
@@ -41611,7 +41638,7 @@ async function resolveVersion(settings) {
     // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
     const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
     const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
-    const times = { commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
+    const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
     const pushed = tagFromRef(settings.github.ref);
     if (settings.build.version)
         return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };

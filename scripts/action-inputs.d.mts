@@ -5,5 +5,6 @@ export function readActionYaml(file?: string): {
   runs?: Record<string, unknown>
 }
 export function inputVariable(name: string): string
-export function runnerInputs(given: Record<string, string>, options?: { githubToken?: string }): Record<string, string>
-export function inputEnvironment(given: Record<string, string>, options?: { githubToken?: string }): Record<string, string>
+export function actionYamlOf(action?: string): string
+export function runnerInputs(given: Record<string, string>, options?: { githubToken?: string; action?: string }): Record<string, string>
+export function inputEnvironment(given: Record<string, string>, options?: { githubToken?: string; action?: string }): Record<string, string>

@@ -12,6 +12,9 @@ export function readActionYaml(file = path.join(ROOT, 'action.yml')) {
   return parse(readFileSync(file, 'utf8'), { strict: true, uniqueKeys: true })
 }
 
+/** The metadata file of the action in folder `action` of this repository: `.` is the build, `merge` the merge. */
+export const actionYamlOf = (action = '.') => path.join(ROOT, action, 'action.yml')
+
 /** The runner's name for an input's variable: spaces become _, upper case; dashes stay. */
 export const inputVariable = name => `INPUT_${name.replace(/ /g, '_').toUpperCase()}`
 
@@ -19,8 +22,8 @@ export const inputVariable = name => `INPUT_${name.replace(/ /g, '_').toUpperCas
  * The value the runner gives each declared input: the workflow's, else the default with `${{ github.token }}`
  * evaluated. An input action.yml does not declare is refused, as the runner warns and a typo would go unseen.
  */
-export function runnerInputs(given, { githubToken = '' } = {}) {
-  const declared = readActionYaml().inputs ?? {}
+export function runnerInputs(given, { githubToken = '', action = '.' } = {}) {
+  const declared = readActionYaml(actionYamlOf(action)).inputs ?? {}
   const unknown = Object.keys(given).filter(name => !(name in declared))
   if (unknown.length) throw new Error(`action.yml declares no input ${unknown.join(', ')}`)
   const values = {}

@@ -20,6 +20,8 @@ export declare function runAction(
     inheritEnv?: boolean
     /** Signals the action (SIGTERM by default) once its log matches: a cancelled job. */
     signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals }
+    /** The action's folder in this repository: `.` (the build, by default) or `merge`. */
+    action?: string
   }
 ): Promise<ActionResult>
 export declare function runPost(

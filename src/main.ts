@@ -5,7 +5,7 @@ import { removeImages } from './buildx.js'
 import { judge } from './gate.js'
 import { loadAsAsked } from './load.js'
 import { openMemory, rememberHead } from './memory.js'
-import { setOutputs } from './outputs.js'
+import { setOutputs, writeReportFile } from './outputs.js'
 import { timedPhases } from './phase.js'
 import { preflight, warnDroppedCgo } from './preflight.js'
 import { release } from './publish.js'
@@ -90,6 +90,7 @@ async function pipeline(): Promise<void> {
 
   // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
   setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id })
+  writeReportFile(settings.runnerTemp, report)
   await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
   core.info(markdown)
   if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {

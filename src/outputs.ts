@@ -1,4 +1,6 @@
 import * as core from '@actions/core'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import type { BuildxMetadata } from './buildx.js'
 import { percentChange } from './gate.js'
 import type { Packed } from './upx.js'
@@ -45,4 +47,14 @@ export function setOutputs({ report, markdown, head, published, gate, platform }
   core.setOutput('gate', gate)
   core.setOutput('report', markdown)
   core.setOutput('report-json', JSON.stringify(report))
+}
+
+/**
+ * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
+ * an environment variable or a command line may carry, so a workflow should not pass the output through one.
+ */
+export function writeReportFile(runnerTemp: string, report: Report): void {
+  const file = path.join(mkdtempSync(path.join(runnerTemp, 'go-slim-image-report-')), 'report.json')
+  writeFileSync(file, JSON.stringify(report))
+  core.setOutput('report-file', file)
 }

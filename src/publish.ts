@@ -11,6 +11,8 @@ export interface Published {
   metadata: BuildxMetadata
   references: string[]
   images: PushedImage[]
+  /** Pushed untagged, to the image's repository: a merge job tags it (with other jobs' digests) as one index. */
+  byDigest?: boolean
 }
 
 /** A push that stopped part-way: what to do, and what got out (the digest output names it). */
@@ -102,7 +104,8 @@ export async function release(
     failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`)
     return undefined
   }
-  return phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest)).catch((error: unknown) => {
+  const pushed = phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest))
+  return (settings.byDigest ? pushed.then(p => ({ ...p, byDigest: true })) : pushed).catch((error: unknown) => {
     failures.push((error as Error).message)
     // What did get out is reported and named by the digest output, though the step fails.
     return error instanceof PartialPush ? error.published : undefined

@@ -27,7 +27,11 @@ export interface BinaryFigures {
   startupPackedMs?: number
 }
 
+/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
+export const REPORT_FORMAT = 1
+
 export interface Report {
+  format: typeof REPORT_FORMAT
   image: string
   tags: string[]
   digest?: string
@@ -77,7 +81,7 @@ export function stableText(markdown: string): string {
 }
 
 export const human = (bytes: number) => filesize(bytes, { standard: 'iec' }) as string
-const signedHuman = (bytes: number) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes))
+export const signedHuman = (bytes: number) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes))
 const percent = (part: number, whole: number) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`)
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
 
@@ -89,18 +93,18 @@ function routeNote(m: Measurement): string {
   return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`
 }
 
-function change(value: number, base: number | undefined): string {
+export function change(value: number, base: number | undefined): string {
   if (base === undefined) return '–'
   const delta = value - base
   return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`
 }
 
-const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
+export const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
 
 const attributionOf = (report: Report, platform: string) => report.attribution?.find(a => a.platform === platform)
 
 /** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
-function largest(report: Report) {
+export function largest(report: Report) {
   const images = report.measurement.images
   const top = images.reduce((a, b) => (b.wire > a.wire ? b : a))
   return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` }

@@ -218,6 +218,12 @@ const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(
 // distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
 const MAX_NAME = 255
 
+/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
+export const isRepository = (text: string): boolean => text.length <= MAX_NAME && REPOSITORY_RE.test(text)
+
+/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
+export const isTagName = (text: string): boolean => new RegExp(`^${TAG}$`).test(text)
+
 export function isImageReference(text: string): boolean {
   return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text)
 }
@@ -379,7 +385,7 @@ export function defaultBinaryName(modulePath: string): string {
 }
 
 /** What every group reader gets: the inputs, the environment, and the list every problem goes to. */
-interface Reading {
+export interface Reading {
   get: (name: string) => string
   /** Runs a parse, its error recorded as a problem (and the fallback returned): every problem is reported at once. */
   attempt: <T>(parse: () => T, fallback: T) => T
@@ -388,9 +394,10 @@ interface Reading {
   env: NodeJS.ProcessEnv
 }
 
-export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
+/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
+export function openReading(input: InputReader, env: NodeJS.ProcessEnv): Reading {
   const problems: string[] = []
-  const reading: Reading = {
+  return {
     get: name => input(name).trim(),
     attempt: (parse, fallback) => {
       try {
@@ -404,6 +411,11 @@ export function readSettings(input: InputReader = readActionInput, env: NodeJS.P
     workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
     env
   }
+}
+
+export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
+  const reading = openReading(input, env)
+  const { problems } = reading
   const build = readBuild(reading)
   const publish = readPublish(reading, build)
   // Read once: the comparison needs to know there is one, the GitHub context carries it.
@@ -533,7 +545,7 @@ function readStage({ get, attempt, problems, workspace }: Reading): StageSetting
 function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
   const { get, attempt, problems } = reading
   const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase()
-  if (image.length > MAX_NAME || !REPOSITORY_RE.test(image))
+  if (!isRepository(image))
     problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`)
   const tags = parseList(get('tags'), { commas: true })
   for (const tag of tags) {
@@ -623,7 +635,7 @@ function readCompare({ get, attempt, problems, env }: Reading, pullRequest: bool
   return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) }
 }
 
-function readComment({ get, attempt, problems }: Reading): CommentSettings {
+export function readComment({ get, attempt, problems }: Reading): CommentSettings {
   const timeoutText = get('comment-timeout')
   const timeoutSeconds = Number(timeoutText)
   if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`)
@@ -632,7 +644,7 @@ function readComment({ get, attempt, problems }: Reading): CommentSettings {
   return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) }
 }
 
-function readBudget({ get, attempt }: Reading): Budget {
+export function readBudget({ get, attempt }: Reading): Budget {
   const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')]
   return {
     maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
@@ -641,7 +653,7 @@ function readBudget({ get, attempt }: Reading): Budget {
 }
 
 /** The run's GitHub context, with the pull request of the event file. */
-function readGitHub({ env }: Reading, pullRequest: PullRequest | undefined): GitHubContext {
+export function readGitHub({ env }: Reading, pullRequest: PullRequest | undefined): GitHubContext {
   return {
     repository: env.GITHUB_REPOSITORY,
     serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',

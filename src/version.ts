@@ -16,6 +16,8 @@ export type VersionOrigin =
 export interface VersionInfo {
   version: string
   build: string
+  /** The commit built (a pull request's head, not GitHub's merge), whatever the build input says; none without git. */
+  commit?: string
   /** Commit time in seconds: SOURCE_DATE_EPOCH for reproducible images; undefined without a commit. */
   commitTime?: number
   origin: VersionOrigin
@@ -118,7 +120,7 @@ export async function resolveVersion(settings: Settings): Promise<VersionInfo> {
   // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
   const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined
   const build = settings.build.build ?? subject ?? DEFAULT_BUILD
-  const times = { commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined }
+  const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined }
   const pushed = tagFromRef(settings.github.ref)
   if (settings.build.version) return { version: settings.build.version, build, ...times, origin: { kind: 'input' } }
   if (pushed) return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } }

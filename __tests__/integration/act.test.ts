@@ -14,11 +14,40 @@ beforeAll(() => requireTools('act', 'go', 'upx', 'docker', 'git'))
 
 const GOCACHE = execFileSync('go', ['env', 'GOCACHE'], { encoding: 'utf8' }).trim()
 
+/** The build, then the merge action on its report file, as a workflow uses them (the merge's main is ../dist/merge). */
+const MERGED_WORKFLOW = `name: Merged
+on: push
+jobs:
+  image:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - id: slim
+        uses: ./
+        with:
+          working-directory: examples/hello
+          comment: false
+      - id: merged
+        uses: ./merge
+        with:
+          reports: \${{ steps.slim.outputs.report-file }}
+          max-size: 5MB
+      - env:
+          IMAGE_SIZE: \${{ steps.slim.outputs.image-size }}
+          MERGED_SIZE: \${{ steps.merged.outputs.image-size }}
+          GATE: \${{ steps.merged.outputs.gate }}
+          REPORT: \${{ steps.merged.outputs.report }}
+        run: |
+          for name in IMAGE_SIZE MERGED_SIZE GATE; do printf 'seen %s=%s\\n' "$name" "\${!name}"; done
+          printf 'seen REPORT=%s\\n' "$(printf '%s' "$REPORT" | head -1)"
+`
+
 /** A repository shaped like this one where it matters to the workflow, with a main and a pull request branch. */
 function repository(): { dir: string; main: string; head: string } {
   const dir = mkdtempSync(path.join(tmpdir(), 'act-repo-'))
-  for (const item of ['action.yml', 'dist', 'examples/hello', '.github/workflows/example.yml'])
+  for (const item of ['action.yml', 'merge/action.yml', 'dist', 'examples/hello', '.github/workflows/example.yml'])
     cpSync(path.join(ROOT, item), path.join(dir, item), { recursive: true })
+  writeFileSync(path.join(dir, '.github/workflows/merged.yml'), MERGED_WORKFLOW)
   // The same workflow with baseline-cache off, committed: a stray file would keep the push from storing its measurement.
   const workflow = readFileSync(path.join(ROOT, '.github/workflows/example.yml'), 'utf8')
   const rebuild = workflow.replace(/^( +)max-increase: .*$/m, match => `${match}\n${/^ +/.exec(match)![0]}baseline-cache: false`)
@@ -193,5 +222,22 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
     } finally {
       git(repo.dir, 'checkout', '-q', 'main')
     }
+  })
+})
+
+describe('the merge action under act', () => {
+  it("reads merge/action.yml, starts its bundle from the action's folder, and a later step sees its outputs", async () => {
+    const repo = repository()
+    const run = await act(repo.dir, 'push', {
+      engine: ENGINES.containerd,
+      cacheDir: mkdtempSync(path.join(tmpdir(), 'act-cache-server-')),
+      workflow: '.github/workflows/merged.yml'
+    })
+    if (run.code !== 0) console.log(run.log)
+    expect(run.code).toBe(0)
+    expect(Number(run.seen.IMAGE_SIZE)).toBeGreaterThan(1_000_000)
+    expect(run.seen.MERGED_SIZE).toBe(run.seen.IMAGE_SIZE)
+    expect(run.seen.GATE).toBe('pass')
+    expect(run.seen.REPORT).toBe('### 📦 Go Slim Image: `acme/hello-service:0.1.0`')
   })
 })

@@ -51,7 +51,13 @@ export interface ActionRun {
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
 export async function runAction(
   inputs: Record<string, string>,
-  options: { workspace: string; env?: Record<string, string>; signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals; delayMs?: number } }
+  options: {
+    workspace: string
+    env?: Record<string, string>
+    signalWhen?: { pattern: RegExp; signal?: NodeJS.Signals; delayMs?: number }
+    /** The action's folder: `.` (the build) or `merge`. */
+    action?: string
+  }
 ): Promise<ActionRun> {
   const result = await runBundled(inputs, { ...options, inheritEnv: false })
   const commands = (kind: string) =>
@@ -221,6 +227,12 @@ export async function registryGet(host: string, pathname: string, headers: Recor
   const response = await fetch(`http://${host}/v2/${pathname}`, { headers: { Accept: MANIFEST_TYPES, ...headers } })
   if (!response.ok) throw new Error(`GET ${pathname}: ${response.status}`)
   return { body: await response.json(), digest: response.headers.get('docker-content-digest') }
+}
+
+/** The tags a repository of a test registry holds: none for a repository never written or only pushed by digest. */
+export async function registryTags(host: string, repository: string): Promise<string[]> {
+  const listed = await fetch(`http://${host}/v2/${repository}/tags/list`)
+  return listed.ok ? (((await listed.json()) as { tags: string[] | null }).tags ?? []) : []
 }
 
 export interface PullRequestCheckout {

@@ -1,7 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { readActionYaml, ROOT } from '../../scripts/action-inputs.mjs'
+import { actionYamlOf, readActionYaml, ROOT } from '../../scripts/action-inputs.mjs'
+import { readMergeSettings } from '../../src/merge/settings.js'
 import { readSettings } from '../../src/settings.js'
 import { actionInputs } from './inputs.js'
 
@@ -43,5 +44,31 @@ describe('action.yml', () => {
   it('reads no input except through the settings', () => {
     const readers = sources.filter(text => /core\.getInput\(|process\.env\.INPUT_/.test(text))
     expect(readers).toHaveLength(1)
+  })
+})
+
+describe('merge/action.yml', () => {
+  const merge = readActionYaml(actionYamlOf('merge'))
+  const inputs = Object.keys(merge.inputs ?? {})
+
+  it('is strict YAML whose main, relative to its folder as the runner takes it, is the merge bundle', () => {
+    expect(merge.runs).toEqual({ using: 'node24', main: '../dist/merge/index.js' })
+    expect(existsSync(path.join(ROOT, 'merge', String(merge.runs!.main)))).toBe(true)
+    for (const name of inputs) expect(typeof merge.inputs![name].description).toBe('string')
+    expect(merge.inputs!.reports.required).toBe(true)
+  })
+
+  it('reading its settings touches its declared inputs only, every one of them', () => {
+    const read = new Set<string>()
+    const settings = readMergeSettings(actionInputs({ reports: 'reports/*/report.json' }, read, 'merge'), { GITHUB_WORKSPACE: tmpdir() })
+    expect(settings.comment.token).toBe('ghs_default_token')
+    expect([...read].sort()).toEqual([...inputs].sort())
+  })
+
+  it('the merge sets exactly its declared outputs', () => {
+    const files = [...readdirSync(path.join(ROOT, 'src/merge')).map(name => path.join('src/merge', name)), 'src/comment.ts']
+    const texts = files.map(file => readFileSync(path.join(ROOT, file), 'utf8'))
+    const set = new Set(texts.flatMap(text => [...text.matchAll(/setOutput\('([^']+)'/g)].map(match => match[1])))
+    expect([...set].sort()).toEqual(Object.keys(merge.outputs ?? {}).sort())
   })
 })

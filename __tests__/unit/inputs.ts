@@ -2,8 +2,8 @@
 import { runnerInputs } from '../../scripts/action-inputs.mjs'
 import type { InputReader } from '../../src/settings.js'
 
-export function actionInputs(given: Record<string, string> = {}, read?: Set<string>): InputReader {
-  const values = runnerInputs(given, { githubToken: 'ghs_default_token' })
+export function actionInputs(given: Record<string, string> = {}, read?: Set<string>, action = '.'): InputReader {
+  const values = runnerInputs(given, { githubToken: 'ghs_default_token', action })
   return name => {
     if (!(name in values)) throw new Error(`the code reads input "${name}", which action.yml does not declare`)
     read?.add(name)

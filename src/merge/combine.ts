@@ -1,0 +1,110 @@
+import { describeBudget } from '../assemble.js'
+import type { BaselineReport } from '../baseline.js'
+import { judge, type Budget, type GateOutcome } from '../gate.js'
+import type { Published } from '../publish.js'
+import { baselineOrigin, human, type Report } from '../report.js'
+import type { Road } from '../road.js'
+
+/** The reports of one image's jobs (one per platform) as one report, as if one job had built every platform. Pure. */
+
+type Gate = NonNullable<Report['gate']>
+
+const unique = <T>(items: T[]) => [...new Set(items)]
+const byPlatform = <T extends { platform: string }>(items: T[]) => [...items].sort((a, b) => a.platform.localeCompare(b.platform))
+
+/** Every job's verdict, and the merge's own budget over every platform: one failure anywhere fails the whole. */
+export function mergeGates(gates: Array<Gate | undefined>): Gate | undefined {
+  const given = gates.filter(g => g !== undefined)
+  if (given.length === 0) return undefined
+  const result = given.some(g => g.result === 'fail') ? 'fail' : given.some(g => g.result === 'pass') ? 'pass' : 'skipped'
+  return {
+    result,
+    failures: given.flatMap(g => g.failures),
+    skipped: given.flatMap(g => g.skipped),
+    checked: given.reduce((sum, g) => sum + g.checked, 0),
+    limits: unique(given.map(g => g.limits)).join('; ')
+  }
+}
+
+/** The merge's budget (its max-size and max-increase) judged over the platforms of one merged report. */
+export function judgeMerged(report: Report, budget: Budget): (GateOutcome & { limits: string }) | undefined {
+  if (budget.maxSize === undefined && !budget.maxIncrease) return undefined
+  const sizes = report.measurement.images.map(image => ({
+    platform: image.platform,
+    wire: image.wire,
+    baseWire: report.baseline?.images.find(b => b.platform === image.platform)?.wire
+  }))
+  return { ...judge(sizes, budget, human), limits: `${describeBudget(budget)} (merge)` }
+}
+
+/** The bases of every platform; where they came from differently, that is said, since one line cannot say it. */
+function mergeBaselines(reports: Report[]): { baseline?: BaselineReport; note?: string } {
+  const given = reports.filter(r => r.baseline)
+  if (given.length === 0) return {}
+  const measured = given.filter(r => !r.baseline!.error)
+  const first = (measured[0] ?? given[0]).baseline!
+  const baseline: BaselineReport = {
+    ...first,
+    images: byPlatform(given.flatMap(r => r.baseline!.images)),
+    error: measured.length === 0 ? first.error : undefined,
+    detail: measured.length === 0 ? first.detail : undefined,
+    attributionMs: given.reduce((sum, r) => sum + (r.baseline!.attributionMs ?? 0), 0)
+  }
+  const origins = unique(measured.map(r => baselineOrigin(r.baseline!)))
+  const note =
+    origins.length > 1
+      ? `The platforms were compared with bases from different places: ${measured.map(r => `${r.measurement.images.map(i => i.platform).join(', ')}: ${baselineOrigin(r.baseline!)}`).join(' ')}`
+      : undefined
+  return { baseline, note }
+}
+
+function mergeRoads(reports: Report[]): Road | undefined {
+  const roads = reports.map(r => r.roadNotTaken).filter(r => r !== undefined)
+  if (roads.length === 0) return undefined
+  const scaled = roads.filter(r => r.scaledFrom)
+  return {
+    compression: roads[0].compression,
+    images: byPlatform(roads.flatMap(r => r.images)),
+    ...(scaled.length > 0 ? { scaledFrom: { ...scaled[0].scaledFrom!, saved: scaled.flatMap(r => r.scaledFrom!.saved) } } : {})
+  }
+}
+
+/** The slowest job's time per phase: the jobs ran side by side. */
+function slowest(reports: Report[]): Record<string, number> {
+  const timings: Record<string, number> = {}
+  for (const report of reports) for (const [phase, ms] of Object.entries(report.timings)) timings[phase] = Math.max(timings[phase] ?? 0, ms)
+  return timings
+}
+
+export interface Combined {
+  /** The index written, or none (nothing was pushed, or nothing could be tagged). */
+  published?: Published
+  /** References the index goes under, or would have. */
+  tags: string[]
+  failures: string[]
+}
+
+/** One image's reports, in platform order, as one report. */
+export function combineReports(reports: Report[], merged: Combined): Report {
+  const [first] = reports
+  const { baseline, note } = mergeBaselines(reports)
+  const single = reports.length === 1 ? first.digest : undefined
+  return {
+    ...first,
+    tags: merged.tags.length > 0 ? merged.tags : first.tags,
+    digest: merged.published?.digest ?? single,
+    binaries: byPlatform(reports.flatMap(r => r.binaries)),
+    measurement: { route: first.measurement.route, indexDigest: merged.published?.digest, images: byPlatform(reports.flatMap(r => r.measurement.images)) },
+    timings: slowest(reports),
+    toolMs: Math.max(...reports.map(r => r.toolMs)),
+    smoke: reports.find(r => r.smoke)?.smoke,
+    failures: unique([...reports.flatMap(r => r.failures ?? []), ...merged.failures]),
+    published: merged.published,
+    baseline,
+    attribution: byPlatform(reports.flatMap(r => r.attribution ?? [])),
+    attributionMs: reports.reduce((sum, r) => sum + (r.attributionMs ?? 0), 0),
+    gate: mergeGates(reports.map(r => r.gate)),
+    roadNotTaken: mergeRoads(reports),
+    warnings: unique([...reports.flatMap(r => r.warnings), ...(note ? [note] : [])])
+  }
+}

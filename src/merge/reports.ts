@@ -1,0 +1,114 @@
+import * as glob from '@actions/glob'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
+import { z } from 'zod'
+import { REPORT_FORMAT, type Report } from '../report.js'
+import { isRepository } from '../settings.js'
+import { shown } from '../values.js'
+
+/** A job's report-json as the merge reads it from a file. */
+export interface LoadedReport {
+  /** As the user's pattern found it, relative to the workspace: how errors name it. */
+  file: string
+  report: Report
+}
+
+// What reaches a registry URL or decides the merge is checked exactly; the rest is the action's own report, read as written.
+const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest')
+const platform = z.string().regex(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/, 'a platform like linux/arm64')
+const count = z.number().int().nonnegative()
+const gate = z.looseObject({
+  result: z.enum(['pass', 'fail', 'skipped']),
+  failures: z.array(z.string()),
+  skipped: z.array(z.string()),
+  checked: count,
+  limits: z.string()
+})
+
+const reportSchema = z.looseObject({
+  format: z.literal(REPORT_FORMAT),
+  image: z.string().refine(isRepository, 'a repository name'),
+  tags: z.array(z.string()),
+  digest: digest.optional(),
+  version: z.looseObject({
+    version: z.string(),
+    build: z.string(),
+    commit: z
+      .string()
+      .regex(/^[0-9a-f]{40,64}$/)
+      .optional()
+  }),
+  measurement: z.looseObject({
+    route: z.enum(['oci', 'docker-save']),
+    images: z.array(z.looseObject({ platform, wire: count, unpacked: count, manifestDigest: z.string() })).min(1)
+  }),
+  binaries: z.array(z.looseObject({ platform })),
+  published: z
+    .looseObject({
+      digest,
+      references: z.array(z.string()),
+      images: z.array(z.looseObject({ platform, manifestDigest: digest, wire: count })),
+      byDigest: z.boolean().optional()
+    })
+    .optional(),
+  baseline: z.looseObject({ images: z.array(z.looseObject({ platform, wire: count })) }).optional(),
+  attribution: z.array(z.looseObject({ platform })).optional(),
+  gate: gate.optional(),
+  failures: z.array(z.string()).optional(),
+  timings: z.record(z.string(), z.number()),
+  warnings: z.array(z.string())
+})
+
+/** Where zod found the first thing wrong, in words. */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]
+  const where = issue.path.length > 0 ? issue.path.join('.') : 'the file'
+  return `${where}: ${issue.message}`
+}
+
+/** One file's report, or the one sentence that says why it is none. */
+export function parseReport(text: string, file: string): Report {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (error) {
+    throw new Error(`${file} is not JSON (${(error as Error).message}): give the files the jobs wrote (their report-file output)`, { cause: error })
+  }
+  const parsed = reportSchema.safeParse(json)
+  if (!parsed.success) {
+    const format = (json as { format?: unknown } | null)?.format
+    const why =
+      format !== undefined && format !== REPORT_FORMAT
+        ? `its format is ${shown(String(format))}, this merge reads format ${REPORT_FORMAT}: use the same release of the action in the jobs and the merge`
+        : firstIssue(parsed.error)
+    throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`)
+  }
+  return parsed.data as unknown as Report
+}
+
+/** Every file the patterns name, each pattern matching at least one; a file matched twice is read once. */
+export async function findReports(patterns: string[], workspace: string): Promise<string[]> {
+  const found = new Set<string>()
+  const empty: string[] = []
+  for (const pattern of patterns) {
+    const globber = await glob.create(path.resolve(workspace, pattern), { matchDirectories: false, implicitDescendants: false })
+    const files = await globber.glob()
+    if (files.length === 0) empty.push(pattern)
+    for (const file of files.sort()) found.add(file)
+  }
+  if (empty.length > 0)
+    throw new Error(
+      `reports: no file matches ${empty.map(p => `"${shown(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`
+    )
+  return [...found]
+}
+
+export async function loadReports(patterns: string[], workspace: string): Promise<LoadedReport[]> {
+  const files = await findReports(patterns, workspace)
+  return Promise.all(
+    files.map(async absolute => {
+      const file = path.relative(workspace, absolute) || absolute
+      return { file, report: parseReport(await readFile(absolute, 'utf8'), file) }
+    })
+  )
+}

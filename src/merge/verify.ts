@@ -1,0 +1,121 @@
+import { createHash } from 'node:crypto'
+import { networkReason, pushTarget, registrySession, type RegistryRequest } from '../access.js'
+import { isAttestation, isIndex, platformId, type Descriptor } from '../layout.js'
+import { MANIFEST_TYPES, type RegistryManifest } from '../registry.js'
+import type { Report } from '../report.js'
+import type { ImageGroup } from './plan.js'
+import type { LoadedReport } from './reports.js'
+
+/**
+ * Reads what each job pushed by digest from the registry and holds it against the job's report: every platform's
+ * manifest digest and its size on the wire. What the index will list comes from here, never from the report.
+ */
+export interface VerifiedGroup {
+  /** Each platform's manifest as the index lists it, platform set. */
+  images: Array<Descriptor & { wire: number }>
+  /** The jobs' attestation manifests (provenance, SBOM), kept beside the images they describe. */
+  attestations: Descriptor[]
+}
+
+interface Fetched {
+  descriptor: Descriptor
+  manifest: RegistryManifest & { mediaType?: string }
+}
+
+class Missing extends Error {}
+
+/** A manifest by digest, its bytes checked against the digest they are named by. */
+async function fetchManifest(request: RegistryRequest, digest: string): Promise<Fetched> {
+  const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } })
+  if (response.status === 404) throw new Missing(`the registry has no manifest ${digest}`)
+  if (!response.ok) throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`)
+  const bytes = Buffer.from(await response.arrayBuffer())
+  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
+  if (actual !== digest) throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`)
+  const manifest = JSON.parse(bytes.toString('utf8')) as Fetched['manifest']
+  const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? ''
+  return { descriptor: { mediaType, digest, size: bytes.length }, manifest }
+}
+
+/** A single manifest names no platform: its config does. */
+async function configPlatform(request: RegistryRequest, manifest: RegistryManifest): Promise<Descriptor['platform']> {
+  const response = await request(`blobs/${manifest.config.digest}`)
+  if (!response.ok) throw new Error(`its config ${manifest.config.digest} could not be read (HTTP ${response.status})`)
+  const config = (await response.json()) as { os: string; architecture: string; variant?: string }
+  return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+}
+
+const wireOf = (manifest: RegistryManifest) => manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0)
+
+/** The platforms one job pushed, read from the registry, with its attestations. */
+async function readPushedImages(request: RegistryRequest, top: string): Promise<VerifiedGroup> {
+  const fetched = await fetchManifest(request, top)
+  if (!isIndex(fetched.descriptor.mediaType) && !fetched.manifest.manifests) {
+    const platform = await configPlatform(request, fetched.manifest)
+    return { images: [{ ...fetched.descriptor, platform, wire: wireOf(fetched.manifest) }], attestations: [] }
+  }
+  const listed = fetched.manifest.manifests ?? []
+  const images = await Promise.all(
+    listed.filter(d => !isAttestation(d)).map(async descriptor => ({ ...descriptor, wire: wireOf((await fetchManifest(request, descriptor.digest)).manifest) }))
+  )
+  return { images, attestations: listed.filter(isAttestation) }
+}
+
+/** What differs between the registry and the report, one line each. */
+export function mismatches(file: string, report: Report, pushed: VerifiedGroup): string[] {
+  const problems: string[] = []
+  const found = new Map(pushed.images.map(image => [image.platform ? platformId(image.platform) : 'no platform', image]))
+  for (const measured of report.measurement.images) {
+    const stored = found.get(measured.platform)
+    const said = report.published?.images.find(i => i.platform === measured.platform)
+    if (!stored)
+      problems.push(`${file}: ${measured.platform} is not in what the registry holds at ${report.published?.digest} (it holds ${[...found.keys()].join(', ')})`)
+    else if (said && said.manifestDigest !== stored.digest)
+      problems.push(`${file}: ${measured.platform} is ${stored.digest} in the registry, but its report says ${said.manifestDigest}`)
+    else if (stored.wire !== measured.wire)
+      problems.push(`${file}: ${measured.platform} is ${stored.wire} bytes on the wire in the registry, but its report measured ${measured.wire}`)
+  }
+  for (const platform of found.keys()) {
+    if (!report.measurement.images.some(m => m.platform === platform))
+      problems.push(`${file}: the registry holds ${platform} at ${report.published?.digest}, which its report does not measure`)
+  }
+  return problems
+}
+
+async function verifyReport(request: RegistryRequest, image: string, { file, report }: LoadedReport): Promise<VerifiedGroup | string[]> {
+  const digest = report.published!.digest
+  try {
+    const pushed = await readPushedImages(request, digest)
+    const problems = mismatches(file, report, pushed)
+    return problems.length > 0 ? problems : pushed
+  } catch (error) {
+    if (error instanceof Missing)
+      return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`]
+    const why = networkReason(error, pushTarget(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)')
+    return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? (error as Error).message}`]
+  }
+}
+
+/** Every job's push, read back and checked; all problems of all images are said together, before anything is written. */
+export async function verifyGroups(groups: ImageGroup[]): Promise<Map<ImageGroup, VerifiedGroup>> {
+  const verified = new Map<ImageGroup, VerifiedGroup>()
+  const problems: string[] = []
+  await Promise.all(
+    groups
+      .filter(group => group.pushed)
+      .map(async group => {
+        const request = registrySession(pushTarget(group.image), 'pull')
+        const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)))
+        const failed = results.filter(r => Array.isArray(r))
+        problems.push(...failed.flat())
+        if (failed.length > 0) return
+        const good = results as VerifiedGroup[]
+        verified.set(group, { images: good.flatMap(r => r.images), attestations: good.flatMap(r => r.attestations) })
+      })
+  )
+  if (problems.length > 0)
+    throw new Error(
+      `Cannot merge, so nothing was tagged: what the registry holds is not what the reports say:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`
+    )
+  return verified
+}
