@@ -37804,7 +37804,7 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
  * an environment variable or a command line may carry, so a workflow should not pass the output through one.
  */
 function writeReportFile(runnerTemp, report) {
-    const file = external_node_path_default().join((0,external_node_fs_.mkdtempSync)(external_node_path_default().join(runnerTemp, 'go-slim-image-report-')), 'report.json');
+    const file = external_node_path_default().join((0,external_node_fs_.mkdtempSync)(external_node_path_default().join(runnerTemp, 'go-slim-report-')), 'report.json');
     (0,external_node_fs_.writeFileSync)(file, JSON.stringify(report));
     core/* setOutput */.uH('report-file', file);
 }

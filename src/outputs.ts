@@ -54,7 +54,7 @@ export function setOutputs({ report, markdown, head, published, gate, platform }
  * an environment variable or a command line may carry, so a workflow should not pass the output through one.
  */
 export function writeReportFile(runnerTemp: string, report: Report): void {
-  const file = path.join(mkdtempSync(path.join(runnerTemp, 'go-slim-image-report-')), 'report.json')
+  const file = path.join(mkdtempSync(path.join(runnerTemp, 'go-slim-report-')), 'report.json')
   writeFileSync(file, JSON.stringify(report))
   core.setOutput('report-file', file)
 }
