@@ -35399,7 +35399,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4936);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(211);
 
 
 
@@ -35734,7 +35734,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 /***/ }),
 
-/***/ 4936:
+/***/ 211:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36419,7 +36419,7 @@ var src_report = __nccwpck_require__(3730);
 // EXTERNAL MODULE: ./src/values.ts
 var values = __nccwpck_require__(4777);
 // EXTERNAL MODULE: ./src/stage.ts
-var stage = __nccwpck_require__(1741);
+var src_stage = __nccwpck_require__(1741);
 // EXTERNAL MODULE: ./src/warnings.ts
 var warnings = __nccwpck_require__(286);
 ;// CONCATENATED MODULE: ./src/assemble.ts
@@ -36449,7 +36449,9 @@ function assembleReport(run) {
         finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
         binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
         measurement: head.measurement,
-        layerNames: (0,stage/* stageLayers */.hL)((0,stage/* stageOf */.gV)(settings)),
+        attestations: head.attestations,
+        sbom: { off: undefined, 'build-info': 'build info', buildkit: 'buildkit' }[settings.publish.sbom.kind],
+        layerNames: (0,src_stage/* stageLayers */.hL)((0,src_stage/* stageOf */.gV)(settings)),
         timings: run.timings,
         toolMs: (0,runner/* toolTime */.wk)(),
         // What the program printed, cut to its head and tail: the report-json output has a size limit too.
@@ -36870,6 +36872,7 @@ async function baseImageRevision(reference, platform) {
 
 
 
+
 // One field (`--builder=NAME`): the name can never be read as a flag of its own.
 const builderArgs = (builder) => (builder ? [`--builder=${builder}`] : []);
 /** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
@@ -37000,6 +37003,15 @@ function exporterArgs(exporter) {
             return ['--output', 'type=docker'];
     }
 }
+/**
+ * The provenance asked for; by default a push's, as docker/build-push-action adds it, except to an image the docker
+ * exporter loads (the classic store's docker driver holds no attestations: buildx refuses them there).
+ */
+function provenanceArgs(provenance, exporter) {
+    if (typeof provenance === 'string')
+        return provenance ? [`--provenance=${provenance}`] : [];
+    return exporter.kind === 'oci' ? [`--provenance=${provenance.pushed}`] : [];
+}
 function buildPlan(input) {
     const { settings, version } = input;
     const args = [
@@ -37014,8 +37026,9 @@ function buildPlan(input) {
         ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
         ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
         ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
-        ...(settings.publish.provenance ? [`--provenance=${settings.publish.provenance}`] : []),
-        ...(settings.publish.sbom ? [`--sbom=${settings.publish.sbom}`] : []),
+        ...provenanceArgs(settings.publish.provenance, input.exporter),
+        // The action's own SBOM is attached to the layout afterwards: buildx is asked for one only when told to make it.
+        ...(settings.publish.sbom.kind === 'buildkit' ? [`--sbom=${settings.publish.sbom.value}`] : []),
         ...exporterArgs(input.exporter),
         input.contextDir
     ];
@@ -37036,9 +37049,29 @@ async function removeImages(tags) {
  * try unpacks it again.
  */
 const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
+/**
+ * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
+ * named): a runner that cannot reach it gets one sentence, not buildx's dump.
+ */
+function scannerFailure(settings, stderr) {
+    const scanner = /[\w./:-]*buildkit-syft-scanner[\w.:@-]*|generator=[^\s,]+/.exec(stderr);
+    if (settings.publish.sbom.kind !== 'buildkit' || !scanner)
+        return undefined;
+    const why = stderr
+        .trim()
+        .split('\n')
+        .filter(line => /error|failed|denied|not found|timeout|dial/i.test(line))
+        .pop();
+    return new Error(`sbom: ${settings.publish.sbom.value === 'true' ? 'buildkit' : settings.publish.sbom.value} asks BuildKit to scan the image with its scanner image (${(0,values/* shown */.SP)(scanner[0])}), which this builder could not run` +
+        `${why ? ` (${(0,values/* shown */.SP)(why.replace(/^[#\d\s]*(ERROR:?\s*)?/, ''), 200)})` : ''}: ` +
+        "use sbom: true (an SPDX SBOM made from the binary's build info: no image is pulled), or name a scanner image the builder can pull (sbom: generator=<image>)");
+}
 async function buildImage(input) {
     const plan = buildPlan(input);
     const outcome = await (0,runner/* execute */.g7)(plan).catch(async (error) => {
+        const scanner = error instanceof runner/* CommandError */.Qd ? scannerFailure(input.settings, error.outcome.stderr) : undefined;
+        if (scanner)
+            throw scanner;
         if (!(error instanceof runner/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
             throw error;
         core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
@@ -37066,6 +37099,303 @@ function timedPhases(timings) {
 }
 /** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
 const quietPhase = (_name, work) => work();
+
+;// CONCATENATED MODULE: ./src/sbom.ts
+
+
+/** A `build` line's value may be quoted as Go quotes strings (`-ldflags="-s -w"`). */
+function unquote(value) {
+    if (!value.startsWith('"'))
+        return value;
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value.slice(1, -1);
+    }
+}
+function parseModInfo(goVersion, text) {
+    const info = { goVersion, mainPackage: '', deps: [], settings: [] };
+    for (const line of text.split('\n')) {
+        const [kind, first = '', version = '', sum] = line.replace(/^\t/, '').split('\t');
+        const module = { path: first, version, ...(sum ? { sum } : {}) };
+        if (kind === 'path')
+            info.mainPackage = first;
+        else if (kind === 'mod')
+            info.main = module;
+        else if (kind === 'dep')
+            info.deps.push(module);
+        else if (kind === '=>' && info.deps.length > 0)
+            info.deps[info.deps.length - 1].replacedBy = module;
+        else if (kind === 'build') {
+            const eq = first.indexOf('=');
+            info.settings.push(eq < 0 ? [first, ''] : [first.slice(0, eq), unquote(first.slice(eq + 1))]);
+        }
+    }
+    return info;
+}
+/**
+ * -ldflags as recorded, with every -X value blanked but the version and build the action injected: a -X of the
+ * user's may carry a key, and the SBOM is published beside the image.
+ */
+function publicLdflags(ldflags, injected) {
+    let fields;
+    try {
+        fields = (0,lists/* splitFields */.Kp)(ldflags, '-ldflags');
+    }
+    catch {
+        return '(not shown: it could not be split into flags)';
+    }
+    return fields
+        .map((field, i) => {
+        const value = fields[i - 1] === '-X' ? field : field.startsWith('-X=') ? field.slice(3) : undefined;
+        if (value === undefined)
+            return field;
+        const name = value.split('=')[0];
+        const kept = injected.includes(name) ? value : `${name}=(redacted)`;
+        return field.startsWith('-X=') ? `-X=${kept}` : kept;
+    })
+        .join(' ');
+}
+// Build settings that say how the binary was made; vcs.* and the rest say where, which the report already names.
+const SETTINGS_KEPT = ['-buildmode', '-compiler', '-tags', '-trimpath', '-ldflags', 'CGO_ENABLED', 'GOOS', 'GOARCH', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386'];
+/** A purl names a Go module by its path, each segment encoded, and its version (`+incompatible` encoded too). */
+function goPurl(path, version) {
+    const encoded = path
+        .split('/')
+        .map(segment => encodeURIComponent(segment))
+        .join('/');
+    return `pkg:golang/${encoded}${version && version !== '(devel)' ? `@${encodeURIComponent(version)}` : ''}`;
+}
+/** go.sum's `h1:` is base64 of a SHA-256: SPDX takes it as hex. */
+function h1Hex(sum) {
+    if (!sum?.startsWith('h1:'))
+        return undefined;
+    const bytes = Buffer.from(sum.slice(3), 'base64');
+    return bytes.length === 32 ? bytes.toString('hex') : undefined;
+}
+const spdxId = (kind, name) => `SPDXRef-${kind}-${name.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+function pkg(fields) {
+    return {
+        ...fields,
+        downloadLocation: 'NOASSERTION',
+        filesAnalyzed: false,
+        licenseConcluded: 'NOASSERTION',
+        licenseDeclared: 'NOASSERTION',
+        copyrightText: 'NOASSERTION'
+    };
+}
+const purlRef = (locator) => [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: locator }];
+/** One module as a package: what was built (a replacement's path and version when one was), with its checksum. */
+function modulePackage(module, index) {
+    const built = module.replacedBy ?? module;
+    const hex = h1Hex(built.sum);
+    return pkg({
+        name: module.path,
+        SPDXID: spdxId(`Package-go-module-${index}`, module.path),
+        versionInfo: built.version || undefined,
+        primaryPackagePurpose: 'LIBRARY',
+        ...(hex ? { checksums: [{ algorithm: 'SHA256', checksumValue: hex }] } : {}),
+        ...(built.path.startsWith('.') || built.path.startsWith('/') ? {} : { externalRefs: purlRef(goPurl(built.path, built.version)) }),
+        ...(module.replacedBy
+            ? { sourceInfo: `replaced: ${module.path}${module.version ? ` ${module.version}` : ''} => ${built.path}${built.version ? ` ${built.version}` : ''}` }
+            : {})
+    });
+}
+/** How the binary was built, as its build info says, with no -X value of the user's. */
+function buildComment(info, injected) {
+    const kept = info.settings
+        .filter(([key]) => SETTINGS_KEPT.includes(key))
+        .map(([key, value]) => [key, key === '-ldflags' ? publicLdflags(value, injected) : value]);
+    return `Built by ${info.goVersion} with ${kept.map(([key, value]) => `${key}=${value}`).join(' ')}`;
+}
+/** The document for one platform's binary; its namespace is derived from its own content, so it is stable too. */
+function spdxDocument(info, subject) {
+    const binaryId = spdxId('Package-binary', subject.file);
+    const main = info.main ?? { path: info.mainPackage, version: '' };
+    const mainId = spdxId('Package-go-module-main', main.path);
+    const stdlibVersion = info.goVersion.replace(/^go/, '');
+    const deps = [...info.deps].sort((a, b) => a.path.localeCompare(b.path)).map(modulePackage);
+    const packages = [
+        pkg({
+            name: subject.file,
+            SPDXID: binaryId,
+            versionInfo: subject.version,
+            primaryPackagePurpose: 'APPLICATION',
+            checksums: [{ algorithm: 'SHA256', checksumValue: subject.fileSha256 }],
+            comment: buildComment(info, subject.injected)
+        }),
+        pkg({
+            name: main.path,
+            SPDXID: mainId,
+            versionInfo: main.version || undefined,
+            primaryPackagePurpose: 'LIBRARY',
+            externalRefs: purlRef(goPurl(main.path, main.version))
+        }),
+        pkg({
+            name: 'stdlib',
+            SPDXID: spdxId('Package-go-stdlib', stdlibVersion),
+            versionInfo: info.goVersion,
+            primaryPackagePurpose: 'LIBRARY',
+            externalRefs: purlRef(goPurl('stdlib', stdlibVersion))
+        }),
+        ...deps
+    ];
+    const relationships = [
+        { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: binaryId },
+        ...packages.slice(1).map(p => ({ spdxElementId: binaryId, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID }))
+    ];
+    if (subject.baseImage) {
+        const baseId = spdxId('Package-base-image', subject.baseImage.reference);
+        packages.push(pkg({
+            name: subject.baseImage.reference,
+            SPDXID: baseId,
+            versionInfo: subject.baseImage.digest,
+            primaryPackagePurpose: 'CONTAINER',
+            comment: 'The final stage the binary was added to; its own packages are not listed here.'
+        }));
+        relationships.push({ spdxElementId: binaryId, relationshipType: 'DEPENDS_ON', relatedSpdxElement: baseId });
+    }
+    const document = {
+        spdxVersion: 'SPDX-2.3',
+        dataLicense: 'CC0-1.0',
+        SPDXID: 'SPDXRef-DOCUMENT',
+        name: `${subject.image} ${subject.platform}`,
+        documentNamespace: '',
+        creationInfo: { created: new Date(subject.created * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: ['Tool: go-slim-image'] },
+        packages,
+        relationships
+    };
+    const hash = (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(document)).digest('hex');
+    return { ...document, documentNamespace: `https://go-slim-image.invalid/spdx/${encodeURIComponent(subject.image)}/${hash}` };
+}
+
+;// CONCATENATED MODULE: ./src/attest.ts
+
+
+
+
+
+
+
+
+/**
+ * SBOMs attached to the OCI layout exactly as BuildKit attaches its own: per image, an in-toto statement in an
+ * attestation manifest of the index, named by `vnd.docker.reference.digest`; into the image's existing attestation
+ * manifest (buildx's provenance) when there is one. A single-platform image gets an index made for it, as buildx
+ * does. Every reader of BuildKit's attestations (imagetools inspect, registries' package pages, scanners) reads these.
+ */
+const IN_TOTO = 'application/vnd.in-toto+json';
+const SPDX_PREDICATE = 'https://spdx.dev/Document';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v0.1';
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+const attest_hex = (digest) => digest.replace(/^sha256:/, '');
+/** How BuildKit names an image in a statement's subject: `pkg:docker/<repository>@<tag>?platform=<os>%2F<arch>`. */
+function subjectName(reference, platform) {
+    const slash = reference.lastIndexOf('/');
+    const colon = reference.lastIndexOf(':');
+    const [repository, tag] = colon > slash ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
+    return `pkg:docker/${encodeURIComponent(repository).replace(/%2F/g, '/')}@${tag}?platform=${encodeURIComponent(platform)}`;
+}
+function sbomStatement(reference, platform, manifestDigest, document) {
+    const statement = {
+        _type: STATEMENT_TYPE,
+        predicateType: SPDX_PREDICATE,
+        subject: [{ name: subjectName(reference, platform), digest: { sha256: attest_hex(manifestDigest) } }],
+        predicate: document
+    };
+    return Buffer.from(JSON.stringify(statement));
+}
+/** The attestation manifest of one image, with `statement` added to what it held. */
+async function attestationWith(dir, statement, existing) {
+    const held = existing ? (await (0,layout/* readBlobJson */.ig)(dir, existing.digest)).layers : [];
+    const layers = [...held, statement];
+    const config = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) } })), layout/* MEDIA */.Rn.config);
+    const manifest = { schemaVersion: 2, mediaType: layout/* MEDIA */.Rn.manifest, config, layers };
+    return (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify(manifest)), layout/* MEDIA */.Rn.manifest);
+}
+const platformOf = (id) => {
+    const [os, architecture, variant] = id.split('/');
+    return { architecture, os, ...(variant ? { variant } : {}) };
+};
+/** Adds each platform's SBOM; `reference` names the image in the statements' subjects (its first tag). */
+async function attachSboms(dir, reference, documents) {
+    const { top, children } = await (0,layout/* layoutEntries */.dc)(dir);
+    const entries = new Map(children.map(child => [child.digest, child]));
+    for (const image of await (0,layout/* layoutImages */.TR)(dir)) {
+        // A single manifest's descriptor names no platform; in an index it must.
+        if (!image.descriptor.platform)
+            entries.set(image.descriptor.digest, { ...image.descriptor, platform: platformOf(image.platform) });
+        const document = documents.get(image.platform);
+        if (!document)
+            continue;
+        const blob = await (0,layout/* writeBlob */.Zh)(dir, sbomStatement(reference, image.platform, image.descriptor.digest, document), IN_TOTO);
+        const statement = { ...blob, annotations: { 'in-toto.io/predicate-type': SPDX_PREDICATE } };
+        const existing = children.find(c => (0,layout/* isAttestation */.H3)(c) && c.annotations?.[REFERENCE_DIGEST] === image.descriptor.digest);
+        const attestation = await attestationWith(dir, statement, existing);
+        if (existing)
+            entries.delete(existing.digest);
+        entries.set(attestation.digest, {
+            ...attestation,
+            platform: { architecture: 'unknown', os: 'unknown' },
+            annotations: { [REFERENCE_DIGEST]: image.descriptor.digest, [REFERENCE_TYPE]: 'attestation-manifest' }
+        });
+    }
+    await writeTop(dir, top, [...entries.values()]);
+}
+/** The layout's top: the index rewritten with `manifests`, or a new index when the image had none. */
+async function writeTop(dir, top, manifests) {
+    const index = (0,layout/* isIndex */.nw)(top.mediaType) ? await (0,layout/* readBlobJson */.ig)(dir, top.digest) : { schemaVersion: 2, mediaType: layout/* MEDIA */.Rn.index };
+    const written = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ ...index, manifests })), layout/* MEDIA */.Rn.index);
+    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
+    const annotations = top.annotations ? { annotations: top.annotations } : {};
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [{ ...written, ...annotations }, ...layoutIndex.manifests.slice(1)] }));
+}
+const attest_sha256File = async (file) => (0,external_node_crypto_.createHash)('sha256')
+    .update(await (0,promises_.readFile)(file))
+    .digest('hex');
+/** Seconds for the document's creation: the commit's, so one commit gives one document; else SOURCE_DATE_EPOCH or now. */
+function createdAt(version) {
+    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+    return version.commitTime ?? (Number.isInteger(epoch) && epoch > 0 ? epoch : Math.floor(Date.now() / 1000));
+}
+/** Each platform's SPDX document, made from its binary's build info. */
+async function buildInfoSboms(input) {
+    const { settings, version } = input;
+    const stage = settings.stage.finalStage;
+    const injected = [settings.build.versionVariable, settings.build.buildVariable].filter(v => v !== src_settings/* NO_VARIABLE */.Zz);
+    const documents = await Promise.all(input.packed.map(async (p) => {
+        const { goVersion, modules } = buildInfoStrings(await (0,promises_.readFile)(p.binary.path));
+        const info = parseModInfo(goVersion, modules);
+        const document = spdxDocument(info, {
+            image: settings.publish.image,
+            platform: p.binary.platform.id,
+            file: `${src_stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`,
+            fileSha256: await attest_sha256File(p.path),
+            version: version.version,
+            injected,
+            baseImage: stage.kind === 'image' ? { reference: stage.base, digest: input.baseDigest } : undefined,
+            created: createdAt(version)
+        });
+        return [p.binary.platform.id, document];
+    }));
+    return new Map(documents);
+}
+/** What each image of the layout carries as attestations, by predicate type: what the report lists. */
+async function attestationsOf(dir) {
+    const { children } = await (0,layout/* layoutEntries */.dc)(dir);
+    const images = await (0,layout/* layoutImages */.TR)(dir);
+    const found = [];
+    for (const child of children.filter(layout/* isAttestation */.H3)) {
+        const image = images.find(i => i.descriptor.digest === child.annotations?.[REFERENCE_DIGEST]);
+        const manifest = await (0,layout/* readBlobJson */.ig)(dir, child.digest);
+        const predicates = manifest.layers.map(l => l.annotations?.['in-toto.io/predicate-type']).filter(p => p !== undefined);
+        if (image)
+            found.push({ platform: image.platform, predicates });
+    }
+    return found.sort((a, b) => a.platform.localeCompare(b.platform));
+}
 
 ;// CONCATENATED MODULE: ./src/measure.ts
 
@@ -37203,6 +37533,7 @@ async function packOne(binary, level, upx, target, zstdLevel) {
 
 
 
+
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 async function buildTarget(input) {
     const first = await attempt(input, input.settings, input.linking);
@@ -37241,11 +37572,11 @@ async function buildImageOf(input, settings, shipped) {
     const staging = external_node_path_default().join(workDir, 'context');
     // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
     const zstdLevel = settings.stage.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
-    const staged = await phase('upx', () => packBinaries(shipped, settings.pack.upx, input.upx, b => (0,stage/* contextBinaryPath */.ks)(staging, b.platform, settings.build.binaryName), zstdLevel));
-    const dockerfileName = external_node_path_default().basename(await (0,stage/* writeStageFiles */.X5)((0,stage/* stageOf */.gV)(settings), staging));
+    const staged = await phase('upx', () => packBinaries(shipped, settings.pack.upx, input.upx, b => (0,src_stage/* contextBinaryPath */.ks)(staging, b.platform, settings.build.binaryName), zstdLevel));
+    const dockerfileName = external_node_path_default().basename(await (0,src_stage/* writeStageFiles */.X5)((0,src_stage/* stageOf */.gV)(settings), staging));
     if (version.commitTime !== undefined)
-        await (0,stage/* pinTimes */.mN)(staging, version.commitTime);
-    const contextDir = await (0,stage/* sealContext */.Vp)(staging);
+        await (0,src_stage/* pinTimes */.mN)(staging, version.commitTime);
+    const contextDir = await (0,src_stage/* sealContext */.Vp)(staging);
     const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
     const tags = imageTags(settings, version);
     const layout = external_node_path_default().join(workDir, 'oci');
@@ -37264,15 +37595,20 @@ async function buildImageOf(input, settings, shipped) {
         await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout));
     if (!compressedByBuildKit(settings.stage.compression))
         await phase('compress', () => recompressLayout(layout, settings.stage.compression));
+    // The base is only compared: it gets no SBOM.
+    if (settings.publish.sbom.kind === 'build-info' && !input.base) {
+        const sbom = { settings, version, packed, baseDigest: input.engine.baseImage };
+        await phase('sbom', async () => attachSboms(layout, tags[0], await buildInfoSboms(sbom)));
+    }
     const measurement = await phase('measure', async () => {
-        const file = `${stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`;
+        const file = `${src_stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`;
         // The base is only compared: its image is not checked for the binary.
         const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
         if (!input.base)
             await verifyImageBinaries(measured.images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), file);
         return measured;
     });
-    return { packed, layout, measurement, metadata, tags, inEngine };
+    return { packed, layout, measurement, metadata, tags, inEngine, attestations: await attestationsOf(layout) };
 }
 
 // EXTERNAL MODULE: ./src/version.ts
@@ -37595,7 +37931,7 @@ function startBaseline(input) {
     const { baseline } = input.settings.compare;
     const { binaryName } = input.settings.build;
     if (baseline.kind === 'image')
-        return imageBaseline(baseline.reference, input.settings, `${stage/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
+        return imageBaseline(baseline.reference, input.settings, `${src_stage/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
     if (baseline.kind === 'build')
         return commitBaseline(input);
     return Promise.resolve(undefined);
@@ -37638,8 +37974,8 @@ async function goEnv(cwd) {
 async function stageDigest(settings, workDir) {
     const dir = external_node_path_default().join(workDir, 'fingerprint-stage');
     try {
-        await (0,stage/* writeStageFiles */.X5)((0,stage/* stageOf */.gV)(settings), dir);
-        return await (0,stage/* treeDigest */.fZ)(dir, { times: false });
+        await (0,src_stage/* writeStageFiles */.X5)((0,src_stage/* stageOf */.gV)(settings), dir);
+        return await (0,src_stage/* treeDigest */.fZ)(dir, { times: false });
     }
     finally {
         await (0,promises_.rm)(dir, { recursive: true, force: true });
@@ -39764,6 +40100,9 @@ function renderTradeOff(report, out) {
             out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
         else
             out.push('', 'Not read back from the registry: the failure above says why.');
+        const attested = attestationsText(report);
+        if (attested)
+            out.push('', `Attested with it: ${attested}.`);
     }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
@@ -39792,6 +40131,9 @@ function renderDetails(report, out) {
         out.push(`- ${i.role}: ${injectionText(i)}`);
     if (report.digest)
         out.push(`- Digest: \`${report.digest}\``);
+    const attested = attestationsText(report);
+    if (attested)
+        out.push(`- Attestations (never counted in the sizes): ${attested}`);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
     for (const image of report.measurement.images) {
         out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
@@ -39814,6 +40156,22 @@ function renderDetails(report, out) {
             (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
     out.push('', '</details>', '');
+}
+/** A predicate type in words; one this action does not know is shown as a code span. */
+function predicateName(type, sbom) {
+    if (type === 'https://spdx.dev/Document')
+        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
+    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
+    if (slsa)
+        return `SLSA provenance ${slsa[1]}`;
+    return `\`${codeSafe(type)}\``;
+}
+/** Each platform's attestations, one phrase per platform. */
+function attestationsText(report) {
+    return (report.attestations ?? [])
+        .filter(a => a.predicates.length > 0)
+        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .join('; ');
 }
 function rowLabel(row) {
     if (row.kind === 'package')
@@ -40289,7 +40647,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   oD: () => (/* binding */ withMainPackage)
 });
 
-// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, findGoMods, findMainPackages, isRepository, isTagName, openReading, parseCompression, parseLabels, readActionInput, readBudget, readComment, readGitHub, readModulePath, readPullRequest
+// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, defaultProvenance, findGoMods, findMainPackages, isRepository, isTagName, openReading, parseCompression, parseLabels, parseSbom, readActionInput, readBudget, readComment, readGitHub, readModulePath, readPullRequest
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
@@ -40577,6 +40935,41 @@ function portProblem(port) {
         return `expose "${port}" is a range that ends before it starts`;
     return undefined;
 }
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+function defaultProvenance(eventPath) {
+    let isPrivate;
+    try {
+        isPrivate =
+            eventPath && (0,external_node_fs_.existsSync)(eventPath)
+                ? JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).repository?.private
+                : undefined;
+    }
+    catch {
+        isPrivate = undefined;
+    }
+    return isPrivate === false ? 'mode=max' : 'mode=min';
+}
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+function parseSbom(text, push) {
+    const value = text.toLowerCase();
+    if (value === '')
+        return push ? { kind: 'build-info' } : { kind: 'off' };
+    if (value === 'true' || value === '1')
+        return { kind: 'build-info' };
+    if (value === 'false' || value === '0')
+        return { kind: 'off' };
+    if (value === 'buildkit')
+        return { kind: 'buildkit', value: 'true' };
+    if (text.includes('=') && !attestationProblem('sbom', text))
+        return { kind: 'buildkit', value: text };
+    throw new Error(`sbom "${(0,values/* shown */.SP)(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
+}
 /** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
 function attestationProblem(name, value) {
     if (value === '' || /^(true|false|1|0)$/i.test(value))
@@ -40797,15 +41190,12 @@ function readPublish(reading, build) {
     else if (push && tags.length === 0) {
         problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
     }
-    const [provenance, sbom] = [get('provenance'), get('sbom')];
-    for (const [name, value] of [
-        ['provenance', provenance],
-        ['sbom', sbom]
-    ]) {
-        const problem = attestationProblem(name, value);
-        if (problem)
-            problems.push(problem);
-    }
+    const provenanceText = get('provenance');
+    const provenanceWhy = attestationProblem('provenance', provenanceText);
+    if (provenanceWhy)
+        problems.push(provenanceWhy);
+    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
+    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
     return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
 }
 /** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */

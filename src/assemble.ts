@@ -50,6 +50,8 @@ export function assembleReport(run: RunFacts): Report {
     finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
     binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
     measurement: head.measurement,
+    attestations: head.attestations,
+    sbom: { off: undefined, 'build-info': 'build info' as const, buildkit: 'buildkit' as const }[settings.publish.sbom.kind],
     layerNames: stageLayers(stageOf(settings)),
     timings: run.timings,
     toolMs: toolTime(),

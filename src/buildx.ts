@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import * as core from '@actions/core'
 import { CommandError, execute, type Plan } from './runner.js'
-import type { Settings } from './settings.js'
+import type { PublishSettings, Settings } from './settings.js'
 import type { VersionInfo } from './version.js'
+import { shown } from './values.js'
 
 /** How the image leaves buildx: an OCI layout we can read exactly, or only the engine's store. */
 export type MeasureRoute = 'oci' | 'docker-save'
@@ -208,6 +209,15 @@ export interface BuildPlanInput {
   platforms?: string[]
 }
 
+/**
+ * The provenance asked for; by default a push's, as docker/build-push-action adds it, except to an image the docker
+ * exporter loads (the classic store's docker driver holds no attestations: buildx refuses them there).
+ */
+function provenanceArgs(provenance: PublishSettings['provenance'], exporter: Exporter): string[] {
+  if (typeof provenance === 'string') return provenance ? [`--provenance=${provenance}`] : []
+  return exporter.kind === 'oci' ? [`--provenance=${provenance.pushed}`] : []
+}
+
 export function buildPlan(input: BuildPlanInput): Plan {
   const { settings, version } = input
   const args = [
@@ -222,8 +232,9 @@ export function buildPlan(input: BuildPlanInput): Plan {
     ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
     ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
     ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
-    ...(settings.publish.provenance ? [`--provenance=${settings.publish.provenance}`] : []),
-    ...(settings.publish.sbom ? [`--sbom=${settings.publish.sbom}`] : []),
+    ...provenanceArgs(settings.publish.provenance, input.exporter),
+    // The action's own SBOM is attached to the layout afterwards: buildx is asked for one only when told to make it.
+    ...(settings.publish.sbom.kind === 'buildkit' ? [`--sbom=${settings.publish.sbom.value}`] : []),
     ...exporterArgs(input.exporter),
     input.contextDir
   ]
@@ -248,9 +259,30 @@ export async function removeImages(tags: string[]): Promise<void> {
  */
 export const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/
 
+/**
+ * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
+ * named): a runner that cannot reach it gets one sentence, not buildx's dump.
+ */
+export function scannerFailure(settings: Settings, stderr: string): Error | undefined {
+  const scanner = /[\w./:-]*buildkit-syft-scanner[\w.:@-]*|generator=[^\s,]+/.exec(stderr)
+  if (settings.publish.sbom.kind !== 'buildkit' || !scanner) return undefined
+  const why = stderr
+    .trim()
+    .split('\n')
+    .filter(line => /error|failed|denied|not found|timeout|dial/i.test(line))
+    .pop()
+  return new Error(
+    `sbom: ${settings.publish.sbom.value === 'true' ? 'buildkit' : settings.publish.sbom.value} asks BuildKit to scan the image with its scanner image (${shown(scanner[0])}), which this builder could not run` +
+      `${why ? ` (${shown(why.replace(/^[#\d\s]*(ERROR:?\s*)?/, ''), 200)})` : ''}: ` +
+      "use sbom: true (an SPDX SBOM made from the binary's build info: no image is pulled), or name a scanner image the builder can pull (sbom: generator=<image>)"
+  )
+}
+
 export async function buildImage(input: BuildPlanInput): Promise<{ metadata: BuildxMetadata; ms: number }> {
   const plan = buildPlan(input)
   const outcome = await execute(plan).catch(async (error: unknown) => {
+    const scanner = error instanceof CommandError ? scannerFailure(input.settings, error.outcome.stderr) : undefined
+    if (scanner) throw scanner
     if (!(error instanceof CommandError) || !LOST_SNAPSHOT.test(error.outcome.stderr)) throw error
     core.info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache')
     return execute(plan)

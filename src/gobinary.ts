@@ -94,7 +94,7 @@ function uvarint(buf: Buffer, at: number): [number, number] {
  * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
  * strings, the Go version and the module information framed by 16-byte sentinels.
  */
-function buildInfoStrings(buf: Buffer): { goVersion: string; modules: string } {
+export function buildInfoStrings(buf: Buffer): { goVersion: string; modules: string } {
   const section = elfSections(buf).find(s => s.name === '.go.buildinfo')
   if (!section) throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)')
   const at = section.offset

@@ -53,6 +53,10 @@ export interface Report {
   /** Milliseconds spent in go, upx, docker and git: the rest of the phases is the action's own work. */
   toolMs: number
   smoke?: SmokeResult
+  /** Per platform, what its attestations state (predicate types): SBOM, provenance. */
+  attestations?: Array<{ platform: string; predicates: string[] }>
+  /** Where the SBOM came from: the binary's build info (the action's own), or BuildKit's scanner. */
+  sbom?: 'build info' | 'buildkit'
   /** What failed after the image was measured (smoke test, push): the step fails after this report is written. */
   failures?: string[]
   published?: Published
@@ -346,6 +350,8 @@ function renderTradeOff(report: Report, out: string[]): void {
     if (report.published.images.length > 0)
       out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
     else out.push('', 'Not read back from the registry: the failure above says why.')
+    const attested = attestationsText(report)
+    if (attested) out.push('', `Attested with it: ${attested}.`)
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
   for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
@@ -371,6 +377,8 @@ function renderDetails(report: Report, out: string[]): void {
   out.push(`- Build: \`${report.goBuild}\``)
   for (const i of report.injections ?? []) out.push(`- ${i.role}: ${injectionText(i)}`)
   if (report.digest) out.push(`- Digest: \`${report.digest}\``)
+  const attested = attestationsText(report)
+  if (attested) out.push(`- Attestations (never counted in the sizes): ${attested}`)
   out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`)
   for (const image of report.measurement.images) {
     out.push(
@@ -397,6 +405,22 @@ function renderDetails(report: Report, out: string[]): void {
     )
   }
   out.push('', '</details>', '')
+}
+
+/** A predicate type in words; one this action does not know is shown as a code span. */
+function predicateName(type: string, sbom: Report['sbom']): string {
+  if (type === 'https://spdx.dev/Document') return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`
+  const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type)
+  if (slsa) return `SLSA provenance ${slsa[1]}`
+  return `\`${codeSafe(type)}\``
+}
+
+/** Each platform's attestations, one phrase per platform. */
+function attestationsText(report: Report): string {
+  return (report.attestations ?? [])
+    .filter(a => a.predicates.length > 0)
+    .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+    .join('; ')
 }
 
 type RowName = Pick<SizeRow, 'key' | 'kind' | 'version'> & { isNew?: boolean }

@@ -67,10 +67,13 @@ export interface PublishSettings {
   byDigest: boolean
   /** buildx --annotation values, as docker/metadata-action writes them. */
   annotations: string[]
-  /** Passed to buildx as --provenance / --sbom when set. */
-  provenance: string
-  sbom: string
+  /** buildx's --provenance as given, or (left empty, with a push) the value for a build whose exporter holds attestations. */
+  provenance: string | { pushed: string }
+  sbom: SbomChoice
 }
+
+/** The SBOM: none, the action's own from the binary's build info, or buildx's --sbom (BuildKit's scanner). */
+export type SbomChoice = { kind: 'off' } | { kind: 'build-info' } | { kind: 'buildkit'; value: string }
 
 /** The buildx builder: how the image is built, never what it holds (a builder's name changes from job to job). */
 export interface EngineSettings {
@@ -337,6 +340,39 @@ export function portProblem(port: string): string | undefined {
   return undefined
 }
 
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+export function defaultProvenance(eventPath: string | undefined): string {
+  let isPrivate: unknown
+  try {
+    isPrivate =
+      eventPath && existsSync(eventPath)
+        ? (JSON.parse(readFileSync(eventPath, 'utf8')) as { repository?: { private?: unknown } }).repository?.private
+        : undefined
+  } catch {
+    isPrivate = undefined
+  }
+  return isPrivate === false ? 'mode=max' : 'mode=min'
+}
+
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+export function parseSbom(text: string, push: boolean): SbomChoice {
+  const value = text.toLowerCase()
+  if (value === '') return push ? { kind: 'build-info' } : { kind: 'off' }
+  if (value === 'true' || value === '1') return { kind: 'build-info' }
+  if (value === 'false' || value === '0') return { kind: 'off' }
+  if (value === 'buildkit') return { kind: 'buildkit', value: 'true' }
+  if (text.includes('=') && !attestationProblem('sbom', text)) return { kind: 'buildkit', value: text }
+  throw new Error(
+    `sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`
+  )
+}
+
 /** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
 export function attestationProblem(name: 'provenance' | 'sbom', value: string): string | undefined {
   if (value === '' || /^(true|false|1|0)$/i.test(value)) return undefined
@@ -561,14 +597,11 @@ function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
       "push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)"
     )
   }
-  const [provenance, sbom] = [get('provenance'), get('sbom')]
-  for (const [name, value] of [
-    ['provenance', provenance],
-    ['sbom', sbom]
-  ] as const) {
-    const problem = attestationProblem(name, value)
-    if (problem) problems.push(problem)
-  }
+  const provenanceText = get('provenance')
+  const provenanceWhy = attestationProblem('provenance', provenanceText)
+  if (provenanceWhy) problems.push(provenanceWhy)
+  const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '')
+  const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' } as SbomChoice)
   return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom }
 }
 

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { compressedByBuildKit, recompressLayout } from './compress.js'
+import { attachSboms, attestationsOf, buildInfoSboms } from './attest.js'
 import { buildImage, imageTags, type BuildxMetadata, type Engine } from './buildx.js'
 import { linkBinaries, type LinkFacts, type Linking, type Shipped } from './gobuild.js'
 import type { TwinFindings } from './twin.js'
@@ -44,6 +45,8 @@ export interface Target {
   tags: string[]
   /** The build itself put the image into the engine under its tags (the docker-save route). */
   inEngine: boolean
+  /** Per platform, the predicate types of its attestations (SBOM, provenance): carried beside it, never in its size. */
+  attestations: Array<{ platform: string; predicates: string[] }>
 }
 
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
@@ -111,6 +114,11 @@ async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shi
   )
   if (inEngine) await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout))
   if (!compressedByBuildKit(settings.stage.compression)) await phase('compress', () => recompressLayout(layout, settings.stage.compression))
+  // The base is only compared: it gets no SBOM.
+  if (settings.publish.sbom.kind === 'build-info' && !input.base) {
+    const sbom = { settings, version, packed, baseDigest: input.engine.baseImage }
+    await phase('sbom', async () => attachSboms(layout, tags[0], await buildInfoSboms(sbom)))
+  }
   const measurement = await phase('measure', async () => {
     const file = `${BINARY_DIR}/${settings.build.binaryName}`
     // The base is only compared: its image is not checked for the binary.
@@ -123,5 +131,5 @@ async function buildImageOf(input: TargetInput, settings: Settings, shipped: Shi
       )
     return measured
   })
-  return { packed, layout, measurement, metadata, tags, inEngine }
+  return { packed, layout, measurement, metadata, tags, inEngine, attestations: await attestationsOf(layout) }
 }

@@ -78,7 +78,7 @@ describe('merge: one index and one report from jobs spread over runners', () => 
     const image = `${registry.host}/acme/merged`
     for (const platform of ['linux/amd64', 'linux/arm64']) {
       const run = await runAction(
-        // One job attaches provenance (its push is an index), the other none (a single manifest): the merge reads both.
+        // One job attaches provenance and its SBOM (its push is an index), the other none (a single manifest): the merge reads both.
         {
           image,
           platforms: platform,
@@ -86,7 +86,7 @@ describe('merge: one index and one report from jobs spread over runners', () => 
           'push-by-digest': 'true',
           load: 'false',
           comment: 'false',
-          provenance: platform === 'linux/amd64' ? 'mode=min' : 'false'
+          ...(platform === 'linux/amd64' ? { provenance: 'mode=min' } : { provenance: 'false', sbom: 'false' })
         },
         { workspace: repo.dir, env: tagPush }
       )
@@ -121,7 +121,7 @@ describe('merge: one index and one report from jobs spread over runners', () => 
     const listed = index.body.manifests.filter((m: any) => !isAttestation(m))
     expect(listed.map((m: any) => m.digest).sort()).toEqual([...pushed].sort())
     expect(listed.map((m: any) => `${m.platform.os}/${m.platform.architecture}`)).toEqual(['linux/amd64', 'linux/arm64'])
-    // The amd64 job's provenance rides along, naming its image.
+    // The amd64 job's attestations ride along, naming its image.
     const attestations = index.body.manifests.filter(isAttestation)
     expect(attestations.map((a: any) => a.annotations['vnd.docker.reference.digest'])).toEqual([listed[0].digest])
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { buildPlan, chooseRoute, exporterArgs, imageLabels, LOST_SNAPSHOT, parseDockerInfo, tagSafe } from '../../src/buildx.js'
+import { buildPlan, chooseRoute, exporterArgs, imageLabels, LOST_SNAPSHOT, parseDockerInfo, scannerFailure, tagSafe } from '../../src/buildx.js'
 import { goBuildPlan, ldflags } from '../../src/gobuild.js'
 import { goListPlan } from '../../src/golist.js'
 import { lowPriority } from '../../src/runner.js'
@@ -171,7 +171,7 @@ describe('buildx plan', () => {
       annotations: 'index:org.opencontainers.image.description=Hello\nmanifest:org.opencontainers.image.licenses=MIT',
       platforms: 'linux/amd64,linux/arm64',
       provenance: 'mode=max',
-      sbom: 'true'
+      sbom: 'buildkit'
     })
     const plan = buildPlan({
       settings,
@@ -195,6 +195,40 @@ describe('buildx plan', () => {
       'type=oci,dest=/o,tar=false',
       '/c'
     ])
+  })
+  it("asks buildx for no SBOM of its own unless told to: the action's comes from the build info", () => {
+    for (const sbom of ['', 'true', 'false'])
+      expect(
+        buildPlan({
+          settings: settingsWith({ sbom, push: 'true', tags: 'acme/hello:1' }),
+          buildx: 'b',
+          version,
+          contextDir: '/c',
+          dockerfile: '/c/D',
+          metadataFile: '/m',
+          exporter: { kind: 'load' },
+          now
+        }).args.join(' ')
+      ).not.toContain('--sbom')
+  })
+  it('adds provenance to a push as docker/build-push-action does, but not to what the docker exporter loads', () => {
+    const plan = (inputs: Record<string, string>, exporter: { kind: 'oci'; dest: string } | { kind: 'load' }) =>
+      buildPlan({ settings: settingsWith(inputs), buildx: 'b', version, contextDir: '/c', dockerfile: '/c/D', metadataFile: '/m', exporter, now }).args
+    const push = { push: 'true', tags: 'acme/hello:1' }
+    expect(plan(push, { kind: 'oci', dest: '/o' })).toContain('--provenance=mode=min')
+    expect(plan(push, { kind: 'load' }).join(' ')).not.toContain('--provenance')
+    expect(plan({}, { kind: 'oci', dest: '/o' }).join(' ')).not.toContain('--provenance')
+    expect(plan({ ...push, provenance: 'false' }, { kind: 'oci', dest: '/o' })).toContain('--provenance=false')
+  })
+  it("says in one sentence that BuildKit's scanner image could not be pulled, and what to use instead", () => {
+    const stderr =
+      '#7 [internal] load metadata for docker.io/docker/buildkit-syft-scanner:stable-1\n#7 ERROR: failed to do request: Head "https://registry-1.docker.io/v2/docker/buildkit-syft-scanner/manifests/stable-1": dial tcp: lookup registry-1.docker.io: no such host\nERROR: failed to solve: docker.io/docker/buildkit-syft-scanner:stable-1: failed to resolve source metadata\n'
+    const error = scannerFailure(settingsWith({ sbom: 'buildkit' }), stderr)
+    expect(error?.message).toMatch(
+      /^sbom: buildkit asks BuildKit to scan the image with its scanner image \(docker\.io\/docker\/buildkit-syft-scanner:stable-1\), which this builder could not run \(failed to solve: .*\): use sbom: true/
+    )
+    expect(scannerFailure(settingsWith({ sbom: 'true' }), stderr)).toBeUndefined()
+    expect(scannerFailure(settingsWith({ sbom: 'buildkit' }), 'ERROR: failed to solve: process "/bin/sh" did not complete')).toBeUndefined()
   })
   it('refuses a malformed annotation', () => {
     expect(() => settingsWith({ annotations: 'no equals sign' })).toThrow('annotation "no equals sign" is not of the form [type:]key=value')

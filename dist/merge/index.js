@@ -36181,6 +36181,8 @@ function assembleReport(run) {
         finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
         binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
         measurement: head.measurement,
+        attestations: head.attestations,
+        sbom: { off: undefined, 'build-info': 'build info', buildkit: 'buildkit' }[settings.publish.sbom.kind],
         layerNames: stageLayers(stageOf(settings)),
         timings: run.timings,
         toolMs: toolTime(),
@@ -52052,6 +52054,9 @@ function renderTradeOff(report, out) {
             out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
         else
             out.push('', 'Not read back from the registry: the failure above says why.');
+        const attested = attestationsText(report);
+        if (attested)
+            out.push('', `Attested with it: ${attested}.`);
     }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
@@ -52080,6 +52085,9 @@ function renderDetails(report, out) {
         out.push(`- ${i.role}: ${injectionText(i)}`);
     if (report.digest)
         out.push(`- Digest: \`${report.digest}\``);
+    const attested = attestationsText(report);
+    if (attested)
+        out.push(`- Attestations (never counted in the sizes): ${attested}`);
     out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
     for (const image of report.measurement.images) {
         out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
@@ -52102,6 +52110,22 @@ function renderDetails(report, out) {
             (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
     out.push('', '</details>', '');
+}
+/** A predicate type in words; one this action does not know is shown as a code span. */
+function predicateName(type, sbom) {
+    if (type === 'https://spdx.dev/Document')
+        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
+    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
+    if (slsa)
+        return `SLSA provenance ${slsa[1]}`;
+    return `\`${codeSafe(type)}\``;
+}
+/** Each platform's attestations, one phrase per platform. */
+function attestationsText(report) {
+    return (report.attestations ?? [])
+        .filter(a => a.predicates.length > 0)
+        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .join('; ');
 }
 function rowLabel(row) {
     if (row.kind === 'package')
@@ -52421,7 +52445,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   DQ: () => (/* binding */ readPullRequest)
 });
 
-// UNUSED EXPORTS: DISTROLESS_STATIC, IMAGE_SHAPING, MAX_TIMER_SECONDS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_LEVELS, UPX_RELEASE_URL, ZSTD_LEVEL, attestationProblem, defaultBinaryName, findGoMods, findMainPackages, parseCompression, parseLabels, portProblem, pushTargets, readModulePath, readSettings, withBuild, withMainPackage
+// UNUSED EXPORTS: DISTROLESS_STATIC, IMAGE_SHAPING, MAX_TIMER_SECONDS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_LEVELS, UPX_RELEASE_URL, ZSTD_LEVEL, attestationProblem, defaultBinaryName, defaultProvenance, findGoMods, findMainPackages, parseCompression, parseLabels, parseSbom, portProblem, pushTargets, readModulePath, readSettings, withBuild, withMainPackage
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
 var core = __nccwpck_require__(4698);
@@ -52708,6 +52732,41 @@ function portProblem(port) {
         return `expose "${port}" is a range that ends before it starts`;
     return undefined;
 }
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+function defaultProvenance(eventPath) {
+    let isPrivate;
+    try {
+        isPrivate =
+            eventPath && existsSync(eventPath)
+                ? JSON.parse(readFileSync(eventPath, 'utf8')).repository?.private
+                : undefined;
+    }
+    catch {
+        isPrivate = undefined;
+    }
+    return isPrivate === false ? 'mode=max' : 'mode=min';
+}
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+function parseSbom(text, push) {
+    const value = text.toLowerCase();
+    if (value === '')
+        return push ? { kind: 'build-info' } : { kind: 'off' };
+    if (value === 'true' || value === '1')
+        return { kind: 'build-info' };
+    if (value === 'false' || value === '0')
+        return { kind: 'off' };
+    if (value === 'buildkit')
+        return { kind: 'buildkit', value: 'true' };
+    if (text.includes('=') && !attestationProblem('sbom', text))
+        return { kind: 'buildkit', value: text };
+    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
+}
 /** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
 function attestationProblem(name, value) {
     if (value === '' || /^(true|false|1|0)$/i.test(value))
@@ -52928,15 +52987,12 @@ function readPublish(reading, build) {
     else if (push && tags.length === 0) {
         problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
     }
-    const [provenance, sbom] = [get('provenance'), get('sbom')];
-    for (const [name, value] of [
-        ['provenance', provenance],
-        ['sbom', sbom]
-    ]) {
-        const problem = attestationProblem(name, value);
-        if (problem)
-            problems.push(problem);
-    }
+    const provenanceText = get('provenance');
+    const provenanceWhy = attestationProblem('provenance', provenanceText);
+    if (provenanceWhy)
+        problems.push(provenanceWhy);
+    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
+    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
     return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
 }
 /** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
