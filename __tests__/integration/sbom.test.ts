@@ -1,9 +1,9 @@
 /**
  * The SBOM made from the binary's build info, read back as every reader of BuildKit's attestations reads it: from
  * the registry's index, through `docker buildx imagetools inspect`, and held against `go version -m` of the binary
- * taken out of the pushed image.
+ * taken out of the pushed image; and the pushed digest signed and verified with cosign, as the README's release does.
  */
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { cpSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -64,6 +64,8 @@ describe('sbom: an SPDX document from the build info, attached as BuildKit attac
   })
   afterAll(() => registry.stop())
   const repo = apiRepository()
+  // The first test's push: what the signing test signs.
+  let pushed = ''
   const tagPush = { GITHUB_REF: 'refs/tags/v1.4.0', GITHUB_REF_NAME: 'v1.4.0', GITHUB_REPOSITORY: 'acme/api' }
 
   it('two platforms pushed, UPX-packed: each SPDX document read back lists exactly what go version -m reads in its binary', async () => {
@@ -73,6 +75,7 @@ describe('sbom: an SPDX document from the build info, attached as BuildKit attac
       { workspace: repo, env: tagPush }
     )
     expect(run.errors).toEqual([])
+    pushed = run.outputs.digest
     const index = (await registryGet(registry.host, 'acme/api/manifests/1.4.0')).body
     const images = index.manifests.filter((m: any) => m.platform.os !== 'unknown')
     expect(images).toHaveLength(2)
@@ -115,6 +118,27 @@ describe('sbom: an SPDX document from the build info, attached as BuildKit attac
     expect(run.summary).toContain(
       'Attested with it: linux/amd64: SLSA provenance v0.2, SPDX SBOM from the build info; linux/arm64: SLSA provenance v0.2, SPDX SBOM from the build info.'
     )
+  })
+
+  it('cosign signs the pushed digest with a key pair and verifies it on the registry; another key does not verify', () => {
+    expect(pushed).toMatch(/^sha256:/)
+    const cosign = execFileSync('bash', [path.join(ROOT, '.ci/cosign.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim()
+    const keys = mkdtempSync(path.join(tmpdir(), 'cosign-'))
+    const other = mkdtempSync(path.join(tmpdir(), 'cosign-other-'))
+    // Offline, as this machine is: no transparency log, a registry on plain HTTP.
+    const env = { ...process.env, COSIGN_PASSWORD: '', HOME: keys }
+    const run = (cwd: string, ...args: string[]) => spawnSync(cosign, args, { cwd, env, encoding: 'utf8' })
+    for (const dir of [keys, other]) expect(run(dir, 'generate-key-pair').status).toBe(0)
+    const reference = `${registry.host}/acme/api@${pushed}`
+    const signed = run(keys, 'sign', '--key', 'cosign.key', '--tlog-upload=false', '--allow-http-registry', '--yes', reference)
+    expect(signed.stderr).not.toMatch(/error/i)
+    expect(signed.status).toBe(0)
+    const verified = run(keys, 'verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', '--allow-http-registry', reference)
+    expect(verified.status).toBe(0)
+    expect(JSON.parse(verified.stdout)[0].critical.image['docker-manifest-digest']).toBe(pushed)
+    const forged = run(other, 'verify', '--key', 'cosign.pub', '--insecure-ignore-tlog=true', '--allow-http-registry', reference)
+    expect(forged.status).not.toBe(0)
+    expect(forged.stderr).toMatch(/no matching signatures/i)
   })
 
   it('one commit pushed twice gives one digest, its SBOMs included', async () => {
