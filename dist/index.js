@@ -36647,6 +36647,8 @@ async function wireWith(dir, compression) {
 
 
 const MANIFEST_TYPES = [layout/* MEDIA */.Rn.index, layout/* MEDIA */.Rn.manifest, layout/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
+const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
 async function readManifest(target, ref) {
     const response = await (0,access/* registryRead */.Gt)(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
@@ -36660,16 +36662,15 @@ async function readManifest(target, ref) {
  */
 async function readPushed(reference, digest, onlyPlatform) {
     const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
-    const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
     const top = await readManifest(target, digest ?? ref);
     if (!top.manifests)
-        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }];
+        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
     return Promise.all(top.manifests
         .filter(d => !(0,layout/* isAttestation */.H3)(d))
         .map(async (descriptor) => ({
         platform: descriptor.platform ? (0,layout/* platformId */.NX)(descriptor.platform) : onlyPlatform,
         manifestDigest: descriptor.digest,
-        wire: wire(await readManifest(target, descriptor.digest))
+        wire: wireOf(await readManifest(target, descriptor.digest))
     })));
 }
 /** One sentence for the usual registry failures, with what to do. */
@@ -37279,6 +37280,7 @@ function spdxDocument(info, subject) {
 
 
 
+
 /**
  * SBOMs attached to the OCI layout exactly as BuildKit attaches its own: per image, an in-toto statement in an
  * attestation manifest of the index, named by `vnd.docker.reference.digest`; into the image's existing attestation
@@ -37293,9 +37295,8 @@ const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 const attest_hex = (digest) => digest.replace(/^sha256:/, '');
 /** How BuildKit names an image in a statement's subject: `pkg:docker/<repository>@<tag>?platform=<os>%2F<arch>`. */
 function subjectName(reference, platform) {
-    const slash = reference.lastIndexOf('/');
-    const colon = reference.lastIndexOf(':');
-    const [repository, tag] = colon > slash ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest'];
+    const repository = (0,access/* repositoryOf */._M)(reference);
+    const tag = (0,access/* tagOf */.cO)(reference) || 'latest';
     return `pkg:docker/${encodeURIComponent(repository).replace(/%2F/g, '/')}@${tag}?platform=${encodeURIComponent(platform)}`;
 }
 function sbomStatement(reference, platform, manifestDigest, document) {
@@ -37352,9 +37353,6 @@ async function writeTop(dir, top, manifests) {
     const annotations = top.annotations ? { annotations: top.annotations } : {};
     await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [{ ...written, ...annotations }, ...layoutIndex.manifests.slice(1)] }));
 }
-const attest_sha256File = async (file) => (0,external_node_crypto_.createHash)('sha256')
-    .update(await (0,promises_.readFile)(file))
-    .digest('hex');
 /** Seconds for the document's creation: the commit's, so one commit gives one document; else SOURCE_DATE_EPOCH or now. */
 function createdAt(version) {
     const epoch = Number(process.env.SOURCE_DATE_EPOCH);
@@ -37372,7 +37370,7 @@ async function buildInfoSboms(input) {
             image: settings.publish.image,
             platform: p.binary.platform.id,
             file: `${src_stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`,
-            fileSha256: await attest_sha256File(p.path),
+            fileSha256: await sha256File(p.path),
             version: version.version,
             injected,
             baseImage: stage.kind === 'image' ? { reference: stage.base, digest: input.baseDigest } : undefined,
@@ -38394,14 +38392,14 @@ async function pushBlob(request, dir, blob) {
     if (put.status !== 201)
         throw await failure(put, `uploading ${blob.digest}`);
 }
-async function putManifest(request, dir, manifest, reference) {
-    const put = await request(`manifests/${reference}`, {
-        method: 'PUT',
-        headers: { 'content-type': manifest.mediaType },
-        body: await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, manifest.digest))
-    });
+/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
+async function putManifestBytes(request, mediaType, body, reference) {
+    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
     if (put.status !== 201)
         throw await failure(put, `writing the manifest ${reference}`);
+}
+async function putManifest(request, dir, manifest, reference) {
+    await putManifestBytes(request, manifest.mediaType, await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, manifest.digest)), reference);
 }
 /**
  * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
@@ -40975,7 +40973,8 @@ function attestationProblem(name, value) {
     if (value === '' || /^(true|false|1|0)$/i.test(value))
         return undefined;
     const pairs = value.split(',').map(pair => pair.split('='));
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
         return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
     }
     const mode = pairs.find(pair => pair[0] === 'mode');

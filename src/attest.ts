@@ -1,13 +1,14 @@
-import { createHash } from 'node:crypto'
+import { repositoryOf, tagOf } from './access.js'
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { buildInfoStrings } from './gobinary.js'
 import type { Shipped } from './gobuild.js'
-import { isAttestation, isIndex, layoutEntries, layoutImages, MEDIA, readBlobJson, writeBlob, type Descriptor } from './layout.js'
+import { isAttestation, isIndex, layoutEntries, layoutImages, MEDIA, readBlobJson, writeBlob, type Descriptor, type Manifest } from './layout.js'
 import { parseModInfo, spdxDocument, type SpdxDocument } from './sbom.js'
 import { NO_VARIABLE, type Settings } from './settings.js'
 import { BINARY_DIR } from './stage.js'
 import type { Packed } from './upx.js'
+import { sha256File } from './verify.js'
 import type { VersionInfo } from './version.js'
 
 /**
@@ -23,20 +24,12 @@ const STATEMENT_TYPE = 'https://in-toto.io/Statement/v0.1'
 const REFERENCE_TYPE = 'vnd.docker.reference.type'
 const REFERENCE_DIGEST = 'vnd.docker.reference.digest'
 
-interface Manifest {
-  schemaVersion: 2
-  mediaType: string
-  config: Descriptor
-  layers: Descriptor[]
-}
-
 const hex = (digest: string) => digest.replace(/^sha256:/, '')
 
 /** How BuildKit names an image in a statement's subject: `pkg:docker/<repository>@<tag>?platform=<os>%2F<arch>`. */
 export function subjectName(reference: string, platform: string): string {
-  const slash = reference.lastIndexOf('/')
-  const colon = reference.lastIndexOf(':')
-  const [repository, tag] = colon > slash ? [reference.slice(0, colon), reference.slice(colon + 1)] : [reference, 'latest']
+  const repository = repositoryOf(reference)
+  const tag = tagOf(reference) || 'latest'
   return `pkg:docker/${encodeURIComponent(repository).replace(/%2F/g, '/')}@${tag}?platform=${encodeURIComponent(platform)}`
 }
 
@@ -111,11 +104,6 @@ export interface SbomInput {
   /** The final stage's digest, when it is an image the engine check resolved. */
   baseDigest?: string
 }
-
-const sha256File = async (file: string) =>
-  createHash('sha256')
-    .update(await readFile(file))
-    .digest('hex')
 
 /** Seconds for the document's creation: the commit's, so one commit gives one document; else SOURCE_DATE_EPOCH or now. */
 function createdAt(version: VersionInfo): number {

@@ -41,13 +41,14 @@ async function pushBlob(request: RegistryRequest, dir: string, blob: Descriptor)
   if (put.status !== 201) throw await failure(put, `uploading ${blob.digest}`)
 }
 
-async function putManifest(request: RegistryRequest, dir: string, manifest: Descriptor, reference: string): Promise<void> {
-  const put = await request(`manifests/${reference}`, {
-    method: 'PUT',
-    headers: { 'content-type': manifest.mediaType },
-    body: await readFile(blobPath(dir, manifest.digest))
-  })
+/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
+export async function putManifestBytes(request: RegistryRequest, mediaType: string, body: Uint8Array<ArrayBuffer>, reference: string): Promise<void> {
+  const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body })
   if (put.status !== 201) throw await failure(put, `writing the manifest ${reference}`)
+}
+
+async function putManifest(request: RegistryRequest, dir: string, manifest: Descriptor, reference: string): Promise<void> {
+  await putManifestBytes(request, manifest.mediaType, await readFile(blobPath(dir, manifest.digest)), reference)
 }
 
 /**

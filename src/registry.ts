@@ -16,6 +16,9 @@ export interface RegistryManifest {
   layers: Descriptor[]
 }
 
+/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
+export const wireOf = (manifest: RegistryManifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
+
 export async function readManifest(target: PushTarget, ref: string): Promise<RegistryManifest> {
   const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
   if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
@@ -29,16 +32,15 @@ export async function readManifest(target: PushTarget, ref: string): Promise<Reg
  */
 export async function readPushed(reference: string, digest: string | undefined, onlyPlatform: string): Promise<PushedImage[]> {
   const { target, ref } = manifestReference(reference)
-  const wire = (manifest: RegistryManifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0)
   const top = await readManifest(target, digest ?? ref)
-  if (!top.manifests) return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }]
+  if (!top.manifests) return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }]
   return Promise.all(
     top.manifests
       .filter(d => !isAttestation(d))
       .map(async descriptor => ({
         platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
         manifestDigest: descriptor.digest,
-        wire: wire(await readManifest(target, descriptor.digest))
+        wire: wireOf(await readManifest(target, descriptor.digest))
       }))
   )
 }

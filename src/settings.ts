@@ -377,7 +377,8 @@ export function parseSbom(text: string, push: boolean): SbomChoice {
 export function attestationProblem(name: 'provenance' | 'sbom', value: string): string | undefined {
   if (value === '' || /^(true|false|1|0)$/i.test(value)) return undefined
   const pairs = value.split(',').map(pair => pair.split('='))
-  if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+  // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+  if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
     return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`
   }
   const mode = pairs.find(pair => pair[0] === 'mode')

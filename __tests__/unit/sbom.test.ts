@@ -77,6 +77,9 @@ describe('SBOM values', () => {
     expect(parseSbom('false', true)).toEqual({ kind: 'off' })
     expect(parseSbom('buildkit', true)).toEqual({ kind: 'buildkit', value: 'true' })
     expect(parseSbom('generator=registry.local/scanner:1', true)).toEqual({ kind: 'buildkit', value: 'generator=registry.local/scanner:1' })
+    // buildx reads attributes as CSV: a quote or a line break in a value could say more than was checked.
+    expect(() => parseSbom('generator="x,mode=max"', true)).toThrow('sbom "generator=')
+    expect(() => parseSbom('generator=x\nmode=max', true)).toThrow('sbom "generator=')
     expect(() => parseSbom('bogus', true)).toThrow(
       "sbom \"bogus\" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>"
     )

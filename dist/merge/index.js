@@ -35456,7 +35456,7 @@ function quoteField(field) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5647);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8751);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -35466,7 +35466,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 5647:
+/***/ 8751:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -49804,7 +49804,8 @@ function parseReport(text, file) {
         json = JSON.parse(text);
     }
     catch (error) {
-        throw new Error(`${file} is not JSON (${error.message}): give the files the jobs wrote (their report-file output)`, { cause: error });
+        // JSON.parse quotes the text it choked on: a file named by mistake is not echoed into the log.
+        throw new Error(`${file} is not JSON: give the files the jobs wrote (their report-file output)`, { cause: error });
     }
     const parsed = reportSchema.safeParse(json);
     if (!parsed.success) {
@@ -49900,10 +49901,105 @@ function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = p
 var external_node_crypto_ = __nccwpck_require__(7598);
 // EXTERNAL MODULE: ./src/layout.ts + 1 modules
 var layout = __nccwpck_require__(4781);
+;// CONCATENATED MODULE: ./src/push.ts
+
+
+
+/**
+ * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
+ * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
+ * can be pulled by name, so a failure before it publishes nothing.
+ */
+class PushError extends Error {
+    published;
+    digest;
+    constructor(message, 
+    /** References the registry serves after the failure: what did get out. */
+    published, 
+    /** The digest those references name. */
+    digest) {
+        super(message);
+        this.published = published;
+        this.digest = digest;
+    }
+}
+async function push_failure(response, what) {
+    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
+}
+/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
+async function pushBlob(request, dir, blob) {
+    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
+        return;
+    const opened = await request('blobs/uploads/', { method: 'POST' });
+    const location = opened.headers.get('location');
+    if (opened.status !== 202 || !location)
+        throw await push_failure(opened, `opening the upload of ${blob.digest}`);
+    const url = new URL(location, opened.url);
+    url.searchParams.set('digest', blob.digest);
+    const put = await request(url.href, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: await readFile(blobPath(dir, blob.digest))
+    });
+    if (put.status !== 201)
+        throw await push_failure(put, `uploading ${blob.digest}`);
+}
+/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
+async function putManifestBytes(request, mediaType, body, reference) {
+    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
+    if (put.status !== 201)
+        throw await push_failure(put, `writing the manifest ${reference}`);
+}
+async function putManifest(request, dir, manifest, reference) {
+    await putManifestBytes(request, manifest.mediaType, await readFile(blobPath(dir, manifest.digest)), reference);
+}
+/**
+ * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
+ * digest); resolves with the top digest (the index, or the single manifest).
+ */
+async function pushLayout(dir, references, tagged = true) {
+    const { blobs, manifests, top } = await layoutBlobs(dir);
+    const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
+    try {
+        await Promise.all(repos.map(async (repo) => {
+            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
+            for (const manifest of manifests)
+                await putManifest(repo.request, dir, manifest, manifest.digest);
+            await putManifest(repo.request, dir, top, top.digest);
+        }));
+    }
+    catch (error) {
+        throw new PushError(reason(error), []);
+    }
+    const published = [];
+    if (!tagged)
+        return top.digest;
+    for (const repo of repos) {
+        for (const reference of repo.references) {
+            try {
+                await putManifest(repo.request, dir, top, tagOf(reference));
+            }
+            catch (error) {
+                throw new PushError(reason(error), published, top.digest);
+            }
+            published.push(reference);
+        }
+    }
+    return top.digest;
+}
+/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
+function reason(error) {
+    const why = networkReason(error, 'the registry');
+    return why ? `${error.message}: ${why}` : error.message;
+}
+
 ;// CONCATENATED MODULE: ./src/registry.ts
 
 
 const MANIFEST_TYPES = [layout/* MEDIA */.Rn.index, layout/* MEDIA */.Rn.manifest, layout/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
+const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
 async function readManifest(target, ref) {
     const response = await (0,access/* registryRead */.Gt)(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
@@ -49917,16 +50013,15 @@ async function readManifest(target, ref) {
  */
 async function readPushed(reference, digest, onlyPlatform) {
     const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
-    const wire = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
     const top = await readManifest(target, digest ?? ref);
     if (!top.manifests)
-        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wire(top) }];
+        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
     return Promise.all(top.manifests
         .filter(d => !(0,layout/* isAttestation */.H3)(d))
         .map(async (descriptor) => ({
         platform: descriptor.platform ? (0,layout/* platformId */.NX)(descriptor.platform) : onlyPlatform,
         manifestDigest: descriptor.digest,
-        wire: wire(await readManifest(target, descriptor.digest))
+        wire: wireOf(await readManifest(target, descriptor.digest))
     })));
 }
 /** One sentence for the usual registry failures, with what to do. */
@@ -49960,6 +50055,7 @@ function explainPushFailure(message, references) {
 
 
 
+
 const descriptorOf = ({ mediaType, digest, size, platform, annotations }) => ({
     mediaType,
     digest,
@@ -49984,13 +50080,7 @@ function indexManifest(verified, annotations) {
     const bytes = Buffer.from(JSON.stringify(index));
     return { bytes, digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}` };
 }
-async function putIndex(request, index, reference) {
-    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': layout/* MEDIA */.Rn.index }, body: index.bytes });
-    if (put.status !== 201) {
-        const body = (await put.text().catch(() => '')).trim().slice(0, 300);
-        throw new Error(`writing the index ${reference}: HTTP ${put.status}${body ? ` ${body}` : ''}`);
-    }
-}
+const putIndex = (request, index, reference) => putManifestBytes(request, layout/* MEDIA */.Rn.index, index.bytes, reference);
 function failed(write, error, references) {
     const message = error.message;
     const why = (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(write.image).host) ?? explainPushFailure(message, write.tags) ?? message;
@@ -50070,7 +50160,6 @@ async function configPlatform(request, manifest) {
     const config = (await response.json());
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
 }
-const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
 /** The platforms one job pushed, read from the registry, with its attestations. */
 async function readPushedImages(request, top) {
     const fetched = await fetchManifest(request, top);
@@ -52772,7 +52861,8 @@ function attestationProblem(name, value) {
     if (value === '' || /^(true|false|1|0)$/i.test(value))
         return undefined;
     const pairs = value.split(',').map(pair => pair.split('='));
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || pair[1] === '')) {
+    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
         return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
     }
     const mode = pairs.find(pair => pair[0] === 'mode');

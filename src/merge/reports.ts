@@ -72,7 +72,8 @@ export function parseReport(text: string, file: string): Report {
   try {
     json = JSON.parse(text)
   } catch (error) {
-    throw new Error(`${file} is not JSON (${(error as Error).message}): give the files the jobs wrote (their report-file output)`, { cause: error })
+    // JSON.parse quotes the text it choked on: a file named by mistake is not echoed into the log.
+    throw new Error(`${file} is not JSON: give the files the jobs wrote (their report-file output)`, { cause: error })
   }
   const parsed = reportSchema.safeParse(json)
   if (!parsed.success) {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { networkReason, pushTarget, registrySession, tagOf, type RegistryRequest } from '../access.js'
 import { MEDIA, platformId, type Descriptor } from '../layout.js'
+import { putManifestBytes } from '../push.js'
 import { explainPushFailure, readPushed, type PushedImage } from '../registry.js'
 import type { VerifiedGroup } from './verify.js'
 
@@ -36,13 +37,7 @@ export function indexManifest(verified: VerifiedGroup, annotations: Record<strin
   return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` }
 }
 
-async function putIndex(request: RegistryRequest, index: IndexManifest, reference: string): Promise<void> {
-  const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': MEDIA.index }, body: index.bytes })
-  if (put.status !== 201) {
-    const body = (await put.text().catch(() => '')).trim().slice(0, 300)
-    throw new Error(`writing the index ${reference}: HTTP ${put.status}${body ? ` ${body}` : ''}`)
-  }
-}
+const putIndex = (request: RegistryRequest, index: IndexManifest, reference: string) => putManifestBytes(request, MEDIA.index, index.bytes, reference)
 
 export interface Tagged {
   /** The index's digest, which every reference names. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { networkReason, pushTarget, registrySession, type RegistryRequest } from '../access.js'
 import { isAttestation, isIndex, platformId, type Descriptor } from '../layout.js'
-import { MANIFEST_TYPES, type RegistryManifest } from '../registry.js'
+import { MANIFEST_TYPES, wireOf, type RegistryManifest } from '../registry.js'
 import type { Report } from '../report.js'
 import type { ImageGroup } from './plan.js'
 import type { LoadedReport } from './reports.js'
@@ -44,8 +44,6 @@ async function configPlatform(request: RegistryRequest, manifest: RegistryManife
   const config = (await response.json()) as { os: string; architecture: string; variant?: string }
   return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
 }
-
-const wireOf = (manifest: RegistryManifest) => manifest.config.size + manifest.layers.reduce((sum, layer) => sum + layer.size, 0)
 
 /** The platforms one job pushed, read from the registry, with its attestations. */
 async function readPushedImages(request: RegistryRequest, top: string): Promise<VerifiedGroup> {
