@@ -34658,256 +34658,28 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6821:
+/***/ 8418:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EK: () => (/* binding */ registrySession),
-/* harmony export */   El: () => (/* binding */ pushTarget),
-/* harmony export */   Gt: () => (/* binding */ registryRead),
-/* harmony export */   IH: () => (/* binding */ byRepository),
-/* harmony export */   Tn: () => (/* binding */ manifestReference),
-/* harmony export */   _M: () => (/* binding */ repositoryOf),
-/* harmony export */   cO: () => (/* binding */ tagOf),
-/* harmony export */   fq: () => (/* binding */ fullName),
-/* harmony export */   vx: () => (/* binding */ pushProblems),
-/* harmony export */   wt: () => (/* binding */ networkReason)
-/* harmony export */ });
-/* unused harmony exports registryUrl, dockerCredentials, parseChallenge, pushProblem */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
 
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  vo: () => (/* reexport */ buildInfoStrings),
+  ZQ: () => (/* reexport */ commitParents),
+  Yu: () => (/* reexport */ elfBuildInfo),
+  Gx: () => (/* reexport */ goBuildPlan),
+  Hz: () => (/* reexport */ inspectPackage),
+  Q3: () => (/* reexport */ linkBinaries),
+  sK: () => (/* reexport */ replacedDefault),
+  el: () => (/* reexport */ requireGo),
+  x: () => (/* reexport */ resolveVersion),
+  dp: () => (/* reexport */ versionLabel),
+  AU: () => (/* reexport */ versionOriginText),
+  C4: () => (/* reexport */ withMainModule)
+});
 
-
-
-/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
-function repositoryOf(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** `repo:tag` → `tag`. */
-const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function manifestReference(reference) {
-    const rest = reference.slice(repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: pushTarget(reference), ref };
-}
-/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
-function fullName(reference) {
-    const { host, name } = pushTarget(reference);
-    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
-}
-/** The references grouped by the repository they go to, in the order given. */
-function byRepository(references) {
-    const groups = [];
-    for (const reference of references) {
-        const target = pushTarget(reference);
-        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
-        if (known)
-            known.references.push(reference);
-        else
-            groups.push({ target, references: [reference] });
-    }
-    return groups;
-}
-function pushTarget(reference) {
-    const repository = repositoryOf(reference);
-    const [first, ...rest] = repository.split('/');
-    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (!isHost)
-        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
-    return { host: first, name: rest.join('/') };
-}
-/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
-function registryUrl(host) {
-    if (host === 'docker.io')
-        return 'https://registry-1.docker.io';
-    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-    return `${loopback ? 'http' : 'https'}://${host}`;
-}
-/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
-function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_path__WEBPACK_IMPORTED_MODULE_3___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.docker')) {
-    const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(configDir, 'config.json');
-    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(file))
-        return undefined;
-    const config = parseDockerConfig(file);
-    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
-    const helper = config.credHelpers?.[host] ?? config.credsStore;
-    if (helper) {
-        const result = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
-        if (result.status === 0) {
-            const found = JSON.parse(result.stdout);
-            return { username: found.Username, secret: found.Secret };
-        }
-    }
-    for (const key of keys) {
-        const auth = config.auths?.[key]?.auth;
-        if (auth) {
-            const decoded = Buffer.from(auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-        }
-    }
-    return undefined;
-}
-/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
-function parseDockerConfig(file) {
-    try {
-        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
-    }
-}
-/**
- * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
- * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
- * timeout, a port it will not use) is the news.
- */
-function networkReason(error, host, advice) {
-    const e = error;
-    // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
-    // a TimeoutError from its signal.
-    if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError')
-        return undefined;
-    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-    if (/bad port/i.test(cause)) {
-        return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
-    }
-    const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`;
-    return advice ? `${why}: ${advice}` : why;
-}
-/** `Bearer realm="…",service="…"` → its parameters. */
-function parseChallenge(header) {
-    const space = header.indexOf(' ');
-    const params = {};
-    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
-        params[match[1]] = match[2];
-    return { scheme: header.slice(0, space).toLowerCase(), params };
-}
-const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
-const TIMEOUT_MS = 15_000;
-/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge, target, credentials, actions) {
-    const { scheme, params } = parseChallenge(challenge);
-    if (scheme === 'basic')
-        return credentials && basic(credentials);
-    if (scheme !== 'bearer' || !params.realm)
-        return undefined;
-    const url = new URL(params.realm);
-    if (params.service)
-        url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
-    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!response.ok)
-        return undefined;
-    const body = (await response.json());
-    const token = body.token ?? body.access_token;
-    return token ? `Bearer ${token}` : undefined;
-}
-/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
-async function withLogin(send, target, login, actions) {
-    const response = await send();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status !== 401 || !challenge)
-        return { response };
-    const authorization = await authorize(challenge, target, login(), actions);
-    return authorization ? { response: await send(authorization), authorization } : { response };
-}
-/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
-async function pushProblem(target) {
-    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
-    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    try {
-        const credentials = dockerCredentials(target.host);
-        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
-        if (response.status === 202) {
-            const location = response.headers.get('location');
-            // Cancel the upload: nothing is left in the registry.
-            if (location)
-                await fetch(new URL(location, url), {
-                    method: 'DELETE',
-                    headers: authorization ? { authorization } : {},
-                    signal: AbortSignal.timeout(TIMEOUT_MS)
-                }).catch(() => undefined);
-            return undefined;
-        }
-        if (response.status === 401 || response.status === 403) {
-            return credentials
-                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
-                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
-        }
-        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
-    }
-    catch (error) {
-        return networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? error.message;
-    }
-}
-/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
-async function pushProblems(references) {
-    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
-    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
-}
-/**
- * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
- * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
- */
-function registrySession(target, actions, timeoutMs = 120_000) {
-    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
-    let authorization;
-    return async (pathname, init = {}) => {
-        const url = new URL(pathname, base);
-        const send = (auth) => fetch(url, {
-            method: init.method ?? 'GET',
-            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
-            body: init.body,
-            signal: AbortSignal.timeout(timeoutMs)
-        });
-        if (authorization) {
-            const response = await send(authorization);
-            if (response.status !== 401)
-                return response;
-        }
-        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
-        authorization = answered.authorization ?? authorization;
-        return answered.response;
-    };
-}
-/**
- * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
- * `docker pull` would (pull scope). Blob redirects to storage are followed.
- */
-async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
-    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
-}
-
-
-/***/ }),
-
-/***/ 3106:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bl: () => (/* binding */ symbolPackage),
-/* harmony export */   I3: () => (/* binding */ breakdown),
-/* harmony export */   Nb: () => (/* binding */ attributions),
-/* harmony export */   _Y: () => (/* binding */ parseBuildInfo),
-/* harmony export */   r6: () => (/* binding */ dominantRow)
-/* harmony export */ });
-/* unused harmony exports ROW_LABELS, rowOf, fileBytes, withMainModule, moduleChanges, compareRows, attribute */
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(semver__WEBPACK_IMPORTED_MODULE_0__);
-
+;// CONCATENATED MODULE: ./src/build/buildinfo.ts
+// The build info every Go binary carries (stripping keeps it): its modules, and the package a symbol belongs to.
 /** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
 function parseBuildInfo(text) {
     const info = { mainPackage: '', mainModule: '', deps: [] };
@@ -34926,7 +34698,7 @@ function parseBuildInfo(text) {
     }
     return info;
 }
-const unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
+const buildinfo_unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
 /**
  * The package a linker symbol belongs to, or undefined for the linker's own tables (`go:func.*`, `type:*`).
  * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
@@ -34949,810 +34721,10 @@ function symbolPackage(symbol) {
     const dot = name.indexOf('.', slash + 1);
     if (dot <= 0)
         return undefined;
-    return unescape(name.slice(0, dot));
-}
-const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
-const ROW_LABELS = {
-    std: 'standard library',
-    runtime: 'Go runtime',
-    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
-};
-const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
-/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
-function rowOf(pkg, info) {
-    if (pkg === undefined)
-        return { key: ROW_LABELS.other, kind: 'other' };
-    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
-    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
-        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
-        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
-    if (owner?.path === info.mainModule)
-        return { key: path, kind: 'package' };
-    if (owner)
-        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
-    if (RUNTIME.test(path))
-        return { key: ROW_LABELS.runtime, kind: 'runtime' };
-    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
-    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
-        return { key: ROW_LABELS.std, kind: 'std' };
-    return { key: path, kind: 'module' };
-}
-/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
-function fileBytes(symbol, loads) {
-    if (symbol.address === undefined || symbol.size === 0)
-        return 0;
-    const start = symbol.address;
-    const end = start + symbol.size;
-    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
-}
-/**
- * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
- * no symbol sizes, unless the data is a symbol of the package's own).
- */
-function breakdown(symbols, loads, info, binary, embedded = []) {
-    const rows = new Map();
-    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
-    const placed = new Map();
-    const entryOf = (symbol) => {
-        const pkg = symbolPackage(symbol);
-        const row = placed.get(pkg) ?? rowOf(pkg, info);
-        placed.set(pkg, row);
-        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
-        rows.set(row.key, entry);
-        return entry;
-    };
-    let explained = 0;
-    for (const symbol of symbols) {
-        const bytes = fileBytes(symbol, loads);
-        if (bytes === 0)
-            continue;
-        entryOf(symbol.name).bytes += bytes;
-        explained += bytes;
-    }
-    for (const data of embedded) {
-        const entry = entryOf(data.variable);
-        entry.embedded = (entry.embedded ?? 0) + data.bytes;
-        if (data.sized)
-            continue;
-        entry.bytes += data.bytes;
-        explained += data.bytes;
-    }
-    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
-}
-/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
-function withMainModule(split) {
-    const own = split.rows.filter(r => r.kind === 'package');
-    if (own.length === 0)
-        return split;
-    const sum = (pick) => own.reduce((total, r) => total + pick(r), 0);
-    const embedded = sum(r => r.embedded ?? 0);
-    const main = {
-        key: split.info.mainModule || own[0].key,
-        kind: 'main',
-        bytes: sum(r => r.bytes),
-        ...(embedded > 0 ? { embedded } : {}),
-        packages: own
-    };
-    return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
-}
-/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
-function moduleChanges(base, head) {
-    const before = new Map(base.map(m => [m.path, m]));
-    const after = new Map(head.map(m => [m.path, m]));
-    const changes = [];
-    for (const m of head) {
-        const old = before.get(m.path);
-        if (!old)
-            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
-        else if (versionLabel(old) !== versionLabel(m))
-            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
-    }
-    for (const m of base)
-        if (!after.has(m.path))
-            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
-    return changes.sort((a, b) => a.path.localeCompare(b.path));
-}
-function direction(old, now) {
-    if (old.replacedBy || now.replacedBy || !semver__WEBPACK_IMPORTED_MODULE_0___default().valid(old.version) || !semver__WEBPACK_IMPORTED_MODULE_0___default().valid(now.version))
-        return 'changed';
-    const order = semver__WEBPACK_IMPORTED_MODULE_0___default().compare(now.version, old.version);
-    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
-}
-/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
-function joinRows(base, head) {
-    const keys = [...new Set([...head, ...base].map(r => r.key))];
-    return keys
-        .map(key => {
-        const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)];
-        const { key: k, kind, version } = (now ?? was);
-        const change = {
-            key: k,
-            kind,
-            version,
-            base: was?.bytes ?? 0,
-            head: now?.bytes ?? 0,
-            delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
-            embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
-            isNew: !was
-        };
-        if (kind === 'main')
-            change.packages = joinRows(was?.packages ?? [], now?.packages ?? []);
-        return change;
-    })
-        .filter(r => r.delta !== 0)
-        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-}
-/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
-function compareRows(base, head, limit = 10) {
-    const changed = joinRows(base.rows, head.rows);
-    const rest = changed.slice(limit);
-    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
-}
-/** The one row that explains most (over half) of the binary's change, in the same direction. */
-function dominantRow(diff, binaryDelta) {
-    const first = diff.top[0];
-    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
-        return undefined;
-    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
-}
-function attribute(platform, split, baseSplit, baseInfo, note) {
-    const info = baseSplit?.info ?? baseInfo;
-    // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
-    const [head, base] = [withMainModule(split), baseSplit && withMainModule(baseSplit)];
-    return {
-        platform,
-        head,
-        base,
-        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
-        rows: base ? compareRows(base, head) : undefined,
-        note
-    };
-}
-/**
- * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
- * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
- */
-function attributions(head, base, baseNote) {
-    return head
-        .filter((h) => h.breakdown !== undefined)
-        .map(h => {
-        const b = base?.find(x => x.platform === h.platform);
-        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
-    });
+    return buildinfo_unescape(name.slice(0, dot));
 }
 
-
-/***/ }),
-
-/***/ 7377:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   FP: () => (/* binding */ entryFolder),
-/* harmony export */   M_: () => (/* binding */ store),
-/* harmony export */   TE: () => (/* binding */ lookUp),
-/* harmony export */   oT: () => (/* binding */ RESULT_MARK),
-/* harmony export */   qI: () => (/* binding */ cacheService)
-/* harmony export */ });
-/* unused harmony exports LOOKUP_MS, STORE_MS, workerPlan, readWorker */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4813);
-
-
-
-
-/**
- * The Actions cache as the comparison's memory: a measurement is stored under its key and read back by a later run.
- * Every fault costs a bounded wait and one info line, never the run: the base is then rebuilt, and a store that
- * fails is only said.
- */
-/** The line the worker's outcome is on; everything else it prints is the toolkit's log. */
-const RESULT_MARK = 'go-slim-image-cache-result ';
-// The whole child: start, requests, retries and the archive. A lookup stands between a run and its base build.
-const LOOKUP_MS = 10_000;
-const STORE_MS = 20_000;
-const FILE = 'measurement.json';
-/**
- * Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). The same
- * test as the toolkit's isFeatureAvailable, made here so that a run without a service never loads the toolkit.
- */
-function cacheService(env = process.env) {
-    return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
-}
-/** The folder an entry is written to and read back into: RUNNER_TEMP's, one operation at a time. */
-const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(runnerTemp, 'go-slim-image-measurement');
-/**
- * The worker, in the entry's folder as its workspace: the toolkit names what it archives relative to the workspace,
- * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
- * runner, whatever its RUNNER_TEMP or workspace.
- */
-const workerPlan = (verb, key, folder) => ({
-    program: process.execPath,
-    args: [process.argv[1], 'cache', verb, key, FILE],
-    cwd: folder,
-    env: { GITHUB_WORKSPACE: folder }
-});
-/** The worker's outcome from its output, with the toolkit's own warning when it swallowed one. */
-function readWorker(stdout) {
-    const lines = stdout.split('\n');
-    const result = lines.find(line => line.startsWith(RESULT_MARK));
-    const warned = lines.find(line => /^::(warning|error)::/.test(line))?.replace(/^::\w+::/, '');
-    let parsed = { why: 'the cache worker gave no answer' };
-    try {
-        if (result)
-            parsed = JSON.parse(result.slice(RESULT_MARK.length));
-    }
-    catch {
-        // Reported as no answer.
-    }
-    return { ...parsed, why: parsed.why ?? warned };
-}
-// One entry folder, so one operation at a time.
-let queue = Promise.resolve();
-function serially(work) {
-    const next = queue.then(work, work);
-    queue = next.catch(() => undefined);
-    return next;
-}
-async function runWorker(verb, key, folder, ms) {
-    const signal = AbortSignal.timeout(ms);
-    const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
-    if (signal.aborted)
-        return { why: `the cache service did not answer within ${ms / 1000} s` };
-    if (outcome.code !== 0)
-        return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
-    return readWorker(outcome.stdout);
-}
-/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-function lookUp(key, runnerTemp, commit, platforms) {
-    return serially(async () => {
-        const folder = entryFolder(runnerTemp);
-        try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
-            const result = await runWorker('restore', key, folder, LOOKUP_MS);
-            if (!result.hit) {
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
-                return undefined;
-            }
-            const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), 'utf8').catch(() => '');
-            const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(816), __nccwpck_require__.e(440)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9440));
-            const { record, why } = parseRecord(text, commit, platforms);
-            if (!record)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
-            return record;
-        }
-        finally {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-        }
-    });
-}
-/** Stores the record under `key`. Never rejects: a failure is one info line. */
-function store(key, record, runnerTemp) {
-    const what = `the measurement of ${record.commit.slice(0, 12)}`;
-    return serially(async () => {
-        const folder = entryFolder(runnerTemp);
-        try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), JSON.stringify(record));
-            const result = await runWorker('save', key, folder, STORE_MS);
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
-        }
-        catch (error) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${what} was not stored (${error.message})`);
-        }
-        finally {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-        }
-    });
-}
-
-
-/***/ }),
-
-/***/ 2691:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Vw: () => (/* binding */ done),
-/* harmony export */   c4: () => (/* binding */ STATE),
-/* harmony export */   fW: () => (/* binding */ pruneWorktrees),
-/* harmony export */   j9: () => (/* binding */ whileRunning),
-/* harmony export */   xi: () => (/* binding */ exitCleanlyOnSignals)
-/* harmony export */ });
-/* unused harmony export staleWorktrees */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
-
-
-/**
- * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
- * is interrupted, and by the post step at the end of the job whatever happened.
- */
-const undo = new Map();
-function whileRunning(key, cleanup) {
-    undo.set(key, cleanup);
-}
-function done(key) {
-    undo.delete(key);
-}
-async function undoAll() {
-    for (const cleanup of [...undo.values()].reverse())
-        await cleanup().catch(() => undefined);
-    undo.clear();
-}
-/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
-function exitCleanlyOnSignals() {
-    for (const signal of ['SIGTERM', 'SIGINT']) {
-        process.once(signal, () => {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`${signal}: ending the tools still running and removing this run's temporary files`);
-            (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .killChildren */ .at)();
-            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
-        });
-    }
-}
-// What the post step needs to know, saved by the main step (core.saveState).
-const STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
-/** Worktrees this action made, left by runs that were killed before they could remove them. */
-function staleWorktrees(porcelain, keep) {
-    return porcelain
-        .split('\n')
-        .filter(line => line.startsWith('worktree '))
-        .map(line => line.slice('worktree '.length))
-        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
-}
-/** Removes the worktrees of this action in `top` that no run holds any more. */
-async function pruneWorktrees(top, keep) {
-    await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
-    const listed = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
-    for (const dir of staleWorktrees(listed.stdout, keep)) {
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed the worktree ${dir}, left by an interrupted run`);
-    }
-}
-
-
-/***/ }),
-
-/***/ 1956:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DB: () => (/* binding */ parseSize),
-/* harmony export */   KW: () => (/* binding */ parseIncrease),
-/* harmony export */   S4: () => (/* binding */ judge),
-/* harmony export */   u5: () => (/* binding */ percentChange)
-/* harmony export */ });
-/** Size budgets: parsing the inputs and judging a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    try {
-        return { bytes: parseSize(text, name) };
-    }
-    catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
-    }
-}
-function percentChange(value, base) {
-    return base === 0 ? 0 : ((value - base) / base) * 100;
-}
-function judge(sizes, budget, describe) {
-    const failures = [];
-    const skipped = [];
-    let checked = 0;
-    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
-    for (const size of sizes) {
-        if (budget.maxSize !== undefined) {
-            checked++;
-            if (size.wire > budget.maxSize)
-                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
-        }
-        const increase = budget.maxIncrease;
-        if (!increase)
-            continue;
-        if (size.baseWire === undefined) {
-            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
-            continue;
-        }
-        checked++;
-        const delta = size.wire - size.baseWire;
-        if ('bytes' in increase && delta > increase.bytes) {
-            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
-        }
-        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
-            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
-        }
-    }
-    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
-}
-
-
-/***/ }),
-
-/***/ 9407:
-/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
-
-__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2691);
-/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(211);
-
-
-
-
-// One bundle for both steps of action.yml, as docker/build-push-action does: the saved state tells them apart.
-// The run starts it once more as its own Actions cache worker (cache.ts), a process it can end.
-if (process.argv[2] === 'cache') {
-    const { cacheWorker } = await Promise.all(/* import() */[__nccwpck_require__.e(641), __nccwpck_require__.e(660)]).then(__nccwpck_require__.bind(__nccwpck_require__, 5660));
-    await cacheWorker(process.argv.slice(3));
-}
-else if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post) === 'true') {
-    await (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)();
-}
-else {
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .STATE */ .c4.post, 'true');
-    (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_1__/* .exitCleanlyOnSignals */ .xi)();
-    await (0,_main_js__WEBPACK_IMPORTED_MODULE_3__/* .run */ .e)();
-}
-
-__webpack_async_result__();
-} catch(e) { __webpack_async_result__(e); } }, 1);
-
-/***/ }),
-
-/***/ 5005:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $f: () => (/* binding */ layoutBlobs),
-/* harmony export */   EC: () => (/* binding */ CHUNK_BYTES),
-/* harmony export */   H3: () => (/* binding */ isAttestation),
-/* harmony export */   NX: () => (/* binding */ platformId),
-/* harmony export */   Rn: () => (/* binding */ MEDIA),
-/* harmony export */   TR: () => (/* binding */ layoutImages),
-/* harmony export */   VJ: () => (/* binding */ layoutFromDockerArchive),
-/* harmony export */   Ym: () => (/* binding */ openBlob),
-/* harmony export */   Zh: () => (/* binding */ writeBlob),
-/* harmony export */   dc: () => (/* binding */ layoutEntries),
-/* harmony export */   ig: () => (/* binding */ readBlobJson),
-/* harmony export */   nD: () => (/* binding */ blobPath),
-/* harmony export */   nw: () => (/* binding */ isIndex),
-/* harmony export */   pG: () => (/* binding */ loadTarball),
-/* harmony export */   wo: () => (/* binding */ layoutTop)
-/* harmony export */ });
-/* unused harmony export readDockerArchive */
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(8522);
-/* harmony import */ var node_zlib__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__nccwpck_require__.n(node_zlib__WEBPACK_IMPORTED_MODULE_4__);
-/* harmony import */ var tar_stream__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6118);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_6___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_6__);
-/* harmony import */ var _access_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(6821);
-
-
-
-
-
-
-
-
-/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
-function isAttestation(descriptor) {
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
-}
-function platformId(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-async function readDockerArchive(archive) {
-    const entries = new Map();
-    const extract = tar_stream__WEBPACK_IMPORTED_MODULE_5__.extract();
-    extract.on('entry', (header, stream, next) => {
-        const chunks = [];
-        stream.on('data', chunk => chunks.push(chunk));
-        stream.on('end', () => {
-            if (header.type === 'file')
-                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-            next();
-        });
-    });
-    await (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)((0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createReadStream)(archive), extract);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
-    if (!manifest)
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    const entry = (name) => {
-        const data = entries.get(name.replace(/^\.\//, ''));
-        if (!data)
-            throw new Error(`${archive} lacks ${name}`);
-        return data;
-    };
-    return { manifest, entry };
-}
-const MEDIA = {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
-};
-const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
-const blobPath = (dir, digest) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'blobs', ...digest.split(':'));
-async function readBlobJson(dir, digest) {
-    return JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(blobPath(dir, digest), 'utf8'));
-}
-/** Stores `data` as a blob of the layout and describes it. */
-async function writeBlob(dir, data, mediaType) {
-    const digest = `sha256:${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(data).digest('hex')}`;
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'blobs', 'sha256'), { recursive: true });
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(blobPath(dir, digest), data);
-    return { mediaType, digest, size: data.length };
-}
-/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
-async function layoutTop(dir) {
-    const top = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'index.json'), 'utf8')).manifests[0];
-    if (!top)
-        throw new Error(`the OCI layout in ${dir} holds no image`);
-    return top;
-}
-/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
-async function layoutEntries(dir) {
-    const top = await layoutTop(dir);
-    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
-}
-/** Every runnable image of the layout (attestations left out), with its platform. */
-async function layoutImages(dir) {
-    const { children } = await layoutEntries(dir);
-    return Promise.all(children
-        .filter(d => !isAttestation(d))
-        .map(async (descriptor) => {
-        const manifest = await readBlobJson(dir, descriptor.digest);
-        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
-        return { descriptor, manifest, platform: platformId(platform) };
-    }));
-}
-/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
-async function layoutBlobs(dir) {
-    const { top, children } = await layoutEntries(dir);
-    const blobs = [];
-    const manifests = [];
-    for (const child of children) {
-        const manifest = await readBlobJson(dir, child.digest);
-        for (const blob of [manifest.config, ...manifest.layers])
-            if (!blobs.some(b => b.digest === blob.digest))
-                blobs.push(blob);
-        if (child !== top)
-            manifests.push(child);
-    }
-    return { blobs, manifests, top };
-}
-/**
- * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
- * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
- */
-async function layoutFromDockerArchive(archive, dir, platform) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
-    const layers = [];
-    for (const name of manifest.Layers) {
-        const data = entry(name);
-        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
-        layers.push(await writeBlob(dir, gzipped ? data : (0,node_zlib__WEBPACK_IMPORTED_MODULE_4__.gzipSync)(data), MEDIA.gzipLayer));
-    }
-    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
-    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
-}
-/**
- * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
- * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
- * and holds one platform only). `platform` loads that platform alone.
- */
-async function loadTarball(dir, tags, output, platform) {
-    const top = await layoutTop(dir);
-    const images = await layoutImages(dir);
-    const image = platform ? images.find(i => i.platform === platform) : images[0];
-    if (!image)
-        throw new Error(`the image has no ${platform} manifest to load`);
-    const chosen = platform ? image.descriptor : top;
-    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
-    if (!platform) {
-        const { blobs, manifests } = await layoutBlobs(dir);
-        for (const d of [...blobs, ...manifests])
-            wanted.add(d.digest);
-    }
-    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
-    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
-    const index = {
-        schemaVersion: 2,
-        manifests: tags.map(tag => ({
-            mediaType: chosen.mediaType,
-            digest: chosen.digest,
-            size: chosen.size,
-            annotations: { 'io.containerd.image.name': (0,_access_js__WEBPACK_IMPORTED_MODULE_7__/* .fullName */ .fq)(tag), 'org.opencontainers.image.ref.name': (0,_access_js__WEBPACK_IMPORTED_MODULE_7__/* .tagOf */ .cO)(tag) }
-        }))
-    };
-    const pack = tar_stream__WEBPACK_IMPORTED_MODULE_5__.pack();
-    const written = (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)(pack, (0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createWriteStream)(`${output}.part`));
-    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    pack.entry({ name: 'index.json' }, JSON.stringify(index));
-    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
-    for (const digest of wanted)
-        pack.entry({ name: entryName(digest) }, await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(blobPath(dir, digest)));
-    pack.finalize();
-    await written;
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rename)(`${output}.part`, output);
-}
-/**
- * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
- * 16 KiB output chunks double the time spent handing them between threads.
- */
-const CHUNK_BYTES = 1 << 20;
-/** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => (0,node_fs__WEBPACK_IMPORTED_MODULE_6__.createReadStream)(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
-
-
-/***/ }),
-
-/***/ 6174:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E1: () => (/* binding */ parseList),
-/* harmony export */   Kp: () => (/* binding */ splitFields),
-/* harmony export */   nL: () => (/* binding */ quoteField)
-/* harmony export */ });
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function splitFields(text, input = 'the value') {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`${input} has an unterminated ${quote} quote in "${(0,_values_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(text)}": close it or remove it`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`${input}: a quoted field must be followed by a space in "${(0,_values_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(text)}"`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-
-
-/***/ }),
-
-/***/ 259:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Xo: () => (/* binding */ loadAsAsked),
-/* harmony export */   fE: () => (/* binding */ loadLayout)
-/* harmony export */ });
-/* unused harmony exports dockerLoadPlan, canLoadAll */
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var _layout_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(5005);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4813);
-/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(286);
-
-
-
-
-const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
-/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
-async function loadLayout(target, workDir, platform) {
-    const tarball = node_path__WEBPACK_IMPORTED_MODULE_0___default().join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
-    await (0,_layout_js__WEBPACK_IMPORTED_MODULE_1__/* .loadTarball */ .pG)(target.layout, target.tags, tarball, platform);
-    await (0,_runner_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)(dockerLoadPlan(tarball), { quiet: true });
-}
-/** Whether the engine can hold the whole image: the classic store holds one platform only. */
-const canLoadAll = (settings, engine) => settings.build.platforms.length === 1 || engine.containerdStore;
-/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
-async function loadAsAsked(settings, engine, target, workDir) {
-    if (target.inEngine)
-        return true;
-    if (!settings.publish.load)
-        return false;
-    if (!canLoadAll(settings, engine)) {
-        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_3__/* .warn */ .R)("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
-        return false;
-    }
-    await loadLayout(target, workDir);
-    return true;
-}
-
-
-/***/ }),
-
-/***/ 211:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  e: () => (/* binding */ run)
-});
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./src/attribution.ts
-var attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/elf.ts
+;// CONCATENATED MODULE: ./src/build/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
@@ -35845,7 +34817,7 @@ function staticProblem(facts, goarch) {
     return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
 }
 
-;// CONCATENATED MODULE: ./src/gobinary.ts
+;// CONCATENATED MODULE: ./src/build/gobinary.ts
 
 
 const SHT_SYMTAB = 2;
@@ -35942,24 +34914,27 @@ function buildInfoStrings(buf) {
 }
 /** The module information, as `go version -m` prints it. */
 function elfBuildInfo(buf) {
-    return (0,attribution/* parseBuildInfo */._Y)(buildInfoStrings(buf).modules);
+    return parseBuildInfo(buildInfoStrings(buf).modules);
 }
 /** The Go release that built the binary (`go1.26.8`): the toolchain that really ran, after any GOTOOLCHAIN switch. */
 function elfGoVersion(buf) {
     return buildInfoStrings(buf).goVersion;
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: ./src/platform.ts
-var src_platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
-// EXTERNAL MODULE: ./src/settings.ts + 1 modules
-var src_settings = __nccwpck_require__(715);
-;// CONCATENATED MODULE: ./src/golist.ts
-
-
+;// CONCATENATED MODULE: ./src/build/golist.ts
 
 
 
@@ -35970,30 +34945,21 @@ const STATIC_ENV = { CGO_ENABLED: '0' };
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
  * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
  */
-function goListPlan(settings, platform) {
+function goListPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.build.package],
-        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.build.workingDirectory
+        args: ['list', '-deps', ...build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', build.package],
+        env: { ...STATIC_ENV, ...(0,process/* goEnv */.Aq)(platform) },
+        cwd: build.workingDirectory
     };
 }
 /** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
-function cgoPackagesPlan(settings, platform) {
+function cgoPackagesPlan(build, platform) {
     return {
         program: 'go',
-        args: [
-            'list',
-            '-e',
-            '-deps',
-            ...settings.build.buildFlags,
-            '-f',
-            '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}',
-            '--',
-            settings.build.package
-        ],
-        env: { ...(0,src_platform/* goEnv */.Aq)(platform), CGO_ENABLED: '1' },
-        cwd: settings.build.workingDirectory
+        args: ['list', '-e', '-deps', ...build.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', '--', build.package],
+        env: { ...(0,process/* goEnv */.Aq)(platform), CGO_ENABLED: '1' },
+        cwd: build.workingDirectory
     };
 }
 async function requireGo() {
@@ -36001,8 +34967,8 @@ async function requireGo() {
         throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
     }
 }
-async function cgoPackages(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+async function cgoPackages(build, platform) {
+    const listed = await (0,process/* execute */.g7)(cgoPackagesPlan(build, platform), { allowFailure: true, quiet: true });
     return listed.stdout
         .split('\n')
         .filter(line => line.includes('\t'))
@@ -36021,14 +34987,14 @@ function firstErrors(stderr, lines = 25) {
     return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
 }
 /** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-function explainFailure(settings, platform, error, cgo) {
+function explainFailure(build, platform, error, cgo) {
     const stderr = error.outcome.stderr || error.outcome.stdout;
     const culprits = cgoCulprits(stderr, cgo);
     if (culprits.length === 0) {
         return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
     }
     const names = culprits.map(p => p.importPath);
-    return new Error(`package "${settings.build.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+    return new Error(`package "${build.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
         `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
         `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
 }
@@ -36040,12 +35006,12 @@ function droppedCgo(cgo, staticDeps) {
     return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
 }
 /** Every package of the module, with its name and folder: where the main packages are. */
-function modulePackagesPlan(settings, platform) {
+function modulePackagesPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-e', ...settings.build.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
-        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.build.workingDirectory
+        args: ['list', '-e', ...build.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+        env: { ...STATIC_ENV, ...(0,process/* goEnv */.Aq)(platform) },
+        cwd: build.workingDirectory
     };
 }
 /** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
@@ -36063,9 +35029,9 @@ function mainPackages(listing, moduleDir) {
  * `.` is the default: when the module root holds no main package, the module's only main package is meant
  * (the cmd/NAME layout). Several main packages cannot be guessed between.
  */
-async function resolveDefaultPackage(settings, platform) {
-    const listed = await (0,runner/* execute */.g7)(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const mains = mainPackages(listed.stdout, settings.build.workingDirectory);
+async function resolveDefaultPackage(build, platform) {
+    const listed = await (0,process/* execute */.g7)(modulePackagesPlan(build, platform), { allowFailure: true, quiet: true });
+    const mains = mainPackages(listed.stdout, build.workingDirectory);
     if (mains.length === 0 || mains.includes('.'))
         return { package: '.' };
     if (mains.length === 1)
@@ -36076,32 +35042,32 @@ async function resolveDefaultPackage(settings, platform) {
 const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given, platform) {
-    const list = (settings) => (0,runner/* execute */.g7)(goListPlan(settings, platform), { allowFailure: true, quiet: true });
+    const list = (build) => (0,process/* execute */.g7)(goListPlan(build, platform), { allowFailure: true, quiet: true });
     // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
     const first = await list(given);
-    if (given.build.package !== '.' || listsMain(first))
-        return { settings: given, listed: first };
+    if (given.package !== '.' || listsMain(first))
+        return { build: given, listed: first };
     const resolved = await resolveDefaultPackage(given, platform);
     if (resolved.package === '.')
-        return { settings: given, listed: first };
-    const settings = (0,src_settings/* withBuild */.TK)(given, { package: resolved.package });
-    return { settings, listed: await list(settings), note: resolved.note };
+        return { build: given, listed: first };
+    const build = { ...given, package: resolved.package };
+    return { build, listed: await list(build), note: resolved.note };
 }
 /** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
-async function listingFailure(settings, platform, listed, cgo) {
+async function listingFailure(build, platform, listed, cgo) {
     const stderr = listed.stderr.trim();
     // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
     const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i;
     if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
-        return new Error(`package "${settings.build.package}" was not found in ${settings.build.workingDirectory}: set package to the folder of your ` +
+        return new Error(`package "${build.package}" was not found in ${build.workingDirectory}: set package to the folder of your ` +
             `main package relative to the module root, like ./cmd/server\n${stderr}`);
     }
-    return explainFailure(settings, platform, new runner/* CommandError */.Qd(goListPlan(settings, platform), listed), await cgo());
+    return explainFailure(build, platform, new process/* CommandError */.Qd(goListPlan(build, platform), listed), await cgo());
 }
 /** The work, started on the first call; every call gets the same promise. */
 function onDemand(work) {
     let started;
-    return () => (started ??= (0,runner/* settleLater */.K4)(work()));
+    return () => (started ??= (0,process/* settleLater */.K4)(work()));
 }
 /**
  * Checks the package before any build: it exists, it is main, it loads without cgo. The cgo listing runs on
@@ -36109,20 +35075,20 @@ function onDemand(work) {
  * the comparison.
  */
 async function inspectPackage(given, { base = false } = {}) {
-    const platform = given.build.platforms[0];
-    const { settings, listed, note } = await listPackage(given, platform);
-    const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)));
+    const platform = given.platforms[0];
+    const { build, listed, note } = await listPackage(given, platform);
+    const cgo = onDemand(async () => (base ? [] : cgoPackages(build, platform)));
     if (listed.code !== 0)
-        throw await listingFailure(settings, platform, listed, cgo);
+        throw await listingFailure(build, platform, listed, cgo);
     const lines = listed.stdout.trim().split('\n');
     const [importPath, name] = lines[lines.length - 1].split(' ');
     if (name !== 'main') {
-        const none = settings.build.package === '.' ? ', and the module has no main package' : '';
-        throw new Error(`package "${settings.build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
+        const none = build.package === '.' ? ', and the module has no main package' : '';
+        throw new Error(`package "${build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
     }
     const imports = new Set(lines.map(line => line.split(' ')[0]));
     return {
-        package: settings.build.package,
+        package: build.package,
         importPath,
         packageNote: note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
@@ -36133,9 +35099,7 @@ async function inspectPackage(given, { base = false } = {}) {
     };
 }
 
-// EXTERNAL MODULE: ./src/lists.ts
-var lists = __nccwpck_require__(6174);
-;// CONCATENATED MODULE: ./src/embedded.ts
+;// CONCATENATED MODULE: ./src/build/embedded.ts
 
 
 // Shorter literals are names and messages, not data worth a line; an embed.FS file counts whatever its size.
@@ -36219,7 +35183,7 @@ function embeddedData(buf, symbols, loads) {
     const holders = [];
     for (const symbol of variables) {
         const pieces = piecesOf(symbol, reader, files).filter(p => p.at !== 0 && reader.inFile(p.at, p.bytes));
-        const pkg = pieces.length > 0 ? (0,attribution/* symbolPackage */.Bl)(symbol.name) : undefined;
+        const pkg = pieces.length > 0 ? symbolPackage(symbol.name) : undefined;
         // The runtime's own strings (its module info) are no data of the program's.
         if (pkg !== undefined && pkg !== 'runtime')
             holders.push({ variable: symbol.name, pkg, pieces });
@@ -36231,7 +35195,7 @@ function embeddedData(buf, symbols, loads) {
         for (const piece of pieces) {
             const owner = ownerOf.get(piece.at);
             // Inside another symbol: that symbol's bytes, counted where it belongs (unless it is this package's own copy).
-            if (seen.has(piece.at) || (owner && !(owner.address === piece.at && piece.bytes <= owner.size && (0,attribution/* symbolPackage */.Bl)(owner.name) === pkg)))
+            if (seen.has(piece.at) || (owner && !(owner.address === piece.at && piece.bytes <= owner.size && symbolPackage(owner.name) === pkg)))
                 continue;
             seen.add(piece.at);
             if (owner)
@@ -36243,9 +35207,222 @@ function embeddedData(buf, symbols, loads) {
     });
 }
 
-// EXTERNAL MODULE: ./src/symbols.ts
-var src_symbols = __nccwpck_require__(2490);
-;// CONCATENATED MODULE: ./src/twin.ts
+;// CONCATENATED MODULE: ./src/build/split.ts
+
+const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
+const ROW_LABELS = {
+    std: 'standard library',
+    runtime: 'Go runtime',
+    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+};
+const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
+/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
+function rowOf(pkg, info) {
+    if (pkg === undefined)
+        return { key: ROW_LABELS.other, kind: 'other' };
+    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
+    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
+        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
+        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
+    if (owner?.path === info.mainModule)
+        return { key: path, kind: 'package' };
+    if (owner)
+        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
+    if (RUNTIME.test(path))
+        return { key: ROW_LABELS.runtime, kind: 'runtime' };
+    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
+    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
+        return { key: ROW_LABELS.std, kind: 'std' };
+    return { key: path, kind: 'module' };
+}
+/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
+function fileBytes(symbol, loads) {
+    if (symbol.address === undefined || symbol.size === 0)
+        return 0;
+    const start = symbol.address;
+    const end = start + symbol.size;
+    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
+}
+/**
+ * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
+ * no symbol sizes, unless the data is a symbol of the package's own).
+ */
+function breakdown(symbols, loads, info, binary, embedded = []) {
+    const rows = new Map();
+    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
+    const placed = new Map();
+    const entryOf = (symbol) => {
+        const pkg = symbolPackage(symbol);
+        const row = placed.get(pkg) ?? rowOf(pkg, info);
+        placed.set(pkg, row);
+        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
+        rows.set(row.key, entry);
+        return entry;
+    };
+    let explained = 0;
+    for (const symbol of symbols) {
+        const bytes = fileBytes(symbol, loads);
+        if (bytes === 0)
+            continue;
+        entryOf(symbol.name).bytes += bytes;
+        explained += bytes;
+    }
+    for (const data of embedded) {
+        const entry = entryOf(data.variable);
+        entry.embedded = (entry.embedded ?? 0) + data.bytes;
+        if (data.sized)
+            continue;
+        entry.bytes += data.bytes;
+        explained += data.bytes;
+    }
+    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+}
+/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
+function withMainModule(split) {
+    const own = split.rows.filter(r => r.kind === 'package');
+    if (own.length === 0)
+        return split;
+    const sum = (pick) => own.reduce((total, r) => total + pick(r), 0);
+    const embedded = sum(r => r.embedded ?? 0);
+    const main = {
+        key: split.info.mainModule || own[0].key,
+        kind: 'main',
+        bytes: sum(r => r.bytes),
+        ...(embedded > 0 ? { embedded } : {}),
+        packages: own
+    };
+    return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
+}
+
+;// CONCATENATED MODULE: ./src/build/symbols.ts
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
+const ROLE_NAMES = {
+    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+    build: {
+        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+    }
+};
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+    'api',
+    'proto',
+    'protocol',
+    'schema',
+    'min',
+    'max',
+    'minimum',
+    'maximum',
+    'go',
+    'golang',
+    'tls',
+    'http',
+    'kube',
+    'k8s',
+    'spec',
+    'format',
+    'wire',
+    'storage',
+    'db',
+    'database',
+    'compat',
+    'config'
+]);
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    const names = symbols
+        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+    const ident = (name) => splitSymbol(name).ident;
+    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
+    if (plain.length > 0)
+        return plain;
+    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === settings/* NO_VARIABLE */.Zz)
+        return { role, variable: wanted, injected: false };
+    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+];
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
+;// CONCATENATED MODULE: ./src/build/twin.ts
 
 
 
@@ -36264,27 +35441,27 @@ async function readTwin(unstripped) {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-function readSymbols(settings, platform, symbols, mainModulePackages) {
-    const size = (0,src_symbols/* pointerSize */.Fx)(platform.arch);
+function readSymbols(build, platform, symbols, mainModulePackages) {
+    const size = pointerSize(platform.arch);
     return {
         injections: [
-            (0,src_symbols/* resolveTarget */.u1)(symbols, 'version', settings.build.versionVariable, mainModulePackages, size),
-            (0,src_symbols/* resolveTarget */.u1)(symbols, 'build', settings.build.buildVariable, mainModulePackages, size)
+            resolveTarget(symbols, 'version', build.versionVariable, mainModulePackages, size),
+            resolveTarget(symbols, 'build', build.buildVariable, mainModulePackages, size)
         ],
-        needsSystemRoots: (0,src_symbols/* verifiesWithSystemRoots */.QK)(symbols)
+        needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
 /**
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
  * every twin splits its shipped binary by package, and goes.
  */
-async function readTwins(settings, mainModulePackages, links, shipped) {
+async function readTwins(build, mainModulePackages, links, shipped) {
     const begun = performance.now();
     const first = await readTwin(links[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(settings, settings.build.platforms[0], first.symbols, mainModulePackages);
+    const { injections, needsSystemRoots } = readSymbols(build, build.platforms[0], first.symbols, mainModulePackages);
     let attributionMs = performance.now() - begun;
     const [versionVariable, buildVariable] = injections.map(i => i.variable);
-    if (versionVariable !== settings.build.versionVariable || buildVariable !== settings.build.buildVariable) {
+    if (versionVariable !== build.versionVariable || buildVariable !== build.buildVariable) {
         return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
     }
     const twins = [];
@@ -36301,7 +35478,7 @@ async function readTwins(settings, mainModulePackages, links, shipped) {
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
 function splitBinary(twin, shipped, output) {
     try {
-        return (0,attribution/* breakdown */.I3)(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
+        return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
     }
     catch (error) {
         core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
@@ -36309,7 +35486,7 @@ function splitBinary(twin, shipped, output) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/gobuild.ts
+;// CONCATENATED MODULE: ./src/build/gobuild.ts
 
 
 
@@ -36319,70 +35496,68 @@ function splitBinary(twin, shipped, output) {
 
 
 
-
-
-function ldflags(settings, version, strip) {
-    const inject = (variable, value) => (variable === src_settings/* NO_VARIABLE */.Zz ? [] : ['-X', (0,lists/* quoteField */.nL)(`${variable}=${value}`)]);
+function ldflags(build, version, strip) {
+    const inject = (variable, value) => (variable === settings/* NO_VARIABLE */.Zz ? [] : ['-X', (0,settings/* quoteField */.nL)(`${variable}=${value}`)]);
     return [
         ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
-        ...inject(settings.build.versionVariable, version.version),
-        ...inject(settings.build.buildVariable, version.build),
-        ...(settings.build.ldflags ? [settings.build.ldflags] : [])
+        ...inject(build.versionVariable, version.version),
+        ...inject(build.buildVariable, version.build),
+        ...(build.ldflags ? [build.ldflags] : [])
     ].join(' ');
 }
 // The package follows `--`: whatever it holds, go reads it as a package, never as a flag.
-function goBuildPlan(settings, version, platform, output, strip = 'full') {
+function goBuildPlan(build, version, platform, output, strip = 'full') {
     return {
         program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.build.buildFlags, '-o', output, '--', settings.build.package],
-        env: { ...STATIC_ENV, ...(0,src_platform/* goEnv */.Aq)(platform) },
-        cwd: settings.build.workingDirectory
+        args: ['build', '-trimpath', `-ldflags=${ldflags(build, version, strip)}`, ...build.buildFlags, '-o', output, '--', build.package],
+        env: { ...STATIC_ENV, ...(0,process/* goEnv */.Aq)(platform) },
+        cwd: build.workingDirectory
     };
 }
 function binaryPath(root, platform, binaryName) {
     return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
 }
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings, platform, plan, cgo, quiet = false) {
+async function goBuild(build, platform, plan, cgo, quiet = false) {
     try {
-        await (0,runner/* execute */.g7)(plan, { quiet });
+        await (0,process/* execute */.g7)(plan, { quiet });
     }
     catch (error) {
-        throw error instanceof runner/* CommandError */.Qd ? explainFailure(settings, platform, error, (await cgo()).packages) : error;
+        throw error instanceof process/* CommandError */.Qd ? explainFailure(build, platform, error, (await cgo()).packages) : error;
     }
 }
-function startLinks(settings, version, workDir, cgo, twin) {
-    return settings.build.platforms.map(platform => {
-        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, settings.build.binaryName);
-        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, settings.build.binaryName);
-        const shipped = goBuild(settings, platform, goBuildPlan(settings, version, platform, output), cgo);
+function startLinks(build, version, workDir, cgo, twin) {
+    return build.platforms.map(platform => {
+        const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, build.binaryName);
+        const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, build.binaryName);
+        const shipped = goBuild(build, platform, goBuildPlan(build, version, platform, output), cgo);
         return {
             platform,
             output,
             unstripped,
             shipped,
-            twin: linkTwin(settings, platform, goBuildPlan(settings, version, platform, unstripped, twin), cgo)
+            twin: linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo)
         };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(settings, platform, plan, cgo) {
-    const background = await (0,runner/* inBackground */.kS)(plan);
-    core/* info */.pq(`$ ${(0,runner/* describe */.q0)(background)}`);
-    return goBuild(settings, platform, background, cgo, true);
+async function linkTwin(build, platform, plan, cgo) {
+    const background = await (0,process/* inBackground */.kS)(plan);
+    core/* info */.pq(`$ ${(0,process/* describe */.q0)(background)}`);
+    return goBuild(build, platform, background, cgo, true);
 }
 /**
  * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    const links = startLinks(settings, version, workDir, facts.cgo, twin);
+async function linkBinaries(build, version, workDir, facts, twin = 'none') {
+    const links = startLinks(build, version, workDir, facts.cgo, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
-    const twinsLinked = (0,runner/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
+    const twinsLinked = (0,process/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
     const checked = await Promise.all(links.map(async (link) => {
         await link.shipped;
-        return checkStatic(settings, link);
+        return checkStatic(build, link);
     })).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;
@@ -36390,7 +35565,7 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = (0,runner/* settleLater */.K4)(twinsLinked.then(() => readTwins(settings, facts.mainModulePackages, links, bytes)));
+    const findings = (0,process/* settleLater */.K4)(twinsLinked.then(() => readTwins(build, facts.mainModulePackages, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
@@ -36402,7 +35577,7 @@ function builtBy(binary) {
         return `a Go release not read from the binary (${error.message})`;
     }
 }
-async function checkStatic(settings, link) {
+async function checkStatic(build, link) {
     const { platform, output } = link;
     const shipped = await (0,promises_.readFile)(output);
     const problem = staticProblem(readElf(shipped), platform.arch);
@@ -36410,400 +35585,332 @@ async function checkStatic(settings, link) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     const goVersion = builtBy(shipped);
-    core/* info */.pq(`${platform.id}: ${settings.build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    core/* info */.pq(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
     return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
 }
 
-// EXTERNAL MODULE: ./src/report.ts + 1 modules
-var src_report = __nccwpck_require__(3730);
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-// EXTERNAL MODULE: ./src/stage.ts
-var src_stage = __nccwpck_require__(1741);
-// EXTERNAL MODULE: ./src/warnings.ts
-var warnings = __nccwpck_require__(286);
-;// CONCATENATED MODULE: ./src/assemble.ts
+;// CONCATENATED MODULE: ./src/build/version.ts
 
 
 
-
-
-
-
-
-// Characters of each smoke-test stream the report keeps.
-const SMOKE_KEPT = 4000;
-/** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
-function assembleReport(run) {
-    const { settings, head, baseline, published } = run;
-    return {
-        format: src_report/* REPORT_FORMAT */.t3,
-        image: settings.publish.image,
-        tags: head.tags,
-        digest: reportedDigest(run),
-        version: run.version,
-        goVersion: head.packed[0].binary.goVersion,
-        goBuild: describeGoBuild(settings, run.version, head.injections),
-        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
-        upx: settings.pack.upx,
-        finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
-        binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
-        measurement: head.measurement,
-        attestations: head.attestations,
-        sbom: { off: undefined, 'build-info': 'build info', buildkit: 'buildkit' }[settings.publish.sbom.kind],
-        layerNames: (0,src_stage/* stageLayers */.hL)((0,src_stage/* stageOf */.gV)(settings)),
-        timings: run.timings,
-        toolMs: (0,runner/* toolTime */.wk)(),
-        // What the program printed, cut to its head and tail: the report-json output has a size limit too.
-        smoke: run.smoke && { ...run.smoke, stdout: (0,values/* clip */.$Q)(run.smoke.stdout, SMOKE_KEPT), stderr: (0,values/* clip */.$Q)(run.smoke.stderr, SMOKE_KEPT) },
-        published,
-        baseline,
-        attribution: (0,attribution/* attributions */.Nb)(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
-        attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
-        gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
-        failures: run.failures,
-        compression: describeCompression(settings.stage.compression),
-        roadNotTaken: run.roadNotTaken,
-        warnings: (0,warnings/* warningsSaid */.d)()
-    };
+// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
+const DEFAULT_VERSION = '0.1.0';
+const DEFAULT_BUILD = 'undefined';
+const versionPlans = (cwd) => ({
+    // --long names the same tag as the seed's --abbrev=0 and adds how many commits lie past it.
+    describe: (commit) => ({ program: 'git', args: ['describe', '--tags', '--long', commit], cwd }),
+    commitObject: (commit) => ({ program: 'git', args: ['cat-file', 'commit', commit], cwd }),
+    // One git start for both: `true`/`false`, then the commit.
+    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
+    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
+});
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+function commitParents(rawCommit) {
+    const header = rawCommit.split('\n\n')[0];
+    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
+function commitTime(rawCommit) {
+    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
+    return time === undefined ? undefined : Number(time);
 }
 /**
- * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
- * was asked for and did not happen leaves none, and the classic store's image has no manifest until a push.
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
  */
-function reportedDigest({ settings, engine, head, published }) {
-    if (published)
-        return published.digest;
-    return engine.route === 'oci' && !settings.publish.push ? head.metadata['containerimage.digest'] : undefined;
+function pullRequestBuild(head, rawCommit, headSha) {
+    if (!headSha)
+        return head;
+    const parents = commitParents(rawCommit);
+    return parents.length === 2 && parents[1] === headSha ? headSha : head;
 }
-function describeGoBuild(settings, version, injections) {
-    const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
-    const used = (0,src_settings/* withBuild */.TK)(settings, {
-        versionVariable: variable('version', settings.build.versionVariable),
-        buildVariable: variable('build', settings.build.buildVariable)
-    });
-    const plan = goBuildPlan(used, version, settings.build.platforms[0], settings.build.binaryName);
-    return `${Object.entries(plan.env ?? {})
-        .map(([k, v]) => `${k}=${v}`)
-        .join(' ')} ${(0,runner/* describe */.q0)(plan)}`;
+/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
+function tagFromRef(ref) {
+    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
 }
-function describeCompression(compression) {
-    if (compression.kind === 'gzip' && compression.level === undefined)
-        return 'gzip (BuildKit)';
-    return `${compression.kind} ${compression.level}, compressed by the action`;
+/** `git describe --tags --long`: the nearest tag and how many commits lie past it (the tag itself may hold dashes). */
+function parseDescribe(output) {
+    const match = /^(.+)-(\d+)-g[0-9a-f]+$/.exec(output.trim());
+    return match ? { tag: match[1], commits: Number(match[2]) } : undefined;
 }
-function describeBudget(budget) {
-    const parts = [];
-    if (budget.maxSize !== undefined)
-        parts.push(`max-size ${(0,src_report/* human */.eh)(budget.maxSize)}`);
-    if (budget.maxIncrease)
-        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : (0,src_report/* human */.eh)(budget.maxIncrease.bytes)}`);
-    return parts.join(', ') || 'none';
+// A release tag as Go reads it, after any module-folder prefix (tools/v1.2.3); the v is kept as the tag has it.
+const SEMVER_TAG = /^(?:.*\/)?(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(\+[0-9A-Za-z.-]+)?$/;
+/**
+ * Go's pseudo-version of a commit past `tag` (golang.org/x/mod/module.PseudoVersion): vX.Y.(Z+1)-0.TIME-REV past
+ * a release, vX.Y.Z-pre.0.TIME-REV past a pre-release, v0.0.0-TIME-REV past a tag that is no version; TIME is the
+ * commit's UTC time, REV its first 12 hex digits, and build metadata (+incompatible) stays at the end.
+ */
+function pseudoVersion(tag, commit, time) {
+    const stamp = new Date(time * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
+    const rev = commit.slice(0, 12);
+    const match = SEMVER_TAG.exec(tag);
+    if (!match)
+        return `v0.0.0-${stamp}-${rev}`;
+    const [, v, major, minor, patch, pre, build = ''] = match;
+    if (pre)
+        return `${v}${major}.${minor}.${patch}-${pre}.0.${stamp}-${rev}${build}`;
+    return `${v}${major}.${minor}.${BigInt(patch) + 1n}-0.${stamp}-${rev}${build}`;
 }
-function figures(p, startup) {
-    return {
-        platform: p.binary.platform.id,
-        unstripped: p.binary.unstrippedSize,
-        stripped: p.binary.size,
-        final: p.size,
-        packed: p.packed,
-        upxDeclined: p.declined,
-        packMs: p.packMs,
-        gzipUnpacked: p.gzipUnpacked,
-        gzipPacked: p.gzipPacked,
-        zstdUnpacked: p.zstdUnpacked,
-        startupUnpackedMs: startup?.unpacked,
-        startupPackedMs: startup?.packed
-    };
+const isSemverTag = (tag) => SEMVER_TAG.test(tag);
+const quiet = { allowFailure: true, quiet: true };
+/** The commit's own version: its tag, Go's pseudo-version past one, or the seed's 0.1.0 when no tag is reachable. */
+async function describeCommit(cwd, commit, rawCommit, shallow) {
+    const plans = versionPlans(cwd);
+    const [described, object] = await Promise.all([
+        (0,process/* execute */.g7)(plans.describe(commit), quiet),
+        rawCommit === undefined ? (0,process/* execute */.g7)(plans.commitObject(commit), quiet) : { code: 0, stdout: rawCommit }
+    ]);
+    const nearest = described.code === 0 ? parseDescribe(described.stdout) : undefined;
+    const time = object.code === 0 ? commitTime(object.stdout) : undefined;
+    if (nearest?.commits === 0)
+        return { version: nearest.tag, origin: { kind: 'tag', tag: nearest.tag } };
+    if (nearest && time !== undefined)
+        return { version: pseudoVersion(nearest.tag, commit, time), origin: { kind: 'past-tag', ...nearest } };
+    if (shallow) {
+        (0,process/* warn */.R8)(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
+    }
+    return { version: DEFAULT_VERSION, origin: { kind: 'no-tag' } };
+}
+async function resolveVersion(settings) {
+    const plans = versionPlans(settings.build.workingDirectory);
+    const [head, headObject] = await Promise.all([(0,process/* execute */.g7)(plans.head, quiet), (0,process/* execute */.g7)(plans.headObject, quiet)]);
+    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
+    const commit = head.code === 0 ? (commitLine ?? '') : '';
+    // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
+    const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
+    const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
+    const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
+    const pushed = tagFromRef(settings.github.ref);
+    if (settings.build.version)
+        return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };
+    if (pushed)
+        return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } };
+    if (!subject)
+        return { version: DEFAULT_VERSION, build, ...times, origin: { kind: 'no-tag' } };
+    const own = await describeCommit(settings.build.workingDirectory, subject, subject === commit ? headObject.stdout : undefined, shallowLine === 'true');
+    return { ...own, build, ...times };
+}
+/** What the version is, in words: where it came from when that is not plain. */
+function versionOriginText(origin) {
+    if (origin.kind !== 'past-tag')
+        return undefined;
+    // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
+    const tag = (0,settings/* shown */.SP)(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
+    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
+    return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
+}
+/** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */
+const declarationPlan = (cwd, pkg, ident) => ({ program: 'go', args: ['doc', '-u', '-src', pkg, ident], cwd });
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The string a variable is declared with on its own line (`var version = "unknown"`, or inside a var block). */
+function declaredString(source, ident) {
+    const pattern = new RegExp(`^\\s*(?:var\\s+)?${escapeRegExp(ident)}(?:\\s+string)?\\s*=\\s*("(?:[^"\\\\\\n]|\\\\.)*"|\`[^\`]*\`)`, 'mu');
+    const literal = pattern.exec(source)?.[1];
+    if (literal === undefined)
+        return undefined;
+    if (literal.startsWith('`'))
+        return literal.slice(1, -1);
+    try {
+        return JSON.parse(literal);
+    }
+    catch {
+        // Go escapes JSON has not (\x41, \'): the text between the quotes is near enough to name it.
+        return literal.slice(1, -1);
+    }
+}
+/**
+ * With no tag, 0.1.0 goes in where the program had a version of its own (`var version = "unknown"`): the value it
+ * replaced, so the report can say so. Undefined when a tag or the input gave the version, or the declaration says none.
+ */
+async function replacedDefault(settings, version, injection) {
+    if (version.origin.kind !== 'no-tag' || !injection?.injected)
+        return undefined;
+    const { pkg, ident } = splitSymbol(injection.variable);
+    const declared = await (0,process/* execute */.g7)(declarationPlan(settings.build.workingDirectory, pkg === 'main' ? settings.build.package : pkg, ident), quiet);
+    const value = declared.code === 0 ? declaredString(declared.stdout, ident) : undefined;
+    return value === undefined || value === '' || value === version.version ? undefined : { variable: injection.variable, value };
 }
 
+;// CONCATENATED MODULE: ./src/build/index.ts
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 3745:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FP: () => (/* binding */ entryFolder),
+/* harmony export */   M_: () => (/* binding */ store),
+/* harmony export */   TE: () => (/* binding */ lookUp),
+/* harmony export */   oT: () => (/* binding */ RESULT_MARK),
+/* harmony export */   qI: () => (/* binding */ cacheService)
+/* harmony export */ });
+/* unused harmony exports LOOKUP_MS, STORE_MS, workerPlan, readWorker */
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7188);
+
+
+
+
+/**
+ * The Actions cache as the comparison's memory: a measurement is stored under its key and read back by a later run.
+ * Every fault costs a bounded wait and one info line, never the run: the base is then rebuilt, and a store that
+ * fails is only said.
+ */
+/** The line the worker's outcome is on; everything else it prints is the toolkit's log. */
+const RESULT_MARK = 'go-slim-image-cache-result ';
+// The whole child: start, requests, retries and the archive. A lookup stands between a run and its base build.
+const LOOKUP_MS = 10_000;
+const STORE_MS = 20_000;
+const FILE = 'measurement.json';
+/**
+ * Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). The same
+ * test as the toolkit's isFeatureAvailable, made here so that a run without a service never loads the toolkit.
+ */
+function cacheService(env = process.env) {
+    return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
+}
+/** The folder an entry is written to and read back into: RUNNER_TEMP's, one operation at a time. */
+const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(runnerTemp, 'go-slim-image-measurement');
+/**
+ * The worker, in the entry's folder as its workspace: the toolkit names what it archives relative to the workspace,
+ * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
+ * runner, whatever its RUNNER_TEMP or workspace.
+ */
+const workerPlan = (verb, key, folder) => ({
+    program: process.execPath,
+    args: [process.argv[1], 'cache', verb, key, FILE],
+    cwd: folder,
+    env: { GITHUB_WORKSPACE: folder }
+});
+/** The worker's outcome from its output, with the toolkit's own warning when it swallowed one. */
+function readWorker(stdout) {
+    const lines = stdout.split('\n');
+    const result = lines.find(line => line.startsWith(RESULT_MARK));
+    const warned = lines.find(line => /^::(warning|error)::/.test(line))?.replace(/^::\w+::/, '');
+    let parsed = { why: 'the cache worker gave no answer' };
+    try {
+        if (result)
+            parsed = JSON.parse(result.slice(RESULT_MARK.length));
+    }
+    catch {
+        // Reported as no answer.
+    }
+    return { ...parsed, why: parsed.why ?? warned };
+}
+// One entry folder, so one operation at a time.
+let queue = Promise.resolve();
+function serially(work) {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+}
+async function runWorker(verb, key, folder, ms) {
+    const signal = AbortSignal.timeout(ms);
+    const outcome = await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    if (signal.aborted)
+        return { why: `the cache service did not answer within ${ms / 1000} s` };
+    if (outcome.code !== 0)
+        return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
+    return readWorker(outcome.stdout);
+}
+/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
+function lookUp(key, runnerTemp, commit, platforms) {
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
+            const result = await runWorker('restore', key, folder, LOOKUP_MS);
+            if (!result.hit) {
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
+                return undefined;
+            }
+            const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), 'utf8').catch(() => '');
+            const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
+            const { record, why } = parseRecord(text, commit, platforms);
+            if (!record)
+                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
+            return record;
+        }
+        finally {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+        }
+    });
+}
+/** Stores the record under `key`. Never rejects: a failure is one info line. */
+function store(key, record, runnerTemp) {
+    const what = `the measurement of ${record.commit.slice(0, 12)}`;
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), JSON.stringify(record));
+            const result = await runWorker('save', key, folder, STORE_MS);
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
+        }
+        catch (error) {
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${what} was not stored (${error.message})`);
+        }
+        finally {
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+        }
+    });
+}
+
+
+/***/ }),
+
+/***/ 2106:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Nb: () => (/* reexport */ attributions),
+  r6: () => (/* reexport */ dominantRow),
+  FP: () => (/* reexport */ cache/* entryFolder */.FP),
+  HZ: () => (/* reexport */ headRoad),
+  uZ: () => (/* reexport */ openMemory),
+  cR: () => (/* reexport */ rememberHead),
+  OK: () => (/* reexport */ startBaseline)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/access.ts
-var access = __nccwpck_require__(6821);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
+var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
+var measure = __nccwpck_require__(3223);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
+var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: external "node:util"
-var external_node_util_ = __nccwpck_require__(7975);
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
-// EXTERNAL MODULE: ./src/layout.ts
-var layout = __nccwpck_require__(5005);
-;// CONCATENATED MODULE: ./src/compress.ts
-
-
-
-
-
-function layerCompression(mediaType) {
-    if (mediaType.endsWith('gzip'))
-        return 'gzip';
-    if (mediaType.endsWith('zstd'))
-        return 'zstd';
-    return 'none';
-}
-/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
-function decompressor(compression) {
-    if (compression === 'gzip')
-        return external_node_zlib_default().createGunzip({ chunkSize: layout/* CHUNK_BYTES */.EC });
-    if (compression === 'zstd')
-        return external_node_zlib_default().createZstdDecompress({ chunkSize: layout/* CHUNK_BYTES */.EC });
-    return undefined;
-}
-const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
-const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
-const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
-const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
-async function decompressLayer(data, compression) {
-    if (compression === 'gzip')
-        return gunzip(data);
-    if (compression === 'zstd')
-        return zstdDecompress(data);
-    return data;
-}
-/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
-async function compressLayer(tar, compression) {
-    if (compression.kind === 'gzip')
-        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
-    return zstdCompress(tar, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: compression.level } });
-}
-/** One layer of the layout, its compression undone and done again as asked. */
-async function recompressed(dir, layer, compression) {
-    const tar = await decompressLayer(await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, layer.digest)), layerCompression(layer.mediaType));
-    return compressLayer(tar, compression);
-}
-/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
-async function recompressLayers(dir, layers, compression) {
-    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
-    const mediaType = compression.kind === 'gzip' ? layout/* MEDIA */.Rn.gzipLayer : layout/* MEDIA */.Rn.zstdLayer;
-    const done = await Promise.all(distinct.map(async (layer) => {
-        const blob = await (0,layout/* writeBlob */.Zh)(dir, await recompressed(dir, layer, compression), mediaType);
-        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
-    }));
-    return new Map(done);
-}
-const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
-/** gzip with no level is BuildKit's own, as exported: nothing to do. */
-const compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
-/**
- * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
- * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
- * rewritten to name the new ones.
- */
-async function recompressLayout(dir, compression) {
-    const { top, children } = await (0,layout/* layoutEntries */.dc)(dir);
-    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await (0,layout/* readBlobJson */.ig)(dir, child.digest) })));
-    const images = manifests.filter(m => !(0,layout/* isAttestation */.H3)(m.child));
-    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
-    const renamed = new Map();
-    for (const { child, manifest } of images) {
-        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
-        renamed.set(child.digest, { ...child, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
-    }
-    for (const { child, manifest } of manifests.filter(m => (0,layout/* isAttestation */.H3)(m.child))) {
-        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
-    }
-    const entries = children.map(child => renamed.get(child.digest) ?? child);
-    const index = (0,layout/* isIndex */.nw)(top.mediaType) ? await (0,layout/* readBlobJson */.ig)(dir, top.digest) : undefined;
-    const newTop = index ? { ...top, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
-    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
-    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
-}
-/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
-async function renameInAttestation(dir, child, manifest, renamed) {
-    const rename = (text) => {
-        let out = text;
-        for (const [old, now] of renamed)
-            out = out.replaceAll(hex(old), hex(now.digest));
-        return out;
-    };
-    const layers = await Promise.all(manifest.layers.map(async (layer) => {
-        const text = (await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, layer.digest))).toString('utf8');
-        return { ...layer, ...(await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(rename(text)), layer.mediaType)) };
-    }));
-    const blob = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
-    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
-}
-/**
- * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
- * and compressed again here (in the thread pool), so the figure is measured, not guessed.
- */
-async function wireWith(dir, compression) {
-    const images = await (0,layout/* layoutImages */.TR)(dir);
-    const sizes = new Map();
-    const sizeOf = (layer) => {
-        if (!sizes.has(layer.digest))
-            sizes.set(layer.digest, recompressed(dir, layer, compression).then(data => data.length));
-        return sizes.get(layer.digest);
-    };
-    return Promise.all(images.map(async (image) => {
-        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
-        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/registry.ts
-
-
-const MANIFEST_TYPES = [layout/* MEDIA */.Rn.index, layout/* MEDIA */.Rn.manifest, layout/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
-/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
-const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
-async function readManifest(target, ref) {
-    const response = await (0,access/* registryRead */.Gt)(target, `manifests/${ref}`, MANIFEST_TYPES);
-    if (!response.ok)
-        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return (await response.json());
-}
-/**
- * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
- * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
- * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
- */
-async function readPushed(reference, digest, onlyPlatform) {
-    const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
-    const top = await readManifest(target, digest ?? ref);
-    if (!top.manifests)
-        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
-    return Promise.all(top.manifests
-        .filter(d => !(0,layout/* isAttestation */.H3)(d))
-        .map(async (descriptor) => ({
-        platform: descriptor.platform ? (0,layout/* platformId */.NX)(descriptor.platform) : onlyPlatform,
-        manifestDigest: descriptor.digest,
-        wire: wireOf(await readManifest(target, descriptor.digest))
-    })));
-}
-/** One sentence for the usual registry failures, with what to do. */
-function explainPushFailure(message, references) {
-    const where = references
-        .map(r => (0,access/* repositoryOf */._M)(r))
-        .filter((r, i, all) => all.indexOf(r) === i)
-        .join(', ');
-    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
-        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
-    }
-    if (/denied|forbidden|\b403\b/i.test(message)) {
-        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
-    }
-    // A reset is more telling than the dial that may come with it.
-    if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
-        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
-    }
-    // A request that got no answer in time reached the registry: the host is right, the registry stalled.
-    if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
-        return `the registry of ${where} stopped answering during the push: check that it is up and retry`;
-    }
-    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
-        return `the registry of ${where} cannot be reached: check the host name in tags`;
-    }
-    return undefined;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:stream/promises"
-var external_node_stream_promises_ = __nccwpck_require__(6466);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-;// CONCATENATED MODULE: ./src/verify.ts
-
-
-
-
-
-
-
-
-const normalise = (name) => name.replace(/^\.?\/+/, '');
-async function sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file, { highWaterMark: layout/* CHUNK_BYTES */.EC }), hash);
-    return hash.digest('hex');
-}
-/**
- * One pass over a layer: the bytes it unpacks to and, when a file is wanted, what its reader makes of that file's
- * bytes in the layer's tarball (undefined when the layer does not hold it).
- */
-async function scanLayer(layer, wanted) {
-    let unpacked = 0;
-    const count = new external_node_stream_.Transform({
-        transform(chunk, _encoding, done) {
-            unpacked += chunk.length;
-            done(null, chunk);
-        }
-    });
-    const decompress = decompressor(layer.compression);
-    const unpack = (sink) => (decompress ? (0,external_node_stream_promises_.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_.pipeline)(layer.open(), count, sink));
-    if (!wanted) {
-        await unpack(new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
-        return { unpacked };
-    }
-    const name = normalise(wanted.file);
-    let found;
-    const extract = tar_stream.extract();
-    extract.on('entry', (header, stream, next) => {
-        if (header.type === 'file' && normalise(header.name) === name) {
-            const reader = wanted.read();
-            stream.on('data', chunk => reader.update(chunk));
-            stream.on('end', () => {
-                found = reader.result();
-                next();
-            });
-        }
-        else {
-            stream.on('end', next);
-            stream.resume();
-        }
-    });
-    await unpack(extract);
-    return { unpacked, found };
-}
-const sha256Reader = () => {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    return { update: (chunk) => hash.update(chunk), result: () => hash.digest('hex') };
-};
-const bufferReader = () => {
-    const chunks = [];
-    return { update: (chunk) => chunks.push(chunk), result: () => Buffer.concat(chunks) };
-};
-/** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
-async function readInImage(layers, file, read) {
-    for (const layer of [...layers].reverse()) {
-        const { found } = await scanLayer(layer, { file, read });
-        if (found !== undefined)
-            return found;
-    }
-    return undefined;
-}
-/** The bytes of `file` as the image holds it. */
-const fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
-/**
- * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
- * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
- */
-async function verifyImageBinaries(images, built, file) {
-    const matches = await Promise.all(built.map(async (binary) => ({
-        platform: binary.platform,
-        built: await sha256File(binary.path),
-        inImage: images.find(i => i.platform === binary.platform)?.binarySha256
-    })));
-    const wrong = mismatches(matches, file);
-    if (wrong.length > 0)
-        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
-}
-/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
-function mismatches(matches, file) {
-    return matches
-        .filter(m => m.built !== m.inImage)
-        .map(m => m.inImage
-        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
-        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
-}
-
-;// CONCATENATED MODULE: ./src/base-image.ts
-
-
+;// CONCATENATED MODULE: ./src/compare/base-image.ts
 
 
 
@@ -36815,34 +35922,34 @@ function mismatches(matches, file) {
  */
 /** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
 async function platformManifest(target, ref, platform) {
-    const top = await readManifest(target, ref);
+    const top = await (0,publish/* readManifest */.WI)(target, ref);
     if (!top.manifests)
         return top;
-    const entry = top.manifests.filter(d => !(0,layout/* isAttestation */.H3)(d)).find(d => d.platform && (0,layout/* platformId */.NX)(d.platform) === platform);
+    const entry = top.manifests.filter(d => !(0,src_image/* isAttestation */.H3)(d)).find(d => d.platform && (0,src_image/* platformId */.NX)(d.platform) === platform);
     if (!entry)
         throw new Error(`it has no ${platform} image`);
-    return readManifest(target, entry.digest);
+    return (0,publish/* readManifest */.WI)(target, entry.digest);
 }
 /** A layer downloaded only when it is read. */
 function registryLayer(target, layer) {
     async function* download() {
-        const response = await (0,access/* registryRead */.Gt)(target, `blobs/${layer.digest}`);
+        const response = await (0,publish/* registryRead */.Gt)(target, `blobs/${layer.digest}`);
         if (!response.ok)
             throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
         yield Buffer.from(await response.arrayBuffer());
     }
-    return { open: () => external_node_stream_.Readable.from(download()), compression: layerCompression(layer.mediaType) };
+    return { open: () => external_node_stream_.Readable.from(download()), compression: (0,src_image/* layerCompression */.AH)(layer.mediaType) };
 }
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
 async function baseImageBuildInfo(reference, platform, file) {
     try {
-        const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
+        const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
         const manifest = await platformManifest(target, ref, platform);
-        const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
+        const binary = await (0,src_image/* fileInImage */.pu)(manifest.layers.map(layer => registryLayer(target, layer)), file);
         if (!binary)
             return { why: `the base image holds no ${file}` };
         try {
-            return { info: elfBuildInfo(binary) };
+            return { info: (0,build/* elfBuildInfo */.Yu)(binary) };
         }
         catch (error) {
             if (binary.includes(Buffer.from('UPX!')))
@@ -36859,9 +35966,9 @@ async function baseImageBuildInfo(reference, platform, file) {
  * and docker/metadata-action set), when that is a full commit id.
  */
 async function baseImageRevision(reference, platform) {
-    const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
+    const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
     const manifest = await platformManifest(target, ref, platform);
-    const response = await (0,access/* registryRead */.Gt)(target, `blobs/${manifest.config.digest}`);
+    const response = await (0,publish/* registryRead */.Gt)(target, `blobs/${manifest.config.digest}`);
     if (!response.ok)
         return undefined;
     const config = (await response.json());
@@ -36869,239 +35976,900 @@ async function baseImageRevision(reference, platform) {
     return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined;
 }
 
-;// CONCATENATED MODULE: ./src/buildx.ts
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/compare/checkout.ts
 
 
 
 
-// One field (`--builder=NAME`): the name can never be read as a flag of its own.
-const builderArgs = (builder) => (builder ? [`--builder=${builder}`] : []);
-/** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
-const infoPlan = {
-    program: 'docker',
-    args: ['info', '--format', '{"server":{{json .ServerVersion}},"driverStatus":{{json .DriverStatus}},"plugins":{{json .ClientInfo.Plugins}}}']
-};
-const inspectPlan = (buildx, builder) => ({ program: buildx, args: ['inspect', ...builderArgs(builder)] });
-/** Reads `infoPlan`'s answer, or says which piece is missing: the daemon first, then buildx. */
-function parseDockerInfo(code, stdout, stderr) {
-    let info = {};
+
+// The base commit, and a checkout of its own to rebuild it in, beside the head's.
+const git = (cwd, ...args) => ({ program: 'git', args, cwd });
+async function gitOut(cwd, ...args) {
+    const outcome = await (0,src_process/* execute */.g7)(git(cwd, ...args), { allowFailure: true, quiet: true });
+    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
+}
+/**
+ * Fetches commits into the object store and changes nothing else of the user's clone: no ref, no FETCH_HEAD, no tag,
+ * no remote-tracking branch (`--refmap=`), and a depth only for a clone that was shallow already.
+ */
+async function fetchCommits(cwd, options, ...revs) {
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--refmap=', '--quiet', ...options, '--end-of-options', 'origin', ...revs];
+    await (0,src_process/* execute */.g7)(git(cwd, ...args), { allowFailure: true });
+}
+async function haveCommit(cwd, rev) {
+    return gitOut(cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`);
+}
+/** The commit, fetched from origin when the clone lacks it: a shallow clone gets it alone, a full one whole. */
+async function ensureCommit(cwd, sha, shallow) {
+    if (!(await haveCommit(cwd, sha)))
+        await fetchCommits(cwd, shallow ? ['--depth=1'] : [], sha);
+    return haveCommit(cwd, sha);
+}
+// How far a shallow clone is deepened, step by step, until HEAD and the base meet.
+const DEEPEN_STEPS = [50, 500, 5000];
+/** merge-base of HEAD and `other`; a clone that is already shallow is deepened only as far as the two histories meet. */
+async function mergeBase(cwd, other, shallow) {
+    const head = await haveCommit(cwd, 'HEAD');
+    for (const deepen of [0, ...DEEPEN_STEPS]) {
+        if (deepen > 0) {
+            if (!shallow || !head)
+                break;
+            await fetchCommits(cwd, [`--deepen=${deepen}`], head, other);
+        }
+        const base = await gitOut(cwd, 'merge-base', '--end-of-options', 'HEAD', other);
+        if (base)
+            return base;
+    }
+    throw new Error(`HEAD and ${other} share no history${shallow ? ` in the ${DEEPEN_STEPS.at(-1)} commits fetched` : ''}: cannot find the commit the change is measured against` +
+        (shallow ? ' (check out with actions/checkout fetch-depth: 0)' : ''));
+}
+/** The commit a branch or tag of origin names, asked of origin without fetching anything. */
+async function remoteCommit(cwd, ref) {
+    const listed = (await gitOut(cwd, 'ls-remote', '--end-of-options', 'origin', ref)) ?? '';
+    const refs = new Map(listed.split('\n').map(line => [line.split('\t')[1], line.split('\t')[0]]));
+    for (const name of [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`, ref]) {
+        if (refs.has(name))
+            return refs.get(name);
+    }
+    return undefined;
+}
+/** base-ref as a commit: found in the clone, else asked of origin and fetched by its id. */
+async function resolveRef(top, ref, shallow) {
+    const local = (await haveCommit(top, ref)) ?? (await haveCommit(top, `refs/remotes/origin/${ref}`));
+    if (local)
+        return local;
+    const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref) ? ref : await remoteCommit(top, ref);
+    const fetched = sha && (await ensureCommit(top, sha, shallow));
+    if (!fetched)
+        throw new Error(`base-ref "${ref}" is neither a commit nor a branch or tag of origin`);
+    return fetched;
+}
+/**
+ * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
+ * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks,
+ * and nothing more.
+ */
+async function resolveBaseCommit(settings, top) {
+    const pr = settings.github.pullRequest;
+    const ref = settings.compare.baseline.kind === 'build' ? settings.compare.baseline.ref : undefined;
+    const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
+    if (!ref && pr) {
+        // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
+        const parents = (0,build/* commitParents */.ZQ)((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
+        const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined;
+        const wanted = mergeParent ?? pr.baseSha;
+        if (!(await ensureCommit(top, wanted, shallow)))
+            throw new Error(`the base commit ${wanted} could not be fetched from origin`);
+        return mergeParent ?? mergeBase(top, pr.baseSha, shallow);
+    }
+    if (!ref)
+        throw new Error('no base to compare with: set base-ref, or run on a pull_request event');
+    return mergeBase(top, await resolveRef(top, ref, shallow), shallow);
+}
+async function repositoryTop(settings) {
+    const top = await gitOut(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
+    if (!top)
+        throw new Error(`${settings.build.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`);
+    return top;
+}
+/**
+ * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
+ * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
+ * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
+ * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
+ */
+async function inCheckout(top, commit, folder, work) {
+    const gitPath = (name) => gitOut(top, 'rev-parse', '--path-format=absolute', '--git-path', name);
+    const [objects, shallow] = await Promise.all([gitPath('objects'), gitPath('shallow')]);
+    if (!objects)
+        throw new Error(`the git objects of ${top} could not be found`);
     try {
-        info = JSON.parse(stdout);
+        await (0,src_process/* execute */.g7)(git(external_node_path_default().dirname(folder), 'init', '--quiet', folder), { quiet: true });
+        await (0,promises_.writeFile)(external_node_path_default().join(folder, '.git/objects/info/alternates'), `${objects}\n`);
+        if (shallow && (0,external_node_fs_.existsSync)(shallow))
+            await (0,promises_.copyFile)(shallow, external_node_path_default().join(folder, '.git/shallow'));
+        // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
+        await (0,src_process/* execute */.g7)({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true });
+        return await work(folder);
     }
-    catch {
-        // docker info prints nothing it can format when the daemon is unreachable: that is reported below.
+    finally {
+        await (0,promises_.rm)(folder, { recursive: true, force: true });
     }
-    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
-    if (code !== 0 || !info.server) {
-        throw new Error(`no Docker daemon answers (${(stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
-            '(ubuntu-latest has it), or start one before this step');
-    }
-    const plugin = (info.plugins ?? []).find(p => p.Name === 'buildx');
-    if (!plugin?.Path)
-        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
-    if (plugin.Err)
-        throw new Error(`docker buildx at ${plugin.Path} does not run (${plugin.Err}): add docker/setup-buildx-action before this step`);
+}
+/** The same settings, pointed at the base's copy of the module. */
+function settingsForCheckout(settings, top, checkout) {
     return {
-        serverVersion: info.server,
-        containerdStore: (info.driverStatus ?? []).some(([, value]) => value?.includes('io.containerd.snapshotter')),
-        buildx: { path: plugin.Path, version: plugin.Version ?? 'unknown' }
+        ...settings,
+        build: { ...settings.build, workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.build.workingDirectory)) },
+        // Never the change's tags: a loaded base must not replace the change's image.
+        publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
+        // The base has its own version and build: not the pushed tag's, not the pull request head's.
+        github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
     };
 }
-function chooseRoute(driver, containerdStore) {
-    // The plain docker driver on the classic store cannot export OCI; every other combination can.
-    return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
-}
-/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
-async function inspectEngine(settings) {
-    const quiet = { allowFailure: true, quiet: true };
-    const answer = await (0,runner/* execute */.g7)(infoPlan, quiet);
-    const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr);
-    const inspect = await (0,runner/* execute */.g7)(inspectPlan(info.buildx.path, settings.engine.builder), quiet);
-    if (inspect.code !== 0) {
-        throw new Error(`buildx builder "${settings.engine.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
-    }
-    const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
-    const engine = {
-        serverVersion: info.serverVersion,
-        buildxVersion: info.buildx.version,
-        buildx: info.buildx.path,
-        driver,
-        containerdStore: info.containerdStore,
-        route: chooseRoute(driver, info.containerdStore)
-    };
-    const baseImage = await checkBaseImage(settings, engine);
-    if (settings.build.platforms.length > 1 && engine.route === 'docker-save') {
-        throw new Error(`building ${settings.build.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
-            'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
-    }
-    return { ...engine, baseImage };
-}
+
+// EXTERNAL MODULE: ./src/compare/record.ts
+var compare_record = __nccwpck_require__(622);
+;// CONCATENATED MODULE: ./src/compare/road.ts
+
+
+
 /**
- * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
- * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ * The zstd road not taken: what `compression: zstd` would make of an image with gzip layers and no UPX. zstd 19 is
+ * slow (about 1 s per MB of layer on a 2-core runner, linear in the binary), so it is measured once per commit, by the
+ * run that stores the commit's measurement (a push, or a pull request that rebuilt its base), and a pull request
+ * scales its base's figure to its own layers instead of compressing them again.
  */
-async function checkBaseImage(settings, { driver, buildx }) {
-    const stage = settings.stage.finalStage;
-    if (stage.kind !== 'image')
+/** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
+const roadApplies = (settings) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off';
+/** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
+async function measureRoad(target) {
+    try {
+        const images = await (0,src_image/* wireWith */.uc)(target.layout, { kind: 'zstd', level: src_settings/* ZSTD_LEVEL */.D4 });
+        return new Map(images.map(i => [i.platform, { level: src_settings/* ZSTD_LEVEL */.D4, wire: i.wire }]));
+    }
+    catch (error) {
+        // Advice only: a failure here costs the report a line, never the run.
+        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
         return undefined;
-    const quiet = { allowFailure: true, quiet: true };
-    const local = () => (0,runner/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
-    if (driver === 'docker') {
-        const found = await local();
-        if (found.code === 0)
-            return found.stdout.trim();
-    }
-    const remote = await (0,runner/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
-    if (remote.code === 0)
-        return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
-    const why = remote.stderr.trim().split('\n').pop() ?? '';
-    // A builder of another driver runs BuildKit of its own, which never sees the engine's images: pulling does not help.
-    if (driver !== 'docker' && (await local()).code === 0) {
-        throw new Error(`final-stage "${stage.base}" is an image of this Docker engine, but the ${driver} builder${settings.engine.builder ? ` "${settings.engine.builder}"` : ' in use'} ` +
-            `runs BuildKit of its own, which does not see the engine's images, and the registry has no such image (${why}): push it to a registry ` +
-            "and name it there (a registry on the runner's loopback works with the builder's driver-opts network=host), or build with the docker driver (builder: default)");
-    }
-    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
-        'fix the name, log in to the registry before this step, or pull or build the image first');
-}
-/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
-function tagSafe(text) {
-    return (text
-        .replace(/[^\w.-]/g, '-')
-        .replace(/^[.-]+/, '')
-        .slice(0, 128) || 'latest');
-}
-function imageTags(settings, version) {
-    return settings.publish.tags.length > 0 ? settings.publish.tags : [`${settings.publish.image}:${tagSafe(version.version)}`];
-}
-/** OCI labels first so that the user's labels, given later, win. */
-function imageLabels(settings, version, now) {
-    const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
-    const labels = new Map([
-        ['org.opencontainers.image.title', settings.build.binaryName],
-        ['org.opencontainers.image.version', version.version],
-        ['org.opencontainers.image.revision', version.build],
-        ['org.opencontainers.image.created', created.toISOString()]
-    ]);
-    if (settings.github.repository)
-        labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
-    for (const [key, value] of settings.stage.labels)
-        labels.set(key, value);
-    return [...labels];
-}
-/**
- * One field of a buildx CSV option (--output): buildx reads it with Go's encoding/csv, so a field holding a comma or
- * a quote is quoted whole, its quotes doubled (a RUNNER_TEMP with a comma stays one path).
- */
-function csvField(field) {
-    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
-}
-function exporterArgs(exporter) {
-    switch (exporter.kind) {
-        case 'oci':
-            return ['--output', ['type=oci', csvField(`dest=${exporter.dest}`), 'tar=false'].join(',')];
-        case 'load':
-            return ['--output', 'type=docker'];
     }
 }
+const layerBytes = (image) => image.wire - image.configSize;
 /**
- * The provenance asked for; by default a push's, as docker/build-push-action adds it, except to an image the docker
- * exporter loads (the classic store's docker driver holds no attestations: buildx refuses them there).
+ * The head's zstd wire size, each platform's layers scaled by the share zstd took off the base's layers: a change
+ * that adds a few packages moves that share by tenths of a percent, so the estimate stays within that of a measurement.
  */
-function provenanceArgs(provenance, exporter) {
-    if (typeof provenance === 'string')
-        return provenance ? [`--provenance=${provenance}`] : [];
-    return exporter.kind === 'oci' ? [`--provenance=${provenance.pushed}`] : [];
-}
-function buildPlan(input) {
-    const { settings, version } = input;
-    const args = [
-        'build',
-        ...builderArgs(settings.engine.builder),
-        '--platform',
-        (input.platforms ?? settings.build.platforms.map(p => p.id)).join(','),
-        '--file',
-        input.dockerfile,
-        '--metadata-file',
-        input.metadataFile,
-        ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
-        ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
-        ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
-        ...provenanceArgs(settings.publish.provenance, input.exporter),
-        // The action's own SBOM is attached to the layout afterwards: buildx is asked for one only when told to make it.
-        ...(settings.publish.sbom.kind === 'buildkit' ? [`--sbom=${settings.publish.sbom.value}`] : []),
-        ...exporterArgs(input.exporter),
-        input.contextDir
-    ];
-    // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
-    const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
-    // The context is a folder of the run's own, not the user's checkout: git facts buildx would look up there describe nothing.
-    env.BUILDX_GIT_INFO = '0';
-    return { program: input.buildx, args, env };
-}
-/** Untags images the engine holds only because measuring or a smoke test needed them. */
-const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
-async function removeImages(tags) {
-    await (0,runner/* execute */.g7)(removeImagesPlan(tags), { allowFailure: true, quiet: true });
-}
-/**
- * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
- * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
- * try unpacks it again.
- */
-const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
-/**
- * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
- * named): a runner that cannot reach it gets one sentence, not buildx's dump.
- */
-function scannerFailure(settings, stderr) {
-    const scanner = /[\w./:-]*buildkit-syft-scanner[\w.:@-]*|generator=[^\s,]+/.exec(stderr);
-    if (settings.publish.sbom.kind !== 'buildkit' || !scanner)
+function scaledRoad(head, base) {
+    if (!base || base.error)
         return undefined;
-    const why = stderr
-        .trim()
-        .split('\n')
-        .filter(line => /error|failed|denied|not found|timeout|dial/i.test(line))
-        .pop();
-    return new Error(`sbom: ${settings.publish.sbom.value === 'true' ? 'buildkit' : settings.publish.sbom.value} asks BuildKit to scan the image with its scanner image (${(0,values/* shown */.SP)(scanner[0])}), which this builder could not run` +
-        `${why ? ` (${(0,values/* shown */.SP)(why.replace(/^[#\d\s]*(ERROR:?\s*)?/, ''), 200)})` : ''}: ` +
-        "use sbom: true (an SPDX SBOM made from the binary's build info: no image is pulled), or name a scanner image the builder can pull (sbom: generator=<image>)");
+    const images = [];
+    const saved = [];
+    for (const now of head.measurement.images) {
+        const was = base.images.find(b => b.platform === now.platform);
+        const zstd = was?.zstd;
+        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.configSize === undefined || was.wire <= was.configSize)
+            return undefined;
+        const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize);
+        images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) });
+        saved.push({ platform: now.platform, share: 1 - ratio });
+    }
+    const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
+    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images, scaledFrom };
 }
-async function buildImage(input) {
-    const plan = buildPlan(input);
-    const outcome = await (0,runner/* execute */.g7)(plan).catch(async (error) => {
-        const scanner = error instanceof runner/* CommandError */.Qd ? scannerFailure(input.settings, error.outcome.stderr) : undefined;
-        if (scanner)
-            throw scanner;
-        if (!(error instanceof runner/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
-            throw error;
-        core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
-        return (0,runner/* execute */.g7)(plan);
+/** A measurement of these very layers as the report shows it. */
+function measuredRoad(figures) {
+    if (!figures || figures.size === 0)
+        return undefined;
+    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+}
+/**
+ * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
+ * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
+ * figure measured for the commit's stored measurement, when it was stored.
+ */
+function headRoad(settings, head, baseline, stored) {
+    if (!roadApplies(settings))
+        return undefined;
+    if (!settings.github.pullRequest)
+        return stored?.then(measuredRoad);
+    return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)));
+}
+
+;// CONCATENATED MODULE: ./src/compare/baseline.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The cheap baseline: sizes of a published image, read from its registry manifest. Where the bytes moved comes from
+ * the measurement of the commit its revision label names, when an earlier run stored it; else only the module
+ * versions its binary (`file`) was built with: the byte split needs the base's symbol table, which only a build has.
+ */
+async function imageBaseline(reference, settings, file, memory) {
+    try {
+        const platform = settings.build.platforms[0].id;
+        const [images, record] = await Promise.all([(0,publish/* readPushed */.kR)(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
+        if (record) {
+            // The registry's sizes are the published image's; the split and the module list are its commit's.
+            const measured = recorded(settings, record);
+            const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
+            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
+        }
+        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
+        const why = read.find(r => r.why)?.why;
+        return {
+            source: 'image',
+            ref: reference,
+            images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
+            attributionNote: why
+                ? `module changes and where the bytes moved need a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: ${why}`
+                : 'where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
+        };
+    }
+    catch (error) {
+        const why = (0,publish/* networkReason */.d8)(error, (0,src_settings/* pushTarget */.El)(reference).host) ?? error.message.split('\n').slice(-1)[0];
+        const message = `the baseline image ${reference} could not be read: ${why}`;
+        (0,src_process/* warn */.R8)(message);
+        return { source: 'image', ref: reference, images: [], error: message };
+    }
+}
+/** The stored measurement of the commit the image's revision label names, if any. */
+async function measuredRevision(reference, platform, memory) {
+    if (!memory)
+        return undefined;
+    const revision = await baseImageRevision(reference, platform).catch(() => undefined);
+    return revision ? memory.recall(revision) : undefined;
+}
+const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
+/**
+ * The base commit's measurement: read from the Actions cache when an earlier run stored it, else rebuilt with the
+ * same settings in a checkout of its own (and stored for the next run). A base that does not build is reported, not fatal.
+ */
+async function commitBaseline(input) {
+    const { settings, memory } = input;
+    let commit = '';
+    try {
+        const top = await repositoryTop(settings);
+        commit = await resolveBaseCommit(settings, top);
+        core/* info */.pq(`base commit ${commit}`);
+        await input.headLinked?.catch(() => undefined);
+        const cached = await memory?.recall(commit);
+        if (cached)
+            return cachedBaseline(settings, cached);
+        return await rebuildBaseline(input, top, commit);
+    }
+    catch (error) {
+        const [first, ...rest] = error.message.split('\n');
+        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
+        (0,src_process/* warn */.R8)(`${message}. The report has no comparison and max-increase is not judged.`);
+        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
+    }
+}
+/** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
+function recorded(settings, record) {
+    const { commit, run, goVersion } = record;
+    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: (0,compare_record/* baseImagesOf */.re)(record) };
+}
+function cachedBaseline(settings, record) {
+    core/* info */.pq(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
+    return recorded(settings, record);
+}
+/** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
+    // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
+    core/* saveState */.LZ(src_process/* STATE */.c4.repository, top);
+    await (0,src_process/* pruneWorktrees */.fW)(top);
+    return inCheckout(top, commit, external_node_path_default().join(workDir, 'base-checkout'), async (checkout) => {
+        const baseSettings = settingsForCheckout(settings, top, checkout);
+        const moduleDir = external_node_path_default().relative(checkout, baseSettings.build.workingDirectory) || '.';
+        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.build.workingDirectory, 'go.mod'))) {
+            throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
+        }
+        const [facts, version] = await Promise.all([(0,build/* inspectPackage */.Hz)(baseSettings.build, { base: true }), (0,build/* resolveVersion */.x)(baseSettings)]);
+        const base = await (0,measure/* buildTarget */.k)({
+            settings: baseSettings,
+            facts,
+            version,
+            engine,
+            upx,
+            workDir: external_node_path_default().join(workDir, 'base'),
+            started,
+            phase: src_process/* quietPhase */.YU,
+            base: true
+        });
+        // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+        if (base.inEngine)
+            await (0,src_image/* removeImages */.F$)(base.tags);
+        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
+        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
+        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
+        void memory?.remember(base, commit, async () => zstd);
+        // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
+        return { ...recorded(settings, (0,compare_record/* recordOf */.zv)(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
     });
-    const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
-    return { metadata, ms: outcome.ms };
+}
+/** The baseline the settings ask for, started now so that it runs beside the head's work. */
+function startBaseline(input) {
+    const { baseline } = input.settings.compare;
+    const { binaryName } = input.settings.build;
+    if (baseline.kind === 'image')
+        return imageBaseline(baseline.reference, input.settings, `${src_image/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
+    if (baseline.kind === 'build')
+        return commitBaseline(input);
+    return Promise.resolve(undefined);
 }
 
-// EXTERNAL MODULE: ./src/cleanup.ts
-var cleanup = __nccwpck_require__(2691);
-;// CONCATENATED MODULE: ./src/phase.ts
+// EXTERNAL MODULE: ./src/compare/cache.ts
+var cache = __nccwpck_require__(3745);
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var semver = __nccwpck_require__(2088);
+var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
+;// CONCATENATED MODULE: ./src/compare/changes.ts
 
-function timedPhases(timings) {
-    return async (name, work) => {
-        const begun = performance.now();
-        try {
-            return await core/* group */.Os(name, work);
-        }
-        finally {
-            // A phase run twice (a second link once the version variable is found) counts both times.
-            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
-        }
+
+/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
+function moduleChanges(base, head) {
+    const before = new Map(base.map(m => [m.path, m]));
+    const after = new Map(head.map(m => [m.path, m]));
+    const changes = [];
+    for (const m of head) {
+        const old = before.get(m.path);
+        if (!old)
+            changes.push({ path: m.path, change: 'added', to: (0,build/* versionLabel */.dp)(m) });
+        else if ((0,build/* versionLabel */.dp)(old) !== (0,build/* versionLabel */.dp)(m))
+            changes.push({ path: m.path, change: direction(old, m), from: (0,build/* versionLabel */.dp)(old), to: (0,build/* versionLabel */.dp)(m) });
+    }
+    for (const m of base)
+        if (!after.has(m.path))
+            changes.push({ path: m.path, change: 'removed', from: (0,build/* versionLabel */.dp)(m) });
+    return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+function direction(old, now) {
+    if (old.replacedBy || now.replacedBy || !semver_default().valid(old.version) || !semver_default().valid(now.version))
+        return 'changed';
+    const order = semver_default().compare(now.version, old.version);
+    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
+}
+/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
+function joinRows(base, head) {
+    const keys = [...new Set([...head, ...base].map(r => r.key))];
+    return keys
+        .map(key => {
+        const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)];
+        const { key: k, kind, version } = (now ?? was);
+        const change = {
+            key: k,
+            kind,
+            version,
+            base: was?.bytes ?? 0,
+            head: now?.bytes ?? 0,
+            delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
+            embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
+            isNew: !was
+        };
+        if (kind === 'main')
+            change.packages = joinRows(was?.packages ?? [], now?.packages ?? []);
+        return change;
+    })
+        .filter(r => r.delta !== 0)
+        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+}
+/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
+function compareRows(base, head, limit = 10) {
+    const changed = joinRows(base.rows, head.rows);
+    const rest = changed.slice(limit);
+    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
+}
+/** The one row that explains most (over half) of the binary's change, in the same direction. */
+function dominantRow(diff, binaryDelta) {
+    const first = diff.top[0];
+    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
+        return undefined;
+    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
+}
+function attribute(platform, split, baseSplit, baseInfo, note) {
+    const info = baseSplit?.info ?? baseInfo;
+    // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
+    const [head, base] = [(0,build/* withMainModule */.C4)(split), baseSplit && (0,build/* withMainModule */.C4)(baseSplit)];
+    return {
+        platform,
+        head,
+        base,
+        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
+        rows: base ? compareRows(base, head) : undefined,
+        note
     };
 }
-/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
-const quietPhase = (_name, work) => work();
+/**
+ * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
+ * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
+ */
+function attributions(head, base, baseNote) {
+    return head
+        .filter((h) => h.breakdown !== undefined)
+        .map(h => {
+        const b = base?.find(x => x.platform === h.platform);
+        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
+    });
+}
 
-;// CONCATENATED MODULE: ./src/sbom.ts
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+;// CONCATENATED MODULE: ./src/compare/fingerprint.ts
+
+
+
+
+
+
+
+
+/**
+ * Variables the go command reads that change what it links (the toolchain itself is left out: a base measured
+ * with another Go release is still compared, and the report names the toolchain as a cause).
+ */
+const GO_BUILD_ENV = ['GOFLAGS', 'GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64', 'GOMIPS', 'GOMIPS64', 'GOFIPS140'];
+/** The key's fingerprint: 32 hex digits of SHA-256 over the shape. */
+function fingerprintOf(shape) {
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file), hash);
+    return hash.digest('hex');
+}
+async function goEnv(cwd) {
+    const outcome = await (0,src_process/* execute */.g7)({ program: 'go', args: ['env', '-json', ...GO_BUILD_ENV], cwd }, { quiet: true });
+    return JSON.parse(outcome.stdout);
+}
+/** The stage the action would write, hashed by content; written in a folder of its own, removed after. */
+async function stageDigest(settings, workDir) {
+    const dir = external_node_path_default().join(workDir, 'fingerprint-stage');
+    try {
+        await (0,src_image/* writeStageFiles */.X5)((0,src_image/* stageOf */.gV)(settings), dir);
+        return await (0,src_image/* treeDigest */.fZ)(dir, { times: false });
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+}
+/** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
+function shapingGroups(settings, top) {
+    const groups = Object.fromEntries(src_settings/* IMAGE_SHAPING */.f2.map(name => [name, settings[name]]));
+    const relative = (_key, value) => typeof value === 'string' && (value === top || value.startsWith(`${top}${(external_node_path_default()).sep}`)) ? external_node_path_default().relative(top, value) || '.' : value;
+    return JSON.parse(JSON.stringify(groups, relative));
+}
+/** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
+async function imageShape(settings, engine, upx, top, workDir) {
+    const [goVars, stage, upxTool] = await Promise.all([
+        goEnv(settings.build.workingDirectory),
+        stageDigest(settings, workDir),
+        upx && settings.pack.upx !== 'off' ? sha256File(upx) : undefined
+    ]);
+    const { repository, serverUrl } = settings.github;
+    return {
+        settings: shapingGroups(settings, top),
+        goEnv: goVars,
+        upxTool,
+        stage,
+        baseImage: engine.baseImage,
+        source: repository ? `${serverUrl}/${repository}` : undefined,
+        route: engine.route
+    };
+}
+
+;// CONCATENATED MODULE: ./src/compare/memory.ts
+
+
+
+
+
+
+async function gitLine(cwd, ...args) {
+    const outcome = await (0,src_process/* execute */.g7)({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
+    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
+}
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!server || !repository || !id)
+        return undefined;
+    return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+/**
+ * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
+ */
+function openMemory(settings, engine, upx, workDir) {
+    if (!settings.compare.cache || !(0,cache/* cacheService */.qI)())
+        return undefined;
+    // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
+    let fingerprinted;
+    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
+    const platforms = settings.build.platforms.map(p => p.id);
+    const writes = [];
+    const write = async (target, which, zstd) => {
+        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
+        if (!print || !commit)
+            return undefined;
+        const figures = await zstd?.();
+        await (0,cache/* store */.M_)((0,compare_record/* recordKey */.Hy)(print, commit), (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp);
+        return figures;
+    };
+    return {
+        async recall(commit) {
+            const print = await fingerprint();
+            return print ? (0,cache/* lookUp */.TE)((0,compare_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+        },
+        remember(target, commit, zstd) {
+            const written = write(target, commit, zstd).catch((error) => {
+                core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
+                return undefined;
+            });
+            writes.push(written);
+            return written;
+        },
+        settled: () => Promise.all(writes)
+    };
+}
+async function fingerprintNow(settings, engine, upx, workDir) {
+    try {
+        const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
+        if (!top)
+            return undefined;
+        const shape = await imageShape(settings, engine, upx, top, workDir);
+        // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
+        core/* debug */.Yz(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
+        return fingerprintOf(shape);
+    }
+    catch (error) {
+        core/* info */.pq(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
+        return undefined;
+    }
+}
+/**
+ * The checkout's commit, when the repository is that commit as it stands: a checkout that a step before changed is
+ * measured, but not stored as the commit's. The whole repository, not only the module: Go stamps vcs.modified into
+ * the binary from it, so one stray file elsewhere changes the binary's bytes.
+ */
+async function headCommit(settings) {
+    const cwd = settings.build.workingDirectory;
+    const [commit, changed] = await Promise.all([
+        gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
+        gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')
+    ]);
+    if (commit && changed !== '') {
+        const files = (changed ?? '').split('\n').filter(Boolean);
+        const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
+        core/* info */.pq(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
+        return undefined;
+    }
+    return commit;
+}
+/**
+ * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
+ * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ */
+function rememberHead(settings, memory, head) {
+    if (settings.github.pullRequest)
+        return undefined;
+    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
+}
+
+;// CONCATENATED MODULE: ./src/compare/index.ts
+// compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
+// a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 622:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Hy: () => (/* binding */ recordKey),
+/* harmony export */   q7: () => (/* binding */ RECORD_FORMAT),
+/* harmony export */   re: () => (/* binding */ baseImagesOf),
+/* harmony export */   zv: () => (/* binding */ recordOf)
+/* harmony export */ });
+/**
+ * What a run measured of one commit, kept in the Actions cache so that a later comparison reads it instead of
+ * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
+ * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
+ */
+// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
+const RECORD_FORMAT = 2;
+/** What a finished target measured, as it is stored. */
+function recordOf(target, commit, run, zstd) {
+    return {
+        format: RECORD_FORMAT,
+        commit,
+        run,
+        goVersion: target.packed[0].binary.goVersion,
+        images: target.measurement.images.map(measured => {
+            const packed = target.packed.find(p => p.binary.platform.id === measured.platform);
+            if (!packed)
+                throw new Error(`no binary was built for ${measured.platform}`);
+            return {
+                platform: measured.platform,
+                wire: measured.wire,
+                unpacked: measured.unpacked,
+                configSize: measured.configSize,
+                layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
+                binary: packed.size,
+                breakdown: packed.binary.breakdown,
+                zstd: zstd?.get(measured.platform)
+            };
+        })
+    };
+}
+/** The record as the comparison reads a base. */
+function baseImagesOf(record) {
+    return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
+        platform,
+        wire,
+        unpacked,
+        configSize,
+        binary,
+        breakdown,
+        zstd
+    }));
+}
+/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
+function recordKey(fingerprint, commit) {
+    return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`;
+}
+
+
+/***/ }),
+
+/***/ 2423:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  eg: () => (/* reexport */ BINARY_DIR),
+  Rn: () => (/* reexport */ MEDIA),
+  Od: () => (/* reexport */ attachSboms),
+  xz: () => (/* reexport */ attestationsOf),
+  nD: () => (/* reexport */ blobPath),
+  _w: () => (/* reexport */ buildImage),
+  T4: () => (/* reexport */ buildInfoSboms),
+  Tb: () => (/* reexport */ compressedByBuildKit),
+  ks: () => (/* reexport */ contextBinaryPath),
+  pu: () => (/* reexport */ fileInImage),
+  rK: () => (/* reexport */ imageTags),
+  P7: () => (/* reexport */ inspectEngine),
+  H3: () => (/* reexport */ isAttestation),
+  nw: () => (/* reexport */ isIndex),
+  AH: () => (/* reexport */ layerCompression),
+  $f: () => (/* reexport */ layoutBlobs),
+  VJ: () => (/* reexport */ layoutFromDockerArchive),
+  TR: () => (/* reexport */ layoutImages),
+  wo: () => (/* reexport */ layoutTop),
+  pG: () => (/* reexport */ loadTarball),
+  Ym: () => (/* reexport */ openBlob),
+  Pd: () => (/* reexport */ packBinaries),
+  mN: () => (/* reexport */ pinTimes),
+  NX: () => (/* reexport */ platformId),
+  UC: () => (/* reexport */ recompressLayout),
+  F$: () => (/* reexport */ removeImages),
+  Vh: () => (/* reexport */ requireUpx),
+  h4: () => (/* reexport */ scanLayer),
+  Vp: () => (/* reexport */ sealContext),
+  Lx: () => (/* reexport */ sha256Reader),
+  hL: () => (/* reexport */ stageLayers),
+  gV: () => (/* reexport */ stageOf),
+  fZ: () => (/* reexport */ treeDigest),
+  Qt: () => (/* reexport */ verifyImageBinaries),
+  uc: () => (/* reexport */ wireWith),
+  X5: () => (/* reexport */ writeStageFiles)
+});
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
+var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __nccwpck_require__(6466);
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/image/layout.ts
+
+
+
+
+
+
+
+
+/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
+function isAttestation(descriptor) {
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
+}
+function platformId(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+async function readDockerArchive(archive) {
+    const entries = new Map();
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
+    if (!manifest)
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    const entry = (name) => {
+        const data = entries.get(name.replace(/^\.\//, ''));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return data;
+    };
+    return { manifest, entry };
+}
+const MEDIA = {
+    index: 'application/vnd.oci.image.index.v1+json',
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
+};
+const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
+const blobPath = (dir, digest) => external_node_path_default().join(dir, 'blobs', ...digest.split(':'));
+async function readBlobJson(dir, digest) {
+    return JSON.parse(await (0,promises_.readFile)(blobPath(dir, digest), 'utf8'));
+}
+/** Stores `data` as a blob of the layout and describes it. */
+async function writeBlob(dir, data, mediaType) {
+    const digest = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(data).digest('hex')}`;
+    await (0,promises_.mkdir)(external_node_path_default().join(dir, 'blobs', 'sha256'), { recursive: true });
+    await (0,promises_.writeFile)(blobPath(dir, digest), data);
+    return { mediaType, digest, size: data.length };
+}
+/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
+async function layoutTop(dir) {
+    const top = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8')).manifests[0];
+    if (!top)
+        throw new Error(`the OCI layout in ${dir} holds no image`);
+    return top;
+}
+/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
+async function layoutEntries(dir) {
+    const top = await layoutTop(dir);
+    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
+}
+/** Every runnable image of the layout (attestations left out), with its platform. */
+async function layoutImages(dir) {
+    const { children } = await layoutEntries(dir);
+    return Promise.all(children
+        .filter(d => !isAttestation(d))
+        .map(async (descriptor) => {
+        const manifest = await readBlobJson(dir, descriptor.digest);
+        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
+        return { descriptor, manifest, platform: platformId(platform) };
+    }));
+}
+/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
+async function layoutBlobs(dir) {
+    const { top, children } = await layoutEntries(dir);
+    const blobs = [];
+    const manifests = [];
+    for (const child of children) {
+        const manifest = await readBlobJson(dir, child.digest);
+        for (const blob of [manifest.config, ...manifest.layers])
+            if (!blobs.some(b => b.digest === blob.digest))
+                blobs.push(blob);
+        if (child !== top)
+            manifests.push(child);
+    }
+    return { blobs, manifests, top };
+}
+/**
+ * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
+ * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
+ */
+async function layoutFromDockerArchive(archive, dir, platform) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
+    const layers = [];
+    for (const name of manifest.Layers) {
+        const data = entry(name);
+        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+        layers.push(await writeBlob(dir, gzipped ? data : (0,external_node_zlib_.gzipSync)(data), MEDIA.gzipLayer));
+    }
+    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
+}
+/**
+ * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
+ * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
+ * and holds one platform only). `platform` loads that platform alone.
+ */
+async function loadTarball(dir, tags, output, platform) {
+    const top = await layoutTop(dir);
+    const images = await layoutImages(dir);
+    const image = platform ? images.find(i => i.platform === platform) : images[0];
+    if (!image)
+        throw new Error(`the image has no ${platform} manifest to load`);
+    const chosen = platform ? image.descriptor : top;
+    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
+    if (!platform) {
+        const { blobs, manifests } = await layoutBlobs(dir);
+        for (const d of [...blobs, ...manifests])
+            wanted.add(d.digest);
+    }
+    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
+    const index = {
+        schemaVersion: 2,
+        manifests: tags.map(tag => ({
+            mediaType: chosen.mediaType,
+            digest: chosen.digest,
+            size: chosen.size,
+            annotations: { 'io.containerd.image.name': (0,src_settings/* fullName */.fq)(tag), 'org.opencontainers.image.ref.name': (0,src_settings/* tagOf */.cO)(tag) }
+        }))
+    };
+    const pack = tar_stream.pack();
+    const written = (0,external_node_stream_promises_.pipeline)(pack, (0,external_node_fs_.createWriteStream)(`${output}.part`));
+    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    pack.entry({ name: 'index.json' }, JSON.stringify(index));
+    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
+    for (const digest of wanted)
+        pack.entry({ name: entryName(digest) }, await (0,promises_.readFile)(blobPath(dir, digest)));
+    pack.finalize();
+    await written;
+    await (0,promises_.rename)(`${output}.part`, output);
+}
+/**
+ * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
+ * 16 KiB output chunks double the time spent handing them between threads.
+ */
+const CHUNK_BYTES = 1 << 20;
+/** A blob as a stream: for hashing a layer, or sending it. */
+const openBlob = (dir, digest) => (0,external_node_fs_.createReadStream)(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
+
+;// CONCATENATED MODULE: ./src/image/sbom.ts
 
 
 /** A `build` line's value may be quoted as Go quotes strings (`-ldflags="-s -w"`). */
@@ -37142,7 +36910,7 @@ function parseModInfo(goVersion, text) {
 function publicLdflags(ldflags, injected) {
     let fields;
     try {
-        fields = (0,lists/* splitFields */.Kp)(ldflags, '-ldflags');
+        fields = (0,src_settings/* splitFields */.Kp)(ldflags, '-ldflags');
     }
     catch {
         return '(not shown: it could not be split into flags)';
@@ -37271,8 +37039,398 @@ function spdxDocument(info, subject) {
     return { ...document, documentNamespace: `https://go-slim-image.invalid/spdx/${encodeURIComponent(subject.image)}/${hash}` };
 }
 
-;// CONCATENATED MODULE: ./src/attest.ts
+;// CONCATENATED MODULE: ./src/image/stage.ts
 
+
+
+
+
+/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
+/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
+const stageOf = (settings) => ({ ...settings.stage, binaryName: settings.build.binaryName });
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+const ZONEINFO = '/usr/share/zoneinfo';
+const BINARY_DIR = '/usr/bin';
+const NONROOT_UID = 65532;
+// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
+const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
+const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
+// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
+const CA_BUNDLES = [
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/ca-bundle.pem',
+    '/etc/pki/tls/cacert.pem',
+    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+    '/etc/ssl/cert.pem'
+];
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs';
+const TZDATA_TREE = 'tzdata';
+const FILES_TREE = 'files';
+const WORKDIR_TREE = 'workdir';
+function contextBinaryPath(contextDir, platform, binaryName) {
+    return external_node_path_default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
+}
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+function imageUser(stage) {
+    return stage.nonroot ? NONROOT_UID : undefined;
+}
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+function stageLayers(spec) {
+    return [
+        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+        'binary',
+        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+    ];
+}
+/**
+ * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
+ * value first, naming the input; this keeps any other path from pasting text that could end the line.
+ */
+function checked(value, problem) {
+    if (problem !== undefined || /[\r\n]/.test(value))
+        throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`);
+    return value;
+}
+/**
+ * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
+ * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
+ * line, so no frontend image has to be pulled.
+ */
+function renderDockerfile(spec) {
+    const stage = spec.finalStage;
+    const from = stage.kind === 'image' ? checked(stage.base, (0,src_settings/* isImageReference */.hb)(stage.base) ? undefined : 'not an image reference') : 'scratch';
+    const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM'];
+    if (stage.kind === 'scratch-nonroot') {
+        lines.push(`COPY ${SHARED_TREE}/ /`);
+    }
+    if (spec.tzdata)
+        lines.push(`COPY ${TZDATA_TREE}/ /`);
+    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
+    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+    const user = imageUser(stage);
+    if (spec.workdir && user !== undefined)
+        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
+    // The binary changes most often, so it is the last layer.
+    lines.push('COPY ${TARGETPLATFORM}/ /');
+    if (stage.kind === 'scratch-nonroot')
+        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
+    if (spec.workdir)
+        lines.push(`WORKDIR ${checked(spec.workdir, (0,src_settings/* workdirProblem */.Yu)(spec.workdir))}`);
+    if (spec.expose.length > 0)
+        lines.push(`EXPOSE ${spec.expose.map(port => checked(port, (0,src_settings/* portProblem */.BI)(port))).join(' ')}`);
+    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
+    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${checked(spec.binaryName, (0,src_settings/* binaryNameProblem */.iZ)(spec.binaryName))}`])}`);
+    if (spec.args.length > 0)
+        lines.push(`CMD ${JSON.stringify(spec.args)}`);
+    return lines.join('\n') + '\n';
+}
+function findCaBundle(candidates = CA_BUNDLES) {
+    return candidates.find(file => (0,external_node_fs_.existsSync)(file));
+}
+/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
+async function writeStageFiles(spec, contextDir) {
+    await (0,promises_.mkdir)(contextDir, { recursive: true });
+    if (spec.finalStage.kind === 'scratch-nonroot') {
+        const bundle = findCaBundle();
+        if (!bundle) {
+            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
+        }
+        const etc = external_node_path_default().join(contextDir, SHARED_TREE, 'etc');
+        await (0,promises_.mkdir)(external_node_path_default().join(etc, 'ssl/certs'), { recursive: true });
+        await (0,promises_.copyFile)(bundle, external_node_path_default().join(etc, 'ssl/certs/ca-certificates.crt'));
+        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'passwd'), PASSWD);
+        await (0,promises_.writeFile)(external_node_path_default().join(etc, 'group'), GROUP);
+    }
+    if (spec.tzdata) {
+        await (0,promises_.cp)(ZONEINFO, external_node_path_default().join(contextDir, TZDATA_TREE, ZONEINFO), {
+            recursive: true,
+            verbatimSymlinks: true,
+            filter: source => external_node_path_default().relative(ZONEINFO, source).split((external_node_path_default()).sep)[0] !== 'right'
+        });
+    }
+    for (const [i, file] of spec.files.entries()) {
+        const target = external_node_path_default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
+        await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+        await (0,promises_.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
+    }
+    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
+        await (0,promises_.mkdir)(external_node_path_default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
+    const dockerfile = external_node_path_default().join(contextDir, 'Dockerfile');
+    await (0,promises_.writeFile)(dockerfile, renderDockerfile(spec));
+    return dockerfile;
+}
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+async function pinTimes(dir, seconds) {
+    for (const entry of await (0,promises_.readdir)(dir, { withFileTypes: true })) {
+        const full = external_node_path_default().join(dir, entry.name);
+        if (entry.isDirectory())
+            await pinTimes(full, seconds);
+        await (0,promises_.lutimes)(full, seconds, seconds);
+    }
+    await (0,promises_.lutimes)(dir, seconds, seconds);
+}
+/**
+ * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
+ * Without times: what the image's layers are made of, before the times are pinned.
+ */
+async function treeDigest(dir, { times = true } = {}) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    const walk = async (folder) => {
+        const entries = (await (0,promises_.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = external_node_path_default().join(folder, entry.name);
+            const info = await (0,promises_.lstat)(full);
+            hash.update(`${external_node_path_default().relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`);
+            if (info.isSymbolicLink())
+                hash.update(await (0,promises_.readlink)(full));
+            else if (info.isDirectory())
+                await walk(full);
+            else
+                hash.update(await (0,promises_.readFile)(full));
+        }
+    };
+    await walk(dir);
+    return hash.digest('hex');
+}
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+async function sealContext(staging) {
+    const sealed = external_node_path_default().join(external_node_path_default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
+    await (0,promises_.rename)(staging, sealed);
+    return sealed;
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/image/compress.ts
+
+
+
+
+
+function layerCompression(mediaType) {
+    if (mediaType.endsWith('gzip'))
+        return 'gzip';
+    if (mediaType.endsWith('zstd'))
+        return 'zstd';
+    return 'none';
+}
+/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
+function decompressor(compression) {
+    if (compression === 'gzip')
+        return external_node_zlib_default().createGunzip({ chunkSize: CHUNK_BYTES });
+    if (compression === 'zstd')
+        return external_node_zlib_default().createZstdDecompress({ chunkSize: CHUNK_BYTES });
+    return undefined;
+}
+const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
+const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
+const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
+const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
+async function decompressLayer(data, compression) {
+    if (compression === 'gzip')
+        return gunzip(data);
+    if (compression === 'zstd')
+        return zstdDecompress(data);
+    return data;
+}
+/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
+async function compressLayer(tar, compression) {
+    if (compression.kind === 'gzip')
+        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
+    return zstdCompress(tar, { params: { [(external_node_zlib_default()).constants.ZSTD_c_compressionLevel]: compression.level } });
+}
+/** One layer of the layout, its compression undone and done again as asked. */
+async function recompressed(dir, layer, compression) {
+    const tar = await decompressLayer(await (0,promises_.readFile)(blobPath(dir, layer.digest)), layerCompression(layer.mediaType));
+    return compressLayer(tar, compression);
+}
+/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
+async function recompressLayers(dir, layers, compression) {
+    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
+    const mediaType = compression.kind === 'gzip' ? MEDIA.gzipLayer : MEDIA.zstdLayer;
+    const done = await Promise.all(distinct.map(async (layer) => {
+        const blob = await writeBlob(dir, await recompressed(dir, layer, compression), mediaType);
+        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
+    }));
+    return new Map(done);
+}
+const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
+/** gzip with no level is BuildKit's own, as exported: nothing to do. */
+const compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
+/**
+ * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
+ * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
+ * rewritten to name the new ones.
+ */
+async function recompressLayout(dir, compression) {
+    const { top, children } = await layoutEntries(dir);
+    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
+    const images = manifests.filter(m => !isAttestation(m.child));
+    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
+    const renamed = new Map();
+    for (const { child, manifest } of images) {
+        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
+        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
+    }
+    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
+        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
+    }
+    const entries = children.map(child => renamed.get(child.digest) ?? child);
+    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : undefined;
+    const newTop = index ? { ...top, ...(await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
+    const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
+    await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
+}
+/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
+async function renameInAttestation(dir, child, manifest, renamed) {
+    const rename = (text) => {
+        let out = text;
+        for (const [old, now] of renamed)
+            out = out.replaceAll(hex(old), hex(now.digest));
+        return out;
+    };
+    const layers = await Promise.all(manifest.layers.map(async (layer) => {
+        const text = (await (0,promises_.readFile)(blobPath(dir, layer.digest))).toString('utf8');
+        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
+    }));
+    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
+    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
+}
+/**
+ * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
+ * and compressed again here (in the thread pool), so the figure is measured, not guessed.
+ */
+async function wireWith(dir, compression) {
+    const images = await layoutImages(dir);
+    const sizes = new Map();
+    const sizeOf = (layer) => {
+        if (!sizes.has(layer.digest))
+            sizes.set(layer.digest, recompressed(dir, layer, compression).then(data => data.length));
+        return sizes.get(layer.digest);
+    };
+    return Promise.all(images.map(async (image) => {
+        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
+        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/image/verify.ts
+
+
+
+
+
+
+
+
+const normalise = (name) => name.replace(/^\.?\/+/, '');
+async function sha256File(file) {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file, { highWaterMark: CHUNK_BYTES }), hash);
+    return hash.digest('hex');
+}
+/**
+ * One pass over a layer: the bytes it unpacks to and, when a file is wanted, what its reader makes of that file's
+ * bytes in the layer's tarball (undefined when the layer does not hold it).
+ */
+async function scanLayer(layer, wanted) {
+    let unpacked = 0;
+    const count = new external_node_stream_.Transform({
+        transform(chunk, _encoding, done) {
+            unpacked += chunk.length;
+            done(null, chunk);
+        }
+    });
+    const decompress = decompressor(layer.compression);
+    const unpack = (sink) => (decompress ? (0,external_node_stream_promises_.pipeline)(layer.open(), decompress, count, sink) : (0,external_node_stream_promises_.pipeline)(layer.open(), count, sink));
+    if (!wanted) {
+        await unpack(new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
+        return { unpacked };
+    }
+    const name = normalise(wanted.file);
+    let found;
+    const extract = tar_stream.extract();
+    extract.on('entry', (header, stream, next) => {
+        if (header.type === 'file' && normalise(header.name) === name) {
+            const reader = wanted.read();
+            stream.on('data', chunk => reader.update(chunk));
+            stream.on('end', () => {
+                found = reader.result();
+                next();
+            });
+        }
+        else {
+            stream.on('end', next);
+            stream.resume();
+        }
+    });
+    await unpack(extract);
+    return { unpacked, found };
+}
+const sha256Reader = () => {
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    return { update: (chunk) => hash.update(chunk), result: () => hash.digest('hex') };
+};
+const bufferReader = () => {
+    const chunks = [];
+    return { update: (chunk) => chunks.push(chunk), result: () => Buffer.concat(chunks) };
+};
+/** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
+async function readInImage(layers, file, read) {
+    for (const layer of [...layers].reverse()) {
+        const { found } = await scanLayer(layer, { file, read });
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
+}
+/** The bytes of `file` as the image holds it. */
+const fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
+ */
+async function verifyImageBinaries(images, built, file) {
+    const matches = await Promise.all(built.map(async (binary) => ({
+        platform: binary.platform,
+        built: await sha256File(binary.path),
+        inImage: images.find(i => i.platform === binary.platform)?.binarySha256
+    })));
+    const wrong = mismatches(matches, file);
+    if (wrong.length > 0)
+        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
+    core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+}
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+function mismatches(matches, file) {
+    return matches
+        .filter(m => m.built !== m.inImage)
+        .map(m => m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
+}
+
+;// CONCATENATED MODULE: ./src/image/attest.ts
 
 
 
@@ -37295,8 +37453,8 @@ const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
 const attest_hex = (digest) => digest.replace(/^sha256:/, '');
 /** How BuildKit names an image in a statement's subject: `pkg:docker/<repository>@<tag>?platform=<os>%2F<arch>`. */
 function subjectName(reference, platform) {
-    const repository = (0,access/* repositoryOf */._M)(reference);
-    const tag = (0,access/* tagOf */.cO)(reference) || 'latest';
+    const repository = (0,src_settings/* repositoryOf */._M)(reference);
+    const tag = (0,src_settings/* tagOf */.cO)(reference) || 'latest';
     return `pkg:docker/${encodeURIComponent(repository).replace(/%2F/g, '/')}@${tag}?platform=${encodeURIComponent(platform)}`;
 }
 function sbomStatement(reference, platform, manifestDigest, document) {
@@ -37310,11 +37468,11 @@ function sbomStatement(reference, platform, manifestDigest, document) {
 }
 /** The attestation manifest of one image, with `statement` added to what it held. */
 async function attestationWith(dir, statement, existing) {
-    const held = existing ? (await (0,layout/* readBlobJson */.ig)(dir, existing.digest)).layers : [];
+    const held = existing ? (await readBlobJson(dir, existing.digest)).layers : [];
     const layers = [...held, statement];
-    const config = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) } })), layout/* MEDIA */.Rn.config);
-    const manifest = { schemaVersion: 2, mediaType: layout/* MEDIA */.Rn.manifest, config, layers };
-    return (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify(manifest)), layout/* MEDIA */.Rn.manifest);
+    const config = await writeBlob(dir, Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) } })), MEDIA.config);
+    const manifest = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    return writeBlob(dir, Buffer.from(JSON.stringify(manifest)), MEDIA.manifest);
 }
 const platformOf = (id) => {
     const [os, architecture, variant] = id.split('/');
@@ -37322,18 +37480,18 @@ const platformOf = (id) => {
 };
 /** Adds each platform's SBOM; `reference` names the image in the statements' subjects (its first tag). */
 async function attachSboms(dir, reference, documents) {
-    const { top, children } = await (0,layout/* layoutEntries */.dc)(dir);
+    const { top, children } = await layoutEntries(dir);
     const entries = new Map(children.map(child => [child.digest, child]));
-    for (const image of await (0,layout/* layoutImages */.TR)(dir)) {
+    for (const image of await layoutImages(dir)) {
         // A single manifest's descriptor names no platform; in an index it must.
         if (!image.descriptor.platform)
             entries.set(image.descriptor.digest, { ...image.descriptor, platform: platformOf(image.platform) });
         const document = documents.get(image.platform);
         if (!document)
             continue;
-        const blob = await (0,layout/* writeBlob */.Zh)(dir, sbomStatement(reference, image.platform, image.descriptor.digest, document), IN_TOTO);
+        const blob = await writeBlob(dir, sbomStatement(reference, image.platform, image.descriptor.digest, document), IN_TOTO);
         const statement = { ...blob, annotations: { 'in-toto.io/predicate-type': SPDX_PREDICATE } };
-        const existing = children.find(c => (0,layout/* isAttestation */.H3)(c) && c.annotations?.[REFERENCE_DIGEST] === image.descriptor.digest);
+        const existing = children.find(c => isAttestation(c) && c.annotations?.[REFERENCE_DIGEST] === image.descriptor.digest);
         const attestation = await attestationWith(dir, statement, existing);
         if (existing)
             entries.delete(existing.digest);
@@ -37347,8 +37505,8 @@ async function attachSboms(dir, reference, documents) {
 }
 /** The layout's top: the index rewritten with `manifests`, or a new index when the image had none. */
 async function writeTop(dir, top, manifests) {
-    const index = (0,layout/* isIndex */.nw)(top.mediaType) ? await (0,layout/* readBlobJson */.ig)(dir, top.digest) : { schemaVersion: 2, mediaType: layout/* MEDIA */.Rn.index };
-    const written = await (0,layout/* writeBlob */.Zh)(dir, Buffer.from(JSON.stringify({ ...index, manifests })), layout/* MEDIA */.Rn.index);
+    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : { schemaVersion: 2, mediaType: MEDIA.index };
+    const written = await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests })), MEDIA.index);
     const layoutIndex = JSON.parse(await (0,promises_.readFile)(external_node_path_default().join(dir, 'index.json'), 'utf8'));
     const annotations = top.annotations ? { annotations: top.annotations } : {};
     await (0,promises_.writeFile)(external_node_path_default().join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [{ ...written, ...annotations }, ...layoutIndex.manifests.slice(1)] }));
@@ -37364,12 +37522,12 @@ async function buildInfoSboms(input) {
     const stage = settings.stage.finalStage;
     const injected = [settings.build.versionVariable, settings.build.buildVariable].filter(v => v !== src_settings/* NO_VARIABLE */.Zz);
     const documents = await Promise.all(input.packed.map(async (p) => {
-        const { goVersion, modules } = buildInfoStrings(await (0,promises_.readFile)(p.binary.path));
+        const { goVersion, modules } = (0,build/* buildInfoStrings */.vo)(await (0,promises_.readFile)(p.binary.path));
         const info = parseModInfo(goVersion, modules);
         const document = spdxDocument(info, {
             image: settings.publish.image,
             platform: p.binary.platform.id,
-            file: `${src_stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`,
+            file: `${BINARY_DIR}/${settings.build.binaryName}`,
             fileSha256: await sha256File(p.path),
             version: version.version,
             injected,
@@ -37382,12 +37540,12 @@ async function buildInfoSboms(input) {
 }
 /** What each image of the layout carries as attestations, by predicate type: what the report lists. */
 async function attestationsOf(dir) {
-    const { children } = await (0,layout/* layoutEntries */.dc)(dir);
-    const images = await (0,layout/* layoutImages */.TR)(dir);
+    const { children } = await layoutEntries(dir);
+    const images = await layoutImages(dir);
     const found = [];
-    for (const child of children.filter(layout/* isAttestation */.H3)) {
+    for (const child of children.filter(isAttestation)) {
         const image = images.find(i => i.descriptor.digest === child.annotations?.[REFERENCE_DIGEST]);
-        const manifest = await (0,layout/* readBlobJson */.ig)(dir, child.digest);
+        const manifest = await readBlobJson(dir, child.digest);
         const predicates = manifest.layers.map(l => l.annotations?.['in-toto.io/predicate-type']).filter(p => p !== undefined);
         if (image)
             found.push({ platform: image.platform, predicates });
@@ -37395,757 +37553,226 @@ async function attestationsOf(dir) {
     return found.sort((a, b) => a.platform.localeCompare(b.platform));
 }
 
-;// CONCATENATED MODULE: ./src/measure.ts
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+;// CONCATENATED MODULE: ./src/image/buildx.ts
 
 
 
 
-
-
-/**
- * Sums one image of the layout: config plus compressed layers, and what the layers unpack to; in the same pass
- * over the layers, hashes `file` as the image holds it.
- */
-async function measureImage(dir, image, file) {
-    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => (0,layout/* openBlob */.Ym)(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)));
-    const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
-    const config = image.manifest.config;
+// One field (`--builder=NAME`): the name can never be read as a flag of its own.
+const builderArgs = (builder) => (builder ? [`--builder=${builder}`] : []);
+/** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
+const infoPlan = {
+    program: 'docker',
+    args: ['info', '--format', '{"server":{{json .ServerVersion}},"driverStatus":{{json .DriverStatus}},"plugins":{{json .ClientInfo.Plugins}}}']
+};
+const inspectPlan = (buildx, builder) => ({ program: buildx, args: ['inspect', ...builderArgs(builder)] });
+/** Reads `infoPlan`'s answer, or says which piece is missing: the daemon first, then buildx. */
+function parseDockerInfo(code, stdout, stderr) {
+    let info = {};
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        // docker info prints nothing it can format when the daemon is unreachable: that is reported below.
+    }
+    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+    if (code !== 0 || !info.server) {
+        throw new Error(`no Docker daemon answers (${(stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+            '(ubuntu-latest has it), or start one before this step');
+    }
+    const plugin = (info.plugins ?? []).find(p => p.Name === 'buildx');
+    if (!plugin?.Path)
+        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
+    if (plugin.Err)
+        throw new Error(`docker buildx at ${plugin.Path} does not run (${plugin.Err}): add docker/setup-buildx-action before this step`);
     return {
-        platform: image.platform,
-        manifestDigest: image.descriptor.digest,
-        imageId: config.digest,
-        configSize: config.size,
-        wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
-        unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
-        layers,
-        binarySha256: [...scanned].reverse().find(layer => layer.found !== undefined)?.found
+        serverVersion: info.server,
+        containerdStore: (info.driverStatus ?? []).some(([, value]) => value?.includes('io.containerd.snapshotter')),
+        buildx: { path: plugin.Path, version: plugin.Version ?? 'unknown' }
     };
 }
-/**
- * Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. `binary`, when
- * given, is hashed in each image on the way (see verifyImageBinaries).
- */
-async function measureLayout(dir, route, binary) {
-    const top = await (0,layout/* layoutTop */.wo)(dir);
-    const images = await Promise.all((await (0,layout/* layoutImages */.TR)(dir)).map(image => measureImage(dir, image, binary)));
-    return { route, indexDigest: (0,layout/* isIndex */.nw)(top.mediaType) ? top.digest : undefined, images };
+function chooseRoute(driver, containerdStore) {
+    // The plain docker driver on the classic store cannot export OCI; every other combination can.
+    return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
 }
-function dockerSavePlan(reference, output) {
-    return { program: 'docker', args: ['save', '--output', output, reference] };
-}
-/**
- * The classic store's image as a layout: `docker save`, its layers gzipped here once (see layoutFromDockerArchive).
- */
-async function layoutFromEngine(reference, platform, workDir, dir) {
-    const archive = external_node_path_default().join(workDir, 'image.tar');
-    await (0,runner/* execute */.g7)(dockerSavePlan(reference, archive));
-    const [os, architecture, variant] = platform.split('/');
-    await (0,layout/* layoutFromDockerArchive */.VJ)(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
-    await (0,promises_.rm)(archive, { force: true });
-}
-
-;// CONCATENATED MODULE: ./src/upx.ts
-
-
-
-
-
-
-
-function upxFlags(level) {
-    switch (level) {
-        case 'best':
-            return ['--best'];
-        case 'lzma':
-            return ['--best', '--lzma'];
-        case 'brute':
-            return ['--brute'];
-        case 'ultra-brute':
-            return ['--ultra-brute'];
-        default:
-            return [`-${level}`];
+/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
+async function inspectEngine(settings) {
+    const quiet = { allowFailure: true, quiet: true };
+    const answer = await (0,src_process/* execute */.g7)(infoPlan, quiet);
+    const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr);
+    const inspect = await (0,src_process/* execute */.g7)(inspectPlan(info.buildx.path, settings.engine.builder), quiet);
+    if (inspect.code !== 0) {
+        throw new Error(`buildx builder "${settings.engine.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
     }
-}
-function packPlan(upx, level, input, output) {
-    return { program: upx, args: [...upxFlags(level), '--no-progress', '-o', output, input] };
-}
-function testPlan(upx, file) {
-    return { program: upx, args: ['-t', '-q', file] };
-}
-// upx's own words for "this file cannot or need not be packed": not an error of ours.
-const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleException|UnknownExecutableFormatException)[^\n]*/;
-/**
- * Puts each binary into the build context, packed with UPX when asked for. UPX uses one core: the platforms'
- * binaries are packed side by side.
- */
-async function packBinaries(binaries, level, upx, destination, zstdLevel) {
-    return Promise.all(binaries.map(binary => packOne(binary, level, upx, destination(binary), zstdLevel)));
-}
-/** zstd of the plain binary, in the thread pool while UPX packs (UPX uses one core). */
-async function zstdSize(file, zstdLevel) {
-    if (zstdLevel === undefined)
-        return undefined;
-    return (await compressLayer(await (0,promises_.readFile)(file), { kind: 'zstd', level: zstdLevel })).length;
-}
-async function packOne(binary, level, upx, target, zstdLevel) {
-    await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-    if (level === 'off' || !upx) {
-        await (0,promises_.copyFile)(binary.path, target);
-        return { binary, path: target, size: binary.size, packed: false };
-    }
-    await io/* rmRF */.Yz(target);
-    const zstdUnpacked = zstdSize(binary.path, zstdLevel);
-    const packed = await (0,runner/* execute */.g7)(packPlan(upx, level, binary.path, target), { allowFailure: true });
-    const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
-    if (packed.code !== 0 && declined) {
-        (0,warnings/* warn */.R)(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
-        await io/* rmRF */.Yz(target);
-        await (0,promises_.copyFile)(binary.path, target);
-        return { binary, path: target, size: binary.size, packed: false, declined };
-    }
-    if (packed.code !== 0)
-        throw new Error(`upx failed on the ${binary.platform.id} binary (exit ${packed.code}):\n${packed.stderr.trim()}`);
-    await (0,runner/* execute */.g7)(testPlan(upx, target));
-    const [plain, squeezed] = await Promise.all([(0,promises_.readFile)(binary.path), (0,promises_.readFile)(target)]);
-    return {
-        binary,
-        path: target,
-        size: (await (0,promises_.stat)(target)).size,
-        packed: true,
-        packMs: packed.ms,
-        gzipUnpacked: (0,external_node_zlib_.gzipSync)(plain).length,
-        gzipPacked: (0,external_node_zlib_.gzipSync)(squeezed).length,
-        zstdUnpacked: await zstdUnpacked
+    const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
+    const engine = {
+        serverVersion: info.serverVersion,
+        buildxVersion: info.buildx.version,
+        buildx: info.buildx.path,
+        driver,
+        containerdStore: info.containerdStore,
+        route: chooseRoute(driver, info.containerdStore)
     };
-}
-
-;// CONCATENATED MODULE: ./src/target.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
-async function buildTarget(input) {
-    const first = await attempt(input, input.settings, input.linking);
-    const { retarget, injections } = first.findings;
-    if (!retarget)
-        return target(first.image, first.findings, injections);
-    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
-    await (0,promises_.rm)(first.image.layout, { recursive: true, force: true });
-    const second = await attempt(input, (0,src_settings/* withBuild */.TK)(input.settings, retarget));
-    if (second.findings.retarget)
-        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
-    return target(second.image, second.findings, injections);
-}
-/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input, settings, started) {
-    const { version, workDir, phase } = input;
-    const linking = await phase('go build', () => started ?? linkBinaries(settings, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
-    const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
-        await linking.findings.catch(() => undefined);
-        throw error;
-    });
-    const findings = await phase('symbols', async () => {
-        const read = await linking.findings;
-        read.twins.forEach((twin, i) => core/* info */.pq(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
-        return read;
-    });
-    return { image, findings };
-}
-function target(image, findings, injections) {
-    const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
-    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
-}
-/** UPX → final stage → one image build, measured and checked for the binaries. */
-async function buildImageOf(input, settings, shipped) {
-    const { version, workDir, phase } = input;
-    const staging = external_node_path_default().join(workDir, 'context');
-    // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
-    const zstdLevel = settings.stage.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
-    const staged = await phase('upx', () => packBinaries(shipped, settings.pack.upx, input.upx, b => (0,src_stage/* contextBinaryPath */.ks)(staging, b.platform, settings.build.binaryName), zstdLevel));
-    const dockerfileName = external_node_path_default().basename(await (0,src_stage/* writeStageFiles */.X5)((0,src_stage/* stageOf */.gV)(settings), staging));
-    if (version.commitTime !== undefined)
-        await (0,src_stage/* pinTimes */.mN)(staging, version.commitTime);
-    const contextDir = await (0,src_stage/* sealContext */.Vp)(staging);
-    const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
-    const tags = imageTags(settings, version);
-    const layout = external_node_path_default().join(workDir, 'oci');
-    const inEngine = input.engine.route === 'docker-save';
-    const { metadata } = await phase('buildx build', () => buildImage({
-        settings,
-        buildx: input.engine.buildx,
-        version,
-        contextDir,
-        dockerfile: external_node_path_default().join(contextDir, dockerfileName),
-        metadataFile: external_node_path_default().join(workDir, 'metadata.json'),
-        exporter: inEngine ? { kind: 'load' } : { kind: 'oci', dest: layout },
-        now: input.started
-    }));
-    if (inEngine)
-        await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout));
-    if (!compressedByBuildKit(settings.stage.compression))
-        await phase('compress', () => recompressLayout(layout, settings.stage.compression));
-    // The base is only compared: it gets no SBOM.
-    if (settings.publish.sbom.kind === 'build-info' && !input.base) {
-        const sbom = { settings, version, packed, baseDigest: input.engine.baseImage };
-        await phase('sbom', async () => attachSboms(layout, tags[0], await buildInfoSboms(sbom)));
+    const baseImage = await checkBaseImage(settings, engine);
+    if (settings.build.platforms.length > 1 && engine.route === 'docker-save') {
+        throw new Error(`building ${settings.build.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+            'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
     }
-    const measurement = await phase('measure', async () => {
-        const file = `${src_stage/* BINARY_DIR */.eg}/${settings.build.binaryName}`;
-        // The base is only compared: its image is not checked for the binary.
-        const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
-        if (!input.base)
-            await verifyImageBinaries(measured.images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), file);
-        return measured;
-    });
-    return { packed, layout, measurement, metadata, tags, inEngine, attestations: await attestationsOf(layout) };
+    return { ...engine, baseImage };
 }
-
-// EXTERNAL MODULE: ./src/version.ts
-var src_version = __nccwpck_require__(311);
-// EXTERNAL MODULE: ./src/record.ts
-var src_record = __nccwpck_require__(4846);
-;// CONCATENATED MODULE: ./src/road.ts
-
-
-
-/** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
-const roadApplies = (settings) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off';
-/** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
-async function measureRoad(target) {
-    try {
-        const images = await wireWith(target.layout, { kind: 'zstd', level: src_settings/* ZSTD_LEVEL */.D4 });
-        return new Map(images.map(i => [i.platform, { level: src_settings/* ZSTD_LEVEL */.D4, wire: i.wire }]));
-    }
-    catch (error) {
-        // Advice only: a failure here costs the report a line, never the run.
-        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
+/**
+ * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
+ * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ */
+async function checkBaseImage(settings, { driver, buildx }) {
+    const stage = settings.stage.finalStage;
+    if (stage.kind !== 'image')
         return undefined;
+    const quiet = { allowFailure: true, quiet: true };
+    const local = () => (0,src_process/* execute */.g7)({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
+    if (driver === 'docker') {
+        const found = await local();
+        if (found.code === 0)
+            return found.stdout.trim();
     }
-}
-const layerBytes = (image) => image.wire - image.configSize;
-/**
- * The head's zstd wire size, each platform's layers scaled by the share zstd took off the base's layers: a change
- * that adds a few packages moves that share by tenths of a percent, so the estimate stays within that of a measurement.
- */
-function scaledRoad(head, base) {
-    if (!base || base.error)
-        return undefined;
-    const images = [];
-    const saved = [];
-    for (const now of head.measurement.images) {
-        const was = base.images.find(b => b.platform === now.platform);
-        const zstd = was?.zstd;
-        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.configSize === undefined || was.wire <= was.configSize)
-            return undefined;
-        const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize);
-        images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) });
-        saved.push({ platform: now.platform, share: 1 - ratio });
+    const remote = await (0,src_process/* execute */.g7)({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
+    if (remote.code === 0)
+        return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
+    const why = remote.stderr.trim().split('\n').pop() ?? '';
+    // A builder of another driver runs BuildKit of its own, which never sees the engine's images: pulling does not help.
+    if (driver !== 'docker' && (await local()).code === 0) {
+        throw new Error(`final-stage "${stage.base}" is an image of this Docker engine, but the ${driver} builder${settings.engine.builder ? ` "${settings.engine.builder}"` : ' in use'} ` +
+            `runs BuildKit of its own, which does not see the engine's images, and the registry has no such image (${why}): push it to a registry ` +
+            "and name it there (a registry on the runner's loopback works with the builder's driver-opts network=host), or build with the docker driver (builder: default)");
     }
-    const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
-    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images, scaledFrom };
+    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
+        'fix the name, log in to the registry before this step, or pull or build the image first');
 }
-/** A measurement of these very layers as the report shows it. */
-function measuredRoad(figures) {
-    if (!figures || figures.size === 0)
-        return undefined;
-    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
+function tagSafe(text) {
+    return (text
+        .replace(/[^\w.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128) || 'latest');
 }
-/**
- * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
- * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
- * figure measured for the commit's stored measurement, when it was stored.
- */
-function headRoad(settings, head, baseline, stored) {
-    if (!roadApplies(settings))
-        return undefined;
-    if (!settings.github.pullRequest)
-        return stored?.then(measuredRoad);
-    return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)));
+function imageTags(settings, version) {
+    return settings.publish.tags.length > 0 ? settings.publish.tags : [`${settings.publish.image}:${tagSafe(version.version)}`];
 }
-
-;// CONCATENATED MODULE: ./src/baseline.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-const git = (cwd, ...args) => ({ program: 'git', args, cwd });
-async function gitOut(cwd, ...args) {
-    const outcome = await (0,runner/* execute */.g7)(git(cwd, ...args), { allowFailure: true, quiet: true });
-    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
-}
-/**
- * Fetches commits into the object store and changes nothing else of the user's clone: no ref, no FETCH_HEAD, no tag,
- * no remote-tracking branch (`--refmap=`), and a depth only for a clone that was shallow already.
- */
-async function fetchCommits(cwd, options, ...revs) {
-    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--refmap=', '--quiet', ...options, '--end-of-options', 'origin', ...revs];
-    await (0,runner/* execute */.g7)(git(cwd, ...args), { allowFailure: true });
-}
-async function haveCommit(cwd, rev) {
-    return gitOut(cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`);
-}
-/** The commit, fetched from origin when the clone lacks it: a shallow clone gets it alone, a full one whole. */
-async function ensureCommit(cwd, sha, shallow) {
-    if (!(await haveCommit(cwd, sha)))
-        await fetchCommits(cwd, shallow ? ['--depth=1'] : [], sha);
-    return haveCommit(cwd, sha);
-}
-// How far a shallow clone is deepened, step by step, until HEAD and the base meet.
-const DEEPEN_STEPS = [50, 500, 5000];
-/** merge-base of HEAD and `other`; a clone that is already shallow is deepened only as far as the two histories meet. */
-async function mergeBase(cwd, other, shallow) {
-    const head = await haveCommit(cwd, 'HEAD');
-    for (const deepen of [0, ...DEEPEN_STEPS]) {
-        if (deepen > 0) {
-            if (!shallow || !head)
-                break;
-            await fetchCommits(cwd, [`--deepen=${deepen}`], head, other);
-        }
-        const base = await gitOut(cwd, 'merge-base', '--end-of-options', 'HEAD', other);
-        if (base)
-            return base;
-    }
-    throw new Error(`HEAD and ${other} share no history${shallow ? ` in the ${DEEPEN_STEPS.at(-1)} commits fetched` : ''}: cannot find the commit the change is measured against` +
-        (shallow ? ' (check out with actions/checkout fetch-depth: 0)' : ''));
-}
-/** The commit a branch or tag of origin names, asked of origin without fetching anything. */
-async function remoteCommit(cwd, ref) {
-    const listed = (await gitOut(cwd, 'ls-remote', '--end-of-options', 'origin', ref)) ?? '';
-    const refs = new Map(listed.split('\n').map(line => [line.split('\t')[1], line.split('\t')[0]]));
-    for (const name of [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`, ref]) {
-        if (refs.has(name))
-            return refs.get(name);
-    }
-    return undefined;
-}
-/** base-ref as a commit: found in the clone, else asked of origin and fetched by its id. */
-async function resolveRef(top, ref, shallow) {
-    const local = (await haveCommit(top, ref)) ?? (await haveCommit(top, `refs/remotes/origin/${ref}`));
-    if (local)
-        return local;
-    const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref) ? ref : await remoteCommit(top, ref);
-    const fetched = sha && (await ensureCommit(top, sha, shallow));
-    if (!fetched)
-        throw new Error(`base-ref "${ref}" is neither a commit nor a branch or tag of origin`);
-    return fetched;
-}
-/**
- * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
- * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks,
- * and nothing more.
- */
-async function resolveBaseCommit(settings, top) {
-    const pr = settings.github.pullRequest;
-    const ref = settings.compare.baseline.kind === 'build' ? settings.compare.baseline.ref : undefined;
-    const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
-    if (!ref && pr) {
-        // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
-        const parents = (0,src_version/* commitParents */.ZQ)((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
-        const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined;
-        const wanted = mergeParent ?? pr.baseSha;
-        if (!(await ensureCommit(top, wanted, shallow)))
-            throw new Error(`the base commit ${wanted} could not be fetched from origin`);
-        return mergeParent ?? mergeBase(top, pr.baseSha, shallow);
-    }
-    if (!ref)
-        throw new Error('no base to compare with: set base-ref, or run on a pull_request event');
-    return mergeBase(top, await resolveRef(top, ref, shallow), shallow);
-}
-async function repositoryTop(settings) {
-    const top = await gitOut(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
-    if (!top)
-        throw new Error(`${settings.build.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`);
-    return top;
-}
-/**
- * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
- * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
- * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
- * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
- * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
- */
-async function inCheckout(top, commit, folder, work) {
-    const gitPath = (name) => gitOut(top, 'rev-parse', '--path-format=absolute', '--git-path', name);
-    const [objects, shallow] = await Promise.all([gitPath('objects'), gitPath('shallow')]);
-    if (!objects)
-        throw new Error(`the git objects of ${top} could not be found`);
-    try {
-        await (0,runner/* execute */.g7)(git(external_node_path_default().dirname(folder), 'init', '--quiet', folder), { quiet: true });
-        await (0,promises_.writeFile)(external_node_path_default().join(folder, '.git/objects/info/alternates'), `${objects}\n`);
-        if (shallow && (0,external_node_fs_.existsSync)(shallow))
-            await (0,promises_.copyFile)(shallow, external_node_path_default().join(folder, '.git/shallow'));
-        // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
-        await (0,runner/* execute */.g7)({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true });
-        return await work(folder);
-    }
-    finally {
-        await (0,promises_.rm)(folder, { recursive: true, force: true });
-    }
-}
-/** The same settings, pointed at the base's copy of the module. */
-function settingsForCheckout(settings, top, checkout) {
-    return {
-        ...settings,
-        build: { ...settings.build, workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.build.workingDirectory)) },
-        // Never the change's tags: a loaded base must not replace the change's image.
-        publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
-        // The base has its own version and build: not the pushed tag's, not the pull request head's.
-        github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
-    };
-}
-/**
- * The cheap baseline: sizes of a published image, read from its registry manifest. Where the bytes moved comes from
- * the measurement of the commit its revision label names, when an earlier run stored it; else only the module
- * versions its binary (`file`) was built with: the byte split needs the base's symbol table, which only a build has.
- */
-async function imageBaseline(reference, settings, file, memory) {
-    try {
-        const platform = settings.build.platforms[0].id;
-        const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
-        if (record) {
-            // The registry's sizes are the published image's; the split and the module list are its commit's.
-            const measured = recorded(settings, record);
-            const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
-            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
-        }
-        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
-        const why = read.find(r => r.why)?.why;
-        return {
-            source: 'image',
-            ref: reference,
-            images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
-            attributionNote: why
-                ? `module changes and where the bytes moved need a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: ${why}`
-                : 'where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
-        };
-    }
-    catch (error) {
-        const why = (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(reference).host) ?? error.message.split('\n').slice(-1)[0];
-        const message = `the baseline image ${reference} could not be read: ${why}`;
-        (0,warnings/* warn */.R)(message);
-        return { source: 'image', ref: reference, images: [], error: message };
-    }
-}
-/** The stored measurement of the commit the image's revision label names, if any. */
-async function measuredRevision(reference, platform, memory) {
-    if (!memory)
-        return undefined;
-    const revision = await baseImageRevision(reference, platform).catch(() => undefined);
-    return revision ? memory.recall(revision) : undefined;
-}
-const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
-/**
- * The base commit's measurement: read from the Actions cache when an earlier run stored it, else rebuilt with the
- * same settings in a checkout of its own (and stored for the next run). A base that does not build is reported, not fatal.
- */
-async function commitBaseline(input) {
-    const { settings, memory } = input;
-    let commit = '';
-    try {
-        const top = await repositoryTop(settings);
-        commit = await resolveBaseCommit(settings, top);
-        core/* info */.pq(`base commit ${commit}`);
-        await input.headLinked?.catch(() => undefined);
-        const cached = await memory?.recall(commit);
-        if (cached)
-            return cachedBaseline(settings, cached);
-        return await rebuildBaseline(input, top, commit);
-    }
-    catch (error) {
-        const [first, ...rest] = error.message.split('\n');
-        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
-        (0,warnings/* warn */.R)(`${message}. The report has no comparison and max-increase is not judged.`);
-        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
-    }
-}
-/** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
-function recorded(settings, record) {
-    const { commit, run, goVersion } = record;
-    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: (0,src_record/* baseImagesOf */.re)(record) };
-}
-function cachedBaseline(settings, record) {
-    core/* info */.pq(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
-    return recorded(settings, record);
-}
-/** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
-async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
-    // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
-    core/* saveState */.LZ(cleanup/* STATE */.c4.repository, top);
-    await (0,cleanup/* pruneWorktrees */.fW)(top);
-    return inCheckout(top, commit, external_node_path_default().join(workDir, 'base-checkout'), async (checkout) => {
-        const baseSettings = settingsForCheckout(settings, top, checkout);
-        const moduleDir = external_node_path_default().relative(checkout, baseSettings.build.workingDirectory) || '.';
-        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.build.workingDirectory, 'go.mod'))) {
-            throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
-        }
-        const [facts, version] = await Promise.all([inspectPackage(baseSettings, { base: true }), (0,src_version/* resolveVersion */.x)(baseSettings)]);
-        const base = await buildTarget({
-            settings: baseSettings,
-            facts,
-            version,
-            engine,
-            upx,
-            workDir: external_node_path_default().join(workDir, 'base'),
-            started,
-            phase: quietPhase,
-            base: true
-        });
-        // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
-        if (base.inEngine)
-            await removeImages(base.tags);
-        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
-        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
-        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-        void memory?.remember(base, commit, async () => zstd);
-        // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-        return { ...recorded(settings, (0,src_record/* recordOf */.zv)(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
-    });
-}
-/** The baseline the settings ask for, started now so that it runs beside the head's work. */
-function startBaseline(input) {
-    const { baseline } = input.settings.compare;
-    const { binaryName } = input.settings.build;
-    if (baseline.kind === 'image')
-        return imageBaseline(baseline.reference, input.settings, `${src_stage/* BINARY_DIR */.eg}/${binaryName}`, input.memory);
-    if (baseline.kind === 'build')
-        return commitBaseline(input);
-    return Promise.resolve(undefined);
-}
-
-// EXTERNAL MODULE: ./src/gate.ts
-var src_gate = __nccwpck_require__(1956);
-// EXTERNAL MODULE: ./src/load.ts
-var load = __nccwpck_require__(259);
-// EXTERNAL MODULE: ./src/cache.ts
-var cache = __nccwpck_require__(7377);
-;// CONCATENATED MODULE: ./src/fingerprint.ts
-
-
-
-
-
-
-
-
-/**
- * Variables the go command reads that change what it links (the toolchain itself is left out: a base measured
- * with another Go release is still compared, and the report names the toolchain as a cause).
- */
-const GO_BUILD_ENV = ['GOFLAGS', 'GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64', 'GOMIPS', 'GOMIPS64', 'GOFIPS140'];
-/** The key's fingerprint: 32 hex digits of SHA-256 over the shape. */
-function fingerprintOf(shape) {
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
-}
-async function fingerprint_sha256File(file) {
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    await (0,external_node_stream_promises_.pipeline)((0,external_node_fs_.createReadStream)(file), hash);
-    return hash.digest('hex');
-}
-async function goEnv(cwd) {
-    const outcome = await (0,runner/* execute */.g7)({ program: 'go', args: ['env', '-json', ...GO_BUILD_ENV], cwd }, { quiet: true });
-    return JSON.parse(outcome.stdout);
-}
-/** The stage the action would write, hashed by content; written in a folder of its own, removed after. */
-async function stageDigest(settings, workDir) {
-    const dir = external_node_path_default().join(workDir, 'fingerprint-stage');
-    try {
-        await (0,src_stage/* writeStageFiles */.X5)((0,src_stage/* stageOf */.gV)(settings), dir);
-        return await (0,src_stage/* treeDigest */.fZ)(dir, { times: false });
-    }
-    finally {
-        await (0,promises_.rm)(dir, { recursive: true, force: true });
-    }
-}
-/** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
-function shapingGroups(settings, top) {
-    const groups = Object.fromEntries(src_settings/* IMAGE_SHAPING */.f2.map(name => [name, settings[name]]));
-    const relative = (_key, value) => typeof value === 'string' && (value === top || value.startsWith(`${top}${(external_node_path_default()).sep}`)) ? external_node_path_default().relative(top, value) || '.' : value;
-    return JSON.parse(JSON.stringify(groups, relative));
-}
-/** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
-async function imageShape(settings, engine, upx, top, workDir) {
-    const [goVars, stage, upxTool] = await Promise.all([
-        goEnv(settings.build.workingDirectory),
-        stageDigest(settings, workDir),
-        upx && settings.pack.upx !== 'off' ? fingerprint_sha256File(upx) : undefined
+/** OCI labels first so that the user's labels, given later, win. */
+function imageLabels(settings, version, now) {
+    const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
+    const labels = new Map([
+        ['org.opencontainers.image.title', settings.build.binaryName],
+        ['org.opencontainers.image.version', version.version],
+        ['org.opencontainers.image.revision', version.build],
+        ['org.opencontainers.image.created', created.toISOString()]
     ]);
-    const { repository, serverUrl } = settings.github;
-    return {
-        settings: shapingGroups(settings, top),
-        goEnv: goVars,
-        upxTool,
-        stage,
-        baseImage: engine.baseImage,
-        source: repository ? `${serverUrl}/${repository}` : undefined,
-        route: engine.route
-    };
-}
-
-;// CONCATENATED MODULE: ./src/memory.ts
-
-
-
-
-
-
-async function gitLine(cwd, ...args) {
-    const outcome = await (0,runner/* execute */.g7)({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
-    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
-}
-function runUrl(env = process.env) {
-    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
-    if (!server || !repository || !id)
-        return undefined;
-    return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+    if (settings.github.repository)
+        labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
+    for (const [key, value] of settings.stage.labels)
+        labels.set(key, value);
+    return [...labels];
 }
 /**
- * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
+ * One field of a buildx CSV option (--output): buildx reads it with Go's encoding/csv, so a field holding a comma or
+ * a quote is quoted whole, its quotes doubled (a RUNNER_TEMP with a comma stays one path).
  */
-function openMemory(settings, engine, upx, workDir) {
-    if (!settings.compare.cache || !(0,cache/* cacheService */.qI)())
-        return undefined;
-    // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
-    let fingerprinted;
-    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
-    const platforms = settings.build.platforms.map(p => p.id);
-    const writes = [];
-    const write = async (target, which, zstd) => {
-        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
-        if (!print || !commit)
-            return undefined;
-        const figures = await zstd?.();
-        await (0,cache/* store */.M_)((0,src_record/* recordKey */.Hy)(print, commit), (0,src_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp);
-        return figures;
-    };
-    return {
-        async recall(commit) {
-            const print = await fingerprint();
-            return print ? (0,cache/* lookUp */.TE)((0,src_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
-        },
-        remember(target, commit, zstd) {
-            const written = write(target, commit, zstd).catch((error) => {
-                core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
-                return undefined;
-            });
-            writes.push(written);
-            return written;
-        },
-        settled: () => Promise.all(writes)
-    };
+function csvField(field) {
+    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
-async function fingerprintNow(settings, engine, upx, workDir) {
-    try {
-        const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
-        if (!top)
-            return undefined;
-        const shape = await imageShape(settings, engine, upx, top, workDir);
-        // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
-        core/* debug */.Yz(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
-        return fingerprintOf(shape);
-    }
-    catch (error) {
-        core/* info */.pq(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
-        return undefined;
+function exporterArgs(exporter) {
+    switch (exporter.kind) {
+        case 'oci':
+            return ['--output', ['type=oci', csvField(`dest=${exporter.dest}`), 'tar=false'].join(',')];
+        case 'load':
+            return ['--output', 'type=docker'];
     }
 }
 /**
- * The checkout's commit, when the repository is that commit as it stands: a checkout that a step before changed is
- * measured, but not stored as the commit's. The whole repository, not only the module: Go stamps vcs.modified into
- * the binary from it, so one stray file elsewhere changes the binary's bytes.
+ * The provenance asked for; by default a push's, as docker/build-push-action adds it, except to an image the docker
+ * exporter loads (the classic store's docker driver holds no attestations: buildx refuses them there).
  */
-async function headCommit(settings) {
-    const cwd = settings.build.workingDirectory;
-    const [commit, changed] = await Promise.all([
-        gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
-        gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')
-    ]);
-    if (commit && changed !== '') {
-        const files = (changed ?? '').split('\n').filter(Boolean);
-        const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
-        core/* info */.pq(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
-        return undefined;
-    }
-    return commit;
+function provenanceArgs(provenance, exporter) {
+    if (typeof provenance === 'string')
+        return provenance ? [`--provenance=${provenance}`] : [];
+    return exporter.kind === 'oci' ? [`--provenance=${provenance.pushed}`] : [];
+}
+function buildPlan(input) {
+    const { settings, version } = input;
+    const args = [
+        'build',
+        ...builderArgs(settings.engine.builder),
+        '--platform',
+        (input.platforms ?? settings.build.platforms.map(p => p.id)).join(','),
+        '--file',
+        input.dockerfile,
+        '--metadata-file',
+        input.metadataFile,
+        ...imageTags(settings, version).flatMap(tag => ['--tag', tag]),
+        ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
+        ...provenanceArgs(settings.publish.provenance, input.exporter),
+        // The action's own SBOM is attached to the layout afterwards: buildx is asked for one only when told to make it.
+        ...(settings.publish.sbom.kind === 'buildkit' ? [`--sbom=${settings.publish.sbom.value}`] : []),
+        ...exporterArgs(input.exporter),
+        input.contextDir
+    ];
+    // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
+    const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
+    // The context is a folder of the run's own, not the user's checkout: git facts buildx would look up there describe nothing.
+    env.BUILDX_GIT_INFO = '0';
+    return { program: input.buildx, args, env };
+}
+/** Untags images the engine holds only because measuring or a smoke test needed them. */
+const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
+async function removeImages(tags) {
+    await (0,src_process/* execute */.g7)(removeImagesPlan(tags), { allowFailure: true, quiet: true });
 }
 /**
- * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
+ * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
+ * try unpacks it again.
  */
-function rememberHead(settings, memory, head) {
-    if (settings.github.pullRequest)
-        return undefined;
-    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
-}
-
-;// CONCATENATED MODULE: ./src/outputs.ts
-
-
-
-
-const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
-/** Every output action.yml declares but comment-id, which the comment phase sets. */
-function setOutputs({ report, markdown, head, published, gate, platform }) {
-    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
-    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
-    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
-    const metadata = published?.metadata ?? head.metadata;
-    core/* setOutput */.uH('version', report.version.version);
-    core/* setOutput */.uH('build', report.version.build);
-    core/* setOutput */.uH('version-injected', injected(head.injections, 'version'));
-    core/* setOutput */.uH('build-injected', injected(head.injections, 'build'));
-    core/* setOutput */.uH('binary-path', packed.path);
-    core/* setOutput */.uH('binary-size', packed.size);
-    core/* setOutput */.uH('binary-size-unpacked', packed.binary.size);
-    core/* setOutput */.uH('image-size', image.wire);
-    core/* setOutput */.uH('image-size-uncompressed', image.unpacked);
-    core/* setOutput */.uH('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
-    core/* setOutput */.uH('digest', report.digest ?? '');
-    core/* setOutput */.uH('metadata', JSON.stringify(metadata));
-    core/* setOutput */.uH('base-image-size', baseWire ?? '');
-    core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
-    // Empty when there was nothing to compare with (no baseline, or a base that did not build).
-    core/* setOutput */.uH('baseline-source', report.baseline?.images.length ? report.baseline.source : '');
-    core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : (0,src_gate/* percentChange */.u5)(image.wire, baseWire).toFixed(2));
-    core/* setOutput */.uH('gate', gate);
-    core/* setOutput */.uH('report', markdown);
-    core/* setOutput */.uH('report-json', JSON.stringify(report));
-}
+const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
 /**
- * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
- * an environment variable or a command line may carry, so a workflow should not pass the output through one.
+ * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
+ * named): a runner that cannot reach it gets one sentence, not buildx's dump.
  */
-function writeReportFile(runnerTemp, report) {
-    const file = external_node_path_default().join((0,external_node_fs_.mkdtempSync)(external_node_path_default().join(runnerTemp, 'go-slim-report-')), 'report.json');
-    (0,external_node_fs_.writeFileSync)(file, JSON.stringify(report));
-    core/* setOutput */.uH('report-file', file);
+function scannerFailure(settings, stderr) {
+    const scanner = /[\w./:-]*buildkit-syft-scanner[\w.:@-]*|generator=[^\s,]+/.exec(stderr);
+    if (settings.publish.sbom.kind !== 'buildkit' || !scanner)
+        return undefined;
+    const why = stderr
+        .trim()
+        .split('\n')
+        .filter(line => /error|failed|denied|not found|timeout|dial/i.test(line))
+        .pop();
+    return new Error(`sbom: ${settings.publish.sbom.value === 'true' ? 'buildkit' : settings.publish.sbom.value} asks BuildKit to scan the image with its scanner image (${(0,src_settings/* shown */.SP)(scanner[0])}), which this builder could not run` +
+        `${why ? ` (${(0,src_settings/* shown */.SP)(why.replace(/^[#\d\s]*(ERROR:?\s*)?/, ''), 200)})` : ''}: ` +
+        "use sbom: true (an SPDX SBOM made from the binary's build info: no image is pulled), or name a scanner image the builder can pull (sbom: generator=<image>)");
+}
+async function buildImage(input) {
+    const plan = buildPlan(input);
+    const outcome = await (0,src_process/* execute */.g7)(plan).catch(async (error) => {
+        const scanner = error instanceof src_process/* CommandError */.Qd ? scannerFailure(input.settings, error.outcome.stderr) : undefined;
+        if (scanner)
+            throw scanner;
+        if (!(error instanceof src_process/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
+            throw error;
+        core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        return (0,src_process/* execute */.g7)(plan);
+    });
+    const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
+    return { metadata, ms: outcome.ms };
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/upx-install.ts
+;// CONCATENATED MODULE: ./src/image/upx-install.ts
 
 
 
@@ -38264,12 +37891,158 @@ async function requireUpx(install) {
     return external_node_path_default().join(dir, 'upx');
 }
 
-;// CONCATENATED MODULE: ./src/preflight.ts
+;// CONCATENATED MODULE: ./src/image/upx.ts
 
 
 
 
 
+
+function upxFlags(level) {
+    switch (level) {
+        case 'best':
+            return ['--best'];
+        case 'lzma':
+            return ['--best', '--lzma'];
+        case 'brute':
+            return ['--brute'];
+        case 'ultra-brute':
+            return ['--ultra-brute'];
+        default:
+            return [`-${level}`];
+    }
+}
+function packPlan(upx, level, input, output) {
+    return { program: upx, args: [...upxFlags(level), '--no-progress', '-o', output, input] };
+}
+function testPlan(upx, file) {
+    return { program: upx, args: ['-t', '-q', file] };
+}
+// upx's own words for "this file cannot or need not be packed": not an error of ours.
+const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleException|UnknownExecutableFormatException)[^\n]*/;
+/**
+ * Puts each binary into the build context, packed with UPX when asked for. UPX uses one core: the platforms'
+ * binaries are packed side by side.
+ */
+async function packBinaries(binaries, level, upx, destination, zstdLevel) {
+    return Promise.all(binaries.map(binary => packOne(binary, level, upx, destination(binary), zstdLevel)));
+}
+/** zstd of the plain binary, in the thread pool while UPX packs (UPX uses one core). */
+async function zstdSize(file, zstdLevel) {
+    if (zstdLevel === undefined)
+        return undefined;
+    return (await compressLayer(await (0,promises_.readFile)(file), { kind: 'zstd', level: zstdLevel })).length;
+}
+async function packOne(binary, level, upx, target, zstdLevel) {
+    await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
+    if (level === 'off' || !upx) {
+        await (0,promises_.copyFile)(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false };
+    }
+    await io/* rmRF */.Yz(target);
+    const zstdUnpacked = zstdSize(binary.path, zstdLevel);
+    const packed = await (0,src_process/* execute */.g7)(packPlan(upx, level, binary.path, target), { allowFailure: true });
+    const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
+    if (packed.code !== 0 && declined) {
+        (0,src_process/* warn */.R8)(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
+        await io/* rmRF */.Yz(target);
+        await (0,promises_.copyFile)(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false, declined };
+    }
+    if (packed.code !== 0)
+        throw new Error(`upx failed on the ${binary.platform.id} binary (exit ${packed.code}):\n${packed.stderr.trim()}`);
+    await (0,src_process/* execute */.g7)(testPlan(upx, target));
+    const [plain, squeezed] = await Promise.all([(0,promises_.readFile)(binary.path), (0,promises_.readFile)(target)]);
+    return {
+        binary,
+        path: target,
+        size: (await (0,promises_.stat)(target)).size,
+        packed: true,
+        packMs: packed.ms,
+        gzipUnpacked: (0,external_node_zlib_.gzipSync)(plain).length,
+        gzipPacked: (0,external_node_zlib_.gzipSync)(squeezed).length,
+        zstdUnpacked: await zstdUnpacked
+    };
+}
+
+;// CONCATENATED MODULE: ./src/image/index.ts
+// image/: from shipped binaries to an OCI layout: UPX, the final stage's Dockerfile and files, docker buildx,
+// layer compression, the check that the image holds the binary, the SBOM and attestations.
+
+
+
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 9407:
+/***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
+
+__nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
+/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7837);
+/* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7188);
+
+
+
+
+// One bundle for both steps of action.yml, as docker/build-push-action does: the saved state tells them apart.
+// The run starts it once more as its own Actions cache worker (cache.ts), a process it can end.
+if (process.argv[2] === 'cache') {
+    const { cacheWorker } = await Promise.all(/* import() */[__nccwpck_require__.e(641), __nccwpck_require__.e(276)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9276));
+    await cacheWorker(process.argv.slice(3));
+}
+else if (_actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.post) === 'true') {
+    await (0,_post_js__WEBPACK_IMPORTED_MODULE_2__/* .post */ .b)();
+}
+else {
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .saveState */ .LZ(_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .STATE */ .c4.post, 'true');
+    (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .exitCleanlyOnSignals */ .xi)();
+    await (0,_main_js__WEBPACK_IMPORTED_MODULE_1__/* .run */ .e)();
+}
+
+__webpack_async_result__();
+} catch(e) { __webpack_async_result__(e); } }, 1);
+
+/***/ }),
+
+/***/ 7837:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  e: () => (/* binding */ main_run)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
+var src_build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/compare/index.ts + 7 modules
+var compare = __nccwpck_require__(2106);
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
+var measure = __nccwpck_require__(3223);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
+var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
+;// CONCATENATED MODULE: ./src/preflight/preflight.ts
 
 
 
@@ -38281,7 +38054,7 @@ async function requireUpx(install) {
 /** Inputs judged against the engine: a named builder, a final-stage image, several platforms (the store must hold them). */
 const inputNeedsEngine = (settings) => settings.engine.builder !== '' || settings.stage.finalStage.kind === 'image' || settings.build.platforms.length > 1;
 async function checkPushAccess(settings) {
-    const unwritable = settings.publish.push ? await (0,access/* pushProblems */.vx)((0,src_settings/* pushTargets */.XV)(settings.publish)) : [];
+    const unwritable = settings.publish.push ? await (0,publish/* pushProblems */.vx)((0,src_settings/* pushTargets */.XV)(settings.publish)) : [];
     if (unwritable.length > 0) {
         throw new Error(`push is true, but not every repository can be pushed to, so nothing was built or pushed:\n${unwritable.join('\n')}`);
     }
@@ -38293,12 +38066,12 @@ async function checkPushAccess(settings) {
  */
 async function preflight(given, phase) {
     const prepared = await phase('preflight', async () => {
-        await requireGo();
-        const upx = given.pack.upx === 'off' ? undefined : await requireUpx(given.pack.upxInstall);
+        await (0,src_build/* requireGo */.el)();
+        const upx = given.pack.upx === 'off' ? undefined : await (0,src_image/* requireUpx */.Vh)(given.pack.upxInstall);
         // The listing first: the links wait for it, while the engine and the registries are only checked beside them.
-        const listing = inspectPackage(given);
-        const [engine, access] = [(0,runner/* settleLater */.K4)(inspectEngine(given)), (0,runner/* settleLater */.K4)(checkPushAccess(given))];
-        const [packageFacts, version] = await Promise.all([listing, (0,src_version/* resolveVersion */.x)(given)]);
+        const listing = (0,src_build/* inspectPackage */.Hz)(given.build);
+        const [engine, access] = [(0,src_process/* settleLater */.K4)((0,src_image/* inspectEngine */.P7)(given)), (0,src_process/* settleLater */.K4)(checkPushAccess(given))];
+        const [packageFacts, version] = await Promise.all([listing, (0,src_build/* resolveVersion */.x)(given)]);
         if (!src_settings/* SAFE_VALUE */.ij.test(version.version))
             throw new Error(`the version "${version.version}" found by git ${src_settings/* SAFE_VALUE_RULE */.t}; set the version input`);
         await access;
@@ -38307,12 +38080,12 @@ async function preflight(given, phase) {
         const settings = (0,src_settings/* withMainPackage */.oD)(given, packageFacts);
         const workDir = await makeWorkDir(settings);
         // Awaited by the build: a link that fails while the engine is checked is reported there, after the check.
-        const linking = (0,runner/* settleLater */.K4)(linkBinaries(settings, version, workDir, packageFacts));
+        const linking = (0,src_process/* settleLater */.K4)((0,src_build/* linkBinaries */.Q3)(settings.build, version, workDir, packageFacts));
         const checked = await engine.catch(async (error) => {
             await abandon(linking, workDir);
             throw error;
         });
-        const origin = (0,src_version/* versionOriginText */.AU)(version.origin);
+        const origin = (0,src_build/* versionOriginText */.AU)(version.origin);
         core/* info */.pq(`version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
         return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir };
     });
@@ -38322,8 +38095,8 @@ async function preflight(given, phase) {
 }
 async function makeWorkDir(settings) {
     const workDir = await (0,promises_.mkdtemp)(external_node_path_default().join(settings.runnerTemp, 'go-slim-image-'));
-    core/* saveState */.LZ(cleanup/* STATE */.c4.workDir, workDir);
-    (0,cleanup/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
+    core/* saveState */.LZ(src_process/* STATE */.c4.workDir, workDir);
+    (0,src_process/* whileRunning */.j9)('workDir', () => (0,promises_.rm)(workDir, { recursive: true, force: true }));
     // go build's own work folders go in ours, so a killed build leaves none in the runner's TMPDIR.
     if (!process.env.GOTMPDIR) {
         process.env.GOTMPDIR = external_node_path_default().join(workDir, 'go-tmp');
@@ -38333,506 +38106,25 @@ async function makeWorkDir(settings) {
 }
 /** A failed check leaves nothing behind: the links are stopped, and their folder goes. */
 async function abandon(linking, workDir) {
-    (0,runner/* killChildren */.at)();
+    (0,src_process/* killChildren */.at)();
     await linking.catch(() => undefined);
     await (0,promises_.rm)(workDir, { recursive: true, force: true });
-    (0,cleanup/* done */.Vw)('workDir');
+    (0,src_process/* done */.Vw)('workDir');
 }
 /** cgo files the static build leaves out, from the cgo listing (`PackageFacts.cgo`). */
 async function warnDroppedCgo(cgo) {
     const { dropped } = await cgo;
     if (dropped.length === 0)
         return;
-    (0,warnings/* warn */.R)(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
+    (0,src_process/* warn */.R8)(`${dropped.join(', ')} ${dropped.length === 1 ? 'has' : 'have'} cgo files that the static build (CGO_ENABLED=0) leaves out: ` +
         'the binary links their fallback without cgo, which may be a stub that fails at run time (go-sqlite3\'s says "requires cgo to work"). ' +
         'Use a pure-Go replacement (for example modernc.org/sqlite for github.com/mattn/go-sqlite3), or make sure the code path works without cgo.');
 }
 
-;// CONCATENATED MODULE: ./src/push.ts
+;// CONCATENATED MODULE: ./src/preflight/index.ts
+// preflight/: every check that can fail before anything is built, and the head's first links started.
 
 
-
-/**
- * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
- * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
- * can be pulled by name, so a failure before it publishes nothing.
- */
-class PushError extends Error {
-    published;
-    digest;
-    constructor(message, 
-    /** References the registry serves after the failure: what did get out. */
-    published, 
-    /** The digest those references name. */
-    digest) {
-        super(message);
-        this.published = published;
-        this.digest = digest;
-    }
-}
-async function failure(response, what) {
-    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
-    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
-}
-/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
-async function pushBlob(request, dir, blob) {
-    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
-        return;
-    const opened = await request('blobs/uploads/', { method: 'POST' });
-    const location = opened.headers.get('location');
-    if (opened.status !== 202 || !location)
-        throw await failure(opened, `opening the upload of ${blob.digest}`);
-    const url = new URL(location, opened.url);
-    url.searchParams.set('digest', blob.digest);
-    const put = await request(url.href, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-        body: await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, blob.digest))
-    });
-    if (put.status !== 201)
-        throw await failure(put, `uploading ${blob.digest}`);
-}
-/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
-async function putManifestBytes(request, mediaType, body, reference) {
-    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
-    if (put.status !== 201)
-        throw await failure(put, `writing the manifest ${reference}`);
-}
-async function putManifest(request, dir, manifest, reference) {
-    await putManifestBytes(request, manifest.mediaType, await (0,promises_.readFile)((0,layout/* blobPath */.nD)(dir, manifest.digest)), reference);
-}
-/**
- * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
- * digest); resolves with the top digest (the index, or the single manifest).
- */
-async function pushLayout(dir, references, tagged = true) {
-    const { blobs, manifests, top } = await (0,layout/* layoutBlobs */.$f)(dir);
-    const repos = (0,access/* byRepository */.IH)(references).map(group => ({ ...group, request: (0,access/* registrySession */.EK)(group.target, 'pull,push') }));
-    try {
-        await Promise.all(repos.map(async (repo) => {
-            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
-            for (const manifest of manifests)
-                await putManifest(repo.request, dir, manifest, manifest.digest);
-            await putManifest(repo.request, dir, top, top.digest);
-        }));
-    }
-    catch (error) {
-        throw new PushError(reason(error), []);
-    }
-    const published = [];
-    if (!tagged)
-        return top.digest;
-    for (const repo of repos) {
-        for (const reference of repo.references) {
-            try {
-                await putManifest(repo.request, dir, top, (0,access/* tagOf */.cO)(reference));
-            }
-            catch (error) {
-                throw new PushError(reason(error), published, top.digest);
-            }
-            published.push(reference);
-        }
-    }
-    return top.digest;
-}
-/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
-function reason(error) {
-    const why = (0,access/* networkReason */.wt)(error, 'the registry');
-    return why ? `${error.message}: ${why}` : error.message;
-}
-
-;// CONCATENATED MODULE: ./src/publish.ts
-
-
-
-
-/** A push that stopped part-way: what to do, and what got out (the digest output names it). */
-class PartialPush extends Error {
-    published;
-    constructor(message, published) {
-        super(message);
-        this.published = published;
-    }
-}
-const publishedAs = (digest, tags, metadata, images = []) => ({
-    digest,
-    metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') },
-    references: tags,
-    images
-});
-/** The push, with registry failures turned into one sentence that says what to do and what got out. */
-async function pushMeasured(layout, tags, metadata, tagged) {
-    try {
-        return await pushLayout(layout, tags, tagged);
-    }
-    catch (error) {
-        const published = error instanceof PushError ? error.published : [];
-        const missing = tags.filter(t => !published.includes(t));
-        const message = error.message;
-        const state = published.length === 0
-            ? 'Nothing was published.'
-            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
-        const partial = error instanceof PushError && error.digest && published.length > 0 ? publishedAs(error.digest, published, metadata) : undefined;
-        throw new PartialPush(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, partial);
-    }
-}
-// Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
-const READ_BACK_WAITS_MS = [1000, 3000];
-/** The pushed image read back from the registry, tried again after a failed read. */
-async function readBack(tag, digest, platform) {
-    for (const wait of READ_BACK_WAITS_MS) {
-        try {
-            return await readPushed(tag, digest, platform);
-        }
-        catch {
-            await new Promise(resolve => setTimeout(resolve, wait));
-        }
-    }
-    return readPushed(tag, digest, platform);
-}
-/**
- * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
- * back from the registry and compares its stored size with the measured one. A push that is complete stays
- * reported as published when only the read-back fails.
- */
-async function publish(layout, tags, measured, metadata, tagged = true) {
-    const digest = await pushMeasured(layout, tags, metadata, tagged);
-    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
-        const why = error.message;
-        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
-    });
-    for (const image of images) {
-        const before = measured.images.find(m => m.platform === image.platform);
-        if (before && before.wire !== image.wire)
-            (0,warnings/* warn */.R)(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
-    }
-    return publishedAs(digest, tags, metadata, images);
-}
-/**
- * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
- * `failures` (the report is still written), never thrown.
- */
-async function release(settings, head, failures, budgetBroken, phase) {
-    if (!settings.push)
-        return undefined;
-    const targets = (0,src_settings/* pushTargets */.XV)(settings);
-    if (failures.length > 0 || budgetBroken) {
-        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
-        failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`);
-        return undefined;
-    }
-    const pushed = phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest));
-    return (settings.byDigest ? pushed.then(p => ({ ...p, byDigest: true })) : pushed).catch((error) => {
-        failures.push(error.message);
-        // What did get out is reported and named by the digest output, though the step fails.
-        return error instanceof PartialPush ? error.published : undefined;
-    });
-}
-
-// EXTERNAL MODULE: ./src/smoke.ts
-var src_smoke = __nccwpck_require__(2754);
-;// CONCATENATED MODULE: ./src/main.ts
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-async function run() {
-    try {
-        await pipeline();
-    }
-    catch (error) {
-        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
-        // A check that failed in preflight leaves the others running (the listing compiles): the job ends now, not after them.
-        (0,runner/* killChildren */.at)();
-    }
-}
-/** The run, stage by stage. From the smoke test on, a failure is recorded, not thrown: the report is always written. */
-async function pipeline() {
-    const started = new Date();
-    const timings = {};
-    const phase = timedPhases(timings);
-    const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight((0,src_settings/* readSettings */.sb)(), phase);
-    const memory = openMemory(settings, engine, upx, workDir);
-    // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
-    const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking });
-    const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
-        await baseline.catch(() => undefined);
-        throw error;
-    });
-    noteTarget(settings, goFacts.importPath, head);
-    const replaced = (0,src_version/* replacedDefault */.sK)(settings, version, head.injections.find(i => i.role === 'version'));
-    const stored = rememberHead(settings, memory, head);
-    // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
-    const cgo = goFacts.cgo();
-    const road = headRoad(settings, head, baseline, stored);
-    const failures = [];
-    const loaded = await phase('load', () => (0,load/* loadAsAsked */.Xo)(settings, engine, head, workDir)).catch((error) => {
-        failures.push(`the image could not be loaded into the engine: ${error.message}`);
-        return false;
-    });
-    const { smoke, startup } = await (0,src_smoke/* smokeAndStartup */.El)(settings, head, loaded, workDir, phase);
-    if (smoke?.error)
-        failures.push(smoke.error);
-    // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
-    if (!settings.publish.load && (head.inEngine || smoke)) {
-        await removeImages(head.tags);
-        core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
-    }
-    const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
-    const gate = judgeSizes(settings, head, base);
-    const published = await release(settings.publish, head, failures, gate.result === 'fail', phase);
-    const zstdRoad = road && (await phase('road not taken', () => road));
-    // Awaited last, so the listing runs beside the smoke test, the base and the push.
-    await warnDroppedCgo(cgo);
-    const report = assembleReport({
-        settings,
-        engine,
-        version: { ...version, replaced: await replaced },
-        head,
-        smoke,
-        startup,
-        baseline: base,
-        gate,
-        published,
-        failures,
-        timings,
-        roadNotTaken: zstdRoad
-    });
-    const markdown = (0,src_report/* renderMarkdown */.Gc)(report);
-    // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-    setOutputs({ report, markdown: (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
-    writeReportFile(settings.runnerTemp, report);
-    await core/* summary */.z.addRaw((0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.summary)).write();
-    core/* info */.pq(markdown);
-    if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
-        // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
-        const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
-        await phase('comment', () => commentOnPullRequest(settings, (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.comment)));
-    }
-    await memory?.settled();
-    const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
-    if (verdict.length > 0)
-        core/* setFailed */.C1(verdict.join('\n'));
-}
-/** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
-function noteTarget(settings, importPath, head) {
-    if (settings.stage.finalStage.kind === 'scratch' && head.needsSystemRoots) {
-        (0,warnings/* warn */.R)(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
-            'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
-            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
-    }
-    for (const { note } of head.injections) {
-        if (note?.level === 'warning')
-            (0,warnings/* warn */.R)(note.text);
-        else if (note)
-            core/* info */.pq(note.text);
-    }
-}
-function judgeSizes(settings, head, baseline) {
-    const sizes = head.measurement.images.map(image => ({
-        platform: image.platform,
-        wire: image.wire,
-        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
-    }));
-    return { ...(0,src_gate/* judge */.S4)(sizes, settings.budget, src_report/* human */.eh), limits: describeBudget(settings.budget) };
-}
-
-
-/***/ }),
-
-/***/ 3728:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Aq: () => (/* binding */ goEnv),
-/* harmony export */   FL: () => (/* binding */ parsePlatform),
-/* harmony export */   ol: () => (/* binding */ hostPlatform)
-/* harmony export */ });
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = [
-    'linux/amd64',
-    'linux/arm64',
-    'linux/arm/v7',
-    'linux/arm/v6',
-    'linux/386',
-    'linux/ppc64le',
-    'linux/s390x',
-    'linux/riscv64',
-    'linux/loong64',
-    'linux/mips64le'
-];
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return parsePlatform(`linux/${arch}`);
-}
-
-
-/***/ }),
-
-/***/ 6661:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   b: () => (/* binding */ post)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _cache_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7377);
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2691);
-/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6004);
-
-
-
-
-
-
-/**
- * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
- * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
- */
-async function post() {
-    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.workDir);
-    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.repository);
-    if (workDir) {
-        const containers = await (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
-        if (containers.length > 0)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
-    }
-    if (repository)
-        await (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_4__/* .pruneWorktrees */ .fW)(repository);
-    if (workDir) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
-        // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,_cache_js__WEBPACK_IMPORTED_MODULE_3__/* .entryFolder */ .FP)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(workDir)), { recursive: true, force: true });
-    }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
-}
-
-
-/***/ }),
-
-/***/ 4846:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Hy: () => (/* binding */ recordKey),
-/* harmony export */   q7: () => (/* binding */ RECORD_FORMAT),
-/* harmony export */   re: () => (/* binding */ baseImagesOf),
-/* harmony export */   zv: () => (/* binding */ recordOf)
-/* harmony export */ });
-/**
- * What a run measured of one commit, kept in the Actions cache so that a later comparison reads it instead of
- * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
- * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
- */
-// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
-const RECORD_FORMAT = 2;
-/** What a finished target measured, as it is stored. */
-function recordOf(target, commit, run, zstd) {
-    return {
-        format: RECORD_FORMAT,
-        commit,
-        run,
-        goVersion: target.packed[0].binary.goVersion,
-        images: target.measurement.images.map(measured => {
-            const packed = target.packed.find(p => p.binary.platform.id === measured.platform);
-            if (!packed)
-                throw new Error(`no binary was built for ${measured.platform}`);
-            return {
-                platform: measured.platform,
-                wire: measured.wire,
-                unpacked: measured.unpacked,
-                configSize: measured.configSize,
-                layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
-                binary: packed.size,
-                breakdown: packed.binary.breakdown,
-                zstd: zstd?.get(measured.platform)
-            };
-        })
-    };
-}
-/** The record as the comparison reads a base. */
-function baseImagesOf(record) {
-    return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
-        platform,
-        wire,
-        unpacked,
-        configSize,
-        binary,
-        breakdown,
-        zstd
-    }));
-}
-/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
-function recordKey(fingerprint, commit) {
-    return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`;
-}
-
-
-/***/ }),
-
-/***/ 3730:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  b1: () => (/* binding */ LIMITS),
-  t3: () => (/* binding */ REPORT_FORMAT),
-  DJ: () => (/* binding */ fitMarkdown),
-  eh: () => (/* binding */ human),
-  Gc: () => (/* binding */ renderMarkdown),
-  f$: () => (/* binding */ stableText)
-});
-
-// UNUSED EXPORTS: VARIES, baselineOrigin, change, largest, mainCause, renderAttribution, savedText, signedHuman, trend
-
-// EXTERNAL MODULE: ./src/settings.ts + 1 modules
-var settings = __nccwpck_require__(715);
 ;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
 /**
  * filesize
@@ -39826,42 +39118,14 @@ function partial({
 		});
 }
 
-// EXTERNAL MODULE: ./src/attribution.ts
-var src_attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: ./src/smoke.ts
-var smoke = __nccwpck_require__(2754);
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-// EXTERNAL MODULE: ./src/version.ts
-var src_version = __nccwpck_require__(311);
-;// CONCATENATED MODULE: ./src/report.ts
+;// CONCATENATED MODULE: ./src/report/format.ts
 
 
-
-
-
-
-/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
-const REPORT_FORMAT = 1;
-/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
-const VARIES = '⏱';
-/** The report without its run-to-run lines: equal when nothing but times changed. */
-function stableText(markdown) {
-    return markdown
-        .split('\n')
-        .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
-        .join('\n');
-}
+// Sizes, changes and commits in words, as every section writes them.
 const human = (bytes) => filesize(bytes, { standard: 'iec' });
 const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes));
 const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
-const SMOKE_SHOWN = 1000;
-function routeNote(m) {
-    const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
-    return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
-}
 function change(value, base) {
     if (base === undefined)
         return '–';
@@ -39869,308 +39133,113 @@ function change(value, base) {
     return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`;
 }
 const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
-const attributionOf = (report, platform) => report.attribution?.find(a => a.platform === platform);
-/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
-function largest(report) {
-    const images = report.measurement.images;
-    const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
-    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
-}
 /** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
 function linkedCommit(sha, link) {
     const short = `\`${sha.slice(0, 12)}\``;
     return link ? `[${short}](${link})` : short;
 }
-/** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
-function baselineOrigin(baseline) {
-    const commitOf = (sha) => linkedCommit(sha, baseline.link);
-    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
-    if (baseline.source === 'image' && baseline.revision) {
-        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
-    }
-    if (baseline.source === 'image')
-        return `Compared with \`${baseline.ref}\`.`;
-    const commit = `base commit ${commitOf(baseline.ref)}`;
-    if (baseline.source === 'build')
-        return `Compared with ${commit}, rebuilt in this run.`;
-    return `Compared with ${commit}: baseline from the Actions cache, measured by ${run}; nothing of the base was rebuilt.`;
-}
-/** A cached base may come from another Go release: part of the change is then the toolchain's. */
-function toolchainChange(report, baseline) {
-    if (!baseline.goVersion || baseline.goVersion === report.goVersion)
-        return undefined;
-    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
-}
-function renderComparison(report, baseline, out) {
-    const { image: top, label } = largest(report);
-    const base = baseline.images.find(b => b.platform === top.platform);
-    const headline = base === undefined
-        ? `**${human(top.wire)}** on the wire${label} (no baseline)`
-        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}` +
-            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
-    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
-    if (baseline.error)
-        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
-    if (baseline.detail)
-        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
-    // With no baseline there is nothing it was compared with: the note above says why.
-    if (!baseline.error)
-        out.push(baselineOrigin(baseline), '');
-    const toolchain = toolchainChange(report, baseline);
-    if (toolchain)
-        out.push(`> [!NOTE]\n> ${toolchain}`, '');
-    for (const image of report.measurement.images) {
-        const base = baseline.images.find(b => b.platform === image.platform);
-        const bin = report.binaries.find(b => b.platform === image.platform);
-        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
-        if (bin)
-            out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
-        out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
-        out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
-        const attribution = attributionOf(report, image.platform);
-        if (attribution)
-            renderAttribution(attribution, bin?.packed ?? false, out);
-    }
-}
-function renderGate(gate, out) {
-    const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
-    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
-    for (const failure of gate.failures)
-        out.push(`- ${failure}`);
-    for (const skip of gate.skipped)
-        out.push(`- ${skip}`);
-    out.push('');
-}
-/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
-function identity(report) {
-    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
-    const { replaced, origin } = report.version;
-    const said = [
-        missing('version') ? 'not injected' : undefined,
-        (0,src_version/* versionOriginText */.AU)(origin),
-        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
-    ].filter(Boolean);
-    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
-    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
-    return `${version} · build ${build}`;
-}
 /** A value from the user's code shown in a code span: one short line that cannot close the span. */
-const codeSafe = (text) => (0,values/* shown */.SP)(text.replace(/[\p{Cc}`]/gu, ' '), 60);
-/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
-function renderFailures(report, out) {
-    for (const failure of report.failures ?? [])
-        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+const codeSafe = (text) => (0,src_settings/* shown */.SP)(text.replace(/[\p{Cc}`]/gu, ' '), 60);
+
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+;// CONCATENATED MODULE: ./src/report/assemble.ts
+
+
+
+
+
+
+
+// Characters of each smoke-test stream the report keeps.
+const SMOKE_KEPT = 4000;
+/** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
+function assembleReport(run) {
+    const { settings, head, baseline, published } = run;
+    return {
+        format: model/* REPORT_FORMAT */.t3,
+        image: settings.publish.image,
+        tags: head.tags,
+        digest: reportedDigest(run),
+        version: run.version,
+        goVersion: head.packed[0].binary.goVersion,
+        goBuild: describeGoBuild(settings, run.version, head.injections),
+        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
+        upx: settings.pack.upx,
+        finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
+        binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
+        measurement: head.measurement,
+        attestations: head.attestations,
+        sbom: { off: undefined, 'build-info': 'build info', buildkit: 'buildkit' }[settings.publish.sbom.kind],
+        layerNames: (0,src_image/* stageLayers */.hL)((0,src_image/* stageOf */.gV)(settings)),
+        timings: run.timings,
+        toolMs: (0,src_process/* toolTime */.wk)(),
+        // What the program printed, cut to its head and tail: the report-json output has a size limit too.
+        smoke: run.smoke && { ...run.smoke, stdout: (0,src_settings/* clip */.$Q)(run.smoke.stdout, SMOKE_KEPT), stderr: (0,src_settings/* clip */.$Q)(run.smoke.stderr, SMOKE_KEPT) },
+        published,
+        baseline,
+        attribution: (0,compare/* attributions */.Nb)(head.packed.map(p => ({ platform: p.binary.platform.id, breakdown: p.binary.breakdown })), baseline?.images, baseline?.attributionNote),
+        attributionMs: head.attributionMs + (baseline?.attributionMs ?? 0),
+        gate: settings.budget.maxSize !== undefined || settings.budget.maxIncrease ? run.gate : undefined,
+        failures: run.failures,
+        compression: describeCompression(settings.stage.compression),
+        roadNotTaken: run.roadNotTaken,
+        warnings: (0,src_process/* warningsSaid */.dG)()
+    };
 }
-/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
-const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
-const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
-/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
-function sections(text) {
-    const open = [];
-    const found = [];
-    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
-        if (tag[0] !== '</details>') {
-            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
-            continue;
-        }
-        const section = open.pop();
-        if (section)
-            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
-    }
-    return found.sort((a, b) => a.start - b.start);
-}
-const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
 /**
- * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
- * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
- * verdict come first in the report and stay.
+ * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
+ * was asked for and did not happen leaves none, and the classic store's image has no manifest until a push.
  */
-function fitMarkdown(markdown, maxBytes) {
-    const size = (text) => Buffer.byteLength(text, 'utf8');
-    let fitted = markdown;
-    while (size(fitted) > maxBytes) {
-        const last = sections(fitted)
-            .filter(s => s.body !== LEFT_OUT_BODY)
-            .at(-1);
-        if (!last)
-            break;
-        fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
-    }
-    if (size(fitted) <= maxBytes)
-        return fitted;
-    const note = `\n\n… (the rest is ${LEFT_OUT})\n`;
-    let cut = Buffer.from(fitted, 'utf8')
-        .subarray(0, maxBytes - size(note))
-        .toString('utf8');
-    // A cut character comes out as U+FFFD: dropped, with the partial last line.
-    cut = cut.replace(/\uFFFD$/, '');
-    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note;
+function reportedDigest({ settings, engine, head, published }) {
+    if (published)
+        return published.digest;
+    return engine.route === 'oci' && !settings.publish.push ? head.metadata['containerimage.digest'] : undefined;
 }
-function renderMarkdown(report) {
-    const out = [];
-    if (report.baseline) {
-        renderComparison(report, report.baseline, out);
-        renderFailures(report, out);
-        if (report.gate)
-            renderGate(report.gate, out);
-        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
-        out.push(routeNote(report.measurement));
-        renderTradeOff(report, out);
-        renderDetails(report, out);
-        return out.join('\n');
-    }
-    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
-    renderFailures(report, out);
-    const { image: top, label } = largest(report);
-    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
-    out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
-    for (const image of report.measurement.images) {
-        const bin = report.binaries.find(b => b.platform === image.platform);
-        const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
-        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
-    }
-    out.push('');
-    for (const a of report.attribution ?? [])
-        renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
-    out.push(routeNote(report.measurement));
-    if (report.gate) {
-        out.push('');
-        renderGate(report.gate, out);
-    }
-    renderTradeOff(report, out);
-    renderDetails(report, out);
-    return out.join('\n');
+function describeGoBuild(settings, version, injections) {
+    const variable = (role, fallback) => injections.find(i => i.role === role)?.variable ?? fallback;
+    const used = (0,src_settings/* withBuild */.TK)(settings, {
+        versionVariable: variable('version', settings.build.versionVariable),
+        buildVariable: variable('build', settings.build.buildVariable)
+    });
+    const plan = (0,src_build/* goBuildPlan */.Gx)(used.build, version, settings.build.platforms[0], settings.build.binaryName);
+    return `${Object.entries(plan.env ?? {})
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ')} ${(0,src_process/* describe */.q0)(plan)}`;
 }
-/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
-function renderRoadNotTaken(report, out) {
-    const road = report.roadNotTaken;
-    if (!road)
-        return;
-    out.push('', '#### Smaller with no start-up cost', '');
-    const how = road.scaledFrom ? '' : ': measured by compressing these very layers here';
-    for (const alternative of road.images) {
-        const now = report.measurement.images.find(i => i.platform === alternative.platform);
-        if (!now)
-            continue;
-        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
-    }
-    if (road.scaledFrom)
-        out.push('', scaledNote(road.scaledFrom, road.compression));
-    out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
+function describeCompression(compression) {
+    if (compression.kind === 'gzip' && compression.level === undefined)
+        return 'gzip (BuildKit)';
+    return `${compression.kind} ${compression.level}, compressed by the action`;
 }
-/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
-function scaledNote(from, compression) {
-    const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
-    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
-    return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
+function describeBudget(budget) {
+    const parts = [];
+    if (budget.maxSize !== undefined)
+        parts.push(`max-size ${human(budget.maxSize)}`);
+    if (budget.maxIncrease)
+        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : human(budget.maxIncrease.bytes)}`);
+    return parts.join(', ') || 'none';
 }
-/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
-function savedText(saved, before) {
-    if (saved >= 0)
-        return `${human(saved)} (${percent(saved, before)})`;
-    return `none: ${human(-saved)} more (${percent(-saved, before)})`;
+function figures(p, startup) {
+    return {
+        platform: p.binary.platform.id,
+        unstripped: p.binary.unstrippedSize,
+        stripped: p.binary.size,
+        final: p.size,
+        packed: p.packed,
+        upxDeclined: p.declined,
+        packMs: p.packMs,
+        gzipUnpacked: p.gzipUnpacked,
+        gzipPacked: p.gzipPacked,
+        zstdUnpacked: p.zstdUnpacked,
+        startupUnpackedMs: startup?.unpacked,
+        startupPackedMs: startup?.packed
+    };
 }
-function renderTradeOff(report, out) {
-    const packed = report.binaries.filter(b => b.packed);
-    if (packed.length > 0) {
-        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
-        const zstd = packed.some(b => b.zstdUnpacked !== undefined);
-        out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
-        const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
-        for (const b of packed) {
-            const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
-            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
-        }
-        out.push('');
-        for (const b of packed) {
-            const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${smoke/* STARTUP_RUNS */.Nk} in the smoke-test container)`
-                : 'startup not measured (needs smoke-test and a runner of this platform)';
-            out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
-        }
-    }
-    renderRoadNotTaken(report, out);
-    if (report.published) {
-        out.push('', '#### Published', '');
-        for (const reference of report.published.references)
-            out.push(`- \`${reference}@${report.published.digest}\``);
-        if (report.published.images.length > 0)
-            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
-        else
-            out.push('', 'Not read back from the registry: the failure above says why.');
-        const attested = attestationsText(report);
-        if (attested)
-            out.push('', `Attested with it: ${attested}.`);
-    }
-    const declined = report.binaries.filter(b => b.upxDeclined);
-    for (const b of declined)
-        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
-    // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
-    for (const w of report.warnings)
-        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
-}
-/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
-function layerSizes(layers, names = []) {
-    const first = layers.length - names.length;
-    return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
-}
-function injectionText(i) {
-    if (i.injected)
-        return `injected into \`${i.variable}\``;
-    if (i.variable === settings/* NO_VARIABLE */.Zz)
-        return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
-    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
-}
-function renderDetails(report, out) {
-    out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
-    out.push(`- Build: \`${report.goBuild}\``);
-    for (const i of report.injections ?? [])
-        out.push(`- ${i.role}: ${injectionText(i)}`);
-    if (report.digest)
-        out.push(`- Digest: \`${report.digest}\``);
-    const attested = attestationsText(report);
-    if (attested)
-        out.push(`- Attestations (never counted in the sizes): ${attested}`);
-    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
-    for (const image of report.measurement.images) {
-        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
-            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
-    }
-    for (const b of report.binaries)
-        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
-    out.push(`- ${VARIES} Timings: ${Object.entries(report.timings)
-        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
-        .join(', ')}`);
-    if (report.smoke) {
-        const oneLine = (text) => (0,values/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
-        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
-        if (report.smoke.stderr.trim())
-            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
-    }
-    for (const base of report.baseline?.images ?? []) {
-        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
-            (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
-            (base.binary !== undefined ? `, binary ${base.binary}` : ''));
-    }
-    out.push('', '</details>', '');
-}
-/** A predicate type in words; one this action does not know is shown as a code span. */
-function predicateName(type, sbom) {
-    if (type === 'https://spdx.dev/Document')
-        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
-    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
-    if (slsa)
-        return `SLSA provenance ${slsa[1]}`;
-    return `\`${codeSafe(type)}\``;
-}
-/** Each platform's attestations, one phrase per platform. */
-function attestationsText(report) {
-    return (report.attestations ?? [])
-        .filter(a => a.predicates.length > 0)
-        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
-        .join('; ');
-}
+
+;// CONCATENATED MODULE: ./src/report/split.ts
+
+
 function rowLabel(row) {
     if (row.kind === 'package')
         return `\`${row.key}\``;
@@ -40203,7 +39272,7 @@ function causeOf(top) {
 function mainCause(attribution) {
     if (!attribution?.rows || !attribution.base)
         return '';
-    const top = (0,src_attribution/* dominantRow */.r6)(attribution.rows, attribution.head.binary - attribution.base.binary);
+    const top = (0,compare/* dominantRow */.r6)(attribution.rows, attribution.head.binary - attribution.base.binary);
     return top ? ` · mostly ${causeOf(top)}` : '';
 }
 /** How far the symbols go: their share of the binary, and what they cannot size. */
@@ -40291,28 +39360,784 @@ function renderAttribution(a, packed, out) {
     out.push(coverage(a, packed), '', '</details>', '');
 }
 
+;// CONCATENATED MODULE: ./src/report/comparison.ts
+
+
+
+// The comparison with the base: the headline, where the base came from, the table per platform.
+/** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
+function baselineOrigin(baseline) {
+    const commitOf = (sha) => linkedCommit(sha, baseline.link);
+    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
+    if (baseline.source === 'image' && baseline.revision) {
+        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
+    }
+    if (baseline.source === 'image')
+        return `Compared with \`${baseline.ref}\`.`;
+    const commit = `base commit ${commitOf(baseline.ref)}`;
+    if (baseline.source === 'build')
+        return `Compared with ${commit}, rebuilt in this run.`;
+    return `Compared with ${commit}: baseline from the Actions cache, measured by ${run}; nothing of the base was rebuilt.`;
+}
+/** A cached base may come from another Go release: part of the change is then the toolchain's. */
+function toolchainChange(report, baseline) {
+    if (!baseline.goVersion || baseline.goVersion === report.goVersion)
+        return undefined;
+    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
+}
+function renderComparison(report, baseline, out) {
+    const { image: top, label } = (0,model/* largest */.nQ)(report);
+    const base = baseline.images.find(b => b.platform === top.platform);
+    const headline = base === undefined
+        ? `**${human(top.wire)}** on the wire${label} (no baseline)`
+        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause((0,model/* attributionOf */.bE)(report, top.platform))}` +
+            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
+    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
+    if (baseline.error)
+        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
+    if (baseline.detail)
+        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
+    // With no baseline there is nothing it was compared with: the note above says why.
+    if (!baseline.error)
+        out.push(baselineOrigin(baseline), '');
+    const toolchain = toolchainChange(report, baseline);
+    if (toolchain)
+        out.push(`> [!NOTE]\n> ${toolchain}`, '');
+    for (const image of report.measurement.images) {
+        const base = baseline.images.find(b => b.platform === image.platform);
+        const bin = report.binaries.find(b => b.platform === image.platform);
+        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
+        if (bin)
+            out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
+        out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
+        out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
+        const attribution = (0,model/* attributionOf */.bE)(report, image.platform);
+        if (attribution)
+            renderAttribution(attribution, bin?.packed ?? false, out);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
+const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
+const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
+/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
+function sections(text) {
+    const open = [];
+    const found = [];
+    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+        if (tag[0] !== '</details>') {
+            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
+            continue;
+        }
+        const section = open.pop();
+        if (section)
+            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
+/**
+ * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
+ * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * verdict come first in the report and stay.
+ */
+function fitMarkdown(markdown, maxBytes) {
+    const size = (text) => Buffer.byteLength(text, 'utf8');
+    let fitted = markdown;
+    while (size(fitted) > maxBytes) {
+        const last = sections(fitted)
+            .filter(s => s.body !== LEFT_OUT_BODY)
+            .at(-1);
+        if (!last)
+            break;
+        fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
+    }
+    if (size(fitted) <= maxBytes)
+        return fitted;
+    const note = `\n\n… (the rest is ${LEFT_OUT})\n`;
+    let cut = Buffer.from(fitted, 'utf8')
+        .subarray(0, maxBytes - size(note))
+        .toString('utf8');
+    // A cut character comes out as U+FFFD: dropped, with the partial last line.
+    cut = cut.replace(/\uFFFD$/, '');
+    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note;
+}
+
+;// CONCATENATED MODULE: ./src/report/gate.ts
+function percentChange(value, base) {
+    return base === 0 ? 0 : ((value - base) / base) * 100;
+}
+function judge(sizes, budget, describe) {
+    const failures = [];
+    const skipped = [];
+    let checked = 0;
+    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
+    for (const size of sizes) {
+        if (budget.maxSize !== undefined) {
+            checked++;
+            if (size.wire > budget.maxSize)
+                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
+        }
+        const increase = budget.maxIncrease;
+        if (!increase)
+            continue;
+        if (size.baseWire === undefined) {
+            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
+            continue;
+        }
+        checked++;
+        const delta = size.wire - size.baseWire;
+        if ('bytes' in increase && delta > increase.bytes) {
+            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
+        }
+        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
+            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
+        }
+    }
+    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
+}
+
+;// CONCATENATED MODULE: ./src/report/details.ts
+
+
+
+// The collapsed details: the build command, digests, layer sizes, timings, the smoke test's output.
+// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
+const SMOKE_SHOWN = 1000;
+/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
+function layerSizes(layers, names = []) {
+    const first = layers.length - names.length;
+    return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
+}
+function injectionText(i) {
+    if (i.injected)
+        return `injected into \`${i.variable}\``;
+    if (i.variable === src_settings/* NO_VARIABLE */.Zz)
+        return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
+    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
+}
+function renderDetails(report, out) {
+    out.push('', '<details><summary>Details</summary>', '');
+    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
+    out.push(`- Build: \`${report.goBuild}\``);
+    for (const i of report.injections ?? [])
+        out.push(`- ${i.role}: ${injectionText(i)}`);
+    if (report.digest)
+        out.push(`- Digest: \`${report.digest}\``);
+    const attested = attestationsText(report);
+    if (attested)
+        out.push(`- Attestations (never counted in the sizes): ${attested}`);
+    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
+    for (const image of report.measurement.images) {
+        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
+            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
+    }
+    for (const b of report.binaries)
+        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
+    out.push(`- ${model/* VARIES */.vX} Timings: ${Object.entries(report.timings)
+        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .join(', ')}`);
+    if (report.smoke) {
+        const oneLine = (text) => (0,src_settings/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
+        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
+        if (report.smoke.stderr.trim())
+            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
+    }
+    for (const base of report.baseline?.images ?? []) {
+        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
+            (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
+            (base.binary !== undefined ? `, binary ${base.binary}` : ''));
+    }
+    out.push('', '</details>', '');
+}
+/** A predicate type in words; one this action does not know is shown as a code span. */
+function predicateName(type, sbom) {
+    if (type === 'https://spdx.dev/Document')
+        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
+    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
+    if (slsa)
+        return `SLSA provenance ${slsa[1]}`;
+    return `\`${codeSafe(type)}\``;
+}
+/** Each platform's attestations, one phrase per platform. */
+function attestationsText(report) {
+    return (report.attestations ?? [])
+        .filter(a => a.predicates.length > 0)
+        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .join('; ');
+}
+
+// EXTERNAL MODULE: ./src/run/index.ts + 2 modules
+var run = __nccwpck_require__(7841);
+;// CONCATENATED MODULE: ./src/report/tradeoff.ts
+
+
+
+
+// What the choices cost and saved: UPX, the zstd road not taken, what was published.
+/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
+function renderRoadNotTaken(report, out) {
+    const road = report.roadNotTaken;
+    if (!road)
+        return;
+    out.push('', '#### Smaller with no start-up cost', '');
+    const how = road.scaledFrom ? '' : ': measured by compressing these very layers here';
+    for (const alternative of road.images) {
+        const now = report.measurement.images.find(i => i.platform === alternative.platform);
+        if (!now)
+            continue;
+        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
+    }
+    if (road.scaledFrom)
+        out.push('', scaledNote(road.scaledFrom, road.compression));
+    out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
+}
+/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
+function scaledNote(from, compression) {
+    const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
+    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
+}
+/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
+function savedText(saved, before) {
+    if (saved >= 0)
+        return `${human(saved)} (${percent(saved, before)})`;
+    return `none: ${human(-saved)} more (${percent(-saved, before)})`;
+}
+function renderTradeOff(report, out) {
+    const packed = report.binaries.filter(b => b.packed);
+    if (packed.length > 0) {
+        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
+        const zstd = packed.some(b => b.zstdUnpacked !== undefined);
+        out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
+        const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
+        for (const b of packed) {
+            const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
+            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
+        }
+        out.push('');
+        for (const b of packed) {
+            const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${run/* STARTUP_RUNS */.Nk} in the smoke-test container)`
+                : 'startup not measured (needs smoke-test and a runner of this platform)';
+            out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
+        }
+    }
+    renderRoadNotTaken(report, out);
+    if (report.published) {
+        out.push('', '#### Published', '');
+        for (const reference of report.published.references)
+            out.push(`- \`${reference}@${report.published.digest}\``);
+        if (report.published.images.length > 0)
+            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+        else
+            out.push('', 'Not read back from the registry: the failure above says why.');
+        const attested = attestationsText(report);
+        if (attested)
+            out.push('', `Attested with it: ${attested}.`);
+    }
+    const declined = report.binaries.filter(b => b.upxDeclined);
+    for (const b of declined)
+        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
+    // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
+    for (const w of report.warnings)
+        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+
+
+
+
+// The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
+function routeNote(m) {
+    const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
+    return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
+}
+function renderGate(gate, out) {
+    const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
+    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
+    for (const failure of gate.failures)
+        out.push(`- ${failure}`);
+    for (const skip of gate.skipped)
+        out.push(`- ${skip}`);
+    out.push('');
+}
+/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
+function identity(report) {
+    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
+    const { replaced, origin } = report.version;
+    const said = [
+        missing('version') ? 'not injected' : undefined,
+        (0,src_build/* versionOriginText */.AU)(origin),
+        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+    ].filter(Boolean);
+    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
+    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
+    return `${version} · build ${build}`;
+}
+/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
+function renderFailures(report, out) {
+    for (const failure of report.failures ?? [])
+        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+}
+function renderMarkdown(report) {
+    const out = [];
+    if (report.baseline) {
+        renderComparison(report, report.baseline, out);
+        renderFailures(report, out);
+        if (report.gate)
+            renderGate(report.gate, out);
+        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        out.push(routeNote(report.measurement));
+        renderTradeOff(report, out);
+        renderDetails(report, out);
+        return out.join('\n');
+    }
+    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
+    renderFailures(report, out);
+    const { image: top, label } = (0,model/* largest */.nQ)(report);
+    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+    out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
+    for (const image of report.measurement.images) {
+        const bin = report.binaries.find(b => b.platform === image.platform);
+        const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
+        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
+    }
+    out.push('');
+    for (const a of report.attribution ?? [])
+        renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
+    out.push(routeNote(report.measurement));
+    if (report.gate) {
+        out.push('');
+        renderGate(report.gate, out);
+    }
+    renderTradeOff(report, out);
+    renderDetails(report, out);
+    return out.join('\n');
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+
+
+const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
+/** Every output action.yml declares but comment-id, which the comment phase sets. */
+function setOutputs({ report, markdown, head, published, gate, platform }) {
+    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
+    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
+    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
+    const metadata = published?.metadata ?? head.metadata;
+    core/* setOutput */.uH('version', report.version.version);
+    core/* setOutput */.uH('build', report.version.build);
+    core/* setOutput */.uH('version-injected', injected(head.injections, 'version'));
+    core/* setOutput */.uH('build-injected', injected(head.injections, 'build'));
+    core/* setOutput */.uH('binary-path', packed.path);
+    core/* setOutput */.uH('binary-size', packed.size);
+    core/* setOutput */.uH('binary-size-unpacked', packed.binary.size);
+    core/* setOutput */.uH('image-size', image.wire);
+    core/* setOutput */.uH('image-size-uncompressed', image.unpacked);
+    core/* setOutput */.uH('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
+    core/* setOutput */.uH('digest', report.digest ?? '');
+    core/* setOutput */.uH('metadata', JSON.stringify(metadata));
+    core/* setOutput */.uH('base-image-size', baseWire ?? '');
+    core/* setOutput */.uH('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
+    // Empty when there was nothing to compare with (no baseline, or a base that did not build).
+    core/* setOutput */.uH('baseline-source', report.baseline?.images.length ? report.baseline.source : '');
+    core/* setOutput */.uH('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
+    core/* setOutput */.uH('gate', gate);
+    core/* setOutput */.uH('report', markdown);
+    core/* setOutput */.uH('report-json', JSON.stringify(report));
+}
+/**
+ * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
+ * an environment variable or a command line may carry, so a workflow should not pass the output through one.
+ */
+function writeReportFile(runnerTemp, report) {
+    const file = external_node_path_default().join((0,external_node_fs_.mkdtempSync)(external_node_path_default().join(runnerTemp, 'go-slim-report-')), 'report.json');
+    (0,external_node_fs_.writeFileSync)(file, JSON.stringify(report));
+    core/* setOutput */.uH('report-file', file);
+}
+
+;// CONCATENATED MODULE: ./src/report/index.ts
+// report/: the report's model and its Markdown (one file per section), fitted to GitHub's limits; the gate,
+// the outputs and (lazily, through report/comment.ts) the pull request comment.
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+async function main_run() {
+    try {
+        await pipeline();
+    }
+    catch (error) {
+        core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+        // A check that failed in preflight leaves the others running (the listing compiles): the job ends now, not after them.
+        (0,src_process/* killChildren */.at)();
+    }
+}
+/** The run, stage by stage. From the smoke test on, a failure is recorded, not thrown: the report is always written. */
+async function pipeline() {
+    const started = new Date();
+    const timings = {};
+    const phase = (0,src_process/* timedPhases */.A3)(timings);
+    const { settings, engine, goFacts, version, upx, linking, workDir } = await preflight((0,src_settings/* readSettings */.sb)(), phase);
+    const memory = (0,compare/* openMemory */.uZ)(settings, engine, upx, workDir);
+    // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
+    const baseline = (0,compare/* startBaseline */.OK)({ settings, engine, upx, workDir, started, memory, headLinked: linking });
+    const head = await (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
+        await baseline.catch(() => undefined);
+        throw error;
+    });
+    noteTarget(settings, goFacts.importPath, head);
+    const replaced = (0,src_build/* replacedDefault */.sK)(settings, version, head.injections.find(i => i.role === 'version'));
+    const stored = (0,compare/* rememberHead */.cR)(settings, memory, head);
+    // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
+    const cgo = goFacts.cgo();
+    const road = (0,compare/* headRoad */.HZ)(settings, head, baseline, stored);
+    const failures = [];
+    const loaded = await phase('load', () => (0,publish/* loadAsAsked */.Xo)(settings, engine, head, workDir)).catch((error) => {
+        failures.push(`the image could not be loaded into the engine: ${error.message}`);
+        return false;
+    });
+    const { smoke, startup } = await (0,run/* smokeAndStartup */.El)(settings, head, loaded, workDir, phase);
+    if (smoke?.error)
+        failures.push(smoke.error);
+    // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
+    if (!settings.publish.load && (head.inEngine || smoke)) {
+        await (0,src_image/* removeImages */.F$)(head.tags);
+        core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
+    }
+    const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
+    const gate = judgeSizes(settings, head, base);
+    const published = await (0,publish/* release */._r)(settings.publish, head, failures, gate.result === 'fail', phase);
+    const zstdRoad = road && (await phase('road not taken', () => road));
+    // Awaited last, so the listing runs beside the smoke test, the base and the push.
+    await warnDroppedCgo(cgo);
+    const report = assembleReport({
+        settings,
+        engine,
+        version: { ...version, replaced: await replaced },
+        head,
+        smoke,
+        startup,
+        baseline: base,
+        gate,
+        published,
+        failures,
+        timings,
+        roadNotTaken: zstdRoad
+    });
+    const markdown = renderMarkdown(report);
+    // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
+    setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
+    writeReportFile(settings.runnerTemp, report);
+    await core/* summary */.z.addRaw(fitMarkdown(markdown, LIMITS.summary)).write();
+    core/* info */.pq(markdown);
+    if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
+        // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
+        const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4231));
+        await phase('comment', () => commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment)));
+    }
+    await memory?.settled();
+    const verdict = [...(gate.result === 'fail' ? [`Size budget broken:\n${gate.failures.join('\n')}`] : []), ...failures];
+    if (verdict.length > 0)
+        core/* setFailed */.C1(verdict.join('\n'));
+}
+/** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
+function noteTarget(settings, importPath, head) {
+    if (settings.stage.finalStage.kind === 'scratch' && head.needsSystemRoots) {
+        (0,src_process/* warn */.R8)(`${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
+            'so they will fail with "x509: certificate signed by unknown authority". Use final-stage: scratch-nonroot (adds the runner\'s CA bundle), ' +
+            'or import _ "golang.org/x/crypto/x509roots/fallback" in your main package to embed the roots.');
+    }
+    for (const { note } of head.injections) {
+        if (note?.level === 'warning')
+            (0,src_process/* warn */.R8)(note.text);
+        else if (note)
+            core/* info */.pq(note.text);
+    }
+}
+function judgeSizes(settings, head, baseline) {
+    const sizes = head.measurement.images.map(image => ({
+        platform: image.platform,
+        wire: image.wire,
+        baseWire: baseline?.images.find(b => b.platform === image.platform)?.wire
+    }));
+    return { ...judge(sizes, settings.budget, human), limits: describeBudget(settings.budget) };
+}
+
 
 /***/ }),
 
-/***/ 4813:
+/***/ 3223:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  k: () => (/* reexport */ buildTarget)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
+var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var process = __nccwpck_require__(7188);
+;// CONCATENATED MODULE: ./src/measure/image-size.ts
+
+
+
+
+/**
+ * Sums one image of the layout: config plus compressed layers, and what the layers unpack to; in the same pass
+ * over the layers, hashes `file` as the image holds it.
+ */
+async function measureImage(dir, image, file) {
+    const scanned = await Promise.all(image.manifest.layers.map(layer => (0,src_image/* scanLayer */.h4)({ open: () => (0,src_image/* openBlob */.Ym)(dir, layer.digest), compression: (0,src_image/* layerCompression */.AH)(layer.mediaType) }, file ? { file, read: src_image/* sha256Reader */.Lx } : undefined)));
+    const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
+    const config = image.manifest.config;
+    return {
+        platform: image.platform,
+        manifestDigest: image.descriptor.digest,
+        imageId: config.digest,
+        configSize: config.size,
+        wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
+        unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
+        layers,
+        binarySha256: [...scanned].reverse().find(layer => layer.found !== undefined)?.found
+    };
+}
+/**
+ * Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. `binary`, when
+ * given, is hashed in each image on the way (see verifyImageBinaries).
+ */
+async function measureLayout(dir, route, binary) {
+    const top = await (0,src_image/* layoutTop */.wo)(dir);
+    const images = await Promise.all((await (0,src_image/* layoutImages */.TR)(dir)).map(image => measureImage(dir, image, binary)));
+    return { route, indexDigest: (0,src_image/* isIndex */.nw)(top.mediaType) ? top.digest : undefined, images };
+}
+function dockerSavePlan(reference, output) {
+    return { program: 'docker', args: ['save', '--output', output, reference] };
+}
+/**
+ * The classic store's image as a layout: `docker save`, its layers gzipped here once (see layoutFromDockerArchive).
+ */
+async function layoutFromEngine(reference, platform, workDir, dir) {
+    const archive = external_node_path_default().join(workDir, 'image.tar');
+    await (0,process/* execute */.g7)(dockerSavePlan(reference, archive));
+    const [os, architecture, variant] = platform.split('/');
+    await (0,src_image/* layoutFromDockerArchive */.VJ)(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
+    await (0,promises_.rm)(archive, { force: true });
+}
+
+;// CONCATENATED MODULE: ./src/measure/target.ts
+
+
+
+
+
+
+
+/** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
+async function buildTarget(input) {
+    const first = await attempt(input, input.settings, input.linking);
+    const { retarget, injections } = first.findings;
+    if (!retarget)
+        return target(first.image, first.findings, injections);
+    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
+    await (0,promises_.rm)(first.image.layout, { recursive: true, force: true });
+    const second = await attempt(input, (0,src_settings/* withBuild */.TK)(input.settings, retarget));
+    if (second.findings.retarget)
+        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
+    return target(second.image, second.findings, injections);
+}
+/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
+async function attempt(input, settings, started) {
+    const { version, workDir, phase } = input;
+    const linking = await phase('go build', () => started ?? (0,build/* linkBinaries */.Q3)(settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
+        await linking.findings.catch(() => undefined);
+        throw error;
+    });
+    const findings = await phase('symbols', async () => {
+        const read = await linking.findings;
+        read.twins.forEach((twin, i) => core/* info */.pq(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
+        return read;
+    });
+    return { image, findings };
+}
+function target(image, findings, injections) {
+    const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
+    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
+}
+/** UPX → final stage → one image build, measured and checked for the binaries. */
+async function buildImageOf(input, settings, shipped) {
+    const { version, workDir, phase } = input;
+    const staging = external_node_path_default().join(workDir, 'context');
+    // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
+    const zstdLevel = settings.stage.compression.kind === 'gzip' ? src_settings/* ZSTD_LEVEL */.D4 : undefined;
+    const staged = await phase('upx', () => (0,src_image/* packBinaries */.Pd)(shipped, settings.pack.upx, input.upx, b => (0,src_image/* contextBinaryPath */.ks)(staging, b.platform, settings.build.binaryName), zstdLevel));
+    const dockerfileName = external_node_path_default().basename(await (0,src_image/* writeStageFiles */.X5)((0,src_image/* stageOf */.gV)(settings), staging));
+    if (version.commitTime !== undefined)
+        await (0,src_image/* pinTimes */.mN)(staging, version.commitTime);
+    const contextDir = await (0,src_image/* sealContext */.Vp)(staging);
+    const packed = staged.map(p => ({ ...p, path: external_node_path_default().join(contextDir, external_node_path_default().relative(staging, p.path)) }));
+    const tags = (0,src_image/* imageTags */.rK)(settings, version);
+    const layout = external_node_path_default().join(workDir, 'oci');
+    const inEngine = input.engine.route === 'docker-save';
+    const { metadata } = await phase('buildx build', () => (0,src_image/* buildImage */._w)({
+        settings,
+        buildx: input.engine.buildx,
+        version,
+        contextDir,
+        dockerfile: external_node_path_default().join(contextDir, dockerfileName),
+        metadataFile: external_node_path_default().join(workDir, 'metadata.json'),
+        exporter: inEngine ? { kind: 'load' } : { kind: 'oci', dest: layout },
+        now: input.started
+    }));
+    if (inEngine)
+        await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout));
+    if (!(0,src_image/* compressedByBuildKit */.Tb)(settings.stage.compression))
+        await phase('compress', () => (0,src_image/* recompressLayout */.UC)(layout, settings.stage.compression));
+    // The base is only compared: it gets no SBOM.
+    if (settings.publish.sbom.kind === 'build-info' && !input.base) {
+        const sbom = { settings, version, packed, baseDigest: input.engine.baseImage };
+        await phase('sbom', async () => (0,src_image/* attachSboms */.Od)(layout, tags[0], await (0,src_image/* buildInfoSboms */.T4)(sbom)));
+    }
+    const measurement = await phase('measure', async () => {
+        const file = `${src_image/* BINARY_DIR */.eg}/${settings.build.binaryName}`;
+        // The base is only compared: its image is not checked for the binary.
+        const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
+        if (!input.base)
+            await (0,src_image/* verifyImageBinaries */.Qt)(measured.images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), file);
+        return measured;
+    });
+    return { packed, layout, measurement, metadata, tags, inEngine, attestations: await (0,src_image/* attestationsOf */.xz)(layout) };
+}
+
+;// CONCATENATED MODULE: ./src/measure/index.ts
+
+
+
+/***/ }),
+
+/***/ 6661:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K4: () => (/* binding */ settleLater),
-/* harmony export */   Qd: () => (/* binding */ CommandError),
-/* harmony export */   at: () => (/* binding */ killChildren),
-/* harmony export */   g7: () => (/* binding */ execute),
-/* harmony export */   kS: () => (/* binding */ inBackground),
-/* harmony export */   q0: () => (/* binding */ describe),
-/* harmony export */   wk: () => (/* binding */ toolTime)
+/* harmony export */   b: () => (/* binding */ post)
 /* harmony export */ });
-/* unused harmony exports lowPriority, toolStarted, toolEnded, Kept */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _actions_io__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8701);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2106);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7188);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7841);
+
+
+
+
+
+
+/**
+ * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
+ * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
+ */
+async function post() {
+    const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.workDir);
+    const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.repository);
+    if (workDir) {
+        const containers = await (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
+        if (containers.length > 0)
+            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
+    }
+    if (repository)
+        await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .pruneWorktrees */ .fW)(repository);
+    if (workDir) {
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(workDir, { recursive: true, force: true });
+        // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
+        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,_compare_index_js__WEBPACK_IMPORTED_MODULE_3__/* .entryFolder */ .FP)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(workDir)), { recursive: true, force: true });
+    }
+    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
+}
+
+
+/***/ }),
+
+/***/ 7188:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qd: () => (/* reexport */ CommandError),
+  c4: () => (/* reexport */ STATE),
+  q0: () => (/* reexport */ describe),
+  Vw: () => (/* reexport */ done),
+  g7: () => (/* reexport */ execute),
+  xi: () => (/* reexport */ exitCleanlyOnSignals),
+  Aq: () => (/* reexport */ goEnv),
+  ol: () => (/* reexport */ hostPlatform),
+  kS: () => (/* reexport */ inBackground),
+  at: () => (/* reexport */ killChildren),
+  FL: () => (/* reexport */ parsePlatform),
+  fW: () => (/* reexport */ pruneWorktrees),
+  YU: () => (/* reexport */ quietPhase),
+  K4: () => (/* reexport */ settleLater),
+  A3: () => (/* reexport */ timedPhases),
+  wk: () => (/* reexport */ toolTime),
+  R8: () => (/* reexport */ warn),
+  dG: () => (/* reexport */ warningsSaid),
+  j9: () => (/* reexport */ whileRunning)
+});
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/process/runner.ts
 
 
 
@@ -40336,7 +40161,7 @@ function lowPriority(plan) {
 let niceOnPath;
 /** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
 async function inBackground(plan) {
-    niceOnPath ??= _actions_io__WEBPACK_IMPORTED_MODULE_1__/* .which */ .K7('nice', false).then(Boolean);
+    niceOnPath ??= io/* which */.K7('nice', false).then(Boolean);
     return (await niceOnPath) ? lowPriority(plan) : plan;
 }
 /** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
@@ -40391,7 +40216,7 @@ function killChildren() {
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
 function spawnCollect(plan, env, options) {
     return new Promise(resolve => {
-        const child = (0,node_child_process__WEBPACK_IMPORTED_MODULE_2__.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        const child = (0,external_node_child_process_.spawn)(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
         children.add(child);
         const abort = () => killGroup(child);
         options.signal?.addEventListener('abort', abort, { once: true });
@@ -40424,7 +40249,7 @@ function spawnCollect(plan, env, options) {
             if (settled)
                 return;
             settled = true;
-            resolve({ code: code ?? (signal ? 128 + (node_os__WEBPACK_IMPORTED_MODULE_3__.constants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
+            resolve({ code: code ?? (signal ? 128 + (external_node_os_.constants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
         });
     });
 }
@@ -40466,33 +40291,684 @@ async function execute(plan, options = {}) {
     const started = performance.now();
     const env = { ...process.env, ...plan.env };
     if (options.quiet !== true)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`$ ${describe(plan)}`);
+        core/* info */.pq(`$ ${describe(plan)}`);
     toolStarted();
     const result = await spawnCollect(plan, env, options).finally(toolEnded);
     const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .debug */ .Yz(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
+    core/* debug */.Yz(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
     if (outcome.code !== 0 && !options.allowFailure)
         throw new CommandError(plan, outcome);
     return outcome;
 }
 
+;// CONCATENATED MODULE: ./src/process/cleanup.ts
+
+
+/**
+ * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
+ * is interrupted, and by the post step at the end of the job whatever happened.
+ */
+const undo = new Map();
+function whileRunning(key, cleanup) {
+    undo.set(key, cleanup);
+}
+function done(key) {
+    undo.delete(key);
+}
+async function undoAll() {
+    for (const cleanup of [...undo.values()].reverse())
+        await cleanup().catch(() => undefined);
+    undo.clear();
+}
+/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
+function exitCleanlyOnSignals() {
+    for (const signal of ['SIGTERM', 'SIGINT']) {
+        process.once(signal, () => {
+            core/* info */.pq(`${signal}: ending the tools still running and removing this run's temporary files`);
+            killChildren();
+            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+        });
+    }
+}
+// What the post step needs to know, saved by the main step (core.saveState).
+const STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
+/** Worktrees this action made, left by runs that were killed before they could remove them. */
+function staleWorktrees(porcelain, keep) {
+    return porcelain
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length))
+        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
+}
+/** Removes the worktrees of this action in `top` that no run holds any more. */
+async function pruneWorktrees(top, keep) {
+    await execute({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
+    const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
+    for (const dir of staleWorktrees(listed.stdout, keep)) {
+        await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
+        core/* info */.pq(`removed the worktree ${dir}, left by an interrupted run`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/phase.ts
+
+function timedPhases(timings) {
+    return async (name, work) => {
+        const begun = performance.now();
+        try {
+            return await core/* group */.Os(name, work);
+        }
+        finally {
+            // A phase run twice (a second link once the version variable is found) counts both times.
+            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
+        }
+    };
+}
+/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
+const quietPhase = (_name, work) => work();
+
+;// CONCATENATED MODULE: ./src/process/platform.ts
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = [
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+];
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return parsePlatform(`linux/${arch}`);
+}
+
+;// CONCATENATED MODULE: ./src/process/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = [];
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    core/* warning */.$e(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
+
+;// CONCATENATED MODULE: ./src/process/index.ts
+// process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
+// timed phases, platforms and the warnings the report repeats. It imports no other folder.
+
+
+
+
+
+
 
 /***/ }),
 
-/***/ 6004:
+/***/ 8084:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Xo: () => (/* reexport */ loadAsAsked),
+  fE: () => (/* reexport */ loadLayout),
+  d8: () => (/* reexport */ networkReason),
+  vx: () => (/* reexport */ pushProblems),
+  WI: () => (/* reexport */ readManifest),
+  kR: () => (/* reexport */ readPushed),
+  Gt: () => (/* reexport */ registryRead),
+  _r: () => (/* reexport */ release)
+});
+
+// UNUSED EXPORTS: MANIFEST_TYPES, explainPushFailure, putManifestBytes, registrySession, wireOf
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
+;// CONCATENATED MODULE: ./src/publish/access.ts
+
+
+
+
+
+/**
+ * Before anything is built, every repository a push would write to is asked for an upload, with the runner's
+ * Docker login, and the upload is cancelled at once: a repository that cannot be reached or written is found
+ * while nothing is published, so a push never stops half-way through its tags for those reasons.
+ */
+/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
+function registryUrl(host) {
+    if (host === 'docker.io')
+        return 'https://registry-1.docker.io';
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
+function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_.homedir)(), '.docker')) {
+    const file = external_node_path_default().join(configDir, 'config.json');
+    if (!(0,external_node_fs_.existsSync)(file))
+        return undefined;
+    const config = parseDockerConfig(file);
+    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const helper = config.credHelpers?.[host] ?? config.credsStore;
+    if (helper) {
+        const result = (0,external_node_child_process_.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
+        if (result.status === 0) {
+            const found = JSON.parse(result.stdout);
+            return { username: found.Username, secret: found.Secret };
+        }
+    }
+    for (const key of keys) {
+        const auth = config.auths?.[key]?.auth;
+        if (auth) {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+        }
+    }
+    return undefined;
+}
+/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
+function parseDockerConfig(file) {
+    try {
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
+    }
+}
+/**
+ * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
+ * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
+ * timeout, a port it will not use) is the news.
+ */
+function networkReason(error, host, advice) {
+    const e = error;
+    // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
+    // a TimeoutError from its signal.
+    if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError')
+        return undefined;
+    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+    if (/bad port/i.test(cause)) {
+        return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
+    }
+    const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`;
+    return advice ? `${why}: ${advice}` : why;
+}
+/** `Bearer realm="…",service="…"` → its parameters. */
+function parseChallenge(header) {
+    const space = header.indexOf(' ');
+    const params = {};
+    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
+        params[match[1]] = match[2];
+    return { scheme: header.slice(0, space).toLowerCase(), params };
+}
+const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
+const TIMEOUT_MS = 15_000;
+/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
+async function authorize(challenge, target, credentials, actions) {
+    const { scheme, params } = parseChallenge(challenge);
+    if (scheme === 'basic')
+        return credentials && basic(credentials);
+    if (scheme !== 'bearer' || !params.realm)
+        return undefined;
+    const url = new URL(params.realm);
+    if (params.service)
+        url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
+    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok)
+        return undefined;
+    const body = (await response.json());
+    const token = body.token ?? body.access_token;
+    return token ? `Bearer ${token}` : undefined;
+}
+/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
+async function withLogin(send, target, login, actions) {
+    const response = await send();
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status !== 401 || !challenge)
+        return { response };
+    const authorization = await authorize(challenge, target, login(), actions);
+    return authorization ? { response: await send(authorization), authorization } : { response };
+}
+/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
+async function pushProblem(target) {
+    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
+    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    try {
+        const credentials = dockerCredentials(target.host);
+        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
+        if (response.status === 202) {
+            const location = response.headers.get('location');
+            // Cancel the upload: nothing is left in the registry.
+            if (location)
+                await fetch(new URL(location, url), {
+                    method: 'DELETE',
+                    headers: authorization ? { authorization } : {},
+                    signal: AbortSignal.timeout(TIMEOUT_MS)
+                }).catch(() => undefined);
+            return undefined;
+        }
+        if (response.status === 401 || response.status === 403) {
+            return credentials
+                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
+                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
+        }
+        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
+    }
+    catch (error) {
+        return networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? error.message;
+    }
+}
+/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
+async function pushProblems(references) {
+    const problems = await Promise.all((0,src_settings/* byRepository */.IH)(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
+    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
+}
+/**
+ * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
+ * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
+ */
+function registrySession(target, actions, timeoutMs = 120_000) {
+    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
+    let authorization;
+    return async (pathname, init = {}) => {
+        const url = new URL(pathname, base);
+        const send = (auth) => fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+            body: init.body,
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (authorization) {
+            const response = await send(authorization);
+            if (response.status !== 401)
+                return response;
+        }
+        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
+        authorization = answered.authorization ?? authorization;
+        return answered.response;
+    };
+}
+/**
+ * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
+ * `docker pull` would (pull scope). Blob redirects to storage are followed.
+ */
+async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
+    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
+}
+
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+;// CONCATENATED MODULE: ./src/publish/load.ts
+
+
+
+const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
+/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
+async function loadLayout(target, workDir, platform) {
+    const tarball = external_node_path_default().join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
+    await (0,src_image/* loadTarball */.pG)(target.layout, target.tags, tarball, platform);
+    await (0,src_process/* execute */.g7)(dockerLoadPlan(tarball), { quiet: true });
+}
+/** Whether the engine can hold the whole image: the classic store holds one platform only. */
+const canLoadAll = (settings, engine) => settings.build.platforms.length === 1 || engine.containerdStore;
+/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
+async function loadAsAsked(settings, engine, target, workDir) {
+    if (target.inEngine)
+        return true;
+    if (!settings.publish.load)
+        return false;
+    if (!canLoadAll(settings, engine)) {
+        (0,src_process/* warn */.R8)("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
+        return false;
+    }
+    await loadLayout(target, workDir);
+    return true;
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/publish/push.ts
+
+
+
+
+/**
+ * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
+ * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
+ * can be pulled by name, so a failure before it publishes nothing.
+ */
+class PushError extends Error {
+    published;
+    digest;
+    constructor(message, 
+    /** References the registry serves after the failure: what did get out. */
+    published, 
+    /** The digest those references name. */
+    digest) {
+        super(message);
+        this.published = published;
+        this.digest = digest;
+    }
+}
+async function failure(response, what) {
+    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
+}
+/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
+async function pushBlob(request, dir, blob) {
+    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
+        return;
+    const opened = await request('blobs/uploads/', { method: 'POST' });
+    const location = opened.headers.get('location');
+    if (opened.status !== 202 || !location)
+        throw await failure(opened, `opening the upload of ${blob.digest}`);
+    const url = new URL(location, opened.url);
+    url.searchParams.set('digest', blob.digest);
+    const put = await request(url.href, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: await (0,promises_.readFile)((0,src_image/* blobPath */.nD)(dir, blob.digest))
+    });
+    if (put.status !== 201)
+        throw await failure(put, `uploading ${blob.digest}`);
+}
+/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
+async function putManifestBytes(request, mediaType, body, reference) {
+    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
+    if (put.status !== 201)
+        throw await failure(put, `writing the manifest ${reference}`);
+}
+async function putManifest(request, dir, manifest, reference) {
+    await putManifestBytes(request, manifest.mediaType, await (0,promises_.readFile)((0,src_image/* blobPath */.nD)(dir, manifest.digest)), reference);
+}
+/**
+ * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
+ * digest); resolves with the top digest (the index, or the single manifest).
+ */
+async function pushLayout(dir, references, tagged = true) {
+    const { blobs, manifests, top } = await (0,src_image/* layoutBlobs */.$f)(dir);
+    const repos = (0,src_settings/* byRepository */.IH)(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
+    try {
+        await Promise.all(repos.map(async (repo) => {
+            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
+            for (const manifest of manifests)
+                await putManifest(repo.request, dir, manifest, manifest.digest);
+            await putManifest(repo.request, dir, top, top.digest);
+        }));
+    }
+    catch (error) {
+        throw new PushError(reason(error), []);
+    }
+    const published = [];
+    if (!tagged)
+        return top.digest;
+    for (const repo of repos) {
+        for (const reference of repo.references) {
+            try {
+                await putManifest(repo.request, dir, top, (0,src_settings/* tagOf */.cO)(reference));
+            }
+            catch (error) {
+                throw new PushError(reason(error), published, top.digest);
+            }
+            published.push(reference);
+        }
+    }
+    return top.digest;
+}
+/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
+function reason(error) {
+    const why = networkReason(error, 'the registry');
+    return why ? `${error.message}: ${why}` : error.message;
+}
+
+;// CONCATENATED MODULE: ./src/publish/registry.ts
+
+
+
+const MANIFEST_TYPES = [src_image/* MEDIA */.Rn.index, src_image/* MEDIA */.Rn.manifest, src_image/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
+const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
+async function readManifest(target, ref) {
+    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    return (await response.json());
+}
+/**
+ * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
+ * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
+ * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
+ */
+async function readPushed(reference, digest, onlyPlatform) {
+    const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
+    const top = await readManifest(target, digest ?? ref);
+    if (!top.manifests)
+        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
+    return Promise.all(top.manifests
+        .filter(d => !(0,src_image/* isAttestation */.H3)(d))
+        .map(async (descriptor) => ({
+        platform: descriptor.platform ? (0,src_image/* platformId */.NX)(descriptor.platform) : onlyPlatform,
+        manifestDigest: descriptor.digest,
+        wire: wireOf(await readManifest(target, descriptor.digest))
+    })));
+}
+/** One sentence for the usual registry failures, with what to do. */
+function explainPushFailure(message, references) {
+    const where = references
+        .map(r => (0,src_settings/* repositoryOf */._M)(r))
+        .filter((r, i, all) => all.indexOf(r) === i)
+        .join(', ');
+    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
+        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
+    }
+    if (/denied|forbidden|\b403\b/i.test(message)) {
+        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
+    }
+    // A reset is more telling than the dial that may come with it.
+    if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
+        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
+    }
+    // A request that got no answer in time reached the registry: the host is right, the registry stalled.
+    if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
+        return `the registry of ${where} stopped answering during the push: check that it is up and retry`;
+    }
+    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
+        return `the registry of ${where} cannot be reached: check the host name in tags`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/publish.ts
+
+
+
+
+/** A push that stopped part-way: what to do, and what got out (the digest output names it). */
+class PartialPush extends Error {
+    published;
+    constructor(message, published) {
+        super(message);
+        this.published = published;
+    }
+}
+const publishedAs = (digest, tags, metadata, images = []) => ({
+    digest,
+    metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') },
+    references: tags,
+    images
+});
+/** The push, with registry failures turned into one sentence that says what to do and what got out. */
+async function pushMeasured(layout, tags, metadata, tagged) {
+    try {
+        return await pushLayout(layout, tags, tagged);
+    }
+    catch (error) {
+        const published = error instanceof PushError ? error.published : [];
+        const missing = tags.filter(t => !published.includes(t));
+        const message = error.message;
+        const state = published.length === 0
+            ? 'Nothing was published.'
+            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
+        const partial = error instanceof PushError && error.digest && published.length > 0 ? publishedAs(error.digest, published, metadata) : undefined;
+        throw new PartialPush(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, partial);
+    }
+}
+// Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
+const READ_BACK_WAITS_MS = [1000, 3000];
+/** The pushed image read back from the registry, tried again after a failed read. */
+async function readBack(tag, digest, platform) {
+    for (const wait of READ_BACK_WAITS_MS) {
+        try {
+            return await readPushed(tag, digest, platform);
+        }
+        catch {
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+    return readPushed(tag, digest, platform);
+}
+/**
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
+ * back from the registry and compares its stored size with the measured one. A push that is complete stays
+ * reported as published when only the read-back fails.
+ */
+async function publish(layout, tags, measured, metadata, tagged = true) {
+    const digest = await pushMeasured(layout, tags, metadata, tagged);
+    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
+        const why = error.message;
+        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
+    });
+    for (const image of images) {
+        const before = measured.images.find(m => m.platform === image.platform);
+        if (before && before.wire !== image.wire)
+            (0,src_process/* warn */.R8)(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
+    }
+    return publishedAs(digest, tags, metadata, images);
+}
+/**
+ * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
+ * `failures` (the report is still written), never thrown.
+ */
+async function release(settings, head, failures, budgetBroken, phase) {
+    if (!settings.push)
+        return undefined;
+    const targets = (0,src_settings/* pushTargets */.XV)(settings);
+    if (failures.length > 0 || budgetBroken) {
+        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
+        failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`);
+        return undefined;
+    }
+    const pushed = phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest));
+    return (settings.byDigest ? pushed.then(p => ({ ...p, byDigest: true })) : pushed).catch((error) => {
+        failures.push(error.message);
+        // What did get out is reported and named by the digest output, though the step fails.
+        return error instanceof PartialPush ? error.published : undefined;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+// publish/: where the image goes: the engine (load), a registry (access, push, read-back).
+
+
+
+
+
+
+
+/***/ }),
+
+/***/ 6867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Bx: () => (/* binding */ KEPT_OUTPUT_BYTES),
-/* harmony export */   DA: () => (/* binding */ removeLeftovers),
-/* harmony export */   Yg: () => (/* binding */ timesPlan),
-/* harmony export */   mc: () => (/* binding */ Container),
-/* harmony export */   w8: () => (/* binding */ parseTimes)
+/* harmony export */   bE: () => (/* binding */ attributionOf),
+/* harmony export */   f$: () => (/* binding */ stableText),
+/* harmony export */   nQ: () => (/* binding */ largest),
+/* harmony export */   t3: () => (/* binding */ REPORT_FORMAT),
+/* harmony export */   vX: () => (/* binding */ VARIES)
 /* harmony export */ });
-/* unused harmony exports SANDBOX, RUN_LABEL, createPlan, startPlan, killPlan, removePlan, copyPlan, leftoverPlan, elapsedMs */
-/* harmony import */ var _cleanup_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2691);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
+/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
+const REPORT_FORMAT = 1;
+/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
+const VARIES = '⏱';
+/** The report without its run-to-run lines: equal when nothing but times changed. */
+function stableText(markdown) {
+    return markdown
+        .split('\n')
+        .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
+        .join('\n');
+}
+const attributionOf = (report, platform) => report.attribution?.find(a => a.platform === platform);
+/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
+function largest(report) {
+    const images = report.measurement.images;
+    const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
+    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
+}
 
+
+/***/ }),
+
+/***/ 7841:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Nk: () => (/* reexport */ STARTUP_RUNS),
+  DA: () => (/* reexport */ removeLeftovers),
+  El: () => (/* reexport */ smokeAndStartup)
+});
+
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+;// CONCATENATED MODULE: ./src/run/sandbox.ts
 
 /**
  * The built binary is the pull request's code: it runs only here, in a container of the engine, and never on the
@@ -40564,9 +41040,9 @@ class Container {
     }
     static async create(spec, signal) {
         const container = new Container(spec.name);
-        (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .whileRunning */ .j9)(`container ${spec.name}`, () => container.remove());
+        (0,src_process/* whileRunning */.j9)(`container ${spec.name}`, () => container.remove());
         // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
+        await (0,src_process/* execute */.g7)(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
             await container.remove();
             throw error;
         });
@@ -40578,12 +41054,12 @@ class Container {
         let timedOut = false;
         const timer = setTimeout(() => {
             timedOut = true;
-            void (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(killPlan(this.name), { allowFailure: true, quiet: true });
+            void (0,src_process/* execute */.g7)(killPlan(this.name), { allowFailure: true, quiet: true });
             setTimeout(() => cli.abort(), KILL_GRACE_MS).unref();
         }, timeoutMs);
         try {
             // Its output reaches the log once, kept to its head and tail, by the caller: a program may print megabytes.
-            const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: KEPT_OUTPUT_BYTES });
+            const outcome = await (0,src_process/* execute */.g7)(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: KEPT_OUTPUT_BYTES });
             return { outcome, timedOut };
         }
         finally {
@@ -40591,7 +41067,7 @@ class Container {
         }
     }
     async copyIn(file, destination) {
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(copyPlan(file, this.name, destination), { quiet: true });
+        await (0,src_process/* execute */.g7)(copyPlan(file, this.name, destination), { quiet: true });
     }
     removing;
     /**
@@ -40601,12 +41077,12 @@ class Container {
     async remove() {
         this.removing ??= this.removeUntilGone();
         await this.removing;
-        (0,_cleanup_js__WEBPACK_IMPORTED_MODULE_0__/* .done */ .Vw)(`container ${this.name}`);
+        (0,src_process/* done */.Vw)(`container ${this.name}`);
     }
     /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
     async removeUntilGone() {
         for (let attempt = 0; attempt < 3; attempt++) {
-            const outcome = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan([this.name]), { allowFailure: true, quiet: true });
+            const outcome = await (0,src_process/* execute */.g7)(removePlan([this.name]), { allowFailure: true, quiet: true });
             if (outcome.code === 0 || /no such container/i.test(outcome.stderr))
                 return;
             await new Promise(resolve => setTimeout(resolve, 200));
@@ -40615,713 +41091,25 @@ class Container {
 }
 /** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
 async function removeLeftovers(runId) {
-    const listed = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(leftoverPlan(runId), { allowFailure: true, quiet: true });
+    const listed = await (0,src_process/* execute */.g7)(leftoverPlan(runId), { allowFailure: true, quiet: true });
     const ids = listed.stdout.split('\n').filter(Boolean);
     if (ids.length > 0)
-        await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(removePlan(ids), { allowFailure: true, quiet: true });
+        await (0,src_process/* execute */.g7)(removePlan(ids), { allowFailure: true, quiet: true });
     return ids;
 }
 
-
-/***/ }),
-
-/***/ 715:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  f2: () => (/* binding */ IMAGE_SHAPING),
-  Zz: () => (/* binding */ NO_VARIABLE),
-  ij: () => (/* binding */ SAFE_VALUE),
-  t: () => (/* binding */ SAFE_VALUE_RULE),
-  qQ: () => (/* binding */ UPX_RELEASE_URL),
-  D4: () => (/* binding */ ZSTD_LEVEL),
-  hb: () => (/* binding */ isImageReference),
-  BI: () => (/* binding */ portProblem),
-  XV: () => (/* binding */ pushTargets),
-  sb: () => (/* binding */ readSettings),
-  TK: () => (/* binding */ withBuild),
-  oD: () => (/* binding */ withMainPackage)
-});
-
-// UNUSED EXPORTS: DISTROLESS_STATIC, InputError, MAX_TIMER_SECONDS, UPX_LEVELS, attestationProblem, defaultBinaryName, defaultProvenance, findGoMods, findMainPackages, isRepository, isTagName, openReading, parseCompression, parseLabels, parseSbom, readActionInput, readBudget, readComment, readGitHub, readModulePath, readPullRequest
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/lists.ts
-var lists = __nccwpck_require__(6174);
-// EXTERNAL MODULE: ./src/gate.ts
-var gate = __nccwpck_require__(1956);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-;// CONCATENATED MODULE: ./src/files.ts
-
-
-
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
-// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
-const MAX_FILE_BYTES = 2 ** 31 - 1;
-const inside = (folder, file) => {
-    const relative = external_node_path_default().relative(folder, file);
-    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
-};
-/**
- * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
- * request's own symlink must not reach the runner's files), a system source under the system folders.
- */
-function resolveSource(given, workspace) {
-    const source = external_node_path_default().resolve(workspace, given);
-    const inWorkspace = inside(workspace, source);
-    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
-    }
-    if (!(0,external_node_fs_.existsSync)(source))
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" does not exist (${source})`);
-    const real = (0,external_node_fs_.realpathSync)(source);
-    const allowed = inWorkspace ? inside((0,external_node_fs_.realpathSync)(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
-    if (!allowed) {
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
-            "only files the workspace (or the runner's system folders) really holds are copied");
-    }
-    return real;
-}
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root, file) {
-    const info = (0,external_node_fs_.lstatSync)(file);
-    if (info.isSymbolicLink()) {
-        const link = (0,external_node_fs_.readlinkSync)(file);
-        return inside(root, external_node_path_default().resolve(external_node_path_default().dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
-    }
-    if (!info.isFile() && !info.isDirectory())
-        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
-    if (info.size > MAX_FILE_BYTES)
-        return `is ${info.size} bytes, over the 2 GiB a file may have`;
-    return undefined;
-}
-/** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root) {
-    const pending = [root];
-    while (pending.length > 0) {
-        const folder = pending.pop();
-        for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
-            const file = external_node_path_default().join(folder, entry.name);
-            const problem = entryProblem(root, file);
-            if (problem)
-                return `${external_node_path_default().relative(root, file)} ${problem}`;
-            if (entry.isDirectory())
-                pending.push(file);
-        }
-    }
-    return undefined;
-}
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image. The whole tree is checked here, before any build.
- */
-function parseFile(line, workspace) {
-    const match = /^(.+?):(\/.*)$/.exec(line);
-    if (!match)
-        throw new Error(`files entry "${(0,values/* shown */.SP)(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
-    const [, given, destination] = match;
-    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
-        throw new Error(`files destination "${(0,values/* shown */.SP)(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
-    }
-    const source = resolveSource(given, workspace);
-    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
-    const folder = (0,external_node_fs_.statSync)(source).isDirectory();
-    const problem = folder ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source)?.replace(/^is /, 'it is ');
-    if (problem)
-        throw new Error(`files source "${(0,values/* shown */.SP)(given)}": ${problem}`);
-    return { source, destination };
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-
-
-
-
-const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
-const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-/** The groups of the settings that shape the image's bytes. */
-const IMAGE_SHAPING = ['build', 'pack', 'stage'];
-/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
-const ZSTD_LEVEL = 19;
-function parseCompression(kindText, levelText) {
-    const kind = kindText.trim().toLowerCase();
-    if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
-    const range = kind === 'gzip' ? [1, 9] : [1, 22];
-    if (levelText.trim() === '')
-        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
-    const level = Number(levelText);
-    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
-    }
-    return { kind, level };
-}
-const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
-const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
-        return undefined;
-    let event;
-    try {
-        event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
-            cause: error
-        });
-    }
-    const pr = event.pull_request;
-    if (!pr)
-        return undefined;
-    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
-}
-/** Every problem with the inputs, reported together so one run shows all that must change. */
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
-        this.problems = problems;
-    }
-}
-const readActionInput = name => core/* getInput */.V4(name);
-// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
-const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-// Docker reads the first component as a registry only with a dot, a port, or as localhost.
-const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
-const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
-// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
-const MAX_NAME = 255;
-/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
-const isRepository = (text) => text.length <= MAX_NAME && REPOSITORY_RE.test(text);
-/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
-const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
-function isImageReference(text) {
-    return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text);
-}
-function parseFinalStage(text) {
-    switch (text) {
-        case 'scratch':
-            return { kind: 'scratch', nonroot: false };
-        case 'scratch-nonroot':
-            return { kind: 'scratch-nonroot', nonroot: true };
-        case 'distroless-static':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
-        case 'distroless-static-nonroot':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
-    }
-    if (text === '')
-        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
-    if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
-    return { kind: 'image', base: text, nonroot: false };
-}
-function parseBoolean(name, text) {
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
-}
-const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
-/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
-function findGoMods(dir, depth = 4) {
-    const found = [];
-    let level = [dir];
-    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
-        const next = [];
-        for (const folder of level) {
-            for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
-                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
-                    continue;
-                const child = external_node_path_default().join(folder, entry.name);
-                if ((0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
-                    found.push(child);
-                else
-                    next.push(child);
-            }
-        }
-        level = next;
-    }
-    return found.sort();
-}
-/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
-const NO_VARIABLE = 'none';
-const PACKAGE_MAIN = /^package\s+main\b/m;
-// Enough of a file to pass its licence header and build constraints and reach the package clause.
-const HEAD_BYTES = 8192;
-function packageClauseIsMain(file) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        const head = Buffer.alloc(HEAD_BYTES);
-        return PACKAGE_MAIN.test(head.subarray(0, (0,external_node_fs_.readSync)(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-/**
- * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
- * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
- */
-function findMainPackages(moduleDir, depth = 4) {
-    const found = [];
-    const visit = (folder, level) => {
-        const entries = (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true });
-        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(external_node_path_default().join(folder, e.name)))) {
-            const relative = external_node_path_default().relative(moduleDir, folder);
-            found.push(relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`);
-        }
-        if (level >= depth)
-            return;
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
-                continue;
-            const child = external_node_path_default().join(folder, entry.name);
-            if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
-                visit(child, level + 1);
-        }
-    };
-    visit(moduleDir, 0);
-    return found.sort();
-}
-/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
-function moduleChoice(workspace, dir) {
-    const name = `"${external_node_path_default().relative(workspace, dir) || '.'}"`;
-    const mains = findMainPackages(dir);
-    if (mains.length === 0)
-        return `${name} (no main package found)`;
-    if (mains.length === 1)
-        return name;
-    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
-}
-const MAX_TIMER_SECONDS = 2147483;
-// What a version or build may hold: it goes into -X, an OCI label and the default tag.
-const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
-const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
-function portProblem(port) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
-    if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
-    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
-    if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
-    if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
-    return undefined;
-}
-/**
- * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
- * private one, or one the event does not say), since mode=max records the build's inputs.
- */
-function defaultProvenance(eventPath) {
-    let isPrivate;
-    try {
-        isPrivate =
-            eventPath && (0,external_node_fs_.existsSync)(eventPath)
-                ? JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).repository?.private
-                : undefined;
-    }
-    catch {
-        isPrivate = undefined;
-    }
-    return isPrivate === false ? 'mode=max' : 'mode=min';
-}
-/**
- * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
- * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
- */
-function parseSbom(text, push) {
-    const value = text.toLowerCase();
-    if (value === '')
-        return push ? { kind: 'build-info' } : { kind: 'off' };
-    if (value === 'true' || value === '1')
-        return { kind: 'build-info' };
-    if (value === 'false' || value === '0')
-        return { kind: 'off' };
-    if (value === 'buildkit')
-        return { kind: 'buildkit', value: 'true' };
-    if (text.includes('=') && !attestationProblem('sbom', text))
-        return { kind: 'buildkit', value: text };
-    throw new Error(`sbom "${(0,values/* shown */.SP)(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
-}
-/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
-function attestationProblem(name, value) {
-    if (value === '' || /^(true|false|1|0)$/i.test(value))
-        return undefined;
-    const pairs = value.split(',').map(pair => pair.split('='));
-    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
-    }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
-    return undefined;
-}
-/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
-function parseLabels(text, problems) {
-    const labels = [];
-    for (const line of text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
-        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
-        else
-            labels.push([key, line.slice(eq + 1).trim()]);
-    }
-    return labels;
-}
-/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
-function secret(token) {
-    if (token)
-        core/* setSecret */.Pq(token);
-    return token;
-}
-/** The module path from go.mod: the default binary name is its last element. */
-function readModulePath(goMod) {
-    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
-}
-function defaultBinaryName(modulePath) {
-    const parts = modulePath.split('/');
-    // example.com/tool/v2 is named tool, as `go install` names it.
-    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
-        parts.pop();
-    return parts[parts.length - 1];
-}
-/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
-function openReading(input, env) {
-    const problems = [];
-    return {
-        get: name => input(name).trim(),
-        attempt: (parse, fallback) => {
-            try {
-                return parse();
-            }
-            catch (error) {
-                problems.push(error.message);
-                return fallback;
-            }
-        },
-        problems,
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        env
-    };
-}
-function readSettings(input = readActionInput, env = process.env) {
-    const reading = openReading(input, env);
-    const { problems } = reading;
-    const build = readBuild(reading);
-    const publish = readPublish(reading, build);
-    // Read once: the comparison needs to know there is one, the GitHub context carries it.
-    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const settings = {
-        build,
-        pack: readPack(reading),
-        stage: readStage(reading),
-        publish,
-        engine: readEngine(reading),
-        smoke: readSmoke(reading),
-        compare: readCompare(reading, pullRequest !== undefined),
-        comment: readComment(reading),
-        budget: readBudget(reading),
-        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
-        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
-        github: readGitHub(reading, pullRequest),
-        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
-    };
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return settings;
-}
-/** The module's path from its go.mod, or a problem that says where the module is. */
-function readModule({ problems, workspace }, workingDirectory) {
-    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
-        return '';
-    }
-    if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
-        const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
-            (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
-                : 'no go.mod was found below it either; point it at the Go module root'));
-        return '';
-    }
-    const modulePath = readModulePath((0,external_node_fs_.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-    if (!modulePath)
-        problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
-    return modulePath;
-}
-function readBuild(reading) {
-    const { get, attempt, problems } = reading;
-    const workingDirectory = external_node_path_default().resolve(reading.workspace, get('working-directory'));
-    const modulePath = readModule(reading, workingDirectory);
-    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    const binaryProblem = (0,values/* binaryNameProblem */.iZ)(binaryName);
-    if (binaryProblem) {
-        problems.push(binaryProblem);
-        binaryName = 'app';
-    }
-    const packageWhy = (0,values/* packageProblem */.eN)(get('package'));
-    if (packageWhy)
-        problems.push(packageWhy);
-    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
-    for (const [name, value] of [
-        ['version-variable', versionVariable],
-        ['build-variable', buildVariable]
-    ]) {
-        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
-    }
-    const [version, build] = [get('version') || undefined, get('build') || undefined];
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
-    }
-    const ldflags = get('ldflags');
-    attempt(() => (0,lists/* splitFields */.Kp)(ldflags, 'ldflags'), []);
-    const buildFlags = attempt(() => (0,lists/* splitFields */.Kp)(get('build-flags'), 'build-flags'), []);
-    problems.push(...(0,values/* buildFlagsProblems */.CL)(buildFlags));
-    const platforms = readPlatforms(reading);
-    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
-}
-function readPlatforms({ get, attempt, problems }) {
-    const texts = (0,lists/* parseList */.E1)(get('platforms'), { commas: true });
-    if (texts.length === 0)
-        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = texts.map(text => attempt(() => (0,platform/* parsePlatform */.FL)(text), undefined)).filter(p => p !== undefined);
-    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
-    if (duplicate)
-        problems.push(`platforms lists ${duplicate.id} twice`);
-    return platforms;
-}
-function readPack({ get, problems }) {
-    const upxText = get('upx').toLowerCase();
-    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
-    if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
-    const upxInstall = {
-        version: get('upx-version'),
-        url: get('upx-download-url') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256').toLowerCase() || undefined
-    };
-    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
-    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
-        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
-    if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    return { upx, upxInstall };
-}
-function readStage({ get, attempt, problems, workspace }) {
-    const expose = (0,lists/* parseList */.E1)(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
-    for (const port of expose) {
-        const problem = portProblem(port);
-        if (problem)
-            problems.push(problem);
-    }
-    const workdir = get('workdir');
-    const workdirWhy = (0,values/* workdirProblem */.Yu)(workdir);
-    if (workdirWhy)
-        problems.push(workdirWhy);
-    return {
-        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
-        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
-        expose,
-        args: attempt(() => (0,lists/* splitFields */.Kp)(get('args'), 'args'), []),
-        workdir,
-        files: (0,lists/* parseList */.E1)(get('files'), { commas: false })
-            .map(line => attempt(() => parseFile(line, workspace), undefined))
-            .filter(f => f !== undefined),
-        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
-        labels: parseLabels(get('labels'), problems)
-    };
-}
-function readPublish(reading, build) {
-    const { get, attempt, problems } = reading;
-    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
-    if (!isRepository(image))
-        problems.push(`image "${(0,values/* shown */.SP)(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
-    const tags = (0,lists/* parseList */.E1)(get('tags'), { commas: true });
-    for (const tag of tags) {
-        if (!isImageReference(tag))
-            problems.push(`tag "${(0,values/* shown */.SP)(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
-        else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
-    }
-    const load = attempt(() => parseBoolean('load', get('load')), true);
-    const push = attempt(() => parseBoolean('push', get('push')), false);
-    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
-    if (byDigest)
-        problems.push(...byDigestProblems(push, tags, get('image')));
-    else if (push && tags.length === 0) {
-        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
-    }
-    const provenanceText = get('provenance');
-    const provenanceWhy = attestationProblem('provenance', provenanceText);
-    if (provenanceWhy)
-        problems.push(provenanceWhy);
-    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
-    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
-    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
-}
-/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
-function byDigestProblems(push, tags, image) {
-    const problems = [];
-    if (!push)
-        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
-    if (tags.length > 0)
-        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${(0,values/* shown */.SP)(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
-    if (!image)
-        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
-    return problems;
-}
-/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
-const pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
-function readAnnotations({ get, problems }, platformCount) {
-    const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    return annotations;
-}
-function readEngine({ get, problems }) {
-    const builder = get('builder');
-    const builderWhy = (0,values/* builderProblem */.XE)(builder);
-    if (builderWhy)
-        problems.push(builderWhy);
-    return { builder };
-}
-function readSmoke({ get, attempt, problems }) {
-    const text = get('smoke-test');
-    const command = text ? attempt(() => (0,lists/* splitFields */.Kp)(text, 'smoke-test'), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
-    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (timeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    return { command, timeoutSeconds };
-}
-function readCompare({ get, attempt, problems, env }, pullRequest) {
-    const compare = get('compare').toLowerCase();
-    const baselineImage = get('baseline-image');
-    const baseRef = get('base-ref') || undefined;
-    let baseline = { kind: 'off' };
-    if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
-    if (baselineImage && !isImageReference(baselineImage))
-        problems.push(`baseline-image "${(0,values/* shown */.SP)(baselineImage)}" is not a valid image reference`);
-    const baseRefWhy = baseRef === undefined ? undefined : (0,values/* baseRefProblem */.UX)(baseRef);
-    if (baseRefWhy)
-        problems.push(baseRefWhy);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
-    if (comparing) {
-        if (baselineImage)
-            baseline = { kind: 'image', reference: baselineImage };
-        else if (baseRef || pullRequest)
-            baseline = { kind: 'build', ref: baseRef };
-        else
-            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
-    }
-    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
-}
-function readComment({ get, attempt, problems }) {
-    const timeoutText = get('comment-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
-    const key = get('comment-key');
-    if (!/^[\w.-]+$/.test(key))
-        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
-    return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
-}
-function readBudget({ get, attempt }) {
-    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
-    return {
-        maxSize: maxSizeText ? attempt(() => (0,gate/* parseSize */.DB)(maxSizeText, 'max-size'), undefined) : undefined,
-        maxIncrease: maxIncreaseText ? attempt(() => (0,gate/* parseIncrease */.KW)(maxIncreaseText, 'max-increase'), undefined) : undefined
-    };
-}
-/** The run's GitHub context, with the pull request of the event file. */
-function readGitHub({ env }, pullRequest) {
-    return {
-        repository: env.GITHUB_REPOSITORY,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        ref: env.GITHUB_REF,
-        refName: env.GITHUB_REF_NAME,
-        eventName: env.GITHUB_EVENT_NAME,
-        pullRequest
-    };
-}
-/** The same settings with some of what go build reads changed. */
-const withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
-/** The settings for the main package preflight found: `go build` names the binary after its import path. */
-function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
-    return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
-}
-
-
-/***/ }),
-
-/***/ 2754:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   El: () => (/* binding */ smokeAndStartup),
-/* harmony export */   Nk: () => (/* binding */ STARTUP_RUNS)
-/* harmony export */ });
-/* unused harmony exports smokeTest, timeStartup */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var _load_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(259);
-/* harmony import */ var _platform_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(3728);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4813);
-/* harmony import */ var _sandbox_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6004);
-/* harmony import */ var _stage_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(1741);
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4777);
-/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(286);
-
-
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
+var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var settings = __nccwpck_require__(9864);
+;// CONCATENATED MODULE: ./src/run/smoke.ts
 
 
 
@@ -41348,14 +41136,14 @@ async function smokeTest(spec, timeoutSeconds) {
     const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
     let container;
     try {
-        container = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create(spec, creating);
+        container = await Container.create(spec, creating);
     }
     catch (error) {
         const why = error.message;
         return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
     }
     const { outcome, timedOut } = await container.run(timeoutMs);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq((0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)(outcome.stdout + outcome.stderr, _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .KEPT_OUTPUT_BYTES */ .Bx));
+    core/* info */.pq((0,settings/* clip */.$Q)(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
     const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
     if (!timedOut && outcome.code === 0)
         return { result, passed: container };
@@ -41363,7 +41151,7 @@ async function smokeTest(spec, timeoutSeconds) {
     if (timedOut)
         return { result: { ...result, error: late } };
     // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
-    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(0,_values_js__WEBPACK_IMPORTED_MODULE_7__/* .clip */ .$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
+    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(0,settings/* clip */.$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
 }
 const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 /**
@@ -41372,8 +41160,8 @@ const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.l
  * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
  */
 async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
-    const unpackedPath = `${_stage_js__WEBPACK_IMPORTED_MODULE_6__/* .BINARY_DIR */ .eg}/.${binaryName}-unpacked`;
-    const unpacked = await _sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .Container */ .mc.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
+    const unpackedPath = `${src_image/* BINARY_DIR */.eg}/.${binaryName}-unpacked`;
+    const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
     try {
         await unpacked.copyIn(unpackedFile, unpackedPath);
         const samples = [];
@@ -41383,7 +41171,7 @@ async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
                 if (timedOut || outcome.code !== 0)
                     return {};
             }
-            const [p, u] = (0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .parseTimes */ .w8)((await (0,_runner_js__WEBPACK_IMPORTED_MODULE_4__/* .execute */ .g7)((0,_sandbox_js__WEBPACK_IMPORTED_MODULE_5__/* .timesPlan */ .Yg)([packed.name, unpacked.name]), { quiet: true })).stdout);
+            const [p, u] = parseTimes((await (0,src_process/* execute */.g7)(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout);
             samples.push([p.ms, u.ms]);
         }
         return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
@@ -41402,17 +41190,17 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     const args = settings.smoke.command;
     if (!args)
         return { startup };
-    const host = (0,_platform_js__WEBPACK_IMPORTED_MODULE_3__/* .hostPlatform */ .ol)();
+    const host = (0,src_process/* hostPlatform */.ol)();
     const hostBuilt = settings.build.platforms.find(p => p.id === host?.id);
     if (!hostBuilt) {
-        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_8__/* .warn */ .R)(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        (0,src_process/* warn */.R8)(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
         return { startup };
     }
-    const runId = node_path__WEBPACK_IMPORTED_MODULE_1___default().basename(workDir);
+    const runId = external_node_path_default().basename(workDir);
     const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
     const { result: smoke, passed } = await phase('smoke test', async () => {
         if (!loaded)
-            await (0,_load_js__WEBPACK_IMPORTED_MODULE_2__/* .loadLayout */ .fE)(head, workDir, hostBuilt.id);
+            await (0,publish/* loadLayout */.fE)(head, workDir, hostBuilt.id);
         return smokeTest(spec, settings.smoke.timeoutSeconds);
     });
     const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
@@ -41421,7 +41209,7 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
             await phase('startup', async () => {
                 const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
                     // Advice only: the start-up cost is a line of the report, never the run.
-                    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`the start-up time could not be measured: ${error.message}`);
+                    core/* info */.pq(`the start-up time could not be measured: ${error.message}`);
                     return {};
                 });
                 startup.set(hostBuilt.id, measured);
@@ -41434,367 +41222,54 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     return { smoke, startup };
 }
 
-
-/***/ }),
-
-/***/ 1741:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Vp: () => (/* binding */ sealContext),
-/* harmony export */   X5: () => (/* binding */ writeStageFiles),
-/* harmony export */   eg: () => (/* binding */ BINARY_DIR),
-/* harmony export */   fZ: () => (/* binding */ treeDigest),
-/* harmony export */   gV: () => (/* binding */ stageOf),
-/* harmony export */   hL: () => (/* binding */ stageLayers),
-/* harmony export */   ks: () => (/* binding */ contextBinaryPath),
-/* harmony export */   mN: () => (/* binding */ pinTimes)
-/* harmony export */ });
-/* unused harmony exports ZONEINFO, NONROOT_UID, PASSWD, GROUP, CA_BUNDLES, imageUser, renderDockerfile, findCaBundle */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(715);
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4777);
+;// CONCATENATED MODULE: ./src/run/index.ts
+// run/: the built binary runs only here: the smoke test and start-up timing, in a sandboxed container.
 
 
-
-
-
-
-/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
-/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
-const stageOf = (settings) => ({ ...settings.stage, binaryName: settings.build.binaryName });
-/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
-const ZONEINFO = '/usr/share/zoneinfo';
-const BINARY_DIR = '/usr/bin';
-const NONROOT_UID = 65532;
-// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
-const PASSWD = `root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`;
-const GROUP = `root:x:0:\nnonroot:x:${NONROOT_UID}:\n`;
-// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
-const CA_BUNDLES = [
-    '/etc/ssl/certs/ca-certificates.crt',
-    '/etc/pki/tls/certs/ca-bundle.crt',
-    '/etc/ssl/ca-bundle.pem',
-    '/etc/pki/tls/cacert.pem',
-    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
-    '/etc/ssl/cert.pem'
-];
-/*
- * The build context holds whole file trees, copied to / as they are:
- *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
- *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
- * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
- * byte-identical layers on every builder.
- */
-const SHARED_TREE = 'rootfs';
-const TZDATA_TREE = 'tzdata';
-const FILES_TREE = 'files';
-const WORKDIR_TREE = 'workdir';
-function contextBinaryPath(contextDir, platform, binaryName) {
-    return node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
-}
-/** The user the image runs as, when the action knows it: the workdir is made theirs. */
-function imageUser(stage) {
-    return stage.nonroot ? NONROOT_UID : undefined;
-}
-/** What each layer the action adds holds, in order: the report names the layers by these. */
-function stageLayers(spec) {
-    return [
-        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
-        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
-        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
-        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
-        'binary',
-        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
-        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
-    ];
-}
-/**
- * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
- * value first, naming the input; this keeps any other path from pasting text that could end the line.
- */
-function checked(value, problem) {
-    if (problem !== undefined || /[\r\n]/.test(value))
-        throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`);
-    return value;
-}
-/**
- * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
- * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
- * line, so no frontend image has to be pulled.
- */
-function renderDockerfile(spec) {
-    const stage = spec.finalStage;
-    const from = stage.kind === 'image' ? checked(stage.base, (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .isImageReference */ .hb)(stage.base) ? undefined : 'not an image reference') : 'scratch';
-    const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM'];
-    if (stage.kind === 'scratch-nonroot') {
-        lines.push(`COPY ${SHARED_TREE}/ /`);
-    }
-    if (spec.tzdata)
-        lines.push(`COPY ${TZDATA_TREE}/ /`);
-    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
-    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
-    const user = imageUser(stage);
-    if (spec.workdir && user !== undefined)
-        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
-    // The binary changes most often, so it is the last layer.
-    lines.push('COPY ${TARGETPLATFORM}/ /');
-    if (stage.kind === 'scratch-nonroot')
-        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
-    if (spec.workdir)
-        lines.push(`WORKDIR ${checked(spec.workdir, (0,_values_js__WEBPACK_IMPORTED_MODULE_5__/* .workdirProblem */ .Yu)(spec.workdir))}`);
-    if (spec.expose.length > 0)
-        lines.push(`EXPOSE ${spec.expose.map(port => checked(port, (0,_settings_js__WEBPACK_IMPORTED_MODULE_4__/* .portProblem */ .BI)(port))).join(' ')}`);
-    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
-    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${checked(spec.binaryName, (0,_values_js__WEBPACK_IMPORTED_MODULE_5__/* .binaryNameProblem */ .iZ)(spec.binaryName))}`])}`);
-    if (spec.args.length > 0)
-        lines.push(`CMD ${JSON.stringify(spec.args)}`);
-    return lines.join('\n') + '\n';
-}
-function findCaBundle(candidates = CA_BUNDLES) {
-    return candidates.find(file => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file));
-}
-/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
-async function writeStageFiles(spec, contextDir) {
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(contextDir, { recursive: true });
-    if (spec.finalStage.kind === 'scratch-nonroot') {
-        const bundle = findCaBundle();
-        if (!bundle) {
-            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
-        }
-        const etc = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, SHARED_TREE, 'etc');
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'ssl/certs'), { recursive: true });
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.copyFile)(bundle, node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'ssl/certs/ca-certificates.crt'));
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'passwd'), PASSWD);
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(etc, 'group'), GROUP);
-    }
-    if (spec.tzdata) {
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.cp)(ZONEINFO, node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, TZDATA_TREE, ZONEINFO), {
-            recursive: true,
-            verbatimSymlinks: true,
-            filter: source => node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(ZONEINFO, source).split((node_path__WEBPACK_IMPORTED_MODULE_3___default().sep))[0] !== 'right'
-        });
-    }
-    for (const [i, file] of spec.files.entries()) {
-        const target = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, `${FILES_TREE}-${i}`, file.destination);
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(target), { recursive: true });
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.cp)(file.source, target, { recursive: true, verbatimSymlinks: true });
-    }
-    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.mkdir)(node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
-    const dockerfile = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(contextDir, 'Dockerfile');
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.writeFile)(dockerfile, renderDockerfile(spec));
-    return dockerfile;
-}
-/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
-async function pinTimes(dir, seconds) {
-    for (const entry of await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(dir, { withFileTypes: true })) {
-        const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(dir, entry.name);
-        if (entry.isDirectory())
-            await pinTimes(full, seconds);
-        await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lutimes)(full, seconds, seconds);
-    }
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lutimes)(dir, seconds, seconds);
-}
-/**
- * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
- * Without times: what the image's layers are made of, before the times are pinned.
- */
-async function treeDigest(dir, { times = true } = {}) {
-    const hash = (0,node_crypto__WEBPACK_IMPORTED_MODULE_1__.createHash)('sha256');
-    const walk = async (folder) => {
-        const entries = (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readdir)(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(folder, entry.name);
-            const info = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.lstat)(full);
-            hash.update(`${node_path__WEBPACK_IMPORTED_MODULE_3___default().relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`);
-            if (info.isSymbolicLink())
-                hash.update(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readlink)(full));
-            else if (info.isDirectory())
-                await walk(full);
-            else
-                hash.update(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.readFile)(full));
-        }
-    };
-    await walk(dir);
-    return hash.digest('hex');
-}
-/**
- * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
- * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
- * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
- */
-async function sealContext(staging) {
-    const sealed = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(node_path__WEBPACK_IMPORTED_MODULE_3___default().dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
-    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_2__.rename)(staging, sealed);
-    return sealed;
-}
 
 
 /***/ }),
 
-/***/ 2490:
+/***/ 9864:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   Fx: () => (/* binding */ pointerSize),
-/* harmony export */   QK: () => (/* binding */ verifiesWithSystemRoots),
-/* harmony export */   bK: () => (/* binding */ splitSymbol),
-/* harmony export */   u1: () => (/* binding */ resolveTarget)
-/* harmony export */ });
-/* unused harmony exports firstWord, candidates, readsBuildInfo */
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(715);
 
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
-// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
-const ROLE_NAMES = {
-    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
-    build: {
-        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
-        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
-    }
-};
-// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
-const OTHER_THINGS = new Set([
-    'api',
-    'proto',
-    'protocol',
-    'schema',
-    'min',
-    'max',
-    'minimum',
-    'maximum',
-    'go',
-    'golang',
-    'tls',
-    'http',
-    'kube',
-    'k8s',
-    'spec',
-    'format',
-    'wire',
-    'storage',
-    'db',
-    'database',
-    'compat',
-    'config'
-]);
-/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
-const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/**
- * String variables of the main module whose name says they hold the version (or the build): the plain names if
- * any, else the names that end in one.
- */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    const names = symbols
-        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-    const ident = (name) => splitSymbol(name).ident;
-    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
-    if (plain.length > 0)
-        return plain;
-    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
-    if (wanted === _settings_js__WEBPACK_IMPORTED_MODULE_0__/* .NO_VARIABLE */ .Zz)
-        return { role, variable: wanted, injected: false };
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    if (found.length === 0 && readsBuildInfo(symbols)) {
-        return {
-            role,
-            variable: wanted,
-            injected: false,
-            note: {
-                level: 'info',
-                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
-            }
-        };
-    }
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
-const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = [
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-];
-const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  f2: () => (/* reexport */ IMAGE_SHAPING),
+  Zz: () => (/* reexport */ NO_VARIABLE),
+  ij: () => (/* reexport */ SAFE_VALUE),
+  t: () => (/* reexport */ SAFE_VALUE_RULE),
+  qQ: () => (/* reexport */ UPX_RELEASE_URL),
+  D4: () => (/* reexport */ ZSTD_LEVEL),
+  iZ: () => (/* reexport */ binaryNameProblem),
+  IH: () => (/* reexport */ byRepository),
+  $Q: () => (/* reexport */ clip),
+  fq: () => (/* reexport */ fullName),
+  hb: () => (/* reexport */ isImageReference),
+  Tn: () => (/* reexport */ manifestReference),
+  BI: () => (/* reexport */ portProblem),
+  El: () => (/* reexport */ pushTarget),
+  XV: () => (/* reexport */ pushTargets),
+  nL: () => (/* reexport */ quoteField),
+  sb: () => (/* reexport */ readSettings),
+  _M: () => (/* reexport */ repositoryOf),
+  SP: () => (/* reexport */ shown),
+  Kp: () => (/* reexport */ splitFields),
+  cO: () => (/* reexport */ tagOf),
+  TK: () => (/* reexport */ withBuild),
+  oD: () => (/* reexport */ withMainPackage),
+  Yu: () => (/* reexport */ workdirProblem)
+});
 
+// UNUSED EXPORTS: InputError, isRepository, isTagName, openReading, parseList, readActionInput, readBudget, readComment, readGitHub, readPullRequest
 
-/***/ }),
-
-/***/ 4777:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $Q: () => (/* binding */ clip),
-/* harmony export */   CL: () => (/* binding */ buildFlagsProblems),
-/* harmony export */   SP: () => (/* binding */ shown),
-/* harmony export */   UX: () => (/* binding */ baseRefProblem),
-/* harmony export */   XE: () => (/* binding */ builderProblem),
-/* harmony export */   Yu: () => (/* binding */ workdirProblem),
-/* harmony export */   eN: () => (/* binding */ packageProblem),
-/* harmony export */   iZ: () => (/* binding */ binaryNameProblem)
-/* harmony export */ });
-/* unused harmony exports MAX_FILE_NAME, refRule */
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
+var src_process = __nccwpck_require__(7188);
+;// CONCATENATED MODULE: ./src/settings/values.ts
 /**
  * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
  * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
@@ -41918,189 +41393,844 @@ function binaryNameProblem(name) {
     return `binary-name "${shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
 }
 
+;// CONCATENATED MODULE: ./src/settings/lists.ts
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
 
-/***/ }),
-
-/***/ 311:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   AU: () => (/* binding */ versionOriginText),
-/* harmony export */   ZQ: () => (/* binding */ commitParents),
-/* harmony export */   sK: () => (/* binding */ replacedDefault),
-/* harmony export */   x: () => (/* binding */ resolveVersion)
-/* harmony export */ });
-/* unused harmony exports DEFAULT_VERSION, DEFAULT_BUILD, versionPlans, commitTime, pullRequestBuild, tagFromRef, parseDescribe, pseudoVersion, isSemverTag, declarationPlan, declaredString */
-/* harmony import */ var _warnings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(286);
-/* harmony import */ var _runner_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4813);
-/* harmony import */ var _symbols_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2490);
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(4777);
-
-
-
-
-// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
-const DEFAULT_VERSION = '0.1.0';
-const DEFAULT_BUILD = 'undefined';
-const versionPlans = (cwd) => ({
-    // --long names the same tag as the seed's --abbrev=0 and adds how many commits lie past it.
-    describe: (commit) => ({ program: 'git', args: ['describe', '--tags', '--long', commit], cwd }),
-    commitObject: (commit) => ({ program: 'git', args: ['cat-file', 'commit', commit], cwd }),
-    // One git start for both: `true`/`false`, then the commit.
-    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
-    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
-    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
-});
-/** The parent commits named in a raw commit object (`git cat-file commit`). */
-function commitParents(rawCommit) {
-    const header = rawCommit.split('\n\n')[0];
-    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
-}
-/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
-function commitTime(rawCommit) {
-    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
-    return time === undefined ? undefined : Number(time);
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
 }
 /**
- * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
- * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
  */
-function pullRequestBuild(head, rawCommit, headSha) {
-    if (!headSha)
-        return head;
-    const parents = commitParents(rawCommit);
-    return parents.length === 2 && parents[1] === headSha ? headSha : head;
-}
-/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
-function tagFromRef(ref) {
-    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-}
-/** `git describe --tags --long`: the nearest tag and how many commits lie past it (the tag itself may hold dashes). */
-function parseDescribe(output) {
-    const match = /^(.+)-(\d+)-g[0-9a-f]+$/.exec(output.trim());
-    return match ? { tag: match[1], commits: Number(match[2]) } : undefined;
-}
-// A release tag as Go reads it, after any module-folder prefix (tools/v1.2.3); the v is kept as the tag has it.
-const SEMVER_TAG = /^(?:.*\/)?(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(\+[0-9A-Za-z.-]+)?$/;
-/**
- * Go's pseudo-version of a commit past `tag` (golang.org/x/mod/module.PseudoVersion): vX.Y.(Z+1)-0.TIME-REV past
- * a release, vX.Y.Z-pre.0.TIME-REV past a pre-release, v0.0.0-TIME-REV past a tag that is no version; TIME is the
- * commit's UTC time, REV its first 12 hex digits, and build metadata (+incompatible) stays at the end.
- */
-function pseudoVersion(tag, commit, time) {
-    const stamp = new Date(time * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
-    const rev = commit.slice(0, 12);
-    const match = SEMVER_TAG.exec(tag);
-    if (!match)
-        return `v0.0.0-${stamp}-${rev}`;
-    const [, v, major, minor, patch, pre, build = ''] = match;
-    if (pre)
-        return `${v}${major}.${minor}.${patch}-${pre}.0.${stamp}-${rev}${build}`;
-    return `${v}${major}.${minor}.${BigInt(patch) + 1n}-0.${stamp}-${rev}${build}`;
-}
-const isSemverTag = (tag) => SEMVER_TAG.test(tag);
-const quiet = { allowFailure: true, quiet: true };
-/** The commit's own version: its tag, Go's pseudo-version past one, or the seed's 0.1.0 when no tag is reachable. */
-async function describeCommit(cwd, commit, rawCommit, shallow) {
-    const plans = versionPlans(cwd);
-    const [described, object] = await Promise.all([
-        (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.describe(commit), quiet),
-        rawCommit === undefined ? (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.commitObject(commit), quiet) : { code: 0, stdout: rawCommit }
-    ]);
-    const nearest = described.code === 0 ? parseDescribe(described.stdout) : undefined;
-    const time = object.code === 0 ? commitTime(object.stdout) : undefined;
-    if (nearest?.commits === 0)
-        return { version: nearest.tag, origin: { kind: 'tag', tag: nearest.tag } };
-    if (nearest && time !== undefined)
-        return { version: pseudoVersion(nearest.tag, commit, time), origin: { kind: 'past-tag', ...nearest } };
-    if (shallow) {
-        (0,_warnings_js__WEBPACK_IMPORTED_MODULE_0__/* .warn */ .R)(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
-            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
+function splitFields(text, input = 'the value') {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
     }
-    return { version: DEFAULT_VERSION, origin: { kind: 'no-tag' } };
+    return fields;
 }
-async function resolveVersion(settings) {
-    const plans = versionPlans(settings.build.workingDirectory);
-    const [head, headObject] = await Promise.all([(0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.head, quiet), (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(plans.headObject, quiet)]);
-    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
-    const commit = head.code === 0 ? (commitLine ?? '') : '';
-    // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
-    const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
-    const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
-    const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
-    const pushed = tagFromRef(settings.github.ref);
-    if (settings.build.version)
-        return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };
-    if (pushed)
-        return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } };
-    if (!subject)
-        return { version: DEFAULT_VERSION, build, ...times, origin: { kind: 'no-tag' } };
-    const own = await describeCommit(settings.build.workingDirectory, subject, subject === commit ? headObject.stdout : undefined, shallowLine === 'true');
-    return { ...own, build, ...times };
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
 }
-/** What the version is, in words: where it came from when that is not plain. */
-function versionOriginText(origin) {
-    if (origin.kind !== 'past-tag')
-        return undefined;
-    // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
-    const tag = (0,_values_js__WEBPACK_IMPORTED_MODULE_3__/* .shown */ .SP)(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
-    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
-    return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/settings/modules.ts
+
+
+// Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = external_node_path_default().join(folder, entry.name);
+                if ((0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
 }
-/** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */
-const declarationPlan = (cwd, pkg, ident) => ({ program: 'go', args: ['doc', '-u', '-src', pkg, ident], cwd });
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The string a variable is declared with on its own line (`var version = "unknown"`, or inside a var block). */
-function declaredString(source, ident) {
-    const pattern = new RegExp(`^\\s*(?:var\\s+)?${escapeRegExp(ident)}(?:\\s+string)?\\s*=\\s*("(?:[^"\\\\\\n]|\\\\.)*"|\`[^\`]*\`)`, 'mu');
-    const literal = pattern.exec(source)?.[1];
-    if (literal === undefined)
-        return undefined;
-    if (literal.startsWith('`'))
-        return literal.slice(1, -1);
+const PACKAGE_MAIN = /^package\s+main\b/m;
+// Enough of a file to pass its licence header and build constraints and reach the package clause.
+const HEAD_BYTES = 8192;
+function packageClauseIsMain(file) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
     try {
-        return JSON.parse(literal);
+        const head = Buffer.alloc(HEAD_BYTES);
+        return PACKAGE_MAIN.test(head.subarray(0, (0,external_node_fs_.readSync)(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+/**
+ * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
+ * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
+ */
+function findMainPackages(moduleDir, depth = 4) {
+    const found = [];
+    const visit = (folder, level) => {
+        const entries = (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true });
+        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(external_node_path_default().join(folder, e.name)))) {
+            const relative = external_node_path_default().relative(moduleDir, folder);
+            found.push(relative === '' ? '.' : `./${relative.split((external_node_path_default()).sep).join('/')}`);
+        }
+        if (level >= depth)
+            return;
+        for (const entry of entries) {
+            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
+                continue;
+            const child = external_node_path_default().join(folder, entry.name);
+            if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(child, 'go.mod')))
+                visit(child, level + 1);
+        }
+    };
+    visit(moduleDir, 0);
+    return found.sort();
+}
+/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
+function moduleChoice(workspace, dir) {
+    const name = `"${external_node_path_default().relative(workspace, dir) || '.'}"`;
+    const mains = findMainPackages(dir);
+    if (mains.length === 0)
+        return `${name} (no main package found)`;
+    if (mains.length === 1)
+        return name;
+    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
+}
+/** The module path from go.mod: the default binary name is its last element. */
+function readModulePath(goMod) {
+    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
+}
+function defaultBinaryName(modulePath) {
+    const parts = modulePath.split('/');
+    // example.com/tool/v2 is named tool, as `go install` names it.
+    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
+        parts.pop();
+    return parts[parts.length - 1];
+}
+/** The module's path from its go.mod, or a problem that says where the module is. */
+function readModule({ problems, workspace }, workingDirectory) {
+    if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
+        problems.push(`working-directory "${workingDirectory}" does not exist`);
+        return '';
+    }
+    if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
+        return '';
+    }
+    const modulePath = readModulePath((0,external_node_fs_.readFileSync)(external_node_path_default().join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+    if (!modulePath)
+        problems.push(`${external_node_path_default().join(workingDirectory, 'go.mod')} has no module line`);
+    return modulePath;
+}
+
+;// CONCATENATED MODULE: ./src/settings/types.ts
+// The settings' types, one group per stage that reads them, and the constants their readers share.
+const UPX_LEVELS = ['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute'];
+const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** The groups of the settings that shape the image's bytes. */
+const IMAGE_SHAPING = ['build', 'pack', 'stage'];
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+const ZSTD_LEVEL = 19;
+const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
+/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
+const NO_VARIABLE = 'none';
+
+;// CONCATENATED MODULE: ./src/settings/build.ts
+
+
+
+
+
+
+// The build group: what `go build` reads.
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function readBuild(reading) {
+    const { get, attempt, problems } = reading;
+    const workingDirectory = external_node_path_default().resolve(reading.workspace, get('working-directory'));
+    const modulePath = readModule(reading, workingDirectory);
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    const binaryProblem = binaryNameProblem(binaryName);
+    if (binaryProblem) {
+        problems.push(binaryProblem);
+        binaryName = 'app';
+    }
+    const packageWhy = packageProblem(get('package'));
+    if (packageWhy)
+        problems.push(packageWhy);
+    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
+        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
+    }
+    const [version, build] = [get('version') || undefined, get('build') || undefined];
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
+    const ldflags = get('ldflags');
+    attempt(() => splitFields(ldflags, 'ldflags'), []);
+    const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), []);
+    problems.push(...buildFlagsProblems(buildFlags));
+    const platforms = readPlatforms(reading);
+    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
+}
+function readPlatforms({ get, attempt, problems }) {
+    const texts = parseList(get('platforms'), { commas: true });
+    if (texts.length === 0)
+        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
+    const platforms = texts.map(text => attempt(() => (0,src_process/* parsePlatform */.FL)(text), undefined)).filter(p => p !== undefined);
+    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
+    if (duplicate)
+        problems.push(`platforms lists ${duplicate.id} twice`);
+    return platforms;
+}
+/** The same settings with some of what go build reads changed. */
+const withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
+    return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
+;// CONCATENATED MODULE: ./src/settings/budget.ts
+/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    try {
+        return { bytes: parseSize(text, name) };
     }
     catch {
-        // Go escapes JSON has not (\x41, \'): the text between the quotes is near enough to name it.
-        return literal.slice(1, -1);
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
     }
 }
-/**
- * With no tag, 0.1.0 goes in where the program had a version of its own (`var version = "unknown"`): the value it
- * replaced, so the report can say so. Undefined when a tag or the input gave the version, or the declaration says none.
- */
-async function replacedDefault(settings, version, injection) {
-    if (version.origin.kind !== 'no-tag' || !injection?.injected)
+
+;// CONCATENATED MODULE: ./src/settings/github.ts
+
+// The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
+const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+/** The pull request of the triggering event, from the payload file the runner writes. */
+function readPullRequest(eventPath) {
+    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
         return undefined;
-    const { pkg, ident } = (0,_symbols_js__WEBPACK_IMPORTED_MODULE_2__/* .splitSymbol */ .bK)(injection.variable);
-    const declared = await (0,_runner_js__WEBPACK_IMPORTED_MODULE_1__/* .execute */ .g7)(declarationPlan(settings.build.workingDirectory, pkg === 'main' ? settings.build.package : pkg, ident), quiet);
-    const value = declared.code === 0 ? declaredString(declared.stdout, ident) : undefined;
-    return value === undefined || value === '' || value === version.version ? undefined : { variable: injection.variable, value };
+    let event;
+    try {
+        event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
+            cause: error
+        });
+    }
+    const pr = event.pull_request;
+    if (!pr)
+        return undefined;
+    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+}
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+function defaultProvenance(eventPath) {
+    let isPrivate;
+    try {
+        isPrivate =
+            eventPath && (0,external_node_fs_.existsSync)(eventPath)
+                ? JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).repository?.private
+                : undefined;
+    }
+    catch {
+        isPrivate = undefined;
+    }
+    return isPrivate === false ? 'mode=max' : 'mode=min';
+}
+/** The run's GitHub context, with the pull request of the event file. */
+function readGitHub({ env }, pullRequest) {
+    return {
+        repository: env.GITHUB_REPOSITORY,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        ref: env.GITHUB_REF,
+        refName: env.GITHUB_REF_NAME,
+        eventName: env.GITHUB_EVENT_NAME,
+        pullRequest
+    };
 }
 
+;// CONCATENATED MODULE: ./src/settings/reading.ts
 
-/***/ }),
-
-/***/ 286:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   R: () => (/* binding */ warn),
-/* harmony export */   d: () => (/* binding */ warningsSaid)
-/* harmony export */ });
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = [];
-function warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .warning */ .$e(message);
+// Reading the inputs: every problem recorded, all of them reported at once.
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+class InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
+        this.problems = problems;
+    }
 }
-/** The warnings so far, in the order they were said. */
-const warningsSaid = () => [...said];
+const readActionInput = name => core/* getInput */.V4(name);
+function parseBoolean(name, text) {
+    if (/^(true|yes|1|on)$/i.test(text))
+        return true;
+    if (/^(false|no|0|off)$/i.test(text))
+        return false;
+    throw new Error(`${name} must be true or false, not "${text}"`);
+}
+/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
+function openReading(input, env) {
+    const problems = [];
+    return {
+        get: name => input(name).trim(),
+        attempt: (parse, fallback) => {
+            try {
+                return parse();
+            }
+            catch (error) {
+                problems.push(error.message);
+                return fallback;
+            }
+        },
+        problems,
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        env
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/references.ts
+// Image references as docker takes them: the grammar inputs are checked by, and the parts a registry call needs.
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
+// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
+const MAX_NAME = 255;
+/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
+const isRepository = (text) => text.length <= MAX_NAME && REPOSITORY_RE.test(text);
+/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
+const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
+function isImageReference(text) {
+    return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text);
+}
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+function repositoryOf(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo:tag` → `tag`. */
+const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
+}
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+function fullName(reference) {
+    const { host, name } = pushTarget(reference);
+    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
+}
+/** The references grouped by the repository they go to, in the order given. */
+function byRepository(references) {
+    const groups = [];
+    for (const reference of references) {
+        const target = pushTarget(reference);
+        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            groups.push({ target, references: [reference] });
+    }
+    return groups;
+}
+function pushTarget(reference) {
+    const repository = repositoryOf(reference);
+    const [first, ...rest] = repository.split('/');
+    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (!isHost)
+        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
+    return { host: first, name: rest.join('/') };
+}
+
+;// CONCATENATED MODULE: ./src/settings/compare.ts
+
+
+
+
+
+
+// The compare, comment and budget groups: what the comparison with the base, the comment and the gate read.
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        core/* setSecret */.Pq(token);
+    return token;
+}
+function readCompare({ get, attempt, problems, env }, pullRequest) {
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
+    let baseline = { kind: 'off' };
+    if (!['auto', 'build', 'off'].includes(compare))
+        problems.push(`compare "${compare}" must be auto, build or off`);
+    if (baselineImage && !isImageReference(baselineImage))
+        problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
+    const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
+    if (baseRefWhy)
+        problems.push(baseRefWhy);
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
+    if (comparing) {
+        if (baselineImage)
+            baseline = { kind: 'image', reference: baselineImage };
+        else if (baseRef || pullRequest)
+            baseline = { kind: 'build', ref: baseRef };
+        else
+            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
+    }
+    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
+}
+function readComment({ get, attempt, problems }) {
+    const timeoutText = get('comment-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+    const key = get('comment-key');
+    if (!/^[\w.-]+$/.test(key))
+        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+    return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
+}
+function readBudget({ get, attempt }) {
+    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
+    return {
+        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
+        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/files.ts
+
+
+
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = ['/etc/', '/usr/share/', '/usr/lib/', '/opt/'];
+// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
+const MAX_FILE_BYTES = 2 ** 31 - 1;
+const inside = (folder, file) => {
+    const relative = external_node_path_default().relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !external_node_path_default().isAbsolute(relative));
+};
+/**
+ * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
+ * request's own symlink must not reach the runner's files), a system source under the system folders.
+ */
+function resolveSource(given, workspace) {
+    const source = external_node_path_default().resolve(workspace, given);
+    const inWorkspace = inside(workspace, source);
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${shown(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!(0,external_node_fs_.existsSync)(source))
+        throw new Error(`files source "${shown(given)}" does not exist (${source})`);
+    const real = (0,external_node_fs_.realpathSync)(source);
+    const allowed = inWorkspace ? inside((0,external_node_fs_.realpathSync)(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
+    if (!allowed) {
+        throw new Error(`files source "${shown(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
+            "only files the workspace (or the runner's system folders) really holds are copied");
+    }
+    return real;
+}
+/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
+function entryProblem(root, file) {
+    const info = (0,external_node_fs_.lstatSync)(file);
+    if (info.isSymbolicLink()) {
+        const link = (0,external_node_fs_.readlinkSync)(file);
+        return inside(root, external_node_path_default().resolve(external_node_path_default().dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
+    }
+    if (!info.isFile() && !info.isDirectory())
+        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
+    if (info.size > MAX_FILE_BYTES)
+        return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    return undefined;
+}
+/** The first entry of the folder that cannot be copied, and why. */
+function treeProblem(root) {
+    const pending = [root];
+    while (pending.length > 0) {
+        const folder = pending.pop();
+        for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
+            const file = external_node_path_default().join(folder, entry.name);
+            const problem = entryProblem(root, file);
+            if (problem)
+                return `${external_node_path_default().relative(root, file)} ${problem}`;
+            if (entry.isDirectory())
+                pending.push(file);
+        }
+    }
+    return undefined;
+}
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image. The whole tree is checked here, before any build.
+ */
+function parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${shown(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    if (external_node_path_default().posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
+        throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    const source = resolveSource(given, workspace);
+    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const folder = (0,external_node_fs_.statSync)(source).isDirectory();
+    const problem = folder ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source)?.replace(/^is /, 'it is ');
+    if (problem)
+        throw new Error(`files source "${shown(given)}": ${problem}`);
+    return { source, destination };
+}
+
+;// CONCATENATED MODULE: ./src/settings/image.ts
+
+
+
+
+
+
+// The pack, stage and engine groups: what UPX, the final stage and the builder read.
+function parseCompression(kindText, levelText) {
+    const kind = kindText.trim().toLowerCase();
+    if (kind !== 'gzip' && kind !== 'zstd')
+        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+    const range = kind === 'gzip' ? [1, 9] : [1, 22];
+    if (levelText.trim() === '')
+        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+    }
+    return { kind, level };
+}
+function parseFinalStage(text) {
+    switch (text) {
+        case 'scratch':
+            return { kind: 'scratch', nonroot: false };
+        case 'scratch-nonroot':
+            return { kind: 'scratch-nonroot', nonroot: true };
+        case 'distroless-static':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
+        case 'distroless-static-nonroot':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
+    }
+    if (text === '')
+        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
+    if (!isImageReference(text))
+        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+    return { kind: 'image', base: text, nonroot: false };
+}
+function portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+function readPack({ get, problems }) {
+    const upxText = get('upx').toLowerCase();
+    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
+    if (upx !== upxText)
+        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+    const upxInstall = {
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
+    };
+    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
+        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
+    if (!/^https?:\/\//.test(upxInstall.url))
+        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+    return { upx, upxInstall };
+}
+function readStage({ get, attempt, problems, workspace }) {
+    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
+    for (const port of expose) {
+        const problem = portProblem(port);
+        if (problem)
+            problems.push(problem);
+    }
+    const workdir = get('workdir');
+    const workdirWhy = workdirProblem(workdir);
+    if (workdirWhy)
+        problems.push(workdirWhy);
+    return {
+        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
+        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
+        expose,
+        args: attempt(() => splitFields(get('args'), 'args'), []),
+        workdir,
+        files: parseList(get('files'), { commas: false })
+            .map(line => attempt(() => parseFile(line, workspace), undefined))
+            .filter(f => f !== undefined),
+        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
+        labels: parseLabels(get('labels'), problems)
+    };
+}
+function readEngine({ get, problems }) {
+    const builder = get('builder');
+    const builderWhy = builderProblem(builder);
+    if (builderWhy)
+        problems.push(builderWhy);
+    return { builder };
+}
+
+;// CONCATENATED MODULE: ./src/settings/publish.ts
+
+
+
+
+
+// The publish group: the image's name and tags, load and push, annotations, provenance and SBOM.
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+function parseSbom(text, push) {
+    const value = text.toLowerCase();
+    if (value === '')
+        return push ? { kind: 'build-info' } : { kind: 'off' };
+    if (value === 'true' || value === '1')
+        return { kind: 'build-info' };
+    if (value === 'false' || value === '0')
+        return { kind: 'off' };
+    if (value === 'buildkit')
+        return { kind: 'buildkit', value: 'true' };
+    if (text.includes('=') && !attestationProblem('sbom', text))
+        return { kind: 'buildkit', value: text };
+    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+function readPublish(reading, build) {
+    const { get, attempt, problems } = reading;
+    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
+    if (!isRepository(image))
+        problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
+    const tags = parseList(get('tags'), { commas: true });
+    for (const tag of tags) {
+        if (!isImageReference(tag))
+            problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+    }
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
+    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
+    if (byDigest)
+        problems.push(...byDigestProblems(push, tags, get('image')));
+    else if (push && tags.length === 0) {
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
+    }
+    const provenanceText = get('provenance');
+    const provenanceWhy = attestationProblem('provenance', provenanceText);
+    if (provenanceWhy)
+        problems.push(provenanceWhy);
+    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
+    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
+    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
+}
+/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
+function byDigestProblems(push, tags, image) {
+    const problems = [];
+    if (!push)
+        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
+    if (tags.length > 0)
+        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
+    if (!image)
+        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
+    return problems;
+}
+/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
+const pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
+function readAnnotations({ get, problems }, platformCount) {
+    const annotations = parseList(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    return annotations;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/settings/run.ts
+
+// The smoke group: what the smoke test in the sandbox reads.
+const MAX_TIMER_SECONDS = 2147483;
+function readSmoke({ get, attempt, problems }) {
+    const text = get('smoke-test');
+    const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined;
+    const timeoutText = get('smoke-test-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0))
+        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (timeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+    return { command, timeoutSeconds };
+}
+
+;// CONCATENATED MODULE: ./src/settings/settings.ts
+
+
+
+
+
+
+
+
+
+// Every group read once, in one pass over the inputs.
+function readSettings(input = readActionInput, env = process.env) {
+    const reading = openReading(input, env);
+    const { problems } = reading;
+    const build = readBuild(reading);
+    const publish = readPublish(reading, build);
+    // Read once: the comparison needs to know there is one, the GitHub context carries it.
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const settings = {
+        build,
+        pack: readPack(reading),
+        stage: readStage(reading),
+        publish,
+        engine: readEngine(reading),
+        smoke: readSmoke(reading),
+        compare: readCompare(reading, pullRequest !== undefined),
+        comment: readComment(reading),
+        budget: readBudget(reading),
+        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
+        github: readGitHub(reading, pullRequest),
+        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
+    };
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/settings/index.ts
+
+
+
+
+
+
+
+
+
+
+
 
 
 /***/ }),

@@ -1,22 +1,14 @@
 import * as core from '@actions/core'
-import { assembleReport, describeBudget } from './assemble.js'
-import { startBaseline, type BaselineReport } from './baseline.js'
-import { removeImages } from './buildx.js'
-import { judge } from './gate.js'
-import { loadAsAsked } from './load.js'
-import { openMemory, rememberHead } from './memory.js'
-import { setOutputs, writeReportFile } from './outputs.js'
-import { timedPhases } from './phase.js'
-import { preflight, warnDroppedCgo } from './preflight.js'
-import { release } from './publish.js'
-import { killChildren } from './runner.js'
-import { fitMarkdown, human, LIMITS, renderMarkdown } from './report.js'
-import { headRoad } from './road.js'
-import { readSettings, type Settings } from './settings.js'
-import { smokeAndStartup } from './smoke.js'
-import { buildTarget, type Target } from './target.js'
-import { replacedDefault } from './version.js'
-import { warn } from './warnings.js'
+import { replacedDefault } from './build/index.js'
+import { headRoad, openMemory, rememberHead, startBaseline, type BaselineReport } from './compare/index.js'
+import { removeImages } from './image/index.js'
+import { buildTarget, type Target } from './measure/index.js'
+import { preflight, warnDroppedCgo } from './preflight/index.js'
+import { killChildren, timedPhases, warn } from './process/index.js'
+import { loadAsAsked, release } from './publish/index.js'
+import { assembleReport, describeBudget, fitMarkdown, human, judge, LIMITS, renderMarkdown, setOutputs, writeReportFile } from './report/index.js'
+import { smokeAndStartup } from './run/index.js'
+import { readSettings, type Settings } from './settings/index.js'
 
 export async function run(): Promise<void> {
   try {
@@ -95,7 +87,7 @@ async function pipeline(): Promise<void> {
   core.info(markdown)
   if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
     // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
-    const { commentOnPullRequest } = await import('./comment.js')
+    const { commentOnPullRequest } = await import('./report/comment.js')
     await phase('comment', () => commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment)))
   }
 
@@ -105,7 +97,7 @@ async function pipeline(): Promise<void> {
 }
 
 /** What the build learned that the user should act on: a scratch image that cannot verify TLS, where -X went. */
-function noteTarget(settings: Settings, importPath: string, head: Target): void {
+function noteTarget(settings: Pick<Settings, 'stage'>, importPath: string, head: Target): void {
   if (settings.stage.finalStage.kind === 'scratch' && head.needsSystemRoots) {
     warn(
       `${importPath} makes TLS connections and verifies them against the system's CA certificates, but final-stage scratch has none, ` +
@@ -119,7 +111,7 @@ function noteTarget(settings: Settings, importPath: string, head: Target): void 
   }
 }
 
-function judgeSizes(settings: Settings, head: Target, baseline: BaselineReport | undefined) {
+function judgeSizes(settings: Pick<Settings, 'budget'>, head: Target, baseline: BaselineReport | undefined) {
   const sizes = head.measurement.images.map(image => ({
     platform: image.platform,
     wire: image.wire,

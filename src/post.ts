@@ -1,9 +1,9 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { entryFolder } from './cache.js'
-import { pruneWorktrees, STATE } from './cleanup.js'
-import { removeLeftovers } from './sandbox.js'
+import { entryFolder } from './compare/index.js'
+import { pruneWorktrees, STATE } from './process/index.js'
+import { removeLeftovers } from './run/index.js'
 
 /**
  * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the

@@ -1,6 +1,6 @@
 /** Inputs as the runner gives them: every input of action.yml, its default unless the test sets it. */
 import { runnerInputs } from '../../scripts/action-inputs.mjs'
-import type { InputReader } from '../../src/settings.js'
+import type { InputReader } from '../../src/settings/reading.js'
 
 export function actionInputs(given: Record<string, string> = {}, read?: Set<string>, action = '.'): InputReader {
   const values = runnerInputs(given, { githubToken: 'ghs_default_token', action })

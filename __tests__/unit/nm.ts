@@ -1,4 +1,4 @@
-import type { GoSymbol } from '../../src/symbols.js'
+import type { GoSymbol } from '../../src/build/symbols.js'
 
 /** Reads symbol tables recorded from `go tool nm -size` (address size kind name), the form fixtures are kept in. */
 export function parseNm(text: string): GoSymbol[] {

@@ -1,4 +1,4 @@
-import type { Report } from '../../src/report.js'
+import type { Report } from '../../src/report/model.js'
 
 /** One realistic report of one platform, as report-json carries it. */
 export const sampleReport: Report = {

@@ -34658,805 +34658,11 @@ module.exports = {
 
 /***/ }),
 
-/***/ 6821:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   EK: () => (/* binding */ registrySession),
-/* harmony export */   El: () => (/* binding */ pushTarget),
-/* harmony export */   Gt: () => (/* binding */ registryRead),
-/* harmony export */   Tn: () => (/* binding */ manifestReference),
-/* harmony export */   _M: () => (/* binding */ repositoryOf),
-/* harmony export */   cO: () => (/* binding */ tagOf),
-/* harmony export */   wt: () => (/* binding */ networkReason)
-/* harmony export */ });
-/* unused harmony exports fullName, byRepository, registryUrl, dockerCredentials, parseChallenge, pushProblem, pushProblems */
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-
-
-
-
-/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
-function repositoryOf(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** `repo:tag` → `tag`. */
-const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function manifestReference(reference) {
-    const rest = reference.slice(repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: pushTarget(reference), ref };
-}
-/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
-function fullName(reference) {
-    const { host, name } = pushTarget(reference);
-    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
-}
-/** The references grouped by the repository they go to, in the order given. */
-function byRepository(references) {
-    const groups = [];
-    for (const reference of references) {
-        const target = pushTarget(reference);
-        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
-        if (known)
-            known.references.push(reference);
-        else
-            groups.push({ target, references: [reference] });
-    }
-    return groups;
-}
-function pushTarget(reference) {
-    const repository = repositoryOf(reference);
-    const [first, ...rest] = repository.split('/');
-    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (!isHost)
-        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
-    return { host: first, name: rest.join('/') };
-}
-/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
-function registryUrl(host) {
-    if (host === 'docker.io')
-        return 'https://registry-1.docker.io';
-    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
-    return `${loopback ? 'http' : 'https'}://${host}`;
-}
-/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
-function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? node_path__WEBPACK_IMPORTED_MODULE_3___default().join((0,node_os__WEBPACK_IMPORTED_MODULE_2__.homedir)(), '.docker')) {
-    const file = node_path__WEBPACK_IMPORTED_MODULE_3___default().join(configDir, 'config.json');
-    if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_1__.existsSync)(file))
-        return undefined;
-    const config = parseDockerConfig(file);
-    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
-    const helper = config.credHelpers?.[host] ?? config.credsStore;
-    if (helper) {
-        const result = (0,node_child_process__WEBPACK_IMPORTED_MODULE_0__.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
-        if (result.status === 0) {
-            const found = JSON.parse(result.stdout);
-            return { username: found.Username, secret: found.Secret };
-        }
-    }
-    for (const key of keys) {
-        const auth = config.auths?.[key]?.auth;
-        if (auth) {
-            const decoded = Buffer.from(auth, 'base64').toString('utf8');
-            const colon = decoded.indexOf(':');
-            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
-        }
-    }
-    return undefined;
-}
-/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
-function parseDockerConfig(file) {
-    try {
-        return JSON.parse((0,node_fs__WEBPACK_IMPORTED_MODULE_1__.readFileSync)(file, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
-    }
-}
-/**
- * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
- * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
- * timeout, a port it will not use) is the news.
- */
-function networkReason(error, host, advice) {
-    const e = error;
-    // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
-    // a TimeoutError from its signal.
-    if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError')
-        return undefined;
-    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-    if (/bad port/i.test(cause)) {
-        return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
-    }
-    const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`;
-    return advice ? `${why}: ${advice}` : why;
-}
-/** `Bearer realm="…",service="…"` → its parameters. */
-function parseChallenge(header) {
-    const space = header.indexOf(' ');
-    const params = {};
-    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
-        params[match[1]] = match[2];
-    return { scheme: header.slice(0, space).toLowerCase(), params };
-}
-const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
-const TIMEOUT_MS = 15_000;
-/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
-async function authorize(challenge, target, credentials, actions) {
-    const { scheme, params } = parseChallenge(challenge);
-    if (scheme === 'basic')
-        return credentials && basic(credentials);
-    if (scheme !== 'bearer' || !params.realm)
-        return undefined;
-    const url = new URL(params.realm);
-    if (params.service)
-        url.searchParams.set('service', params.service);
-    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
-    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
-    if (!response.ok)
-        return undefined;
-    const body = (await response.json());
-    const token = body.token ?? body.access_token;
-    return token ? `Bearer ${token}` : undefined;
-}
-/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
-async function withLogin(send, target, login, actions) {
-    const response = await send();
-    const challenge = response.headers.get('www-authenticate');
-    if (response.status !== 401 || !challenge)
-        return { response };
-    const authorization = await authorize(challenge, target, login(), actions);
-    return authorization ? { response: await send(authorization), authorization } : { response };
-}
-/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
-async function pushProblem(target) {
-    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
-    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
-    try {
-        const credentials = dockerCredentials(target.host);
-        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
-        if (response.status === 202) {
-            const location = response.headers.get('location');
-            // Cancel the upload: nothing is left in the registry.
-            if (location)
-                await fetch(new URL(location, url), {
-                    method: 'DELETE',
-                    headers: authorization ? { authorization } : {},
-                    signal: AbortSignal.timeout(TIMEOUT_MS)
-                }).catch(() => undefined);
-            return undefined;
-        }
-        if (response.status === 401 || response.status === 403) {
-            return credentials
-                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
-                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
-        }
-        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
-    }
-    catch (error) {
-        return networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? error.message;
-    }
-}
-/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
-async function pushProblems(references) {
-    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
-    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
-}
-/**
- * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
- * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
- */
-function registrySession(target, actions, timeoutMs = 120_000) {
-    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
-    let authorization;
-    return async (pathname, init = {}) => {
-        const url = new URL(pathname, base);
-        const send = (auth) => fetch(url, {
-            method: init.method ?? 'GET',
-            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
-            body: init.body,
-            signal: AbortSignal.timeout(timeoutMs)
-        });
-        if (authorization) {
-            const response = await send(authorization);
-            if (response.status !== 401)
-                return response;
-        }
-        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
-        authorization = answered.authorization ?? authorization;
-        return answered.response;
-    };
-}
-/**
- * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
- * `docker pull` would (pull scope). Blob redirects to storage are followed.
- */
-async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
-    return registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
-}
-
-
-/***/ }),
-
-/***/ 3106:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   r6: () => (/* binding */ dominantRow)
-/* harmony export */ });
-/* unused harmony exports parseBuildInfo, symbolPackage, ROW_LABELS, rowOf, fileBytes, breakdown, withMainModule, moduleChanges, compareRows, attribute, attributions */
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2088);
-/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(semver__WEBPACK_IMPORTED_MODULE_0__);
-
-/** Parses the module information as `go version -m` prints it: `path`, `mod`, `dep` lines, a dep's replacement as `=>`. */
-function parseBuildInfo(text) {
-    const info = { mainPackage: '', mainModule: '', deps: [] };
-    for (const line of text.split('\n')) {
-        const [kind, path, version] = line.trim().split('\t');
-        if (kind === 'path')
-            info.mainPackage = path;
-        else if (kind === 'mod')
-            info.mainModule = path;
-        else if (kind === 'dep')
-            info.deps.push({ path, version: version ?? '' });
-        else if (kind === '=>' && info.deps.length > 0) {
-            const last = info.deps[info.deps.length - 1];
-            last.replacedBy = [path, version].filter(Boolean).join(' ');
-        }
-    }
-    return info;
-}
-const unescape = (pkg) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex) => String.fromCharCode(parseInt(hex, 16)));
-/**
- * The package a linker symbol belongs to, or undefined for the linker's own tables (`go:func.*`, `type:*`).
- * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
- * equality functions `type:.eq.pkg.T`, and the `%2e` the linker writes for a dot in the last path element.
- */
-function symbolPackage(symbol) {
-    let name = symbol;
-    if (name.startsWith('go:itab.'))
-        name = name.slice('go:itab.'.length).split(',')[0];
-    else if (name.startsWith('type:.eq.'))
-        name = name.slice('type:.eq.'.length);
-    else if (name.startsWith('go:') || name.startsWith('type:'))
-        return undefined;
-    name = name.replace(/^(\*|\[\d*\])+/, '');
-    // go.shape.* are the compiler's stand-ins for type parameters; an unnamed type (struct {…}) has no package.
-    if (name.startsWith('go.shape.'))
-        return undefined;
-    name = name.split(/[[ {]/)[0];
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    if (dot <= 0)
-        return undefined;
-    return unescape(name.slice(0, dot));
-}
-const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
-const ROW_LABELS = {
-    std: 'standard library',
-    runtime: 'Go runtime',
-    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
-};
-const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
-/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
-function rowOf(pkg, info) {
-    if (pkg === undefined)
-        return { key: ROW_LABELS.other, kind: 'other' };
-    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
-    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
-        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
-        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
-    if (owner?.path === info.mainModule)
-        return { key: path, kind: 'package' };
-    if (owner)
-        return { key: owner.path, kind: 'module', version: versionLabel(owner) };
-    if (RUNTIME.test(path))
-        return { key: ROW_LABELS.runtime, kind: 'runtime' };
-    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
-    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
-        return { key: ROW_LABELS.std, kind: 'std' };
-    return { key: path, kind: 'module' };
-}
-/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
-function fileBytes(symbol, loads) {
-    if (symbol.address === undefined || symbol.size === 0)
-        return 0;
-    const start = symbol.address;
-    const end = start + symbol.size;
-    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
-}
-/**
- * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
- * no symbol sizes, unless the data is a symbol of the package's own).
- */
-function breakdown(symbols, loads, info, binary, embedded = []) {
-    const rows = new Map();
-    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
-    const placed = new Map();
-    const entryOf = (symbol) => {
-        const pkg = symbolPackage(symbol);
-        const row = placed.get(pkg) ?? rowOf(pkg, info);
-        placed.set(pkg, row);
-        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
-        rows.set(row.key, entry);
-        return entry;
-    };
-    let explained = 0;
-    for (const symbol of symbols) {
-        const bytes = fileBytes(symbol, loads);
-        if (bytes === 0)
-            continue;
-        entryOf(symbol.name).bytes += bytes;
-        explained += bytes;
-    }
-    for (const data of embedded) {
-        const entry = entryOf(data.variable);
-        entry.embedded = (entry.embedded ?? 0) + data.bytes;
-        if (data.sized)
-            continue;
-        entry.bytes += data.bytes;
-        explained += data.bytes;
-    }
-    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
-}
-/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
-function withMainModule(split) {
-    const own = split.rows.filter(r => r.kind === 'package');
-    if (own.length === 0)
-        return split;
-    const sum = (pick) => own.reduce((total, r) => total + pick(r), 0);
-    const embedded = sum(r => r.embedded ?? 0);
-    const main = {
-        key: split.info.mainModule || own[0].key,
-        kind: 'main',
-        bytes: sum(r => r.bytes),
-        ...(embedded > 0 ? { embedded } : {}),
-        packages: own
-    };
-    return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
-}
-/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
-function moduleChanges(base, head) {
-    const before = new Map(base.map(m => [m.path, m]));
-    const after = new Map(head.map(m => [m.path, m]));
-    const changes = [];
-    for (const m of head) {
-        const old = before.get(m.path);
-        if (!old)
-            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
-        else if (versionLabel(old) !== versionLabel(m))
-            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
-    }
-    for (const m of base)
-        if (!after.has(m.path))
-            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
-    return changes.sort((a, b) => a.path.localeCompare(b.path));
-}
-function direction(old, now) {
-    if (old.replacedBy || now.replacedBy || !semver.valid(old.version) || !semver.valid(now.version))
-        return 'changed';
-    const order = semver.compare(now.version, old.version);
-    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
-}
-/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
-function joinRows(base, head) {
-    const keys = [...new Set([...head, ...base].map(r => r.key))];
-    return keys
-        .map(key => {
-        const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)];
-        const { key: k, kind, version } = (now ?? was);
-        const change = {
-            key: k,
-            kind,
-            version,
-            base: was?.bytes ?? 0,
-            head: now?.bytes ?? 0,
-            delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
-            embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
-            isNew: !was
-        };
-        if (kind === 'main')
-            change.packages = joinRows(was?.packages ?? [], now?.packages ?? []);
-        return change;
-    })
-        .filter(r => r.delta !== 0)
-        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
-}
-/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
-function compareRows(base, head, limit = 10) {
-    const changed = joinRows(base.rows, head.rows);
-    const rest = changed.slice(limit);
-    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
-}
-/** The one row that explains most (over half) of the binary's change, in the same direction. */
-function dominantRow(diff, binaryDelta) {
-    const first = diff.top[0];
-    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
-        return undefined;
-    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
-}
-function attribute(platform, split, baseSplit, baseInfo, note) {
-    const info = baseSplit?.info ?? baseInfo;
-    // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
-    const [head, base] = [withMainModule(split), baseSplit && withMainModule(baseSplit)];
-    return {
-        platform,
-        head,
-        base,
-        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
-        rows: base ? compareRows(base, head) : undefined,
-        note
-    };
-}
-/**
- * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
- * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
- */
-function attributions(head, base, baseNote) {
-    return head
-        .filter((h) => h.breakdown !== undefined)
-        .map(h => {
-        const b = base?.find(x => x.platform === h.platform);
-        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
-    });
-}
-
-
-/***/ }),
-
-/***/ 1956:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   DB: () => (/* binding */ parseSize),
-/* harmony export */   KW: () => (/* binding */ parseIncrease),
-/* harmony export */   S4: () => (/* binding */ judge)
-/* harmony export */ });
-/* unused harmony export percentChange */
-/** Size budgets: parsing the inputs and judging a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    try {
-        return { bytes: parseSize(text, name) };
-    }
-    catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
-    }
-}
-function percentChange(value, base) {
-    return base === 0 ? 0 : ((value - base) / base) * 100;
-}
-function judge(sizes, budget, describe) {
-    const failures = [];
-    const skipped = [];
-    let checked = 0;
-    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
-    for (const size of sizes) {
-        if (budget.maxSize !== undefined) {
-            checked++;
-            if (size.wire > budget.maxSize)
-                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
-        }
-        const increase = budget.maxIncrease;
-        if (!increase)
-            continue;
-        if (size.baseWire === undefined) {
-            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
-            continue;
-        }
-        checked++;
-        const delta = size.wire - size.baseWire;
-        if ('bytes' in increase && delta > increase.bytes) {
-            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
-        }
-        if ('percent' in increase && percentChange(size.wire, size.baseWire) > increase.percent) {
-            failures.push(`${size.platform}: the image grew by ${percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
-        }
-    }
-    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
-}
-
-
-/***/ }),
-
-/***/ 4781:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Rn: () => (/* binding */ MEDIA),
-  H3: () => (/* binding */ isAttestation),
-  nw: () => (/* binding */ isIndex),
-  NX: () => (/* binding */ platformId)
-});
-
-// UNUSED EXPORTS: CHUNK_BYTES, blobPath, layoutBlobs, layoutEntries, layoutFromDockerArchive, layoutImages, layoutTop, loadTarball, openBlob, readBlobJson, readDockerArchive, writeBlob
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:zlib"
-var external_node_zlib_ = __nccwpck_require__(8522);
-// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
-var tar_stream = __nccwpck_require__(6118);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: ./src/access.ts
-var access = __nccwpck_require__(6821);
-;// CONCATENATED MODULE: ./src/layout.ts
-
-
-
-
-
-
-
-
-/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
-function isAttestation(descriptor) {
-    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
-        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
-}
-function platformId(p) {
-    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
-}
-async function readDockerArchive(archive) {
-    const entries = new Map();
-    const extract = tar.extract();
-    extract.on('entry', (header, stream, next) => {
-        const chunks = [];
-        stream.on('data', chunk => chunks.push(chunk));
-        stream.on('end', () => {
-            if (header.type === 'file')
-                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
-            next();
-        });
-    });
-    await pipeline(createReadStream(archive), extract);
-    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
-    if (!manifest)
-        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
-    const entry = (name) => {
-        const data = entries.get(name.replace(/^\.\//, ''));
-        if (!data)
-            throw new Error(`${archive} lacks ${name}`);
-        return data;
-    };
-    return { manifest, entry };
-}
-const MEDIA = {
-    index: 'application/vnd.oci.image.index.v1+json',
-    manifest: 'application/vnd.oci.image.manifest.v1+json',
-    config: 'application/vnd.oci.image.config.v1+json',
-    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
-    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
-    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
-};
-const isIndex = (mediaType) => mediaType === MEDIA.index || mediaType === MEDIA.dockerList;
-const blobPath = (dir, digest) => path.join(dir, 'blobs', ...digest.split(':'));
-async function readBlobJson(dir, digest) {
-    return JSON.parse(await readFile(blobPath(dir, digest), 'utf8'));
-}
-/** Stores `data` as a blob of the layout and describes it. */
-async function writeBlob(dir, data, mediaType) {
-    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
-    await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
-    await writeFile(blobPath(dir, digest), data);
-    return { mediaType, digest, size: data.length };
-}
-/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
-async function layoutTop(dir) {
-    const top = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')).manifests[0];
-    if (!top)
-        throw new Error(`the OCI layout in ${dir} holds no image`);
-    return top;
-}
-/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
-async function layoutEntries(dir) {
-    const top = await layoutTop(dir);
-    return { top, children: isIndex(top.mediaType) ? (await readBlobJson(dir, top.digest)).manifests : [top] };
-}
-/** Every runnable image of the layout (attestations left out), with its platform. */
-async function layoutImages(dir) {
-    const { children } = await layoutEntries(dir);
-    return Promise.all(children
-        .filter(d => !isAttestation(d))
-        .map(async (descriptor) => {
-        const manifest = await readBlobJson(dir, descriptor.digest);
-        const platform = descriptor.platform ?? (await readBlobJson(dir, manifest.config.digest));
-        return { descriptor, manifest, platform: platformId(platform) };
-    }));
-}
-/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
-async function layoutBlobs(dir) {
-    const { top, children } = await layoutEntries(dir);
-    const blobs = [];
-    const manifests = [];
-    for (const child of children) {
-        const manifest = await readBlobJson(dir, child.digest);
-        for (const blob of [manifest.config, ...manifest.layers])
-            if (!blobs.some(b => b.digest === blob.digest))
-                blobs.push(blob);
-        if (child !== top)
-            manifests.push(child);
-    }
-    return { blobs, manifests, top };
-}
-/**
- * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
- * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
- */
-async function layoutFromDockerArchive(archive, dir, platform) {
-    const { manifest, entry } = await readDockerArchive(archive);
-    const config = await writeBlob(dir, entry(manifest.Config), MEDIA.config);
-    const layers = [];
-    for (const name of manifest.Layers) {
-        const data = entry(name);
-        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
-        layers.push(await writeBlob(dir, gzipped ? data : gzipSync(data), MEDIA.gzipLayer));
-    }
-    const image = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
-    const top = await writeBlob(dir, Buffer.from(JSON.stringify(image)), MEDIA.manifest);
-    await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
-}
-/**
- * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
- * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
- * and holds one platform only). `platform` loads that platform alone.
- */
-async function loadTarball(dir, tags, output, platform) {
-    const top = await layoutTop(dir);
-    const images = await layoutImages(dir);
-    const image = platform ? images.find(i => i.platform === platform) : images[0];
-    if (!image)
-        throw new Error(`the image has no ${platform} manifest to load`);
-    const chosen = platform ? image.descriptor : top;
-    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
-    if (!platform) {
-        const { blobs, manifests } = await layoutBlobs(dir);
-        for (const d of [...blobs, ...manifests])
-            wanted.add(d.digest);
-    }
-    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
-    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
-    const index = {
-        schemaVersion: 2,
-        manifests: tags.map(tag => ({
-            mediaType: chosen.mediaType,
-            digest: chosen.digest,
-            size: chosen.size,
-            annotations: { 'io.containerd.image.name': fullName(tag), 'org.opencontainers.image.ref.name': tagOf(tag) }
-        }))
-    };
-    const pack = tar.pack();
-    const written = pipeline(pack, createWriteStream(`${output}.part`));
-    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-    pack.entry({ name: 'index.json' }, JSON.stringify(index));
-    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
-    for (const digest of wanted)
-        pack.entry({ name: entryName(digest) }, await readFile(blobPath(dir, digest)));
-    pack.finalize();
-    await written;
-    await rename(`${output}.part`, output);
-}
-/**
- * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
- * 16 KiB output chunks double the time spent handing them between threads.
- */
-const CHUNK_BYTES = (/* unused pure expression or super */ null && (1 << 20));
-/** A blob as a stream: for hashing a layer, or sending it. */
-const openBlob = (dir, digest) => createReadStream(blobPath(dir, digest), { highWaterMark: CHUNK_BYTES });
-
-
-/***/ }),
-
-/***/ 6174:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   E1: () => (/* binding */ parseList)
-/* harmony export */ });
-/* unused harmony exports splitFields, quoteField */
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4777);
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function splitFields(text, input = 'the value') {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-
-
-/***/ }),
-
 /***/ 1484:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8751);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9363);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -35466,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8751:
+/***/ 9363:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35475,18 +34681,9 @@ __nccwpck_require__.d(__webpack_exports__, {
   C: () => (/* binding */ runMerge)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
-var lib_core = __nccwpck_require__(4698);
-// EXTERNAL MODULE: ./src/report.ts + 6 modules
-var src_report = __nccwpck_require__(9858);
-// EXTERNAL MODULE: ./src/attribution.ts
-var attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-;// CONCATENATED MODULE: ./src/elf.ts
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/build/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
@@ -35579,7 +34776,7 @@ function elf_staticProblem(facts, goarch) {
     return `${reasons.join(' and ')}, which an empty (scratch) image does not have`;
 }
 
-;// CONCATENATED MODULE: ./src/gobinary.ts
+;// CONCATENATED MODULE: ./src/build/gobinary.ts
 
 
 const SHT_SYMTAB = 2;
@@ -35657,7 +34854,7 @@ function uvarint(buf, at) {
  * The build info every Go binary carries in .go.buildinfo (stripping keeps it): since Go 1.18 two inline
  * strings, the Go version and the module information framed by 16-byte sentinels.
  */
-function buildInfoStrings(buf) {
+function gobinary_buildInfoStrings(buf) {
     const section = elfSections(buf).find(s => s.name === '.go.buildinfo');
     if (!section)
         throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
@@ -35676,24 +34873,1281 @@ function buildInfoStrings(buf) {
 }
 /** The module information, as `go version -m` prints it. */
 function gobinary_elfBuildInfo(buf) {
-    return parseBuildInfo(buildInfoStrings(buf).modules);
+    return parseBuildInfo(gobinary_buildInfoStrings(buf).modules);
 }
 /** The Go release that built the binary (`go1.26.8`): the toolchain that really ran, after any GOTOOLCHAIN switch. */
 function gobinary_elfGoVersion(buf) {
-    return buildInfoStrings(buf).goVersion;
+    return gobinary_buildInfoStrings(buf).goVersion;
 }
 
+;// CONCATENATED MODULE: external "node:fs/promises"
+const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
+;// CONCATENATED MODULE: external "node:path"
+const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var lib_io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
-// EXTERNAL MODULE: ./src/settings.ts + 1 modules
-var src_settings = __nccwpck_require__(715);
-;// CONCATENATED MODULE: ./src/golist.ts
+;// CONCATENATED MODULE: external "node:child_process"
+const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+;// CONCATENATED MODULE: external "node:os"
+const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+;// CONCATENATED MODULE: ./src/process/runner.ts
 
 
+
+
+class runner_CommandError extends Error {
+    plan;
+    outcome;
+    constructor(plan, outcome) {
+        super(`${runner_describe(plan)} failed with exit code ${outcome.code}${tail(outcome.stderr || outcome.stdout)}`);
+        this.plan = plan;
+        this.outcome = outcome;
+    }
+}
+/**
+ * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
+ * idle and never slows that down.
+ */
+function lowPriority(plan) {
+    return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
+}
+let niceOnPath;
+/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
+async function runner_inBackground(plan) {
+    niceOnPath ??= io.which('nice', false).then(Boolean);
+    return (await niceOnPath) ? lowPriority(plan) : plan;
+}
+/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
+function runner_settleLater(promise) {
+    promise.catch(() => undefined);
+    return promise;
+}
+function runner_describe(plan) {
+    return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+function tail(text) {
+    const lines = text.trim().split('\n').slice(-15).join('\n');
+    return lines ? `:\n${lines}` : '';
+}
+// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
+// durations would count that time twice.
+let toolMs = 0;
+let running = 0;
+let busySince = 0;
+/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
+function runner_toolTime() {
+    return toolMs + (running > 0 ? performance.now() - busySince : 0);
+}
+function toolStarted() {
+    if (running++ === 0)
+        busySince = performance.now();
+}
+function toolEnded() {
+    if (--running === 0)
+        toolMs += performance.now() - busySince;
+}
+// Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
+const children = new Set();
+/**
+ * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
+ * build starts go with it instead of running on under PID 1.
+ */
+function killGroup(child) {
+    try {
+        if (child.pid !== undefined)
+            process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // The group has ended already.
+    }
+}
+/** Ends every tool still running (on SIGTERM or SIGINT). */
+function runner_killChildren() {
+    for (const child of children)
+        killGroup(child);
+}
+/** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
+function spawnCollect(plan, env, options) {
+    return new Promise(resolve => {
+        const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        children.add(child);
+        const abort = () => killGroup(child);
+        options.signal?.addEventListener('abort', abort, { once: true });
+        if (options.signal?.aborted)
+            abort();
+        const stdout = new Kept(options.keepBytes);
+        const stderr = new Kept(options.keepBytes);
+        child.stdout.on('data', (data) => {
+            stdout.add(data);
+            if (!options.quiet)
+                process.stdout.write(data);
+        });
+        child.stderr.on('data', (data) => {
+            stderr.add(data);
+            if (!options.quiet)
+                process.stdout.write(data);
+        });
+        let settled = false;
+        // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
+        child.on('error', error => {
+            children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
+            if (!settled)
+                resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` });
+            settled = true;
+        });
+        child.on('close', (code, signal) => {
+            children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
+            if (settled)
+                return;
+            settled = true;
+            resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
+        });
+    });
+}
+/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
+class Kept {
+    limit;
+    head = [];
+    headBytes = 0;
+    tail = Buffer.alloc(0);
+    dropped = 0;
+    constructor(limit = Infinity) {
+        this.limit = limit;
+    }
+    add(data) {
+        const room = Math.ceil(this.limit / 2) - this.headBytes;
+        if (room > 0) {
+            this.head.push(data.subarray(0, room));
+            this.headBytes += Math.min(room, data.length);
+            data = data.subarray(room);
+        }
+        if (data.length === 0)
+            return;
+        // Only past the head, so only with a limit: the tail stays at most half of it.
+        const keep = Math.floor(this.limit / 2);
+        this.tail = Buffer.concat([this.tail, data]);
+        if (this.tail.length > keep) {
+            this.dropped += this.tail.length - keep;
+            this.tail = this.tail.subarray(this.tail.length - keep);
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = this.tail.toString('utf8');
+        return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
+    }
+}
+/** Runs a plan with argv (never a shell) and times it. */
+async function runner_execute(plan, options = {}) {
+    const started = performance.now();
+    const env = { ...process.env, ...plan.env };
+    if (options.quiet !== true)
+        core.info(`$ ${runner_describe(plan)}`);
+    toolStarted();
+    const result = await spawnCollect(plan, env, options).finally(toolEnded);
+    const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+    core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
+    if (outcome.code !== 0 && !options.allowFailure)
+        throw new runner_CommandError(plan, outcome);
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ./src/process/cleanup.ts
+
+
+/**
+ * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
+ * is interrupted, and by the post step at the end of the job whatever happened.
+ */
+const undo = new Map();
+function cleanup_whileRunning(key, cleanup) {
+    undo.set(key, cleanup);
+}
+function cleanup_done(key) {
+    undo.delete(key);
+}
+async function undoAll() {
+    for (const cleanup of [...undo.values()].reverse())
+        await cleanup().catch(() => undefined);
+    undo.clear();
+}
+/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
+function exitCleanlyOnSignals() {
+    for (const signal of ['SIGTERM', 'SIGINT']) {
+        process.once(signal, () => {
+            core.info(`${signal}: ending the tools still running and removing this run's temporary files`);
+            killChildren();
+            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+        });
+    }
+}
+// What the post step needs to know, saved by the main step (core.saveState).
+const cleanup_STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
+/** Worktrees this action made, left by runs that were killed before they could remove them. */
+function staleWorktrees(porcelain, keep) {
+    return porcelain
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length))
+        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
+}
+/** Removes the worktrees of this action in `top` that no run holds any more. */
+async function cleanup_pruneWorktrees(top, keep) {
+    await execute({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
+    const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
+    for (const dir of staleWorktrees(listed.stdout, keep)) {
+        await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
+        core.info(`removed the worktree ${dir}, left by an interrupted run`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/phase.ts
+
+function timedPhases(timings) {
+    return async (name, work) => {
+        const begun = performance.now();
+        try {
+            return await core.group(name, work);
+        }
+        finally {
+            // A phase run twice (a second link once the version variable is found) counts both times.
+            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
+        }
+    };
+}
+/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
+const phase_quietPhase = (_name, work) => work();
+
+;// CONCATENATED MODULE: ./src/process/platform.ts
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = (/* unused pure expression or super */ null && ([
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+]));
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function platform_parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function platform_goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function platform_hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return platform_parsePlatform(`linux/${arch}`);
+}
+
+;// CONCATENATED MODULE: ./src/process/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = (/* unused pure expression or super */ null && ([]));
+function warnings_warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    core.warning(message);
+}
+/** The warnings so far, in the order they were said. */
+const warnings_warningsSaid = () => [...said];
+
+;// CONCATENATED MODULE: ./src/process/index.ts
+// process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
+// timed phases, platforms and the warnings the report repeats. It imports no other folder.
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/settings/values.ts
+/**
+ * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
+ * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
+ * Each returns why the value is refused, or undefined.
+ */
+/** Longest file name Linux takes (NAME_MAX); longer gives "file name too long" after the build. */
+const MAX_FILE_NAME = 255;
+/** The text, or its head and tail with the count of characters left out between. */
+function values_clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const half = Math.floor(max / 2);
+    return `${text.slice(0, half)} … (${text.length - 2 * half} characters left out) … ${text.slice(-half)}`;
+}
+/** A value as an error message shows it: a huge one is cut, so the message stays one readable sentence. */
+function values_shown(value, max = 80) {
+    return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
+}
+/** Why git would refuse `ref` as a ref name (git check-ref-format --allow-onelevel), or undefined. */
+function refRule(ref) {
+    if (ref.startsWith('-'))
+        return 'starts with "-", which git would read as an option';
+    if (ref.length > 1024)
+        return 'is longer than 1024 characters';
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref))
+        return 'holds a character git refuses in a ref name (a space, a control character or one of ~ ^ : ? * [ \\)';
+    if (ref.includes('..'))
+        return 'holds ".."';
+    if (ref === '@' || ref.includes('@{'))
+        return 'holds "@{" or is "@"';
+    if (ref.endsWith('.'))
+        return 'ends with "."';
+    const parts = ref.split('/');
+    if (parts.some(part => part === ''))
+        return 'has an empty part (a leading, trailing or double "/")';
+    if (parts.some(part => part.startsWith('.') || part.endsWith('.lock')))
+        return 'has a part that starts with "." or ends with ".lock"';
+    return undefined;
+}
+function values_baseRefProblem(ref) {
+    const why = refRule(ref);
+    return why && `base-ref "${values_shown(ref)}" ${why}: give a branch, tag or commit of origin, like main`;
+}
+/**
+ * WORKDIR takes the rest of its line and expands $variables: only plain folder names are let through, so the
+ * value can be nothing but a folder (no newline, no second instruction, no `..` out of the image's tree).
+ */
+function values_workdirProblem(workdir) {
+    if (workdir === '')
+        return undefined;
+    const parts = workdir.split('/').slice(1);
+    const plain = workdir.startsWith('/') && parts.every(part => /^[\w.@+-]+$/.test(part) && part !== '.' && part !== '..');
+    if (!plain || workdir.length > 1024 || workdir === '/') {
+        return `workdir "${values_shown(workdir)}" must be an absolute folder in the image made of letters, digits and . _ @ + - names, like /data (no .., no spaces)`;
+    }
+    return undefined;
+}
+/** The main package: a relative folder or an import path, never a go flag. */
+function values_packageProblem(pkg) {
+    if (pkg === '')
+        return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
+    if (pkg.startsWith('-'))
+        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
+        return `package "${values_shown(pkg)}" must be one folder or import path, like ./cmd/server`;
+    return undefined;
+}
+// go build's flags that take their value as the next field (`-tags foo`); every other flag is boolean or uses `=`.
+const VALUE_FLAGS = new Set([
+    'C',
+    'o',
+    'p',
+    'ldflags',
+    'asmflags',
+    'buildmode',
+    'compiler',
+    'covermode',
+    'coverpkg',
+    'gccgoflags',
+    'gcflags',
+    'installsuffix',
+    'mod',
+    'modfile',
+    'overlay',
+    'pgo',
+    'pkgdir',
+    'tags',
+    'toolexec'
+]);
+/** build-flags are flags: a field that is neither a flag nor a flag's value would be read as a package. */
+function values_buildFlagsProblems(fields) {
+    const problems = [];
+    for (let i = 0; i < fields.length; i++) {
+        const field = fields[i];
+        const flag = /^--?([\w-]+)(=|$)/.exec(field);
+        if (!flag) {
+            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
+            continue;
+        }
+        if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
+            problems.push(`build-flags must not set ${field.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
+        if (flag[2] === '' && VALUE_FLAGS.has(flag[1])) {
+            if (i + 1 >= fields.length)
+                problems.push(`build-flags ends with ${field}, which needs a value (like ${field} netgo)`);
+            i++;
+        }
+    }
+    return problems;
+}
+/** A buildx builder or docker context name, passed as `--builder=NAME`. */
+function values_builderProblem(builder) {
+    if (builder === '' || /^[A-Za-z0-9][\w.+-]{0,127}$/.test(builder))
+        return undefined;
+    return `builder "${values_shown(builder)}" is not a builder name (letters, digits and . _ + -, starting with a letter or digit): give docker/setup-buildx-action's name output`;
+}
+function values_binaryNameProblem(name) {
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
+        return undefined;
+    return `binary-name "${values_shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
+}
+
+;// CONCATENATED MODULE: ./src/settings/lists.ts
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function lists_parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+/**
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
+ */
+function lists_splitFields(text, input = 'the value') {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
+    }
+    return fields;
+}
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function lists_quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
+}
+
+;// CONCATENATED MODULE: external "node:fs"
+const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+;// CONCATENATED MODULE: ./src/settings/modules.ts
+
+
+// Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of readdirSync(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = path.join(folder, entry.name);
+                if (existsSync(path.join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
+}
+const PACKAGE_MAIN = /^package\s+main\b/m;
+// Enough of a file to pass its licence header and build constraints and reach the package clause.
+const HEAD_BYTES = 8192;
+function packageClauseIsMain(file) {
+    const fd = openSync(file, 'r');
+    try {
+        const head = Buffer.alloc(HEAD_BYTES);
+        return PACKAGE_MAIN.test(head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+/**
+ * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
+ * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
+ */
+function findMainPackages(moduleDir, depth = 4) {
+    const found = [];
+    const visit = (folder, level) => {
+        const entries = readdirSync(folder, { withFileTypes: true });
+        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(path.join(folder, e.name)))) {
+            const relative = path.relative(moduleDir, folder);
+            found.push(relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`);
+        }
+        if (level >= depth)
+            return;
+        for (const entry of entries) {
+            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
+                continue;
+            const child = path.join(folder, entry.name);
+            if (!existsSync(path.join(child, 'go.mod')))
+                visit(child, level + 1);
+        }
+    };
+    visit(moduleDir, 0);
+    return found.sort();
+}
+/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
+function moduleChoice(workspace, dir) {
+    const name = `"${path.relative(workspace, dir) || '.'}"`;
+    const mains = findMainPackages(dir);
+    if (mains.length === 0)
+        return `${name} (no main package found)`;
+    if (mains.length === 1)
+        return name;
+    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
+}
+/** The module path from go.mod: the default binary name is its last element. */
+function readModulePath(goMod) {
+    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
+}
+function modules_defaultBinaryName(modulePath) {
+    const parts = modulePath.split('/');
+    // example.com/tool/v2 is named tool, as `go install` names it.
+    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
+        parts.pop();
+    return parts[parts.length - 1];
+}
+/** The module's path from its go.mod, or a problem that says where the module is. */
+function modules_readModule({ problems, workspace }, workingDirectory) {
+    if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+        problems.push(`working-directory "${workingDirectory}" does not exist`);
+        return '';
+    }
+    if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
+        return '';
+    }
+    const modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+    if (!modulePath)
+        problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`);
+    return modulePath;
+}
+
+;// CONCATENATED MODULE: ./src/settings/build.ts
+
+
+
+
+
+
+// The build group: what `go build` reads.
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function build_readBuild(reading) {
+    const { get, attempt, problems } = reading;
+    const workingDirectory = path.resolve(reading.workspace, get('working-directory'));
+    const modulePath = readModule(reading, workingDirectory);
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    const binaryProblem = binaryNameProblem(binaryName);
+    if (binaryProblem) {
+        problems.push(binaryProblem);
+        binaryName = 'app';
+    }
+    const packageWhy = packageProblem(get('package'));
+    if (packageWhy)
+        problems.push(packageWhy);
+    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
+        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
+    }
+    const [version, build] = [get('version') || undefined, get('build') || undefined];
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
+    const ldflags = get('ldflags');
+    attempt(() => splitFields(ldflags, 'ldflags'), []);
+    const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), []);
+    problems.push(...buildFlagsProblems(buildFlags));
+    const platforms = readPlatforms(reading);
+    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
+}
+function readPlatforms({ get, attempt, problems }) {
+    const texts = parseList(get('platforms'), { commas: true });
+    if (texts.length === 0)
+        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
+    const platforms = texts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
+    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
+    if (duplicate)
+        problems.push(`platforms lists ${duplicate.id} twice`);
+    return platforms;
+}
+/** The same settings with some of what go build reads changed. */
+const build_withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
+    return { ...build_withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
+}
+
+;// CONCATENATED MODULE: ./src/settings/budget.ts
+/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    try {
+        return { bytes: parseSize(text, name) };
+    }
+    catch {
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/github.ts
+
+// The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
+const github_PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target']));
+/** The pull request of the triggering event, from the payload file the runner writes. */
+function github_readPullRequest(eventPath) {
+    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
+        return undefined;
+    let event;
+    try {
+        event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
+            cause: error
+        });
+    }
+    const pr = event.pull_request;
+    if (!pr)
+        return undefined;
+    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+}
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+function github_defaultProvenance(eventPath) {
+    let isPrivate;
+    try {
+        isPrivate =
+            eventPath && existsSync(eventPath)
+                ? JSON.parse(readFileSync(eventPath, 'utf8')).repository?.private
+                : undefined;
+    }
+    catch {
+        isPrivate = undefined;
+    }
+    return isPrivate === false ? 'mode=max' : 'mode=min';
+}
+/** The run's GitHub context, with the pull request of the event file. */
+function github_readGitHub({ env }, pullRequest) {
+    return {
+        repository: env.GITHUB_REPOSITORY,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        ref: env.GITHUB_REF,
+        refName: env.GITHUB_REF_NAME,
+        eventName: env.GITHUB_EVENT_NAME,
+        pullRequest
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/reading.ts
+
+// Reading the inputs: every problem recorded, all of them reported at once.
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+class reading_InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
+        this.problems = problems;
+    }
+}
+const reading_readActionInput = name => lib_core/* getInput */.V4(name);
+function reading_parseBoolean(name, text) {
+    if (/^(true|yes|1|on)$/i.test(text))
+        return true;
+    if (/^(false|no|0|off)$/i.test(text))
+        return false;
+    throw new Error(`${name} must be true or false, not "${text}"`);
+}
+/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
+function reading_openReading(input, env) {
+    const problems = [];
+    return {
+        get: name => input(name).trim(),
+        attempt: (parse, fallback) => {
+            try {
+                return parse();
+            }
+            catch (error) {
+                problems.push(error.message);
+                return fallback;
+            }
+        },
+        problems,
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        env
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/references.ts
+// Image references as docker takes them: the grammar inputs are checked by, and the parts a registry call needs.
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
+// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
+const references_MAX_NAME = 255;
+/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
+const references_isRepository = (text) => text.length <= references_MAX_NAME && REPOSITORY_RE.test(text);
+/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
+const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
+function references_isImageReference(text) {
+    return text.length <= references_MAX_NAME + 200 && REFERENCE_RE.test(text);
+}
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+function references_repositoryOf(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo:tag` → `tag`. */
+const references_tagOf = (reference) => reference.slice(references_repositoryOf(reference).length + 1);
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function references_manifestReference(reference) {
+    const rest = reference.slice(references_repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: references_pushTarget(reference), ref };
+}
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+function references_fullName(reference) {
+    const { host, name } = references_pushTarget(reference);
+    return `${host}/${name}${reference.slice(references_repositoryOf(reference).length)}`;
+}
+/** The references grouped by the repository they go to, in the order given. */
+function references_byRepository(references) {
+    const groups = [];
+    for (const reference of references) {
+        const target = references_pushTarget(reference);
+        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            groups.push({ target, references: [reference] });
+    }
+    return groups;
+}
+function references_pushTarget(reference) {
+    const repository = references_repositoryOf(reference);
+    const [first, ...rest] = repository.split('/');
+    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (!isHost)
+        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
+    return { host: first, name: rest.join('/') };
+}
+
+;// CONCATENATED MODULE: ./src/settings/compare.ts
+
+
+
+
+
+
+// The compare, comment and budget groups: what the comparison with the base, the comment and the gate read.
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        lib_core/* setSecret */.Pq(token);
+    return token;
+}
+function compare_readCompare({ get, attempt, problems, env }, pullRequest) {
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
+    let baseline = { kind: 'off' };
+    if (!['auto', 'build', 'off'].includes(compare))
+        problems.push(`compare "${compare}" must be auto, build or off`);
+    if (baselineImage && !isImageReference(baselineImage))
+        problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
+    const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
+    if (baseRefWhy)
+        problems.push(baseRefWhy);
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
+    if (comparing) {
+        if (baselineImage)
+            baseline = { kind: 'image', reference: baselineImage };
+        else if (baseRef || pullRequest)
+            baseline = { kind: 'build', ref: baseRef };
+        else
+            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
+    }
+    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
+}
+function compare_readComment({ get, attempt, problems }) {
+    const timeoutText = get('comment-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+    const key = get('comment-key');
+    if (!/^[\w.-]+$/.test(key))
+        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+    return { enabled: attempt(() => reading_parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
+}
+function compare_readBudget({ get, attempt }) {
+    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
+    return {
+        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
+        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/files.ts
+
+
+
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = (/* unused pure expression or super */ null && (['/etc/', '/usr/share/', '/usr/lib/', '/opt/']));
+// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
+const MAX_FILE_BYTES = (/* unused pure expression or super */ null && (2 ** 31 - 1));
+const inside = (folder, file) => {
+    const relative = path.relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+};
+/**
+ * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
+ * request's own symlink must not reach the runner's files), a system source under the system folders.
+ */
+function resolveSource(given, workspace) {
+    const source = path.resolve(workspace, given);
+    const inWorkspace = inside(workspace, source);
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${shown(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!existsSync(source))
+        throw new Error(`files source "${shown(given)}" does not exist (${source})`);
+    const real = realpathSync(source);
+    const allowed = inWorkspace ? inside(realpathSync(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
+    if (!allowed) {
+        throw new Error(`files source "${shown(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
+            "only files the workspace (or the runner's system folders) really holds are copied");
+    }
+    return real;
+}
+/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
+function entryProblem(root, file) {
+    const info = lstatSync(file);
+    if (info.isSymbolicLink()) {
+        const link = readlinkSync(file);
+        return inside(root, path.resolve(path.dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
+    }
+    if (!info.isFile() && !info.isDirectory())
+        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
+    if (info.size > MAX_FILE_BYTES)
+        return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    return undefined;
+}
+/** The first entry of the folder that cannot be copied, and why. */
+function treeProblem(root) {
+    const pending = [root];
+    while (pending.length > 0) {
+        const folder = pending.pop();
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+            const file = path.join(folder, entry.name);
+            const problem = entryProblem(root, file);
+            if (problem)
+                return `${path.relative(root, file)} ${problem}`;
+            if (entry.isDirectory())
+                pending.push(file);
+        }
+    }
+    return undefined;
+}
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image. The whole tree is checked here, before any build.
+ */
+function files_parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${shown(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    if (path.posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
+        throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    const source = resolveSource(given, workspace);
+    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const folder = statSync(source).isDirectory();
+    const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ');
+    if (problem)
+        throw new Error(`files source "${shown(given)}": ${problem}`);
+    return { source, destination };
+}
+
+;// CONCATENATED MODULE: ./src/settings/image.ts
+
+
+
+
+
+
+// The pack, stage and engine groups: what UPX, the final stage and the builder read.
+function parseCompression(kindText, levelText) {
+    const kind = kindText.trim().toLowerCase();
+    if (kind !== 'gzip' && kind !== 'zstd')
+        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+    const range = kind === 'gzip' ? [1, 9] : [1, 22];
+    if (levelText.trim() === '')
+        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+    }
+    return { kind, level };
+}
+function parseFinalStage(text) {
+    switch (text) {
+        case 'scratch':
+            return { kind: 'scratch', nonroot: false };
+        case 'scratch-nonroot':
+            return { kind: 'scratch-nonroot', nonroot: true };
+        case 'distroless-static':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
+        case 'distroless-static-nonroot':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
+    }
+    if (text === '')
+        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
+    if (!isImageReference(text))
+        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+    return { kind: 'image', base: text, nonroot: false };
+}
+function image_portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+function image_readPack({ get, problems }) {
+    const upxText = get('upx').toLowerCase();
+    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
+    if (upx !== upxText)
+        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+    const upxInstall = {
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
+    };
+    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
+        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
+    if (!/^https?:\/\//.test(upxInstall.url))
+        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+    return { upx, upxInstall };
+}
+function image_readStage({ get, attempt, problems, workspace }) {
+    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
+    for (const port of expose) {
+        const problem = image_portProblem(port);
+        if (problem)
+            problems.push(problem);
+    }
+    const workdir = get('workdir');
+    const workdirWhy = workdirProblem(workdir);
+    if (workdirWhy)
+        problems.push(workdirWhy);
+    return {
+        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
+        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
+        expose,
+        args: attempt(() => splitFields(get('args'), 'args'), []),
+        workdir,
+        files: parseList(get('files'), { commas: false })
+            .map(line => attempt(() => parseFile(line, workspace), undefined))
+            .filter(f => f !== undefined),
+        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
+        labels: parseLabels(get('labels'), problems)
+    };
+}
+function image_readEngine({ get, problems }) {
+    const builder = get('builder');
+    const builderWhy = builderProblem(builder);
+    if (builderWhy)
+        problems.push(builderWhy);
+    return { builder };
+}
+
+;// CONCATENATED MODULE: ./src/settings/publish.ts
+
+
+
+
+
+// The publish group: the image's name and tags, load and push, annotations, provenance and SBOM.
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+function parseSbom(text, push) {
+    const value = text.toLowerCase();
+    if (value === '')
+        return push ? { kind: 'build-info' } : { kind: 'off' };
+    if (value === 'true' || value === '1')
+        return { kind: 'build-info' };
+    if (value === 'false' || value === '0')
+        return { kind: 'off' };
+    if (value === 'buildkit')
+        return { kind: 'buildkit', value: 'true' };
+    if (text.includes('=') && !attestationProblem('sbom', text))
+        return { kind: 'buildkit', value: text };
+    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+function publish_readPublish(reading, build) {
+    const { get, attempt, problems } = reading;
+    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
+    if (!isRepository(image))
+        problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
+    const tags = parseList(get('tags'), { commas: true });
+    for (const tag of tags) {
+        if (!isImageReference(tag))
+            problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+    }
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
+    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
+    if (byDigest)
+        problems.push(...byDigestProblems(push, tags, get('image')));
+    else if (push && tags.length === 0) {
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
+    }
+    const provenanceText = get('provenance');
+    const provenanceWhy = attestationProblem('provenance', provenanceText);
+    if (provenanceWhy)
+        problems.push(provenanceWhy);
+    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
+    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
+    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
+}
+/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
+function byDigestProblems(push, tags, image) {
+    const problems = [];
+    if (!push)
+        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
+    if (tags.length > 0)
+        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
+    if (!image)
+        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
+    return problems;
+}
+/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
+const publish_pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
+function readAnnotations({ get, problems }, platformCount) {
+    const annotations = parseList(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    return annotations;
+}
+
+;// CONCATENATED MODULE: ./src/settings/run.ts
+
+// The smoke group: what the smoke test in the sandbox reads.
+const MAX_TIMER_SECONDS = 2147483;
+function run_readSmoke({ get, attempt, problems }) {
+    const text = get('smoke-test');
+    const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined;
+    const timeoutText = get('smoke-test-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0))
+        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (timeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+    return { command, timeoutSeconds };
+}
+
+;// CONCATENATED MODULE: ./src/settings/settings.ts
+
+
+
+
+
+
+
+
+
+// Every group read once, in one pass over the inputs.
+function readSettings(input = readActionInput, env = process.env) {
+    const reading = openReading(input, env);
+    const { problems } = reading;
+    const build = readBuild(reading);
+    const publish = readPublish(reading, build);
+    // Read once: the comparison needs to know there is one, the GitHub context carries it.
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const settings = {
+        build,
+        pack: readPack(reading),
+        stage: readStage(reading),
+        publish,
+        engine: readEngine(reading),
+        smoke: readSmoke(reading),
+        compare: readCompare(reading, pullRequest !== undefined),
+        comment: readComment(reading),
+        budget: readBudget(reading),
+        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+        runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
+        github: readGitHub(reading, pullRequest),
+        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
+    };
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/settings/types.ts
+// The settings' types, one group per stage that reads them, and the constants their readers share.
+const types_UPX_LEVELS = (/* unused pure expression or super */ null && (['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute']));
+const types_DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** The groups of the settings that shape the image's bytes. */
+const types_IMAGE_SHAPING = (/* unused pure expression or super */ null && (['build', 'pack', 'stage']));
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+const types_ZSTD_LEVEL = 19;
+const types_UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
+/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
+const types_NO_VARIABLE = 'none';
+
+;// CONCATENATED MODULE: ./src/settings/index.ts
+
+
+
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/build/golist.ts
 
 
 
@@ -35704,30 +36158,21 @@ const golist_STATIC_ENV = { CGO_ENABLED: '0' };
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
  * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
  */
-function goListPlan(settings, platform) {
+function goListPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...settings.build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', settings.build.package],
+        args: ['list', '-deps', ...build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', build.package],
         env: { ...golist_STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.build.workingDirectory
+        cwd: build.workingDirectory
     };
 }
 /** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
-function cgoPackagesPlan(settings, platform) {
+function cgoPackagesPlan(build, platform) {
     return {
         program: 'go',
-        args: [
-            'list',
-            '-e',
-            '-deps',
-            ...settings.build.buildFlags,
-            '-f',
-            '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}',
-            '--',
-            settings.build.package
-        ],
+        args: ['list', '-e', '-deps', ...build.buildFlags, '-f', '{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}\t{{.Dir}}{{end}}', '--', build.package],
         env: { ...goEnv(platform), CGO_ENABLED: '1' },
-        cwd: settings.build.workingDirectory
+        cwd: build.workingDirectory
     };
 }
 async function requireGo() {
@@ -35735,8 +36180,8 @@ async function requireGo() {
         throw new Error('go is not on PATH: add actions/setup-go (with go-version or go-version-file: go.mod) before this step');
     }
 }
-async function cgoPackages(settings, platform) {
-    const listed = await execute(cgoPackagesPlan(settings, platform), { allowFailure: true, quiet: true });
+async function cgoPackages(build, platform) {
+    const listed = await execute(cgoPackagesPlan(build, platform), { allowFailure: true, quiet: true });
     return listed.stdout
         .split('\n')
         .filter(line => line.includes('\t'))
@@ -35755,14 +36200,14 @@ function firstErrors(stderr, lines = 25) {
     return all.slice(0, lines).join('\n') + (all.length > lines ? `\n… (${all.length - lines} more lines)` : '');
 }
 /** Blames cgo only when the errors come from code that cgo would have provided; else shows the compiler's errors. */
-function golist_explainFailure(settings, platform, error, cgo) {
+function golist_explainFailure(build, platform, error, cgo) {
     const stderr = error.outcome.stderr || error.outcome.stdout;
     const culprits = cgoCulprits(stderr, cgo);
     if (culprits.length === 0) {
         return new Error(`go build failed for ${platform.id} (exit code ${error.outcome.code}):\n${firstErrors(stderr)}`, { cause: error });
     }
     const names = culprits.map(p => p.importPath);
-    return new Error(`package "${settings.build.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
+    return new Error(`package "${build.package}" needs cgo, which a static build (CGO_ENABLED=0) cannot use: ${names.join(', ')} ` +
         `${names.length === 1 ? 'has' : 'have'} import "C". Use a pure-Go replacement (for example modernc.org/sqlite for ` +
         `mattn/go-sqlite3), or a build tag that drops the cgo code.\n${firstErrors(stderr)}`, { cause: error });
 }
@@ -35774,12 +36219,12 @@ function droppedCgo(cgo, staticDeps) {
     return cgo.map(p => p.importPath).filter(importPath => staticDeps.has(importPath));
 }
 /** Every package of the module, with its name and folder: where the main packages are. */
-function modulePackagesPlan(settings, platform) {
+function modulePackagesPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-e', ...settings.build.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
+        args: ['list', '-e', ...build.buildFlags, '-f', '{{.ImportPath}}\t{{.Name}}\t{{.Dir}}', './...'],
         env: { ...golist_STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.build.workingDirectory
+        cwd: build.workingDirectory
     };
 }
 /** The main packages in a `modulePackagesPlan` listing, as package inputs relative to the module root. */
@@ -35797,9 +36242,9 @@ function mainPackages(listing, moduleDir) {
  * `.` is the default: when the module root holds no main package, the module's only main package is meant
  * (the cmd/NAME layout). Several main packages cannot be guessed between.
  */
-async function resolveDefaultPackage(settings, platform) {
-    const listed = await execute(modulePackagesPlan(settings, platform), { allowFailure: true, quiet: true });
-    const mains = mainPackages(listed.stdout, settings.build.workingDirectory);
+async function resolveDefaultPackage(build, platform) {
+    const listed = await execute(modulePackagesPlan(build, platform), { allowFailure: true, quiet: true });
+    const mains = mainPackages(listed.stdout, build.workingDirectory);
     if (mains.length === 0 || mains.includes('.'))
         return { package: '.' };
     if (mains.length === 1)
@@ -35810,27 +36255,27 @@ async function resolveDefaultPackage(settings, platform) {
 const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given, platform) {
-    const list = (settings) => execute(goListPlan(settings, platform), { allowFailure: true, quiet: true });
+    const list = (build) => execute(goListPlan(build, platform), { allowFailure: true, quiet: true });
     // `.` is listed first: in most modules it is the main package, and the module's own listing is not needed.
     const first = await list(given);
-    if (given.build.package !== '.' || listsMain(first))
-        return { settings: given, listed: first };
+    if (given.package !== '.' || listsMain(first))
+        return { build: given, listed: first };
     const resolved = await resolveDefaultPackage(given, platform);
     if (resolved.package === '.')
-        return { settings: given, listed: first };
-    const settings = withBuild(given, { package: resolved.package });
-    return { settings, listed: await list(settings), note: resolved.note };
+        return { build: given, listed: first };
+    const build = { ...given, package: resolved.package };
+    return { build, listed: await list(build), note: resolved.note };
 }
 /** Why the listing failed: a package that is not there, or one the build cannot load, which cgo may explain. */
-async function listingFailure(settings, platform, listed, cgo) {
+async function listingFailure(build, platform, listed, cgo) {
     const stderr = listed.stderr.trim();
     // "build constraints exclude all Go files" is a package that exists but not for this build: cgo's to explain.
     const missing = /no Go files|cannot find|is not in std|does not contain package|directory .* outside|not found/i;
     if (!/build constraints exclude all Go files/.test(stderr) && missing.test(stderr)) {
-        return new Error(`package "${settings.build.package}" was not found in ${settings.build.workingDirectory}: set package to the folder of your ` +
+        return new Error(`package "${build.package}" was not found in ${build.workingDirectory}: set package to the folder of your ` +
             `main package relative to the module root, like ./cmd/server\n${stderr}`);
     }
-    return golist_explainFailure(settings, platform, new CommandError(goListPlan(settings, platform), listed), await cgo());
+    return golist_explainFailure(build, platform, new CommandError(goListPlan(build, platform), listed), await cgo());
 }
 /** The work, started on the first call; every call gets the same promise. */
 function onDemand(work) {
@@ -35842,21 +36287,21 @@ function onDemand(work) {
  * demand. A base (`base`) lists no cgo packages: they explain a failed head build, and a failed base only loses
  * the comparison.
  */
-async function inspectPackage(given, { base = false } = {}) {
-    const platform = given.build.platforms[0];
-    const { settings, listed, note } = await listPackage(given, platform);
-    const cgo = onDemand(async () => (base ? [] : cgoPackages(settings, platform)));
+async function golist_inspectPackage(given, { base = false } = {}) {
+    const platform = given.platforms[0];
+    const { build, listed, note } = await listPackage(given, platform);
+    const cgo = onDemand(async () => (base ? [] : cgoPackages(build, platform)));
     if (listed.code !== 0)
-        throw await listingFailure(settings, platform, listed, cgo);
+        throw await listingFailure(build, platform, listed, cgo);
     const lines = listed.stdout.trim().split('\n');
     const [importPath, name] = lines[lines.length - 1].split(' ');
     if (name !== 'main') {
-        const none = settings.build.package === '.' ? ', and the module has no main package' : '';
-        throw new Error(`package "${settings.build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
+        const none = build.package === '.' ? ', and the module has no main package' : '';
+        throw new Error(`package "${build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
     }
     const imports = new Set(lines.map(line => line.split(' ')[0]));
     return {
-        package: settings.build.package,
+        package: build.package,
         importPath,
         packageNote: note,
         mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
@@ -35867,9 +36312,7 @@ async function inspectPackage(given, { base = false } = {}) {
     };
 }
 
-// EXTERNAL MODULE: ./src/lists.ts
-var lists = __nccwpck_require__(6174);
-;// CONCATENATED MODULE: ./src/embedded.ts
+;// CONCATENATED MODULE: ./src/build/embedded.ts
 
 
 // Shorter literals are names and messages, not data worth a line; an embed.FS file counts whatever its size.
@@ -35977,9 +36420,222 @@ function embedded_embeddedData(buf, symbols, loads) {
     });
 }
 
-// EXTERNAL MODULE: ./src/symbols.ts
-var symbols = __nccwpck_require__(2490);
-;// CONCATENATED MODULE: ./src/twin.ts
+;// CONCATENATED MODULE: ./src/build/split.ts
+
+const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
+const ROW_LABELS = {
+    std: 'standard library',
+    runtime: 'Go runtime',
+    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+};
+const split_versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
+/** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
+function rowOf(pkg, info) {
+    if (pkg === undefined)
+        return { key: ROW_LABELS.other, kind: 'other' };
+    const path = pkg === 'main' ? info.mainPackage || 'main' : pkg;
+    const owner = [{ path: info.mainModule, version: '' }, ...info.deps]
+        .filter(m => m.path && (path === m.path || path.startsWith(`${m.path}/`)))
+        .reduce((best, m) => (best && best.path.length >= m.path.length ? best : m), undefined);
+    if (owner?.path === info.mainModule)
+        return { key: path, kind: 'package' };
+    if (owner)
+        return { key: owner.path, kind: 'module', version: split_versionLabel(owner) };
+    if (RUNTIME.test(path))
+        return { key: ROW_LABELS.runtime, kind: 'runtime' };
+    // The standard library's own copies of x/ packages live under vendor/; std paths have no dot in their first element.
+    if (path.startsWith('vendor/') || !path.split('/')[0].includes('.'))
+        return { key: ROW_LABELS.std, kind: 'std' };
+    return { key: path, kind: 'module' };
+}
+/** Bytes a symbol occupies in the file: its part inside a load segment's file-backed range (bss has none). */
+function fileBytes(symbol, loads) {
+    if (symbol.address === undefined || symbol.size === 0)
+        return 0;
+    const start = symbol.address;
+    const end = start + symbol.size;
+    return loads.reduce((sum, l) => sum + Math.max(0, Math.min(end, l.vaddr + l.filesz) - Math.max(start, l.vaddr)), 0);
+}
+/**
+ * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
+ * no symbol sizes, unless the data is a symbol of the package's own).
+ */
+function split_breakdown(symbols, loads, info, binary, embedded = []) {
+    const rows = new Map();
+    // Tens of thousands of symbols share a few hundred packages: each package is placed once.
+    const placed = new Map();
+    const entryOf = (symbol) => {
+        const pkg = symbolPackage(symbol);
+        const row = placed.get(pkg) ?? rowOf(pkg, info);
+        placed.set(pkg, row);
+        const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
+        rows.set(row.key, entry);
+        return entry;
+    };
+    let explained = 0;
+    for (const symbol of symbols) {
+        const bytes = fileBytes(symbol, loads);
+        if (bytes === 0)
+            continue;
+        entryOf(symbol.name).bytes += bytes;
+        explained += bytes;
+    }
+    for (const data of embedded) {
+        const entry = entryOf(data.variable);
+        entry.embedded = (entry.embedded ?? 0) + data.bytes;
+        if (data.sized)
+            continue;
+        entry.bytes += data.bytes;
+        explained += data.bytes;
+    }
+    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+}
+/** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
+function split_withMainModule(split) {
+    const own = split.rows.filter(r => r.kind === 'package');
+    if (own.length === 0)
+        return split;
+    const sum = (pick) => own.reduce((total, r) => total + pick(r), 0);
+    const embedded = sum(r => r.embedded ?? 0);
+    const main = {
+        key: split.info.mainModule || own[0].key,
+        kind: 'main',
+        bytes: sum(r => r.bytes),
+        ...(embedded > 0 ? { embedded } : {}),
+        packages: own
+    };
+    return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
+}
+
+;// CONCATENATED MODULE: ./src/build/symbols.ts
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
+const ROLE_NAMES = {
+    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+    build: {
+        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+    }
+};
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+    'api',
+    'proto',
+    'protocol',
+    'schema',
+    'min',
+    'max',
+    'minimum',
+    'maximum',
+    'go',
+    'golang',
+    'tls',
+    'http',
+    'kube',
+    'k8s',
+    'spec',
+    'format',
+    'wire',
+    'storage',
+    'db',
+    'database',
+    'compat',
+    'config'
+]);
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function symbols_splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    const names = symbols
+        .filter(s => isStringVariable(s, pointerSize) && own.has(symbols_splitSymbol(s.name).pkg))
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+    const ident = (name) => symbols_splitSymbol(name).ident;
+    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
+    if (plain.length > 0)
+        return plain;
+    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function symbols_resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === NO_VARIABLE)
+        return { role, variable: wanted, injected: false };
+    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const symbols_pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = (/* unused pure expression or super */ null && ([
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+]));
+const SYSTEM_ROOTS = (/* unused pure expression or super */ null && (['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool']));
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function symbols_verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
+;// CONCATENATED MODULE: ./src/build/twin.ts
 
 
 
@@ -35998,12 +36654,12 @@ async function readTwin(unstripped) {
  * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
  * if any), and whether the program verifies TLS servers against the system roots.
  */
-function readSymbols(settings, platform, symbols, mainModulePackages) {
+function readSymbols(build, platform, symbols, mainModulePackages) {
     const size = pointerSize(platform.arch);
     return {
         injections: [
-            resolveTarget(symbols, 'version', settings.build.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', settings.build.buildVariable, mainModulePackages, size)
+            resolveTarget(symbols, 'version', build.versionVariable, mainModulePackages, size),
+            resolveTarget(symbols, 'build', build.buildVariable, mainModulePackages, size)
         ],
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
@@ -36012,13 +36668,13 @@ function readSymbols(settings, platform, symbols, mainModulePackages) {
  * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
  * every twin splits its shipped binary by package, and goes.
  */
-async function twin_readTwins(settings, mainModulePackages, links, shipped) {
+async function twin_readTwins(build, mainModulePackages, links, shipped) {
     const begun = performance.now();
     const first = await readTwin(links[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(settings, settings.build.platforms[0], first.symbols, mainModulePackages);
+    const { injections, needsSystemRoots } = readSymbols(build, build.platforms[0], first.symbols, mainModulePackages);
     let attributionMs = performance.now() - begun;
     const [versionVariable, buildVariable] = injections.map(i => i.variable);
-    if (versionVariable !== settings.build.versionVariable || buildVariable !== settings.build.buildVariable) {
+    if (versionVariable !== build.versionVariable || buildVariable !== build.buildVariable) {
         return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
     }
     const twins = [];
@@ -36043,7 +36699,7 @@ function splitBinary(twin, shipped, output) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/gobuild.ts
+;// CONCATENATED MODULE: ./src/build/gobuild.ts
 
 
 
@@ -36053,70 +36709,68 @@ function splitBinary(twin, shipped, output) {
 
 
 
-
-
-function ldflags(settings, version, strip) {
+function ldflags(build, version, strip) {
     const inject = (variable, value) => (variable === NO_VARIABLE ? [] : ['-X', quoteField(`${variable}=${value}`)]);
     return [
         ...(strip === 'full' ? ['-s', '-w'] : strip === 'symbols' ? ['-w'] : []),
-        ...inject(settings.build.versionVariable, version.version),
-        ...inject(settings.build.buildVariable, version.build),
-        ...(settings.build.ldflags ? [settings.build.ldflags] : [])
+        ...inject(build.versionVariable, version.version),
+        ...inject(build.buildVariable, version.build),
+        ...(build.ldflags ? [build.ldflags] : [])
     ].join(' ');
 }
 // The package follows `--`: whatever it holds, go reads it as a package, never as a flag.
-function gobuild_goBuildPlan(settings, version, platform, output, strip = 'full') {
+function gobuild_goBuildPlan(build, version, platform, output, strip = 'full') {
     return {
         program: 'go',
-        args: ['build', '-trimpath', `-ldflags=${ldflags(settings, version, strip)}`, ...settings.build.buildFlags, '-o', output, '--', settings.build.package],
+        args: ['build', '-trimpath', `-ldflags=${ldflags(build, version, strip)}`, ...build.buildFlags, '-o', output, '--', build.package],
         env: { ...STATIC_ENV, ...goEnv(platform) },
-        cwd: settings.build.workingDirectory
+        cwd: build.workingDirectory
     };
 }
 function binaryPath(root, platform, binaryName) {
     return path.join(root, ...platform.id.split('/'), binaryName);
 }
 /** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(settings, platform, plan, cgo, quiet = false) {
+async function goBuild(build, platform, plan, cgo, quiet = false) {
     try {
         await execute(plan, { quiet });
     }
     catch (error) {
-        throw error instanceof CommandError ? explainFailure(settings, platform, error, (await cgo()).packages) : error;
+        throw error instanceof CommandError ? explainFailure(build, platform, error, (await cgo()).packages) : error;
     }
 }
-function startLinks(settings, version, workDir, cgo, twin) {
-    return settings.build.platforms.map(platform => {
-        const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, settings.build.binaryName);
-        const output = binaryPath(path.join(workDir, 'bin'), platform, settings.build.binaryName);
-        const shipped = goBuild(settings, platform, gobuild_goBuildPlan(settings, version, platform, output), cgo);
+function startLinks(build, version, workDir, cgo, twin) {
+    return build.platforms.map(platform => {
+        const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName);
+        const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName);
+        const shipped = goBuild(build, platform, gobuild_goBuildPlan(build, version, platform, output), cgo);
         return {
             platform,
             output,
             unstripped,
             shipped,
-            twin: linkTwin(settings, platform, gobuild_goBuildPlan(settings, version, platform, unstripped, twin), cgo)
+            twin: linkTwin(build, platform, gobuild_goBuildPlan(build, version, platform, unstripped, twin), cgo)
         };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(settings, platform, plan, cgo) {
+async function linkTwin(build, platform, plan, cgo) {
     const background = await inBackground(plan);
     core.info(`$ ${describe(background)}`);
-    return goBuild(settings, platform, background, cgo, true);
+    return goBuild(build, platform, background, cgo, true);
 }
 /**
  * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
-    const links = startLinks(settings, version, workDir, facts.cgo, twin);
+async function gobuild_linkBinaries(build, version, workDir, facts, twin = 'none') {
+    const links = startLinks(build, version, workDir, facts.cgo, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
     const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)));
     const checked = await Promise.all(links.map(async (link) => {
         await link.shipped;
-        return checkStatic(settings, link);
+        return checkStatic(build, link);
     })).catch(async (error) => {
         await twinsLinked.catch(() => undefined);
         throw error;
@@ -36124,7 +36778,7 @@ async function linkBinaries(settings, version, workDir, facts, twin = 'none') {
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = settleLater(twinsLinked.then(() => readTwins(settings, facts.mainModulePackages, links, bytes)));
+    const findings = settleLater(twinsLinked.then(() => readTwins(build, facts.mainModulePackages, links, bytes)));
     return { shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
@@ -36136,7 +36790,7 @@ function builtBy(binary) {
         return `a Go release not read from the binary (${error.message})`;
     }
 }
-async function checkStatic(settings, link) {
+async function checkStatic(build, link) {
     const { platform, output } = link;
     const shipped = await readFile(output);
     const problem = staticProblem(readElf(shipped), platform.arch);
@@ -36144,18 +36798,3803 @@ async function checkStatic(settings, link) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     const goVersion = builtBy(shipped);
-    core.info(`${platform.id}: ${settings.build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    core.info(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
     return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
 }
 
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-// EXTERNAL MODULE: ./src/stage.ts
-var stage = __nccwpck_require__(1741);
-// EXTERNAL MODULE: ./src/warnings.ts
-var warnings = __nccwpck_require__(286);
-;// CONCATENATED MODULE: ./src/assemble.ts
+;// CONCATENATED MODULE: ./src/build/version.ts
 
+
+
+// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
+const DEFAULT_VERSION = '0.1.0';
+const DEFAULT_BUILD = 'undefined';
+const versionPlans = (cwd) => ({
+    // --long names the same tag as the seed's --abbrev=0 and adds how many commits lie past it.
+    describe: (commit) => ({ program: 'git', args: ['describe', '--tags', '--long', commit], cwd }),
+    commitObject: (commit) => ({ program: 'git', args: ['cat-file', 'commit', commit], cwd }),
+    // One git start for both: `true`/`false`, then the commit.
+    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
+    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
+    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
+});
+/** The parent commits named in a raw commit object (`git cat-file commit`). */
+function version_commitParents(rawCommit) {
+    const header = rawCommit.split('\n\n')[0];
+    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
+}
+/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
+function commitTime(rawCommit) {
+    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
+    return time === undefined ? undefined : Number(time);
+}
+/**
+ * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
+ * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
+ */
+function pullRequestBuild(head, rawCommit, headSha) {
+    if (!headSha)
+        return head;
+    const parents = version_commitParents(rawCommit);
+    return parents.length === 2 && parents[1] === headSha ? headSha : head;
+}
+/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
+function tagFromRef(ref) {
+    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
+}
+/** `git describe --tags --long`: the nearest tag and how many commits lie past it (the tag itself may hold dashes). */
+function parseDescribe(output) {
+    const match = /^(.+)-(\d+)-g[0-9a-f]+$/.exec(output.trim());
+    return match ? { tag: match[1], commits: Number(match[2]) } : undefined;
+}
+// A release tag as Go reads it, after any module-folder prefix (tools/v1.2.3); the v is kept as the tag has it.
+const SEMVER_TAG = /^(?:.*\/)?(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(\+[0-9A-Za-z.-]+)?$/;
+/**
+ * Go's pseudo-version of a commit past `tag` (golang.org/x/mod/module.PseudoVersion): vX.Y.(Z+1)-0.TIME-REV past
+ * a release, vX.Y.Z-pre.0.TIME-REV past a pre-release, v0.0.0-TIME-REV past a tag that is no version; TIME is the
+ * commit's UTC time, REV its first 12 hex digits, and build metadata (+incompatible) stays at the end.
+ */
+function pseudoVersion(tag, commit, time) {
+    const stamp = new Date(time * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
+    const rev = commit.slice(0, 12);
+    const match = SEMVER_TAG.exec(tag);
+    if (!match)
+        return `v0.0.0-${stamp}-${rev}`;
+    const [, v, major, minor, patch, pre, build = ''] = match;
+    if (pre)
+        return `${v}${major}.${minor}.${patch}-${pre}.0.${stamp}-${rev}${build}`;
+    return `${v}${major}.${minor}.${BigInt(patch) + 1n}-0.${stamp}-${rev}${build}`;
+}
+const isSemverTag = (tag) => SEMVER_TAG.test(tag);
+const quiet = { allowFailure: true, quiet: true };
+/** The commit's own version: its tag, Go's pseudo-version past one, or the seed's 0.1.0 when no tag is reachable. */
+async function describeCommit(cwd, commit, rawCommit, shallow) {
+    const plans = versionPlans(cwd);
+    const [described, object] = await Promise.all([
+        execute(plans.describe(commit), quiet),
+        rawCommit === undefined ? execute(plans.commitObject(commit), quiet) : { code: 0, stdout: rawCommit }
+    ]);
+    const nearest = described.code === 0 ? parseDescribe(described.stdout) : undefined;
+    const time = object.code === 0 ? commitTime(object.stdout) : undefined;
+    if (nearest?.commits === 0)
+        return { version: nearest.tag, origin: { kind: 'tag', tag: nearest.tag } };
+    if (nearest && time !== undefined)
+        return { version: pseudoVersion(nearest.tag, commit, time), origin: { kind: 'past-tag', ...nearest } };
+    if (shallow) {
+        warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
+            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
+    }
+    return { version: DEFAULT_VERSION, origin: { kind: 'no-tag' } };
+}
+async function version_resolveVersion(settings) {
+    const plans = versionPlans(settings.build.workingDirectory);
+    const [head, headObject] = await Promise.all([execute(plans.head, quiet), execute(plans.headObject, quiet)]);
+    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
+    const commit = head.code === 0 ? (commitLine ?? '') : '';
+    // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
+    const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
+    const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
+    const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
+    const pushed = tagFromRef(settings.github.ref);
+    if (settings.build.version)
+        return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };
+    if (pushed)
+        return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } };
+    if (!subject)
+        return { version: DEFAULT_VERSION, build, ...times, origin: { kind: 'no-tag' } };
+    const own = await describeCommit(settings.build.workingDirectory, subject, subject === commit ? headObject.stdout : undefined, shallowLine === 'true');
+    return { ...own, build, ...times };
+}
+/** What the version is, in words: where it came from when that is not plain. */
+function versionOriginText(origin) {
+    if (origin.kind !== 'past-tag')
+        return undefined;
+    // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
+    const tag = values_shown(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
+    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
+    return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
+}
+/** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */
+const declarationPlan = (cwd, pkg, ident) => ({ program: 'go', args: ['doc', '-u', '-src', pkg, ident], cwd });
+const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** The string a variable is declared with on its own line (`var version = "unknown"`, or inside a var block). */
+function declaredString(source, ident) {
+    const pattern = new RegExp(`^\\s*(?:var\\s+)?${escapeRegExp(ident)}(?:\\s+string)?\\s*=\\s*("(?:[^"\\\\\\n]|\\\\.)*"|\`[^\`]*\`)`, 'mu');
+    const literal = pattern.exec(source)?.[1];
+    if (literal === undefined)
+        return undefined;
+    if (literal.startsWith('`'))
+        return literal.slice(1, -1);
+    try {
+        return JSON.parse(literal);
+    }
+    catch {
+        // Go escapes JSON has not (\x41, \'): the text between the quotes is near enough to name it.
+        return literal.slice(1, -1);
+    }
+}
+/**
+ * With no tag, 0.1.0 goes in where the program had a version of its own (`var version = "unknown"`): the value it
+ * replaced, so the report can say so. Undefined when a tag or the input gave the version, or the declaration says none.
+ */
+async function replacedDefault(settings, version, injection) {
+    if (version.origin.kind !== 'no-tag' || !injection?.injected)
+        return undefined;
+    const { pkg, ident } = splitSymbol(injection.variable);
+    const declared = await execute(declarationPlan(settings.build.workingDirectory, pkg === 'main' ? settings.build.package : pkg, ident), quiet);
+    const value = declared.code === 0 ? declaredString(declared.stdout, ident) : undefined;
+    return value === undefined || value === '' || value === version.version ? undefined : { variable: injection.variable, value };
+}
+
+;// CONCATENATED MODULE: ./src/build/index.ts
+
+
+
+
+
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:zlib"
+var external_node_zlib_ = __nccwpck_require__(8522);
+var external_node_zlib_default = /*#__PURE__*/__nccwpck_require__.n(external_node_zlib_);
+// EXTERNAL MODULE: ./node_modules/tar-stream/index.js
+var tar_stream = __nccwpck_require__(6118);
+;// CONCATENATED MODULE: ./src/image/layout.ts
+
+
+
+
+
+
+
+
+/** Attestation manifests (provenance, SBOM) ride in the index but are never pulled to run the image. */
+function layout_isAttestation(descriptor) {
+    return (descriptor.annotations?.['vnd.docker.reference.type'] === 'attestation-manifest' ||
+        (descriptor.platform?.os === 'unknown' && descriptor.platform?.architecture === 'unknown'));
+}
+function layout_platformId(p) {
+    return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+async function readDockerArchive(archive) {
+    const entries = new Map();
+    const extract = tar.extract();
+    extract.on('entry', (header, stream, next) => {
+        const chunks = [];
+        stream.on('data', chunk => chunks.push(chunk));
+        stream.on('end', () => {
+            if (header.type === 'file')
+                entries.set(header.name.replace(/^\.\//, ''), Buffer.concat(chunks));
+            next();
+        });
+    });
+    await pipeline(createReadStream(archive), extract);
+    const manifest = JSON.parse(entries.get('manifest.json')?.toString('utf8') ?? '[]')[0];
+    if (!manifest)
+        throw new Error(`${archive} has no manifest.json: not a docker save archive`);
+    const entry = (name) => {
+        const data = entries.get(name.replace(/^\.\//, ''));
+        if (!data)
+            throw new Error(`${archive} lacks ${name}`);
+        return data;
+    };
+    return { manifest, entry };
+}
+const layout_MEDIA = {
+    index: 'application/vnd.oci.image.index.v1+json',
+    manifest: 'application/vnd.oci.image.manifest.v1+json',
+    config: 'application/vnd.oci.image.config.v1+json',
+    gzipLayer: 'application/vnd.oci.image.layer.v1.tar+gzip',
+    zstdLayer: 'application/vnd.oci.image.layer.v1.tar+zstd',
+    dockerList: 'application/vnd.docker.distribution.manifest.list.v2+json'
+};
+const layout_isIndex = (mediaType) => mediaType === layout_MEDIA.index || mediaType === layout_MEDIA.dockerList;
+const layout_blobPath = (dir, digest) => path.join(dir, 'blobs', ...digest.split(':'));
+async function layout_readBlobJson(dir, digest) {
+    return JSON.parse(await readFile(layout_blobPath(dir, digest), 'utf8'));
+}
+/** Stores `data` as a blob of the layout and describes it. */
+async function layout_writeBlob(dir, data, mediaType) {
+    const digest = `sha256:${createHash('sha256').update(data).digest('hex')}`;
+    await mkdir(path.join(dir, 'blobs', 'sha256'), { recursive: true });
+    await writeFile(layout_blobPath(dir, digest), data);
+    return { mediaType, digest, size: data.length };
+}
+/** The layout's one top descriptor: the image index, or the manifest of a single-platform image. */
+async function layout_layoutTop(dir) {
+    const top = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8')).manifests[0];
+    if (!top)
+        throw new Error(`the OCI layout in ${dir} holds no image`);
+    return top;
+}
+/** The top descriptor and what it lists: an index's manifests (attestations too), or the single manifest itself. */
+async function layout_layoutEntries(dir) {
+    const top = await layout_layoutTop(dir);
+    return { top, children: layout_isIndex(top.mediaType) ? (await layout_readBlobJson(dir, top.digest)).manifests : [top] };
+}
+/** Every runnable image of the layout (attestations left out), with its platform. */
+async function layout_layoutImages(dir) {
+    const { children } = await layout_layoutEntries(dir);
+    return Promise.all(children
+        .filter(d => !layout_isAttestation(d))
+        .map(async (descriptor) => {
+        const manifest = await layout_readBlobJson(dir, descriptor.digest);
+        const platform = descriptor.platform ?? (await layout_readBlobJson(dir, manifest.config.digest));
+        return { descriptor, manifest, platform: layout_platformId(platform) };
+    }));
+}
+/** Every blob a push sends, children before the manifests that name them; the top descriptor last. */
+async function layout_layoutBlobs(dir) {
+    const { top, children } = await layout_layoutEntries(dir);
+    const blobs = [];
+    const manifests = [];
+    for (const child of children) {
+        const manifest = await layout_readBlobJson(dir, child.digest);
+        for (const blob of [manifest.config, ...manifest.layers])
+            if (!blobs.some(b => b.digest === blob.digest))
+                blobs.push(blob);
+        if (child !== top)
+            manifests.push(child);
+    }
+    return { blobs, manifests, top };
+}
+/**
+ * A layout from a `docker save` archive (the classic store, which buildx cannot export as OCI): the engine keeps
+ * layers uncompressed, so each is gzipped here once, and those bytes are both measured and pushed.
+ */
+async function layout_layoutFromDockerArchive(archive, dir, platform) {
+    const { manifest, entry } = await readDockerArchive(archive);
+    const config = await layout_writeBlob(dir, entry(manifest.Config), layout_MEDIA.config);
+    const layers = [];
+    for (const name of manifest.Layers) {
+        const data = entry(name);
+        const gzipped = data.length > 2 && data[0] === 0x1f && data[1] === 0x8b;
+        layers.push(await layout_writeBlob(dir, gzipped ? data : gzipSync(data), layout_MEDIA.gzipLayer));
+    }
+    const image = { schemaVersion: 2, mediaType: layout_MEDIA.manifest, config, layers };
+    const top = await layout_writeBlob(dir, Buffer.from(JSON.stringify(image)), layout_MEDIA.manifest);
+    await writeFile(path.join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ ...top, platform }] }));
+}
+/**
+ * A tarball `docker load` takes, with no rebuild: the layout's blobs under an index that names the image once per
+ * tag (the containerd store reads it), and a manifest.json of one platform's image (the classic store reads that,
+ * and holds one platform only). `platform` loads that platform alone.
+ */
+async function layout_loadTarball(dir, tags, output, platform) {
+    const top = await layout_layoutTop(dir);
+    const images = await layout_layoutImages(dir);
+    const image = platform ? images.find(i => i.platform === platform) : images[0];
+    if (!image)
+        throw new Error(`the image has no ${platform} manifest to load`);
+    const chosen = platform ? image.descriptor : top;
+    const wanted = new Set([chosen.digest, image.manifest.config.digest, ...image.manifest.layers.map(l => l.digest)]);
+    if (!platform) {
+        const { blobs, manifests } = await layout_layoutBlobs(dir);
+        for (const d of [...blobs, ...manifests])
+            wanted.add(d.digest);
+    }
+    const entryName = (digest) => `blobs/${digest.replace(':', '/')}`;
+    const dockerManifest = [{ Config: entryName(image.manifest.config.digest), RepoTags: tags, Layers: image.manifest.layers.map(l => entryName(l.digest)) }];
+    const index = {
+        schemaVersion: 2,
+        manifests: tags.map(tag => ({
+            mediaType: chosen.mediaType,
+            digest: chosen.digest,
+            size: chosen.size,
+            annotations: { 'io.containerd.image.name': fullName(tag), 'org.opencontainers.image.ref.name': tagOf(tag) }
+        }))
+    };
+    const pack = tar.pack();
+    const written = pipeline(pack, createWriteStream(`${output}.part`));
+    pack.entry({ name: 'oci-layout' }, JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    pack.entry({ name: 'index.json' }, JSON.stringify(index));
+    pack.entry({ name: 'manifest.json' }, JSON.stringify(dockerManifest));
+    for (const digest of wanted)
+        pack.entry({ name: entryName(digest) }, await readFile(layout_blobPath(dir, digest)));
+    pack.finalize();
+    await written;
+    await rename(`${output}.part`, output);
+}
+/**
+ * How much a stream over a layer or a binary passes at once. They are megabytes: Node's 64 KiB reads and zlib's
+ * 16 KiB output chunks double the time spent handing them between threads.
+ */
+const layout_CHUNK_BYTES = (/* unused pure expression or super */ null && (1 << 20));
+/** A blob as a stream: for hashing a layer, or sending it. */
+const layout_openBlob = (dir, digest) => createReadStream(layout_blobPath(dir, digest), { highWaterMark: layout_CHUNK_BYTES });
+
+;// CONCATENATED MODULE: ./src/image/sbom.ts
+
+
+/** A `build` line's value may be quoted as Go quotes strings (`-ldflags="-s -w"`). */
+function unquote(value) {
+    if (!value.startsWith('"'))
+        return value;
+    try {
+        return JSON.parse(value);
+    }
+    catch {
+        return value.slice(1, -1);
+    }
+}
+function sbom_parseModInfo(goVersion, text) {
+    const info = { goVersion, mainPackage: '', deps: [], settings: [] };
+    for (const line of text.split('\n')) {
+        const [kind, first = '', version = '', sum] = line.replace(/^\t/, '').split('\t');
+        const module = { path: first, version, ...(sum ? { sum } : {}) };
+        if (kind === 'path')
+            info.mainPackage = first;
+        else if (kind === 'mod')
+            info.main = module;
+        else if (kind === 'dep')
+            info.deps.push(module);
+        else if (kind === '=>' && info.deps.length > 0)
+            info.deps[info.deps.length - 1].replacedBy = module;
+        else if (kind === 'build') {
+            const eq = first.indexOf('=');
+            info.settings.push(eq < 0 ? [first, ''] : [first.slice(0, eq), unquote(first.slice(eq + 1))]);
+        }
+    }
+    return info;
+}
+/**
+ * -ldflags as recorded, with every -X value blanked but the version and build the action injected: a -X of the
+ * user's may carry a key, and the SBOM is published beside the image.
+ */
+function publicLdflags(ldflags, injected) {
+    let fields;
+    try {
+        fields = splitFields(ldflags, '-ldflags');
+    }
+    catch {
+        return '(not shown: it could not be split into flags)';
+    }
+    return fields
+        .map((field, i) => {
+        const value = fields[i - 1] === '-X' ? field : field.startsWith('-X=') ? field.slice(3) : undefined;
+        if (value === undefined)
+            return field;
+        const name = value.split('=')[0];
+        const kept = injected.includes(name) ? value : `${name}=(redacted)`;
+        return field.startsWith('-X=') ? `-X=${kept}` : kept;
+    })
+        .join(' ');
+}
+// Build settings that say how the binary was made; vcs.* and the rest say where, which the report already names.
+const SETTINGS_KEPT = (/* unused pure expression or super */ null && (['-buildmode', '-compiler', '-tags', '-trimpath', '-ldflags', 'CGO_ENABLED', 'GOOS', 'GOARCH', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386']));
+/** A purl names a Go module by its path, each segment encoded, and its version (`+incompatible` encoded too). */
+function goPurl(path, version) {
+    const encoded = path
+        .split('/')
+        .map(segment => encodeURIComponent(segment))
+        .join('/');
+    return `pkg:golang/${encoded}${version && version !== '(devel)' ? `@${encodeURIComponent(version)}` : ''}`;
+}
+/** go.sum's `h1:` is base64 of a SHA-256: SPDX takes it as hex. */
+function h1Hex(sum) {
+    if (!sum?.startsWith('h1:'))
+        return undefined;
+    const bytes = Buffer.from(sum.slice(3), 'base64');
+    return bytes.length === 32 ? bytes.toString('hex') : undefined;
+}
+const spdxId = (kind, name) => `SPDXRef-${kind}-${name.replace(/[^A-Za-z0-9.-]/g, '-')}`;
+function pkg(fields) {
+    return {
+        ...fields,
+        downloadLocation: 'NOASSERTION',
+        filesAnalyzed: false,
+        licenseConcluded: 'NOASSERTION',
+        licenseDeclared: 'NOASSERTION',
+        copyrightText: 'NOASSERTION'
+    };
+}
+const purlRef = (locator) => [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: locator }];
+/** One module as a package: what was built (a replacement's path and version when one was), with its checksum. */
+function modulePackage(module, index) {
+    const built = module.replacedBy ?? module;
+    const hex = h1Hex(built.sum);
+    return pkg({
+        name: module.path,
+        SPDXID: spdxId(`Package-go-module-${index}`, module.path),
+        versionInfo: built.version || undefined,
+        primaryPackagePurpose: 'LIBRARY',
+        ...(hex ? { checksums: [{ algorithm: 'SHA256', checksumValue: hex }] } : {}),
+        ...(built.path.startsWith('.') || built.path.startsWith('/') ? {} : { externalRefs: purlRef(goPurl(built.path, built.version)) }),
+        ...(module.replacedBy
+            ? { sourceInfo: `replaced: ${module.path}${module.version ? ` ${module.version}` : ''} => ${built.path}${built.version ? ` ${built.version}` : ''}` }
+            : {})
+    });
+}
+/** How the binary was built, as its build info says, with no -X value of the user's. */
+function buildComment(info, injected) {
+    const kept = info.settings
+        .filter(([key]) => SETTINGS_KEPT.includes(key))
+        .map(([key, value]) => [key, key === '-ldflags' ? publicLdflags(value, injected) : value]);
+    return `Built by ${info.goVersion} with ${kept.map(([key, value]) => `${key}=${value}`).join(' ')}`;
+}
+/** The document for one platform's binary; its namespace is derived from its own content, so it is stable too. */
+function sbom_spdxDocument(info, subject) {
+    const binaryId = spdxId('Package-binary', subject.file);
+    const main = info.main ?? { path: info.mainPackage, version: '' };
+    const mainId = spdxId('Package-go-module-main', main.path);
+    const stdlibVersion = info.goVersion.replace(/^go/, '');
+    const deps = [...info.deps].sort((a, b) => a.path.localeCompare(b.path)).map(modulePackage);
+    const packages = [
+        pkg({
+            name: subject.file,
+            SPDXID: binaryId,
+            versionInfo: subject.version,
+            primaryPackagePurpose: 'APPLICATION',
+            checksums: [{ algorithm: 'SHA256', checksumValue: subject.fileSha256 }],
+            comment: buildComment(info, subject.injected)
+        }),
+        pkg({
+            name: main.path,
+            SPDXID: mainId,
+            versionInfo: main.version || undefined,
+            primaryPackagePurpose: 'LIBRARY',
+            externalRefs: purlRef(goPurl(main.path, main.version))
+        }),
+        pkg({
+            name: 'stdlib',
+            SPDXID: spdxId('Package-go-stdlib', stdlibVersion),
+            versionInfo: info.goVersion,
+            primaryPackagePurpose: 'LIBRARY',
+            externalRefs: purlRef(goPurl('stdlib', stdlibVersion))
+        }),
+        ...deps
+    ];
+    const relationships = [
+        { spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: binaryId },
+        ...packages.slice(1).map(p => ({ spdxElementId: binaryId, relationshipType: 'CONTAINS', relatedSpdxElement: p.SPDXID }))
+    ];
+    if (subject.baseImage) {
+        const baseId = spdxId('Package-base-image', subject.baseImage.reference);
+        packages.push(pkg({
+            name: subject.baseImage.reference,
+            SPDXID: baseId,
+            versionInfo: subject.baseImage.digest,
+            primaryPackagePurpose: 'CONTAINER',
+            comment: 'The final stage the binary was added to; its own packages are not listed here.'
+        }));
+        relationships.push({ spdxElementId: binaryId, relationshipType: 'DEPENDS_ON', relatedSpdxElement: baseId });
+    }
+    const document = {
+        spdxVersion: 'SPDX-2.3',
+        dataLicense: 'CC0-1.0',
+        SPDXID: 'SPDXRef-DOCUMENT',
+        name: `${subject.image} ${subject.platform}`,
+        documentNamespace: '',
+        creationInfo: { created: new Date(subject.created * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z'), creators: ['Tool: go-slim-image'] },
+        packages,
+        relationships
+    };
+    const hash = createHash('sha256').update(JSON.stringify(document)).digest('hex');
+    return { ...document, documentNamespace: `https://go-slim-image.invalid/spdx/${encodeURIComponent(subject.image)}/${hash}` };
+}
+
+;// CONCATENATED MODULE: ./src/image/stage.ts
+
+
+
+
+
+/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
+/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
+const stage_stageOf = (settings) => ({ ...settings.stage, binaryName: settings.build.binaryName });
+/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
+const ZONEINFO = '/usr/share/zoneinfo';
+const stage_BINARY_DIR = '/usr/bin';
+const NONROOT_UID = 65532;
+// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
+const PASSWD = (/* unused pure expression or super */ null && (`root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`));
+const GROUP = (/* unused pure expression or super */ null && (`root:x:0:\nnonroot:x:${NONROOT_UID}:\n`));
+// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
+const CA_BUNDLES = (/* unused pure expression or super */ null && ([
+    '/etc/ssl/certs/ca-certificates.crt',
+    '/etc/pki/tls/certs/ca-bundle.crt',
+    '/etc/ssl/ca-bundle.pem',
+    '/etc/pki/tls/cacert.pem',
+    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
+    '/etc/ssl/cert.pem'
+]));
+/*
+ * The build context holds whole file trees, copied to / as they are:
+ *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
+ *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
+ * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
+ * byte-identical layers on every builder.
+ */
+const SHARED_TREE = 'rootfs';
+const TZDATA_TREE = 'tzdata';
+const FILES_TREE = 'files';
+const WORKDIR_TREE = 'workdir';
+function stage_contextBinaryPath(contextDir, platform, binaryName) {
+    return path.join(contextDir, ...platform.id.split('/'), stage_BINARY_DIR, binaryName);
+}
+/** The user the image runs as, when the action knows it: the workdir is made theirs. */
+function imageUser(stage) {
+    return stage.nonroot ? NONROOT_UID : undefined;
+}
+/** What each layer the action adds holds, in order: the report names the layers by these. */
+function stage_stageLayers(spec) {
+    return [
+        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
+        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
+        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
+        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
+        'binary',
+        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
+        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
+    ];
+}
+/**
+ * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
+ * value first, naming the input; this keeps any other path from pasting text that could end the line.
+ */
+function checked(value, problem) {
+    if (problem !== undefined || /[\r\n]/.test(value))
+        throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`);
+    return value;
+}
+/**
+ * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
+ * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
+ * line, so no frontend image has to be pulled.
+ */
+function renderDockerfile(spec) {
+    const stage = spec.finalStage;
+    const from = stage.kind === 'image' ? checked(stage.base, isImageReference(stage.base) ? undefined : 'not an image reference') : 'scratch';
+    const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM'];
+    if (stage.kind === 'scratch-nonroot') {
+        lines.push(`COPY ${SHARED_TREE}/ /`);
+    }
+    if (spec.tzdata)
+        lines.push(`COPY ${TZDATA_TREE}/ /`);
+    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
+    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
+    const user = imageUser(stage);
+    if (spec.workdir && user !== undefined)
+        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
+    // The binary changes most often, so it is the last layer.
+    lines.push('COPY ${TARGETPLATFORM}/ /');
+    if (stage.kind === 'scratch-nonroot')
+        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
+    if (spec.workdir)
+        lines.push(`WORKDIR ${checked(spec.workdir, workdirProblem(spec.workdir))}`);
+    if (spec.expose.length > 0)
+        lines.push(`EXPOSE ${spec.expose.map(port => checked(port, portProblem(port))).join(' ')}`);
+    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
+    lines.push(`ENTRYPOINT ${JSON.stringify([`${stage_BINARY_DIR}/${checked(spec.binaryName, binaryNameProblem(spec.binaryName))}`])}`);
+    if (spec.args.length > 0)
+        lines.push(`CMD ${JSON.stringify(spec.args)}`);
+    return lines.join('\n') + '\n';
+}
+function findCaBundle(candidates = CA_BUNDLES) {
+    return candidates.find(file => existsSync(file));
+}
+/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
+async function stage_writeStageFiles(spec, contextDir) {
+    await mkdir(contextDir, { recursive: true });
+    if (spec.finalStage.kind === 'scratch-nonroot') {
+        const bundle = findCaBundle();
+        if (!bundle) {
+            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
+        }
+        const etc = path.join(contextDir, SHARED_TREE, 'etc');
+        await mkdir(path.join(etc, 'ssl/certs'), { recursive: true });
+        await copyFile(bundle, path.join(etc, 'ssl/certs/ca-certificates.crt'));
+        await writeFile(path.join(etc, 'passwd'), PASSWD);
+        await writeFile(path.join(etc, 'group'), GROUP);
+    }
+    if (spec.tzdata) {
+        await cp(ZONEINFO, path.join(contextDir, TZDATA_TREE, ZONEINFO), {
+            recursive: true,
+            verbatimSymlinks: true,
+            filter: source => path.relative(ZONEINFO, source).split(path.sep)[0] !== 'right'
+        });
+    }
+    for (const [i, file] of spec.files.entries()) {
+        const target = path.join(contextDir, `${FILES_TREE}-${i}`, file.destination);
+        await mkdir(path.dirname(target), { recursive: true });
+        await cp(file.source, target, { recursive: true, verbatimSymlinks: true });
+    }
+    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
+        await mkdir(path.join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
+    const dockerfile = path.join(contextDir, 'Dockerfile');
+    await writeFile(dockerfile, renderDockerfile(spec));
+    return dockerfile;
+}
+/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
+async function stage_pinTimes(dir, seconds) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isDirectory())
+            await stage_pinTimes(full, seconds);
+        await lutimes(full, seconds, seconds);
+    }
+    await lutimes(dir, seconds, seconds);
+}
+/**
+ * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
+ * Without times: what the image's layers are made of, before the times are pinned.
+ */
+async function stage_treeDigest(dir, { times = true } = {}) {
+    const hash = createHash('sha256');
+    const walk = async (folder) => {
+        const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+            const full = path.join(folder, entry.name);
+            const info = await lstat(full);
+            hash.update(`${path.relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`);
+            if (info.isSymbolicLink())
+                hash.update(await readlink(full));
+            else if (info.isDirectory())
+                await walk(full);
+            else
+                hash.update(await readFile(full));
+        }
+    };
+    await walk(dir);
+    return hash.digest('hex');
+}
+/**
+ * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
+ * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
+ * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
+ */
+async function stage_sealContext(staging) {
+    const sealed = path.join(path.dirname(staging), `context-${(await stage_treeDigest(staging)).slice(0, 32)}`);
+    await rename(staging, sealed);
+    return sealed;
+}
+
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: external "node:util"
+var external_node_util_ = __nccwpck_require__(7975);
+;// CONCATENATED MODULE: ./src/image/compress.ts
+
+
+
+
+
+function compress_layerCompression(mediaType) {
+    if (mediaType.endsWith('gzip'))
+        return 'gzip';
+    if (mediaType.endsWith('zstd'))
+        return 'zstd';
+    return 'none';
+}
+/** A stream that undoes the layer's compression, or undefined for an uncompressed layer. */
+function compress_decompressor(compression) {
+    if (compression === 'gzip')
+        return zlib.createGunzip({ chunkSize: CHUNK_BYTES });
+    if (compression === 'zstd')
+        return zlib.createZstdDecompress({ chunkSize: CHUNK_BYTES });
+    return undefined;
+}
+const gunzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gunzip);
+const zstdDecompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdDecompress);
+const gzip = (0,external_node_util_.promisify)((external_node_zlib_default()).gzip);
+const zstdCompress = (0,external_node_util_.promisify)((external_node_zlib_default()).zstdCompress);
+async function decompressLayer(data, compression) {
+    if (compression === 'gzip')
+        return gunzip(data);
+    if (compression === 'zstd')
+        return zstdDecompress(data);
+    return data;
+}
+/** Compresses in libuv's thread pool: several layers (and platforms) at once, the event loop free. */
+async function compress_compressLayer(tar, compression) {
+    if (compression.kind === 'gzip')
+        return gzip(tar, compression.level === undefined ? {} : { level: compression.level });
+    return zstdCompress(tar, { params: { [zlib.constants.ZSTD_c_compressionLevel]: compression.level } });
+}
+/** One layer of the layout, its compression undone and done again as asked. */
+async function recompressed(dir, layer, compression) {
+    const tar = await decompressLayer(await readFile(blobPath(dir, layer.digest)), compress_layerCompression(layer.mediaType));
+    return compress_compressLayer(tar, compression);
+}
+/** Each distinct layer of the layout compressed once; resolves with the new blobs, by old digest. */
+async function recompressLayers(dir, layers, compression) {
+    const distinct = [...new Map(layers.map(l => [l.digest, l])).values()];
+    const mediaType = compression.kind === 'gzip' ? MEDIA.gzipLayer : MEDIA.zstdLayer;
+    const done = await Promise.all(distinct.map(async (layer) => {
+        const blob = await writeBlob(dir, await recompressed(dir, layer, compression), mediaType);
+        return [layer.digest, { ...blob, ...(layer.annotations ? { annotations: layer.annotations } : {}) }];
+    }));
+    return new Map(done);
+}
+const hex = (digest) => digest.slice(digest.indexOf(':') + 1);
+/** gzip with no level is BuildKit's own, as exported: nothing to do. */
+const compress_compressedByBuildKit = (compression) => compression.kind === 'gzip' && compression.level === undefined;
+/**
+ * Rewrites the layout with every image layer compressed as asked: new layer blobs, new manifests (same configs, so
+ * the same image IDs), a new index. Attestations name the image manifests they describe by digest: they are
+ * rewritten to name the new ones.
+ */
+async function compress_recompressLayout(dir, compression) {
+    const { top, children } = await layoutEntries(dir);
+    const manifests = await Promise.all(children.map(async (child) => ({ child, manifest: await readBlobJson(dir, child.digest) })));
+    const images = manifests.filter(m => !isAttestation(m.child));
+    const layers = await recompressLayers(dir, images.flatMap(m => m.manifest.layers), compression);
+    const renamed = new Map();
+    for (const { child, manifest } of images) {
+        const rewritten = { ...manifest, layers: manifest.layers.map(l => layers.get(l.digest)) };
+        renamed.set(child.digest, { ...child, ...(await writeBlob(dir, Buffer.from(JSON.stringify(rewritten)), child.mediaType)) });
+    }
+    for (const { child, manifest } of manifests.filter(m => isAttestation(m.child))) {
+        renamed.set(child.digest, await renameInAttestation(dir, child, manifest, renamed));
+    }
+    const entries = children.map(child => renamed.get(child.digest) ?? child);
+    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : undefined;
+    const newTop = index ? { ...top, ...(await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests: entries })), top.mediaType)) } : entries[0];
+    const layoutIndex = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
+    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [newTop, ...layoutIndex.manifests.slice(1)] }));
+}
+/** An attestation names its subject manifest by digest (annotation and in-toto statement): renamed to the new one. */
+async function renameInAttestation(dir, child, manifest, renamed) {
+    const rename = (text) => {
+        let out = text;
+        for (const [old, now] of renamed)
+            out = out.replaceAll(hex(old), hex(now.digest));
+        return out;
+    };
+    const layers = await Promise.all(manifest.layers.map(async (layer) => {
+        const text = (await readFile(blobPath(dir, layer.digest))).toString('utf8');
+        return { ...layer, ...(await writeBlob(dir, Buffer.from(rename(text)), layer.mediaType)) };
+    }));
+    const blob = await writeBlob(dir, Buffer.from(rename(JSON.stringify({ ...manifest, layers }))), child.mediaType);
+    return { ...child, ...blob, annotations: child.annotations && JSON.parse(rename(JSON.stringify(child.annotations))) };
+}
+/**
+ * The image's wire size per platform had its layers been compressed another way: each distinct layer decompressed
+ * and compressed again here (in the thread pool), so the figure is measured, not guessed.
+ */
+async function compress_wireWith(dir, compression) {
+    const images = await layoutImages(dir);
+    const sizes = new Map();
+    const sizeOf = (layer) => {
+        if (!sizes.has(layer.digest))
+            sizes.set(layer.digest, recompressed(dir, layer, compression).then(data => data.length));
+        return sizes.get(layer.digest);
+    };
+    return Promise.all(images.map(async (image) => {
+        const layers = await Promise.all(image.manifest.layers.map(sizeOf));
+        return { platform: image.platform, wire: image.manifest.config.size + layers.reduce((sum, size) => sum + size, 0) };
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/image/verify.ts
+
+
+
+
+
+
+
+
+const normalise = (name) => name.replace(/^\.?\/+/, '');
+async function verify_sha256File(file) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(file, { highWaterMark: CHUNK_BYTES }), hash);
+    return hash.digest('hex');
+}
+/**
+ * One pass over a layer: the bytes it unpacks to and, when a file is wanted, what its reader makes of that file's
+ * bytes in the layer's tarball (undefined when the layer does not hold it).
+ */
+async function verify_scanLayer(layer, wanted) {
+    let unpacked = 0;
+    const count = new Transform({
+        transform(chunk, _encoding, done) {
+            unpacked += chunk.length;
+            done(null, chunk);
+        }
+    });
+    const decompress = decompressor(layer.compression);
+    const unpack = (sink) => (decompress ? pipeline(layer.open(), decompress, count, sink) : pipeline(layer.open(), count, sink));
+    if (!wanted) {
+        await unpack(new Writable({ write: (_chunk, _encoding, done) => done() }));
+        return { unpacked };
+    }
+    const name = normalise(wanted.file);
+    let found;
+    const extract = tar.extract();
+    extract.on('entry', (header, stream, next) => {
+        if (header.type === 'file' && normalise(header.name) === name) {
+            const reader = wanted.read();
+            stream.on('data', chunk => reader.update(chunk));
+            stream.on('end', () => {
+                found = reader.result();
+                next();
+            });
+        }
+        else {
+            stream.on('end', next);
+            stream.resume();
+        }
+    });
+    await unpack(extract);
+    return { unpacked, found };
+}
+const verify_sha256Reader = () => {
+    const hash = createHash('sha256');
+    return { update: (chunk) => hash.update(chunk), result: () => hash.digest('hex') };
+};
+const bufferReader = () => {
+    const chunks = [];
+    return { update: (chunk) => chunks.push(chunk), result: () => Buffer.concat(chunks) };
+};
+/** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
+async function readInImage(layers, file, read) {
+    for (const layer of [...layers].reverse()) {
+        const { found } = await verify_scanLayer(layer, { file, read });
+        if (found !== undefined)
+            return found;
+    }
+    return undefined;
+}
+/** The bytes of `file` as the image holds it. */
+const verify_fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
+/**
+ * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
+ * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
+ */
+async function verify_verifyImageBinaries(images, built, file) {
+    const matches = await Promise.all(built.map(async (binary) => ({
+        platform: binary.platform,
+        built: await verify_sha256File(binary.path),
+        inImage: images.find(i => i.platform === binary.platform)?.binarySha256
+    })));
+    const wrong = mismatches(matches, file);
+    if (wrong.length > 0)
+        throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
+    core.info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+}
+/** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
+function mismatches(matches, file) {
+    return matches
+        .filter(m => m.built !== m.inImage)
+        .map(m => m.inImage
+        ? `${m.platform}: the image's ${file} has SHA-256 ${m.inImage}, but the binary built and measured has ${m.built}`
+        : `${m.platform}: the image holds no ${file}, but a binary with SHA-256 ${m.built} was built for it`);
+}
+
+;// CONCATENATED MODULE: ./src/image/attest.ts
+
+
+
+
+
+
+
+
+/**
+ * SBOMs attached to the OCI layout exactly as BuildKit attaches its own: per image, an in-toto statement in an
+ * attestation manifest of the index, named by `vnd.docker.reference.digest`; into the image's existing attestation
+ * manifest (buildx's provenance) when there is one. A single-platform image gets an index made for it, as buildx
+ * does. Every reader of BuildKit's attestations (imagetools inspect, registries' package pages, scanners) reads these.
+ */
+const IN_TOTO = 'application/vnd.in-toto+json';
+const SPDX_PREDICATE = 'https://spdx.dev/Document';
+const STATEMENT_TYPE = 'https://in-toto.io/Statement/v0.1';
+const REFERENCE_TYPE = 'vnd.docker.reference.type';
+const REFERENCE_DIGEST = 'vnd.docker.reference.digest';
+const attest_hex = (digest) => digest.replace(/^sha256:/, '');
+/** How BuildKit names an image in a statement's subject: `pkg:docker/<repository>@<tag>?platform=<os>%2F<arch>`. */
+function subjectName(reference, platform) {
+    const repository = repositoryOf(reference);
+    const tag = tagOf(reference) || 'latest';
+    return `pkg:docker/${encodeURIComponent(repository).replace(/%2F/g, '/')}@${tag}?platform=${encodeURIComponent(platform)}`;
+}
+function sbomStatement(reference, platform, manifestDigest, document) {
+    const statement = {
+        _type: STATEMENT_TYPE,
+        predicateType: SPDX_PREDICATE,
+        subject: [{ name: subjectName(reference, platform), digest: { sha256: attest_hex(manifestDigest) } }],
+        predicate: document
+    };
+    return Buffer.from(JSON.stringify(statement));
+}
+/** The attestation manifest of one image, with `statement` added to what it held. */
+async function attestationWith(dir, statement, existing) {
+    const held = existing ? (await readBlobJson(dir, existing.digest)).layers : [];
+    const layers = [...held, statement];
+    const config = await writeBlob(dir, Buffer.from(JSON.stringify({ architecture: 'unknown', os: 'unknown', config: {}, rootfs: { type: 'layers', diff_ids: layers.map(l => l.digest) } })), MEDIA.config);
+    const manifest = { schemaVersion: 2, mediaType: MEDIA.manifest, config, layers };
+    return writeBlob(dir, Buffer.from(JSON.stringify(manifest)), MEDIA.manifest);
+}
+const platformOf = (id) => {
+    const [os, architecture, variant] = id.split('/');
+    return { architecture, os, ...(variant ? { variant } : {}) };
+};
+/** Adds each platform's SBOM; `reference` names the image in the statements' subjects (its first tag). */
+async function attest_attachSboms(dir, reference, documents) {
+    const { top, children } = await layoutEntries(dir);
+    const entries = new Map(children.map(child => [child.digest, child]));
+    for (const image of await layoutImages(dir)) {
+        // A single manifest's descriptor names no platform; in an index it must.
+        if (!image.descriptor.platform)
+            entries.set(image.descriptor.digest, { ...image.descriptor, platform: platformOf(image.platform) });
+        const document = documents.get(image.platform);
+        if (!document)
+            continue;
+        const blob = await writeBlob(dir, sbomStatement(reference, image.platform, image.descriptor.digest, document), IN_TOTO);
+        const statement = { ...blob, annotations: { 'in-toto.io/predicate-type': SPDX_PREDICATE } };
+        const existing = children.find(c => isAttestation(c) && c.annotations?.[REFERENCE_DIGEST] === image.descriptor.digest);
+        const attestation = await attestationWith(dir, statement, existing);
+        if (existing)
+            entries.delete(existing.digest);
+        entries.set(attestation.digest, {
+            ...attestation,
+            platform: { architecture: 'unknown', os: 'unknown' },
+            annotations: { [REFERENCE_DIGEST]: image.descriptor.digest, [REFERENCE_TYPE]: 'attestation-manifest' }
+        });
+    }
+    await writeTop(dir, top, [...entries.values()]);
+}
+/** The layout's top: the index rewritten with `manifests`, or a new index when the image had none. */
+async function writeTop(dir, top, manifests) {
+    const index = isIndex(top.mediaType) ? await readBlobJson(dir, top.digest) : { schemaVersion: 2, mediaType: MEDIA.index };
+    const written = await writeBlob(dir, Buffer.from(JSON.stringify({ ...index, manifests })), MEDIA.index);
+    const layoutIndex = JSON.parse(await readFile(path.join(dir, 'index.json'), 'utf8'));
+    const annotations = top.annotations ? { annotations: top.annotations } : {};
+    await writeFile(path.join(dir, 'index.json'), JSON.stringify({ ...layoutIndex, manifests: [{ ...written, ...annotations }, ...layoutIndex.manifests.slice(1)] }));
+}
+/** Seconds for the document's creation: the commit's, so one commit gives one document; else SOURCE_DATE_EPOCH or now. */
+function createdAt(version) {
+    const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+    return version.commitTime ?? (Number.isInteger(epoch) && epoch > 0 ? epoch : Math.floor(Date.now() / 1000));
+}
+/** Each platform's SPDX document, made from its binary's build info. */
+async function attest_buildInfoSboms(input) {
+    const { settings, version } = input;
+    const stage = settings.stage.finalStage;
+    const injected = [settings.build.versionVariable, settings.build.buildVariable].filter(v => v !== NO_VARIABLE);
+    const documents = await Promise.all(input.packed.map(async (p) => {
+        const { goVersion, modules } = buildInfoStrings(await readFile(p.binary.path));
+        const info = parseModInfo(goVersion, modules);
+        const document = spdxDocument(info, {
+            image: settings.publish.image,
+            platform: p.binary.platform.id,
+            file: `${BINARY_DIR}/${settings.build.binaryName}`,
+            fileSha256: await sha256File(p.path),
+            version: version.version,
+            injected,
+            baseImage: stage.kind === 'image' ? { reference: stage.base, digest: input.baseDigest } : undefined,
+            created: createdAt(version)
+        });
+        return [p.binary.platform.id, document];
+    }));
+    return new Map(documents);
+}
+/** What each image of the layout carries as attestations, by predicate type: what the report lists. */
+async function attest_attestationsOf(dir) {
+    const { children } = await layoutEntries(dir);
+    const images = await layoutImages(dir);
+    const found = [];
+    for (const child of children.filter(isAttestation)) {
+        const image = images.find(i => i.descriptor.digest === child.annotations?.[REFERENCE_DIGEST]);
+        const manifest = await readBlobJson(dir, child.digest);
+        const predicates = manifest.layers.map(l => l.annotations?.['in-toto.io/predicate-type']).filter(p => p !== undefined);
+        if (image)
+            found.push({ platform: image.platform, predicates });
+    }
+    return found.sort((a, b) => a.platform.localeCompare(b.platform));
+}
+
+;// CONCATENATED MODULE: ./src/image/buildx.ts
+
+
+
+
+// One field (`--builder=NAME`): the name can never be read as a flag of its own.
+const builderArgs = (builder) => (builder ? [`--builder=${builder}`] : []);
+/** The server's version, its image store and the CLI's plugins (buildx among them) in one docker CLI start. */
+const infoPlan = {
+    program: 'docker',
+    args: ['info', '--format', '{"server":{{json .ServerVersion}},"driverStatus":{{json .DriverStatus}},"plugins":{{json .ClientInfo.Plugins}}}']
+};
+const inspectPlan = (buildx, builder) => ({ program: buildx, args: ['inspect', ...builderArgs(builder)] });
+/** Reads `infoPlan`'s answer, or says which piece is missing: the daemon first, then buildx. */
+function parseDockerInfo(code, stdout, stderr) {
+    let info = {};
+    try {
+        info = JSON.parse(stdout);
+    }
+    catch {
+        // docker info prints nothing it can format when the daemon is unreachable: that is reported below.
+    }
+    // docker info exits 0 with an empty version when it cannot reach the daemon (the errors go to stderr).
+    if (code !== 0 || !info.server) {
+        throw new Error(`no Docker daemon answers (${(stderr.trim().split('\n').pop() ?? '').trim()}): run on a runner with Docker ` +
+            '(ubuntu-latest has it), or start one before this step');
+    }
+    const plugin = (info.plugins ?? []).find(p => p.Name === 'buildx');
+    if (!plugin?.Path)
+        throw new Error('docker buildx is not installed: add docker/setup-buildx-action before this step');
+    if (plugin.Err)
+        throw new Error(`docker buildx at ${plugin.Path} does not run (${plugin.Err}): add docker/setup-buildx-action before this step`);
+    return {
+        serverVersion: info.server,
+        containerdStore: (info.driverStatus ?? []).some(([, value]) => value?.includes('io.containerd.snapshotter')),
+        buildx: { path: plugin.Path, version: plugin.Version ?? 'unknown' }
+    };
+}
+function chooseRoute(driver, containerdStore) {
+    // The plain docker driver on the classic store cannot export OCI; every other combination can.
+    return driver === 'docker' && !containerdStore ? 'docker-save' : 'oci';
+}
+/** Finds the engine and builder, or says exactly what is missing. Runs before any build. */
+async function inspectEngine(settings) {
+    const quiet = { allowFailure: true, quiet: true };
+    const answer = await execute(infoPlan, quiet);
+    const info = parseDockerInfo(answer.code, answer.stdout, answer.stderr);
+    const inspect = await execute(inspectPlan(info.buildx.path, settings.engine.builder), quiet);
+    if (inspect.code !== 0) {
+        throw new Error(`buildx builder "${settings.engine.builder || 'default'}" is not usable: ${inspect.stderr.trim()}`);
+    }
+    const driver = /^Driver:\s*(\S+)/m.exec(inspect.stdout)?.[1] ?? 'docker';
+    const engine = {
+        serverVersion: info.serverVersion,
+        buildxVersion: info.buildx.version,
+        buildx: info.buildx.path,
+        driver,
+        containerdStore: info.containerdStore,
+        route: chooseRoute(driver, info.containerdStore)
+    };
+    const baseImage = await checkBaseImage(settings, engine);
+    if (settings.build.platforms.length > 1 && engine.route === 'docker-save') {
+        throw new Error(`building ${settings.build.platforms.length} platforms needs a builder that can hold a multi-platform image: add ` +
+            'docker/setup-buildx-action before this step (or enable the containerd image store), or build one platform');
+    }
+    return { ...engine, baseImage };
+}
+/**
+ * A final stage on an image must find that image: in the engine's own store (the docker driver builds from it) or
+ * in its registry. Checked before any build, so a typo costs seconds, not a Go build and a buildx dump.
+ */
+async function checkBaseImage(settings, { driver, buildx }) {
+    const stage = settings.stage.finalStage;
+    if (stage.kind !== 'image')
+        return undefined;
+    const quiet = { allowFailure: true, quiet: true };
+    const local = () => execute({ program: 'docker', args: ['image', 'inspect', '--format', '{{.Id}}', '--', stage.base] }, quiet);
+    if (driver === 'docker') {
+        const found = await local();
+        if (found.code === 0)
+            return found.stdout.trim();
+    }
+    const remote = await execute({ program: buildx, args: ['imagetools', 'inspect', ...builderArgs(settings.engine.builder), '--format', '{{json .Manifest}}', stage.base] }, quiet);
+    if (remote.code === 0)
+        return JSON.parse(remote.stdout).digest ?? remote.stdout.trim();
+    const why = remote.stderr.trim().split('\n').pop() ?? '';
+    // A builder of another driver runs BuildKit of its own, which never sees the engine's images: pulling does not help.
+    if (driver !== 'docker' && (await local()).code === 0) {
+        throw new Error(`final-stage "${stage.base}" is an image of this Docker engine, but the ${driver} builder${settings.engine.builder ? ` "${settings.engine.builder}"` : ' in use'} ` +
+            `runs BuildKit of its own, which does not see the engine's images, and the registry has no such image (${why}): push it to a registry ` +
+            "and name it there (a registry on the runner's loopback works with the builder's driver-opts network=host), or build with the docker driver (builder: default)");
+    }
+    throw new Error(`final-stage "${stage.base}" is neither an image of this engine nor found in its registry (${why}): ` +
+        'fix the name, log in to the registry before this step, or pull or build the image first');
+}
+/** Docker tags allow [A-Za-z0-9_.-], at most 128, not starting with . or -. */
+function tagSafe(text) {
+    return (text
+        .replace(/[^\w.-]/g, '-')
+        .replace(/^[.-]+/, '')
+        .slice(0, 128) || 'latest');
+}
+function buildx_imageTags(settings, version) {
+    return settings.publish.tags.length > 0 ? settings.publish.tags : [`${settings.publish.image}:${tagSafe(version.version)}`];
+}
+/** OCI labels first so that the user's labels, given later, win. */
+function imageLabels(settings, version, now) {
+    const created = version.commitTime !== undefined ? new Date(version.commitTime * 1000) : now;
+    const labels = new Map([
+        ['org.opencontainers.image.title', settings.build.binaryName],
+        ['org.opencontainers.image.version', version.version],
+        ['org.opencontainers.image.revision', version.build],
+        ['org.opencontainers.image.created', created.toISOString()]
+    ]);
+    if (settings.github.repository)
+        labels.set('org.opencontainers.image.source', `${settings.github.serverUrl}/${settings.github.repository}`);
+    for (const [key, value] of settings.stage.labels)
+        labels.set(key, value);
+    return [...labels];
+}
+/**
+ * One field of a buildx CSV option (--output): buildx reads it with Go's encoding/csv, so a field holding a comma or
+ * a quote is quoted whole, its quotes doubled (a RUNNER_TEMP with a comma stays one path).
+ */
+function csvField(field) {
+    return /[",\r\n]/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
+}
+function exporterArgs(exporter) {
+    switch (exporter.kind) {
+        case 'oci':
+            return ['--output', ['type=oci', csvField(`dest=${exporter.dest}`), 'tar=false'].join(',')];
+        case 'load':
+            return ['--output', 'type=docker'];
+    }
+}
+/**
+ * The provenance asked for; by default a push's, as docker/build-push-action adds it, except to an image the docker
+ * exporter loads (the classic store's docker driver holds no attestations: buildx refuses them there).
+ */
+function provenanceArgs(provenance, exporter) {
+    if (typeof provenance === 'string')
+        return provenance ? [`--provenance=${provenance}`] : [];
+    return exporter.kind === 'oci' ? [`--provenance=${provenance.pushed}`] : [];
+}
+function buildPlan(input) {
+    const { settings, version } = input;
+    const args = [
+        'build',
+        ...builderArgs(settings.engine.builder),
+        '--platform',
+        (input.platforms ?? settings.build.platforms.map(p => p.id)).join(','),
+        '--file',
+        input.dockerfile,
+        '--metadata-file',
+        input.metadataFile,
+        ...buildx_imageTags(settings, version).flatMap(tag => ['--tag', tag]),
+        ...imageLabels(settings, version, input.now).flatMap(([key, value]) => ['--label', `${key}=${value}`]),
+        ...settings.publish.annotations.flatMap(annotation => ['--annotation', annotation]),
+        ...provenanceArgs(settings.publish.provenance, input.exporter),
+        // The action's own SBOM is attached to the layout afterwards: buildx is asked for one only when told to make it.
+        ...(settings.publish.sbom.kind === 'buildkit' ? [`--sbom=${settings.publish.sbom.value}`] : []),
+        ...exporterArgs(input.exporter),
+        input.contextDir
+    ];
+    // buildx turns SOURCE_DATE_EPOCH into the build arg that pins image timestamps.
+    const env = version.commitTime !== undefined ? { SOURCE_DATE_EPOCH: String(version.commitTime) } : {};
+    // The context is a folder of the run's own, not the user's checkout: git facts buildx would look up there describe nothing.
+    env.BUILDX_GIT_INFO = '0';
+    return { program: input.buildx, args, env };
+}
+/** Untags images the engine holds only because measuring or a smoke test needed them. */
+const removeImagesPlan = (tags) => ({ program: 'docker', args: ['image', 'rm', ...tags] });
+async function buildx_removeImages(tags) {
+    await execute(removeImagesPlan(tags), { allowFailure: true, quiet: true });
+}
+/**
+ * The containerd image store sometimes loses a layer's parent snapshot while unpacking a loaded image
+ * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
+ * try unpacks it again.
+ */
+const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
+/**
+ * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
+ * named): a runner that cannot reach it gets one sentence, not buildx's dump.
+ */
+function scannerFailure(settings, stderr) {
+    const scanner = /[\w./:-]*buildkit-syft-scanner[\w.:@-]*|generator=[^\s,]+/.exec(stderr);
+    if (settings.publish.sbom.kind !== 'buildkit' || !scanner)
+        return undefined;
+    const why = stderr
+        .trim()
+        .split('\n')
+        .filter(line => /error|failed|denied|not found|timeout|dial/i.test(line))
+        .pop();
+    return new Error(`sbom: ${settings.publish.sbom.value === 'true' ? 'buildkit' : settings.publish.sbom.value} asks BuildKit to scan the image with its scanner image (${shown(scanner[0])}), which this builder could not run` +
+        `${why ? ` (${shown(why.replace(/^[#\d\s]*(ERROR:?\s*)?/, ''), 200)})` : ''}: ` +
+        "use sbom: true (an SPDX SBOM made from the binary's build info: no image is pulled), or name a scanner image the builder can pull (sbom: generator=<image>)");
+}
+async function buildx_buildImage(input) {
+    const plan = buildPlan(input);
+    const outcome = await execute(plan).catch(async (error) => {
+        const scanner = error instanceof CommandError ? scannerFailure(input.settings, error.outcome.stderr) : undefined;
+        if (scanner)
+            throw scanner;
+        if (!(error instanceof CommandError) || !LOST_SNAPSHOT.test(error.outcome.stderr))
+            throw error;
+        core.info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        return execute(plan);
+    });
+    const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8'));
+    return { metadata, ms: outcome.ms };
+}
+
+;// CONCATENATED MODULE: ./src/image/upx-install.ts
+
+
+
+
+
+
+
+
+
+
+
+// SHA-256 of the official release archives, by version and UPX's arch name.
+const UPX_CHECKSUMS = {
+    '4.2.4': {
+        amd64: '75cab4e57ab72fb4585ee45ff36388d280c7afd72aa03e8d4b9c3cbddb474193',
+        arm64: '6bfeae6714e34a82e63245289888719c41fd6af29f749a44ae3d3d166ba6a1c9'
+    }
+};
+const UPX_ARCH = { x64: 'amd64', arm64: 'arm64', ia32: 'i386', arm: 'arm' };
+/** The archive to fetch for this runner, with the checksum it must have; or why there is none. */
+function upxDownload(install, nodeArch = process.arch) {
+    const arch = UPX_ARCH[nodeArch];
+    if (!arch)
+        throw new Error(`upx is not on PATH and has no release for this ${nodeArch} runner: install it before this step, or set upx: off`);
+    const url = install.url.replaceAll('{version}', install.version).replaceAll('{arch}', arch);
+    const known = install.url === UPX_RELEASE_URL ? UPX_CHECKSUMS[install.version]?.[arch] : undefined;
+    const sha256 = install.sha256 ?? known;
+    if (!sha256) {
+        throw new Error(`upx is not on PATH, and the checksum of ${url} is not known to this action: set upx-sha256 to the archive's SHA-256, ` +
+            `use upx-version ${Object.keys(UPX_CHECKSUMS).join(' or ')}, or install upx before this step`);
+    }
+    return { url, sha256, arch };
+}
+async function findFile(dir, name) {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isFile() && entry.name === name)
+            return full;
+        if (entry.isDirectory()) {
+            const found = await findFile(full, name);
+            if (found)
+                return found;
+        }
+    }
+    return undefined;
+}
+/**
+ * Bounds of the download: a server that stops answering costs the run these seconds, never the job's timeout.
+ * Node's own fetch waits five minutes for headers and again for every pause in the body.
+ */
+const DOWNLOAD_LIMITS = { idleMs: 20_000, totalMs: 180_000 };
+/** Streams `url` into `file`, ended when the server sends nothing for idleMs or the whole takes over totalMs. */
+async function downloadTo(url, file, limits = DOWNLOAD_LIMITS) {
+    const controller = new AbortController();
+    let why = '';
+    const stop = (reason) => () => {
+        why = reason;
+        controller.abort();
+    };
+    const total = setTimeout(stop(`it took over ${limits.totalMs / 1000} s`), limits.totalMs);
+    const idle = setTimeout(stop(`the server sent nothing for ${limits.idleMs / 1000} s`), limits.idleMs);
+    const alive = () => idle.refresh();
+    try {
+        const response = await fetch(url, { signal: controller.signal });
+        if (!response.ok || !response.body)
+            throw new Error(`HTTP ${response.status}`);
+        alive();
+        const body = Readable.fromWeb(response.body);
+        body.on('data', alive);
+        await pipeline(body, createWriteStream(file));
+    }
+    catch (error) {
+        // An abort closes the connection: no socket is left to keep Node alive after the step.
+        const cause = error.cause?.code;
+        throw new Error(why || (cause ? `${error.message}: ${cause}` : error.message), { cause: error });
+    }
+    finally {
+        clearTimeout(total);
+        clearTimeout(idle);
+    }
+}
+/** upx from PATH, else from the tool cache, else downloaded, checksum-verified and cached. */
+async function requireUpx(install) {
+    const found = await io.which('upx', false);
+    if (found)
+        return found;
+    const download = upxDownload(install);
+    // Loaded only here: most runners have upx on PATH or no need of it.
+    const tc = await __nccwpck_require__.e(/* import() */ 805).then(__nccwpck_require__.bind(__nccwpck_require__, 9805));
+    // tool-cache needs a cache root; off a runner, keep it beside the other temporary files.
+    process.env.RUNNER_TOOL_CACHE ||= path.join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
+    let dir = tc.find('upx', install.version, download.arch);
+    if (!dir) {
+        core.info(`upx is not on PATH: downloading ${download.url}`);
+        const archive = path.join(process.env.RUNNER_TEMP || tmpdir(), `upx-${randomUUID()}.tar.xz`);
+        try {
+            await downloadTo(download.url, archive).catch((error) => {
+                throw new Error(`could not download upx from ${download.url} (${error.message}): install upx before this step, or set upx: off`);
+            });
+            const actual = await sha256File(archive);
+            if (actual !== download.sha256) {
+                throw new Error(`the upx archive from ${download.url} has SHA-256 ${actual}, not the expected ${download.sha256}: refusing to run it`);
+            }
+            const extracted = await tc.extractTar(archive, undefined, 'xJ');
+            const binary = await findFile(extracted, 'upx');
+            if (!binary)
+                throw new Error(`the archive from ${download.url} holds no upx executable`);
+            dir = await tc.cacheDir(path.dirname(binary), 'upx', install.version, download.arch);
+        }
+        finally {
+            // Whatever happened, the archive goes: a wrong one must not stay in RUNNER_TEMP.
+            await rm(archive, { force: true });
+        }
+    }
+    core.addPath(dir);
+    return path.join(dir, 'upx');
+}
+
+;// CONCATENATED MODULE: ./src/image/upx.ts
+
+
+
+
+
+
+function upxFlags(level) {
+    switch (level) {
+        case 'best':
+            return ['--best'];
+        case 'lzma':
+            return ['--best', '--lzma'];
+        case 'brute':
+            return ['--brute'];
+        case 'ultra-brute':
+            return ['--ultra-brute'];
+        default:
+            return [`-${level}`];
+    }
+}
+function packPlan(upx, level, input, output) {
+    return { program: upx, args: [...upxFlags(level), '--no-progress', '-o', output, input] };
+}
+function testPlan(upx, file) {
+    return { program: upx, args: ['-t', '-q', file] };
+}
+// upx's own words for "this file cannot or need not be packed": not an error of ours.
+const DECLINED = /(CantPackException|AlreadyPackedException|NotCompressibleException|UnknownExecutableFormatException)[^\n]*/;
+/**
+ * Puts each binary into the build context, packed with UPX when asked for. UPX uses one core: the platforms'
+ * binaries are packed side by side.
+ */
+async function upx_packBinaries(binaries, level, upx, destination, zstdLevel) {
+    return Promise.all(binaries.map(binary => packOne(binary, level, upx, destination(binary), zstdLevel)));
+}
+/** zstd of the plain binary, in the thread pool while UPX packs (UPX uses one core). */
+async function zstdSize(file, zstdLevel) {
+    if (zstdLevel === undefined)
+        return undefined;
+    return (await compressLayer(await readFile(file), { kind: 'zstd', level: zstdLevel })).length;
+}
+async function packOne(binary, level, upx, target, zstdLevel) {
+    await mkdir(path.dirname(target), { recursive: true });
+    if (level === 'off' || !upx) {
+        await copyFile(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false };
+    }
+    await io.rmRF(target);
+    const zstdUnpacked = zstdSize(binary.path, zstdLevel);
+    const packed = await execute(packPlan(upx, level, binary.path, target), { allowFailure: true });
+    const declined = DECLINED.exec(packed.stderr + packed.stdout)?.[0];
+    if (packed.code !== 0 && declined) {
+        warn(`UPX did not pack the ${binary.platform.id} binary (${declined}); the image gets the unpacked binary.`);
+        await io.rmRF(target);
+        await copyFile(binary.path, target);
+        return { binary, path: target, size: binary.size, packed: false, declined };
+    }
+    if (packed.code !== 0)
+        throw new Error(`upx failed on the ${binary.platform.id} binary (exit ${packed.code}):\n${packed.stderr.trim()}`);
+    await execute(testPlan(upx, target));
+    const [plain, squeezed] = await Promise.all([readFile(binary.path), readFile(target)]);
+    return {
+        binary,
+        path: target,
+        size: (await stat(target)).size,
+        packed: true,
+        packMs: packed.ms,
+        gzipUnpacked: gzipSync(plain).length,
+        gzipPacked: gzipSync(squeezed).length,
+        zstdUnpacked: await zstdUnpacked
+    };
+}
+
+;// CONCATENATED MODULE: ./src/image/index.ts
+// image/: from shipped binaries to an OCI layout: UPX, the final stage's Dockerfile and files, docker buildx,
+// layer compression, the check that the image holds the binary, the SBOM and attestations.
+
+
+
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/measure/image-size.ts
+
+
+
+
+/**
+ * Sums one image of the layout: config plus compressed layers, and what the layers unpack to; in the same pass
+ * over the layers, hashes `file` as the image holds it.
+ */
+async function measureImage(dir, image, file) {
+    const scanned = await Promise.all(image.manifest.layers.map(layer => scanLayer({ open: () => openBlob(dir, layer.digest), compression: layerCompression(layer.mediaType) }, file ? { file, read: sha256Reader } : undefined)));
+    const layers = image.manifest.layers.map((layer, i) => ({ digest: layer.digest, size: layer.size, unpacked: scanned[i].unpacked }));
+    const config = image.manifest.config;
+    return {
+        platform: image.platform,
+        manifestDigest: image.descriptor.digest,
+        imageId: config.digest,
+        configSize: config.size,
+        wire: config.size + layers.reduce((sum, l) => sum + l.size, 0),
+        unpacked: layers.reduce((sum, l) => sum + l.unpacked, 0),
+        layers,
+        binarySha256: [...scanned].reverse().find(layer => layer.found !== undefined)?.found
+    };
+}
+/**
+ * Measures the OCI layout that is loaded and pushed as it is: every figure is of the bytes that ship. `binary`, when
+ * given, is hashed in each image on the way (see verifyImageBinaries).
+ */
+async function image_size_measureLayout(dir, route, binary) {
+    const top = await layoutTop(dir);
+    const images = await Promise.all((await layoutImages(dir)).map(image => measureImage(dir, image, binary)));
+    return { route, indexDigest: isIndex(top.mediaType) ? top.digest : undefined, images };
+}
+function dockerSavePlan(reference, output) {
+    return { program: 'docker', args: ['save', '--output', output, reference] };
+}
+/**
+ * The classic store's image as a layout: `docker save`, its layers gzipped here once (see layoutFromDockerArchive).
+ */
+async function image_size_layoutFromEngine(reference, platform, workDir, dir) {
+    const archive = path.join(workDir, 'image.tar');
+    await execute(dockerSavePlan(reference, archive));
+    const [os, architecture, variant] = platform.split('/');
+    await layoutFromDockerArchive(archive, dir, { os, architecture, ...(variant ? { variant } : {}) });
+    await rm(archive, { force: true });
+}
+
+;// CONCATENATED MODULE: ./src/measure/target.ts
+
+
+
+
+
+
+
+/** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
+async function target_buildTarget(input) {
+    const first = await attempt(input, input.settings, input.linking);
+    const { retarget, injections } = first.findings;
+    if (!retarget)
+        return target(first.image, first.findings, injections);
+    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
+    await rm(first.image.layout, { recursive: true, force: true });
+    const second = await attempt(input, withBuild(input.settings, retarget));
+    if (second.findings.retarget)
+        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
+    return target(second.image, second.findings, injections);
+}
+/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
+async function attempt(input, settings, started) {
+    const { version, workDir, phase } = input;
+    const linking = await phase('go build', () => started ?? linkBinaries(settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
+        await linking.findings.catch(() => undefined);
+        throw error;
+    });
+    const findings = await phase('symbols', async () => {
+        const read = await linking.findings;
+        read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
+        return read;
+    });
+    return { image, findings };
+}
+function target(image, findings, injections) {
+    const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
+    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
+}
+/** UPX → final stage → one image build, measured and checked for the binaries. */
+async function buildImageOf(input, settings, shipped) {
+    const { version, workDir, phase } = input;
+    const staging = path.join(workDir, 'context');
+    // With gzip layers, what zstd would make of the plain binary is measured beside UPX: the road not taken.
+    const zstdLevel = settings.stage.compression.kind === 'gzip' ? ZSTD_LEVEL : undefined;
+    const staged = await phase('upx', () => packBinaries(shipped, settings.pack.upx, input.upx, b => contextBinaryPath(staging, b.platform, settings.build.binaryName), zstdLevel));
+    const dockerfileName = path.basename(await writeStageFiles(stageOf(settings), staging));
+    if (version.commitTime !== undefined)
+        await pinTimes(staging, version.commitTime);
+    const contextDir = await sealContext(staging);
+    const packed = staged.map(p => ({ ...p, path: path.join(contextDir, path.relative(staging, p.path)) }));
+    const tags = imageTags(settings, version);
+    const layout = path.join(workDir, 'oci');
+    const inEngine = input.engine.route === 'docker-save';
+    const { metadata } = await phase('buildx build', () => buildImage({
+        settings,
+        buildx: input.engine.buildx,
+        version,
+        contextDir,
+        dockerfile: path.join(contextDir, dockerfileName),
+        metadataFile: path.join(workDir, 'metadata.json'),
+        exporter: inEngine ? { kind: 'load' } : { kind: 'oci', dest: layout },
+        now: input.started
+    }));
+    if (inEngine)
+        await phase('docker save', () => layoutFromEngine(tags[0], settings.build.platforms[0].id, workDir, layout));
+    if (!compressedByBuildKit(settings.stage.compression))
+        await phase('compress', () => recompressLayout(layout, settings.stage.compression));
+    // The base is only compared: it gets no SBOM.
+    if (settings.publish.sbom.kind === 'build-info' && !input.base) {
+        const sbom = { settings, version, packed, baseDigest: input.engine.baseImage };
+        await phase('sbom', async () => attachSboms(layout, tags[0], await buildInfoSboms(sbom)));
+    }
+    const measurement = await phase('measure', async () => {
+        const file = `${BINARY_DIR}/${settings.build.binaryName}`;
+        // The base is only compared: its image is not checked for the binary.
+        const measured = await measureLayout(layout, input.engine.route, input.base ? undefined : file);
+        if (!input.base)
+            await verifyImageBinaries(measured.images, packed.map(p => ({ platform: p.binary.platform.id, path: p.path })), file);
+        return measured;
+    });
+    return { packed, layout, measurement, metadata, tags, inEngine, attestations: await attestationsOf(layout) };
+}
+
+;// CONCATENATED MODULE: ./src/measure/index.ts
+
+
+;// CONCATENATED MODULE: ./src/publish/access.ts
+
+
+
+
+
+/**
+ * Before anything is built, every repository a push would write to is asked for an upload, with the runner's
+ * Docker login, and the upload is cancelled at once: a repository that cannot be reached or written is found
+ * while nothing is published, so a push never stops half-way through its tags for those reasons.
+ */
+/** The registry API's base URL; Docker treats loopback registries as plain HTTP. */
+function registryUrl(host) {
+    if (host === 'docker.io')
+        return 'https://registry-1.docker.io';
+    const loopback = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$/.test(host);
+    return `${loopback ? 'http' : 'https'}://${host}`;
+}
+/** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
+function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.docker')) {
+    const file = external_node_path_default().join(configDir, 'config.json');
+    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+        return undefined;
+    const config = parseDockerConfig(file);
+    const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
+    const helper = config.credHelpers?.[host] ?? config.credsStore;
+    if (helper) {
+        const result = (0,external_node_child_process_namespaceObject.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
+        if (result.status === 0) {
+            const found = JSON.parse(result.stdout);
+            return { username: found.Username, secret: found.Secret };
+        }
+    }
+    for (const key of keys) {
+        const auth = config.auths?.[key]?.auth;
+        if (auth) {
+            const decoded = Buffer.from(auth, 'base64').toString('utf8');
+            const colon = decoded.indexOf(':');
+            return { username: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+        }
+    }
+    return undefined;
+}
+/** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
+function parseDockerConfig(file) {
+    try {
+        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
+    }
+}
+/**
+ * Why a request to `host` failed, in words, with `advice` on what to do; undefined when the error is not the
+ * network's. fetch itself says only "fetch failed": its cause (a refused connection, a host not found, a reset, a
+ * timeout, a port it will not use) is the news.
+ */
+function access_networkReason(error, host, advice) {
+    const e = error;
+    // Node's fetch fails with "fetch failed", or "terminated" mid-body, its cause a socket error with a code; or with
+    // a TimeoutError from its signal.
+    if (e.message !== 'fetch failed' && !e.cause?.code && e.name !== 'TimeoutError')
+        return undefined;
+    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
+    if (/bad port/i.test(cause)) {
+        return `${host} is on a port that Node's HTTP client refuses to use (the Fetch standard's "bad ports", like 6000 for X11): serve the registry on another port`;
+    }
+    const why = e.name === 'TimeoutError' ? `${host} gave no answer in time (${e.message})` : `${host} cannot be reached (${cause})`;
+    return advice ? `${why}: ${advice}` : why;
+}
+/** `Bearer realm="…",service="…"` → its parameters. */
+function parseChallenge(header) {
+    const space = header.indexOf(' ');
+    const params = {};
+    for (const match of header.slice(space + 1).matchAll(/(\w+)="([^"]*)"/g))
+        params[match[1]] = match[2];
+    return { scheme: header.slice(0, space).toLowerCase(), params };
+}
+const basic = (c) => `Basic ${Buffer.from(`${c.username}:${c.secret}`).toString('base64')}`;
+const TIMEOUT_MS = 15_000;
+/** The Authorization header the registry's challenge asks for, or undefined when the login cannot meet it. */
+async function authorize(challenge, target, credentials, actions) {
+    const { scheme, params } = parseChallenge(challenge);
+    if (scheme === 'basic')
+        return credentials && basic(credentials);
+    if (scheme !== 'bearer' || !params.realm)
+        return undefined;
+    const url = new URL(params.realm);
+    if (params.service)
+        url.searchParams.set('service', params.service);
+    url.searchParams.set('scope', `repository:${target.name}:${actions}`);
+    const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok)
+        return undefined;
+    const body = (await response.json());
+    const token = body.token ?? body.access_token;
+    return token ? `Bearer ${token}` : undefined;
+}
+/** Sends a request, and once more with the Authorization the registry's challenge asks for when it answers 401. */
+async function withLogin(send, target, login, actions) {
+    const response = await send();
+    const challenge = response.headers.get('www-authenticate');
+    if (response.status !== 401 || !challenge)
+        return { response };
+    const authorization = await authorize(challenge, target, login(), actions);
+    return authorization ? { response: await send(authorization), authorization } : { response };
+}
+/** Why the runner cannot push to `target`, or undefined when it can (an upload was opened and cancelled). */
+async function pushProblem(target) {
+    const url = `${registryUrl(target.host)}/v2/${target.name}/blobs/uploads/`;
+    const post = (authorization) => fetch(url, { method: 'POST', headers: authorization ? { authorization } : {}, redirect: 'manual', signal: AbortSignal.timeout(TIMEOUT_MS) });
+    try {
+        const credentials = dockerCredentials(target.host);
+        const { response, authorization } = await withLogin(post, target, () => credentials, 'push,pull');
+        if (response.status === 202) {
+            const location = response.headers.get('location');
+            // Cancel the upload: nothing is left in the registry.
+            if (location)
+                await fetch(new URL(location, url), {
+                    method: 'DELETE',
+                    headers: authorization ? { authorization } : {},
+                    signal: AbortSignal.timeout(TIMEOUT_MS)
+                }).catch(() => undefined);
+            return undefined;
+        }
+        if (response.status === 401 || response.status === 403) {
+            return credentials
+                ? `the login for ${target.host} may not push to ${target.name} (HTTP ${response.status}): use a user or token with write access (for ghcr.io, "permissions: packages: write")`
+                : `no login for ${target.host} (HTTP ${response.status}): log in before this step (docker/login-action) with a user that may push to ${target.name}`;
+        }
+        return `${target.host} answered an upload of ${target.name} with HTTP ${response.status}`;
+    }
+    catch (error) {
+        return access_networkReason(error, target.host, 'check the host in tags, or that the registry is up') ?? error.message;
+    }
+}
+/** Every distinct repository of `references` checked; one line per repository that cannot be pushed to. */
+async function pushProblems(references) {
+    const problems = await Promise.all(byRepository(references).map(async ({ target }) => ({ target, problem: await pushProblem(target) })));
+    return problems.filter(p => p.problem).map(p => `${p.target.host}/${p.target.name}: ${p.problem}`);
+}
+/**
+ * Requests to one repository's registry API (`pathname` after /v2/NAME/, or a full URL the registry handed out)
+ * with the runner's Docker login: the registry's challenge is answered once and its answer kept for the rest.
+ */
+function access_registrySession(target, actions, timeoutMs = 120_000) {
+    const base = `${registryUrl(target.host)}/v2/${target.name}/`;
+    let authorization;
+    return async (pathname, init = {}) => {
+        const url = new URL(pathname, base);
+        const send = (auth) => fetch(url, {
+            method: init.method ?? 'GET',
+            headers: { ...init.headers, ...(auth ? { authorization: auth } : {}) },
+            body: init.body,
+            signal: AbortSignal.timeout(timeoutMs)
+        });
+        if (authorization) {
+            const response = await send(authorization);
+            if (response.status !== 401)
+                return response;
+        }
+        const answered = await withLogin(send, target, () => dockerCredentials(target.host), actions);
+        authorization = answered.authorization ?? authorization;
+        return answered.response;
+    };
+}
+/**
+ * GET from a repository's registry API with the runner's Docker login, answering the registry's challenge as
+ * `docker pull` would (pull scope). Blob redirects to storage are followed.
+ */
+async function access_registryRead(target, pathname, accept, timeoutMs = 60_000) {
+    return access_registrySession(target, 'pull', timeoutMs)(pathname, { headers: accept ? { accept } : {} });
+}
+
+;// CONCATENATED MODULE: ./src/publish/load.ts
+
+
+
+const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
+/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
+async function load_loadLayout(target, workDir, platform) {
+    const tarball = path.join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
+    await loadTarball(target.layout, target.tags, tarball, platform);
+    await execute(dockerLoadPlan(tarball), { quiet: true });
+}
+/** Whether the engine can hold the whole image: the classic store holds one platform only. */
+const canLoadAll = (settings, engine) => settings.build.platforms.length === 1 || engine.containerdStore;
+/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
+async function loadAsAsked(settings, engine, target, workDir) {
+    if (target.inEngine)
+        return true;
+    if (!settings.publish.load)
+        return false;
+    if (!canLoadAll(settings, engine)) {
+        warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
+        return false;
+    }
+    await load_loadLayout(target, workDir);
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/publish/push.ts
+
+
+
+
+/**
+ * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
+ * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
+ * can be pulled by name, so a failure before it publishes nothing.
+ */
+class push_PushError extends Error {
+    published;
+    digest;
+    constructor(message, 
+    /** References the registry serves after the failure: what did get out. */
+    published, 
+    /** The digest those references name. */
+    digest) {
+        super(message);
+        this.published = published;
+        this.digest = digest;
+    }
+}
+async function failure(response, what) {
+    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
+}
+/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
+async function pushBlob(request, dir, blob) {
+    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
+        return;
+    const opened = await request('blobs/uploads/', { method: 'POST' });
+    const location = opened.headers.get('location');
+    if (opened.status !== 202 || !location)
+        throw await failure(opened, `opening the upload of ${blob.digest}`);
+    const url = new URL(location, opened.url);
+    url.searchParams.set('digest', blob.digest);
+    const put = await request(url.href, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
+        body: await readFile(blobPath(dir, blob.digest))
+    });
+    if (put.status !== 201)
+        throw await failure(put, `uploading ${blob.digest}`);
+}
+/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
+async function putManifestBytes(request, mediaType, body, reference) {
+    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
+    if (put.status !== 201)
+        throw await failure(put, `writing the manifest ${reference}`);
+}
+async function putManifest(request, dir, manifest, reference) {
+    await putManifestBytes(request, manifest.mediaType, await readFile(blobPath(dir, manifest.digest)), reference);
+}
+/**
+ * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
+ * digest); resolves with the top digest (the index, or the single manifest).
+ */
+async function push_pushLayout(dir, references, tagged = true) {
+    const { blobs, manifests, top } = await layoutBlobs(dir);
+    const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
+    try {
+        await Promise.all(repos.map(async (repo) => {
+            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
+            for (const manifest of manifests)
+                await putManifest(repo.request, dir, manifest, manifest.digest);
+            await putManifest(repo.request, dir, top, top.digest);
+        }));
+    }
+    catch (error) {
+        throw new push_PushError(reason(error), []);
+    }
+    const published = [];
+    if (!tagged)
+        return top.digest;
+    for (const repo of repos) {
+        for (const reference of repo.references) {
+            try {
+                await putManifest(repo.request, dir, top, tagOf(reference));
+            }
+            catch (error) {
+                throw new push_PushError(reason(error), published, top.digest);
+            }
+            published.push(reference);
+        }
+    }
+    return top.digest;
+}
+/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
+function reason(error) {
+    const why = networkReason(error, 'the registry');
+    return why ? `${error.message}: ${why}` : error.message;
+}
+
+;// CONCATENATED MODULE: ./src/publish/registry.ts
+
+
+
+const MANIFEST_TYPES = [layout_MEDIA.index, layout_MEDIA.manifest, layout_MEDIA.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
+/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
+const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
+async function registry_readManifest(target, ref) {
+    const response = await access_registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    return (await response.json());
+}
+/**
+ * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
+ * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
+ * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
+ */
+async function registry_readPushed(reference, digest, onlyPlatform) {
+    const { target, ref } = references_manifestReference(reference);
+    const top = await registry_readManifest(target, digest ?? ref);
+    if (!top.manifests)
+        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
+    return Promise.all(top.manifests
+        .filter(d => !layout_isAttestation(d))
+        .map(async (descriptor) => ({
+        platform: descriptor.platform ? layout_platformId(descriptor.platform) : onlyPlatform,
+        manifestDigest: descriptor.digest,
+        wire: wireOf(await registry_readManifest(target, descriptor.digest))
+    })));
+}
+/** One sentence for the usual registry failures, with what to do. */
+function registry_explainPushFailure(message, references) {
+    const where = references
+        .map(r => references_repositoryOf(r))
+        .filter((r, i, all) => all.indexOf(r) === i)
+        .join(', ');
+    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
+        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
+    }
+    if (/denied|forbidden|\b403\b/i.test(message)) {
+        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
+    }
+    // A reset is more telling than the dial that may come with it.
+    if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
+        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
+    }
+    // A request that got no answer in time reached the registry: the host is right, the registry stalled.
+    if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
+        return `the registry of ${where} stopped answering during the push: check that it is up and retry`;
+    }
+    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
+        return `the registry of ${where} cannot be reached: check the host name in tags`;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/publish.ts
+
+
+
+
+/** A push that stopped part-way: what to do, and what got out (the digest output names it). */
+class PartialPush extends Error {
+    published;
+    constructor(message, published) {
+        super(message);
+        this.published = published;
+    }
+}
+const publishedAs = (digest, tags, metadata, images = []) => ({
+    digest,
+    metadata: { ...metadata, 'containerimage.digest': digest, 'image.name': tags.join(',') },
+    references: tags,
+    images
+});
+/** The push, with registry failures turned into one sentence that says what to do and what got out. */
+async function pushMeasured(layout, tags, metadata, tagged) {
+    try {
+        return await pushLayout(layout, tags, tagged);
+    }
+    catch (error) {
+        const published = error instanceof PushError ? error.published : [];
+        const missing = tags.filter(t => !published.includes(t));
+        const message = error.message;
+        const state = published.length === 0
+            ? 'Nothing was published.'
+            : `Published before it stopped: ${published.join(', ')}; not published: ${missing.join(', ') || 'none'}.`;
+        const partial = error instanceof PushError && error.digest && published.length > 0 ? publishedAs(error.digest, published, metadata) : undefined;
+        throw new PartialPush(`push failed: ${explainPushFailure(message, tags) ?? 'the registry did not take the image'}. ${state}\n${message}`, partial);
+    }
+}
+// Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
+const READ_BACK_WAITS_MS = (/* unused pure expression or super */ null && ([1000, 3000]));
+/** The pushed image read back from the registry, tried again after a failed read. */
+async function readBack(tag, digest, platform) {
+    for (const wait of READ_BACK_WAITS_MS) {
+        try {
+            return await readPushed(tag, digest, platform);
+        }
+        catch {
+            await new Promise(resolve => setTimeout(resolve, wait));
+        }
+    }
+    return readPushed(tag, digest, platform);
+}
+/**
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
+ * back from the registry and compares its stored size with the measured one. A push that is complete stays
+ * reported as published when only the read-back fails.
+ */
+async function publish(layout, tags, measured, metadata, tagged = true) {
+    const digest = await pushMeasured(layout, tags, metadata, tagged);
+    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
+        const why = error.message;
+        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
+    });
+    for (const image of images) {
+        const before = measured.images.find(m => m.platform === image.platform);
+        if (before && before.wire !== image.wire)
+            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
+    }
+    return publishedAs(digest, tags, metadata, images);
+}
+/**
+ * Publishes only what every check passed: not after a failed smoke test, not over budget. A failure is recorded in
+ * `failures` (the report is still written), never thrown.
+ */
+async function release(settings, head, failures, budgetBroken, phase) {
+    if (!settings.push)
+        return undefined;
+    const targets = pushTargets(settings);
+    if (failures.length > 0 || budgetBroken) {
+        const why = failures.length > 0 ? 'the checks above failed' : 'the size budget is broken';
+        failures.push(`nothing was pushed (${why}): ${targets.join(', ')} would have been published${settings.byDigest ? ' by digest' : ''}`);
+        return undefined;
+    }
+    const pushed = phase('push', () => publish(head.layout, targets, head.measurement, head.metadata, !settings.byDigest));
+    return (settings.byDigest ? pushed.then(p => ({ ...p, byDigest: true })) : pushed).catch((error) => {
+        failures.push(error.message);
+        // What did get out is reported and named by the digest output, though the step fails.
+        return error instanceof PartialPush ? error.published : undefined;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/publish/index.ts
+// publish/: where the image goes: the engine (load), a registry (access, push, read-back).
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./src/compare/base-image.ts
+
+
+
+
+
+/**
+ * A published base image is not rebuilt, but its binary still carries its build info: read from the registry
+ * (only the layers above the binary's are downloaded), it gives the module changes without a base build.
+ */
+/** The image manifest for `platform`: the index's entry, or the manifest itself when it is a single image. */
+async function platformManifest(target, ref, platform) {
+    const top = await readManifest(target, ref);
+    if (!top.manifests)
+        return top;
+    const entry = top.manifests.filter(d => !isAttestation(d)).find(d => d.platform && platformId(d.platform) === platform);
+    if (!entry)
+        throw new Error(`it has no ${platform} image`);
+    return readManifest(target, entry.digest);
+}
+/** A layer downloaded only when it is read. */
+function registryLayer(target, layer) {
+    async function* download() {
+        const response = await registryRead(target, `blobs/${layer.digest}`);
+        if (!response.ok)
+            throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
+        yield Buffer.from(await response.arrayBuffer());
+    }
+    return { open: () => Readable.from(download()), compression: layerCompression(layer.mediaType) };
+}
+/** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
+async function base_image_baseImageBuildInfo(reference, platform, file) {
+    try {
+        const { target, ref } = manifestReference(reference);
+        const manifest = await platformManifest(target, ref, platform);
+        const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
+        if (!binary)
+            return { why: `the base image holds no ${file}` };
+        try {
+            return { info: elfBuildInfo(binary) };
+        }
+        catch (error) {
+            if (binary.includes(Buffer.from('UPX!')))
+                return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
+            return { why: `the build info of the base image's ${file} could not be read (${error.message})` };
+        }
+    }
+    catch (error) {
+        return { why: `the base image's binary could not be read: ${error.message}` };
+    }
+}
+/**
+ * The commit the image says it was built from (its `org.opencontainers.image.revision` label, which this action
+ * and docker/metadata-action set), when that is a full commit id.
+ */
+async function base_image_baseImageRevision(reference, platform) {
+    const { target, ref } = manifestReference(reference);
+    const manifest = await platformManifest(target, ref, platform);
+    const response = await registryRead(target, `blobs/${manifest.config.digest}`);
+    if (!response.ok)
+        return undefined;
+    const config = (await response.json());
+    const revision = config.config?.Labels?.['org.opencontainers.image.revision'];
+    return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/compare/checkout.ts
+
+
+
+
+
+// The base commit, and a checkout of its own to rebuild it in, beside the head's.
+const git = (cwd, ...args) => ({ program: 'git', args, cwd });
+async function gitOut(cwd, ...args) {
+    const outcome = await execute(git(cwd, ...args), { allowFailure: true, quiet: true });
+    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
+}
+/**
+ * Fetches commits into the object store and changes nothing else of the user's clone: no ref, no FETCH_HEAD, no tag,
+ * no remote-tracking branch (`--refmap=`), and a depth only for a clone that was shallow already.
+ */
+async function fetchCommits(cwd, options, ...revs) {
+    const args = ['fetch', '--no-tags', '--no-write-fetch-head', '--refmap=', '--quiet', ...options, '--end-of-options', 'origin', ...revs];
+    await execute(git(cwd, ...args), { allowFailure: true });
+}
+async function haveCommit(cwd, rev) {
+    return gitOut(cwd, 'rev-parse', '--verify', '--quiet', '--end-of-options', `${rev}^{commit}`);
+}
+/** The commit, fetched from origin when the clone lacks it: a shallow clone gets it alone, a full one whole. */
+async function ensureCommit(cwd, sha, shallow) {
+    if (!(await haveCommit(cwd, sha)))
+        await fetchCommits(cwd, shallow ? ['--depth=1'] : [], sha);
+    return haveCommit(cwd, sha);
+}
+// How far a shallow clone is deepened, step by step, until HEAD and the base meet.
+const DEEPEN_STEPS = (/* unused pure expression or super */ null && ([50, 500, 5000]));
+/** merge-base of HEAD and `other`; a clone that is already shallow is deepened only as far as the two histories meet. */
+async function mergeBase(cwd, other, shallow) {
+    const head = await haveCommit(cwd, 'HEAD');
+    for (const deepen of [0, ...DEEPEN_STEPS]) {
+        if (deepen > 0) {
+            if (!shallow || !head)
+                break;
+            await fetchCommits(cwd, [`--deepen=${deepen}`], head, other);
+        }
+        const base = await gitOut(cwd, 'merge-base', '--end-of-options', 'HEAD', other);
+        if (base)
+            return base;
+    }
+    throw new Error(`HEAD and ${other} share no history${shallow ? ` in the ${DEEPEN_STEPS.at(-1)} commits fetched` : ''}: cannot find the commit the change is measured against` +
+        (shallow ? ' (check out with actions/checkout fetch-depth: 0)' : ''));
+}
+/** The commit a branch or tag of origin names, asked of origin without fetching anything. */
+async function remoteCommit(cwd, ref) {
+    const listed = (await gitOut(cwd, 'ls-remote', '--end-of-options', 'origin', ref)) ?? '';
+    const refs = new Map(listed.split('\n').map(line => [line.split('\t')[1], line.split('\t')[0]]));
+    for (const name of [`refs/heads/${ref}`, `refs/tags/${ref}^{}`, `refs/tags/${ref}`, ref]) {
+        if (refs.has(name))
+            return refs.get(name);
+    }
+    return undefined;
+}
+/** base-ref as a commit: found in the clone, else asked of origin and fetched by its id. */
+async function resolveRef(top, ref, shallow) {
+    const local = (await haveCommit(top, ref)) ?? (await haveCommit(top, `refs/remotes/origin/${ref}`));
+    if (local)
+        return local;
+    const sha = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(ref) ? ref : await remoteCommit(top, ref);
+    const fetched = sha && (await ensureCommit(top, sha, shallow));
+    if (!fetched)
+        throw new Error(`base-ref "${ref}" is neither a commit nor a branch or tag of origin`);
+    return fetched;
+}
+/**
+ * The commit a pull request is measured against: the first parent of GitHub's merge commit when that is
+ * checked out (the default), else the merge base of HEAD and the base branch. Fetches what a shallow clone lacks,
+ * and nothing more.
+ */
+async function checkout_resolveBaseCommit(settings, top) {
+    const pr = settings.github.pullRequest;
+    const ref = settings.compare.baseline.kind === 'build' ? settings.compare.baseline.ref : undefined;
+    const shallow = (await gitOut(top, 'rev-parse', '--is-shallow-repository')) === 'true';
+    if (!ref && pr) {
+        // The raw commit names its parents even in a depth-1 clone, where rev-list shows none.
+        const parents = commitParents((await gitOut(top, 'cat-file', 'commit', 'HEAD')) ?? '');
+        const mergeParent = parents.length === 2 && parents[1] === pr.headSha ? parents[0] : undefined;
+        const wanted = mergeParent ?? pr.baseSha;
+        if (!(await ensureCommit(top, wanted, shallow)))
+            throw new Error(`the base commit ${wanted} could not be fetched from origin`);
+        return mergeParent ?? mergeBase(top, pr.baseSha, shallow);
+    }
+    if (!ref)
+        throw new Error('no base to compare with: set base-ref, or run on a pull_request event');
+    return mergeBase(top, await resolveRef(top, ref, shallow), shallow);
+}
+async function checkout_repositoryTop(settings) {
+    const top = await gitOut(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
+    if (!top)
+        throw new Error(`${settings.build.workingDirectory} is not in a git repository: the base cannot be built (use baseline-image, or compare: off)`);
+    return top;
+}
+/**
+ * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
+ * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
+ * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
+ * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
+ */
+async function checkout_inCheckout(top, commit, folder, work) {
+    const gitPath = (name) => gitOut(top, 'rev-parse', '--path-format=absolute', '--git-path', name);
+    const [objects, shallow] = await Promise.all([gitPath('objects'), gitPath('shallow')]);
+    if (!objects)
+        throw new Error(`the git objects of ${top} could not be found`);
+    try {
+        await execute(git(path.dirname(folder), 'init', '--quiet', folder), { quiet: true });
+        await writeFile(path.join(folder, '.git/objects/info/alternates'), `${objects}\n`);
+        if (shallow && existsSync(shallow))
+            await copyFile(shallow, path.join(folder, '.git/shallow'));
+        // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
+        await execute({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true });
+        return await work(folder);
+    }
+    finally {
+        await rm(folder, { recursive: true, force: true });
+    }
+}
+/** The same settings, pointed at the base's copy of the module. */
+function checkout_settingsForCheckout(settings, top, checkout) {
+    return {
+        ...settings,
+        build: { ...settings.build, workingDirectory: path.join(checkout, path.relative(top, settings.build.workingDirectory)) },
+        // Never the change's tags: a loaded base must not replace the change's image.
+        publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
+        // The base has its own version and build: not the pushed tag's, not the pull request head's.
+        github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
+    };
+}
+
+;// CONCATENATED MODULE: ./src/compare/road.ts
+
+
+
+/**
+ * The zstd road not taken: what `compression: zstd` would make of an image with gzip layers and no UPX. zstd 19 is
+ * slow (about 1 s per MB of layer on a 2-core runner, linear in the binary), so it is measured once per commit, by the
+ * run that stores the commit's measurement (a push, or a pull request that rebuilt its base), and a pull request
+ * scales its base's figure to its own layers instead of compressing them again.
+ */
+/** Only where it is advice: gzip layers (zstd is taken already otherwise) and no UPX (packed bytes do not compress). */
+const road_roadApplies = (settings) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off';
+/** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
+async function road_measureRoad(target) {
+    try {
+        const images = await wireWith(target.layout, { kind: 'zstd', level: ZSTD_LEVEL });
+        return new Map(images.map(i => [i.platform, { level: ZSTD_LEVEL, wire: i.wire }]));
+    }
+    catch (error) {
+        // Advice only: a failure here costs the report a line, never the run.
+        core.info(`the zstd road not taken could not be measured: ${error.message}`);
+        return undefined;
+    }
+}
+const layerBytes = (image) => image.wire - image.configSize;
+/**
+ * The head's zstd wire size, each platform's layers scaled by the share zstd took off the base's layers: a change
+ * that adds a few packages moves that share by tenths of a percent, so the estimate stays within that of a measurement.
+ */
+function scaledRoad(head, base) {
+    if (!base || base.error)
+        return undefined;
+    const images = [];
+    const saved = [];
+    for (const now of head.measurement.images) {
+        const was = base.images.find(b => b.platform === now.platform);
+        const zstd = was?.zstd;
+        if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.configSize === undefined || was.wire <= was.configSize)
+            return undefined;
+        const ratio = (zstd.wire - was.configSize) / (was.wire - was.configSize);
+        images.push({ platform: now.platform, wire: now.configSize + Math.round(layerBytes(now) * ratio) });
+        saved.push({ platform: now.platform, share: 1 - ratio });
+    }
+    const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
+    return { compression: `zstd ${ZSTD_LEVEL}`, images, scaledFrom };
+}
+/** A measurement of these very layers as the report shows it. */
+function measuredRoad(figures) {
+    if (!figures || figures.size === 0)
+        return undefined;
+    return { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+}
+/**
+ * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
+ * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
+ * figure measured for the commit's stored measurement, when it was stored.
+ */
+function headRoad(settings, head, baseline, stored) {
+    if (!road_roadApplies(settings))
+        return undefined;
+    if (!settings.github.pullRequest)
+        return stored?.then(measuredRoad);
+    return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await road_measureRoad(head)));
+}
+
+;// CONCATENATED MODULE: ./src/compare/baseline.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The cheap baseline: sizes of a published image, read from its registry manifest. Where the bytes moved comes from
+ * the measurement of the commit its revision label names, when an earlier run stored it; else only the module
+ * versions its binary (`file`) was built with: the byte split needs the base's symbol table, which only a build has.
+ */
+async function imageBaseline(reference, settings, file, memory) {
+    try {
+        const platform = settings.build.platforms[0].id;
+        const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
+        if (record) {
+            // The registry's sizes are the published image's; the split and the module list are its commit's.
+            const measured = recorded(settings, record);
+            const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
+            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
+        }
+        const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
+        const why = read.find(r => r.why)?.why;
+        return {
+            source: 'image',
+            ref: reference,
+            images: images.map((i, n) => ({ platform: i.platform, wire: i.wire, buildInfo: read[n].info })),
+            attributionNote: why
+                ? `module changes and where the bytes moved need a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: ${why}`
+                : 'where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
+        };
+    }
+    catch (error) {
+        const why = networkReason(error, pushTarget(reference).host) ?? error.message.split('\n').slice(-1)[0];
+        const message = `the baseline image ${reference} could not be read: ${why}`;
+        warn(message);
+        return { source: 'image', ref: reference, images: [], error: message };
+    }
+}
+/** The stored measurement of the commit the image's revision label names, if any. */
+async function measuredRevision(reference, platform, memory) {
+    if (!memory)
+        return undefined;
+    const revision = await baseImageRevision(reference, platform).catch(() => undefined);
+    return revision ? memory.recall(revision) : undefined;
+}
+const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
+/**
+ * The base commit's measurement: read from the Actions cache when an earlier run stored it, else rebuilt with the
+ * same settings in a checkout of its own (and stored for the next run). A base that does not build is reported, not fatal.
+ */
+async function commitBaseline(input) {
+    const { settings, memory } = input;
+    let commit = '';
+    try {
+        const top = await repositoryTop(settings);
+        commit = await resolveBaseCommit(settings, top);
+        core.info(`base commit ${commit}`);
+        await input.headLinked?.catch(() => undefined);
+        const cached = await memory?.recall(commit);
+        if (cached)
+            return cachedBaseline(settings, cached);
+        return await rebuildBaseline(input, top, commit);
+    }
+    catch (error) {
+        const [first, ...rest] = error.message.split('\n');
+        const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`;
+        warn(`${message}. The report has no comparison and max-increase is not judged.`);
+        return { source: 'build', ref: commit, images: [], error: message, detail: rest.slice(0, 15).join('\n') || undefined };
+    }
+}
+/** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
+function recorded(settings, record) {
+    const { commit, run, goVersion } = record;
+    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: baseImagesOf(record) };
+}
+function cachedBaseline(settings, record) {
+    core.info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
+    return recorded(settings, record);
+}
+/** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
+    // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
+    core.saveState(STATE.repository, top);
+    await pruneWorktrees(top);
+    return inCheckout(top, commit, path.join(workDir, 'base-checkout'), async (checkout) => {
+        const baseSettings = settingsForCheckout(settings, top, checkout);
+        const moduleDir = path.relative(checkout, baseSettings.build.workingDirectory) || '.';
+        if (!existsSync(path.join(baseSettings.build.workingDirectory, 'go.mod'))) {
+            throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
+        }
+        const [facts, version] = await Promise.all([inspectPackage(baseSettings.build, { base: true }), resolveVersion(baseSettings)]);
+        const base = await buildTarget({
+            settings: baseSettings,
+            facts,
+            version,
+            engine,
+            upx,
+            workDir: path.join(workDir, 'base'),
+            started,
+            phase: quietPhase,
+            base: true
+        });
+        // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
+        if (base.inEngine)
+            await removeImages(base.tags);
+        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
+        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
+        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
+        void memory?.remember(base, commit, async () => zstd);
+        // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
+        return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
+    });
+}
+/** The baseline the settings ask for, started now so that it runs beside the head's work. */
+function startBaseline(input) {
+    const { baseline } = input.settings.compare;
+    const { binaryName } = input.settings.build;
+    if (baseline.kind === 'image')
+        return imageBaseline(baseline.reference, input.settings, `${BINARY_DIR}/${binaryName}`, input.memory);
+    if (baseline.kind === 'build')
+        return commitBaseline(input);
+    return Promise.resolve(undefined);
+}
+
+;// CONCATENATED MODULE: ./src/compare/cache.ts
+
+
+
+
+/**
+ * The Actions cache as the comparison's memory: a measurement is stored under its key and read back by a later run.
+ * Every fault costs a bounded wait and one info line, never the run: the base is then rebuilt, and a store that
+ * fails is only said.
+ */
+/** The line the worker's outcome is on; everything else it prints is the toolkit's log. */
+const RESULT_MARK = 'go-slim-image-cache-result ';
+// The whole child: start, requests, retries and the archive. A lookup stands between a run and its base build.
+const LOOKUP_MS = 10_000;
+const STORE_MS = 20_000;
+const FILE = 'measurement.json';
+/**
+ * Where the toolkit's service is: its URL variables are set by the runner (and by act's cache server). The same
+ * test as the toolkit's isFeatureAvailable, made here so that a run without a service never loads the toolkit.
+ */
+function cache_cacheService(env = process.env) {
+    return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
+}
+/** The folder an entry is written to and read back into: RUNNER_TEMP's, one operation at a time. */
+const entryFolder = (runnerTemp) => path.join(runnerTemp, 'go-slim-image-measurement');
+/**
+ * The worker, in the entry's folder as its workspace: the toolkit names what it archives relative to the workspace,
+ * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
+ * runner, whatever its RUNNER_TEMP or workspace.
+ */
+const workerPlan = (verb, key, folder) => ({
+    program: process.execPath,
+    args: [process.argv[1], 'cache', verb, key, FILE],
+    cwd: folder,
+    env: { GITHUB_WORKSPACE: folder }
+});
+/** The worker's outcome from its output, with the toolkit's own warning when it swallowed one. */
+function readWorker(stdout) {
+    const lines = stdout.split('\n');
+    const result = lines.find(line => line.startsWith(RESULT_MARK));
+    const warned = lines.find(line => /^::(warning|error)::/.test(line))?.replace(/^::\w+::/, '');
+    let parsed = { why: 'the cache worker gave no answer' };
+    try {
+        if (result)
+            parsed = JSON.parse(result.slice(RESULT_MARK.length));
+    }
+    catch {
+        // Reported as no answer.
+    }
+    return { ...parsed, why: parsed.why ?? warned };
+}
+// One entry folder, so one operation at a time.
+let queue = Promise.resolve();
+function serially(work) {
+    const next = queue.then(work, work);
+    queue = next.catch(() => undefined);
+    return next;
+}
+async function runWorker(verb, key, folder, ms) {
+    const signal = AbortSignal.timeout(ms);
+    const outcome = await execute(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    if (signal.aborted)
+        return { why: `the cache service did not answer within ${ms / 1000} s` };
+    if (outcome.code !== 0)
+        return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
+    return readWorker(outcome.stdout);
+}
+/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
+function cache_lookUp(key, runnerTemp, commit, platforms) {
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await rm(folder, { recursive: true, force: true });
+            await mkdir(folder, { recursive: true });
+            const result = await runWorker('restore', key, folder, LOOKUP_MS);
+            if (!result.hit) {
+                core.info(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
+                return undefined;
+            }
+            const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '');
+            const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
+            const { record, why } = parseRecord(text, commit, platforms);
+            if (!record)
+                core.info(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
+            return record;
+        }
+        finally {
+            await rm(folder, { recursive: true, force: true });
+        }
+    });
+}
+/** Stores the record under `key`. Never rejects: a failure is one info line. */
+function cache_store(key, record, runnerTemp) {
+    const what = `the measurement of ${record.commit.slice(0, 12)}`;
+    return serially(async () => {
+        const folder = entryFolder(runnerTemp);
+        try {
+            await rm(folder, { recursive: true, force: true });
+            await mkdir(folder, { recursive: true });
+            await writeFile(path.join(folder, FILE), JSON.stringify(record));
+            const result = await runWorker('save', key, folder, STORE_MS);
+            core.info(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
+        }
+        catch (error) {
+            core.info(`baseline cache: ${what} was not stored (${error.message})`);
+        }
+        finally {
+            await rm(folder, { recursive: true, force: true });
+        }
+    });
+}
+
+// EXTERNAL MODULE: ./node_modules/semver/index.js
+var node_modules_semver = __nccwpck_require__(2088);
+;// CONCATENATED MODULE: ./src/compare/changes.ts
+
+
+/** Dependencies added, removed, upgraded or downgraded (or differently replaced) between two builds. */
+function moduleChanges(base, head) {
+    const before = new Map(base.map(m => [m.path, m]));
+    const after = new Map(head.map(m => [m.path, m]));
+    const changes = [];
+    for (const m of head) {
+        const old = before.get(m.path);
+        if (!old)
+            changes.push({ path: m.path, change: 'added', to: versionLabel(m) });
+        else if (versionLabel(old) !== versionLabel(m))
+            changes.push({ path: m.path, change: direction(old, m), from: versionLabel(old), to: versionLabel(m) });
+    }
+    for (const m of base)
+        if (!after.has(m.path))
+            changes.push({ path: m.path, change: 'removed', from: versionLabel(m) });
+    return changes.sort((a, b) => a.path.localeCompare(b.path));
+}
+function direction(old, now) {
+    if (old.replacedBy || now.replacedBy || !semver.valid(old.version) || !semver.valid(now.version))
+        return 'changed';
+    const order = semver.compare(now.version, old.version);
+    return order > 0 ? 'upgraded' : order < 0 ? 'downgraded' : 'changed';
+}
+/** Rows joined across base and head (the main module's packages too), the largest absolute changes first; unchanged rows are left out. */
+function joinRows(base, head) {
+    const keys = [...new Set([...head, ...base].map(r => r.key))];
+    return keys
+        .map(key => {
+        const [was, now] = [base.find(r => r.key === key), head.find(r => r.key === key)];
+        const { key: k, kind, version } = (now ?? was);
+        const change = {
+            key: k,
+            kind,
+            version,
+            base: was?.bytes ?? 0,
+            head: now?.bytes ?? 0,
+            delta: (now?.bytes ?? 0) - (was?.bytes ?? 0),
+            embeddedDelta: (now?.embedded ?? 0) - (was?.embedded ?? 0),
+            isNew: !was
+        };
+        if (kind === 'main')
+            change.packages = joinRows(was?.packages ?? [], now?.packages ?? []);
+        return change;
+    })
+        .filter(r => r.delta !== 0)
+        .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
+}
+/** Rows joined across base and head, the largest absolute changes first, the top `limit` of them apart. */
+function compareRows(base, head, limit = 10) {
+    const changed = joinRows(base.rows, head.rows);
+    const rest = changed.slice(limit);
+    return { top: changed.slice(0, limit), rest: { rows: rest.length, delta: rest.reduce((sum, r) => sum + r.delta, 0) } };
+}
+/** The one row that explains most (over half) of the binary's change, in the same direction. */
+function dominantRow(diff, binaryDelta) {
+    const first = diff.top[0];
+    if (!first || binaryDelta === 0 || Math.sign(first.delta) !== Math.sign(binaryDelta))
+        return undefined;
+    return Math.abs(first.delta) * 2 > Math.abs(binaryDelta) ? first : undefined;
+}
+function attribute(platform, split, baseSplit, baseInfo, note) {
+    const info = baseSplit?.info ?? baseInfo;
+    // Grouped here, not when split: a stored base (kept by package) compares with the head the same way.
+    const [head, base] = [withMainModule(split), baseSplit && withMainModule(baseSplit)];
+    return {
+        platform,
+        head,
+        base,
+        modules: info ? moduleChanges(info.deps, head.info.deps) : undefined,
+        rows: base ? compareRows(base, head) : undefined,
+        note
+    };
+}
+/**
+ * One attribution per head platform. `baseNote` says why the base has no split when a baseline exists but
+ * offers none (a base image is not rebuilt; its binary may be unreadable or packed).
+ */
+function changes_attributions(head, base, baseNote) {
+    return head
+        .filter((h) => h.breakdown !== undefined)
+        .map(h => {
+        const b = base?.find(x => x.platform === h.platform);
+        return attribute(h.platform, h.breakdown, b?.breakdown, b?.buildInfo, b?.breakdown ? undefined : baseNote);
+    });
+}
+
+;// CONCATENATED MODULE: ./src/compare/fingerprint.ts
+
+
+
+
+
+
+
+
+/**
+ * Variables the go command reads that change what it links (the toolchain itself is left out: a base measured
+ * with another Go release is still compared, and the report names the toolchain as a cause).
+ */
+const GO_BUILD_ENV = (/* unused pure expression or super */ null && (['GOFLAGS', 'GOEXPERIMENT', 'GOAMD64', 'GOARM', 'GOARM64', 'GO386', 'GOPPC64', 'GORISCV64', 'GOMIPS', 'GOMIPS64', 'GOFIPS140']));
+/** The key's fingerprint: 32 hex digits of SHA-256 over the shape. */
+function fingerprint_fingerprintOf(shape) {
+    return createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
+}
+async function fingerprint_sha256File(file) {
+    const hash = createHash('sha256');
+    await pipeline(createReadStream(file), hash);
+    return hash.digest('hex');
+}
+async function fingerprint_goEnv(cwd) {
+    const outcome = await execute({ program: 'go', args: ['env', '-json', ...GO_BUILD_ENV], cwd }, { quiet: true });
+    return JSON.parse(outcome.stdout);
+}
+/** The stage the action would write, hashed by content; written in a folder of its own, removed after. */
+async function stageDigest(settings, workDir) {
+    const dir = path.join(workDir, 'fingerprint-stage');
+    try {
+        await writeStageFiles(stageOf(settings), dir);
+        return await treeDigest(dir, { times: false });
+    }
+    finally {
+        await rm(dir, { recursive: true, force: true });
+    }
+}
+/** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
+function shapingGroups(settings, top) {
+    const groups = Object.fromEntries(IMAGE_SHAPING.map(name => [name, settings[name]]));
+    const relative = (_key, value) => typeof value === 'string' && (value === top || value.startsWith(`${top}${path.sep}`)) ? path.relative(top, value) || '.' : value;
+    return JSON.parse(JSON.stringify(groups, relative));
+}
+/** Reads what shapes the image from the settings, the engine, the Go environment and the files it adds. */
+async function fingerprint_imageShape(settings, engine, upx, top, workDir) {
+    const [goVars, stage, upxTool] = await Promise.all([
+        fingerprint_goEnv(settings.build.workingDirectory),
+        stageDigest(settings, workDir),
+        upx && settings.pack.upx !== 'off' ? fingerprint_sha256File(upx) : undefined
+    ]);
+    const { repository, serverUrl } = settings.github;
+    return {
+        settings: shapingGroups(settings, top),
+        goEnv: goVars,
+        upxTool,
+        stage,
+        baseImage: engine.baseImage,
+        source: repository ? `${serverUrl}/${repository}` : undefined,
+        route: engine.route
+    };
+}
+
+;// CONCATENATED MODULE: ./src/compare/memory.ts
+
+
+
+
+
+
+async function gitLine(cwd, ...args) {
+    const outcome = await execute({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
+    return outcome.code === 0 ? outcome.stdout.trim() : undefined;
+}
+function runUrl(env = process.env) {
+    const { GITHUB_SERVER_URL: server, GITHUB_REPOSITORY: repository, GITHUB_RUN_ID: id, GITHUB_RUN_ATTEMPT: attempt } = env;
+    if (!server || !repository || !id)
+        return undefined;
+    return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
+}
+/**
+ * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
+ */
+function openMemory(settings, engine, upx, workDir) {
+    if (!settings.compare.cache || !cacheService())
+        return undefined;
+    // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
+    let fingerprinted;
+    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
+    const platforms = settings.build.platforms.map(p => p.id);
+    const writes = [];
+    const write = async (target, which, zstd) => {
+        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
+        if (!print || !commit)
+            return undefined;
+        const figures = await zstd?.();
+        await store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp);
+        return figures;
+    };
+    return {
+        async recall(commit) {
+            const print = await fingerprint();
+            return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+        },
+        remember(target, commit, zstd) {
+            const written = write(target, commit, zstd).catch((error) => {
+                core.info(`baseline cache: nothing stored (${error.message})`);
+                return undefined;
+            });
+            writes.push(written);
+            return written;
+        },
+        settled: () => Promise.all(writes)
+    };
+}
+async function fingerprintNow(settings, engine, upx, workDir) {
+    try {
+        const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
+        if (!top)
+            return undefined;
+        const shape = await imageShape(settings, engine, upx, top, workDir);
+        // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
+        core.debug(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
+        return fingerprintOf(shape);
+    }
+    catch (error) {
+        core.info(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
+        return undefined;
+    }
+}
+/**
+ * The checkout's commit, when the repository is that commit as it stands: a checkout that a step before changed is
+ * measured, but not stored as the commit's. The whole repository, not only the module: Go stamps vcs.modified into
+ * the binary from it, so one stray file elsewhere changes the binary's bytes.
+ */
+async function headCommit(settings) {
+    const cwd = settings.build.workingDirectory;
+    const [commit, changed] = await Promise.all([
+        gitLine(cwd, 'rev-parse', '--verify', '--quiet', 'HEAD^{commit}'),
+        gitLine(cwd, 'status', '--porcelain', '--untracked-files=all')
+    ]);
+    if (commit && changed !== '') {
+        const files = (changed ?? '').split('\n').filter(Boolean);
+        const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
+        core.info(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
+        return undefined;
+    }
+    return commit;
+}
+/**
+ * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
+ * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ */
+function rememberHead(settings, memory, head) {
+    if (settings.github.pullRequest)
+        return undefined;
+    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
+}
+
+;// CONCATENATED MODULE: ./src/compare/index.ts
+// compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
+// a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
+
+
+
+
+
+;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
+/**
+ * filesize
+ *
+ * @copyright 2026 Jason Mulligan <jason.mulligan@avoidwork.com>
+ * @license BSD-3-Clause
+ * @version 11.0.30
+ */
+// Error Messages
+const INVALID_NUMBER = "Invalid number";
+const INVALID_ROUND = "Invalid rounding method";
+const INVALID_PRECISION = "Invalid precision";
+
+// Standard Types
+const IEC = "iec";
+const JEDEC = "jedec";
+const SI = "si";
+
+// Unit Types
+const BIT = "bit";
+const BITS = "bits";
+const BYTE = "byte";
+const BYTES = "bytes";
+const SI_KBIT = "kbit";
+const SI_KBYTE = "kB";
+
+// Output Format Types
+const ARRAY = "array";
+const OBJECT = "object";
+const STRING = "string";
+
+// Processing Constants
+const EXPONENT = "exponent";
+const ROUND = "round";
+const FLOOR = "floor";
+const CEIL = "ceil";
+
+// Special Characters and Values
+const E = "e";
+const EMPTY = "";
+const PERIOD = ".";
+const S = "s";
+const SPACE = " ";
+const ZERO = "0";
+
+// Data Structures
+const STRINGS = {
+	symbol: {
+		iec: {
+			bits: ["bit", "Kibit", "Mibit", "Gibit", "Tibit", "Pibit", "Eibit", "Zibit", "Yibit"],
+			bytes: ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"],
+		},
+		jedec: {
+			bits: ["bit", "Kbit", "Mbit", "Gbit", "Tbit", "Pbit", "Ebit", "Zbit", "Ybit"],
+			bytes: ["B", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"],
+		},
+	},
+	fullform: {
+		iec: ["", "kibi", "mebi", "gibi", "tebi", "pebi", "exbi", "zebi", "yobi"],
+		jedec: ["", "kilo", "mega", "giga", "tera", "peta", "exa", "zetta", "yotta"],
+	},
+};
+
+// Pre-computed lookup tables for performance optimization
+const BINARY_POWERS = [
+	1, // 2^0
+	1024, // 2^10
+	1048576, // 2^20
+	1073741824, // 2^30
+	1099511627776, // 2^40
+	1125899906842624, // 2^50
+	1152921504606846976, // 2^60
+	1180591620717411303424, // 2^70
+	1208925819614629174706176, // 2^80
+];
+
+const DECIMAL_POWERS = [
+	1, // 10^0
+	1000, // 10^3
+	1000000, // 10^6
+	1000000000, // 10^9
+	1000000000000, // 10^12
+	1000000000000000, // 10^15
+	1000000000000000000, // 10^18
+	1000000000000000000000, // 10^21
+	1000000000000000000000000, // 10^24
+];
+
+// Pre-computed log values for faster exponent calculation
+const LOG_2_1024 = Math.log(1024);
+const LOG_10_1000 = Math.log(1000);// Cached configuration lookup for better performance
+const STANDARD_CONFIGS = {
+	[SI]: { isDecimal: true, ceil: 1000, actualStandard: JEDEC },
+	[IEC]: { isDecimal: false, ceil: 1024, actualStandard: IEC },
+	[JEDEC]: { isDecimal: false, ceil: 1024, actualStandard: JEDEC },
+};
+
+/**
+ * Optimized base configuration lookup
+ * @param {string} standard - Standard type
+ * @param {number} base - Base number
+ * @returns {Object} Configuration object
+ */
+function getBaseConfiguration(standard, base) {
+	// Use cached lookup table for better performance
+	if (STANDARD_CONFIGS[standard]) {
+		return STANDARD_CONFIGS[standard];
+	}
+
+	// Base override
+	if (base === 2) {
+		return { isDecimal: false, ceil: 1024, actualStandard: IEC };
+	}
+
+	// Default
+	return { isDecimal: true, ceil: 1000, actualStandard: JEDEC };
+}
+
+/**
+ * Optimized zero value handling
+ * @param {number} precision - Precision value
+ * @param {string} actualStandard - Standard to use
+ * @param {boolean} bits - Whether to use bits
+ * @param {Object} symbols - Custom symbols
+ * @param {boolean} full - Whether to use full form
+ * @param {Array} fullforms - Custom full forms
+ * @param {string} output - Output format
+ * @param {string} spacer - Spacer character
+ * @param {boolean} pad - Whether to pad decimal places
+ * @param {number} round - Number of decimal places for padding
+ * @param {string} [symbol] - Symbol to use (defaults based on bits/standard)
+ * @param {string|boolean} [locale=""] - Locale setting
+ * @param {Object} [localeOptions={}] - Locale formatting options
+ * @param {string} [separator=""] - Custom decimal separator
+ * @returns {string|Array|Object|number} Formatted result
+ */
+function handleZeroValue(
+	precision,
+	actualStandard,
+	bits,
+	symbols,
+	full,
+	fullforms,
+	output,
+	spacer,
+	pad,
+	round,
+	symbol,
+	locale = EMPTY,
+	localeOptions = {},
+	separator = EMPTY,
+) {
+	let value;
+	if (precision > 0) {
+		value = (0).toPrecision(precision);
+	} else if (pad && round > 0) {
+		value = (0).toFixed(round);
+	} else {
+		value = 0;
+	}
+
+	if (output === EXPONENT) {
+		return 0;
+	}
+
+	value = applyNumberFormatting(
+		precision <= 0 && (locale === true || locale.length > 0) ? 0 : value,
+		locale,
+		localeOptions,
+		separator,
+		pad && precision <= 0,
+		round,
+		Math.round,
+	);
+
+	// Set default symbol if not provided
+	if (!symbol) {
+		symbol = bits
+			? STRINGS.symbol[actualStandard].bits[0]
+			: STRINGS.symbol[actualStandard].bytes[0];
+	}
+
+	// Apply symbol customization
+	if (symbols[symbol]) {
+		symbol = symbols[symbol];
+	}
+
+	// Apply full form
+	if (full) {
+		if (fullforms[0]) {
+			symbol = fullforms[0];
+		} else {
+			symbol = STRINGS.fullform[actualStandard][0];
+			if (bits) {
+				symbol += BIT;
+			} else {
+				symbol += BYTE;
+			}
+		}
+	}
+
+	// Return in requested format
+	if (output === ARRAY) {
+		return [value, symbol];
+	}
+
+	if (output === OBJECT) {
+		return { value, symbol, exponent: 0, unit: symbol };
+	}
+
+	return value + spacer + symbol;
+}
+
+/**
+ * Optimized value calculation with bits handling
+ * @param {number} num - Input number
+ * @param {number} e - Exponent
+ * @param {boolean} isDecimal - Whether to use decimal powers
+ * @param {boolean} bits - Whether to calculate bits
+ * @param {number} ceil - Ceiling value for auto-increment
+ * @param {boolean} autoExponent - Whether exponent is auto (-1 or NaN)
+ * @returns {Object} Object with result and e properties
+ */
+function calculateOptimizedValue(num, e, isDecimal, bits, ceil, autoExponent = true) {
+	let d;
+	if (isDecimal) {
+		d = DECIMAL_POWERS[e];
+	} else {
+		d = BINARY_POWERS[e];
+	}
+	let result = num / d;
+
+	if (bits) {
+		result *= 8;
+		// Handle auto-increment for bits (only when exponent is auto)
+		if (autoExponent && result >= ceil && e < 8) {
+			result /= ceil;
+			e++;
+		}
+	}
+
+	return { result, e };
+}
+
+/**
+ * Calculates the unit exponent for a bigint input using bigint comparisons
+ * @param {bigint} num - Input file size in bytes
+ * @param {number} e - Current exponent value
+ * @param {number} exponent - Original user-provided exponent option (-1 for auto)
+ * @param {boolean} isDecimal - Whether to use decimal (SI) base
+ * @param {number} precision - Current precision value (modified when e > 8)
+ * @returns {Object} Object with computed e value and possibly adjusted precision
+ */
+function calculateBigIntExponent(num, e, exponent, isDecimal, precision) {
+	if (typeof e === "string") {
+		e = Number(e);
+	}
+
+	if (e === -1 || isNaN(e)) {
+		e = 0;
+		if (isDecimal) {
+			while (e < 8 && num >= 10n ** BigInt(3 * (e + 1))) {
+				e++;
+			}
+		} else {
+			while (e < 8 && num >= 1024n ** BigInt(e + 1)) {
+				e++;
+			}
+		}
+	} else if (e < 0) {
+		e = 0;
+	} else {
+		e = Math.floor(e);
+	}
+
+	if (e > 8) {
+		if (precision > 0) {
+			precision += 8 - e;
+		}
+		return { e: 8, precision };
+	}
+
+	return { e, precision };
+}
+
+/**
+ * Calculates the value for a bigint input using bigint arithmetic
+ * @param {bigint} num - Input file size in bytes
+ * @param {number} e - Current exponent
+ * @param {boolean} isDecimal - Whether using decimal base
+ * @param {boolean} bits - Whether to calculate bits
+ * @param {number} ceil - Ceiling value for auto-increment
+ * @param {boolean} autoExponent - Whether exponent is auto (-1 or NaN)
+ * @returns {Object} Object with result and e properties
+ */
+function calculateBigIntValue(num, e, isDecimal, bits, ceil, autoExponent = true) {
+	const power = isDecimal ? 10n ** BigInt(3 * e) : 1024n ** BigInt(e);
+	// Scaled division preserves precision above Number.MAX_SAFE_INTEGER.
+	// Multiply by 10^16 before dividing, then scale back down, so the
+	// quotient keeps ~16 significant digits instead of collapsing to a float.
+	const SHIFT = 10n ** 16n;
+	let result = Number((num * SHIFT) / power) / Number(SHIFT);
+
+	if (bits) {
+		result *= 8;
+		// Handle auto-increment for bits (only when exponent is auto)
+		if (autoExponent && result >= ceil && e < 8) {
+			result /= ceil;
+			e++;
+		}
+	}
+
+	return { result, e };
+}
+
+/**
+ * Optimized precision handling with scientific notation correction
+ * @param {number} value - Current value
+ * @param {number} precision - Precision to apply
+ * @param {number} e - Current exponent
+ * @param {number} num - Original number
+ * @param {boolean} isDecimal - Whether using decimal base
+ * @param {boolean} bits - Whether calculating bits
+ * @param {number} ceil - Ceiling value
+ * @param {Function} roundingFunc - Rounding function
+ * @param {number} round - Round value
+ * @param {number} exponent - Forced exponent (-1 for auto)
+ * @returns {Object} Object with value and e properties
+ */
+function applyPrecisionHandling(
+	value,
+	precision,
+	e,
+	num,
+	isDecimal,
+	bits,
+	ceil,
+	roundingFunc,
+	round,
+	exponent,
+) {
+	if (typeof value === "string") {
+		value = parseFloat(value);
+	}
+
+	// Validate precision range. toPrecision() throws a raw RangeError for
+	// values outside 1-100; normalize to a clean TypeError and floor any
+	// non-integer value (which toPrecision would otherwise truncate silently).
+	if (typeof precision !== "number" || isNaN(precision)) {
+		throw new TypeError(INVALID_PRECISION);
+	}
+	precision = Math.floor(precision);
+	if (precision < 1 || precision > 100) {
+		throw new TypeError(INVALID_PRECISION);
+	}
+
+	let result = value.toPrecision(precision);
+
+	const autoExponent = exponent === -1 || isNaN(exponent);
+
+	// Handle scientific notation by recalculating with incremented exponent
+	if (result.includes(E) && e < 8 && autoExponent) {
+		e++;
+		const { result: valueResult } = calculateOptimizedValue(num, e, isDecimal, bits, ceil);
+		let p;
+		if (round > 0) {
+			p = Math.pow(10, round);
+		} else {
+			p = 1;
+		}
+		let computed;
+		if (p === 1) {
+			computed = roundingFunc(valueResult);
+		} else {
+			computed = roundingFunc(valueResult * p) / p;
+		}
+		result = computed.toPrecision(precision);
+	}
+
+	return { value: result, e };
+}
+
+/**
+ * Optimized number formatting with locale, separator, and padding
+ * @param {number|string} value - Value to format
+ * @param {string|boolean} locale - Locale setting
+ * @param {Object} localeOptions - Locale options
+ * @param {string} separator - Custom separator
+ * @param {boolean} pad - Whether to pad
+ * @param {number} round - Round value
+ * @returns {string|number} Formatted value
+ */
+function applyNumberFormatting(
+	value,
+	locale,
+	localeOptions,
+	separator,
+	pad,
+	round,
+	roundingFunc,
+) {
+	let result = value;
+
+	// When padding alongside a locale, let the locale formatter emit the fixed
+	// number of fraction digits. The manual string padding below cannot tell a
+	// locale-inserted grouping separator from the decimal separator, so it
+	// dropped digits (e.g. "1,234,500" became "1,234").
+	const localePad =
+		pad && round > 0 ? { minimumFractionDigits: round, maximumFractionDigits: round } : undefined;
+
+	// Strings from toPrecision ignore toLocaleString; preserve zero strings
+	// so their precision (e.g. "0.00") is retained.
+	if (
+		(locale === true || locale.length > 0) &&
+		typeof result === "string" &&
+		Number(result) !== 0
+	) {
+		result = parseFloat(result);
+	}
+
+	// Apply locale formatting
+	if (locale === true) {
+		result = result.toLocaleString(undefined, localePad);
+	} else if (locale.length > 0) {
+		result = result.toLocaleString(locale, { ...localeOptions, ...localePad });
+	} else {
+		// Round before separator replacement to ensure excess decimal places
+		// are truncated when pad is also set (fixes padding + separator bug).
+		if (separator.length > 0 && pad && round > 0) {
+			const p = Math.pow(10, round);
+			result = roundingFunc(result * p) / p;
+		}
+
+		// Expand scientific notation to full decimal so pathological values like
+		// Number.MAX_VALUE don't leak "e+284" into the output. Only applies when
+		// the value is a finite number whose string form uses exponent notation.
+		// It runs before the separator is applied so a custom separator can't
+		// leave "1e-9" behind, and keeps up to 20 fraction digits so small
+		// values such as 1e-9 aren't truncated to "0" (the Intl default is 3).
+		if (typeof result === "number" && isFinite(result) && result.toString().includes(E)) {
+			result = result.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 });
+		}
+
+		if (separator.length > 0) {
+			result = result.toString().replace(PERIOD, separator);
+		}
+	}
+
+	// Apply padding for the non-locale paths, where the string has a single
+	// decimal separator and no grouping is inserted.
+	if (pad && round > 0 && locale !== true && locale.length === 0) {
+		const resultStr = result.toString();
+		const x = separator || PERIOD;
+		const tmp = resultStr.split(x);
+		const s = tmp[1] || EMPTY;
+
+		result = `${tmp[0]}${x}${s.padEnd(round, ZERO)}`;
+	}
+
+	return result;
+}
+
+/**
+ * Calculates exponent from the input value using pre-computed log values and clamps to supported range
+ * Also adjusts precision when exponent exceeds the lookup table bounds
+ * @param {number} num - Input file size in bytes
+ * @param {number} e - Current exponent value
+ * @param {number} exponent - Original user-provided exponent option (-1 for auto)
+ * @param {boolean} isDecimal - Whether to use decimal (SI) base
+ * @param {number} precision - Current precision value (modified when e > 8)
+ * @returns {Object} Object with computed e value and possibly adjusted precision
+ */
+function calculateExponent(num, e, exponent, isDecimal, precision) {
+	// A string exponent (e.g. "1") must be coerced to a number before the
+	// strict `e === 1` checks below; otherwise it indexes the symbol tables
+	// with a string and misses the SI special case in resolveSymbol.
+	if (typeof e === "string") {
+		e = Number(e);
+	}
+
+	if (e === -1 || isNaN(e)) {
+		if (isDecimal) {
+			e = Math.floor(Math.log(num) / LOG_10_1000);
+		} else {
+			e = Math.floor(Math.log(num) / LOG_2_1024);
+		}
+		if (e < 0) {
+			e = 0;
+		}
+	} else if (e < 0) {
+		// A forced exponent below the auto sentinel (-1) has no meaning and
+		// would otherwise index the power-of-ten/two lookup tables out of
+		// bounds (producing NaN). Clamp to 0, mirroring the e > 8 clamp below.
+		e = 0;
+	} else {
+		// A non-integer positive exponent (e.g. 1.5) would index the
+		// power-of-ten/two lookup tables out of bounds (producing NaN).
+		// Floor it to the nearest valid integer, mirroring the clamps above.
+		e = Math.floor(e);
+	}
+
+	if (e > 8) {
+		if (precision > 0) {
+			precision += 8 - e;
+		}
+		return { e: 8, precision };
+	}
+
+	return { e, precision };
+}
+
+/**
+ * Applies rounding to the raw calculated value and handles auto-increment ceiling
+ * @param {number} val - Raw value before rounding
+ * @param {number} ceil - Ceiling threshold (1000 for SI, 1024 for IEC)
+ * @param {number} e - Current exponent value
+ * @param {number} round - Number of decimal places
+ * @param {Function} roundingFunc - Rounding method (Math.round, Math.floor, Math.ceil)
+ * @param {boolean} autoExponent - Whether exponent is auto-calculated (-1 or NaN)
+ * @returns {Object} Object with rounded value and possibly incremented exponent
+ */
+function applyRounding(val, ceil, e, round, roundingFunc, autoExponent) {
+	let p;
+	if (e > 0 && round > 0) {
+		p = Math.pow(10, round);
+	} else {
+		p = 1;
+	}
+	let r;
+	if (p === 1) {
+		r = roundingFunc(val);
+	} else {
+		r = roundingFunc(val * p) / p;
+	}
+
+	if (r === ceil && e < 8 && autoExponent) {
+		r = 1;
+		e++;
+	}
+
+	return { value: r, e };
+}
+
+/**
+ * Resolves the unit symbol for the given standard, bits mode, and exponent
+ * Handles SI standard special case where exponent 1 always uses "kB" or "kbit"
+ * @param {string} actualStandard - The resolved standard (iec, jedec)
+ * @param {boolean} bits - Whether formatting bit values
+ * @param {number} e - Current exponent index
+ * @param {boolean} isDecimal - Whether using decimal (SI) base
+ * @returns {string} The resolved unit symbol string
+ */
+function resolveSymbol(actualStandard, bits, e, isDecimal) {
+	const symbolTable = STRINGS.symbol[actualStandard][bits ? BITS : BYTES];
+	let result;
+	if (isDecimal && e === 1) {
+		if (bits) {
+			result = SI_KBIT;
+		} else {
+			result = SI_KBYTE;
+		}
+	} else {
+		result = symbolTable[e];
+	}
+	return result;
+}
+
+/**
+ * Decorates the result: applies negation, custom symbols, number formatting, and full form names
+ * Mutates the result array in-place for both value (index 0) and symbol (index 1)
+ * @param {Array} result - Result array with numeric value at [0] and string symbol at [1]
+ * @param {boolean} neg - Whether the original input was negative
+ * @param {Object} symbols - Custom symbol override map
+ * @param {string|boolean} locale - Locale string for formatting
+ * @param {Object} localeOptions - Additional locale formatting options
+ * @param {string} separator - Custom decimal separator
+ * @param {boolean} pad - Whether zero-pad decimals
+ * @param {number} round - Target decimal count for padding
+ * @param {boolean} full - Whether to use full unit names
+ * @param {Array} fullforms - Custom full unit name overrides
+ * @param {string} actualStandard - Unit standard for full form lookup
+ * @param {number} e - Current exponent index
+ * @param {boolean} bits - Whether formatting bit values
+ * @returns {void} Mutates result array in place
+ */
+function decorateResult(
+	result,
+	neg,
+	symbols,
+	locale,
+	localeOptions,
+	separator,
+	pad,
+	round,
+	full,
+	fullforms,
+	actualStandard,
+	e,
+	bits,
+	roundingFunc,
+) {
+	if (neg) {
+		// `precision` leaves the value as a string from toPrecision (e.g. "1.50").
+		// Negating that arithmetically coerces it back to a number and drops the
+		// trailing zeros the option asked for, so prefix the sign instead.
+		if (typeof result[0] === "string") {
+			result[0] = `-${result[0]}`;
+		} else if (result[0] === 0) {
+			// A negative value that rounds to zero (e.g. -0.4) becomes -0, which
+			// stringifies to "0" and drops the sign. Emit the string "-0" so the
+			// sign is preserved consistently with the precision path.
+			result[0] = "-0";
+		} else {
+			result[0] = -result[0];
+		}
+	}
+
+	if (symbols[result[1]]) {
+		result[1] = symbols[result[1]];
+	}
+
+	// Capture the numeric value before formatting; a comma decimal separator
+	// (via separator or a locale such as de-DE) would otherwise make parseFloat
+	// read "1,5" as 1 and select the singular unit name.
+	let numericValue;
+	if (typeof result[0] === "string") {
+		numericValue = parseFloat(result[0]);
+	} else {
+		numericValue = result[0];
+	}
+
+	result[0] = applyNumberFormatting(
+		result[0],
+		locale,
+		localeOptions,
+		separator,
+		pad,
+		round,
+		roundingFunc,
+	);
+
+	if (full) {
+		let unit;
+		if (bits) {
+			unit = BIT;
+		} else {
+			unit = BYTE;
+		}
+		// Determine singular/plural suffix. Use Math.abs so a negative value
+		// of exactly 1 (e.g. -1) selects the singular unit name.
+		let suffix;
+		if (Math.abs(numericValue) === 1) {
+			suffix = EMPTY;
+		} else {
+			suffix = S;
+		}
+		// Determine symbol — custom fullforms are the complete name, defaults get unit+suffix
+		if (fullforms[e]) {
+			result[1] = fullforms[e];
+		} else {
+			result[1] = STRINGS.fullform[actualStandard][e] + unit + suffix;
+		}
+	}
+}
+
+/**
+ * Formats the computed result array into the requested output type
+ * @param {Array} result - Result array with formatted value at [0] and symbol at [1]
+ * @param {number} e - Current exponent
+ * @param {string} u - Original resolved symbol (before custom override)
+ * @param {string} output - Output type (ARRAY, OBJECT, STRING)
+ * @param {string} spacer - String separator between value and unit
+ * @returns {string|Array|Object|number} Formatted result in requested type
+ */
+function formatOutput(result, e, u, output, spacer) {
+	// Validate the output option. Any value other than the supported set
+	// (array, object, string, exponent) would silently fall through to the
+	// string branch below and produce misleading output.
+	if (output !== ARRAY && output !== OBJECT && output !== STRING && output !== EXPONENT) {
+		throw new TypeError(`Invalid output: ${output}`);
+	}
+
+	if (output === ARRAY) {
+		return result;
+	}
+
+	if (output === OBJECT) {
+		return {
+			value: result[0],
+			symbol: result[1],
+			exponent: e,
+			unit: u,
+		};
+	}
+
+	let formatted;
+	if (spacer === SPACE) {
+		formatted = `${result[0]} ${result[1]}`;
+	} else {
+		formatted = result.join(spacer);
+	}
+	return formatted;
+}/**
+ * Converts a file size in bytes to a human-readable string with appropriate units
+ * @param {number|string|bigint} arg - The file size in bytes to convert
+ * @param {Object} [options={}] - Configuration options for formatting
+ * @param {boolean} [options.bits=false] - If true, calculates bits instead of bytes
+ * @param {boolean} [options.pad=false] - If true, pads decimal places to match round parameter
+ * @param {number} [options.base=-1] - Number base (2 for binary, 10 for decimal, -1 for auto)
+ * @param {number} [options.round=2] - Number of decimal places to round to
+ * @param {string|boolean} [options.locale=""] - Locale for number formatting, true for system locale
+ * @param {Object} [options.localeOptions={}] - Additional options for locale formatting
+ * @param {string} [options.separator=""] - Custom decimal separator
+ * @param {string} [options.spacer=" "] - String to separate value and unit
+ * @param {Object} [options.symbols={}] - Custom unit symbols
+ * @param {string} [options.standard=""] - Unit standard to use (SI, IEC, JEDEC)
+ * @param {string} [options.output="string"] - Output format: "string", "array", "object", or "exponent"
+ * @param {boolean} [options.fullform=false] - If true, uses full unit names instead of abbreviations
+ * @param {Array} [options.fullforms=[]] - Custom full unit names
+ * @param {number} [options.exponent=-1] - Force specific exponent (-1 for auto)
+ * @param {string} [options.roundingMethod="round"] - Math rounding method to use
+ * @param {number} [options.precision=0] - Number of significant digits (0 for auto)
+ * @returns {string|Array|Object|number} Formatted file size based on output option
+ * @throws {TypeError} When arg is not a valid number, roundingMethod is invalid,
+ *   precision is out of range (1-100), or output is not a supported format
+ * @example
+ * filesize(1024) // "1.02 kB"
+ * filesize(1024, {bits: true}) // "8.19 kbit"
+ * filesize(1024, {output: "object"}) // {value: 1.02, symbol: "kB", exponent: 1, unit: "kB"}
+ *
+ * @remarks
+ * **Input coercion:** `arg` is coerced via `Number()`. Numeric strings, hex
+ *   (`"0x1F"`), binary (`"0b101"`), and octal (`"0o17"`) literals are parsed;
+ *   `null`, `""`, `" "`, `true`, `false`, and single-element arrays coerce to
+ *   their numeric value. `undefined`, `"1_000"`, and `"1000n"` throw `TypeError`.
+ *   BigInt values above `Number.MAX_SAFE_INTEGER` are supported. A `bigint`
+ *   whose conversion to `Number` is non-finite throws `TypeError`.
+ *
+ * **Option precedence:** When multiple options conflict, `standard` wins over
+ *   `base`; `fullform` wins over `symbols`; `locale` wins over `separator`;
+ *   and a missing `fullforms[e]` falls back to the default unit name.
+ */
+function filesize(
+	arg,
+	{
+		bits = false,
+		pad = false,
+		base = -1,
+		round = 2,
+		locale = EMPTY,
+		localeOptions = {},
+		separator = EMPTY,
+		spacer = SPACE,
+		symbols = {},
+		standard = EMPTY,
+		output = STRING,
+		fullform = false,
+		fullforms = [],
+		exponent = -1,
+		roundingMethod = ROUND,
+		precision = 0,
+	} = {},
+) {
+	let e = exponent,
+		num,
+		result = [],
+		val = 0,
+		u = EMPTY;
+
+	const isBigInt = typeof arg === "bigint";
+
+	num = Number(arg);
+
+	if (isNaN(num)) {
+		throw new TypeError(INVALID_NUMBER);
+	}
+
+	if (!isFinite(num)) {
+		throw new TypeError(INVALID_NUMBER);
+	}
+
+	const { isDecimal, ceil, actualStandard } = getBaseConfiguration(standard, base);
+
+	const full = fullform === true,
+		neg = num < 0,
+		roundingFunc = Math[roundingMethod];
+
+	// Restrict roundingMethod to the documented/typed set (round, floor, ceil).
+	// Math[roundingMethod] accepts any Math function (e.g. sqrt, abs), which
+	// produces nonsensical size output; validate the string against a whitelist.
+	if (roundingMethod !== ROUND && roundingMethod !== FLOOR && roundingMethod !== CEIL) {
+		throw new TypeError(INVALID_ROUND);
+	}
+
+	if (neg) {
+		num = -num;
+	}
+
+	if (num === 0) {
+		return handleZeroValue(
+			precision,
+			actualStandard,
+			bits,
+			symbols,
+			full,
+			fullforms,
+			output,
+			spacer,
+			pad,
+			round,
+			undefined,
+			locale,
+			localeOptions,
+			separator,
+		);
+	}
+
+	// BigInt inputs use bigint arithmetic to preserve precision above
+	// Number.MAX_SAFE_INTEGER and detect unit boundaries accurately.
+	const bigNum = isBigInt ? (neg ? -BigInt(arg) : BigInt(arg)) : null;
+
+	// Exponent calculation + clamp + precision adjustment
+	let precisionAdjusted = precision;
+	if (isBigInt) {
+		const { e: calculatedE, precision: pa } = calculateBigIntExponent(
+			bigNum,
+			e,
+			exponent,
+			isDecimal,
+			precision,
+		);
+		e = calculatedE;
+		precisionAdjusted = pa;
+	} else {
+		const { e: calculatedE, precision: pa } = calculateExponent(
+			num,
+			e,
+			exponent,
+			isDecimal,
+			precision,
+		);
+		e = calculatedE;
+		precisionAdjusted = pa;
+	}
+	const autoExponent = exponent === -1 || isNaN(exponent);
+
+	let valueResult;
+	if (isBigInt) {
+		valueResult = calculateBigIntValue(bigNum, e, isDecimal, bits, ceil, autoExponent);
+	} else {
+		valueResult = calculateOptimizedValue(num, e, isDecimal, bits, ceil, autoExponent);
+	}
+	val = valueResult.result;
+	e = valueResult.e;
+
+	// Rounding + auto-increment ceiling
+	const rounded = applyRounding(val, ceil, e, round, roundingFunc, autoExponent);
+	result[0] = rounded.value;
+	e = rounded.e;
+
+	// Precision handling
+	if (precisionAdjusted > 0) {
+		const precisionResult = applyPrecisionHandling(
+			result[0],
+			precisionAdjusted,
+			e,
+			num,
+			isDecimal,
+			bits,
+			ceil,
+			roundingFunc,
+			round,
+			exponent,
+		);
+		result[0] = precisionResult.value;
+		e = precisionResult.e;
+	}
+
+	// Return the exponent only after every adjustment that other output
+	// modes apply (bits auto-increment, rounding overflow, precision), so
+	// it always matches the exponent reported by object output.
+	if (output === EXPONENT) {
+		return e;
+	}
+
+	u = resolveSymbol(actualStandard, bits, e, isDecimal);
+	result[1] = u;
+
+	decorateResult(
+		result,
+		neg,
+		symbols,
+		locale,
+		localeOptions,
+		separator,
+		pad,
+		round,
+		full,
+		fullforms,
+		actualStandard,
+		e,
+		bits,
+		roundingFunc,
+	);
+
+	return formatOutput(result, e, u, output, spacer);
+}
+
+/**
+ * Creates a partially applied version of filesize with preset options
+ * @param {Object} [options={}] - Configuration options (same as filesize)
+ * @param {boolean} [options.bits=false] - If true, calculates bits instead of bytes
+ * @param {boolean} [options.pad=false] - If true, pads decimal places to match round parameter
+ * @param {number} [options.base=-1] - Number base (2 for binary, 10 for decimal, -1 for auto)
+ * @param {number} [options.round=2] - Number of decimal places to round to
+ * @param {string|boolean} [options.locale=""] - Locale for number formatting, true for system locale
+ * @param {Object} [options.localeOptions={}] - Additional options for locale formatting
+ * @param {string} [options.separator=""] - Custom decimal separator
+ * @param {string} [options.spacer=" "] - String to separate value and unit
+ * @param {Object} [options.symbols={}] - Custom unit symbols
+ * @param {string} [options.standard=""] - Unit standard to use (SI, IEC, JEDEC)
+ * @param {string} [options.output="string"] - Output format: "string", "array", "object", or "exponent"
+ * @param {boolean} [options.fullform=false] - If true, uses full unit names instead of abbreviations
+ * @param {Array} [options.fullforms=[]] - Custom full unit names
+ * @param {number} [options.exponent=-1] - Force specific exponent (-1 for auto)
+ * @param {string} [options.roundingMethod="round"] - Math rounding method to use
+ * @param {number} [options.precision=0] - Number of significant digits (0 for auto)
+ * @returns {Function} A function that takes a file size and returns formatted output
+ * @example
+ * const formatBytes = partial({round: 1, standard: "iec"});
+ * formatBytes(1024) // "1 KiB"
+ * formatBytes(2048) // "2 KiB"
+ * formatBytes(1536) // "1.5 KiB"
+ */
+function partial({
+	bits = false,
+	pad = false,
+	base = -1,
+	round = 2,
+	locale = EMPTY,
+	separator = EMPTY,
+	spacer = SPACE,
+	standard = EMPTY,
+	output = STRING,
+	fullform = false,
+	exponent = -1,
+	roundingMethod = ROUND,
+	precision = 0,
+	localeOptions = {},
+	symbols = {},
+	fullforms = [],
+} = {}) {
+	/**
+	 * Safely clone an object using structuredClone with JSON fallback.
+	 * structuredClone can throw for functions, circular refs, etc.
+	 */
+	function safeClone(value) {
+		try {
+			return typeof structuredClone === "function"
+				? structuredClone(value)
+				: JSON.parse(JSON.stringify(value));
+		} catch {
+			return JSON.parse(JSON.stringify(value));
+		}
+	}
+
+	const cloned = {
+		localeOptions: safeClone(localeOptions),
+		symbols: safeClone(symbols),
+		fullforms: safeClone(fullforms),
+	};
+
+	return (arg) =>
+		filesize(arg, {
+			bits,
+			pad,
+			base,
+			round,
+			locale,
+			localeOptions: cloned.localeOptions,
+			separator,
+			spacer,
+			symbols: cloned.symbols,
+			standard,
+			output,
+			fullform,
+			fullforms: cloned.fullforms,
+			exponent,
+			roundingMethod,
+			precision,
+		});
+}
+
+;// CONCATENATED MODULE: ./src/report/format.ts
+
+
+// Sizes, changes and commits in words, as every section writes them.
+const human = (bytes) => filesize(bytes, { standard: 'iec' });
+const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes));
+const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+function change(value, base) {
+    if (base === undefined)
+        return '–';
+    const delta = value - base;
+    return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`;
+}
+const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
+/** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
+function linkedCommit(sha, link) {
+    const short = `\`${sha.slice(0, 12)}\``;
+    return link ? `[${short}](${link})` : short;
+}
+/** A value from the user's code shown in a code span: one short line that cannot close the span. */
+const codeSafe = (text) => values_shown(text.replace(/[\p{Cc}`]/gu, ' '), 60);
+
+;// CONCATENATED MODULE: ./src/report/assemble.ts
 
 
 
@@ -36214,7 +40653,7 @@ function describeGoBuild(settings, version, injections) {
         versionVariable: variable('version', settings.build.versionVariable),
         buildVariable: variable('build', settings.build.buildVariable)
     });
-    const plan = goBuildPlan(used, version, settings.build.platforms[0], settings.build.binaryName);
+    const plan = goBuildPlan(used.build, version, settings.build.platforms[0], settings.build.binaryName);
     return `${Object.entries(plan.env ?? {})
         .map(([k, v]) => `${k}=${v}`)
         .join(' ')} ${describe(plan)}`;
@@ -36227,9 +40666,9 @@ function describeCompression(compression) {
 function describeBudget(budget) {
     const parts = [];
     if (budget.maxSize !== undefined)
-        parts.push(`max-size ${(0,src_report/* human */.eh)(budget.maxSize)}`);
+        parts.push(`max-size ${human(budget.maxSize)}`);
     if (budget.maxIncrease)
-        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : (0,src_report/* human */.eh)(budget.maxIncrease.bytes)}`);
+        parts.push(`max-increase ${'percent' in budget.maxIncrease ? `${budget.maxIncrease.percent}%` : human(budget.maxIncrease.bytes)}`);
     return parts.join(', ') || 'none';
 }
 function figures(p, startup) {
@@ -36249,11 +40688,795 @@ function figures(p, startup) {
     };
 }
 
-// EXTERNAL MODULE: ./src/gate.ts
-var gate = __nccwpck_require__(1956);
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
+;// CONCATENATED MODULE: ./src/report/split.ts
+
+
+function rowLabel(row) {
+    if (row.kind === 'package')
+        return `\`${row.key}\``;
+    if (row.kind === 'main')
+        return `\`${row.key}\` (this module)`;
+    if (row.kind === 'module')
+        return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
+    return row.key;
+}
+/** A row's embedded data, said beside its name. */
+const embeddedText = (bytes) => (bytes ? `, ${human(bytes)} of it embedded data` : '');
+const embeddedChange = (delta) => (delta !== 0 ? `, embedded data ${signedHuman(delta)}` : '');
+/** Over half of a change, in its direction. */
+const mostOf = (part, whole) => whole !== 0 && Math.sign(part) === Math.sign(whole) && Math.abs(part) * 2 > Math.abs(whole);
+/** What one row's change is mostly: embedded data, or (for the main module) one of its packages; new when it is. */
+function causeOf(top) {
+    const isNew = (row) => (row.isNew ? ', new' : '');
+    const inside = top.packages?.[0];
+    if (mostOf(top.embeddedDelta, top.delta)) {
+        const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top;
+        return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`;
+    }
+    if (top.kind === 'main')
+        return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`;
+    if (top.kind === 'module')
+        return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`;
+    return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`;
+}
+/** One phrase for the headline when one module or package explains most of the binary's change. */
+function mainCause(attribution) {
+    if (!attribution?.rows || !attribution.base)
+        return '';
+    const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary);
+    return top ? ` · mostly ${causeOf(top)}` : '';
+}
+/** How far the symbols go: their share of the binary, and what they cannot size. */
+function coverage(a, packed) {
+    const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : '';
+    return (`Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
+        `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`);
+}
+function renderModuleChanges(a, out) {
+    if (!a.modules)
+        return;
+    if (a.modules.length === 0) {
+        out.push('No module was added, removed or changed.', '');
+        return;
+    }
+    out.push('| Module | Base | This change |', '|---|---|---|');
+    for (const m of a.modules)
+        out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`);
+    out.push('');
+}
+function renderRowChanges(a, out) {
+    if (!a.rows || !a.base)
+        return;
+    const delta = a.head.binary - a.base.binary;
+    const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta;
+    out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '');
+    out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
+    for (const r of a.rows.top)
+        out.push(changeLine(r, a.head.binary));
+    if (a.rows.rest.rows > 0)
+        out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`);
+    out.push('');
+    const own = a.rows.top.find(r => r.kind === 'main');
+    if (own?.packages?.length) {
+        out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '');
+        out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
+        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
+            out.push(changeLine(p, a.head.binary));
+        if (own.packages.length > PACKAGES_SHOWN)
+            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | | | |`);
+        out.push('', '</details>', '');
+    }
+}
+// The main module's packages listed under its row; more are counted, not named.
+const PACKAGES_SHOWN = 50;
+function changeLine(r, binary) {
+    const cell = (bytes) => (bytes === 0 ? '–' : human(bytes));
+    return `| ${rowLabel(r)}${embeddedChange(r.embeddedDelta)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, binary)} |`;
+}
+function renderLargest(a, out, limit = 10) {
+    out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|');
+    for (const r of a.head.rows.slice(0, limit))
+        out.push(sizeLine(r, a.head.binary));
+    const rest = a.head.rows.slice(limit);
+    if (rest.length > 0) {
+        const bytes = rest.reduce((sum, r) => sum + r.bytes, 0);
+        out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`);
+    }
+    out.push('');
+    const own = a.head.rows.find(r => r.kind === 'main');
+    if (own?.packages?.length) {
+        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '');
+        out.push('| Package | Size | Share of binary |', '|---|---:|---:|');
+        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
+            out.push(sizeLine(p, a.head.binary));
+        if (own.packages.length > PACKAGES_SHOWN)
+            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | |`);
+        out.push('', '</details>', '');
+    }
+}
+const sizeLine = (r, binary) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | ${human(r.bytes)} | ${percent(r.bytes, binary)} |`;
+/** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
+function renderAttribution(a, packed, out) {
+    const compared = a.modules !== undefined || a.rows !== undefined;
+    const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : '';
+    const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`;
+    out.push(`<details><summary>${title}</summary>`, '');
+    renderModuleChanges(a, out);
+    if (a.rows)
+        renderRowChanges(a, out);
+    else
+        renderLargest(a, out);
+    if (a.note)
+        out.push(`Not compared: ${a.note}.`, '');
+    out.push(coverage(a, packed), '', '</details>', '');
+}
+
+;// CONCATENATED MODULE: ./src/report/comparison.ts
+
+
+
+// The comparison with the base: the headline, where the base came from, the table per platform.
+/** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
+function baselineOrigin(baseline) {
+    const commitOf = (sha) => linkedCommit(sha, baseline.link);
+    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
+    if (baseline.source === 'image' && baseline.revision) {
+        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
+    }
+    if (baseline.source === 'image')
+        return `Compared with \`${baseline.ref}\`.`;
+    const commit = `base commit ${commitOf(baseline.ref)}`;
+    if (baseline.source === 'build')
+        return `Compared with ${commit}, rebuilt in this run.`;
+    return `Compared with ${commit}: baseline from the Actions cache, measured by ${run}; nothing of the base was rebuilt.`;
+}
+/** A cached base may come from another Go release: part of the change is then the toolchain's. */
+function toolchainChange(report, baseline) {
+    if (!baseline.goVersion || baseline.goVersion === report.goVersion)
+        return undefined;
+    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
+}
+function renderComparison(report, baseline, out) {
+    const { image: top, label } = (0,model/* largest */.nQ)(report);
+    const base = baseline.images.find(b => b.platform === top.platform);
+    const headline = base === undefined
+        ? `**${human(top.wire)}** on the wire${label} (no baseline)`
+        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause((0,model/* attributionOf */.bE)(report, top.platform))}` +
+            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
+    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
+    if (baseline.error)
+        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
+    if (baseline.detail)
+        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
+    // With no baseline there is nothing it was compared with: the note above says why.
+    if (!baseline.error)
+        out.push(baselineOrigin(baseline), '');
+    const toolchain = toolchainChange(report, baseline);
+    if (toolchain)
+        out.push(`> [!NOTE]\n> ${toolchain}`, '');
+    for (const image of report.measurement.images) {
+        const base = baseline.images.find(b => b.platform === image.platform);
+        const bin = report.binaries.find(b => b.platform === image.platform);
+        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
+        if (bin)
+            out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
+        out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
+        out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
+        const attribution = (0,model/* attributionOf */.bE)(report, image.platform);
+        if (attribution)
+            renderAttribution(attribution, bin?.packed ?? false, out);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/fit.ts
+/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
+const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
+const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
+/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
+function sections(text) {
+    const open = [];
+    const found = [];
+    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+        if (tag[0] !== '</details>') {
+            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
+            continue;
+        }
+        const section = open.pop();
+        if (section)
+            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
+    }
+    return found.sort((a, b) => a.start - b.start);
+}
+const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
+/**
+ * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
+ * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * verdict come first in the report and stay.
+ */
+function fitMarkdown(markdown, maxBytes) {
+    const size = (text) => Buffer.byteLength(text, 'utf8');
+    let fitted = markdown;
+    while (size(fitted) > maxBytes) {
+        const last = sections(fitted)
+            .filter(s => s.body !== LEFT_OUT_BODY)
+            .at(-1);
+        if (!last)
+            break;
+        fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
+    }
+    if (size(fitted) <= maxBytes)
+        return fitted;
+    const note = `\n\n… (the rest is ${LEFT_OUT})\n`;
+    let cut = Buffer.from(fitted, 'utf8')
+        .subarray(0, maxBytes - size(note))
+        .toString('utf8');
+    // A cut character comes out as U+FFFD: dropped, with the partial last line.
+    cut = cut.replace(/\uFFFD$/, '');
+    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note;
+}
+
+;// CONCATENATED MODULE: ./src/report/gate.ts
+function gate_percentChange(value, base) {
+    return base === 0 ? 0 : ((value - base) / base) * 100;
+}
+function judge(sizes, budget, describe) {
+    const failures = [];
+    const skipped = [];
+    let checked = 0;
+    const figure = (bytes) => `${describe(bytes)} (${bytes} bytes)`;
+    for (const size of sizes) {
+        if (budget.maxSize !== undefined) {
+            checked++;
+            if (size.wire > budget.maxSize)
+                failures.push(`${size.platform}: the image is ${figure(size.wire)} on the wire, over max-size ${figure(budget.maxSize)}`);
+        }
+        const increase = budget.maxIncrease;
+        if (!increase)
+            continue;
+        if (size.baseWire === undefined) {
+            skipped.push(`${size.platform}: max-increase not checked, there is no baseline`);
+            continue;
+        }
+        checked++;
+        const delta = size.wire - size.baseWire;
+        if ('bytes' in increase && delta > increase.bytes) {
+            failures.push(`${size.platform}: the image grew by ${figure(delta)} (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${figure(increase.bytes)}`);
+        }
+        if ('percent' in increase && gate_percentChange(size.wire, size.baseWire) > increase.percent) {
+            failures.push(`${size.platform}: the image grew by ${gate_percentChange(size.wire, size.baseWire).toFixed(2)}% (${figure(size.baseWire)} → ${figure(size.wire)}), over max-increase ${increase.percent}%`);
+        }
+    }
+    return { result: failures.length > 0 ? 'fail' : checked > 0 ? 'pass' : 'skipped', failures, skipped, checked };
+}
+
+;// CONCATENATED MODULE: ./src/report/details.ts
+
+
+
+// The collapsed details: the build command, digests, layer sizes, timings, the smoke test's output.
+// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
+const SMOKE_SHOWN = 1000;
+/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
+function layerSizes(layers, names = []) {
+    const first = layers.length - names.length;
+    return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
+}
+function injectionText(i) {
+    if (i.injected)
+        return `injected into \`${i.variable}\``;
+    if (i.variable === types_NO_VARIABLE)
+        return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
+    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
+}
+function renderDetails(report, out) {
+    out.push('', '<details><summary>Details</summary>', '');
+    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
+    out.push(`- Build: \`${report.goBuild}\``);
+    for (const i of report.injections ?? [])
+        out.push(`- ${i.role}: ${injectionText(i)}`);
+    if (report.digest)
+        out.push(`- Digest: \`${report.digest}\``);
+    const attested = attestationsText(report);
+    if (attested)
+        out.push(`- Attestations (never counted in the sizes): ${attested}`);
+    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
+    for (const image of report.measurement.images) {
+        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
+            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
+    }
+    for (const b of report.binaries)
+        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
+    out.push(`- ${model/* VARIES */.vX} Timings: ${Object.entries(report.timings)
+        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .join(', ')}`);
+    if (report.smoke) {
+        const oneLine = (text) => values_clip(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
+        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
+        if (report.smoke.stderr.trim())
+            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
+    }
+    for (const base of report.baseline?.images ?? []) {
+        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
+            (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
+            (base.binary !== undefined ? `, binary ${base.binary}` : ''));
+    }
+    out.push('', '</details>', '');
+}
+/** A predicate type in words; one this action does not know is shown as a code span. */
+function predicateName(type, sbom) {
+    if (type === 'https://spdx.dev/Document')
+        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
+    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
+    if (slsa)
+        return `SLSA provenance ${slsa[1]}`;
+    return `\`${codeSafe(type)}\``;
+}
+/** Each platform's attestations, one phrase per platform. */
+function attestationsText(report) {
+    return (report.attestations ?? [])
+        .filter(a => a.predicates.length > 0)
+        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .join('; ');
+}
+
+;// CONCATENATED MODULE: ./src/run/sandbox.ts
+
+/**
+ * The built binary is the pull request's code: it runs only here, in a container of the engine, and never on the
+ * runner. No network, no host environment (docker passes none), no mounts, no capabilities, no privilege gain,
+ * bounded processes and memory; the user is the image's own USER, as in production.
+ */
+const SANDBOX = (/* unused pure expression or super */ null && (['--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--pids-limit', '512', '--memory', '2g']));
+/** Every container of a run carries its id, so the post step finds the ones a killed run left. */
+const RUN_LABEL = 'go-slim-image.run';
+/** Kept of each output stream of a container: its head and its tail (the report shows far less). */
+const sandbox_KEPT_OUTPUT_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
+// After the timeout's docker kill, how long the docker CLI gets to return before it is ended too.
+const KILL_GRACE_MS = 3000;
+function createPlan(spec) {
+    return {
+        program: 'docker',
+        args: [
+            'create',
+            '--name',
+            spec.name,
+            '--label',
+            `${RUN_LABEL}=${spec.runId}`,
+            '--platform',
+            spec.platform,
+            ...SANDBOX,
+            ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
+            // The image ends docker's options: the arguments after it are the program's, whatever they look like.
+            spec.reference,
+            ...spec.args
+        ]
+    };
+}
+const startPlan = (name) => ({ program: 'docker', args: ['start', '--attach', name] });
+const killPlan = (name) => ({ program: 'docker', args: ['kill', name] });
+const removePlan = (names) => ({ program: 'docker', args: ['rm', '--force', ...names] });
+const copyPlan = (file, name, destination) => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] });
+const sandbox_timesPlan = (names) => ({
+    program: 'docker',
+    args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
+});
+const leftoverPlan = (runId) => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] });
+/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
+function elapsedMs(started, finished) {
+    const parse = (time) => {
+        const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
+        if (!match)
+            throw new Error(`docker gave a time that is not RFC 3339: ${time}`);
+        return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 };
+    };
+    const [from, to] = [parse(started), parse(finished)];
+    // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
+    return to.ms - from.ms + (to.fraction - from.fraction);
+}
+/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
+function sandbox_parseTimes(stdout) {
+    return stdout
+        .trim()
+        .split('\n')
+        .map(line => {
+        const [started, finished, code] = line.trim().split(' ');
+        return { ms: elapsedMs(started, finished), code: Number(code) };
+    });
+}
+/** A created container of the sandbox, started as often as asked; removed by `remove`, by a signal or by the post step. */
+class sandbox_Container {
+    name;
+    constructor(name) {
+        this.name = name;
+    }
+    static async create(spec, signal) {
+        const container = new sandbox_Container(spec.name);
+        whileRunning(`container ${spec.name}`, () => container.remove());
+        // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
+        await execute(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
+            await container.remove();
+            throw error;
+        });
+        return container;
+    }
+    /** Starts it attached; past `timeoutMs` it is killed, and the docker CLI too when it does not return. */
+    async run(timeoutMs) {
+        const cli = new AbortController();
+        let timedOut = false;
+        const timer = setTimeout(() => {
+            timedOut = true;
+            void execute(killPlan(this.name), { allowFailure: true, quiet: true });
+            setTimeout(() => cli.abort(), KILL_GRACE_MS).unref();
+        }, timeoutMs);
+        try {
+            // Its output reaches the log once, kept to its head and tail, by the caller: a program may print megabytes.
+            const outcome = await execute(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: sandbox_KEPT_OUTPUT_BYTES });
+            return { outcome, timedOut };
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    async copyIn(file, destination) {
+        await execute(copyPlan(file, this.name, destination), { quiet: true });
+    }
+    removing;
+    /**
+     * One removal, however many ask: the run's own clean-up and a signal's may come at once, and the signal's must
+     * wait for the one under way, or the process exits while the container is still there.
+     */
+    async remove() {
+        this.removing ??= this.removeUntilGone();
+        await this.removing;
+        done(`container ${this.name}`);
+    }
+    /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
+    async removeUntilGone() {
+        for (let attempt = 0; attempt < 3; attempt++) {
+            const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true });
+            if (outcome.code === 0 || /no such container/i.test(outcome.stderr))
+                return;
+            await new Promise(resolve => setTimeout(resolve, 200));
+        }
+    }
+}
+/** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
+async function removeLeftovers(runId) {
+    const listed = await execute(leftoverPlan(runId), { allowFailure: true, quiet: true });
+    const ids = listed.stdout.split('\n').filter(Boolean);
+    if (ids.length > 0)
+        await execute(removePlan(ids), { allowFailure: true, quiet: true });
+    return ids;
+}
+
+;// CONCATENATED MODULE: ./src/run/smoke.ts
+
+
+
+
+
+
+
+// How much longer than the smoke test's timeout creating its container may take.
+const CREATE_GRACE_MS = 30_000;
+// Of what a failing smoke test printed, the characters its failure message quotes.
+const SMOKE_SAID = 2000;
+/** Starts of each binary the start-up time is the median of. */
+const STARTUP_RUNS = 5;
+/**
+ * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
+ * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
+ */
+async function smokeTest(spec, timeoutSeconds) {
+    const timeoutMs = timeoutSeconds * 1000;
+    const command = [spec.reference, ...spec.args].join(' ');
+    const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
+    // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
+    // container behind, and a short timeout must not cut it. A hung engine still ends the run.
+    const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
+    let container;
+    try {
+        container = await Container.create(spec, creating);
+    }
+    catch (error) {
+        const why = error.message;
+        return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
+    }
+    const { outcome, timedOut } = await container.run(timeoutMs);
+    core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
+    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
+    if (!timedOut && outcome.code === 0)
+        return { result, passed: container };
+    await container.remove();
+    if (timedOut)
+        return { result: { ...result, error: late } };
+    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/**
+ * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
+ * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
+ * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
+ */
+async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
+    const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`;
+    const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
+    try {
+        await unpacked.copyIn(unpackedFile, unpackedPath);
+        const samples = [];
+        for (let i = 0; i < STARTUP_RUNS; i++) {
+            for (const container of [packed, unpacked]) {
+                const { outcome, timedOut } = await container.run(timeoutMs);
+                if (timedOut || outcome.code !== 0)
+                    return {};
+            }
+            const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout);
+            samples.push([p.ms, u.ms]);
+        }
+        return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
+    }
+    finally {
+        await unpacked.remove();
+    }
+}
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
+ * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
+ * sandbox's containers, never on the runner.
+ */
+async function smokeAndStartup(settings, head, loaded, workDir, phase) {
+    const startup = new Map();
+    const args = settings.smoke.command;
+    if (!args)
+        return { startup };
+    const host = hostPlatform();
+    const hostBuilt = settings.build.platforms.find(p => p.id === host?.id);
+    if (!hostBuilt) {
+        warn(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
+        return { startup };
+    }
+    const runId = path.basename(workDir);
+    const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
+    const { result: smoke, passed } = await phase('smoke test', async () => {
+        if (!loaded)
+            await loadLayout(head, workDir, hostBuilt.id);
+        return smokeTest(spec, settings.smoke.timeoutSeconds);
+    });
+    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
+    try {
+        if (hostPacked && passed) {
+            await phase('startup', async () => {
+                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
+                    // Advice only: the start-up cost is a line of the report, never the run.
+                    core.info(`the start-up time could not be measured: ${error.message}`);
+                    return {};
+                });
+                startup.set(hostBuilt.id, measured);
+            });
+        }
+    }
+    finally {
+        await passed?.remove();
+    }
+    return { smoke, startup };
+}
+
+;// CONCATENATED MODULE: ./src/run/index.ts
+// run/: the built binary runs only here: the smoke test and start-up timing, in a sandboxed container.
+
+
+
+;// CONCATENATED MODULE: ./src/report/tradeoff.ts
+
+
+
+
+// What the choices cost and saved: UPX, the zstd road not taken, what was published.
+/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
+function renderRoadNotTaken(report, out) {
+    const road = report.roadNotTaken;
+    if (!road)
+        return;
+    out.push('', '#### Smaller with no start-up cost', '');
+    const how = road.scaledFrom ? '' : ': measured by compressing these very layers here';
+    for (const alternative of road.images) {
+        const now = report.measurement.images.find(i => i.platform === alternative.platform);
+        if (!now)
+            continue;
+        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
+    }
+    if (road.scaledFrom)
+        out.push('', scaledNote(road.scaledFrom, road.compression));
+    out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
+}
+/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
+function scaledNote(from, compression) {
+    const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
+    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
+}
+/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
+function savedText(saved, before) {
+    if (saved >= 0)
+        return `${human(saved)} (${percent(saved, before)})`;
+    return `none: ${human(-saved)} more (${percent(-saved, before)})`;
+}
+function renderTradeOff(report, out) {
+    const packed = report.binaries.filter(b => b.packed);
+    if (packed.length > 0) {
+        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
+        const zstd = packed.some(b => b.zstdUnpacked !== undefined);
+        out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
+        const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
+        for (const b of packed) {
+            const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
+            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
+        }
+        out.push('');
+        for (const b of packed) {
+            const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${STARTUP_RUNS} in the smoke-test container)`
+                : 'startup not measured (needs smoke-test and a runner of this platform)';
+            out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
+        }
+    }
+    renderRoadNotTaken(report, out);
+    if (report.published) {
+        out.push('', '#### Published', '');
+        for (const reference of report.published.references)
+            out.push(`- \`${reference}@${report.published.digest}\``);
+        if (report.published.images.length > 0)
+            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+        else
+            out.push('', 'Not read back from the registry: the failure above says why.');
+        const attested = attestationsText(report);
+        if (attested)
+            out.push('', `Attested with it: ${attested}.`);
+    }
+    const declined = report.binaries.filter(b => b.upxDeclined);
+    for (const b of declined)
+        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
+    // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
+    for (const w of report.warnings)
+        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+
+
+
+
+
+
+
+// The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
+function routeNote(m) {
+    const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
+    return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
+}
+function renderGate(gate, out) {
+    const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
+    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
+    for (const failure of gate.failures)
+        out.push(`- ${failure}`);
+    for (const skip of gate.skipped)
+        out.push(`- ${skip}`);
+    out.push('');
+}
+/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
+function identity(report) {
+    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
+    const { replaced, origin } = report.version;
+    const said = [
+        missing('version') ? 'not injected' : undefined,
+        versionOriginText(origin),
+        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+    ].filter(Boolean);
+    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
+    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
+    return `${version} · build ${build}`;
+}
+/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
+function renderFailures(report, out) {
+    for (const failure of report.failures ?? [])
+        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+}
+function renderMarkdown(report) {
+    const out = [];
+    if (report.baseline) {
+        renderComparison(report, report.baseline, out);
+        renderFailures(report, out);
+        if (report.gate)
+            renderGate(report.gate, out);
+        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        out.push(routeNote(report.measurement));
+        renderTradeOff(report, out);
+        renderDetails(report, out);
+        return out.join('\n');
+    }
+    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
+    renderFailures(report, out);
+    const { image: top, label } = (0,model/* largest */.nQ)(report);
+    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+    out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
+    for (const image of report.measurement.images) {
+        const bin = report.binaries.find(b => b.platform === image.platform);
+        const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
+        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
+    }
+    out.push('');
+    for (const a of report.attribution ?? [])
+        renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
+    out.push(routeNote(report.measurement));
+    if (report.gate) {
+        out.push('');
+        renderGate(report.gate, out);
+    }
+    renderTradeOff(report, out);
+    renderDetails(report, out);
+    return out.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/outputs.ts
+
+
+
+
+const injected = (injections, role) => String(injections.find(i => i.role === role)?.injected ?? false);
+/** Every output action.yml declares but comment-id, which the comment phase sets. */
+function setOutputs({ report, markdown, head, published, gate, platform }) {
+    const image = head.measurement.images.find(i => i.platform === platform) ?? head.measurement.images[0];
+    const packed = head.packed.find(p => p.binary.platform.id === image.platform) ?? head.packed[0];
+    const baseWire = report.baseline?.images.find(b => b.platform === image.platform)?.wire;
+    const metadata = published?.metadata ?? head.metadata;
+    core.setOutput('version', report.version.version);
+    core.setOutput('build', report.version.build);
+    core.setOutput('version-injected', injected(head.injections, 'version'));
+    core.setOutput('build-injected', injected(head.injections, 'build'));
+    core.setOutput('binary-path', packed.path);
+    core.setOutput('binary-size', packed.size);
+    core.setOutput('binary-size-unpacked', packed.binary.size);
+    core.setOutput('image-size', image.wire);
+    core.setOutput('image-size-uncompressed', image.unpacked);
+    core.setOutput('imageid', image.imageId ?? metadata['containerimage.config.digest'] ?? '');
+    core.setOutput('digest', report.digest ?? '');
+    core.setOutput('metadata', JSON.stringify(metadata));
+    core.setOutput('base-image-size', baseWire ?? '');
+    core.setOutput('size-delta', baseWire === undefined ? '' : image.wire - baseWire);
+    // Empty when there was nothing to compare with (no baseline, or a base that did not build).
+    core.setOutput('baseline-source', report.baseline?.images.length ? report.baseline.source : '');
+    core.setOutput('size-delta-percent', baseWire === undefined ? '' : percentChange(image.wire, baseWire).toFixed(2));
+    core.setOutput('gate', gate);
+    core.setOutput('report', markdown);
+    core.setOutput('report-json', JSON.stringify(report));
+}
+/**
+ * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
+ * an environment variable or a command line may carry, so a workflow should not pass the output through one.
+ */
+function writeReportFile(runnerTemp, report) {
+    const file = path.join(mkdtempSync(path.join(runnerTemp, 'go-slim-report-')), 'report.json');
+    writeFileSync(file, JSON.stringify(report));
+    core.setOutput('report-file', file);
+}
+
+;// CONCATENATED MODULE: ./src/report/index.ts
+// report/: the report's model and its Markdown (one file per section), fitted to GitHub's limits; the gate,
+// the outputs and (lazily, through report/comment.ts) the pull request comment.
+
+
+
+
+
+
+
+
+
+
 ;// CONCATENATED MODULE: ./src/merge/combine.ts
-
-
 
 const unique = (items) => [...new Set(items)];
 const byPlatform = (items) => [...items].sort((a, b) => a.platform.localeCompare(b.platform));
@@ -36280,7 +41503,7 @@ function judgeMerged(report, budget) {
         wire: image.wire,
         baseWire: report.baseline?.images.find(b => b.platform === image.platform)?.wire
     }));
-    return { ...(0,gate/* judge */.S4)(sizes, budget, src_report/* human */.eh), limits: `${describeBudget(budget)} (merge)` };
+    return { ...judge(sizes, budget, human), limits: `${describeBudget(budget)} (merge)` };
 }
 /** The bases of every platform; where they came from differently, that is said, since one line cannot say it. */
 function mergeBaselines(reports) {
@@ -36296,9 +41519,9 @@ function mergeBaselines(reports) {
         detail: measured.length === 0 ? first.detail : undefined,
         attributionMs: given.reduce((sum, r) => sum + (r.baseline.attributionMs ?? 0), 0)
     };
-    const origins = unique(measured.map(r => (0,src_report/* baselineOrigin */.ov)(r.baseline)));
+    const origins = unique(measured.map(r => baselineOrigin(r.baseline)));
     const note = origins.length > 1
-        ? `The platforms were compared with bases from different places: ${measured.map(r => `${r.measurement.images.map(i => i.platform).join(', ')}: ${(0,src_report/* baselineOrigin */.ov)(r.baseline)}`).join(' ')}`
+        ? `The platforms were compared with bases from different places: ${measured.map(r => `${r.measurement.images.map(i => i.platform).join(', ')}: ${baselineOrigin(r.baseline)}`).join(' ')}`
         : undefined;
     return { baseline, note };
 }
@@ -36346,15 +41569,11 @@ function combineReports(reports, merged) {
     };
 }
 
-// EXTERNAL MODULE: ./src/access.ts
-var access = __nccwpck_require__(6821);
 ;// CONCATENATED MODULE: ./src/merge/plan.ts
-
-
 
 const platformsOf = (loaded) => loaded.report.measurement.images.map(i => i.platform);
 const sameRepository = (a, b) => {
-    const [x, y] = [(0,access/* pushTarget */.El)(a), (0,access/* pushTarget */.El)(b)];
+    const [x, y] = [references_pushTarget(a), references_pushTarget(b)];
     return x.host === y.host && x.name === y.name;
 };
 const listed = (files) => files.join(', ');
@@ -36367,7 +41586,7 @@ function commitProblem(loaded) {
     }
     if (byCommit.size < 2)
         return undefined;
-    const which = [...byCommit].map(([commit, files]) => `${listed(files)} of ${(0,values/* shown */.SP)(commit.slice(0, 12))}`).join('; ');
+    const which = [...byCommit].map(([commit, files]) => `${listed(files)} of ${values_shown(commit.slice(0, 12))}`).join('; ');
     return `the reports are of different commits (${which}): merge the reports of one workflow run, whose jobs built one commit`;
 }
 function groupProblems(image, reports) {
@@ -36384,27 +41603,27 @@ function groupProblems(image, reports) {
     }
     const tagged = reports.filter(r => r.report.published && !r.report.published.byDigest);
     for (const { file, report } of tagged)
-        problems.push(`${file}: its job pushed ${image} under its own tags (${(0,values/* shown */.SP)(report.published.references.join(', '))}), not by digest: set push-by-digest: true in that job, and tags here`);
+        problems.push(`${file}: its job pushed ${image} under its own tags (${values_shown(report.published.references.join(', '))}), not by digest: set push-by-digest: true in that job, and tags here`);
     const pushed = reports.filter(r => r.report.published?.byDigest);
     const unpushed = reports.filter(r => !r.report.published);
     if (pushed.length > 0 && unpushed.length > 0)
         problems.push(`of ${image}, ${listed(pushed.map(r => r.file))} ${pushed.length === 1 ? 'was' : 'were'} pushed by digest but ${listed(unpushed.map(r => r.file))} ${unpushed.length === 1 ? 'was' : 'were'} not (push false, or the push failed): an index needs every platform pushed`);
     const versions = [...new Set(reports.map(r => r.report.version.version))];
     if (versions.length > 1)
-        problems.push(`the reports of ${image} carry different versions (${(0,values/* shown */.SP)(versions.join(', '))}): its jobs must build one version`);
+        problems.push(`the reports of ${image} carry different versions (${values_shown(versions.join(', '))}): its jobs must build one version`);
     return problems;
 }
 /** The full references of `tags` for one image: bare tags go to every image, a reference to its own repository's. */
 function tagsFor(image, version, tags) {
     if (tags.length === 0)
         return [`${image}:${version}`];
-    return tags.flatMap(tag => ((0,src_settings/* isTagName */.Ij)(tag) ? [`${image}:${tag}`] : sameRepository((0,access/* repositoryOf */._M)(tag), image) ? [tag] : []));
+    return tags.flatMap(tag => (isTagName(tag) ? [`${image}:${tag}`] : sameRepository(references_repositoryOf(tag), image) ? [tag] : []));
 }
 function strayTags(groups, tags) {
     const images = groups.map(g => g.image);
     return tags
-        .filter(tag => !(0,src_settings/* isTagName */.Ij)(tag) && !images.some(image => sameRepository((0,access/* repositoryOf */._M)(tag), image)))
-        .map(tag => `tag "${(0,values/* shown */.SP)(tag)}" is in ${(0,access/* repositoryOf */._M)(tag)}, but the reports' images are ${listed(images)}: the merge tags the repository the digests were pushed to (the jobs' image input)`);
+        .filter(tag => !isTagName(tag) && !images.some(image => sameRepository(references_repositoryOf(tag), image)))
+        .map(tag => `tag "${values_shown(tag)}" is in ${references_repositoryOf(tag)}, but the reports' images are ${listed(images)}: the merge tags the repository the digests were pushed to (the jobs' image input)`);
 }
 /** Groups the reports by image and checks that they make one index each; every problem is said at once, before any write. */
 function planMerge(loaded, tags) {
@@ -36437,8 +41656,8 @@ function tagProblems(group) {
         return [];
     if (group.tags.length === 0)
         return [`none of the tags is for ${group.image}: add a bare tag (like 1.2.3, for every image) or a reference in its repository`];
-    const bad = group.tags.filter(tag => !(0,src_settings/* isTagName */.Ij)(tag.slice((0,access/* repositoryOf */._M)(tag).length + 1)));
-    return bad.map(tag => `the default tag "${(0,values/* shown */.SP)(tag)}" is not a valid reference (the version is not a tag): give tags`);
+    const bad = group.tags.filter(tag => !isTagName(tag.slice(references_repositoryOf(tag).length + 1)));
+    return bad.map(tag => `the default tag "${values_shown(tag)}" is not a valid reference (the version is not a tag): give tags`);
 }
 
 ;// CONCATENATED MODULE: ./src/merge/render.ts
@@ -36450,7 +41669,7 @@ function tagProblems(group) {
 const GATE_ICON = { pass: '✅', fail: '❌', skipped: '⏭️' };
 /** The largest platform of an image and its base: what one pull of it downloads, before and after. */
 function topOf(report) {
-    const { image, label } = (0,src_report/* largest */.nQ)(report);
+    const { image, label } = (0,model/* largest */.nQ)(report);
     return { image, label, base: report.baseline?.images.find(b => b.platform === image.platform)?.wire };
 }
 const nameOf = (report) => report.tags[0] ?? report.image;
@@ -36459,31 +41678,31 @@ function headline(reports) {
     const compared = tops.filter(t => t.base !== undefined);
     const count = `${reports.length} images`;
     if (compared.length === 0)
-        return `### 📦 Go Slim Image: ${count}, **${(0,src_report/* human */.eh)(tops.reduce((sum, t) => sum + t.image.wire, 0))}** on the wire in all`;
+        return `### 📦 Go Slim Image: ${count}, **${human(tops.reduce((sum, t) => sum + t.image.wire, 0))}** on the wire in all`;
     const delta = compared.reduce((sum, t) => sum + t.image.wire - t.base, 0);
     const moved = reports
         .map((report, i) => ({ report, delta: tops[i].base === undefined ? 0 : tops[i].image.wire - tops[i].base }))
         .filter(m => m.delta !== 0)
         .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
     const most = moved.length > 0
-        ? ` · ${moved.length === 1 ? 'only' : 'most in'} \`${nameOf(moved[0].report)}\`${(0,src_report/* mainCause */.$w)(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
+        ? ` · ${moved.length === 1 ? 'only' : 'most in'} \`${nameOf(moved[0].report)}\`${mainCause(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
         : '';
-    return `### 📦 Go Slim Image: ${count}, **${delta === 0 ? '±0' : (0,src_report/* signedHuman */.MS)(delta)}** on the wire in all ${(0,src_report/* trend */.GW)(delta)}${most}`;
+    return `### 📦 Go Slim Image: ${count}, **${delta === 0 ? '±0' : signedHuman(delta)}** on the wire in all ${trend(delta)}${most}`;
 }
 function overview(reports) {
     const rows = reports.map(report => {
         const { image, label, base } = topOf(report);
         const gate = report.gate ? `${GATE_ICON[report.gate.result]} ${report.gate.result}` : '–';
         const failed = (report.failures?.length ?? 0) > 0 ? ' · ❌ failed' : '';
-        return `| \`${nameOf(report)}\`${label} | **${(0,src_report/* human */.eh)(image.wire)}** | ${base === undefined ? '–' : (0,src_report/* human */.eh)(base)} | ${(0,src_report/* change */.Zg)(image.wire, base)} | ${gate}${failed} |`;
+        return `| \`${nameOf(report)}\`${label} | **${human(image.wire)}** | ${base === undefined ? '–' : human(base)} | ${change(image.wire, base)} | ${gate}${failed} |`;
     });
     return ['| Image | On the wire | Base | Change | Budget |', '|---|---:|---:|---:|---|', ...rows, ''];
 }
 /** An image's own report under the merged headline: its heading one level down. */
-const section = (report) => (0,src_report/* renderMarkdown */.Gc)(report).replace(/^### /, '#### ');
+const section = (report) => renderMarkdown(report).replace(/^### /, '#### ');
 function renderMerged(reports) {
     if (reports.length === 1)
-        return (0,src_report/* renderMarkdown */.Gc)(reports[0]);
+        return renderMarkdown(reports[0]);
     return [headline(reports), '', ...overview(reports), ...reports.map(section)].join('\n');
 }
 
@@ -40083,8 +45302,8 @@ class DefaultGlobber {
 //# sourceMappingURL=internal-globber.js.map
 // EXTERNAL MODULE: external "crypto"
 var external_crypto_ = __nccwpck_require__(6982);
-;// CONCATENATED MODULE: external "stream"
-const external_stream_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+// EXTERNAL MODULE: external "stream"
+var external_stream_ = __nccwpck_require__(2203);
 // EXTERNAL MODULE: external "util"
 var external_util_ = __nccwpck_require__(9023);
 ;// CONCATENATED MODULE: ./node_modules/@actions/glob/lib/internal-hash-files.js
@@ -40206,6 +45425,3768 @@ function glob_hashFiles(patterns_1) {
     });
 }
 //# sourceMappingURL=glob.js.map
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __nccwpck_require__(8816);
+;// CONCATENATED MODULE: ./src/merge/reports.ts
+
+
+
+
+
+
+// What reaches a registry URL or decides the merge is checked exactly; the rest is the action's own report, read as written.
+const digest = schemas/* string */.YjP().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest');
+const platform = schemas/* string */.YjP().regex(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/, 'a platform like linux/arm64');
+const count = schemas/* number */.aig().int().nonnegative();
+const gate = schemas/* looseObject */._H3({
+    result: schemas/* enum */.k5n(['pass', 'fail', 'skipped']),
+    failures: schemas/* array */.YOg(schemas/* string */.YjP()),
+    skipped: schemas/* array */.YOg(schemas/* string */.YjP()),
+    checked: count,
+    limits: schemas/* string */.YjP()
+});
+const reportSchema = schemas/* looseObject */._H3({
+    format: schemas/* literal */.euz(model/* REPORT_FORMAT */.t3),
+    image: schemas/* string */.YjP().refine(references_isRepository, 'a repository name'),
+    tags: schemas/* array */.YOg(schemas/* string */.YjP()),
+    digest: digest.optional(),
+    version: schemas/* looseObject */._H3({
+        version: schemas/* string */.YjP(),
+        build: schemas/* string */.YjP(),
+        commit: schemas/* string */.YjP()
+            .regex(/^[0-9a-f]{40,64}$/)
+            .optional()
+    }),
+    measurement: schemas/* looseObject */._H3({
+        route: schemas/* enum */.k5n(['oci', 'docker-save']),
+        images: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform, wire: count, unpacked: count, manifestDigest: schemas/* string */.YjP() })).min(1)
+    }),
+    binaries: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform })),
+    published: schemas/* looseObject */._H3({
+        digest,
+        references: schemas/* array */.YOg(schemas/* string */.YjP()),
+        images: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform, manifestDigest: digest, wire: count })),
+        byDigest: schemas/* boolean */.zMY().optional()
+    })
+        .optional(),
+    baseline: schemas/* looseObject */._H3({ images: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform, wire: count })) }).optional(),
+    attribution: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform })).optional(),
+    gate: gate.optional(),
+    failures: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
+    timings: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* number */.aig()),
+    warnings: schemas/* array */.YOg(schemas/* string */.YjP())
+});
+/** Where zod found the first thing wrong, in words. */
+function firstIssue(error) {
+    const issue = error.issues[0];
+    const where = issue.path.length > 0 ? issue.path.join('.') : 'the file';
+    return `${where}: ${issue.message}`;
+}
+/** One file's report, or the one sentence that says why it is none. */
+function parseReport(text, file) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        // JSON.parse quotes the text it choked on: a file named by mistake is not echoed into the log.
+        throw new Error(`${file} is not JSON: give the files the jobs wrote (their report-file output)`, { cause: error });
+    }
+    const parsed = reportSchema.safeParse(json);
+    if (!parsed.success) {
+        const format = json?.format;
+        const why = format !== undefined && format !== model/* REPORT_FORMAT */.t3
+            ? `its format is ${values_shown(String(format))}, this merge reads format ${model/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
+            : firstIssue(parsed.error);
+        throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`);
+    }
+    return parsed.data;
+}
+/** Every file the patterns name, each pattern matching at least one; a file matched twice is read once. */
+async function findReports(patterns, workspace) {
+    const found = new Set();
+    const empty = [];
+    for (const pattern of patterns) {
+        const globber = await create(external_node_path_default().resolve(workspace, pattern), { matchDirectories: false, implicitDescendants: false });
+        const files = await globber.glob();
+        if (files.length === 0)
+            empty.push(pattern);
+        for (const file of files.sort())
+            found.add(file);
+    }
+    if (empty.length > 0)
+        throw new Error(`reports: no file matches ${empty.map(p => `"${values_shown(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`);
+    return [...found];
+}
+async function loadReports(patterns, workspace) {
+    const files = await findReports(patterns, workspace);
+    return Promise.all(files.map(async (absolute) => {
+        const file = external_node_path_default().relative(workspace, absolute) || absolute;
+        return { file, report: parseReport(await (0,promises_namespaceObject.readFile)(absolute, 'utf8'), file) };
+    }));
+}
+
+;// CONCATENATED MODULE: ./src/merge/settings.ts
+
+/** `key=value` or `index:key=value`; any other level names a manifest, which the merge does not write. */
+function readAnnotation(line, problems) {
+    const match = /^(?:([a-z-]+(?:\[[^\]]*\])?(?:,[a-z-]+(?:\[[^\]]*\])?)*):)?([^=\s:]+)=(.*)$/.exec(line);
+    if (!match) {
+        problems.push(`annotation "${values_shown(line)}" is not of the form key=value or index:key=value`);
+        return undefined;
+    }
+    const levels = match[1]?.split(',').map(level => level.replace(/\[.*$/, ''));
+    if (levels && !levels.every(level => level === 'index')) {
+        problems.push(`annotation "${values_shown(line)}" is for ${levels.filter(l => l !== 'index').join(', ')}, but the merge writes only the index: give it to the jobs that build (their annotations input), and index:key=value here`);
+        return undefined;
+    }
+    return [match[2], match[3]];
+}
+function readTags(text, problems) {
+    const tags = lists_parseList(text, { commas: true });
+    for (const tag of tags) {
+        if (tag.includes('@'))
+            problems.push(`tag "${values_shown(tag)}" holds a digest: a tag names the index, drop the @sha256:… part`);
+        else if (!isTagName(tag) && !references_isImageReference(tag))
+            problems.push(`tag "${values_shown(tag)}" is neither a tag like 1.2.3 nor an image reference like ghcr.io/owner/app:1.2.3`);
+    }
+    return tags;
+}
+function readMergeSettings(input = reading_readActionInput, env = process.env) {
+    const reading = reading_openReading(input, env);
+    const { get, attempt, problems } = reading;
+    const reports = lists_parseList(get('reports'), { commas: false });
+    if (reports.length === 0)
+        problems.push('reports is empty: give the report files of the jobs to merge, like reports/*/report.json');
+    for (const pattern of reports) {
+        if (pattern.startsWith('-'))
+            problems.push(`reports "${values_shown(pattern)}" starts with a dash: give a path or a glob, like reports/*/report.json`);
+    }
+    const annotations = lists_parseList(get('annotations'), { commas: false })
+        .map(line => readAnnotation(line, problems))
+        .filter(pair => pair !== undefined);
+    const pullRequest = attempt(() => github_readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const settings = {
+        reports,
+        workspace: reading.workspace,
+        tags: readTags(get('tags'), problems),
+        annotations: Object.fromEntries(annotations),
+        comment: compare_readComment(reading),
+        budget: compare_readBudget(reading),
+        github: github_readGitHub(reading, pullRequest)
+    };
+    if (problems.length > 0)
+        throw new reading_InputError(problems);
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/merge/tagging.ts
+
+
+
+
+const descriptorOf = ({ mediaType, digest, size, platform, annotations }) => ({
+    mediaType,
+    digest,
+    size,
+    ...(platform ? { platform } : {}),
+    ...(annotations ? { annotations } : {})
+});
+/**
+ * One OCI index of every job's platforms, in platform order, then their attestations in the same order: the same
+ * pushes give the same bytes, and so the same digest, whatever order the jobs finished or the files were found in.
+ */
+function indexManifest(verified, annotations) {
+    const images = [...verified.images].sort((a, b) => layout_platformId(a.platform).localeCompare(layout_platformId(b.platform)));
+    const rank = (d) => images.findIndex(i => i.digest === d.annotations?.['vnd.docker.reference.digest']);
+    const attestations = [...verified.attestations].sort((a, b) => rank(a) - rank(b) || a.digest.localeCompare(b.digest));
+    const index = {
+        schemaVersion: 2,
+        mediaType: layout_MEDIA.index,
+        manifests: [...images, ...attestations].map(descriptorOf),
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {})
+    };
+    const bytes = Buffer.from(JSON.stringify(index));
+    return { bytes, digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}` };
+}
+const putIndex = (request, index, reference) => putManifestBytes(request, layout_MEDIA.index, index.bytes, reference);
+function failed(write, error, references) {
+    const message = error.message;
+    const why = access_networkReason(error, references_pushTarget(write.image).host) ?? registry_explainPushFailure(message, write.tags) ?? message;
+    const missing = write.tags.filter(t => !references.includes(t));
+    const state = references.length === 0 ? 'Nothing of it was tagged.' : `Tagged before it stopped: ${references.join(', ')}; not tagged: ${missing.join(', ')}.`;
+    return { digest: write.index.digest, references, images: [], error: `the index of ${write.image} could not be written: ${why}. ${state}` };
+}
+async function tagging_readBack(write, references) {
+    try {
+        return { digest: write.index.digest, references, images: await registry_readPushed(write.tags[0], write.index.digest, '') };
+    }
+    catch (error) {
+        const where = `${write.tags.join(', ')} at ${write.index.digest}`;
+        return {
+            digest: write.index.digest,
+            references,
+            images: [],
+            error: `the index is written (${where}), but reading it back from the registry failed: ${error.message}`
+        };
+    }
+}
+/**
+ * Writes every index by digest, then every tag: until the first tag is written nothing new can be pulled by name,
+ * so a failure before it publishes nothing; one after it says which tags got out.
+ */
+async function writeIndexes(writes) {
+    const sessions = writes.map(write => access_registrySession(references_pushTarget(write.image), 'pull,push'));
+    const stored = await Promise.all(writes.map((write, i) => putIndex(sessions[i], write.index, write.index.digest).then(() => undefined, (error) => failed(write, error, []))));
+    const refused = stored.find(s => s !== undefined);
+    if (refused)
+        return writes.map((write, i) => stored[i] ?? { digest: write.index.digest, references: [], images: [], error: `${write.image} was not tagged: ${refused.error}` });
+    const results = [];
+    for (const [i, write] of writes.entries()) {
+        const references = [];
+        try {
+            for (const tag of write.tags) {
+                await putIndex(sessions[i], write.index, references_tagOf(tag));
+                references.push(tag);
+            }
+        }
+        catch (error) {
+            results.push(failed(write, error, references));
+            continue;
+        }
+        results.push(await tagging_readBack(write, references));
+    }
+    return results;
+}
+
+;// CONCATENATED MODULE: ./src/merge/verify.ts
+
+
+
+
+class Missing extends Error {
+}
+/** A manifest by digest, its bytes checked against the digest they are named by. */
+async function fetchManifest(request, digest) {
+    const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } });
+    if (response.status === 404)
+        throw new Missing(`the registry has no manifest ${digest}`);
+    if (!response.ok)
+        throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
+    if (actual !== digest)
+        throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`);
+    const manifest = JSON.parse(bytes.toString('utf8'));
+    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? '';
+    return { descriptor: { mediaType, digest, size: bytes.length }, manifest };
+}
+/** A single manifest names no platform: its config does. */
+async function configPlatform(request, manifest) {
+    const response = await request(`blobs/${manifest.config.digest}`);
+    if (!response.ok)
+        throw new Error(`its config ${manifest.config.digest} could not be read (HTTP ${response.status})`);
+    const config = (await response.json());
+    return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
+}
+/** The platforms one job pushed, read from the registry, with its attestations. */
+async function readPushedImages(request, top) {
+    const fetched = await fetchManifest(request, top);
+    if (!layout_isIndex(fetched.descriptor.mediaType) && !fetched.manifest.manifests) {
+        const platform = await configPlatform(request, fetched.manifest);
+        return { images: [{ ...fetched.descriptor, platform, wire: wireOf(fetched.manifest) }], attestations: [] };
+    }
+    const listed = fetched.manifest.manifests ?? [];
+    const images = await Promise.all(listed.filter(d => !layout_isAttestation(d)).map(async (descriptor) => ({ ...descriptor, wire: wireOf((await fetchManifest(request, descriptor.digest)).manifest) })));
+    return { images, attestations: listed.filter(layout_isAttestation) };
+}
+/** What differs between the registry and the report, one line each. */
+function verify_mismatches(file, report, pushed) {
+    const problems = [];
+    const found = new Map(pushed.images.map(image => [image.platform ? layout_platformId(image.platform) : 'no platform', image]));
+    for (const measured of report.measurement.images) {
+        const stored = found.get(measured.platform);
+        const said = report.published?.images.find(i => i.platform === measured.platform);
+        if (!stored)
+            problems.push(`${file}: ${measured.platform} is not in what the registry holds at ${report.published?.digest} (it holds ${[...found.keys()].join(', ')})`);
+        else if (said && said.manifestDigest !== stored.digest)
+            problems.push(`${file}: ${measured.platform} is ${stored.digest} in the registry, but its report says ${said.manifestDigest}`);
+        else if (stored.wire !== measured.wire)
+            problems.push(`${file}: ${measured.platform} is ${stored.wire} bytes on the wire in the registry, but its report measured ${measured.wire}`);
+    }
+    for (const platform of found.keys()) {
+        if (!report.measurement.images.some(m => m.platform === platform))
+            problems.push(`${file}: the registry holds ${platform} at ${report.published?.digest}, which its report does not measure`);
+    }
+    return problems;
+}
+async function verifyReport(request, image, { file, report }) {
+    const digest = report.published.digest;
+    try {
+        const pushed = await readPushedImages(request, digest);
+        const problems = verify_mismatches(file, report, pushed);
+        return problems.length > 0 ? problems : pushed;
+    }
+    catch (error) {
+        if (error instanceof Missing)
+            return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`];
+        const why = access_networkReason(error, references_pushTarget(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)');
+        return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? error.message}`];
+    }
+}
+/** Every job's push, read back and checked; all problems of all images are said together, before anything is written. */
+async function verifyGroups(groups) {
+    const verified = new Map();
+    const problems = [];
+    await Promise.all(groups
+        .filter(group => group.pushed)
+        .map(async (group) => {
+        const request = access_registrySession(references_pushTarget(group.image), 'pull');
+        const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)));
+        const failed = results.filter(r => Array.isArray(r));
+        problems.push(...failed.flat());
+        if (failed.length > 0)
+            return;
+        const good = results;
+        verified.set(group, { images: good.flatMap(r => r.images), attestations: good.flatMap(r => r.attestations) });
+    }));
+    if (problems.length > 0)
+        throw new Error(`Cannot merge, so nothing was tagged: what the registry holds is not what the reports say:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`);
+    return verified;
+}
+
+;// CONCATENATED MODULE: ./src/merge/main.ts
+
+
+
+
+
+
+
+
+
+async function runMerge() {
+    try {
+        await merge();
+    }
+    catch (error) {
+        lib_core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
+    }
+}
+/** Reads and checks everything first (files, then the registry), judges, and only then writes the indexes. */
+async function merge() {
+    const settings = readMergeSettings();
+    const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags);
+    for (const group of groups)
+        lib_core/* info */.pq(describeGroup(group));
+    const verified = await verifyGroups(groups);
+    const drafts = groups.map(group => judged(settings, combineReports(reportsOf(group), { tags: group.tags, failures: [] })));
+    const tagged = await tagAsAllowed(settings, groups, verified, drafts);
+    const reports = groups.map((group, i) => judged(settings, combineReports(reportsOf(group), { tags: group.tags, published: publishedOf(tagged.get(group)), failures: tagged.failures[i] })));
+    await tell(settings, reports);
+}
+const reportsOf = (group) => group.reports.map(r => r.report);
+/** The jobs' verdicts and the merge's own budget, as one. */
+const judged = (settings, report) => ({ ...report, gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]) });
+function describeGroup(group) {
+    const platforms = group.reports.map(r => `${r.report.measurement.images.map(i => i.platform).join(', ')} (${r.file})`).join(', ');
+    const what = group.pushed ? `pushed by digest; the index goes under ${group.tags.join(', ')}` : 'not pushed: merged into the report only';
+    return `${group.image}: ${platforms}; ${what}`;
+}
+/** Why nothing may be tagged: a job that failed, or a budget broken anywhere. */
+function blockers(drafts) {
+    if (drafts.some(d => (d.failures?.length ?? 0) > 0))
+        return 'a job whose report is merged failed';
+    if (drafts.some(d => d.gate?.result === 'fail'))
+        return 'the size budget is broken';
+    return undefined;
+}
+async function tagAsAllowed(settings, groups, verified, drafts) {
+    const pushed = groups.filter(g => g.pushed);
+    const failures = groups.map(() => []);
+    const why = blockers(drafts);
+    if (pushed.length === 0)
+        return { get: () => undefined, failures };
+    if (why) {
+        for (const [i, group] of groups.entries())
+            if (group.pushed)
+                failures[i].push(`nothing was tagged (${why}): ${group.tags.join(', ')} would have been written`);
+        return { get: () => undefined, failures };
+    }
+    const writes = pushed.map(group => ({ image: group.image, tags: group.tags, index: indexManifest(verified.get(group), settings.annotations) }));
+    const results = await writeIndexes(writes);
+    for (const [i, result] of results.entries())
+        if (result.error)
+            failures[groups.indexOf(pushed[i])].push(result.error);
+    return { get: group => results[pushed.indexOf(group)], failures };
+}
+/** What the registry serves under the tags written; none when no tag got out. */
+function publishedOf(tagged) {
+    if (!tagged || tagged.references.length === 0)
+        return undefined;
+    return { digest: tagged.digest, references: tagged.references, images: tagged.images, metadata: { 'containerimage.digest': tagged.digest } };
+}
+/** Report everywhere it goes, then the verdict: a failed comment never hides a failure. */
+async function tell(settings, reports) {
+    const markdown = renderMerged(reports);
+    const gate = mergeGates(reports.map(r => r.gate))?.result ?? 'skipped';
+    const first = reports[0];
+    lib_core/* setOutput */.uH('digest', first.published?.digest ?? '');
+    lib_core/* setOutput */.uH('image-size', Math.max(...first.measurement.images.map(i => i.wire)));
+    lib_core/* setOutput */.uH('gate', gate);
+    lib_core/* setOutput */.uH('report', fitMarkdown(markdown, LIMITS.output));
+    lib_core/* setOutput */.uH('report-json', JSON.stringify({ images: reports, gate }));
+    await lib_core/* summary */.z.addRaw(fitMarkdown(markdown, LIMITS.summary)).write();
+    lib_core/* info */.pq(markdown);
+    if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
+        const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4231));
+        await commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment));
+    }
+    const failures = reports.flatMap(r => r.failures ?? []);
+    const broken = reports.flatMap(r => (r.gate?.result === 'fail' ? r.gate.failures : []));
+    const verdict = [...(broken.length > 0 ? [`Size budget broken:\n${broken.join('\n')}`] : []), ...failures];
+    if (verdict.length > 0)
+        lib_core/* setFailed */.C1(verdict.join('\n'));
+}
+
+
+/***/ }),
+
+/***/ 6867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bE: () => (/* binding */ attributionOf),
+/* harmony export */   f$: () => (/* binding */ stableText),
+/* harmony export */   nQ: () => (/* binding */ largest),
+/* harmony export */   t3: () => (/* binding */ REPORT_FORMAT),
+/* harmony export */   vX: () => (/* binding */ VARIES)
+/* harmony export */ });
+/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
+const REPORT_FORMAT = 1;
+/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
+const VARIES = '⏱';
+/** The report without its run-to-run lines: equal when nothing but times changed. */
+function stableText(markdown) {
+    return markdown
+        .split('\n')
+        .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
+        .join('\n');
+}
+const attributionOf = (report, platform) => report.attribution?.find(a => a.platform === platform);
+/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
+function largest(report) {
+    const images = report.measurement.images;
+    const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
+    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
+}
+
+
+/***/ }),
+
+/***/ 2613:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
+
+/***/ }),
+
+/***/ 5317:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
+
+/***/ }),
+
+/***/ 6982:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
+
+/***/ }),
+
+/***/ 4434:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
+
+/***/ }),
+
+/***/ 9896:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
+
+/***/ }),
+
+/***/ 8611:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
+
+/***/ }),
+
+/***/ 5692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
+
+/***/ }),
+
+/***/ 9278:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
+
+/***/ }),
+
+/***/ 4589:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
+
+/***/ }),
+
+/***/ 6698:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
+
+/***/ }),
+
+/***/ 4573:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
+
+/***/ }),
+
+/***/ 7540:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
+
+/***/ }),
+
+/***/ 7598:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
+
+/***/ }),
+
+/***/ 610:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
+
+/***/ }),
+
+/***/ 8474:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
+
+/***/ }),
+
+/***/ 7067:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
+
+/***/ }),
+
+/***/ 2467:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
+
+/***/ }),
+
+/***/ 7030:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 643:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
+
+/***/ }),
+
+/***/ 1792:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
+
+/***/ }),
+
+/***/ 7075:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
+
+/***/ }),
+
+/***/ 1692:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
+
+/***/ }),
+
+/***/ 3136:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
+
+/***/ }),
+
+/***/ 7975:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
+
+/***/ }),
+
+/***/ 3429:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
+
+/***/ }),
+
+/***/ 5919:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
+
+/***/ }),
+
+/***/ 8522:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
+
+/***/ }),
+
+/***/ 857:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
+
+/***/ }),
+
+/***/ 6928:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
+
+/***/ }),
+
+/***/ 2203:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("stream");
+
+/***/ }),
+
+/***/ 3193:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
+
+/***/ }),
+
+/***/ 4756:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
+
+/***/ }),
+
+/***/ 9023:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
+
+/***/ }),
+
+/***/ 6058:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Yz: () => (/* binding */ core_debug),
+  V4: () => (/* binding */ getInput),
+  pq: () => (/* binding */ info),
+  _o: () => (/* binding */ isDebug),
+  C1: () => (/* binding */ setFailed),
+  uH: () => (/* binding */ setOutput),
+  Pq: () => (/* binding */ core_setSecret),
+  z: () => (/* reexport */ summary),
+  $e: () => (/* binding */ warning)
+});
+
+// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
+
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+/**
+ * Sanitizes an input into a string so it can be passed into issueCommand safely
+ * @param input input to sanitize into a string
+ */
+function utils_toCommandValue(input) {
+    if (input === null || input === undefined) {
+        return '';
+    }
+    else if (typeof input === 'string' || input instanceof String) {
+        return input;
+    }
+    return JSON.stringify(input);
+}
+/**
+ *
+ * @param annotationProperties
+ * @returns The command properties to send with the actual annotation command
+ * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
+ */
+function utils_toCommandProperties(annotationProperties) {
+    if (!Object.keys(annotationProperties).length) {
+        return {};
+    }
+    return {
+        title: annotationProperties.title,
+        file: annotationProperties.file,
+        line: annotationProperties.startLine,
+        endLine: annotationProperties.endLine,
+        col: annotationProperties.startColumn,
+        endColumn: annotationProperties.endColumn
+    };
+}
+//# sourceMappingURL=utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
+
+
+/**
+ * Issues a command to the GitHub Actions runner
+ *
+ * @param command - The command name to issue
+ * @param properties - Additional properties for the command (key-value pairs)
+ * @param message - The message to include with the command
+ * @remarks
+ * This function outputs a specially formatted string to stdout that the Actions
+ * runner interprets as a command. These commands can control workflow behavior,
+ * set outputs, create annotations, mask values, and more.
+ *
+ * Command Format:
+ *   ::name key=value,key=value::message
+ *
+ * @example
+ * ```typescript
+ * // Issue a warning annotation
+ * issueCommand('warning', {}, 'This is a warning message');
+ * // Output: ::warning::This is a warning message
+ *
+ * // Set an environment variable
+ * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
+ * // Output: ::set-env name=MY_VAR::some value
+ *
+ * // Add a secret mask
+ * issueCommand('add-mask', {}, 'secretValue123');
+ * // Output: ::add-mask::secretValue123
+ * ```
+ *
+ * @internal
+ * This is an internal utility function that powers the public API functions
+ * such as setSecret, warning, error, and exportVariable.
+ */
+function command_issueCommand(command, properties, message) {
+    const cmd = new Command(command, properties, message);
+    process.stdout.write(cmd.toString() + external_os_.EOL);
+}
+function command_issue(name, message = '') {
+    command_issueCommand(name, {}, message);
+}
+const CMD_STRING = '::';
+class Command {
+    constructor(command, properties, message) {
+        if (!command) {
+            command = 'missing.command';
+        }
+        this.command = command;
+        this.properties = properties;
+        this.message = message;
+    }
+    toString() {
+        let cmdStr = CMD_STRING + this.command;
+        if (this.properties && Object.keys(this.properties).length > 0) {
+            cmdStr += ' ';
+            let first = true;
+            for (const key in this.properties) {
+                if (this.properties.hasOwnProperty(key)) {
+                    const val = this.properties[key];
+                    if (val) {
+                        if (first) {
+                            first = false;
+                        }
+                        else {
+                            cmdStr += ',';
+                        }
+                        cmdStr += `${key}=${escapeProperty(val)}`;
+                    }
+                }
+            }
+        }
+        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
+        return cmdStr;
+    }
+}
+function escapeData(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A');
+}
+function escapeProperty(s) {
+    return utils_toCommandValue(s)
+        .replace(/%/g, '%25')
+        .replace(/\r/g, '%0D')
+        .replace(/\n/g, '%0A')
+        .replace(/:/g, '%3A')
+        .replace(/,/g, '%2C');
+}
+//# sourceMappingURL=command.js.map
+// EXTERNAL MODULE: external "crypto"
+var external_crypto_ = __nccwpck_require__(6982);
+// EXTERNAL MODULE: external "fs"
+var external_fs_ = __nccwpck_require__(9896);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
+// For internal use, subject to change.
+// We use any as a valid input type
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
+
+
+
+function file_command_issueFileCommand(command, message) {
+    const filePath = process.env[`GITHUB_${command}`];
+    if (!filePath) {
+        throw new Error(`Unable to find environment variable for file command ${command}`);
+    }
+    if (!external_fs_.existsSync(filePath)) {
+        throw new Error(`Missing file at path: ${filePath}`);
+    }
+    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
+        encoding: 'utf8'
+    });
+}
+function file_command_prepareKeyValueMessage(key, value) {
+    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
+    const convertedValue = utils_toCommandValue(value);
+    // These should realistically never happen, but just in case someone finds a
+    // way to exploit uuid generation let's not allow keys or values that contain
+    // the delimiter.
+    if (key.includes(delimiter)) {
+        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
+    }
+    if (convertedValue.includes(delimiter)) {
+        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
+    }
+    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
+}
+//# sourceMappingURL=file-command.js.map
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/http-client/lib/index.js + 1 modules
+var lib = __nccwpck_require__(4942);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+class BasicCredentialHandler {
+    constructor(username, password) {
+        this.username = username;
+        this.password = password;
+    }
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class auth_BearerCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Bearer ${this.token}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+class PersonalAccessTokenCredentialHandler {
+    constructor(token) {
+        this.token = token;
+    }
+    // currently implements pre-authorization
+    // TODO: support preAuth = false where it hooks on 401
+    prepareRequest(options) {
+        if (!options.headers) {
+            throw Error('The request has no headers');
+        }
+        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
+    }
+    // This handler cannot handle 401
+    canHandleAuthentication() {
+        return false;
+    }
+    handleAuthentication() {
+        return __awaiter(this, void 0, void 0, function* () {
+            throw new Error('not implemented');
+        });
+    }
+}
+//# sourceMappingURL=auth.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
+var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+class oidc_utils_OidcClient {
+    static createHttpClient(allowRetry = true, maxRetry = 10) {
+        const requestOptions = {
+            allowRetries: allowRetry,
+            maxRetries: maxRetry
+        };
+        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
+    }
+    static getRequestToken() {
+        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
+        if (!token) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
+        }
+        return token;
+    }
+    static getIDTokenUrl() {
+        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
+        if (!runtimeUrl) {
+            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
+        }
+        return runtimeUrl;
+    }
+    static getCall(id_token_url) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            var _a;
+            const httpclient = oidc_utils_OidcClient.createHttpClient();
+            const res = yield httpclient
+                .getJson(id_token_url)
+                .catch(error => {
+                throw new Error(`Failed to get ID Token. \n 
+        Error Code : ${error.statusCode}\n 
+        Error Message: ${error.message}`);
+            });
+            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
+            if (!id_token) {
+                throw new Error('Response json body do not have ID Token field');
+            }
+            return id_token;
+        });
+    }
+    static getIDToken(audience) {
+        return oidc_utils_awaiter(this, void 0, void 0, function* () {
+            try {
+                // New ID Token is requested from action service
+                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
+                if (audience) {
+                    const encodedAudience = encodeURIComponent(audience);
+                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
+                }
+                debug(`ID token url is ${id_token_url}`);
+                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
+                setSecret(id_token);
+                return id_token;
+            }
+            catch (error) {
+                throw new Error(`Error message: ${error.message}`);
+            }
+        });
+    }
+}
+//# sourceMappingURL=oidc-utils.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
+var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { access, appendFile, writeFile } = external_fs_.promises;
+const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
+const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
+class Summary {
+    constructor() {
+        this._buffer = '';
+    }
+    /**
+     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
+     * Also checks r/w permissions.
+     *
+     * @returns step summary file path
+     */
+    filePath() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            if (this._filePath) {
+                return this._filePath;
+            }
+            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
+            if (!pathFromEnv) {
+                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
+            }
+            try {
+                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
+            }
+            catch (_a) {
+                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
+            }
+            this._filePath = pathFromEnv;
+            return this._filePath;
+        });
+    }
+    /**
+     * Wraps content in an HTML tag, adding any HTML attributes
+     *
+     * @param {string} tag HTML tag to wrap
+     * @param {string | null} content content within the tag
+     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
+     *
+     * @returns {string} content wrapped in HTML element
+     */
+    wrap(tag, content, attrs = {}) {
+        const htmlAttrs = Object.entries(attrs)
+            .map(([key, value]) => ` ${key}="${value}"`)
+            .join('');
+        if (!content) {
+            return `<${tag}${htmlAttrs}>`;
+        }
+        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
+    }
+    /**
+     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
+     *
+     * @param {SummaryWriteOptions} [options] (optional) options for write operation
+     *
+     * @returns {Promise<Summary>} summary instance
+     */
+    write(options) {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
+            const filePath = yield this.filePath();
+            const writeFunc = overwrite ? writeFile : appendFile;
+            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
+            return this.emptyBuffer();
+        });
+    }
+    /**
+     * Clears the summary buffer and wipes the summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    clear() {
+        return summary_awaiter(this, void 0, void 0, function* () {
+            return this.emptyBuffer().write({ overwrite: true });
+        });
+    }
+    /**
+     * Returns the current summary buffer as a string
+     *
+     * @returns {string} string of summary buffer
+     */
+    stringify() {
+        return this._buffer;
+    }
+    /**
+     * If the summary buffer is empty
+     *
+     * @returns {boolen} true if the buffer is empty
+     */
+    isEmptyBuffer() {
+        return this._buffer.length === 0;
+    }
+    /**
+     * Resets the summary buffer without writing to summary file
+     *
+     * @returns {Summary} summary instance
+     */
+    emptyBuffer() {
+        this._buffer = '';
+        return this;
+    }
+    /**
+     * Adds raw text to the summary buffer
+     *
+     * @param {string} text content to add
+     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addRaw(text, addEOL = false) {
+        this._buffer += text;
+        return addEOL ? this.addEOL() : this;
+    }
+    /**
+     * Adds the operating system-specific end-of-line marker to the buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addEOL() {
+        return this.addRaw(external_os_.EOL);
+    }
+    /**
+     * Adds an HTML codeblock to the summary buffer
+     *
+     * @param {string} code content to render within fenced code block
+     * @param {string} lang (optional) language to syntax highlight code
+     *
+     * @returns {Summary} summary instance
+     */
+    addCodeBlock(code, lang) {
+        const attrs = Object.assign({}, (lang && { lang }));
+        const element = this.wrap('pre', this.wrap('code', code), attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML list to the summary buffer
+     *
+     * @param {string[]} items list of items to render
+     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
+     *
+     * @returns {Summary} summary instance
+     */
+    addList(items, ordered = false) {
+        const tag = ordered ? 'ol' : 'ul';
+        const listItems = items.map(item => this.wrap('li', item)).join('');
+        const element = this.wrap(tag, listItems);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML table to the summary buffer
+     *
+     * @param {SummaryTableCell[]} rows table rows
+     *
+     * @returns {Summary} summary instance
+     */
+    addTable(rows) {
+        const tableBody = rows
+            .map(row => {
+            const cells = row
+                .map(cell => {
+                if (typeof cell === 'string') {
+                    return this.wrap('td', cell);
+                }
+                const { header, data, colspan, rowspan } = cell;
+                const tag = header ? 'th' : 'td';
+                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
+                return this.wrap(tag, data, attrs);
+            })
+                .join('');
+            return this.wrap('tr', cells);
+        })
+            .join('');
+        const element = this.wrap('table', tableBody);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds a collapsable HTML details element to the summary buffer
+     *
+     * @param {string} label text for the closed state
+     * @param {string} content collapsable content
+     *
+     * @returns {Summary} summary instance
+     */
+    addDetails(label, content) {
+        const element = this.wrap('details', this.wrap('summary', label) + content);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML image tag to the summary buffer
+     *
+     * @param {string} src path to the image you to embed
+     * @param {string} alt text description of the image
+     * @param {SummaryImageOptions} options (optional) addition image attributes
+     *
+     * @returns {Summary} summary instance
+     */
+    addImage(src, alt, options) {
+        const { width, height } = options || {};
+        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
+        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML section heading element
+     *
+     * @param {string} text heading text
+     * @param {number | string} [level=1] (optional) the heading level, default: 1
+     *
+     * @returns {Summary} summary instance
+     */
+    addHeading(text, level) {
+        const tag = `h${level}`;
+        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
+            ? tag
+            : 'h1';
+        const element = this.wrap(allowedTag, text);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML thematic break (<hr>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addSeparator() {
+        const element = this.wrap('hr', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML line break (<br>) to the summary buffer
+     *
+     * @returns {Summary} summary instance
+     */
+    addBreak() {
+        const element = this.wrap('br', null);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML blockquote to the summary buffer
+     *
+     * @param {string} text quote text
+     * @param {string} cite (optional) citation url
+     *
+     * @returns {Summary} summary instance
+     */
+    addQuote(text, cite) {
+        const attrs = Object.assign({}, (cite && { cite }));
+        const element = this.wrap('blockquote', text, attrs);
+        return this.addRaw(element).addEOL();
+    }
+    /**
+     * Adds an HTML anchor tag to the summary buffer
+     *
+     * @param {string} text link text/content
+     * @param {string} href hyperlink
+     *
+     * @returns {Summary} summary instance
+     */
+    addLink(text, href) {
+        const element = this.wrap('a', text, { href });
+        return this.addRaw(element).addEOL();
+    }
+}
+const _summary = new Summary();
+/**
+ * @deprecated use `core.summary`
+ */
+const markdownSummary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
+//# sourceMappingURL=summary.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
+
+/**
+ * toPosixPath converts the given path to the posix form. On Windows, \\ will be
+ * replaced with /.
+ *
+ * @param pth. Path to transform.
+ * @return string Posix path.
+ */
+function toPosixPath(pth) {
+    return pth.replace(/[\\]/g, '/');
+}
+/**
+ * toWin32Path converts the given path to the win32 form. On Linux, / will be
+ * replaced with \\.
+ *
+ * @param pth. Path to transform.
+ * @return string Win32 path.
+ */
+function toWin32Path(pth) {
+    return pth.replace(/[/]/g, '\\');
+}
+/**
+ * toPlatformPath converts the given path to a platform-specific path. It does
+ * this by replacing instances of / and \ with the platform-specific path
+ * separator.
+ *
+ * @param pth The path to platformize.
+ * @return string The platform-specific path.
+ */
+function toPlatformPath(pth) {
+    return pth.replace(/[/\\]/g, path.sep);
+}
+//# sourceMappingURL=path-utils.js.map
+// EXTERNAL MODULE: ./node_modules/@actions/exec/lib/exec.js + 2 modules
+var lib_exec = __nccwpck_require__(5260);
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
+var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
+        silent: true
+    });
+    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
+        silent: true
+    });
+    return {
+        name: name.trim(),
+        version: version.trim()
+    };
+});
+const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    var _a, _b, _c, _d;
+    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
+        silent: true
+    });
+    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
+    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
+    return {
+        name,
+        version
+    };
+});
+const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
+    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
+        silent: true
+    });
+    const [name, version] = stdout.trim().split('\n');
+    return {
+        name,
+        version
+    };
+});
+const platform = external_os_.platform();
+const arch = external_os_.arch();
+const isWindows = platform === 'win32';
+const isMacOS = platform === 'darwin';
+const isLinux = platform === 'linux';
+function getDetails() {
+    return platform_awaiter(this, void 0, void 0, function* () {
+        return Object.assign(Object.assign({}, (yield (isWindows
+            ? getWindowsInfo()
+            : isMacOS
+                ? getMacOsInfo()
+                : getLinuxInfo()))), { platform,
+            arch,
+            isWindows,
+            isMacOS,
+            isLinux });
+    });
+}
+//# sourceMappingURL=platform.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
+var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+/**
+ * The code to exit an action
+ */
+var ExitCode;
+(function (ExitCode) {
+    /**
+     * A code indicating that the action was successful
+     */
+    ExitCode[ExitCode["Success"] = 0] = "Success";
+    /**
+     * A code indicating that the action was a failure
+     */
+    ExitCode[ExitCode["Failure"] = 1] = "Failure";
+})(ExitCode || (ExitCode = {}));
+//-----------------------------------------------------------------------
+// Variables
+//-----------------------------------------------------------------------
+/**
+ * Sets env variable for this action and future actions in the job
+ * @param name the name of the variable to set
+ * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function exportVariable(name, val) {
+    const convertedVal = toCommandValue(val);
+    process.env[name] = convertedVal;
+    const filePath = process.env['GITHUB_ENV'] || '';
+    if (filePath) {
+        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
+    }
+    issueCommand('set-env', { name }, convertedVal);
+}
+/**
+ * Registers a secret which will get masked from logs
+ *
+ * @param secret - Value of the secret to be masked
+ * @remarks
+ * This function instructs the Actions runner to mask the specified value in any
+ * logs produced during the workflow run. Once registered, the secret value will
+ * be replaced with asterisks (***) whenever it appears in console output, logs,
+ * or error messages.
+ *
+ * This is useful for protecting sensitive information such as:
+ * - API keys
+ * - Access tokens
+ * - Authentication credentials
+ * - URL parameters containing signatures (SAS tokens)
+ *
+ * Note that masking only affects future logs; any previous appearances of the
+ * secret in logs before calling this function will remain unmasked.
+ *
+ * @example
+ * ```typescript
+ * // Register an API token as a secret
+ * const apiToken = "abc123xyz456";
+ * setSecret(apiToken);
+ *
+ * // Now any logs containing this value will show *** instead
+ * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
+ * ```
+ */
+function core_setSecret(secret) {
+    command_issueCommand('add-mask', {}, secret);
+}
+/**
+ * Prepends inputPath to the PATH (for this action and future actions)
+ * @param inputPath
+ */
+function addPath(inputPath) {
+    const filePath = process.env['GITHUB_PATH'] || '';
+    if (filePath) {
+        issueFileCommand('PATH', inputPath);
+    }
+    else {
+        issueCommand('add-path', {}, inputPath);
+    }
+    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
+}
+/**
+ * Gets the value of an input.
+ * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
+ * Returns an empty string if the value is not defined.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string
+ */
+function getInput(name, options) {
+    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
+    if (options && options.required && !val) {
+        throw new Error(`Input required and not supplied: ${name}`);
+    }
+    if (options && options.trimWhitespace === false) {
+        return val;
+    }
+    return val.trim();
+}
+/**
+ * Gets the values of an multiline input.  Each value is also trimmed.
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   string[]
+ *
+ */
+function getMultilineInput(name, options) {
+    const inputs = getInput(name, options)
+        .split('\n')
+        .filter(x => x !== '');
+    if (options && options.trimWhitespace === false) {
+        return inputs;
+    }
+    return inputs.map(input => input.trim());
+}
+/**
+ * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
+ * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
+ * The return value is also in boolean type.
+ * ref: https://yaml.org/spec/1.2/spec.html#id2804923
+ *
+ * @param     name     name of the input to get
+ * @param     options  optional. See InputOptions.
+ * @returns   boolean
+ */
+function getBooleanInput(name, options) {
+    const trueValue = ['true', 'True', 'TRUE'];
+    const falseValue = ['false', 'False', 'FALSE'];
+    const val = getInput(name, options);
+    if (trueValue.includes(val))
+        return true;
+    if (falseValue.includes(val))
+        return false;
+    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
+        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
+}
+/**
+ * Sets the value of an output.
+ *
+ * @param     name     name of the output to set
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function setOutput(name, value) {
+    const filePath = process.env['GITHUB_OUTPUT'] || '';
+    if (filePath) {
+        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
+    }
+    process.stdout.write(external_os_.EOL);
+    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
+}
+/**
+ * Enables or disables the echoing of commands into stdout for the rest of the step.
+ * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
+ *
+ */
+function setCommandEcho(enabled) {
+    issue('echo', enabled ? 'on' : 'off');
+}
+//-----------------------------------------------------------------------
+// Results
+//-----------------------------------------------------------------------
+/**
+ * Sets the action status to failed.
+ * When the action exits it will be with an exit code of 1
+ * @param message add error issue message
+ */
+function setFailed(message) {
+    process.exitCode = ExitCode.Failure;
+    error(message);
+}
+//-----------------------------------------------------------------------
+// Logging Commands
+//-----------------------------------------------------------------------
+/**
+ * Gets whether Actions Step Debug is on or not
+ */
+function isDebug() {
+    return process.env['RUNNER_DEBUG'] === '1';
+}
+/**
+ * Writes debug message to user log
+ * @param message debug message
+ */
+function core_debug(message) {
+    command_issueCommand('debug', {}, message);
+}
+/**
+ * Adds an error issue
+ * @param message error issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function error(message, properties = {}) {
+    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a warning issue
+ * @param message warning issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function warning(message, properties = {}) {
+    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Adds a notice issue
+ * @param message notice issue message. Errors will be converted to string via toString()
+ * @param properties optional properties to add to the annotation.
+ */
+function notice(message, properties = {}) {
+    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
+}
+/**
+ * Writes info to log with console.log.
+ * @param message info message
+ */
+function info(message) {
+    process.stdout.write(message + external_os_.EOL);
+}
+/**
+ * Begin an output group.
+ *
+ * Output until the next `groupEnd` will be foldable in this group
+ *
+ * @param name The name of the output group
+ */
+function startGroup(name) {
+    issue('group', name);
+}
+/**
+ * End an output group.
+ */
+function endGroup() {
+    issue('endgroup');
+}
+/**
+ * Wrap an asynchronous function call in a group.
+ *
+ * Returns the same type as the function itself.
+ *
+ * @param name The name of the group
+ * @param fn The function to wrap in the group
+ */
+function group(name, fn) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        startGroup(name);
+        let result;
+        try {
+            result = yield fn();
+        }
+        finally {
+            endGroup();
+        }
+        return result;
+    });
+}
+//-----------------------------------------------------------------------
+// Wrapper action state
+//-----------------------------------------------------------------------
+/**
+ * Saves state for current action, the state can only be retrieved by this action's post job execution.
+ *
+ * @param     name     name of the state to store
+ * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function saveState(name, value) {
+    const filePath = process.env['GITHUB_STATE'] || '';
+    if (filePath) {
+        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+    }
+    issueCommand('save-state', { name }, toCommandValue(value));
+}
+/**
+ * Gets the value of an state set by this action's main execution.
+ *
+ * @param     name     name of the state to get
+ * @returns   string
+ */
+function getState(name) {
+    return process.env[`STATE_${name}`] || '';
+}
+function getIDToken(aud) {
+    return core_awaiter(this, void 0, void 0, function* () {
+        return yield OidcClient.getIDToken(aud);
+    });
+}
+/**
+ * Summary exports
+ */
+
+/**
+ * @deprecated use core.summary
+ */
+
+/**
+ * Path exports
+ */
+
+/**
+ * Platform utilities exports
+ */
+
+//# sourceMappingURL=core.js.map
+
+/***/ }),
+
+/***/ 5260:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  m: () => (/* binding */ exec)
+});
+
+// UNUSED EXPORTS: getExecOutput
+
+// EXTERNAL MODULE: external "string_decoder"
+var external_string_decoder_ = __nccwpck_require__(3193);
+// EXTERNAL MODULE: external "os"
+var external_os_ = __nccwpck_require__(857);
+// EXTERNAL MODULE: external "events"
+var external_events_ = __nccwpck_require__(4434);
+// EXTERNAL MODULE: external "child_process"
+var external_child_process_ = __nccwpck_require__(5317);
+// EXTERNAL MODULE: external "path"
+var external_path_ = __nccwpck_require__(6928);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
+var io_util = __nccwpck_require__(90);
+;// CONCATENATED MODULE: external "timers"
+const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+
+
+/* eslint-disable @typescript-eslint/unbound-method */
+const IS_WINDOWS = process.platform === 'win32';
+/*
+ * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
+ */
+class ToolRunner extends external_events_.EventEmitter {
+    constructor(toolPath, args, options) {
+        super();
+        if (!toolPath) {
+            throw new Error("Parameter 'toolPath' cannot be null or empty.");
+        }
+        this.toolPath = toolPath;
+        this.args = args || [];
+        this.options = options || {};
+    }
+    _debug(message) {
+        if (this.options.listeners && this.options.listeners.debug) {
+            this.options.listeners.debug(message);
+        }
+    }
+    _getCommandString(options, noPrefix) {
+        const toolPath = this._getSpawnFileName();
+        const args = this._getSpawnArgs(options);
+        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
+        if (IS_WINDOWS) {
+            // Windows + cmd file
+            if (this._isCmdFile()) {
+                cmd += toolPath;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows + verbatim
+            else if (options.windowsVerbatimArguments) {
+                cmd += `"${toolPath}"`;
+                for (const a of args) {
+                    cmd += ` ${a}`;
+                }
+            }
+            // Windows (regular)
+            else {
+                cmd += this._windowsQuoteCmdArg(toolPath);
+                for (const a of args) {
+                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
+                }
+            }
+        }
+        else {
+            // OSX/Linux - this can likely be improved with some form of quoting.
+            // creating processes on Unix is fundamentally different than Windows.
+            // on Unix, execvp() takes an arg array.
+            cmd += toolPath;
+            for (const a of args) {
+                cmd += ` ${a}`;
+            }
+        }
+        return cmd;
+    }
+    _processLineBuffer(data, strBuffer, onLine) {
+        try {
+            let s = strBuffer + data.toString();
+            let n = s.indexOf(external_os_.EOL);
+            while (n > -1) {
+                const line = s.substring(0, n);
+                onLine(line);
+                // the rest of the string ...
+                s = s.substring(n + external_os_.EOL.length);
+                n = s.indexOf(external_os_.EOL);
+            }
+            return s;
+        }
+        catch (err) {
+            // streaming lines to console is best effort.  Don't fail a build.
+            this._debug(`error processing line. Failed with error ${err}`);
+            return '';
+        }
+    }
+    _getSpawnFileName() {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                return process.env['COMSPEC'] || 'cmd.exe';
+            }
+        }
+        return this.toolPath;
+    }
+    _getSpawnArgs(options) {
+        if (IS_WINDOWS) {
+            if (this._isCmdFile()) {
+                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
+                for (const a of this.args) {
+                    argline += ' ';
+                    argline += options.windowsVerbatimArguments
+                        ? a
+                        : this._windowsQuoteCmdArg(a);
+                }
+                argline += '"';
+                return [argline];
+            }
+        }
+        return this.args;
+    }
+    _endsWith(str, end) {
+        return str.endsWith(end);
+    }
+    _isCmdFile() {
+        const upperToolPath = this.toolPath.toUpperCase();
+        return (this._endsWith(upperToolPath, '.CMD') ||
+            this._endsWith(upperToolPath, '.BAT'));
+    }
+    _windowsQuoteCmdArg(arg) {
+        // for .exe, apply the normal quoting rules that libuv applies
+        if (!this._isCmdFile()) {
+            return this._uvQuoteCmdArg(arg);
+        }
+        // otherwise apply quoting rules specific to the cmd.exe command line parser.
+        // the libuv rules are generic and are not designed specifically for cmd.exe
+        // command line parser.
+        //
+        // for a detailed description of the cmd.exe command line parser, refer to
+        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
+        // need quotes for empty arg
+        if (!arg) {
+            return '""';
+        }
+        // determine whether the arg needs to be quoted
+        const cmdSpecialChars = [
+            ' ',
+            '\t',
+            '&',
+            '(',
+            ')',
+            '[',
+            ']',
+            '{',
+            '}',
+            '^',
+            '=',
+            ';',
+            '!',
+            "'",
+            '+',
+            ',',
+            '`',
+            '~',
+            '|',
+            '<',
+            '>',
+            '"'
+        ];
+        let needsQuotes = false;
+        for (const char of arg) {
+            if (cmdSpecialChars.some(x => x === char)) {
+                needsQuotes = true;
+                break;
+            }
+        }
+        // short-circuit if quotes not needed
+        if (!needsQuotes) {
+            return arg;
+        }
+        // the following quoting rules are very similar to the rules that by libuv applies.
+        //
+        // 1) wrap the string in quotes
+        //
+        // 2) double-up quotes - i.e. " => ""
+        //
+        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
+        //    doesn't work well with a cmd.exe command line.
+        //
+        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
+        //    for example, the command line:
+        //          foo.exe "myarg:""my val"""
+        //    is parsed by a .NET console app into an arg array:
+        //          [ "myarg:\"my val\"" ]
+        //    which is the same end result when applying libuv quoting rules. although the actual
+        //    command line from libuv quoting rules would look like:
+        //          foo.exe "myarg:\"my val\""
+        //
+        // 3) double-up slashes that precede a quote,
+        //    e.g.  hello \world    => "hello \world"
+        //          hello\"world    => "hello\\""world"
+        //          hello\\"world   => "hello\\\\""world"
+        //          hello world\    => "hello world\\"
+        //
+        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
+        //    the reasons for including this as a .cmd quoting rule are:
+        //
+        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
+        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
+        //
+        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
+        //       haven't heard any complaints about that aspect.
+        //
+        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
+        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
+        // by using %%.
+        //
+        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
+        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
+        //
+        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
+        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
+        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
+        // to an external program.
+        //
+        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
+        // % can be escaped within a .cmd file.
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\'; // double the slash
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '"'; // double the quote
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _uvQuoteCmdArg(arg) {
+        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
+        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
+        // is used.
+        //
+        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
+        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
+        // pasting copyright notice from Node within this function:
+        //
+        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
+        //
+        //      Permission is hereby granted, free of charge, to any person obtaining a copy
+        //      of this software and associated documentation files (the "Software"), to
+        //      deal in the Software without restriction, including without limitation the
+        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+        //      sell copies of the Software, and to permit persons to whom the Software is
+        //      furnished to do so, subject to the following conditions:
+        //
+        //      The above copyright notice and this permission notice shall be included in
+        //      all copies or substantial portions of the Software.
+        //
+        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
+        //      IN THE SOFTWARE.
+        if (!arg) {
+            // Need double quotation for empty argument
+            return '""';
+        }
+        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
+            // No quotation needed
+            return arg;
+        }
+        if (!arg.includes('"') && !arg.includes('\\')) {
+            // No embedded double quotes or backslashes, so I can just wrap
+            // quote marks around the whole thing.
+            return `"${arg}"`;
+        }
+        // Expected input/output:
+        //   input : hello"world
+        //   output: "hello\"world"
+        //   input : hello""world
+        //   output: "hello\"\"world"
+        //   input : hello\world
+        //   output: hello\world
+        //   input : hello\\world
+        //   output: hello\\world
+        //   input : hello\"world
+        //   output: "hello\\\"world"
+        //   input : hello\\"world
+        //   output: "hello\\\\\"world"
+        //   input : hello world\
+        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
+        //                             but it appears the comment is wrong, it should be "hello world\\"
+        let reverse = '"';
+        let quoteHit = true;
+        for (let i = arg.length; i > 0; i--) {
+            // walk the string in reverse
+            reverse += arg[i - 1];
+            if (quoteHit && arg[i - 1] === '\\') {
+                reverse += '\\';
+            }
+            else if (arg[i - 1] === '"') {
+                quoteHit = true;
+                reverse += '\\';
+            }
+            else {
+                quoteHit = false;
+            }
+        }
+        reverse += '"';
+        return reverse.split('').reverse().join('');
+    }
+    _cloneExecOptions(options) {
+        options = options || {};
+        const result = {
+            cwd: options.cwd || process.cwd(),
+            env: options.env || process.env,
+            silent: options.silent || false,
+            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
+            failOnStdErr: options.failOnStdErr || false,
+            ignoreReturnCode: options.ignoreReturnCode || false,
+            delay: options.delay || 10000
+        };
+        result.outStream = options.outStream || process.stdout;
+        result.errStream = options.errStream || process.stderr;
+        return result;
+    }
+    _getSpawnOptions(options, toolPath) {
+        options = options || {};
+        const result = {};
+        result.cwd = options.cwd;
+        result.env = options.env;
+        result['windowsVerbatimArguments'] =
+            options.windowsVerbatimArguments || this._isCmdFile();
+        if (options.windowsVerbatimArguments) {
+            result.argv0 = `"${toolPath}"`;
+        }
+        return result;
+    }
+    /**
+     * Exec a tool.
+     * Output will be streamed to the live console.
+     * Returns promise with return code
+     *
+     * @param     tool     path to tool to exec
+     * @param     options  optional exec options.  See ExecOptions
+     * @returns   number
+     */
+    exec() {
+        return __awaiter(this, void 0, void 0, function* () {
+            // root the tool path if it is unrooted and contains relative pathing
+            if (!io_util/* isRooted */.Qh(this.toolPath) &&
+                (this.toolPath.includes('/') ||
+                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
+                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
+                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
+            }
+            // if the tool is only a file name, then resolve it from the PATH
+            // otherwise verify it exists (add extension on Windows if necessary)
+            this.toolPath = yield io/* which */.K7(this.toolPath, true);
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                this._debug(`exec tool: ${this.toolPath}`);
+                this._debug('arguments:');
+                for (const arg of this.args) {
+                    this._debug(`   ${arg}`);
+                }
+                const optionsNonNull = this._cloneExecOptions(this.options);
+                if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
+                }
+                const state = new ExecState(optionsNonNull, this.toolPath);
+                state.on('debug', (message) => {
+                    this._debug(message);
+                });
+                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
+                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
+                }
+                const fileName = this._getSpawnFileName();
+                const cp = external_child_process_.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
+                let stdbuffer = '';
+                if (cp.stdout) {
+                    cp.stdout.on('data', (data) => {
+                        if (this.options.listeners && this.options.listeners.stdout) {
+                            this.options.listeners.stdout(data);
+                        }
+                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
+                            optionsNonNull.outStream.write(data);
+                        }
+                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.stdline) {
+                                this.options.listeners.stdline(line);
+                            }
+                        });
+                    });
+                }
+                let errbuffer = '';
+                if (cp.stderr) {
+                    cp.stderr.on('data', (data) => {
+                        state.processStderr = true;
+                        if (this.options.listeners && this.options.listeners.stderr) {
+                            this.options.listeners.stderr(data);
+                        }
+                        if (!optionsNonNull.silent &&
+                            optionsNonNull.errStream &&
+                            optionsNonNull.outStream) {
+                            const s = optionsNonNull.failOnStdErr
+                                ? optionsNonNull.errStream
+                                : optionsNonNull.outStream;
+                            s.write(data);
+                        }
+                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
+                            if (this.options.listeners && this.options.listeners.errline) {
+                                this.options.listeners.errline(line);
+                            }
+                        });
+                    });
+                }
+                cp.on('error', (err) => {
+                    state.processError = err.message;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    state.CheckComplete();
+                });
+                cp.on('exit', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                cp.on('close', (code) => {
+                    state.processExitCode = code;
+                    state.processExited = true;
+                    state.processClosed = true;
+                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
+                    state.CheckComplete();
+                });
+                state.on('done', (error, exitCode) => {
+                    if (stdbuffer.length > 0) {
+                        this.emit('stdline', stdbuffer);
+                    }
+                    if (errbuffer.length > 0) {
+                        this.emit('errline', errbuffer);
+                    }
+                    cp.removeAllListeners();
+                    if (error) {
+                        reject(error);
+                    }
+                    else {
+                        resolve(exitCode);
+                    }
+                });
+                if (this.options.input) {
+                    if (!cp.stdin) {
+                        throw new Error('child process missing stdin');
+                    }
+                    cp.stdin.end(this.options.input);
+                }
+            }));
+        });
+    }
+}
+/**
+ * Convert an arg string to an array of args. Handles escaping
+ *
+ * @param    argString   string of arguments
+ * @returns  string[]    array of arguments
+ */
+function argStringToArray(argString) {
+    const args = [];
+    let inQuotes = false;
+    let escaped = false;
+    let arg = '';
+    function append(c) {
+        // we only escape double quotes.
+        if (escaped && c !== '"') {
+            arg += '\\';
+        }
+        arg += c;
+        escaped = false;
+    }
+    for (let i = 0; i < argString.length; i++) {
+        const c = argString.charAt(i);
+        if (c === '"') {
+            if (!escaped) {
+                inQuotes = !inQuotes;
+            }
+            else {
+                append(c);
+            }
+            continue;
+        }
+        if (c === '\\' && escaped) {
+            append(c);
+            continue;
+        }
+        if (c === '\\' && inQuotes) {
+            escaped = true;
+            continue;
+        }
+        if (c === ' ' && !inQuotes) {
+            if (arg.length > 0) {
+                args.push(arg);
+                arg = '';
+            }
+            continue;
+        }
+        append(c);
+    }
+    if (arg.length > 0) {
+        args.push(arg.trim());
+    }
+    return args;
+}
+class ExecState extends external_events_.EventEmitter {
+    constructor(options, toolPath) {
+        super();
+        this.processClosed = false; // tracks whether the process has exited and stdio is closed
+        this.processError = '';
+        this.processExitCode = 0;
+        this.processExited = false; // tracks whether the process has exited
+        this.processStderr = false; // tracks whether stderr was written to
+        this.delay = 10000; // 10 seconds
+        this.done = false;
+        this.timeout = null;
+        if (!toolPath) {
+            throw new Error('toolPath must not be empty');
+        }
+        this.options = options;
+        this.toolPath = toolPath;
+        if (options.delay) {
+            this.delay = options.delay;
+        }
+    }
+    CheckComplete() {
+        if (this.done) {
+            return;
+        }
+        if (this.processClosed) {
+            this._setResult();
+        }
+        else if (this.processExited) {
+            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
+        }
+    }
+    _debug(message) {
+        this.emit('debug', message);
+    }
+    _setResult() {
+        // determine whether there is an error
+        let error;
+        if (this.processExited) {
+            if (this.processError) {
+                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
+            }
+            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
+                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
+            }
+            else if (this.processStderr && this.options.failOnStdErr) {
+                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
+            }
+        }
+        // clear the timeout
+        if (this.timeout) {
+            clearTimeout(this.timeout);
+            this.timeout = null;
+        }
+        this.done = true;
+        this.emit('done', error, this.processExitCode);
+    }
+    static HandleTimeout(state) {
+        if (state.done) {
+            return;
+        }
+        if (!state.processClosed && state.processExited) {
+            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
+            state._debug(message);
+        }
+        state._setResult();
+    }
+}
+//# sourceMappingURL=toolrunner.js.map
+;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
+var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+/**
+ * Exec a command.
+ * Output will be streamed to the live console.
+ * Returns promise with return code
+ *
+ * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
+ * @param     args               optional arguments for tool. Escaping is handled by the lib.
+ * @param     options            optional exec options.  See ExecOptions
+ * @returns   Promise<number>    exit code
+ */
+function exec(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        const commandArgs = argStringToArray(commandLine);
+        if (commandArgs.length === 0) {
+            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
+        }
+        // Path to tool to execute should be first arg
+        const toolPath = commandArgs[0];
+        args = commandArgs.slice(1).concat(args || []);
+        const runner = new ToolRunner(toolPath, args, options);
+        return runner.exec();
+    });
+}
+/**
+ * Exec a command and get the output.
+ * Output will be streamed to the live console.
+ * Returns promise with the exit code and collected stdout and stderr
+ *
+ * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
+ * @param     args                  optional arguments for tool. Escaping is handled by the lib.
+ * @param     options               optional exec options.  See ExecOptions
+ * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
+ */
+function getExecOutput(commandLine, args, options) {
+    return exec_awaiter(this, void 0, void 0, function* () {
+        var _a, _b;
+        let stdout = '';
+        let stderr = '';
+        //Using string decoder covers the case where a mult-byte character is split
+        const stdoutDecoder = new StringDecoder('utf8');
+        const stderrDecoder = new StringDecoder('utf8');
+        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
+        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
+        const stdErrListener = (data) => {
+            stderr += stderrDecoder.write(data);
+            if (originalStdErrListener) {
+                originalStdErrListener(data);
+            }
+        };
+        const stdOutListener = (data) => {
+            stdout += stdoutDecoder.write(data);
+            if (originalStdoutListener) {
+                originalStdoutListener(data);
+            }
+        };
+        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
+        const exitCode = yield exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
+        //flush any remaining characters
+        stdout += stdoutDecoder.end();
+        stderr += stderrDecoder.end();
+        return {
+            exitCode,
+            stdout,
+            stderr
+        };
+    });
+}
+//# sourceMappingURL=exec.js.map
+
+/***/ }),
+
+/***/ 4942:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  Qq: () => (/* binding */ HttpClient)
+});
+
+// UNUSED EXPORTS: Headers, HttpClientError, HttpClientResponse, HttpCodes, MediaTypes, getProxyUrl, isHttps
+
+// EXTERNAL MODULE: external "http"
+var external_http_ = __nccwpck_require__(8611);
+var external_http_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_http_, 2);
+// EXTERNAL MODULE: external "https"
+var external_https_ = __nccwpck_require__(5692);
+var external_https_namespaceObject = /*#__PURE__*/__nccwpck_require__.t(external_https_, 2);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
+function getProxyUrl(reqUrl) {
+    const usingSsl = reqUrl.protocol === 'https:';
+    if (checkBypass(reqUrl)) {
+        return undefined;
+    }
+    const proxyVar = (() => {
+        if (usingSsl) {
+            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
+        }
+        else {
+            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
+        }
+    })();
+    if (proxyVar) {
+        try {
+            return new DecodedURL(proxyVar);
+        }
+        catch (_a) {
+            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
+                return new DecodedURL(`http://${proxyVar}`);
+        }
+    }
+    else {
+        return undefined;
+    }
+}
+function checkBypass(reqUrl) {
+    if (!reqUrl.hostname) {
+        return false;
+    }
+    const reqHost = reqUrl.hostname;
+    if (isLoopbackAddress(reqHost)) {
+        return true;
+    }
+    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
+    if (!noProxy) {
+        return false;
+    }
+    // Determine the request port
+    let reqPort;
+    if (reqUrl.port) {
+        reqPort = Number(reqUrl.port);
+    }
+    else if (reqUrl.protocol === 'http:') {
+        reqPort = 80;
+    }
+    else if (reqUrl.protocol === 'https:') {
+        reqPort = 443;
+    }
+    // Format the request hostname and hostname with port
+    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
+    if (typeof reqPort === 'number') {
+        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
+    }
+    // Compare request host against noproxy
+    for (const upperNoProxyItem of noProxy
+        .split(',')
+        .map(x => x.trim().toUpperCase())
+        .filter(x => x)) {
+        if (upperNoProxyItem === '*' ||
+            upperReqHosts.some(x => x === upperNoProxyItem ||
+                x.endsWith(`.${upperNoProxyItem}`) ||
+                (upperNoProxyItem.startsWith('.') &&
+                    x.endsWith(`${upperNoProxyItem}`)))) {
+            return true;
+        }
+    }
+    return false;
+}
+function isLoopbackAddress(host) {
+    const hostLower = host.toLowerCase();
+    return (hostLower === 'localhost' ||
+        hostLower.startsWith('127.') ||
+        hostLower.startsWith('[::1]') ||
+        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
+}
+class DecodedURL extends URL {
+    constructor(url, base) {
+        super(url, base);
+        this._decodedUsername = decodeURIComponent(super.username);
+        this._decodedPassword = decodeURIComponent(super.password);
+    }
+    get username() {
+        return this._decodedUsername;
+    }
+    get password() {
+        return this._decodedPassword;
+    }
+}
+//# sourceMappingURL=proxy.js.map
+// EXTERNAL MODULE: ./node_modules/tunnel/index.js
+var tunnel = __nccwpck_require__(770);
+// EXTERNAL MODULE: ./node_modules/undici/index.js
+var undici = __nccwpck_require__(6752);
+;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+
+
+var HttpCodes;
+(function (HttpCodes) {
+    HttpCodes[HttpCodes["OK"] = 200] = "OK";
+    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
+    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
+    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
+    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
+    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
+    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
+    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
+    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
+    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
+    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
+    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
+    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
+    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
+    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
+    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
+    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
+    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
+    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
+    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
+    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
+    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
+    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
+    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
+    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
+    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
+    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
+})(HttpCodes || (HttpCodes = {}));
+var Headers;
+(function (Headers) {
+    Headers["Accept"] = "accept";
+    Headers["ContentType"] = "content-type";
+})(Headers || (Headers = {}));
+var MediaTypes;
+(function (MediaTypes) {
+    MediaTypes["ApplicationJson"] = "application/json";
+})(MediaTypes || (MediaTypes = {}));
+/**
+ * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
+ * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+ */
+function lib_getProxyUrl(serverUrl) {
+    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
+    return proxyUrl ? proxyUrl.href : '';
+}
+const HttpRedirectCodes = [
+    HttpCodes.MovedPermanently,
+    HttpCodes.ResourceMoved,
+    HttpCodes.SeeOther,
+    HttpCodes.TemporaryRedirect,
+    HttpCodes.PermanentRedirect
+];
+const HttpResponseRetryCodes = [
+    HttpCodes.BadGateway,
+    HttpCodes.ServiceUnavailable,
+    HttpCodes.GatewayTimeout
+];
+const RetryableHttpVerbs = ['OPTIONS', 'GET', 'DELETE', 'HEAD'];
+const ExponentialBackoffCeiling = 10;
+const ExponentialBackoffTimeSlice = 5;
+class HttpClientError extends Error {
+    constructor(message, statusCode) {
+        super(message);
+        this.name = 'HttpClientError';
+        this.statusCode = statusCode;
+        Object.setPrototypeOf(this, HttpClientError.prototype);
+    }
+}
+class HttpClientResponse {
+    constructor(message) {
+        this.message = message;
+    }
+    readBody() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                let output = Buffer.alloc(0);
+                this.message.on('data', (chunk) => {
+                    output = Buffer.concat([output, chunk]);
+                });
+                this.message.on('end', () => {
+                    resolve(output.toString());
+                });
+            }));
+        });
+    }
+    readBodyBuffer() {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
+                const chunks = [];
+                this.message.on('data', (chunk) => {
+                    chunks.push(chunk);
+                });
+                this.message.on('end', () => {
+                    resolve(Buffer.concat(chunks));
+                });
+            }));
+        });
+    }
+}
+function isHttps(requestUrl) {
+    const parsedUrl = new URL(requestUrl);
+    return parsedUrl.protocol === 'https:';
+}
+class HttpClient {
+    constructor(userAgent, handlers, requestOptions) {
+        this._ignoreSslError = false;
+        this._allowRedirects = true;
+        this._allowRedirectDowngrade = false;
+        this._maxRedirects = 50;
+        this._allowRetries = false;
+        this._maxRetries = 1;
+        this._keepAlive = false;
+        this._disposed = false;
+        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
+        this.handlers = handlers || [];
+        this.requestOptions = requestOptions;
+        if (requestOptions) {
+            if (requestOptions.ignoreSslError != null) {
+                this._ignoreSslError = requestOptions.ignoreSslError;
+            }
+            this._socketTimeout = requestOptions.socketTimeout;
+            if (requestOptions.allowRedirects != null) {
+                this._allowRedirects = requestOptions.allowRedirects;
+            }
+            if (requestOptions.allowRedirectDowngrade != null) {
+                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
+            }
+            if (requestOptions.maxRedirects != null) {
+                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
+            }
+            if (requestOptions.keepAlive != null) {
+                this._keepAlive = requestOptions.keepAlive;
+            }
+            if (requestOptions.allowRetries != null) {
+                this._allowRetries = requestOptions.allowRetries;
+            }
+            if (requestOptions.maxRetries != null) {
+                this._maxRetries = requestOptions.maxRetries;
+            }
+        }
+    }
+    options(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    get(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('GET', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    del(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    post(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('POST', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    patch(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    put(requestUrl, data, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('PUT', requestUrl, data, additionalHeaders || {});
+        });
+    }
+    head(requestUrl, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
+        });
+    }
+    sendStream(verb, requestUrl, stream, additionalHeaders) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return this.request(verb, requestUrl, stream, additionalHeaders);
+        });
+    }
+    /**
+     * Gets a typed object from an endpoint
+     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
+     */
+    getJson(requestUrl_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            const res = yield this.get(requestUrl, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    postJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.post(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    putJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.put(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    patchJson(requestUrl_1, obj_1) {
+        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
+            const data = JSON.stringify(obj, null, 2);
+            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
+            additionalHeaders[Headers.ContentType] =
+                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
+            const res = yield this.patch(requestUrl, data, additionalHeaders);
+            return this._processResponse(res, this.requestOptions);
+        });
+    }
+    /**
+     * Makes a raw http request.
+     * All other methods such as get, post, patch, and request ultimately call this.
+     * Prefer get, del, post and patch
+     */
+    request(verb, requestUrl, data, headers) {
+        return __awaiter(this, void 0, void 0, function* () {
+            if (this._disposed) {
+                throw new Error('Client has already been disposed.');
+            }
+            const parsedUrl = new URL(requestUrl);
+            let info = this._prepareRequest(verb, parsedUrl, headers);
+            // Only perform retries on reads since writes may not be idempotent.
+            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
+                ? this._maxRetries + 1
+                : 1;
+            let numTries = 0;
+            let response;
+            do {
+                response = yield this.requestRaw(info, data);
+                // Check if it's an authentication challenge
+                if (response &&
+                    response.message &&
+                    response.message.statusCode === HttpCodes.Unauthorized) {
+                    let authenticationHandler;
+                    for (const handler of this.handlers) {
+                        if (handler.canHandleAuthentication(response)) {
+                            authenticationHandler = handler;
+                            break;
+                        }
+                    }
+                    if (authenticationHandler) {
+                        return authenticationHandler.handleAuthentication(this, info, data);
+                    }
+                    else {
+                        // We have received an unauthorized response but have no handlers to handle it.
+                        // Let the response return to the caller.
+                        return response;
+                    }
+                }
+                let redirectsRemaining = this._maxRedirects;
+                while (response.message.statusCode &&
+                    HttpRedirectCodes.includes(response.message.statusCode) &&
+                    this._allowRedirects &&
+                    redirectsRemaining > 0) {
+                    const redirectUrl = response.message.headers['location'];
+                    if (!redirectUrl) {
+                        // if there's no location to redirect to, we won't
+                        break;
+                    }
+                    const parsedRedirectUrl = new URL(redirectUrl);
+                    if (parsedUrl.protocol === 'https:' &&
+                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
+                        !this._allowRedirectDowngrade) {
+                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
+                    }
+                    // we need to finish reading the response before reassigning response
+                    // which will leak the open socket.
+                    yield response.readBody();
+                    // strip authorization header if redirected to a different hostname
+                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
+                        for (const header in headers) {
+                            // header names are case insensitive
+                            if (header.toLowerCase() === 'authorization') {
+                                delete headers[header];
+                            }
+                        }
+                    }
+                    // let's make the request with the new redirectUrl
+                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
+                    response = yield this.requestRaw(info, data);
+                    redirectsRemaining--;
+                }
+                if (!response.message.statusCode ||
+                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
+                    // If not a retry code, return immediately instead of retrying
+                    return response;
+                }
+                numTries += 1;
+                if (numTries < maxTries) {
+                    yield response.readBody();
+                    yield this._performExponentialBackoff(numTries);
+                }
+            } while (numTries < maxTries);
+            return response;
+        });
+    }
+    /**
+     * Needs to be called if keepAlive is set to true in request options.
+     */
+    dispose() {
+        if (this._agent) {
+            this._agent.destroy();
+        }
+        this._disposed = true;
+    }
+    /**
+     * Raw request.
+     * @param info
+     * @param data
+     */
+    requestRaw(info, data) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => {
+                function callbackForResult(err, res) {
+                    if (err) {
+                        reject(err);
+                    }
+                    else if (!res) {
+                        // If `err` is not passed, then `res` must be passed.
+                        reject(new Error('Unknown error'));
+                    }
+                    else {
+                        resolve(res);
+                    }
+                }
+                this.requestRawWithCallback(info, data, callbackForResult);
+            });
+        });
+    }
+    /**
+     * Raw request with callback.
+     * @param info
+     * @param data
+     * @param onResult
+     */
+    requestRawWithCallback(info, data, onResult) {
+        if (typeof data === 'string') {
+            if (!info.options.headers) {
+                info.options.headers = {};
+            }
+            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
+        }
+        let callbackCalled = false;
+        function handleResult(err, res) {
+            if (!callbackCalled) {
+                callbackCalled = true;
+                onResult(err, res);
+            }
+        }
+        const req = info.httpModule.request(info.options, (msg) => {
+            const res = new HttpClientResponse(msg);
+            handleResult(undefined, res);
+        });
+        let socket;
+        req.on('socket', sock => {
+            socket = sock;
+        });
+        // If we ever get disconnected, we want the socket to timeout eventually
+        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
+            if (socket) {
+                socket.end();
+            }
+            handleResult(new Error(`Request timeout: ${info.options.path}`));
+        });
+        req.on('error', function (err) {
+            // err has statusCode property
+            // res should have headers
+            handleResult(err);
+        });
+        if (data && typeof data === 'string') {
+            req.write(data, 'utf8');
+        }
+        if (data && typeof data !== 'string') {
+            data.on('close', function () {
+                req.end();
+            });
+            data.pipe(req);
+        }
+        else {
+            req.end();
+        }
+    }
+    /**
+     * Gets an http agent. This function is useful when you need an http agent that handles
+     * routing through a proxy server - depending upon the url and proxy environment variables.
+     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
+     */
+    getAgent(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        return this._getAgent(parsedUrl);
+    }
+    getAgentDispatcher(serverUrl) {
+        const parsedUrl = new URL(serverUrl);
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (!useProxy) {
+            return;
+        }
+        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
+    }
+    _prepareRequest(method, requestUrl, headers) {
+        const info = {};
+        info.parsedUrl = requestUrl;
+        const usingSsl = info.parsedUrl.protocol === 'https:';
+        info.httpModule = usingSsl ? external_https_namespaceObject : external_http_namespaceObject;
+        const defaultPort = usingSsl ? 443 : 80;
+        info.options = {};
+        info.options.host = info.parsedUrl.hostname;
+        info.options.port = info.parsedUrl.port
+            ? parseInt(info.parsedUrl.port)
+            : defaultPort;
+        info.options.path =
+            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
+        info.options.method = method;
+        info.options.headers = this._mergeHeaders(headers);
+        if (this.userAgent != null) {
+            info.options.headers['user-agent'] = this.userAgent;
+        }
+        info.options.agent = this._getAgent(info.parsedUrl);
+        // gives handlers an opportunity to participate
+        if (this.handlers) {
+            for (const handler of this.handlers) {
+                handler.prepareRequest(info.options);
+            }
+        }
+        return info;
+    }
+    _mergeHeaders(headers) {
+        if (this.requestOptions && this.requestOptions.headers) {
+            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
+        }
+        return lowercaseKeys(headers || {});
+    }
+    /**
+     * Gets an existing header value or returns a default.
+     * Handles converting number header values to strings since HTTP headers must be strings.
+     * Note: This returns string | string[] since some headers can have multiple values.
+     * For headers that must always be a single string (like Content-Type), use the
+     * specialized _getExistingOrDefaultContentTypeHeader method instead.
+     */
+    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
+            if (headerValue) {
+                clientHeader =
+                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
+            }
+        }
+        const additionalValue = additionalHeaders[header];
+        if (additionalValue !== undefined) {
+            return typeof additionalValue === 'number'
+                ? additionalValue.toString()
+                : additionalValue;
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    /**
+     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
+     * Always returns a single string (not an array) since Content-Type should be a single value.
+     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
+     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
+     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
+     */
+    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
+        let clientHeader;
+        if (this.requestOptions && this.requestOptions.headers) {
+            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
+            if (headerValue) {
+                if (typeof headerValue === 'number') {
+                    clientHeader = String(headerValue);
+                }
+                else if (Array.isArray(headerValue)) {
+                    clientHeader = headerValue.join(', ');
+                }
+                else {
+                    clientHeader = headerValue;
+                }
+            }
+        }
+        const additionalValue = additionalHeaders[Headers.ContentType];
+        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
+        if (additionalValue !== undefined) {
+            if (typeof additionalValue === 'number') {
+                return String(additionalValue);
+            }
+            else if (Array.isArray(additionalValue)) {
+                return additionalValue.join(', ');
+            }
+            else {
+                return additionalValue;
+            }
+        }
+        if (clientHeader !== undefined) {
+            return clientHeader;
+        }
+        return _default;
+    }
+    _getAgent(parsedUrl) {
+        let agent;
+        const proxyUrl = getProxyUrl(parsedUrl);
+        const useProxy = proxyUrl && proxyUrl.hostname;
+        if (this._keepAlive && useProxy) {
+            agent = this._proxyAgent;
+        }
+        if (!useProxy) {
+            agent = this._agent;
+        }
+        // if agent is already assigned use that agent.
+        if (agent) {
+            return agent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        let maxSockets = 100;
+        if (this.requestOptions) {
+            maxSockets = this.requestOptions.maxSockets || external_http_.globalAgent.maxSockets;
+        }
+        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
+        if (proxyUrl && proxyUrl.hostname) {
+            const agentOptions = {
+                maxSockets,
+                keepAlive: this._keepAlive,
+                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
+                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
+                })), { host: proxyUrl.hostname, port: proxyUrl.port })
+            };
+            let tunnelAgent;
+            const overHttps = proxyUrl.protocol === 'https:';
+            if (usingSsl) {
+                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
+            }
+            else {
+                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
+            }
+            agent = tunnelAgent(agentOptions);
+            this._proxyAgent = agent;
+        }
+        // if tunneling agent isn't assigned create a new agent
+        if (!agent) {
+            const options = { keepAlive: this._keepAlive, maxSockets };
+            agent = usingSsl ? new external_https_.Agent(options) : new external_http_.Agent(options);
+            this._agent = agent;
+        }
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            agent.options = Object.assign(agent.options || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return agent;
+    }
+    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
+        let proxyAgent;
+        if (this._keepAlive) {
+            proxyAgent = this._proxyAgentDispatcher;
+        }
+        // if agent is already assigned use that agent.
+        if (proxyAgent) {
+            return proxyAgent;
+        }
+        const usingSsl = parsedUrl.protocol === 'https:';
+        proxyAgent = new undici.ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
+            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
+        })));
+        this._proxyAgentDispatcher = proxyAgent;
+        if (usingSsl && this._ignoreSslError) {
+            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
+            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
+            // we have to cast it to any and change it directly
+            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
+                rejectUnauthorized: false
+            });
+        }
+        return proxyAgent;
+    }
+    _getUserAgentWithOrchestrationId(userAgent) {
+        const baseUserAgent = userAgent || 'actions/http-client';
+        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
+        if (orchId) {
+            // Sanitize the orchestration ID to ensure it contains only valid characters
+            // Valid characters: 0-9, a-z, _, -, .
+            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
+            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
+        }
+        return baseUserAgent;
+    }
+    _performExponentialBackoff(retryNumber) {
+        return __awaiter(this, void 0, void 0, function* () {
+            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
+            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
+            return new Promise(resolve => setTimeout(() => resolve(), ms));
+        });
+    }
+    _processResponse(res, options) {
+        return __awaiter(this, void 0, void 0, function* () {
+            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
+                const statusCode = res.message.statusCode || 0;
+                const response = {
+                    statusCode,
+                    result: null,
+                    headers: {}
+                };
+                // not found leads to null obj returned
+                if (statusCode === HttpCodes.NotFound) {
+                    resolve(response);
+                }
+                // get the result from the body
+                function dateTimeDeserializer(key, value) {
+                    if (typeof value === 'string') {
+                        const a = new Date(value);
+                        if (!isNaN(a.valueOf())) {
+                            return a;
+                        }
+                    }
+                    return value;
+                }
+                let obj;
+                let contents;
+                try {
+                    contents = yield res.readBody();
+                    if (contents && contents.length > 0) {
+                        if (options && options.deserializeDates) {
+                            obj = JSON.parse(contents, dateTimeDeserializer);
+                        }
+                        else {
+                            obj = JSON.parse(contents);
+                        }
+                        response.result = obj;
+                    }
+                    response.headers = res.message.headers;
+                }
+                catch (err) {
+                    // Invalid resource (contents not json);  leaving result obj null
+                }
+                // note that 3xx redirects are handled by the http layer.
+                if (statusCode > 299) {
+                    let msg;
+                    // if exception/error in body, attempt to get better error
+                    if (obj && obj.message) {
+                        msg = obj.message;
+                    }
+                    else if (contents && contents.length > 0) {
+                        // it may be the case that the exception is in the body message as string
+                        msg = contents;
+                    }
+                    else {
+                        msg = `Failed request: (${statusCode})`;
+                    }
+                    const err = new HttpClientError(msg, statusCode);
+                    err.result = response.result;
+                    reject(err);
+                }
+                else {
+                    resolve(response);
+                }
+            }));
+        });
+    }
+}
+const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 90:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   $1: () => (/* binding */ lstat),
+/* harmony export */   Ck: () => (/* binding */ mkdir),
+/* harmony export */   Cy: () => (/* binding */ readdir),
+/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
+/* harmony export */   Qh: () => (/* binding */ isRooted),
+/* harmony export */   YN: () => (/* binding */ symlink),
+/* harmony export */   dJ: () => (/* binding */ stat),
+/* harmony export */   h_: () => (/* binding */ readlink),
+/* harmony export */   k6: () => (/* binding */ chmod),
+/* harmony export */   m3: () => (/* binding */ copyFile),
+/* harmony export */   rm: () => (/* binding */ rm),
+/* harmony export */   t2: () => (/* binding */ exists),
+/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath),
+/* harmony export */   y1: () => (/* binding */ unlink)
+/* harmony export */ });
+/* unused harmony exports open, rename, rmdir, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
+/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
+// export const {open} = 'fs'
+const IS_WINDOWS = process.platform === 'win32';
+/**
+ * Custom implementation of readlink to ensure Windows junctions
+ * maintain trailing backslash for backward compatibility with Node.js < 24
+ *
+ * In Node.js 20, Windows junctions (directory symlinks) always returned paths
+ * with trailing backslashes. Node.js 24 removed this behavior, which breaks
+ * code that relied on this format for path operations.
+ *
+ * This implementation restores the Node 20 behavior by adding a trailing
+ * backslash to all junction results on Windows.
+ */
+function readlink(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        const result = yield fs__WEBPACK_IMPORTED_MODULE_0__.promises.readlink(fsPath);
+        // On Windows, restore Node 20 behavior: add trailing backslash to all results
+        // since junctions on Windows are always directory links
+        if (IS_WINDOWS && !result.endsWith('\\')) {
+            return `${result}\\`;
+        }
+        return result;
+    });
+}
+// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
+const UV_FS_O_EXLOCK = 0x10000000;
+const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
+function exists(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        try {
+            yield stat(fsPath);
+        }
+        catch (err) {
+            if (err.code === 'ENOENT') {
+                return false;
+            }
+            throw err;
+        }
+        return true;
+    });
+}
+function isDirectory(fsPath_1) {
+    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
+        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
+        return stats.isDirectory();
+    });
+}
+/**
+ * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
+ * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
+ */
+function isRooted(p) {
+    p = normalizeSeparators(p);
+    if (!p) {
+        throw new Error('isRooted() parameter "p" cannot be empty');
+    }
+    if (IS_WINDOWS) {
+        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
+        ); // e.g. C: or C:\hello
+    }
+    return p.startsWith('/');
+}
+/**
+ * Best effort attempt to determine whether a file exists and is executable.
+ * @param filePath    file path to check
+ * @param extensions  additional file extensions to try
+ * @return if file exists and is executable, returns the file path. otherwise empty string.
+ */
+function tryGetExecutablePath(filePath, extensions) {
+    return __awaiter(this, void 0, void 0, function* () {
+        let stats = undefined;
+        try {
+            // test file exists
+            stats = yield stat(filePath);
+        }
+        catch (err) {
+            if (err.code !== 'ENOENT') {
+                // eslint-disable-next-line no-console
+                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+            }
+        }
+        if (stats && stats.isFile()) {
+            if (IS_WINDOWS) {
+                // on Windows, test for valid extension
+                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
+                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
+                    return filePath;
+                }
+            }
+            else {
+                if (isUnixExecutable(stats)) {
+                    return filePath;
+                }
+            }
+        }
+        // try each extension
+        const originalFilePath = filePath;
+        for (const extension of extensions) {
+            filePath = originalFilePath + extension;
+            stats = undefined;
+            try {
+                stats = yield stat(filePath);
+            }
+            catch (err) {
+                if (err.code !== 'ENOENT') {
+                    // eslint-disable-next-line no-console
+                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
+                }
+            }
+            if (stats && stats.isFile()) {
+                if (IS_WINDOWS) {
+                    // preserve the case of the actual file (since an extension was appended)
+                    try {
+                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
+                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
+                        for (const actualName of yield readdir(directory)) {
+                            if (upperName === actualName.toUpperCase()) {
+                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
+                                break;
+                            }
+                        }
+                    }
+                    catch (err) {
+                        // eslint-disable-next-line no-console
+                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
+                    }
+                    return filePath;
+                }
+                else {
+                    if (isUnixExecutable(stats)) {
+                        return filePath;
+                    }
+                }
+            }
+        }
+        return '';
+    });
+}
+function normalizeSeparators(p) {
+    p = p || '';
+    if (IS_WINDOWS) {
+        // convert slashes on Windows
+        p = p.replace(/\//g, '\\');
+        // remove redundant slashes
+        return p.replace(/\\\\+/g, '\\');
+    }
+    // remove redundant slashes
+    return p.replace(/\/\/+/g, '/');
+}
+// on Mac/Linux, test the execute bit
+//     R   W  X  R  W X R W X
+//   256 128 64 32 16 8 4 2 1
+function isUnixExecutable(stats) {
+    return ((stats.mode & 1) > 0 ||
+        ((stats.mode & 8) > 0 &&
+            process.getgid !== undefined &&
+            stats.gid === process.getgid()) ||
+        ((stats.mode & 64) > 0 &&
+            process.getuid !== undefined &&
+            stats.uid === process.getuid()));
+}
+// Get the path of cmd.exe in windows
+function getCmdPath() {
+    var _a;
+    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
+}
+//# sourceMappingURL=io-util.js.map
+
+/***/ }),
+
+/***/ 8701:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   K7: () => (/* binding */ which),
+/* harmony export */   U$: () => (/* binding */ mkdirP),
+/* harmony export */   Yz: () => (/* binding */ rmRF),
+/* harmony export */   cp: () => (/* binding */ cp)
+/* harmony export */ });
+/* unused harmony exports mv, findInPath */
+/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
+/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
+/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
+var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
+    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
+    return new (P || (P = Promise))(function (resolve, reject) {
+        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
+        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
+        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
+        step((generator = generator.apply(thisArg, _arguments || [])).next());
+    });
+};
+
+
+
+/**
+ * Copies a file or folder.
+ * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See CopyOptions.
+ */
+function cp(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
+        const destStat = (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(dest)) ? yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(dest) : null;
+        // Dest is an existing file, but not forcing
+        if (destStat && destStat.isFile() && !force) {
+            return;
+        }
+        // If dest is an existing directory, should copy inside.
+        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
+            ? path__WEBPACK_IMPORTED_MODULE_1__.join(dest, path__WEBPACK_IMPORTED_MODULE_1__.basename(source))
+            : dest;
+        if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(source))) {
+            throw new Error(`no such file or directory: ${source}`);
+        }
+        const sourceStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(source);
+        if (sourceStat.isDirectory()) {
+            if (!recursive) {
+                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
+            }
+            else {
+                yield cpDirRecursive(source, newDest, 0, force);
+            }
+        }
+        else {
+            if (path__WEBPACK_IMPORTED_MODULE_1__.relative(source, newDest) === '') {
+                // a file cannot be copied to itself
+                throw new Error(`'${newDest}' and '${source}' are the same file`);
+            }
+            yield copyFile(source, newDest, force);
+        }
+    });
+}
+/**
+ * Moves a path.
+ *
+ * @param     source    source path
+ * @param     dest      destination path
+ * @param     options   optional. See MoveOptions.
+ */
+function mv(source_1, dest_1) {
+    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
+        if (yield ioUtil.exists(dest)) {
+            let destExists = true;
+            if (yield ioUtil.isDirectory(dest)) {
+                // If dest is directory copy src into dest
+                dest = path.join(dest, path.basename(source));
+                destExists = yield ioUtil.exists(dest);
+            }
+            if (destExists) {
+                if (options.force == null || options.force) {
+                    yield rmRF(dest);
+                }
+                else {
+                    throw new Error('Destination already exists');
+                }
+            }
+        }
+        yield mkdirP(path.dirname(dest));
+        yield ioUtil.rename(source, dest);
+    });
+}
+/**
+ * Remove a path recursively with force
+ *
+ * @param inputPath path to remove
+ */
+function rmRF(inputPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+            // Check for invalid characters
+            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
+            if (/[*"<>|]/.test(inputPath)) {
+                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
+            }
+        }
+        try {
+            // note if path does not exist, error is silent
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__.rm(inputPath, {
+                force: true,
+                maxRetries: 3,
+                recursive: true,
+                retryDelay: 300
+            });
+        }
+        catch (err) {
+            throw new Error(`File was unable to be removed ${err}`);
+        }
+    });
+}
+/**
+ * Make a directory.  Creates the full path with folders in between
+ * Will throw if it fails
+ *
+ * @param   fsPath        path to create
+ * @returns Promise<void>
+ */
+function mkdirP(fsPath) {
+    return __awaiter(this, void 0, void 0, function* () {
+        (0,assert__WEBPACK_IMPORTED_MODULE_0__.ok)(fsPath, 'a path argument must be provided');
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .mkdir */ .Ck(fsPath, { recursive: true });
+    });
+}
+/**
+ * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
+ * If you check and the tool does not exist, it will throw.
+ *
+ * @param     tool              name of the tool
+ * @param     check             whether to check if tool exists
+ * @returns   Promise<string>   path to tool
+ */
+function which(tool, check) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // recursive when check=true
+        if (check) {
+            const result = yield which(tool, false);
+            if (!result) {
+                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
+                }
+                else {
+                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
+                }
+            }
+            return result;
+        }
+        const matches = yield findInPath(tool);
+        if (matches && matches.length > 0) {
+            return matches[0];
+        }
+        return '';
+    });
+}
+/**
+ * Returns a list of all occurrences of the given tool on the system path.
+ *
+ * @returns   Promise<string[]>  the paths of the tool
+ */
+function findInPath(tool) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if (!tool) {
+            throw new Error("parameter 'tool' is required");
+        }
+        // build the list of extensions to try
+        const extensions = [];
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
+            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (extension) {
+                    extensions.push(extension);
+                }
+            }
+        }
+        // if it's rooted, return it if exists. otherwise return empty.
+        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
+            if (filePath) {
+                return [filePath];
+            }
+            return [];
+        }
+        // if any path separators, return empty
+        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
+            return [];
+        }
+        // build the list of directories
+        //
+        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
+        // it feels like we should not do this. Checking the current directory seems like more of a use
+        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
+        // across platforms.
+        const directories = [];
+        if (process.env.PATH) {
+            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
+                if (p) {
+                    directories.push(p);
+                }
+            }
+        }
+        // find all matches
+        const matches = [];
+        for (const directory of directories) {
+            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
+            if (filePath) {
+                matches.push(filePath);
+            }
+        }
+        return matches;
+    });
+}
+function readCopyOptions(options) {
+    const force = options.force == null ? true : options.force;
+    const recursive = Boolean(options.recursive);
+    const copySourceDirectory = options.copySourceDirectory == null
+        ? true
+        : Boolean(options.copySourceDirectory);
+    return { force, recursive, copySourceDirectory };
+}
+function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        // Ensure there is not a run away recursive copy
+        if (currentDepth >= 255)
+            return;
+        currentDepth++;
+        yield mkdirP(destDir);
+        const files = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readdir */ .Cy(sourceDir);
+        for (const fileName of files) {
+            const srcFile = `${sourceDir}/${fileName}`;
+            const destFile = `${destDir}/${fileName}`;
+            const srcFileStat = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile);
+            if (srcFileStat.isDirectory()) {
+                // Recurse
+                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
+            }
+            else {
+                yield copyFile(srcFile, destFile, force);
+            }
+        }
+        // Change the mode for the newly created directory
+        yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destDir, (yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .stat */ .dJ(sourceDir)).mode);
+    });
+}
+// Buffered file copy
+function copyFile(srcFile, destFile, force) {
+    return __awaiter(this, void 0, void 0, function* () {
+        if ((yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(srcFile)).isSymbolicLink()) {
+            // unlink/re-link it
+            try {
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .lstat */ .$1(destFile);
+                yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+            }
+            catch (e) {
+                // Try to override file permission
+                if (e.code === 'EPERM') {
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .chmod */ .k6(destFile, '0666');
+                    yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .unlink */ .y1(destFile);
+                }
+                // other errors = it doesn't exist, no work to do
+            }
+            // Copy over symlink
+            const symlinkFull = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .readlink */ .h_(srcFile);
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .symlink */ .YN(symlinkFull, destFile, _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 ? 'junction' : null);
+        }
+        else if (!(yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .exists */ .t2(destFile)) || force) {
+            yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .copyFile */ .m3(srcFile, destFile);
+        }
+    });
+}
+//# sourceMappingURL=io.js.map
+
+/***/ }),
+
+/***/ 8816:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  YOg: () => (/* binding */ array),
+  zMY: () => (/* binding */ schemas_boolean),
+  k5n: () => (/* binding */ schemas_enum),
+  euz: () => (/* binding */ literal),
+  _H3: () => (/* binding */ looseObject),
+  aig: () => (/* binding */ schemas_number),
+  Ikc: () => (/* binding */ object),
+  g1P: () => (/* binding */ record),
+  YjP: () => (/* binding */ schemas_string)
+});
+
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODateTime, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, discriminatedUnion, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, tuple, uint32, uint64, ulid, undefined, union, unknown, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/util.js
 
 // functions
@@ -41082,7 +50063,7 @@ function constantCatch(value) {
 }
 
 ;// CONCATENATED MODULE: ./node_modules/zod/v4/core/core.js
-var core_a;
+var _a;
 
 /** A special constant with type `never` */
 const NEVER = /*@__PURE__*/ Object.freeze({
@@ -41216,7 +50197,7 @@ class $ZodEncodeError extends Error {
         this.name = "ZodEncodeError";
     }
 }
-(core_a = globalThis).__zod_globalConfig ?? (core_a.__zod_globalConfig = {});
+(_a = globalThis).__zod_globalConfig ?? (_a.__zod_globalConfig = {});
 const globalConfig = globalThis.__zod_globalConfig;
 function config(newConfig) {
     if (newConfig)
@@ -45959,7 +54940,7 @@ function _check(fn, params) {
     return ch;
 }
 // @__NO_SIDE_EFFECTS__
-function api_describe(description) {
+function describe(description) {
     const ch = new $ZodCheck({ check: "describe" });
     ch._zod.onattach = [
         (inst) => {
@@ -49108,7 +58089,7 @@ function object(shape, params) {
     const def = {
         type: "object",
         shape: shape ?? {},
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     };
     return new ZodObject(def);
 }
@@ -49686,7 +58667,7 @@ function superRefine(fn, params) {
     return _superRefine(fn, params);
 }
 // Re-export describe and meta from core
-const schemas_describe = api_describe;
+const schemas_describe = describe;
 const schemas_meta = meta;
 const ZodInstanceOf = /*@__PURE__*/ $constructor("ZodInstanceOf", (inst, def) => {
     ZodCustom.init(inst, def);
@@ -49741,7187 +58722,6 @@ function preprocess(fn, schema) {
     });
 }
 
-;// CONCATENATED MODULE: ./src/merge/reports.ts
-
-
-
-
-
-
-
-// What reaches a registry URL or decides the merge is checked exactly; the rest is the action's own report, read as written.
-const digest = schemas_string().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest');
-const reports_platform = schemas_string().regex(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/, 'a platform like linux/arm64');
-const count = schemas_number().int().nonnegative();
-const reports_gate = looseObject({
-    result: schemas_enum(['pass', 'fail', 'skipped']),
-    failures: array(schemas_string()),
-    skipped: array(schemas_string()),
-    checked: count,
-    limits: schemas_string()
-});
-const reportSchema = looseObject({
-    format: literal(src_report/* REPORT_FORMAT */.t3),
-    image: schemas_string().refine(src_settings/* isRepository */.Z6, 'a repository name'),
-    tags: array(schemas_string()),
-    digest: digest.optional(),
-    version: looseObject({
-        version: schemas_string(),
-        build: schemas_string(),
-        commit: schemas_string()
-            .regex(/^[0-9a-f]{40,64}$/)
-            .optional()
-    }),
-    measurement: looseObject({
-        route: schemas_enum(['oci', 'docker-save']),
-        images: array(looseObject({ platform: reports_platform, wire: count, unpacked: count, manifestDigest: schemas_string() })).min(1)
-    }),
-    binaries: array(looseObject({ platform: reports_platform })),
-    published: looseObject({
-        digest,
-        references: array(schemas_string()),
-        images: array(looseObject({ platform: reports_platform, manifestDigest: digest, wire: count })),
-        byDigest: schemas_boolean().optional()
-    })
-        .optional(),
-    baseline: looseObject({ images: array(looseObject({ platform: reports_platform, wire: count })) }).optional(),
-    attribution: array(looseObject({ platform: reports_platform })).optional(),
-    gate: reports_gate.optional(),
-    failures: array(schemas_string()).optional(),
-    timings: record(schemas_string(), schemas_number()),
-    warnings: array(schemas_string())
-});
-/** Where zod found the first thing wrong, in words. */
-function firstIssue(error) {
-    const issue = error.issues[0];
-    const where = issue.path.length > 0 ? issue.path.join('.') : 'the file';
-    return `${where}: ${issue.message}`;
-}
-/** One file's report, or the one sentence that says why it is none. */
-function parseReport(text, file) {
-    let json;
-    try {
-        json = JSON.parse(text);
-    }
-    catch (error) {
-        // JSON.parse quotes the text it choked on: a file named by mistake is not echoed into the log.
-        throw new Error(`${file} is not JSON: give the files the jobs wrote (their report-file output)`, { cause: error });
-    }
-    const parsed = reportSchema.safeParse(json);
-    if (!parsed.success) {
-        const format = json?.format;
-        const why = format !== undefined && format !== src_report/* REPORT_FORMAT */.t3
-            ? `its format is ${(0,values/* shown */.SP)(String(format))}, this merge reads format ${src_report/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
-            : firstIssue(parsed.error);
-        throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`);
-    }
-    return parsed.data;
-}
-/** Every file the patterns name, each pattern matching at least one; a file matched twice is read once. */
-async function findReports(patterns, workspace) {
-    const found = new Set();
-    const empty = [];
-    for (const pattern of patterns) {
-        const globber = await create(external_node_path_default().resolve(workspace, pattern), { matchDirectories: false, implicitDescendants: false });
-        const files = await globber.glob();
-        if (files.length === 0)
-            empty.push(pattern);
-        for (const file of files.sort())
-            found.add(file);
-    }
-    if (empty.length > 0)
-        throw new Error(`reports: no file matches ${empty.map(p => `"${(0,values/* shown */.SP)(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`);
-    return [...found];
-}
-async function loadReports(patterns, workspace) {
-    const files = await findReports(patterns, workspace);
-    return Promise.all(files.map(async (absolute) => {
-        const file = external_node_path_default().relative(workspace, absolute) || absolute;
-        return { file, report: parseReport(await (0,promises_.readFile)(absolute, 'utf8'), file) };
-    }));
-}
-
-;// CONCATENATED MODULE: ./src/merge/settings.ts
-
-
-
-/** `key=value` or `index:key=value`; any other level names a manifest, which the merge does not write. */
-function readAnnotation(line, problems) {
-    const match = /^(?:([a-z-]+(?:\[[^\]]*\])?(?:,[a-z-]+(?:\[[^\]]*\])?)*):)?([^=\s:]+)=(.*)$/.exec(line);
-    if (!match) {
-        problems.push(`annotation "${(0,values/* shown */.SP)(line)}" is not of the form key=value or index:key=value`);
-        return undefined;
-    }
-    const levels = match[1]?.split(',').map(level => level.replace(/\[.*$/, ''));
-    if (levels && !levels.every(level => level === 'index')) {
-        problems.push(`annotation "${(0,values/* shown */.SP)(line)}" is for ${levels.filter(l => l !== 'index').join(', ')}, but the merge writes only the index: give it to the jobs that build (their annotations input), and index:key=value here`);
-        return undefined;
-    }
-    return [match[2], match[3]];
-}
-function readTags(text, problems) {
-    const tags = (0,lists/* parseList */.E1)(text, { commas: true });
-    for (const tag of tags) {
-        if (tag.includes('@'))
-            problems.push(`tag "${(0,values/* shown */.SP)(tag)}" holds a digest: a tag names the index, drop the @sha256:… part`);
-        else if (!(0,src_settings/* isTagName */.Ij)(tag) && !(0,src_settings/* isImageReference */.hb)(tag))
-            problems.push(`tag "${(0,values/* shown */.SP)(tag)}" is neither a tag like 1.2.3 nor an image reference like ghcr.io/owner/app:1.2.3`);
-    }
-    return tags;
-}
-function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = process.env) {
-    const reading = (0,src_settings/* openReading */.bM)(input, env);
-    const { get, attempt, problems } = reading;
-    const reports = (0,lists/* parseList */.E1)(get('reports'), { commas: false });
-    if (reports.length === 0)
-        problems.push('reports is empty: give the report files of the jobs to merge, like reports/*/report.json');
-    for (const pattern of reports) {
-        if (pattern.startsWith('-'))
-            problems.push(`reports "${(0,values/* shown */.SP)(pattern)}" starts with a dash: give a path or a glob, like reports/*/report.json`);
-    }
-    const annotations = (0,lists/* parseList */.E1)(get('annotations'), { commas: false })
-        .map(line => readAnnotation(line, problems))
-        .filter(pair => pair !== undefined);
-    const pullRequest = attempt(() => (0,src_settings/* readPullRequest */.DQ)(env.GITHUB_EVENT_PATH), undefined);
-    const settings = {
-        reports,
-        workspace: reading.workspace,
-        tags: readTags(get('tags'), problems),
-        annotations: Object.fromEntries(annotations),
-        comment: (0,src_settings/* readComment */.W3)(reading),
-        budget: (0,src_settings/* readBudget */.OW)(reading),
-        github: (0,src_settings/* readGitHub */.kQ)(reading, pullRequest)
-    };
-    if (problems.length > 0)
-        throw new src_settings/* InputError */.dz(problems);
-    return settings;
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-// EXTERNAL MODULE: ./src/layout.ts + 1 modules
-var layout = __nccwpck_require__(4781);
-;// CONCATENATED MODULE: ./src/push.ts
-
-
-
-/**
- * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
- * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
- * can be pulled by name, so a failure before it publishes nothing.
- */
-class PushError extends Error {
-    published;
-    digest;
-    constructor(message, 
-    /** References the registry serves after the failure: what did get out. */
-    published, 
-    /** The digest those references name. */
-    digest) {
-        super(message);
-        this.published = published;
-        this.digest = digest;
-    }
-}
-async function push_failure(response, what) {
-    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
-    return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
-}
-/** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
-async function pushBlob(request, dir, blob) {
-    if ((await request(`blobs/${blob.digest}`, { method: 'HEAD' })).ok)
-        return;
-    const opened = await request('blobs/uploads/', { method: 'POST' });
-    const location = opened.headers.get('location');
-    if (opened.status !== 202 || !location)
-        throw await push_failure(opened, `opening the upload of ${blob.digest}`);
-    const url = new URL(location, opened.url);
-    url.searchParams.set('digest', blob.digest);
-    const put = await request(url.href, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/octet-stream', 'content-length': String(blob.size) },
-        body: await readFile(blobPath(dir, blob.digest))
-    });
-    if (put.status !== 201)
-        throw await push_failure(put, `uploading ${blob.digest}`);
-}
-/** A manifest or index under `reference` (its digest or a tag), as its bytes are. */
-async function putManifestBytes(request, mediaType, body, reference) {
-    const put = await request(`manifests/${reference}`, { method: 'PUT', headers: { 'content-type': mediaType }, body });
-    if (put.status !== 201)
-        throw await push_failure(put, `writing the manifest ${reference}`);
-}
-async function putManifest(request, dir, manifest, reference) {
-    await putManifestBytes(request, manifest.mediaType, await readFile(blobPath(dir, manifest.digest)), reference);
-}
-/**
- * Pushes the layout to every reference's repository and tags it with their tags (none with `tagged` false: a push by
- * digest); resolves with the top digest (the index, or the single manifest).
- */
-async function pushLayout(dir, references, tagged = true) {
-    const { blobs, manifests, top } = await layoutBlobs(dir);
-    const repos = byRepository(references).map(group => ({ ...group, request: registrySession(group.target, 'pull,push') }));
-    try {
-        await Promise.all(repos.map(async (repo) => {
-            await Promise.all(blobs.map(blob => pushBlob(repo.request, dir, blob)));
-            for (const manifest of manifests)
-                await putManifest(repo.request, dir, manifest, manifest.digest);
-            await putManifest(repo.request, dir, top, top.digest);
-        }));
-    }
-    catch (error) {
-        throw new PushError(reason(error), []);
-    }
-    const published = [];
-    if (!tagged)
-        return top.digest;
-    for (const repo of repos) {
-        for (const reference of repo.references) {
-            try {
-                await putManifest(repo.request, dir, top, tagOf(reference));
-            }
-            catch (error) {
-                throw new PushError(reason(error), published, top.digest);
-            }
-            published.push(reference);
-        }
-    }
-    return top.digest;
-}
-/** fetch says only "fetch failed": the cause (ECONNRESET, ECONNREFUSED, a timeout) is the news. */
-function reason(error) {
-    const why = networkReason(error, 'the registry');
-    return why ? `${error.message}: ${why}` : error.message;
-}
-
-;// CONCATENATED MODULE: ./src/registry.ts
-
-
-const MANIFEST_TYPES = [layout/* MEDIA */.Rn.index, layout/* MEDIA */.Rn.manifest, layout/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
-/** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
-const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
-async function readManifest(target, ref) {
-    const response = await (0,access/* registryRead */.Gt)(target, `manifests/${ref}`, MANIFEST_TYPES);
-    if (!response.ok)
-        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return (await response.json());
-}
-/**
- * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
- * the registry stores them. `digest` reads that top manifest of the repository instead of the reference's tag.
- * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
- */
-async function readPushed(reference, digest, onlyPlatform) {
-    const { target, ref } = (0,access/* manifestReference */.Tn)(reference);
-    const top = await readManifest(target, digest ?? ref);
-    if (!top.manifests)
-        return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
-    return Promise.all(top.manifests
-        .filter(d => !(0,layout/* isAttestation */.H3)(d))
-        .map(async (descriptor) => ({
-        platform: descriptor.platform ? (0,layout/* platformId */.NX)(descriptor.platform) : onlyPlatform,
-        manifestDigest: descriptor.digest,
-        wire: wireOf(await readManifest(target, descriptor.digest))
-    })));
-}
-/** One sentence for the usual registry failures, with what to do. */
-function explainPushFailure(message, references) {
-    const where = references
-        .map(r => (0,access/* repositoryOf */._M)(r))
-        .filter((r, i, all) => all.indexOf(r) === i)
-        .join(', ');
-    if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
-        return `the registry refused to let this runner push ${where} without credentials: log in first (docker/login-action) with a user that may push there`;
-    }
-    if (/denied|forbidden|\b403\b/i.test(message)) {
-        return `the registry denied the push to ${where}: the logged-in user may not write there (for ghcr.io, give the job "permissions: packages: write")`;
-    }
-    // A reset is more telling than the dial that may come with it.
-    if (/connection reset by peer|ECONNRESET|UND_ERR_SOCKET|other side closed|broken pipe|EPIPE|unexpected EOF|\bEOF\b/i.test(message)) {
-        return `the registry of ${where} dropped the connection during the push: check that it is up and retry`;
-    }
-    // A request that got no answer in time reached the registry: the host is right, the registry stalled.
-    if (/gave no answer in time|TimeoutError|due to timeout/i.test(message)) {
-        return `the registry of ${where} stopped answering during the push: check that it is up and retry`;
-    }
-    if (/no such host|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|connection refused|timed out/i.test(message)) {
-        return `the registry of ${where} cannot be reached: check the host name in tags`;
-    }
-    return undefined;
-}
-
-;// CONCATENATED MODULE: ./src/merge/tagging.ts
-
-
-
-
-
-const descriptorOf = ({ mediaType, digest, size, platform, annotations }) => ({
-    mediaType,
-    digest,
-    size,
-    ...(platform ? { platform } : {}),
-    ...(annotations ? { annotations } : {})
-});
-/**
- * One OCI index of every job's platforms, in platform order, then their attestations in the same order: the same
- * pushes give the same bytes, and so the same digest, whatever order the jobs finished or the files were found in.
- */
-function indexManifest(verified, annotations) {
-    const images = [...verified.images].sort((a, b) => (0,layout/* platformId */.NX)(a.platform).localeCompare((0,layout/* platformId */.NX)(b.platform)));
-    const rank = (d) => images.findIndex(i => i.digest === d.annotations?.['vnd.docker.reference.digest']);
-    const attestations = [...verified.attestations].sort((a, b) => rank(a) - rank(b) || a.digest.localeCompare(b.digest));
-    const index = {
-        schemaVersion: 2,
-        mediaType: layout/* MEDIA */.Rn.index,
-        manifests: [...images, ...attestations].map(descriptorOf),
-        ...(Object.keys(annotations).length > 0 ? { annotations } : {})
-    };
-    const bytes = Buffer.from(JSON.stringify(index));
-    return { bytes, digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}` };
-}
-const putIndex = (request, index, reference) => putManifestBytes(request, layout/* MEDIA */.Rn.index, index.bytes, reference);
-function failed(write, error, references) {
-    const message = error.message;
-    const why = (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(write.image).host) ?? explainPushFailure(message, write.tags) ?? message;
-    const missing = write.tags.filter(t => !references.includes(t));
-    const state = references.length === 0 ? 'Nothing of it was tagged.' : `Tagged before it stopped: ${references.join(', ')}; not tagged: ${missing.join(', ')}.`;
-    return { digest: write.index.digest, references, images: [], error: `the index of ${write.image} could not be written: ${why}. ${state}` };
-}
-async function readBack(write, references) {
-    try {
-        return { digest: write.index.digest, references, images: await readPushed(write.tags[0], write.index.digest, '') };
-    }
-    catch (error) {
-        const where = `${write.tags.join(', ')} at ${write.index.digest}`;
-        return {
-            digest: write.index.digest,
-            references,
-            images: [],
-            error: `the index is written (${where}), but reading it back from the registry failed: ${error.message}`
-        };
-    }
-}
-/**
- * Writes every index by digest, then every tag: until the first tag is written nothing new can be pulled by name,
- * so a failure before it publishes nothing; one after it says which tags got out.
- */
-async function writeIndexes(writes) {
-    const sessions = writes.map(write => (0,access/* registrySession */.EK)((0,access/* pushTarget */.El)(write.image), 'pull,push'));
-    const stored = await Promise.all(writes.map((write, i) => putIndex(sessions[i], write.index, write.index.digest).then(() => undefined, (error) => failed(write, error, []))));
-    const refused = stored.find(s => s !== undefined);
-    if (refused)
-        return writes.map((write, i) => stored[i] ?? { digest: write.index.digest, references: [], images: [], error: `${write.image} was not tagged: ${refused.error}` });
-    const results = [];
-    for (const [i, write] of writes.entries()) {
-        const references = [];
-        try {
-            for (const tag of write.tags) {
-                await putIndex(sessions[i], write.index, (0,access/* tagOf */.cO)(tag));
-                references.push(tag);
-            }
-        }
-        catch (error) {
-            results.push(failed(write, error, references));
-            continue;
-        }
-        results.push(await readBack(write, references));
-    }
-    return results;
-}
-
-;// CONCATENATED MODULE: ./src/merge/verify.ts
-
-
-
-
-class Missing extends Error {
-}
-/** A manifest by digest, its bytes checked against the digest they are named by. */
-async function fetchManifest(request, digest) {
-    const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } });
-    if (response.status === 404)
-        throw new Missing(`the registry has no manifest ${digest}`);
-    if (!response.ok)
-        throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`);
-    const bytes = Buffer.from(await response.arrayBuffer());
-    const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-    if (actual !== digest)
-        throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`);
-    const manifest = JSON.parse(bytes.toString('utf8'));
-    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? '';
-    return { descriptor: { mediaType, digest, size: bytes.length }, manifest };
-}
-/** A single manifest names no platform: its config does. */
-async function configPlatform(request, manifest) {
-    const response = await request(`blobs/${manifest.config.digest}`);
-    if (!response.ok)
-        throw new Error(`its config ${manifest.config.digest} could not be read (HTTP ${response.status})`);
-    const config = (await response.json());
-    return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
-}
-/** The platforms one job pushed, read from the registry, with its attestations. */
-async function readPushedImages(request, top) {
-    const fetched = await fetchManifest(request, top);
-    if (!(0,layout/* isIndex */.nw)(fetched.descriptor.mediaType) && !fetched.manifest.manifests) {
-        const platform = await configPlatform(request, fetched.manifest);
-        return { images: [{ ...fetched.descriptor, platform, wire: wireOf(fetched.manifest) }], attestations: [] };
-    }
-    const listed = fetched.manifest.manifests ?? [];
-    const images = await Promise.all(listed.filter(d => !(0,layout/* isAttestation */.H3)(d)).map(async (descriptor) => ({ ...descriptor, wire: wireOf((await fetchManifest(request, descriptor.digest)).manifest) })));
-    return { images, attestations: listed.filter(layout/* isAttestation */.H3) };
-}
-/** What differs between the registry and the report, one line each. */
-function mismatches(file, report, pushed) {
-    const problems = [];
-    const found = new Map(pushed.images.map(image => [image.platform ? (0,layout/* platformId */.NX)(image.platform) : 'no platform', image]));
-    for (const measured of report.measurement.images) {
-        const stored = found.get(measured.platform);
-        const said = report.published?.images.find(i => i.platform === measured.platform);
-        if (!stored)
-            problems.push(`${file}: ${measured.platform} is not in what the registry holds at ${report.published?.digest} (it holds ${[...found.keys()].join(', ')})`);
-        else if (said && said.manifestDigest !== stored.digest)
-            problems.push(`${file}: ${measured.platform} is ${stored.digest} in the registry, but its report says ${said.manifestDigest}`);
-        else if (stored.wire !== measured.wire)
-            problems.push(`${file}: ${measured.platform} is ${stored.wire} bytes on the wire in the registry, but its report measured ${measured.wire}`);
-    }
-    for (const platform of found.keys()) {
-        if (!report.measurement.images.some(m => m.platform === platform))
-            problems.push(`${file}: the registry holds ${platform} at ${report.published?.digest}, which its report does not measure`);
-    }
-    return problems;
-}
-async function verifyReport(request, image, { file, report }) {
-    const digest = report.published.digest;
-    try {
-        const pushed = await readPushedImages(request, digest);
-        const problems = mismatches(file, report, pushed);
-        return problems.length > 0 ? problems : pushed;
-    }
-    catch (error) {
-        if (error instanceof Missing)
-            return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`];
-        const why = (0,access/* networkReason */.wt)(error, (0,access/* pushTarget */.El)(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)');
-        return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? error.message}`];
-    }
-}
-/** Every job's push, read back and checked; all problems of all images are said together, before anything is written. */
-async function verifyGroups(groups) {
-    const verified = new Map();
-    const problems = [];
-    await Promise.all(groups
-        .filter(group => group.pushed)
-        .map(async (group) => {
-        const request = (0,access/* registrySession */.EK)((0,access/* pushTarget */.El)(group.image), 'pull');
-        const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)));
-        const failed = results.filter(r => Array.isArray(r));
-        problems.push(...failed.flat());
-        if (failed.length > 0)
-            return;
-        const good = results;
-        verified.set(group, { images: good.flatMap(r => r.images), attestations: good.flatMap(r => r.attestations) });
-    }));
-    if (problems.length > 0)
-        throw new Error(`Cannot merge, so nothing was tagged: what the registry holds is not what the reports say:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`);
-    return verified;
-}
-
-;// CONCATENATED MODULE: ./src/merge/main.ts
-
-
-
-
-
-
-
-
-
-async function runMerge() {
-    try {
-        await main_merge();
-    }
-    catch (error) {
-        lib_core/* setFailed */.C1(error instanceof Error ? error.message : String(error));
-    }
-}
-/** Reads and checks everything first (files, then the registry), judges, and only then writes the indexes. */
-async function main_merge() {
-    const settings = readMergeSettings();
-    const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags);
-    for (const group of groups)
-        lib_core/* info */.pq(describeGroup(group));
-    const verified = await verifyGroups(groups);
-    const drafts = groups.map(group => judged(settings, combineReports(reportsOf(group), { tags: group.tags, failures: [] })));
-    const tagged = await tagAsAllowed(settings, groups, verified, drafts);
-    const reports = groups.map((group, i) => judged(settings, combineReports(reportsOf(group), { tags: group.tags, published: publishedOf(tagged.get(group)), failures: tagged.failures[i] })));
-    await tell(settings, reports);
-}
-const reportsOf = (group) => group.reports.map(r => r.report);
-/** The jobs' verdicts and the merge's own budget, as one. */
-const judged = (settings, report) => ({ ...report, gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]) });
-function describeGroup(group) {
-    const platforms = group.reports.map(r => `${r.report.measurement.images.map(i => i.platform).join(', ')} (${r.file})`).join(', ');
-    const what = group.pushed ? `pushed by digest; the index goes under ${group.tags.join(', ')}` : 'not pushed: merged into the report only';
-    return `${group.image}: ${platforms}; ${what}`;
-}
-/** Why nothing may be tagged: a job that failed, or a budget broken anywhere. */
-function blockers(drafts) {
-    if (drafts.some(d => (d.failures?.length ?? 0) > 0))
-        return 'a job whose report is merged failed';
-    if (drafts.some(d => d.gate?.result === 'fail'))
-        return 'the size budget is broken';
-    return undefined;
-}
-async function tagAsAllowed(settings, groups, verified, drafts) {
-    const pushed = groups.filter(g => g.pushed);
-    const failures = groups.map(() => []);
-    const why = blockers(drafts);
-    if (pushed.length === 0)
-        return { get: () => undefined, failures };
-    if (why) {
-        for (const [i, group] of groups.entries())
-            if (group.pushed)
-                failures[i].push(`nothing was tagged (${why}): ${group.tags.join(', ')} would have been written`);
-        return { get: () => undefined, failures };
-    }
-    const writes = pushed.map(group => ({ image: group.image, tags: group.tags, index: indexManifest(verified.get(group), settings.annotations) }));
-    const results = await writeIndexes(writes);
-    for (const [i, result] of results.entries())
-        if (result.error)
-            failures[groups.indexOf(pushed[i])].push(result.error);
-    return { get: group => results[pushed.indexOf(group)], failures };
-}
-/** What the registry serves under the tags written; none when no tag got out. */
-function publishedOf(tagged) {
-    if (!tagged || tagged.references.length === 0)
-        return undefined;
-    return { digest: tagged.digest, references: tagged.references, images: tagged.images, metadata: { 'containerimage.digest': tagged.digest } };
-}
-/** Report everywhere it goes, then the verdict: a failed comment never hides a failure. */
-async function tell(settings, reports) {
-    const markdown = renderMerged(reports);
-    const gate = mergeGates(reports.map(r => r.gate))?.result ?? 'skipped';
-    const first = reports[0];
-    lib_core/* setOutput */.uH('digest', first.published?.digest ?? '');
-    lib_core/* setOutput */.uH('image-size', Math.max(...first.measurement.images.map(i => i.wire)));
-    lib_core/* setOutput */.uH('gate', gate);
-    lib_core/* setOutput */.uH('report', (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.output));
-    lib_core/* setOutput */.uH('report-json', JSON.stringify({ images: reports, gate }));
-    await lib_core/* summary */.z.addRaw((0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.summary)).write();
-    lib_core/* info */.pq(markdown);
-    if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
-        const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(246)]).then(__nccwpck_require__.bind(__nccwpck_require__, 2246));
-        await commentOnPullRequest(settings, (0,src_report/* fitMarkdown */.DJ)(markdown, src_report/* LIMITS */.b1.comment));
-    }
-    const failures = reports.flatMap(r => r.failures ?? []);
-    const broken = reports.flatMap(r => (r.gate?.result === 'fail' ? r.gate.failures : []));
-    const verdict = [...(broken.length > 0 ? [`Size budget broken:\n${broken.join('\n')}`] : []), ...failures];
-    if (verdict.length > 0)
-        lib_core/* setFailed */.C1(verdict.join('\n'));
-}
-
-
-/***/ }),
-
-/***/ 3728:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* unused harmony exports parsePlatform, goEnv, hostPlatform */
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = (/* unused pure expression or super */ null && ([
-    'linux/amd64',
-    'linux/arm64',
-    'linux/arm/v7',
-    'linux/arm/v6',
-    'linux/386',
-    'linux/ppc64le',
-    'linux/s390x',
-    'linux/riscv64',
-    'linux/loong64',
-    'linux/mips64le'
-]));
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return parsePlatform(`linux/${arch}`);
-}
-
-
-/***/ }),
-
-/***/ 9858:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  b1: () => (/* binding */ LIMITS),
-  t3: () => (/* binding */ REPORT_FORMAT),
-  ov: () => (/* binding */ baselineOrigin),
-  Zg: () => (/* binding */ change),
-  DJ: () => (/* binding */ fitMarkdown),
-  eh: () => (/* binding */ human),
-  nQ: () => (/* binding */ largest),
-  $w: () => (/* binding */ mainCause),
-  Gc: () => (/* binding */ renderMarkdown),
-  MS: () => (/* binding */ signedHuman),
-  f$: () => (/* binding */ stableText),
-  GW: () => (/* binding */ trend)
-});
-
-// UNUSED EXPORTS: VARIES, renderAttribution, savedText
-
-// EXTERNAL MODULE: ./src/settings.ts + 1 modules
-var settings = __nccwpck_require__(715);
-;// CONCATENATED MODULE: ./node_modules/filesize/dist/filesize.js
-/**
- * filesize
- *
- * @copyright 2026 Jason Mulligan <jason.mulligan@avoidwork.com>
- * @license BSD-3-Clause
- * @version 11.0.30
- */
-// Error Messages
-const INVALID_NUMBER = "Invalid number";
-const INVALID_ROUND = "Invalid rounding method";
-const INVALID_PRECISION = "Invalid precision";
-
-// Standard Types
-const IEC = "iec";
-const JEDEC = "jedec";
-const SI = "si";
-
-// Unit Types
-const BIT = "bit";
-const BITS = "bits";
-const BYTE = "byte";
-const BYTES = "bytes";
-const SI_KBIT = "kbit";
-const SI_KBYTE = "kB";
-
-// Output Format Types
-const ARRAY = "array";
-const OBJECT = "object";
-const STRING = "string";
-
-// Processing Constants
-const EXPONENT = "exponent";
-const ROUND = "round";
-const FLOOR = "floor";
-const CEIL = "ceil";
-
-// Special Characters and Values
-const E = "e";
-const EMPTY = "";
-const PERIOD = ".";
-const S = "s";
-const SPACE = " ";
-const ZERO = "0";
-
-// Data Structures
-const STRINGS = {
-	symbol: {
-		iec: {
-			bits: ["bit", "Kibit", "Mibit", "Gibit", "Tibit", "Pibit", "Eibit", "Zibit", "Yibit"],
-			bytes: ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB"],
-		},
-		jedec: {
-			bits: ["bit", "Kbit", "Mbit", "Gbit", "Tbit", "Pbit", "Ebit", "Zbit", "Ybit"],
-			bytes: ["B", "KB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"],
-		},
-	},
-	fullform: {
-		iec: ["", "kibi", "mebi", "gibi", "tebi", "pebi", "exbi", "zebi", "yobi"],
-		jedec: ["", "kilo", "mega", "giga", "tera", "peta", "exa", "zetta", "yotta"],
-	},
-};
-
-// Pre-computed lookup tables for performance optimization
-const BINARY_POWERS = [
-	1, // 2^0
-	1024, // 2^10
-	1048576, // 2^20
-	1073741824, // 2^30
-	1099511627776, // 2^40
-	1125899906842624, // 2^50
-	1152921504606846976, // 2^60
-	1180591620717411303424, // 2^70
-	1208925819614629174706176, // 2^80
-];
-
-const DECIMAL_POWERS = [
-	1, // 10^0
-	1000, // 10^3
-	1000000, // 10^6
-	1000000000, // 10^9
-	1000000000000, // 10^12
-	1000000000000000, // 10^15
-	1000000000000000000, // 10^18
-	1000000000000000000000, // 10^21
-	1000000000000000000000000, // 10^24
-];
-
-// Pre-computed log values for faster exponent calculation
-const LOG_2_1024 = Math.log(1024);
-const LOG_10_1000 = Math.log(1000);// Cached configuration lookup for better performance
-const STANDARD_CONFIGS = {
-	[SI]: { isDecimal: true, ceil: 1000, actualStandard: JEDEC },
-	[IEC]: { isDecimal: false, ceil: 1024, actualStandard: IEC },
-	[JEDEC]: { isDecimal: false, ceil: 1024, actualStandard: JEDEC },
-};
-
-/**
- * Optimized base configuration lookup
- * @param {string} standard - Standard type
- * @param {number} base - Base number
- * @returns {Object} Configuration object
- */
-function getBaseConfiguration(standard, base) {
-	// Use cached lookup table for better performance
-	if (STANDARD_CONFIGS[standard]) {
-		return STANDARD_CONFIGS[standard];
-	}
-
-	// Base override
-	if (base === 2) {
-		return { isDecimal: false, ceil: 1024, actualStandard: IEC };
-	}
-
-	// Default
-	return { isDecimal: true, ceil: 1000, actualStandard: JEDEC };
-}
-
-/**
- * Optimized zero value handling
- * @param {number} precision - Precision value
- * @param {string} actualStandard - Standard to use
- * @param {boolean} bits - Whether to use bits
- * @param {Object} symbols - Custom symbols
- * @param {boolean} full - Whether to use full form
- * @param {Array} fullforms - Custom full forms
- * @param {string} output - Output format
- * @param {string} spacer - Spacer character
- * @param {boolean} pad - Whether to pad decimal places
- * @param {number} round - Number of decimal places for padding
- * @param {string} [symbol] - Symbol to use (defaults based on bits/standard)
- * @param {string|boolean} [locale=""] - Locale setting
- * @param {Object} [localeOptions={}] - Locale formatting options
- * @param {string} [separator=""] - Custom decimal separator
- * @returns {string|Array|Object|number} Formatted result
- */
-function handleZeroValue(
-	precision,
-	actualStandard,
-	bits,
-	symbols,
-	full,
-	fullforms,
-	output,
-	spacer,
-	pad,
-	round,
-	symbol,
-	locale = EMPTY,
-	localeOptions = {},
-	separator = EMPTY,
-) {
-	let value;
-	if (precision > 0) {
-		value = (0).toPrecision(precision);
-	} else if (pad && round > 0) {
-		value = (0).toFixed(round);
-	} else {
-		value = 0;
-	}
-
-	if (output === EXPONENT) {
-		return 0;
-	}
-
-	value = applyNumberFormatting(
-		precision <= 0 && (locale === true || locale.length > 0) ? 0 : value,
-		locale,
-		localeOptions,
-		separator,
-		pad && precision <= 0,
-		round,
-		Math.round,
-	);
-
-	// Set default symbol if not provided
-	if (!symbol) {
-		symbol = bits
-			? STRINGS.symbol[actualStandard].bits[0]
-			: STRINGS.symbol[actualStandard].bytes[0];
-	}
-
-	// Apply symbol customization
-	if (symbols[symbol]) {
-		symbol = symbols[symbol];
-	}
-
-	// Apply full form
-	if (full) {
-		if (fullforms[0]) {
-			symbol = fullforms[0];
-		} else {
-			symbol = STRINGS.fullform[actualStandard][0];
-			if (bits) {
-				symbol += BIT;
-			} else {
-				symbol += BYTE;
-			}
-		}
-	}
-
-	// Return in requested format
-	if (output === ARRAY) {
-		return [value, symbol];
-	}
-
-	if (output === OBJECT) {
-		return { value, symbol, exponent: 0, unit: symbol };
-	}
-
-	return value + spacer + symbol;
-}
-
-/**
- * Optimized value calculation with bits handling
- * @param {number} num - Input number
- * @param {number} e - Exponent
- * @param {boolean} isDecimal - Whether to use decimal powers
- * @param {boolean} bits - Whether to calculate bits
- * @param {number} ceil - Ceiling value for auto-increment
- * @param {boolean} autoExponent - Whether exponent is auto (-1 or NaN)
- * @returns {Object} Object with result and e properties
- */
-function calculateOptimizedValue(num, e, isDecimal, bits, ceil, autoExponent = true) {
-	let d;
-	if (isDecimal) {
-		d = DECIMAL_POWERS[e];
-	} else {
-		d = BINARY_POWERS[e];
-	}
-	let result = num / d;
-
-	if (bits) {
-		result *= 8;
-		// Handle auto-increment for bits (only when exponent is auto)
-		if (autoExponent && result >= ceil && e < 8) {
-			result /= ceil;
-			e++;
-		}
-	}
-
-	return { result, e };
-}
-
-/**
- * Calculates the unit exponent for a bigint input using bigint comparisons
- * @param {bigint} num - Input file size in bytes
- * @param {number} e - Current exponent value
- * @param {number} exponent - Original user-provided exponent option (-1 for auto)
- * @param {boolean} isDecimal - Whether to use decimal (SI) base
- * @param {number} precision - Current precision value (modified when e > 8)
- * @returns {Object} Object with computed e value and possibly adjusted precision
- */
-function calculateBigIntExponent(num, e, exponent, isDecimal, precision) {
-	if (typeof e === "string") {
-		e = Number(e);
-	}
-
-	if (e === -1 || isNaN(e)) {
-		e = 0;
-		if (isDecimal) {
-			while (e < 8 && num >= 10n ** BigInt(3 * (e + 1))) {
-				e++;
-			}
-		} else {
-			while (e < 8 && num >= 1024n ** BigInt(e + 1)) {
-				e++;
-			}
-		}
-	} else if (e < 0) {
-		e = 0;
-	} else {
-		e = Math.floor(e);
-	}
-
-	if (e > 8) {
-		if (precision > 0) {
-			precision += 8 - e;
-		}
-		return { e: 8, precision };
-	}
-
-	return { e, precision };
-}
-
-/**
- * Calculates the value for a bigint input using bigint arithmetic
- * @param {bigint} num - Input file size in bytes
- * @param {number} e - Current exponent
- * @param {boolean} isDecimal - Whether using decimal base
- * @param {boolean} bits - Whether to calculate bits
- * @param {number} ceil - Ceiling value for auto-increment
- * @param {boolean} autoExponent - Whether exponent is auto (-1 or NaN)
- * @returns {Object} Object with result and e properties
- */
-function calculateBigIntValue(num, e, isDecimal, bits, ceil, autoExponent = true) {
-	const power = isDecimal ? 10n ** BigInt(3 * e) : 1024n ** BigInt(e);
-	// Scaled division preserves precision above Number.MAX_SAFE_INTEGER.
-	// Multiply by 10^16 before dividing, then scale back down, so the
-	// quotient keeps ~16 significant digits instead of collapsing to a float.
-	const SHIFT = 10n ** 16n;
-	let result = Number((num * SHIFT) / power) / Number(SHIFT);
-
-	if (bits) {
-		result *= 8;
-		// Handle auto-increment for bits (only when exponent is auto)
-		if (autoExponent && result >= ceil && e < 8) {
-			result /= ceil;
-			e++;
-		}
-	}
-
-	return { result, e };
-}
-
-/**
- * Optimized precision handling with scientific notation correction
- * @param {number} value - Current value
- * @param {number} precision - Precision to apply
- * @param {number} e - Current exponent
- * @param {number} num - Original number
- * @param {boolean} isDecimal - Whether using decimal base
- * @param {boolean} bits - Whether calculating bits
- * @param {number} ceil - Ceiling value
- * @param {Function} roundingFunc - Rounding function
- * @param {number} round - Round value
- * @param {number} exponent - Forced exponent (-1 for auto)
- * @returns {Object} Object with value and e properties
- */
-function applyPrecisionHandling(
-	value,
-	precision,
-	e,
-	num,
-	isDecimal,
-	bits,
-	ceil,
-	roundingFunc,
-	round,
-	exponent,
-) {
-	if (typeof value === "string") {
-		value = parseFloat(value);
-	}
-
-	// Validate precision range. toPrecision() throws a raw RangeError for
-	// values outside 1-100; normalize to a clean TypeError and floor any
-	// non-integer value (which toPrecision would otherwise truncate silently).
-	if (typeof precision !== "number" || isNaN(precision)) {
-		throw new TypeError(INVALID_PRECISION);
-	}
-	precision = Math.floor(precision);
-	if (precision < 1 || precision > 100) {
-		throw new TypeError(INVALID_PRECISION);
-	}
-
-	let result = value.toPrecision(precision);
-
-	const autoExponent = exponent === -1 || isNaN(exponent);
-
-	// Handle scientific notation by recalculating with incremented exponent
-	if (result.includes(E) && e < 8 && autoExponent) {
-		e++;
-		const { result: valueResult } = calculateOptimizedValue(num, e, isDecimal, bits, ceil);
-		let p;
-		if (round > 0) {
-			p = Math.pow(10, round);
-		} else {
-			p = 1;
-		}
-		let computed;
-		if (p === 1) {
-			computed = roundingFunc(valueResult);
-		} else {
-			computed = roundingFunc(valueResult * p) / p;
-		}
-		result = computed.toPrecision(precision);
-	}
-
-	return { value: result, e };
-}
-
-/**
- * Optimized number formatting with locale, separator, and padding
- * @param {number|string} value - Value to format
- * @param {string|boolean} locale - Locale setting
- * @param {Object} localeOptions - Locale options
- * @param {string} separator - Custom separator
- * @param {boolean} pad - Whether to pad
- * @param {number} round - Round value
- * @returns {string|number} Formatted value
- */
-function applyNumberFormatting(
-	value,
-	locale,
-	localeOptions,
-	separator,
-	pad,
-	round,
-	roundingFunc,
-) {
-	let result = value;
-
-	// When padding alongside a locale, let the locale formatter emit the fixed
-	// number of fraction digits. The manual string padding below cannot tell a
-	// locale-inserted grouping separator from the decimal separator, so it
-	// dropped digits (e.g. "1,234,500" became "1,234").
-	const localePad =
-		pad && round > 0 ? { minimumFractionDigits: round, maximumFractionDigits: round } : undefined;
-
-	// Strings from toPrecision ignore toLocaleString; preserve zero strings
-	// so their precision (e.g. "0.00") is retained.
-	if (
-		(locale === true || locale.length > 0) &&
-		typeof result === "string" &&
-		Number(result) !== 0
-	) {
-		result = parseFloat(result);
-	}
-
-	// Apply locale formatting
-	if (locale === true) {
-		result = result.toLocaleString(undefined, localePad);
-	} else if (locale.length > 0) {
-		result = result.toLocaleString(locale, { ...localeOptions, ...localePad });
-	} else {
-		// Round before separator replacement to ensure excess decimal places
-		// are truncated when pad is also set (fixes padding + separator bug).
-		if (separator.length > 0 && pad && round > 0) {
-			const p = Math.pow(10, round);
-			result = roundingFunc(result * p) / p;
-		}
-
-		// Expand scientific notation to full decimal so pathological values like
-		// Number.MAX_VALUE don't leak "e+284" into the output. Only applies when
-		// the value is a finite number whose string form uses exponent notation.
-		// It runs before the separator is applied so a custom separator can't
-		// leave "1e-9" behind, and keeps up to 20 fraction digits so small
-		// values such as 1e-9 aren't truncated to "0" (the Intl default is 3).
-		if (typeof result === "number" && isFinite(result) && result.toString().includes(E)) {
-			result = result.toLocaleString("en-US", { useGrouping: false, maximumFractionDigits: 20 });
-		}
-
-		if (separator.length > 0) {
-			result = result.toString().replace(PERIOD, separator);
-		}
-	}
-
-	// Apply padding for the non-locale paths, where the string has a single
-	// decimal separator and no grouping is inserted.
-	if (pad && round > 0 && locale !== true && locale.length === 0) {
-		const resultStr = result.toString();
-		const x = separator || PERIOD;
-		const tmp = resultStr.split(x);
-		const s = tmp[1] || EMPTY;
-
-		result = `${tmp[0]}${x}${s.padEnd(round, ZERO)}`;
-	}
-
-	return result;
-}
-
-/**
- * Calculates exponent from the input value using pre-computed log values and clamps to supported range
- * Also adjusts precision when exponent exceeds the lookup table bounds
- * @param {number} num - Input file size in bytes
- * @param {number} e - Current exponent value
- * @param {number} exponent - Original user-provided exponent option (-1 for auto)
- * @param {boolean} isDecimal - Whether to use decimal (SI) base
- * @param {number} precision - Current precision value (modified when e > 8)
- * @returns {Object} Object with computed e value and possibly adjusted precision
- */
-function calculateExponent(num, e, exponent, isDecimal, precision) {
-	// A string exponent (e.g. "1") must be coerced to a number before the
-	// strict `e === 1` checks below; otherwise it indexes the symbol tables
-	// with a string and misses the SI special case in resolveSymbol.
-	if (typeof e === "string") {
-		e = Number(e);
-	}
-
-	if (e === -1 || isNaN(e)) {
-		if (isDecimal) {
-			e = Math.floor(Math.log(num) / LOG_10_1000);
-		} else {
-			e = Math.floor(Math.log(num) / LOG_2_1024);
-		}
-		if (e < 0) {
-			e = 0;
-		}
-	} else if (e < 0) {
-		// A forced exponent below the auto sentinel (-1) has no meaning and
-		// would otherwise index the power-of-ten/two lookup tables out of
-		// bounds (producing NaN). Clamp to 0, mirroring the e > 8 clamp below.
-		e = 0;
-	} else {
-		// A non-integer positive exponent (e.g. 1.5) would index the
-		// power-of-ten/two lookup tables out of bounds (producing NaN).
-		// Floor it to the nearest valid integer, mirroring the clamps above.
-		e = Math.floor(e);
-	}
-
-	if (e > 8) {
-		if (precision > 0) {
-			precision += 8 - e;
-		}
-		return { e: 8, precision };
-	}
-
-	return { e, precision };
-}
-
-/**
- * Applies rounding to the raw calculated value and handles auto-increment ceiling
- * @param {number} val - Raw value before rounding
- * @param {number} ceil - Ceiling threshold (1000 for SI, 1024 for IEC)
- * @param {number} e - Current exponent value
- * @param {number} round - Number of decimal places
- * @param {Function} roundingFunc - Rounding method (Math.round, Math.floor, Math.ceil)
- * @param {boolean} autoExponent - Whether exponent is auto-calculated (-1 or NaN)
- * @returns {Object} Object with rounded value and possibly incremented exponent
- */
-function applyRounding(val, ceil, e, round, roundingFunc, autoExponent) {
-	let p;
-	if (e > 0 && round > 0) {
-		p = Math.pow(10, round);
-	} else {
-		p = 1;
-	}
-	let r;
-	if (p === 1) {
-		r = roundingFunc(val);
-	} else {
-		r = roundingFunc(val * p) / p;
-	}
-
-	if (r === ceil && e < 8 && autoExponent) {
-		r = 1;
-		e++;
-	}
-
-	return { value: r, e };
-}
-
-/**
- * Resolves the unit symbol for the given standard, bits mode, and exponent
- * Handles SI standard special case where exponent 1 always uses "kB" or "kbit"
- * @param {string} actualStandard - The resolved standard (iec, jedec)
- * @param {boolean} bits - Whether formatting bit values
- * @param {number} e - Current exponent index
- * @param {boolean} isDecimal - Whether using decimal (SI) base
- * @returns {string} The resolved unit symbol string
- */
-function resolveSymbol(actualStandard, bits, e, isDecimal) {
-	const symbolTable = STRINGS.symbol[actualStandard][bits ? BITS : BYTES];
-	let result;
-	if (isDecimal && e === 1) {
-		if (bits) {
-			result = SI_KBIT;
-		} else {
-			result = SI_KBYTE;
-		}
-	} else {
-		result = symbolTable[e];
-	}
-	return result;
-}
-
-/**
- * Decorates the result: applies negation, custom symbols, number formatting, and full form names
- * Mutates the result array in-place for both value (index 0) and symbol (index 1)
- * @param {Array} result - Result array with numeric value at [0] and string symbol at [1]
- * @param {boolean} neg - Whether the original input was negative
- * @param {Object} symbols - Custom symbol override map
- * @param {string|boolean} locale - Locale string for formatting
- * @param {Object} localeOptions - Additional locale formatting options
- * @param {string} separator - Custom decimal separator
- * @param {boolean} pad - Whether zero-pad decimals
- * @param {number} round - Target decimal count for padding
- * @param {boolean} full - Whether to use full unit names
- * @param {Array} fullforms - Custom full unit name overrides
- * @param {string} actualStandard - Unit standard for full form lookup
- * @param {number} e - Current exponent index
- * @param {boolean} bits - Whether formatting bit values
- * @returns {void} Mutates result array in place
- */
-function decorateResult(
-	result,
-	neg,
-	symbols,
-	locale,
-	localeOptions,
-	separator,
-	pad,
-	round,
-	full,
-	fullforms,
-	actualStandard,
-	e,
-	bits,
-	roundingFunc,
-) {
-	if (neg) {
-		// `precision` leaves the value as a string from toPrecision (e.g. "1.50").
-		// Negating that arithmetically coerces it back to a number and drops the
-		// trailing zeros the option asked for, so prefix the sign instead.
-		if (typeof result[0] === "string") {
-			result[0] = `-${result[0]}`;
-		} else if (result[0] === 0) {
-			// A negative value that rounds to zero (e.g. -0.4) becomes -0, which
-			// stringifies to "0" and drops the sign. Emit the string "-0" so the
-			// sign is preserved consistently with the precision path.
-			result[0] = "-0";
-		} else {
-			result[0] = -result[0];
-		}
-	}
-
-	if (symbols[result[1]]) {
-		result[1] = symbols[result[1]];
-	}
-
-	// Capture the numeric value before formatting; a comma decimal separator
-	// (via separator or a locale such as de-DE) would otherwise make parseFloat
-	// read "1,5" as 1 and select the singular unit name.
-	let numericValue;
-	if (typeof result[0] === "string") {
-		numericValue = parseFloat(result[0]);
-	} else {
-		numericValue = result[0];
-	}
-
-	result[0] = applyNumberFormatting(
-		result[0],
-		locale,
-		localeOptions,
-		separator,
-		pad,
-		round,
-		roundingFunc,
-	);
-
-	if (full) {
-		let unit;
-		if (bits) {
-			unit = BIT;
-		} else {
-			unit = BYTE;
-		}
-		// Determine singular/plural suffix. Use Math.abs so a negative value
-		// of exactly 1 (e.g. -1) selects the singular unit name.
-		let suffix;
-		if (Math.abs(numericValue) === 1) {
-			suffix = EMPTY;
-		} else {
-			suffix = S;
-		}
-		// Determine symbol — custom fullforms are the complete name, defaults get unit+suffix
-		if (fullforms[e]) {
-			result[1] = fullforms[e];
-		} else {
-			result[1] = STRINGS.fullform[actualStandard][e] + unit + suffix;
-		}
-	}
-}
-
-/**
- * Formats the computed result array into the requested output type
- * @param {Array} result - Result array with formatted value at [0] and symbol at [1]
- * @param {number} e - Current exponent
- * @param {string} u - Original resolved symbol (before custom override)
- * @param {string} output - Output type (ARRAY, OBJECT, STRING)
- * @param {string} spacer - String separator between value and unit
- * @returns {string|Array|Object|number} Formatted result in requested type
- */
-function formatOutput(result, e, u, output, spacer) {
-	// Validate the output option. Any value other than the supported set
-	// (array, object, string, exponent) would silently fall through to the
-	// string branch below and produce misleading output.
-	if (output !== ARRAY && output !== OBJECT && output !== STRING && output !== EXPONENT) {
-		throw new TypeError(`Invalid output: ${output}`);
-	}
-
-	if (output === ARRAY) {
-		return result;
-	}
-
-	if (output === OBJECT) {
-		return {
-			value: result[0],
-			symbol: result[1],
-			exponent: e,
-			unit: u,
-		};
-	}
-
-	let formatted;
-	if (spacer === SPACE) {
-		formatted = `${result[0]} ${result[1]}`;
-	} else {
-		formatted = result.join(spacer);
-	}
-	return formatted;
-}/**
- * Converts a file size in bytes to a human-readable string with appropriate units
- * @param {number|string|bigint} arg - The file size in bytes to convert
- * @param {Object} [options={}] - Configuration options for formatting
- * @param {boolean} [options.bits=false] - If true, calculates bits instead of bytes
- * @param {boolean} [options.pad=false] - If true, pads decimal places to match round parameter
- * @param {number} [options.base=-1] - Number base (2 for binary, 10 for decimal, -1 for auto)
- * @param {number} [options.round=2] - Number of decimal places to round to
- * @param {string|boolean} [options.locale=""] - Locale for number formatting, true for system locale
- * @param {Object} [options.localeOptions={}] - Additional options for locale formatting
- * @param {string} [options.separator=""] - Custom decimal separator
- * @param {string} [options.spacer=" "] - String to separate value and unit
- * @param {Object} [options.symbols={}] - Custom unit symbols
- * @param {string} [options.standard=""] - Unit standard to use (SI, IEC, JEDEC)
- * @param {string} [options.output="string"] - Output format: "string", "array", "object", or "exponent"
- * @param {boolean} [options.fullform=false] - If true, uses full unit names instead of abbreviations
- * @param {Array} [options.fullforms=[]] - Custom full unit names
- * @param {number} [options.exponent=-1] - Force specific exponent (-1 for auto)
- * @param {string} [options.roundingMethod="round"] - Math rounding method to use
- * @param {number} [options.precision=0] - Number of significant digits (0 for auto)
- * @returns {string|Array|Object|number} Formatted file size based on output option
- * @throws {TypeError} When arg is not a valid number, roundingMethod is invalid,
- *   precision is out of range (1-100), or output is not a supported format
- * @example
- * filesize(1024) // "1.02 kB"
- * filesize(1024, {bits: true}) // "8.19 kbit"
- * filesize(1024, {output: "object"}) // {value: 1.02, symbol: "kB", exponent: 1, unit: "kB"}
- *
- * @remarks
- * **Input coercion:** `arg` is coerced via `Number()`. Numeric strings, hex
- *   (`"0x1F"`), binary (`"0b101"`), and octal (`"0o17"`) literals are parsed;
- *   `null`, `""`, `" "`, `true`, `false`, and single-element arrays coerce to
- *   their numeric value. `undefined`, `"1_000"`, and `"1000n"` throw `TypeError`.
- *   BigInt values above `Number.MAX_SAFE_INTEGER` are supported. A `bigint`
- *   whose conversion to `Number` is non-finite throws `TypeError`.
- *
- * **Option precedence:** When multiple options conflict, `standard` wins over
- *   `base`; `fullform` wins over `symbols`; `locale` wins over `separator`;
- *   and a missing `fullforms[e]` falls back to the default unit name.
- */
-function filesize(
-	arg,
-	{
-		bits = false,
-		pad = false,
-		base = -1,
-		round = 2,
-		locale = EMPTY,
-		localeOptions = {},
-		separator = EMPTY,
-		spacer = SPACE,
-		symbols = {},
-		standard = EMPTY,
-		output = STRING,
-		fullform = false,
-		fullforms = [],
-		exponent = -1,
-		roundingMethod = ROUND,
-		precision = 0,
-	} = {},
-) {
-	let e = exponent,
-		num,
-		result = [],
-		val = 0,
-		u = EMPTY;
-
-	const isBigInt = typeof arg === "bigint";
-
-	num = Number(arg);
-
-	if (isNaN(num)) {
-		throw new TypeError(INVALID_NUMBER);
-	}
-
-	if (!isFinite(num)) {
-		throw new TypeError(INVALID_NUMBER);
-	}
-
-	const { isDecimal, ceil, actualStandard } = getBaseConfiguration(standard, base);
-
-	const full = fullform === true,
-		neg = num < 0,
-		roundingFunc = Math[roundingMethod];
-
-	// Restrict roundingMethod to the documented/typed set (round, floor, ceil).
-	// Math[roundingMethod] accepts any Math function (e.g. sqrt, abs), which
-	// produces nonsensical size output; validate the string against a whitelist.
-	if (roundingMethod !== ROUND && roundingMethod !== FLOOR && roundingMethod !== CEIL) {
-		throw new TypeError(INVALID_ROUND);
-	}
-
-	if (neg) {
-		num = -num;
-	}
-
-	if (num === 0) {
-		return handleZeroValue(
-			precision,
-			actualStandard,
-			bits,
-			symbols,
-			full,
-			fullforms,
-			output,
-			spacer,
-			pad,
-			round,
-			undefined,
-			locale,
-			localeOptions,
-			separator,
-		);
-	}
-
-	// BigInt inputs use bigint arithmetic to preserve precision above
-	// Number.MAX_SAFE_INTEGER and detect unit boundaries accurately.
-	const bigNum = isBigInt ? (neg ? -BigInt(arg) : BigInt(arg)) : null;
-
-	// Exponent calculation + clamp + precision adjustment
-	let precisionAdjusted = precision;
-	if (isBigInt) {
-		const { e: calculatedE, precision: pa } = calculateBigIntExponent(
-			bigNum,
-			e,
-			exponent,
-			isDecimal,
-			precision,
-		);
-		e = calculatedE;
-		precisionAdjusted = pa;
-	} else {
-		const { e: calculatedE, precision: pa } = calculateExponent(
-			num,
-			e,
-			exponent,
-			isDecimal,
-			precision,
-		);
-		e = calculatedE;
-		precisionAdjusted = pa;
-	}
-	const autoExponent = exponent === -1 || isNaN(exponent);
-
-	let valueResult;
-	if (isBigInt) {
-		valueResult = calculateBigIntValue(bigNum, e, isDecimal, bits, ceil, autoExponent);
-	} else {
-		valueResult = calculateOptimizedValue(num, e, isDecimal, bits, ceil, autoExponent);
-	}
-	val = valueResult.result;
-	e = valueResult.e;
-
-	// Rounding + auto-increment ceiling
-	const rounded = applyRounding(val, ceil, e, round, roundingFunc, autoExponent);
-	result[0] = rounded.value;
-	e = rounded.e;
-
-	// Precision handling
-	if (precisionAdjusted > 0) {
-		const precisionResult = applyPrecisionHandling(
-			result[0],
-			precisionAdjusted,
-			e,
-			num,
-			isDecimal,
-			bits,
-			ceil,
-			roundingFunc,
-			round,
-			exponent,
-		);
-		result[0] = precisionResult.value;
-		e = precisionResult.e;
-	}
-
-	// Return the exponent only after every adjustment that other output
-	// modes apply (bits auto-increment, rounding overflow, precision), so
-	// it always matches the exponent reported by object output.
-	if (output === EXPONENT) {
-		return e;
-	}
-
-	u = resolveSymbol(actualStandard, bits, e, isDecimal);
-	result[1] = u;
-
-	decorateResult(
-		result,
-		neg,
-		symbols,
-		locale,
-		localeOptions,
-		separator,
-		pad,
-		round,
-		full,
-		fullforms,
-		actualStandard,
-		e,
-		bits,
-		roundingFunc,
-	);
-
-	return formatOutput(result, e, u, output, spacer);
-}
-
-/**
- * Creates a partially applied version of filesize with preset options
- * @param {Object} [options={}] - Configuration options (same as filesize)
- * @param {boolean} [options.bits=false] - If true, calculates bits instead of bytes
- * @param {boolean} [options.pad=false] - If true, pads decimal places to match round parameter
- * @param {number} [options.base=-1] - Number base (2 for binary, 10 for decimal, -1 for auto)
- * @param {number} [options.round=2] - Number of decimal places to round to
- * @param {string|boolean} [options.locale=""] - Locale for number formatting, true for system locale
- * @param {Object} [options.localeOptions={}] - Additional options for locale formatting
- * @param {string} [options.separator=""] - Custom decimal separator
- * @param {string} [options.spacer=" "] - String to separate value and unit
- * @param {Object} [options.symbols={}] - Custom unit symbols
- * @param {string} [options.standard=""] - Unit standard to use (SI, IEC, JEDEC)
- * @param {string} [options.output="string"] - Output format: "string", "array", "object", or "exponent"
- * @param {boolean} [options.fullform=false] - If true, uses full unit names instead of abbreviations
- * @param {Array} [options.fullforms=[]] - Custom full unit names
- * @param {number} [options.exponent=-1] - Force specific exponent (-1 for auto)
- * @param {string} [options.roundingMethod="round"] - Math rounding method to use
- * @param {number} [options.precision=0] - Number of significant digits (0 for auto)
- * @returns {Function} A function that takes a file size and returns formatted output
- * @example
- * const formatBytes = partial({round: 1, standard: "iec"});
- * formatBytes(1024) // "1 KiB"
- * formatBytes(2048) // "2 KiB"
- * formatBytes(1536) // "1.5 KiB"
- */
-function partial({
-	bits = false,
-	pad = false,
-	base = -1,
-	round = 2,
-	locale = EMPTY,
-	separator = EMPTY,
-	spacer = SPACE,
-	standard = EMPTY,
-	output = STRING,
-	fullform = false,
-	exponent = -1,
-	roundingMethod = ROUND,
-	precision = 0,
-	localeOptions = {},
-	symbols = {},
-	fullforms = [],
-} = {}) {
-	/**
-	 * Safely clone an object using structuredClone with JSON fallback.
-	 * structuredClone can throw for functions, circular refs, etc.
-	 */
-	function safeClone(value) {
-		try {
-			return typeof structuredClone === "function"
-				? structuredClone(value)
-				: JSON.parse(JSON.stringify(value));
-		} catch {
-			return JSON.parse(JSON.stringify(value));
-		}
-	}
-
-	const cloned = {
-		localeOptions: safeClone(localeOptions),
-		symbols: safeClone(symbols),
-		fullforms: safeClone(fullforms),
-	};
-
-	return (arg) =>
-		filesize(arg, {
-			bits,
-			pad,
-			base,
-			round,
-			locale,
-			localeOptions: cloned.localeOptions,
-			separator,
-			spacer,
-			symbols: cloned.symbols,
-			standard,
-			output,
-			fullform,
-			fullforms: cloned.fullforms,
-			exponent,
-			roundingMethod,
-			precision,
-		});
-}
-
-// EXTERNAL MODULE: ./src/attribution.ts
-var src_attribution = __nccwpck_require__(3106);
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
-var lib_core = __nccwpck_require__(4698);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/layout.ts + 1 modules
-var layout = __nccwpck_require__(4781);
-// EXTERNAL MODULE: ./src/runner.ts
-var runner = __nccwpck_require__(4813);
-// EXTERNAL MODULE: ./src/warnings.ts
-var warnings = __nccwpck_require__(286);
-;// CONCATENATED MODULE: ./src/load.ts
-
-
-
-
-const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
-/** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
-async function load_loadLayout(target, workDir, platform) {
-    const tarball = path.join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
-    await loadTarball(target.layout, target.tags, tarball, platform);
-    await execute(dockerLoadPlan(tarball), { quiet: true });
-}
-/** Whether the engine can hold the whole image: the classic store holds one platform only. */
-const canLoadAll = (settings, engine) => settings.build.platforms.length === 1 || engine.containerdStore;
-/** Loads the image when asked to and the engine can hold it; says whether the engine now holds every platform. */
-async function loadAsAsked(settings, engine, target, workDir) {
-    if (target.inEngine)
-        return true;
-    if (!settings.publish.load)
-        return false;
-    if (!canLoadAll(settings, engine)) {
-        warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
-        return false;
-    }
-    await load_loadLayout(target, workDir);
-    return true;
-}
-
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-;// CONCATENATED MODULE: ./src/cleanup.ts
-
-
-/**
- * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
- * is interrupted, and by the post step at the end of the job whatever happened.
- */
-const undo = new Map();
-function cleanup_whileRunning(key, cleanup) {
-    undo.set(key, cleanup);
-}
-function cleanup_done(key) {
-    undo.delete(key);
-}
-async function undoAll() {
-    for (const cleanup of [...undo.values()].reverse())
-        await cleanup().catch(() => undefined);
-    undo.clear();
-}
-/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
-function exitCleanlyOnSignals() {
-    for (const signal of ['SIGTERM', 'SIGINT']) {
-        process.once(signal, () => {
-            core.info(`${signal}: ending the tools still running and removing this run's temporary files`);
-            killChildren();
-            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
-        });
-    }
-}
-// What the post step needs to know, saved by the main step (core.saveState).
-const STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
-/** Worktrees this action made, left by runs that were killed before they could remove them. */
-function staleWorktrees(porcelain, keep) {
-    return porcelain
-        .split('\n')
-        .filter(line => line.startsWith('worktree '))
-        .map(line => line.slice('worktree '.length))
-        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
-}
-/** Removes the worktrees of this action in `top` that no run holds any more. */
-async function pruneWorktrees(top, keep) {
-    await execute({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
-    const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
-    for (const dir of staleWorktrees(listed.stdout, keep)) {
-        await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
-        core.info(`removed the worktree ${dir}, left by an interrupted run`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/sandbox.ts
-
-
-/**
- * The built binary is the pull request's code: it runs only here, in a container of the engine, and never on the
- * runner. No network, no host environment (docker passes none), no mounts, no capabilities, no privilege gain,
- * bounded processes and memory; the user is the image's own USER, as in production.
- */
-const SANDBOX = (/* unused pure expression or super */ null && (['--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--pids-limit', '512', '--memory', '2g']));
-/** Every container of a run carries its id, so the post step finds the ones a killed run left. */
-const RUN_LABEL = 'go-slim-image.run';
-/** Kept of each output stream of a container: its head and its tail (the report shows far less). */
-const sandbox_KEPT_OUTPUT_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
-// After the timeout's docker kill, how long the docker CLI gets to return before it is ended too.
-const KILL_GRACE_MS = 3000;
-function createPlan(spec) {
-    return {
-        program: 'docker',
-        args: [
-            'create',
-            '--name',
-            spec.name,
-            '--label',
-            `${RUN_LABEL}=${spec.runId}`,
-            '--platform',
-            spec.platform,
-            ...SANDBOX,
-            ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
-            // The image ends docker's options: the arguments after it are the program's, whatever they look like.
-            spec.reference,
-            ...spec.args
-        ]
-    };
-}
-const startPlan = (name) => ({ program: 'docker', args: ['start', '--attach', name] });
-const killPlan = (name) => ({ program: 'docker', args: ['kill', name] });
-const removePlan = (names) => ({ program: 'docker', args: ['rm', '--force', ...names] });
-const copyPlan = (file, name, destination) => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] });
-const sandbox_timesPlan = (names) => ({
-    program: 'docker',
-    args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
-});
-const leftoverPlan = (runId) => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] });
-/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
-function elapsedMs(started, finished) {
-    const parse = (time) => {
-        const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
-        if (!match)
-            throw new Error(`docker gave a time that is not RFC 3339: ${time}`);
-        return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 };
-    };
-    const [from, to] = [parse(started), parse(finished)];
-    // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
-    return to.ms - from.ms + (to.fraction - from.fraction);
-}
-/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
-function sandbox_parseTimes(stdout) {
-    return stdout
-        .trim()
-        .split('\n')
-        .map(line => {
-        const [started, finished, code] = line.trim().split(' ');
-        return { ms: elapsedMs(started, finished), code: Number(code) };
-    });
-}
-/** A created container of the sandbox, started as often as asked; removed by `remove`, by a signal or by the post step. */
-class sandbox_Container {
-    name;
-    constructor(name) {
-        this.name = name;
-    }
-    static async create(spec, signal) {
-        const container = new sandbox_Container(spec.name);
-        whileRunning(`container ${spec.name}`, () => container.remove());
-        // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
-        await execute(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
-            await container.remove();
-            throw error;
-        });
-        return container;
-    }
-    /** Starts it attached; past `timeoutMs` it is killed, and the docker CLI too when it does not return. */
-    async run(timeoutMs) {
-        const cli = new AbortController();
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            void execute(killPlan(this.name), { allowFailure: true, quiet: true });
-            setTimeout(() => cli.abort(), KILL_GRACE_MS).unref();
-        }, timeoutMs);
-        try {
-            // Its output reaches the log once, kept to its head and tail, by the caller: a program may print megabytes.
-            const outcome = await execute(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: sandbox_KEPT_OUTPUT_BYTES });
-            return { outcome, timedOut };
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    async copyIn(file, destination) {
-        await execute(copyPlan(file, this.name, destination), { quiet: true });
-    }
-    removing;
-    /**
-     * One removal, however many ask: the run's own clean-up and a signal's may come at once, and the signal's must
-     * wait for the one under way, or the process exits while the container is still there.
-     */
-    async remove() {
-        this.removing ??= this.removeUntilGone();
-        await this.removing;
-        done(`container ${this.name}`);
-    }
-    /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
-    async removeUntilGone() {
-        for (let attempt = 0; attempt < 3; attempt++) {
-            const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true });
-            if (outcome.code === 0 || /no such container/i.test(outcome.stderr))
-                return;
-            await new Promise(resolve => setTimeout(resolve, 200));
-        }
-    }
-}
-/** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
-async function removeLeftovers(runId) {
-    const listed = await execute(leftoverPlan(runId), { allowFailure: true, quiet: true });
-    const ids = listed.stdout.split('\n').filter(Boolean);
-    if (ids.length > 0)
-        await execute(removePlan(ids), { allowFailure: true, quiet: true });
-    return ids;
-}
-
-// EXTERNAL MODULE: ./src/stage.ts
-var stage = __nccwpck_require__(1741);
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-;// CONCATENATED MODULE: ./src/smoke.ts
-
-
-
-
-
-
-
-
-
-// How much longer than the smoke test's timeout creating its container may take.
-const CREATE_GRACE_MS = 30_000;
-// Of what a failing smoke test printed, the characters its failure message quotes.
-const SMOKE_SAID = 2000;
-/** Starts of each binary the start-up time is the median of. */
-const STARTUP_RUNS = 5;
-/**
- * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
- * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
- */
-async function smokeTest(spec, timeoutSeconds) {
-    const timeoutMs = timeoutSeconds * 1000;
-    const command = [spec.reference, ...spec.args].join(' ');
-    const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
-    // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
-    // container behind, and a short timeout must not cut it. A hung engine still ends the run.
-    const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
-    let container;
-    try {
-        container = await Container.create(spec, creating);
-    }
-    catch (error) {
-        const why = error.message;
-        return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
-    }
-    const { outcome, timedOut } = await container.run(timeoutMs);
-    core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
-    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
-    if (!timedOut && outcome.code === 0)
-        return { result, passed: container };
-    await container.remove();
-    if (timedOut)
-        return { result: { ...result, error: late } };
-    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
-    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/**
- * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
- * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
- * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
- */
-async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
-    const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`;
-    const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
-    try {
-        await unpacked.copyIn(unpackedFile, unpackedPath);
-        const samples = [];
-        for (let i = 0; i < STARTUP_RUNS; i++) {
-            for (const container of [packed, unpacked]) {
-                const { outcome, timedOut } = await container.run(timeoutMs);
-                if (timedOut || outcome.code !== 0)
-                    return {};
-            }
-            const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout);
-            samples.push([p.ms, u.ms]);
-        }
-        return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
-    }
-    finally {
-        await unpacked.remove();
-    }
-}
-/**
- * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
- * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
- * sandbox's containers, never on the runner.
- */
-async function smokeAndStartup(settings, head, loaded, workDir, phase) {
-    const startup = new Map();
-    const args = settings.smoke.command;
-    if (!args)
-        return { startup };
-    const host = hostPlatform();
-    const hostBuilt = settings.build.platforms.find(p => p.id === host?.id);
-    if (!hostBuilt) {
-        warn(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
-        return { startup };
-    }
-    const runId = path.basename(workDir);
-    const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
-    const { result: smoke, passed } = await phase('smoke test', async () => {
-        if (!loaded)
-            await loadLayout(head, workDir, hostBuilt.id);
-        return smokeTest(spec, settings.smoke.timeoutSeconds);
-    });
-    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    try {
-        if (hostPacked && passed) {
-            await phase('startup', async () => {
-                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
-                    // Advice only: the start-up cost is a line of the report, never the run.
-                    core.info(`the start-up time could not be measured: ${error.message}`);
-                    return {};
-                });
-                startup.set(hostBuilt.id, measured);
-            });
-        }
-    }
-    finally {
-        await passed?.remove();
-    }
-    return { smoke, startup };
-}
-
-// EXTERNAL MODULE: ./src/symbols.ts
-var symbols = __nccwpck_require__(2490);
-;// CONCATENATED MODULE: ./src/version.ts
-
-
-
-
-// Seed 000's Makefile: the latest tag or 0.1.0, the commit or "undefined".
-const DEFAULT_VERSION = '0.1.0';
-const DEFAULT_BUILD = 'undefined';
-const versionPlans = (cwd) => ({
-    // --long names the same tag as the seed's --abbrev=0 and adds how many commits lie past it.
-    describe: (commit) => ({ program: 'git', args: ['describe', '--tags', '--long', commit], cwd }),
-    commitObject: (commit) => ({ program: 'git', args: ['cat-file', 'commit', commit], cwd }),
-    // One git start for both: `true`/`false`, then the commit.
-    head: { program: 'git', args: ['rev-parse', '--is-shallow-repository', 'HEAD'], cwd },
-    // The raw object names its parents even in a depth-1 clone, where `git log %P` shows none; and the commit time.
-    headObject: { program: 'git', args: ['cat-file', 'commit', 'HEAD'], cwd }
-});
-/** The parent commits named in a raw commit object (`git cat-file commit`). */
-function commitParents(rawCommit) {
-    const header = rawCommit.split('\n\n')[0];
-    return [...header.matchAll(/^parent ([0-9a-f]{40,64})$/gm)].map(match => match[1]);
-}
-/** The committer's time in a raw commit object, in seconds (what `git log --format=%ct` shows). */
-function commitTime(rawCommit) {
-    const time = /^committer .* (\d+) [+-]\d{4}$/m.exec(rawCommit.split('\n\n')[0])?.[1];
-    return time === undefined ? undefined : Number(time);
-}
-/**
- * On a pull request actions/checkout gives GitHub's merge commit, which no reviewer can find: the build is
- * then the pull request's head, the merge's second parent. Any other checkout keeps its own commit.
- */
-function pullRequestBuild(head, rawCommit, headSha) {
-    if (!headSha)
-        return head;
-    const parents = commitParents(rawCommit);
-    return parents.length === 2 && parents[1] === headSha ? headSha : head;
-}
-/** On a tag push the tag is the version, whatever `git describe` finds in a shallow clone. */
-function tagFromRef(ref) {
-    return ref?.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-}
-/** `git describe --tags --long`: the nearest tag and how many commits lie past it (the tag itself may hold dashes). */
-function parseDescribe(output) {
-    const match = /^(.+)-(\d+)-g[0-9a-f]+$/.exec(output.trim());
-    return match ? { tag: match[1], commits: Number(match[2]) } : undefined;
-}
-// A release tag as Go reads it, after any module-folder prefix (tools/v1.2.3); the v is kept as the tag has it.
-const SEMVER_TAG = /^(?:.*\/)?(v?)(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(\+[0-9A-Za-z.-]+)?$/;
-/**
- * Go's pseudo-version of a commit past `tag` (golang.org/x/mod/module.PseudoVersion): vX.Y.(Z+1)-0.TIME-REV past
- * a release, vX.Y.Z-pre.0.TIME-REV past a pre-release, v0.0.0-TIME-REV past a tag that is no version; TIME is the
- * commit's UTC time, REV its first 12 hex digits, and build metadata (+incompatible) stays at the end.
- */
-function pseudoVersion(tag, commit, time) {
-    const stamp = new Date(time * 1000).toISOString().replace(/\D/g, '').slice(0, 14);
-    const rev = commit.slice(0, 12);
-    const match = SEMVER_TAG.exec(tag);
-    if (!match)
-        return `v0.0.0-${stamp}-${rev}`;
-    const [, v, major, minor, patch, pre, build = ''] = match;
-    if (pre)
-        return `${v}${major}.${minor}.${patch}-${pre}.0.${stamp}-${rev}${build}`;
-    return `${v}${major}.${minor}.${BigInt(patch) + 1n}-0.${stamp}-${rev}${build}`;
-}
-const isSemverTag = (tag) => SEMVER_TAG.test(tag);
-const quiet = { allowFailure: true, quiet: true };
-/** The commit's own version: its tag, Go's pseudo-version past one, or the seed's 0.1.0 when no tag is reachable. */
-async function describeCommit(cwd, commit, rawCommit, shallow) {
-    const plans = versionPlans(cwd);
-    const [described, object] = await Promise.all([
-        execute(plans.describe(commit), quiet),
-        rawCommit === undefined ? execute(plans.commitObject(commit), quiet) : { code: 0, stdout: rawCommit }
-    ]);
-    const nearest = described.code === 0 ? parseDescribe(described.stdout) : undefined;
-    const time = object.code === 0 ? commitTime(object.stdout) : undefined;
-    if (nearest?.commits === 0)
-        return { version: nearest.tag, origin: { kind: 'tag', tag: nearest.tag } };
-    if (nearest && time !== undefined)
-        return { version: pseudoVersion(nearest.tag, commit, time), origin: { kind: 'past-tag', ...nearest } };
-    if (shallow) {
-        warn(`No tag is reachable in this shallow clone, so the version is ${DEFAULT_VERSION}. ` +
-            'Fetch the history and tags: actions/checkout with "fetch-depth: 0" (or "fetch-tags: true"), or set the version input.');
-    }
-    return { version: DEFAULT_VERSION, origin: { kind: 'no-tag' } };
-}
-async function resolveVersion(settings) {
-    const plans = versionPlans(settings.build.workingDirectory);
-    const [head, headObject] = await Promise.all([execute(plans.head, quiet), execute(plans.headObject, quiet)]);
-    const [shallowLine, commitLine] = head.stdout.trim().split('\n');
-    const commit = head.code === 0 ? (commitLine ?? '') : '';
-    // The commit a reviewer can find (a pull request's head, not GitHub's merge) is both the build and what the version describes.
-    const subject = commit ? pullRequestBuild(commit, headObject.stdout, settings.github.pullRequest?.headSha) : undefined;
-    const build = settings.build.build ?? subject ?? DEFAULT_BUILD;
-    const times = { commit: subject, commitTime: headObject.code === 0 ? commitTime(headObject.stdout) : undefined };
-    const pushed = tagFromRef(settings.github.ref);
-    if (settings.build.version)
-        return { version: settings.build.version, build, ...times, origin: { kind: 'input' } };
-    if (pushed)
-        return { version: pushed, build, ...times, origin: { kind: 'pushed-tag' } };
-    if (!subject)
-        return { version: DEFAULT_VERSION, build, ...times, origin: { kind: 'no-tag' } };
-    const own = await describeCommit(settings.build.workingDirectory, subject, subject === commit ? headObject.stdout : undefined, shallowLine === 'true');
-    return { ...own, build, ...times };
-}
-/** What the version is, in words: where it came from when that is not plain. */
-function versionOriginText(origin) {
-    if (origin.kind !== 'past-tag')
-        return undefined;
-    // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
-    const tag = (0,values/* shown */.SP)(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
-    const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
-    return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
-}
-/** The declaration of a package-level variable as gofmt writes it (`go doc -u -src`). */
-const declarationPlan = (cwd, pkg, ident) => ({ program: 'go', args: ['doc', '-u', '-src', pkg, ident], cwd });
-const escapeRegExp = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-/** The string a variable is declared with on its own line (`var version = "unknown"`, or inside a var block). */
-function declaredString(source, ident) {
-    const pattern = new RegExp(`^\\s*(?:var\\s+)?${escapeRegExp(ident)}(?:\\s+string)?\\s*=\\s*("(?:[^"\\\\\\n]|\\\\.)*"|\`[^\`]*\`)`, 'mu');
-    const literal = pattern.exec(source)?.[1];
-    if (literal === undefined)
-        return undefined;
-    if (literal.startsWith('`'))
-        return literal.slice(1, -1);
-    try {
-        return JSON.parse(literal);
-    }
-    catch {
-        // Go escapes JSON has not (\x41, \'): the text between the quotes is near enough to name it.
-        return literal.slice(1, -1);
-    }
-}
-/**
- * With no tag, 0.1.0 goes in where the program had a version of its own (`var version = "unknown"`): the value it
- * replaced, so the report can say so. Undefined when a tag or the input gave the version, or the declaration says none.
- */
-async function replacedDefault(settings, version, injection) {
-    if (version.origin.kind !== 'no-tag' || !injection?.injected)
-        return undefined;
-    const { pkg, ident } = splitSymbol(injection.variable);
-    const declared = await execute(declarationPlan(settings.build.workingDirectory, pkg === 'main' ? settings.build.package : pkg, ident), quiet);
-    const value = declared.code === 0 ? declaredString(declared.stdout, ident) : undefined;
-    return value === undefined || value === '' || value === version.version ? undefined : { variable: injection.variable, value };
-}
-
-;// CONCATENATED MODULE: ./src/report.ts
-
-
-
-
-
-
-/** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
-const REPORT_FORMAT = 1;
-/** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
-const VARIES = '⏱';
-/** The report without its run-to-run lines: equal when nothing but times changed. */
-function stableText(markdown) {
-    return markdown
-        .split('\n')
-        .filter(line => !line.startsWith(VARIES) && !line.startsWith(`- ${VARIES}`))
-        .join('\n');
-}
-const human = (bytes) => filesize(bytes, { standard: 'iec' });
-const signedHuman = (bytes) => (bytes > 0 ? '+' : bytes < 0 ? '−' : '±') + human(Math.abs(bytes));
-const percent = (part, whole) => (whole === 0 ? '–' : `${((part / whole) * 100).toFixed(1)}%`);
-const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
-// Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
-const SMOKE_SHOWN = 1000;
-function routeNote(m) {
-    const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
-    return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`;
-}
-function change(value, base) {
-    if (base === undefined)
-        return '–';
-    const delta = value - base;
-    return delta === 0 ? '±0' : `${signedHuman(delta)} (${delta > 0 ? '+' : '−'}${percent(Math.abs(delta), base)})`;
-}
-const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
-const attributionOf = (report, platform) => report.attribution?.find(a => a.platform === platform);
-/** A pull fetches one platform: the headline speaks of the largest, never of a sum no client downloads. */
-function largest(report) {
-    const images = report.measurement.images;
-    const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
-    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
-}
-/** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
-function linkedCommit(sha, link) {
-    const short = `\`${sha.slice(0, 12)}\``;
-    return link ? `[${short}](${link})` : short;
-}
-/** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
-function baselineOrigin(baseline) {
-    const commitOf = (sha) => linkedCommit(sha, baseline.link);
-    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
-    if (baseline.source === 'image' && baseline.revision) {
-        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
-    }
-    if (baseline.source === 'image')
-        return `Compared with \`${baseline.ref}\`.`;
-    const commit = `base commit ${commitOf(baseline.ref)}`;
-    if (baseline.source === 'build')
-        return `Compared with ${commit}, rebuilt in this run.`;
-    return `Compared with ${commit}: baseline from the Actions cache, measured by ${run}; nothing of the base was rebuilt.`;
-}
-/** A cached base may come from another Go release: part of the change is then the toolchain's. */
-function toolchainChange(report, baseline) {
-    if (!baseline.goVersion || baseline.goVersion === report.goVersion)
-        return undefined;
-    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
-}
-function renderComparison(report, baseline, out) {
-    const { image: top, label } = largest(report);
-    const base = baseline.images.find(b => b.platform === top.platform);
-    const headline = base === undefined
-        ? `**${human(top.wire)}** on the wire${label} (no baseline)`
-        : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause(attributionOf(report, top.platform))}` +
-            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
-    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
-    if (baseline.error)
-        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
-    if (baseline.detail)
-        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
-    // With no baseline there is nothing it was compared with: the note above says why.
-    if (!baseline.error)
-        out.push(baselineOrigin(baseline), '');
-    const toolchain = toolchainChange(report, baseline);
-    if (toolchain)
-        out.push(`> [!NOTE]\n> ${toolchain}`, '');
-    for (const image of report.measurement.images) {
-        const base = baseline.images.find(b => b.platform === image.platform);
-        const bin = report.binaries.find(b => b.platform === image.platform);
-        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
-        if (bin)
-            out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
-        out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
-        out.push(`| Image unpacked | ${human(image.unpacked)} | ${base?.unpacked !== undefined ? human(base.unpacked) : '–'} | ${change(image.unpacked, base?.unpacked)} |`, '');
-        const attribution = attributionOf(report, image.platform);
-        if (attribution)
-            renderAttribution(attribution, bin?.packed ?? false, out);
-    }
-}
-function renderGate(gate, out) {
-    const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
-    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
-    for (const failure of gate.failures)
-        out.push(`- ${failure}`);
-    for (const skip of gate.skipped)
-        out.push(`- ${skip}`);
-    out.push('');
-}
-/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
-function identity(report) {
-    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
-    const { replaced, origin } = report.version;
-    const said = [
-        missing('version') ? 'not injected' : undefined,
-        versionOriginText(origin),
-        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
-    ].filter(Boolean);
-    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
-    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
-    return `${version} · build ${build}`;
-}
-/** A value from the user's code shown in a code span: one short line that cannot close the span. */
-const codeSafe = (text) => (0,values/* shown */.SP)(text.replace(/[\p{Cc}`]/gu, ' '), 60);
-/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
-function renderFailures(report, out) {
-    for (const failure of report.failures ?? [])
-        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
-}
-/** GitHub's limits, in UTF-8 bytes, with room for the comment's marker: a comment body, a step summary, one output. */
-const LIMITS = { comment: 60_000, summary: 1_000_000, output: 100_000 };
-const LEFT_OUT = "left out here to keep the report under GitHub's size limit; the report-json output and the job log have it";
-/** The collapsed sections, nested ones too (the main module's packages sit inside a platform's section), in order. */
-function sections(text) {
-    const open = [];
-    const found = [];
-    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
-        if (tag[0] !== '</details>') {
-            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
-            continue;
-        }
-        const section = open.pop();
-        if (section)
-            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
-    }
-    return found.sort((a, b) => a.start - b.start);
-}
-const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
-/**
- * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
- * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
- * verdict come first in the report and stay.
- */
-function fitMarkdown(markdown, maxBytes) {
-    const size = (text) => Buffer.byteLength(text, 'utf8');
-    let fitted = markdown;
-    while (size(fitted) > maxBytes) {
-        const last = sections(fitted)
-            .filter(s => s.body !== LEFT_OUT_BODY)
-            .at(-1);
-        if (!last)
-            break;
-        fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
-    }
-    if (size(fitted) <= maxBytes)
-        return fitted;
-    const note = `\n\n… (the rest is ${LEFT_OUT})\n`;
-    let cut = Buffer.from(fitted, 'utf8')
-        .subarray(0, maxBytes - size(note))
-        .toString('utf8');
-    // A cut character comes out as U+FFFD: dropped, with the partial last line.
-    cut = cut.replace(/\uFFFD$/, '');
-    return cut.slice(0, Math.max(cut.lastIndexOf('\n'), 0)) + note;
-}
-function renderMarkdown(report) {
-    const out = [];
-    if (report.baseline) {
-        renderComparison(report, report.baseline, out);
-        renderFailures(report, out);
-        if (report.gate)
-            renderGate(report.gate, out);
-        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
-        out.push(routeNote(report.measurement));
-        renderTradeOff(report, out);
-        renderDetails(report, out);
-        return out.join('\n');
-    }
-    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
-    renderFailures(report, out);
-    const { image: top, label } = largest(report);
-    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
-    out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
-    for (const image of report.measurement.images) {
-        const bin = report.binaries.find(b => b.platform === image.platform);
-        const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
-        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
-    }
-    out.push('');
-    for (const a of report.attribution ?? [])
-        renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
-    out.push(routeNote(report.measurement));
-    if (report.gate) {
-        out.push('');
-        renderGate(report.gate, out);
-    }
-    renderTradeOff(report, out);
-    renderDetails(report, out);
-    return out.join('\n');
-}
-/** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
-function renderRoadNotTaken(report, out) {
-    const road = report.roadNotTaken;
-    if (!road)
-        return;
-    out.push('', '#### Smaller with no start-up cost', '');
-    const how = road.scaledFrom ? '' : ': measured by compressing these very layers here';
-    for (const alternative of road.images) {
-        const now = report.measurement.images.find(i => i.platform === alternative.platform);
-        if (!now)
-            continue;
-        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
-    }
-    if (road.scaledFrom)
-        out.push('', scaledNote(road.scaledFrom, road.compression));
-    out.push('', 'zstd costs nothing at start-up, unlike UPX; pulling zstd layers needs Docker 23+ or containerd 1.5+, which is why gzip stays the default.');
-}
-/** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
-function scaledNote(from, compression) {
-    const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
-    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
-    return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
-}
-/** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
-function savedText(saved, before) {
-    if (saved >= 0)
-        return `${human(saved)} (${percent(saved, before)})`;
-    return `none: ${human(-saved)} more (${percent(-saved, before)})`;
-}
-function renderTradeOff(report, out) {
-    const packed = report.binaries.filter(b => b.packed);
-    if (packed.length > 0) {
-        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
-        const zstd = packed.some(b => b.zstdUnpacked !== undefined);
-        out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
-        const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
-        for (const b of packed) {
-            const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
-            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
-        }
-        out.push('');
-        for (const b of packed) {
-            const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${STARTUP_RUNS} in the smoke-test container)`
-                : 'startup not measured (needs smoke-test and a runner of this platform)';
-            out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
-        }
-    }
-    renderRoadNotTaken(report, out);
-    if (report.published) {
-        out.push('', '#### Published', '');
-        for (const reference of report.published.references)
-            out.push(`- \`${reference}@${report.published.digest}\``);
-        if (report.published.images.length > 0)
-            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
-        else
-            out.push('', 'Not read back from the registry: the failure above says why.');
-        const attested = attestationsText(report);
-        if (attested)
-            out.push('', `Attested with it: ${attested}.`);
-    }
-    const declined = report.binaries.filter(b => b.upxDeclined);
-    for (const b of declined)
-        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
-    // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
-    for (const w of report.warnings)
-        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
-}
-/** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
-function layerSizes(layers, names = []) {
-    const first = layers.length - names.length;
-    return layers.map((layer, i) => (names.length === 0 ? `${layer.size}` : `${layer.size} (${i >= first ? names[i - first] : 'base image'})`)).join(' + ');
-}
-function injectionText(i) {
-    if (i.injected)
-        return `injected into \`${i.variable}\``;
-    if (i.variable === settings/* NO_VARIABLE */.Zz)
-        return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
-    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
-}
-function renderDetails(report, out) {
-    out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
-    out.push(`- Build: \`${report.goBuild}\``);
-    for (const i of report.injections ?? [])
-        out.push(`- ${i.role}: ${injectionText(i)}`);
-    if (report.digest)
-        out.push(`- Digest: \`${report.digest}\``);
-    const attested = attestationsText(report);
-    if (attested)
-        out.push(`- Attestations (never counted in the sizes): ${attested}`);
-    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
-    for (const image of report.measurement.images) {
-        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
-            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
-    }
-    for (const b of report.binaries)
-        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
-    out.push(`- ${VARIES} Timings: ${Object.entries(report.timings)
-        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
-        .join(', ')}`);
-    if (report.smoke) {
-        const oneLine = (text) => (0,values/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
-        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
-        if (report.smoke.stderr.trim())
-            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
-    }
-    for (const base of report.baseline?.images ?? []) {
-        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
-            (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
-            (base.binary !== undefined ? `, binary ${base.binary}` : ''));
-    }
-    out.push('', '</details>', '');
-}
-/** A predicate type in words; one this action does not know is shown as a code span. */
-function predicateName(type, sbom) {
-    if (type === 'https://spdx.dev/Document')
-        return `SPDX SBOM${sbom === 'build info' ? ' from the build info' : ''}`;
-    const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
-    if (slsa)
-        return `SLSA provenance ${slsa[1]}`;
-    return `\`${codeSafe(type)}\``;
-}
-/** Each platform's attestations, one phrase per platform. */
-function attestationsText(report) {
-    return (report.attestations ?? [])
-        .filter(a => a.predicates.length > 0)
-        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
-        .join('; ');
-}
-function rowLabel(row) {
-    if (row.kind === 'package')
-        return `\`${row.key}\``;
-    if (row.kind === 'main')
-        return `\`${row.key}\` (this module)`;
-    if (row.kind === 'module')
-        return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
-    return row.key;
-}
-/** A row's embedded data, said beside its name. */
-const embeddedText = (bytes) => (bytes ? `, ${human(bytes)} of it embedded data` : '');
-const embeddedChange = (delta) => (delta !== 0 ? `, embedded data ${signedHuman(delta)}` : '');
-/** Over half of a change, in its direction. */
-const mostOf = (part, whole) => whole !== 0 && Math.sign(part) === Math.sign(whole) && Math.abs(part) * 2 > Math.abs(whole);
-/** What one row's change is mostly: embedded data, or (for the main module) one of its packages; new when it is. */
-function causeOf(top) {
-    const isNew = (row) => (row.isNew ? ', new' : '');
-    const inside = top.packages?.[0];
-    if (mostOf(top.embeddedDelta, top.delta)) {
-        const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top;
-        return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`;
-    }
-    if (top.kind === 'main')
-        return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`;
-    if (top.kind === 'module')
-        return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`;
-    return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`;
-}
-/** One phrase for the headline when one module or package explains most of the binary's change. */
-function mainCause(attribution) {
-    if (!attribution?.rows || !attribution.base)
-        return '';
-    const top = (0,src_attribution/* dominantRow */.r6)(attribution.rows, attribution.head.binary - attribution.base.binary);
-    return top ? ` · mostly ${causeOf(top)}` : '';
-}
-/** How far the symbols go: their share of the binary, and what they cannot size. */
-function coverage(a, packed) {
-    const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : '';
-    return (`Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
-        `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`);
-}
-function renderModuleChanges(a, out) {
-    if (!a.modules)
-        return;
-    if (a.modules.length === 0) {
-        out.push('No module was added, removed or changed.', '');
-        return;
-    }
-    out.push('| Module | Base | This change |', '|---|---|---|');
-    for (const m of a.modules)
-        out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`);
-    out.push('');
-}
-function renderRowChanges(a, out) {
-    if (!a.rows || !a.base)
-        return;
-    const delta = a.head.binary - a.base.binary;
-    const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta;
-    out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '');
-    out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
-    for (const r of a.rows.top)
-        out.push(changeLine(r, a.head.binary));
-    if (a.rows.rest.rows > 0)
-        out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`);
-    out.push('');
-    const own = a.rows.top.find(r => r.kind === 'main');
-    if (own?.packages?.length) {
-        out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '');
-        out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
-        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
-            out.push(changeLine(p, a.head.binary));
-        if (own.packages.length > PACKAGES_SHOWN)
-            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | | | |`);
-        out.push('', '</details>', '');
-    }
-}
-// The main module's packages listed under its row; more are counted, not named.
-const PACKAGES_SHOWN = 50;
-function changeLine(r, binary) {
-    const cell = (bytes) => (bytes === 0 ? '–' : human(bytes));
-    return `| ${rowLabel(r)}${embeddedChange(r.embeddedDelta)} | ${cell(r.base)} | ${cell(r.head)} | ${signedHuman(r.delta)} | ${percent(r.head, binary)} |`;
-}
-function renderLargest(a, out, limit = 10) {
-    out.push('| Largest parts | Size | Share of binary |', '|---|---:|---:|');
-    for (const r of a.head.rows.slice(0, limit))
-        out.push(sizeLine(r, a.head.binary));
-    const rest = a.head.rows.slice(limit);
-    if (rest.length > 0) {
-        const bytes = rest.reduce((sum, r) => sum + r.bytes, 0);
-        out.push(`| ${rest.length} more rows | ${human(bytes)} | ${percent(bytes, a.head.binary)} |`);
-    }
-    out.push('');
-    const own = a.head.rows.find(r => r.kind === 'main');
-    if (own?.packages?.length) {
-        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '');
-        out.push('| Package | Size | Share of binary |', '|---|---:|---:|');
-        for (const p of own.packages.slice(0, PACKAGES_SHOWN))
-            out.push(sizeLine(p, a.head.binary));
-        if (own.packages.length > PACKAGES_SHOWN)
-            out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | |`);
-        out.push('', '</details>', '');
-    }
-}
-const sizeLine = (r, binary) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | ${human(r.bytes)} | ${percent(r.bytes, binary)} |`;
-/** Collapsed under a platform's figures: what moved between base and head, or what the binary is made of. */
-function renderAttribution(a, packed, out) {
-    const compared = a.modules !== undefined || a.rows !== undefined;
-    const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : '';
-    const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`;
-    out.push(`<details><summary>${title}</summary>`, '');
-    renderModuleChanges(a, out);
-    if (a.rows)
-        renderRowChanges(a, out);
-    else
-        renderLargest(a, out);
-    if (a.note)
-        out.push(`Not compared: ${a.note}.`, '');
-    out.push(coverage(a, packed), '', '</details>', '');
-}
-
-
-/***/ }),
-
-/***/ 4813:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* unused harmony exports CommandError, lowPriority, inBackground, settleLater, describe, toolTime, toolStarted, toolEnded, killChildren, Kept, execute */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4698);
-/* harmony import */ var _actions_io__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(8701);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1421);
-/* harmony import */ var node_child_process__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_child_process__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8161);
-/* harmony import */ var node_os__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_os__WEBPACK_IMPORTED_MODULE_3__);
-
-
-
-
-class CommandError extends Error {
-    plan;
-    outcome;
-    constructor(plan, outcome) {
-        super(`${describe(plan)} failed with exit code ${outcome.code}${tail(outcome.stderr || outcome.stdout)}`);
-        this.plan = plan;
-        this.outcome = outcome;
-    }
-}
-/**
- * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
- * idle and never slows that down.
- */
-function lowPriority(plan) {
-    return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
-}
-let niceOnPath;
-/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
-async function inBackground(plan) {
-    niceOnPath ??= io.which('nice', false).then(Boolean);
-    return (await niceOnPath) ? lowPriority(plan) : plan;
-}
-/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
-function settleLater(promise) {
-    promise.catch(() => undefined);
-    return promise;
-}
-function describe(plan) {
-    return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-function tail(text) {
-    const lines = text.trim().split('\n').slice(-15).join('\n');
-    return lines ? `:\n${lines}` : '';
-}
-// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
-// durations would count that time twice.
-let toolMs = 0;
-let running = 0;
-let busySince = 0;
-/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
-function toolTime() {
-    return toolMs + (running > 0 ? performance.now() - busySince : 0);
-}
-function toolStarted() {
-    if (running++ === 0)
-        busySince = performance.now();
-}
-function toolEnded() {
-    if (--running === 0)
-        toolMs += performance.now() - busySince;
-}
-// Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
-const children = new Set();
-/**
- * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
- * build starts go with it instead of running on under PID 1.
- */
-function killGroup(child) {
-    try {
-        if (child.pid !== undefined)
-            process.kill(-child.pid, 'SIGKILL');
-    }
-    catch {
-        // The group has ended already.
-    }
-}
-/** Ends every tool still running (on SIGTERM or SIGINT). */
-function killChildren() {
-    for (const child of children)
-        killGroup(child);
-}
-/** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
-function spawnCollect(plan, env, options) {
-    return new Promise(resolve => {
-        const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        children.add(child);
-        const abort = () => killGroup(child);
-        options.signal?.addEventListener('abort', abort, { once: true });
-        if (options.signal?.aborted)
-            abort();
-        const stdout = new Kept(options.keepBytes);
-        const stderr = new Kept(options.keepBytes);
-        child.stdout.on('data', (data) => {
-            stdout.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
-        });
-        child.stderr.on('data', (data) => {
-            stderr.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
-        });
-        let settled = false;
-        // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
-        child.on('error', error => {
-            children.delete(child);
-            options.signal?.removeEventListener('abort', abort);
-            if (!settled)
-                resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` });
-            settled = true;
-        });
-        child.on('close', (code, signal) => {
-            children.delete(child);
-            options.signal?.removeEventListener('abort', abort);
-            if (settled)
-                return;
-            settled = true;
-            resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
-        });
-    });
-}
-/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
-class Kept {
-    limit;
-    head = [];
-    headBytes = 0;
-    tail = Buffer.alloc(0);
-    dropped = 0;
-    constructor(limit = Infinity) {
-        this.limit = limit;
-    }
-    add(data) {
-        const room = Math.ceil(this.limit / 2) - this.headBytes;
-        if (room > 0) {
-            this.head.push(data.subarray(0, room));
-            this.headBytes += Math.min(room, data.length);
-            data = data.subarray(room);
-        }
-        if (data.length === 0)
-            return;
-        // Only past the head, so only with a limit: the tail stays at most half of it.
-        const keep = Math.floor(this.limit / 2);
-        this.tail = Buffer.concat([this.tail, data]);
-        if (this.tail.length > keep) {
-            this.dropped += this.tail.length - keep;
-            this.tail = this.tail.subarray(this.tail.length - keep);
-        }
-    }
-    text() {
-        const head = Buffer.concat(this.head).toString('utf8');
-        const tail = this.tail.toString('utf8');
-        return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
-    }
-}
-/** Runs a plan with argv (never a shell) and times it. */
-async function execute(plan, options = {}) {
-    const started = performance.now();
-    const env = { ...process.env, ...plan.env };
-    if (options.quiet !== true)
-        core.info(`$ ${describe(plan)}`);
-    toolStarted();
-    const result = await spawnCollect(plan, env, options).finally(toolEnded);
-    const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
-    core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
-    if (outcome.code !== 0 && !options.allowFailure)
-        throw new CommandError(plan, outcome);
-    return outcome;
-}
-
-
-/***/ }),
-
-/***/ 715:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  dz: () => (/* binding */ InputError),
-  Zz: () => (/* binding */ NO_VARIABLE),
-  hb: () => (/* binding */ isImageReference),
-  Z6: () => (/* binding */ isRepository),
-  Ij: () => (/* binding */ isTagName),
-  bM: () => (/* binding */ openReading),
-  LJ: () => (/* binding */ readActionInput),
-  OW: () => (/* binding */ readBudget),
-  W3: () => (/* binding */ readComment),
-  kQ: () => (/* binding */ readGitHub),
-  DQ: () => (/* binding */ readPullRequest)
-});
-
-// UNUSED EXPORTS: DISTROLESS_STATIC, IMAGE_SHAPING, MAX_TIMER_SECONDS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_LEVELS, UPX_RELEASE_URL, ZSTD_LEVEL, attestationProblem, defaultBinaryName, defaultProvenance, findGoMods, findMainPackages, parseCompression, parseLabels, parseSbom, portProblem, pushTargets, readModulePath, readSettings, withBuild, withMainPackage
-
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 14 modules
-var core = __nccwpck_require__(4698);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-// EXTERNAL MODULE: ./src/lists.ts
-var lists = __nccwpck_require__(6174);
-// EXTERNAL MODULE: ./src/gate.ts
-var gate = __nccwpck_require__(1956);
-// EXTERNAL MODULE: ./src/platform.ts
-var platform = __nccwpck_require__(3728);
-// EXTERNAL MODULE: ./src/values.ts
-var values = __nccwpck_require__(4777);
-;// CONCATENATED MODULE: ./src/files.ts
-
-
-
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = (/* unused pure expression or super */ null && (['/etc/', '/usr/share/', '/usr/lib/', '/opt/']));
-// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
-const MAX_FILE_BYTES = (/* unused pure expression or super */ null && (2 ** 31 - 1));
-const inside = (folder, file) => {
-    const relative = path.relative(folder, file);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-};
-/**
- * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
- * request's own symlink must not reach the runner's files), a system source under the system folders.
- */
-function resolveSource(given, workspace) {
-    const source = path.resolve(workspace, given);
-    const inWorkspace = inside(workspace, source);
-    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-        throw new Error(`files source "${shown(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
-    }
-    if (!existsSync(source))
-        throw new Error(`files source "${shown(given)}" does not exist (${source})`);
-    const real = realpathSync(source);
-    const allowed = inWorkspace ? inside(realpathSync(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
-    if (!allowed) {
-        throw new Error(`files source "${shown(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
-            "only files the workspace (or the runner's system folders) really holds are copied");
-    }
-    return real;
-}
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root, file) {
-    const info = lstatSync(file);
-    if (info.isSymbolicLink()) {
-        const link = readlinkSync(file);
-        return inside(root, path.resolve(path.dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
-    }
-    if (!info.isFile() && !info.isDirectory())
-        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
-    if (info.size > MAX_FILE_BYTES)
-        return `is ${info.size} bytes, over the 2 GiB a file may have`;
-    return undefined;
-}
-/** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root) {
-    const pending = [root];
-    while (pending.length > 0) {
-        const folder = pending.pop();
-        for (const entry of readdirSync(folder, { withFileTypes: true })) {
-            const file = path.join(folder, entry.name);
-            const problem = entryProblem(root, file);
-            if (problem)
-                return `${path.relative(root, file)} ${problem}`;
-            if (entry.isDirectory())
-                pending.push(file);
-        }
-    }
-    return undefined;
-}
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image. The whole tree is checked here, before any build.
- */
-function files_parseFile(line, workspace) {
-    const match = /^(.+?):(\/.*)$/.exec(line);
-    if (!match)
-        throw new Error(`files entry "${shown(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
-    const [, given, destination] = match;
-    if (path.posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
-        throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
-    }
-    const source = resolveSource(given, workspace);
-    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
-    const folder = statSync(source).isDirectory();
-    const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ');
-    if (problem)
-        throw new Error(`files source "${shown(given)}": ${problem}`);
-    return { source, destination };
-}
-
-;// CONCATENATED MODULE: ./src/settings.ts
-
-
-
-
-
-
-
-
-
-const UPX_LEVELS = (/* unused pure expression or super */ null && (['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute']));
-const DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-/** The groups of the settings that shape the image's bytes. */
-const IMAGE_SHAPING = (/* unused pure expression or super */ null && (['build', 'pack', 'stage']));
-/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
-const ZSTD_LEVEL = 19;
-function parseCompression(kindText, levelText) {
-    const kind = kindText.trim().toLowerCase();
-    if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
-    const range = kind === 'gzip' ? [1, 9] : [1, 22];
-    if (levelText.trim() === '')
-        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
-    const level = Number(levelText);
-    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
-    }
-    return { kind, level };
-}
-const UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
-const PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target']));
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
-        return undefined;
-    let event;
-    try {
-        event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
-            cause: error
-        });
-    }
-    const pr = event.pull_request;
-    if (!pr)
-        return undefined;
-    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
-}
-/** Every problem with the inputs, reported together so one run shows all that must change. */
-class InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
-        this.problems = problems;
-    }
-}
-const readActionInput = name => core/* getInput */.V4(name);
-// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
-const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-// Docker reads the first component as a registry only with a dot, a port, or as localhost.
-const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
-const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
-// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
-const MAX_NAME = 255;
-/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
-const isRepository = (text) => text.length <= MAX_NAME && REPOSITORY_RE.test(text);
-/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
-const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
-function isImageReference(text) {
-    return text.length <= MAX_NAME + 200 && REFERENCE_RE.test(text);
-}
-function parseFinalStage(text) {
-    switch (text) {
-        case 'scratch':
-            return { kind: 'scratch', nonroot: false };
-        case 'scratch-nonroot':
-            return { kind: 'scratch-nonroot', nonroot: true };
-        case 'distroless-static':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
-        case 'distroless-static-nonroot':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
-    }
-    if (text === '')
-        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
-    if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
-    return { kind: 'image', base: text, nonroot: false };
-}
-function parseBoolean(name, text) {
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
-}
-const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
-/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
-function findGoMods(dir, depth = 4) {
-    const found = [];
-    let level = [dir];
-    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
-        const next = [];
-        for (const folder of level) {
-            for (const entry of readdirSync(folder, { withFileTypes: true })) {
-                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
-                    continue;
-                const child = path.join(folder, entry.name);
-                if (existsSync(path.join(child, 'go.mod')))
-                    found.push(child);
-                else
-                    next.push(child);
-            }
-        }
-        level = next;
-    }
-    return found.sort();
-}
-/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
-const NO_VARIABLE = 'none';
-const PACKAGE_MAIN = /^package\s+main\b/m;
-// Enough of a file to pass its licence header and build constraints and reach the package clause.
-const HEAD_BYTES = 8192;
-function packageClauseIsMain(file) {
-    const fd = openSync(file, 'r');
-    try {
-        const head = Buffer.alloc(HEAD_BYTES);
-        return PACKAGE_MAIN.test(head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
-    }
-    finally {
-        closeSync(fd);
-    }
-}
-/**
- * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
- * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
- */
-function findMainPackages(moduleDir, depth = 4) {
-    const found = [];
-    const visit = (folder, level) => {
-        const entries = readdirSync(folder, { withFileTypes: true });
-        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(path.join(folder, e.name)))) {
-            const relative = path.relative(moduleDir, folder);
-            found.push(relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`);
-        }
-        if (level >= depth)
-            return;
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
-                continue;
-            const child = path.join(folder, entry.name);
-            if (!existsSync(path.join(child, 'go.mod')))
-                visit(child, level + 1);
-        }
-    };
-    visit(moduleDir, 0);
-    return found.sort();
-}
-/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
-function moduleChoice(workspace, dir) {
-    const name = `"${path.relative(workspace, dir) || '.'}"`;
-    const mains = findMainPackages(dir);
-    if (mains.length === 0)
-        return `${name} (no main package found)`;
-    if (mains.length === 1)
-        return name;
-    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
-}
-const MAX_TIMER_SECONDS = 2147483;
-// What a version or build may hold: it goes into -X, an OCI label and the default tag.
-const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
-const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
-function portProblem(port) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
-    if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
-    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
-    if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
-    if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
-    return undefined;
-}
-/**
- * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
- * private one, or one the event does not say), since mode=max records the build's inputs.
- */
-function defaultProvenance(eventPath) {
-    let isPrivate;
-    try {
-        isPrivate =
-            eventPath && existsSync(eventPath)
-                ? JSON.parse(readFileSync(eventPath, 'utf8')).repository?.private
-                : undefined;
-    }
-    catch {
-        isPrivate = undefined;
-    }
-    return isPrivate === false ? 'mode=max' : 'mode=min';
-}
-/**
- * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
- * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
- */
-function parseSbom(text, push) {
-    const value = text.toLowerCase();
-    if (value === '')
-        return push ? { kind: 'build-info' } : { kind: 'off' };
-    if (value === 'true' || value === '1')
-        return { kind: 'build-info' };
-    if (value === 'false' || value === '0')
-        return { kind: 'off' };
-    if (value === 'buildkit')
-        return { kind: 'buildkit', value: 'true' };
-    if (text.includes('=') && !attestationProblem('sbom', text))
-        return { kind: 'buildkit', value: text };
-    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
-}
-/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
-function attestationProblem(name, value) {
-    if (value === '' || /^(true|false|1|0)$/i.test(value))
-        return undefined;
-    const pairs = value.split(',').map(pair => pair.split('='));
-    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
-    }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
-    return undefined;
-}
-/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
-function parseLabels(text, problems) {
-    const labels = [];
-    for (const line of text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
-        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
-        else
-            labels.push([key, line.slice(eq + 1).trim()]);
-    }
-    return labels;
-}
-/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
-function secret(token) {
-    if (token)
-        core/* setSecret */.Pq(token);
-    return token;
-}
-/** The module path from go.mod: the default binary name is its last element. */
-function readModulePath(goMod) {
-    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
-}
-function defaultBinaryName(modulePath) {
-    const parts = modulePath.split('/');
-    // example.com/tool/v2 is named tool, as `go install` names it.
-    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
-        parts.pop();
-    return parts[parts.length - 1];
-}
-/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
-function openReading(input, env) {
-    const problems = [];
-    return {
-        get: name => input(name).trim(),
-        attempt: (parse, fallback) => {
-            try {
-                return parse();
-            }
-            catch (error) {
-                problems.push(error.message);
-                return fallback;
-            }
-        },
-        problems,
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        env
-    };
-}
-function readSettings(input = readActionInput, env = process.env) {
-    const reading = openReading(input, env);
-    const { problems } = reading;
-    const build = readBuild(reading);
-    const publish = readPublish(reading, build);
-    // Read once: the comparison needs to know there is one, the GitHub context carries it.
-    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const settings = {
-        build,
-        pack: readPack(reading),
-        stage: readStage(reading),
-        publish,
-        engine: readEngine(reading),
-        smoke: readSmoke(reading),
-        compare: readCompare(reading, pullRequest !== undefined),
-        comment: readComment(reading),
-        budget: readBudget(reading),
-        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
-        runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
-        github: readGitHub(reading, pullRequest),
-        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
-    };
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return settings;
-}
-/** The module's path from its go.mod, or a problem that says where the module is. */
-function readModule({ problems, workspace }, workingDirectory) {
-    if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
-        return '';
-    }
-    if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
-        const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
-            (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
-                : 'no go.mod was found below it either; point it at the Go module root'));
-        return '';
-    }
-    const modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-    if (!modulePath)
-        problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`);
-    return modulePath;
-}
-function readBuild(reading) {
-    const { get, attempt, problems } = reading;
-    const workingDirectory = path.resolve(reading.workspace, get('working-directory'));
-    const modulePath = readModule(reading, workingDirectory);
-    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    const binaryProblem = binaryNameProblem(binaryName);
-    if (binaryProblem) {
-        problems.push(binaryProblem);
-        binaryName = 'app';
-    }
-    const packageWhy = packageProblem(get('package'));
-    if (packageWhy)
-        problems.push(packageWhy);
-    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
-    for (const [name, value] of [
-        ['version-variable', versionVariable],
-        ['build-variable', buildVariable]
-    ]) {
-        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
-    }
-    const [version, build] = [get('version') || undefined, get('build') || undefined];
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
-    }
-    const ldflags = get('ldflags');
-    attempt(() => splitFields(ldflags, 'ldflags'), []);
-    const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), []);
-    problems.push(...buildFlagsProblems(buildFlags));
-    const platforms = readPlatforms(reading);
-    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
-}
-function readPlatforms({ get, attempt, problems }) {
-    const texts = parseList(get('platforms'), { commas: true });
-    if (texts.length === 0)
-        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = texts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
-    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
-    if (duplicate)
-        problems.push(`platforms lists ${duplicate.id} twice`);
-    return platforms;
-}
-function readPack({ get, problems }) {
-    const upxText = get('upx').toLowerCase();
-    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
-    if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
-    const upxInstall = {
-        version: get('upx-version'),
-        url: get('upx-download-url') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256').toLowerCase() || undefined
-    };
-    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
-    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
-        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
-    if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    return { upx, upxInstall };
-}
-function readStage({ get, attempt, problems, workspace }) {
-    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
-    for (const port of expose) {
-        const problem = portProblem(port);
-        if (problem)
-            problems.push(problem);
-    }
-    const workdir = get('workdir');
-    const workdirWhy = workdirProblem(workdir);
-    if (workdirWhy)
-        problems.push(workdirWhy);
-    return {
-        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
-        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
-        expose,
-        args: attempt(() => splitFields(get('args'), 'args'), []),
-        workdir,
-        files: parseList(get('files'), { commas: false })
-            .map(line => attempt(() => parseFile(line, workspace), undefined))
-            .filter(f => f !== undefined),
-        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
-        labels: parseLabels(get('labels'), problems)
-    };
-}
-function readPublish(reading, build) {
-    const { get, attempt, problems } = reading;
-    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
-    if (!isRepository(image))
-        problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
-    const tags = parseList(get('tags'), { commas: true });
-    for (const tag of tags) {
-        if (!isImageReference(tag))
-            problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
-        else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
-    }
-    const load = attempt(() => parseBoolean('load', get('load')), true);
-    const push = attempt(() => parseBoolean('push', get('push')), false);
-    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
-    if (byDigest)
-        problems.push(...byDigestProblems(push, tags, get('image')));
-    else if (push && tags.length === 0) {
-        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
-    }
-    const provenanceText = get('provenance');
-    const provenanceWhy = attestationProblem('provenance', provenanceText);
-    if (provenanceWhy)
-        problems.push(provenanceWhy);
-    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
-    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
-    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
-}
-/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
-function byDigestProblems(push, tags, image) {
-    const problems = [];
-    if (!push)
-        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
-    if (tags.length > 0)
-        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
-    if (!image)
-        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
-    return problems;
-}
-/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
-const pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
-function readAnnotations({ get, problems }, platformCount) {
-    const annotations = parseList(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    return annotations;
-}
-function readEngine({ get, problems }) {
-    const builder = get('builder');
-    const builderWhy = builderProblem(builder);
-    if (builderWhy)
-        problems.push(builderWhy);
-    return { builder };
-}
-function readSmoke({ get, attempt, problems }) {
-    const text = get('smoke-test');
-    const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
-    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (timeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    return { command, timeoutSeconds };
-}
-function readCompare({ get, attempt, problems, env }, pullRequest) {
-    const compare = get('compare').toLowerCase();
-    const baselineImage = get('baseline-image');
-    const baseRef = get('base-ref') || undefined;
-    let baseline = { kind: 'off' };
-    if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
-    if (baselineImage && !isImageReference(baselineImage))
-        problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
-    const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
-    if (baseRefWhy)
-        problems.push(baseRefWhy);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
-    if (comparing) {
-        if (baselineImage)
-            baseline = { kind: 'image', reference: baselineImage };
-        else if (baseRef || pullRequest)
-            baseline = { kind: 'build', ref: baseRef };
-        else
-            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
-    }
-    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
-}
-function readComment({ get, attempt, problems }) {
-    const timeoutText = get('comment-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
-    const key = get('comment-key');
-    if (!/^[\w.-]+$/.test(key))
-        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
-    return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
-}
-function readBudget({ get, attempt }) {
-    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
-    return {
-        maxSize: maxSizeText ? attempt(() => (0,gate/* parseSize */.DB)(maxSizeText, 'max-size'), undefined) : undefined,
-        maxIncrease: maxIncreaseText ? attempt(() => (0,gate/* parseIncrease */.KW)(maxIncreaseText, 'max-increase'), undefined) : undefined
-    };
-}
-/** The run's GitHub context, with the pull request of the event file. */
-function readGitHub({ env }, pullRequest) {
-    return {
-        repository: env.GITHUB_REPOSITORY,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        ref: env.GITHUB_REF,
-        refName: env.GITHUB_REF_NAME,
-        eventName: env.GITHUB_EVENT_NAME,
-        pullRequest
-    };
-}
-/** The same settings with some of what go build reads changed. */
-const withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
-/** The settings for the main package preflight found: `go build` names the binary after its import path. */
-function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
-    return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
-}
-
-
-/***/ }),
-
-/***/ 1741:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* unused harmony exports stageOf, ZONEINFO, BINARY_DIR, NONROOT_UID, PASSWD, GROUP, CA_BUNDLES, contextBinaryPath, imageUser, stageLayers, renderDockerfile, findCaBundle, writeStageFiles, pinTimes, treeDigest, sealContext */
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3024);
-/* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7598);
-/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(715);
-/* harmony import */ var _values_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(4777);
-
-
-
-
-
-
-/** What the final stage needs to know; pure data so the Dockerfile text is testable. */
-/** The stage's settings with the binary's name: everything the Dockerfile and the files it copies are made from. */
-const stageOf = (settings) => ({ ...settings.stage, binaryName: settings.build.binaryName });
-/** The runner's time-zone database; `right/` (leap-second variants) is left out, Go never reads it. */
-const ZONEINFO = '/usr/share/zoneinfo';
-const BINARY_DIR = '/usr/bin';
-const NONROOT_UID = 65532;
-// The same user distroless's :nonroot images run as, so switching bases keeps file ownership.
-const PASSWD = (/* unused pure expression or super */ null && (`root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:${NONROOT_UID}:${NONROOT_UID}:nonroot:/home/nonroot:/sbin/nologin\n`));
-const GROUP = (/* unused pure expression or super */ null && (`root:x:0:\nnonroot:x:${NONROOT_UID}:\n`));
-// Where Go's crypto/x509 looks for roots on Linux, in its order; the first one found is copied.
-const CA_BUNDLES = (/* unused pure expression or super */ null && ([
-    '/etc/ssl/certs/ca-certificates.crt',
-    '/etc/pki/tls/certs/ca-bundle.crt',
-    '/etc/ssl/ca-bundle.pem',
-    '/etc/pki/tls/cacert.pem',
-    '/etc/pki/ca-trust/extracted/pem/tls-ca-bundle.pem',
-    '/etc/ssl/cert.pem'
-]));
-/*
- * The build context holds whole file trees, copied to / as they are:
- *   rootfs/etc/…                         files every platform shares (scratch-nonroot)
- *   <os>/<arch>[/<variant>]/usr/bin/<name> one binary per platform, picked by TARGETPLATFORM
- * Copying trees (not single files) keeps the parent folders' times ours, so pinned times give
- * byte-identical layers on every builder.
- */
-const SHARED_TREE = 'rootfs';
-const TZDATA_TREE = 'tzdata';
-const FILES_TREE = 'files';
-const WORKDIR_TREE = 'workdir';
-function contextBinaryPath(contextDir, platform, binaryName) {
-    return path.join(contextDir, ...platform.id.split('/'), BINARY_DIR, binaryName);
-}
-/** The user the image runs as, when the action knows it: the workdir is made theirs. */
-function imageUser(stage) {
-    return stage.nonroot ? NONROOT_UID : undefined;
-}
-/** What each layer the action adds holds, in order: the report names the layers by these. */
-function stageLayers(spec) {
-    return [
-        ...(spec.finalStage.kind === 'scratch-nonroot' ? ['CA certificates, passwd, group'] : []),
-        ...(spec.tzdata ? [`time-zone data ${ZONEINFO}`] : []),
-        ...spec.files.map(f => `${f.destination} (from ${f.source})`),
-        ...(spec.workdir && imageUser(spec.finalStage) !== undefined ? [`workdir ${spec.workdir}, owned by ${imageUser(spec.finalStage)}`] : []),
-        'binary',
-        // BuildKit gives WORKDIR a layer of its own, empty when the folder is already there.
-        ...(spec.workdir ? [`WORKDIR ${spec.workdir}`] : [])
-    ];
-}
-/**
- * A value the Dockerfile takes as text (not JSON), let through only when its check passes. Settings refuse a bad
- * value first, naming the input; this keeps any other path from pasting text that could end the line.
- */
-function checked(value, problem) {
-    if (problem !== undefined || /[\r\n]/.test(value))
-        throw new Error(`refused to write ${JSON.stringify(value)} into the Dockerfile: ${problem ?? 'it holds a line break'}`);
-    return value;
-}
-/**
- * The Dockerfile, from checked parts: text values pass their input's check, lists of arguments are JSON. Binaries
- * are cross-compiled outside and picked by TARGETPLATFORM, so no stage ever runs on an emulated CPU; no `# syntax`
- * line, so no frontend image has to be pulled.
- */
-function renderDockerfile(spec) {
-    const stage = spec.finalStage;
-    const from = stage.kind === 'image' ? checked(stage.base, isImageReference(stage.base) ? undefined : 'not an image reference') : 'scratch';
-    const lines = [`FROM ${from}`, 'ARG TARGETPLATFORM'];
-    if (stage.kind === 'scratch-nonroot') {
-        lines.push(`COPY ${SHARED_TREE}/ /`);
-    }
-    if (spec.tzdata)
-        lines.push(`COPY ${TZDATA_TREE}/ /`);
-    spec.files.forEach((_, i) => lines.push(`COPY ${FILES_TREE}-${i}/ /`));
-    // WORKDIR would create the folder owned by root, which a non-root user cannot write to.
-    const user = imageUser(stage);
-    if (spec.workdir && user !== undefined)
-        lines.push(`COPY --chown=${user}:${user} ${WORKDIR_TREE}/ /`);
-    // The binary changes most often, so it is the last layer.
-    lines.push('COPY ${TARGETPLATFORM}/ /');
-    if (stage.kind === 'scratch-nonroot')
-        lines.push(`USER ${NONROOT_UID}:${NONROOT_UID}`);
-    if (spec.workdir)
-        lines.push(`WORKDIR ${checked(spec.workdir, workdirProblem(spec.workdir))}`);
-    if (spec.expose.length > 0)
-        lines.push(`EXPOSE ${spec.expose.map(port => checked(port, portProblem(port))).join(' ')}`);
-    // Exec form: scratch has no /bin/sh to run a shell-form command (seed 002); JSON also keeps $ and quotes literal.
-    lines.push(`ENTRYPOINT ${JSON.stringify([`${BINARY_DIR}/${checked(spec.binaryName, binaryNameProblem(spec.binaryName))}`])}`);
-    if (spec.args.length > 0)
-        lines.push(`CMD ${JSON.stringify(spec.args)}`);
-    return lines.join('\n') + '\n';
-}
-function findCaBundle(candidates = CA_BUNDLES) {
-    return candidates.find(file => existsSync(file));
-}
-/** Writes the Dockerfile and the non-binary files of the context (the binaries are placed by upx.ts). */
-async function writeStageFiles(spec, contextDir) {
-    await mkdir(contextDir, { recursive: true });
-    if (spec.finalStage.kind === 'scratch-nonroot') {
-        const bundle = findCaBundle();
-        if (!bundle) {
-            throw new Error(`no CA bundle on this runner (looked for ${CA_BUNDLES.join(', ')}): install ca-certificates, or use final-stage: scratch`);
-        }
-        const etc = path.join(contextDir, SHARED_TREE, 'etc');
-        await mkdir(path.join(etc, 'ssl/certs'), { recursive: true });
-        await copyFile(bundle, path.join(etc, 'ssl/certs/ca-certificates.crt'));
-        await writeFile(path.join(etc, 'passwd'), PASSWD);
-        await writeFile(path.join(etc, 'group'), GROUP);
-    }
-    if (spec.tzdata) {
-        await cp(ZONEINFO, path.join(contextDir, TZDATA_TREE, ZONEINFO), {
-            recursive: true,
-            verbatimSymlinks: true,
-            filter: source => path.relative(ZONEINFO, source).split(path.sep)[0] !== 'right'
-        });
-    }
-    for (const [i, file] of spec.files.entries()) {
-        const target = path.join(contextDir, `${FILES_TREE}-${i}`, file.destination);
-        await mkdir(path.dirname(target), { recursive: true });
-        await cp(file.source, target, { recursive: true, verbatimSymlinks: true });
-    }
-    if (spec.workdir && imageUser(spec.finalStage) !== undefined)
-        await mkdir(path.join(contextDir, WORKDIR_TREE, spec.workdir), { recursive: true });
-    const dockerfile = path.join(contextDir, 'Dockerfile');
-    await writeFile(dockerfile, renderDockerfile(spec));
-    return dockerfile;
-}
-/** Sets every file and folder time in the tree to `seconds` (the commit time), for reproducible layers. */
-async function pinTimes(dir, seconds) {
-    for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name);
-        if (entry.isDirectory())
-            await pinTimes(full, seconds);
-        await lutimes(full, seconds, seconds);
-    }
-    await lutimes(dir, seconds, seconds);
-}
-/**
- * Every file of the tree, sorted, with its mode, time and content: what BuildKit's context transfer compares.
- * Without times: what the image's layers are made of, before the times are pinned.
- */
-async function treeDigest(dir, { times = true } = {}) {
-    const hash = createHash('sha256');
-    const walk = async (folder) => {
-        const entries = (await readdir(folder, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const entry of entries) {
-            const full = path.join(folder, entry.name);
-            const info = await lstat(full);
-            hash.update(`${path.relative(dir, full)}\0${info.mode}\0${times ? info.mtimeMs : ''}\0`);
-            if (info.isSymbolicLink())
-                hash.update(await readlink(full));
-            else if (info.isDirectory())
-                await walk(full);
-            else
-                hash.update(await readFile(full));
-        }
-    };
-    await walk(dir);
-    return hash.digest('hex');
-}
-/**
- * Gives the finished context a folder name of its own content. BuildKit keeps a context transfer per folder
- * name and skips a file whose path, size and time look unchanged, so a binary that differs only in an injected
- * string (same size, pinned time) would silently be the previous run's. A new name means a fresh transfer.
- */
-async function sealContext(staging) {
-    const sealed = path.join(path.dirname(staging), `context-${(await treeDigest(staging)).slice(0, 32)}`);
-    await rename(staging, sealed);
-    return sealed;
-}
-
-
-/***/ }),
-
-/***/ 2490:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* unused harmony exports firstWord, splitSymbol, candidates, resolveTarget, readsBuildInfo, pointerSize, verifiesWithSystemRoots */
-/* harmony import */ var _settings_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(715);
-
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
-// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
-const ROLE_NAMES = {
-    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
-    build: {
-        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
-        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
-    }
-};
-// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
-const OTHER_THINGS = new Set([
-    'api',
-    'proto',
-    'protocol',
-    'schema',
-    'min',
-    'max',
-    'minimum',
-    'maximum',
-    'go',
-    'golang',
-    'tls',
-    'http',
-    'kube',
-    'k8s',
-    'spec',
-    'format',
-    'wire',
-    'storage',
-    'db',
-    'database',
-    'compat',
-    'config'
-]);
-/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
-const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/**
- * String variables of the main module whose name says they hold the version (or the build): the plain names if
- * any, else the names that end in one.
- */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    const names = symbols
-        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-    const ident = (name) => splitSymbol(name).ident;
-    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
-    if (plain.length > 0)
-        return plain;
-    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
-    if (wanted === NO_VARIABLE)
-        return { role, variable: wanted, injected: false };
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    if (found.length === 0 && readsBuildInfo(symbols)) {
-        return {
-            role,
-            variable: wanted,
-            injected: false,
-            note: {
-                level: 'info',
-                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
-            }
-        };
-    }
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
-const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = (/* unused pure expression or super */ null && ([
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-]));
-const SYSTEM_ROOTS = (/* unused pure expression or super */ null && (['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool']));
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
-
-
-/***/ }),
-
-/***/ 4777:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   $Q: () => (/* binding */ clip),
-/* harmony export */   SP: () => (/* binding */ shown)
-/* harmony export */ });
-/* unused harmony exports MAX_FILE_NAME, refRule, baseRefProblem, workdirProblem, packageProblem, buildFlagsProblems, builderProblem, binaryNameProblem */
-/**
- * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
- * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
- * Each returns why the value is refused, or undefined.
- */
-/** Longest file name Linux takes (NAME_MAX); longer gives "file name too long" after the build. */
-const MAX_FILE_NAME = 255;
-/** The text, or its head and tail with the count of characters left out between. */
-function clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const half = Math.floor(max / 2);
-    return `${text.slice(0, half)} … (${text.length - 2 * half} characters left out) … ${text.slice(-half)}`;
-}
-/** A value as an error message shows it: a huge one is cut, so the message stays one readable sentence. */
-function shown(value, max = 80) {
-    return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
-}
-/** Why git would refuse `ref` as a ref name (git check-ref-format --allow-onelevel), or undefined. */
-function refRule(ref) {
-    if (ref.startsWith('-'))
-        return 'starts with "-", which git would read as an option';
-    if (ref.length > 1024)
-        return 'is longer than 1024 characters';
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref))
-        return 'holds a character git refuses in a ref name (a space, a control character or one of ~ ^ : ? * [ \\)';
-    if (ref.includes('..'))
-        return 'holds ".."';
-    if (ref === '@' || ref.includes('@{'))
-        return 'holds "@{" or is "@"';
-    if (ref.endsWith('.'))
-        return 'ends with "."';
-    const parts = ref.split('/');
-    if (parts.some(part => part === ''))
-        return 'has an empty part (a leading, trailing or double "/")';
-    if (parts.some(part => part.startsWith('.') || part.endsWith('.lock')))
-        return 'has a part that starts with "." or ends with ".lock"';
-    return undefined;
-}
-function baseRefProblem(ref) {
-    const why = refRule(ref);
-    return why && `base-ref "${shown(ref)}" ${why}: give a branch, tag or commit of origin, like main`;
-}
-/**
- * WORKDIR takes the rest of its line and expands $variables: only plain folder names are let through, so the
- * value can be nothing but a folder (no newline, no second instruction, no `..` out of the image's tree).
- */
-function workdirProblem(workdir) {
-    if (workdir === '')
-        return undefined;
-    const parts = workdir.split('/').slice(1);
-    const plain = workdir.startsWith('/') && parts.every(part => /^[\w.@+-]+$/.test(part) && part !== '.' && part !== '..');
-    if (!plain || workdir.length > 1024 || workdir === '/') {
-        return `workdir "${shown(workdir)}" must be an absolute folder in the image made of letters, digits and . _ @ + - names, like /data (no .., no spaces)`;
-    }
-    return undefined;
-}
-/** The main package: a relative folder or an import path, never a go flag. */
-function packageProblem(pkg) {
-    if (pkg === '')
-        return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
-    if (pkg.startsWith('-'))
-        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
-    // eslint-disable-next-line no-control-regex
-    if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
-        return `package "${shown(pkg)}" must be one folder or import path, like ./cmd/server`;
-    return undefined;
-}
-// go build's flags that take their value as the next field (`-tags foo`); every other flag is boolean or uses `=`.
-const VALUE_FLAGS = new Set([
-    'C',
-    'o',
-    'p',
-    'ldflags',
-    'asmflags',
-    'buildmode',
-    'compiler',
-    'covermode',
-    'coverpkg',
-    'gccgoflags',
-    'gcflags',
-    'installsuffix',
-    'mod',
-    'modfile',
-    'overlay',
-    'pgo',
-    'pkgdir',
-    'tags',
-    'toolexec'
-]);
-/** build-flags are flags: a field that is neither a flag nor a flag's value would be read as a package. */
-function buildFlagsProblems(fields) {
-    const problems = [];
-    for (let i = 0; i < fields.length; i++) {
-        const field = fields[i];
-        const flag = /^--?([\w-]+)(=|$)/.exec(field);
-        if (!flag) {
-            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
-            continue;
-        }
-        if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
-            problems.push(`build-flags must not set ${field.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
-        if (flag[2] === '' && VALUE_FLAGS.has(flag[1])) {
-            if (i + 1 >= fields.length)
-                problems.push(`build-flags ends with ${field}, which needs a value (like ${field} netgo)`);
-            i++;
-        }
-    }
-    return problems;
-}
-/** A buildx builder or docker context name, passed as `--builder=NAME`. */
-function builderProblem(builder) {
-    if (builder === '' || /^[A-Za-z0-9][\w.+-]{0,127}$/.test(builder))
-        return undefined;
-    return `builder "${shown(builder)}" is not a builder name (letters, digits and . _ + -, starting with a letter or digit): give docker/setup-buildx-action's name output`;
-}
-function binaryNameProblem(name) {
-    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
-        return undefined;
-    return `binary-name "${shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
-}
-
-
-/***/ }),
-
-/***/ 286:
-/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
-
-/* unused harmony exports warn, warningsSaid */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4698);
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = (/* unused pure expression or super */ null && ([]));
-function warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    core.warning(message);
-}
-/** The warnings so far, in the order they were said. */
-const warningsSaid = () => [...said];
-
-
-/***/ }),
-
-/***/ 2613:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("assert");
-
-/***/ }),
-
-/***/ 6982:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("crypto");
-
-/***/ }),
-
-/***/ 4434:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("events");
-
-/***/ }),
-
-/***/ 9896:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("fs");
-
-/***/ }),
-
-/***/ 8611:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("http");
-
-/***/ }),
-
-/***/ 5692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("https");
-
-/***/ }),
-
-/***/ 9278:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("net");
-
-/***/ }),
-
-/***/ 4589:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:assert");
-
-/***/ }),
-
-/***/ 6698:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:async_hooks");
-
-/***/ }),
-
-/***/ 4573:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer");
-
-/***/ }),
-
-/***/ 1421:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-
-/***/ }),
-
-/***/ 7540:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:console");
-
-/***/ }),
-
-/***/ 7598:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto");
-
-/***/ }),
-
-/***/ 3053:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");
-
-/***/ }),
-
-/***/ 610:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:dns");
-
-/***/ }),
-
-/***/ 8474:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events");
-
-/***/ }),
-
-/***/ 3024:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-
-/***/ }),
-
-/***/ 1455:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-
-/***/ }),
-
-/***/ 7067:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http");
-
-/***/ }),
-
-/***/ 2467:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2");
-
-/***/ }),
-
-/***/ 7030:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-
-/***/ }),
-
-/***/ 8161:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-
-/***/ }),
-
-/***/ 6760:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-
-/***/ }),
-
-/***/ 643:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:perf_hooks");
-
-/***/ }),
-
-/***/ 1792:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:querystring");
-
-/***/ }),
-
-/***/ 7075:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream");
-
-/***/ }),
-
-/***/ 1692:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:tls");
-
-/***/ }),
-
-/***/ 3136:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:url");
-
-/***/ }),
-
-/***/ 7975:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util");
-
-/***/ }),
-
-/***/ 3429:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:util/types");
-
-/***/ }),
-
-/***/ 5919:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:worker_threads");
-
-/***/ }),
-
-/***/ 8522:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:zlib");
-
-/***/ }),
-
-/***/ 857:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
-
-/***/ }),
-
-/***/ 6928:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("path");
-
-/***/ }),
-
-/***/ 3193:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("string_decoder");
-
-/***/ }),
-
-/***/ 4756:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("tls");
-
-/***/ }),
-
-/***/ 9023:
-/***/ ((module) => {
-
-module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("util");
-
-/***/ }),
-
-/***/ 4698:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-
-// EXPORTS
-__nccwpck_require__.d(__webpack_exports__, {
-  Yz: () => (/* binding */ core_debug),
-  V4: () => (/* binding */ getInput),
-  pq: () => (/* binding */ info),
-  C1: () => (/* binding */ setFailed),
-  uH: () => (/* binding */ setOutput),
-  Pq: () => (/* binding */ core_setSecret),
-  z: () => (/* reexport */ summary),
-  $e: () => (/* binding */ warning)
-});
-
-// UNUSED EXPORTS: ExitCode, addPath, endGroup, error, exportVariable, getBooleanInput, getIDToken, getMultilineInput, getState, group, isDebug, markdownSummary, notice, platform, saveState, setCommandEcho, startGroup, toPlatformPath, toPosixPath, toWin32Path
-
-// EXTERNAL MODULE: external "os"
-var external_os_ = __nccwpck_require__(857);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/utils.js
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-/**
- * Sanitizes an input into a string so it can be passed into issueCommand safely
- * @param input input to sanitize into a string
- */
-function utils_toCommandValue(input) {
-    if (input === null || input === undefined) {
-        return '';
-    }
-    else if (typeof input === 'string' || input instanceof String) {
-        return input;
-    }
-    return JSON.stringify(input);
-}
-/**
- *
- * @param annotationProperties
- * @returns The command properties to send with the actual annotation command
- * See IssueCommandProperties: https://github.com/actions/runner/blob/main/src/Runner.Worker/ActionCommandManager.cs#L646
- */
-function utils_toCommandProperties(annotationProperties) {
-    if (!Object.keys(annotationProperties).length) {
-        return {};
-    }
-    return {
-        title: annotationProperties.title,
-        file: annotationProperties.file,
-        line: annotationProperties.startLine,
-        endLine: annotationProperties.endLine,
-        col: annotationProperties.startColumn,
-        endColumn: annotationProperties.endColumn
-    };
-}
-//# sourceMappingURL=utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/command.js
-
-
-/**
- * Issues a command to the GitHub Actions runner
- *
- * @param command - The command name to issue
- * @param properties - Additional properties for the command (key-value pairs)
- * @param message - The message to include with the command
- * @remarks
- * This function outputs a specially formatted string to stdout that the Actions
- * runner interprets as a command. These commands can control workflow behavior,
- * set outputs, create annotations, mask values, and more.
- *
- * Command Format:
- *   ::name key=value,key=value::message
- *
- * @example
- * ```typescript
- * // Issue a warning annotation
- * issueCommand('warning', {}, 'This is a warning message');
- * // Output: ::warning::This is a warning message
- *
- * // Set an environment variable
- * issueCommand('set-env', { name: 'MY_VAR' }, 'some value');
- * // Output: ::set-env name=MY_VAR::some value
- *
- * // Add a secret mask
- * issueCommand('add-mask', {}, 'secretValue123');
- * // Output: ::add-mask::secretValue123
- * ```
- *
- * @internal
- * This is an internal utility function that powers the public API functions
- * such as setSecret, warning, error, and exportVariable.
- */
-function command_issueCommand(command, properties, message) {
-    const cmd = new Command(command, properties, message);
-    process.stdout.write(cmd.toString() + external_os_.EOL);
-}
-function command_issue(name, message = '') {
-    command_issueCommand(name, {}, message);
-}
-const CMD_STRING = '::';
-class Command {
-    constructor(command, properties, message) {
-        if (!command) {
-            command = 'missing.command';
-        }
-        this.command = command;
-        this.properties = properties;
-        this.message = message;
-    }
-    toString() {
-        let cmdStr = CMD_STRING + this.command;
-        if (this.properties && Object.keys(this.properties).length > 0) {
-            cmdStr += ' ';
-            let first = true;
-            for (const key in this.properties) {
-                if (this.properties.hasOwnProperty(key)) {
-                    const val = this.properties[key];
-                    if (val) {
-                        if (first) {
-                            first = false;
-                        }
-                        else {
-                            cmdStr += ',';
-                        }
-                        cmdStr += `${key}=${escapeProperty(val)}`;
-                    }
-                }
-            }
-        }
-        cmdStr += `${CMD_STRING}${escapeData(this.message)}`;
-        return cmdStr;
-    }
-}
-function escapeData(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A');
-}
-function escapeProperty(s) {
-    return utils_toCommandValue(s)
-        .replace(/%/g, '%25')
-        .replace(/\r/g, '%0D')
-        .replace(/\n/g, '%0A')
-        .replace(/:/g, '%3A')
-        .replace(/,/g, '%2C');
-}
-//# sourceMappingURL=command.js.map
-// EXTERNAL MODULE: external "crypto"
-var external_crypto_ = __nccwpck_require__(6982);
-// EXTERNAL MODULE: external "fs"
-var external_fs_ = __nccwpck_require__(9896);
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/file-command.js
-// For internal use, subject to change.
-// We use any as a valid input type
-/* eslint-disable @typescript-eslint/no-explicit-any */
-
-
-
-
-function file_command_issueFileCommand(command, message) {
-    const filePath = process.env[`GITHUB_${command}`];
-    if (!filePath) {
-        throw new Error(`Unable to find environment variable for file command ${command}`);
-    }
-    if (!external_fs_.existsSync(filePath)) {
-        throw new Error(`Missing file at path: ${filePath}`);
-    }
-    external_fs_.appendFileSync(filePath, `${utils_toCommandValue(message)}${external_os_.EOL}`, {
-        encoding: 'utf8'
-    });
-}
-function file_command_prepareKeyValueMessage(key, value) {
-    const delimiter = `ghadelimiter_${external_crypto_.randomUUID()}`;
-    const convertedValue = utils_toCommandValue(value);
-    // These should realistically never happen, but just in case someone finds a
-    // way to exploit uuid generation let's not allow keys or values that contain
-    // the delimiter.
-    if (key.includes(delimiter)) {
-        throw new Error(`Unexpected input: name should not contain the delimiter "${delimiter}"`);
-    }
-    if (convertedValue.includes(delimiter)) {
-        throw new Error(`Unexpected input: value should not contain the delimiter "${delimiter}"`);
-    }
-    return `${key}<<${delimiter}${external_os_.EOL}${convertedValue}${external_os_.EOL}${delimiter}`;
-}
-//# sourceMappingURL=file-command.js.map
-// EXTERNAL MODULE: external "path"
-var external_path_ = __nccwpck_require__(6928);
-// EXTERNAL MODULE: external "http"
-var external_http_ = __nccwpck_require__(8611);
-// EXTERNAL MODULE: external "https"
-var external_https_ = __nccwpck_require__(5692);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/proxy.js
-function getProxyUrl(reqUrl) {
-    const usingSsl = reqUrl.protocol === 'https:';
-    if (checkBypass(reqUrl)) {
-        return undefined;
-    }
-    const proxyVar = (() => {
-        if (usingSsl) {
-            return process.env['https_proxy'] || process.env['HTTPS_PROXY'];
-        }
-        else {
-            return process.env['http_proxy'] || process.env['HTTP_PROXY'];
-        }
-    })();
-    if (proxyVar) {
-        try {
-            return new DecodedURL(proxyVar);
-        }
-        catch (_a) {
-            if (!proxyVar.startsWith('http://') && !proxyVar.startsWith('https://'))
-                return new DecodedURL(`http://${proxyVar}`);
-        }
-    }
-    else {
-        return undefined;
-    }
-}
-function checkBypass(reqUrl) {
-    if (!reqUrl.hostname) {
-        return false;
-    }
-    const reqHost = reqUrl.hostname;
-    if (isLoopbackAddress(reqHost)) {
-        return true;
-    }
-    const noProxy = process.env['no_proxy'] || process.env['NO_PROXY'] || '';
-    if (!noProxy) {
-        return false;
-    }
-    // Determine the request port
-    let reqPort;
-    if (reqUrl.port) {
-        reqPort = Number(reqUrl.port);
-    }
-    else if (reqUrl.protocol === 'http:') {
-        reqPort = 80;
-    }
-    else if (reqUrl.protocol === 'https:') {
-        reqPort = 443;
-    }
-    // Format the request hostname and hostname with port
-    const upperReqHosts = [reqUrl.hostname.toUpperCase()];
-    if (typeof reqPort === 'number') {
-        upperReqHosts.push(`${upperReqHosts[0]}:${reqPort}`);
-    }
-    // Compare request host against noproxy
-    for (const upperNoProxyItem of noProxy
-        .split(',')
-        .map(x => x.trim().toUpperCase())
-        .filter(x => x)) {
-        if (upperNoProxyItem === '*' ||
-            upperReqHosts.some(x => x === upperNoProxyItem ||
-                x.endsWith(`.${upperNoProxyItem}`) ||
-                (upperNoProxyItem.startsWith('.') &&
-                    x.endsWith(`${upperNoProxyItem}`)))) {
-            return true;
-        }
-    }
-    return false;
-}
-function isLoopbackAddress(host) {
-    const hostLower = host.toLowerCase();
-    return (hostLower === 'localhost' ||
-        hostLower.startsWith('127.') ||
-        hostLower.startsWith('[::1]') ||
-        hostLower.startsWith('[0:0:0:0:0:0:0:1]'));
-}
-class DecodedURL extends URL {
-    constructor(url, base) {
-        super(url, base);
-        this._decodedUsername = decodeURIComponent(super.username);
-        this._decodedPassword = decodeURIComponent(super.password);
-    }
-    get username() {
-        return this._decodedUsername;
-    }
-    get password() {
-        return this._decodedPassword;
-    }
-}
-//# sourceMappingURL=proxy.js.map
-// EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
-// EXTERNAL MODULE: ./node_modules/undici/index.js
-var undici = __nccwpck_require__(6752);
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
-/* eslint-disable @typescript-eslint/no-explicit-any */
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-var HttpCodes;
-(function (HttpCodes) {
-    HttpCodes[HttpCodes["OK"] = 200] = "OK";
-    HttpCodes[HttpCodes["MultipleChoices"] = 300] = "MultipleChoices";
-    HttpCodes[HttpCodes["MovedPermanently"] = 301] = "MovedPermanently";
-    HttpCodes[HttpCodes["ResourceMoved"] = 302] = "ResourceMoved";
-    HttpCodes[HttpCodes["SeeOther"] = 303] = "SeeOther";
-    HttpCodes[HttpCodes["NotModified"] = 304] = "NotModified";
-    HttpCodes[HttpCodes["UseProxy"] = 305] = "UseProxy";
-    HttpCodes[HttpCodes["SwitchProxy"] = 306] = "SwitchProxy";
-    HttpCodes[HttpCodes["TemporaryRedirect"] = 307] = "TemporaryRedirect";
-    HttpCodes[HttpCodes["PermanentRedirect"] = 308] = "PermanentRedirect";
-    HttpCodes[HttpCodes["BadRequest"] = 400] = "BadRequest";
-    HttpCodes[HttpCodes["Unauthorized"] = 401] = "Unauthorized";
-    HttpCodes[HttpCodes["PaymentRequired"] = 402] = "PaymentRequired";
-    HttpCodes[HttpCodes["Forbidden"] = 403] = "Forbidden";
-    HttpCodes[HttpCodes["NotFound"] = 404] = "NotFound";
-    HttpCodes[HttpCodes["MethodNotAllowed"] = 405] = "MethodNotAllowed";
-    HttpCodes[HttpCodes["NotAcceptable"] = 406] = "NotAcceptable";
-    HttpCodes[HttpCodes["ProxyAuthenticationRequired"] = 407] = "ProxyAuthenticationRequired";
-    HttpCodes[HttpCodes["RequestTimeout"] = 408] = "RequestTimeout";
-    HttpCodes[HttpCodes["Conflict"] = 409] = "Conflict";
-    HttpCodes[HttpCodes["Gone"] = 410] = "Gone";
-    HttpCodes[HttpCodes["TooManyRequests"] = 429] = "TooManyRequests";
-    HttpCodes[HttpCodes["InternalServerError"] = 500] = "InternalServerError";
-    HttpCodes[HttpCodes["NotImplemented"] = 501] = "NotImplemented";
-    HttpCodes[HttpCodes["BadGateway"] = 502] = "BadGateway";
-    HttpCodes[HttpCodes["ServiceUnavailable"] = 503] = "ServiceUnavailable";
-    HttpCodes[HttpCodes["GatewayTimeout"] = 504] = "GatewayTimeout";
-})(HttpCodes || (HttpCodes = {}));
-var Headers;
-(function (Headers) {
-    Headers["Accept"] = "accept";
-    Headers["ContentType"] = "content-type";
-})(Headers || (Headers = {}));
-var MediaTypes;
-(function (MediaTypes) {
-    MediaTypes["ApplicationJson"] = "application/json";
-})(MediaTypes || (MediaTypes = {}));
-/**
- * Returns the proxy URL, depending upon the supplied url and proxy environment variables.
- * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
- */
-function lib_getProxyUrl(serverUrl) {
-    const proxyUrl = pm.getProxyUrl(new URL(serverUrl));
-    return proxyUrl ? proxyUrl.href : '';
-}
-const HttpRedirectCodes = [
-    HttpCodes.MovedPermanently,
-    HttpCodes.ResourceMoved,
-    HttpCodes.SeeOther,
-    HttpCodes.TemporaryRedirect,
-    HttpCodes.PermanentRedirect
-];
-const HttpResponseRetryCodes = [
-    HttpCodes.BadGateway,
-    HttpCodes.ServiceUnavailable,
-    HttpCodes.GatewayTimeout
-];
-const RetryableHttpVerbs = (/* unused pure expression or super */ null && (['OPTIONS', 'GET', 'DELETE', 'HEAD']));
-const ExponentialBackoffCeiling = 10;
-const ExponentialBackoffTimeSlice = 5;
-class HttpClientError extends Error {
-    constructor(message, statusCode) {
-        super(message);
-        this.name = 'HttpClientError';
-        this.statusCode = statusCode;
-        Object.setPrototypeOf(this, HttpClientError.prototype);
-    }
-}
-class HttpClientResponse {
-    constructor(message) {
-        this.message = message;
-    }
-    readBody() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                let output = Buffer.alloc(0);
-                this.message.on('data', (chunk) => {
-                    output = Buffer.concat([output, chunk]);
-                });
-                this.message.on('end', () => {
-                    resolve(output.toString());
-                });
-            }));
-        });
-    }
-    readBodyBuffer() {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve) => __awaiter(this, void 0, void 0, function* () {
-                const chunks = [];
-                this.message.on('data', (chunk) => {
-                    chunks.push(chunk);
-                });
-                this.message.on('end', () => {
-                    resolve(Buffer.concat(chunks));
-                });
-            }));
-        });
-    }
-}
-function isHttps(requestUrl) {
-    const parsedUrl = new URL(requestUrl);
-    return parsedUrl.protocol === 'https:';
-}
-class lib_HttpClient {
-    constructor(userAgent, handlers, requestOptions) {
-        this._ignoreSslError = false;
-        this._allowRedirects = true;
-        this._allowRedirectDowngrade = false;
-        this._maxRedirects = 50;
-        this._allowRetries = false;
-        this._maxRetries = 1;
-        this._keepAlive = false;
-        this._disposed = false;
-        this.userAgent = this._getUserAgentWithOrchestrationId(userAgent);
-        this.handlers = handlers || [];
-        this.requestOptions = requestOptions;
-        if (requestOptions) {
-            if (requestOptions.ignoreSslError != null) {
-                this._ignoreSslError = requestOptions.ignoreSslError;
-            }
-            this._socketTimeout = requestOptions.socketTimeout;
-            if (requestOptions.allowRedirects != null) {
-                this._allowRedirects = requestOptions.allowRedirects;
-            }
-            if (requestOptions.allowRedirectDowngrade != null) {
-                this._allowRedirectDowngrade = requestOptions.allowRedirectDowngrade;
-            }
-            if (requestOptions.maxRedirects != null) {
-                this._maxRedirects = Math.max(requestOptions.maxRedirects, 0);
-            }
-            if (requestOptions.keepAlive != null) {
-                this._keepAlive = requestOptions.keepAlive;
-            }
-            if (requestOptions.allowRetries != null) {
-                this._allowRetries = requestOptions.allowRetries;
-            }
-            if (requestOptions.maxRetries != null) {
-                this._maxRetries = requestOptions.maxRetries;
-            }
-        }
-    }
-    options(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('OPTIONS', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    get(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('GET', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    del(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('DELETE', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    post(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('POST', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    patch(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PATCH', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    put(requestUrl, data, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('PUT', requestUrl, data, additionalHeaders || {});
-        });
-    }
-    head(requestUrl, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request('HEAD', requestUrl, null, additionalHeaders || {});
-        });
-    }
-    sendStream(verb, requestUrl, stream, additionalHeaders) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return this.request(verb, requestUrl, stream, additionalHeaders);
-        });
-    }
-    /**
-     * Gets a typed object from an endpoint
-     * Be aware that not found returns a null.  Other errors (4xx, 5xx) reject the promise
-     */
-    getJson(requestUrl_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, additionalHeaders = {}) {
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            const res = yield this.get(requestUrl, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    postJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.post(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    putJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.put(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    patchJson(requestUrl_1, obj_1) {
-        return __awaiter(this, arguments, void 0, function* (requestUrl, obj, additionalHeaders = {}) {
-            const data = JSON.stringify(obj, null, 2);
-            additionalHeaders[Headers.Accept] = this._getExistingOrDefaultHeader(additionalHeaders, Headers.Accept, MediaTypes.ApplicationJson);
-            additionalHeaders[Headers.ContentType] =
-                this._getExistingOrDefaultContentTypeHeader(additionalHeaders, MediaTypes.ApplicationJson);
-            const res = yield this.patch(requestUrl, data, additionalHeaders);
-            return this._processResponse(res, this.requestOptions);
-        });
-    }
-    /**
-     * Makes a raw http request.
-     * All other methods such as get, post, patch, and request ultimately call this.
-     * Prefer get, del, post and patch
-     */
-    request(verb, requestUrl, data, headers) {
-        return __awaiter(this, void 0, void 0, function* () {
-            if (this._disposed) {
-                throw new Error('Client has already been disposed.');
-            }
-            const parsedUrl = new URL(requestUrl);
-            let info = this._prepareRequest(verb, parsedUrl, headers);
-            // Only perform retries on reads since writes may not be idempotent.
-            const maxTries = this._allowRetries && RetryableHttpVerbs.includes(verb)
-                ? this._maxRetries + 1
-                : 1;
-            let numTries = 0;
-            let response;
-            do {
-                response = yield this.requestRaw(info, data);
-                // Check if it's an authentication challenge
-                if (response &&
-                    response.message &&
-                    response.message.statusCode === HttpCodes.Unauthorized) {
-                    let authenticationHandler;
-                    for (const handler of this.handlers) {
-                        if (handler.canHandleAuthentication(response)) {
-                            authenticationHandler = handler;
-                            break;
-                        }
-                    }
-                    if (authenticationHandler) {
-                        return authenticationHandler.handleAuthentication(this, info, data);
-                    }
-                    else {
-                        // We have received an unauthorized response but have no handlers to handle it.
-                        // Let the response return to the caller.
-                        return response;
-                    }
-                }
-                let redirectsRemaining = this._maxRedirects;
-                while (response.message.statusCode &&
-                    HttpRedirectCodes.includes(response.message.statusCode) &&
-                    this._allowRedirects &&
-                    redirectsRemaining > 0) {
-                    const redirectUrl = response.message.headers['location'];
-                    if (!redirectUrl) {
-                        // if there's no location to redirect to, we won't
-                        break;
-                    }
-                    const parsedRedirectUrl = new URL(redirectUrl);
-                    if (parsedUrl.protocol === 'https:' &&
-                        parsedUrl.protocol !== parsedRedirectUrl.protocol &&
-                        !this._allowRedirectDowngrade) {
-                        throw new Error('Redirect from HTTPS to HTTP protocol. This downgrade is not allowed for security reasons. If you want to allow this behavior, set the allowRedirectDowngrade option to true.');
-                    }
-                    // we need to finish reading the response before reassigning response
-                    // which will leak the open socket.
-                    yield response.readBody();
-                    // strip authorization header if redirected to a different hostname
-                    if (parsedRedirectUrl.hostname !== parsedUrl.hostname) {
-                        for (const header in headers) {
-                            // header names are case insensitive
-                            if (header.toLowerCase() === 'authorization') {
-                                delete headers[header];
-                            }
-                        }
-                    }
-                    // let's make the request with the new redirectUrl
-                    info = this._prepareRequest(verb, parsedRedirectUrl, headers);
-                    response = yield this.requestRaw(info, data);
-                    redirectsRemaining--;
-                }
-                if (!response.message.statusCode ||
-                    !HttpResponseRetryCodes.includes(response.message.statusCode)) {
-                    // If not a retry code, return immediately instead of retrying
-                    return response;
-                }
-                numTries += 1;
-                if (numTries < maxTries) {
-                    yield response.readBody();
-                    yield this._performExponentialBackoff(numTries);
-                }
-            } while (numTries < maxTries);
-            return response;
-        });
-    }
-    /**
-     * Needs to be called if keepAlive is set to true in request options.
-     */
-    dispose() {
-        if (this._agent) {
-            this._agent.destroy();
-        }
-        this._disposed = true;
-    }
-    /**
-     * Raw request.
-     * @param info
-     * @param data
-     */
-    requestRaw(info, data) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => {
-                function callbackForResult(err, res) {
-                    if (err) {
-                        reject(err);
-                    }
-                    else if (!res) {
-                        // If `err` is not passed, then `res` must be passed.
-                        reject(new Error('Unknown error'));
-                    }
-                    else {
-                        resolve(res);
-                    }
-                }
-                this.requestRawWithCallback(info, data, callbackForResult);
-            });
-        });
-    }
-    /**
-     * Raw request with callback.
-     * @param info
-     * @param data
-     * @param onResult
-     */
-    requestRawWithCallback(info, data, onResult) {
-        if (typeof data === 'string') {
-            if (!info.options.headers) {
-                info.options.headers = {};
-            }
-            info.options.headers['Content-Length'] = Buffer.byteLength(data, 'utf8');
-        }
-        let callbackCalled = false;
-        function handleResult(err, res) {
-            if (!callbackCalled) {
-                callbackCalled = true;
-                onResult(err, res);
-            }
-        }
-        const req = info.httpModule.request(info.options, (msg) => {
-            const res = new HttpClientResponse(msg);
-            handleResult(undefined, res);
-        });
-        let socket;
-        req.on('socket', sock => {
-            socket = sock;
-        });
-        // If we ever get disconnected, we want the socket to timeout eventually
-        req.setTimeout(this._socketTimeout || 3 * 60000, () => {
-            if (socket) {
-                socket.end();
-            }
-            handleResult(new Error(`Request timeout: ${info.options.path}`));
-        });
-        req.on('error', function (err) {
-            // err has statusCode property
-            // res should have headers
-            handleResult(err);
-        });
-        if (data && typeof data === 'string') {
-            req.write(data, 'utf8');
-        }
-        if (data && typeof data !== 'string') {
-            data.on('close', function () {
-                req.end();
-            });
-            data.pipe(req);
-        }
-        else {
-            req.end();
-        }
-    }
-    /**
-     * Gets an http agent. This function is useful when you need an http agent that handles
-     * routing through a proxy server - depending upon the url and proxy environment variables.
-     * @param serverUrl  The server URL where the request will be sent. For example, https://api.github.com
-     */
-    getAgent(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        return this._getAgent(parsedUrl);
-    }
-    getAgentDispatcher(serverUrl) {
-        const parsedUrl = new URL(serverUrl);
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (!useProxy) {
-            return;
-        }
-        return this._getProxyAgentDispatcher(parsedUrl, proxyUrl);
-    }
-    _prepareRequest(method, requestUrl, headers) {
-        const info = {};
-        info.parsedUrl = requestUrl;
-        const usingSsl = info.parsedUrl.protocol === 'https:';
-        info.httpModule = usingSsl ? https : http;
-        const defaultPort = usingSsl ? 443 : 80;
-        info.options = {};
-        info.options.host = info.parsedUrl.hostname;
-        info.options.port = info.parsedUrl.port
-            ? parseInt(info.parsedUrl.port)
-            : defaultPort;
-        info.options.path =
-            (info.parsedUrl.pathname || '') + (info.parsedUrl.search || '');
-        info.options.method = method;
-        info.options.headers = this._mergeHeaders(headers);
-        if (this.userAgent != null) {
-            info.options.headers['user-agent'] = this.userAgent;
-        }
-        info.options.agent = this._getAgent(info.parsedUrl);
-        // gives handlers an opportunity to participate
-        if (this.handlers) {
-            for (const handler of this.handlers) {
-                handler.prepareRequest(info.options);
-            }
-        }
-        return info;
-    }
-    _mergeHeaders(headers) {
-        if (this.requestOptions && this.requestOptions.headers) {
-            return Object.assign({}, lowercaseKeys(this.requestOptions.headers), lowercaseKeys(headers || {}));
-        }
-        return lowercaseKeys(headers || {});
-    }
-    /**
-     * Gets an existing header value or returns a default.
-     * Handles converting number header values to strings since HTTP headers must be strings.
-     * Note: This returns string | string[] since some headers can have multiple values.
-     * For headers that must always be a single string (like Content-Type), use the
-     * specialized _getExistingOrDefaultContentTypeHeader method instead.
-     */
-    _getExistingOrDefaultHeader(additionalHeaders, header, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[header];
-            if (headerValue) {
-                clientHeader =
-                    typeof headerValue === 'number' ? headerValue.toString() : headerValue;
-            }
-        }
-        const additionalValue = additionalHeaders[header];
-        if (additionalValue !== undefined) {
-            return typeof additionalValue === 'number'
-                ? additionalValue.toString()
-                : additionalValue;
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    /**
-     * Specialized version of _getExistingOrDefaultHeader for Content-Type header.
-     * Always returns a single string (not an array) since Content-Type should be a single value.
-     * Converts arrays to comma-separated strings and numbers to strings to ensure type safety.
-     * This was split from _getExistingOrDefaultHeader to provide stricter typing for callers
-     * that assign the result to places expecting a string (e.g., additionalHeaders[Headers.ContentType]).
-     */
-    _getExistingOrDefaultContentTypeHeader(additionalHeaders, _default) {
-        let clientHeader;
-        if (this.requestOptions && this.requestOptions.headers) {
-            const headerValue = lowercaseKeys(this.requestOptions.headers)[Headers.ContentType];
-            if (headerValue) {
-                if (typeof headerValue === 'number') {
-                    clientHeader = String(headerValue);
-                }
-                else if (Array.isArray(headerValue)) {
-                    clientHeader = headerValue.join(', ');
-                }
-                else {
-                    clientHeader = headerValue;
-                }
-            }
-        }
-        const additionalValue = additionalHeaders[Headers.ContentType];
-        // Return the first non-undefined value, converting numbers or arrays to strings if necessary
-        if (additionalValue !== undefined) {
-            if (typeof additionalValue === 'number') {
-                return String(additionalValue);
-            }
-            else if (Array.isArray(additionalValue)) {
-                return additionalValue.join(', ');
-            }
-            else {
-                return additionalValue;
-            }
-        }
-        if (clientHeader !== undefined) {
-            return clientHeader;
-        }
-        return _default;
-    }
-    _getAgent(parsedUrl) {
-        let agent;
-        const proxyUrl = pm.getProxyUrl(parsedUrl);
-        const useProxy = proxyUrl && proxyUrl.hostname;
-        if (this._keepAlive && useProxy) {
-            agent = this._proxyAgent;
-        }
-        if (!useProxy) {
-            agent = this._agent;
-        }
-        // if agent is already assigned use that agent.
-        if (agent) {
-            return agent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        let maxSockets = 100;
-        if (this.requestOptions) {
-            maxSockets = this.requestOptions.maxSockets || http.globalAgent.maxSockets;
-        }
-        // This is `useProxy` again, but we need to check `proxyURl` directly for TypeScripts's flow analysis.
-        if (proxyUrl && proxyUrl.hostname) {
-            const agentOptions = {
-                maxSockets,
-                keepAlive: this._keepAlive,
-                proxy: Object.assign(Object.assign({}, ((proxyUrl.username || proxyUrl.password) && {
-                    proxyAuth: `${proxyUrl.username}:${proxyUrl.password}`
-                })), { host: proxyUrl.hostname, port: proxyUrl.port })
-            };
-            let tunnelAgent;
-            const overHttps = proxyUrl.protocol === 'https:';
-            if (usingSsl) {
-                tunnelAgent = overHttps ? tunnel.httpsOverHttps : tunnel.httpsOverHttp;
-            }
-            else {
-                tunnelAgent = overHttps ? tunnel.httpOverHttps : tunnel.httpOverHttp;
-            }
-            agent = tunnelAgent(agentOptions);
-            this._proxyAgent = agent;
-        }
-        // if tunneling agent isn't assigned create a new agent
-        if (!agent) {
-            const options = { keepAlive: this._keepAlive, maxSockets };
-            agent = usingSsl ? new https.Agent(options) : new http.Agent(options);
-            this._agent = agent;
-        }
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            agent.options = Object.assign(agent.options || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return agent;
-    }
-    _getProxyAgentDispatcher(parsedUrl, proxyUrl) {
-        let proxyAgent;
-        if (this._keepAlive) {
-            proxyAgent = this._proxyAgentDispatcher;
-        }
-        // if agent is already assigned use that agent.
-        if (proxyAgent) {
-            return proxyAgent;
-        }
-        const usingSsl = parsedUrl.protocol === 'https:';
-        proxyAgent = new ProxyAgent(Object.assign({ uri: proxyUrl.href, pipelining: !this._keepAlive ? 0 : 1 }, ((proxyUrl.username || proxyUrl.password) && {
-            token: `Basic ${Buffer.from(`${proxyUrl.username}:${proxyUrl.password}`).toString('base64')}`
-        })));
-        this._proxyAgentDispatcher = proxyAgent;
-        if (usingSsl && this._ignoreSslError) {
-            // we don't want to set NODE_TLS_REJECT_UNAUTHORIZED=0 since that will affect request for entire process
-            // http.RequestOptions doesn't expose a way to modify RequestOptions.agent.options
-            // we have to cast it to any and change it directly
-            proxyAgent.options = Object.assign(proxyAgent.options.requestTls || {}, {
-                rejectUnauthorized: false
-            });
-        }
-        return proxyAgent;
-    }
-    _getUserAgentWithOrchestrationId(userAgent) {
-        const baseUserAgent = userAgent || 'actions/http-client';
-        const orchId = process.env['ACTIONS_ORCHESTRATION_ID'];
-        if (orchId) {
-            // Sanitize the orchestration ID to ensure it contains only valid characters
-            // Valid characters: 0-9, a-z, _, -, .
-            const sanitizedId = orchId.replace(/[^a-z0-9_.-]/gi, '_');
-            return `${baseUserAgent} actions_orchestration_id/${sanitizedId}`;
-        }
-        return baseUserAgent;
-    }
-    _performExponentialBackoff(retryNumber) {
-        return __awaiter(this, void 0, void 0, function* () {
-            retryNumber = Math.min(ExponentialBackoffCeiling, retryNumber);
-            const ms = ExponentialBackoffTimeSlice * Math.pow(2, retryNumber);
-            return new Promise(resolve => setTimeout(() => resolve(), ms));
-        });
-    }
-    _processResponse(res, options) {
-        return __awaiter(this, void 0, void 0, function* () {
-            return new Promise((resolve, reject) => __awaiter(this, void 0, void 0, function* () {
-                const statusCode = res.message.statusCode || 0;
-                const response = {
-                    statusCode,
-                    result: null,
-                    headers: {}
-                };
-                // not found leads to null obj returned
-                if (statusCode === HttpCodes.NotFound) {
-                    resolve(response);
-                }
-                // get the result from the body
-                function dateTimeDeserializer(key, value) {
-                    if (typeof value === 'string') {
-                        const a = new Date(value);
-                        if (!isNaN(a.valueOf())) {
-                            return a;
-                        }
-                    }
-                    return value;
-                }
-                let obj;
-                let contents;
-                try {
-                    contents = yield res.readBody();
-                    if (contents && contents.length > 0) {
-                        if (options && options.deserializeDates) {
-                            obj = JSON.parse(contents, dateTimeDeserializer);
-                        }
-                        else {
-                            obj = JSON.parse(contents);
-                        }
-                        response.result = obj;
-                    }
-                    response.headers = res.message.headers;
-                }
-                catch (err) {
-                    // Invalid resource (contents not json);  leaving result obj null
-                }
-                // note that 3xx redirects are handled by the http layer.
-                if (statusCode > 299) {
-                    let msg;
-                    // if exception/error in body, attempt to get better error
-                    if (obj && obj.message) {
-                        msg = obj.message;
-                    }
-                    else if (contents && contents.length > 0) {
-                        // it may be the case that the exception is in the body message as string
-                        msg = contents;
-                    }
-                    else {
-                        msg = `Failed request: (${statusCode})`;
-                    }
-                    const err = new HttpClientError(msg, statusCode);
-                    err.result = response.result;
-                    reject(err);
-                }
-                else {
-                    resolve(response);
-                }
-            }));
-        });
-    }
-}
-const lowercaseKeys = (obj) => Object.keys(obj).reduce((c, k) => ((c[k.toLowerCase()] = obj[k]), c), {});
-//# sourceMappingURL=index.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/auth.js
-var auth_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-class BasicCredentialHandler {
-    constructor(username, password) {
-        this.username = username;
-        this.password = password;
-    }
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`${this.username}:${this.password}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class auth_BearerCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Bearer ${this.token}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-class PersonalAccessTokenCredentialHandler {
-    constructor(token) {
-        this.token = token;
-    }
-    // currently implements pre-authorization
-    // TODO: support preAuth = false where it hooks on 401
-    prepareRequest(options) {
-        if (!options.headers) {
-            throw Error('The request has no headers');
-        }
-        options.headers['Authorization'] = `Basic ${Buffer.from(`PAT:${this.token}`).toString('base64')}`;
-    }
-    // This handler cannot handle 401
-    canHandleAuthentication() {
-        return false;
-    }
-    handleAuthentication() {
-        return auth_awaiter(this, void 0, void 0, function* () {
-            throw new Error('not implemented');
-        });
-    }
-}
-//# sourceMappingURL=auth.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/oidc-utils.js
-var oidc_utils_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-class oidc_utils_OidcClient {
-    static createHttpClient(allowRetry = true, maxRetry = 10) {
-        const requestOptions = {
-            allowRetries: allowRetry,
-            maxRetries: maxRetry
-        };
-        return new HttpClient('actions/oidc-client', [new BearerCredentialHandler(oidc_utils_OidcClient.getRequestToken())], requestOptions);
-    }
-    static getRequestToken() {
-        const token = process.env['ACTIONS_ID_TOKEN_REQUEST_TOKEN'];
-        if (!token) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_TOKEN env variable');
-        }
-        return token;
-    }
-    static getIDTokenUrl() {
-        const runtimeUrl = process.env['ACTIONS_ID_TOKEN_REQUEST_URL'];
-        if (!runtimeUrl) {
-            throw new Error('Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable');
-        }
-        return runtimeUrl;
-    }
-    static getCall(id_token_url) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            var _a;
-            const httpclient = oidc_utils_OidcClient.createHttpClient();
-            const res = yield httpclient
-                .getJson(id_token_url)
-                .catch(error => {
-                throw new Error(`Failed to get ID Token. \n 
-        Error Code : ${error.statusCode}\n 
-        Error Message: ${error.message}`);
-            });
-            const id_token = (_a = res.result) === null || _a === void 0 ? void 0 : _a.value;
-            if (!id_token) {
-                throw new Error('Response json body do not have ID Token field');
-            }
-            return id_token;
-        });
-    }
-    static getIDToken(audience) {
-        return oidc_utils_awaiter(this, void 0, void 0, function* () {
-            try {
-                // New ID Token is requested from action service
-                let id_token_url = oidc_utils_OidcClient.getIDTokenUrl();
-                if (audience) {
-                    const encodedAudience = encodeURIComponent(audience);
-                    id_token_url = `${id_token_url}&audience=${encodedAudience}`;
-                }
-                debug(`ID token url is ${id_token_url}`);
-                const id_token = yield oidc_utils_OidcClient.getCall(id_token_url);
-                setSecret(id_token);
-                return id_token;
-            }
-            catch (error) {
-                throw new Error(`Error message: ${error.message}`);
-            }
-        });
-    }
-}
-//# sourceMappingURL=oidc-utils.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/summary.js
-var summary_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { access, appendFile, writeFile } = external_fs_.promises;
-const SUMMARY_ENV_VAR = 'GITHUB_STEP_SUMMARY';
-const SUMMARY_DOCS_URL = 'https://docs.github.com/actions/using-workflows/workflow-commands-for-github-actions#adding-a-job-summary';
-class Summary {
-    constructor() {
-        this._buffer = '';
-    }
-    /**
-     * Finds the summary file path from the environment, rejects if env var is not found or file does not exist
-     * Also checks r/w permissions.
-     *
-     * @returns step summary file path
-     */
-    filePath() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            if (this._filePath) {
-                return this._filePath;
-            }
-            const pathFromEnv = process.env[SUMMARY_ENV_VAR];
-            if (!pathFromEnv) {
-                throw new Error(`Unable to find environment variable for $${SUMMARY_ENV_VAR}. Check if your runtime environment supports job summaries.`);
-            }
-            try {
-                yield access(pathFromEnv, external_fs_.constants.R_OK | external_fs_.constants.W_OK);
-            }
-            catch (_a) {
-                throw new Error(`Unable to access summary file: '${pathFromEnv}'. Check if the file has correct read/write permissions.`);
-            }
-            this._filePath = pathFromEnv;
-            return this._filePath;
-        });
-    }
-    /**
-     * Wraps content in an HTML tag, adding any HTML attributes
-     *
-     * @param {string} tag HTML tag to wrap
-     * @param {string | null} content content within the tag
-     * @param {[attribute: string]: string} attrs key-value list of HTML attributes to add
-     *
-     * @returns {string} content wrapped in HTML element
-     */
-    wrap(tag, content, attrs = {}) {
-        const htmlAttrs = Object.entries(attrs)
-            .map(([key, value]) => ` ${key}="${value}"`)
-            .join('');
-        if (!content) {
-            return `<${tag}${htmlAttrs}>`;
-        }
-        return `<${tag}${htmlAttrs}>${content}</${tag}>`;
-    }
-    /**
-     * Writes text in the buffer to the summary buffer file and empties buffer. Will append by default.
-     *
-     * @param {SummaryWriteOptions} [options] (optional) options for write operation
-     *
-     * @returns {Promise<Summary>} summary instance
-     */
-    write(options) {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            const overwrite = !!(options === null || options === void 0 ? void 0 : options.overwrite);
-            const filePath = yield this.filePath();
-            const writeFunc = overwrite ? writeFile : appendFile;
-            yield writeFunc(filePath, this._buffer, { encoding: 'utf8' });
-            return this.emptyBuffer();
-        });
-    }
-    /**
-     * Clears the summary buffer and wipes the summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    clear() {
-        return summary_awaiter(this, void 0, void 0, function* () {
-            return this.emptyBuffer().write({ overwrite: true });
-        });
-    }
-    /**
-     * Returns the current summary buffer as a string
-     *
-     * @returns {string} string of summary buffer
-     */
-    stringify() {
-        return this._buffer;
-    }
-    /**
-     * If the summary buffer is empty
-     *
-     * @returns {boolen} true if the buffer is empty
-     */
-    isEmptyBuffer() {
-        return this._buffer.length === 0;
-    }
-    /**
-     * Resets the summary buffer without writing to summary file
-     *
-     * @returns {Summary} summary instance
-     */
-    emptyBuffer() {
-        this._buffer = '';
-        return this;
-    }
-    /**
-     * Adds raw text to the summary buffer
-     *
-     * @param {string} text content to add
-     * @param {boolean} [addEOL=false] (optional) append an EOL to the raw text (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addRaw(text, addEOL = false) {
-        this._buffer += text;
-        return addEOL ? this.addEOL() : this;
-    }
-    /**
-     * Adds the operating system-specific end-of-line marker to the buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addEOL() {
-        return this.addRaw(external_os_.EOL);
-    }
-    /**
-     * Adds an HTML codeblock to the summary buffer
-     *
-     * @param {string} code content to render within fenced code block
-     * @param {string} lang (optional) language to syntax highlight code
-     *
-     * @returns {Summary} summary instance
-     */
-    addCodeBlock(code, lang) {
-        const attrs = Object.assign({}, (lang && { lang }));
-        const element = this.wrap('pre', this.wrap('code', code), attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML list to the summary buffer
-     *
-     * @param {string[]} items list of items to render
-     * @param {boolean} [ordered=false] (optional) if the rendered list should be ordered or not (default: false)
-     *
-     * @returns {Summary} summary instance
-     */
-    addList(items, ordered = false) {
-        const tag = ordered ? 'ol' : 'ul';
-        const listItems = items.map(item => this.wrap('li', item)).join('');
-        const element = this.wrap(tag, listItems);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML table to the summary buffer
-     *
-     * @param {SummaryTableCell[]} rows table rows
-     *
-     * @returns {Summary} summary instance
-     */
-    addTable(rows) {
-        const tableBody = rows
-            .map(row => {
-            const cells = row
-                .map(cell => {
-                if (typeof cell === 'string') {
-                    return this.wrap('td', cell);
-                }
-                const { header, data, colspan, rowspan } = cell;
-                const tag = header ? 'th' : 'td';
-                const attrs = Object.assign(Object.assign({}, (colspan && { colspan })), (rowspan && { rowspan }));
-                return this.wrap(tag, data, attrs);
-            })
-                .join('');
-            return this.wrap('tr', cells);
-        })
-            .join('');
-        const element = this.wrap('table', tableBody);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds a collapsable HTML details element to the summary buffer
-     *
-     * @param {string} label text for the closed state
-     * @param {string} content collapsable content
-     *
-     * @returns {Summary} summary instance
-     */
-    addDetails(label, content) {
-        const element = this.wrap('details', this.wrap('summary', label) + content);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML image tag to the summary buffer
-     *
-     * @param {string} src path to the image you to embed
-     * @param {string} alt text description of the image
-     * @param {SummaryImageOptions} options (optional) addition image attributes
-     *
-     * @returns {Summary} summary instance
-     */
-    addImage(src, alt, options) {
-        const { width, height } = options || {};
-        const attrs = Object.assign(Object.assign({}, (width && { width })), (height && { height }));
-        const element = this.wrap('img', null, Object.assign({ src, alt }, attrs));
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML section heading element
-     *
-     * @param {string} text heading text
-     * @param {number | string} [level=1] (optional) the heading level, default: 1
-     *
-     * @returns {Summary} summary instance
-     */
-    addHeading(text, level) {
-        const tag = `h${level}`;
-        const allowedTag = ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].includes(tag)
-            ? tag
-            : 'h1';
-        const element = this.wrap(allowedTag, text);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML thematic break (<hr>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addSeparator() {
-        const element = this.wrap('hr', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML line break (<br>) to the summary buffer
-     *
-     * @returns {Summary} summary instance
-     */
-    addBreak() {
-        const element = this.wrap('br', null);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML blockquote to the summary buffer
-     *
-     * @param {string} text quote text
-     * @param {string} cite (optional) citation url
-     *
-     * @returns {Summary} summary instance
-     */
-    addQuote(text, cite) {
-        const attrs = Object.assign({}, (cite && { cite }));
-        const element = this.wrap('blockquote', text, attrs);
-        return this.addRaw(element).addEOL();
-    }
-    /**
-     * Adds an HTML anchor tag to the summary buffer
-     *
-     * @param {string} text link text/content
-     * @param {string} href hyperlink
-     *
-     * @returns {Summary} summary instance
-     */
-    addLink(text, href) {
-        const element = this.wrap('a', text, { href });
-        return this.addRaw(element).addEOL();
-    }
-}
-const _summary = new Summary();
-/**
- * @deprecated use `core.summary`
- */
-const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = _summary;
-//# sourceMappingURL=summary.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
-
-/**
- * toPosixPath converts the given path to the posix form. On Windows, \\ will be
- * replaced with /.
- *
- * @param pth. Path to transform.
- * @return string Posix path.
- */
-function toPosixPath(pth) {
-    return pth.replace(/[\\]/g, '/');
-}
-/**
- * toWin32Path converts the given path to the win32 form. On Linux, / will be
- * replaced with \\.
- *
- * @param pth. Path to transform.
- * @return string Win32 path.
- */
-function toWin32Path(pth) {
-    return pth.replace(/[/]/g, '\\');
-}
-/**
- * toPlatformPath converts the given path to a platform-specific path. It does
- * this by replacing instances of / and \ with the platform-specific path
- * separator.
- *
- * @param pth The path to platformize.
- * @return string The platform-specific path.
- */
-function toPlatformPath(pth) {
-    return pth.replace(/[/\\]/g, path.sep);
-}
-//# sourceMappingURL=path-utils.js.map
-// EXTERNAL MODULE: external "string_decoder"
-var external_string_decoder_ = __nccwpck_require__(3193);
-// EXTERNAL MODULE: external "events"
-var external_events_ = __nccwpck_require__(4434);
-;// CONCATENATED MODULE: external "child_process"
-const external_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("child_process");
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var io = __nccwpck_require__(8701);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io-util.js
-var io_util = __nccwpck_require__(90);
-;// CONCATENATED MODULE: external "timers"
-const external_timers_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("timers");
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/toolrunner.js
-var toolrunner_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-
-/* eslint-disable @typescript-eslint/unbound-method */
-const IS_WINDOWS = process.platform === 'win32';
-/*
- * Class for running command line tools. Handles quoting and arg parsing in a platform agnostic way.
- */
-class ToolRunner extends external_events_.EventEmitter {
-    constructor(toolPath, args, options) {
-        super();
-        if (!toolPath) {
-            throw new Error("Parameter 'toolPath' cannot be null or empty.");
-        }
-        this.toolPath = toolPath;
-        this.args = args || [];
-        this.options = options || {};
-    }
-    _debug(message) {
-        if (this.options.listeners && this.options.listeners.debug) {
-            this.options.listeners.debug(message);
-        }
-    }
-    _getCommandString(options, noPrefix) {
-        const toolPath = this._getSpawnFileName();
-        const args = this._getSpawnArgs(options);
-        let cmd = noPrefix ? '' : '[command]'; // omit prefix when piped to a second tool
-        if (IS_WINDOWS) {
-            // Windows + cmd file
-            if (this._isCmdFile()) {
-                cmd += toolPath;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows + verbatim
-            else if (options.windowsVerbatimArguments) {
-                cmd += `"${toolPath}"`;
-                for (const a of args) {
-                    cmd += ` ${a}`;
-                }
-            }
-            // Windows (regular)
-            else {
-                cmd += this._windowsQuoteCmdArg(toolPath);
-                for (const a of args) {
-                    cmd += ` ${this._windowsQuoteCmdArg(a)}`;
-                }
-            }
-        }
-        else {
-            // OSX/Linux - this can likely be improved with some form of quoting.
-            // creating processes on Unix is fundamentally different than Windows.
-            // on Unix, execvp() takes an arg array.
-            cmd += toolPath;
-            for (const a of args) {
-                cmd += ` ${a}`;
-            }
-        }
-        return cmd;
-    }
-    _processLineBuffer(data, strBuffer, onLine) {
-        try {
-            let s = strBuffer + data.toString();
-            let n = s.indexOf(external_os_.EOL);
-            while (n > -1) {
-                const line = s.substring(0, n);
-                onLine(line);
-                // the rest of the string ...
-                s = s.substring(n + external_os_.EOL.length);
-                n = s.indexOf(external_os_.EOL);
-            }
-            return s;
-        }
-        catch (err) {
-            // streaming lines to console is best effort.  Don't fail a build.
-            this._debug(`error processing line. Failed with error ${err}`);
-            return '';
-        }
-    }
-    _getSpawnFileName() {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                return process.env['COMSPEC'] || 'cmd.exe';
-            }
-        }
-        return this.toolPath;
-    }
-    _getSpawnArgs(options) {
-        if (IS_WINDOWS) {
-            if (this._isCmdFile()) {
-                let argline = `/D /S /C "${this._windowsQuoteCmdArg(this.toolPath)}`;
-                for (const a of this.args) {
-                    argline += ' ';
-                    argline += options.windowsVerbatimArguments
-                        ? a
-                        : this._windowsQuoteCmdArg(a);
-                }
-                argline += '"';
-                return [argline];
-            }
-        }
-        return this.args;
-    }
-    _endsWith(str, end) {
-        return str.endsWith(end);
-    }
-    _isCmdFile() {
-        const upperToolPath = this.toolPath.toUpperCase();
-        return (this._endsWith(upperToolPath, '.CMD') ||
-            this._endsWith(upperToolPath, '.BAT'));
-    }
-    _windowsQuoteCmdArg(arg) {
-        // for .exe, apply the normal quoting rules that libuv applies
-        if (!this._isCmdFile()) {
-            return this._uvQuoteCmdArg(arg);
-        }
-        // otherwise apply quoting rules specific to the cmd.exe command line parser.
-        // the libuv rules are generic and are not designed specifically for cmd.exe
-        // command line parser.
-        //
-        // for a detailed description of the cmd.exe command line parser, refer to
-        // http://stackoverflow.com/questions/4094699/how-does-the-windows-command-interpreter-cmd-exe-parse-scripts/7970912#7970912
-        // need quotes for empty arg
-        if (!arg) {
-            return '""';
-        }
-        // determine whether the arg needs to be quoted
-        const cmdSpecialChars = [
-            ' ',
-            '\t',
-            '&',
-            '(',
-            ')',
-            '[',
-            ']',
-            '{',
-            '}',
-            '^',
-            '=',
-            ';',
-            '!',
-            "'",
-            '+',
-            ',',
-            '`',
-            '~',
-            '|',
-            '<',
-            '>',
-            '"'
-        ];
-        let needsQuotes = false;
-        for (const char of arg) {
-            if (cmdSpecialChars.some(x => x === char)) {
-                needsQuotes = true;
-                break;
-            }
-        }
-        // short-circuit if quotes not needed
-        if (!needsQuotes) {
-            return arg;
-        }
-        // the following quoting rules are very similar to the rules that by libuv applies.
-        //
-        // 1) wrap the string in quotes
-        //
-        // 2) double-up quotes - i.e. " => ""
-        //
-        //    this is different from the libuv quoting rules. libuv replaces " with \", which unfortunately
-        //    doesn't work well with a cmd.exe command line.
-        //
-        //    note, replacing " with "" also works well if the arg is passed to a downstream .NET console app.
-        //    for example, the command line:
-        //          foo.exe "myarg:""my val"""
-        //    is parsed by a .NET console app into an arg array:
-        //          [ "myarg:\"my val\"" ]
-        //    which is the same end result when applying libuv quoting rules. although the actual
-        //    command line from libuv quoting rules would look like:
-        //          foo.exe "myarg:\"my val\""
-        //
-        // 3) double-up slashes that precede a quote,
-        //    e.g.  hello \world    => "hello \world"
-        //          hello\"world    => "hello\\""world"
-        //          hello\\"world   => "hello\\\\""world"
-        //          hello world\    => "hello world\\"
-        //
-        //    technically this is not required for a cmd.exe command line, or the batch argument parser.
-        //    the reasons for including this as a .cmd quoting rule are:
-        //
-        //    a) this is optimized for the scenario where the argument is passed from the .cmd file to an
-        //       external program. many programs (e.g. .NET console apps) rely on the slash-doubling rule.
-        //
-        //    b) it's what we've been doing previously (by deferring to node default behavior) and we
-        //       haven't heard any complaints about that aspect.
-        //
-        // note, a weakness of the quoting rules chosen here, is that % is not escaped. in fact, % cannot be
-        // escaped when used on the command line directly - even though within a .cmd file % can be escaped
-        // by using %%.
-        //
-        // the saving grace is, on the command line, %var% is left as-is if var is not defined. this contrasts
-        // the line parsing rules within a .cmd file, where if var is not defined it is replaced with nothing.
-        //
-        // one option that was explored was replacing % with ^% - i.e. %var% => ^%var^%. this hack would
-        // often work, since it is unlikely that var^ would exist, and the ^ character is removed when the
-        // variable is used. the problem, however, is that ^ is not removed when %* is used to pass the args
-        // to an external program.
-        //
-        // an unexplored potential solution for the % escaping problem, is to create a wrapper .cmd file.
-        // % can be escaped within a .cmd file.
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\'; // double the slash
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '"'; // double the quote
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _uvQuoteCmdArg(arg) {
-        // Tool runner wraps child_process.spawn() and needs to apply the same quoting as
-        // Node in certain cases where the undocumented spawn option windowsVerbatimArguments
-        // is used.
-        //
-        // Since this function is a port of quote_cmd_arg from Node 4.x (technically, lib UV,
-        // see https://github.com/nodejs/node/blob/v4.x/deps/uv/src/win/process.c for details),
-        // pasting copyright notice from Node within this function:
-        //
-        //      Copyright Joyent, Inc. and other Node contributors. All rights reserved.
-        //
-        //      Permission is hereby granted, free of charge, to any person obtaining a copy
-        //      of this software and associated documentation files (the "Software"), to
-        //      deal in the Software without restriction, including without limitation the
-        //      rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
-        //      sell copies of the Software, and to permit persons to whom the Software is
-        //      furnished to do so, subject to the following conditions:
-        //
-        //      The above copyright notice and this permission notice shall be included in
-        //      all copies or substantial portions of the Software.
-        //
-        //      THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
-        //      IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
-        //      FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
-        //      AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
-        //      LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
-        //      FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS
-        //      IN THE SOFTWARE.
-        if (!arg) {
-            // Need double quotation for empty argument
-            return '""';
-        }
-        if (!arg.includes(' ') && !arg.includes('\t') && !arg.includes('"')) {
-            // No quotation needed
-            return arg;
-        }
-        if (!arg.includes('"') && !arg.includes('\\')) {
-            // No embedded double quotes or backslashes, so I can just wrap
-            // quote marks around the whole thing.
-            return `"${arg}"`;
-        }
-        // Expected input/output:
-        //   input : hello"world
-        //   output: "hello\"world"
-        //   input : hello""world
-        //   output: "hello\"\"world"
-        //   input : hello\world
-        //   output: hello\world
-        //   input : hello\\world
-        //   output: hello\\world
-        //   input : hello\"world
-        //   output: "hello\\\"world"
-        //   input : hello\\"world
-        //   output: "hello\\\\\"world"
-        //   input : hello world\
-        //   output: "hello world\\" - note the comment in libuv actually reads "hello world\"
-        //                             but it appears the comment is wrong, it should be "hello world\\"
-        let reverse = '"';
-        let quoteHit = true;
-        for (let i = arg.length; i > 0; i--) {
-            // walk the string in reverse
-            reverse += arg[i - 1];
-            if (quoteHit && arg[i - 1] === '\\') {
-                reverse += '\\';
-            }
-            else if (arg[i - 1] === '"') {
-                quoteHit = true;
-                reverse += '\\';
-            }
-            else {
-                quoteHit = false;
-            }
-        }
-        reverse += '"';
-        return reverse.split('').reverse().join('');
-    }
-    _cloneExecOptions(options) {
-        options = options || {};
-        const result = {
-            cwd: options.cwd || process.cwd(),
-            env: options.env || process.env,
-            silent: options.silent || false,
-            windowsVerbatimArguments: options.windowsVerbatimArguments || false,
-            failOnStdErr: options.failOnStdErr || false,
-            ignoreReturnCode: options.ignoreReturnCode || false,
-            delay: options.delay || 10000
-        };
-        result.outStream = options.outStream || process.stdout;
-        result.errStream = options.errStream || process.stderr;
-        return result;
-    }
-    _getSpawnOptions(options, toolPath) {
-        options = options || {};
-        const result = {};
-        result.cwd = options.cwd;
-        result.env = options.env;
-        result['windowsVerbatimArguments'] =
-            options.windowsVerbatimArguments || this._isCmdFile();
-        if (options.windowsVerbatimArguments) {
-            result.argv0 = `"${toolPath}"`;
-        }
-        return result;
-    }
-    /**
-     * Exec a tool.
-     * Output will be streamed to the live console.
-     * Returns promise with return code
-     *
-     * @param     tool     path to tool to exec
-     * @param     options  optional exec options.  See ExecOptions
-     * @returns   number
-     */
-    exec() {
-        return toolrunner_awaiter(this, void 0, void 0, function* () {
-            // root the tool path if it is unrooted and contains relative pathing
-            if (!io_util/* isRooted */.Qh(this.toolPath) &&
-                (this.toolPath.includes('/') ||
-                    (IS_WINDOWS && this.toolPath.includes('\\')))) {
-                // prefer options.cwd if it is specified, however options.cwd may also need to be rooted
-                this.toolPath = external_path_.resolve(process.cwd(), this.options.cwd || process.cwd(), this.toolPath);
-            }
-            // if the tool is only a file name, then resolve it from the PATH
-            // otherwise verify it exists (add extension on Windows if necessary)
-            this.toolPath = yield io/* which */.K7(this.toolPath, true);
-            return new Promise((resolve, reject) => toolrunner_awaiter(this, void 0, void 0, function* () {
-                this._debug(`exec tool: ${this.toolPath}`);
-                this._debug('arguments:');
-                for (const arg of this.args) {
-                    this._debug(`   ${arg}`);
-                }
-                const optionsNonNull = this._cloneExecOptions(this.options);
-                if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                    optionsNonNull.outStream.write(this._getCommandString(optionsNonNull) + external_os_.EOL);
-                }
-                const state = new ExecState(optionsNonNull, this.toolPath);
-                state.on('debug', (message) => {
-                    this._debug(message);
-                });
-                if (this.options.cwd && !(yield io_util/* exists */.t2(this.options.cwd))) {
-                    return reject(new Error(`The cwd: ${this.options.cwd} does not exist!`));
-                }
-                const fileName = this._getSpawnFileName();
-                const cp = external_child_process_namespaceObject.spawn(fileName, this._getSpawnArgs(optionsNonNull), this._getSpawnOptions(this.options, fileName));
-                let stdbuffer = '';
-                if (cp.stdout) {
-                    cp.stdout.on('data', (data) => {
-                        if (this.options.listeners && this.options.listeners.stdout) {
-                            this.options.listeners.stdout(data);
-                        }
-                        if (!optionsNonNull.silent && optionsNonNull.outStream) {
-                            optionsNonNull.outStream.write(data);
-                        }
-                        stdbuffer = this._processLineBuffer(data, stdbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.stdline) {
-                                this.options.listeners.stdline(line);
-                            }
-                        });
-                    });
-                }
-                let errbuffer = '';
-                if (cp.stderr) {
-                    cp.stderr.on('data', (data) => {
-                        state.processStderr = true;
-                        if (this.options.listeners && this.options.listeners.stderr) {
-                            this.options.listeners.stderr(data);
-                        }
-                        if (!optionsNonNull.silent &&
-                            optionsNonNull.errStream &&
-                            optionsNonNull.outStream) {
-                            const s = optionsNonNull.failOnStdErr
-                                ? optionsNonNull.errStream
-                                : optionsNonNull.outStream;
-                            s.write(data);
-                        }
-                        errbuffer = this._processLineBuffer(data, errbuffer, (line) => {
-                            if (this.options.listeners && this.options.listeners.errline) {
-                                this.options.listeners.errline(line);
-                            }
-                        });
-                    });
-                }
-                cp.on('error', (err) => {
-                    state.processError = err.message;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    state.CheckComplete();
-                });
-                cp.on('exit', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    this._debug(`Exit code ${code} received from tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                cp.on('close', (code) => {
-                    state.processExitCode = code;
-                    state.processExited = true;
-                    state.processClosed = true;
-                    this._debug(`STDIO streams have closed for tool '${this.toolPath}'`);
-                    state.CheckComplete();
-                });
-                state.on('done', (error, exitCode) => {
-                    if (stdbuffer.length > 0) {
-                        this.emit('stdline', stdbuffer);
-                    }
-                    if (errbuffer.length > 0) {
-                        this.emit('errline', errbuffer);
-                    }
-                    cp.removeAllListeners();
-                    if (error) {
-                        reject(error);
-                    }
-                    else {
-                        resolve(exitCode);
-                    }
-                });
-                if (this.options.input) {
-                    if (!cp.stdin) {
-                        throw new Error('child process missing stdin');
-                    }
-                    cp.stdin.end(this.options.input);
-                }
-            }));
-        });
-    }
-}
-/**
- * Convert an arg string to an array of args. Handles escaping
- *
- * @param    argString   string of arguments
- * @returns  string[]    array of arguments
- */
-function argStringToArray(argString) {
-    const args = [];
-    let inQuotes = false;
-    let escaped = false;
-    let arg = '';
-    function append(c) {
-        // we only escape double quotes.
-        if (escaped && c !== '"') {
-            arg += '\\';
-        }
-        arg += c;
-        escaped = false;
-    }
-    for (let i = 0; i < argString.length; i++) {
-        const c = argString.charAt(i);
-        if (c === '"') {
-            if (!escaped) {
-                inQuotes = !inQuotes;
-            }
-            else {
-                append(c);
-            }
-            continue;
-        }
-        if (c === '\\' && escaped) {
-            append(c);
-            continue;
-        }
-        if (c === '\\' && inQuotes) {
-            escaped = true;
-            continue;
-        }
-        if (c === ' ' && !inQuotes) {
-            if (arg.length > 0) {
-                args.push(arg);
-                arg = '';
-            }
-            continue;
-        }
-        append(c);
-    }
-    if (arg.length > 0) {
-        args.push(arg.trim());
-    }
-    return args;
-}
-class ExecState extends external_events_.EventEmitter {
-    constructor(options, toolPath) {
-        super();
-        this.processClosed = false; // tracks whether the process has exited and stdio is closed
-        this.processError = '';
-        this.processExitCode = 0;
-        this.processExited = false; // tracks whether the process has exited
-        this.processStderr = false; // tracks whether stderr was written to
-        this.delay = 10000; // 10 seconds
-        this.done = false;
-        this.timeout = null;
-        if (!toolPath) {
-            throw new Error('toolPath must not be empty');
-        }
-        this.options = options;
-        this.toolPath = toolPath;
-        if (options.delay) {
-            this.delay = options.delay;
-        }
-    }
-    CheckComplete() {
-        if (this.done) {
-            return;
-        }
-        if (this.processClosed) {
-            this._setResult();
-        }
-        else if (this.processExited) {
-            this.timeout = (0,external_timers_namespaceObject.setTimeout)(ExecState.HandleTimeout, this.delay, this);
-        }
-    }
-    _debug(message) {
-        this.emit('debug', message);
-    }
-    _setResult() {
-        // determine whether there is an error
-        let error;
-        if (this.processExited) {
-            if (this.processError) {
-                error = new Error(`There was an error when attempting to execute the process '${this.toolPath}'. This may indicate the process failed to start. Error: ${this.processError}`);
-            }
-            else if (this.processExitCode !== 0 && !this.options.ignoreReturnCode) {
-                error = new Error(`The process '${this.toolPath}' failed with exit code ${this.processExitCode}`);
-            }
-            else if (this.processStderr && this.options.failOnStdErr) {
-                error = new Error(`The process '${this.toolPath}' failed because one or more lines were written to the STDERR stream`);
-            }
-        }
-        // clear the timeout
-        if (this.timeout) {
-            clearTimeout(this.timeout);
-            this.timeout = null;
-        }
-        this.done = true;
-        this.emit('done', error, this.processExitCode);
-    }
-    static HandleTimeout(state) {
-        if (state.done) {
-            return;
-        }
-        if (!state.processClosed && state.processExited) {
-            const message = `The STDIO streams did not close within ${state.delay / 1000} seconds of the exit event from process '${state.toolPath}'. This may indicate a child process inherited the STDIO streams and has not yet exited.`;
-            state._debug(message);
-        }
-        state._setResult();
-    }
-}
-//# sourceMappingURL=toolrunner.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/exec/lib/exec.js
-var exec_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-/**
- * Exec a command.
- * Output will be streamed to the live console.
- * Returns promise with return code
- *
- * @param     commandLine        command to execute (can include additional args). Must be correctly escaped.
- * @param     args               optional arguments for tool. Escaping is handled by the lib.
- * @param     options            optional exec options.  See ExecOptions
- * @returns   Promise<number>    exit code
- */
-function exec_exec(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        const commandArgs = tr.argStringToArray(commandLine);
-        if (commandArgs.length === 0) {
-            throw new Error(`Parameter 'commandLine' cannot be null or empty.`);
-        }
-        // Path to tool to execute should be first arg
-        const toolPath = commandArgs[0];
-        args = commandArgs.slice(1).concat(args || []);
-        const runner = new tr.ToolRunner(toolPath, args, options);
-        return runner.exec();
-    });
-}
-/**
- * Exec a command and get the output.
- * Output will be streamed to the live console.
- * Returns promise with the exit code and collected stdout and stderr
- *
- * @param     commandLine           command to execute (can include additional args). Must be correctly escaped.
- * @param     args                  optional arguments for tool. Escaping is handled by the lib.
- * @param     options               optional exec options.  See ExecOptions
- * @returns   Promise<ExecOutput>   exit code, stdout, and stderr
- */
-function getExecOutput(commandLine, args, options) {
-    return exec_awaiter(this, void 0, void 0, function* () {
-        var _a, _b;
-        let stdout = '';
-        let stderr = '';
-        //Using string decoder covers the case where a mult-byte character is split
-        const stdoutDecoder = new StringDecoder('utf8');
-        const stderrDecoder = new StringDecoder('utf8');
-        const originalStdoutListener = (_a = options === null || options === void 0 ? void 0 : options.listeners) === null || _a === void 0 ? void 0 : _a.stdout;
-        const originalStdErrListener = (_b = options === null || options === void 0 ? void 0 : options.listeners) === null || _b === void 0 ? void 0 : _b.stderr;
-        const stdErrListener = (data) => {
-            stderr += stderrDecoder.write(data);
-            if (originalStdErrListener) {
-                originalStdErrListener(data);
-            }
-        };
-        const stdOutListener = (data) => {
-            stdout += stdoutDecoder.write(data);
-            if (originalStdoutListener) {
-                originalStdoutListener(data);
-            }
-        };
-        const listeners = Object.assign(Object.assign({}, options === null || options === void 0 ? void 0 : options.listeners), { stdout: stdOutListener, stderr: stdErrListener });
-        const exitCode = yield exec_exec(commandLine, args, Object.assign(Object.assign({}, options), { listeners }));
-        //flush any remaining characters
-        stdout += stdoutDecoder.end();
-        stderr += stderrDecoder.end();
-        return {
-            exitCode,
-            stdout,
-            stderr
-        };
-    });
-}
-//# sourceMappingURL=exec.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/platform.js
-var platform_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const getWindowsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout: version } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Version"', undefined, {
-        silent: true
-    });
-    const { stdout: name } = yield exec.getExecOutput('powershell -command "(Get-CimInstance -ClassName Win32_OperatingSystem).Caption"', undefined, {
-        silent: true
-    });
-    return {
-        name: name.trim(),
-        version: version.trim()
-    };
-});
-const getMacOsInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    var _a, _b, _c, _d;
-    const { stdout } = yield exec.getExecOutput('sw_vers', undefined, {
-        silent: true
-    });
-    const version = (_b = (_a = stdout.match(/ProductVersion:\s*(.+)/)) === null || _a === void 0 ? void 0 : _a[1]) !== null && _b !== void 0 ? _b : '';
-    const name = (_d = (_c = stdout.match(/ProductName:\s*(.+)/)) === null || _c === void 0 ? void 0 : _c[1]) !== null && _d !== void 0 ? _d : '';
-    return {
-        name,
-        version
-    };
-});
-const getLinuxInfo = () => platform_awaiter(void 0, void 0, void 0, function* () {
-    const { stdout } = yield exec.getExecOutput('lsb_release', ['-i', '-r', '-s'], {
-        silent: true
-    });
-    const [name, version] = stdout.trim().split('\n');
-    return {
-        name,
-        version
-    };
-});
-const platform = external_os_.platform();
-const arch = external_os_.arch();
-const isWindows = platform === 'win32';
-const isMacOS = platform === 'darwin';
-const isLinux = platform === 'linux';
-function getDetails() {
-    return platform_awaiter(this, void 0, void 0, function* () {
-        return Object.assign(Object.assign({}, (yield (isWindows
-            ? getWindowsInfo()
-            : isMacOS
-                ? getMacOsInfo()
-                : getLinuxInfo()))), { platform,
-            arch,
-            isWindows,
-            isMacOS,
-            isLinux });
-    });
-}
-//# sourceMappingURL=platform.js.map
-;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/core.js
-var core_awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-
-
-
-/**
- * The code to exit an action
- */
-var ExitCode;
-(function (ExitCode) {
-    /**
-     * A code indicating that the action was successful
-     */
-    ExitCode[ExitCode["Success"] = 0] = "Success";
-    /**
-     * A code indicating that the action was a failure
-     */
-    ExitCode[ExitCode["Failure"] = 1] = "Failure";
-})(ExitCode || (ExitCode = {}));
-//-----------------------------------------------------------------------
-// Variables
-//-----------------------------------------------------------------------
-/**
- * Sets env variable for this action and future actions in the job
- * @param name the name of the variable to set
- * @param val the value of the variable. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function exportVariable(name, val) {
-    const convertedVal = toCommandValue(val);
-    process.env[name] = convertedVal;
-    const filePath = process.env['GITHUB_ENV'] || '';
-    if (filePath) {
-        return issueFileCommand('ENV', prepareKeyValueMessage(name, val));
-    }
-    issueCommand('set-env', { name }, convertedVal);
-}
-/**
- * Registers a secret which will get masked from logs
- *
- * @param secret - Value of the secret to be masked
- * @remarks
- * This function instructs the Actions runner to mask the specified value in any
- * logs produced during the workflow run. Once registered, the secret value will
- * be replaced with asterisks (***) whenever it appears in console output, logs,
- * or error messages.
- *
- * This is useful for protecting sensitive information such as:
- * - API keys
- * - Access tokens
- * - Authentication credentials
- * - URL parameters containing signatures (SAS tokens)
- *
- * Note that masking only affects future logs; any previous appearances of the
- * secret in logs before calling this function will remain unmasked.
- *
- * @example
- * ```typescript
- * // Register an API token as a secret
- * const apiToken = "abc123xyz456";
- * setSecret(apiToken);
- *
- * // Now any logs containing this value will show *** instead
- * console.log(`Using token: ${apiToken}`); // Outputs: "Using token: ***"
- * ```
- */
-function core_setSecret(secret) {
-    command_issueCommand('add-mask', {}, secret);
-}
-/**
- * Prepends inputPath to the PATH (for this action and future actions)
- * @param inputPath
- */
-function addPath(inputPath) {
-    const filePath = process.env['GITHUB_PATH'] || '';
-    if (filePath) {
-        issueFileCommand('PATH', inputPath);
-    }
-    else {
-        issueCommand('add-path', {}, inputPath);
-    }
-    process.env['PATH'] = `${inputPath}${path.delimiter}${process.env['PATH']}`;
-}
-/**
- * Gets the value of an input.
- * Unless trimWhitespace is set to false in InputOptions, the value is also trimmed.
- * Returns an empty string if the value is not defined.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string
- */
-function getInput(name, options) {
-    const val = process.env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] || '';
-    if (options && options.required && !val) {
-        throw new Error(`Input required and not supplied: ${name}`);
-    }
-    if (options && options.trimWhitespace === false) {
-        return val;
-    }
-    return val.trim();
-}
-/**
- * Gets the values of an multiline input.  Each value is also trimmed.
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   string[]
- *
- */
-function getMultilineInput(name, options) {
-    const inputs = getInput(name, options)
-        .split('\n')
-        .filter(x => x !== '');
-    if (options && options.trimWhitespace === false) {
-        return inputs;
-    }
-    return inputs.map(input => input.trim());
-}
-/**
- * Gets the input value of the boolean type in the YAML 1.2 "core schema" specification.
- * Support boolean input list: `true | True | TRUE | false | False | FALSE` .
- * The return value is also in boolean type.
- * ref: https://yaml.org/spec/1.2/spec.html#id2804923
- *
- * @param     name     name of the input to get
- * @param     options  optional. See InputOptions.
- * @returns   boolean
- */
-function getBooleanInput(name, options) {
-    const trueValue = ['true', 'True', 'TRUE'];
-    const falseValue = ['false', 'False', 'FALSE'];
-    const val = getInput(name, options);
-    if (trueValue.includes(val))
-        return true;
-    if (falseValue.includes(val))
-        return false;
-    throw new TypeError(`Input does not meet YAML 1.2 "Core Schema" specification: ${name}\n` +
-        `Support boolean input list: \`true | True | TRUE | false | False | FALSE\``);
-}
-/**
- * Sets the value of an output.
- *
- * @param     name     name of the output to set
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function setOutput(name, value) {
-    const filePath = process.env['GITHUB_OUTPUT'] || '';
-    if (filePath) {
-        return file_command_issueFileCommand('OUTPUT', file_command_prepareKeyValueMessage(name, value));
-    }
-    process.stdout.write(external_os_.EOL);
-    command_issueCommand('set-output', { name }, utils_toCommandValue(value));
-}
-/**
- * Enables or disables the echoing of commands into stdout for the rest of the step.
- * Echoing is disabled by default if ACTIONS_STEP_DEBUG is not set.
- *
- */
-function setCommandEcho(enabled) {
-    issue('echo', enabled ? 'on' : 'off');
-}
-//-----------------------------------------------------------------------
-// Results
-//-----------------------------------------------------------------------
-/**
- * Sets the action status to failed.
- * When the action exits it will be with an exit code of 1
- * @param message add error issue message
- */
-function setFailed(message) {
-    process.exitCode = ExitCode.Failure;
-    error(message);
-}
-//-----------------------------------------------------------------------
-// Logging Commands
-//-----------------------------------------------------------------------
-/**
- * Gets whether Actions Step Debug is on or not
- */
-function isDebug() {
-    return process.env['RUNNER_DEBUG'] === '1';
-}
-/**
- * Writes debug message to user log
- * @param message debug message
- */
-function core_debug(message) {
-    command_issueCommand('debug', {}, message);
-}
-/**
- * Adds an error issue
- * @param message error issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function error(message, properties = {}) {
-    command_issueCommand('error', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a warning issue
- * @param message warning issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function warning(message, properties = {}) {
-    command_issueCommand('warning', utils_toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Adds a notice issue
- * @param message notice issue message. Errors will be converted to string via toString()
- * @param properties optional properties to add to the annotation.
- */
-function notice(message, properties = {}) {
-    issueCommand('notice', toCommandProperties(properties), message instanceof Error ? message.toString() : message);
-}
-/**
- * Writes info to log with console.log.
- * @param message info message
- */
-function info(message) {
-    process.stdout.write(message + external_os_.EOL);
-}
-/**
- * Begin an output group.
- *
- * Output until the next `groupEnd` will be foldable in this group
- *
- * @param name The name of the output group
- */
-function startGroup(name) {
-    issue('group', name);
-}
-/**
- * End an output group.
- */
-function endGroup() {
-    issue('endgroup');
-}
-/**
- * Wrap an asynchronous function call in a group.
- *
- * Returns the same type as the function itself.
- *
- * @param name The name of the group
- * @param fn The function to wrap in the group
- */
-function group(name, fn) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        startGroup(name);
-        let result;
-        try {
-            result = yield fn();
-        }
-        finally {
-            endGroup();
-        }
-        return result;
-    });
-}
-//-----------------------------------------------------------------------
-// Wrapper action state
-//-----------------------------------------------------------------------
-/**
- * Saves state for current action, the state can only be retrieved by this action's post job execution.
- *
- * @param     name     name of the state to store
- * @param     value    value to store. Non-string values will be converted to a string via JSON.stringify
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function saveState(name, value) {
-    const filePath = process.env['GITHUB_STATE'] || '';
-    if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
-    }
-    issueCommand('save-state', { name }, toCommandValue(value));
-}
-/**
- * Gets the value of an state set by this action's main execution.
- *
- * @param     name     name of the state to get
- * @returns   string
- */
-function getState(name) {
-    return process.env[`STATE_${name}`] || '';
-}
-function getIDToken(aud) {
-    return core_awaiter(this, void 0, void 0, function* () {
-        return yield OidcClient.getIDToken(aud);
-    });
-}
-/**
- * Summary exports
- */
-
-/**
- * @deprecated use core.summary
- */
-
-/**
- * Path exports
- */
-
-/**
- * Platform utilities exports
- */
-
-//# sourceMappingURL=core.js.map
-
-/***/ }),
-
-/***/ 90:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   H8: () => (/* binding */ IS_WINDOWS),
-/* harmony export */   Qh: () => (/* binding */ isRooted),
-/* harmony export */   t2: () => (/* binding */ exists),
-/* harmony export */   vr: () => (/* binding */ tryGetExecutablePath)
-/* harmony export */ });
-/* unused harmony exports chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink, readlink, UV_FS_O_EXLOCK, READONLY, isDirectory, getCmdPath */
-/* harmony import */ var fs__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9896);
-/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-const { chmod, copyFile, lstat, mkdir, open, readdir, rename, rm, rmdir, stat, symlink, unlink } = fs__WEBPACK_IMPORTED_MODULE_0__.promises;
-// export const {open} = 'fs'
-const IS_WINDOWS = process.platform === 'win32';
-/**
- * Custom implementation of readlink to ensure Windows junctions
- * maintain trailing backslash for backward compatibility with Node.js < 24
- *
- * In Node.js 20, Windows junctions (directory symlinks) always returned paths
- * with trailing backslashes. Node.js 24 removed this behavior, which breaks
- * code that relied on this format for path operations.
- *
- * This implementation restores the Node 20 behavior by adding a trailing
- * backslash to all junction results on Windows.
- */
-function readlink(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        const result = yield fs.promises.readlink(fsPath);
-        // On Windows, restore Node 20 behavior: add trailing backslash to all results
-        // since junctions on Windows are always directory links
-        if (IS_WINDOWS && !result.endsWith('\\')) {
-            return `${result}\\`;
-        }
-        return result;
-    });
-}
-// See https://github.com/nodejs/node/blob/d0153aee367422d0858105abec186da4dff0a0c5/deps/uv/include/uv/win.h#L691
-const UV_FS_O_EXLOCK = 0x10000000;
-const READONLY = fs__WEBPACK_IMPORTED_MODULE_0__.constants.O_RDONLY;
-function exists(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        try {
-            yield stat(fsPath);
-        }
-        catch (err) {
-            if (err.code === 'ENOENT') {
-                return false;
-            }
-            throw err;
-        }
-        return true;
-    });
-}
-function isDirectory(fsPath_1) {
-    return __awaiter(this, arguments, void 0, function* (fsPath, useStat = false) {
-        const stats = useStat ? yield stat(fsPath) : yield lstat(fsPath);
-        return stats.isDirectory();
-    });
-}
-/**
- * On OSX/Linux, true if path starts with '/'. On Windows, true for paths like:
- * \, \hello, \\hello\share, C:, and C:\hello (and corresponding alternate separator cases).
- */
-function isRooted(p) {
-    p = normalizeSeparators(p);
-    if (!p) {
-        throw new Error('isRooted() parameter "p" cannot be empty');
-    }
-    if (IS_WINDOWS) {
-        return (p.startsWith('\\') || /^[A-Z]:/i.test(p) // e.g. \ or \hello or \\hello
-        ); // e.g. C: or C:\hello
-    }
-    return p.startsWith('/');
-}
-/**
- * Best effort attempt to determine whether a file exists and is executable.
- * @param filePath    file path to check
- * @param extensions  additional file extensions to try
- * @return if file exists and is executable, returns the file path. otherwise empty string.
- */
-function tryGetExecutablePath(filePath, extensions) {
-    return __awaiter(this, void 0, void 0, function* () {
-        let stats = undefined;
-        try {
-            // test file exists
-            stats = yield stat(filePath);
-        }
-        catch (err) {
-            if (err.code !== 'ENOENT') {
-                // eslint-disable-next-line no-console
-                console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-            }
-        }
-        if (stats && stats.isFile()) {
-            if (IS_WINDOWS) {
-                // on Windows, test for valid extension
-                const upperExt = path__WEBPACK_IMPORTED_MODULE_1__.extname(filePath).toUpperCase();
-                if (extensions.some(validExt => validExt.toUpperCase() === upperExt)) {
-                    return filePath;
-                }
-            }
-            else {
-                if (isUnixExecutable(stats)) {
-                    return filePath;
-                }
-            }
-        }
-        // try each extension
-        const originalFilePath = filePath;
-        for (const extension of extensions) {
-            filePath = originalFilePath + extension;
-            stats = undefined;
-            try {
-                stats = yield stat(filePath);
-            }
-            catch (err) {
-                if (err.code !== 'ENOENT') {
-                    // eslint-disable-next-line no-console
-                    console.log(`Unexpected error attempting to determine if executable file exists '${filePath}': ${err}`);
-                }
-            }
-            if (stats && stats.isFile()) {
-                if (IS_WINDOWS) {
-                    // preserve the case of the actual file (since an extension was appended)
-                    try {
-                        const directory = path__WEBPACK_IMPORTED_MODULE_1__.dirname(filePath);
-                        const upperName = path__WEBPACK_IMPORTED_MODULE_1__.basename(filePath).toUpperCase();
-                        for (const actualName of yield readdir(directory)) {
-                            if (upperName === actualName.toUpperCase()) {
-                                filePath = path__WEBPACK_IMPORTED_MODULE_1__.join(directory, actualName);
-                                break;
-                            }
-                        }
-                    }
-                    catch (err) {
-                        // eslint-disable-next-line no-console
-                        console.log(`Unexpected error attempting to determine the actual case of the file '${filePath}': ${err}`);
-                    }
-                    return filePath;
-                }
-                else {
-                    if (isUnixExecutable(stats)) {
-                        return filePath;
-                    }
-                }
-            }
-        }
-        return '';
-    });
-}
-function normalizeSeparators(p) {
-    p = p || '';
-    if (IS_WINDOWS) {
-        // convert slashes on Windows
-        p = p.replace(/\//g, '\\');
-        // remove redundant slashes
-        return p.replace(/\\\\+/g, '\\');
-    }
-    // remove redundant slashes
-    return p.replace(/\/\/+/g, '/');
-}
-// on Mac/Linux, test the execute bit
-//     R   W  X  R  W X R W X
-//   256 128 64 32 16 8 4 2 1
-function isUnixExecutable(stats) {
-    return ((stats.mode & 1) > 0 ||
-        ((stats.mode & 8) > 0 &&
-            process.getgid !== undefined &&
-            stats.gid === process.getgid()) ||
-        ((stats.mode & 64) > 0 &&
-            process.getuid !== undefined &&
-            stats.uid === process.getuid()));
-}
-// Get the path of cmd.exe in windows
-function getCmdPath() {
-    var _a;
-    return (_a = process.env['COMSPEC']) !== null && _a !== void 0 ? _a : `cmd.exe`;
-}
-//# sourceMappingURL=io-util.js.map
-
-/***/ }),
-
-/***/ 8701:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __nccwpck_require__) => {
-
-/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   K7: () => (/* binding */ which)
-/* harmony export */ });
-/* unused harmony exports cp, mv, rmRF, mkdirP, findInPath */
-/* harmony import */ var assert__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2613);
-/* harmony import */ var path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6928);
-/* harmony import */ var _io_util_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(90);
-var __awaiter = (undefined && undefined.__awaiter) || function (thisArg, _arguments, P, generator) {
-    function adopt(value) { return value instanceof P ? value : new P(function (resolve) { resolve(value); }); }
-    return new (P || (P = Promise))(function (resolve, reject) {
-        function fulfilled(value) { try { step(generator.next(value)); } catch (e) { reject(e); } }
-        function rejected(value) { try { step(generator["throw"](value)); } catch (e) { reject(e); } }
-        function step(result) { result.done ? resolve(result.value) : adopt(result.value).then(fulfilled, rejected); }
-        step((generator = generator.apply(thisArg, _arguments || [])).next());
-    });
-};
-
-
-
-/**
- * Copies a file or folder.
- * Based off of shelljs - https://github.com/shelljs/shelljs/blob/9237f66c52e5daa40458f94f9565e18e8132f5a6/src/cp.js
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See CopyOptions.
- */
-function cp(source_1, dest_1) {
-    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        const { force, recursive, copySourceDirectory } = readCopyOptions(options);
-        const destStat = (yield ioUtil.exists(dest)) ? yield ioUtil.stat(dest) : null;
-        // Dest is an existing file, but not forcing
-        if (destStat && destStat.isFile() && !force) {
-            return;
-        }
-        // If dest is an existing directory, should copy inside.
-        const newDest = destStat && destStat.isDirectory() && copySourceDirectory
-            ? path.join(dest, path.basename(source))
-            : dest;
-        if (!(yield ioUtil.exists(source))) {
-            throw new Error(`no such file or directory: ${source}`);
-        }
-        const sourceStat = yield ioUtil.stat(source);
-        if (sourceStat.isDirectory()) {
-            if (!recursive) {
-                throw new Error(`Failed to copy. ${source} is a directory, but tried to copy without recursive flag.`);
-            }
-            else {
-                yield cpDirRecursive(source, newDest, 0, force);
-            }
-        }
-        else {
-            if (path.relative(source, newDest) === '') {
-                // a file cannot be copied to itself
-                throw new Error(`'${newDest}' and '${source}' are the same file`);
-            }
-            yield copyFile(source, newDest, force);
-        }
-    });
-}
-/**
- * Moves a path.
- *
- * @param     source    source path
- * @param     dest      destination path
- * @param     options   optional. See MoveOptions.
- */
-function mv(source_1, dest_1) {
-    return __awaiter(this, arguments, void 0, function* (source, dest, options = {}) {
-        if (yield ioUtil.exists(dest)) {
-            let destExists = true;
-            if (yield ioUtil.isDirectory(dest)) {
-                // If dest is directory copy src into dest
-                dest = path.join(dest, path.basename(source));
-                destExists = yield ioUtil.exists(dest);
-            }
-            if (destExists) {
-                if (options.force == null || options.force) {
-                    yield rmRF(dest);
-                }
-                else {
-                    throw new Error('Destination already exists');
-                }
-            }
-        }
-        yield mkdirP(path.dirname(dest));
-        yield ioUtil.rename(source, dest);
-    });
-}
-/**
- * Remove a path recursively with force
- *
- * @param inputPath path to remove
- */
-function rmRF(inputPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        if (ioUtil.IS_WINDOWS) {
-            // Check for invalid characters
-            // https://docs.microsoft.com/en-us/windows/win32/fileio/naming-a-file
-            if (/[*"<>|]/.test(inputPath)) {
-                throw new Error('File path must not contain `*`, `"`, `<`, `>` or `|` on Windows');
-            }
-        }
-        try {
-            // note if path does not exist, error is silent
-            yield ioUtil.rm(inputPath, {
-                force: true,
-                maxRetries: 3,
-                recursive: true,
-                retryDelay: 300
-            });
-        }
-        catch (err) {
-            throw new Error(`File was unable to be removed ${err}`);
-        }
-    });
-}
-/**
- * Make a directory.  Creates the full path with folders in between
- * Will throw if it fails
- *
- * @param   fsPath        path to create
- * @returns Promise<void>
- */
-function mkdirP(fsPath) {
-    return __awaiter(this, void 0, void 0, function* () {
-        ok(fsPath, 'a path argument must be provided');
-        yield ioUtil.mkdir(fsPath, { recursive: true });
-    });
-}
-/**
- * Returns path of a tool had the tool actually been invoked.  Resolves via paths.
- * If you check and the tool does not exist, it will throw.
- *
- * @param     tool              name of the tool
- * @param     check             whether to check if tool exists
- * @returns   Promise<string>   path to tool
- */
-function which(tool, check) {
-    return __awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // recursive when check=true
-        if (check) {
-            const result = yield which(tool, false);
-            if (!result) {
-                if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8) {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also verify the file has a valid extension for an executable file.`);
-                }
-                else {
-                    throw new Error(`Unable to locate executable file: ${tool}. Please verify either the file path exists or the file can be found within a directory specified by the PATH environment variable. Also check the file mode to verify the file is executable.`);
-                }
-            }
-            return result;
-        }
-        const matches = yield findInPath(tool);
-        if (matches && matches.length > 0) {
-            return matches[0];
-        }
-        return '';
-    });
-}
-/**
- * Returns a list of all occurrences of the given tool on the system path.
- *
- * @returns   Promise<string[]>  the paths of the tool
- */
-function findInPath(tool) {
-    return __awaiter(this, void 0, void 0, function* () {
-        if (!tool) {
-            throw new Error("parameter 'tool' is required");
-        }
-        // build the list of extensions to try
-        const extensions = [];
-        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .IS_WINDOWS */ .H8 && process.env['PATHEXT']) {
-            for (const extension of process.env['PATHEXT'].split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
-                if (extension) {
-                    extensions.push(extension);
-                }
-            }
-        }
-        // if it's rooted, return it if exists. otherwise return empty.
-        if (_io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .isRooted */ .Qh(tool)) {
-            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(tool, extensions);
-            if (filePath) {
-                return [filePath];
-            }
-            return [];
-        }
-        // if any path separators, return empty
-        if (tool.includes(path__WEBPACK_IMPORTED_MODULE_1__.sep)) {
-            return [];
-        }
-        // build the list of directories
-        //
-        // Note, technically "where" checks the current directory on Windows. From a toolkit perspective,
-        // it feels like we should not do this. Checking the current directory seems like more of a use
-        // case of a shell, and the which() function exposed by the toolkit should strive for consistency
-        // across platforms.
-        const directories = [];
-        if (process.env.PATH) {
-            for (const p of process.env.PATH.split(path__WEBPACK_IMPORTED_MODULE_1__.delimiter)) {
-                if (p) {
-                    directories.push(p);
-                }
-            }
-        }
-        // find all matches
-        const matches = [];
-        for (const directory of directories) {
-            const filePath = yield _io_util_js__WEBPACK_IMPORTED_MODULE_2__/* .tryGetExecutablePath */ .vr(path__WEBPACK_IMPORTED_MODULE_1__.join(directory, tool), extensions);
-            if (filePath) {
-                matches.push(filePath);
-            }
-        }
-        return matches;
-    });
-}
-function readCopyOptions(options) {
-    const force = options.force == null ? true : options.force;
-    const recursive = Boolean(options.recursive);
-    const copySourceDirectory = options.copySourceDirectory == null
-        ? true
-        : Boolean(options.copySourceDirectory);
-    return { force, recursive, copySourceDirectory };
-}
-function cpDirRecursive(sourceDir, destDir, currentDepth, force) {
-    return __awaiter(this, void 0, void 0, function* () {
-        // Ensure there is not a run away recursive copy
-        if (currentDepth >= 255)
-            return;
-        currentDepth++;
-        yield mkdirP(destDir);
-        const files = yield ioUtil.readdir(sourceDir);
-        for (const fileName of files) {
-            const srcFile = `${sourceDir}/${fileName}`;
-            const destFile = `${destDir}/${fileName}`;
-            const srcFileStat = yield ioUtil.lstat(srcFile);
-            if (srcFileStat.isDirectory()) {
-                // Recurse
-                yield cpDirRecursive(srcFile, destFile, currentDepth, force);
-            }
-            else {
-                yield copyFile(srcFile, destFile, force);
-            }
-        }
-        // Change the mode for the newly created directory
-        yield ioUtil.chmod(destDir, (yield ioUtil.stat(sourceDir)).mode);
-    });
-}
-// Buffered file copy
-function copyFile(srcFile, destFile, force) {
-    return __awaiter(this, void 0, void 0, function* () {
-        if ((yield ioUtil.lstat(srcFile)).isSymbolicLink()) {
-            // unlink/re-link it
-            try {
-                yield ioUtil.lstat(destFile);
-                yield ioUtil.unlink(destFile);
-            }
-            catch (e) {
-                // Try to override file permission
-                if (e.code === 'EPERM') {
-                    yield ioUtil.chmod(destFile, '0666');
-                    yield ioUtil.unlink(destFile);
-                }
-                // other errors = it doesn't exist, no work to do
-            }
-            // Copy over symlink
-            const symlinkFull = yield ioUtil.readlink(srcFile);
-            yield ioUtil.symlink(symlinkFull, destFile, ioUtil.IS_WINDOWS ? 'junction' : null);
-        }
-        else if (!(yield ioUtil.exists(destFile)) || force) {
-            yield ioUtil.copyFile(srcFile, destFile);
-        }
-    });
-}
-//# sourceMappingURL=io.js.map
 
 /***/ })
 
@@ -57045,6 +58845,36 @@ function copyFile(srcFile, destFile, force) {
 /******/ 	};
 /******/ })();
 /******/ 
+/******/ /* webpack/runtime/create fake namespace object */
+/******/ (() => {
+/******/ 	var getProto = Object.getPrototypeOf ? (obj) => (Object.getPrototypeOf(obj)) : (obj) => (obj.__proto__);
+/******/ 	var leafPrototypes;
+/******/ 	// create a fake namespace object
+/******/ 	// mode & 1: value is a module id, require it
+/******/ 	// mode & 2: merge all properties of value into the ns
+/******/ 	// mode & 4: return value when already ns object
+/******/ 	// mode & 16: return value when it's Promise-like
+/******/ 	// mode & 8|1: behave like require
+/******/ 	__nccwpck_require__.t = function(value, mode) {
+/******/ 		if(mode & 1) value = this(value);
+/******/ 		if(mode & 8) return value;
+/******/ 		if(typeof value === 'object' && value) {
+/******/ 			if((mode & 4) && value.__esModule) return value;
+/******/ 			if((mode & 16) && typeof value.then === 'function') return value;
+/******/ 		}
+/******/ 		var ns = Object.create(null);
+/******/ 		__nccwpck_require__.r(ns);
+/******/ 		var def = {};
+/******/ 		leafPrototypes = leafPrototypes || [null, getProto({}), getProto([]), getProto(getProto)];
+/******/ 		for(var current = mode & 2 && value; typeof current == 'object' && !~leafPrototypes.indexOf(current); current = getProto(current)) {
+/******/ 			Object.getOwnPropertyNames(current).forEach((key) => (def[key] = () => (value[key])));
+/******/ 		}
+/******/ 		def['default'] = () => (value);
+/******/ 		__nccwpck_require__.d(ns, def);
+/******/ 		return ns;
+/******/ 	};
+/******/ })();
+/******/ 
 /******/ /* webpack/runtime/define property getters */
 /******/ (() => {
 /******/ 	// define getter functions for harmony exports
@@ -57082,6 +58912,17 @@ function copyFile(srcFile, destFile, force) {
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /******/ /* webpack/runtime/import chunk loading */

@@ -1,9 +1,7 @@
-import { describeBudget } from '../assemble.js'
-import type { BaselineReport } from '../baseline.js'
-import { judge, type Budget, type GateOutcome } from '../gate.js'
-import type { Published } from '../publish.js'
-import { baselineOrigin, human, type Report } from '../report.js'
-import type { Road } from '../road.js'
+import type { BaselineReport, Road } from '../compare/index.js'
+import type { Published } from '../publish/index.js'
+import { baselineOrigin, describeBudget, human, judge, type GateOutcome, type Report } from '../report/index.js'
+import { type Budget } from '../settings/index.js'
 
 /** The reports of one image's jobs (one per platform) as one report, as if one job had built every platform. Pure. */
 

@@ -1,6 +1,6 @@
 import * as core from '@actions/core'
-import type { Published } from '../publish.js'
-import { fitMarkdown, LIMITS, type Report } from '../report.js'
+import type { Published } from '../publish/index.js'
+import { fitMarkdown, LIMITS, type Report } from '../report/index.js'
 import { combineReports, judgeMerged, mergeGates } from './combine.js'
 import { planMerge, type ImageGroup } from './plan.js'
 import { renderMerged } from './render.js'
@@ -90,7 +90,7 @@ async function tell(settings: MergeSettings, reports: Report[]): Promise<void> {
   await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
   core.info(markdown)
   if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
-    const { commentOnPullRequest } = await import('../comment.js')
+    const { commentOnPullRequest } = await import('../report/comment.js')
     await commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment))
   }
   const failures = reports.flatMap(r => r.failures ?? [])

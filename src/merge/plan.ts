@@ -1,6 +1,4 @@
-import { pushTarget, repositoryOf } from '../access.js'
-import { isTagName } from '../settings.js'
-import { shown } from '../values.js'
+import { isTagName, pushTarget, repositoryOf, shown } from '../settings/index.js'
 import type { LoadedReport } from './reports.js'
 
 /** The reports of one image (one job per platform), and what the merge writes for it. Pure. */

@@ -1,4 +1,4 @@
-import { change, human, largest, mainCause, renderMarkdown, signedHuman, trend, type Report } from '../report.js'
+import { change, human, largest, mainCause, renderMarkdown, signedHuman, trend, type Report } from '../report/index.js'
 
 /**
  * The merged report: one image reads as one job's report of every platform; several images (one job per service)

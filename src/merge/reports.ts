@@ -2,9 +2,8 @@ import * as glob from '@actions/glob'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
-import { REPORT_FORMAT, type Report } from '../report.js'
-import { isRepository } from '../settings.js'
-import { shown } from '../values.js'
+import { REPORT_FORMAT, type Report } from '../report/index.js'
+import { isRepository, shown } from '../settings/index.js'
 
 /** A job's report-json as the merge reads it from a file. */
 export interface LoadedReport {

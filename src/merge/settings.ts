@@ -1,20 +1,20 @@
-import type { Budget } from '../gate.js'
-import { parseList } from '../lists.js'
+import type { Budget } from '../settings/index.js'
 import {
   InputError,
   isImageReference,
   isTagName,
   openReading,
+  parseList,
   readActionInput,
   readBudget,
   readComment,
   readGitHub,
   readPullRequest,
+  shown,
   type CommentSettings,
   type GitHubContext,
   type InputReader
-} from '../settings.js'
-import { shown } from '../values.js'
+} from '../settings/index.js'
 
 /** The merge action's inputs (merge/action.yml), parsed once. */
 export interface MergeSettings {

@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
-import { networkReason, pushTarget, registrySession, tagOf, type RegistryRequest } from '../access.js'
-import { MEDIA, platformId, type Descriptor } from '../layout.js'
-import { putManifestBytes } from '../push.js'
-import { explainPushFailure, readPushed, type PushedImage } from '../registry.js'
+import { MEDIA, platformId, type Descriptor } from '../image/index.js'
+import { explainPushFailure, networkReason, putManifestBytes, readPushed, registrySession, type PushedImage, type RegistryRequest } from '../publish/index.js'
+import { pushTarget, tagOf } from '../settings/index.js'
 import type { VerifiedGroup } from './verify.js'
 
 /** The index the merge writes: its bytes, as the registry stores them, and their digest. */

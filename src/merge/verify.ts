@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import { networkReason, pushTarget, registrySession, type RegistryRequest } from '../access.js'
-import { isAttestation, isIndex, platformId, type Descriptor } from '../layout.js'
-import { MANIFEST_TYPES, wireOf, type RegistryManifest } from '../registry.js'
-import type { Report } from '../report.js'
+import { isAttestation, isIndex, platformId, type Descriptor } from '../image/index.js'
+import { MANIFEST_TYPES, networkReason, registrySession, wireOf, type RegistryManifest, type RegistryRequest } from '../publish/index.js'
+import type { Report } from '../report/index.js'
+import { pushTarget } from '../settings/index.js'
 import type { ImageGroup } from './plan.js'
 import type { LoadedReport } from './reports.js'
 

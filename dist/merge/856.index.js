@@ -1,0 +1,136 @@
+export const id = 856;
+export const ids = [856];
+export const modules = {
+
+/***/ 4856:
+/***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  parseRecord: () => (/* binding */ parseRecord)
+});
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __webpack_require__(8816);
+;// CONCATENATED MODULE: ./src/compare/record.ts
+/**
+ * What a run measured of one commit, kept in the Actions cache so that a later comparison reads it instead of
+ * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
+ * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
+ */
+// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
+const RECORD_FORMAT = 2;
+/** What a finished target measured, as it is stored. */
+function recordOf(target, commit, run, zstd) {
+    return {
+        format: RECORD_FORMAT,
+        commit,
+        run,
+        goVersion: target.packed[0].binary.goVersion,
+        images: target.measurement.images.map(measured => {
+            const packed = target.packed.find(p => p.binary.platform.id === measured.platform);
+            if (!packed)
+                throw new Error(`no binary was built for ${measured.platform}`);
+            return {
+                platform: measured.platform,
+                wire: measured.wire,
+                unpacked: measured.unpacked,
+                configSize: measured.configSize,
+                layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
+                binary: packed.size,
+                breakdown: packed.binary.breakdown,
+                zstd: zstd?.get(measured.platform)
+            };
+        })
+    };
+}
+/** The record as the comparison reads a base. */
+function baseImagesOf(record) {
+    return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
+        platform,
+        wire,
+        unpacked,
+        configSize,
+        binary,
+        breakdown,
+        zstd
+    }));
+}
+/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
+function recordKey(fingerprint, commit) {
+    return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`;
+}
+
+;// CONCATENATED MODULE: ./src/compare/record-schema.ts
+
+
+// Loaded only when an entry is read: the schema library is not needed by a run that reads none.
+const count = schemas/* number */.aig().int().nonnegative();
+// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
+const record_schema_text = schemas/* string */.YjP()
+    .max(500)
+    .regex(/^[^\r\n]*$/);
+const moduleVersion = schemas/* object */.Ikc({ path: record_schema_text, version: record_schema_text, replacedBy: record_schema_text.optional() });
+const breakdown = schemas/* object */.Ikc({
+    binary: count,
+    explained: count,
+    rows: schemas/* array */.YOg(schemas/* object */.Ikc({
+        key: record_schema_text,
+        kind: schemas/* enum */.k5n(['package', 'module', 'std', 'runtime', 'other']),
+        version: record_schema_text.optional(),
+        bytes: count,
+        embedded: count.optional()
+    }))
+        .max(100000),
+    info: schemas/* object */.Ikc({ mainPackage: record_schema_text, mainModule: record_schema_text, deps: schemas/* array */.YOg(moduleVersion).max(20000) })
+});
+const record_schema_image = schemas/* object */.Ikc({
+    platform: schemas/* string */.YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),
+    wire: count,
+    unpacked: count,
+    configSize: count,
+    layers: schemas/* array */.YOg(schemas/* object */.Ikc({ size: count, unpacked: count })),
+    /** The file in the image: packed when UPX packed it. */
+    binary: count,
+    breakdown: breakdown.optional(),
+    zstd: schemas/* object */.Ikc({ level: schemas/* number */.aig().int().min(1).max(22), wire: count }).optional()
+});
+const schema = schemas/* object */.Ikc({
+    format: schemas/* literal */.euz(RECORD_FORMAT),
+    commit: schemas/* string */.YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+    /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
+    run: schemas/* string */.YjP()
+        .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
+        .optional(),
+    // Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+    goVersion: schemas/* string */.YjP().regex(/^[\w.+:/ -]{1,100}$/),
+    images: schemas/* array */.YOg(record_schema_image).min(1)
+});
+/** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */
+function parseRecord(text, commit, platforms) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        return { why: `it is not JSON (${error.message})` };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { why: `it does not match the format (${issue.path.join('.') || 'the entry'}: ${issue.message})` };
+    }
+    const record = parsed.data;
+    if (record.commit !== commit)
+        return { why: `it is the measurement of ${record.commit.slice(0, 12)}, not of ${commit.slice(0, 12)}` };
+    const missing = platforms.filter(p => !record.images.some(i => i.platform === p));
+    if (missing.length > 0)
+        return { why: `it has no measurement of ${missing.join(', ')}` };
+    return { record };
+}
+
+
+/***/ })
+
+};

@@ -1,0 +1,2 @@
+// preflight/: every check that can fail before anything is built, and the head's first links started.
+export { preflight, warnDroppedCgo } from './preflight.js'

@@ -1,0 +1,76 @@
+import { versionOriginText } from '../build/index.js'
+import type { Measurement } from '../measure/index.js'
+import { renderComparison } from './comparison.js'
+import { renderDetails } from './details.js'
+import { codeSafe, human } from './format.js'
+import { largest, type Report } from './model.js'
+import { renderAttribution } from './split.js'
+import { renderTradeOff } from './tradeoff.js'
+
+// The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
+
+function routeNote(m: Measurement): string {
+  const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here'
+  return `Wire sizes are exact: config plus compressed layers of ${source}, the bytes a push sends (attestations excluded).`
+}
+
+function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
+  const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result]
+  out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`)
+  for (const failure of gate.failures) out.push(`- ${failure}`)
+  for (const skip of gate.skipped) out.push(`- ${skip}`)
+  out.push('')
+}
+
+/** The version and build as the binary carries them: a value that was not injected is said to be missing. */
+function identity(report: Report): string {
+  const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected)
+  const { replaced, origin } = report.version
+  const said = [
+    missing('version') ? 'not injected' : undefined,
+    versionOriginText(origin),
+    replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+  ].filter(Boolean)
+  const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`
+  const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`
+  return `${version} · build ${build}`
+}
+
+/** What failed, first: a failed smoke test or push is the news, the sizes come after. */
+function renderFailures(report: Report, out: string[]): void {
+  for (const failure of report.failures ?? []) out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '')
+}
+
+export function renderMarkdown(report: Report): string {
+  const out: string[] = []
+  if (report.baseline) {
+    renderComparison(report, report.baseline, out)
+    renderFailures(report, out)
+    if (report.gate) renderGate(report.gate, out)
+    out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+    out.push(routeNote(report.measurement))
+    renderTradeOff(report, out)
+    renderDetails(report, out)
+    return out.join('\n')
+  }
+  out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
+  renderFailures(report, out)
+  const { image: top, label } = largest(report)
+  out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+  out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
+  for (const image of report.measurement.images) {
+    const bin = report.binaries.find(b => b.platform === image.platform)
+    const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–'
+    out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`)
+  }
+  out.push('')
+  for (const a of report.attribution ?? []) renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out)
+  out.push(routeNote(report.measurement))
+  if (report.gate) {
+    out.push('')
+    renderGate(report.gate, out)
+  }
+  renderTradeOff(report, out)
+  renderDetails(report, out)
+  return out.join('\n')
+}

@@ -1,0 +1,130 @@
+import * as core from '@actions/core'
+import path from 'node:path'
+import { BINARY_DIR } from '../image/index.js'
+import type { Target } from '../measure/index.js'
+import type { Phase } from '../process/index.js'
+import { execute, hostPlatform, warn } from '../process/index.js'
+import { loadLayout } from '../publish/index.js'
+import type { Settings } from '../settings/index.js'
+import { clip } from '../settings/index.js'
+import { Container, KEPT_OUTPUT_BYTES, parseTimes, timesPlan, type ContainerSpec } from './sandbox.js'
+
+export interface SmokeResult {
+  args: string[]
+  stdout: string
+  stderr: string
+  /** Why the smoke test failed; absent when it exited 0 in time. */
+  error?: string
+}
+
+export interface Startup {
+  unpacked?: number
+  packed?: number
+}
+
+// How much longer than the smoke test's timeout creating its container may take.
+const CREATE_GRACE_MS = 30_000
+
+// Of what a failing smoke test printed, the characters its failure message quotes.
+const SMOKE_SAID = 2000
+
+/** Starts of each binary the start-up time is the median of. */
+export const STARTUP_RUNS = 5
+
+/**
+ * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
+ * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
+ */
+export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Promise<{ result: SmokeResult; passed?: Container }> {
+  const timeoutMs = timeoutSeconds * 1000
+  const command = [spec.reference, ...spec.args].join(' ')
+  const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`
+  // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
+  // container behind, and a short timeout must not cut it. A hung engine still ends the run.
+  const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS)
+  let container: Container
+  try {
+    container = await Container.create(spec, creating)
+  } catch (error) {
+    const why = (error as Error).message
+    return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } }
+  }
+  const { outcome, timedOut } = await container.run(timeoutMs)
+  core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
+  const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
+  if (!timedOut && outcome.code === 0) return { result, passed: container }
+  await container.remove()
+  if (timedOut) return { result: { ...result, error: late } }
+  // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
+  return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } }
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
+
+/**
+ * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
+ * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
+ * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
+ */
+export async function timeStartup(packed: Container, spec: ContainerSpec, unpackedFile: string, binaryName: string, timeoutMs: number): Promise<Startup> {
+  const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`
+  const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath })
+  try {
+    await unpacked.copyIn(unpackedFile, unpackedPath)
+    const samples: Array<[number, number]> = []
+    for (let i = 0; i < STARTUP_RUNS; i++) {
+      for (const container of [packed, unpacked]) {
+        const { outcome, timedOut } = await container.run(timeoutMs)
+        if (timedOut || outcome.code !== 0) return {}
+      }
+      const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout)
+      samples.push([p.ms, u.ms])
+    }
+    return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) }
+  } finally {
+    await unpacked.remove()
+  }
+}
+
+/**
+ * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
+ * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
+ * sandbox's containers, never on the runner.
+ */
+export async function smokeAndStartup(settings: Pick<Settings, 'build' | 'smoke'>, head: Target, loaded: boolean, workDir: string, phase: Phase) {
+  const startup = new Map<string, Startup>()
+  const args = settings.smoke.command
+  if (!args) return { startup }
+  const host = hostPlatform()
+  const hostBuilt = settings.build.platforms.find(p => p.id === host?.id)
+  if (!hostBuilt) {
+    warn(
+      `smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`
+    )
+    return { startup }
+  }
+  const runId = path.basename(workDir)
+  const spec: ContainerSpec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args }
+  const { result: smoke, passed } = await phase('smoke test', async () => {
+    if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
+    return smokeTest(spec, settings.smoke.timeoutSeconds)
+  })
+  const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
+  try {
+    if (hostPacked && passed) {
+      await phase('startup', async () => {
+        const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch(
+          (error: unknown) => {
+            // Advice only: the start-up cost is a line of the report, never the run.
+            core.info(`the start-up time could not be measured: ${(error as Error).message}`)
+            return {}
+          }
+        )
+        startup.set(hostBuilt.id, measured)
+      })
+    }
+  } finally {
+    await passed?.remove()
+  }
+  return { smoke, startup }
+}
