@@ -1,6 +1,5 @@
 import { execute, warn, type Plan } from '../process/index.js'
-import type { Settings } from '../settings/index.js'
-import { shown } from '../settings/index.js'
+import { type Settings, shown } from '../settings/index.js'
 import { splitSymbol, type Injection } from './symbols.js'
 
 /** Where the version came from: the report says so, since a number past a tag is not the tag's release. */

@@ -1,6 +1,5 @@
 import { Readable } from 'node:stream'
-import type { BuildInfo } from '../build/index.js'
-import { elfBuildInfo } from '../build/index.js'
+import { type BuildInfo, elfBuildInfo } from '../build/index.js'
 import { fileInImage, isAttestation, layerCompression, platformId, type Descriptor, type LayerSource } from '../image/index.js'
 import { readManifest, registryRead, type RegistryManifest } from '../publish/index.js'
 import { manifestReference, type PushTarget } from '../settings/index.js'

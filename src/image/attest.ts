@@ -1,7 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { Shipped, VersionInfo } from '../build/index.js'
-import { buildInfoStrings } from '../build/index.js'
+import { buildInfoStrings, type Shipped, type VersionInfo } from '../build/index.js'
 import { NO_VARIABLE, repositoryOf, tagOf, type Settings } from '../settings/index.js'
 import { isAttestation, isIndex, layoutEntries, layoutImages, MEDIA, readBlobJson, writeBlob, type Descriptor, type Manifest } from './layout.js'
 import { parseModInfo, spdxDocument, type SpdxDocument } from './sbom.js'

@@ -2,8 +2,7 @@ import * as core from '@actions/core'
 import { readFile } from 'node:fs/promises'
 import type { VersionInfo } from '../build/index.js'
 import { CommandError, execute, type Plan } from '../process/index.js'
-import type { PublishSettings, Settings } from '../settings/index.js'
-import { shown } from '../settings/index.js'
+import { type PublishSettings, type Settings, shown } from '../settings/index.js'
 
 /** How the image leaves buildx: an OCI layout we can read exactly, or only the engine's store. */
 export type MeasureRoute = 'oci' | 'docker-save'

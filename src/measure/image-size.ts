@@ -1,16 +1,16 @@
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { MeasureRoute } from '../image/index.js'
 import {
   isIndex,
   layerCompression,
   layoutFromDockerArchive,
+  type LayoutImage,
   layoutImages,
   layoutTop,
+  type MeasureRoute,
   openBlob,
   scanLayer,
-  sha256Reader,
-  type LayoutImage
+  sha256Reader
 } from '../image/index.js'
 import { execute, type Plan } from '../process/index.js'
 

@@ -1,8 +1,7 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { Injection, TwinFindings, VersionInfo } from '../build/index.js'
-import { linkBinaries, type LinkFacts, type Linking, type Shipped } from '../build/index.js'
+import { type Injection, linkBinaries, type LinkFacts, type Linking, type Shipped, type TwinFindings, type VersionInfo } from '../build/index.js'
 import {
   attachSboms,
   attestationsOf,

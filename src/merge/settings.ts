@@ -1,6 +1,9 @@
-import type { Budget } from '../settings/index.js'
 import {
+  type Budget,
+  type CommentSettings,
+  type GitHubContext,
   InputError,
+  type InputReader,
   isImageReference,
   isTagName,
   openReading,
@@ -10,10 +13,7 @@ import {
   readComment,
   readGitHub,
   readPullRequest,
-  shown,
-  type CommentSettings,
-  type GitHubContext,
-  type InputReader
+  shown
 } from '../settings/index.js'
 
 /** The merge action's inputs (merge/action.yml), parsed once. */

@@ -13,8 +13,7 @@ import {
   type VersionInfo
 } from '../build/index.js'
 import { inspectEngine, requireUpx, type Engine } from '../image/index.js'
-import type { Phase } from '../process/index.js'
-import { done, killChildren, settleLater, STATE, warn, whileRunning } from '../process/index.js'
+import { done, killChildren, type Phase, settleLater, STATE, warn, whileRunning } from '../process/index.js'
 import { pushProblems } from '../publish/index.js'
 import { pushTargets, SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from '../settings/index.js'
 

@@ -1,6 +1,5 @@
 import path from 'node:path'
-import type { Engine } from '../image/index.js'
-import { loadTarball } from '../image/index.js'
+import { type Engine, loadTarball } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { execute, warn, type Plan } from '../process/index.js'
 import type { Settings } from '../settings/index.js'

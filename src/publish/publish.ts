@@ -1,7 +1,6 @@
 import type { BuildxMetadata } from '../image/index.js'
 import type { Measurement } from '../measure/index.js'
-import type { Phase } from '../process/index.js'
-import { warn } from '../process/index.js'
+import { type Phase, warn } from '../process/index.js'
 import { pushTargets, type PublishSettings } from '../settings/index.js'
 import { PushError, pushLayout } from './push.js'
 import { explainPushFailure, readPushed, type PushedImage } from './registry.js'

@@ -1,7 +1,6 @@
 import { clip, NO_VARIABLE } from '../settings/index.js'
 import { codeSafe, seconds } from './format.js'
-import type { Report } from './model.js'
-import { VARIES } from './model.js'
+import { type Report, VARIES } from './model.js'
 
 // The collapsed details: the build command, digests, layer sizes, timings, the smoke test's output.
 

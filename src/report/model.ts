@@ -1,6 +1,5 @@
 import { type VersionInfo } from '../build/index.js'
-import type { BaselineReport, Road } from '../compare/index.js'
-import { type Attribution } from '../compare/index.js'
+import type { Attribution, BaselineReport, Road } from '../compare/index.js'
 import type { Measurement } from '../measure/index.js'
 import type { Published } from '../publish/index.js'
 import { type SmokeResult } from '../run/index.js'

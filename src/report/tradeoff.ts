@@ -2,8 +2,7 @@ import type { Road } from '../compare/index.js'
 import { STARTUP_RUNS } from '../run/index.js'
 import { attestationsText } from './details.js'
 import { human, linkedCommit, percent, seconds, signedHuman } from './format.js'
-import type { Report } from './model.js'
-import { VARIES } from './model.js'
+import { type Report, VARIES } from './model.js'
 
 // What the choices cost and saved: UPX, the zstd road not taken, what was published.
 

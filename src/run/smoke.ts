@@ -2,11 +2,9 @@ import * as core from '@actions/core'
 import path from 'node:path'
 import { BINARY_DIR } from '../image/index.js'
 import type { Target } from '../measure/index.js'
-import type { Phase } from '../process/index.js'
-import { execute, hostPlatform, warn } from '../process/index.js'
+import { execute, hostPlatform, type Phase, warn } from '../process/index.js'
 import { loadLayout } from '../publish/index.js'
-import type { Settings } from '../settings/index.js'
-import { clip } from '../settings/index.js'
+import { clip, type Settings } from '../settings/index.js'
 import { Container, KEPT_OUTPUT_BYTES, parseTimes, timesPlan, type ContainerSpec } from './sandbox.js'
 
 export interface SmokeResult {

@@ -11,7 +11,7 @@ const declaredInputs = Object.keys(action.inputs ?? {})
 const declaredOutputs = Object.keys(action.outputs ?? {})
 // Every source of the build action: all of src/ but the merge action's folder.
 const sources = readdirSync(path.join(ROOT, 'src'), { recursive: true, encoding: 'utf8' })
-  .filter(name => name.endsWith('.ts') && !name.startsWith('merge'))
+  .filter(name => name.endsWith('.ts') && name.split(path.sep)[0] !== 'merge')
   .map(name => readFileSync(path.join(ROOT, 'src', name), 'utf8'))
 
 describe('action.yml', () => {
