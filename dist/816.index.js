@@ -41,7 +41,12 @@ const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     /** The file in the image: packed when UPX packed it. */
     binary: count,
     breakdown: breakdown.optional(),
-    zstd: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ level: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(22), wire: count }).optional()
+    zstd: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+        level: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(22),
+        wire: count,
+        from: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ commit: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/), layers: count }).optional()
+    })
+        .optional()
 });
 const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     format: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(_record_js__WEBPACK_IMPORTED_MODULE_1__/* .RECORD_FORMAT */ .q7),

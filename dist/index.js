@@ -34658,7 +34658,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8418:
+/***/ 5647:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34941,6 +34941,15 @@ var io = __nccwpck_require__(8701);
 // Listing the package before anything is built: it exists, it is main, it loads without cgo; and explaining a
 // failed build by the cgo it would have needed.
 const STATIC_ENV = { CGO_ENABLED: '0' };
+// NUL ends each field (no path holds one); the Go files of the standard library are left out.
+const LISTING = [
+    '{{.ImportPath}}',
+    '{{.Name}}',
+    '{{with .Module}}{{.Main}}{{end}}',
+    '{{if not .Standard}}{{.Dir}}{{range .GoFiles}}{{"\\x00"}}{{.}}{{end}}{{end}}'
+]
+    .map(field => `${field}{{"\\x00"}}`)
+    .join('');
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
  * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
@@ -34948,10 +34957,20 @@ const STATIC_ENV = { CGO_ENABLED: '0' };
 function goListPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', build.package],
+        args: ['list', '-deps', ...build.buildFlags, '-f', LISTING, '--', build.package],
         env: { ...STATIC_ENV, ...(0,process/* goEnv */.Aq)(platform) },
         cwd: build.workingDirectory
     };
+}
+/** A `goListPlan` listing, package by package. */
+function parseListing(stdout) {
+    return stdout
+        .split('\x00\n')
+        .filter(record => record.trim() !== '')
+        .map(record => {
+        const [importPath, name, main, dir, ...files] = record.replace(/^\n/, '').split('\x00');
+        return { importPath, name, main: main === 'true', source: dir ? { dir, files } : undefined };
+    });
 }
 /** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
 function cgoPackagesPlan(build, platform) {
@@ -35039,7 +35058,7 @@ async function resolveDefaultPackage(build, platform) {
     throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
 }
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
-const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
+const listsMain = (listed) => listed.code === 0 && parseListing(listed.stdout).at(-1)?.name === 'main';
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given, platform) {
     const list = (build) => (0,process/* execute */.g7)(goListPlan(build, platform), { allowFailure: true, quiet: true });
@@ -35080,23 +35099,335 @@ async function inspectPackage(given, { base = false } = {}) {
     const cgo = onDemand(async () => (base ? [] : cgoPackages(build, platform)));
     if (listed.code !== 0)
         throw await listingFailure(build, platform, listed, cgo);
-    const lines = listed.stdout.trim().split('\n');
-    const [importPath, name] = lines[lines.length - 1].split(' ');
+    const packages = parseListing(listed.stdout);
+    const { importPath, name } = packages.at(-1) ?? { importPath: build.package, name: 'nothing' };
     if (name !== 'main') {
         const none = build.package === '.' ? ', and the module has no main package' : '';
         throw new Error(`package "${build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
     }
-    const imports = new Set(lines.map(line => line.split(' ')[0]));
+    const imports = new Set(packages.map(p => p.importPath));
     return {
         package: build.package,
         importPath,
         packageNote: note,
-        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        mainModulePackages: packages.filter(p => p.main).map(p => p.importPath),
+        sources: new Map(packages.flatMap(p => (p.source ? [[p.importPath, p.source]] : []))),
         cgo: onDemand(async () => {
             const packages = await cgo();
             return { packages, dropped: droppedCgo(packages, imports) };
         })
     };
+}
+
+;// CONCATENATED MODULE: ./src/build/declarations.ts
+// The package-level string variables of Go source, read before anything is linked: where -X can put the version is
+// settled from them, so a look-alike variable never costs a second build. The twin's symbol table confirms it later.
+/** Go's tokens as far as declarations need them: comments dropped, literals whole, line ends kept (they end a spec). */
+function tokenize(source) {
+    const tokens = [];
+    const pattern = /(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*")|(`[^`]*`)|('(?:[^'\\\n]|\\.)*')|([\p{L}_][\p{L}\p{N}_]*)|(\n)|([ \t\r]+)|([0-9][\w.]*|.)/gu;
+    for (const match of source.matchAll(pattern)) {
+        const [text, line, block, quoted, raw, rune, ident, newline] = match;
+        if (line !== undefined || (block !== undefined && !block.includes('\n')))
+            continue;
+        if (block !== undefined || newline !== undefined)
+            tokens.push({ kind: 'newline', text: '\n' });
+        else if (quoted !== undefined || raw !== undefined)
+            tokens.push({ kind: 'string', text });
+        else if (ident !== undefined)
+            tokens.push({ kind: 'ident', text });
+        else if (rune !== undefined || !/^[ \t\r]+$/.test(text))
+            tokens.push({ kind: 'other', text });
+    }
+    return tokens;
+}
+const OPEN = new Set(['(', '[', '{']);
+const CLOSE = new Set([')', ']', '}']);
+// After these, a line end is the end of a statement (Go's automatic semicolons).
+const ENDS_LINE = (token) => token !== undefined && (token.kind === 'ident' || token.kind === 'string' || CLOSE.has(token.text) || /^[0-9'.]/.test(token.text));
+/** The specs of every top-level `var` declaration, each as its tokens (a block's specs one by one). */
+function varSpecs(tokens) {
+    const specs = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (depth !== 0 || token.kind !== 'ident' || token.text !== 'var')
+            continue;
+        const grouped = tokens[i + 1]?.text === '(';
+        const read = readSpecs(tokens, grouped ? i + 2 : i + 1, grouped);
+        specs.push(...read.specs);
+        i = read.end;
+    }
+    return specs;
+}
+/** Specs from `start`: one (ended by a line end or `;`), or a block's (ended by its `)`). */
+function readSpecs(tokens, start, grouped) {
+    const specs = [];
+    let spec = [];
+    let depth = 0;
+    let i = start;
+    for (; i < tokens.length; i++) {
+        const token = tokens[i];
+        const ends = depth === 0 && (token.text === ';' || (token.kind === 'newline' && ENDS_LINE(spec.at(-1))));
+        if (ends || (grouped && depth === 0 && token.text === ')')) {
+            if (spec.length > 0)
+                specs.push(spec);
+            spec = [];
+            if (!grouped || token.text === ')')
+                break;
+            continue;
+        }
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (token.kind !== 'newline')
+            spec.push(token);
+    }
+    if (spec.length > 0)
+        specs.push(spec);
+    return { specs, end: i };
+}
+/** Splits tokens on the commas outside brackets. */
+function splitTopLevel(tokens) {
+    const parts = [[]];
+    let depth = 0;
+    for (const token of tokens) {
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (depth === 0 && token.text === ',')
+            parts.push([]);
+        else
+            parts.at(-1).push(token);
+    }
+    return parts;
+}
+/** The package-level variables of one Go file that may hold a string. */
+function stringVariables(source) {
+    const found = { strings: [], untyped: [] };
+    for (const spec of varSpecs(tokenize(source))) {
+        const equals = spec.findIndex(t => t.text === '=');
+        const left = equals < 0 ? spec : spec.slice(0, equals);
+        if (left[0]?.kind !== 'ident')
+            continue;
+        // `a, b, c T`: names at even places, each but the last followed by a comma; what follows them is the type.
+        let count = 1;
+        while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident')
+            count++;
+        const names = left
+            .slice(0, 2 * count - 1)
+            .filter((_, i) => i % 2 === 0)
+            .map(t => t.text);
+        const type = left.slice(2 * count - 1).map(t => t.text);
+        const values = equals < 0 ? [] : splitTopLevel(spec.slice(equals + 1));
+        names.forEach((name, index) => {
+            if (name === '_')
+                return;
+            if (type.length > 0) {
+                if (type.length === 1 && type[0] === 'string')
+                    found.strings.push(name);
+            }
+            else if (values.length === names.length && values[index].every(t => t.kind === 'string' || t.text === '+'))
+                found.strings.push(name);
+            else if (values.length > 0)
+                found.untyped.push(name);
+        });
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/build/symbols.ts
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+const hasStringVariable = (symbols, name, pointerSize) => symbols.some(s => s.name === name && isStringVariable(s, pointerSize));
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
+const ROLE_NAMES = {
+    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+    build: {
+        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+    }
+};
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+    'api',
+    'proto',
+    'protocol',
+    'schema',
+    'min',
+    'max',
+    'minimum',
+    'maximum',
+    'go',
+    'golang',
+    'tls',
+    'http',
+    'kube',
+    'k8s',
+    'spec',
+    'format',
+    'wire',
+    'storage',
+    'db',
+    'database',
+    'compat',
+    'config'
+]);
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    const names = symbols
+        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+    const ident = (name) => splitSymbol(name).ident;
+    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
+    if (plain.length > 0)
+        return plain;
+    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === settings/* NO_VARIABLE */.Zz)
+        return { role, variable: wanted, injected: false };
+    if (hasStringVariable(symbols, wanted, pointerSize))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = [
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+];
+const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
+;// CONCATENATED MODULE: ./src/build/targets.ts
+
+
+
+
+
+/** The variables of one package that may hold a string, named as the linker names them (`main.` for the main package). */
+async function packageVariables(facts, importPath) {
+    const source = facts.sources.get(importPath);
+    const found = { strings: [], untyped: [] };
+    if (!source)
+        return found;
+    const prefix = importPath === facts.importPath ? 'main' : importPath;
+    for (const file of source.files) {
+        const read = stringVariables(await (0,promises_.readFile)(external_node_path_default().join(source.dir, file), 'utf8'));
+        found.strings.push(...read.strings.map(name => `${prefix}.${name}`));
+        found.untyped.push(...read.untyped.map(name => `${prefix}.${name}`));
+    }
+    return found;
+}
+/** The package a wanted variable is in, as the listing names it. */
+const packageOf = (facts, variable) => {
+    const { pkg } = splitSymbol(variable);
+    return pkg === 'main' ? facts.importPath : pkg;
+};
+/** The string variables of the main module, as symbols the size of a string header: what `resolveTarget` reads. */
+async function moduleSymbols(facts, platform) {
+    const size = 2 * pointerSize(platform.arch);
+    const all = await Promise.all(facts.mainModulePackages.map(p => packageVariables(facts, p)));
+    return all.flatMap(found => found.strings.map(name => ({ name, size, kind: 'D' })));
+}
+/**
+ * The variable a role's value goes into: the input's when its package declares it (or the source cannot say), else
+ * the main module's only look-alike, as the twin's symbol table would choose it. A package the program does not link
+ * declares nothing; unreadable source keeps the input's.
+ */
+async function settleRole(build, facts, role, wanted) {
+    if (wanted === settings/* NO_VARIABLE */.Zz)
+        return wanted;
+    try {
+        const own = await packageVariables(facts, packageOf(facts, wanted));
+        if (own.strings.includes(wanted) || own.untyped.includes(wanted))
+            return wanted;
+        const platform = build.platforms[0];
+        return resolveTarget(await moduleSymbols(facts, platform), role, wanted, facts.mainModulePackages, pointerSize(platform.arch)).variable;
+    }
+    catch {
+        return wanted;
+    }
+}
+/** The build with its -X targets settled: the ones asked for, or their only stand-ins. */
+async function settleTargets(build, facts) {
+    const [versionVariable, buildVariable] = await Promise.all([
+        settleRole(build, facts, 'version', build.versionVariable),
+        settleRole(build, facts, 'build', build.buildVariable)
+    ]);
+    return { ...build, versionVariable, buildVariable };
 }
 
 ;// CONCATENATED MODULE: ./src/build/embedded.ts
@@ -35294,134 +35625,6 @@ function withMainModule(split) {
     return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
 }
 
-;// CONCATENATED MODULE: ./src/build/symbols.ts
-
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
-// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
-const ROLE_NAMES = {
-    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
-    build: {
-        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
-        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
-    }
-};
-// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
-const OTHER_THINGS = new Set([
-    'api',
-    'proto',
-    'protocol',
-    'schema',
-    'min',
-    'max',
-    'minimum',
-    'maximum',
-    'go',
-    'golang',
-    'tls',
-    'http',
-    'kube',
-    'k8s',
-    'spec',
-    'format',
-    'wire',
-    'storage',
-    'db',
-    'database',
-    'compat',
-    'config'
-]);
-/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
-const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/**
- * String variables of the main module whose name says they hold the version (or the build): the plain names if
- * any, else the names that end in one.
- */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    const names = symbols
-        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-    const ident = (name) => splitSymbol(name).ident;
-    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
-    if (plain.length > 0)
-        return plain;
-    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
-    if (wanted === settings/* NO_VARIABLE */.Zz)
-        return { role, variable: wanted, injected: false };
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    if (found.length === 0 && readsBuildInfo(symbols)) {
-        return {
-            role,
-            variable: wanted,
-            injected: false,
-            note: {
-                level: 'info',
-                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
-            }
-        };
-    }
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
-const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = [
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-];
-const SYSTEM_ROOTS = ['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool'];
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
-
 ;// CONCATENATED MODULE: ./src/build/twin.ts
 
 
@@ -35438,32 +35641,34 @@ async function readTwin(unstripped) {
     return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) };
 }
 /**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
+ * Reads the unstripped binary's symbol table: whether the -X targets received their values, and whether the program
+ * verifies TLS servers against the system roots. `build` holds the targets settled from the source before linking.
  */
-function readSymbols(build, platform, symbols, mainModulePackages) {
-    const size = pointerSize(platform.arch);
+function readSymbols(build, asked, symbols, mainModulePackages) {
+    const size = pointerSize(build.platforms[0].arch);
+    const check = (role, wanted, settled) => confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size);
     return {
-        injections: [
-            resolveTarget(symbols, 'version', build.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', build.buildVariable, mainModulePackages, size)
-        ],
+        injections: [check('version', asked.versionVariable, build.versionVariable), check('build', asked.buildVariable, build.buildVariable)],
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
 /**
- * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
- * every twin splits its shipped binary by package, and goes.
+ * The symbol table's choice against the source's: they agree but where the source misread a declaration or the
+ * linker dropped a variable no code reads. Then the value went where the source said, and the warning says so.
  */
-async function readTwins(build, mainModulePackages, links, shipped) {
+function confirmTarget(checked, settled, symbols, size) {
+    if (checked.variable === settled)
+        return checked;
+    const text = `The ${checked.role} went into ${settled}, chosen from the source before linking, but the linked program's symbols point to ` +
+        `${checked.variable}${checked.injected ? '' : ' (which did not receive it)'}: set ${checked.role}-variable to the variable your program prints.`;
+    return { role: checked.role, variable: settled, injected: hasStringVariable(symbols, settled, size), note: { level: 'warning', text } };
+}
+/** The first platform's twin says where the -X values landed; every twin splits its shipped binary by package, and goes. */
+async function readTwins(build, asked, mainModulePackages, links, shipped) {
     const begun = performance.now();
     const first = await readTwin(links[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(build, build.platforms[0], first.symbols, mainModulePackages);
+    const { injections, needsSystemRoots } = readSymbols(build, asked, first.symbols, mainModulePackages);
     let attributionMs = performance.now() - begun;
-    const [versionVariable, buildVariable] = injections.map(i => i.variable);
-    if (versionVariable !== build.versionVariable || buildVariable !== build.buildVariable) {
-        return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
-    }
     const twins = [];
     for (const [index, link] of links.entries()) {
         const started = performance.now();
@@ -35487,6 +35692,7 @@ function splitBinary(twin, shipped, output) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/gobuild.ts
+
 
 
 
@@ -35531,13 +35737,9 @@ function startLinks(build, version, workDir, cgo, twin) {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, build.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, build.binaryName);
         const shipped = goBuild(build, platform, goBuildPlan(build, version, platform, output), cgo);
-        return {
-            platform,
-            output,
-            unstripped,
-            shipped,
-            twin: linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo)
-        };
+        // A failed shipped link is reported by itself; its twin is not started.
+        const twinLinked = shipped.then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo));
+        return { platform, output, unstripped, shipped, twin: twinLinked };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
@@ -35551,7 +35753,8 @@ async function linkTwin(build, platform, plan, cgo) {
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-async function linkBinaries(build, version, workDir, facts, twin = 'none') {
+async function linkBinaries(asked, version, workDir, facts, twin = 'none') {
+    const build = await settleTargets(asked, facts);
     const links = startLinks(build, version, workDir, facts.cgo, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
     const twinsLinked = (0,process/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
@@ -35565,8 +35768,8 @@ async function linkBinaries(build, version, workDir, facts, twin = 'none') {
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = (0,process/* settleLater */.K4)(twinsLinked.then(() => readTwins(build, facts.mainModulePackages, links, bytes)));
-    return { shipped: checked.map(c => c.shipped), findings };
+    const findings = (0,process/* settleLater */.K4)(twinsLinked.then(() => readTwins(build, asked, facts.mainModulePackages, links, bytes)));
+    return { build, shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
 function builtBy(binary) {
@@ -35750,6 +35953,7 @@ async function replacedDefault(settings, version, injection) {
 /* harmony export */   FP: () => (/* binding */ entryFolder),
 /* harmony export */   M_: () => (/* binding */ store),
 /* harmony export */   TE: () => (/* binding */ lookUp),
+/* harmony export */   hr: () => (/* binding */ lookUpFirst),
 /* harmony export */   oT: () => (/* binding */ RESULT_MARK),
 /* harmony export */   qI: () => (/* binding */ cacheService)
 /* harmony export */ });
@@ -35789,9 +35993,9 @@ const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_2___defau
  * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
  * runner, whatever its RUNNER_TEMP or workspace.
  */
-const workerPlan = (verb, key, folder) => ({
+const workerPlan = (verb, key, folder, others = []) => ({
     program: process.execPath,
-    args: [process.argv[1], 'cache', verb, key, FILE],
+    args: [process.argv[1], 'cache', verb, key, FILE, ...others],
     cwd: folder,
     env: { GITHUB_WORKSPACE: folder }
 });
@@ -35817,9 +36021,9 @@ function serially(work) {
     queue = next.catch(() => undefined);
     return next;
 }
-async function runWorker(verb, key, folder, ms) {
+async function runWorker(verb, key, folder, ms, others = []) {
     const signal = AbortSignal.timeout(ms);
-    const outcome = await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    const outcome = await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
     if (signal.aborted)
         return { why: `the cache service did not answer within ${ms / 1000} s` };
     if (outcome.code !== 0)
@@ -35827,23 +36031,31 @@ async function runWorker(verb, key, folder, ms) {
     return readWorker(outcome.stdout);
 }
 /** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-function lookUp(key, runnerTemp, commit, platforms) {
+async function lookUp(key, runnerTemp, commit, platforms) {
+    const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms);
+    if (!found.record)
+        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+    return found.record;
+}
+/**
+ * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
+ * measurement of its commit; or why there is none.
+ */
+function lookUpFirst(entries, runnerTemp, platforms) {
     return serially(async () => {
         const folder = entryFolder(runnerTemp);
         try {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
-            const result = await runWorker('restore', key, folder, LOOKUP_MS);
-            if (!result.hit) {
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
-                return undefined;
-            }
+            const [first, ...others] = entries;
+            const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
+            const entry = entries.find(e => e.key === result.matched);
+            if (!entry)
+                return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), 'utf8').catch(() => '');
             const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
-            const { record, why } = parseRecord(text, commit, platforms);
-            if (!record)
-                _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
-            return record;
+            const { record, why } = parseRecord(text, entry.commit, platforms);
+            return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` };
         }
         finally {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
@@ -35880,6 +36092,7 @@ function store(key, record, runnerTemp) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  hL: () => (/* reexport */ ROAD_DRIFT),
   Nb: () => (/* reexport */ attributions),
   r6: () => (/* reexport */ dominantRow),
   FP: () => (/* reexport */ cache/* entryFolder */.FP),
@@ -35896,8 +36109,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
-var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
+var build = __nccwpck_require__(5647);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
@@ -36159,11 +36372,44 @@ function scaledRoad(head, base) {
     const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
     return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images, scaledFrom };
 }
-/** A measurement of these very layers as the report shows it. */
-function measuredRoad(figures) {
+/**
+ * How far a commit's layers may drift from the last ones compressed before its figure is measured again rather than
+ * scaled: the added bytes would have to compress far unlike the rest to move the figure by more than a few tenths of
+ * a percent, and past this the chain of scaled figures starts over from a measurement.
+ */
+const ROAD_DRIFT = 0.02;
+/**
+ * A push's zstd figures from an earlier commit's stored ones: each platform's layers scaled by the share zstd took
+ * off that commit's, while they are within ROAD_DRIFT of the layers last compressed. Undefined: measure instead.
+ */
+function derivedFigures(head, earlier) {
+    const figures = new Map();
+    for (const now of head.measurement.images) {
+        const was = earlier.images.find(i => i.platform === now.platform);
+        const zstd = was?.zstd;
+        if (!was || !zstd || zstd.level !== src_settings/* ZSTD_LEVEL */.D4 || was.wire <= was.configSize)
+            return undefined;
+        const origin = zstd.from ?? { commit: earlier.commit, layers: layerBytes(was) };
+        if (Math.abs(layerBytes(now) - origin.layers) > ROAD_DRIFT * origin.layers)
+            return undefined;
+        const ratio = (zstd.wire - was.configSize) / layerBytes(was);
+        figures.set(now.platform, { level: src_settings/* ZSTD_LEVEL */.D4, wire: now.configSize + Math.round(layerBytes(now) * ratio), from: origin });
+    }
+    return figures;
+}
+/** The figures of this commit as the report shows them: measured on these very layers, or scaled from an earlier commit's. */
+function measuredRoad(figures, head) {
     if (!figures || figures.size === 0)
         return undefined;
-    return { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+    const road = { compression: `zstd ${src_settings/* ZSTD_LEVEL */.D4}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+    const from = [...figures.values()][0].from;
+    if (!from || !head)
+        return road;
+    const saved = head.measurement.images.map(now => {
+        const wire = figures.get(now.platform)?.wire ?? now.wire;
+        return { platform: now.platform, share: 1 - (wire - now.configSize) / layerBytes(now) };
+    });
+    return { ...road, scaledFrom: { commit: from.commit, rebuilt: false, ancestor: true, saved } };
 }
 /**
  * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
@@ -36174,7 +36420,7 @@ function headRoad(settings, head, baseline, stored) {
     if (!roadApplies(settings))
         return undefined;
     if (!settings.github.pullRequest)
-        return stored?.then(measuredRoad);
+        return stored?.then(figures => measuredRoad(figures, head));
     return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)));
 }
 
@@ -36500,29 +36746,77 @@ function openMemory(settings, engine, upx, workDir) {
     const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    const write = async (target, which, zstd) => {
-        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
-        if (!print || !commit)
+    // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
+    const write = async (target, commit, zstd) => {
+        const print = await fingerprint();
+        if (!print)
             return undefined;
         const figures = await zstd?.();
-        await (0,cache/* store */.M_)((0,compare_record/* recordKey */.Hy)(print, commit), (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp);
+        writes.push((0,cache/* store */.M_)((0,compare_record/* recordKey */.Hy)(print, commit), (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp));
         return figures;
+    };
+    const writeHead = async (building, road) => {
+        const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
+        // A build that failed is the run's to report; nothing is stored of it.
+        const built = () => building.catch(() => undefined);
+        if (!print || !commit)
+            return undefined;
+        if (!road) {
+            const target = await built();
+            return target && write(target, commit);
+        }
+        // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
+        // the branch measured, finds its own entry.
+        const entries = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: (0,compare_record/* recordKey */.Hy)(print, c), commit: c }));
+        const [{ record }, target] = await Promise.all([(0,cache/* lookUpFirst */.hr)(entries, settings.runnerTemp, platforms), built()]);
+        if (!target)
+            return undefined;
+        if (record?.commit === commit) {
+            core/* info */.pq(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`);
+            return figuresOf(record);
+        }
+        const derived = record && derivedFigures(target, record);
+        if (derived)
+            core/* info */.pq(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+        return write(target, commit, async () => derived ?? measureRoad(target));
+    };
+    const bounded = (written) => {
+        const safe = written.catch((error) => {
+            core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
+            return undefined;
+        });
+        writes.push(safe);
+        return safe;
     };
     return {
         async recall(commit) {
             const print = await fingerprint();
             return print ? (0,cache/* lookUp */.TE)((0,compare_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
-        remember(target, commit, zstd) {
-            const written = write(target, commit, zstd).catch((error) => {
-                core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
-                return undefined;
-            });
-            writes.push(written);
-            return written;
-        },
-        settled: () => Promise.all(writes)
+        remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+        rememberHead: (building, road) => bounded(writeHead(building, road)),
+        // A write adds its store when its figures are known: waited for until no more come.
+        async settled() {
+            for (let known = -1; known !== writes.length;) {
+                known = writes.length;
+                await Promise.all(writes);
+            }
+        }
     };
+}
+/** A stored record's zstd figures, per platform. */
+function figuresOf(record) {
+    const figures = new Map(record.images.flatMap(i => (i.zstd ? [[i.platform, i.zstd]] : [])));
+    return figures.size > 0 ? figures : undefined;
+}
+/**
+ * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
+ * own ancestors where its history has them (actions/checkout fetches one commit by default).
+ */
+async function earlierCommits(settings) {
+    const listed = await gitLine(settings.build.workingDirectory, 'rev-list', '--max-count=3', '--skip=1', 'HEAD');
+    const ancestors = (listed ?? '').split('\n').filter(line => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line));
+    return [...new Set([...(settings.github.before ? [settings.github.before] : []), ...ancestors])];
 }
 async function fingerprintNow(settings, engine, upx, workDir) {
     try {
@@ -36560,12 +36854,13 @@ async function headCommit(settings) {
 }
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
+ * Resolves with that figure.
  */
-function rememberHead(settings, memory, head) {
-    if (settings.github.pullRequest)
+function rememberHead(settings, memory, building) {
+    if (settings.github.pullRequest || !memory)
         return undefined;
-    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
+    return memory.rememberHead(building, roadApplies(settings));
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts
@@ -36689,8 +36984,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
-var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
+var build = __nccwpck_require__(5647);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:crypto"
@@ -38023,8 +38318,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
-var src_build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
+var src_build = __nccwpck_require__(5647);
 // EXTERNAL MODULE: ./src/compare/index.ts + 7 modules
 var compare = __nccwpck_require__(2106);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
@@ -39233,7 +39528,8 @@ function figures(p, startup) {
         gzipPacked: p.gzipPacked,
         zstdUnpacked: p.zstdUnpacked,
         startupUnpackedMs: startup?.unpacked,
-        startupPackedMs: startup?.packed
+        startupPackedMs: startup?.packed,
+        startupRuns: startup?.runs
     };
 }
 
@@ -39568,8 +39864,6 @@ function attestationsText(report) {
         .join('; ');
 }
 
-// EXTERNAL MODULE: ./src/run/index.ts + 2 modules
-var run = __nccwpck_require__(7841);
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
 
 
@@ -39597,6 +39891,9 @@ function renderRoadNotTaken(report, out) {
 function scaledNote(from, compression) {
     const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
     const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    if (from.ancestor) {
+        return `Scaled from ${linkedCommit(from.commit, from.link)}, an earlier commit of this branch whose layers were compressed ${by}: these layers, within ${compare/* ROAD_DRIFT */.hL * 100}% of those, would lose ${shares}; they were not compressed again.`;
+    }
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 /** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
@@ -39619,7 +39916,7 @@ function renderTradeOff(report, out) {
         out.push('');
         for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${run/* STARTUP_RUNS */.Nk} in the smoke-test container)`
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
                 : 'startup not measured (needs smoke-test and a runner of this platform)';
             out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
@@ -39779,6 +40076,8 @@ function writeReportFile(runnerTemp, report) {
 
 
 
+// EXTERNAL MODULE: ./src/run/index.ts + 4 modules
+var run = __nccwpck_require__(5228);
 ;// CONCATENATED MODULE: ./src/main.ts
 
 
@@ -39810,13 +40109,16 @@ async function pipeline() {
     const memory = (0,compare/* openMemory */.uZ)(settings, engine, upx, workDir);
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = (0,compare/* startBaseline */.OK)({ settings, engine, upx, workDir, started, memory, headLinked: linking });
-    const head = await (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error) => {
+    const building = (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking });
+    // A push's lookup (its own entry, the one it scales from) runs while the head builds; the store follows it.
+    const stored = (0,compare/* rememberHead */.cR)(settings, memory, building);
+    const head = await building.catch(async (error) => {
+        // The lookup, if still under way, is ended with the run's other tools.
         await baseline.catch(() => undefined);
         throw error;
     });
     noteTarget(settings, goFacts.importPath, head);
     const replaced = (0,src_build/* replacedDefault */.sK)(settings, version, head.injections.find(i => i.role === 'version'));
-    const stored = (0,compare/* rememberHead */.cR)(settings, memory, head);
     // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
     const cgo = goFacts.cgo();
     const road = (0,compare/* headRoad */.HZ)(settings, head, baseline, stored);
@@ -39825,7 +40127,7 @@ async function pipeline() {
         failures.push(`the image could not be loaded into the engine: ${error.message}`);
         return false;
     });
-    const { smoke, startup } = await (0,run/* smokeAndStartup */.El)(settings, head, loaded, workDir, phase);
+    const { smoke, startup } = await (0,run/* smokeAndStartup */.E)(settings, head, loaded, workDir, phase);
     if (smoke?.error)
         failures.push(smoke.error);
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
@@ -39906,17 +40208,17 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 10 modules
-var build = __nccwpck_require__(8418);
+// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
+var build = __nccwpck_require__(5647);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: ./src/process/index.ts + 5 modules
 var process = __nccwpck_require__(7188);
 ;// CONCATENATED MODULE: ./src/measure/image-size.ts
@@ -39973,24 +40275,12 @@ async function layoutFromEngine(reference, platform, workDir, dir) {
 
 
 
-
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 async function buildTarget(input) {
-    const first = await attempt(input, input.settings, input.linking);
-    const { retarget, injections } = first.findings;
-    if (!retarget)
-        return target(first.image, first.findings, injections);
-    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
-    await (0,promises_.rm)(first.image.layout, { recursive: true, force: true });
-    const second = await attempt(input, (0,src_settings/* withBuild */.TK)(input.settings, retarget));
-    if (second.findings.retarget)
-        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
-    return target(second.image, second.findings, injections);
-}
-/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input, settings, started) {
     const { version, workDir, phase } = input;
-    const linking = await phase('go build', () => started ?? (0,build/* linkBinaries */.Q3)(settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const linking = await phase('go build', () => input.linking ?? (0,build/* linkBinaries */.Q3)(input.settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    // The -X targets were settled before the links: the image is built once, with the build as linked.
+    const settings = (0,src_settings/* withBuild */.TK)(input.settings, linking.build);
     const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
         await linking.findings.catch(() => undefined);
         throw error;
@@ -40000,11 +40290,11 @@ async function attempt(input, settings, started) {
         read.twins.forEach((twin, i) => core/* info */.pq(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
         return read;
     });
-    return { image, findings };
+    return target(image, findings);
 }
-function target(image, findings, injections) {
+function target(image, findings) {
     const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
-    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
+    return { ...image, packed, injections: findings.injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
 }
 /** UPX → final stage → one image build, measured and checked for the binaries. */
 async function buildImageOf(input, settings, shipped) {
@@ -40070,7 +40360,7 @@ async function buildImageOf(input, settings, shipped) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2106);
 /* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7188);
-/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(7841);
+/* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5228);
 
 
 
@@ -40085,7 +40375,7 @@ async function post() {
     const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.workDir);
     const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.repository);
     if (workDir) {
-        const containers = await (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .DA)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
+        const containers = await (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .D)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
         if (containers.length > 0)
             _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
     }
@@ -40955,15 +41245,14 @@ function largest(report) {
 
 /***/ }),
 
-/***/ 7841:
+/***/ 5228:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  Nk: () => (/* reexport */ STARTUP_RUNS),
-  DA: () => (/* reexport */ removeLeftovers),
-  El: () => (/* reexport */ smokeAndStartup)
+  D: () => (/* reexport */ removeLeftovers),
+  E: () => (/* reexport */ smokeAndStartup)
 });
 
 // EXTERNAL MODULE: ./src/process/index.ts + 5 modules
@@ -41005,33 +41294,7 @@ const startPlan = (name) => ({ program: 'docker', args: ['start', '--attach', na
 const killPlan = (name) => ({ program: 'docker', args: ['kill', name] });
 const removePlan = (names) => ({ program: 'docker', args: ['rm', '--force', ...names] });
 const copyPlan = (file, name, destination) => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] });
-const timesPlan = (names) => ({
-    program: 'docker',
-    args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
-});
 const leftoverPlan = (runId) => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] });
-/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
-function elapsedMs(started, finished) {
-    const parse = (time) => {
-        const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
-        if (!match)
-            throw new Error(`docker gave a time that is not RFC 3339: ${time}`);
-        return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 };
-    };
-    const [from, to] = [parse(started), parse(finished)];
-    // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
-    return to.ms - from.ms + (to.fraction - from.fraction);
-}
-/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
-function parseTimes(stdout) {
-    return stdout
-        .trim()
-        .split('\n')
-        .map(line => {
-        const [started, finished, code] = line.trim().split(' ');
-        return { ms: elapsedMs(started, finished), code: Number(code) };
-    });
-}
 /** A created container of the sandbox, started as often as asked; removed by `remove`, by a signal or by the post step. */
 class Container {
     name;
@@ -41103,13 +41366,167 @@ var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
-var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
 var publish = __nccwpck_require__(8084);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/run/timer.ts
+
+
+
+// Timing UPX's unpacking without a container start per run: a small static program, run as the entrypoint of one
+// sandbox container, starts the packed and the plain binary in turns and prints how long each run took. The binaries
+// still run only in the sandbox; ten container starts (about 4 s) become one.
+/** Runs of each binary the start-up time is the median of: at most, and at least (the least is taken past the budget). */
+const STARTUP_RUNS = { most: 11, least: 3 };
+/** Rounds start until this much time has gone: a binary that takes 200 ms to unpack gets its three, one of 2 ms eleven. */
+const STARTUP_BUDGET_MS = 400;
+/**
+ * The timer: `timer MOST LEAST BUDGET_MS PACKED PLAIN -- ARGS…` starts PACKED then PLAIN with ARGS, their output
+ * discarded, round after round: MOST rounds, or fewer once BUDGET_MS has gone by and LEAST are done. It prints one
+ * line per round: the two wall times in nanoseconds. Any run that fails ends it (exit 3).
+ */
+const TIMER_SOURCE = `package main
+
+import (
+	"os"
+	"strconv"
+	"syscall"
+	"time"
+)
+
+func run(binary string, args []string, null uintptr) int64 {
+	started := time.Now()
+	argv := append([]string{binary}, args...)
+	pid, err := syscall.ForkExec(binary, argv, &syscall.ProcAttr{Env: os.Environ(), Files: []uintptr{null, null, null}})
+	if err != nil {
+		os.Stderr.WriteString("start " + binary + ": " + err.Error() + "\\n")
+		os.Exit(3)
+	}
+	var status syscall.WaitStatus
+	for {
+		if _, err := syscall.Wait4(pid, &status, 0, nil); err != syscall.EINTR {
+			break
+		}
+	}
+	elapsed := time.Since(started).Nanoseconds()
+	if !status.Exited() || status.ExitStatus() != 0 {
+		os.Stderr.WriteString(binary + " did not exit 0\\n")
+		os.Exit(3)
+	}
+	return elapsed
+}
+
+func number(text string) int {
+	n, err := strconv.Atoi(text)
+	if err != nil || n < 0 {
+		os.Stderr.WriteString("not a count: " + text + "\\n")
+		os.Exit(2)
+	}
+	return n
+}
+
+func main() {
+	if len(os.Args) < 7 || os.Args[6] != "--" {
+		os.Stderr.WriteString("usage: timer MOST LEAST BUDGET_MS PACKED PLAIN -- ARGS...\\n")
+		os.Exit(2)
+	}
+	most, least, budget := number(os.Args[1]), number(os.Args[2]), time.Duration(number(os.Args[3]))*time.Millisecond
+	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	if err != nil {
+		os.Exit(2)
+	}
+	args := os.Args[7:]
+	started := time.Now()
+	for i := 0; i < most && (i < least || time.Since(started) < budget); i++ {
+		packed := run(os.Args[4], args, null.Fd())
+		plain := run(os.Args[5], args, null.Fd())
+		os.Stdout.WriteString(strconv.FormatInt(packed, 10) + " " + strconv.FormatInt(plain, 10) + "\\n")
+	}
+}
+`;
+/**
+ * Builds the timer for the platform the smoke test runs on, as a static binary, at low priority. Outside any module,
+ * with GOFLAGS of its own (an empty one would let the user's `go env -w` flags in); its standard packages are the
+ * ones the shipped build compiled, so it only links.
+ */
+function timerPlan(source, output, platform) {
+    return {
+        program: 'go',
+        args: ['build', '-trimpath', '-ldflags=-s -w', '-o', output, source],
+        env: { CGO_ENABLED: '0', GOFLAGS: '-buildvcs=false', GOWORK: 'off', GO111MODULE: 'on', ...(0,src_process/* goEnv */.Aq)(platform) },
+        cwd: external_node_path_default().dirname(source)
+    };
+}
+/** Writes and builds the timer in `dir`; resolves with its path. */
+async function buildTimer(dir, platform) {
+    const source = external_node_path_default().join(dir, 'startup-timer.go');
+    const output = external_node_path_default().join(dir, 'startup-timer');
+    await (0,promises_.writeFile)(source, TIMER_SOURCE);
+    await (0,src_process/* execute */.g7)(await (0,src_process/* inBackground */.kS)(timerPlan(source, output, platform)), { quiet: true });
+    return output;
+}
+/** The timer's lines: per round, the packed and the plain binary's wall time, in milliseconds. */
+function parseRounds(stdout) {
+    return stdout
+        .trim()
+        .split('\n')
+        .filter(line => /^\d+ \d+$/.test(line))
+        .map(line => {
+        const [packed, plain] = line.split(' ').map(Number);
+        return { packed: packed / 1e6, plain: plain / 1e6 };
+    });
+}
+
+;// CONCATENATED MODULE: ./src/run/startup.ts
+
+
+
+
+
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+/**
+ * A container of the sandbox whose entrypoint is the timer, with the plain binary copied beside the packed one: the
+ * timer starts them in turns with the smoke-test arguments. Made while the smoke test runs.
+ */
+async function prepareStartup(spec, timer, unpackedFile, binaryName) {
+    const [timerPath, unpackedPath] = [`${src_image/* BINARY_DIR */.eg}/.go-slim-image-timer`, `${src_image/* BINARY_DIR */.eg}/.${binaryName}-unpacked`];
+    const { most, least } = STARTUP_RUNS;
+    const args = [String(most), String(least), String(STARTUP_BUDGET_MS), `${src_image/* BINARY_DIR */.eg}/${binaryName}`, unpackedPath, '--', ...spec.args];
+    const container = await Container.create({ ...spec, name: `${spec.name}-startup`, entrypoint: timerPath, args });
+    try {
+        await Promise.all([container.copyIn(timer, timerPath), container.copyIn(unpackedFile, unpackedPath)]);
+        return container;
+    }
+    catch (error) {
+        await container.remove();
+        throw error;
+    }
+}
+/** Runs the timer once; a run that fails, or a timer that does not finish in time, leaves the start-up unmeasured. */
+async function timeStartup(container, timeoutMs) {
+    try {
+        // Each run of both binaries within what one smoke test may take.
+        const { outcome, timedOut } = await container.run(timeoutMs * STARTUP_RUNS.most);
+        const rounds = parseRounds(outcome.stdout);
+        if (timedOut || outcome.code !== 0 || rounds.length < STARTUP_RUNS.least) {
+            const why = timedOut ? 'did not finish in time' : `exited with ${outcome.code}: ${(0,settings/* clip */.$Q)(outcome.stderr.trim(), 300)}`;
+            core/* info */.pq(`the start-up time was not measured: the timer ${why}`);
+            return {};
+        }
+        return { packed: median(rounds.map(r => r.packed)), unpacked: median(rounds.map(r => r.plain)), runs: rounds.length };
+    }
+    finally {
+        await container.remove();
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/run/smoke.ts
+
 
 
 
@@ -41121,8 +41538,6 @@ var settings = __nccwpck_require__(9864);
 const CREATE_GRACE_MS = 30_000;
 // Of what a failing smoke test printed, the characters its failure message quotes.
 const SMOKE_SAID = 2000;
-/** Starts of each binary the start-up time is the median of. */
-const STARTUP_RUNS = 5;
 /**
  * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
  * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
@@ -41153,33 +41568,6 @@ async function smokeTest(spec, timeoutSeconds) {
     // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
     return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${(0,settings/* clip */.$Q)((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
 }
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/**
- * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
- * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
- * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
- */
-async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
-    const unpackedPath = `${src_image/* BINARY_DIR */.eg}/.${binaryName}-unpacked`;
-    const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
-    try {
-        await unpacked.copyIn(unpackedFile, unpackedPath);
-        const samples = [];
-        for (let i = 0; i < STARTUP_RUNS; i++) {
-            for (const container of [packed, unpacked]) {
-                const { outcome, timedOut } = await container.run(timeoutMs);
-                if (timedOut || outcome.code !== 0)
-                    return {};
-            }
-            const [p, u] = parseTimes((await (0,src_process/* execute */.g7)(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout);
-            samples.push([p.ms, u.ms]);
-        }
-        return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
-    }
-    finally {
-        await unpacked.remove();
-    }
-}
 /**
  * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
  * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
@@ -41198,27 +41586,32 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
     }
     const runId = external_node_path_default().basename(workDir);
     const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
-    const { result: smoke, passed } = await phase('smoke test', async () => {
+    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
+    // Linked beside the load and the smoke test, from the standard packages the shipped build compiled.
+    const timer = hostPacked ? (0,src_process/* settleLater */.K4)(buildTimer(workDir, hostBuilt)) : undefined;
+    const { result: smoke, passed, timing } = await phase('smoke test', async () => {
         if (!loaded)
             await (0,publish/* loadLayout */.fE)(head, workDir, hostBuilt.id);
-        return smokeTest(spec, settings.smoke.timeoutSeconds);
+        // Its container is made and filled while the smoke test runs: the image is in the engine from here on.
+        const timing = hostPacked && timer ? (0,src_process/* settleLater */.K4)(timer.then(built => prepareStartup(spec, built, hostPacked.binary.path, settings.build.binaryName))) : undefined;
+        return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds)), timing };
     });
-    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    try {
-        if (hostPacked && passed) {
-            await phase('startup', async () => {
-                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
-                    // Advice only: the start-up cost is a line of the report, never the run.
-                    core/* info */.pq(`the start-up time could not be measured: ${error.message}`);
-                    return {};
-                });
-                startup.set(hostBuilt.id, measured);
+    const removed = passed?.remove();
+    if (timing && passed) {
+        await phase('startup', async () => {
+            const measured = await timing
+                .then(container => timeStartup(container, settings.smoke.timeoutSeconds * 1000))
+                .catch((error) => {
+                // Advice only: the start-up cost is a line of the report, never the run.
+                core/* info */.pq(`the start-up time could not be measured: ${error.message}`);
+                return {};
             });
-        }
+            startup.set(hostBuilt.id, measured);
+        });
     }
-    finally {
-        await passed?.remove();
-    }
+    else
+        await timing?.then(container => container.remove()).catch(() => undefined);
+    await Promise.all([removed, timer?.catch(() => undefined)]);
     return { smoke, startup };
 }
 
@@ -41703,6 +42096,21 @@ function defaultProvenance(eventPath) {
     }
     return isPrivate === false ? 'mode=max' : 'mode=min';
 }
+/**
+ * A push event's `before`: the branch's head before the push, most often the commit the last run measured. Only a
+ * commit id: all zeros (a new branch) or anything else is none. A malformed file is readPullRequest's to report.
+ */
+function pushBefore(eventPath, eventName) {
+    if (eventName !== 'push' || !eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+        return undefined;
+    try {
+        const before = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).before;
+        return typeof before === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(before) && !/^0+$/.test(before) ? before : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** The run's GitHub context, with the pull request of the event file. */
 function readGitHub({ env }, pullRequest) {
     return {
@@ -41711,7 +42119,8 @@ function readGitHub({ env }, pullRequest) {
         ref: env.GITHUB_REF,
         refName: env.GITHUB_REF_NAME,
         eventName: env.GITHUB_EVENT_NAME,
-        pullRequest
+        pullRequest,
+        before: pushBefore(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME)
     };
 }
 

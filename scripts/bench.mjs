@@ -158,6 +158,8 @@ async function prMode(app, dir, warmEnv) {
   try {
     const cachedEnv = { ...warmEnv, ...cache.env(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: pullRequestEvent(dir) }
     await action(app, dir, againstBase(dir), { ...warmEnv, ...cache.env() })
+    const pushes = pushingClone(dir)
+    await action(app, pushes.dir, { upx: 'off', compare: 'off' }, { ...warmEnv, ...cache.env(), ...pushes.next() })
     const headOnly = []
     const prWall = []
     const prCached = []
@@ -165,8 +167,9 @@ async function prMode(app, dir, warmEnv) {
     const attribution = []
     for (let i = 0; i < RUNS; i++) {
       headOnly.push((await action(app, dir, { upx: 'off', compare: 'off' }, warmEnv)).wallMs)
-      // What main's push run pays for storing its measurement: the zstd road, measured once for every later pull request.
-      const stored = await action(app, dir, { upx: 'off', compare: 'off' }, { ...warmEnv, ...cache.env(), GITHUB_EVENT_NAME: 'push' })
+      // What a push to main pays for storing its measurement: each a new commit after the last, its zstd figure
+      // scaled from the one before (measured once, by the first push of the clone, before these runs).
+      const stored = await action(app, pushes.dir, { upx: 'off', compare: 'off' }, { ...warmEnv, ...cache.env(), ...pushes.next() })
       if (!stored.report.roadNotTaken) throw new Error(`${app}: the push run did not store its measurement`)
       pushStored.push(stored.wallMs)
       const pr = await action(app, dir, againstBase(dir), warmEnv)
@@ -194,45 +197,97 @@ function koTools(registry) {
   return { ko: installKo(), koBase: pushKoBase(registry.host), registry }
 }
 
+/** A clone of the app whose every push is a new commit after the last: as a branch's pushes come, with the event's `before`. */
+function pushingClone(dir) {
+  const clone = mkdtempSync(path.join(tmpdir(), 'bench-pushes-'))
+  cpSync(dir, clone, { recursive: true })
+  const eventFile = path.join(mkdtempSync(path.join(tmpdir(), 'bench-push-event-')), 'event.json')
+  return {
+    dir: clone,
+    /** A new commit and its push event; the binary is the same (this machine does not stamp VCS), so its figure scales. */
+    next() {
+      const before = git(clone, 'rev-parse', 'HEAD')
+      git(clone, 'commit', '-q', '--allow-empty', '-m', `push ${before.slice(0, 7)}`)
+      writeFileSync(eventFile, JSON.stringify({ before, after: git(clone, 'rev-parse', 'HEAD') }))
+      return { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_EVENT_PATH: eventFile }
+    }
+  }
+}
+
 /**
  * ko and the action pushing the same app to the same registry, interleaved run by run so that a slow moment of the
- * machine hits both: ko as it comes, ko with -s -w, the action with upx off and with lzma. The action runs with
- * load: false (the same work as ko: a push, no image in the engine), and once more with its default load: true.
+ * machine hits both. Each variant pushes twice a run: to a repository of its own for this run (every blob uploaded,
+ * as a release of new code) and again to the one it always uses (every blob there already: a re-run). Same
+ * attestations on both sides: none (ko --sbom=none; the action with sbom and provenance false), or an SBOM each (ko's
+ * default SPDX; the action's default build-info SBOM, provenance false). The action runs with load: false (a push,
+ * no image in the engine, as ko), once more with its default load: true and with upx lzma, and once as a push to
+ * main with the Actions cache service present, which stores each new commit's measurement.
  */
 async function sideBySideWithKo(app, dir, warmEnv, { ko, koBase, registry }) {
   log(`${app}: side by side with ko`)
   const koYaml = path.join(dir, '.ko.yaml')
-  const koPush = (repo, stripped) => {
+  const koPush = (repo, { stripped, sbom }) => {
     // ko does not strip by default; the same linker flags as the action, through .ko.yaml.
     if (stripped) writeFileSync(koYaml, 'builds:\n  - id: app\n    main: .\n    ldflags: ["-s", "-w"]\n')
     else rmSync(koYaml, { force: true })
     const started = performance.now()
-    sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', '--sbom=none', '.'], {
+    sh(ko, ['build', '--bare', '--insecure-registry', '--platform=linux/amd64', ...(sbom ? [] : ['--sbom=none']), '.'], {
       cwd: dir,
       env: { ...process.env, ...warmEnv, KO_DOCKER_REPO: `${registry.host}/${repo}`, KO_DEFAULTBASEIMAGE: koBase }
     })
     return performance.now() - started
   }
-  const slim = async (level, load) =>
-    (await action(app, dir, { upx: level, push: 'true', load, tags: `${registry.host}/slim-${app}:${level}`, provenance: 'false' }, warmEnv)).wallMs
-  const walls = { ko: [], koStripped: [], 'slim-off': [], 'slim-off-load': [], 'slim-lzma': [] }
-  await slim('off', 'false')
-  for (let i = 0; i < RUNS; i++) {
-    walls.ko.push(koPush(`ko-${app}`, false))
-    walls.koStripped.push(koPush(`ko-stripped-${app}`, true))
-    walls['slim-off'].push(await slim('off', 'false'))
-    walls['slim-off-load'].push(await slim('off', 'true'))
-    walls['slim-lzma'].push(await slim('lzma', 'false'))
+  const cache = new CacheService()
+  await cache.start()
+  const pushes = pushingClone(dir)
+  const slim = async (repo, tag, inputs, env = {}, where = dir) => {
+    const run = await runAction(
+      { image: `bench/${app}`, push: 'true', tags: `${registry.host}/${repo}:${tag}`, provenance: 'false', ...inputs },
+      { workspace: where, env: { ...warmEnv, ...env } }
+    )
+    if (run.code !== 0)
+      throw new Error(
+        `action failed on ${app} pushing ${repo}: ${run.log
+          .split('\n')
+          .filter(l => l.startsWith('::error'))
+          .join('\n')}`
+      )
+    return run.wallMs
   }
-  rmSync(koYaml, { force: true })
-  const wire = {
-    ko: await registryWire(registry.host, `ko-${app}`, 'latest'),
-    koStripped: await registryWire(registry.host, `ko-stripped-${app}`, 'latest'),
-    'slim-off': await registryWire(registry.host, `slim-${app}`, 'off'),
-    'slim-lzma': await registryWire(registry.host, `slim-${app}`, 'lzma')
+  const bare = { upx: 'off', load: 'false', sbom: 'false' }
+  const variants = {
+    ko: { push: repo => koPush(repo, { stripped: false, sbom: true }) },
+    koStripped: { push: repo => koPush(repo, { stripped: true, sbom: false }) },
+    koStrippedSbom: { push: repo => koPush(repo, { stripped: true, sbom: true }) },
+    'slim-off': { push: repo => slim(repo, 'off', bare) },
+    'slim-off-sbom': { push: repo => slim(repo, 'off', { ...bare, sbom: '' }) },
+    'slim-off-cache': { push: repo => slim(repo, 'off', bare, { ...cache.env(), ...pushes.next() }, pushes.dir) },
+    'slim-off-load': { push: repo => slim(repo, 'off', { ...bare, load: 'true' }) },
+    'slim-lzma': { push: repo => slim(repo, 'lzma', { ...bare, upx: 'lzma' }) }
   }
-  wire['slim-off-load'] = wire['slim-off']
-  return Object.fromEntries(Object.entries(walls).map(([key, w]) => [key, { wall: median(w), wire: wire[key] }]))
+  // Registries take lower case only.
+  const repoOf = key => `${key.toLowerCase()}-${app}`
+  const walls = Object.fromEntries(Object.keys(variants).map(key => [key, { fresh: [], warm: [] }]))
+  try {
+    // Every variant once first: the Go cache warm, each warm repository holding its blobs, main's first commit stored.
+    for (const [key, variant] of Object.entries(variants)) await variant.push(repoOf(key))
+    for (let i = 0; i < RUNS; i++) {
+      for (const [key, variant] of Object.entries(variants)) {
+        walls[key].fresh.push(await variant.push(`${repoOf(key)}-${i}`))
+        walls[key].warm.push(await variant.push(repoOf(key)))
+      }
+    }
+  } finally {
+    rmSync(koYaml, { force: true })
+    rmSync(pushes.dir, { recursive: true, force: true })
+    await cache.stop()
+  }
+  const tagOf = key => (key.startsWith('ko') ? 'latest' : key === 'slim-lzma' ? 'lzma' : 'off')
+  const result = {}
+  for (const key of Object.keys(variants)) {
+    result[key] = { wall: median(walls[key].warm), fresh: median(walls[key].fresh), wire: await registryWire(registry.host, repoOf(key), tagOf(key)) }
+  }
+  return result
 }
 
 const COMPRESSIONS = [
@@ -334,6 +389,78 @@ async function scaling(app, dir, warmEnv) {
   return { sizes, ...Object.fromEntries(Object.entries(runs).map(([phase, values]) => [phase, median(values)])) }
 }
 
+// The CPU time of this process's finished children and theirs (cutime + cstime), in milliseconds.
+const TICK_MS = 1000 / Number(sh('getconf', ['CLK_TCK']))
+function childCpuMs() {
+  const stat = readFileSync('/proc/self/stat', 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  return (Number(fields[13]) + Number(fields[14])) * TICK_MS
+}
+
+/** Wall and CPU (of every process it waited for) of `work`. */
+async function timed(work) {
+  const [started, cpu] = [performance.now(), childCpuMs()]
+  const result = await work()
+  return { result, wall: performance.now() - started, cpu: childCpuMs() - cpu }
+}
+
+/**
+ * A cold run as a fresh runner has it: an empty Go build cache, the modules downloaded. The action (upx off, no smoke
+ * test) against a plain `go build -trimpath -ldflags="-s -w"` of the same package, each from an empty GOCACHE,
+ * interleaved: wall and CPU, and the action's own go build phase.
+ */
+async function coldRuns(app, dir) {
+  log(`${app}: cold Go build cache, against a plain go build`)
+  sh('go', ['mod', 'download'], { cwd: dir })
+  const emptyCache = () => mkdtempSync(path.join(tmpdir(), 'bench-cold-'))
+  const runs = { plainWall: [], plainCpu: [], wall: [], cpu: [], goBuild: [] }
+  const count = app === 'large' ? Math.min(RUNS, 2) : RUNS
+  for (let i = 0; i < count; i++) {
+    const output = path.join(mkdtempSync(path.join(tmpdir(), 'bench-plain-')), 'app')
+    const plain = await timed(async () =>
+      sh('go', ['build', '-trimpath', '-ldflags=-s -w', '-o', output, '.'], { cwd: dir, env: { ...process.env, CGO_ENABLED: '0', GOCACHE: emptyCache() } })
+    )
+    rmSync(path.dirname(output), { recursive: true, force: true })
+    const slim = await timed(() => action(app, dir, { upx: 'off', compare: 'off', 'smoke-test': '', load: 'false' }, { GOCACHE: emptyCache() }))
+    runs.plainWall.push(plain.wall)
+    runs.plainCpu.push(plain.cpu)
+    runs.wall.push(slim.wall)
+    runs.cpu.push(slim.cpu)
+    runs.goBuild.push(slim.result.report.timings['go build'])
+    log(`${app}: plain ${secs(plain.wall)} (${secs(plain.cpu)} CPU), action ${secs(slim.wall)} (${secs(slim.cpu)} CPU, go build ${secs(runs.goBuild.at(-1))})`)
+  }
+  return { runs: count, ...Object.fromEntries(Object.entries(runs).map(([key, values]) => [key, median(values)])) }
+}
+
+/**
+ * A version variable under another name (caddy's CustomVersion): the same app with its variable renamed, against the
+ * app as it is, interleaved, `upx: lzma`. The look-alike is settled from the source before the first link, so the
+ * renamed run links, packs and builds once, as the other does.
+ */
+async function renamedVariable(app, dir, warmEnv) {
+  log(`${app}: a renamed version variable`)
+  const renamed = mkdtempSync(path.join(tmpdir(), 'bench-renamed-'))
+  cpSync(dir, renamed, { recursive: true })
+  const main = path.join(renamed, 'main.go')
+  writeFileSync(main, readFileSync(main, 'utf8').replace(/\bVersion\b(?=[ ,)])/g, 'CustomVersion'))
+  git(renamed, 'commit', '-qam', 'rename the version variable')
+  const inputs = { upx: 'lzma', compare: 'off' }
+  const runs = { plain: [], renamed: [], packs: [] }
+  try {
+    await action(app, renamed, inputs, warmEnv)
+    for (let i = 0; i < RUNS; i++) {
+      runs.plain.push((await action(app, dir, inputs, warmEnv)).wallMs)
+      const run = await action(app, renamed, inputs, warmEnv)
+      if (run.outputs['version-injected'] !== 'true') throw new Error(`${app}: the renamed variable did not receive the version`)
+      runs.renamed.push(run.wallMs)
+      runs.packs.push(run.log.split('\n').filter(line => /^\$ \S*upx --best --lzma /.test(line)).length)
+    }
+  } finally {
+    rmSync(renamed, { recursive: true, force: true })
+  }
+  return { runs: RUNS, plain: median(runs.plain), renamed: median(runs.renamed), packs: Math.max(...runs.packs) }
+}
+
 /**
  * `npm run bench -- --only-pr | --only-ko | --only-compression`: re-measures that section alone (minutes, not half
  * an hour) into the recorded figures; the page says when. `measure(app, dir, goCache, registry)` gives the
@@ -354,8 +481,9 @@ async function remeasure(section, measure) {
   } finally {
     registry.stop()
   }
-  recorded[`${section}Remeasured`] = new Date().toISOString().slice(0, 10)
-  recorded[`${section}Runs`] = RUNS
+  recorded.sections = { ...recorded.sections, [section]: stamp() }
+  delete recorded[`${section}Remeasured`]
+  delete recorded[`${section}Runs`]
   writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(recorded, null, 2) + '\n')
   writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(recorded))
   log(`wrote docs/benchmarks.md (${section} re-measured)`)
@@ -370,7 +498,9 @@ const SECTIONS = {
   },
   ko: { setup: registry => koTools(registry), run: (app, dir, goCache, _registry, tools) => sideBySideWithKo(app, dir, goCache, tools) },
   compression: { run: async (app, dir, goCache, registry) => ({ compression: await compressionTable(app, dir, goCache, registry) }) },
-  scaling: { apps: [...APPS, 'large'], run: async (app, dir, goCache) => ({ scaling: await scaling(app, dir, goCache) }) }
+  scaling: { apps: [...APPS, 'large'], run: async (app, dir, goCache) => ({ scaling: await scaling(app, dir, goCache) }) },
+  cold: { apps: [...APPS, 'large'], run: async (app, dir) => ({ coldBuild: await coldRuns(app, dir) }) },
+  renamed: { apps: ['hello'], run: async (app, dir, goCache) => ({ renamed: await renamedVariable(app, dir, goCache) }) }
 }
 const only = Object.keys(SECTIONS).filter(section => process.argv.includes(`--only-${section}`))
 if (only.length > 0) {
@@ -384,6 +514,8 @@ const goCache = mkdtempSync(path.join(tmpdir(), 'bench-gocache-'))
 try {
   const tools = koTools(registry)
   results.versions = { ...versions(), ko: sh(tools.ko, ['version']) }
+  // Every section of a whole run: the same day, runs, machine and tools.
+  results.sections = Object.fromEntries(['phases', 'cold', 'renamed', 'pr', 'upx', 'ko', 'compression', 'scaling'].map(section => [section, stamp(tools.ko)]))
 
   for (const app of APPS) {
     const dir = repository(app)
@@ -411,6 +543,8 @@ try {
     r.warm = phases(warm)
     r.sizes = { unstripped: warm[0].report.binaries[0].unstripped, stripped: warm[0].report.binaries[0].stripped }
 
+    r.coldBuild = await coldRuns(app, dir)
+    if (app === 'hello') r.renamed = await renamedVariable(app, dir, warmEnv)
     r.pr = await prMode(app, dir, warmEnv)
 
     log(`${app}: UPX levels`)
@@ -437,7 +571,7 @@ try {
     rmSync(dir, { recursive: true, force: true })
   }
   const large = repository('large')
-  results.apps.large = { scaling: await scaling('large', large, { GOCACHE: goCache }) }
+  results.apps.large = { coldBuild: await coldRuns('large', large), scaling: await scaling('large', large, { GOCACHE: goCache }) }
   rmSync(large, { recursive: true, force: true })
 } finally {
   registry.stop()
@@ -447,26 +581,42 @@ writeFileSync(path.join(ROOT, 'docs/benchmarks.json'), JSON.stringify(results, n
 writeFileSync(path.join(ROOT, 'docs/benchmarks.md'), render(results))
 log('wrote docs/benchmarks.md')
 
-/** Says when a section was re-measured alone (`npm run bench -- --only-SECTION`), if it was. */
+/** When, how often, on what and with what a section was measured: kept with its figures. */
+function stamp(ko = koOnPath()) {
+  const cpu = cpus()[0]?.model ?? 'unknown'
+  return {
+    date: new Date().toISOString().slice(0, 10),
+    runs: RUNS,
+    machine: `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    tools: { ...versions(), ...(ko ? { ko: sh(ko, ['version']) } : {}) }
+  }
+}
+
+function koOnPath() {
+  const ko = path.join(tmpdir(), 'bench-ko-bin', 'ko')
+  return spawnSync(ko, ['version']).status === 0 ? ko : undefined
+}
+
+/** The line that dates a section: its day, runs, machine and tools, or (figures kept from before) what is known. */
 function remeasured(res, section) {
-  const when = res[`${section}Remeasured`]
-  const runs = res[`${section}Runs`]
-  const command = runs ? `BENCH_RUNS=${runs} npm run bench -- --only-${section}` : `npm run bench -- --only-${section}`
-  return when ? ` Re-measured alone (\`${command}\`${runs ? `, medians of ${runs} interleaved runs` : ''}) on ${when}.` : ''
+  const command = `npm run bench -- --only-${section}`
+  const stamped = res.sections?.[section]
+  if (stamped) {
+    const tools = Object.entries(stamped.tools)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
+    return ` Measured on ${stamped.date} (\`${command}\` alone, or the whole bench): medians of ${stamped.runs} runs on ${stamped.machine}; ${tools}.`
+  }
+  const when = res[`${section}Remeasured`] ?? res.measured
+  const runs = res[`${section}Runs`] ?? res.runs
+  return ` Measured ${when ? `on ${when} ` : 'before sections were dated '}(medians of ${runs} runs); machine and tools not recorded.`
 }
 
 function render(res) {
   const out = []
-  const cpu = cpus()[0]?.model ?? 'unknown'
   out.push('# Benchmarks', '')
   out.push(
-    `Regenerate with \`npm run bench\` (${res.runs} runs per figure, median; UPX brute once). Written by \`scripts/bench.mjs\`; raw figures in \`benchmarks.json\`.`,
-    ''
-  )
-  out.push(
-    `Machine: ${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB. Tools: ${Object.entries(res.versions)
-      .map(([k, v]) => `${k} ${v}`)
-      .join(', ')}.`,
+    'Regenerate with `npm run bench` (BENCH_RUNS runs per figure, 3 unless set, median; UPX brute once), or one section with `npm run bench -- --only-SECTION`. Each section says when it was measured, how many runs, on what machine and with which tools. Written by `scripts/bench.mjs`; raw figures in `benchmarks.json`.',
     ''
   )
   out.push('Apps: `examples/hello` (the seed app, standard library only) and `examples/api` (chi, zap, Prometheus client, protobuf, YAML).', '')
@@ -502,7 +652,8 @@ function render(res) {
   out.push(
     '## Where the time goes',
     '',
-    'One run of the action with `upx: lzma` and `smoke-test: version`, per phase (median). Overhead is wall time minus the time spent waiting on go, upx, docker and git: Node start-up, bundle load, measuring (reading the OCI layout, gzip estimates) and reporting.',
+    'One run of the action with `upx: lzma` and `smoke-test: version`, per phase (median). Overhead is wall time minus the time spent waiting on go, upx, docker and git: Node start-up, bundle load, measuring (reading the OCI layout, gzip estimates) and reporting.' +
+      remeasured(res, 'phases'),
     ''
   )
   const phaseNames = Object.keys(res.apps.hello.warm).filter(k => !['wall', 'tools', 'overhead'].includes(k))
@@ -515,7 +666,7 @@ function render(res) {
   out.push(
     '## PR mode',
     '',
-    "Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does) and scales the base's zstd figure to its own layers. The last columns are what a push run that stores its measurement pays: the same head-only run, plus compressing its layers at zstd 19 once for every later pull request. `upx: off`, warm Go cache, interleaved." +
+    "Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does) and scales the base's zstd figure to its own layers. The last columns are what a push to main that stores its measurement pays: the same head-only run with the cache service present, each push a new commit after the last, whose zstd figure is scaled from the one stored before it (looked up in the same request as its own entry; nothing is compressed). `upx: off`, warm Go cache, interleaved." +
       remeasured(res, 'pr'),
     ''
   )
@@ -537,12 +688,15 @@ function render(res) {
     ''
   )
 
+  renderCold(res, out)
+  renderRenamed(res, out)
   renderScaling(res, out)
 
   out.push(
     '## UPX levels',
     '',
-    'Binary on disk, its gzip size (about what a registry stores for the layer), image wire size (exact, from the OCI output), and start-up of `version` (median of 9 runs of the binary itself).',
+    'Binary on disk, its gzip size (about what a registry stores for the layer), image wire size (exact, from the OCI output), and start-up of `version` (median of 9 runs of the binary itself).' +
+      remeasured(res, 'upx'),
     ''
   )
   for (const a of APPS) {
@@ -561,18 +715,29 @@ function render(res) {
   out.push(
     '## Side by side with ko',
     '',
-    'Same app, warm Go cache, both pushing one linux/amd64 image to a local registry, interleaved run by run; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Wire size read back from the registry. The action runs with `load: false` (a push only, as ko does) and once with its default `load: true`. It still does more per run than ko: the unstripped twin link (symbols for the -X proof and the size split), one image build whose OCI layout is measured, checked for the binary and pushed as it is, and the registry read back.' +
+    "Same app, warm Go cache, both pushing one linux/amd64 image to a local registry, interleaved run by run; ko with a scratch-like base (CA certificates, nonroot passwd) pushed there first. Each push twice a run: to a repository new to that run (every blob uploaded) and to the one the variant always uses (every blob there already: a re-run). Attestations the same on both sides: none (ko `--sbom=none`; the action with `sbom: false`, `provenance: false`) or one SBOM each (ko's SPDX default; the action's build-info SBOM). The action runs with `load: false` (a push only, as ko does), once with its default `load: true`, and once as a push to main with the Actions cache service present (each push a new commit, its measurement stored, its zstd figure scaled from the commit before). Wire size read back from the registry. Per run the action still does more than ko: the unstripped twin link (symbols for the -X proof and the size split), one image build whose OCI layout is measured, checked for the binary and pushed as it is, and the registry read back." +
       remeasured(res, 'ko'),
     ''
   )
-  out.push('| app | tool | wall | wire |', '|---|---|---:|---:|')
+  const KO_ROWS = [
+    ['ko', 'ko (defaults: its SBOM)'],
+    ['koStripped', 'ko with -s -w (.ko.yaml), --sbom=none'],
+    ['koStrippedSbom', 'ko with -s -w, its SBOM'],
+    ['slim-off', 'go-slim-image, upx off, no attestations'],
+    ['slim-off-sbom', 'go-slim-image, upx off, its SBOM'],
+    ['slim-off-cache', 'go-slim-image, upx off, no attestations, a push to main storing its measurement'],
+    ['slim-off-load', 'go-slim-image, upx off, no attestations, load: true'],
+    ['slim-lzma', 'go-slim-image, upx lzma, no attestations']
+  ]
+  out.push('| app | tool | new blobs | re-push | wire | vs ko -s -w (new / re-push) |', '|---|---|---:|---:|---:|---:|')
   for (const a of APPS) {
     const x = res.apps[a]
-    out.push(`| ${a} | ko (defaults) | ${secs(x.ko.wall)} | ${mib(x.ko.wire)} |`)
-    out.push(`| ${a} | ko with -s -w (.ko.yaml) | ${secs(x.koStripped.wall)} | ${mib(x.koStripped.wire)} |`)
-    out.push(`| ${a} | go-slim-image, upx off | ${secs(x['slim-off'].wall)} | ${mib(x['slim-off'].wire)} |`)
-    if (x['slim-off-load']) out.push(`| ${a} | go-slim-image, upx off, load: true | ${secs(x['slim-off-load'].wall)} | ${mib(x['slim-off-load'].wire)} |`)
-    out.push(`| ${a} | go-slim-image, upx lzma | ${secs(x['slim-lzma'].wall)} | ${mib(x['slim-lzma'].wire)} |`)
+    const ko = x.koStrippedSbom && x.ko.fresh ? x.koStripped : undefined
+    for (const [key, label] of KO_ROWS) {
+      if (!x[key]) continue
+      const ratio = ko && key.startsWith('slim') ? `${(x[key].fresh / ko.fresh).toFixed(2)}× / ${(x[key].wall / ko.wall).toFixed(2)}×` : '–'
+      out.push(`| ${a} | ${label} | ${x[key].fresh ? secs(x[key].fresh) : '–'} | ${secs(x[key].wall)} | ${mib(x[key].wire)} | ${ratio} |`)
+    }
   }
   if (APPS.every(a => res.apps[a].compression)) {
     out.push(
@@ -620,4 +785,45 @@ function renderScaling(res, out) {
     out.push(`| ${label} | ${cells.join(' | ')} | ${(of('large')[key] / of('api')[key]).toFixed(1)}× |`)
   }
   out.push('')
+}
+
+/** A cold first run against a plain go build of the same package and flags. */
+function renderCold(res, out) {
+  const apps = ['hello', 'api', 'large'].filter(a => res.apps[a]?.coldBuild)
+  if (apps.length === 0) return
+  out.push(
+    '## A cold first run',
+    '',
+    'A fresh runner, a go.mod change or an evicted cache: an empty `GOCACHE` (the modules downloaded), `upx: off`, no smoke test, `load: false`, against a plain `go build -trimpath -ldflags="-s -w"` of the same package from an empty `GOCACHE`, interleaved. CPU is that of every process the bench waited for (go, the compiler, the linker, docker\'s CLI; not the engine\'s daemon). The unstripped twin links after the shipped binary, from the cache that build filled.' +
+      remeasured(res, 'cold'),
+    ''
+  )
+  out.push(
+    "| app | runs | plain go build | its CPU | the action's go build phase | ratio | the whole run | its CPU | ratio, wall / CPU |",
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|'
+  )
+  for (const a of apps) {
+    const c = res.apps[a].coldBuild
+    out.push(
+      `| ${a} | ${c.runs} | ${secs(c.plainWall)} | ${secs(c.plainCpu)} | ${secs(c.goBuild)} | ${(c.goBuild / c.plainWall).toFixed(2)}× | ${secs(c.wall)} | ${secs(c.cpu)} | ${(c.wall / c.plainWall).toFixed(2)}× / ${(c.cpu / c.plainCpu).toFixed(2)}× |`
+    )
+  }
+  out.push('')
+}
+
+/** A renamed version variable against the app as it is. */
+function renderRenamed(res, out) {
+  const r = res.apps.hello?.renamed
+  if (!r) return
+  out.push(
+    '## A version variable under another name',
+    '',
+    "examples/hello with its `Version` renamed `CustomVersion` (the version goes into the only look-alike), against hello as it is, `upx: lzma`, warm Go cache, interleaved. The look-alike is found in the module's source before the first link." +
+      remeasured(res, 'renamed'),
+    '',
+    '| hello as it is | renamed | ratio | UPX runs in a renamed run |',
+    '|---:|---:|---:|---:|',
+    `| ${secs(r.plain)} | ${secs(r.renamed)} | ${(r.renamed / r.plain).toFixed(2)}× | ${r.packs} |`,
+    ''
+  )
 }

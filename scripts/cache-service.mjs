@@ -11,6 +11,18 @@ import { ROOT } from './run-action.mjs'
 
 const API = '/_apis/artifactcache/'
 
+/**
+ * As GitHub's service answers a lookup: the primary key matched exactly, else each restore key in order as a prefix,
+ * the newest entry of the first that matches.
+ */
+function firstMatch(entries, keys, version) {
+  for (const [index, key] of keys.entries()) {
+    const matches = entries.filter(e => e.complete && e.version === version && (index === 0 ? e.key === key : e.key.startsWith(key)))
+    if (matches.length > 0) return matches.at(-1)
+  }
+  return undefined
+}
+
 export class CacheService {
   entries = []
   requests = []
@@ -63,7 +75,7 @@ export class CacheService {
     if (request.method === 'GET' && rest === 'cache') {
       const keys = (url.searchParams.get('keys') ?? '').split(',')
       const version = url.searchParams.get('version')
-      const hit = this.entries.find(e => e.complete && e.version === version && keys.includes(e.key))
+      const hit = firstMatch(this.entries, keys, version)
       if (!hit) return json(response, 204)
       return json(response, 200, { cacheKey: hit.key, archiveLocation: `${this.url.slice(0, -1)}${API}archive/${hit.id}` })
     }
@@ -211,7 +223,7 @@ export class CacheServiceV2 {
     }
     if (method === 'GetCacheEntryDownloadURL') {
       const keys = [body.key, ...(body.restoreKeys ?? [])]
-      const hit = this.entries.find(e => e.complete && e.version === body.version && keys.includes(e.key))
+      const hit = firstMatch(this.entries, keys, body.version)
       if (!hit) return json(response, 200, { ok: false })
       return json(response, 200, { ok: true, signedDownloadUrl: this.#signed(hit.blob, 'r'), matchedKey: hit.key })
     }

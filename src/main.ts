@@ -30,7 +30,11 @@ async function pipeline(): Promise<void> {
   const memory = openMemory(settings, engine, upx, workDir)
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
   const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking })
-  const head = await buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking }).catch(async (error: unknown) => {
+  const building = buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking })
+  // A push's lookup (its own entry, the one it scales from) runs while the head builds; the store follows it.
+  const stored = rememberHead(settings, memory, building)
+  const head = await building.catch(async (error: unknown) => {
+    // The lookup, if still under way, is ended with the run's other tools.
     await baseline.catch(() => undefined)
     throw error
   })
@@ -40,7 +44,6 @@ async function pipeline(): Promise<void> {
     version,
     head.injections.find(i => i.role === 'version')
   )
-  const stored = rememberHead(settings, memory, head)
   // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
   const cgo = goFacts.cgo()
   const road = headRoad(settings, head, baseline, stored)

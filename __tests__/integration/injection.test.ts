@@ -3,7 +3,9 @@
  * package under cmd/NAME's module, or nothing at all (debug.ReadBuildInfo). The report must say what the binary
  * really carries, and the image's own binary must agree.
  */
-import { writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { docker, git, goModule, requireTools, runAction } from './harness.js'
 
@@ -18,6 +20,32 @@ function repository(files: Record<string, string>): { dir: string; sha: string }
 }
 
 const unique = () => Date.now().toString(36)
+
+/**
+ * A `go` first on PATH that notes each build before the real one runs: the twin's (its output under unstripped/)
+ * and whether the shipped binary was already there when it started.
+ */
+function goWatcher(): { env: Record<string, string>; builds: () => string[] } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'go-watch-'))
+  const notes = path.join(dir, 'builds')
+  const real = execFileSync('sh', ['-c', 'command -v go'], { encoding: 'utf8' }).trim()
+  const script = [
+    '#!/bin/sh',
+    '[ "$1" = build ] || exec "$REAL_GO" "$@"',
+    'out=; prev=',
+    'for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done',
+    'case "$out" in',
+    '*/unstripped/*) if [ -f "$(echo "$out" | sed s,/unstripped/,/bin/,)" ]; then echo "twin after the shipped binary"; else echo "twin before the shipped binary"; fi ;;',
+    '*) echo shipped ;;',
+    'esac >> "$GO_NOTES"',
+    'exec "$REAL_GO" "$@"'
+  ].join('\n')
+  writeFileSync(path.join(dir, 'go'), `${script}\n`, { mode: 0o755 })
+  return {
+    env: { PATH: `${dir}:${process.env.PATH}`, REAL_GO: real, GO_NOTES: notes },
+    builds: () => (existsSync(notes) ? readFileSync(notes, 'utf8').trim().split('\n') : [])
+  }
+}
 
 describe('the version really injected', () => {
   it('main.version (lower case), the one candidate, receives the version, and the run says so', async () => {
@@ -164,10 +192,15 @@ describe('the version of a commit past its tag', () => {
         'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/custom/internal/buildinfo"\n)\n\nfunc main() { fmt.Println(buildinfo.CustomVersion) }\n'
     })
     const image = `slim-test/custom-${unique()}`
-    const run = await runAction({ image, 'smoke-test': '', 'build-variable': 'none' }, { workspace: repo.dir })
+    const go = goWatcher()
+    const run = await runAction({ image, 'smoke-test': '', 'build-variable': 'none', upx: '1' }, { workspace: repo.dir, env: go.env })
     expect(run.errors).toEqual([])
     expect(run.warnings).toEqual([])
     expect(run.outputs['version-injected']).toBe('true')
+    // Settled before the first link: one link of each, one UPX run, one image build.
+    expect(go.builds()).toEqual(['shipped', 'twin after the shipped binary'])
+    expect(run.stdout.match(/^\$ \S*upx -1 /gm)).toHaveLength(1)
+    expect(run.stdout.match(/^\$ \S*buildx build /gm)).toHaveLength(1)
     expect(docker('run', '--rm', '--network', 'none', `${image}:0.1.0`)).toBe('0.1.0')
     const report = JSON.parse(run.outputs['report-json'])
     expect(report.injections[0]).toEqual({ role: 'version', variable: 'example.com/custom/internal/buildinfo.CustomVersion', injected: true })

@@ -22,7 +22,8 @@ export const sampleReport: Report = {
       gzipUnpacked: 2455866,
       gzipPacked: 1845137,
       startupUnpackedMs: 3.3,
-      startupPackedMs: 118.7
+      startupPackedMs: 118.7,
+      startupRuns: 11
     }
   ],
   measurement: {

@@ -94,7 +94,12 @@ const record_schema_image = schemas/* object */.Ikc({
     /** The file in the image: packed when UPX packed it. */
     binary: count,
     breakdown: breakdown.optional(),
-    zstd: schemas/* object */.Ikc({ level: schemas/* number */.aig().int().min(1).max(22), wire: count }).optional()
+    zstd: schemas/* object */.Ikc({
+        level: schemas/* number */.aig().int().min(1).max(22),
+        wire: count,
+        from: schemas/* object */.Ikc({ commit: schemas/* string */.YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/), layers: count }).optional()
+    })
+        .optional()
 });
 const schema = schemas/* object */.Ikc({
     format: schemas/* literal */.euz(RECORD_FORMAT),

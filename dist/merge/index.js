@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9363);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3223);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9363:
+/***/ 3223:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35063,10 +35063,10 @@ async function runner_execute(plan, options = {}) {
  * is interrupted, and by the post step at the end of the job whatever happened.
  */
 const undo = new Map();
-function cleanup_whileRunning(key, cleanup) {
+function whileRunning(key, cleanup) {
     undo.set(key, cleanup);
 }
-function cleanup_done(key) {
+function done(key) {
     undo.delete(key);
 }
 async function undoAll() {
@@ -35159,7 +35159,7 @@ function platform_goEnv(platform) {
     return env;
 }
 /** The platform this process runs on, when it is one images are built for. */
-function platform_hostPlatform() {
+function hostPlatform() {
     const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
     if (process.platform !== 'linux' || !arch)
         return undefined;
@@ -35608,6 +35608,21 @@ function github_defaultProvenance(eventPath) {
     }
     return isPrivate === false ? 'mode=max' : 'mode=min';
 }
+/**
+ * A push event's `before`: the branch's head before the push, most often the commit the last run measured. Only a
+ * commit id: all zeros (a new branch) or anything else is none. A malformed file is readPullRequest's to report.
+ */
+function pushBefore(eventPath, eventName) {
+    if (eventName !== 'push' || !eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
+        return undefined;
+    try {
+        const before = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).before;
+        return typeof before === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(before) && !/^0+$/.test(before) ? before : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /** The run's GitHub context, with the pull request of the event file. */
 function github_readGitHub({ env }, pullRequest) {
     return {
@@ -35616,7 +35631,8 @@ function github_readGitHub({ env }, pullRequest) {
         ref: env.GITHUB_REF,
         refName: env.GITHUB_REF_NAME,
         eventName: env.GITHUB_EVENT_NAME,
-        pullRequest
+        pullRequest,
+        before: pushBefore(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME)
     };
 }
 
@@ -36154,6 +36170,15 @@ const types_NO_VARIABLE = 'none';
 // Listing the package before anything is built: it exists, it is main, it loads without cgo; and explaining a
 // failed build by the cgo it would have needed.
 const golist_STATIC_ENV = { CGO_ENABLED: '0' };
+// NUL ends each field (no path holds one); the Go files of the standard library are left out.
+const LISTING = [
+    '{{.ImportPath}}',
+    '{{.Name}}',
+    '{{with .Module}}{{.Main}}{{end}}',
+    '{{if not .Standard}}{{.Dir}}{{range .GoFiles}}{{"\\x00"}}{{.}}{{end}}{{end}}'
+]
+    .map(field => `${field}{{"\\x00"}}`)
+    .join('');
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
  * so tags select the same files); the package itself comes last. It compiles nothing: the links do.
@@ -36161,10 +36186,20 @@ const golist_STATIC_ENV = { CGO_ENABLED: '0' };
 function goListPlan(build, platform) {
     return {
         program: 'go',
-        args: ['list', '-deps', ...build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', build.package],
+        args: ['list', '-deps', ...build.buildFlags, '-f', LISTING, '--', build.package],
         env: { ...golist_STATIC_ENV, ...goEnv(platform) },
         cwd: build.workingDirectory
     };
+}
+/** A `goListPlan` listing, package by package. */
+function parseListing(stdout) {
+    return stdout
+        .split('\x00\n')
+        .filter(record => record.trim() !== '')
+        .map(record => {
+        const [importPath, name, main, dir, ...files] = record.replace(/^\n/, '').split('\x00');
+        return { importPath, name, main: main === 'true', source: dir ? { dir, files } : undefined };
+    });
 }
 /** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
 function cgoPackagesPlan(build, platform) {
@@ -36252,7 +36287,7 @@ async function resolveDefaultPackage(build, platform) {
     throw new Error(`package . is not a main package, and the module has ${mains.length}: set package to one of ${mains.join(', ')}`);
 }
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
-const listsMain = (listed) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main';
+const listsMain = (listed) => listed.code === 0 && parseListing(listed.stdout).at(-1)?.name === 'main';
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given, platform) {
     const list = (build) => execute(goListPlan(build, platform), { allowFailure: true, quiet: true });
@@ -36293,23 +36328,335 @@ async function golist_inspectPackage(given, { base = false } = {}) {
     const cgo = onDemand(async () => (base ? [] : cgoPackages(build, platform)));
     if (listed.code !== 0)
         throw await listingFailure(build, platform, listed, cgo);
-    const lines = listed.stdout.trim().split('\n');
-    const [importPath, name] = lines[lines.length - 1].split(' ');
+    const packages = parseListing(listed.stdout);
+    const { importPath, name } = packages.at(-1) ?? { importPath: build.package, name: 'nothing' };
     if (name !== 'main') {
         const none = build.package === '.' ? ', and the module has no main package' : '';
         throw new Error(`package "${build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`);
     }
-    const imports = new Set(lines.map(line => line.split(' ')[0]));
+    const imports = new Set(packages.map(p => p.importPath));
     return {
         package: build.package,
         importPath,
         packageNote: note,
-        mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+        mainModulePackages: packages.filter(p => p.main).map(p => p.importPath),
+        sources: new Map(packages.flatMap(p => (p.source ? [[p.importPath, p.source]] : []))),
         cgo: onDemand(async () => {
             const packages = await cgo();
             return { packages, dropped: droppedCgo(packages, imports) };
         })
     };
+}
+
+;// CONCATENATED MODULE: ./src/build/declarations.ts
+// The package-level string variables of Go source, read before anything is linked: where -X can put the version is
+// settled from them, so a look-alike variable never costs a second build. The twin's symbol table confirms it later.
+/** Go's tokens as far as declarations need them: comments dropped, literals whole, line ends kept (they end a spec). */
+function tokenize(source) {
+    const tokens = [];
+    const pattern = /(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*")|(`[^`]*`)|('(?:[^'\\\n]|\\.)*')|([\p{L}_][\p{L}\p{N}_]*)|(\n)|([ \t\r]+)|([0-9][\w.]*|.)/gu;
+    for (const match of source.matchAll(pattern)) {
+        const [text, line, block, quoted, raw, rune, ident, newline] = match;
+        if (line !== undefined || (block !== undefined && !block.includes('\n')))
+            continue;
+        if (block !== undefined || newline !== undefined)
+            tokens.push({ kind: 'newline', text: '\n' });
+        else if (quoted !== undefined || raw !== undefined)
+            tokens.push({ kind: 'string', text });
+        else if (ident !== undefined)
+            tokens.push({ kind: 'ident', text });
+        else if (rune !== undefined || !/^[ \t\r]+$/.test(text))
+            tokens.push({ kind: 'other', text });
+    }
+    return tokens;
+}
+const OPEN = new Set(['(', '[', '{']);
+const CLOSE = new Set([')', ']', '}']);
+// After these, a line end is the end of a statement (Go's automatic semicolons).
+const ENDS_LINE = (token) => token !== undefined && (token.kind === 'ident' || token.kind === 'string' || CLOSE.has(token.text) || /^[0-9'.]/.test(token.text));
+/** The specs of every top-level `var` declaration, each as its tokens (a block's specs one by one). */
+function varSpecs(tokens) {
+    const specs = [];
+    let depth = 0;
+    for (let i = 0; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (depth !== 0 || token.kind !== 'ident' || token.text !== 'var')
+            continue;
+        const grouped = tokens[i + 1]?.text === '(';
+        const read = readSpecs(tokens, grouped ? i + 2 : i + 1, grouped);
+        specs.push(...read.specs);
+        i = read.end;
+    }
+    return specs;
+}
+/** Specs from `start`: one (ended by a line end or `;`), or a block's (ended by its `)`). */
+function readSpecs(tokens, start, grouped) {
+    const specs = [];
+    let spec = [];
+    let depth = 0;
+    let i = start;
+    for (; i < tokens.length; i++) {
+        const token = tokens[i];
+        const ends = depth === 0 && (token.text === ';' || (token.kind === 'newline' && ENDS_LINE(spec.at(-1))));
+        if (ends || (grouped && depth === 0 && token.text === ')')) {
+            if (spec.length > 0)
+                specs.push(spec);
+            spec = [];
+            if (!grouped || token.text === ')')
+                break;
+            continue;
+        }
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (token.kind !== 'newline')
+            spec.push(token);
+    }
+    if (spec.length > 0)
+        specs.push(spec);
+    return { specs, end: i };
+}
+/** Splits tokens on the commas outside brackets. */
+function splitTopLevel(tokens) {
+    const parts = [[]];
+    let depth = 0;
+    for (const token of tokens) {
+        if (OPEN.has(token.text))
+            depth++;
+        else if (CLOSE.has(token.text))
+            depth--;
+        if (depth === 0 && token.text === ',')
+            parts.push([]);
+        else
+            parts.at(-1).push(token);
+    }
+    return parts;
+}
+/** The package-level variables of one Go file that may hold a string. */
+function declarations_stringVariables(source) {
+    const found = { strings: [], untyped: [] };
+    for (const spec of varSpecs(tokenize(source))) {
+        const equals = spec.findIndex(t => t.text === '=');
+        const left = equals < 0 ? spec : spec.slice(0, equals);
+        if (left[0]?.kind !== 'ident')
+            continue;
+        // `a, b, c T`: names at even places, each but the last followed by a comma; what follows them is the type.
+        let count = 1;
+        while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident')
+            count++;
+        const names = left
+            .slice(0, 2 * count - 1)
+            .filter((_, i) => i % 2 === 0)
+            .map(t => t.text);
+        const type = left.slice(2 * count - 1).map(t => t.text);
+        const values = equals < 0 ? [] : splitTopLevel(spec.slice(equals + 1));
+        names.forEach((name, index) => {
+            if (name === '_')
+                return;
+            if (type.length > 0) {
+                if (type.length === 1 && type[0] === 'string')
+                    found.strings.push(name);
+            }
+            else if (values.length === names.length && values[index].every(t => t.kind === 'string' || t.text === '+'))
+                found.strings.push(name);
+            else if (values.length > 0)
+                found.untyped.push(name);
+        });
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/build/symbols.ts
+
+/** A package-level string variable: a data or bss symbol the size of a string header. */
+const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
+const symbols_hasStringVariable = (symbols, name, pointerSize) => symbols.some(s => s.name === name && isStringVariable(s, pointerSize));
+// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
+// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
+const ROLE_NAMES = {
+    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
+    build: {
+        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
+        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
+    }
+};
+// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
+const OTHER_THINGS = new Set([
+    'api',
+    'proto',
+    'protocol',
+    'schema',
+    'min',
+    'max',
+    'minimum',
+    'maximum',
+    'go',
+    'golang',
+    'tls',
+    'http',
+    'kube',
+    'k8s',
+    'spec',
+    'format',
+    'wire',
+    'storage',
+    'db',
+    'database',
+    'compat',
+    'config'
+]);
+/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
+const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
+/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
+function symbols_splitSymbol(name) {
+    const slash = name.lastIndexOf('/');
+    const dot = name.indexOf('.', slash + 1);
+    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
+}
+/**
+ * String variables of the main module whose name says they hold the version (or the build): the plain names if
+ * any, else the names that end in one.
+ */
+function candidates(symbols, role, mainModulePackages, pointerSize) {
+    const own = new Set(['main', ...mainModulePackages]);
+    const names = symbols
+        .filter(s => isStringVariable(s, pointerSize) && own.has(symbols_splitSymbol(s.name).pkg))
+        .map(s => s.name)
+        .filter((name, i, all) => all.indexOf(name) === i);
+    const ident = (name) => symbols_splitSymbol(name).ident;
+    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
+    if (plain.length > 0)
+        return plain;
+    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
+}
+/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
+function symbols_resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
+    const input = `${role}-variable`;
+    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
+    if (wanted === NO_VARIABLE)
+        return { role, variable: wanted, injected: false };
+    if (symbols_hasStringVariable(symbols, wanted, pointerSize))
+        return { role, variable: wanted, injected: true };
+    const found = candidates(symbols, role, mainModulePackages, pointerSize);
+    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
+    if (found.length === 1) {
+        return {
+            role,
+            variable: found[0],
+            injected: true,
+            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
+        };
+    }
+    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    if (found.length === 0 && readsBuildInfo(symbols)) {
+        return {
+            role,
+            variable: wanted,
+            injected: false,
+            note: {
+                level: 'info',
+                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
+                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+            }
+        };
+    }
+    return {
+        role,
+        variable: wanted,
+        injected: false,
+        note: {
+            level: 'warning',
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+        }
+    };
+}
+/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
+const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
+const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
+const symbols_pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
+// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
+// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
+const TLS_CLIENT = (/* unused pure expression or super */ null && ([
+    'net/http.(*Transport).roundTrip',
+    'net/http.(*Transport).dialConn',
+    'crypto/tls.Client',
+    'crypto/tls.Dial',
+    'crypto/tls.DialWithDialer',
+    'crypto/tls.(*Dialer).DialContext'
+]));
+const SYSTEM_ROOTS = (/* unused pure expression or super */ null && (['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool']));
+const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
+/**
+ * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
+ * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
+ */
+function symbols_verifiesWithSystemRoots(symbols) {
+    const names = new Set(symbols.map(s => s.name));
+    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
+}
+
+;// CONCATENATED MODULE: ./src/build/targets.ts
+
+
+
+
+
+/** The variables of one package that may hold a string, named as the linker names them (`main.` for the main package). */
+async function packageVariables(facts, importPath) {
+    const source = facts.sources.get(importPath);
+    const found = { strings: [], untyped: [] };
+    if (!source)
+        return found;
+    const prefix = importPath === facts.importPath ? 'main' : importPath;
+    for (const file of source.files) {
+        const read = stringVariables(await readFile(path.join(source.dir, file), 'utf8'));
+        found.strings.push(...read.strings.map(name => `${prefix}.${name}`));
+        found.untyped.push(...read.untyped.map(name => `${prefix}.${name}`));
+    }
+    return found;
+}
+/** The package a wanted variable is in, as the listing names it. */
+const packageOf = (facts, variable) => {
+    const { pkg } = splitSymbol(variable);
+    return pkg === 'main' ? facts.importPath : pkg;
+};
+/** The string variables of the main module, as symbols the size of a string header: what `resolveTarget` reads. */
+async function moduleSymbols(facts, platform) {
+    const size = 2 * pointerSize(platform.arch);
+    const all = await Promise.all(facts.mainModulePackages.map(p => packageVariables(facts, p)));
+    return all.flatMap(found => found.strings.map(name => ({ name, size, kind: 'D' })));
+}
+/**
+ * The variable a role's value goes into: the input's when its package declares it (or the source cannot say), else
+ * the main module's only look-alike, as the twin's symbol table would choose it. A package the program does not link
+ * declares nothing; unreadable source keeps the input's.
+ */
+async function settleRole(build, facts, role, wanted) {
+    if (wanted === NO_VARIABLE)
+        return wanted;
+    try {
+        const own = await packageVariables(facts, packageOf(facts, wanted));
+        if (own.strings.includes(wanted) || own.untyped.includes(wanted))
+            return wanted;
+        const platform = build.platforms[0];
+        return resolveTarget(await moduleSymbols(facts, platform), role, wanted, facts.mainModulePackages, pointerSize(platform.arch)).variable;
+    }
+    catch {
+        return wanted;
+    }
+}
+/** The build with its -X targets settled: the ones asked for, or their only stand-ins. */
+async function targets_settleTargets(build, facts) {
+    const [versionVariable, buildVariable] = await Promise.all([
+        settleRole(build, facts, 'version', build.versionVariable),
+        settleRole(build, facts, 'build', build.buildVariable)
+    ]);
+    return { ...build, versionVariable, buildVariable };
 }
 
 ;// CONCATENATED MODULE: ./src/build/embedded.ts
@@ -36507,134 +36854,6 @@ function split_withMainModule(split) {
     return { ...split, rows: [...split.rows.filter(r => r.kind !== 'package'), main].sort((a, b) => b.bytes - a.bytes) };
 }
 
-;// CONCATENATED MODULE: ./src/build/symbols.ts
-
-/** A package-level string variable: a data or bss symbol the size of a string header. */
-const isStringVariable = (symbol, pointerSize) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize;
-// The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
-// in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
-const ROLE_NAMES = {
-    version: { plain: /^(app|build|git|release)?_?version$/i, ending: /[a-z0-9](Version|_version|_VERSION)$/ },
-    build: {
-        plain: /^(git|build|source)?_?(build|commit|revision|sha|hash|commit_?hash|commit_?sha)$/i,
-        ending: /[a-z0-9](Commit|Revision|Build|SHA|Sha|CommitHash|CommitSHA|_commit|_COMMIT|_revision|_sha|_SHA)$/
-    }
-};
-// Names that end like a version but hold another one: a protocol's, an API's, the minimum Go's.
-const OTHER_THINGS = new Set([
-    'api',
-    'proto',
-    'protocol',
-    'schema',
-    'min',
-    'max',
-    'minimum',
-    'maximum',
-    'go',
-    'golang',
-    'tls',
-    'http',
-    'kube',
-    'k8s',
-    'spec',
-    'format',
-    'wire',
-    'storage',
-    'db',
-    'database',
-    'compat',
-    'config'
-]);
-/** The first word of an identifier: `API` of APIVersion, `min` of minGoVersion, `db` of db_version. */
-const firstWord = (ident) => ident.split(/_|(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])/)[0].toLowerCase();
-/** Splits `github.com/acme/app/version.Version` into its package path and identifier. */
-function symbols_splitSymbol(name) {
-    const slash = name.lastIndexOf('/');
-    const dot = name.indexOf('.', slash + 1);
-    return dot < 0 ? { pkg: '', ident: name } : { pkg: name.slice(0, dot), ident: name.slice(dot + 1) };
-}
-/**
- * String variables of the main module whose name says they hold the version (or the build): the plain names if
- * any, else the names that end in one.
- */
-function candidates(symbols, role, mainModulePackages, pointerSize) {
-    const own = new Set(['main', ...mainModulePackages]);
-    const names = symbols
-        .filter(s => isStringVariable(s, pointerSize) && own.has(symbols_splitSymbol(s.name).pkg))
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
-    const ident = (name) => symbols_splitSymbol(name).ident;
-    const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
-    if (plain.length > 0)
-        return plain;
-    return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))));
-}
-/** Decides where the value goes: the input's variable if it exists, else the only candidate, else nowhere. */
-function symbols_resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
-    const input = `${role}-variable`;
-    // The user said the program has no such variable: nothing was injected, and nothing is to be said.
-    if (wanted === NO_VARIABLE)
-        return { role, variable: wanted, injected: false };
-    if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize)))
-        return { role, variable: wanted, injected: true };
-    const found = candidates(symbols, role, mainModulePackages, pointerSize);
-    const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`;
-    if (found.length === 1) {
-        return {
-            role,
-            variable: found[0],
-            injected: true,
-            note: { level: 'info', text: `${missing}; the ${role} went into ${found[0]}, the only variable that looks like it. Set ${input}: ${found[0]} to say so.` }
-        };
-    }
-    const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
-    if (found.length === 0 && readsBuildInfo(symbols)) {
-        return {
-            role,
-            variable: wanted,
-            injected: false,
-            note: {
-                level: 'info',
-                text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
-            }
-        };
-    }
-    return {
-        role,
-        variable: wanted,
-        injected: false,
-        note: {
-            level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
-        }
-    };
-}
-/** The program reads its own build info, where Go stamps the module version and the commit (vcs.revision). */
-const readsBuildInfo = (symbols) => symbols.some(s => s.name === 'runtime/debug.ReadBuildInfo');
-const POINTER_SIZE = { '386': 4, arm: 4, mips: 4, mipsle: 4 };
-const symbols_pointerSize = (goarch) => POINTER_SIZE[goarch] ?? 8;
-// Linked only when the program opens TLS connections itself: a net/http server that never uses the client
-// does not carry them (the linker drops them), though it links crypto/x509's root loading through net/http.
-const TLS_CLIENT = (/* unused pure expression or super */ null && ([
-    'net/http.(*Transport).roundTrip',
-    'net/http.(*Transport).dialConn',
-    'crypto/tls.Client',
-    'crypto/tls.Dial',
-    'crypto/tls.DialWithDialer',
-    'crypto/tls.(*Dialer).DialContext'
-]));
-const SYSTEM_ROOTS = (/* unused pure expression or super */ null && (['crypto/x509.loadSystemRoots', 'crypto/x509.systemRootsPool']));
-const EMBEDDED_ROOTS_PACKAGE = 'golang.org/x/crypto/x509roots/fallback.';
-/**
- * The program verifies servers' certificates against the system roots: it dials TLS, loads the system pool,
- * and embeds no roots of its own. On scratch those connections fail ("certificate signed by unknown authority").
- */
-function symbols_verifiesWithSystemRoots(symbols) {
-    const names = new Set(symbols.map(s => s.name));
-    return TLS_CLIENT.some(name => names.has(name)) && SYSTEM_ROOTS.some(name => names.has(name)) && !symbols.some(s => s.name.startsWith(EMBEDDED_ROOTS_PACKAGE));
-}
-
 ;// CONCATENATED MODULE: ./src/build/twin.ts
 
 
@@ -36651,32 +36870,34 @@ async function readTwin(unstripped) {
     return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) };
 }
 /**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
+ * Reads the unstripped binary's symbol table: whether the -X targets received their values, and whether the program
+ * verifies TLS servers against the system roots. `build` holds the targets settled from the source before linking.
  */
-function readSymbols(build, platform, symbols, mainModulePackages) {
-    const size = pointerSize(platform.arch);
+function readSymbols(build, asked, symbols, mainModulePackages) {
+    const size = pointerSize(build.platforms[0].arch);
+    const check = (role, wanted, settled) => confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size);
     return {
-        injections: [
-            resolveTarget(symbols, 'version', build.versionVariable, mainModulePackages, size),
-            resolveTarget(symbols, 'build', build.buildVariable, mainModulePackages, size)
-        ],
+        injections: [check('version', asked.versionVariable, build.versionVariable), check('build', asked.buildVariable, build.buildVariable)],
         needsSystemRoots: verifiesWithSystemRoots(symbols)
     };
 }
 /**
- * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
- * every twin splits its shipped binary by package, and goes.
+ * The symbol table's choice against the source's: they agree but where the source misread a declaration or the
+ * linker dropped a variable no code reads. Then the value went where the source said, and the warning says so.
  */
-async function twin_readTwins(build, mainModulePackages, links, shipped) {
+function confirmTarget(checked, settled, symbols, size) {
+    if (checked.variable === settled)
+        return checked;
+    const text = `The ${checked.role} went into ${settled}, chosen from the source before linking, but the linked program's symbols point to ` +
+        `${checked.variable}${checked.injected ? '' : ' (which did not receive it)'}: set ${checked.role}-variable to the variable your program prints.`;
+    return { role: checked.role, variable: settled, injected: hasStringVariable(symbols, settled, size), note: { level: 'warning', text } };
+}
+/** The first platform's twin says where the -X values landed; every twin splits its shipped binary by package, and goes. */
+async function twin_readTwins(build, asked, mainModulePackages, links, shipped) {
     const begun = performance.now();
     const first = await readTwin(links[0].unstripped);
-    const { injections, needsSystemRoots } = readSymbols(build, build.platforms[0], first.symbols, mainModulePackages);
+    const { injections, needsSystemRoots } = readSymbols(build, asked, first.symbols, mainModulePackages);
     let attributionMs = performance.now() - begun;
-    const [versionVariable, buildVariable] = injections.map(i => i.variable);
-    if (versionVariable !== build.versionVariable || buildVariable !== build.buildVariable) {
-        return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } };
-    }
     const twins = [];
     for (const [index, link] of links.entries()) {
         const started = performance.now();
@@ -36700,6 +36921,7 @@ function splitBinary(twin, shipped, output) {
 }
 
 ;// CONCATENATED MODULE: ./src/build/gobuild.ts
+
 
 
 
@@ -36744,13 +36966,9 @@ function startLinks(build, version, workDir, cgo, twin) {
         const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName);
         const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName);
         const shipped = goBuild(build, platform, gobuild_goBuildPlan(build, version, platform, output), cgo);
-        return {
-            platform,
-            output,
-            unstripped,
-            shipped,
-            twin: linkTwin(build, platform, gobuild_goBuildPlan(build, version, platform, unstripped, twin), cgo)
-        };
+        // A failed shipped link is reported by itself; its twin is not started.
+        const twinLinked = shipped.then(() => linkTwin(build, platform, gobuild_goBuildPlan(build, version, platform, unstripped, twin), cgo));
+        return { platform, output, unstripped, shipped, twin: twinLinked };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
@@ -36764,7 +36982,8 @@ async function linkTwin(build, platform, plan, cgo) {
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-async function gobuild_linkBinaries(build, version, workDir, facts, twin = 'none') {
+async function gobuild_linkBinaries(asked, version, workDir, facts, twin = 'none') {
+    const build = await settleTargets(asked, facts);
     const links = startLinks(build, version, workDir, facts.cgo, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
     const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)));
@@ -36778,8 +36997,8 @@ async function gobuild_linkBinaries(build, version, workDir, facts, twin = 'none
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = settleLater(twinsLinked.then(() => readTwins(build, facts.mainModulePackages, links, bytes)));
-    return { shipped: checked.map(c => c.shipped), findings };
+    const findings = settleLater(twinsLinked.then(() => readTwins(build, asked, facts.mainModulePackages, links, bytes)));
+    return { build, shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
 function builtBy(binary) {
@@ -38281,24 +38500,12 @@ async function image_size_layoutFromEngine(reference, platform, workDir, dir) {
 
 
 
-
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 async function target_buildTarget(input) {
-    const first = await attempt(input, input.settings, input.linking);
-    const { retarget, injections } = first.findings;
-    if (!retarget)
-        return target(first.image, first.findings, injections);
-    // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
-    await rm(first.image.layout, { recursive: true, force: true });
-    const second = await attempt(input, withBuild(input.settings, retarget));
-    if (second.findings.retarget)
-        throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`);
-    return target(second.image, second.findings, injections);
-}
-/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input, settings, started) {
     const { version, workDir, phase } = input;
-    const linking = await phase('go build', () => started ?? linkBinaries(settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    const linking = await phase('go build', () => input.linking ?? linkBinaries(input.settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'));
+    // The -X targets were settled before the links: the image is built once, with the build as linked.
+    const settings = withBuild(input.settings, linking.build);
     const image = await buildImageOf(input, settings, linking.shipped).catch(async (error) => {
         await linking.findings.catch(() => undefined);
         throw error;
@@ -38308,11 +38515,11 @@ async function attempt(input, settings, started) {
         read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
         return read;
     });
-    return { image, findings };
+    return target(image, findings);
 }
-function target(image, findings, injections) {
+function target(image, findings) {
     const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }));
-    return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
+    return { ...image, packed, injections: findings.injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs };
 }
 /** UPX → final stage → one image build, measured and checked for the binaries. */
 async function buildImageOf(input, settings, shipped) {
@@ -38542,7 +38749,7 @@ async function access_registryRead(target, pathname, accept, timeoutMs = 60_000)
 
 const dockerLoadPlan = (tarball) => ({ program: 'docker', args: ['load', '--input', tarball] });
 /** Puts the measured image into the engine under its tags, as it is (no rebuild); `platform` loads that one alone. */
-async function load_loadLayout(target, workDir, platform) {
+async function loadLayout(target, workDir, platform) {
     const tarball = path.join(workDir, `load-${platform?.replaceAll('/', '-') ?? 'all'}.tar`);
     await loadTarball(target.layout, target.tags, tarball, platform);
     await execute(dockerLoadPlan(tarball), { quiet: true });
@@ -38559,7 +38766,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
         warn("load skipped: the engine's image store cannot hold a multi-platform image (enable the containerd image store to load it)");
         return false;
     }
-    await load_loadLayout(target, workDir);
+    await loadLayout(target, workDir);
     return true;
 }
 
@@ -39055,11 +39262,44 @@ function scaledRoad(head, base) {
     const scaledFrom = { commit: base.revision ?? base.ref, link: base.link, run: base.run, rebuilt: base.source === 'build', saved };
     return { compression: `zstd ${ZSTD_LEVEL}`, images, scaledFrom };
 }
-/** A measurement of these very layers as the report shows it. */
-function measuredRoad(figures) {
+/**
+ * How far a commit's layers may drift from the last ones compressed before its figure is measured again rather than
+ * scaled: the added bytes would have to compress far unlike the rest to move the figure by more than a few tenths of
+ * a percent, and past this the chain of scaled figures starts over from a measurement.
+ */
+const road_ROAD_DRIFT = 0.02;
+/**
+ * A push's zstd figures from an earlier commit's stored ones: each platform's layers scaled by the share zstd took
+ * off that commit's, while they are within ROAD_DRIFT of the layers last compressed. Undefined: measure instead.
+ */
+function road_derivedFigures(head, earlier) {
+    const figures = new Map();
+    for (const now of head.measurement.images) {
+        const was = earlier.images.find(i => i.platform === now.platform);
+        const zstd = was?.zstd;
+        if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.wire <= was.configSize)
+            return undefined;
+        const origin = zstd.from ?? { commit: earlier.commit, layers: layerBytes(was) };
+        if (Math.abs(layerBytes(now) - origin.layers) > road_ROAD_DRIFT * origin.layers)
+            return undefined;
+        const ratio = (zstd.wire - was.configSize) / layerBytes(was);
+        figures.set(now.platform, { level: ZSTD_LEVEL, wire: now.configSize + Math.round(layerBytes(now) * ratio), from: origin });
+    }
+    return figures;
+}
+/** The figures of this commit as the report shows them: measured on these very layers, or scaled from an earlier commit's. */
+function measuredRoad(figures, head) {
     if (!figures || figures.size === 0)
         return undefined;
-    return { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+    const road = { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
+    const from = [...figures.values()][0].from;
+    if (!from || !head)
+        return road;
+    const saved = head.measurement.images.map(now => {
+        const wire = figures.get(now.platform)?.wire ?? now.wire;
+        return { platform: now.platform, share: 1 - (wire - now.configSize) / layerBytes(now) };
+    });
+    return { ...road, scaledFrom: { commit: from.commit, rebuilt: false, ancestor: true, saved } };
 }
 /**
  * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
@@ -39070,7 +39310,7 @@ function headRoad(settings, head, baseline, stored) {
     if (!road_roadApplies(settings))
         return undefined;
     if (!settings.github.pullRequest)
-        return stored?.then(measuredRoad);
+        return stored?.then(figures => measuredRoad(figures, head));
     return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await road_measureRoad(head)));
 }
 
@@ -39237,9 +39477,9 @@ const entryFolder = (runnerTemp) => path.join(runnerTemp, 'go-slim-image-measure
  * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
  * runner, whatever its RUNNER_TEMP or workspace.
  */
-const workerPlan = (verb, key, folder) => ({
+const workerPlan = (verb, key, folder, others = []) => ({
     program: process.execPath,
-    args: [process.argv[1], 'cache', verb, key, FILE],
+    args: [process.argv[1], 'cache', verb, key, FILE, ...others],
     cwd: folder,
     env: { GITHUB_WORKSPACE: folder }
 });
@@ -39265,9 +39505,9 @@ function serially(work) {
     queue = next.catch(() => undefined);
     return next;
 }
-async function runWorker(verb, key, folder, ms) {
+async function runWorker(verb, key, folder, ms, others = []) {
     const signal = AbortSignal.timeout(ms);
-    const outcome = await execute(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    const outcome = await execute(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
     if (signal.aborted)
         return { why: `the cache service did not answer within ${ms / 1000} s` };
     if (outcome.code !== 0)
@@ -39275,23 +39515,31 @@ async function runWorker(verb, key, folder, ms) {
     return readWorker(outcome.stdout);
 }
 /** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-function cache_lookUp(key, runnerTemp, commit, platforms) {
+async function cache_lookUp(key, runnerTemp, commit, platforms) {
+    const found = await cache_lookUpFirst([{ key, commit }], runnerTemp, platforms);
+    if (!found.record)
+        core.info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+    return found.record;
+}
+/**
+ * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
+ * measurement of its commit; or why there is none.
+ */
+function cache_lookUpFirst(entries, runnerTemp, platforms) {
     return serially(async () => {
         const folder = entryFolder(runnerTemp);
         try {
             await rm(folder, { recursive: true, force: true });
             await mkdir(folder, { recursive: true });
-            const result = await runWorker('restore', key, folder, LOOKUP_MS);
-            if (!result.hit) {
-                core.info(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`);
-                return undefined;
-            }
+            const [first, ...others] = entries;
+            const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
+            const entry = entries.find(e => e.key === result.matched);
+            if (!entry)
+                return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '');
             const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
-            const { record, why } = parseRecord(text, commit, platforms);
-            if (!record)
-                core.info(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`);
-            return record;
+            const { record, why } = parseRecord(text, entry.commit, platforms);
+            return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` };
         }
         finally {
             await rm(folder, { recursive: true, force: true });
@@ -39501,29 +39749,77 @@ function openMemory(settings, engine, upx, workDir) {
     const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    const write = async (target, which, zstd) => {
-        const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which]);
-        if (!print || !commit)
+    // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
+    const write = async (target, commit, zstd) => {
+        const print = await fingerprint();
+        if (!print)
             return undefined;
         const figures = await zstd?.();
-        await store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp);
+        writes.push(store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp));
         return figures;
+    };
+    const writeHead = async (building, road) => {
+        const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
+        // A build that failed is the run's to report; nothing is stored of it.
+        const built = () => building.catch(() => undefined);
+        if (!print || !commit)
+            return undefined;
+        if (!road) {
+            const target = await built();
+            return target && write(target, commit);
+        }
+        // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
+        // the branch measured, finds its own entry.
+        const entries = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c }));
+        const [{ record }, target] = await Promise.all([lookUpFirst(entries, settings.runnerTemp, platforms), built()]);
+        if (!target)
+            return undefined;
+        if (record?.commit === commit) {
+            core.info(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`);
+            return figuresOf(record);
+        }
+        const derived = record && derivedFigures(target, record);
+        if (derived)
+            core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+        return write(target, commit, async () => derived ?? measureRoad(target));
+    };
+    const bounded = (written) => {
+        const safe = written.catch((error) => {
+            core.info(`baseline cache: nothing stored (${error.message})`);
+            return undefined;
+        });
+        writes.push(safe);
+        return safe;
     };
     return {
         async recall(commit) {
             const print = await fingerprint();
             return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
-        remember(target, commit, zstd) {
-            const written = write(target, commit, zstd).catch((error) => {
-                core.info(`baseline cache: nothing stored (${error.message})`);
-                return undefined;
-            });
-            writes.push(written);
-            return written;
-        },
-        settled: () => Promise.all(writes)
+        remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+        rememberHead: (building, road) => bounded(writeHead(building, road)),
+        // A write adds its store when its figures are known: waited for until no more come.
+        async settled() {
+            for (let known = -1; known !== writes.length;) {
+                known = writes.length;
+                await Promise.all(writes);
+            }
+        }
     };
+}
+/** A stored record's zstd figures, per platform. */
+function figuresOf(record) {
+    const figures = new Map(record.images.flatMap(i => (i.zstd ? [[i.platform, i.zstd]] : [])));
+    return figures.size > 0 ? figures : undefined;
+}
+/**
+ * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
+ * own ancestors where its history has them (actions/checkout fetches one commit by default).
+ */
+async function earlierCommits(settings) {
+    const listed = await gitLine(settings.build.workingDirectory, 'rev-list', '--max-count=3', '--skip=1', 'HEAD');
+    const ancestors = (listed ?? '').split('\n').filter(line => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line));
+    return [...new Set([...(settings.github.before ? [settings.github.before] : []), ...ancestors])];
 }
 async function fingerprintNow(settings, engine, upx, workDir) {
     try {
@@ -39561,12 +39857,13 @@ async function headCommit(settings) {
 }
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
+ * Resolves with that figure.
  */
-function rememberHead(settings, memory, head) {
-    if (settings.github.pullRequest)
+function rememberHead(settings, memory, building) {
+    if (settings.github.pullRequest || !memory)
         return undefined;
-    return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined);
+    return memory.rememberHead(building, roadApplies(settings));
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts
@@ -40684,7 +40981,8 @@ function figures(p, startup) {
         gzipPacked: p.gzipPacked,
         zstdUnpacked: p.zstdUnpacked,
         startupUnpackedMs: startup?.unpacked,
-        startupPackedMs: startup?.packed
+        startupPackedMs: startup?.packed,
+        startupRuns: startup?.runs
     };
 }
 
@@ -41021,254 +41319,6 @@ function attestationsText(report) {
         .join('; ');
 }
 
-;// CONCATENATED MODULE: ./src/run/sandbox.ts
-
-/**
- * The built binary is the pull request's code: it runs only here, in a container of the engine, and never on the
- * runner. No network, no host environment (docker passes none), no mounts, no capabilities, no privilege gain,
- * bounded processes and memory; the user is the image's own USER, as in production.
- */
-const SANDBOX = (/* unused pure expression or super */ null && (['--network', 'none', '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges', '--pids-limit', '512', '--memory', '2g']));
-/** Every container of a run carries its id, so the post step finds the ones a killed run left. */
-const RUN_LABEL = 'go-slim-image.run';
-/** Kept of each output stream of a container: its head and its tail (the report shows far less). */
-const sandbox_KEPT_OUTPUT_BYTES = (/* unused pure expression or super */ null && (64 * 1024));
-// After the timeout's docker kill, how long the docker CLI gets to return before it is ended too.
-const KILL_GRACE_MS = 3000;
-function createPlan(spec) {
-    return {
-        program: 'docker',
-        args: [
-            'create',
-            '--name',
-            spec.name,
-            '--label',
-            `${RUN_LABEL}=${spec.runId}`,
-            '--platform',
-            spec.platform,
-            ...SANDBOX,
-            ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
-            // The image ends docker's options: the arguments after it are the program's, whatever they look like.
-            spec.reference,
-            ...spec.args
-        ]
-    };
-}
-const startPlan = (name) => ({ program: 'docker', args: ['start', '--attach', name] });
-const killPlan = (name) => ({ program: 'docker', args: ['kill', name] });
-const removePlan = (names) => ({ program: 'docker', args: ['rm', '--force', ...names] });
-const copyPlan = (file, name, destination) => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] });
-const sandbox_timesPlan = (names) => ({
-    program: 'docker',
-    args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
-});
-const leftoverPlan = (runId) => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] });
-/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
-function elapsedMs(started, finished) {
-    const parse = (time) => {
-        const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time);
-        if (!match)
-            throw new Error(`docker gave a time that is not RFC 3339: ${time}`);
-        return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 };
-    };
-    const [from, to] = [parse(started), parse(finished)];
-    // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
-    return to.ms - from.ms + (to.fraction - from.fraction);
-}
-/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
-function sandbox_parseTimes(stdout) {
-    return stdout
-        .trim()
-        .split('\n')
-        .map(line => {
-        const [started, finished, code] = line.trim().split(' ');
-        return { ms: elapsedMs(started, finished), code: Number(code) };
-    });
-}
-/** A created container of the sandbox, started as often as asked; removed by `remove`, by a signal or by the post step. */
-class sandbox_Container {
-    name;
-    constructor(name) {
-        this.name = name;
-    }
-    static async create(spec, signal) {
-        const container = new sandbox_Container(spec.name);
-        whileRunning(`container ${spec.name}`, () => container.remove());
-        // A create that failed or was cut short may still have reached the engine: the name is removed all the same.
-        await execute(createPlan(spec), { quiet: 'output', signal }).catch(async (error) => {
-            await container.remove();
-            throw error;
-        });
-        return container;
-    }
-    /** Starts it attached; past `timeoutMs` it is killed, and the docker CLI too when it does not return. */
-    async run(timeoutMs) {
-        const cli = new AbortController();
-        let timedOut = false;
-        const timer = setTimeout(() => {
-            timedOut = true;
-            void execute(killPlan(this.name), { allowFailure: true, quiet: true });
-            setTimeout(() => cli.abort(), KILL_GRACE_MS).unref();
-        }, timeoutMs);
-        try {
-            // Its output reaches the log once, kept to its head and tail, by the caller: a program may print megabytes.
-            const outcome = await execute(startPlan(this.name), { allowFailure: true, quiet: 'output', signal: cli.signal, keepBytes: sandbox_KEPT_OUTPUT_BYTES });
-            return { outcome, timedOut };
-        }
-        finally {
-            clearTimeout(timer);
-        }
-    }
-    async copyIn(file, destination) {
-        await execute(copyPlan(file, this.name, destination), { quiet: true });
-    }
-    removing;
-    /**
-     * One removal, however many ask: the run's own clean-up and a signal's may come at once, and the signal's must
-     * wait for the one under way, or the process exits while the container is still there.
-     */
-    async remove() {
-        this.removing ??= this.removeUntilGone();
-        await this.removing;
-        done(`container ${this.name}`);
-    }
-    /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
-    async removeUntilGone() {
-        for (let attempt = 0; attempt < 3; attempt++) {
-            const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true });
-            if (outcome.code === 0 || /no such container/i.test(outcome.stderr))
-                return;
-            await new Promise(resolve => setTimeout(resolve, 200));
-        }
-    }
-}
-/** Removes every container the run `runId` made that is still there (the post step, after a killed run). */
-async function removeLeftovers(runId) {
-    const listed = await execute(leftoverPlan(runId), { allowFailure: true, quiet: true });
-    const ids = listed.stdout.split('\n').filter(Boolean);
-    if (ids.length > 0)
-        await execute(removePlan(ids), { allowFailure: true, quiet: true });
-    return ids;
-}
-
-;// CONCATENATED MODULE: ./src/run/smoke.ts
-
-
-
-
-
-
-
-// How much longer than the smoke test's timeout creating its container may take.
-const CREATE_GRACE_MS = 30_000;
-// Of what a failing smoke test printed, the characters its failure message quotes.
-const SMOKE_SAID = 2000;
-/** Starts of each binary the start-up time is the median of. */
-const STARTUP_RUNS = 5;
-/**
- * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
- * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
- */
-async function smokeTest(spec, timeoutSeconds) {
-    const timeoutMs = timeoutSeconds * 1000;
-    const command = [spec.reference, ...spec.args].join(' ');
-    const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
-    // The creation has a bound of its own, past the timeout: a create cut short may still reach the engine and leave a
-    // container behind, and a short timeout must not cut it. A hung engine still ends the run.
-    const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
-    let container;
-    try {
-        container = await Container.create(spec, creating);
-    }
-    catch (error) {
-        const why = error.message;
-        return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
-    }
-    const { outcome, timedOut } = await container.run(timeoutMs);
-    core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
-    const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
-    if (!timedOut && outcome.code === 0)
-        return { result, passed: container };
-    await container.remove();
-    if (timedOut)
-        return { result: { ...result, error: late } };
-    // The failure leads the report, the comment and the step's error: what the program said is cut to its head and tail.
-    return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } };
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-/**
- * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
- * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
- * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
- */
-async function timeStartup(packed, spec, unpackedFile, binaryName, timeoutMs) {
-    const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`;
-    const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath });
-    try {
-        await unpacked.copyIn(unpackedFile, unpackedPath);
-        const samples = [];
-        for (let i = 0; i < STARTUP_RUNS; i++) {
-            for (const container of [packed, unpacked]) {
-                const { outcome, timedOut } = await container.run(timeoutMs);
-                if (timedOut || outcome.code !== 0)
-                    return {};
-            }
-            const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout);
-            samples.push([p.ms, u.ms]);
-        }
-        return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) };
-    }
-    finally {
-        await unpacked.remove();
-    }
-}
-/**
- * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
- * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
- * sandbox's containers, never on the runner.
- */
-async function smokeAndStartup(settings, head, loaded, workDir, phase) {
-    const startup = new Map();
-    const args = settings.smoke.command;
-    if (!args)
-        return { startup };
-    const host = hostPlatform();
-    const hostBuilt = settings.build.platforms.find(p => p.id === host?.id);
-    if (!hostBuilt) {
-        warn(`smoke test skipped: no platform in ${settings.build.platforms.map(p => p.id).join(', ')} runs on this ${host?.id ?? process.arch} runner without emulation`);
-        return { startup };
-    }
-    const runId = path.basename(workDir);
-    const spec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args };
-    const { result: smoke, passed } = await phase('smoke test', async () => {
-        if (!loaded)
-            await loadLayout(head, workDir, hostBuilt.id);
-        return smokeTest(spec, settings.smoke.timeoutSeconds);
-    });
-    const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed);
-    try {
-        if (hostPacked && passed) {
-            await phase('startup', async () => {
-                const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch((error) => {
-                    // Advice only: the start-up cost is a line of the report, never the run.
-                    core.info(`the start-up time could not be measured: ${error.message}`);
-                    return {};
-                });
-                startup.set(hostBuilt.id, measured);
-            });
-        }
-    }
-    finally {
-        await passed?.remove();
-    }
-    return { smoke, startup };
-}
-
-;// CONCATENATED MODULE: ./src/run/index.ts
-// run/: the built binary runs only here: the smoke test and start-up timing, in a sandboxed container.
-
-
-
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
 
 
@@ -41296,6 +41346,9 @@ function renderRoadNotTaken(report, out) {
 function scaledNote(from, compression) {
     const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
     const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    if (from.ancestor) {
+        return `Scaled from ${linkedCommit(from.commit, from.link)}, an earlier commit of this branch whose layers were compressed ${by}: these layers, within ${road_ROAD_DRIFT * 100}% of those, would lose ${shares}; they were not compressed again.`;
+    }
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 /** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
@@ -41318,7 +41371,7 @@ function renderTradeOff(report, out) {
         out.push('');
         for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${STARTUP_RUNS} in the smoke-test container)`
+                ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
                 : 'startup not measured (needs smoke-test and a runner of this platform)';
             out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }

@@ -7,6 +7,7 @@ import { readElf, staticProblem } from './elf.js'
 import { elfGoVersion } from './gobinary.js'
 import { explainFailure, STATIC_ENV, type CgoFacts, type PackageFacts } from './golist.js'
 import type { Breakdown } from './split.js'
+import { settleTargets } from './targets.js'
 import { readTwins, type TwinFindings } from './twin.js'
 import type { VersionInfo } from './version.js'
 
@@ -67,13 +68,12 @@ async function goBuild(build: BuildSettings, platform: Platform, plan: Plan, cgo
 }
 
 /** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
-export type LinkFacts = Pick<PackageFacts, 'mainModulePackages' | 'cgo'>
+export type LinkFacts = Pick<PackageFacts, 'importPath' | 'mainModulePackages' | 'sources' | 'cgo'>
 
 /**
- * One platform's two links, side by side: the shipped binary, which the image waits for, and its twin at the lowest
- * priority, on the cores the shipped link and the image build leave idle. When only the change's own packages
- * compile (a warm cache), both are done sooner; a cache with nothing in it (the standard library too) costs the
- * shipped link about 8 %, the twin compiling what the shipped link is compiling (docs/benchmarks-conclusions.md).
+ * One platform's two links: the shipped binary, which the image waits for, then its twin at the lowest priority, on
+ * the cores the image build leaves idle. The twin starts once the shipped link has filled the Go build cache, so a
+ * cold cache is compiled once: the twin only links.
  */
 interface Links {
   platform: Platform
@@ -88,13 +88,9 @@ function startLinks(build: BuildSettings, version: VersionInfo, workDir: string,
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName)
     const shipped = goBuild(build, platform, goBuildPlan(build, version, platform, output), cgo)
-    return {
-      platform,
-      output,
-      unstripped,
-      shipped,
-      twin: linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo)
-    }
+    // A failed shipped link is reported by itself; its twin is not started.
+    const twinLinked = shipped.then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo))
+    return { platform, output, unstripped, shipped, twin: twinLinked }
   })
 }
 
@@ -106,6 +102,8 @@ async function linkTwin(build: BuildSettings, platform: Platform, plan: Plan, cg
 }
 
 export interface Linking {
+  /** The build as linked: its -X targets settled from the source (the ones asked for, or their only stand-ins). */
+  build: BuildSettings
   shipped: Shipped[]
   /** Settles once the twins are linked and read; the image is built meanwhile. Awaiting it is the caller's duty. */
   findings: Promise<TwinFindings>
@@ -116,7 +114,8 @@ export interface Linking {
  * table behind the -X check and the split). Resolves as soon as the shipped binaries are linked and proven static,
  * so that the image is built while the twins finish.
  */
-export async function linkBinaries(build: BuildSettings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
+export async function linkBinaries(asked: BuildSettings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
+  const build = await settleTargets(asked, facts)
   const links = startLinks(build, version, workDir, facts.cgo, twin)
   // A twin may fail (or be stopped) while the shipped links run: that is settled below.
   const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)))
@@ -132,8 +131,8 @@ export async function linkBinaries(build: BuildSettings, version: VersionInfo, w
   // The bytes read for the static check serve the split too (its build info).
   const bytes = checked.map(c => c.bytes)
   // The caller awaits it after the image build.
-  const findings = settleLater(twinsLinked.then(() => readTwins(build, facts.mainModulePackages, links, bytes)))
-  return { shipped: checked.map(c => c.shipped), findings }
+  const findings = settleLater(twinsLinked.then(() => readTwins(build, asked, facts.mainModulePackages, links, bytes)))
+  return { build, shipped: checked.map(c => c.shipped), findings }
 }
 
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */

@@ -17,12 +17,29 @@ export interface PackageFacts {
   packageNote?: string
   /** Import paths of the main module's packages the program links: where version variables are looked for. */
   mainModulePackages: string[]
+  /** Every package the program links outside the standard library, by import path: its folder and Go files. */
+  sources: Map<string, PackageSource>
   /**
    * Listed when first asked for: to explain a failed build, or, after the build, to warn of cgo files it dropped.
    * Until then it takes no core from the links and the image build.
    */
   cgo: () => Promise<CgoFacts>
 }
+
+export interface PackageSource {
+  dir: string
+  files: string[]
+}
+
+// NUL ends each field (no path holds one); the Go files of the standard library are left out.
+const LISTING = [
+  '{{.ImportPath}}',
+  '{{.Name}}',
+  '{{with .Module}}{{.Main}}{{end}}',
+  '{{if not .Standard}}{{.Dir}}{{range .GoFiles}}{{"\\x00"}}{{.}}{{end}}{{end}}'
+]
+  .map(field => `${field}{{"\\x00"}}`)
+  .join('')
 
 /**
  * Lists the package and everything it imports, as the static build for `platform` sees them (the same build flags,
@@ -31,10 +48,28 @@ export interface PackageFacts {
 export function goListPlan(build: BuildSettings, platform: Platform): Plan {
   return {
     program: 'go',
-    args: ['list', '-deps', ...build.buildFlags, '-f', '{{.ImportPath}} {{.Name}} {{with .Module}}{{.Main}}{{end}}', '--', build.package],
+    args: ['list', '-deps', ...build.buildFlags, '-f', LISTING, '--', build.package],
     env: { ...STATIC_ENV, ...goEnv(platform) },
     cwd: build.workingDirectory
   }
+}
+
+export interface Listed {
+  importPath: string
+  name: string
+  main: boolean
+  source?: PackageSource
+}
+
+/** A `goListPlan` listing, package by package. */
+export function parseListing(stdout: string): Listed[] {
+  return stdout
+    .split('\x00\n')
+    .filter(record => record.trim() !== '')
+    .map(record => {
+      const [importPath, name, main, dir, ...files] = record.replace(/^\n/, '').split('\x00')
+      return { importPath, name, main: main === 'true', source: dir ? { dir, files } : undefined }
+    })
 }
 
 /** With cgo allowed: which non-standard packages carry cgo files (import path, folder), as the platform sees them. */
@@ -146,7 +181,7 @@ async function resolveDefaultPackage(build: BuildSettings, platform: Platform): 
 }
 
 /** A `goListPlan` listing whose last package, the one asked for, is a main package. */
-const listsMain = (listed: { code: number; stdout: string }) => listed.code === 0 && listed.stdout.trim().split('\n').pop()?.split(' ')[1] === 'main'
+const listsMain = (listed: { code: number; stdout: string }) => listed.code === 0 && parseListing(listed.stdout).at(-1)?.name === 'main'
 
 /** The package's listing, with `.` resolved to the module's only main package (the cmd/NAME layout) when it is not one. */
 async function listPackage(given: BuildSettings, platform: Platform) {
@@ -190,18 +225,19 @@ export async function inspectPackage(given: BuildSettings, { base = false } = {}
   const { build, listed, note } = await listPackage(given, platform)
   const cgo = onDemand(async () => (base ? [] : cgoPackages(build, platform)))
   if (listed.code !== 0) throw await listingFailure(build, platform, listed, cgo)
-  const lines = listed.stdout.trim().split('\n')
-  const [importPath, name] = lines[lines.length - 1].split(' ')
+  const packages = parseListing(listed.stdout)
+  const { importPath, name } = packages.at(-1) ?? { importPath: build.package, name: 'nothing' }
   if (name !== 'main') {
     const none = build.package === '.' ? ', and the module has no main package' : ''
     throw new Error(`package "${build.package}" (${importPath}) is package ${name}, not main${none}: set package to a main package, like ./cmd/server`)
   }
-  const imports = new Set(lines.map(line => line.split(' ')[0]))
+  const imports = new Set(packages.map(p => p.importPath))
   return {
     package: build.package,
     importPath,
     packageNote: note,
-    mainModulePackages: lines.filter(line => line.split(' ')[2] === 'true').map(line => line.split(' ')[0]),
+    mainModulePackages: packages.filter(p => p.main).map(p => p.importPath),
+    sources: new Map(packages.flatMap(p => (p.source ? [[p.importPath, p.source] as const] : []))),
     cgo: onDemand(async () => {
       const packages = await cgo()
       return { packages, dropped: droppedCgo(packages, imports) }

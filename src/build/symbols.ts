@@ -16,6 +16,9 @@ export interface GoSymbol {
 /** A package-level string variable: a data or bss symbol the size of a string header. */
 const isStringVariable = (symbol: GoSymbol, pointerSize: number) => /^[DdBb]$/.test(symbol.kind) && symbol.size === 2 * pointerSize
 
+export const hasStringVariable = (symbols: GoSymbol[], name: string, pointerSize: number) =>
+  symbols.some(s => s.name === name && isStringVariable(s, pointerSize))
+
 // The names programs give their version and build: first the plain ones (version, gitCommit), then any name ending
 // in one (caddy's CustomVersion, BuildCommit), which are only candidates when no plain one exists.
 const ROLE_NAMES = {
@@ -94,7 +97,7 @@ export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, m
   const input = `${role}-variable`
   // The user said the program has no such variable: nothing was injected, and nothing is to be said.
   if (wanted === NO_VARIABLE) return { role, variable: wanted, injected: false }
-  if (symbols.some(s => s.name === wanted && isStringVariable(s, pointerSize))) return { role, variable: wanted, injected: true }
+  if (hasStringVariable(symbols, wanted, pointerSize)) return { role, variable: wanted, injected: true }
   const found = candidates(symbols, role, mainModulePackages, pointerSize)
   const missing = `${input} ${wanted} is not a string variable of this program (the linker ignores -X for a missing variable or a constant)`
   if (found.length === 1) {

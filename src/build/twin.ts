@@ -1,13 +1,12 @@
 import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { readFile } from 'node:fs/promises'
-import type { Platform } from '../process/index.js'
 import type { BuildSettings } from '../settings/index.js'
 import { readElf, type ElfFacts } from './elf.js'
 import { embeddedData, type EmbeddedData } from './embedded.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
 import { breakdown, type Breakdown } from './split.js'
-import { pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection } from './symbols.js'
+import { hasStringVariable, pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection, type Role } from './symbols.js'
 
 // Reading the unstripped twin: the symbol table behind the -X check, the TLS check and the split by package.
 
@@ -20,19 +19,33 @@ async function readTwin(unstripped: string): Promise<Twin> {
   return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) }
 }
 
+/** The -X targets the user asked for: the twin says whether they, or the stand-ins settled for them, hold the values. */
+export type AskedTargets = Pick<BuildSettings, 'versionVariable' | 'buildVariable'>
+
 /**
- * Reads the unstripped binary's symbol table: the -X targets (a missing one is replaced by the only candidate,
- * if any), and whether the program verifies TLS servers against the system roots.
+ * Reads the unstripped binary's symbol table: whether the -X targets received their values, and whether the program
+ * verifies TLS servers against the system roots. `build` holds the targets settled from the source before linking.
  */
-function readSymbols(build: BuildSettings, platform: Platform, symbols: GoSymbol[], mainModulePackages: string[]) {
-  const size = pointerSize(platform.arch)
+function readSymbols(build: BuildSettings, asked: AskedTargets, symbols: GoSymbol[], mainModulePackages: string[]) {
+  const size = pointerSize(build.platforms[0].arch)
+  const check = (role: Role, wanted: string, settled: string) =>
+    confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size)
   return {
-    injections: [
-      resolveTarget(symbols, 'version', build.versionVariable, mainModulePackages, size),
-      resolveTarget(symbols, 'build', build.buildVariable, mainModulePackages, size)
-    ],
+    injections: [check('version', asked.versionVariable, build.versionVariable), check('build', asked.buildVariable, build.buildVariable)],
     needsSystemRoots: verifiesWithSystemRoots(symbols)
   }
+}
+
+/**
+ * The symbol table's choice against the source's: they agree but where the source misread a declaration or the
+ * linker dropped a variable no code reads. Then the value went where the source said, and the warning says so.
+ */
+function confirmTarget(checked: Injection, settled: string, symbols: GoSymbol[], size: number): Injection {
+  if (checked.variable === settled) return checked
+  const text =
+    `The ${checked.role} went into ${settled}, chosen from the source before linking, but the linked program's symbols point to ` +
+    `${checked.variable}${checked.injected ? '' : ' (which did not receive it)'}: set ${checked.role}-variable to the variable your program prints.`
+  return { role: checked.role, variable: settled, injected: hasStringVariable(symbols, settled, size), note: { level: 'warning', text } }
 }
 
 /** What the twins say, read once they are linked. */
@@ -45,8 +58,6 @@ export interface TwinFindings {
   attributionMs: number
   /** Per shipped binary, in the same order: its twin's size and its split by package. */
   twins: Array<{ unstrippedSize: number; breakdown?: Breakdown }>
-  /** The -X targets that exist, when the ones asked for do not but have stand-ins: every binary is linked again with them. */
-  retarget?: { versionVariable: string; buildVariable: string }
 }
 
 /** A linked pair, as the twin reader needs it: the twin's path and the shipped binary's. */
@@ -55,19 +66,18 @@ export interface LinkedPair {
   output: string
 }
 
-/**
- * The first platform's twin says whether the -X targets exist (a missing one with a stand-in asks for a relink);
- * every twin splits its shipped binary by package, and goes.
- */
-export async function readTwins(build: BuildSettings, mainModulePackages: string[], links: LinkedPair[], shipped: Buffer[]): Promise<TwinFindings> {
+/** The first platform's twin says where the -X values landed; every twin splits its shipped binary by package, and goes. */
+export async function readTwins(
+  build: BuildSettings,
+  asked: AskedTargets,
+  mainModulePackages: string[],
+  links: LinkedPair[],
+  shipped: Buffer[]
+): Promise<TwinFindings> {
   const begun = performance.now()
   const first = await readTwin(links[0].unstripped)
-  const { injections, needsSystemRoots } = readSymbols(build, build.platforms[0], first.symbols, mainModulePackages)
+  const { injections, needsSystemRoots } = readSymbols(build, asked, first.symbols, mainModulePackages)
   let attributionMs = performance.now() - begun
-  const [versionVariable, buildVariable] = injections.map(i => i.variable)
-  if (versionVariable !== build.versionVariable || buildVariable !== build.buildVariable) {
-    return { injections, needsSystemRoots, attributionMs, twins: [], retarget: { versionVariable, buildVariable } }
-  }
   const twins: TwinFindings['twins'] = []
   for (const [index, link] of links.entries()) {
     const started = performance.now()

@@ -15,6 +15,8 @@ export const RESULT_MARK = 'go-slim-image-cache-result '
 
 export interface WorkerResult {
   hit?: boolean
+  /** The key restored: the first one asked for, or one of the others. */
+  matched?: string
   saved?: boolean
   why?: string
 }
@@ -41,9 +43,9 @@ export const entryFolder = (runnerTemp: string) => path.join(runnerTemp, 'go-sli
  * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
  * runner, whatever its RUNNER_TEMP or workspace.
  */
-export const workerPlan = (verb: 'restore' | 'save', key: string, folder: string): Plan => ({
+export const workerPlan = (verb: 'restore' | 'save', key: string, folder: string, others: string[] = []): Plan => ({
   program: process.execPath,
-  args: [process.argv[1], 'cache', verb, key, FILE],
+  args: [process.argv[1], 'cache', verb, key, FILE, ...others],
   cwd: folder,
   env: { GITHUB_WORKSPACE: folder }
 })
@@ -71,31 +73,50 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
   return next
 }
 
-async function runWorker(verb: 'restore' | 'save', key: string, folder: string, ms: number): Promise<WorkerResult> {
+async function runWorker(verb: 'restore' | 'save', key: string, folder: string, ms: number, others: string[] = []): Promise<WorkerResult> {
   const signal = AbortSignal.timeout(ms)
-  const outcome = await execute(workerPlan(verb, key, folder), { allowFailure: true, quiet: true, signal, keepBytes: 65536 })
+  const outcome = await execute(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 })
   if (signal.aborted) return { why: `the cache service did not answer within ${ms / 1000} s` }
   if (outcome.code !== 0) return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` }
   return readWorker(outcome.stdout)
 }
 
 /** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-export function lookUp(key: string, runnerTemp: string, commit: string, platforms: string[]): Promise<MeasurementRecord | undefined> {
+export async function lookUp(key: string, runnerTemp: string, commit: string, platforms: string[]): Promise<MeasurementRecord | undefined> {
+  const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms)
+  if (!found.record) core.info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`)
+  return found.record
+}
+
+export interface Entry {
+  key: string
+  commit: string
+}
+
+/**
+ * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
+ * measurement of its commit; or why there is none.
+ */
+export function lookUpFirst(entries: Entry[], runnerTemp: string, platforms: string[]): Promise<{ record?: MeasurementRecord; why?: string }> {
   return serially(async () => {
     const folder = entryFolder(runnerTemp)
     try {
       await rm(folder, { recursive: true, force: true })
       await mkdir(folder, { recursive: true })
-      const result = await runWorker('restore', key, folder, LOOKUP_MS)
-      if (!result.hit) {
-        core.info(result.why ? `baseline cache: not read (${result.why}); the base is rebuilt` : `baseline cache: no entry ${key}; the base is rebuilt`)
-        return undefined
-      }
+      const [first, ...others] = entries
+      const result = await runWorker(
+        'restore',
+        first.key,
+        folder,
+        LOOKUP_MS,
+        others.map(e => e.key)
+      )
+      const entry = entries.find(e => e.key === result.matched)
+      if (!entry) return { why: result.why ? `not read (${result.why})` : undefined }
       const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '')
       const { parseRecord } = await import('./record-schema.js')
-      const { record, why } = parseRecord(text, commit, platforms)
-      if (!record) core.info(`baseline cache: entry ${key} is not used, ${why}; the base is rebuilt`)
-      return record
+      const { record, why } = parseRecord(text, entry.commit, platforms)
+      return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` }
     } finally {
       await rm(folder, { recursive: true, force: true })
     }

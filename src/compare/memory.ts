@@ -3,10 +3,10 @@ import type { Engine } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { execute } from '../process/index.js'
 import type { Settings } from '../settings/index.js'
-import { cacheService, lookUp, store } from './cache.js'
+import { cacheService, lookUp, lookUpFirst, store } from './cache.js'
 import { fingerprintOf, imageShape } from './fingerprint.js'
 import { recordKey, recordOf, type MeasurementRecord } from './record.js'
-import { measureRoad, roadApplies } from './road.js'
+import { derivedFigures, measureRoad, ROAD_DRIFT, roadApplies } from './road.js'
 import { type ZstdFigure } from './types.js'
 
 type ZstdFigures = Map<string, ZstdFigure>
@@ -22,7 +22,12 @@ export interface Memory {
    * Stores beside the rest of the run; never rejects. `zstd` is asked only when the commit is stored (its zstd 19
    * figure is slow): resolves with it then, else with undefined.
    */
-  remember(target: Target, commit: string | 'HEAD', zstd?: ZstdMeasure): Promise<ZstdFigures | undefined>
+  remember(target: Target, commit: string, zstd?: ZstdMeasure): Promise<ZstdFigures | undefined>
+  /**
+   * Stores the checkout's commit unless it is stored already, with its zstd figures when `road`: read from its own
+   * entry, scaled from an earlier commit's (looked up in the same request), or measured. Never rejects.
+   */
+  rememberHead(building: Promise<Target>, road: boolean): Promise<ZstdFigures | undefined>
   /** Every store begun, finished (each is bounded): the run waits for them before it ends. */
   settled(): Promise<unknown>
 }
@@ -48,28 +53,76 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
   const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir))
   const platforms = settings.build.platforms.map(p => p.id)
   const writes: Array<Promise<unknown>> = []
-  const write = async (target: Target, which: string, zstd?: ZstdMeasure) => {
-    const [print, commit] = await Promise.all([fingerprint(), which === 'HEAD' ? headCommit(settings) : which])
-    if (!print || !commit) return undefined
+  // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
+  const write = async (target: Target, commit: string, zstd?: ZstdMeasure) => {
+    const print = await fingerprint()
+    if (!print) return undefined
     const figures = await zstd?.()
-    await store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp)
+    writes.push(store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp))
     return figures
+  }
+  const writeHead = async (building: Promise<Target>, road: boolean) => {
+    const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []])
+    // A build that failed is the run's to report; nothing is stored of it.
+    const built = () => building.catch(() => undefined)
+    if (!print || !commit) return undefined
+    if (!road) {
+      const target = await built()
+      return target && write(target, commit)
+    }
+    // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
+    // the branch measured, finds its own entry.
+    const entries = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c }))
+    const [{ record }, target] = await Promise.all([lookUpFirst(entries, settings.runnerTemp, platforms), built()])
+    if (!target) return undefined
+    if (record?.commit === commit) {
+      core.info(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`)
+      return figuresOf(record)
+    }
+    const derived = record && derivedFigures(target, record)
+    if (derived)
+      core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`)
+    return write(target, commit, async () => derived ?? measureRoad(target))
+  }
+  const bounded = (written: Promise<ZstdFigures | undefined>) => {
+    const safe = written.catch((error: unknown) => {
+      core.info(`baseline cache: nothing stored (${(error as Error).message})`)
+      return undefined
+    })
+    writes.push(safe)
+    return safe
   }
   return {
     async recall(commit) {
       const print = await fingerprint()
       return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
     },
-    remember(target, commit, zstd) {
-      const written = write(target, commit, zstd).catch((error: unknown) => {
-        core.info(`baseline cache: nothing stored (${(error as Error).message})`)
-        return undefined
-      })
-      writes.push(written)
-      return written
-    },
-    settled: () => Promise.all(writes)
+    remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+    rememberHead: (building, road) => bounded(writeHead(building, road)),
+    // A write adds its store when its figures are known: waited for until no more come.
+    async settled() {
+      for (let known = -1; known !== writes.length;) {
+        known = writes.length
+        await Promise.all(writes)
+      }
+    }
   }
+}
+
+/** A stored record's zstd figures, per platform. */
+function figuresOf(record: MeasurementRecord): ZstdFigures | undefined {
+  const figures = new Map(record.images.flatMap(i => (i.zstd ? [[i.platform, i.zstd] as const] : [])))
+  return figures.size > 0 ? figures : undefined
+}
+
+/**
+ * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
+ * own ancestors where its history has them (actions/checkout fetches one commit by default).
+ */
+async function earlierCommits(settings: Pick<Settings, 'build' | 'github'>): Promise<string[]> {
+  const listed = await gitLine(settings.build.workingDirectory, 'rev-list', '--max-count=3', '--skip=1', 'HEAD')
+  const ancestors = (listed ?? '').split('\n').filter(line => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line))
+  return [...new Set([...(settings.github.before ? [settings.github.before] : []), ...ancestors])]
 }
 
 async function fingerprintNow(settings: Settings, engine: Engine, upx: string | undefined, workDir: string): Promise<string | undefined> {
@@ -108,9 +161,10 @@ async function headCommit(settings: Pick<Settings, 'build'>): Promise<string | u
 
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road measured for the pull requests that will compare with it. Resolves with that figure.
+ * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
+ * Resolves with that figure.
  */
-export function rememberHead(settings: Settings, memory: Memory | undefined, head: Target): Promise<ZstdFigures | undefined> | undefined {
-  if (settings.github.pullRequest) return undefined
-  return memory?.remember(head, 'HEAD', roadApplies(settings) ? () => measureRoad(head) : undefined)
+export function rememberHead(settings: Settings, memory: Memory | undefined, building: Promise<Target>): Promise<ZstdFigures | undefined> | undefined {
+  if (settings.github.pullRequest || !memory) return undefined
+  return memory.rememberHead(building, roadApplies(settings))
 }

@@ -39,7 +39,13 @@ const image = z.object({
   /** The file in the image: packed when UPX packed it. */
   binary: count,
   breakdown: breakdown.optional(),
-  zstd: z.object({ level: z.number().int().min(1).max(22), wire: count }).optional()
+  zstd: z
+    .object({
+      level: z.number().int().min(1).max(22),
+      wire: count,
+      from: z.object({ commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/), layers: count }).optional()
+    })
+    .optional()
 })
 
 const schema = z.object({

@@ -2,6 +2,7 @@ import * as core from '@actions/core'
 import { wireWith } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { ZSTD_LEVEL, type Settings } from '../settings/index.js'
+import type { MeasurementRecord } from './record.js'
 import type { BaselineReport, Road, ZstdFigure } from './types.js'
 
 /**
@@ -48,10 +49,42 @@ export function scaledRoad(head: Target, base: BaselineReport | undefined): Road
   return { compression: `zstd ${ZSTD_LEVEL}`, images, scaledFrom }
 }
 
-/** A measurement of these very layers as the report shows it. */
-export function measuredRoad(figures: Map<string, ZstdFigure> | undefined): Road | undefined {
+/**
+ * How far a commit's layers may drift from the last ones compressed before its figure is measured again rather than
+ * scaled: the added bytes would have to compress far unlike the rest to move the figure by more than a few tenths of
+ * a percent, and past this the chain of scaled figures starts over from a measurement.
+ */
+export const ROAD_DRIFT = 0.02
+
+/**
+ * A push's zstd figures from an earlier commit's stored ones: each platform's layers scaled by the share zstd took
+ * off that commit's, while they are within ROAD_DRIFT of the layers last compressed. Undefined: measure instead.
+ */
+export function derivedFigures(head: Target, earlier: MeasurementRecord): Map<string, ZstdFigure> | undefined {
+  const figures = new Map<string, ZstdFigure>()
+  for (const now of head.measurement.images) {
+    const was = earlier.images.find(i => i.platform === now.platform)
+    const zstd = was?.zstd
+    if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.wire <= was.configSize) return undefined
+    const origin = zstd.from ?? { commit: earlier.commit, layers: layerBytes(was) }
+    if (Math.abs(layerBytes(now) - origin.layers) > ROAD_DRIFT * origin.layers) return undefined
+    const ratio = (zstd.wire - was.configSize) / layerBytes(was)
+    figures.set(now.platform, { level: ZSTD_LEVEL, wire: now.configSize + Math.round(layerBytes(now) * ratio), from: origin })
+  }
+  return figures
+}
+
+/** The figures of this commit as the report shows them: measured on these very layers, or scaled from an earlier commit's. */
+export function measuredRoad(figures: Map<string, ZstdFigure> | undefined, head?: Target): Road | undefined {
   if (!figures || figures.size === 0) return undefined
-  return { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) }
+  const road = { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) }
+  const from = [...figures.values()][0].from
+  if (!from || !head) return road
+  const saved = head.measurement.images.map(now => {
+    const wire = figures.get(now.platform)?.wire ?? now.wire
+    return { platform: now.platform, share: 1 - (wire - now.configSize) / layerBytes(now) }
+  })
+  return { ...road, scaledFrom: { commit: from.commit, rebuilt: false, ancestor: true, saved } }
 }
 
 /**
@@ -66,6 +99,6 @@ export function headRoad(
   stored: Promise<Map<string, ZstdFigure> | undefined> | undefined
 ): Promise<Road | undefined> | undefined {
   if (!roadApplies(settings)) return undefined
-  if (!settings.github.pullRequest) return stored?.then(measuredRoad)
+  if (!settings.github.pullRequest) return stored?.then(figures => measuredRoad(figures, head))
   return baseline.catch(() => undefined).then(async base => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)))
 }

@@ -46,11 +46,24 @@ export interface BaselineReport {
 export interface ZstdFigure {
   level: number
   wire: number
+  /**
+   * Scaled, not measured: from the figure of the commit whose layers were compressed (`layers` bytes then). A later
+   * commit scales from the same one while its layers stay within ROAD_DRIFT of them.
+   */
+  from?: { commit: string; layers: number }
 }
 
 export interface Road {
   compression: string
   images: Array<{ platform: string; wire: number }>
   /** Scaled from the base commit's own zstd figure: nothing of this run was compressed again. */
-  scaledFrom?: { commit: string; link?: string; run?: string; rebuilt: boolean; saved: Array<{ platform: string; share: number }> }
+  scaledFrom?: {
+    commit: string
+    link?: string
+    run?: string
+    rebuilt: boolean
+    saved: Array<{ platform: string; share: number }>
+    /** An earlier commit of the branch (a push's), not a pull request's base. */
+    ancestor?: boolean
+  }
 }

@@ -1,5 +1,4 @@
 import * as core from '@actions/core'
-import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { type Injection, linkBinaries, type LinkFacts, type Linking, type Shipped, type TwinFindings, type VersionInfo } from '../build/index.js'
 import {
@@ -62,20 +61,13 @@ export interface Target {
 
 /** Static binaries → UPX → final stage → one image build, measured and checked: the same for the change and its base. */
 export async function buildTarget(input: TargetInput): Promise<Target> {
-  const first = await attempt(input, input.settings, input.linking)
-  const { retarget, injections } = first.findings
-  if (!retarget) return target(first.image, first.findings, injections)
-  // The image built meanwhile has -X targets that do not exist: it is built again with their stand-ins, before anything ships.
-  await rm(first.image.layout, { recursive: true, force: true })
-  const second = await attempt(input, withBuild(input.settings, retarget))
-  if (second.findings.retarget) throw new Error(`the -X targets ${retarget.versionVariable} and ${retarget.buildVariable} were not found after a relink`)
-  return target(second.image, second.findings, injections)
-}
-
-/** Links, then builds the image from the shipped binaries while their twins finish linking and are read. */
-async function attempt(input: TargetInput, settings: Settings, started?: Promise<Linking>): Promise<{ image: Image; findings: TwinFindings }> {
   const { version, workDir, phase } = input
-  const linking = await phase('go build', () => started ?? linkBinaries(settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none'))
+  const linking = await phase(
+    'go build',
+    () => input.linking ?? linkBinaries(input.settings.build, version, workDir, input.facts, input.base ? 'symbols' : 'none')
+  )
+  // The -X targets were settled before the links: the image is built once, with the build as linked.
+  const settings = withBuild(input.settings, linking.build)
   const image = await buildImageOf(input, settings, linking.shipped).catch(async (error: unknown) => {
     await linking.findings.catch(() => undefined)
     throw error
@@ -85,14 +77,14 @@ async function attempt(input: TargetInput, settings: Settings, started?: Promise
     read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`))
     return read
   })
-  return { image, findings }
+  return target(image, findings)
 }
 
 type Image = Omit<Target, 'packed' | 'injections' | 'needsSystemRoots' | 'attributionMs'> & { packed: Packed<Shipped>[] }
 
-function target(image: Image, findings: TwinFindings, injections: Injection[]): Target {
+function target(image: Image, findings: TwinFindings): Target {
   const packed = image.packed.map((p, i) => ({ ...p, binary: { ...p.binary, ...findings.twins[i] } }))
-  return { ...image, packed, injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs }
+  return { ...image, packed, injections: findings.injections, needsSystemRoots: findings.needsSystemRoots, attributionMs: findings.attributionMs }
 }
 
 /** UPX → final stage → one image build, measured and checked for the binaries. */

@@ -113,6 +113,7 @@ function figures(p: Packed, startup?: Startup): BinaryFigures {
     gzipPacked: p.gzipPacked,
     zstdUnpacked: p.zstdUnpacked,
     startupUnpackedMs: startup?.unpacked,
-    startupPackedMs: startup?.packed
+    startupPackedMs: startup?.packed,
+    startupRuns: startup?.runs
   }
 }

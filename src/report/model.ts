@@ -22,6 +22,8 @@ export interface BinaryFigures {
   zstdUnpacked?: number
   startupUnpackedMs?: number
   startupPackedMs?: number
+  /** Runs of each binary the start-up figures are the median of. */
+  startupRuns?: number
 }
 
 /** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */

@@ -1,5 +1,4 @@
-import type { Road } from '../compare/index.js'
-import { STARTUP_RUNS } from '../run/index.js'
+import { ROAD_DRIFT, type Road } from '../compare/index.js'
 import { attestationsText } from './details.js'
 import { human, linkedCommit, percent, seconds, signedHuman } from './format.js'
 import { type Report, VARIES } from './model.js'
@@ -27,6 +26,9 @@ function renderRoadNotTaken(report: Report, out: string[]): void {
 function scaledNote(from: NonNullable<Road['scaledFrom']>, compression: string): string {
   const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ')
   const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`
+  if (from.ancestor) {
+    return `Scaled from ${linkedCommit(from.commit, from.link)}, an earlier commit of this branch whose layers were compressed ${by}: these layers, within ${ROAD_DRIFT * 100}% of those, would lose ${shares}; they were not compressed again.`
+  }
   return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`
 }
 
@@ -54,7 +56,7 @@ export function renderTradeOff(report: Report, out: string[]): void {
     for (const b of packed) {
       const startup =
         b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
-          ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${STARTUP_RUNS} in the smoke-test container)`
+          ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
           : 'startup not measured (needs smoke-test and a runner of this platform)'
       out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`)
     }

@@ -50,34 +50,7 @@ export const startPlan = (name: string): Plan => ({ program: 'docker', args: ['s
 export const killPlan = (name: string): Plan => ({ program: 'docker', args: ['kill', name] })
 export const removePlan = (names: string[]): Plan => ({ program: 'docker', args: ['rm', '--force', ...names] })
 export const copyPlan = (file: string, name: string, destination: string): Plan => ({ program: 'docker', args: ['cp', file, `${name}:${destination}`] })
-export const timesPlan = (names: string[]): Plan => ({
-  program: 'docker',
-  args: ['inspect', '--format', '{{.State.StartedAt}} {{.State.FinishedAt}} {{.State.ExitCode}}', ...names]
-})
 export const leftoverPlan = (runId: string): Plan => ({ program: 'docker', args: ['ps', '--all', '--quiet', '--filter', `label=${RUN_LABEL}=${runId}`] })
-
-/** Milliseconds between two of docker's RFC 3339 times, to the nanosecond they carry (Date keeps only milliseconds). */
-export function elapsedMs(started: string, finished: string): number {
-  const parse = (time: string) => {
-    const match = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(time)
-    if (!match) throw new Error(`docker gave a time that is not RFC 3339: ${time}`)
-    return { ms: Date.parse(match[1] + match[3]), fraction: Number(`0.${match[2] ?? '0'}`) * 1000 }
-  }
-  const [from, to] = [parse(started), parse(finished)]
-  // Whole seconds and fractions apart: added to epoch milliseconds, the nanoseconds would be lost to rounding.
-  return to.ms - from.ms + (to.fraction - from.fraction)
-}
-
-/** How long each container's last run took, from the engine's own start and exit times, and how it exited. */
-export function parseTimes(stdout: string): Array<{ ms: number; code: number }> {
-  return stdout
-    .trim()
-    .split('\n')
-    .map(line => {
-      const [started, finished, code] = line.trim().split(' ')
-      return { ms: elapsedMs(started, finished), code: Number(code) }
-    })
-}
 
 export interface RunResult {
   outcome: Outcome

@@ -1,11 +1,12 @@
 import * as core from '@actions/core'
 import path from 'node:path'
-import { BINARY_DIR } from '../image/index.js'
 import type { Target } from '../measure/index.js'
-import { execute, hostPlatform, type Phase, warn } from '../process/index.js'
+import { hostPlatform, type Phase, settleLater, warn } from '../process/index.js'
 import { loadLayout } from '../publish/index.js'
 import { clip, type Settings } from '../settings/index.js'
-import { Container, KEPT_OUTPUT_BYTES, parseTimes, timesPlan, type ContainerSpec } from './sandbox.js'
+import { Container, KEPT_OUTPUT_BYTES, type ContainerSpec } from './sandbox.js'
+import { prepareStartup, timeStartup, type Startup } from './startup.js'
+import { buildTimer } from './timer.js'
 
 export interface SmokeResult {
   args: string[]
@@ -15,19 +16,11 @@ export interface SmokeResult {
   error?: string
 }
 
-export interface Startup {
-  unpacked?: number
-  packed?: number
-}
-
 // How much longer than the smoke test's timeout creating its container may take.
 const CREATE_GRACE_MS = 30_000
 
 // Of what a failing smoke test printed, the characters its failure message quotes.
 const SMOKE_SAID = 2000
-
-/** Starts of each binary the start-up time is the median of. */
-export const STARTUP_RUNS = 5
 
 /**
  * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
@@ -57,33 +50,6 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
   return { result: { ...result, error: `smoke test: ${command} exited with ${outcome.code}:\n${clip((outcome.stdout + outcome.stderr).trim(), SMOKE_SAID)}` } }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
-
-/**
- * What UPX's unpacking costs at every container start: the packed binary (in the smoke test's own container) and the
- * plain one (copied into a second container of the same image) started in turns with the smoke-test arguments,
- * timed by the engine's own start and exit times. A run that fails or times out leaves the start-up unmeasured.
- */
-export async function timeStartup(packed: Container, spec: ContainerSpec, unpackedFile: string, binaryName: string, timeoutMs: number): Promise<Startup> {
-  const unpackedPath = `${BINARY_DIR}/.${binaryName}-unpacked`
-  const unpacked = await Container.create({ ...spec, name: `${spec.name}-unpacked`, entrypoint: unpackedPath })
-  try {
-    await unpacked.copyIn(unpackedFile, unpackedPath)
-    const samples: Array<[number, number]> = []
-    for (let i = 0; i < STARTUP_RUNS; i++) {
-      for (const container of [packed, unpacked]) {
-        const { outcome, timedOut } = await container.run(timeoutMs)
-        if (timedOut || outcome.code !== 0) return {}
-      }
-      const [p, u] = parseTimes((await execute(timesPlan([packed.name, unpacked.name]), { quiet: true })).stdout)
-      samples.push([p.ms, u.ms])
-    }
-    return { packed: median(samples.map(s => s[0])), unpacked: median(samples.map(s => s[1])) }
-  } finally {
-    await unpacked.remove()
-  }
-}
-
 /**
  * Runs the image once on the runner's own platform (loading that platform alone when the image is not in the
  * engine), then times the start-up of the plain and the packed binary when UPX packed it. Both run only in the
@@ -103,26 +69,33 @@ export async function smokeAndStartup(settings: Pick<Settings, 'build' | 'smoke'
   }
   const runId = path.basename(workDir)
   const spec: ContainerSpec = { name: `${runId}-smoke`, runId, reference: head.tags[0], platform: hostBuilt.id, args }
-  const { result: smoke, passed } = await phase('smoke test', async () => {
-    if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
-    return smokeTest(spec, settings.smoke.timeoutSeconds)
-  })
   const hostPacked = head.packed.find(p => p.binary.platform.id === hostBuilt.id && p.packed)
-  try {
-    if (hostPacked && passed) {
-      await phase('startup', async () => {
-        const measured = await timeStartup(passed, spec, hostPacked.binary.path, settings.build.binaryName, settings.smoke.timeoutSeconds * 1000).catch(
-          (error: unknown) => {
-            // Advice only: the start-up cost is a line of the report, never the run.
-            core.info(`the start-up time could not be measured: ${(error as Error).message}`)
-            return {}
-          }
-        )
-        startup.set(hostBuilt.id, measured)
-      })
-    }
-  } finally {
-    await passed?.remove()
-  }
+  // Linked beside the load and the smoke test, from the standard packages the shipped build compiled.
+  const timer = hostPacked ? settleLater(buildTimer(workDir, hostBuilt)) : undefined
+  const {
+    result: smoke,
+    passed,
+    timing
+  } = await phase('smoke test', async () => {
+    if (!loaded) await loadLayout(head, workDir, hostBuilt.id)
+    // Its container is made and filled while the smoke test runs: the image is in the engine from here on.
+    const timing =
+      hostPacked && timer ? settleLater(timer.then(built => prepareStartup(spec, built, hostPacked.binary.path, settings.build.binaryName))) : undefined
+    return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds)), timing }
+  })
+  const removed = passed?.remove()
+  if (timing && passed) {
+    await phase('startup', async () => {
+      const measured = await timing
+        .then(container => timeStartup(container, settings.smoke.timeoutSeconds * 1000))
+        .catch((error: unknown) => {
+          // Advice only: the start-up cost is a line of the report, never the run.
+          core.info(`the start-up time could not be measured: ${(error as Error).message}`)
+          return {}
+        })
+      startup.set(hostBuilt.id, measured)
+    })
+  } else await timing?.then(container => container.remove()).catch(() => undefined)
+  await Promise.all([removed, timer?.catch(() => undefined)])
   return { smoke, startup }
 }

@@ -42,6 +42,20 @@ export function defaultProvenance(eventPath: string | undefined): string {
   return isPrivate === false ? 'mode=max' : 'mode=min'
 }
 
+/**
+ * A push event's `before`: the branch's head before the push, most often the commit the last run measured. Only a
+ * commit id: all zeros (a new branch) or anything else is none. A malformed file is readPullRequest's to report.
+ */
+export function pushBefore(eventPath: string | undefined, eventName: string | undefined): string | undefined {
+  if (eventName !== 'push' || !eventPath || !existsSync(eventPath)) return undefined
+  try {
+    const before = (JSON.parse(readFileSync(eventPath, 'utf8')) as { before?: unknown }).before
+    return typeof before === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(before) && !/^0+$/.test(before) ? before : undefined
+  } catch {
+    return undefined
+  }
+}
+
 /** The run's GitHub context, with the pull request of the event file. */
 export function readGitHub({ env }: Reading, pullRequest: PullRequest | undefined): GitHubContext {
   return {
@@ -50,6 +64,7 @@ export function readGitHub({ env }: Reading, pullRequest: PullRequest | undefine
     ref: env.GITHUB_REF,
     refName: env.GITHUB_REF_NAME,
     eventName: env.GITHUB_EVENT_NAME,
-    pullRequest
+    pullRequest,
+    before: pushBefore(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME)
   }
 }

@@ -152,6 +152,8 @@ export interface GitHubContext {
   refName?: string
   eventName?: string
   pullRequest?: PullRequest
+  /** A push's `before`: the branch's previous head, whose stored measurement a push may scale from. */
+  before?: string
 }
 
 /** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */

@@ -1,4 +1,5 @@
-import { measuredRoad, scaledRoad } from '../../../src/compare/road.js'
+import { RECORD_FORMAT, type MeasurementRecord } from '../../../src/compare/record.js'
+import { derivedFigures, measuredRoad, ROAD_DRIFT, scaledRoad } from '../../../src/compare/road.js'
 import type { BaselineReport } from '../../../src/compare/types.js'
 import type { Target } from '../../../src/measure/target.js'
 import { renderMarkdown } from '../../../src/report/markdown.js'
@@ -92,5 +93,41 @@ describe('the road in the report', () => {
     expect(renderMarkdown({ ...report, roadNotTaken: scaledRoad(head, base({ source: 'build', link: undefined })) })).toContain(
       'Scaled from base commit `bbbbbbbbbbbb`: zstd 19 took 20.0% (linux/amd64), 15.0% (linux/arm64) off its layers, measured in this run;'
     )
+  })
+})
+
+describe("a push's figure, from an earlier commit's", () => {
+  const earlierSha = 'e'.repeat(40)
+  const originSha = 'f'.repeat(40)
+  /** An earlier commit's record: 4,000,000 bytes of layers (amd64 and arm64), which zstd 19 made 3,200,000. */
+  const earlier = (from?: { commit: string; layers: number }): MeasurementRecord => ({
+    format: RECORD_FORMAT,
+    commit: earlierSha,
+    goVersion: 'go1.26.0',
+    images: ['linux/amd64', 'linux/arm64'].map(platform => ({
+      platform,
+      wire: 4_001_000,
+      unpacked: 9_000_000,
+      configSize: 1000,
+      layers: [],
+      binary: 8_000_000,
+      zstd: { level: 19, wire: 3_201_000, ...(from ? { from } : {}) }
+    }))
+  })
+
+  it('scales the layers by the share zstd took off the earlier ones, and keeps where the figure was measured', () => {
+    const figures = derivedFigures(head, earlier())!
+    expect(figures.get('linux/amd64')).toEqual({ level: 19, wire: 1000 + 3_200_800, from: { commit: earlierSha, layers: 4_000_000 } })
+    const road = measuredRoad(figures, head)!
+    expect(road.scaledFrom).toMatchObject({ commit: earlierSha, ancestor: true, rebuilt: false })
+    expect(road.scaledFrom!.saved[0].share).toBeCloseTo(0.2, 6)
+  })
+
+  it(`measures again once the layers are more than ${ROAD_DRIFT * 100}% from the ones last compressed, however many commits scaled in between`, () => {
+    // 4,001,000 bytes now: within 2% of 3,950,000 (1.3%), not of 3,900,000 (2.6%).
+    expect(derivedFigures(head, earlier({ commit: originSha, layers: 3_950_000 }))!.get('linux/arm64')!.from).toEqual({ commit: originSha, layers: 3_950_000 })
+    expect(derivedFigures(head, earlier({ commit: originSha, layers: 3_900_000 }))).toBeUndefined()
+    const bare = { ...earlier().images[0], zstd: undefined }
+    expect(derivedFigures(head, { ...earlier(), images: [bare, earlier().images[1]] })).toBeUndefined()
   })
 })
