@@ -729,12 +729,12 @@ function render(res) {
     ['slim-off-load', 'go-slim-image, upx off, no attestations, load: true'],
     ['slim-lzma', 'go-slim-image, upx lzma, no attestations']
   ]
-  out.push('| app | tool | new blobs | re-push | wire | vs ko -s -w (new / re-push) |', '|---|---|---:|---:|---:|---:|')
+  out.push('| app | tool | new blobs | re-push | wire | vs ko -s -w with the same attestations (new / re-push) |', '|---|---|---:|---:|---:|---:|')
   for (const a of APPS) {
     const x = res.apps[a]
-    const ko = x.koStrippedSbom && x.ko.fresh ? x.koStripped : undefined
     for (const [key, label] of KO_ROWS) {
       if (!x[key]) continue
+      const ko = x.ko.fresh ? (key.endsWith('-sbom') ? x.koStrippedSbom : x.koStripped) : undefined
       const ratio = ko && key.startsWith('slim') ? `${(x[key].fresh / ko.fresh).toFixed(2)}× / ${(x[key].wall / ko.wall).toFixed(2)}×` : '–'
       out.push(`| ${a} | ${label} | ${x[key].fresh ? secs(x[key].fresh) : '–'} | ${secs(x[key].wall)} | ${mib(x[key].wire)} | ${ratio} |`)
     }
