@@ -34658,7 +34658,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 5647:
+/***/ 8094:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34932,6 +34932,31 @@ var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_nod
 var process = __nccwpck_require__(7188);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/build/compiled.ts
+
+
+
+// When a go build has compiled every package: its link step writes importcfg.link into its work folder ($WORK/b001,
+// the main package's) just before the linker starts. From then on the build cache holds every package, so a second
+// build of the same packages (the unstripped twin) only links: on a warm cache at once, on a cold one after the
+// shipped build's compiles, never beside them.
+const POLL_MS = 50;
+/** Whether a go build whose GOTMPDIR is `dir` has started its link. */
+async function linking(dir) {
+    const works = await (0,promises_.readdir)(dir).catch(() => []);
+    return works.some(work => work.startsWith('go-build') && (0,external_node_fs_.existsSync)(external_node_path_default().join(dir, work, 'b001', 'importcfg.link')));
+}
+/** Resolves once the build has started its link, or has ended (however it ended): then every package it could compile is cached. */
+async function compilesDone(dir, build) {
+    let ended = false;
+    const settled = build.then(() => (ended = true), () => (ended = true));
+    while (!ended && !(await linking(dir))) {
+        await Promise.race([settled, new Promise(resolve => setTimeout(resolve, POLL_MS))]);
+    }
+}
+
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./src/build/golist.ts
@@ -35702,6 +35727,7 @@ function splitBinary(twin, shipped, output) {
 
 
 
+
 function ldflags(build, version, strip) {
     const inject = (variable, value) => (variable === settings/* NO_VARIABLE */.Zz ? [] : ['-X', (0,settings/* quoteField */.nL)(`${variable}=${value}`)]);
     return [
@@ -35736,9 +35762,11 @@ function startLinks(build, version, workDir, cgo, twin) {
     return build.platforms.map(platform => {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, build.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, build.binaryName);
-        const shipped = goBuild(build, platform, goBuildPlan(build, version, platform, output), cgo);
-        // A failed shipped link is reported by itself; its twin is not started.
-        const twinLinked = shipped.then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo));
+        // A work folder of its own, watched for the link step: the twin starts once every package is compiled.
+        const workFolder = external_node_path_default().join(workDir, 'go-work', platform.id.replaceAll('/', '-'));
+        const plan = goBuildPlan(build, version, platform, output);
+        const shipped = (0,promises_.mkdir)(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, cgo));
+        const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo));
         return { platform, output, unstripped, shipped, twin: twinLinked };
     });
 }
@@ -36109,8 +36137,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
-var build = __nccwpck_require__(5647);
+// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
+var build = __nccwpck_require__(8094);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
@@ -36984,8 +37012,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
-var build = __nccwpck_require__(5647);
+// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
+var build = __nccwpck_require__(8094);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:crypto"
@@ -38318,8 +38346,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
-var src_build = __nccwpck_require__(5647);
+// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
+var src_build = __nccwpck_require__(8094);
 // EXTERNAL MODULE: ./src/compare/index.ts + 7 modules
 var compare = __nccwpck_require__(2106);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
@@ -40211,8 +40239,8 @@ var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 12 modules
-var build = __nccwpck_require__(5647);
+// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
+var build = __nccwpck_require__(8094);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules

@@ -794,7 +794,7 @@ function renderCold(res, out) {
   out.push(
     '## A cold first run',
     '',
-    'A fresh runner, a go.mod change or an evicted cache: an empty `GOCACHE` (the modules downloaded), `upx: off`, no smoke test, `load: false`, against a plain `go build -trimpath -ldflags="-s -w"` of the same package from an empty `GOCACHE`, interleaved. CPU is that of every process the bench waited for (go, the compiler, the linker, docker\'s CLI; not the engine\'s daemon). The unstripped twin links after the shipped binary, from the cache that build filled.' +
+    "A fresh runner, a go.mod change or an evicted cache: an empty `GOCACHE` (the modules downloaded), `upx: off`, no smoke test, `load: false`, against a plain `go build -trimpath -ldflags=\"-s -w\"` of the same package from an empty `GOCACHE`, interleaved. CPU is that of every process the bench waited for (go, the compiler, the linker, docker's CLI; not the engine's daemon). The unstripped twin starts once the shipped build has compiled every package (its link has begun), so it only links. Measured before the twin started at the shipped link's start rather than at its end: the same compiles, a few tenths of a second of link overlap apart." +
       remeasured(res, 'cold'),
     ''
   )

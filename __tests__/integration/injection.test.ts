@@ -21,10 +21,7 @@ function repository(files: Record<string, string>): { dir: string; sha: string }
 
 const unique = () => Date.now().toString(36)
 
-/**
- * A `go` first on PATH that notes each build before the real one runs: the twin's (its output under unstripped/)
- * and whether the shipped binary was already there when it started.
- */
+/** A `go` first on PATH that notes each build before the real one runs: the twin's (its output under unstripped/) or not. */
 function goWatcher(): { env: Record<string, string>; builds: () => string[] } {
   const dir = mkdtempSync(path.join(tmpdir(), 'go-watch-'))
   const notes = path.join(dir, 'builds')
@@ -34,10 +31,7 @@ function goWatcher(): { env: Record<string, string>; builds: () => string[] } {
     '[ "$1" = build ] || exec "$REAL_GO" "$@"',
     'out=; prev=',
     'for a in "$@"; do [ "$prev" = -o ] && out=$a; prev=$a; done',
-    'case "$out" in',
-    '*/unstripped/*) if [ -f "$(echo "$out" | sed s,/unstripped/,/bin/,)" ]; then echo "twin after the shipped binary"; else echo "twin before the shipped binary"; fi ;;',
-    '*) echo shipped ;;',
-    'esac >> "$GO_NOTES"',
+    'case "$out" in */unstripped/*) echo twin ;; *) echo shipped ;; esac >> "$GO_NOTES"',
     'exec "$REAL_GO" "$@"'
   ].join('\n')
   writeFileSync(path.join(dir, 'go'), `${script}\n`, { mode: 0o755 })
@@ -46,6 +40,40 @@ function goWatcher(): { env: Record<string, string>; builds: () => string[] } {
     builds: () => (existsSync(notes) ? readFileSync(notes, 'utf8').trim().split('\n') : [])
   }
 }
+
+describe('a cold Go build cache', () => {
+  it('is compiled once: the unstripped twin starts after every package is compiled, and only links', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/cold\n\ngo 1.22\n',
+      'internal/greet/greet.go': `package greet\n\n// Unique to this run, so no cache has it.\nconst Hello = "hello ${Date.now()}"\n`,
+      'main.go':
+        'package main\n\nimport (\n\t"os"\n\n\t"example.com/cold/internal/greet"\n)\n\nvar Version = "dev"\n\nfunc main() { os.Stdout.WriteString(greet.Hello + Version) }\n'
+    })
+    // Every tool go runs, noted by package; an empty cache of the run's own.
+    const dir = mkdtempSync(path.join(tmpdir(), 'toolexec-'))
+    const tools = path.join(dir, 'tools')
+    writeFileSync(
+      path.join(dir, 'note'),
+      // go asks each tool its version (-V=full) for the cache keys: not a run of it.
+      `#!/bin/sh\ncase " $* " in *" -V=full "*) exec "$@" ;; esac\ntool=$(basename "$1"); pkg=; prev=\nfor a in "$@"; do [ "$prev" = -p ] && pkg=$a; prev=$a; done\necho "$tool $pkg" >> ${tools}\nexec "$@"\n`,
+      { mode: 0o755 }
+    )
+    const run = await runAction(
+      { image: `slim-test/cold-${unique()}`, 'smoke-test': '', load: 'false', 'build-variable': 'none' },
+      { workspace: repo.dir, env: { GOCACHE: path.join(dir, 'cache'), GOFLAGS: `-buildvcs=false -toolexec=${path.join(dir, 'note')}` } }
+    )
+    expect(run.errors).toEqual([])
+    const lines = readFileSync(tools, 'utf8').trim().split('\n')
+    const compiled = lines.filter(line => line.startsWith('compile '))
+    // The standard library's packages and the module's two, each compiled once; two links.
+    expect(compiled).toContain('compile example.com/cold/internal/greet')
+    expect(compiled).toContain('compile main')
+    expect(compiled.length).toBeGreaterThan(20)
+    expect(compiled.filter((line, i) => compiled.indexOf(line) !== i)).toEqual([])
+    expect(lines.filter(line => line.startsWith('link'))).toHaveLength(2)
+    expect(run.outputs['version-injected']).toBe('true')
+  })
+})
 
 describe('the version really injected', () => {
   it('main.version (lower case), the one candidate, receives the version, and the run says so', async () => {
@@ -198,7 +226,7 @@ describe('the version of a commit past its tag', () => {
     expect(run.warnings).toEqual([])
     expect(run.outputs['version-injected']).toBe('true')
     // Settled before the first link: one link of each, one UPX run, one image build.
-    expect(go.builds()).toEqual(['shipped', 'twin after the shipped binary'])
+    expect(go.builds().sort()).toEqual(['shipped', 'twin'])
     expect(run.stdout.match(/^\$ \S*upx -1 /gm)).toHaveLength(1)
     expect(run.stdout.match(/^\$ \S*buildx build /gm)).toHaveLength(1)
     expect(docker('run', '--rm', '--network', 'none', `${image}:0.1.0`)).toBe('0.1.0')

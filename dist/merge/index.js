@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3223);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9471);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3223:
+/***/ 9471:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36163,6 +36163,29 @@ const types_NO_VARIABLE = 'none';
 
 
 
+;// CONCATENATED MODULE: ./src/build/compiled.ts
+
+
+
+// When a go build has compiled every package: its link step writes importcfg.link into its work folder ($WORK/b001,
+// the main package's) just before the linker starts. From then on the build cache holds every package, so a second
+// build of the same packages (the unstripped twin) only links: on a warm cache at once, on a cold one after the
+// shipped build's compiles, never beside them.
+const POLL_MS = 50;
+/** Whether a go build whose GOTMPDIR is `dir` has started its link. */
+async function linking(dir) {
+    const works = await readdir(dir).catch(() => []);
+    return works.some(work => work.startsWith('go-build') && existsSync(path.join(dir, work, 'b001', 'importcfg.link')));
+}
+/** Resolves once the build has started its link, or has ended (however it ended): then every package it could compile is cached. */
+async function compiled_compilesDone(dir, build) {
+    let ended = false;
+    const settled = build.then(() => (ended = true), () => (ended = true));
+    while (!ended && !(await linking(dir))) {
+        await Promise.race([settled, new Promise(resolve => setTimeout(resolve, POLL_MS))]);
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/build/golist.ts
 
 
@@ -36931,6 +36954,7 @@ function splitBinary(twin, shipped, output) {
 
 
 
+
 function ldflags(build, version, strip) {
     const inject = (variable, value) => (variable === NO_VARIABLE ? [] : ['-X', quoteField(`${variable}=${value}`)]);
     return [
@@ -36965,9 +36989,11 @@ function startLinks(build, version, workDir, cgo, twin) {
     return build.platforms.map(platform => {
         const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName);
         const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName);
-        const shipped = goBuild(build, platform, gobuild_goBuildPlan(build, version, platform, output), cgo);
-        // A failed shipped link is reported by itself; its twin is not started.
-        const twinLinked = shipped.then(() => linkTwin(build, platform, gobuild_goBuildPlan(build, version, platform, unstripped, twin), cgo));
+        // A work folder of its own, watched for the link step: the twin starts once every package is compiled.
+        const workFolder = path.join(workDir, 'go-work', platform.id.replaceAll('/', '-'));
+        const plan = gobuild_goBuildPlan(build, version, platform, output);
+        const shipped = mkdir(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, cgo));
+        const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, gobuild_goBuildPlan(build, version, platform, unstripped, twin), cgo));
         return { platform, output, unstripped, shipped, twin: twinLinked };
     });
 }

@@ -1,8 +1,9 @@
 import * as core from '@actions/core'
-import { readFile } from 'node:fs/promises'
+import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { CommandError, describe, execute, goEnv, inBackground, settleLater, type Plan, type Platform } from '../process/index.js'
 import { NO_VARIABLE, quoteField, type BuildSettings } from '../settings/index.js'
+import { compilesDone } from './compiled.js'
 import { readElf, staticProblem } from './elf.js'
 import { elfGoVersion } from './gobinary.js'
 import { explainFailure, STATIC_ENV, type CgoFacts, type PackageFacts } from './golist.js'
@@ -71,9 +72,10 @@ async function goBuild(build: BuildSettings, platform: Platform, plan: Plan, cgo
 export type LinkFacts = Pick<PackageFacts, 'importPath' | 'mainModulePackages' | 'sources' | 'cgo'>
 
 /**
- * One platform's two links: the shipped binary, which the image waits for, then its twin at the lowest priority, on
- * the cores the image build leaves idle. The twin starts once the shipped link has filled the Go build cache, so a
- * cold cache is compiled once: the twin only links.
+ * One platform's two links: the shipped binary, which the image waits for, and its twin at the lowest priority, on
+ * the cores the shipped link and the image build leave idle. The twin starts once the shipped build has compiled
+ * every package (its link has begun), so a cold cache is compiled once and the twin only links; on a warm cache the
+ * two links run side by side.
  */
 interface Links {
   platform: Platform
@@ -87,9 +89,11 @@ function startLinks(build: BuildSettings, version: VersionInfo, workDir: string,
   return build.platforms.map(platform => {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName)
-    const shipped = goBuild(build, platform, goBuildPlan(build, version, platform, output), cgo)
-    // A failed shipped link is reported by itself; its twin is not started.
-    const twinLinked = shipped.then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo))
+    // A work folder of its own, watched for the link step: the twin starts once every package is compiled.
+    const workFolder = path.join(workDir, 'go-work', platform.id.replaceAll('/', '-'))
+    const plan = goBuildPlan(build, version, platform, output)
+    const shipped = mkdir(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, cgo))
+    const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo))
     return { platform, output, unstripped, shipped, twin: twinLinked }
   })
 }
