@@ -36114,7 +36114,7 @@ function store(key, record, runnerTemp) {
 
 /***/ }),
 
-/***/ 2106:
+/***/ 8886:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36127,7 +36127,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   HZ: () => (/* reexport */ headRoad),
   uZ: () => (/* reexport */ openMemory),
   cR: () => (/* reexport */ rememberHead),
-  OK: () => (/* reexport */ startBaseline)
+  OK: () => (/* reexport */ startBaseline),
+  Rc: () => (/* reexport */ storeDeferred)
 });
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
@@ -36566,10 +36567,12 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
         if (base.inEngine)
             await (0,src_image/* removeImages */.F$)(base.tags);
-        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
-        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
-        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-        void memory?.remember(base, commit, async () => zstd);
+        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache;
+        // a run with no report to show it in leaves the measuring to its post step, with the store.
+        const road = roadApplies(settings);
+        const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined;
+        // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
+        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined);
         // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
         return { ...recorded(settings, (0,compare_record/* recordOf */.zv)(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
     });
@@ -36587,6 +36590,71 @@ function startBaseline(input) {
 
 // EXTERNAL MODULE: ./src/compare/cache.ts
 var cache = __nccwpck_require__(3745);
+;// CONCATENATED MODULE: ./src/compare/deferred.ts
+
+
+
+
+
+const KEY = /^go-slim-image-m\d+-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const folderOf = (workDir) => external_node_path_default().join(workDir, 'stores');
+let written = 0;
+/** Leaves `entry` for the post step; entries are stored in the order they were left. */
+async function deferStore(workDir, entry) {
+    const folder = folderOf(workDir);
+    await (0,promises_.mkdir)(folder, { recursive: true });
+    await (0,promises_.writeFile)(external_node_path_default().join(folder, `${String(written++).padStart(4, '0')}.json`), JSON.stringify(entry));
+}
+/** The post step's part: every store the main step left, each bounded and said in one line; never rejects. */
+async function storeDeferred(workDir, runnerTemp) {
+    const names = (await (0,promises_.readdir)(folderOf(workDir)).catch(() => [])).filter(name => /^\d{4}\.json$/.test(name)).sort();
+    if (names.length === 0)
+        return;
+    if (!(0,cache/* cacheService */.qI)()) {
+        core/* info */.pq(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
+        return;
+    }
+    for (const name of names) {
+        const entry = await readEntry(external_node_path_default().join(folderOf(workDir), name));
+        if (typeof entry === 'string')
+            core/* info */.pq(`baseline cache: ${name} was not stored (${entry})`);
+        else
+            await (0,cache/* store */.M_)(entry.key, await withFigures(entry), runnerTemp);
+    }
+}
+/** An entry as the main step left it, held to what a record read back from the cache may be; or why not. */
+async function readEntry(file) {
+    let entry;
+    try {
+        entry = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
+    }
+    catch (error) {
+        return `it could not be read: ${error.message}`;
+    }
+    if (typeof entry.key !== 'string' || !KEY.test(entry.key))
+        return 'its key is not one of this action';
+    if (entry.layout !== undefined && typeof entry.layout !== 'string')
+        return 'its layout is not a path';
+    const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : '';
+    const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : [];
+    const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
+    const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms);
+    if (!record || !entry.key.endsWith(`-${record.commit}`))
+        return why ?? 'its key names another commit';
+    return { key: entry.key, record, layout: entry.layout };
+}
+/** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
+async function withFigures({ record, layout }) {
+    if (!layout)
+        return record;
+    const started = performance.now();
+    const figures = await measureRoad({ layout });
+    if (!figures)
+        return record;
+    core/* info */.pq(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) };
+}
+
 // EXTERNAL MODULE: ./node_modules/semver/index.js
 var semver = __nccwpck_require__(2088);
 var semver_default = /*#__PURE__*/__nccwpck_require__.n(semver);
@@ -36753,6 +36821,7 @@ async function imageShape(settings, engine, upx, top, workDir) {
 
 
 
+
 async function gitLine(cwd, ...args) {
     const outcome = await (0,src_process/* execute */.g7)({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
@@ -36774,14 +36843,11 @@ function openMemory(settings, engine, upx, workDir) {
     const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
-    const write = async (target, commit, zstd) => {
+    // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
+    const write = async (target, commit, figures, layout) => {
         const print = await fingerprint();
-        if (!print)
-            return undefined;
-        const figures = await zstd?.();
-        writes.push((0,cache/* store */.M_)((0,compare_record/* recordKey */.Hy)(print, commit), (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), settings.runnerTemp));
-        return figures;
+        if (print)
+            await deferStore(workDir, { key: (0,compare_record/* recordKey */.Hy)(print, commit), record: (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), layout });
     };
     const writeHead = async (building, road) => {
         const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
@@ -36791,7 +36857,9 @@ function openMemory(settings, engine, upx, workDir) {
             return undefined;
         if (!road) {
             const target = await built();
-            return target && write(target, commit);
+            if (target)
+                await write(target, commit);
+            return undefined;
         }
         // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
         // the branch measured, finds its own entry.
@@ -36806,11 +36874,14 @@ function openMemory(settings, engine, upx, workDir) {
         const derived = record && derivedFigures(target, record);
         if (derived)
             core/* info */.pq(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-        return write(target, commit, async () => derived ?? measureRoad(target));
+        else
+            core/* info */.pq(`baseline cache: no earlier commit's zstd figure is close enough to scale; the post step compresses these layers for it`);
+        await write(target, commit, derived, derived ? undefined : target.layout);
+        return derived;
     };
     const bounded = (written) => {
         const safe = written.catch((error) => {
-            core/* info */.pq(`baseline cache: nothing stored (${error.message})`);
+            core/* info */.pq(`baseline cache: nothing left to store (${error.message})`);
             return undefined;
         });
         writes.push(safe);
@@ -36821,9 +36892,9 @@ function openMemory(settings, engine, upx, workDir) {
             const print = await fingerprint();
             return print ? (0,cache/* lookUp */.TE)((0,compare_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
-        remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+        remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
         rememberHead: (building, road) => bounded(writeHead(building, road)),
-        // A write adds its store when its figures are known: waited for until no more come.
+        // A write is left when its figures are known: waited for until no more come.
         async settled() {
             for (let known = -1; known !== writes.length;) {
                 known = writes.length;
@@ -36894,6 +36965,7 @@ function rememberHead(settings, memory, building) {
 ;// CONCATENATED MODULE: ./src/compare/index.ts
 // compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
 // a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
 
 
 
@@ -38348,8 +38420,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/build/index.ts + 13 modules
 var src_build = __nccwpck_require__(8094);
-// EXTERNAL MODULE: ./src/compare/index.ts + 7 modules
-var compare = __nccwpck_require__(2106);
+// EXTERNAL MODULE: ./src/compare/index.ts + 8 modules
+var compare = __nccwpck_require__(8886);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
@@ -40138,7 +40210,7 @@ async function pipeline() {
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = (0,compare/* startBaseline */.OK)({ settings, engine, upx, workDir, started, memory, headLinked: linking });
     const building = (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking });
-    // A push's lookup (its own entry, the one it scales from) runs while the head builds; the store follows it.
+    // A push's lookup (its own entry, the one it scales from) runs while the head builds; the post step stores.
     const stored = (0,compare/* rememberHead */.cR)(settings, memory, building);
     const head = await building.catch(async (error) => {
         // The lookup, if still under way, is ended with the run's other tools.
@@ -40386,7 +40458,7 @@ async function buildImageOf(input, settings, shipped) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2106);
+/* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8886);
 /* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7188);
 /* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5228);
 
@@ -40396,12 +40468,15 @@ async function buildImageOf(input, settings, shipped) {
 
 
 /**
- * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
+ * The post step (post-if: always()): stores the measurements the main step left (as actions/cache saves in its post
+ * step, after the job's other steps), then removes what a run killed outright could not, its containers (named by the
  * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
  */
 async function post() {
     const workDir = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.workDir);
     const repository = _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .getState */ .Gu(_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .STATE */ .c4.repository);
+    if (workDir)
+        await (0,_compare_index_js__WEBPACK_IMPORTED_MODULE_3__/* .storeDeferred */ .Rc)(workDir, node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(workDir));
     if (workDir) {
         const containers = await (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .D)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
         if (containers.length > 0)

@@ -1,17 +1,19 @@
 import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
-import { entryFolder } from './compare/index.js'
+import { entryFolder, storeDeferred } from './compare/index.js'
 import { pruneWorktrees, STATE } from './process/index.js'
 import { removeLeftovers } from './run/index.js'
 
 /**
- * The post step (post-if: always()): removes what a run killed outright could not, its containers (named by the
+ * The post step (post-if: always()): stores the measurements the main step left (as actions/cache saves in its post
+ * step, after the job's other steps), then removes what a run killed outright could not, its containers (named by the
  * run's folder), any worktree of this action, the run's temporary folder and a cache entry's folder.
  */
 export async function post(): Promise<void> {
   const workDir = core.getState(STATE.workDir)
   const repository = core.getState(STATE.repository)
+  if (workDir) await storeDeferred(workDir, path.dirname(workDir))
   if (workDir) {
     const containers = await removeLeftovers(path.basename(workDir))
     if (containers.length > 0) core.info(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`)

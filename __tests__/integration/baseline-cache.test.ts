@@ -7,6 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { CacheService, CacheServiceV2 } from '../../scripts/cache-service.mjs'
+import { runPost } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from './github-fake.js'
 import {
   checkoutPullRequest,
@@ -87,24 +88,33 @@ function runners(cache: { env(): Record<string, string> }, api: { url: string },
     GITHUB_SERVER_URL: 'https://github.com',
     GITHUB_RUN_ID: RUN_ID
   })
-  return {
-    push: (extra: Record<string, string> = {}) =>
-      runAction(
-        { ...INPUTS, ...extra },
-        { workspace: checkoutPush(origin, 'main'), env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' } }
-      ),
-    pullRequest: (checkout: PullRequestCheckout, extra: Record<string, string> = {}) =>
-      runAction(
-        { ...INPUTS, ...extra },
-        {
-          workspace: checkout.workspace,
-          env: { ...env(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }
-        }
-      ),
-    /** A push run of whatever `workspace` has checked out: it measures that commit and stores it. */
-    pushOf: (workspace: string, extra: Record<string, string> = {}, more: Record<string, string> = {}) =>
-      runAction({ ...INPUTS, ...extra }, { workspace, env: { ...env(), GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/grow', ...more } })
+  /** The job's end: the post step stores what the main step left, with the same services. */
+  const finish = async (run: ActionRun, workspace: string) => {
+    const post = await runPost(run, { workspace, env: env() })
+    expect(post.code).toBe(0)
+    return post.log
   }
+  /** A run, with its post step unless `post` is false (a test then reads its folder first, and calls finish). */
+  const job = async (inputs: Record<string, string>, workspace: string, more: Record<string, string>, post: boolean) => {
+    const run = await runAction({ ...INPUTS, ...inputs }, { workspace, env: { ...env(), ...more } })
+    return { ...run, workspace, postLog: post ? await finish(run, workspace) : undefined }
+  }
+  return {
+    finish: (run: ActionRun & { workspace: string }) => finish(run, run.workspace),
+    push: (extra: Record<string, string> = {}, { post = true } = {}) =>
+      job(extra, checkoutPush(origin, 'main'), { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main' }, post),
+    pullRequest: (checkout: PullRequestCheckout, extra: Record<string, string> = {}, { post = false } = {}) =>
+      job(extra, checkout.workspace, { GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: checkout.event, GITHUB_REF: 'refs/pull/1/merge' }, post),
+    /** A push run of whatever `workspace` has checked out: it measures that commit and stores it. */
+    pushOf: (workspace: string, extra: Record<string, string> = {}, more: Record<string, string> = {}, { post = true } = {}) =>
+      job(extra, workspace, { GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/grow', ...more }, post)
+  }
+}
+
+/** The measurement a cache entry holds, unpacked as the toolkit packed it (zstd when the runner has it, else gzip). */
+function storedRecord(data: Buffer): { commit: string; images: Array<{ zstd?: { wire: number; from?: unknown } }> } {
+  const zstd = data.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+  return JSON.parse(execFileSync('tar', ['-xO', zstd ? '--zstd' : '-z', '-f', '-', 'measurement.json'], { input: data, encoding: 'utf8' }))
 }
 
 /** A cache service and the GitHub stand-in, started around the describe block; an origin; runs against them. */
@@ -117,21 +127,27 @@ function withServices<C extends { start(): Promise<void>; stop(): Promise<void>;
 }
 
 describe('the base measured once, read from the Actions cache', () => {
-  const { cache, api, origin, main, push, pullRequest, pushOf } = withServices(new CacheService())
+  const { cache, api, origin, main, push, pullRequest, pushOf, finish } = withServices(new CacheService())
   const baseBuilt = (run: ActionRun) => existsSync(path.join(path.dirname(ociLayoutOf(run)), 'base'))
   /** Every figure the report has of the base: sizes, and the split by module and package. */
   const baseFigures = (run: ActionRun) => (JSON.parse(run.outputs['report-json']) as { baseline: { images: unknown[] } }).baseline.images
 
   let pushed: ActionRun
-  it('a push stores what it measured of its commit', async () => {
-    pushed = await push()
-    expect(pushed.errors).toEqual([])
-    expect(pushed.code).toBe(0)
-    expect(pushed.outputs['baseline-source']).toBe('')
+  it('a push stores what it measured of its commit, in its post step', async () => {
+    const run = await push({}, { post: false })
+    expect(run.errors).toEqual([])
+    expect(run.code).toBe(0)
+    expect(run.outputs['baseline-source']).toBe('')
+    // The main step ends without a request to store: the post step, after the job's other steps, makes it.
+    expect(cache.find(main)).toHaveLength(0)
+    expect(run.stdout).not.toContain('baseline cache: stored')
+    const postLog = await finish(run)
     const stored = cache.find(main)
     expect(stored).toHaveLength(1)
     expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m2-[0-9a-f]{32}-${main}$`))
-    expect(pushed.stdout).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
+    expect(postLog).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
+    expect(storedRecord(stored[0].data)).toMatchObject({ commit: main, images: [{ wire: Number(run.outputs['image-size']) }] })
+    pushed = run
   })
 
   it('a pull request reads its base from there, builds nothing of it, and its numbers equal a rebuild', async () => {
@@ -186,37 +202,42 @@ describe('the base measured once, read from the Actions cache', () => {
 
   it('an entry made with other inputs is never used', async () => {
     const checkout = checkoutPullRequest(origin, 3, 'main', 'grow')
-    const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
+    const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' }, { post: true })
     expect(run.code).toBe(0)
     expect(run.outputs['baseline-source']).toBe('build')
     expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m2-[0-9a-f]{32}-/)
-    // The rebuilt base is stored under its own key, so the next run of this pull request reads it.
+    // The rebuilt base is stored under its own key (by the post step), so the next run of this pull request reads it.
     expect(cache.find(main)).toHaveLength(2)
     const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
     expect(again.outputs['baseline-source']).toBe('cache')
     expect(again.outputs['base-image-size']).toBe(run.outputs['base-image-size'])
   })
 
-  it('the zstd road is measured once, by the run that stores the commit, and a pull request scales it to its own layers', async () => {
-    const stored = await push({ upx: 'off' })
-    expect(stored.code).toBe(0)
-    const measured = JSON.parse(stored.outputs['report-json']).roadNotTaken
-    expect(measured.scaledFrom).toBeUndefined()
-    expect(measured.images[0].wire).toBeLessThan(Number(stored.outputs['image-size']))
+  it('the zstd road is measured once, by the post step of the run that stores the commit, and a pull request scales it to its own layers', async () => {
+    const run = await push({ upx: 'off' }, { post: false })
+    expect(run.code).toBe(0)
+    // Nothing to scale from (main's entry was made with upx 1): the main step compresses nothing, its post step does.
+    expect(JSON.parse(run.outputs['report-json']).roadNotTaken).toBeUndefined()
+    expect(run.stdout).toContain('the post step compresses these layers for it')
+    const mainExact = zstdWire(ociLayoutOf(run))
+    const postLog = await finish(run)
+    expect(postLog).toMatch(new RegExp(`baseline cache: the zstd 19 figure of ${main.slice(0, 12)} measured in [\\d.]+ s`))
+    const [figure] = cache.find(main).flatMap(entry => storedRecord(entry.data).images[0].zstd ?? [])
+    // The same bytes compressed: at most the frame header's content size apart (a streamed frame leaves it out).
+    expect(Math.abs(figure.wire - mainExact)).toBeLessThanOrEqual(16)
 
     const checkout = checkoutPullRequest(origin, 10, 'main', 'grow')
-    const run = await pullRequest(checkout, { upx: 'off' })
-    expect(run.errors).toEqual([])
-    expect(run.outputs['baseline-source']).toBe('cache')
-    const road = JSON.parse(run.outputs['report-json']).roadNotTaken
+    const pr = await pullRequest(checkout, { upx: 'off' })
+    expect(pr.errors).toEqual([])
+    expect(pr.outputs['baseline-source']).toBe('cache')
+    const road = JSON.parse(pr.outputs['report-json']).roadNotTaken
     expect(road.scaledFrom).toMatchObject({ commit: main, rebuilt: false, run: `https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}` })
     expect(api.comments.get(10)![0].body).toMatch(
       new RegExp(`Scaled from base commit \\[\`${main.slice(0, 12)}\`\\]\\([^)]+\\): zstd 19 took [\\d.]+% off its layers, measured by \\[an earlier run\\]`)
     )
-    // The same commit measured as its own push would measure it: the scaled figure is within half a percent.
-    const exact = JSON.parse((await pushOf(checkout.workspace, { upx: 'off' })).outputs['report-json']).roadNotTaken
-    expect(exact.scaledFrom).toBeUndefined()
-    expect(Math.abs(road.images[0].wire - exact.images[0].wire) / exact.images[0].wire).toBeLessThan(0.005)
+    // Its own layers compressed as a push of it would: the scaled figure is within half a percent.
+    const exact = zstdWire(ociLayoutOf(pr))
+    expect(Math.abs(road.images[0].wire - exact) / exact).toBeLessThan(0.005)
   })
 
   it("a push scales its zstd figure from the commit before it, within half a percent of its own layers' figure; a commit stored already is not compressed again", async () => {
@@ -230,7 +251,7 @@ describe('the base measured once, read from the Actions cache', () => {
     git(workspace, 'commit', '-qm', 'add a digest endpoint')
     const event = path.join(mkdtempSync(path.join(tmpdir(), 'push-event-')), 'event.json')
     writeFileSync(event, JSON.stringify({ before: main, after: git(workspace, 'rev-parse', 'HEAD') }))
-    const scaled = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event })
+    const scaled = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event }, { post: false })
     expect(scaled.errors).toEqual([])
     const road = JSON.parse(scaled.outputs['report-json']).roadNotTaken
     expect(road.scaledFrom).toMatchObject({ commit: main, ancestor: true })
@@ -238,11 +259,21 @@ describe('the base measured once, read from the Actions cache', () => {
     expect(scaled.summary).toMatch(new RegExp(`Scaled from \`${main.slice(0, 12)}\`, an earlier commit of this branch`))
     const exact = zstdWire(ociLayoutOf(scaled))
     expect(Math.abs(road.images[0].wire - exact) / exact).toBeLessThan(0.005)
+    // Stored with the scaled figure and where it was scaled from; the post step compressed nothing.
+    const postLog = await finish(scaled)
+    expect(postLog).not.toContain('figure of')
+    const head = git(workspace, 'rev-parse', 'HEAD')
+    expect(storedRecord(cache.find(head)[0].data).images[0].zstd).toEqual({
+      level: 19,
+      wire: road.images[0].wire,
+      from: { commit: main, layers: expect.any(Number) }
+    })
 
     // The same commit again (a re-run, a tag on it): read back, neither compressed nor stored again.
     const again = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event })
     expect(again.stdout).toMatch(/baseline cache: [0-9a-f]{12} is stored already \(by https:[^)]+\): nothing is measured or stored again/)
-    expect(again.stdout).not.toContain('baseline cache: stored')
+    expect(`${again.stdout}${again.postLog}`).not.toContain('baseline cache: stored')
+    expect(cache.find(head)).toHaveLength(1)
     expect(JSON.parse(again.outputs['report-json']).roadNotTaken.images).toEqual(road.images)
   })
 

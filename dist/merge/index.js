@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9471);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6876);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 9471:
+/***/ 6876:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39454,10 +39454,12 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
         if (base.inEngine)
             await removeImages(base.tags);
-        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
-        const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined;
-        // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-        void memory?.remember(base, commit, async () => zstd);
+        // Measured once, here, for this pull request's report and for every later one that reads the base from the cache;
+        // a run with no report to show it in leaves the measuring to its post step, with the store.
+        const road = roadApplies(settings);
+        const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined;
+        // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
+        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined);
         // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
         return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
     });
@@ -39591,6 +39593,71 @@ function cache_store(key, record, runnerTemp) {
             await rm(folder, { recursive: true, force: true });
         }
     });
+}
+
+;// CONCATENATED MODULE: ./src/compare/deferred.ts
+
+
+
+
+
+const KEY = /^go-slim-image-m\d+-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const folderOf = (workDir) => path.join(workDir, 'stores');
+let written = 0;
+/** Leaves `entry` for the post step; entries are stored in the order they were left. */
+async function deferred_deferStore(workDir, entry) {
+    const folder = folderOf(workDir);
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, `${String(written++).padStart(4, '0')}.json`), JSON.stringify(entry));
+}
+/** The post step's part: every store the main step left, each bounded and said in one line; never rejects. */
+async function storeDeferred(workDir, runnerTemp) {
+    const names = (await readdir(folderOf(workDir)).catch(() => [])).filter(name => /^\d{4}\.json$/.test(name)).sort();
+    if (names.length === 0)
+        return;
+    if (!cacheService()) {
+        core.info(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
+        return;
+    }
+    for (const name of names) {
+        const entry = await readEntry(path.join(folderOf(workDir), name));
+        if (typeof entry === 'string')
+            core.info(`baseline cache: ${name} was not stored (${entry})`);
+        else
+            await store(entry.key, await withFigures(entry), runnerTemp);
+    }
+}
+/** An entry as the main step left it, held to what a record read back from the cache may be; or why not. */
+async function readEntry(file) {
+    let entry;
+    try {
+        entry = JSON.parse(await readFile(file, 'utf8'));
+    }
+    catch (error) {
+        return `it could not be read: ${error.message}`;
+    }
+    if (typeof entry.key !== 'string' || !KEY.test(entry.key))
+        return 'its key is not one of this action';
+    if (entry.layout !== undefined && typeof entry.layout !== 'string')
+        return 'its layout is not a path';
+    const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : '';
+    const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : [];
+    const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
+    const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms);
+    if (!record || !entry.key.endsWith(`-${record.commit}`))
+        return why ?? 'its key names another commit';
+    return { key: entry.key, record, layout: entry.layout };
+}
+/** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
+async function withFigures({ record, layout }) {
+    if (!layout)
+        return record;
+    const started = performance.now();
+    const figures = await measureRoad({ layout });
+    if (!figures)
+        return record;
+    core.info(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) };
 }
 
 // EXTERNAL MODULE: ./node_modules/semver/index.js
@@ -39754,6 +39821,7 @@ async function fingerprint_imageShape(settings, engine, upx, top, workDir) {
 
 
 
+
 async function gitLine(cwd, ...args) {
     const outcome = await execute({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
@@ -39775,14 +39843,11 @@ function openMemory(settings, engine, upx, workDir) {
     const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
-    const write = async (target, commit, zstd) => {
+    // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
+    const write = async (target, commit, figures, layout) => {
         const print = await fingerprint();
-        if (!print)
-            return undefined;
-        const figures = await zstd?.();
-        writes.push(store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp));
-        return figures;
+        if (print)
+            await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout });
     };
     const writeHead = async (building, road) => {
         const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
@@ -39792,7 +39857,9 @@ function openMemory(settings, engine, upx, workDir) {
             return undefined;
         if (!road) {
             const target = await built();
-            return target && write(target, commit);
+            if (target)
+                await write(target, commit);
+            return undefined;
         }
         // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
         // the branch measured, finds its own entry.
@@ -39807,11 +39874,14 @@ function openMemory(settings, engine, upx, workDir) {
         const derived = record && derivedFigures(target, record);
         if (derived)
             core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-        return write(target, commit, async () => derived ?? measureRoad(target));
+        else
+            core.info(`baseline cache: no earlier commit's zstd figure is close enough to scale; the post step compresses these layers for it`);
+        await write(target, commit, derived, derived ? undefined : target.layout);
+        return derived;
     };
     const bounded = (written) => {
         const safe = written.catch((error) => {
-            core.info(`baseline cache: nothing stored (${error.message})`);
+            core.info(`baseline cache: nothing left to store (${error.message})`);
             return undefined;
         });
         writes.push(safe);
@@ -39822,9 +39892,9 @@ function openMemory(settings, engine, upx, workDir) {
             const print = await fingerprint();
             return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
-        remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+        remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
         rememberHead: (building, road) => bounded(writeHead(building, road)),
-        // A write adds its store when its figures are known: waited for until no more come.
+        // A write is left when its figures are known: waited for until no more come.
         async settled() {
             for (let known = -1; known !== writes.length;) {
                 known = writes.length;
@@ -39895,6 +39965,7 @@ function rememberHead(settings, memory, building) {
 ;// CONCATENATED MODULE: ./src/compare/index.ts
 // compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
 // a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
 
 
 

@@ -130,10 +130,12 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     })
     // Loaded only to be measured (the docker-save route): the user's engine keeps no base image.
     if (base.inEngine) await removeImages(base.tags)
-    // Measured once, here, for this pull request's report and for every later one that reads the base from the cache.
-    const zstd = roadApplies(settings) && (settings.github.pullRequest || memory) ? await measureRoad(base) : undefined
-    // Stored beside the rest of the run: the next push to this pull request reads it instead of rebuilding.
-    void memory?.remember(base, commit, async () => zstd)
+    // Measured once, here, for this pull request's report and for every later one that reads the base from the cache;
+    // a run with no report to show it in leaves the measuring to its post step, with the store.
+    const road = roadApplies(settings)
+    const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined
+    // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
+    void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined)
     // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
     return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs }
   })

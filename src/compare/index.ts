@@ -2,6 +2,7 @@
 // a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
 export { startBaseline } from './baseline.js'
 export { entryFolder } from './cache.js'
+export { storeDeferred } from './deferred.js'
 export { attributions, dominantRow } from './changes.js'
 export type { Attribution, RowChange } from './changes.js'
 export { openMemory, rememberHead } from './memory.js'

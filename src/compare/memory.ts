@@ -3,14 +3,14 @@ import type { Engine } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { execute } from '../process/index.js'
 import type { Settings } from '../settings/index.js'
-import { cacheService, lookUp, lookUpFirst, store } from './cache.js'
+import { cacheService, lookUp, lookUpFirst } from './cache.js'
+import { deferStore } from './deferred.js'
 import { fingerprintOf, imageShape } from './fingerprint.js'
 import { recordKey, recordOf, type MeasurementRecord } from './record.js'
-import { derivedFigures, measureRoad, ROAD_DRIFT, roadApplies } from './road.js'
+import { derivedFigures, ROAD_DRIFT, roadApplies } from './road.js'
 import { type ZstdFigure } from './types.js'
 
 type ZstdFigures = Map<string, ZstdFigure>
-type ZstdMeasure = () => Promise<ZstdFigures | undefined>
 
 /**
  * A commit is measured once: each run stores what it measured under the commit and a fingerprint of everything
@@ -19,13 +19,14 @@ type ZstdMeasure = () => Promise<ZstdFigures | undefined>
 export interface Memory {
   recall(commit: string): Promise<MeasurementRecord | undefined>
   /**
-   * Stores beside the rest of the run; never rejects. `zstd` is asked only when the commit is stored (its zstd 19
-   * figure is slow): resolves with it then, else with undefined.
+   * Leaves the measurement for the post step to store, with `zstd` when known, or `layout` whose layers the post step
+   * compresses for it. Never rejects.
    */
-  remember(target: Target, commit: string, zstd?: ZstdMeasure): Promise<ZstdFigures | undefined>
+  remember(target: Target, commit: string, zstd?: ZstdFigures, layout?: string): Promise<void>
   /**
-   * Stores the checkout's commit unless it is stored already, with its zstd figures when `road`: read from its own
-   * entry, scaled from an earlier commit's (looked up in the same request), or measured. Never rejects.
+   * Leaves the checkout's commit for the post step to store unless it is stored already, with its zstd figures when
+   * `road`: read from its own entry, scaled from an earlier commit's (looked up in the same request), or left to the
+   * post step to measure. Resolves with the figures known now; never rejects.
    */
   rememberHead(building: Promise<Target>, road: boolean): Promise<ZstdFigures | undefined>
   /** Every store begun, finished (each is bounded): the run waits for them before it ends. */
@@ -53,13 +54,10 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
   const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir))
   const platforms = settings.build.platforms.map(p => p.id)
   const writes: Array<Promise<unknown>> = []
-  // Resolves with the figures as soon as they are known; the store goes on, and the run waits for it at its end.
-  const write = async (target: Target, commit: string, zstd?: ZstdMeasure) => {
+  // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
+  const write = async (target: Target, commit: string, figures?: ZstdFigures, layout?: string) => {
     const print = await fingerprint()
-    if (!print) return undefined
-    const figures = await zstd?.()
-    writes.push(store(recordKey(print, commit), recordOf(target, commit, runUrl(), figures), settings.runnerTemp))
-    return figures
+    if (print) await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout })
   }
   const writeHead = async (building: Promise<Target>, road: boolean) => {
     const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []])
@@ -68,7 +66,8 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
     if (!print || !commit) return undefined
     if (!road) {
       const target = await built()
-      return target && write(target, commit)
+      if (target) await write(target, commit)
+      return undefined
     }
     // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
     // the branch measured, finds its own entry.
@@ -82,11 +81,13 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
     const derived = record && derivedFigures(target, record)
     if (derived)
       core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`)
-    return write(target, commit, async () => derived ?? measureRoad(target))
+    else core.info(`baseline cache: no earlier commit's zstd figure is close enough to scale; the post step compresses these layers for it`)
+    await write(target, commit, derived, derived ? undefined : target.layout)
+    return derived
   }
-  const bounded = (written: Promise<ZstdFigures | undefined>) => {
+  const bounded = <T>(written: Promise<T>) => {
     const safe = written.catch((error: unknown) => {
-      core.info(`baseline cache: nothing stored (${(error as Error).message})`)
+      core.info(`baseline cache: nothing left to store (${(error as Error).message})`)
       return undefined
     })
     writes.push(safe)
@@ -97,9 +98,9 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
       const print = await fingerprint()
       return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
     },
-    remember: (target, commit, zstd) => bounded(write(target, commit, zstd)),
+    remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
     rememberHead: (building, road) => bounded(writeHead(building, road)),
-    // A write adds its store when its figures are known: waited for until no more come.
+    // A write is left when its figures are known: waited for until no more come.
     async settled() {
       for (let known = -1; known !== writes.length;) {
         known = writes.length

@@ -16,7 +16,7 @@ import type { BaselineReport, Road, ZstdFigure } from './types.js'
 export const roadApplies = (settings: Pick<Settings, 'pack' | 'stage'>) => settings.stage.compression.kind === 'gzip' && settings.pack.upx === 'off'
 
 /** Every layer of the target compressed at zstd 19, per platform; undefined (and one info line) if that fails. */
-export async function measureRoad(target: Target): Promise<Map<string, ZstdFigure> | undefined> {
+export async function measureRoad(target: Pick<Target, 'layout'>): Promise<Map<string, ZstdFigure> | undefined> {
   try {
     const images = await wireWith(target.layout, { kind: 'zstd', level: ZSTD_LEVEL })
     return new Map(images.map(i => [i.platform, { level: ZSTD_LEVEL, wire: i.wire }]))

@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { cacheService, readWorker, RESULT_MARK, workerPlan } from '../../../src/compare/cache.js'
+import { deferStore, readEntry } from '../../../src/compare/deferred.js'
 import { fingerprintOf, shapingGroups, type ImageShape } from '../../../src/compare/fingerprint.js'
 import { runUrl } from '../../../src/compare/memory.js'
 import { parseRecord } from '../../../src/compare/record-schema.js'
@@ -180,5 +181,28 @@ describe('the cache worker', () => {
     expect(runUrl(env)).toBe('https://github.com/acme/hello/actions/runs/9')
     expect(runUrl({ ...env, GITHUB_RUN_ATTEMPT: '2' })).toBe('https://github.com/acme/hello/actions/runs/9/attempts/2')
     expect(runUrl({})).toBeUndefined()
+  })
+})
+
+describe('a store left for the post step', () => {
+  const key = recordKey('0123456789abcdef0123456789abcdef', commit)
+
+  it('is read back as it was left, in the order left', async () => {
+    const workDir = mkdtempSync(path.join(tmpdir(), 'deferred-'))
+    await deferStore(workDir, { key, record, layout: path.join(workDir, 'oci') })
+    await deferStore(workDir, { key, record })
+    expect(await readEntry(path.join(workDir, 'stores', '0000.json'))).toEqual({ key, record, layout: path.join(workDir, 'oci') })
+    expect(await readEntry(path.join(workDir, 'stores', '0001.json'))).toEqual({ key, record })
+  })
+
+  it.each([
+    ['a key of another shape', { key: 'go-slim-image-m2-x', record }, /^its key is not one of this action$/],
+    ['a key of another commit', { key: recordKey('0123456789abcdef0123456789abcdef', 'f'.repeat(40)), record }, /^its key names another commit$/],
+    ['a record of another shape', { key, record: { ...record, run: 'javascript:alert(1)' } }, /^it does not match the format \(run/],
+    ['a layout that is not a path', { key, record, layout: ['/'] }, /^its layout is not a path$/]
+  ])('is refused, never stored, when it holds %s', async (_, entry, why) => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'deferred-')), '0000.json')
+    writeFileSync(file, JSON.stringify(entry))
+    expect(await readEntry(file)).toMatch(why)
   })
 })
