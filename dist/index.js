@@ -36849,7 +36849,10 @@ function openMemory(settings, engine, upx, workDir) {
         if (print)
             await deferStore(workDir, { key: (0,compare_record/* recordKey */.Hy)(print, commit), record: (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), layout });
     };
-    const writeHead = async (building, road) => {
+    const writeHead = async (building, road, linked) => {
+        // Begun once the head's links are done, as a pull request's lookup is: its git, go env and toolkit process would
+        // take a core from them, and the image build after them leaves the lookup time enough.
+        await linked?.catch(() => undefined);
         const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
         // A build that failed is the run's to report; nothing is stored of it.
         const built = () => building.catch(() => undefined);
@@ -36893,7 +36896,7 @@ function openMemory(settings, engine, upx, workDir) {
             return print ? (0,cache/* lookUp */.TE)((0,compare_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
         remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-        rememberHead: (building, road) => bounded(writeHead(building, road)),
+        rememberHead: (building, road, linked) => bounded(writeHead(building, road, linked)),
         // A write is left when its figures are known: waited for until no more come.
         async settled() {
             for (let known = -1; known !== writes.length;) {
@@ -36956,10 +36959,10 @@ async function headCommit(settings) {
  * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
  * Resolves with that figure.
  */
-function rememberHead(settings, memory, building) {
+function rememberHead(settings, memory, building, linked) {
     if (settings.github.pullRequest || !memory)
         return undefined;
-    return memory.rememberHead(building, roadApplies(settings));
+    return memory.rememberHead(building, roadApplies(settings), linked);
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts
@@ -40210,8 +40213,8 @@ async function pipeline() {
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = (0,compare/* startBaseline */.OK)({ settings, engine, upx, workDir, started, memory, headLinked: linking });
     const building = (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking });
-    // A push's lookup (its own entry, the one it scales from) runs while the head builds; the post step stores.
-    const stored = (0,compare/* rememberHead */.cR)(settings, memory, building);
+    // A push's lookup (its own entry, the one it scales from) runs while the head's image builds; the post step stores.
+    const stored = (0,compare/* rememberHead */.cR)(settings, memory, building, linking);
     const head = await building.catch(async (error) => {
         // The lookup, if still under way, is ended with the run's other tools.
         await baseline.catch(() => undefined);

@@ -31,8 +31,8 @@ async function pipeline(): Promise<void> {
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
   const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking })
   const building = buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking })
-  // A push's lookup (its own entry, the one it scales from) runs while the head builds; the post step stores.
-  const stored = rememberHead(settings, memory, building)
+  // A push's lookup (its own entry, the one it scales from) runs while the head's image builds; the post step stores.
+  const stored = rememberHead(settings, memory, building, linking)
   const head = await building.catch(async (error: unknown) => {
     // The lookup, if still under way, is ended with the run's other tools.
     await baseline.catch(() => undefined)

@@ -39849,7 +39849,10 @@ function openMemory(settings, engine, upx, workDir) {
         if (print)
             await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout });
     };
-    const writeHead = async (building, road) => {
+    const writeHead = async (building, road, linked) => {
+        // Begun once the head's links are done, as a pull request's lookup is: its git, go env and toolkit process would
+        // take a core from them, and the image build after them leaves the lookup time enough.
+        await linked?.catch(() => undefined);
         const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
         // A build that failed is the run's to report; nothing is stored of it.
         const built = () => building.catch(() => undefined);
@@ -39893,7 +39896,7 @@ function openMemory(settings, engine, upx, workDir) {
             return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
         remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-        rememberHead: (building, road) => bounded(writeHead(building, road)),
+        rememberHead: (building, road, linked) => bounded(writeHead(building, road, linked)),
         // A write is left when its figures are known: waited for until no more come.
         async settled() {
             for (let known = -1; known !== writes.length;) {
@@ -39956,10 +39959,10 @@ async function headCommit(settings) {
  * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
  * Resolves with that figure.
  */
-function rememberHead(settings, memory, building) {
+function rememberHead(settings, memory, building, linked) {
     if (settings.github.pullRequest || !memory)
         return undefined;
-    return memory.rememberHead(building, roadApplies(settings));
+    return memory.rememberHead(building, roadApplies(settings), linked);
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts

@@ -28,7 +28,7 @@ export interface Memory {
    * `road`: read from its own entry, scaled from an earlier commit's (looked up in the same request), or left to the
    * post step to measure. Resolves with the figures known now; never rejects.
    */
-  rememberHead(building: Promise<Target>, road: boolean): Promise<ZstdFigures | undefined>
+  rememberHead(building: Promise<Target>, road: boolean, linked?: Promise<unknown>): Promise<ZstdFigures | undefined>
   /** Every store begun, finished (each is bounded): the run waits for them before it ends. */
   settled(): Promise<unknown>
 }
@@ -59,7 +59,10 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
     const print = await fingerprint()
     if (print) await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout })
   }
-  const writeHead = async (building: Promise<Target>, road: boolean) => {
+  const writeHead = async (building: Promise<Target>, road: boolean, linked?: Promise<unknown>) => {
+    // Begun once the head's links are done, as a pull request's lookup is: its git, go env and toolkit process would
+    // take a core from them, and the image build after them leaves the lookup time enough.
+    await linked?.catch(() => undefined)
     const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []])
     // A build that failed is the run's to report; nothing is stored of it.
     const built = () => building.catch(() => undefined)
@@ -99,7 +102,7 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
       return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
     },
     remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-    rememberHead: (building, road) => bounded(writeHead(building, road)),
+    rememberHead: (building, road, linked) => bounded(writeHead(building, road, linked)),
     // A write is left when its figures are known: waited for until no more come.
     async settled() {
       for (let known = -1; known !== writes.length;) {
@@ -165,7 +168,12 @@ async function headCommit(settings: Pick<Settings, 'build'>): Promise<string | u
  * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
  * Resolves with that figure.
  */
-export function rememberHead(settings: Settings, memory: Memory | undefined, building: Promise<Target>): Promise<ZstdFigures | undefined> | undefined {
+export function rememberHead(
+  settings: Settings,
+  memory: Memory | undefined,
+  building: Promise<Target>,
+  linked?: Promise<unknown>
+): Promise<ZstdFigures | undefined> | undefined {
   if (settings.github.pullRequest || !memory) return undefined
-  return memory.rememberHead(building, roadApplies(settings))
+  return memory.rememberHead(building, roadApplies(settings), linked)
 }
