@@ -31,8 +31,8 @@ async function pipeline(): Promise<void> {
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
   const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking })
   const building = buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking })
-  // A push's lookup (its own entry, the one it scales from) runs while the head's image builds; the post step stores.
-  const stored = rememberHead(settings, memory, building, linking)
+  // What a push measured is left for its post step, which looks it up, scales or measures its zstd figure, and stores it.
+  void rememberHead(settings, memory, building, linking)
   const head = await building.catch(async (error: unknown) => {
     // The lookup, if still under way, is ended with the run's other tools.
     await baseline.catch(() => undefined)
@@ -46,7 +46,7 @@ async function pipeline(): Promise<void> {
   )
   // Listed now, on the cores the head's links and image build have left; its warning waits for the report.
   const cgo = goFacts.cgo()
-  const road = headRoad(settings, head, baseline, stored)
+  const road = headRoad(settings, head, baseline)
 
   const failures: string[] = []
   const loaded = await phase('load', () => loadAsAsked(settings, engine, head, workDir)).catch((error: unknown) => {

@@ -39298,9 +39298,9 @@ const road_ROAD_DRIFT = 0.02;
  * A push's zstd figures from an earlier commit's stored ones: each platform's layers scaled by the share zstd took
  * off that commit's, while they are within ROAD_DRIFT of the layers last compressed. Undefined: measure instead.
  */
-function road_derivedFigures(head, earlier) {
+function road_derivedFigures(images, earlier) {
     const figures = new Map();
-    for (const now of head.measurement.images) {
+    for (const now of images) {
         const was = earlier.images.find(i => i.platform === now.platform);
         const zstd = was?.zstd;
         if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.wire <= was.configSize)
@@ -39313,30 +39313,20 @@ function road_derivedFigures(head, earlier) {
     }
     return figures;
 }
-/** The figures of this commit as the report shows them: measured on these very layers, or scaled from an earlier commit's. */
-function measuredRoad(figures, head) {
+/** The figures of this run's own layers, measured here, as the report shows them. */
+function measuredRoad(figures) {
     if (!figures || figures.size === 0)
         return undefined;
-    const road = { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
-    const from = [...figures.values()][0].from;
-    if (!from || !head)
-        return road;
-    const saved = head.measurement.images.map(now => {
-        const wire = figures.get(now.platform)?.wire ?? now.wire;
-        return { platform: now.platform, share: 1 - (wire - now.configSize) / layerBytes(now) };
-    });
-    return { ...road, scaledFrom: { commit: from.commit, rebuilt: false, ancestor: true, saved } };
+    return { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) };
 }
 /**
- * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
- * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
- * figure measured for the commit's stored measurement, when it was stored.
+ * The road the report shows, on a pull request only: scaled from its base's figure, or measured on its own layers when
+ * the base has none (an entry stored before the figure was kept, a base that did not build, compare: off). A push's
+ * figure is its post step's, for the pull requests that will compare with it.
  */
-function headRoad(settings, head, baseline, stored) {
-    if (!road_roadApplies(settings))
+function headRoad(settings, head, baseline) {
+    if (!road_roadApplies(settings) || !settings.github.pullRequest)
         return undefined;
-    if (!settings.github.pullRequest)
-        return stored?.then(figures => measuredRoad(figures, head));
     return baseline.catch(() => undefined).then(async (base) => scaledRoad(head, base) ?? measuredRoad(await road_measureRoad(head)));
 }
 
@@ -39621,11 +39611,30 @@ async function storeDeferred(workDir, runnerTemp) {
     }
     for (const name of names) {
         const entry = await readEntry(path.join(folderOf(workDir), name));
-        if (typeof entry === 'string')
+        if (typeof entry === 'string') {
             core.info(`baseline cache: ${name} was not stored (${entry})`);
-        else
-            await store(entry.key, await withFigures(entry), runnerTemp);
+            continue;
+        }
+        const record = await completed(entry, runnerTemp);
+        if (record)
+            await store(entry.key, record, runnerTemp);
     }
+}
+/** The record to store with its zstd figures (found, scaled or measured), or undefined when its commit is stored already. */
+async function completed(entry, runnerTemp) {
+    const { record, lookUp } = entry;
+    if (!lookUp || lookUp.length === 0)
+        return withFigures(entry);
+    const { record: found } = await lookUpFirst(lookUp, runnerTemp, record.images.map(i => i.platform));
+    if (found?.commit === record.commit) {
+        core.info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
+        return undefined;
+    }
+    const derived = found && derivedFigures(record.images, found);
+    if (!derived)
+        return withFigures(entry);
+    core.info(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+    return { ...record, images: record.images.map(image => ({ ...image, zstd: derived.get(image.platform) })) };
 }
 /** An entry as the main step left it, held to what a record read back from the cache may be; or why not. */
 async function readEntry(file) {
@@ -39640,14 +39649,21 @@ async function readEntry(file) {
         return 'its key is not one of this action';
     if (entry.layout !== undefined && typeof entry.layout !== 'string')
         return 'its layout is not a path';
+    const lookUp = entry.lookUp;
+    if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry)))
+        return 'its lookup is not of commits of this action';
     const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : '';
     const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : [];
     const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
     const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms);
     if (!record || !entry.key.endsWith(`-${record.commit}`))
         return why ?? 'its key names another commit';
-    return { key: entry.key, record, layout: entry.layout };
+    return { key: entry.key, record, layout: entry.layout, lookUp };
 }
+const isEntry = (e) => {
+    const { key, commit } = (e ?? {});
+    return typeof key === 'string' && typeof commit === 'string' && KEY.test(key) && key.endsWith(`-${commit}`);
+};
 /** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
 async function withFigures({ record, layout }) {
     if (!layout)
@@ -39844,43 +39860,23 @@ function openMemory(settings, engine, upx, workDir) {
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
     // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
-    const write = async (target, commit, figures, layout) => {
+    const write = async (target, commit, figures, layout, lookUp) => {
         const print = await fingerprint();
         if (print)
-            await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout });
+            await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout, lookUp });
     };
     const writeHead = async (building, road, linked) => {
-        // Begun once the head's links are done, as a pull request's lookup is: its git, go env and toolkit process would
-        // take a core from them, and the image build after them leaves the lookup time enough.
+        // Worked out once the head's links are done: its git and go env would take a core from them.
         await linked?.catch(() => undefined);
         const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
         // A build that failed is the run's to report; nothing is stored of it.
-        const built = () => building.catch(() => undefined);
-        if (!print || !commit)
-            return undefined;
-        if (!road) {
-            const target = await built();
-            if (target)
-                await write(target, commit);
-            return undefined;
-        }
-        // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
-        // the branch measured, finds its own entry.
-        const entries = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c }));
-        const [{ record }, target] = await Promise.all([lookUpFirst(entries, settings.runnerTemp, platforms), built()]);
-        if (!target)
-            return undefined;
-        if (record?.commit === commit) {
-            core.info(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`);
-            return figuresOf(record);
-        }
-        const derived = record && derivedFigures(target, record);
-        if (derived)
-            core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-        else
-            core.info(`baseline cache: no earlier commit's zstd figure is close enough to scale; the post step compresses these layers for it`);
-        await write(target, commit, derived, derived ? undefined : target.layout);
-        return derived;
+        const target = await building.catch(() => undefined);
+        if (!print || !commit || !target)
+            return;
+        // The post step looks the commit up with the ones before it, in one request: one stored already (a re-run, a tag
+        // pushed on a commit the branch measured) is neither compressed nor stored again, and an earlier one's figure scales.
+        const lookUp = road ? [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c })) : undefined;
+        await write(target, commit, undefined, road ? target.layout : undefined, lookUp);
     };
     const bounded = (written) => {
         const safe = written.catch((error) => {
@@ -39896,7 +39892,7 @@ function openMemory(settings, engine, upx, workDir) {
             return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
         },
         remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-        rememberHead: (building, road, linked) => bounded(writeHead(building, road, linked)),
+        rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
         // A write is left when its figures are known: waited for until no more come.
         async settled() {
             for (let known = -1; known !== writes.length;) {
@@ -39905,11 +39901,6 @@ function openMemory(settings, engine, upx, workDir) {
             }
         }
     };
-}
-/** A stored record's zstd figures, per platform. */
-function figuresOf(record) {
-    const figures = new Map(record.images.flatMap(i => (i.zstd ? [[i.platform, i.zstd]] : [])));
-    return figures.size > 0 ? figures : undefined;
 }
 /**
  * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
@@ -39956,8 +39947,7 @@ async function headCommit(settings) {
 }
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
- * Resolves with that figure.
+ * with the zstd road for the pull requests that will compare with it, worked out by the post step.
  */
 function rememberHead(settings, memory, building, linked) {
     if (settings.github.pullRequest || !memory)
@@ -41423,7 +41413,6 @@ function attestationsText(report) {
 
 
 
-
 // What the choices cost and saved: UPX, the zstd road not taken, what was published.
 /** The zstd wire size of these layers, next to what UPX would cost: smaller with no start-up cost. */
 function renderRoadNotTaken(report, out) {
@@ -41446,9 +41435,6 @@ function renderRoadNotTaken(report, out) {
 function scaledNote(from, compression) {
     const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
     const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
-    if (from.ancestor) {
-        return `Scaled from ${linkedCommit(from.commit, from.link)}, an earlier commit of this branch whose layers were compressed ${by}: these layers, within ${road_ROAD_DRIFT * 100}% of those, would lose ${shares}; they were not compressed again.`;
-    }
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 /** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */

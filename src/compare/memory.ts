@@ -3,11 +3,11 @@ import type { Engine } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { execute } from '../process/index.js'
 import type { Settings } from '../settings/index.js'
-import { cacheService, lookUp, lookUpFirst } from './cache.js'
+import { cacheService, lookUp, type Entry } from './cache.js'
 import { deferStore } from './deferred.js'
 import { fingerprintOf, imageShape } from './fingerprint.js'
 import { recordKey, recordOf, type MeasurementRecord } from './record.js'
-import { derivedFigures, ROAD_DRIFT, roadApplies } from './road.js'
+import { roadApplies } from './road.js'
 import { type ZstdFigure } from './types.js'
 
 type ZstdFigures = Map<string, ZstdFigure>
@@ -25,10 +25,9 @@ export interface Memory {
   remember(target: Target, commit: string, zstd?: ZstdFigures, layout?: string): Promise<void>
   /**
    * Leaves the checkout's commit for the post step to store unless it is stored already, with its zstd figures when
-   * `road`: read from its own entry, scaled from an earlier commit's (looked up in the same request), or left to the
-   * post step to measure. Resolves with the figures known now; never rejects.
+   * `road`: scaled there from an earlier commit's (looked up in the same request), or measured. Never rejects.
    */
-  rememberHead(building: Promise<Target>, road: boolean, linked?: Promise<unknown>): Promise<ZstdFigures | undefined>
+  rememberHead(building: Promise<Target>, road: boolean, linked?: Promise<unknown>): Promise<void>
   /** Every store begun, finished (each is bounded): the run waits for them before it ends. */
   settled(): Promise<unknown>
 }
@@ -55,38 +54,21 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
   const platforms = settings.build.platforms.map(p => p.id)
   const writes: Array<Promise<unknown>> = []
   // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
-  const write = async (target: Target, commit: string, figures?: ZstdFigures, layout?: string) => {
+  const write = async (target: Target, commit: string, figures?: ZstdFigures, layout?: string, lookUp?: Entry[]) => {
     const print = await fingerprint()
-    if (print) await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout })
+    if (print) await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout, lookUp })
   }
   const writeHead = async (building: Promise<Target>, road: boolean, linked?: Promise<unknown>) => {
-    // Begun once the head's links are done, as a pull request's lookup is: its git, go env and toolkit process would
-    // take a core from them, and the image build after them leaves the lookup time enough.
+    // Worked out once the head's links are done: its git and go env would take a core from them.
     await linked?.catch(() => undefined)
     const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []])
     // A build that failed is the run's to report; nothing is stored of it.
-    const built = () => building.catch(() => undefined)
-    if (!print || !commit) return undefined
-    if (!road) {
-      const target = await built()
-      if (target) await write(target, commit)
-      return undefined
-    }
-    // Looked up while the image builds, before anything could be compressed: a re-run, or a tag pushed on a commit
-    // the branch measured, finds its own entry.
-    const entries = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c }))
-    const [{ record }, target] = await Promise.all([lookUpFirst(entries, settings.runnerTemp, platforms), built()])
-    if (!target) return undefined
-    if (record?.commit === commit) {
-      core.info(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`)
-      return figuresOf(record)
-    }
-    const derived = record && derivedFigures(target, record)
-    if (derived)
-      core.info(`baseline cache: the zstd figure is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`)
-    else core.info(`baseline cache: no earlier commit's zstd figure is close enough to scale; the post step compresses these layers for it`)
-    await write(target, commit, derived, derived ? undefined : target.layout)
-    return derived
+    const target = await building.catch(() => undefined)
+    if (!print || !commit || !target) return
+    // The post step looks the commit up with the ones before it, in one request: one stored already (a re-run, a tag
+    // pushed on a commit the branch measured) is neither compressed nor stored again, and an earlier one's figure scales.
+    const lookUp = road ? [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c })) : undefined
+    await write(target, commit, undefined, road ? target.layout : undefined, lookUp)
   }
   const bounded = <T>(written: Promise<T>) => {
     const safe = written.catch((error: unknown) => {
@@ -102,7 +84,7 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
       return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined
     },
     remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-    rememberHead: (building, road, linked) => bounded(writeHead(building, road, linked)),
+    rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
     // A write is left when its figures are known: waited for until no more come.
     async settled() {
       for (let known = -1; known !== writes.length;) {
@@ -111,12 +93,6 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
       }
     }
   }
-}
-
-/** A stored record's zstd figures, per platform. */
-function figuresOf(record: MeasurementRecord): ZstdFigures | undefined {
-  const figures = new Map(record.images.flatMap(i => (i.zstd ? [[i.platform, i.zstd] as const] : [])))
-  return figures.size > 0 ? figures : undefined
 }
 
 /**
@@ -165,15 +141,9 @@ async function headCommit(settings: Pick<Settings, 'build'>): Promise<string | u
 
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road for the pull requests that will compare with it. Its lookup starts while the head builds.
- * Resolves with that figure.
+ * with the zstd road for the pull requests that will compare with it, worked out by the post step.
  */
-export function rememberHead(
-  settings: Settings,
-  memory: Memory | undefined,
-  building: Promise<Target>,
-  linked?: Promise<unknown>
-): Promise<ZstdFigures | undefined> | undefined {
+export function rememberHead(settings: Settings, memory: Memory | undefined, building: Promise<Target>, linked?: Promise<unknown>): Promise<void> | undefined {
   if (settings.github.pullRequest || !memory) return undefined
   return memory.rememberHead(building, roadApplies(settings), linked)
 }

@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { wireWith } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { ZSTD_LEVEL, type Settings } from '../settings/index.js'
-import type { MeasurementRecord } from './record.js'
+import type { MeasurementRecord, RecordedImage } from './record.js'
 import type { BaselineReport, Road, ZstdFigure } from './types.js'
 
 /**
@@ -56,13 +56,16 @@ export function scaledRoad(head: Target, base: BaselineReport | undefined): Road
  */
 export const ROAD_DRIFT = 0.02
 
+/** What derivedFigures reads of an image: its platform, wire size and config size (the rest is layers). */
+export type ImageSizes = Pick<RecordedImage, 'platform' | 'wire' | 'configSize'>
+
 /**
  * A push's zstd figures from an earlier commit's stored ones: each platform's layers scaled by the share zstd took
  * off that commit's, while they are within ROAD_DRIFT of the layers last compressed. Undefined: measure instead.
  */
-export function derivedFigures(head: Target, earlier: MeasurementRecord): Map<string, ZstdFigure> | undefined {
+export function derivedFigures(images: ImageSizes[], earlier: MeasurementRecord): Map<string, ZstdFigure> | undefined {
   const figures = new Map<string, ZstdFigure>()
-  for (const now of head.measurement.images) {
+  for (const now of images) {
     const was = earlier.images.find(i => i.platform === now.platform)
     const zstd = was?.zstd
     if (!was || !zstd || zstd.level !== ZSTD_LEVEL || was.wire <= was.configSize) return undefined
@@ -74,31 +77,18 @@ export function derivedFigures(head: Target, earlier: MeasurementRecord): Map<st
   return figures
 }
 
-/** The figures of this commit as the report shows them: measured on these very layers, or scaled from an earlier commit's. */
-export function measuredRoad(figures: Map<string, ZstdFigure> | undefined, head?: Target): Road | undefined {
+/** The figures of this run's own layers, measured here, as the report shows them. */
+export function measuredRoad(figures: Map<string, ZstdFigure> | undefined): Road | undefined {
   if (!figures || figures.size === 0) return undefined
-  const road = { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) }
-  const from = [...figures.values()][0].from
-  if (!from || !head) return road
-  const saved = head.measurement.images.map(now => {
-    const wire = figures.get(now.platform)?.wire ?? now.wire
-    return { platform: now.platform, share: 1 - (wire - now.configSize) / layerBytes(now) }
-  })
-  return { ...road, scaledFrom: { commit: from.commit, rebuilt: false, ancestor: true, saved } }
+  return { compression: `zstd ${ZSTD_LEVEL}`, images: [...figures].map(([platform, { wire }]) => ({ platform, wire })) }
 }
 
 /**
- * The road the report shows. On a pull request: scaled from its base's figure, or measured on its own layers when the
- * base has none (an entry stored before the figure was kept, a base that did not build, compare: off). Elsewhere: the
- * figure measured for the commit's stored measurement, when it was stored.
+ * The road the report shows, on a pull request only: scaled from its base's figure, or measured on its own layers when
+ * the base has none (an entry stored before the figure was kept, a base that did not build, compare: off). A push's
+ * figure is its post step's, for the pull requests that will compare with it.
  */
-export function headRoad(
-  settings: Settings,
-  head: Target,
-  baseline: Promise<BaselineReport | undefined>,
-  stored: Promise<Map<string, ZstdFigure> | undefined> | undefined
-): Promise<Road | undefined> | undefined {
-  if (!roadApplies(settings)) return undefined
-  if (!settings.github.pullRequest) return stored?.then(figures => measuredRoad(figures, head))
+export function headRoad(settings: Settings, head: Target, baseline: Promise<BaselineReport | undefined>): Promise<Road | undefined> | undefined {
+  if (!roadApplies(settings) || !settings.github.pullRequest) return undefined
   return baseline.catch(() => undefined).then(async base => scaledRoad(head, base) ?? measuredRoad(await measureRoad(head)))
 }

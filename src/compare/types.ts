@@ -63,7 +63,5 @@ export interface Road {
     run?: string
     rebuilt: boolean
     saved: Array<{ platform: string; share: number }>
-    /** An earlier commit of the branch (a push's), not a pull request's base. */
-    ancestor?: boolean
   }
 }

@@ -1,4 +1,4 @@
-import { ROAD_DRIFT, type Road } from '../compare/index.js'
+import type { Road } from '../compare/index.js'
 import { attestationsText } from './details.js'
 import { human, linkedCommit, percent, seconds, signedHuman } from './format.js'
 import { type Report, VARIES } from './model.js'
@@ -26,9 +26,6 @@ function renderRoadNotTaken(report: Report, out: string[]): void {
 function scaledNote(from: NonNullable<Road['scaledFrom']>, compression: string): string {
   const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ')
   const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`
-  if (from.ancestor) {
-    return `Scaled from ${linkedCommit(from.commit, from.link)}, an earlier commit of this branch whose layers were compressed ${by}: these layers, within ${ROAD_DRIFT * 100}% of those, would lose ${shares}; they were not compressed again.`
-  }
   return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`
 }
 
