@@ -36130,8 +36130,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   Rc: () => (/* reexport */ storeDeferred)
 });
 
-// UNUSED EXPORTS: ROAD_DRIFT
-
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs"
@@ -36343,12 +36341,13 @@ async function inCheckout(top, commit, folder, work) {
     }
 }
 /** The same settings, pointed at the base's copy of the module. */
-function settingsForCheckout(settings, top, checkout) {
+function settingsForCheckout(settings, top, checkout, runId) {
     return {
         ...settings,
         build: { ...settings.build, workingDirectory: external_node_path_default().join(checkout, external_node_path_default().relative(top, settings.build.workingDirectory)) },
-        // Never the change's tags: a loaded base must not replace the change's image.
-        publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
+        // Never the change's tags, nor another run's: a loaded base must not replace the change's image, and the run that
+        // removes it after measuring must not remove a base that a run beside it is still saving.
+        publish: { ...settings.publish, tags: [`${settings.publish.image}:base-${runId}`], push: false },
         // The base has its own version and build: not the pushed tag's, not the pull request head's.
         github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
     };
@@ -36538,7 +36537,7 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     core/* saveState */.LZ(src_process/* STATE */.c4.repository, top);
     await (0,src_process/* pruneWorktrees */.fW)(top);
     return inCheckout(top, commit, external_node_path_default().join(workDir, 'base-checkout'), async (checkout) => {
-        const baseSettings = settingsForCheckout(settings, top, checkout);
+        const baseSettings = settingsForCheckout(settings, top, checkout, external_node_path_default().basename(workDir));
         const moduleDir = external_node_path_default().relative(checkout, baseSettings.build.workingDirectory) || '.';
         if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(baseSettings.build.workingDirectory, 'go.mod'))) {
             throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`);
@@ -36606,7 +36605,7 @@ async function storeDeferred(workDir, runnerTemp) {
         return;
     }
     for (const name of names) {
-        const entry = await readEntry(external_node_path_default().join(folderOf(workDir), name));
+        const entry = await readEntry(external_node_path_default().join(folderOf(workDir), name), workDir);
         if (typeof entry === 'string') {
             core/* info */.pq(`baseline cache: ${name} was not stored (${entry})`);
             continue;
@@ -36630,10 +36629,13 @@ async function completed(entry, runnerTemp) {
     if (!derived)
         return withFigures(entry);
     core/* info */.pq(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-    return { ...record, images: record.images.map(image => ({ ...image, zstd: derived.get(image.platform) })) };
+    return withZstd(record, derived);
 }
-/** An entry as the main step left it, held to what a record read back from the cache may be; or why not. */
-async function readEntry(file) {
+/**
+ * An entry as the main step left it, held to what a record read back from the cache may be, its layout one of the
+ * run's own folder (the post step compresses nothing else); or why not.
+ */
+async function readEntry(file, workDir) {
     let entry;
     try {
         entry = JSON.parse(await (0,promises_.readFile)(file, 'utf8'));
@@ -36643,8 +36645,8 @@ async function readEntry(file) {
     }
     if (typeof entry.key !== 'string' || !KEY.test(entry.key))
         return 'its key is not one of this action';
-    if (entry.layout !== undefined && typeof entry.layout !== 'string')
-        return 'its layout is not a path';
+    if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout)))
+        return "its layout is not in the run's folder";
     const lookUp = entry.lookUp;
     if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry)))
         return 'its lookup is not of commits of this action';
@@ -36656,6 +36658,10 @@ async function readEntry(file) {
         return why ?? 'its key names another commit';
     return { key: entry.key, record, layout: entry.layout, lookUp };
 }
+const within = (folder, file) => {
+    const relative = external_node_path_default().relative(external_node_path_default().resolve(folder), external_node_path_default().resolve(folder, file));
+    return relative !== '' && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
+};
 const isEntry = (e) => {
     const { key, commit } = (e ?? {});
     return typeof key === 'string' && typeof commit === 'string' && KEY.test(key) && key.endsWith(`-${commit}`);
@@ -36669,6 +36675,10 @@ async function withFigures({ record, layout }) {
     if (!figures)
         return record;
     core/* info */.pq(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    return withZstd(record, figures);
+}
+/** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
+function withZstd(record, figures) {
     return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) };
 }
 
@@ -36894,13 +36904,8 @@ function openMemory(settings, engine, upx, workDir) {
         },
         remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
         rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
-        // A write is left when its figures are known: waited for until no more come.
-        async settled() {
-            for (let known = -1; known !== writes.length;) {
-                known = writes.length;
-                await Promise.all(writes);
-            }
-        }
+        // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
+        settled: () => Promise.all(writes)
     };
 }
 /**

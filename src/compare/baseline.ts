@@ -111,7 +111,7 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
   core.saveState(STATE.repository, top)
   await pruneWorktrees(top)
   return inCheckout(top, commit, path.join(workDir, 'base-checkout'), async checkout => {
-    const baseSettings = settingsForCheckout(settings, top, checkout)
+    const baseSettings = settingsForCheckout(settings, top, checkout, path.basename(workDir))
     const moduleDir = path.relative(checkout, baseSettings.build.workingDirectory) || '.'
     if (!existsSync(path.join(baseSettings.build.workingDirectory, 'go.mod'))) {
       throw new Error(`the base commit has no go.mod in ${moduleDir}: the module is new in this change, there is nothing to compare with`)

@@ -124,12 +124,13 @@ export async function inCheckout<T>(top: string, commit: string, folder: string,
 }
 
 /** The same settings, pointed at the base's copy of the module. */
-export function settingsForCheckout(settings: Settings, top: string, checkout: string): Settings {
+export function settingsForCheckout(settings: Settings, top: string, checkout: string, runId: string): Settings {
   return {
     ...settings,
     build: { ...settings.build, workingDirectory: path.join(checkout, path.relative(top, settings.build.workingDirectory)) },
-    // Never the change's tags: a loaded base must not replace the change's image.
-    publish: { ...settings.publish, tags: [`${settings.publish.image}:go-slim-image-base`], push: false },
+    // Never the change's tags, nor another run's: a loaded base must not replace the change's image, and the run that
+    // removes it after measuring must not remove a base that a run beside it is still saving.
+    publish: { ...settings.publish, tags: [`${settings.publish.image}:base-${runId}`], push: false },
     // The base has its own version and build: not the pushed tag's, not the pull request head's.
     github: { ...settings.github, ref: undefined, refName: undefined, pullRequest: undefined }
   }

@@ -3,6 +3,7 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheService, lookUpFirst, store, type Entry } from './cache.js'
 import type { MeasurementRecord } from './record.js'
+import type { ZstdFigure } from './types.js'
 import { derivedFigures, measureRoad, ROAD_DRIFT } from './road.js'
 
 /**
@@ -45,7 +46,7 @@ export async function storeDeferred(workDir: string, runnerTemp: string): Promis
     return
   }
   for (const name of names) {
-    const entry = await readEntry(path.join(folderOf(workDir), name))
+    const entry = await readEntry(path.join(folderOf(workDir), name), workDir)
     if (typeof entry === 'string') {
       core.info(`baseline cache: ${name} was not stored (${entry})`)
       continue
@@ -73,11 +74,14 @@ async function completed(entry: DeferredStore, runnerTemp: string): Promise<Meas
   core.info(
     `baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`
   )
-  return { ...record, images: record.images.map(image => ({ ...image, zstd: derived.get(image.platform) })) }
+  return withZstd(record, derived)
 }
 
-/** An entry as the main step left it, held to what a record read back from the cache may be; or why not. */
-export async function readEntry(file: string): Promise<DeferredStore | string> {
+/**
+ * An entry as the main step left it, held to what a record read back from the cache may be, its layout one of the
+ * run's own folder (the post step compresses nothing else); or why not.
+ */
+export async function readEntry(file: string, workDir: string): Promise<DeferredStore | string> {
   let entry: Partial<DeferredStore>
   try {
     entry = JSON.parse(await readFile(file, 'utf8')) as Partial<DeferredStore>
@@ -85,7 +89,7 @@ export async function readEntry(file: string): Promise<DeferredStore | string> {
     return `it could not be read: ${(error as Error).message}`
   }
   if (typeof entry.key !== 'string' || !KEY.test(entry.key)) return 'its key is not one of this action'
-  if (entry.layout !== undefined && typeof entry.layout !== 'string') return 'its layout is not a path'
+  if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout))) return "its layout is not in the run's folder"
   const lookUp = entry.lookUp
   if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry))) return 'its lookup is not of commits of this action'
   const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : ''
@@ -94,6 +98,11 @@ export async function readEntry(file: string): Promise<DeferredStore | string> {
   const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms)
   if (!record || !entry.key.endsWith(`-${record.commit}`)) return why ?? 'its key names another commit'
   return { key: entry.key, record, layout: entry.layout, lookUp }
+}
+
+const within = (folder: string, file: string) => {
+  const relative = path.relative(path.resolve(folder), path.resolve(folder, file))
+  return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
 }
 
 const isEntry = (e: unknown): e is Entry => {
@@ -110,5 +119,10 @@ async function withFigures({ record, layout }: DeferredStore): Promise<Measureme
   core.info(
     `baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
+  return withZstd(record, figures)
+}
+
+/** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
+function withZstd(record: MeasurementRecord, figures: Map<string, ZstdFigure>): MeasurementRecord {
   return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) }
 }

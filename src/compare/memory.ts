@@ -85,13 +85,8 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
     },
     remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
     rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
-    // A write is left when its figures are known: waited for until no more come.
-    async settled() {
-      for (let known = -1; known !== writes.length;) {
-        known = writes.length
-        await Promise.all(writes)
-      }
-    }
+    // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
+    settled: () => Promise.all(writes)
   }
 }
 

@@ -191,19 +191,23 @@ describe('a store left for the post step', () => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'deferred-'))
     await deferStore(workDir, { key, record, layout: path.join(workDir, 'oci') })
     await deferStore(workDir, { key, record, lookUp: [{ key, commit }] })
-    expect(await readEntry(path.join(workDir, 'stores', '0000.json'))).toEqual({ key, record, layout: path.join(workDir, 'oci') })
-    expect(await readEntry(path.join(workDir, 'stores', '0001.json'))).toEqual({ key, record, lookUp: [{ key, commit }] })
+    expect(await readEntry(path.join(workDir, 'stores', '0000.json'), workDir)).toEqual({ key, record, layout: path.join(workDir, 'oci') })
+    expect(await readEntry(path.join(workDir, 'stores', '0001.json'), workDir)).toEqual({ key, record, lookUp: [{ key, commit }] })
   })
 
   it.each([
     ['a key of another shape', { key: 'go-slim-image-m2-x', record }, /^its key is not one of this action$/],
     ['a key of another commit', { key: recordKey('0123456789abcdef0123456789abcdef', 'f'.repeat(40)), record }, /^its key names another commit$/],
     ['a record of another shape', { key, record: { ...record, run: 'javascript:alert(1)' } }, /^it does not match the format \(run/],
-    ['a layout that is not a path', { key, record, layout: ['/'] }, /^its layout is not a path$/],
+    ['a layout that is not a path', { key, record, layout: ['/'] }, /^its layout is not in the run's folder$/],
+    ['a layout outside the run', { key, record, layout: '/home/runner/work' }, /^its layout is not in the run's folder$/],
+    ['a layout that climbs out of the run', { key, record, layout: 'oci/../../elsewhere' }, /^its layout is not in the run's folder$/],
+    ['the run folder itself as its layout', { key, record, layout: '.' }, /^its layout is not in the run's folder$/],
     ['a lookup of a key that names another commit', { key, record, lookUp: [{ key, commit: 'f'.repeat(40) }] }, /^its lookup is not of commits of this action$/]
   ])('is refused, never stored, when it holds %s', async (_, entry, why) => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'deferred-')), '0000.json')
+    const workDir = mkdtempSync(path.join(tmpdir(), 'deferred-'))
+    const file = path.join(workDir, '0000.json')
     writeFileSync(file, JSON.stringify(entry))
-    expect(await readEntry(file)).toMatch(why)
+    expect(await readEntry(file, workDir)).toMatch(why)
   })
 })
