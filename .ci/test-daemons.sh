@@ -9,7 +9,8 @@
 # Idempotent: an engine that answers on its socket is left as it is. Needs root.
 #   start [--for-tests RUN]  prints `export DOCKER_HOST_CONTAINERD=… DOCKER_HOST_CLASSIC=…`; with --for-tests, an
 #                            engine started now is marked as test run RUN's
-#   stop [--if-tests-started RUN]  ends the two by their pidfiles, removes their data, bridge and namespace; with
+#   stop [--if-tests-started RUN]  ends the two by their pidfiles, removes their data, bridge and namespace (their
+#                            logs are kept in /tmp/go-slim-image-test-logs); with
 #                            --if-tests-started, only when test run RUN started them (another run's stay)
 set -euo pipefail
 STATE=${GO_SLIM_TEST_DOCKER:-/var/lib/go-slim-image-test}
@@ -70,6 +71,9 @@ if [ "${1:-start}" = stop ]; then
   fi
   stop_one containerd
   stop_one classic
+  # Each engine's log outlives its data: an engine fault behind a failed test is read there afterwards.
+  mkdir -p /tmp/go-slim-image-test-logs
+  for name in containerd classic; do cp "$STATE/$name/dockerd.log" "/tmp/go-slim-image-test-logs/$name.log" 2>/dev/null || true; done
   rm -f "$RUN/started-by-tests"
   ip link del gsi-test0 2>/dev/null || true
   ip netns del gsi-classic 2>/dev/null || true
