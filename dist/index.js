@@ -34921,15 +34921,13 @@ function elfGoVersion(buf) {
     return buildInfoStrings(buf).goVersion;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var process = __nccwpck_require__(369);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:fs"
@@ -35711,13 +35709,12 @@ function splitBinary(twin, shipped, output) {
         return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
     }
     catch (error) {
-        core/* info */.pq(`${output}: no size attribution (${error.message.split('\n')[0]})`);
+        (0,process/* info */.pq)(`${output}: no size attribution (${error.message.split('\n')[0]})`);
         return undefined;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/build/gobuild.ts
-
 
 
 
@@ -35773,7 +35770,7 @@ function startLinks(build, version, workDir, cgo, twin) {
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
 async function linkTwin(build, platform, plan, cgo) {
     const background = await (0,process/* inBackground */.kS)(plan);
-    core/* info */.pq(`$ ${(0,process/* describe */.q0)(background)}`);
+    (0,process/* info */.pq)(`$ ${(0,process/* describe */.q0)(background)}`);
     return goBuild(build, platform, background, cgo, true);
 }
 /**
@@ -35816,7 +35813,7 @@ async function checkStatic(build, link) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     const goVersion = builtBy(shipped);
-    core/* info */.pq(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    (0,process/* info */.pq)(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
     return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
 }
 
@@ -35986,13 +35983,11 @@ async function replacedDefault(settings, version, injection) {
 /* harmony export */   qI: () => (/* binding */ cacheService)
 /* harmony export */ });
 /* unused harmony exports LOOKUP_MS, STORE_MS, workerPlan, readWorker */
-/* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1455);
-/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
-/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7188);
-
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1455);
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(369);
 
 
 
@@ -36015,7 +36010,7 @@ function cacheService(env = process.env) {
     return env.ACTIONS_CACHE_SERVICE_V2 ? env.ACTIONS_RESULTS_URL : env.ACTIONS_CACHE_URL || env.ACTIONS_RESULTS_URL;
 }
 /** The folder an entry is written to and read back into: RUNNER_TEMP's, one operation at a time. */
-const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_2___default().join(runnerTemp, 'go-slim-image-measurement');
+const entryFolder = (runnerTemp) => node_path__WEBPACK_IMPORTED_MODULE_1___default().join(runnerTemp, 'go-slim-image-measurement');
 /**
  * The worker, in the entry's folder as its workspace: the toolkit names what it archives relative to the workspace,
  * and the service keys an entry's version on the paths as given, so one relative name keeps both the same on every
@@ -36051,7 +36046,11 @@ function serially(work) {
 }
 async function runWorker(verb, key, folder, ms, others = []) {
     const signal = AbortSignal.timeout(ms);
-    const outcome = await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .execute */ .g7)(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    const plan = workerPlan(verb, key, folder, others);
+    // The one child that needs a job token: the runner's, for its cache service. It is added here, never to a plan.
+    const token = process.env.ACTIONS_RUNTIME_TOKEN;
+    const withToken = token ? { ...plan, env: { ...plan.env, ACTIONS_RUNTIME_TOKEN: token } } : plan;
+    const outcome = await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .execute */ .g7)(withToken, { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
     if (signal.aborted)
         return { why: `the cache service did not answer within ${ms / 1000} s` };
     if (outcome.code !== 0)
@@ -36062,7 +36061,7 @@ async function runWorker(verb, key, folder, ms, others = []) {
 async function lookUp(key, runnerTemp, commit, platforms) {
     const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms);
     if (!found.record)
-        _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+        (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq)(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
     return found.record;
 }
 /**
@@ -36073,20 +36072,20 @@ function lookUpFirst(entries, runnerTemp, platforms) {
     return serially(async () => {
         const folder = entryFolder(runnerTemp);
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(folder, { recursive: true });
             const [first, ...others] = entries;
             const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
             const entry = entries.find(e => e.key === result.matched);
             if (!entry)
                 return { why: result.why ? `not read (${result.why})` : undefined };
-            const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), 'utf8').catch(() => '');
+            const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(folder, FILE), 'utf8').catch(() => '');
             const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
             const { record, why } = parseRecord(text, entry.commit, platforms);
             return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` };
         }
         finally {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(folder, { recursive: true, force: true });
         }
     });
 }
@@ -36096,17 +36095,17 @@ function store(key, record, runnerTemp) {
     return serially(async () => {
         const folder = entryFolder(runnerTemp);
         try {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.mkdir)(folder, { recursive: true });
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(folder, FILE), JSON.stringify(record));
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(folder, { recursive: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(folder, FILE), JSON.stringify(record));
             const result = await runWorker('save', key, folder, STORE_MS);
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
+            (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq)(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
         }
         catch (error) {
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`baseline cache: ${what} was not stored (${error.message})`);
+            (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq)(`baseline cache: ${what} was not stored (${error.message})`);
         }
         finally {
-            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(folder, { recursive: true, force: true });
+            await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(folder, { recursive: true, force: true });
         }
     });
 }
@@ -36143,8 +36142,8 @@ var build = __nccwpck_require__(8094);
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
 var measure = __nccwpck_require__(3223);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 // EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
 var publish = __nccwpck_require__(8084);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
@@ -36375,7 +36374,7 @@ async function measureRoad(target) {
     }
     catch (error) {
         // Advice only: a failure here costs the report a line, never the run.
-        core/* info */.pq(`the zstd road not taken could not be measured: ${error.message}`);
+        (0,src_process/* info */.pq)(`the zstd road not taken could not be measured: ${error.message}`);
         return undefined;
     }
 }
@@ -36508,7 +36507,7 @@ async function commitBaseline(input) {
     try {
         const top = await repositoryTop(settings);
         commit = await resolveBaseCommit(settings, top);
-        core/* info */.pq(`base commit ${commit}`);
+        (0,src_process/* info */.pq)(`base commit ${commit}`);
         await input.headLinked?.catch(() => undefined);
         const cached = await memory?.recall(commit);
         if (cached)
@@ -36528,7 +36527,7 @@ function recorded(settings, record) {
     return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: (0,compare_record/* baseImagesOf */.re)(record) };
 }
 function cachedBaseline(settings, record) {
-    core/* info */.pq(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
+    (0,src_process/* info */.pq)(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
     return recorded(settings, record);
 }
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
@@ -36601,13 +36600,13 @@ async function storeDeferred(workDir, runnerTemp) {
     if (names.length === 0)
         return;
     if (!(0,cache/* cacheService */.qI)()) {
-        core/* info */.pq(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
+        (0,src_process/* info */.pq)(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
         return;
     }
     for (const name of names) {
         const entry = await readEntry(external_node_path_default().join(folderOf(workDir), name), workDir);
         if (typeof entry === 'string') {
-            core/* info */.pq(`baseline cache: ${name} was not stored (${entry})`);
+            (0,src_process/* info */.pq)(`baseline cache: ${name} was not stored (${entry})`);
             continue;
         }
         const record = await completed(entry, runnerTemp);
@@ -36622,13 +36621,13 @@ async function completed(entry, runnerTemp) {
         return withFigures(entry);
     const { record: found } = await (0,cache/* lookUpFirst */.hr)(lookUp, runnerTemp, record.images.map(i => i.platform));
     if (found?.commit === record.commit) {
-        core/* info */.pq(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
+        (0,src_process/* info */.pq)(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
         return undefined;
     }
     const derived = found && derivedFigures(record.images, found);
     if (!derived)
         return withFigures(entry);
-    core/* info */.pq(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+    (0,src_process/* info */.pq)(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
     return withZstd(record, derived);
 }
 /**
@@ -36674,7 +36673,7 @@ async function withFigures({ record, layout }) {
     const figures = await measureRoad({ layout });
     if (!figures)
         return record;
-    core/* info */.pq(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    (0,src_process/* info */.pq)(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return withZstd(record, figures);
 }
 /** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
@@ -36891,7 +36890,7 @@ function openMemory(settings, engine, upx, workDir) {
     };
     const bounded = (written) => {
         const safe = written.catch((error) => {
-            core/* info */.pq(`baseline cache: nothing left to store (${error.message})`);
+            (0,src_process/* info */.pq)(`baseline cache: nothing left to store (${error.message})`);
             return undefined;
         });
         writes.push(safe);
@@ -36928,7 +36927,7 @@ async function fingerprintNow(settings, engine, upx, workDir) {
         return fingerprintOf(shape);
     }
     catch (error) {
-        core/* info */.pq(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
+        (0,src_process/* info */.pq)(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
         return undefined;
     }
 }
@@ -36946,7 +36945,7 @@ async function headCommit(settings) {
     if (commit && changed !== '') {
         const files = (changed ?? '').split('\n').filter(Boolean);
         const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
-        core/* info */.pq(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
+        (0,src_process/* info */.pq)(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
         return undefined;
     }
     return commit;
@@ -37609,8 +37608,6 @@ async function sealContext(staging) {
     return sealed;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:stream"
 var external_node_stream_ = __nccwpck_require__(7075);
 // EXTERNAL MODULE: external "node:util"
@@ -37728,6 +37725,8 @@ async function wireWith(dir, compression) {
     }));
 }
 
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/image/verify.ts
 
 
@@ -37813,7 +37812,7 @@ async function verifyImageBinaries(images, built, file) {
     const wrong = mismatches(matches, file);
     if (wrong.length > 0)
         throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    core/* info */.pq(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+    (0,src_process/* info */.pq)(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
 }
 /** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
 function mismatches(matches, file) {
@@ -37947,10 +37946,7 @@ async function attestationsOf(dir) {
     return found.sort((a, b) => a.platform.localeCompare(b.platform));
 }
 
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
 ;// CONCATENATED MODULE: ./src/image/buildx.ts
-
 
 
 
@@ -38155,18 +38151,21 @@ async function buildImage(input) {
             throw scanner;
         if (!(error instanceof src_process/* CommandError */.Qd) || !LOST_SNAPSHOT.test(error.outcome.stderr))
             throw error;
-        core/* info */.pq('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        (0,src_process/* info */.pq)('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
         return (0,src_process/* execute */.g7)(plan);
     });
     const metadata = JSON.parse(await (0,promises_.readFile)(input.metadataFile, 'utf8'));
     return { metadata, ms: outcome.ms };
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
+var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
 var io = __nccwpck_require__(8701);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/image/upx-install.ts
+
 
 
 
@@ -38260,7 +38259,7 @@ async function requireUpx(install) {
     process.env.RUNNER_TOOL_CACHE ||= external_node_path_default().join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
     let dir = tc.find('upx', install.version, download.arch);
     if (!dir) {
-        core/* info */.pq(`upx is not on PATH: downloading ${download.url}`);
+        (0,src_process/* info */.pq)(`upx is not on PATH: downloading ${download.url}`);
         const archive = external_node_path_default().join(process.env.RUNNER_TEMP || (0,external_node_os_.tmpdir)(), `upx-${(0,external_node_crypto_.randomUUID)()}.tar.xz`);
         try {
             await downloadTo(download.url, archive).catch((error) => {
@@ -38381,7 +38380,7 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
 /* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7837);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
-/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7188);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(369);
 
 
 
@@ -38430,8 +38429,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 // EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
 var publish = __nccwpck_require__(8084);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
@@ -38480,11 +38479,11 @@ async function preflight(given, phase) {
             throw error;
         });
         const origin = (0,src_build/* versionOriginText */.AU)(version.origin);
-        core/* info */.pq(`version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
+        (0,src_process/* info */.pq)(`version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`);
         return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir };
     });
     if (prepared.goFacts.packageNote)
-        core/* info */.pq(prepared.goFacts.packageNote);
+        (0,src_process/* info */.pq)(prepared.goFacts.packageNote);
     return prepared;
 }
 async function makeWorkDir(settings) {
@@ -40228,7 +40227,7 @@ async function pipeline() {
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
     if (!settings.publish.load && (head.inEngine || smoke)) {
         await (0,src_image/* removeImages */.F$)(head.tags);
-        core/* info */.pq(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
+        (0,src_process/* info */.pq)(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`);
     }
     const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline);
     const gate = judgeSizes(settings, head, base);
@@ -40255,7 +40254,7 @@ async function pipeline() {
     setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
     writeReportFile(settings.runnerTemp, report);
     await core/* summary */.z.addRaw(fitMarkdown(markdown, LIMITS.summary)).write();
-    core/* info */.pq(markdown);
+    (0,src_process/* info */.pq)(markdown);
     if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
         // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
         const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4231));
@@ -40277,7 +40276,7 @@ function noteTarget(settings, importPath, head) {
         if (note?.level === 'warning')
             (0,src_process/* warn */.R8)(note.text);
         else if (note)
-            core/* info */.pq(note.text);
+            (0,src_process/* info */.pq)(note.text);
     }
 }
 function judgeSizes(settings, head, baseline) {
@@ -40301,8 +40300,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   k: () => (/* reexport */ buildTarget)
 });
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -40314,8 +40311,8 @@ var src_image = __nccwpck_require__(2423);
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/measure/image-size.ts
 
 
@@ -40382,7 +40379,7 @@ async function buildTarget(input) {
     });
     const findings = await phase('symbols', async () => {
         const read = await linking.findings;
-        read.twins.forEach((twin, i) => core/* info */.pq(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
+        read.twins.forEach((twin, i) => (0,process/* info */.pq)(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
         return read;
     });
     return target(image, findings);
@@ -40454,7 +40451,7 @@ async function buildImageOf(input, settings, shipped) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8886);
-/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(7188);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(369);
 /* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5228);
 
 
@@ -40475,7 +40472,7 @@ async function post() {
     if (workDir) {
         const containers = await (0,_run_index_js__WEBPACK_IMPORTED_MODULE_5__/* .removeLeftovers */ .D)(node_path__WEBPACK_IMPORTED_MODULE_2___default().basename(workDir));
         if (containers.length > 0)
-            _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
+            (0,_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`);
     }
     if (repository)
         await (0,_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .pruneWorktrees */ .fW)(repository);
@@ -40484,13 +40481,13 @@ async function post() {
         // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
         await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)((0,_compare_index_js__WEBPACK_IMPORTED_MODULE_3__/* .entryFolder */ .FP)(node_path__WEBPACK_IMPORTED_MODULE_2___default().dirname(workDir)), { recursive: true, force: true });
     }
-    _actions_core__WEBPACK_IMPORTED_MODULE_0__/* .info */ .pq(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
+    (0,_process_index_js__WEBPACK_IMPORTED_MODULE_4__/* .info */ .pq)(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`);
 }
 
 
 /***/ }),
 
-/***/ 7188:
+/***/ 369:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -40505,6 +40502,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Aq: () => (/* reexport */ goEnv),
   ol: () => (/* reexport */ hostPlatform),
   kS: () => (/* reexport */ inBackground),
+  pq: () => (/* reexport */ info),
   at: () => (/* reexport */ killChildren),
   FL: () => (/* reexport */ parsePlatform),
   fW: () => (/* reexport */ pruneWorktrees),
@@ -40517,6 +40515,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   j9: () => (/* reexport */ whileRunning)
 });
 
+// UNUSED EXPORTS: couldCommand, guarded
+
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -40525,7 +40525,83 @@ var io = __nccwpck_require__(8701);
 var external_node_child_process_ = __nccwpck_require__(1421);
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/process/log.ts
+
+
+
+/**
+ * The log channel: everything the action prints that came from outside (a tool's output, what the built program
+ * said, a path or a module name in a message, the report) reaches the runner through here, and can never be read
+ * by it as a workflow command (`::warning::`, `::add-mask::`, `::stop-commands::`, `::save-state`, the older
+ * `##[command]`). The runner reads a command from a line whose text, leading whitespace trimmed, starts with `::`,
+ * or that holds `##[` anywhere; it compares with the culture's rules, which pass over zero-width and other
+ * ignorable characters. A text that could be read so is printed between `::stop-commands::<token>` and
+ * `::<token>::`, a fresh random token each time, which the runner documents for output it must not act on; any
+ * other text is printed as it is, so the log of a normal run reads as before.
+ */
+// Line ends as the runner's reader splits lines, and the ones other readers use too.
+const LINE_END = /\r\n|[\r\n\u0085\u2028\u2029]/;
+// Passed over by the runner's trim or by a culture-aware comparison: whitespace, controls, format characters (the
+// zero-width ones, the byte-order mark), combining marks and variation selectors.
+const PASSED_OVER = /[\s\p{Cc}\p{Cf}\p{M}\p{Z}]/gu;
+/** Whether the runner could read a workflow command from any line of `text`. */
+function couldCommand(text) {
+    return text.split(LINE_END).some(line => {
+        const bare = line.replace(PASSED_OVER, '');
+        return bare.startsWith('::') || bare.includes('##[');
+    });
+}
+const freshToken = () => (0,external_node_crypto_.randomBytes)(16).toString('hex');
+/** `text` as printed to the log: as it is, or between stop-commands markers when the runner could act on it. */
+function guarded(text, token = freshToken()) {
+    const lines = text.endsWith('\n') ? text : `${text}\n`;
+    return couldCommand(text) ? `::stop-commands::${token}\n${lines}::${token}::\n` : lines;
+}
+/** An info line whose text may hold outside values. Every info line of the action is printed through here. */
+function info(message) {
+    if (couldCommand(message))
+        process.stdout.write(guarded(message));
+    else
+        core/* info */.pq(message);
+}
+// How long a tool's output waits to be printed with what follows it: one guarded block for a burst, not one a chunk.
+const GATHER_MS = 50;
+/**
+ * A tool's stdout and stderr on their way to the log, gathered for a moment and printed whole lines at a time (a
+ * printed piece always ends its line, so no command can be made of two pieces), each piece guarded.
+ */
+class ToolLog {
+    write;
+    decoders = { out: new external_node_string_decoder_namespaceObject.StringDecoder('utf8'), err: new external_node_string_decoder_namespaceObject.StringDecoder('utf8') };
+    pending = '';
+    timer;
+    constructor(write = text => process.stdout.write(text)) {
+        this.write = write;
+    }
+    add(stream, data) {
+        this.pending += this.decoders[stream].write(data);
+        this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+    }
+    /** Prints what is left; called when the tool has ended, before the run goes on. */
+    end() {
+        this.pending += this.decoders.out.end() + this.decoders.err.end();
+        this.flush();
+    }
+    flush() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.pending)
+            this.write(guarded(this.pending));
+        this.pending = '';
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/process/runner.ts
+
 
 
 
@@ -40612,19 +40688,20 @@ function spawnCollect(plan, env, options) {
             abort();
         const stdout = new Kept(options.keepBytes);
         const stderr = new Kept(options.keepBytes);
+        // What a tool prints is outside text: it reaches the log through the guarded channel only.
+        const log = options.quiet ? undefined : new ToolLog();
         child.stdout.on('data', (data) => {
             stdout.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
+            log?.add('out', data);
         });
         child.stderr.on('data', (data) => {
             stderr.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
+            log?.add('err', data);
         });
         let settled = false;
         // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
         child.on('error', error => {
+            log?.end();
             children.delete(child);
             options.signal?.removeEventListener('abort', abort);
             if (!settled)
@@ -40632,6 +40709,7 @@ function spawnCollect(plan, env, options) {
             settled = true;
         });
         child.on('close', (code, signal) => {
+            log?.end();
             children.delete(child);
             options.signal?.removeEventListener('abort', abort);
             if (settled)
@@ -40674,12 +40752,20 @@ class Kept {
         return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
     }
 }
+// The job's tokens: the action's inputs (the GitHub token among them), the runner's own tokens for its services
+// (the cache, OIDC), and the token a workflow hands its steps. No tool needs them; a tool that runs the pull
+// request's code (a -toolexec program, a cgo toolchain) must not get them.
+const JOB_TOKEN = /^(?:INPUT_.*|ACTIONS_.*TOKEN.*|GITHUB_TOKEN)$/i;
+/** The environment a tool runs in: the runner's, without the job's tokens, with what its plan adds. */
+function toolEnvironment(env, added = {}) {
+    return { ...Object.fromEntries(Object.entries(env).filter(([key]) => !JOB_TOKEN.test(key))), ...added };
+}
 /** Runs a plan with argv (never a shell) and times it. */
 async function execute(plan, options = {}) {
     const started = performance.now();
-    const env = { ...process.env, ...plan.env };
+    const env = toolEnvironment(process.env, plan.env);
     if (options.quiet !== true)
-        core/* info */.pq(`$ ${describe(plan)}`);
+        info(`$ ${describe(plan)}`);
     toolStarted();
     const result = await spawnCollect(plan, env, options).finally(toolEnded);
     const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
@@ -40712,7 +40798,7 @@ async function undoAll() {
 function exitCleanlyOnSignals() {
     for (const signal of ['SIGTERM', 'SIGINT']) {
         process.once(signal, () => {
-            core/* info */.pq(`${signal}: ending the tools still running and removing this run's temporary files`);
+            info(`${signal}: ending the tools still running and removing this run's temporary files`);
             killChildren();
             void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
         });
@@ -40734,7 +40820,7 @@ async function pruneWorktrees(top, keep) {
     const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
     for (const dir of staleWorktrees(listed.stdout, keep)) {
         await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
-        core/* info */.pq(`removed the worktree ${dir}, left by an interrupted run`);
+        info(`removed the worktree ${dir}, left by an interrupted run`);
     }
 }
 
@@ -40816,6 +40902,7 @@ const warningsSaid = () => [...said];
 ;// CONCATENATED MODULE: ./src/process/index.ts
 // process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
 // timed phases, platforms and the warnings the report repeats. It imports no other folder.
+
 
 
 
@@ -41030,8 +41117,8 @@ async function registryRead(target, pathname, accept, timeoutMs = 60_000) {
 
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/publish/load.ts
 
 
@@ -41353,8 +41440,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   E: () => (/* reexport */ smokeAndStartup)
 });
 
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/run/sandbox.ts
 
 /**
@@ -41459,8 +41546,6 @@ async function removeLeftovers(runId) {
     return ids;
 }
 
-// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
-var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -41613,7 +41698,7 @@ async function timeStartup(container, timeoutMs) {
         const rounds = parseRounds(outcome.stdout);
         if (timedOut || outcome.code !== 0 || rounds.length < STARTUP_RUNS.least) {
             const why = timedOut ? 'did not finish in time' : `exited with ${outcome.code}: ${(0,settings/* clip */.$Q)(outcome.stderr.trim(), 300)}`;
-            core/* info */.pq(`the start-up time was not measured: the timer ${why}`);
+            (0,src_process/* info */.pq)(`the start-up time was not measured: the timer ${why}`);
             return {};
         }
         return { packed: median(rounds.map(r => r.packed)), unpacked: median(rounds.map(r => r.plain)), runs: rounds.length };
@@ -41624,7 +41709,6 @@ async function timeStartup(container, timeoutMs) {
 }
 
 ;// CONCATENATED MODULE: ./src/run/smoke.ts
-
 
 
 
@@ -41656,7 +41740,7 @@ async function smokeTest(spec, timeoutSeconds) {
         return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
     }
     const { outcome, timedOut } = await container.run(timeoutMs);
-    core/* info */.pq((0,settings/* clip */.$Q)(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
+    (0,src_process/* info */.pq)((0,settings/* clip */.$Q)(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
     const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
     if (!timedOut && outcome.code === 0)
         return { result, passed: container };
@@ -41701,7 +41785,7 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
                 .then(container => timeStartup(container, settings.smoke.timeoutSeconds * 1000))
                 .catch((error) => {
                 // Advice only: the start-up cost is a line of the report, never the run.
-                core/* info */.pq(`the start-up time could not be measured: ${error.message}`);
+                (0,src_process/* info */.pq)(`the start-up time could not be measured: ${error.message}`);
                 return {};
             });
             startup.set(hostBuilt.id, measured);
@@ -41758,8 +41842,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/process/index.ts + 5 modules
-var src_process = __nccwpck_require__(7188);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/settings/values.ts
 /**
  * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets

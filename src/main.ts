@@ -4,7 +4,7 @@ import { headRoad, openMemory, rememberHead, startBaseline, type BaselineReport 
 import { removeImages } from './image/index.js'
 import { buildTarget, type Target } from './measure/index.js'
 import { preflight, warnDroppedCgo } from './preflight/index.js'
-import { killChildren, timedPhases, warn } from './process/index.js'
+import { info, killChildren, timedPhases, warn } from './process/index.js'
 import { loadAsAsked, release } from './publish/index.js'
 import { assembleReport, describeBudget, fitMarkdown, human, judge, LIMITS, renderMarkdown, setOutputs, writeReportFile } from './report/index.js'
 import { smokeAndStartup } from './run/index.js'
@@ -58,7 +58,7 @@ async function pipeline(): Promise<void> {
   // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
   if (!settings.publish.load && (head.inEngine || smoke)) {
     await removeImages(head.tags)
-    core.info(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`)
+    info(`load is false: ${head.tags.join(', ')} removed from the engine after ${smoke ? 'the smoke test' : 'measuring'}`)
   }
 
   const base = settings.compare.baseline.kind === 'off' ? undefined : await phase('baseline', () => baseline)
@@ -87,7 +87,7 @@ async function pipeline(): Promise<void> {
   setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id })
   writeReportFile(settings.runnerTemp, report)
   await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
-  core.info(markdown)
+  info(markdown)
   if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
     // Loaded only here: the GitHub client is most of the bundle, and most runs write no comment.
     const { commentOnPullRequest } = await import('./report/comment.js')
@@ -110,7 +110,7 @@ function noteTarget(settings: Pick<Settings, 'stage'>, importPath: string, head:
   }
   for (const { note } of head.injections) {
     if (note?.level === 'warning') warn(note.text)
-    else if (note) core.info(note.text)
+    else if (note) info(note.text)
   }
 }
 

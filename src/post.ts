@@ -2,7 +2,7 @@ import * as core from '@actions/core'
 import { rm } from 'node:fs/promises'
 import path from 'node:path'
 import { entryFolder, storeDeferred } from './compare/index.js'
-import { pruneWorktrees, STATE } from './process/index.js'
+import { info, pruneWorktrees, STATE } from './process/index.js'
 import { removeLeftovers } from './run/index.js'
 
 /**
@@ -16,7 +16,7 @@ export async function post(): Promise<void> {
   if (workDir) await storeDeferred(workDir, path.dirname(workDir))
   if (workDir) {
     const containers = await removeLeftovers(path.basename(workDir))
-    if (containers.length > 0) core.info(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`)
+    if (containers.length > 0) info(`removed ${containers.length} container(s) left by the run: ${containers.join(', ')}`)
   }
   if (repository) await pruneWorktrees(repository)
   if (workDir) {
@@ -24,5 +24,5 @@ export async function post(): Promise<void> {
     // The run's folder is made in RUNNER_TEMP, where the cache entries are written too.
     await rm(entryFolder(path.dirname(workDir)), { recursive: true, force: true })
   }
-  core.info(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`)
+  info(`removed ${workDir || 'nothing (the main step made no temporary folder)'}`)
 }

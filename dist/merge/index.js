@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6876);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8337);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6876:
+/***/ 8337:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34885,309 +34885,8 @@ const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.ur
 ;// CONCATENATED MODULE: external "node:path"
 const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
-// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
-var lib_io = __nccwpck_require__(8701);
-;// CONCATENATED MODULE: external "node:child_process"
-const external_node_child_process_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
-;// CONCATENATED MODULE: external "node:os"
-const external_node_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
-;// CONCATENATED MODULE: ./src/process/runner.ts
-
-
-
-
-class runner_CommandError extends Error {
-    plan;
-    outcome;
-    constructor(plan, outcome) {
-        super(`${runner_describe(plan)} failed with exit code ${outcome.code}${tail(outcome.stderr || outcome.stdout)}`);
-        this.plan = plan;
-        this.outcome = outcome;
-    }
-}
-/**
- * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
- * idle and never slows that down.
- */
-function lowPriority(plan) {
-    return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
-}
-let niceOnPath;
-/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
-async function runner_inBackground(plan) {
-    niceOnPath ??= io.which('nice', false).then(Boolean);
-    return (await niceOnPath) ? lowPriority(plan) : plan;
-}
-/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
-function runner_settleLater(promise) {
-    promise.catch(() => undefined);
-    return promise;
-}
-function runner_describe(plan) {
-    return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
-}
-function tail(text) {
-    const lines = text.trim().split('\n').slice(-15).join('\n');
-    return lines ? `:\n${lines}` : '';
-}
-// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
-// durations would count that time twice.
-let toolMs = 0;
-let running = 0;
-let busySince = 0;
-/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
-function runner_toolTime() {
-    return toolMs + (running > 0 ? performance.now() - busySince : 0);
-}
-function toolStarted() {
-    if (running++ === 0)
-        busySince = performance.now();
-}
-function toolEnded() {
-    if (--running === 0)
-        toolMs += performance.now() - busySince;
-}
-// Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
-const children = new Set();
-/**
- * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
- * build starts go with it instead of running on under PID 1.
- */
-function killGroup(child) {
-    try {
-        if (child.pid !== undefined)
-            process.kill(-child.pid, 'SIGKILL');
-    }
-    catch {
-        // The group has ended already.
-    }
-}
-/** Ends every tool still running (on SIGTERM or SIGINT). */
-function runner_killChildren() {
-    for (const child of children)
-        killGroup(child);
-}
-/** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
-function spawnCollect(plan, env, options) {
-    return new Promise(resolve => {
-        const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-        children.add(child);
-        const abort = () => killGroup(child);
-        options.signal?.addEventListener('abort', abort, { once: true });
-        if (options.signal?.aborted)
-            abort();
-        const stdout = new Kept(options.keepBytes);
-        const stderr = new Kept(options.keepBytes);
-        child.stdout.on('data', (data) => {
-            stdout.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
-        });
-        child.stderr.on('data', (data) => {
-            stderr.add(data);
-            if (!options.quiet)
-                process.stdout.write(data);
-        });
-        let settled = false;
-        // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
-        child.on('error', error => {
-            children.delete(child);
-            options.signal?.removeEventListener('abort', abort);
-            if (!settled)
-                resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` });
-            settled = true;
-        });
-        child.on('close', (code, signal) => {
-            children.delete(child);
-            options.signal?.removeEventListener('abort', abort);
-            if (settled)
-                return;
-            settled = true;
-            resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
-        });
-    });
-}
-/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
-class Kept {
-    limit;
-    head = [];
-    headBytes = 0;
-    tail = Buffer.alloc(0);
-    dropped = 0;
-    constructor(limit = Infinity) {
-        this.limit = limit;
-    }
-    add(data) {
-        const room = Math.ceil(this.limit / 2) - this.headBytes;
-        if (room > 0) {
-            this.head.push(data.subarray(0, room));
-            this.headBytes += Math.min(room, data.length);
-            data = data.subarray(room);
-        }
-        if (data.length === 0)
-            return;
-        // Only past the head, so only with a limit: the tail stays at most half of it.
-        const keep = Math.floor(this.limit / 2);
-        this.tail = Buffer.concat([this.tail, data]);
-        if (this.tail.length > keep) {
-            this.dropped += this.tail.length - keep;
-            this.tail = this.tail.subarray(this.tail.length - keep);
-        }
-    }
-    text() {
-        const head = Buffer.concat(this.head).toString('utf8');
-        const tail = this.tail.toString('utf8');
-        return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
-    }
-}
-/** Runs a plan with argv (never a shell) and times it. */
-async function runner_execute(plan, options = {}) {
-    const started = performance.now();
-    const env = { ...process.env, ...plan.env };
-    if (options.quiet !== true)
-        core.info(`$ ${runner_describe(plan)}`);
-    toolStarted();
-    const result = await spawnCollect(plan, env, options).finally(toolEnded);
-    const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
-    core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
-    if (outcome.code !== 0 && !options.allowFailure)
-        throw new runner_CommandError(plan, outcome);
-    return outcome;
-}
-
-;// CONCATENATED MODULE: ./src/process/cleanup.ts
-
-
-/**
- * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
- * is interrupted, and by the post step at the end of the job whatever happened.
- */
-const undo = new Map();
-function whileRunning(key, cleanup) {
-    undo.set(key, cleanup);
-}
-function done(key) {
-    undo.delete(key);
-}
-async function undoAll() {
-    for (const cleanup of [...undo.values()].reverse())
-        await cleanup().catch(() => undefined);
-    undo.clear();
-}
-/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
-function exitCleanlyOnSignals() {
-    for (const signal of ['SIGTERM', 'SIGINT']) {
-        process.once(signal, () => {
-            core.info(`${signal}: ending the tools still running and removing this run's temporary files`);
-            killChildren();
-            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
-        });
-    }
-}
-// What the post step needs to know, saved by the main step (core.saveState).
-const cleanup_STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
-/** Worktrees this action made, left by runs that were killed before they could remove them. */
-function staleWorktrees(porcelain, keep) {
-    return porcelain
-        .split('\n')
-        .filter(line => line.startsWith('worktree '))
-        .map(line => line.slice('worktree '.length))
-        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
-}
-/** Removes the worktrees of this action in `top` that no run holds any more. */
-async function cleanup_pruneWorktrees(top, keep) {
-    await execute({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
-    const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
-    for (const dir of staleWorktrees(listed.stdout, keep)) {
-        await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
-        core.info(`removed the worktree ${dir}, left by an interrupted run`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/process/phase.ts
-
-function timedPhases(timings) {
-    return async (name, work) => {
-        const begun = performance.now();
-        try {
-            return await core.group(name, work);
-        }
-        finally {
-            // A phase run twice (a second link once the version variable is found) counts both times.
-            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
-        }
-    };
-}
-/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
-const phase_quietPhase = (_name, work) => work();
-
-;// CONCATENATED MODULE: ./src/process/platform.ts
-// Go ports that have container images and a static, cgo-free build.
-const KNOWN = (/* unused pure expression or super */ null && ([
-    'linux/amd64',
-    'linux/arm64',
-    'linux/arm/v7',
-    'linux/arm/v6',
-    'linux/386',
-    'linux/ppc64le',
-    'linux/s390x',
-    'linux/riscv64',
-    'linux/loong64',
-    'linux/mips64le'
-]));
-// Spellings buildkit normalises to the same platform.
-const ALIASES = {
-    'linux/arm64/v8': 'linux/arm64',
-    'linux/arm': 'linux/arm/v7',
-    'linux/x86_64': 'linux/amd64',
-    'linux/aarch64': 'linux/arm64'
-};
-function platform_parsePlatform(text) {
-    const lower = text.trim().toLowerCase();
-    const id = ALIASES[lower] ?? lower;
-    if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
-    }
-    const [os, arch, variant] = id.split('/');
-    return variant ? { id, os, arch, variant } : { id, os, arch };
-}
-/** The Go environment that cross-compiles for the platform. */
-function platform_goEnv(platform) {
-    const env = { GOOS: platform.os, GOARCH: platform.arch };
-    if (platform.arch === 'arm' && platform.variant)
-        env.GOARM = platform.variant.replace(/^v/, '');
-    return env;
-}
-/** The platform this process runs on, when it is one images are built for. */
-function hostPlatform() {
-    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
-    if (process.platform !== 'linux' || !arch)
-        return undefined;
-    return platform_parsePlatform(`linux/${arch}`);
-}
-
-;// CONCATENATED MODULE: ./src/process/warnings.ts
-
-// Every stage warns through here, so each warning is said once and reaches the report and the comment.
-const said = (/* unused pure expression or super */ null && ([]));
-function warnings_warn(message) {
-    if (said.includes(message))
-        return;
-    said.push(message);
-    core.warning(message);
-}
-/** The warnings so far, in the order they were said. */
-const warnings_warningsSaid = () => [...said];
-
-;// CONCATENATED MODULE: ./src/process/index.ts
-// process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
-// timed phases, platforms and the warnings the report repeats. It imports no other folder.
-
-
-
-
-
-
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/settings/values.ts
 /**
  * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
@@ -36083,6 +35782,8 @@ function readAnnotations({ get, problems }, platformCount) {
     return annotations;
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/settings/run.ts
 
 // The smoke group: what the smoke test in the sandbox reads.
@@ -36186,6 +35887,8 @@ async function compiled_compilesDone(dir, build) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
 ;// CONCATENATED MODULE: ./src/build/golist.ts
 
 
@@ -36938,13 +36641,12 @@ function splitBinary(twin, shipped, output) {
         return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
     }
     catch (error) {
-        core.info(`${output}: no size attribution (${error.message.split('\n')[0]})`);
+        info(`${output}: no size attribution (${error.message.split('\n')[0]})`);
         return undefined;
     }
 }
 
 ;// CONCATENATED MODULE: ./src/build/gobuild.ts
-
 
 
 
@@ -37000,7 +36702,7 @@ function startLinks(build, version, workDir, cgo, twin) {
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
 async function linkTwin(build, platform, plan, cgo) {
     const background = await inBackground(plan);
-    core.info(`$ ${describe(background)}`);
+    info(`$ ${describe(background)}`);
     return goBuild(build, platform, background, cgo, true);
 }
 /**
@@ -37043,7 +36745,7 @@ async function checkStatic(build, link) {
         throw new Error(`the ${platform.id} binary is not static: ${problem}. Remove -linkmode=external or -buildmode flags that need a C toolchain from ldflags/build-flags.`);
     }
     const goVersion = builtBy(shipped);
-    core.info(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
+    info(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`);
     return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped };
 }
 
@@ -37920,7 +37622,7 @@ async function verify_verifyImageBinaries(images, built, file) {
     const wrong = mismatches(matches, file);
     if (wrong.length > 0)
         throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`);
-    core.info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
+    info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'));
 }
 /** One sentence per platform whose image does not hold the binary that was built; empty when all match. */
 function mismatches(matches, file) {
@@ -38055,7 +37757,6 @@ async function attest_attestationsOf(dir) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/buildx.ts
-
 
 
 
@@ -38260,7 +37961,7 @@ async function buildx_buildImage(input) {
             throw scanner;
         if (!(error instanceof CommandError) || !LOST_SNAPSHOT.test(error.outcome.stderr))
             throw error;
-        core.info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
+        info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache');
         return execute(plan);
     });
     const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8'));
@@ -38268,6 +37969,7 @@ async function buildx_buildImage(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/image/upx-install.ts
+
 
 
 
@@ -38361,7 +38063,7 @@ async function requireUpx(install) {
     process.env.RUNNER_TOOL_CACHE ||= path.join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache');
     let dir = tc.find('upx', install.version, download.arch);
     if (!dir) {
-        core.info(`upx is not on PATH: downloading ${download.url}`);
+        info(`upx is not on PATH: downloading ${download.url}`);
         const archive = path.join(process.env.RUNNER_TEMP || tmpdir(), `upx-${randomUUID()}.tar.xz`);
         try {
             await downloadTo(download.url, archive).catch((error) => {
@@ -38538,7 +38240,7 @@ async function target_buildTarget(input) {
     });
     const findings = await phase('symbols', async () => {
         const read = await linking.findings;
-        read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
+        read.twins.forEach((twin, i) => info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`));
         return read;
     });
     return target(image, findings);
@@ -38595,6 +38297,8 @@ async function buildImageOf(input, settings, shipped) {
 ;// CONCATENATED MODULE: ./src/measure/index.ts
 
 
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
 ;// CONCATENATED MODULE: ./src/publish/access.ts
 
 
@@ -38614,7 +38318,7 @@ function registryUrl(host) {
     return `${loopback ? 'http' : 'https'}://${host}`;
 }
 /** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
-function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_namespaceObject.homedir)(), '.docker')) {
+function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_.homedir)(), '.docker')) {
     const file = external_node_path_default().join(configDir, 'config.json');
     if (!(0,external_node_fs_namespaceObject.existsSync)(file))
         return undefined;
@@ -38622,7 +38326,7 @@ function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? extern
     const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
     const helper = config.credHelpers?.[host] ?? config.credsStore;
     if (helper) {
-        const result = (0,external_node_child_process_namespaceObject.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
+        const result = (0,external_node_child_process_.spawnSync)(`docker-credential-${helper}`, ['get'], { input: keys[0], encoding: 'utf8', timeout: 10_000 });
         if (result.status === 0) {
             const found = JSON.parse(result.stdout);
             return { username: found.Username, secret: found.Secret };
@@ -39263,7 +38967,7 @@ async function road_measureRoad(target) {
     }
     catch (error) {
         // Advice only: a failure here costs the report a line, never the run.
-        core.info(`the zstd road not taken could not be measured: ${error.message}`);
+        info(`the zstd road not taken could not be measured: ${error.message}`);
         return undefined;
     }
 }
@@ -39396,7 +39100,7 @@ async function commitBaseline(input) {
     try {
         const top = await repositoryTop(settings);
         commit = await resolveBaseCommit(settings, top);
-        core.info(`base commit ${commit}`);
+        info(`base commit ${commit}`);
         await input.headLinked?.catch(() => undefined);
         const cached = await memory?.recall(commit);
         if (cached)
@@ -39416,7 +39120,7 @@ function recorded(settings, record) {
     return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: baseImagesOf(record) };
 }
 function cachedBaseline(settings, record) {
-    core.info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
+    info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
     return recorded(settings, record);
 }
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
@@ -39467,7 +39171,6 @@ function startBaseline(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/compare/cache.ts
-
 
 
 
@@ -39526,7 +39229,11 @@ function serially(work) {
 }
 async function runWorker(verb, key, folder, ms, others = []) {
     const signal = AbortSignal.timeout(ms);
-    const outcome = await execute(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
+    const plan = workerPlan(verb, key, folder, others);
+    // The one child that needs a job token: the runner's, for its cache service. It is added here, never to a plan.
+    const token = process.env.ACTIONS_RUNTIME_TOKEN;
+    const withToken = token ? { ...plan, env: { ...plan.env, ACTIONS_RUNTIME_TOKEN: token } } : plan;
+    const outcome = await execute(withToken, { allowFailure: true, quiet: true, signal, keepBytes: 65536 });
     if (signal.aborted)
         return { why: `the cache service did not answer within ${ms / 1000} s` };
     if (outcome.code !== 0)
@@ -39537,7 +39244,7 @@ async function runWorker(verb, key, folder, ms, others = []) {
 async function cache_lookUp(key, runnerTemp, commit, platforms) {
     const found = await cache_lookUpFirst([{ key, commit }], runnerTemp, platforms);
     if (!found.record)
-        core.info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+        info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
     return found.record;
 }
 /**
@@ -39575,10 +39282,10 @@ function cache_store(key, record, runnerTemp) {
             await mkdir(folder, { recursive: true });
             await writeFile(path.join(folder, FILE), JSON.stringify(record));
             const result = await runWorker('save', key, folder, STORE_MS);
-            core.info(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
+            info(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`);
         }
         catch (error) {
-            core.info(`baseline cache: ${what} was not stored (${error.message})`);
+            info(`baseline cache: ${what} was not stored (${error.message})`);
         }
         finally {
             await rm(folder, { recursive: true, force: true });
@@ -39607,13 +39314,13 @@ async function storeDeferred(workDir, runnerTemp) {
     if (names.length === 0)
         return;
     if (!cacheService()) {
-        core.info(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
+        info(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`);
         return;
     }
     for (const name of names) {
         const entry = await readEntry(path.join(folderOf(workDir), name), workDir);
         if (typeof entry === 'string') {
-            core.info(`baseline cache: ${name} was not stored (${entry})`);
+            info(`baseline cache: ${name} was not stored (${entry})`);
             continue;
         }
         const record = await completed(entry, runnerTemp);
@@ -39628,13 +39335,13 @@ async function completed(entry, runnerTemp) {
         return withFigures(entry);
     const { record: found } = await lookUpFirst(lookUp, runnerTemp, record.images.map(i => i.platform));
     if (found?.commit === record.commit) {
-        core.info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
+        info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
         return undefined;
     }
     const derived = found && derivedFigures(record.images, found);
     if (!derived)
         return withFigures(entry);
-    core.info(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+    info(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
     return withZstd(record, derived);
 }
 /**
@@ -39680,7 +39387,7 @@ async function withFigures({ record, layout }) {
     const figures = await measureRoad({ layout });
     if (!figures)
         return record;
-    core.info(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    info(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return withZstd(record, figures);
 }
 /** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
@@ -39892,7 +39599,7 @@ function openMemory(settings, engine, upx, workDir) {
     };
     const bounded = (written) => {
         const safe = written.catch((error) => {
-            core.info(`baseline cache: nothing left to store (${error.message})`);
+            info(`baseline cache: nothing left to store (${error.message})`);
             return undefined;
         });
         writes.push(safe);
@@ -39929,7 +39636,7 @@ async function fingerprintNow(settings, engine, upx, workDir) {
         return fingerprintOf(shape);
     }
     catch (error) {
-        core.info(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
+        info(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
         return undefined;
     }
 }
@@ -39947,7 +39654,7 @@ async function headCommit(settings) {
     if (commit && changed !== '') {
         const files = (changed ?? '').split('\n').filter(Boolean);
         const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : '';
-        core.info(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
+        info(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`);
         return undefined;
     }
     return commit;
@@ -45911,6 +45618,7 @@ async function verifyGroups(groups) {
 
 
 
+
 async function runMerge() {
     try {
         await merge();
@@ -45924,7 +45632,7 @@ async function merge() {
     const settings = readMergeSettings();
     const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags);
     for (const group of groups)
-        lib_core/* info */.pq(describeGroup(group));
+        (0,src_process/* info */.pq)(describeGroup(group));
     const verified = await verifyGroups(groups);
     const drafts = groups.map(group => judged(settings, combineReports(reportsOf(group), { tags: group.tags, failures: [] })));
     const tagged = await tagAsAllowed(settings, groups, verified, drafts);
@@ -45983,7 +45691,7 @@ async function tell(settings, reports) {
     lib_core/* setOutput */.uH('report', fitMarkdown(markdown, LIMITS.output));
     lib_core/* setOutput */.uH('report-json', JSON.stringify({ images: reports, gate }));
     await lib_core/* summary */.z.addRaw(fitMarkdown(markdown, LIMITS.summary)).write();
-    lib_core/* info */.pq(markdown);
+    (0,src_process/* info */.pq)(markdown);
     if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
         const { commentOnPullRequest } = await Promise.all(/* import() */[__nccwpck_require__.e(239), __nccwpck_require__.e(231)]).then(__nccwpck_require__.bind(__nccwpck_require__, 4231));
         await commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment));
@@ -45994,6 +45702,412 @@ async function tell(settings, reports) {
     if (verdict.length > 0)
         lib_core/* setFailed */.C1(verdict.join('\n'));
 }
+
+
+/***/ }),
+
+/***/ 369:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  pq: () => (/* reexport */ log_info)
+});
+
+// UNUSED EXPORTS: CommandError, STATE, couldCommand, describe, done, execute, exitCleanlyOnSignals, goEnv, guarded, hostPlatform, inBackground, killChildren, parsePlatform, pruneWorktrees, quietPhase, settleLater, timedPhases, toolTime, warn, warningsSaid, whileRunning
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var lib_core = __nccwpck_require__(6058);
+// EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
+var lib_io = __nccwpck_require__(8701);
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: external "node:string_decoder"
+const external_node_string_decoder_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:string_decoder");
+;// CONCATENATED MODULE: ./src/process/log.ts
+
+
+
+/**
+ * The log channel: everything the action prints that came from outside (a tool's output, what the built program
+ * said, a path or a module name in a message, the report) reaches the runner through here, and can never be read
+ * by it as a workflow command (`::warning::`, `::add-mask::`, `::stop-commands::`, `::save-state`, the older
+ * `##[command]`). The runner reads a command from a line whose text, leading whitespace trimmed, starts with `::`,
+ * or that holds `##[` anywhere; it compares with the culture's rules, which pass over zero-width and other
+ * ignorable characters. A text that could be read so is printed between `::stop-commands::<token>` and
+ * `::<token>::`, a fresh random token each time, which the runner documents for output it must not act on; any
+ * other text is printed as it is, so the log of a normal run reads as before.
+ */
+// Line ends as the runner's reader splits lines, and the ones other readers use too.
+const LINE_END = /\r\n|[\r\n\u0085\u2028\u2029]/;
+// Passed over by the runner's trim or by a culture-aware comparison: whitespace, controls, format characters (the
+// zero-width ones, the byte-order mark), combining marks and variation selectors.
+const PASSED_OVER = /[\s\p{Cc}\p{Cf}\p{M}\p{Z}]/gu;
+/** Whether the runner could read a workflow command from any line of `text`. */
+function couldCommand(text) {
+    return text.split(LINE_END).some(line => {
+        const bare = line.replace(PASSED_OVER, '');
+        return bare.startsWith('::') || bare.includes('##[');
+    });
+}
+const freshToken = () => (0,external_node_crypto_.randomBytes)(16).toString('hex');
+/** `text` as printed to the log: as it is, or between stop-commands markers when the runner could act on it. */
+function guarded(text, token = freshToken()) {
+    const lines = text.endsWith('\n') ? text : `${text}\n`;
+    return couldCommand(text) ? `::stop-commands::${token}\n${lines}::${token}::\n` : lines;
+}
+/** An info line whose text may hold outside values. Every info line of the action is printed through here. */
+function log_info(message) {
+    if (couldCommand(message))
+        process.stdout.write(guarded(message));
+    else
+        lib_core/* info */.pq(message);
+}
+// How long a tool's output waits to be printed with what follows it: one guarded block for a burst, not one a chunk.
+const GATHER_MS = 50;
+/**
+ * A tool's stdout and stderr on their way to the log, gathered for a moment and printed whole lines at a time (a
+ * printed piece always ends its line, so no command can be made of two pieces), each piece guarded.
+ */
+class log_ToolLog {
+    write;
+    decoders = { out: new StringDecoder('utf8'), err: new StringDecoder('utf8') };
+    pending = '';
+    timer;
+    constructor(write = text => process.stdout.write(text)) {
+        this.write = write;
+    }
+    add(stream, data) {
+        this.pending += this.decoders[stream].write(data);
+        this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+    }
+    /** Prints what is left; called when the tool has ended, before the run goes on. */
+    end() {
+        this.pending += this.decoders.out.end() + this.decoders.err.end();
+        this.flush();
+    }
+    flush() {
+        clearTimeout(this.timer);
+        this.timer = undefined;
+        if (this.pending)
+            this.write(guarded(this.pending));
+        this.pending = '';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/runner.ts
+
+
+
+
+
+class CommandError extends Error {
+    plan;
+    outcome;
+    constructor(plan, outcome) {
+        super(`${describe(plan)} failed with exit code ${outcome.code}${tail(outcome.stderr || outcome.stdout)}`);
+        this.plan = plan;
+        this.outcome = outcome;
+    }
+}
+/**
+ * The plan at the lowest CPU priority (`nice -n 19`, from coreutils): it runs on cores the rest of the run leaves
+ * idle and never slows that down.
+ */
+function lowPriority(plan) {
+    return { ...plan, program: 'nice', args: ['-n', '19', plan.program, ...plan.args] };
+}
+let niceOnPath;
+/** `lowPriority(plan)` where nice is on PATH (coreutils has it); a runner without it runs the plan as it is. */
+async function inBackground(plan) {
+    niceOnPath ??= io.which('nice', false).then(Boolean);
+    return (await niceOnPath) ? lowPriority(plan) : plan;
+}
+/** A promise awaited later: a rejection meanwhile is the awaiter's to handle, not an unhandled one that ends the process. */
+function settleLater(promise) {
+    promise.catch(() => undefined);
+    return promise;
+}
+function describe(plan) {
+    return [plan.program, ...plan.args].map(a => (/[\s"'$`\\]/.test(a) ? JSON.stringify(a) : a)).join(' ');
+}
+function tail(text) {
+    const lines = text.trim().split('\n').slice(-15).join('\n');
+    return lines ? `:\n${lines}` : '';
+}
+// Wall time during which at least one tool runs: tools run side by side in preflight, so summing their
+// durations would count that time twice.
+let toolMs = 0;
+let running = 0;
+let busySince = 0;
+/** Milliseconds spent waiting on external tools so far: the rest of a run is the action's own overhead. */
+function toolTime() {
+    return toolMs + (running > 0 ? performance.now() - busySince : 0);
+}
+function toolStarted() {
+    if (running++ === 0)
+        busySince = performance.now();
+}
+function toolEnded() {
+    if (--running === 0)
+        toolMs += performance.now() - busySince;
+}
+// Every tool running now: an interrupted run ends them instead of leaving them behind (a UPX of minutes).
+const children = new Set();
+/**
+ * Ends the tool and every process it started: each tool leads a process group of its own, so the compilers go
+ * build starts go with it instead of running on under PID 1.
+ */
+function killGroup(child) {
+    try {
+        if (child.pid !== undefined)
+            process.kill(-child.pid, 'SIGKILL');
+    }
+    catch {
+        // The group has ended already.
+    }
+}
+/** Ends every tool still running (on SIGTERM or SIGINT). */
+function runner_killChildren() {
+    for (const child of children)
+        killGroup(child);
+}
+/** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
+function spawnCollect(plan, env, options) {
+    return new Promise(resolve => {
+        const child = spawn(plan.program, plan.args, { cwd: plan.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+        children.add(child);
+        const abort = () => killGroup(child);
+        options.signal?.addEventListener('abort', abort, { once: true });
+        if (options.signal?.aborted)
+            abort();
+        const stdout = new Kept(options.keepBytes);
+        const stderr = new Kept(options.keepBytes);
+        // What a tool prints is outside text: it reaches the log through the guarded channel only.
+        const log = options.quiet ? undefined : new ToolLog();
+        child.stdout.on('data', (data) => {
+            stdout.add(data);
+            log?.add('out', data);
+        });
+        child.stderr.on('data', (data) => {
+            stderr.add(data);
+            log?.add('err', data);
+        });
+        let settled = false;
+        // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
+        child.on('error', error => {
+            log?.end();
+            children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
+            if (!settled)
+                resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` });
+            settled = true;
+        });
+        child.on('close', (code, signal) => {
+            log?.end();
+            children.delete(child);
+            options.signal?.removeEventListener('abort', abort);
+            if (settled)
+                return;
+            settled = true;
+            resolve({ code: code ?? (signal ? 128 + (osConstants.signals[signal] ?? 0) : -1), stdout: stdout.text(), stderr: stderr.text() });
+        });
+    });
+}
+/** A stream's bytes, or with a limit its first and last half of them and how many were dropped between. */
+class Kept {
+    limit;
+    head = [];
+    headBytes = 0;
+    tail = Buffer.alloc(0);
+    dropped = 0;
+    constructor(limit = Infinity) {
+        this.limit = limit;
+    }
+    add(data) {
+        const room = Math.ceil(this.limit / 2) - this.headBytes;
+        if (room > 0) {
+            this.head.push(data.subarray(0, room));
+            this.headBytes += Math.min(room, data.length);
+            data = data.subarray(room);
+        }
+        if (data.length === 0)
+            return;
+        // Only past the head, so only with a limit: the tail stays at most half of it.
+        const keep = Math.floor(this.limit / 2);
+        this.tail = Buffer.concat([this.tail, data]);
+        if (this.tail.length > keep) {
+            this.dropped += this.tail.length - keep;
+            this.tail = this.tail.subarray(this.tail.length - keep);
+        }
+    }
+    text() {
+        const head = Buffer.concat(this.head).toString('utf8');
+        const tail = this.tail.toString('utf8');
+        return this.dropped > 0 ? `${head}\n… (${this.dropped} bytes dropped) …\n${tail}` : head + tail;
+    }
+}
+// The job's tokens: the action's inputs (the GitHub token among them), the runner's own tokens for its services
+// (the cache, OIDC), and the token a workflow hands its steps. No tool needs them; a tool that runs the pull
+// request's code (a -toolexec program, a cgo toolchain) must not get them.
+const JOB_TOKEN = /^(?:INPUT_.*|ACTIONS_.*TOKEN.*|GITHUB_TOKEN)$/i;
+/** The environment a tool runs in: the runner's, without the job's tokens, with what its plan adds. */
+function toolEnvironment(env, added = {}) {
+    return { ...Object.fromEntries(Object.entries(env).filter(([key]) => !JOB_TOKEN.test(key))), ...added };
+}
+/** Runs a plan with argv (never a shell) and times it. */
+async function runner_execute(plan, options = {}) {
+    const started = performance.now();
+    const env = toolEnvironment(process.env, plan.env);
+    if (options.quiet !== true)
+        info(`$ ${describe(plan)}`);
+    toolStarted();
+    const result = await spawnCollect(plan, env, options).finally(toolEnded);
+    const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
+    core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
+    if (outcome.code !== 0 && !options.allowFailure)
+        throw new CommandError(plan, outcome);
+    return outcome;
+}
+
+;// CONCATENATED MODULE: ./src/process/cleanup.ts
+
+
+/**
+ * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
+ * is interrupted, and by the post step at the end of the job whatever happened.
+ */
+const undo = new Map();
+function whileRunning(key, cleanup) {
+    undo.set(key, cleanup);
+}
+function done(key) {
+    undo.delete(key);
+}
+async function undoAll() {
+    for (const cleanup of [...undo.values()].reverse())
+        await cleanup().catch(() => undefined);
+    undo.clear();
+}
+/** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
+function exitCleanlyOnSignals() {
+    for (const signal of ['SIGTERM', 'SIGINT']) {
+        process.once(signal, () => {
+            info(`${signal}: ending the tools still running and removing this run's temporary files`);
+            killChildren();
+            void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+        });
+    }
+}
+// What the post step needs to know, saved by the main step (core.saveState).
+const STATE = { post: 'isPost', workDir: 'workDir', repository: 'repository' };
+/** Worktrees this action made, left by runs that were killed before they could remove them. */
+function staleWorktrees(porcelain, keep) {
+    return porcelain
+        .split('\n')
+        .filter(line => line.startsWith('worktree '))
+        .map(line => line.slice('worktree '.length))
+        .filter(dir => /\/go-slim-image-[^/]+\/base-worktree$/.test(dir) && dir !== keep);
+}
+/** Removes the worktrees of this action in `top` that no run holds any more. */
+async function pruneWorktrees(top, keep) {
+    await execute({ program: 'git', args: ['worktree', 'prune'], cwd: top }, { allowFailure: true, quiet: true });
+    const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true });
+    for (const dir of staleWorktrees(listed.stdout, keep)) {
+        await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true });
+        info(`removed the worktree ${dir}, left by an interrupted run`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/process/phase.ts
+
+function timedPhases(timings) {
+    return async (name, work) => {
+        const begun = performance.now();
+        try {
+            return await core.group(name, work);
+        }
+        finally {
+            // A phase run twice (a second link once the version variable is found) counts both times.
+            timings[name] = (timings[name] ?? 0) + performance.now() - begun;
+        }
+    };
+}
+/** For work that runs beside the phases (the base build): no group of its own, no time of its own. */
+const quietPhase = (_name, work) => work();
+
+;// CONCATENATED MODULE: ./src/process/platform.ts
+// Go ports that have container images and a static, cgo-free build.
+const KNOWN = (/* unused pure expression or super */ null && ([
+    'linux/amd64',
+    'linux/arm64',
+    'linux/arm/v7',
+    'linux/arm/v6',
+    'linux/386',
+    'linux/ppc64le',
+    'linux/s390x',
+    'linux/riscv64',
+    'linux/loong64',
+    'linux/mips64le'
+]));
+// Spellings buildkit normalises to the same platform.
+const ALIASES = {
+    'linux/arm64/v8': 'linux/arm64',
+    'linux/arm': 'linux/arm/v7',
+    'linux/x86_64': 'linux/amd64',
+    'linux/aarch64': 'linux/arm64'
+};
+function parsePlatform(text) {
+    const lower = text.trim().toLowerCase();
+    const id = ALIASES[lower] ?? lower;
+    if (!KNOWN.includes(id)) {
+        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+    }
+    const [os, arch, variant] = id.split('/');
+    return variant ? { id, os, arch, variant } : { id, os, arch };
+}
+/** The Go environment that cross-compiles for the platform. */
+function goEnv(platform) {
+    const env = { GOOS: platform.os, GOARCH: platform.arch };
+    if (platform.arch === 'arm' && platform.variant)
+        env.GOARM = platform.variant.replace(/^v/, '');
+    return env;
+}
+/** The platform this process runs on, when it is one images are built for. */
+function hostPlatform() {
+    const arch = { x64: 'amd64', arm64: 'arm64', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' }[process.arch];
+    if (process.platform !== 'linux' || !arch)
+        return undefined;
+    return parsePlatform(`linux/${arch}`);
+}
+
+;// CONCATENATED MODULE: ./src/process/warnings.ts
+
+// Every stage warns through here, so each warning is said once and reaches the report and the comment.
+const said = (/* unused pure expression or super */ null && ([]));
+function warn(message) {
+    if (said.includes(message))
+        return;
+    said.push(message);
+    core.warning(message);
+}
+/** The warnings so far, in the order they were said. */
+const warningsSaid = () => [...said];
+
+;// CONCATENATED MODULE: ./src/process/index.ts
+// process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
+// timed phases, platforms and the warnings the report repeats. It imports no other folder.
+
+
+
+
+
+
 
 
 /***/ }),
@@ -46107,6 +46221,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:buffer"
 
 /***/ }),
 
+/***/ 1421:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:child_process");
+
+/***/ }),
+
 /***/ 7540:
 /***/ ((module) => {
 
@@ -46160,6 +46281,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:http2")
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+
+/***/ }),
+
+/***/ 8161:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
 
 /***/ }),
 

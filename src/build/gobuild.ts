@@ -1,7 +1,6 @@
-import * as core from '@actions/core'
 import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import { CommandError, describe, execute, goEnv, inBackground, settleLater, type Plan, type Platform } from '../process/index.js'
+import { CommandError, describe, execute, goEnv, inBackground, info, type Plan, type Platform, settleLater } from '../process/index.js'
 import { NO_VARIABLE, quoteField, type BuildSettings } from '../settings/index.js'
 import { compilesDone } from './compiled.js'
 import { readElf, staticProblem } from './elf.js'
@@ -101,7 +100,7 @@ function startLinks(build: BuildSettings, version: VersionInfo, workDir: string,
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
 async function linkTwin(build: BuildSettings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>): Promise<void> {
   const background = await inBackground(plan)
-  core.info(`$ ${describe(background)}`)
+  info(`$ ${describe(background)}`)
   return goBuild(build, platform, background, cgo, true)
 }
 
@@ -158,6 +157,6 @@ async function checkStatic(build: BuildSettings, link: Links): Promise<{ shipped
     )
   }
   const goVersion = builtBy(shipped)
-  core.info(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`)
+  info(`${platform.id}: ${build.binaryName} is static, ${shipped.length} bytes, built by ${goVersion}`)
   return { shipped: { platform, path: output, size: shipped.length, goVersion }, bytes: shipped }
 }

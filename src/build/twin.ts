@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { readFile } from 'node:fs/promises'
 import type { BuildSettings } from '../settings/index.js'
@@ -7,6 +6,7 @@ import { embeddedData, type EmbeddedData } from './embedded.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
 import { breakdown, type Breakdown } from './split.js'
 import { hasStringVariable, pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection, type Role } from './symbols.js'
+import { info } from '../process/index.js'
 
 // Reading the unstripped twin: the symbol table behind the -X check, the TLS check and the split by package.
 
@@ -95,7 +95,7 @@ function splitBinary(twin: Twin, shipped: Buffer, output: string): Breakdown | u
   try {
     return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded)
   } catch (error) {
-    core.info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
+    info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
     return undefined
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { inspectPackage, resolveVersion } from '../build/index.js'
 import { BINARY_DIR, removeImages, type Engine } from '../image/index.js'
 import { buildTarget } from '../measure/index.js'
-import { pruneWorktrees, quietPhase, STATE, warn } from '../process/index.js'
+import { info, pruneWorktrees, quietPhase, STATE, warn } from '../process/index.js'
 import { networkReason, readPushed } from '../publish/index.js'
 import { pushTarget, type Settings } from '../settings/index.js'
 import { baseImageBuildInfo, baseImageRevision } from './base-image.js'
@@ -81,7 +81,7 @@ export async function commitBaseline(input: BaselineInput): Promise<BaselineRepo
   try {
     const top = await repositoryTop(settings)
     commit = await resolveBaseCommit(settings, top)
-    core.info(`base commit ${commit}`)
+    info(`base commit ${commit}`)
     await input.headLinked?.catch(() => undefined)
     const cached = await memory?.recall(commit)
     if (cached) return cachedBaseline(settings, cached)
@@ -101,7 +101,7 @@ function recorded(settings: Settings, record: MeasurementRecord): BaselineReport
 }
 
 function cachedBaseline(settings: Settings, record: MeasurementRecord): BaselineReport {
-  core.info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`)
+  info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`)
   return recorded(settings, record)
 }
 

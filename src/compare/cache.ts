@@ -1,7 +1,6 @@
-import * as core from '@actions/core'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { execute, type Plan } from '../process/index.js'
+import { execute, info, type Plan } from '../process/index.js'
 import type { MeasurementRecord } from './record.js'
 
 /**
@@ -75,7 +74,11 @@ function serially<T>(work: () => Promise<T>): Promise<T> {
 
 async function runWorker(verb: 'restore' | 'save', key: string, folder: string, ms: number, others: string[] = []): Promise<WorkerResult> {
   const signal = AbortSignal.timeout(ms)
-  const outcome = await execute(workerPlan(verb, key, folder, others), { allowFailure: true, quiet: true, signal, keepBytes: 65536 })
+  const plan = workerPlan(verb, key, folder, others)
+  // The one child that needs a job token: the runner's, for its cache service. It is added here, never to a plan.
+  const token = process.env.ACTIONS_RUNTIME_TOKEN
+  const withToken = token ? { ...plan, env: { ...plan.env, ACTIONS_RUNTIME_TOKEN: token } } : plan
+  const outcome = await execute(withToken, { allowFailure: true, quiet: true, signal, keepBytes: 65536 })
   if (signal.aborted) return { why: `the cache service did not answer within ${ms / 1000} s` }
   if (outcome.code !== 0) return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` }
   return readWorker(outcome.stdout)
@@ -84,7 +87,7 @@ async function runWorker(verb: 'restore' | 'save', key: string, folder: string, 
 /** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
 export async function lookUp(key: string, runnerTemp: string, commit: string, platforms: string[]): Promise<MeasurementRecord | undefined> {
   const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms)
-  if (!found.record) core.info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`)
+  if (!found.record) info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`)
   return found.record
 }
 
@@ -133,11 +136,9 @@ export function store(key: string, record: MeasurementRecord, runnerTemp: string
       await mkdir(folder, { recursive: true })
       await writeFile(path.join(folder, FILE), JSON.stringify(record))
       const result = await runWorker('save', key, folder, STORE_MS)
-      core.info(
-        result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`
-      )
+      info(result.saved ? `baseline cache: stored ${what} as ${key}` : `baseline cache: ${what} was not stored (${result.why ?? 'the service refused it'})`)
     } catch (error) {
-      core.info(`baseline cache: ${what} was not stored (${(error as Error).message})`)
+      info(`baseline cache: ${what} was not stored (${(error as Error).message})`)
     } finally {
       await rm(folder, { recursive: true, force: true })
     }

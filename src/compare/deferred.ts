@@ -1,10 +1,10 @@
-import * as core from '@actions/core'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheService, lookUpFirst, store, type Entry } from './cache.js'
 import type { MeasurementRecord } from './record.js'
 import type { ZstdFigure } from './types.js'
 import { derivedFigures, measureRoad, ROAD_DRIFT } from './road.js'
+import { info } from '../process/index.js'
 
 /**
  * A run's stores are made by its post step, as actions/cache saves in its own: the toolkit's process, its archive and
@@ -42,13 +42,13 @@ export async function storeDeferred(workDir: string, runnerTemp: string): Promis
   const names = (await readdir(folderOf(workDir)).catch(() => [] as string[])).filter(name => /^\d{4}\.json$/.test(name)).sort()
   if (names.length === 0) return
   if (!cacheService()) {
-    core.info(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`)
+    info(`baseline cache: the post step has no cache service, so ${names.length} measurement(s) were not stored`)
     return
   }
   for (const name of names) {
     const entry = await readEntry(path.join(folderOf(workDir), name), workDir)
     if (typeof entry === 'string') {
-      core.info(`baseline cache: ${name} was not stored (${entry})`)
+      info(`baseline cache: ${name} was not stored (${entry})`)
       continue
     }
     const record = await completed(entry, runnerTemp)
@@ -66,12 +66,12 @@ async function completed(entry: DeferredStore, runnerTemp: string): Promise<Meas
     record.images.map(i => i.platform)
   )
   if (found?.commit === record.commit) {
-    core.info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`)
+    info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`)
     return undefined
   }
   const derived = found && derivedFigures(record.images, found)
   if (!derived) return withFigures(entry)
-  core.info(
+  info(
     `baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`
   )
   return withZstd(record, derived)
@@ -116,7 +116,7 @@ async function withFigures({ record, layout }: DeferredStore): Promise<Measureme
   const started = performance.now()
   const figures = await measureRoad({ layout })
   if (!figures) return record
-  core.info(
+  info(
     `baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`
   )
   return withZstd(record, figures)

@@ -1,7 +1,7 @@
 import * as core from '@actions/core'
 import type { Engine } from '../image/index.js'
 import type { Target } from '../measure/index.js'
-import { execute } from '../process/index.js'
+import { execute, info } from '../process/index.js'
 import type { Settings } from '../settings/index.js'
 import { cacheService, lookUp, type Entry } from './cache.js'
 import { deferStore } from './deferred.js'
@@ -72,7 +72,7 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
   }
   const bounded = <T>(written: Promise<T>) => {
     const safe = written.catch((error: unknown) => {
-      core.info(`baseline cache: nothing left to store (${(error as Error).message})`)
+      info(`baseline cache: nothing left to store (${(error as Error).message})`)
       return undefined
     })
     writes.push(safe)
@@ -109,7 +109,7 @@ async function fingerprintNow(settings: Settings, engine: Engine, upx: string | 
     core.debug(`baseline cache: what shapes the image ${JSON.stringify(shape)}`)
     return fingerprintOf(shape)
   } catch (error) {
-    core.info(`baseline cache: not used, what shapes the image could not be read (${(error as Error).message})`)
+    info(`baseline cache: not used, what shapes the image could not be read (${(error as Error).message})`)
     return undefined
   }
 }
@@ -128,7 +128,7 @@ async function headCommit(settings: Pick<Settings, 'build'>): Promise<string | u
   if (commit && changed !== '') {
     const files = (changed ?? '').split('\n').filter(Boolean)
     const named = files.length > 0 ? ` (${files.length} file${files.length === 1 ? '' : 's'}, like ${files[0].slice(3)})` : ''
-    core.info(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`)
+    info(`baseline cache: the checkout differs from commit ${commit.slice(0, 12)}${named}, so this measurement is not stored as that commit's`)
     return undefined
   }
   return commit

@@ -1,9 +1,9 @@
-import * as core from '@actions/core'
 import { wireWith } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { ZSTD_LEVEL, type Settings } from '../settings/index.js'
 import type { MeasurementRecord, RecordedImage } from './record.js'
 import type { BaselineReport, Road, ZstdFigure } from './types.js'
+import { info } from '../process/index.js'
 
 /**
  * The zstd road not taken: what `compression: zstd` would make of an image with gzip layers and no UPX. zstd 19 is
@@ -22,7 +22,7 @@ export async function measureRoad(target: Pick<Target, 'layout'>): Promise<Map<s
     return new Map(images.map(i => [i.platform, { level: ZSTD_LEVEL, wire: i.wire }]))
   } catch (error) {
     // Advice only: a failure here costs the report a line, never the run.
-    core.info(`the zstd road not taken could not be measured: ${(error as Error).message}`)
+    info(`the zstd road not taken could not be measured: ${(error as Error).message}`)
     return undefined
   }
 }

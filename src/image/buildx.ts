@@ -1,7 +1,6 @@
-import * as core from '@actions/core'
 import { readFile } from 'node:fs/promises'
 import type { VersionInfo } from '../build/index.js'
-import { CommandError, execute, type Plan } from '../process/index.js'
+import { CommandError, execute, info, type Plan } from '../process/index.js'
 import { type PublishSettings, type Settings, shown } from '../settings/index.js'
 
 /** How the image leaves buildx: an OCI layout we can read exactly, or only the engine's store. */
@@ -286,7 +285,7 @@ export async function buildImage(input: BuildPlanInput): Promise<{ metadata: Bui
     const scanner = error instanceof CommandError ? scannerFailure(input.settings, error.outcome.stderr) : undefined
     if (scanner) throw scanner
     if (!(error instanceof CommandError) || !LOST_SNAPSHOT.test(error.outcome.stderr)) throw error
-    core.info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache')
+    info('the engine lost a parent snapshot while unpacking the image (moby/buildkit#6521): building once more from the cache')
     return execute(plan)
   })
   const metadata = JSON.parse(await readFile(input.metadataFile, 'utf8')) as BuildxMetadata

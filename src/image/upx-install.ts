@@ -9,6 +9,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { UPX_RELEASE_URL, type UpxInstall } from '../settings/index.js'
 import { sha256File } from './verify.js'
+import { info } from '../process/index.js'
 
 // SHA-256 of the official release archives, by version and UPX's arch name.
 export const UPX_CHECKSUMS: Record<string, Record<string, string>> = {
@@ -93,7 +94,7 @@ export async function requireUpx(install: UpxInstall): Promise<string> {
   process.env.RUNNER_TOOL_CACHE ||= path.join(process.env.RUNNER_TEMP || '/tmp', 'tool-cache')
   let dir = tc.find('upx', install.version, download.arch)
   if (!dir) {
-    core.info(`upx is not on PATH: downloading ${download.url}`)
+    info(`upx is not on PATH: downloading ${download.url}`)
     const archive = path.join(process.env.RUNNER_TEMP || tmpdir(), `upx-${randomUUID()}.tar.xz`)
     try {
       await downloadTo(download.url, archive).catch((error: unknown) => {

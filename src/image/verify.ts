@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
 import { Transform, Writable, type Readable } from 'node:stream'
@@ -6,6 +5,7 @@ import { pipeline } from 'node:stream/promises'
 import tar from 'tar-stream'
 import { decompressor, type LayerCompression } from './compress.js'
 import { CHUNK_BYTES } from './layout.js'
+import { info } from '../process/index.js'
 
 /** A layer as a byte stream, and how it is compressed. */
 export interface LayerSource {
@@ -101,7 +101,7 @@ export async function verifyImageBinaries(
   )
   const wrong = mismatches(matches, file)
   if (wrong.length > 0) throw new Error(`the image does not hold the binary that was built:\n${wrong.join('\n')}`)
-  core.info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'))
+  info(matches.map(m => `${m.platform}: the image's ${file} is the binary built (sha256 ${m.built.slice(0, 16)}…)`).join('\n'))
 }
 
 export interface BinaryMatch {

@@ -1,4 +1,3 @@
-import * as core from '@actions/core'
 import path from 'node:path'
 import { type Injection, linkBinaries, type LinkFacts, type Linking, type Shipped, type TwinFindings, type VersionInfo } from '../build/index.js'
 import {
@@ -24,6 +23,7 @@ import {
 import type { Phase } from '../process/index.js'
 import { withBuild, ZSTD_LEVEL, type Settings } from '../settings/index.js'
 import { layoutFromEngine, measureLayout, type Measurement } from './image-size.js'
+import { info } from '../process/index.js'
 
 export interface TargetInput {
   settings: Settings
@@ -74,7 +74,7 @@ export async function buildTarget(input: TargetInput): Promise<Target> {
   })
   const findings = await phase('symbols', async () => {
     const read = await linking.findings
-    read.twins.forEach((twin, i) => core.info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`))
+    read.twins.forEach((twin, i) => info(`${linking.shipped[i].platform.id}: the unstripped twin has ${twin.unstrippedSize} bytes`))
     return read
   })
   return target(image, findings)

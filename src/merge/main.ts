@@ -8,6 +8,7 @@ import { loadReports } from './reports.js'
 import { readMergeSettings, type MergeSettings } from './settings.js'
 import { indexManifest, writeIndexes, type IndexWrite, type Tagged } from './tagging.js'
 import { verifyGroups, type VerifiedGroup } from './verify.js'
+import { info } from '../process/index.js'
 
 export async function runMerge(): Promise<void> {
   try {
@@ -21,7 +22,7 @@ export async function runMerge(): Promise<void> {
 async function merge(): Promise<void> {
   const settings = readMergeSettings()
   const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags)
-  for (const group of groups) core.info(describeGroup(group))
+  for (const group of groups) info(describeGroup(group))
   const verified = await verifyGroups(groups)
   const drafts = groups.map(group => judged(settings, combineReports(reportsOf(group), { tags: group.tags, failures: [] })))
   const tagged = await tagAsAllowed(settings, groups, verified, drafts)
@@ -88,7 +89,7 @@ async function tell(settings: MergeSettings, reports: Report[]): Promise<void> {
   core.setOutput('report', fitMarkdown(markdown, LIMITS.output))
   core.setOutput('report-json', JSON.stringify({ images: reports, gate }))
   await core.summary.addRaw(fitMarkdown(markdown, LIMITS.summary)).write()
-  core.info(markdown)
+  info(markdown)
   if (settings.comment.enabled && settings.github.pullRequest && settings.github.repository) {
     const { commentOnPullRequest } = await import('../report/comment.js')
     await commentOnPullRequest(settings, fitMarkdown(markdown, LIMITS.comment))

@@ -13,7 +13,7 @@ import {
   type VersionInfo
 } from '../build/index.js'
 import { inspectEngine, requireUpx, type Engine } from '../image/index.js'
-import { done, killChildren, type Phase, settleLater, STATE, warn, whileRunning } from '../process/index.js'
+import { done, info, killChildren, type Phase, settleLater, STATE, warn, whileRunning } from '../process/index.js'
 import { pushProblems } from '../publish/index.js'
 import { pushTargets, SAFE_VALUE, SAFE_VALUE_RULE, withMainPackage, type Settings } from '../settings/index.js'
 
@@ -66,12 +66,12 @@ export async function preflight(given: Settings, phase: Phase): Promise<Prepared
       throw error
     })
     const origin = versionOriginText(version.origin)
-    core.info(
+    info(
       `version ${version.version}${origin ? ` (${origin})` : ''}, build ${version.build}; docker ${checked.serverVersion}, buildx ${checked.buildxVersion}, driver ${checked.driver}, measured by ${checked.route}`
     )
     return { settings, engine: checked, goFacts: packageFacts, version, upx, linking, workDir }
   })
-  if (prepared.goFacts.packageNote) core.info(prepared.goFacts.packageNote)
+  if (prepared.goFacts.packageNote) info(prepared.goFacts.packageNote)
   return prepared
 }
 

@@ -1,5 +1,5 @@
-import * as core from '@actions/core'
 import { execute, killChildren } from './runner.js'
+import { info } from './log.js'
 
 /**
  * What a run leaves on the runner while it works (its temporary folder, the base's checkout in it), undone when the run
@@ -24,7 +24,7 @@ async function undoAll(): Promise<void> {
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
-      core.info(`${signal}: ending the tools still running and removing this run's temporary files`)
+      info(`${signal}: ending the tools still running and removing this run's temporary files`)
       killChildren()
       void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130))
     })
@@ -49,6 +49,6 @@ export async function pruneWorktrees(top: string, keep?: string): Promise<void> 
   const listed = await execute({ program: 'git', args: ['worktree', 'list', '--porcelain'], cwd: top }, { allowFailure: true, quiet: true })
   for (const dir of staleWorktrees(listed.stdout, keep)) {
     await execute({ program: 'git', args: ['worktree', 'remove', '--force', dir], cwd: top }, { allowFailure: true, quiet: true })
-    core.info(`removed the worktree ${dir}, left by an interrupted run`)
+    info(`removed the worktree ${dir}, left by an interrupted run`)
   }
 }

@@ -2,12 +2,13 @@ import * as core from '@actions/core'
 import * as io from '@actions/io'
 import { spawn, type ChildProcess } from 'node:child_process'
 import { constants as osConstants } from 'node:os'
+import { info, ToolLog } from './log.js'
 
 /** One external command as data: what a stage wants run. Unit tests check these; `execute` runs them. */
 export interface Plan {
   program: string
   args: string[]
-  /** Added to (not replacing) the runner's environment. */
+  /** Added to (not replacing) the runner's environment, which reaches the tool without the job's tokens. */
   env?: Record<string, string>
   cwd?: string
 }
@@ -119,23 +120,27 @@ function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, options: ExecuteOption
     if (options.signal?.aborted) abort()
     const stdout = new Kept(options.keepBytes)
     const stderr = new Kept(options.keepBytes)
+    // What a tool prints is outside text: it reaches the log through the guarded channel only.
+    const log = options.quiet ? undefined : new ToolLog()
     child.stdout.on('data', (data: Buffer) => {
       stdout.add(data)
-      if (!options.quiet) process.stdout.write(data)
+      log?.add('out', data)
     })
     child.stderr.on('data', (data: Buffer) => {
       stderr.add(data)
-      if (!options.quiet) process.stdout.write(data)
+      log?.add('err', data)
     })
     let settled = false
     // A program that cannot start answers like a shell would: exit code 127 and why on stderr.
     child.on('error', error => {
+      log?.end()
       children.delete(child)
       options.signal?.removeEventListener('abort', abort)
       if (!settled) resolve({ code: 127, stdout: '', stderr: `${plan.program} could not be started: ${error.message}` })
       settled = true
     })
     child.on('close', (code, signal) => {
+      log?.end()
       children.delete(child)
       options.signal?.removeEventListener('abort', abort)
       if (settled) return
@@ -178,11 +183,21 @@ export class Kept {
   }
 }
 
+// The job's tokens: the action's inputs (the GitHub token among them), the runner's own tokens for its services
+// (the cache, OIDC), and the token a workflow hands its steps. No tool needs them; a tool that runs the pull
+// request's code (a -toolexec program, a cgo toolchain) must not get them.
+const JOB_TOKEN = /^(?:INPUT_.*|ACTIONS_.*TOKEN.*|GITHUB_TOKEN)$/i
+
+/** The environment a tool runs in: the runner's, without the job's tokens, with what its plan adds. */
+export function toolEnvironment(env: NodeJS.ProcessEnv, added: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...Object.fromEntries(Object.entries(env).filter(([key]) => !JOB_TOKEN.test(key))), ...added }
+}
+
 /** Runs a plan with argv (never a shell) and times it. */
 export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
   const started = performance.now()
-  const env = { ...process.env, ...plan.env }
-  if (options.quiet !== true) core.info(`$ ${describe(plan)}`)
+  const env = toolEnvironment(process.env, plan.env)
+  if (options.quiet !== true) info(`$ ${describe(plan)}`)
   toolStarted()
   const result = await spawnCollect(plan, env, options).finally(toolEnded)
   const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }

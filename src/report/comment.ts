@@ -4,6 +4,7 @@ import { retry } from '@octokit/plugin-retry'
 import { throttling } from '@octokit/plugin-throttling'
 import type { Settings } from '../settings/index.js'
 import { stableText } from './model.js'
+import { info } from '../process/index.js'
 
 export interface CommentTarget {
   token: string
@@ -59,7 +60,7 @@ function client(token: string, budget: CommentBudget): Octokit {
   // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
   const onLimit = (kind: string) => (retryAfter: number, options: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
     const wait = retryCount < 1 && budget.allowsWait(retryAfter)
-    core.info(
+    info(
       `GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`
     )
     return wait

@@ -1,7 +1,6 @@
-import * as core from '@actions/core'
 import path from 'node:path'
 import type { Target } from '../measure/index.js'
-import { hostPlatform, type Phase, settleLater, warn } from '../process/index.js'
+import { hostPlatform, info, type Phase, settleLater, warn } from '../process/index.js'
 import { loadLayout } from '../publish/index.js'
 import { clip, type Settings } from '../settings/index.js'
 import { Container, KEPT_OUTPUT_BYTES, type ContainerSpec } from './sandbox.js'
@@ -41,7 +40,7 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
     return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } }
   }
   const { outcome, timedOut } = await container.run(timeoutMs)
-  core.info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
+  info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
   const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
   if (!timedOut && outcome.code === 0) return { result, passed: container }
   await container.remove()
@@ -90,7 +89,7 @@ export async function smokeAndStartup(settings: Pick<Settings, 'build' | 'smoke'
         .then(container => timeStartup(container, settings.smoke.timeoutSeconds * 1000))
         .catch((error: unknown) => {
           // Advice only: the start-up cost is a line of the report, never the run.
-          core.info(`the start-up time could not be measured: ${(error as Error).message}`)
+          info(`the start-up time could not be measured: ${(error as Error).message}`)
           return {}
         })
       startup.set(hostBuilt.id, measured)

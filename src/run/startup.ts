@@ -1,8 +1,8 @@
-import * as core from '@actions/core'
 import { BINARY_DIR } from '../image/index.js'
 import { clip } from '../settings/index.js'
 import { Container, type ContainerSpec } from './sandbox.js'
 import { parseRounds, STARTUP_BUDGET_MS, STARTUP_RUNS } from './timer.js'
+import { info } from '../process/index.js'
 
 // What UPX's unpacking costs at every start, timed in one container of the smoke test's sandbox.
 
@@ -41,7 +41,7 @@ export async function timeStartup(container: Container, timeoutMs: number): Prom
     const rounds = parseRounds(outcome.stdout)
     if (timedOut || outcome.code !== 0 || rounds.length < STARTUP_RUNS.least) {
       const why = timedOut ? 'did not finish in time' : `exited with ${outcome.code}: ${clip(outcome.stderr.trim(), 300)}`
-      core.info(`the start-up time was not measured: the timer ${why}`)
+      info(`the start-up time was not measured: the timer ${why}`)
       return {}
     }
     return { packed: median(rounds.map(r => r.packed)), unpacked: median(rounds.map(r => r.plain)), runs: rounds.length }
