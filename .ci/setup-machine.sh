@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the example and the tests need on a fresh Debian bookworm machine (run as root): Docker engine +
-# buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd), iproute2, and from the Go
+# buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd), iproute2, cmark-gfm, and from the Go
 # module proxy the pinned runner emulator nektos/act and actionlint.
 # Idempotent, and harmless on a workstation: a running Docker engine and its configuration are left alone; one is
 # started only when none answers (for `npm run example`). The tests start engines of their own
@@ -21,6 +21,8 @@ command -v ip >/dev/null 2>&1 || need_apt+=(iproute2)
 command -v nsenter >/dev/null 2>&1 || need_apt+=(util-linux)
 # The OCI runtime of the tests' own BuildKit (.ci/buildkit.sh).
 command -v runc >/dev/null 2>&1 || need_apt+=(runc)
+# GitHub's Markdown renderer: the tests render the comment with it to see what a planted value becomes.
+command -v cmark-gfm >/dev/null 2>&1 || need_apt+=(cmark-gfm)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then

@@ -36524,7 +36524,15 @@ async function commitBaseline(input) {
 /** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
 function recorded(settings, record) {
     const { commit, run, goVersion } = record;
-    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: (0,compare_record/* baseImagesOf */.re)(record) };
+    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run: ownRun(settings, run), goVersion, images: (0,compare_record/* baseImagesOf */.re)(record) };
+}
+/** A stored run link, linked only when it is a run of this repository on this server: the cache is shared by every branch. */
+function ownRun(settings, run) {
+    const { serverUrl, repository } = settings.github;
+    if (!run || !repository)
+        return undefined;
+    const prefix = `${serverUrl}/${repository}/actions/runs/`;
+    return run.startsWith(prefix) && /^\d{1,20}(?:\/attempts\/\d{1,5})?$/.test(run.slice(prefix.length)) ? run : undefined;
 }
 function cachedBaseline(settings, record) {
     (0,src_process/* info */.pq)(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
@@ -39511,6 +39519,8 @@ function partial({
 		});
 }
 
+// EXTERNAL MODULE: ./src/report/md.ts
+var md = __nccwpck_require__(1109);
 ;// CONCATENATED MODULE: ./src/report/format.ts
 
 
@@ -39527,12 +39537,10 @@ function change(value, base) {
 }
 const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
 /** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
-function linkedCommit(sha, link) {
-    const short = `\`${sha.slice(0, 12)}\``;
-    return link ? `[${short}](${link})` : short;
+function linkedCommit(sha, url) {
+    const short = /^[0-9a-f]+$/.test(sha) ? `\`${sha.slice(0, 12)}\`` : '`?`';
+    return (0,md/* link */.nf)(short, url);
 }
-/** A value from the user's code shown in a code span: one short line that cannot close the span. */
-const codeSafe = (text) => (0,src_settings/* shown */.SP)(text.replace(/[\p{Cc}`]/gu, ' '), 60);
 
 // EXTERNAL MODULE: ./src/report/model.ts
 var model = __nccwpck_require__(6867);
@@ -39634,14 +39642,16 @@ function figures(p, startup) {
 ;// CONCATENATED MODULE: ./src/report/split.ts
 
 
+
+/** A row's name in a table cell: a module or package path and a version as code, the action's own names as text. */
 function rowLabel(row) {
     if (row.kind === 'package')
-        return `\`${row.key}\``;
+        return (0,md/* codeCell */.MZ)(row.key);
     if (row.kind === 'main')
-        return `\`${row.key}\` (this module)`;
+        return `${(0,md/* codeCell */.MZ)(row.key)} (this module)`;
     if (row.kind === 'module')
-        return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
-    return row.key;
+        return `${(0,md/* codeCell */.MZ)(row.key)}${row.version ? ` ${(0,md/* codeCell */.MZ)(row.version)}` : ''}${row.isNew ? ' (new)' : ''}`;
+    return (0,md/* prose */.CS)(row.key);
 }
 /** A row's embedded data, said beside its name. */
 const embeddedText = (bytes) => (bytes ? `, ${human(bytes)} of it embedded data` : '');
@@ -39654,13 +39664,13 @@ function causeOf(top) {
     const inside = top.packages?.[0];
     if (mostOf(top.embeddedDelta, top.delta)) {
         const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top;
-        return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`;
+        return `embedded data in ${(0,md/* code */.aY)((holder ?? top).key)}${isNew(holder ?? top)}`;
     }
     if (top.kind === 'main')
-        return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`;
+        return inside && mostOf(inside.delta, top.delta) ? `package ${(0,md/* code */.aY)(inside.key)}${isNew(inside)}` : `${(0,md/* code */.aY)(top.key)} (this module)`;
     if (top.kind === 'module')
-        return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`;
-    return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`;
+        return `${(0,md/* code */.aY)(top.key)}${top.version ? ` ${(0,md/* code */.aY)(top.version)}` : ''}${isNew(top)}`;
+    return `${top.kind === 'package' ? `package ${(0,md/* code */.aY)(top.key)}` : (0,md/* prose */.CS)(top.key)}${isNew(top)}`;
 }
 /** One phrase for the headline when one module or package explains most of the binary's change. */
 function mainCause(attribution) {
@@ -39683,8 +39693,9 @@ function renderModuleChanges(a, out) {
         return;
     }
     out.push('| Module | Base | This change |', '|---|---|---|');
+    const version = (v) => (v === undefined ? '–' : (0,md/* codeCell */.MZ)(v));
     for (const m of a.modules)
-        out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`);
+        out.push(`| ${(0,md/* codeCell */.MZ)(m.path)} | ${version(m.from)} | ${version(m.to)} (${(0,md/* prose */.CS)(m.change)}) |`);
     out.push('');
 }
 function renderRowChanges(a, out) {
@@ -39701,7 +39712,7 @@ function renderRowChanges(a, out) {
     out.push('');
     const own = a.rows.top.find(r => r.kind === 'main');
     if (own?.packages?.length) {
-        out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '');
+        out.push(`<details><summary>The packages of ${(0,md/* htmlText */.js)(own.key)} that changed (${own.packages.length})</summary>`, '');
         out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
         for (const p of own.packages.slice(0, PACKAGES_SHOWN))
             out.push(changeLine(p, a.head.binary));
@@ -39728,7 +39739,7 @@ function renderLargest(a, out, limit = 10) {
     out.push('');
     const own = a.head.rows.find(r => r.kind === 'main');
     if (own?.packages?.length) {
-        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '');
+        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${(0,md/* htmlText */.js)(own.key)}</summary>`, '');
         out.push('| Package | Size | Share of binary |', '|---|---:|---:|');
         for (const p of own.packages.slice(0, PACKAGES_SHOWN))
             out.push(sizeLine(p, a.head.binary));
@@ -39742,7 +39753,8 @@ const sizeLine = (r, binary) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | $
 function renderAttribution(a, packed, out) {
     const compared = a.modules !== undefined || a.rows !== undefined;
     const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : '';
-    const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`;
+    const platform = (0,md/* htmlText */.js)(a.platform);
+    const title = compared ? `Why the ${platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${platform} binary is made of`;
     out.push(`<details><summary>${title}</summary>`, '');
     renderModuleChanges(a, out);
     if (a.rows)
@@ -39750,7 +39762,7 @@ function renderAttribution(a, packed, out) {
     else
         renderLargest(a, out);
     if (a.note)
-        out.push(`Not compared: ${a.note}.`, '');
+        out.push(`Not compared: ${(0,md/* prose */.CS)(a.note)}.`, '');
     out.push(coverage(a, packed), '', '</details>', '');
 }
 
@@ -39758,16 +39770,17 @@ function renderAttribution(a, packed, out) {
 
 
 
+
 // The comparison with the base: the headline, where the base came from, the table per platform.
 /** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
 function baselineOrigin(baseline) {
     const commitOf = (sha) => linkedCommit(sha, baseline.link);
-    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
+    const run = (0,md/* link */.nf)('an earlier run', baseline.run);
     if (baseline.source === 'image' && baseline.revision) {
-        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
+        return `Compared with ${(0,md/* code */.aY)(baseline.ref)}, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
     }
     if (baseline.source === 'image')
-        return `Compared with \`${baseline.ref}\`.`;
+        return `Compared with ${(0,md/* code */.aY)(baseline.ref)}.`;
     const commit = `base commit ${commitOf(baseline.ref)}`;
     if (baseline.source === 'build')
         return `Compared with ${commit}, rebuilt in this run.`;
@@ -39777,7 +39790,7 @@ function baselineOrigin(baseline) {
 function toolchainChange(report, baseline) {
     if (!baseline.goVersion || baseline.goVersion === report.goVersion)
         return undefined;
-    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
+    return `The base was built with ${(0,md/* code */.aY)(baseline.goVersion)} and this change with ${(0,md/* code */.aY)(report.goVersion)}: part of the difference is the toolchain's.`;
 }
 function renderComparison(report, baseline, out) {
     const { image: top, label } = (0,model/* largest */.nQ)(report);
@@ -39785,12 +39798,12 @@ function renderComparison(report, baseline, out) {
     const headline = base === undefined
         ? `**${human(top.wire)}** on the wire${label} (no baseline)`
         : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause((0,model/* attributionOf */.bE)(report, top.platform))}` +
-            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
-    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
+            (toolchainChange(report, baseline) ? ` · Go ${(0,md/* code */.aY)(baseline.goVersion ?? '')} → ${(0,md/* code */.aY)(report.goVersion)}` : '');
+    out.push(`### 📦 ${(0,md/* code */.aY)(report.tags[0] ?? report.image)}: ${headline}`, '');
     if (baseline.error)
-        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
+        out.push(`> [!NOTE]\n> No baseline: ${(0,md/* prose */.CS)(baseline.error).replace(/\n/g, '\n> ')}`, '');
     if (baseline.detail)
-        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
+        out.push('<details><summary>Why the base did not build</summary>', '', (0,md/* fence */.EU)(baseline.detail), '', '</details>', '');
     // With no baseline there is nothing it was compared with: the note above says why.
     if (!baseline.error)
         out.push(baselineOrigin(baseline), '');
@@ -39800,7 +39813,7 @@ function renderComparison(report, baseline, out) {
     for (const image of report.measurement.images) {
         const base = baseline.images.find(b => b.platform === image.platform);
         const bin = report.binaries.find(b => b.platform === image.platform);
-        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
+        out.push(`**${(0,md/* prose */.CS)(image.platform)}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
         if (bin)
             out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
         out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
@@ -39896,9 +39909,12 @@ function judge(sizes, budget, describe) {
 
 
 
+
 // The collapsed details: the build command, digests, layer sizes, timings, the smoke test's output.
 // Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
 const SMOKE_SHOWN = 1000;
+// Of the go build command line, the characters shown.
+const BUILD_SHOWN = 2000;
 /** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
 function layerSizes(layers, names = []) {
     const first = layers.length - names.length;
@@ -39906,40 +39922,40 @@ function layerSizes(layers, names = []) {
 }
 function injectionText(i) {
     if (i.injected)
-        return `injected into \`${i.variable}\``;
+        return `injected into ${(0,md/* code */.aY)(i.variable)}`;
     if (i.variable === src_settings/* NO_VARIABLE */.Zz)
         return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
-    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
+    return `**not injected** (${(0,md/* code */.aY)(i.variable)} is not a string variable of the program)`;
 }
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
-    out.push(`- Build: \`${report.goBuild}\``);
+    out.push(`- Go: ${(0,md/* code */.aY)(report.goVersion)}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${(0,md/* prose */.CS)(report.compression)}` : ''}`);
+    out.push(`- Build: ${(0,md/* code */.aY)(report.goBuild, BUILD_SHOWN)}`);
     for (const i of report.injections ?? [])
         out.push(`- ${i.role}: ${injectionText(i)}`);
     if (report.digest)
-        out.push(`- Digest: \`${report.digest}\``);
+        out.push(`- Digest: ${(0,md/* code */.aY)(report.digest)}`);
     const attested = attestationsText(report);
     if (attested)
         out.push(`- Attestations (never counted in the sizes): ${attested}`);
-    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
+    out.push(`- Tags: ${report.tags.map(t => (0,md/* code */.aY)(t)).join(', ')}`);
     for (const image of report.measurement.images) {
-        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
-            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
+        out.push(`- ${(0,md/* prose */.CS)(image.platform)}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
+            (image.manifestDigest ? `, manifest ${(0,md/* code */.aY)(image.manifestDigest)}` : ''));
     }
     for (const b of report.binaries)
-        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
+        out.push(`- ${(0,md/* prose */.CS)(b.platform)} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
     out.push(`- ${model/* VARIES */.vX} Timings: ${Object.entries(report.timings)
-        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .map(([phase, ms]) => `${(0,md/* prose */.CS)(phase)} ${seconds(ms)}`)
         .join(', ')}`);
     if (report.smoke) {
-        const oneLine = (text) => (0,src_settings/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
-        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
+        const oneLine = (text) => (0,md/* code */.aY)((0,src_settings/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\r?\n/g, ' ⏎ '), SMOKE_SHOWN * 2);
+        out.push(`- Smoke test ${(0,md/* code */.aY)(report.smoke.args.join(' '))} printed: ${oneLine(report.smoke.stdout)}`);
         if (report.smoke.stderr.trim())
-            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
+            out.push(`- Smoke test stderr: ${oneLine(report.smoke.stderr)}`);
     }
     for (const base of report.baseline?.images ?? []) {
-        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
+        out.push(`- base ${(0,md/* prose */.CS)(base.platform)}: wire ${base.wire} bytes` +
             (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
             (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
@@ -39952,17 +39968,18 @@ function predicateName(type, sbom) {
     const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
     if (slsa)
         return `SLSA provenance ${slsa[1]}`;
-    return `\`${codeSafe(type)}\``;
+    return (0,md/* code */.aY)(type, 60);
 }
 /** Each platform's attestations, one phrase per platform. */
 function attestationsText(report) {
     return (report.attestations ?? [])
         .filter(a => a.predicates.length > 0)
-        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .map(a => `${(0,md/* prose */.CS)(a.platform)}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
         .join('; ');
 }
 
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
+
 
 
 
@@ -39978,7 +39995,7 @@ function renderRoadNotTaken(report, out) {
         const now = report.measurement.images.find(i => i.platform === alternative.platform);
         if (!now)
             continue;
-        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
+        out.push(`- ${(0,md/* prose */.CS)(alternative.platform)}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
     }
     if (road.scaledFrom)
         out.push('', scaledNote(road.scaledFrom, road.compression));
@@ -39987,7 +40004,7 @@ function renderRoadNotTaken(report, out) {
 /** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
 function scaledNote(from, compression) {
     const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
-    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    const by = from.rebuilt ? 'in this run' : `by ${(0,md/* link */.nf)('an earlier run', from.run)}`;
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 /** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
@@ -39999,29 +40016,29 @@ function savedText(saved, before) {
 function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);
     if (packed.length > 0) {
-        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
+        out.push('', `#### UPX trade-off (${(0,md/* code */.aY)(report.upx)})`, '');
         const zstd = packed.some(b => b.zstdUnpacked !== undefined);
         out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
         const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
         for (const b of packed) {
             const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
-            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
+            out.push(`| ${(0,md/* prose */.CS)(b.platform)} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
         }
         out.push('');
         for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
                 ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
                 : 'startup not measured (needs smoke-test and a runner of this platform)';
-            out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
+            out.push(`${model/* VARIES */.vX} ${(0,md/* prose */.CS)(b.platform)}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
     }
     renderRoadNotTaken(report, out);
     if (report.published) {
         out.push('', '#### Published', '');
         for (const reference of report.published.references)
-            out.push(`- \`${reference}@${report.published.digest}\``);
+            out.push(`- ${(0,md/* code */.aY)(`${reference}@${report.published.digest}`, 400)}`);
         if (report.published.images.length > 0)
-            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+            out.push('', `Read back from the registry: ${report.published.images.map(i => `${(0,md/* prose */.CS)(i.platform)} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
         else
             out.push('', 'Not read back from the registry: the failure above says why.');
         const attested = attestationsText(report);
@@ -40030,13 +40047,14 @@ function renderTradeOff(report, out) {
     }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
-        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
+        out.push('', `UPX left the ${(0,md/* prose */.CS)(b.platform)} binary unpacked: ${(0,md/* prose */.CS)(b.upxDeclined ?? '')}`);
     // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
     for (const w of report.warnings)
-        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
+        out.push('', `> [!WARNING]\n> ${(0,md/* prose */.CS)(w).replace(/\n/g, '\n> ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -40051,11 +40069,11 @@ function routeNote(m) {
 }
 function renderGate(gate, out) {
     const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
-    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
+    out.push(`**Size budget** (${(0,md/* prose */.CS)(gate.limits)}): ${icon} ${gate.result}`);
     for (const failure of gate.failures)
-        out.push(`- ${failure}`);
+        out.push(`- ${(0,md/* prose */.CS)(failure)}`);
     for (const skip of gate.skipped)
-        out.push(`- ${skip}`);
+        out.push(`- ${(0,md/* prose */.CS)(skip)}`);
     out.push('');
 }
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
@@ -40065,16 +40083,19 @@ function identity(report) {
     const said = [
         missing('version') ? 'not injected' : undefined,
         (0,src_build/* versionOriginText */.AU)(origin),
-        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+        replaced && `no tag: it replaced the program's own ${(0,md/* code */.aY)(replaced.value, 60)} in ${(0,md/* code */.aY)(replaced.variable)}`
     ].filter(Boolean);
-    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
-    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
+    const version = `${(0,md/* code */.aY)(report.version.version)}${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
+    const build = `${(0,md/* code */.aY)(report.version.build.slice(0, 12))}${missing('build') ? ' (not injected)' : ''}`;
     return `${version} · build ${build}`;
 }
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
 function renderFailures(report, out) {
-    for (const failure of report.failures ?? [])
-        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+    for (const failure of report.failures ?? []) {
+        // Its first line is the action's sentence; what follows is a tool's or the program's output, shown as it was.
+        const [first, ...rest] = failure.split('\n');
+        out.push(`> [!CAUTION]\n> ${(0,md/* prose */.CS)(first)}${rest.length > 0 ? `\n${(0,md/* fence */.EU)(rest.join('\n'), '> ')}` : ''}`, '');
+    }
 }
 function renderMarkdown(report) {
     const out = [];
@@ -40083,21 +40104,21 @@ function renderMarkdown(report) {
         renderFailures(report, out);
         if (report.gate)
             renderGate(report.gate, out);
-        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        out.push(`Version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
         out.push(routeNote(report.measurement));
         renderTradeOff(report, out);
         renderDetails(report, out);
         return out.join('\n');
     }
-    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
+    out.push(`### 📦 Go Slim Image: ${(0,md/* code */.aY)(report.tags[0] ?? report.image)}`, '');
     renderFailures(report, out);
     const { image: top, label } = (0,model/* largest */.nQ)(report);
-    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
     out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
         const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
-        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
+        out.push(`| ${(0,md/* prose */.CS)(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
     }
     out.push('');
     for (const a of report.attribution ?? [])
@@ -40160,6 +40181,7 @@ function writeReportFile(runnerTemp, report) {
 ;// CONCATENATED MODULE: ./src/report/index.ts
 // report/: the report's model and its Markdown (one file per section), fitted to GitHub's limits; the gate,
 // the outputs and (lazily, through report/comment.ts) the pull request comment.
+
 
 
 
@@ -41398,6 +41420,84 @@ async function release(settings, head, failures, budgetBroken, phase) {
 
 /***/ }),
 
+/***/ 1109:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CS: () => (/* binding */ prose),
+/* harmony export */   EU: () => (/* binding */ fence),
+/* harmony export */   MZ: () => (/* binding */ codeCell),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   js: () => (/* binding */ htmlText),
+/* harmony export */   nf: () => (/* binding */ link)
+/* harmony export */ });
+/* harmony import */ var _settings_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9864);
+
+/**
+ * The one Markdown writer for values from outside (module paths, versions, replacements, tags, program output,
+ * messages that quote them, cache records, report files): each is placed where it can only be text. GitHub renders
+ * the comment and the summary with cmark-gfm, then links @mentions, #references and bare URLs in the text it made;
+ * so a value is shown in a code span (nothing in it is a link, a mention or HTML), in a fence it cannot close, as
+ * prose with every Markdown character escaped and mentions broken, or as HTML text.
+ */
+// Line ends and other characters that would end a line or a block in the middle of a value.
+const BREAKS = /[\p{Cc}\u2028\u2029]/gu;
+// Placed after @ and #: GitHub's mention and reference filters then see no name after them; it shows nothing.
+const WORD_BREAK = '\u200b';
+/** A code span holding `value` as one line of text, cut past `max` characters; no backtick in it can close it. */
+function code(value, max = 200) {
+    const flat = (0,_settings_index_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(value, max).replace(BREAKS, ' ');
+    if (flat.trim() === '')
+        return '` `';
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
+    const ticks = '`'.repeat(longest + 1);
+    // A span that starts or ends with a backtick needs a space inside its delimiters, which the renderer strips.
+    const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+    return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+/** A code span in a table cell: GitHub splits cells at every unescaped pipe, code spans included. */
+const codeCell = (value, max) => code(value, max).replace(/\|/g, '\\|');
+/** Lines of text in a fenced block no line of them can close; `prefix` starts every line (`> ` inside an alert). */
+function fence(text, prefix = '') {
+    const lines = text
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' || c === '\t' ? c : ' '))
+        .split('\n');
+    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map(run => run.length));
+    const ticks = '`'.repeat(Math.max(3, longest + 1));
+    return [`${ticks}text`, ...lines, ticks].map(line => `${prefix}${line}`).join('\n');
+}
+/**
+ * Prose from outside (a warning, a reason): line breaks kept, and escaped whatever could start markup there: an
+ * emphasis, code, a link or an image, HTML or an entity, a table cell, math, a bare URL (`://`, `www.`), a block at
+ * the start of a line; mentions and references broken. What cannot (`/`, `.`, `-`, `%` within a line) stays as it is.
+ */
+function prose(value) {
+    return value
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' ? c : ' '))
+        .replace(/[\\`*_[\]<&|~$]/g, c => `\\${c}`)
+        .replace(/:(?=\/\/)/g, '\\:')
+        .replace(/(www)\./gi, '$1\\.')
+        .replace(/^([ \t]*)([#>+=-])/gm, '$1\\$2')
+        .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2')
+        .replace(/[@#]/g, c => `${c}${WORD_BREAK}`);
+}
+/** Text inside raw HTML (a `<summary>`): its characters as entities, mentions broken. */
+function htmlText(value, max = 200) {
+    return (0,_settings_index_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(value, max)
+        .replace(BREAKS, ' ')
+        .replace(/[@#]/g, c => `${c}${WORD_BREAK}`)
+        .replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** A link to one of the run's own pages (checked where the URL was read); a URL that could end the link is not linked. */
+function link(text, url) {
+    return url && /^https?:\/\/[^\s()<>[\]`\\]+$/.test(url) ? `[${text}](${url})` : text;
+}
+
+
+/***/ }),
+
 /***/ 6867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -41408,6 +41508,8 @@ async function release(settings, head, failures, budgetBroken, phase) {
 /* harmony export */   t3: () => (/* binding */ REPORT_FORMAT),
 /* harmony export */   vX: () => (/* binding */ VARIES)
 /* harmony export */ });
+/* harmony import */ var _md_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1109);
+
 /** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
 const REPORT_FORMAT = 1;
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
@@ -41424,7 +41526,7 @@ const attributionOf = (report, platform) => report.attribution?.find(a => a.plat
 function largest(report) {
     const images = report.measurement.images;
     const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
-    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
+    return { image: top, label: images.length === 1 ? '' : ` (${(0,_md_js__WEBPACK_IMPORTED_MODULE_0__/* .prose */ .CS)(top.platform)}, the largest of ${images.length} platforms)` };
 }
 
 
@@ -41467,6 +41569,10 @@ function createPlan(spec) {
             `${RUN_LABEL}=${spec.runId}`,
             '--platform',
             spec.platform,
+            // The image the run put in the engine, or none: never one of that name pulled from a registry (Docker Hub's
+            // acme/hello:0.1.0 is someone else's).
+            '--pull',
+            'never',
             ...SANDBOX,
             ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
             // The image ends docker's options: the arguments after it are the program's, whatever they look like.
@@ -41724,7 +41830,7 @@ const SMOKE_SAID = 2000;
  * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
  * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
  */
-async function smokeTest(spec, timeoutSeconds) {
+async function smokeTest(spec, timeoutSeconds, reload) {
     const timeoutMs = timeoutSeconds * 1000;
     const command = [spec.reference, ...spec.args].join(' ');
     const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`;
@@ -41733,7 +41839,15 @@ async function smokeTest(spec, timeoutSeconds) {
     const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS);
     let container;
     try {
-        container = await Container.create(spec, creating);
+        container = await Container.create(spec, creating).catch(async (error) => {
+            // The containerd image store has been seen to lose a tag the run had just loaded (the next load of the same
+            // image keeps it): loaded once more, the image is created from what the run measured, never pulled.
+            if (!reload || !/No such image/i.test(error.message))
+                throw error;
+            (0,src_process/* info */.pq)(`the engine lost ${spec.reference} right after it was loaded: loading it again for the smoke test`);
+            await reload();
+            return Container.create(spec, creating);
+        });
     }
     catch (error) {
         const why = error.message;
@@ -41776,7 +41890,7 @@ async function smokeAndStartup(settings, head, loaded, workDir, phase) {
             await (0,publish/* loadLayout */.fE)(head, workDir, hostBuilt.id);
         // Its container is made and filled while the smoke test runs: the image is in the engine from here on.
         const timing = hostPacked && timer ? (0,src_process/* settleLater */.K4)(timer.then(built => prepareStartup(spec, built, hostPacked.binary.path, settings.build.binaryName))) : undefined;
-        return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds)), timing };
+        return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds, () => (0,publish/* loadLayout */.fE)(head, workDir, hostBuilt.id))), timing };
     });
     const removed = passed?.remove();
     if (timing && passed) {

@@ -126,7 +126,7 @@ describe('why it grew: attribution in the pull request comment', () => {
     const body = api.comments.get(31)![0].body
     writeFileSync(path.join(tmpdir(), 'go-slim-image-comment-attribution.md'), body)
     expect(body).toContain('<details><summary>Why the linux/amd64 binary changed: 1 module change</summary>')
-    expect(body).toContain('| `github.com/google/uuid` | – | v1.6.0 (added) |')
+    expect(body).toContain('| `github.com/google/uuid` | – | `v1.6.0` (added) |')
     const report = JSON.parse(run.outputs['report-json'])
     const [attribution] = report.attribution
     const uuid = attribution.rows.top.find((r: { key: string }) => r.key === 'github.com/google/uuid')
@@ -140,7 +140,7 @@ describe('why it grew: attribution in the pull request comment', () => {
     expect(uuid.head).toBeGreaterThan(0)
     const share = ((uuid.head / attribution.head.binary) * 100).toFixed(1)
     expect(body).toMatch(
-      new RegExp(`\\| \`github\\.com/google/uuid\` v1\\.6\\.0 \\(new\\) \\| – \\| [\\d.]+ [KM]?i?B \\| \\+[\\d.]+ [KM]?i?B \\| ${share}% \\|`)
+      new RegExp(`\\| \`github\\.com/google/uuid\` \`v1\\.6\\.0\` \\(new\\) \\| – \\| [\\d.]+ [KM]?i?B \\| \\+[\\d.]+ [KM]?i?B \\| ${share}% \\|`)
     )
     expect(body).toContain(`| \`${MODULE}/internal/greet\` |`)
     // The split is checked against the binaries themselves: the head's size is the stripped binary's.
@@ -186,7 +186,7 @@ describe('why it grew: attribution in the pull request comment', () => {
     const run = await runPullRequest(checkoutPullRequest(origin, 32, 'uuid-1.5', 'uuid-1.6'), { upx: 'lzma' })
     expect(run.errors).toEqual([])
     const body = api.comments.get(32)![0].body
-    expect(body).toContain('| `github.com/google/uuid` | v1.5.0 | v1.6.0 (upgraded) |')
+    expect(body).toContain('| `github.com/google/uuid` | `v1.5.0` | `v1.6.0` (upgraded) |')
     // UPX hides the build info: the split is of the binary before packing, and says so.
     expect(body).toContain('before UPX')
     const [attribution] = JSON.parse(run.outputs['report-json']).attribution
@@ -198,7 +198,7 @@ describe('why it grew: attribution in the pull request comment', () => {
     const run = await runAction({ image: 'acme/greeter', compare: 'off' }, { workspace: checkout.workspace })
     expect(run.errors).toEqual([])
     expect(run.summary).toContain('What the linux/amd64 binary is made of')
-    expect(run.summary).toMatch(/\| `github\.com\/google\/uuid` v1\.6\.0 \| [\d.]+ [KM]?i?B \| \d+\.\d% \|/)
+    expect(run.summary).toMatch(/\| `github\.com\/google\/uuid` `v1\.6\.0` \| [\d.]+ [KM]?i?B \| \d+\.\d% \|/)
     expect(run.summary).toContain('| Go runtime |')
   })
 
@@ -214,7 +214,7 @@ describe('why it grew: attribution in the pull request comment', () => {
       const run = await runPullRequest(checkoutPullRequest(origin, 35, 'uuid-1.5', 'uuid-1.6'), { 'baseline-image': plain })
       expect(run.errors).toEqual([])
       const body = api.comments.get(35)![0].body
-      expect(body).toContain('| `github.com/google/uuid` | v1.5.0 | v1.6.0 (upgraded) |')
+      expect(body).toContain('| `github.com/google/uuid` | `v1.5.0` | `v1.6.0` (upgraded) |')
       expect(body).toContain(
         'Not compared: where the bytes moved needs a rebuilt base (compare: build), or the measurement of its commit in the Actions cache: a published binary has no symbol table'
       )

@@ -6,8 +6,9 @@
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { smokeTest } from '../../src/run/smoke.js'
 import { runnerCommands, type RunnerCommand } from '../runner-log.js'
-import { git, goModule, requireTools, runAction } from './harness.js'
+import { docker, git, goModule, helloRepository, requireTools, runAction } from './harness.js'
 
 beforeAll(() => requireTools('go', 'docker', 'git'))
 
@@ -99,6 +100,29 @@ describe("tools never get the job's tokens", () => {
     expect(env).toMatch(/^PATH=/m)
     expect(env).toMatch(/^CGO_ENABLED=0$/m)
     expect(env).not.toMatch(/ghs_|runtime-secret|oidc-secret|^INPUT_/m)
+  })
+})
+
+describe('the smoke test runs the image the run loaded, never one of that name from a registry', () => {
+  it('a tag the engine lost is loaded again, not pulled', async () => {
+    const loaded = `slim-test/loaded-${Date.now()}`
+    expect((await runAction({ image: loaded }, { workspace: helloRepository().dir })).code).toBe(0)
+    const reference = `slim-test/lost-${Date.now()}:0.1.0`
+    const spec = { name: `lost-${Date.now()}`, runId: 'go-slim-image-lost', reference, platform: 'linux/amd64', args: ['version'] }
+    // Without a way to load it again: the engine's own answer, no pull tried.
+    const refused = await smokeTest(spec, 30)
+    expect(refused.result.error).toMatch(/No such image/)
+    expect(refused.result.error).not.toMatch(/Unable to find image|Pulling|registry-1/)
+    let reloads = 0
+    const { result, passed } = await smokeTest({ ...spec, name: `${spec.name}-2` }, 30, async () => {
+      reloads++
+      docker('tag', `${loaded}:0.1.0`, reference)
+    })
+    await passed?.remove()
+    expect(reloads).toBe(1)
+    expect(result.error).toBeUndefined()
+    expect(result.stdout).toMatch(/^Version: 0\.1\.0$/m)
+    docker('image', 'rm', `${loaded}:0.1.0`, reference)
   })
 })
 

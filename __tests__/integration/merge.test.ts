@@ -289,8 +289,8 @@ describe('merge: a monorepo whose services build in jobs of their own', () => {
       )
     )
     expect(body.match(/^#### 📦 /gm)).toHaveLength(2)
-    expect(body).toContain('#### 📦 merge-test/shop-api:0.1.0: ')
-    expect(body).toContain('#### 📦 merge-test/shop-worker:0.1.0: ')
+    expect(body).toContain('#### 📦 `merge-test/shop-api:0.1.0`: ')
+    expect(body).toContain('#### 📦 `merge-test/shop-worker:0.1.0`: ')
     // Each image keeps its own budget and its own split of what moved.
     expect(body).toContain('**Size budget** (max-increase 50%): ✅ pass')
     expect(body).toContain('**Size budget** (max-increase 1000 B): ✅ pass')

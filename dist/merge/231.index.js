@@ -11,10 +11,10 @@ export const modules = {
 /* unused harmony exports marker, CommentBudget, sameLogin, upsertComment, READ_ONLY_HELP */
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(6058);
 /* harmony import */ var _actions_github__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(1758);
-/* harmony import */ var _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9735);
-/* harmony import */ var _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6856);
-/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6867);
-/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(369);
+/* harmony import */ var _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(9735);
+/* harmony import */ var _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(6856);
+/* harmony import */ var _model_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6867);
+/* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(369);
 
 
 
@@ -55,14 +55,14 @@ function client(token, budget) {
     // One retry for 5xx; a rate limit is waited for once, and only when the wait fits in the budget.
     const onLimit = (kind) => (retryAfter, options, _octokit, retryCount) => {
         const wait = retryCount < 1 && budget.allowsWait(retryAfter);
-        (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq)(`GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`);
+        (0,_process_index_js__WEBPACK_IMPORTED_MODULE_3__/* .info */ .pq)(`GitHub ${kind} on ${options.method} ${options.url}: ${wait ? `retrying in ${retryAfter}s` : `the reset in ${retryAfter}s is past the comment budget`}`);
         return wait;
     };
     return _actions_github__WEBPACK_IMPORTED_MODULE_1__/* .getOctokit */ .Q(token, {
         request: { fetch: boundedFetch(budget) },
         throttle: { onRateLimit: onLimit('rate limit'), onSecondaryRateLimit: onLimit('secondary rate limit') },
         retry: { doNotRetry: [400, 401, 403, 404, 410, 422, 451], retries: 1 }
-    }, _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_3__/* .retry */ .L, _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_4__/* .throttling */ .A);
+    }, _octokit_plugin_retry__WEBPACK_IMPORTED_MODULE_4__/* .retry */ .L, _octokit_plugin_throttling__WEBPACK_IMPORTED_MODULE_5__/* .throttling */ .A);
 }
 /** REST writes a bot as `name[bot]`, GraphQL may write it as `name`: compare without the suffix. */
 const sameLogin = (a, b) => a !== undefined && b !== undefined && a.replace(/\[bot\]$/, '') === b.replace(/\[bot\]$/, '');
@@ -112,7 +112,7 @@ async function upsert(octokit, target, text) {
             const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 });
             if (!Array.isArray(all))
                 throw new TypeError(`Cannot read properties of a ${typeof all} answer`);
-            return all.filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag)).sort((a, b) => a.id - b.id);
+            return all.filter(c => sameLogin(c.user?.login, author) && c.body?.startsWith(`${tag}\n`)).sort((a, b) => a.id - b.id);
         };
         let mine = login ? await ours(login) : [];
         let status;
@@ -127,7 +127,7 @@ async function upsert(octokit, target, text) {
                 mine = [created.data];
         }
         else {
-            status = (0,_model_js__WEBPACK_IMPORTED_MODULE_5__/* .stableText */ .f$)(mine[0].body ?? '') === (0,_model_js__WEBPACK_IMPORTED_MODULE_5__/* .stableText */ .f$)(body) ? 'unchanged' : 'updated';
+            status = (0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .stableText */ .f$)(mine[0].body ?? '') === (0,_model_js__WEBPACK_IMPORTED_MODULE_2__/* .stableText */ .f$)(body) ? 'unchanged' : 'updated';
         }
         const [keep, ...extra] = mine;
         for (const comment of extra) {

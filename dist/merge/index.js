@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8337);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8416);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8337:
+/***/ 8416:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34882,988 +34882,15 @@ function gobinary_elfGoVersion(buf) {
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
-;// CONCATENATED MODULE: external "node:path"
-const external_node_path_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
-var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_namespaceObject);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
 var src_process = __nccwpck_require__(369);
-;// CONCATENATED MODULE: ./src/settings/values.ts
-/**
- * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
- * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
- * Each returns why the value is refused, or undefined.
- */
-/** Longest file name Linux takes (NAME_MAX); longer gives "file name too long" after the build. */
-const MAX_FILE_NAME = 255;
-/** The text, or its head and tail with the count of characters left out between. */
-function values_clip(text, max) {
-    if (text.length <= max)
-        return text;
-    const half = Math.floor(max / 2);
-    return `${text.slice(0, half)} … (${text.length - 2 * half} characters left out) … ${text.slice(-half)}`;
-}
-/** A value as an error message shows it: a huge one is cut, so the message stays one readable sentence. */
-function values_shown(value, max = 80) {
-    return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
-}
-/** Why git would refuse `ref` as a ref name (git check-ref-format --allow-onelevel), or undefined. */
-function refRule(ref) {
-    if (ref.startsWith('-'))
-        return 'starts with "-", which git would read as an option';
-    if (ref.length > 1024)
-        return 'is longer than 1024 characters';
-    // eslint-disable-next-line no-control-regex
-    if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref))
-        return 'holds a character git refuses in a ref name (a space, a control character or one of ~ ^ : ? * [ \\)';
-    if (ref.includes('..'))
-        return 'holds ".."';
-    if (ref === '@' || ref.includes('@{'))
-        return 'holds "@{" or is "@"';
-    if (ref.endsWith('.'))
-        return 'ends with "."';
-    const parts = ref.split('/');
-    if (parts.some(part => part === ''))
-        return 'has an empty part (a leading, trailing or double "/")';
-    if (parts.some(part => part.startsWith('.') || part.endsWith('.lock')))
-        return 'has a part that starts with "." or ends with ".lock"';
-    return undefined;
-}
-function values_baseRefProblem(ref) {
-    const why = refRule(ref);
-    return why && `base-ref "${values_shown(ref)}" ${why}: give a branch, tag or commit of origin, like main`;
-}
-/**
- * WORKDIR takes the rest of its line and expands $variables: only plain folder names are let through, so the
- * value can be nothing but a folder (no newline, no second instruction, no `..` out of the image's tree).
- */
-function values_workdirProblem(workdir) {
-    if (workdir === '')
-        return undefined;
-    const parts = workdir.split('/').slice(1);
-    const plain = workdir.startsWith('/') && parts.every(part => /^[\w.@+-]+$/.test(part) && part !== '.' && part !== '..');
-    if (!plain || workdir.length > 1024 || workdir === '/') {
-        return `workdir "${values_shown(workdir)}" must be an absolute folder in the image made of letters, digits and . _ @ + - names, like /data (no .., no spaces)`;
-    }
-    return undefined;
-}
-/** The main package: a relative folder or an import path, never a go flag. */
-function values_packageProblem(pkg) {
-    if (pkg === '')
-        return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
-    if (pkg.startsWith('-'))
-        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
-    // eslint-disable-next-line no-control-regex
-    if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
-        return `package "${values_shown(pkg)}" must be one folder or import path, like ./cmd/server`;
-    return undefined;
-}
-// go build's flags that take their value as the next field (`-tags foo`); every other flag is boolean or uses `=`.
-const VALUE_FLAGS = new Set([
-    'C',
-    'o',
-    'p',
-    'ldflags',
-    'asmflags',
-    'buildmode',
-    'compiler',
-    'covermode',
-    'coverpkg',
-    'gccgoflags',
-    'gcflags',
-    'installsuffix',
-    'mod',
-    'modfile',
-    'overlay',
-    'pgo',
-    'pkgdir',
-    'tags',
-    'toolexec'
-]);
-/** build-flags are flags: a field that is neither a flag nor a flag's value would be read as a package. */
-function values_buildFlagsProblems(fields) {
-    const problems = [];
-    for (let i = 0; i < fields.length; i++) {
-        const field = fields[i];
-        const flag = /^--?([\w-]+)(=|$)/.exec(field);
-        if (!flag) {
-            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
-            continue;
-        }
-        if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
-            problems.push(`build-flags must not set ${field.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
-        if (flag[2] === '' && VALUE_FLAGS.has(flag[1])) {
-            if (i + 1 >= fields.length)
-                problems.push(`build-flags ends with ${field}, which needs a value (like ${field} netgo)`);
-            i++;
-        }
-    }
-    return problems;
-}
-/** A buildx builder or docker context name, passed as `--builder=NAME`. */
-function values_builderProblem(builder) {
-    if (builder === '' || /^[A-Za-z0-9][\w.+-]{0,127}$/.test(builder))
-        return undefined;
-    return `builder "${values_shown(builder)}" is not a builder name (letters, digits and . _ + -, starting with a letter or digit): give docker/setup-buildx-action's name output`;
-}
-function values_binaryNameProblem(name) {
-    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
-        return undefined;
-    return `binary-name "${values_shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
-}
-
-;// CONCATENATED MODULE: ./src/settings/lists.ts
-/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
-
-/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
-function lists_parseList(text, { commas }) {
-    return text
-        .split(/\r?\n/)
-        .flatMap(line => (commas ? line.split(',') : [line]))
-        .map(item => item.trim())
-        .filter(item => item !== '' && !item.startsWith('#'));
-}
-/**
- * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
- * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
- * `;` and backquotes stay literal text.
- */
-function lists_splitFields(text, input = 'the value') {
-    const fields = [];
-    let i = 0;
-    while (i < text.length) {
-        if (/\s/.test(text[i])) {
-            i++;
-            continue;
-        }
-        const quote = text[i];
-        if (quote === '"' || quote === "'") {
-            const end = text.indexOf(quote, i + 1);
-            if (end < 0)
-                throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`);
-            fields.push(text.slice(i + 1, end));
-            i = end + 1;
-            if (i < text.length && !/\s/.test(text[i]))
-                throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`);
-            continue;
-        }
-        let end = i;
-        while (end < text.length && !/\s/.test(text[end]))
-            end++;
-        fields.push(text.slice(i, end));
-        i = end;
-    }
-    return fields;
-}
-/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
-function lists_quoteField(field) {
-    if (field !== '' && !/[\s'"]/.test(field))
-        return field;
-    if (!field.includes("'"))
-        return `'${field}'`;
-    if (!field.includes('"'))
-        return `"${field}"`;
-    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
-}
-
-;// CONCATENATED MODULE: external "node:fs"
-const external_node_fs_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
-;// CONCATENATED MODULE: ./src/settings/modules.ts
-
-
-// Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
-const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
-/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
-function findGoMods(dir, depth = 4) {
-    const found = [];
-    let level = [dir];
-    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
-        const next = [];
-        for (const folder of level) {
-            for (const entry of readdirSync(folder, { withFileTypes: true })) {
-                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
-                    continue;
-                const child = path.join(folder, entry.name);
-                if (existsSync(path.join(child, 'go.mod')))
-                    found.push(child);
-                else
-                    next.push(child);
-            }
-        }
-        level = next;
-    }
-    return found.sort();
-}
-const PACKAGE_MAIN = /^package\s+main\b/m;
-// Enough of a file to pass its licence header and build constraints and reach the package clause.
-const HEAD_BYTES = 8192;
-function packageClauseIsMain(file) {
-    const fd = openSync(file, 'r');
-    try {
-        const head = Buffer.alloc(HEAD_BYTES);
-        return PACKAGE_MAIN.test(head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
-    }
-    finally {
-        closeSync(fd);
-    }
-}
-/**
- * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
- * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
- */
-function findMainPackages(moduleDir, depth = 4) {
-    const found = [];
-    const visit = (folder, level) => {
-        const entries = readdirSync(folder, { withFileTypes: true });
-        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(path.join(folder, e.name)))) {
-            const relative = path.relative(moduleDir, folder);
-            found.push(relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`);
-        }
-        if (level >= depth)
-            return;
-        for (const entry of entries) {
-            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
-                continue;
-            const child = path.join(folder, entry.name);
-            if (!existsSync(path.join(child, 'go.mod')))
-                visit(child, level + 1);
-        }
-    };
-    visit(moduleDir, 0);
-    return found.sort();
-}
-/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
-function moduleChoice(workspace, dir) {
-    const name = `"${path.relative(workspace, dir) || '.'}"`;
-    const mains = findMainPackages(dir);
-    if (mains.length === 0)
-        return `${name} (no main package found)`;
-    if (mains.length === 1)
-        return name;
-    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
-}
-/** The module path from go.mod: the default binary name is its last element. */
-function readModulePath(goMod) {
-    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
-}
-function modules_defaultBinaryName(modulePath) {
-    const parts = modulePath.split('/');
-    // example.com/tool/v2 is named tool, as `go install` names it.
-    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
-        parts.pop();
-    return parts[parts.length - 1];
-}
-/** The module's path from its go.mod, or a problem that says where the module is. */
-function modules_readModule({ problems, workspace }, workingDirectory) {
-    if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
-        return '';
-    }
-    if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
-        const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
-            (found.length > 0
-                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
-                : 'no go.mod was found below it either; point it at the Go module root'));
-        return '';
-    }
-    const modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
-    if (!modulePath)
-        problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`);
-    return modulePath;
-}
-
-;// CONCATENATED MODULE: ./src/settings/build.ts
-
-
-
-
-
-
-// The build group: what `go build` reads.
-// What a version or build may hold: it goes into -X, an OCI label and the default tag.
-const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
-const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
-function build_readBuild(reading) {
-    const { get, attempt, problems } = reading;
-    const workingDirectory = path.resolve(reading.workspace, get('working-directory'));
-    const modulePath = readModule(reading, workingDirectory);
-    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
-    const binaryProblem = binaryNameProblem(binaryName);
-    if (binaryProblem) {
-        problems.push(binaryProblem);
-        binaryName = 'app';
-    }
-    const packageWhy = packageProblem(get('package'));
-    if (packageWhy)
-        problems.push(packageWhy);
-    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
-    for (const [name, value] of [
-        ['version-variable', versionVariable],
-        ['build-variable', buildVariable]
-    ]) {
-        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
-    }
-    const [version, build] = [get('version') || undefined, get('build') || undefined];
-    for (const [name, value] of [
-        ['version', version],
-        ['build', build]
-    ]) {
-        if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
-    }
-    const ldflags = get('ldflags');
-    attempt(() => splitFields(ldflags, 'ldflags'), []);
-    const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), []);
-    problems.push(...buildFlagsProblems(buildFlags));
-    const platforms = readPlatforms(reading);
-    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
-}
-function readPlatforms({ get, attempt, problems }) {
-    const texts = parseList(get('platforms'), { commas: true });
-    if (texts.length === 0)
-        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
-    const platforms = texts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
-    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
-    if (duplicate)
-        problems.push(`platforms lists ${duplicate.id} twice`);
-    return platforms;
-}
-/** The same settings with some of what go build reads changed. */
-const build_withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
-/** The settings for the main package preflight found: `go build` names the binary after its import path. */
-function withMainPackage(settings, main) {
-    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
-    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
-    return { ...build_withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
-}
-
-;// CONCATENATED MODULE: ./src/settings/budget.ts
-/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
-const UNITS = {
-    b: 1,
-    kb: 1e3,
-    mb: 1e6,
-    gb: 1e9,
-    kib: 1024,
-    mib: 1024 ** 2,
-    gib: 1024 ** 3
-};
-/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
-function parseSize(text, name) {
-    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
-    if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
-    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
-}
-function parseIncrease(text, name) {
-    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
-    if (percent)
-        return { percent: Number(percent[1]) };
-    try {
-        return { bytes: parseSize(text, name) };
-    }
-    catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/settings/github.ts
-
-// The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
-const github_PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target']));
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function github_readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
-        return undefined;
-    let event;
-    try {
-        event = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8'));
-    }
-    catch (error) {
-        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
-            cause: error
-        });
-    }
-    const pr = event.pull_request;
-    if (!pr)
-        return undefined;
-    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
-}
-/**
- * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
- * private one, or one the event does not say), since mode=max records the build's inputs.
- */
-function github_defaultProvenance(eventPath) {
-    let isPrivate;
-    try {
-        isPrivate =
-            eventPath && existsSync(eventPath)
-                ? JSON.parse(readFileSync(eventPath, 'utf8')).repository?.private
-                : undefined;
-    }
-    catch {
-        isPrivate = undefined;
-    }
-    return isPrivate === false ? 'mode=max' : 'mode=min';
-}
-/**
- * A push event's `before`: the branch's head before the push, most often the commit the last run measured. Only a
- * commit id: all zeros (a new branch) or anything else is none. A malformed file is readPullRequest's to report.
- */
-function pushBefore(eventPath, eventName) {
-    if (eventName !== 'push' || !eventPath || !(0,external_node_fs_namespaceObject.existsSync)(eventPath))
-        return undefined;
-    try {
-        const before = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(eventPath, 'utf8')).before;
-        return typeof before === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(before) && !/^0+$/.test(before) ? before : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** The run's GitHub context, with the pull request of the event file. */
-function github_readGitHub({ env }, pullRequest) {
-    return {
-        repository: env.GITHUB_REPOSITORY,
-        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
-        ref: env.GITHUB_REF,
-        refName: env.GITHUB_REF_NAME,
-        eventName: env.GITHUB_EVENT_NAME,
-        pullRequest,
-        before: pushBefore(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME)
-    };
-}
-
-;// CONCATENATED MODULE: ./src/settings/reading.ts
-
-// Reading the inputs: every problem recorded, all of them reported at once.
-/** Every problem with the inputs, reported together so one run shows all that must change. */
-class reading_InputError extends Error {
-    problems;
-    constructor(problems) {
-        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
-        this.problems = problems;
-    }
-}
-const reading_readActionInput = name => lib_core/* getInput */.V4(name);
-function reading_parseBoolean(name, text) {
-    if (/^(true|yes|1|on)$/i.test(text))
-        return true;
-    if (/^(false|no|0|off)$/i.test(text))
-        return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
-}
-/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
-function reading_openReading(input, env) {
-    const problems = [];
-    return {
-        get: name => input(name).trim(),
-        attempt: (parse, fallback) => {
-            try {
-                return parse();
-            }
-            catch (error) {
-                problems.push(error.message);
-                return fallback;
-            }
-        },
-        problems,
-        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
-        env
-    };
-}
-
-;// CONCATENATED MODULE: ./src/settings/references.ts
-// Image references as docker takes them: the grammar inputs are checked by, and the parts a registry call needs.
-// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
-const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
-const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
-// Docker reads the first component as a registry only with a dot, a port, or as localhost.
-const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
-const TAG = '[\\w][\\w.-]{0,127}';
-const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
-const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
-const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
-// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
-const references_MAX_NAME = 255;
-/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
-const references_isRepository = (text) => text.length <= references_MAX_NAME && REPOSITORY_RE.test(text);
-/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
-const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
-function references_isImageReference(text) {
-    return text.length <= references_MAX_NAME + 200 && REFERENCE_RE.test(text);
-}
-/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
-function references_repositoryOf(reference) {
-    const withoutDigest = reference.split('@')[0];
-    const slash = withoutDigest.lastIndexOf('/');
-    const colon = withoutDigest.lastIndexOf(':');
-    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
-}
-/** `repo:tag` → `tag`. */
-const references_tagOf = (reference) => reference.slice(references_repositoryOf(reference).length + 1);
-/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
-function references_manifestReference(reference) {
-    const rest = reference.slice(references_repositoryOf(reference).length);
-    const at = rest.indexOf('@');
-    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
-    return { target: references_pushTarget(reference), ref };
-}
-/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
-function references_fullName(reference) {
-    const { host, name } = references_pushTarget(reference);
-    return `${host}/${name}${reference.slice(references_repositoryOf(reference).length)}`;
-}
-/** The references grouped by the repository they go to, in the order given. */
-function references_byRepository(references) {
-    const groups = [];
-    for (const reference of references) {
-        const target = references_pushTarget(reference);
-        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
-        if (known)
-            known.references.push(reference);
-        else
-            groups.push({ target, references: [reference] });
-    }
-    return groups;
-}
-function references_pushTarget(reference) {
-    const repository = references_repositoryOf(reference);
-    const [first, ...rest] = repository.split('/');
-    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
-    if (!isHost)
-        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
-    return { host: first, name: rest.join('/') };
-}
-
-;// CONCATENATED MODULE: ./src/settings/compare.ts
-
-
-
-
-
-
-// The compare, comment and budget groups: what the comparison with the base, the comment and the gate read.
-/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
-function secret(token) {
-    if (token)
-        lib_core/* setSecret */.Pq(token);
-    return token;
-}
-function compare_readCompare({ get, attempt, problems, env }, pullRequest) {
-    const compare = get('compare').toLowerCase();
-    const baselineImage = get('baseline-image');
-    const baseRef = get('base-ref') || undefined;
-    let baseline = { kind: 'off' };
-    if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
-    if (baselineImage && !isImageReference(baselineImage))
-        problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
-    const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
-    if (baseRefWhy)
-        problems.push(baseRefWhy);
-    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
-    if (comparing) {
-        if (baselineImage)
-            baseline = { kind: 'image', reference: baselineImage };
-        else if (baseRef || pullRequest)
-            baseline = { kind: 'build', ref: baseRef };
-        else
-            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
-    }
-    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
-}
-function compare_readComment({ get, attempt, problems }) {
-    const timeoutText = get('comment-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
-    const key = get('comment-key');
-    if (!/^[\w.-]+$/.test(key))
-        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
-    return { enabled: attempt(() => reading_parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
-}
-function compare_readBudget({ get, attempt }) {
-    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
-    return {
-        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
-        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
-    };
-}
-
-;// CONCATENATED MODULE: ./src/settings/files.ts
-
-
-
-// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
-const SYSTEM_SOURCES = (/* unused pure expression or super */ null && (['/etc/', '/usr/share/', '/usr/lib/', '/opt/']));
-// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
-const MAX_FILE_BYTES = (/* unused pure expression or super */ null && (2 ** 31 - 1));
-const inside = (folder, file) => {
-    const relative = path.relative(folder, file);
-    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-};
-/**
- * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
- * request's own symlink must not reach the runner's files), a system source under the system folders.
- */
-function resolveSource(given, workspace) {
-    const source = path.resolve(workspace, given);
-    const inWorkspace = inside(workspace, source);
-    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
-        throw new Error(`files source "${shown(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
-    }
-    if (!existsSync(source))
-        throw new Error(`files source "${shown(given)}" does not exist (${source})`);
-    const real = realpathSync(source);
-    const allowed = inWorkspace ? inside(realpathSync(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
-    if (!allowed) {
-        throw new Error(`files source "${shown(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
-            "only files the workspace (or the runner's system folders) really holds are copied");
-    }
-    return real;
-}
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root, file) {
-    const info = lstatSync(file);
-    if (info.isSymbolicLink()) {
-        const link = readlinkSync(file);
-        return inside(root, path.resolve(path.dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
-    }
-    if (!info.isFile() && !info.isDirectory())
-        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
-    if (info.size > MAX_FILE_BYTES)
-        return `is ${info.size} bytes, over the 2 GiB a file may have`;
-    return undefined;
-}
-/** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root) {
-    const pending = [root];
-    while (pending.length > 0) {
-        const folder = pending.pop();
-        for (const entry of readdirSync(folder, { withFileTypes: true })) {
-            const file = path.join(folder, entry.name);
-            const problem = entryProblem(root, file);
-            if (problem)
-                return `${path.relative(root, file)} ${problem}`;
-            if (entry.isDirectory())
-                pending.push(file);
-        }
-    }
-    return undefined;
-}
-/**
- * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
- * runner), and an absolute path in the image. The whole tree is checked here, before any build.
- */
-function files_parseFile(line, workspace) {
-    const match = /^(.+?):(\/.*)$/.exec(line);
-    if (!match)
-        throw new Error(`files entry "${shown(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
-    const [, given, destination] = match;
-    if (path.posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
-        throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
-    }
-    const source = resolveSource(given, workspace);
-    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
-    const folder = statSync(source).isDirectory();
-    const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ');
-    if (problem)
-        throw new Error(`files source "${shown(given)}": ${problem}`);
-    return { source, destination };
-}
-
-;// CONCATENATED MODULE: ./src/settings/image.ts
-
-
-
-
-
-
-// The pack, stage and engine groups: what UPX, the final stage and the builder read.
-function parseCompression(kindText, levelText) {
-    const kind = kindText.trim().toLowerCase();
-    if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
-    const range = kind === 'gzip' ? [1, 9] : [1, 22];
-    if (levelText.trim() === '')
-        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
-    const level = Number(levelText);
-    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
-    }
-    return { kind, level };
-}
-function parseFinalStage(text) {
-    switch (text) {
-        case 'scratch':
-            return { kind: 'scratch', nonroot: false };
-        case 'scratch-nonroot':
-            return { kind: 'scratch-nonroot', nonroot: true };
-        case 'distroless-static':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
-        case 'distroless-static-nonroot':
-            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
-    }
-    if (text === '')
-        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
-    if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
-    return { kind: 'image', base: text, nonroot: false };
-}
-function image_portProblem(port) {
-    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
-    if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
-    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
-    if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
-    if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
-    return undefined;
-}
-/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
-function parseLabels(text, problems) {
-    const labels = [];
-    for (const line of text
-        .split(/\r?\n/)
-        .map(l => l.trim())
-        .filter(Boolean)) {
-        const eq = line.indexOf('=');
-        const key = eq > 0 ? line.slice(0, eq).trim() : '';
-        if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
-        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
-        else
-            labels.push([key, line.slice(eq + 1).trim()]);
-    }
-    return labels;
-}
-function image_readPack({ get, problems }) {
-    const upxText = get('upx').toLowerCase();
-    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
-    if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
-    const upxInstall = {
-        version: get('upx-version'),
-        url: get('upx-download-url') || UPX_RELEASE_URL,
-        sha256: get('upx-sha256').toLowerCase() || undefined
-    };
-    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
-    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
-        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
-    if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
-    return { upx, upxInstall };
-}
-function image_readStage({ get, attempt, problems, workspace }) {
-    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
-    for (const port of expose) {
-        const problem = image_portProblem(port);
-        if (problem)
-            problems.push(problem);
-    }
-    const workdir = get('workdir');
-    const workdirWhy = workdirProblem(workdir);
-    if (workdirWhy)
-        problems.push(workdirWhy);
-    return {
-        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
-        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
-        expose,
-        args: attempt(() => splitFields(get('args'), 'args'), []),
-        workdir,
-        files: parseList(get('files'), { commas: false })
-            .map(line => attempt(() => parseFile(line, workspace), undefined))
-            .filter(f => f !== undefined),
-        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
-        labels: parseLabels(get('labels'), problems)
-    };
-}
-function image_readEngine({ get, problems }) {
-    const builder = get('builder');
-    const builderWhy = builderProblem(builder);
-    if (builderWhy)
-        problems.push(builderWhy);
-    return { builder };
-}
-
-;// CONCATENATED MODULE: ./src/settings/publish.ts
-
-
-
-
-
-// The publish group: the image's name and tags, load and push, annotations, provenance and SBOM.
-/**
- * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
- * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
- */
-function parseSbom(text, push) {
-    const value = text.toLowerCase();
-    if (value === '')
-        return push ? { kind: 'build-info' } : { kind: 'off' };
-    if (value === 'true' || value === '1')
-        return { kind: 'build-info' };
-    if (value === 'false' || value === '0')
-        return { kind: 'off' };
-    if (value === 'buildkit')
-        return { kind: 'buildkit', value: 'true' };
-    if (text.includes('=') && !attestationProblem('sbom', text))
-        return { kind: 'buildkit', value: text };
-    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
-}
-/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
-function attestationProblem(name, value) {
-    if (value === '' || /^(true|false|1|0)$/i.test(value))
-        return undefined;
-    const pairs = value.split(',').map(pair => pair.split('='));
-    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
-    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
-    }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
-    return undefined;
-}
-function publish_readPublish(reading, build) {
-    const { get, attempt, problems } = reading;
-    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
-    if (!isRepository(image))
-        problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
-    const tags = parseList(get('tags'), { commas: true });
-    for (const tag of tags) {
-        if (!isImageReference(tag))
-            problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
-        else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
-    }
-    const load = attempt(() => parseBoolean('load', get('load')), true);
-    const push = attempt(() => parseBoolean('push', get('push')), false);
-    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
-    if (byDigest)
-        problems.push(...byDigestProblems(push, tags, get('image')));
-    else if (push && tags.length === 0) {
-        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
-    }
-    const provenanceText = get('provenance');
-    const provenanceWhy = attestationProblem('provenance', provenanceText);
-    if (provenanceWhy)
-        problems.push(provenanceWhy);
-    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
-    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
-    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
-}
-/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
-function byDigestProblems(push, tags, image) {
-    const problems = [];
-    if (!push)
-        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
-    if (tags.length > 0)
-        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
-    if (!image)
-        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
-    return problems;
-}
-/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
-const publish_pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
-function readAnnotations({ get, problems }, platformCount) {
-    const annotations = parseList(get('annotations'), { commas: false });
-    for (const annotation of annotations) {
-        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
-        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
-    }
-    return annotations;
-}
-
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-;// CONCATENATED MODULE: ./src/settings/run.ts
-
-// The smoke group: what the smoke test in the sandbox reads.
-const MAX_TIMER_SECONDS = 2147483;
-function run_readSmoke({ get, attempt, problems }) {
-    const text = get('smoke-test');
-    const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined;
-    const timeoutText = get('smoke-test-timeout');
-    const timeoutSeconds = Number(timeoutText);
-    if (!(timeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
-    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
-    else if (timeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
-    return { command, timeoutSeconds };
-}
-
-;// CONCATENATED MODULE: ./src/settings/settings.ts
-
-
-
-
-
-
-
-
-
-// Every group read once, in one pass over the inputs.
-function readSettings(input = readActionInput, env = process.env) {
-    const reading = openReading(input, env);
-    const { problems } = reading;
-    const build = readBuild(reading);
-    const publish = readPublish(reading, build);
-    // Read once: the comparison needs to know there is one, the GitHub context carries it.
-    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
-    const settings = {
-        build,
-        pack: readPack(reading),
-        stage: readStage(reading),
-        publish,
-        engine: readEngine(reading),
-        smoke: readSmoke(reading),
-        compare: readCompare(reading, pullRequest !== undefined),
-        comment: readComment(reading),
-        budget: readBudget(reading),
-        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
-        runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
-        github: readGitHub(reading, pullRequest),
-        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
-    };
-    if (problems.length > 0)
-        throw new InputError(problems);
-    return settings;
-}
-
-;// CONCATENATED MODULE: ./src/settings/types.ts
-// The settings' types, one group per stage that reads them, and the constants their readers share.
-const types_UPX_LEVELS = (/* unused pure expression or super */ null && (['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute']));
-const types_DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
-/** The groups of the settings that shape the image's bytes. */
-const types_IMAGE_SHAPING = (/* unused pure expression or super */ null && (['build', 'pack', 'stage']));
-/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
-const types_ZSTD_LEVEL = 19;
-const types_UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
-/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
-const types_NO_VARIABLE = 'none';
-
-;// CONCATENATED MODULE: ./src/settings/index.ts
-
-
-
-
-
-
-
-
-
-
-
-
+// EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
+var src_settings = __nccwpck_require__(9864);
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/build/compiled.ts
 
 
@@ -36857,7 +35884,7 @@ function versionOriginText(origin) {
     if (origin.kind !== 'past-tag')
         return undefined;
     // A tag is any name git allows: shown with what a version may hold only, so it cannot shape the markdown around it.
-    const tag = values_shown(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
+    const tag = (0,src_settings/* shown */.SP)(origin.tag.replace(/[^\w.+~/-]/g, '?'), 80);
     const commits = `${origin.commits} commit${origin.commits === 1 ? '' : 's'} after ${tag}`;
     return isSemverTag(origin.tag) ? commits : `${commits}, which is no semantic version (so Go's base v0.0.0)`;
 }
@@ -37968,6 +36995,8 @@ async function buildx_buildImage(input) {
     return { metadata, ms: outcome.ms };
 }
 
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/image/upx-install.ts
 
 
@@ -38320,7 +37349,7 @@ function registryUrl(host) {
 /** The login `docker login` stored for this host: an auth entry, a credential helper, or the credential store. */
 function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? external_node_path_default().join((0,external_node_os_.homedir)(), '.docker')) {
     const file = external_node_path_default().join(configDir, 'config.json');
-    if (!(0,external_node_fs_namespaceObject.existsSync)(file))
+    if (!(0,external_node_fs_.existsSync)(file))
         return undefined;
     const config = parseDockerConfig(file);
     const keys = host === 'docker.io' ? ['https://index.docker.io/v1/', 'docker.io', 'index.docker.io'] : [host, `https://${host}`, `http://${host}`];
@@ -38345,7 +37374,7 @@ function dockerCredentials(host, configDir = process.env.DOCKER_CONFIG ?? extern
 /** The Docker login file is the user's: a broken one is named as the cause, not taken for a registry that is down. */
 function parseDockerConfig(file) {
     try {
-        return JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(file, 'utf8'));
+        return JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (error) {
         throw new Error(`the Docker login file ${file} is not valid JSON (${error.message}): fix or remove it, then log in again`, { cause: error });
@@ -38613,7 +37642,7 @@ async function registry_readManifest(target, ref) {
  * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
 async function registry_readPushed(reference, digest, onlyPlatform) {
-    const { target, ref } = references_manifestReference(reference);
+    const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
     const top = await registry_readManifest(target, digest ?? ref);
     if (!top.manifests)
         return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
@@ -38628,7 +37657,7 @@ async function registry_readPushed(reference, digest, onlyPlatform) {
 /** One sentence for the usual registry failures, with what to do. */
 function registry_explainPushFailure(message, references) {
     const where = references
-        .map(r => references_repositoryOf(r))
+        .map(r => (0,src_settings/* repositoryOf */._M)(r))
         .filter((r, i, all) => all.indexOf(r) === i)
         .join(', ');
     if (/no basic auth credentials|unauthorized|authentication required|\b401\b/i.test(message)) {
@@ -39117,7 +38146,15 @@ async function commitBaseline(input) {
 /** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
 function recorded(settings, record) {
     const { commit, run, goVersion } = record;
-    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: baseImagesOf(record) };
+    return { source: 'cache', ref: commit, link: commitLink(settings, commit), run: ownRun(settings, run), goVersion, images: baseImagesOf(record) };
+}
+/** A stored run link, linked only when it is a run of this repository on this server: the cache is shared by every branch. */
+function ownRun(settings, run) {
+    const { serverUrl, repository } = settings.github;
+    if (!run || !repository)
+        return undefined;
+    const prefix = `${serverUrl}/${repository}/actions/runs/`;
+    return run.startsWith(prefix) && /^\d{1,20}(?:\/attempts\/\d{1,5})?$/.test(run.slice(prefix.length)) ? run : undefined;
 }
 function cachedBaseline(settings, record) {
     info(`baseline cache: the base ${record.commit.slice(0, 12)} was measured by ${record.run ?? 'an earlier run'}; nothing of it is rebuilt`);
@@ -40672,6 +39709,8 @@ function partial({
 		});
 }
 
+// EXTERNAL MODULE: ./src/report/md.ts
+var md = __nccwpck_require__(1109);
 ;// CONCATENATED MODULE: ./src/report/format.ts
 
 
@@ -40688,13 +39727,13 @@ function change(value, base) {
 }
 const trend = (delta) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖');
 /** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
-function linkedCommit(sha, link) {
-    const short = `\`${sha.slice(0, 12)}\``;
-    return link ? `[${short}](${link})` : short;
+function linkedCommit(sha, url) {
+    const short = /^[0-9a-f]+$/.test(sha) ? `\`${sha.slice(0, 12)}\`` : '`?`';
+    return (0,md/* link */.nf)(short, url);
 }
-/** A value from the user's code shown in a code span: one short line that cannot close the span. */
-const codeSafe = (text) => values_shown(text.replace(/[\p{Cc}`]/gu, ' '), 60);
 
+// EXTERNAL MODULE: ./src/report/model.ts
+var model = __nccwpck_require__(6867);
 ;// CONCATENATED MODULE: ./src/report/assemble.ts
 
 
@@ -40790,19 +39829,19 @@ function figures(p, startup) {
     };
 }
 
-// EXTERNAL MODULE: ./src/report/model.ts
-var model = __nccwpck_require__(6867);
 ;// CONCATENATED MODULE: ./src/report/split.ts
 
 
+
+/** A row's name in a table cell: a module or package path and a version as code, the action's own names as text. */
 function rowLabel(row) {
     if (row.kind === 'package')
-        return `\`${row.key}\``;
+        return (0,md/* codeCell */.MZ)(row.key);
     if (row.kind === 'main')
-        return `\`${row.key}\` (this module)`;
+        return `${(0,md/* codeCell */.MZ)(row.key)} (this module)`;
     if (row.kind === 'module')
-        return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`;
-    return row.key;
+        return `${(0,md/* codeCell */.MZ)(row.key)}${row.version ? ` ${(0,md/* codeCell */.MZ)(row.version)}` : ''}${row.isNew ? ' (new)' : ''}`;
+    return (0,md/* prose */.CS)(row.key);
 }
 /** A row's embedded data, said beside its name. */
 const embeddedText = (bytes) => (bytes ? `, ${human(bytes)} of it embedded data` : '');
@@ -40815,13 +39854,13 @@ function causeOf(top) {
     const inside = top.packages?.[0];
     if (mostOf(top.embeddedDelta, top.delta)) {
         const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top;
-        return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`;
+        return `embedded data in ${(0,md/* code */.aY)((holder ?? top).key)}${isNew(holder ?? top)}`;
     }
     if (top.kind === 'main')
-        return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`;
+        return inside && mostOf(inside.delta, top.delta) ? `package ${(0,md/* code */.aY)(inside.key)}${isNew(inside)}` : `${(0,md/* code */.aY)(top.key)} (this module)`;
     if (top.kind === 'module')
-        return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`;
-    return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`;
+        return `${(0,md/* code */.aY)(top.key)}${top.version ? ` ${(0,md/* code */.aY)(top.version)}` : ''}${isNew(top)}`;
+    return `${top.kind === 'package' ? `package ${(0,md/* code */.aY)(top.key)}` : (0,md/* prose */.CS)(top.key)}${isNew(top)}`;
 }
 /** One phrase for the headline when one module or package explains most of the binary's change. */
 function mainCause(attribution) {
@@ -40844,8 +39883,9 @@ function renderModuleChanges(a, out) {
         return;
     }
     out.push('| Module | Base | This change |', '|---|---|---|');
+    const version = (v) => (v === undefined ? '–' : (0,md/* codeCell */.MZ)(v));
     for (const m of a.modules)
-        out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`);
+        out.push(`| ${(0,md/* codeCell */.MZ)(m.path)} | ${version(m.from)} | ${version(m.to)} (${(0,md/* prose */.CS)(m.change)}) |`);
     out.push('');
 }
 function renderRowChanges(a, out) {
@@ -40862,7 +39902,7 @@ function renderRowChanges(a, out) {
     out.push('');
     const own = a.rows.top.find(r => r.kind === 'main');
     if (own?.packages?.length) {
-        out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '');
+        out.push(`<details><summary>The packages of ${(0,md/* htmlText */.js)(own.key)} that changed (${own.packages.length})</summary>`, '');
         out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
         for (const p of own.packages.slice(0, PACKAGES_SHOWN))
             out.push(changeLine(p, a.head.binary));
@@ -40889,7 +39929,7 @@ function renderLargest(a, out, limit = 10) {
     out.push('');
     const own = a.head.rows.find(r => r.kind === 'main');
     if (own?.packages?.length) {
-        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '');
+        out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${(0,md/* htmlText */.js)(own.key)}</summary>`, '');
         out.push('| Package | Size | Share of binary |', '|---|---:|---:|');
         for (const p of own.packages.slice(0, PACKAGES_SHOWN))
             out.push(sizeLine(p, a.head.binary));
@@ -40903,7 +39943,8 @@ const sizeLine = (r, binary) => `| ${rowLabel(r)}${embeddedText(r.embedded)} | $
 function renderAttribution(a, packed, out) {
     const compared = a.modules !== undefined || a.rows !== undefined;
     const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : '';
-    const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`;
+    const platform = (0,md/* htmlText */.js)(a.platform);
+    const title = compared ? `Why the ${platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${platform} binary is made of`;
     out.push(`<details><summary>${title}</summary>`, '');
     renderModuleChanges(a, out);
     if (a.rows)
@@ -40911,7 +39952,7 @@ function renderAttribution(a, packed, out) {
     else
         renderLargest(a, out);
     if (a.note)
-        out.push(`Not compared: ${a.note}.`, '');
+        out.push(`Not compared: ${(0,md/* prose */.CS)(a.note)}.`, '');
     out.push(coverage(a, packed), '', '</details>', '');
 }
 
@@ -40919,16 +39960,17 @@ function renderAttribution(a, packed, out) {
 
 
 
+
 // The comparison with the base: the headline, where the base came from, the table per platform.
 /** Where the baseline came from: the commit (linked) and who measured it, or the published image. */
 function baselineOrigin(baseline) {
     const commitOf = (sha) => linkedCommit(sha, baseline.link);
-    const run = baseline.run ? `[an earlier run](${baseline.run})` : 'an earlier run';
+    const run = (0,md/* link */.nf)('an earlier run', baseline.run);
     if (baseline.source === 'image' && baseline.revision) {
-        return `Compared with \`${baseline.ref}\`, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
+        return `Compared with ${(0,md/* code */.aY)(baseline.ref)}, built from commit ${commitOf(baseline.revision)}: sizes from its registry manifest, where the bytes went from that commit's measurement in the Actions cache, by ${run}.`;
     }
     if (baseline.source === 'image')
-        return `Compared with \`${baseline.ref}\`.`;
+        return `Compared with ${(0,md/* code */.aY)(baseline.ref)}.`;
     const commit = `base commit ${commitOf(baseline.ref)}`;
     if (baseline.source === 'build')
         return `Compared with ${commit}, rebuilt in this run.`;
@@ -40938,7 +39980,7 @@ function baselineOrigin(baseline) {
 function toolchainChange(report, baseline) {
     if (!baseline.goVersion || baseline.goVersion === report.goVersion)
         return undefined;
-    return `The base was built with ${baseline.goVersion} and this change with ${report.goVersion}: part of the difference is the toolchain's.`;
+    return `The base was built with ${(0,md/* code */.aY)(baseline.goVersion)} and this change with ${(0,md/* code */.aY)(report.goVersion)}: part of the difference is the toolchain's.`;
 }
 function renderComparison(report, baseline, out) {
     const { image: top, label } = (0,model/* largest */.nQ)(report);
@@ -40946,12 +39988,12 @@ function renderComparison(report, baseline, out) {
     const headline = base === undefined
         ? `**${human(top.wire)}** on the wire${label} (no baseline)`
         : `**${human(top.wire)}** on the wire${label}, ${change(top.wire, base.wire)} ${trend(top.wire - base.wire)}${mainCause((0,model/* attributionOf */.bE)(report, top.platform))}` +
-            (toolchainChange(report, baseline) ? ` · Go ${baseline.goVersion} → ${report.goVersion}` : '');
-    out.push(`### 📦 ${report.tags[0] ?? report.image}: ${headline}`, '');
+            (toolchainChange(report, baseline) ? ` · Go ${(0,md/* code */.aY)(baseline.goVersion ?? '')} → ${(0,md/* code */.aY)(report.goVersion)}` : '');
+    out.push(`### 📦 ${(0,md/* code */.aY)(report.tags[0] ?? report.image)}: ${headline}`, '');
     if (baseline.error)
-        out.push(`> [!NOTE]\n> No baseline: ${baseline.error}`, '');
+        out.push(`> [!NOTE]\n> No baseline: ${(0,md/* prose */.CS)(baseline.error).replace(/\n/g, '\n> ')}`, '');
     if (baseline.detail)
-        out.push('<details><summary>Why the base did not build</summary>', '', '```text', baseline.detail, '```', '', '</details>', '');
+        out.push('<details><summary>Why the base did not build</summary>', '', (0,md/* fence */.EU)(baseline.detail), '', '</details>', '');
     // With no baseline there is nothing it was compared with: the note above says why.
     if (!baseline.error)
         out.push(baselineOrigin(baseline), '');
@@ -40961,7 +40003,7 @@ function renderComparison(report, baseline, out) {
     for (const image of report.measurement.images) {
         const base = baseline.images.find(b => b.platform === image.platform);
         const bin = report.binaries.find(b => b.platform === image.platform);
-        out.push(`**${image.platform}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
+        out.push(`**${(0,md/* prose */.CS)(image.platform)}**`, '', '| | This change | Base | Change |', '|---|---:|---:|---:|');
         if (bin)
             out.push(`| Binary in image${bin.packed ? ' (UPX)' : ''} | ${human(bin.final)} | ${base?.binary !== undefined ? human(base.binary) : '–'} | ${change(bin.final, base?.binary)} |`);
         out.push(`| Image on the wire | **${human(image.wire)}** | ${base ? human(base.wire) : '–'} | **${change(image.wire, base?.wire)}** |`);
@@ -41057,9 +40099,12 @@ function judge(sizes, budget, describe) {
 
 
 
+
 // The collapsed details: the build command, digests, layer sizes, timings, the smoke test's output.
 // Of a smoke test's output, the report shows this much (head and tail): the verdict, not the program's whole log.
 const SMOKE_SHOWN = 1000;
+// Of the go build command line, the characters shown.
+const BUILD_SHOWN = 2000;
 /** Layer sizes, each named by what it holds; layers before the action's own come from the base image. */
 function layerSizes(layers, names = []) {
     const first = layers.length - names.length;
@@ -41067,40 +40112,40 @@ function layerSizes(layers, names = []) {
 }
 function injectionText(i) {
     if (i.injected)
-        return `injected into \`${i.variable}\``;
-    if (i.variable === types_NO_VARIABLE)
+        return `injected into ${(0,md/* code */.aY)(i.variable)}`;
+    if (i.variable === src_settings/* NO_VARIABLE */.Zz)
         return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
-    return `**not injected** (\`${i.variable}\` is not a string variable of the program)`;
+    return `**not injected** (${(0,md/* code */.aY)(i.variable)} is not a string variable of the program)`;
 }
 function renderDetails(report, out) {
     out.push('', '<details><summary>Details</summary>', '');
-    out.push(`- Go: ${report.goVersion}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${report.compression}` : ''}`);
-    out.push(`- Build: \`${report.goBuild}\``);
+    out.push(`- Go: ${(0,md/* code */.aY)(report.goVersion)}; measured by: ${report.measurement.route}${report.compression ? `; layers: ${(0,md/* prose */.CS)(report.compression)}` : ''}`);
+    out.push(`- Build: ${(0,md/* code */.aY)(report.goBuild, BUILD_SHOWN)}`);
     for (const i of report.injections ?? [])
         out.push(`- ${i.role}: ${injectionText(i)}`);
     if (report.digest)
-        out.push(`- Digest: \`${report.digest}\``);
+        out.push(`- Digest: ${(0,md/* code */.aY)(report.digest)}`);
     const attested = attestationsText(report);
     if (attested)
         out.push(`- Attestations (never counted in the sizes): ${attested}`);
-    out.push(`- Tags: ${report.tags.map(t => `\`${t}\``).join(', ')}`);
+    out.push(`- Tags: ${report.tags.map(t => (0,md/* code */.aY)(t)).join(', ')}`);
     for (const image of report.measurement.images) {
-        out.push(`- ${image.platform}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
-            (image.manifestDigest ? `, manifest \`${image.manifestDigest}\`` : ''));
+        out.push(`- ${(0,md/* prose */.CS)(image.platform)}: wire ${image.wire} bytes (config ${image.configSize} + layers ${layerSizes(image.layers, report.layerNames)}), unpacked ${image.unpacked} bytes` +
+            (image.manifestDigest ? `, manifest ${(0,md/* code */.aY)(image.manifestDigest)}` : ''));
     }
     for (const b of report.binaries)
-        out.push(`- ${b.platform} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
+        out.push(`- ${(0,md/* prose */.CS)(b.platform)} binary: unstripped ${b.unstripped}, stripped ${b.stripped}, in image ${b.final} bytes`);
     out.push(`- ${model/* VARIES */.vX} Timings: ${Object.entries(report.timings)
-        .map(([phase, ms]) => `${phase} ${seconds(ms)}`)
+        .map(([phase, ms]) => `${(0,md/* prose */.CS)(phase)} ${seconds(ms)}`)
         .join(', ')}`);
     if (report.smoke) {
-        const oneLine = (text) => values_clip(text.trim(), SMOKE_SHOWN).replace(/\n/g, ' ⏎ ').replace(/`/g, "'");
-        out.push(`- Smoke test \`${report.smoke.args.join(' ')}\` printed: \`${oneLine(report.smoke.stdout)}\``);
+        const oneLine = (text) => (0,md/* code */.aY)((0,src_settings/* clip */.$Q)(text.trim(), SMOKE_SHOWN).replace(/\r?\n/g, ' ⏎ '), SMOKE_SHOWN * 2);
+        out.push(`- Smoke test ${(0,md/* code */.aY)(report.smoke.args.join(' '))} printed: ${oneLine(report.smoke.stdout)}`);
         if (report.smoke.stderr.trim())
-            out.push(`- Smoke test stderr: \`${oneLine(report.smoke.stderr)}\``);
+            out.push(`- Smoke test stderr: ${oneLine(report.smoke.stderr)}`);
     }
     for (const base of report.baseline?.images ?? []) {
-        out.push(`- base ${base.platform}: wire ${base.wire} bytes` +
+        out.push(`- base ${(0,md/* prose */.CS)(base.platform)}: wire ${base.wire} bytes` +
             (base.unpacked !== undefined ? `, unpacked ${base.unpacked}` : '') +
             (base.binary !== undefined ? `, binary ${base.binary}` : ''));
     }
@@ -41113,17 +40158,18 @@ function predicateName(type, sbom) {
     const slsa = /^https:\/\/slsa\.dev\/provenance\/(v[\d.]+)$/.exec(type);
     if (slsa)
         return `SLSA provenance ${slsa[1]}`;
-    return `\`${codeSafe(type)}\``;
+    return (0,md/* code */.aY)(type, 60);
 }
 /** Each platform's attestations, one phrase per platform. */
 function attestationsText(report) {
     return (report.attestations ?? [])
         .filter(a => a.predicates.length > 0)
-        .map(a => `${a.platform}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
+        .map(a => `${(0,md/* prose */.CS)(a.platform)}: ${a.predicates.map(p => predicateName(p, report.sbom)).join(', ')}`)
         .join('; ');
 }
 
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
+
 
 
 
@@ -41139,7 +40185,7 @@ function renderRoadNotTaken(report, out) {
         const now = report.measurement.images.find(i => i.platform === alternative.platform);
         if (!now)
             continue;
-        out.push(`- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
+        out.push(`- ${(0,md/* prose */.CS)(alternative.platform)}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`);
     }
     if (road.scaledFrom)
         out.push('', scaledNote(road.scaledFrom, road.compression));
@@ -41148,7 +40194,7 @@ function renderRoadNotTaken(report, out) {
 /** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
 function scaledNote(from, compression) {
     const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ');
-    const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`;
+    const by = from.rebuilt ? 'in this run' : `by ${(0,md/* link */.nf)('an earlier run', from.run)}`;
     return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`;
 }
 /** A column that says what was saved shows the saving as it is; a change that grew says so in words, never as a minus. */
@@ -41160,29 +40206,29 @@ function savedText(saved, before) {
 function renderTradeOff(report, out) {
     const packed = report.binaries.filter(b => b.packed);
     if (packed.length > 0) {
-        out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '');
+        out.push('', `#### UPX trade-off (${(0,md/* code */.aY)(report.upx)})`, '');
         const zstd = packed.some(b => b.zstdUnpacked !== undefined);
         out.push(`| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`, `|---|---|---|${zstd ? '---|' : ''}`);
         const saved = (now, before) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–');
         for (const b of packed) {
             const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : '';
-            out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
+            out.push(`| ${(0,md/* prose */.CS)(b.platform)} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`);
         }
         out.push('');
         for (const b of packed) {
             const startup = b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
                 ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
                 : 'startup not measured (needs smoke-test and a runner of this platform)';
-            out.push(`${model/* VARIES */.vX} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
+            out.push(`${model/* VARIES */.vX} ${(0,md/* prose */.CS)(b.platform)}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`);
         }
     }
     renderRoadNotTaken(report, out);
     if (report.published) {
         out.push('', '#### Published', '');
         for (const reference of report.published.references)
-            out.push(`- \`${reference}@${report.published.digest}\``);
+            out.push(`- ${(0,md/* code */.aY)(`${reference}@${report.published.digest}`, 400)}`);
         if (report.published.images.length > 0)
-            out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
+            out.push('', `Read back from the registry: ${report.published.images.map(i => `${(0,md/* prose */.CS)(i.platform)} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`);
         else
             out.push('', 'Not read back from the registry: the failure above says why.');
         const attested = attestationsText(report);
@@ -41191,13 +40237,14 @@ function renderTradeOff(report, out) {
     }
     const declined = report.binaries.filter(b => b.upxDeclined);
     for (const b of declined)
-        out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`);
+        out.push('', `UPX left the ${(0,md/* prose */.CS)(b.platform)} binary unpacked: ${(0,md/* prose */.CS)(b.upxDeclined ?? '')}`);
     // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
     for (const w of report.warnings)
-        out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`);
+        out.push('', `> [!WARNING]\n> ${(0,md/* prose */.CS)(w).replace(/\n/g, '\n> ')}`);
 }
 
 ;// CONCATENATED MODULE: ./src/report/markdown.ts
+
 
 
 
@@ -41212,11 +40259,11 @@ function routeNote(m) {
 }
 function renderGate(gate, out) {
     const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result];
-    out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`);
+    out.push(`**Size budget** (${(0,md/* prose */.CS)(gate.limits)}): ${icon} ${gate.result}`);
     for (const failure of gate.failures)
-        out.push(`- ${failure}`);
+        out.push(`- ${(0,md/* prose */.CS)(failure)}`);
     for (const skip of gate.skipped)
-        out.push(`- ${skip}`);
+        out.push(`- ${(0,md/* prose */.CS)(skip)}`);
     out.push('');
 }
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
@@ -41226,16 +40273,19 @@ function identity(report) {
     const said = [
         missing('version') ? 'not injected' : undefined,
         versionOriginText(origin),
-        replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+        replaced && `no tag: it replaced the program's own ${(0,md/* code */.aY)(replaced.value, 60)} in ${(0,md/* code */.aY)(replaced.variable)}`
     ].filter(Boolean);
-    const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
-    const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`;
+    const version = `${(0,md/* code */.aY)(report.version.version)}${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
+    const build = `${(0,md/* code */.aY)(report.version.build.slice(0, 12))}${missing('build') ? ' (not injected)' : ''}`;
     return `${version} · build ${build}`;
 }
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
 function renderFailures(report, out) {
-    for (const failure of report.failures ?? [])
-        out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '');
+    for (const failure of report.failures ?? []) {
+        // Its first line is the action's sentence; what follows is a tool's or the program's output, shown as it was.
+        const [first, ...rest] = failure.split('\n');
+        out.push(`> [!CAUTION]\n> ${(0,md/* prose */.CS)(first)}${rest.length > 0 ? `\n${(0,md/* fence */.EU)(rest.join('\n'), '> ')}` : ''}`, '');
+    }
 }
 function renderMarkdown(report) {
     const out = [];
@@ -41244,21 +40294,21 @@ function renderMarkdown(report) {
         renderFailures(report, out);
         if (report.gate)
             renderGate(report.gate, out);
-        out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+        out.push(`Version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
         out.push(routeNote(report.measurement));
         renderTradeOff(report, out);
         renderDetails(report, out);
         return out.join('\n');
     }
-    out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '');
+    out.push(`### 📦 Go Slim Image: ${(0,md/* code */.aY)(report.tags[0] ?? report.image)}`, '');
     renderFailures(report, out);
     const { image: top, label } = (0,model/* largest */.nQ)(report);
-    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '');
+    out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
     out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|');
     for (const image of report.measurement.images) {
         const bin = report.binaries.find(b => b.platform === image.platform);
         const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–';
-        out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
+        out.push(`| ${(0,md/* prose */.CS)(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
     }
     out.push('');
     for (const a of report.attribution ?? [])
@@ -41319,6 +40369,7 @@ function writeReportFile(runnerTemp, report) {
 ;// CONCATENATED MODULE: ./src/report/index.ts
 // report/: the report's model and its Markdown (one file per section), fitted to GitHub's limits; the gate,
 // the outputs and (lazily, through report/comment.ts) the pull request comment.
+
 
 
 
@@ -41426,7 +40477,7 @@ function combineReports(reports, merged) {
 
 const platformsOf = (loaded) => loaded.report.measurement.images.map(i => i.platform);
 const sameRepository = (a, b) => {
-    const [x, y] = [references_pushTarget(a), references_pushTarget(b)];
+    const [x, y] = [(0,src_settings/* pushTarget */.El)(a), (0,src_settings/* pushTarget */.El)(b)];
     return x.host === y.host && x.name === y.name;
 };
 const listed = (files) => files.join(', ');
@@ -41439,7 +40490,7 @@ function commitProblem(loaded) {
     }
     if (byCommit.size < 2)
         return undefined;
-    const which = [...byCommit].map(([commit, files]) => `${listed(files)} of ${values_shown(commit.slice(0, 12))}`).join('; ');
+    const which = [...byCommit].map(([commit, files]) => `${listed(files)} of ${(0,src_settings/* shown */.SP)(commit.slice(0, 12))}`).join('; ');
     return `the reports are of different commits (${which}): merge the reports of one workflow run, whose jobs built one commit`;
 }
 function groupProblems(image, reports) {
@@ -41456,27 +40507,27 @@ function groupProblems(image, reports) {
     }
     const tagged = reports.filter(r => r.report.published && !r.report.published.byDigest);
     for (const { file, report } of tagged)
-        problems.push(`${file}: its job pushed ${image} under its own tags (${values_shown(report.published.references.join(', '))}), not by digest: set push-by-digest: true in that job, and tags here`);
+        problems.push(`${file}: its job pushed ${image} under its own tags (${(0,src_settings/* shown */.SP)(report.published.references.join(', '))}), not by digest: set push-by-digest: true in that job, and tags here`);
     const pushed = reports.filter(r => r.report.published?.byDigest);
     const unpushed = reports.filter(r => !r.report.published);
     if (pushed.length > 0 && unpushed.length > 0)
         problems.push(`of ${image}, ${listed(pushed.map(r => r.file))} ${pushed.length === 1 ? 'was' : 'were'} pushed by digest but ${listed(unpushed.map(r => r.file))} ${unpushed.length === 1 ? 'was' : 'were'} not (push false, or the push failed): an index needs every platform pushed`);
     const versions = [...new Set(reports.map(r => r.report.version.version))];
     if (versions.length > 1)
-        problems.push(`the reports of ${image} carry different versions (${values_shown(versions.join(', '))}): its jobs must build one version`);
+        problems.push(`the reports of ${image} carry different versions (${(0,src_settings/* shown */.SP)(versions.join(', '))}): its jobs must build one version`);
     return problems;
 }
 /** The full references of `tags` for one image: bare tags go to every image, a reference to its own repository's. */
 function tagsFor(image, version, tags) {
     if (tags.length === 0)
         return [`${image}:${version}`];
-    return tags.flatMap(tag => (isTagName(tag) ? [`${image}:${tag}`] : sameRepository(references_repositoryOf(tag), image) ? [tag] : []));
+    return tags.flatMap(tag => ((0,src_settings/* isTagName */.Ij)(tag) ? [`${image}:${tag}`] : sameRepository((0,src_settings/* repositoryOf */._M)(tag), image) ? [tag] : []));
 }
 function strayTags(groups, tags) {
     const images = groups.map(g => g.image);
     return tags
-        .filter(tag => !isTagName(tag) && !images.some(image => sameRepository(references_repositoryOf(tag), image)))
-        .map(tag => `tag "${values_shown(tag)}" is in ${references_repositoryOf(tag)}, but the reports' images are ${listed(images)}: the merge tags the repository the digests were pushed to (the jobs' image input)`);
+        .filter(tag => !(0,src_settings/* isTagName */.Ij)(tag) && !images.some(image => sameRepository((0,src_settings/* repositoryOf */._M)(tag), image)))
+        .map(tag => `tag "${(0,src_settings/* shown */.SP)(tag)}" is in ${(0,src_settings/* repositoryOf */._M)(tag)}, but the reports' images are ${listed(images)}: the merge tags the repository the digests were pushed to (the jobs' image input)`);
 }
 /** Groups the reports by image and checks that they make one index each; every problem is said at once, before any write. */
 function planMerge(loaded, tags) {
@@ -41509,8 +40560,8 @@ function tagProblems(group) {
         return [];
     if (group.tags.length === 0)
         return [`none of the tags is for ${group.image}: add a bare tag (like 1.2.3, for every image) or a reference in its repository`];
-    const bad = group.tags.filter(tag => !isTagName(tag.slice(references_repositoryOf(tag).length + 1)));
-    return bad.map(tag => `the default tag "${values_shown(tag)}" is not a valid reference (the version is not a tag): give tags`);
+    const bad = group.tags.filter(tag => !(0,src_settings/* isTagName */.Ij)(tag.slice((0,src_settings/* repositoryOf */._M)(tag).length + 1)));
+    return bad.map(tag => `the default tag "${(0,src_settings/* shown */.SP)(tag)}" is not a valid reference (the version is not a tag): give tags`);
 }
 
 ;// CONCATENATED MODULE: ./src/merge/render.ts
@@ -41538,7 +40589,7 @@ function headline(reports) {
         .filter(m => m.delta !== 0)
         .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta));
     const most = moved.length > 0
-        ? ` · ${moved.length === 1 ? 'only' : 'most in'} \`${nameOf(moved[0].report)}\`${mainCause(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
+        ? ` · ${moved.length === 1 ? 'only' : 'most in'} ${(0,md/* code */.aY)(nameOf(moved[0].report))}${mainCause(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
         : '';
     return `### 📦 Go Slim Image: ${count}, **${delta === 0 ? '±0' : signedHuman(delta)}** on the wire in all ${trend(delta)}${most}`;
 }
@@ -41547,7 +40598,7 @@ function overview(reports) {
         const { image, label, base } = topOf(report);
         const gate = report.gate ? `${GATE_ICON[report.gate.result]} ${report.gate.result}` : '–';
         const failed = (report.failures?.length ?? 0) > 0 ? ' · ❌ failed' : '';
-        return `| \`${nameOf(report)}\`${label} | **${human(image.wire)}** | ${base === undefined ? '–' : human(base)} | ${change(image.wire, base)} | ${gate}${failed} |`;
+        return `| ${(0,md/* codeCell */.MZ)(nameOf(report))}${label.replace(/\|/g, '\\|')} | **${human(image.wire)}** | ${base === undefined ? '–' : human(base)} | ${change(image.wire, base)} | ${gate}${failed} |`;
     });
     return ['| Image | On the wire | Base | Change | Budget |', '|---|---:|---:|---:|---|', ...rows, ''];
 }
@@ -45300,7 +44351,7 @@ const gate = schemas/* looseObject */._H3({
 });
 const reportSchema = schemas/* looseObject */._H3({
     format: schemas/* literal */.euz(model/* REPORT_FORMAT */.t3),
-    image: schemas/* string */.YjP().refine(references_isRepository, 'a repository name'),
+    image: schemas/* string */.YjP().refine(src_settings/* isRepository */.Z6, 'a repository name'),
     tags: schemas/* array */.YOg(schemas/* string */.YjP()),
     digest: digest.optional(),
     version: schemas/* looseObject */._H3({
@@ -45349,7 +44400,7 @@ function parseReport(text, file) {
     if (!parsed.success) {
         const format = json?.format;
         const why = format !== undefined && format !== model/* REPORT_FORMAT */.t3
-            ? `its format is ${values_shown(String(format))}, this merge reads format ${model/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
+            ? `its format is ${(0,src_settings/* shown */.SP)(String(format))}, this merge reads format ${model/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
             : firstIssue(parsed.error);
         throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`);
     }
@@ -45368,7 +44419,7 @@ async function findReports(patterns, workspace) {
             found.add(file);
     }
     if (empty.length > 0)
-        throw new Error(`reports: no file matches ${empty.map(p => `"${values_shown(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`);
+        throw new Error(`reports: no file matches ${empty.map(p => `"${(0,src_settings/* shown */.SP)(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`);
     return [...found];
 }
 async function loadReports(patterns, workspace) {
@@ -45385,51 +44436,51 @@ async function loadReports(patterns, workspace) {
 function readAnnotation(line, problems) {
     const match = /^(?:([a-z-]+(?:\[[^\]]*\])?(?:,[a-z-]+(?:\[[^\]]*\])?)*):)?([^=\s:]+)=(.*)$/.exec(line);
     if (!match) {
-        problems.push(`annotation "${values_shown(line)}" is not of the form key=value or index:key=value`);
+        problems.push(`annotation "${(0,src_settings/* shown */.SP)(line)}" is not of the form key=value or index:key=value`);
         return undefined;
     }
     const levels = match[1]?.split(',').map(level => level.replace(/\[.*$/, ''));
     if (levels && !levels.every(level => level === 'index')) {
-        problems.push(`annotation "${values_shown(line)}" is for ${levels.filter(l => l !== 'index').join(', ')}, but the merge writes only the index: give it to the jobs that build (their annotations input), and index:key=value here`);
+        problems.push(`annotation "${(0,src_settings/* shown */.SP)(line)}" is for ${levels.filter(l => l !== 'index').join(', ')}, but the merge writes only the index: give it to the jobs that build (their annotations input), and index:key=value here`);
         return undefined;
     }
     return [match[2], match[3]];
 }
 function readTags(text, problems) {
-    const tags = lists_parseList(text, { commas: true });
+    const tags = (0,src_settings/* parseList */.E1)(text, { commas: true });
     for (const tag of tags) {
         if (tag.includes('@'))
-            problems.push(`tag "${values_shown(tag)}" holds a digest: a tag names the index, drop the @sha256:… part`);
-        else if (!isTagName(tag) && !references_isImageReference(tag))
-            problems.push(`tag "${values_shown(tag)}" is neither a tag like 1.2.3 nor an image reference like ghcr.io/owner/app:1.2.3`);
+            problems.push(`tag "${(0,src_settings/* shown */.SP)(tag)}" holds a digest: a tag names the index, drop the @sha256:… part`);
+        else if (!(0,src_settings/* isTagName */.Ij)(tag) && !(0,src_settings/* isImageReference */.hb)(tag))
+            problems.push(`tag "${(0,src_settings/* shown */.SP)(tag)}" is neither a tag like 1.2.3 nor an image reference like ghcr.io/owner/app:1.2.3`);
     }
     return tags;
 }
-function readMergeSettings(input = reading_readActionInput, env = process.env) {
-    const reading = reading_openReading(input, env);
+function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = process.env) {
+    const reading = (0,src_settings/* openReading */.bM)(input, env);
     const { get, attempt, problems } = reading;
-    const reports = lists_parseList(get('reports'), { commas: false });
+    const reports = (0,src_settings/* parseList */.E1)(get('reports'), { commas: false });
     if (reports.length === 0)
         problems.push('reports is empty: give the report files of the jobs to merge, like reports/*/report.json');
     for (const pattern of reports) {
         if (pattern.startsWith('-'))
-            problems.push(`reports "${values_shown(pattern)}" starts with a dash: give a path or a glob, like reports/*/report.json`);
+            problems.push(`reports "${(0,src_settings/* shown */.SP)(pattern)}" starts with a dash: give a path or a glob, like reports/*/report.json`);
     }
-    const annotations = lists_parseList(get('annotations'), { commas: false })
+    const annotations = (0,src_settings/* parseList */.E1)(get('annotations'), { commas: false })
         .map(line => readAnnotation(line, problems))
         .filter(pair => pair !== undefined);
-    const pullRequest = attempt(() => github_readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const pullRequest = attempt(() => (0,src_settings/* readPullRequest */.DQ)(env.GITHUB_EVENT_PATH), undefined);
     const settings = {
         reports,
         workspace: reading.workspace,
         tags: readTags(get('tags'), problems),
         annotations: Object.fromEntries(annotations),
-        comment: compare_readComment(reading),
-        budget: compare_readBudget(reading),
-        github: github_readGitHub(reading, pullRequest)
+        comment: (0,src_settings/* readComment */.W3)(reading),
+        budget: (0,src_settings/* readBudget */.OW)(reading),
+        github: (0,src_settings/* readGitHub */.kQ)(reading, pullRequest)
     };
     if (problems.length > 0)
-        throw new reading_InputError(problems);
+        throw new src_settings/* InputError */.dz(problems);
     return settings;
 }
 
@@ -45465,7 +44516,7 @@ function indexManifest(verified, annotations) {
 const putIndex = (request, index, reference) => putManifestBytes(request, layout_MEDIA.index, index.bytes, reference);
 function failed(write, error, references) {
     const message = error.message;
-    const why = access_networkReason(error, references_pushTarget(write.image).host) ?? registry_explainPushFailure(message, write.tags) ?? message;
+    const why = access_networkReason(error, (0,src_settings/* pushTarget */.El)(write.image).host) ?? registry_explainPushFailure(message, write.tags) ?? message;
     const missing = write.tags.filter(t => !references.includes(t));
     const state = references.length === 0 ? 'Nothing of it was tagged.' : `Tagged before it stopped: ${references.join(', ')}; not tagged: ${missing.join(', ')}.`;
     return { digest: write.index.digest, references, images: [], error: `the index of ${write.image} could not be written: ${why}. ${state}` };
@@ -45489,7 +44540,7 @@ async function tagging_readBack(write, references) {
  * so a failure before it publishes nothing; one after it says which tags got out.
  */
 async function writeIndexes(writes) {
-    const sessions = writes.map(write => access_registrySession(references_pushTarget(write.image), 'pull,push'));
+    const sessions = writes.map(write => access_registrySession((0,src_settings/* pushTarget */.El)(write.image), 'pull,push'));
     const stored = await Promise.all(writes.map((write, i) => putIndex(sessions[i], write.index, write.index.digest).then(() => undefined, (error) => failed(write, error, []))));
     const refused = stored.find(s => s !== undefined);
     if (refused)
@@ -45499,7 +44550,7 @@ async function writeIndexes(writes) {
         const references = [];
         try {
             for (const tag of write.tags) {
-                await putIndex(sessions[i], write.index, references_tagOf(tag));
+                await putIndex(sessions[i], write.index, (0,src_settings/* tagOf */.cO)(tag));
                 references.push(tag);
             }
         }
@@ -45583,7 +44634,7 @@ async function verifyReport(request, image, { file, report }) {
     catch (error) {
         if (error instanceof Missing)
             return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`];
-        const why = access_networkReason(error, references_pushTarget(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)');
+        const why = access_networkReason(error, (0,src_settings/* pushTarget */.El)(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)');
         return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? error.message}`];
     }
 }
@@ -45594,7 +44645,7 @@ async function verifyGroups(groups) {
     await Promise.all(groups
         .filter(group => group.pushed)
         .map(async (group) => {
-        const request = access_registrySession(references_pushTarget(group.image), 'pull');
+        const request = access_registrySession((0,src_settings/* pushTarget */.El)(group.image), 'pull');
         const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)));
         const failed = results.filter(r => Array.isArray(r));
         problems.push(...failed.flat());
@@ -46112,6 +45163,84 @@ const warningsSaid = () => [...said];
 
 /***/ }),
 
+/***/ 1109:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   CS: () => (/* binding */ prose),
+/* harmony export */   EU: () => (/* binding */ fence),
+/* harmony export */   MZ: () => (/* binding */ codeCell),
+/* harmony export */   aY: () => (/* binding */ code),
+/* harmony export */   js: () => (/* binding */ htmlText),
+/* harmony export */   nf: () => (/* binding */ link)
+/* harmony export */ });
+/* harmony import */ var _settings_index_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9864);
+
+/**
+ * The one Markdown writer for values from outside (module paths, versions, replacements, tags, program output,
+ * messages that quote them, cache records, report files): each is placed where it can only be text. GitHub renders
+ * the comment and the summary with cmark-gfm, then links @mentions, #references and bare URLs in the text it made;
+ * so a value is shown in a code span (nothing in it is a link, a mention or HTML), in a fence it cannot close, as
+ * prose with every Markdown character escaped and mentions broken, or as HTML text.
+ */
+// Line ends and other characters that would end a line or a block in the middle of a value.
+const BREAKS = /[\p{Cc}\u2028\u2029]/gu;
+// Placed after @ and #: GitHub's mention and reference filters then see no name after them; it shows nothing.
+const WORD_BREAK = '\u200b';
+/** A code span holding `value` as one line of text, cut past `max` characters; no backtick in it can close it. */
+function code(value, max = 200) {
+    const flat = (0,_settings_index_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(value, max).replace(BREAKS, ' ');
+    if (flat.trim() === '')
+        return '` `';
+    const longest = Math.max(0, ...(flat.match(/`+/g) ?? []).map(run => run.length));
+    const ticks = '`'.repeat(longest + 1);
+    // A span that starts or ends with a backtick needs a space inside its delimiters, which the renderer strips.
+    const pad = /^[` ]|[` ]$/.test(flat) ? ' ' : '';
+    return `${ticks}${pad}${flat}${pad}${ticks}`;
+}
+/** A code span in a table cell: GitHub splits cells at every unescaped pipe, code spans included. */
+const codeCell = (value, max) => code(value, max).replace(/\|/g, '\\|');
+/** Lines of text in a fenced block no line of them can close; `prefix` starts every line (`> ` inside an alert). */
+function fence(text, prefix = '') {
+    const lines = text
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' || c === '\t' ? c : ' '))
+        .split('\n');
+    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map(run => run.length));
+    const ticks = '`'.repeat(Math.max(3, longest + 1));
+    return [`${ticks}text`, ...lines, ticks].map(line => `${prefix}${line}`).join('\n');
+}
+/**
+ * Prose from outside (a warning, a reason): line breaks kept, and escaped whatever could start markup there: an
+ * emphasis, code, a link or an image, HTML or an entity, a table cell, math, a bare URL (`://`, `www.`), a block at
+ * the start of a line; mentions and references broken. What cannot (`/`, `.`, `-`, `%` within a line) stays as it is.
+ */
+function prose(value) {
+    return value
+        .replace(/\r\n?/g, '\n')
+        .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' ? c : ' '))
+        .replace(/[\\`*_[\]<&|~$]/g, c => `\\${c}`)
+        .replace(/:(?=\/\/)/g, '\\:')
+        .replace(/(www)\./gi, '$1\\.')
+        .replace(/^([ \t]*)([#>+=-])/gm, '$1\\$2')
+        .replace(/^([ \t]*\d+)([.)])/gm, '$1\\$2')
+        .replace(/[@#]/g, c => `${c}${WORD_BREAK}`);
+}
+/** Text inside raw HTML (a `<summary>`): its characters as entities, mentions broken. */
+function htmlText(value, max = 200) {
+    return (0,_settings_index_js__WEBPACK_IMPORTED_MODULE_0__/* .shown */ .SP)(value, max)
+        .replace(BREAKS, ' ')
+        .replace(/[@#]/g, c => `${c}${WORD_BREAK}`)
+        .replace(/[&<>"']/g, c => `&#${c.charCodeAt(0)};`);
+}
+/** A link to one of the run's own pages (checked where the URL was read); a URL that could end the link is not linked. */
+function link(text, url) {
+    return url && /^https?:\/\/[^\s()<>[\]`\\]+$/.test(url) ? `[${text}](${url})` : text;
+}
+
+
+/***/ }),
+
 /***/ 6867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -46122,6 +45251,8 @@ const warningsSaid = () => [...said];
 /* harmony export */   t3: () => (/* binding */ REPORT_FORMAT),
 /* harmony export */   vX: () => (/* binding */ VARIES)
 /* harmony export */ });
+/* harmony import */ var _md_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1109);
+
 /** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
 const REPORT_FORMAT = 1;
 /** Starts the lines whose figures change from run to run (times): a comment differing only there is left alone. */
@@ -46138,8 +45269,1022 @@ const attributionOf = (report, platform) => report.attribution?.find(a => a.plat
 function largest(report) {
     const images = report.measurement.images;
     const top = images.reduce((a, b) => (b.wire > a.wire ? b : a));
-    return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` };
+    return { image: top, label: images.length === 1 ? '' : ` (${(0,_md_js__WEBPACK_IMPORTED_MODULE_0__/* .prose */ .CS)(top.platform)}, the largest of ${images.length} platforms)` };
 }
+
+
+/***/ }),
+
+/***/ 9864:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  dz: () => (/* reexport */ reading_InputError),
+  Zz: () => (/* reexport */ types_NO_VARIABLE),
+  $Q: () => (/* reexport */ clip),
+  hb: () => (/* reexport */ references_isImageReference),
+  Z6: () => (/* reexport */ references_isRepository),
+  Ij: () => (/* reexport */ isTagName),
+  Tn: () => (/* reexport */ manifestReference),
+  bM: () => (/* reexport */ reading_openReading),
+  E1: () => (/* reexport */ lists_parseList),
+  El: () => (/* reexport */ pushTarget),
+  LJ: () => (/* reexport */ reading_readActionInput),
+  OW: () => (/* reexport */ compare_readBudget),
+  W3: () => (/* reexport */ compare_readComment),
+  kQ: () => (/* reexport */ github_readGitHub),
+  DQ: () => (/* reexport */ github_readPullRequest),
+  _M: () => (/* reexport */ repositoryOf),
+  SP: () => (/* reexport */ values_shown),
+  cO: () => (/* reexport */ tagOf)
+});
+
+// UNUSED EXPORTS: IMAGE_SHAPING, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, byRepository, fullName, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
+
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
+;// CONCATENATED MODULE: ./src/settings/values.ts
+/**
+ * Checks of the input values that reach a command line, git or the Dockerfile. Inputs are data: each check lets
+ * through only what the value claims to be, so that no value can become a flag, an option or an instruction.
+ * Each returns why the value is refused, or undefined.
+ */
+/** Longest file name Linux takes (NAME_MAX); longer gives "file name too long" after the build. */
+const MAX_FILE_NAME = 255;
+/** The text, or its head and tail with the count of characters left out between. */
+function clip(text, max) {
+    if (text.length <= max)
+        return text;
+    const half = Math.floor(max / 2);
+    return `${text.slice(0, half)} … (${text.length - 2 * half} characters left out) … ${text.slice(-half)}`;
+}
+/** A value as an error message shows it: a huge one is cut, so the message stays one readable sentence. */
+function values_shown(value, max = 80) {
+    return value.length > max ? `${value.slice(0, max)}… (${value.length} characters)` : value;
+}
+/** Why git would refuse `ref` as a ref name (git check-ref-format --allow-onelevel), or undefined. */
+function refRule(ref) {
+    if (ref.startsWith('-'))
+        return 'starts with "-", which git would read as an option';
+    if (ref.length > 1024)
+        return 'is longer than 1024 characters';
+    // eslint-disable-next-line no-control-regex
+    if (/[\x00-\x20\x7f~^:?*[\\]/.test(ref))
+        return 'holds a character git refuses in a ref name (a space, a control character or one of ~ ^ : ? * [ \\)';
+    if (ref.includes('..'))
+        return 'holds ".."';
+    if (ref === '@' || ref.includes('@{'))
+        return 'holds "@{" or is "@"';
+    if (ref.endsWith('.'))
+        return 'ends with "."';
+    const parts = ref.split('/');
+    if (parts.some(part => part === ''))
+        return 'has an empty part (a leading, trailing or double "/")';
+    if (parts.some(part => part.startsWith('.') || part.endsWith('.lock')))
+        return 'has a part that starts with "." or ends with ".lock"';
+    return undefined;
+}
+function values_baseRefProblem(ref) {
+    const why = refRule(ref);
+    return why && `base-ref "${values_shown(ref)}" ${why}: give a branch, tag or commit of origin, like main`;
+}
+/**
+ * WORKDIR takes the rest of its line and expands $variables: only plain folder names are let through, so the
+ * value can be nothing but a folder (no newline, no second instruction, no `..` out of the image's tree).
+ */
+function values_workdirProblem(workdir) {
+    if (workdir === '')
+        return undefined;
+    const parts = workdir.split('/').slice(1);
+    const plain = workdir.startsWith('/') && parts.every(part => /^[\w.@+-]+$/.test(part) && part !== '.' && part !== '..');
+    if (!plain || workdir.length > 1024 || workdir === '/') {
+        return `workdir "${values_shown(workdir)}" must be an absolute folder in the image made of letters, digits and . _ @ + - names, like /data (no .., no spaces)`;
+    }
+    return undefined;
+}
+/** The main package: a relative folder or an import path, never a go flag. */
+function values_packageProblem(pkg) {
+    if (pkg === '')
+        return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
+    if (pkg.startsWith('-'))
+        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
+    // eslint-disable-next-line no-control-regex
+    if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
+        return `package "${values_shown(pkg)}" must be one folder or import path, like ./cmd/server`;
+    return undefined;
+}
+// go build's flags that take their value as the next field (`-tags foo`); every other flag is boolean or uses `=`.
+const VALUE_FLAGS = new Set([
+    'C',
+    'o',
+    'p',
+    'ldflags',
+    'asmflags',
+    'buildmode',
+    'compiler',
+    'covermode',
+    'coverpkg',
+    'gccgoflags',
+    'gcflags',
+    'installsuffix',
+    'mod',
+    'modfile',
+    'overlay',
+    'pgo',
+    'pkgdir',
+    'tags',
+    'toolexec'
+]);
+/** build-flags are flags: a field that is neither a flag nor a flag's value would be read as a package. */
+function values_buildFlagsProblems(fields) {
+    const problems = [];
+    for (let i = 0; i < fields.length; i++) {
+        const field = fields[i];
+        const flag = /^--?([\w-]+)(=|$)/.exec(field);
+        if (!flag) {
+            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
+            continue;
+        }
+        if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
+            problems.push(`build-flags must not set ${field.split('=')[0]}: the action sets it (use ldflags for linker flags)`);
+        if (flag[2] === '' && VALUE_FLAGS.has(flag[1])) {
+            if (i + 1 >= fields.length)
+                problems.push(`build-flags ends with ${field}, which needs a value (like ${field} netgo)`);
+            i++;
+        }
+    }
+    return problems;
+}
+/** A buildx builder or docker context name, passed as `--builder=NAME`. */
+function values_builderProblem(builder) {
+    if (builder === '' || /^[A-Za-z0-9][\w.+-]{0,127}$/.test(builder))
+        return undefined;
+    return `builder "${values_shown(builder)}" is not a builder name (letters, digits and . _ + -, starting with a letter or digit): give docker/setup-buildx-action's name output`;
+}
+function values_binaryNameProblem(name) {
+    if (/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name) && name.length <= MAX_FILE_NAME)
+        return undefined;
+    return `binary-name "${values_shown(name)}" must be a plain file name of at most ${MAX_FILE_NAME} letters, digits, . _ -`;
+}
+
+;// CONCATENATED MODULE: ./src/settings/lists.ts
+/** Input list parsing shared by settings: the formats docker/metadata-action and build-push-action use. */
+
+/** Newline list; with `commas`, commas separate items too. Blank lines and `#` comments are dropped. */
+function lists_parseList(text, { commas }) {
+    return text
+        .split(/\r?\n/)
+        .flatMap(line => (commas ? line.split(',') : [line]))
+        .map(item => item.trim())
+        .filter(item => item !== '' && !item.startsWith('#'));
+}
+/**
+ * Splits a flag string into argv the way the go command splits -ldflags and GOFLAGS (cmd/internal/quoted):
+ * fields separated by white space, a field may be quoted whole with ' or ". No shell is involved, so `$(…)`,
+ * `;` and backquotes stay literal text.
+ */
+function lists_splitFields(text, input = 'the value') {
+    const fields = [];
+    let i = 0;
+    while (i < text.length) {
+        if (/\s/.test(text[i])) {
+            i++;
+            continue;
+        }
+        const quote = text[i];
+        if (quote === '"' || quote === "'") {
+            const end = text.indexOf(quote, i + 1);
+            if (end < 0)
+                throw new Error(`${input} has an unterminated ${quote} quote in "${shown(text)}": close it or remove it`);
+            fields.push(text.slice(i + 1, end));
+            i = end + 1;
+            if (i < text.length && !/\s/.test(text[i]))
+                throw new Error(`${input}: a quoted field must be followed by a space in "${shown(text)}"`);
+            continue;
+        }
+        let end = i;
+        while (end < text.length && !/\s/.test(text[end]))
+            end++;
+        fields.push(text.slice(i, end));
+        i = end;
+    }
+    return fields;
+}
+/** Quotes one field so that splitFields (and the go command) reads it back unchanged. */
+function quoteField(field) {
+    if (field !== '' && !/[\s'"]/.test(field))
+        return field;
+    if (!field.includes("'"))
+        return `'${field}'`;
+    if (!field.includes('"'))
+        return `"${field}"`;
+    throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
+}
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/settings/modules.ts
+
+
+// Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
+const SKIPPED = new Set(['.git', 'node_modules', 'vendor', 'testdata']);
+/** Folders below `dir` that hold a go.mod (a few levels, the usual clutter skipped), nearest first. */
+function findGoMods(dir, depth = 4) {
+    const found = [];
+    let level = [dir];
+    for (let d = 0; d < depth && level.length > 0 && found.length < 10; d++) {
+        const next = [];
+        for (const folder of level) {
+            for (const entry of readdirSync(folder, { withFileTypes: true })) {
+                if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.'))
+                    continue;
+                const child = path.join(folder, entry.name);
+                if (existsSync(path.join(child, 'go.mod')))
+                    found.push(child);
+                else
+                    next.push(child);
+            }
+        }
+        level = next;
+    }
+    return found.sort();
+}
+const PACKAGE_MAIN = /^package\s+main\b/m;
+// Enough of a file to pass its licence header and build constraints and reach the package clause.
+const HEAD_BYTES = 8192;
+function packageClauseIsMain(file) {
+    const fd = openSync(file, 'r');
+    try {
+        const head = Buffer.alloc(HEAD_BYTES);
+        return PACKAGE_MAIN.test(head.subarray(0, readSync(fd, head, 0, HEAD_BYTES, 0)).toString('utf8'));
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+/**
+ * The main packages of the module in `moduleDir`, as package inputs (`.`, `./cmd/api`), read from the files' package
+ * clauses (no go command before the inputs are checked): a few levels, nested modules and the usual clutter skipped.
+ */
+function findMainPackages(moduleDir, depth = 4) {
+    const found = [];
+    const visit = (folder, level) => {
+        const entries = readdirSync(folder, { withFileTypes: true });
+        if (entries.some(e => e.isFile() && e.name.endsWith('.go') && !e.name.endsWith('_test.go') && packageClauseIsMain(path.join(folder, e.name)))) {
+            const relative = path.relative(moduleDir, folder);
+            found.push(relative === '' ? '.' : `./${relative.split(path.sep).join('/')}`);
+        }
+        if (level >= depth)
+            return;
+        for (const entry of entries) {
+            if (!entry.isDirectory() || SKIPPED.has(entry.name) || entry.name.startsWith('.') || entry.name.startsWith('_'))
+                continue;
+            const child = path.join(folder, entry.name);
+            if (!existsSync(path.join(child, 'go.mod')))
+                visit(child, level + 1);
+        }
+    };
+    visit(moduleDir, 0);
+    return found.sort();
+}
+/** A module folder as the working-directory error names it, with its main packages when `package` has to be set too. */
+function moduleChoice(workspace, dir) {
+    const name = `"${path.relative(workspace, dir) || '.'}"`;
+    const mains = findMainPackages(dir);
+    if (mains.length === 0)
+        return `${name} (no main package found)`;
+    if (mains.length === 1)
+        return name;
+    return `${name} (main packages ${mains.join(', ')}: set package to one of them too)`;
+}
+/** The module path from go.mod: the default binary name is its last element. */
+function readModulePath(goMod) {
+    return /^\s*module\s+"?([^\s"]+)"?/m.exec(goMod)?.[1];
+}
+function modules_defaultBinaryName(modulePath) {
+    const parts = modulePath.split('/');
+    // example.com/tool/v2 is named tool, as `go install` names it.
+    if (parts.length > 1 && /^v\d+$/.test(parts[parts.length - 1]))
+        parts.pop();
+    return parts[parts.length - 1];
+}
+/** The module's path from its go.mod, or a problem that says where the module is. */
+function modules_readModule({ problems, workspace }, workingDirectory) {
+    if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
+        problems.push(`working-directory "${workingDirectory}" does not exist`);
+        return '';
+    }
+    if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
+        const found = findGoMods(workingDirectory);
+        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+            (found.length > 0
+                ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
+                : 'no go.mod was found below it either; point it at the Go module root'));
+        return '';
+    }
+    const modulePath = readModulePath(readFileSync(path.join(workingDirectory, 'go.mod'), 'utf8')) ?? '';
+    if (!modulePath)
+        problems.push(`${path.join(workingDirectory, 'go.mod')} has no module line`);
+    return modulePath;
+}
+
+;// CONCATENATED MODULE: ./src/settings/build.ts
+
+
+
+
+
+
+// The build group: what `go build` reads.
+// What a version or build may hold: it goes into -X, an OCI label and the default tag.
+const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
+const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 128): it goes into the binary, a label and the tag';
+function build_readBuild(reading) {
+    const { get, attempt, problems } = reading;
+    const workingDirectory = path.resolve(reading.workspace, get('working-directory'));
+    const modulePath = readModule(reading, workingDirectory);
+    let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
+    const binaryProblem = binaryNameProblem(binaryName);
+    if (binaryProblem) {
+        problems.push(binaryProblem);
+        binaryName = 'app';
+    }
+    const packageWhy = packageProblem(get('package'));
+    if (packageWhy)
+        problems.push(packageWhy);
+    const [versionVariable, buildVariable] = [get('version-variable'), get('build-variable')];
+    for (const [name, value] of [
+        ['version-variable', versionVariable],
+        ['build-variable', buildVariable]
+    ]) {
+        if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
+            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
+    }
+    const [version, build] = [get('version') || undefined, get('build') || undefined];
+    for (const [name, value] of [
+        ['version', version],
+        ['build', build]
+    ]) {
+        if (value !== undefined && !SAFE_VALUE.test(value))
+            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+    }
+    const ldflags = get('ldflags');
+    attempt(() => splitFields(ldflags, 'ldflags'), []);
+    const buildFlags = attempt(() => splitFields(get('build-flags'), 'build-flags'), []);
+    problems.push(...buildFlagsProblems(buildFlags));
+    const platforms = readPlatforms(reading);
+    return { workingDirectory, package: get('package'), binaryName, version, build, versionVariable, buildVariable, ldflags, buildFlags, platforms };
+}
+function readPlatforms({ get, attempt, problems }) {
+    const texts = parseList(get('platforms'), { commas: true });
+    if (texts.length === 0)
+        problems.push('platforms is empty: give at least one, e.g. linux/amd64');
+    const platforms = texts.map(text => attempt(() => parsePlatform(text), undefined)).filter(p => p !== undefined);
+    const duplicate = platforms.find((p, i) => platforms.findIndex(q => q.id === p.id) !== i);
+    if (duplicate)
+        problems.push(`platforms lists ${duplicate.id} twice`);
+    return platforms;
+}
+/** The same settings with some of what go build reads changed. */
+const withBuild = (settings, changed) => ({ ...settings, build: { ...settings.build, ...changed } });
+/** The settings for the main package preflight found: `go build` names the binary after its import path. */
+function withMainPackage(settings, main) {
+    const binaryName = settings.derived.includes('binary-name') ? defaultBinaryName(main.importPath) : settings.build.binaryName;
+    const image = settings.derived.includes('image') && !settings.github.repository ? binaryName.toLowerCase() : settings.publish.image;
+    return { ...withBuild(settings, { package: main.package, binaryName }), publish: { ...settings.publish, image } };
+}
+
+// EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
+var core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/settings/budget.ts
+/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
+const UNITS = {
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    kib: 1024,
+    mib: 1024 ** 2,
+    gib: 1024 ** 3
+};
+/** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
+function parseSize(text, name) {
+    const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
+    if (!match)
+        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+    return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
+}
+function parseIncrease(text, name) {
+    const percent = /^(\d+(?:\.\d+)?)\s*%$/.exec(text.trim());
+    if (percent)
+        return { percent: Number(percent[1]) };
+    try {
+        return { bytes: parseSize(text, name) };
+    }
+    catch {
+        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/settings/github.ts
+
+// The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
+const github_PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target']));
+/** The pull request of the triggering event, from the payload file the runner writes. */
+function github_readPullRequest(eventPath) {
+    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+        return undefined;
+    let event;
+    try {
+        event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
+    }
+    catch (error) {
+        throw new Error(`the event file GITHUB_EVENT_PATH (${eventPath}) is not valid JSON (${error.message}): the runner writes it; a step that rewrites it must keep it JSON`, {
+            cause: error
+        });
+    }
+    const pr = event.pull_request;
+    if (!pr)
+        return undefined;
+    return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
+}
+/**
+ * As docker/build-push-action does for a push: full provenance for a public repository, minimal for any other (a
+ * private one, or one the event does not say), since mode=max records the build's inputs.
+ */
+function github_defaultProvenance(eventPath) {
+    let isPrivate;
+    try {
+        isPrivate =
+            eventPath && existsSync(eventPath)
+                ? JSON.parse(readFileSync(eventPath, 'utf8')).repository?.private
+                : undefined;
+    }
+    catch {
+        isPrivate = undefined;
+    }
+    return isPrivate === false ? 'mode=max' : 'mode=min';
+}
+/**
+ * A push event's `before`: the branch's head before the push, most often the commit the last run measured. Only a
+ * commit id: all zeros (a new branch) or anything else is none. A malformed file is readPullRequest's to report.
+ */
+function pushBefore(eventPath, eventName) {
+    if (eventName !== 'push' || !eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+        return undefined;
+    try {
+        const before = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8')).before;
+        return typeof before === 'string' && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(before) && !/^0+$/.test(before) ? before : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+/** The run's GitHub context, with the pull request of the event file. */
+function github_readGitHub({ env }, pullRequest) {
+    return {
+        repository: env.GITHUB_REPOSITORY,
+        serverUrl: env.GITHUB_SERVER_URL || 'https://github.com',
+        ref: env.GITHUB_REF,
+        refName: env.GITHUB_REF_NAME,
+        eventName: env.GITHUB_EVENT_NAME,
+        pullRequest,
+        before: pushBefore(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME)
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/reading.ts
+
+// Reading the inputs: every problem recorded, all of them reported at once.
+/** Every problem with the inputs, reported together so one run shows all that must change. */
+class reading_InputError extends Error {
+    problems;
+    constructor(problems) {
+        super(problems.length === 1 ? `Invalid input: ${problems[0]}` : `Invalid inputs:\n- ${problems.join('\n- ')}`);
+        this.problems = problems;
+    }
+}
+const reading_readActionInput = name => core/* getInput */.V4(name);
+function reading_parseBoolean(name, text) {
+    if (/^(true|yes|1|on)$/i.test(text))
+        return true;
+    if (/^(false|no|0|off)$/i.test(text))
+        return false;
+    throw new Error(`${name} must be true or false, not "${text}"`);
+}
+/** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
+function reading_openReading(input, env) {
+    const problems = [];
+    return {
+        get: name => input(name).trim(),
+        attempt: (parse, fallback) => {
+            try {
+                return parse();
+            }
+            catch (error) {
+                problems.push(error.message);
+                return fallback;
+            }
+        },
+        problems,
+        workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
+        env
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/references.ts
+// Image references as docker takes them: the grammar inputs are checked by, and the parts a registry call needs.
+// Grammar of github.com/distribution/reference, enough to refuse what docker would refuse.
+const NAME_PART = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const HOST = '[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?';
+// Docker reads the first component as a registry only with a dot, a port, or as localhost.
+const DOMAIN = `(?:${HOST}(?:\\.${HOST})+(?::[0-9]+)?|${HOST}:[0-9]+|localhost|\\[[0-9a-fA-F:]+\\](?::[0-9]+)?)`;
+const TAG = '[\\w][\\w.-]{0,127}';
+const DIGEST = '[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}';
+const REPOSITORY_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*$`);
+const REFERENCE_RE = new RegExp(`^(?:${DOMAIN}/)?${NAME_PART}(?:/${NAME_PART})*(?::${TAG})?(?:@${DIGEST})?$`);
+// distribution/reference's limit on a repository name; a tag adds at most 128, a digest its hex.
+const references_MAX_NAME = 255;
+/** A repository name as docker takes it: `ghcr.io/owner/app`, `acme/app`. */
+const references_isRepository = (text) => text.length <= references_MAX_NAME && REPOSITORY_RE.test(text);
+/** A tag alone, as it follows the colon: `1.2.3`, `latest`. */
+const isTagName = (text) => new RegExp(`^${TAG}$`).test(text);
+function references_isImageReference(text) {
+    return text.length <= references_MAX_NAME + 200 && REFERENCE_RE.test(text);
+}
+/** `repo:tag` → `repo`; keeps a registry port (`host:5000/repo:tag`). */
+function repositoryOf(reference) {
+    const withoutDigest = reference.split('@')[0];
+    const slash = withoutDigest.lastIndexOf('/');
+    const colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.slice(0, colon) : withoutDigest;
+}
+/** `repo:tag` → `tag`. */
+const tagOf = (reference) => reference.slice(repositoryOf(reference).length + 1);
+/** `host/repo:tag`, `repo@sha256:…` → the repository and the tag or digest to ask for (`latest` when none). */
+function manifestReference(reference) {
+    const rest = reference.slice(repositoryOf(reference).length);
+    const at = rest.indexOf('@');
+    const ref = at >= 0 ? rest.slice(at + 1) : rest.startsWith(':') ? rest.slice(1) : 'latest';
+    return { target: pushTarget(reference), ref };
+}
+/** `app:1` → `docker.io/library/app:1`: the full name containerd gives an image. */
+function fullName(reference) {
+    const { host, name } = pushTarget(reference);
+    return `${host}/${name}${reference.slice(repositoryOf(reference).length)}`;
+}
+/** The references grouped by the repository they go to, in the order given. */
+function byRepository(references) {
+    const groups = [];
+    for (const reference of references) {
+        const target = pushTarget(reference);
+        const known = groups.find(g => g.target.host === target.host && g.target.name === target.name);
+        if (known)
+            known.references.push(reference);
+        else
+            groups.push({ target, references: [reference] });
+    }
+    return groups;
+}
+function pushTarget(reference) {
+    const repository = repositoryOf(reference);
+    const [first, ...rest] = repository.split('/');
+    const isHost = rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    if (!isHost)
+        return { host: 'docker.io', name: rest.length === 0 ? `library/${first}` : repository };
+    return { host: first, name: rest.join('/') };
+}
+
+;// CONCATENATED MODULE: ./src/settings/compare.ts
+
+
+
+
+
+
+// The compare, comment and budget groups: what the comparison with the base, the comment and the gate read.
+/** Masked in the log from the start, so that a server echoing it back cannot leak it. */
+function secret(token) {
+    if (token)
+        core/* setSecret */.Pq(token);
+    return token;
+}
+function compare_readCompare({ get, attempt, problems, env }, pullRequest) {
+    const compare = get('compare').toLowerCase();
+    const baselineImage = get('baseline-image');
+    const baseRef = get('base-ref') || undefined;
+    let baseline = { kind: 'off' };
+    if (!['auto', 'build', 'off'].includes(compare))
+        problems.push(`compare "${compare}" must be auto, build or off`);
+    if (baselineImage && !isImageReference(baselineImage))
+        problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
+    const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
+    if (baseRefWhy)
+        problems.push(baseRefWhy);
+    const comparing = compare === 'build' || (compare === 'auto' && (PULL_REQUEST_EVENTS.includes(env.GITHUB_EVENT_NAME ?? '') || baseRef !== undefined));
+    if (comparing) {
+        if (baselineImage)
+            baseline = { kind: 'image', reference: baselineImage };
+        else if (baseRef || pullRequest)
+            baseline = { kind: 'build', ref: baseRef };
+        else
+            problems.push('compare: build needs something to compare with: run on a pull_request event, or set base-ref (a branch or commit) or baseline-image');
+    }
+    return { baseline, cache: attempt(() => parseBoolean('baseline-cache', get('baseline-cache')), true) };
+}
+function compare_readComment({ get, attempt, problems }) {
+    const timeoutText = get('comment-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
+        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+    const key = get('comment-key');
+    if (!/^[\w.-]+$/.test(key))
+        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+    return { enabled: attempt(() => reading_parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
+}
+function compare_readBudget({ get, attempt }) {
+    const [maxSizeText, maxIncreaseText] = [get('max-size'), get('max-increase')];
+    return {
+        maxSize: maxSizeText ? attempt(() => parseSize(maxSizeText, 'max-size'), undefined) : undefined,
+        maxIncrease: maxIncreaseText ? attempt(() => parseIncrease(maxIncreaseText, 'max-increase'), undefined) : undefined
+    };
+}
+
+;// CONCATENATED MODULE: ./src/settings/files.ts
+
+
+
+// System folders a runner's files may come from, besides the workspace (like /etc/mime.types).
+const SYSTEM_SOURCES = (/* unused pure expression or super */ null && (['/etc/', '/usr/share/', '/usr/lib/', '/opt/']));
+// The context's digest reads each file whole, and Node reads at most 2 GiB at once.
+const MAX_FILE_BYTES = (/* unused pure expression or super */ null && (2 ** 31 - 1));
+const inside = (folder, file) => {
+    const relative = path.relative(folder, file);
+    return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+};
+/**
+ * Where a `files` source really is, after every symlink: a source named in the workspace must stay in it (a pull
+ * request's own symlink must not reach the runner's files), a system source under the system folders.
+ */
+function resolveSource(given, workspace) {
+    const source = path.resolve(workspace, given);
+    const inWorkspace = inside(workspace, source);
+    if (!inWorkspace && !SYSTEM_SOURCES.some(dir => source.startsWith(dir))) {
+        throw new Error(`files source "${shown(given)}" must be in the workspace or under ${SYSTEM_SOURCES.join(', ')}`);
+    }
+    if (!existsSync(source))
+        throw new Error(`files source "${shown(given)}" does not exist (${source})`);
+    const real = realpathSync(source);
+    const allowed = inWorkspace ? inside(realpathSync(workspace), real) : SYSTEM_SOURCES.some(dir => real.startsWith(dir));
+    if (!allowed) {
+        throw new Error(`files source "${shown(given)}" leads through a symlink to ${real}, outside ${inWorkspace ? 'the workspace' : SYSTEM_SOURCES.join(', ')}: ` +
+            "only files the workspace (or the runner's system folders) really holds are copied");
+    }
+    return real;
+}
+/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
+function entryProblem(root, file) {
+    const info = lstatSync(file);
+    if (info.isSymbolicLink()) {
+        const link = readlinkSync(file);
+        return inside(root, path.resolve(path.dirname(file), link)) ? undefined : `is a symlink to ${link}, outside the folder`;
+    }
+    if (!info.isFile() && !info.isDirectory())
+        return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
+    if (info.size > MAX_FILE_BYTES)
+        return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    return undefined;
+}
+/** The first entry of the folder that cannot be copied, and why. */
+function treeProblem(root) {
+    const pending = [root];
+    while (pending.length > 0) {
+        const folder = pending.pop();
+        for (const entry of readdirSync(folder, { withFileTypes: true })) {
+            const file = path.join(folder, entry.name);
+            const problem = entryProblem(root, file);
+            if (problem)
+                return `${path.relative(root, file)} ${problem}`;
+            if (entry.isDirectory())
+                pending.push(file);
+        }
+    }
+    return undefined;
+}
+/**
+ * One `files` line, `source:destination`: a plain file or folder in the workspace (or a system file of the
+ * runner), and an absolute path in the image. The whole tree is checked here, before any build.
+ */
+function files_parseFile(line, workspace) {
+    const match = /^(.+?):(\/.*)$/.exec(line);
+    if (!match)
+        throw new Error(`files entry "${shown(line)}" must be source:destination, like config/app.yaml:/etc/app/app.yaml`);
+    const [, given, destination] = match;
+    if (path.posix.normalize(destination) !== destination || destination === '/' || destination.length > 1024) {
+        throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
+    }
+    const source = resolveSource(given, workspace);
+    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const folder = statSync(source).isDirectory();
+    const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ');
+    if (problem)
+        throw new Error(`files source "${shown(given)}": ${problem}`);
+    return { source, destination };
+}
+
+;// CONCATENATED MODULE: ./src/settings/image.ts
+
+
+
+
+
+
+// The pack, stage and engine groups: what UPX, the final stage and the builder read.
+function parseCompression(kindText, levelText) {
+    const kind = kindText.trim().toLowerCase();
+    if (kind !== 'gzip' && kind !== 'zstd')
+        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+    const range = kind === 'gzip' ? [1, 9] : [1, 22];
+    if (levelText.trim() === '')
+        return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
+    const level = Number(levelText);
+    if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
+        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+    }
+    return { kind, level };
+}
+function parseFinalStage(text) {
+    switch (text) {
+        case 'scratch':
+            return { kind: 'scratch', nonroot: false };
+        case 'scratch-nonroot':
+            return { kind: 'scratch-nonroot', nonroot: true };
+        case 'distroless-static':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:latest`, nonroot: false };
+        case 'distroless-static-nonroot':
+            return { kind: 'image', base: `${DISTROLESS_STATIC}:nonroot`, nonroot: true };
+    }
+    if (text === '')
+        throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
+    if (!isImageReference(text))
+        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+    return { kind: 'image', base: text, nonroot: false };
+}
+function portProblem(port) {
+    const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
+    if (!match)
+        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+    const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
+    if (low < 1 || high > 65535)
+        return `expose "${port}" is out of range: ports are 1 to 65535`;
+    if (high < low)
+        return `expose "${port}" is a range that ends before it starts`;
+    return undefined;
+}
+/** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
+function parseLabels(text, problems) {
+    const labels = [];
+    for (const line of text
+        .split(/\r?\n/)
+        .map(l => l.trim())
+        .filter(Boolean)) {
+        const eq = line.indexOf('=');
+        const key = eq > 0 ? line.slice(0, eq).trim() : '';
+        if (!key)
+            problems.push(`label "${line}" is not of the form key=value`);
+        else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
+            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+        else
+            labels.push([key, line.slice(eq + 1).trim()]);
+    }
+    return labels;
+}
+function image_readPack({ get, problems }) {
+    const upxText = get('upx').toLowerCase();
+    const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
+    if (upx !== upxText)
+        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+    const upxInstall = {
+        version: get('upx-version'),
+        url: get('upx-download-url') || UPX_RELEASE_URL,
+        sha256: get('upx-sha256').toLowerCase() || undefined
+    };
+    if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
+        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+    if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
+        problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
+    if (!/^https?:\/\//.test(upxInstall.url))
+        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+    return { upx, upxInstall };
+}
+function image_readStage({ get, attempt, problems, workspace }) {
+    const expose = parseList(get('expose'), { commas: true }).flatMap(e => e.split(/\s+/));
+    for (const port of expose) {
+        const problem = portProblem(port);
+        if (problem)
+            problems.push(problem);
+    }
+    const workdir = get('workdir');
+    const workdirWhy = workdirProblem(workdir);
+    if (workdirWhy)
+        problems.push(workdirWhy);
+    return {
+        compression: attempt(() => parseCompression(get('compression'), get('compression-level')), { kind: 'gzip' }),
+        finalStage: attempt(() => parseFinalStage(get('final-stage')), { kind: 'scratch', nonroot: false }),
+        expose,
+        args: attempt(() => splitFields(get('args'), 'args'), []),
+        workdir,
+        files: parseList(get('files'), { commas: false })
+            .map(line => attempt(() => parseFile(line, workspace), undefined))
+            .filter(f => f !== undefined),
+        tzdata: attempt(() => parseBoolean('tzdata', get('tzdata')), false),
+        labels: parseLabels(get('labels'), problems)
+    };
+}
+function image_readEngine({ get, problems }) {
+    const builder = get('builder');
+    const builderWhy = builderProblem(builder);
+    if (builderWhy)
+        problems.push(builderWhy);
+    return { builder };
+}
+
+;// CONCATENATED MODULE: ./src/settings/publish.ts
+
+
+
+
+
+// The publish group: the image's name and tags, load and push, annotations, provenance and SBOM.
+/**
+ * Empty is ko's default: an SBOM with every push, none otherwise. true and false say so; buildkit, or BuildKit's own
+ * key=value attributes, hand the job to buildx, whose scanner runs as an image it pulls.
+ */
+function parseSbom(text, push) {
+    const value = text.toLowerCase();
+    if (value === '')
+        return push ? { kind: 'build-info' } : { kind: 'off' };
+    if (value === 'true' || value === '1')
+        return { kind: 'build-info' };
+    if (value === 'false' || value === '0')
+        return { kind: 'off' };
+    if (value === 'buildkit')
+        return { kind: 'buildkit', value: 'true' };
+    if (text.includes('=') && !attestationProblem('sbom', text))
+        return { kind: 'buildkit', value: text };
+    throw new Error(`sbom "${shown(text)}" must be true (an SPDX SBOM made from the binary's build info), false, buildkit (BuildKit's scanner, run as an image it pulls), or BuildKit's key=value attributes like generator=<image>`);
+}
+/** buildx's --provenance and --sbom: true/false, or comma-separated key=value attributes (mode=min|max, …). */
+function attestationProblem(name, value) {
+    if (value === '' || /^(true|false|1|0)$/i.test(value))
+        return undefined;
+    const pairs = value.split(',').map(pair => pair.split('='));
+    // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
+    if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
+        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+    }
+    const mode = pairs.find(pair => pair[0] === 'mode');
+    if (mode && !['min', 'max'].includes(mode[1]))
+        return `${name} "${value}": mode must be min or max`;
+    return undefined;
+}
+function publish_readPublish(reading, build) {
+    const { get, attempt, problems } = reading;
+    const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
+    if (!isRepository(image))
+        problems.push(`image "${shown(image)}" is not a valid repository name (lower case, at most ${MAX_NAME} characters, like ghcr.io/owner/name)`);
+    const tags = parseList(get('tags'), { commas: true });
+    for (const tag of tags) {
+        if (!isImageReference(tag))
+            problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
+        else if (tag.includes('@'))
+            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+    }
+    const load = attempt(() => parseBoolean('load', get('load')), true);
+    const push = attempt(() => parseBoolean('push', get('push')), false);
+    const byDigest = attempt(() => parseBoolean('push-by-digest', get('push-by-digest')), false);
+    if (byDigest)
+        problems.push(...byDigestProblems(push, tags, get('image')));
+    else if (push && tags.length === 0) {
+        problems.push("push is true but tags is empty: pass the references to publish, like ghcr.io/owner/app:1.2.3 (docker/metadata-action's tags output works as is)");
+    }
+    const provenanceText = get('provenance');
+    const provenanceWhy = attestationProblem('provenance', provenanceText);
+    if (provenanceWhy)
+        problems.push(provenanceWhy);
+    const provenance = provenanceText || (push ? { pushed: defaultProvenance(reading.env.GITHUB_EVENT_PATH) } : '');
+    const sbom = attempt(() => parseSbom(get('sbom'), push), { kind: 'off' });
+    return { image, tags, load, push, byDigest, annotations: readAnnotations(reading, build.platforms.length), provenance, sbom };
+}
+/** push-by-digest is how a push is made, push whether: both, to a repository named outright, with no tags to ignore. */
+function byDigestProblems(push, tags, image) {
+    const problems = [];
+    if (!push)
+        problems.push('push-by-digest is true but push is false: set push: true as well (push-by-digest only says how to push)');
+    if (tags.length > 0)
+        problems.push(`push-by-digest pushes to image by digest only, untagged, so tags (${shown(tags.join(', '))}) would be ignored: leave tags empty; the job that merges the digests tags the index`);
+    if (!image)
+        problems.push('push-by-digest needs image: the repository the digests go to, like ghcr.io/owner/app');
+    return problems;
+}
+/** Where a push goes: every tag, or (push-by-digest) the image's repository, by digest only. */
+const pushTargets = (publish) => (publish.byDigest ? [publish.image] : publish.tags);
+function readAnnotations({ get, problems }, platformCount) {
+    const annotations = parseList(get('annotations'), { commas: false });
+    for (const annotation of annotations) {
+        if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
+            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+        else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
+            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+    }
+    return annotations;
+}
+
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+;// CONCATENATED MODULE: ./src/settings/run.ts
+
+// The smoke group: what the smoke test in the sandbox reads.
+const MAX_TIMER_SECONDS = 2147483;
+function run_readSmoke({ get, attempt, problems }) {
+    const text = get('smoke-test');
+    const command = text ? attempt(() => splitFields(text, 'smoke-test'), undefined) : undefined;
+    const timeoutText = get('smoke-test-timeout');
+    const timeoutSeconds = Number(timeoutText);
+    if (!(timeoutSeconds > 0))
+        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+    // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
+    else if (timeoutSeconds > MAX_TIMER_SECONDS)
+        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+    return { command, timeoutSeconds };
+}
+
+;// CONCATENATED MODULE: ./src/settings/settings.ts
+
+
+
+
+
+
+
+
+
+// Every group read once, in one pass over the inputs.
+function readSettings(input = readActionInput, env = process.env) {
+    const reading = openReading(input, env);
+    const { problems } = reading;
+    const build = readBuild(reading);
+    const publish = readPublish(reading, build);
+    // Read once: the comparison needs to know there is one, the GitHub context carries it.
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const settings = {
+        build,
+        pack: readPack(reading),
+        stage: readStage(reading),
+        publish,
+        engine: readEngine(reading),
+        smoke: readSmoke(reading),
+        compare: readCompare(reading, pullRequest !== undefined),
+        comment: readComment(reading),
+        budget: readBudget(reading),
+        // Absolute, so that no path made from it can be read as a flag of the tools it is passed to.
+        runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
+        github: readGitHub(reading, pullRequest),
+        derived: [...(reading.get('binary-name') ? [] : ['binary-name']), ...(reading.get('image') ? [] : ['image'])]
+    };
+    if (problems.length > 0)
+        throw new InputError(problems);
+    return settings;
+}
+
+;// CONCATENATED MODULE: ./src/settings/types.ts
+// The settings' types, one group per stage that reads them, and the constants their readers share.
+const types_UPX_LEVELS = (/* unused pure expression or super */ null && (['off', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'best', 'lzma', 'brute', 'ultra-brute']));
+const types_DISTROLESS_STATIC = 'gcr.io/distroless/static-debian12';
+/** The groups of the settings that shape the image's bytes. */
+const IMAGE_SHAPING = (/* unused pure expression or super */ null && (['build', 'pack', 'stage']));
+/** zstd's level when none is given: the best the encoder does before its "ultra" levels, which gain nothing on a Go binary. */
+const types_ZSTD_LEVEL = 19;
+const types_UPX_RELEASE_URL = 'https://github.com/upx/upx/releases/download/v{version}/upx-{version}-{arch}_linux.tar.xz';
+/** version-variable or build-variable `none`: the program has no such variable, and nothing is injected or warned of. */
+const types_NO_VARIABLE = 'none';
+
+;// CONCATENATED MODULE: ./src/settings/index.ts
+
+
+
+
+
+
+
+
+
+
+
 
 
 /***/ }),
@@ -46263,6 +46408,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:events"
 
 /***/ }),
 
+/***/ 3024:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs");
+
+/***/ }),
+
 /***/ 7067:
 /***/ ((module) => {
 
@@ -46288,6 +46440,13 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:os");
+
+/***/ }),
+
+/***/ 6760:
+/***/ ((module) => {
+
+module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:path");
 
 /***/ }),
 

@@ -97,7 +97,15 @@ export async function commitBaseline(input: BaselineInput): Promise<BaselineRepo
 /** A stored measurement as the report's baseline: the commit (linked), who measured it, with what Go, its figures. */
 function recorded(settings: Settings, record: MeasurementRecord): BaselineReport {
   const { commit, run, goVersion } = record
-  return { source: 'cache', ref: commit, link: commitLink(settings, commit), run, goVersion, images: baseImagesOf(record) }
+  return { source: 'cache', ref: commit, link: commitLink(settings, commit), run: ownRun(settings, run), goVersion, images: baseImagesOf(record) }
+}
+
+/** A stored run link, linked only when it is a run of this repository on this server: the cache is shared by every branch. */
+export function ownRun(settings: Pick<Settings, 'github'>, run: string | undefined): string | undefined {
+  const { serverUrl, repository } = settings.github
+  if (!run || !repository) return undefined
+  const prefix = `${serverUrl}/${repository}/actions/runs/`
+  return run.startsWith(prefix) && /^\d{1,20}(?:\/attempts\/\d{1,5})?$/.test(run.slice(prefix.length)) ? run : undefined
 }
 
 function cachedBaseline(settings: Settings, record: MeasurementRecord): BaselineReport {

@@ -1,4 +1,4 @@
-import { change, human, largest, mainCause, renderMarkdown, signedHuman, trend, type Report } from '../report/index.js'
+import { change, code, codeCell, human, largest, mainCause, renderMarkdown, signedHuman, trend, type Report } from '../report/index.js'
 
 /**
  * The merged report: one image reads as one job's report of every platform; several images (one job per service)
@@ -27,7 +27,7 @@ function headline(reports: Report[]): string {
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
   const most =
     moved.length > 0
-      ? ` · ${moved.length === 1 ? 'only' : 'most in'} \`${nameOf(moved[0].report)}\`${mainCause(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
+      ? ` · ${moved.length === 1 ? 'only' : 'most in'} ${code(nameOf(moved[0].report))}${mainCause(moved[0].report.attribution?.find(a => a.platform === topOf(moved[0].report).image.platform))}`
       : ''
   return `### 📦 Go Slim Image: ${count}, **${delta === 0 ? '±0' : signedHuman(delta)}** on the wire in all ${trend(delta)}${most}`
 }
@@ -37,7 +37,7 @@ function overview(reports: Report[]): string[] {
     const { image, label, base } = topOf(report)
     const gate = report.gate ? `${GATE_ICON[report.gate.result]} ${report.gate.result}` : '–'
     const failed = (report.failures?.length ?? 0) > 0 ? ' · ❌ failed' : ''
-    return `| \`${nameOf(report)}\`${label} | **${human(image.wire)}** | ${base === undefined ? '–' : human(base)} | ${change(image.wire, base)} | ${gate}${failed} |`
+    return `| ${codeCell(nameOf(report))}${label.replace(/\|/g, '\\|')} | **${human(image.wire)}** | ${base === undefined ? '–' : human(base)} | ${change(image.wire, base)} | ${gate}${failed} |`
   })
   return ['| Image | On the wire | Base | Change | Budget |', '|---|---:|---:|---:|---|', ...rows, '']
 }

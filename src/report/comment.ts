@@ -126,7 +126,7 @@ async function upsert(octokit: Octokit, target: CommentTarget, text: string): Pr
       doing = `listing the comments of #${target.issueNumber}`
       const all = await octokit.paginate(octokit.rest.issues.listComments, { ...where, per_page: 100 })
       if (!Array.isArray(all)) throw new TypeError(`Cannot read properties of a ${typeof all} answer`)
-      return all.filter(c => sameLogin(c.user?.login, author) && c.body?.includes(tag)).sort((a, b) => a.id - b.id)
+      return all.filter(c => sameLogin(c.user?.login, author) && c.body?.startsWith(`${tag}\n`)).sort((a, b) => a.id - b.id)
     }
 
     let mine = login ? await ours(login) : []

@@ -1,5 +1,5 @@
 import { filesize } from 'filesize'
-import { shown } from '../settings/index.js'
+import { link } from './md.js'
 
 // Sizes, changes and commits in words, as every section writes them.
 
@@ -17,10 +17,7 @@ export function change(value: number, base: number | undefined): string {
 export const trend = (delta: number) => (delta > 0 ? '📈' : delta < 0 ? '📉' : '➖')
 
 /** A commit as the report names it: 12 hex digits, linked to GitHub when the run knows its repository. */
-export function linkedCommit(sha: string, link: string | undefined): string {
-  const short = `\`${sha.slice(0, 12)}\``
-  return link ? `[${short}](${link})` : short
+export function linkedCommit(sha: string, url: string | undefined): string {
+  const short = /^[0-9a-f]+$/.test(sha) ? `\`${sha.slice(0, 12)}\`` : '`?`'
+  return link(short, url)
 }
-
-/** A value from the user's code shown in a code span: one short line that cannot close the span. */
-export const codeSafe = (text: string) => shown(text.replace(/[\p{Cc}`]/gu, ' '), 60)

@@ -2,7 +2,8 @@ import { versionOriginText } from '../build/index.js'
 import type { Measurement } from '../measure/index.js'
 import { renderComparison } from './comparison.js'
 import { renderDetails } from './details.js'
-import { codeSafe, human } from './format.js'
+import { human } from './format.js'
+import { code, fence, prose } from './md.js'
 import { largest, type Report } from './model.js'
 import { renderAttribution } from './split.js'
 import { renderTradeOff } from './tradeoff.js'
@@ -16,9 +17,9 @@ function routeNote(m: Measurement): string {
 
 function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
   const icon = { pass: '✅', fail: '❌', skipped: '⏭️' }[gate.result]
-  out.push(`**Size budget** (${gate.limits}): ${icon} ${gate.result}`)
-  for (const failure of gate.failures) out.push(`- ${failure}`)
-  for (const skip of gate.skipped) out.push(`- ${skip}`)
+  out.push(`**Size budget** (${prose(gate.limits)}): ${icon} ${gate.result}`)
+  for (const failure of gate.failures) out.push(`- ${prose(failure)}`)
+  for (const skip of gate.skipped) out.push(`- ${prose(skip)}`)
   out.push('')
 }
 
@@ -29,16 +30,20 @@ function identity(report: Report): string {
   const said = [
     missing('version') ? 'not injected' : undefined,
     versionOriginText(origin),
-    replaced && `no tag: it replaced the program's own \`${codeSafe(replaced.value)}\` in \`${replaced.variable}\``
+    replaced && `no tag: it replaced the program's own ${code(replaced.value, 60)} in ${code(replaced.variable)}`
   ].filter(Boolean)
-  const version = `\`${report.version.version}\`${said.length > 0 ? ` (${said.join('; ')})` : ''}`
-  const build = `\`${report.version.build.slice(0, 12)}\`${missing('build') ? ' (not injected)' : ''}`
+  const version = `${code(report.version.version)}${said.length > 0 ? ` (${said.join('; ')})` : ''}`
+  const build = `${code(report.version.build.slice(0, 12))}${missing('build') ? ' (not injected)' : ''}`
   return `${version} · build ${build}`
 }
 
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
 function renderFailures(report: Report, out: string[]): void {
-  for (const failure of report.failures ?? []) out.push(`> [!CAUTION]\n> ${failure.replace(/\n/g, '\n> ')}`, '')
+  for (const failure of report.failures ?? []) {
+    // Its first line is the action's sentence; what follows is a tool's or the program's output, shown as it was.
+    const [first, ...rest] = failure.split('\n')
+    out.push(`> [!CAUTION]\n> ${prose(first)}${rest.length > 0 ? `\n${fence(rest.join('\n'), '> ')}` : ''}`, '')
+  }
 }
 
 export function renderMarkdown(report: Report): string {
@@ -47,21 +52,24 @@ export function renderMarkdown(report: Report): string {
     renderComparison(report, report.baseline, out)
     renderFailures(report, out)
     if (report.gate) renderGate(report.gate, out)
-    out.push(`Version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+    out.push(`Version ${identity(report)} · final stage ${code(report.finalStage)} · UPX ${code(report.upx)}`, '')
     out.push(routeNote(report.measurement))
     renderTradeOff(report, out)
     renderDetails(report, out)
     return out.join('\n')
   }
-  out.push(`### 📦 Go Slim Image: \`${report.tags[0] ?? report.image}\``, '')
+  out.push(`### 📦 Go Slim Image: ${code(report.tags[0] ?? report.image)}`, '')
   renderFailures(report, out)
   const { image: top, label } = largest(report)
-  out.push(`Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage \`${report.finalStage}\` · UPX \`${report.upx}\``, '')
+  out.push(
+    `Image: **${human(top.wire)}** on the wire${label} · version ${identity(report)} · final stage ${code(report.finalStage)} · UPX ${code(report.upx)}`,
+    ''
+  )
   out.push('| Platform | Binary (unstripped → stripped → in image) | Image on the wire | Image unpacked |', '|---|---|---|---|')
   for (const image of report.measurement.images) {
     const bin = report.binaries.find(b => b.platform === image.platform)
     const binary = bin ? `${human(bin.unstripped)} → ${human(bin.stripped)} → **${human(bin.final)}**${bin.packed ? ' (UPX)' : ''}` : '–'
-    out.push(`| ${image.platform} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`)
+    out.push(`| ${prose(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`)
   }
   out.push('')
   for (const a of report.attribution ?? []) renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out)

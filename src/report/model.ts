@@ -4,6 +4,7 @@ import type { Measurement } from '../measure/index.js'
 import type { Published } from '../publish/index.js'
 import { type SmokeResult } from '../run/index.js'
 import type { GateOutcome } from './gate.js'
+import { prose } from './md.js'
 
 // The report as data (report-json): the Markdown is rendered from it, a merge job reads it back.
 
@@ -89,5 +90,5 @@ export const attributionOf = (report: Report, platform: string) => report.attrib
 export function largest(report: Report) {
   const images = report.measurement.images
   const top = images.reduce((a, b) => (b.wire > a.wire ? b : a))
-  return { image: top, label: images.length === 1 ? '' : ` (${top.platform}, the largest of ${images.length} platforms)` }
+  return { image: top, label: images.length === 1 ? '' : ` (${prose(top.platform)}, the largest of ${images.length} platforms)` }
 }

@@ -1,16 +1,18 @@
 import { type SizeRow } from '../build/index.js'
 import { dominantRow, type Attribution, type RowChange } from '../compare/index.js'
 import { human, percent, signedHuman } from './format.js'
+import { code, codeCell, htmlText, prose } from './md.js'
 
 // Where the binary's bytes go, by module and package, and what moved: the answer to "why did it grow".
 
 type RowName = Pick<SizeRow, 'key' | 'kind' | 'version'> & { isNew?: boolean }
 
+/** A row's name in a table cell: a module or package path and a version as code, the action's own names as text. */
 function rowLabel(row: RowName): string {
-  if (row.kind === 'package') return `\`${row.key}\``
-  if (row.kind === 'main') return `\`${row.key}\` (this module)`
-  if (row.kind === 'module') return `\`${row.key}\`${row.version ? ` ${row.version}` : ''}${row.isNew ? ' (new)' : ''}`
-  return row.key
+  if (row.kind === 'package') return codeCell(row.key)
+  if (row.kind === 'main') return `${codeCell(row.key)} (this module)`
+  if (row.kind === 'module') return `${codeCell(row.key)}${row.version ? ` ${codeCell(row.version)}` : ''}${row.isNew ? ' (new)' : ''}`
+  return prose(row.key)
 }
 
 /** A row's embedded data, said beside its name. */
@@ -26,11 +28,11 @@ function causeOf(top: RowChange): string {
   const inside = top.packages?.[0]
   if (mostOf(top.embeddedDelta, top.delta)) {
     const holder = top.kind === 'main' ? [...(top.packages ?? [])].sort((a, b) => Math.abs(b.embeddedDelta) - Math.abs(a.embeddedDelta))[0] : top
-    return `embedded data in \`${(holder ?? top).key}\`${isNew(holder ?? top)}`
+    return `embedded data in ${code((holder ?? top).key)}${isNew(holder ?? top)}`
   }
-  if (top.kind === 'main') return inside && mostOf(inside.delta, top.delta) ? `package \`${inside.key}\`${isNew(inside)}` : `\`${top.key}\` (this module)`
-  if (top.kind === 'module') return `${`\`${top.key}\` ${top.version ?? ''}`.trim()}${isNew(top)}`
-  return `${top.kind === 'package' ? `package \`${top.key}\`` : top.key}${isNew(top)}`
+  if (top.kind === 'main') return inside && mostOf(inside.delta, top.delta) ? `package ${code(inside.key)}${isNew(inside)}` : `${code(top.key)} (this module)`
+  if (top.kind === 'module') return `${code(top.key)}${top.version ? ` ${code(top.version)}` : ''}${isNew(top)}`
+  return `${top.kind === 'package' ? `package ${code(top.key)}` : prose(top.key)}${isNew(top)}`
 }
 
 /** One phrase for the headline when one module or package explains most of the binary's change. */
@@ -56,7 +58,8 @@ function renderModuleChanges(a: Attribution, out: string[]): void {
     return
   }
   out.push('| Module | Base | This change |', '|---|---|---|')
-  for (const m of a.modules) out.push(`| \`${m.path}\` | ${m.from ?? '–'} | ${m.to ?? '–'} (${m.change}) |`)
+  const version = (v: string | undefined) => (v === undefined ? '–' : codeCell(v))
+  for (const m of a.modules) out.push(`| ${codeCell(m.path)} | ${version(m.from)} | ${version(m.to)} (${prose(m.change)}) |`)
   out.push('')
 }
 
@@ -71,7 +74,7 @@ function renderRowChanges(a: Attribution, out: string[]): void {
   out.push('')
   const own = a.rows.top.find(r => r.kind === 'main')
   if (own?.packages?.length) {
-    out.push(`<details><summary>The packages of ${own.key} that changed (${own.packages.length})</summary>`, '')
+    out.push(`<details><summary>The packages of ${htmlText(own.key)} that changed (${own.packages.length})</summary>`, '')
     out.push('| Package | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
     for (const p of own.packages.slice(0, PACKAGES_SHOWN)) out.push(changeLine(p, a.head.binary))
     if (own.packages.length > PACKAGES_SHOWN) out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | | | |`)
@@ -98,7 +101,7 @@ function renderLargest(a: Attribution, out: string[], limit = 10): void {
   out.push('')
   const own = a.head.rows.find(r => r.kind === 'main')
   if (own?.packages?.length) {
-    out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${own.key}</summary>`, '')
+    out.push(`<details><summary>The ${own.packages.length} package${own.packages.length === 1 ? '' : 's'} of ${htmlText(own.key)}</summary>`, '')
     out.push('| Package | Size | Share of binary |', '|---|---:|---:|')
     for (const p of own.packages.slice(0, PACKAGES_SHOWN)) out.push(sizeLine(p, a.head.binary))
     if (own.packages.length > PACKAGES_SHOWN) out.push(`| ${own.packages.length - PACKAGES_SHOWN} more packages | | |`)
@@ -112,11 +115,12 @@ const sizeLine = (r: SizeRow, binary: number) => `| ${rowLabel(r)}${embeddedText
 export function renderAttribution(a: Attribution, packed: boolean, out: string[]): void {
   const compared = a.modules !== undefined || a.rows !== undefined
   const changes = a.modules?.length ? `${a.modules.length} module change${a.modules.length === 1 ? '' : 's'}` : ''
-  const title = compared ? `Why the ${a.platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${a.platform} binary is made of`
+  const platform = htmlText(a.platform)
+  const title = compared ? `Why the ${platform} binary changed${changes ? `: ${changes}` : ''}` : `What the ${platform} binary is made of`
   out.push(`<details><summary>${title}</summary>`, '')
   renderModuleChanges(a, out)
   if (a.rows) renderRowChanges(a, out)
   else renderLargest(a, out)
-  if (a.note) out.push(`Not compared: ${a.note}.`, '')
+  if (a.note) out.push(`Not compared: ${prose(a.note)}.`, '')
   out.push(coverage(a, packed), '', '</details>', '')
 }

@@ -1,6 +1,7 @@
 import type { Road } from '../compare/index.js'
 import { attestationsText } from './details.js'
 import { human, linkedCommit, percent, seconds, signedHuman } from './format.js'
+import { code, link, prose } from './md.js'
 import { type Report, VARIES } from './model.js'
 
 // What the choices cost and saved: UPX, the zstd road not taken, what was published.
@@ -15,7 +16,7 @@ function renderRoadNotTaken(report: Report, out: string[]): void {
     const now = report.measurement.images.find(i => i.platform === alternative.platform)
     if (!now) continue
     out.push(
-      `- ${alternative.platform}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`
+      `- ${prose(alternative.platform)}: **${road.scaledFrom ? '≈ ' : ''}${human(alternative.wire)}** on the wire with \`compression: zstd\` (${road.compression}), ${signedHuman(alternative.wire - now.wire)} (${percent(now.wire - alternative.wire, now.wire)})${how}.`
     )
   }
   if (road.scaledFrom) out.push('', scaledNote(road.scaledFrom, road.compression))
@@ -25,7 +26,7 @@ function renderRoadNotTaken(report: Report, out: string[]): void {
 /** Where a scaled figure comes from: the base commit's layers, compressed once by the run that measured them. */
 function scaledNote(from: NonNullable<Road['scaledFrom']>, compression: string): string {
   const shares = from.saved.map(s => `${(s.share * 100).toFixed(1)}%${from.saved.length > 1 ? ` (${s.platform})` : ''}`).join(', ')
-  const by = from.rebuilt ? 'in this run' : `by ${from.run ? `[an earlier run](${from.run})` : 'an earlier run'}`
+  const by = from.rebuilt ? 'in this run' : `by ${link('an earlier run', from.run)}`
   return `Scaled from base commit ${linkedCommit(from.commit, from.link)}: ${compression} took ${shares} off its layers, measured ${by}; these layers were not compressed again.`
 }
 
@@ -38,7 +39,7 @@ export function savedText(saved: number, before: number): string {
 export function renderTradeOff(report: Report, out: string[]): void {
   const packed = report.binaries.filter(b => b.packed)
   if (packed.length > 0) {
-    out.push('', `#### UPX trade-off (\`${report.upx}\`)`, '')
+    out.push('', `#### UPX trade-off (${code(report.upx)})`, '')
     const zstd = packed.some(b => b.zstdUnpacked !== undefined)
     out.push(
       `| Platform | Disk saved | Wire saved (gzip, ≈) |${zstd ? ' zstd layers instead, no UPX (≈, no start-up cost) |' : ''}`,
@@ -47,7 +48,7 @@ export function renderTradeOff(report: Report, out: string[]): void {
     const saved = (now: number | undefined, before: number | undefined) => (now !== undefined && before !== undefined ? savedText(before - now, before) : '–')
     for (const b of packed) {
       const road = zstd ? ` ${saved(b.zstdUnpacked, b.gzipUnpacked)} |` : ''
-      out.push(`| ${b.platform} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`)
+      out.push(`| ${prose(b.platform)} | ${saved(b.final, b.stripped)} | ${saved(b.gzipPacked, b.gzipUnpacked)} |${road}`)
     }
     out.push('')
     for (const b of packed) {
@@ -55,21 +56,21 @@ export function renderTradeOff(report: Report, out: string[]): void {
         b.startupUnpackedMs !== undefined && b.startupPackedMs !== undefined
           ? `startup ${b.startupUnpackedMs.toFixed(1)} ms unpacked → ${b.startupPackedMs.toFixed(1)} ms packed (median of ${b.startupRuns ?? '?'} runs each, in a container of the smoke test's sandbox)`
           : 'startup not measured (needs smoke-test and a runner of this platform)'
-      out.push(`${VARIES} ${b.platform}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`)
+      out.push(`${VARIES} ${prose(b.platform)}: packing took ${b.packMs !== undefined ? seconds(b.packMs) : '–'}; ${startup}`)
     }
   }
   renderRoadNotTaken(report, out)
   if (report.published) {
     out.push('', '#### Published', '')
-    for (const reference of report.published.references) out.push(`- \`${reference}@${report.published.digest}\``)
+    for (const reference of report.published.references) out.push(`- ${code(`${reference}@${report.published.digest}`, 400)}`)
     if (report.published.images.length > 0)
-      out.push('', `Read back from the registry: ${report.published.images.map(i => `${i.platform} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
+      out.push('', `Read back from the registry: ${report.published.images.map(i => `${prose(i.platform)} ${human(i.wire)} (${i.wire} bytes)`).join(', ')}.`)
     else out.push('', 'Not read back from the registry: the failure above says why.')
     const attested = attestationsText(report)
     if (attested) out.push('', `Attested with it: ${attested}.`)
   }
   const declined = report.binaries.filter(b => b.upxDeclined)
-  for (const b of declined) out.push('', `UPX left the ${b.platform} binary unpacked: ${b.upxDeclined}`)
+  for (const b of declined) out.push('', `UPX left the ${prose(b.platform)} binary unpacked: ${prose(b.upxDeclined ?? '')}`)
   // A blank line between alerts: GitHub would merge adjacent quotes into one, showing later alerts as text.
-  for (const w of report.warnings) out.push('', `> [!WARNING]\n> ${w.replace(/\n/g, '\n> ')}`)
+  for (const w of report.warnings) out.push('', `> [!WARNING]\n> ${prose(w).replace(/\n/g, '\n> ')}`)
 }

@@ -37,6 +37,10 @@ export function createPlan(spec: ContainerSpec): Plan {
       `${RUN_LABEL}=${spec.runId}`,
       '--platform',
       spec.platform,
+      // The image the run put in the engine, or none: never one of that name pulled from a registry (Docker Hub's
+      // acme/hello:0.1.0 is someone else's).
+      '--pull',
+      'never',
       ...SANDBOX,
       ...(spec.entrypoint ? ['--entrypoint', spec.entrypoint] : []),
       // The image ends docker's options: the arguments after it are the program's, whatever they look like.

@@ -25,7 +25,11 @@ const SMOKE_SAID = 2000
  * Runs the image once in the sandbox with the smoke-test arguments; it must exit 0 before the timeout. A container
  * that passed is handed back for the start-up timing (the caller removes it); any other is removed here.
  */
-export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Promise<{ result: SmokeResult; passed?: Container }> {
+export async function smokeTest(
+  spec: ContainerSpec,
+  timeoutSeconds: number,
+  reload?: () => Promise<void>
+): Promise<{ result: SmokeResult; passed?: Container }> {
   const timeoutMs = timeoutSeconds * 1000
   const command = [spec.reference, ...spec.args].join(' ')
   const late = `smoke test: ${command} did not exit within ${timeoutSeconds}s (smoke-test-timeout)`
@@ -34,7 +38,14 @@ export async function smokeTest(spec: ContainerSpec, timeoutSeconds: number): Pr
   const creating = AbortSignal.timeout(timeoutMs + CREATE_GRACE_MS)
   let container: Container
   try {
-    container = await Container.create(spec, creating)
+    container = await Container.create(spec, creating).catch(async (error: unknown) => {
+      // The containerd image store has been seen to lose a tag the run had just loaded (the next load of the same
+      // image keeps it): loaded once more, the image is created from what the run measured, never pulled.
+      if (!reload || !/No such image/i.test((error as Error).message)) throw error
+      info(`the engine lost ${spec.reference} right after it was loaded: loading it again for the smoke test`)
+      await reload()
+      return Container.create(spec, creating)
+    })
   } catch (error) {
     const why = (error as Error).message
     return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } }
@@ -80,7 +91,7 @@ export async function smokeAndStartup(settings: Pick<Settings, 'build' | 'smoke'
     // Its container is made and filled while the smoke test runs: the image is in the engine from here on.
     const timing =
       hostPacked && timer ? settleLater(timer.then(built => prepareStartup(spec, built, hostPacked.binary.path, settings.build.binaryName))) : undefined
-    return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds)), timing }
+    return { ...(await smokeTest(spec, settings.smoke.timeoutSeconds, () => loadLayout(head, workDir, hostBuilt.id))), timing }
   })
   const removed = passed?.remove()
   if (timing && passed) {

@@ -195,13 +195,13 @@ describe('what changed', () => {
 
     const a = attribute('linux/amd64', head, base)
     expect(a.modules).toEqual([{ path: 'github.com/big/dep', change: 'added', to: 'v1.2.3' }])
-    expect(mainCause(a)).toBe(' · mostly `github.com/big/dep` v1.2.3, new')
+    expect(mainCause(a)).toBe(' · mostly `github.com/big/dep` `v1.2.3`, new')
     const out: string[] = []
     renderAttribution(a, false, out)
     const text = out.join('\n')
     expect(text).toContain('<details><summary>Why the linux/amd64 binary changed: 1 module change</summary>')
-    expect(text).toContain('| `github.com/big/dep` | – | v1.2.3 (added) |')
-    expect(text).toContain('| `github.com/big/dep` v1.2.3 (new) | – | 700 B | +700 B | 36.8% |')
+    expect(text).toContain('| `github.com/big/dep` | – | `v1.2.3` (added) |')
+    expect(text).toContain('| `github.com/big/dep` `v1.2.3` (new) | – | 700 B | +700 B | 36.8% |')
     expect(text).toContain('| 5 more rows | | | +15 B | |')
     expect(text).toContain('they explain 1.76 KiB of its 1.86 KiB (94.6%)')
   })

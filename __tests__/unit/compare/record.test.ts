@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { ownRun } from '../../../src/compare/baseline.js'
 import { cacheService, readWorker, RESULT_MARK, workerPlan } from '../../../src/compare/cache.js'
 import { deferStore, readEntry } from '../../../src/compare/deferred.js'
 import { fingerprintOf, shapingGroups, type ImageShape } from '../../../src/compare/fingerprint.js'
@@ -210,4 +211,16 @@ describe('a store left for the post step', () => {
     writeFileSync(file, JSON.stringify(entry))
     expect(await readEntry(file, workDir)).toMatch(why)
   })
+})
+
+describe("a stored run link is shown only when it is one of this repository's runs", () => {
+  const settings = { github: { serverUrl: 'https://github.example.com', repository: 'acme/hello' } } as Parameters<typeof ownRun>[0]
+  it.each([
+    ['https://github.example.com/acme/hello/actions/runs/42', true],
+    ['https://github.example.com/acme/hello/actions/runs/42/attempts/2', true],
+    ['https://github.example.com/acme/other/actions/runs/42', false],
+    ['https://attacker.example/acme/hello/actions/runs/42', false],
+    ['https://github.example.com/acme/hello/actions/runs/42/../../../../evil', false],
+    ['https://github.example.com/acme/hello/actions/runs/42 "title"', false]
+  ])('%s: %s', (url, shown) => expect(ownRun(settings, url)).toBe(shown ? url : undefined))
 })

@@ -42,8 +42,8 @@ describe('report', () => {
   it('names a toolchain change between a cached base and the change as a cause', () => {
     const baseline = { source: 'cache' as const, ref: 'a'.repeat(40), goVersion: 'go1.25.4', images: [{ platform: 'linux/amd64', wire: 1900000 }] }
     const text = renderMarkdown({ ...report, baseline })
-    expect(text.split('\n')[0]).toContain(`· Go go1.25.4 → ${report.goVersion}`)
-    expect(text).toContain(`> The base was built with go1.25.4 and this change with ${report.goVersion}: part of the difference is the toolchain's.`)
+    expect(text.split('\n')[0]).toContain(`· Go \`go1.25.4\` → \`${report.goVersion}\``)
+    expect(text).toContain(`> The base was built with \`go1.25.4\` and this change with \`${report.goVersion}\`: part of the difference is the toolchain's.`)
     expect(renderMarkdown({ ...report, baseline: { ...baseline, goVersion: report.goVersion } })).not.toContain('toolchain')
   })
 

@@ -11,6 +11,8 @@ describe('the sandbox plan', () => {
     }).args
     expect(args).not.toContain('--user')
     expect(args[args.indexOf('--network') + 1]).toBe('none')
+    // Only the image the run loaded: one of that name is never pulled from a registry.
+    expect(args[args.indexOf('--pull') + 1]).toBe('never')
     expect(args[args.indexOf('--cap-drop') + 1]).toBe('ALL')
     expect(args).toContain('no-new-privileges')
     expect(args[args.indexOf('--label') + 1]).toBe('go-slim-image.run=go-slim-image-x')
