@@ -40517,6 +40517,7 @@ async function post() {
 __nccwpck_require__.d(__webpack_exports__, {
   Qd: () => (/* reexport */ CommandError),
   c4: () => (/* reexport */ STATE),
+  Bj: () => (/* reexport */ cancelSignal),
   q0: () => (/* reexport */ describe),
   Vw: () => (/* reexport */ done),
   g7: () => (/* reexport */ execute),
@@ -40816,10 +40817,14 @@ async function undoAll() {
         await cleanup().catch(() => undefined);
     undo.clear();
 }
+let cancelledBy;
+/** The signal that cancelled the run, if one did: a tool it ended did not fail on its own. */
+const cancelSignal = () => cancelledBy;
 /** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
 function exitCleanlyOnSignals() {
     for (const signal of ['SIGTERM', 'SIGINT']) {
         process.once(signal, () => {
+            cancelledBy = signal;
             info(`${signal}: ending the tools still running and removing this run's temporary files`);
             killChildren();
             void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
@@ -40888,7 +40893,9 @@ function parsePlatform(text) {
     const lower = text.trim().toLowerCase();
     const id = ALIASES[lower] ?? lower;
     if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+        // The process folder imports no other: a long value is cut here, as settings/ cuts the others.
+        const said = text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
+        throw new Error(`unknown platform "${said}": use one of ${KNOWN.join(', ')}`);
     }
     const [os, arch, variant] = id.split('/');
     return variant ? { id, os, arch, variant } : { id, os, arch };
@@ -41822,6 +41829,8 @@ async function timeStartup(container, timeoutMs) {
 
 
 
+// What docker create says when the engine lost the image, or a snapshot under it, after the run loaded it.
+const LOST_IMAGE = /No such image|parent snapshot \S+ does not exist/i;
 // How much longer than the smoke test's timeout creating its container may take.
 const CREATE_GRACE_MS = 30_000;
 // Of what a failing smoke test printed, the characters its failure message quotes.
@@ -41840,11 +41849,11 @@ async function smokeTest(spec, timeoutSeconds, reload) {
     let container;
     try {
         container = await Container.create(spec, creating).catch(async (error) => {
-            // The containerd image store has been seen to lose a tag the run had just loaded (the next load of the same
-            // image keeps it): loaded once more, the image is created from what the run measured, never pulled.
-            if (!reload || !/No such image/i.test(error.message))
+            // The containerd image store sometimes loses a parent snapshot of an image it has just loaded (moby/buildkit#6521,
+            // seen on Docker 29): loaded once more, the image is created from what the run measured, never pulled.
+            if (!reload || !LOST_IMAGE.test(error.message))
                 throw error;
-            (0,src_process/* info */.pq)(`the engine lost ${spec.reference} right after it was loaded: loading it again for the smoke test`);
+            (0,src_process/* info */.pq)(`the engine lost part of ${spec.reference} right after it was loaded (moby/buildkit#6521): loading it again for the smoke test`);
             await reload();
             return Container.create(spec, creating);
         });
@@ -41854,6 +41863,13 @@ async function smokeTest(spec, timeoutSeconds, reload) {
         return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } };
     }
     const { outcome, timedOut } = await container.run(timeoutMs);
+    const cancelled = (0,src_process/* cancelSignal */.Bj)();
+    if (cancelled) {
+        await container.remove();
+        return {
+            result: { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr, error: `smoke test: not finished: the run was cancelled (${cancelled})` }
+        };
+    }
     (0,src_process/* info */.pq)((0,settings/* clip */.$Q)(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES));
     const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr };
     if (!timedOut && outcome.code === 0)
@@ -41951,7 +41967,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yu: () => (/* reexport */ workdirProblem)
 });
 
-// UNUSED EXPORTS: InputError, isRepository, isTagName, openReading, parseList, readActionInput, readBudget, readComment, readGitHub, readPullRequest
+// UNUSED EXPORTS: INPUT_LIMITS, InputError, MERGE_INPUT_LIMITS, checkInputLengths, isRepository, isTagName, openReading, parseList, readActionInput, readBudget, readComment, readGitHub, readPullRequest
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -42022,7 +42038,7 @@ function packageProblem(pkg) {
     if (pkg === '')
         return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
     if (pkg.startsWith('-'))
-        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
+        return `package "${shown(pkg)}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
         return `package "${shown(pkg)}" must be one folder or import path, like ./cmd/server`;
@@ -42057,7 +42073,7 @@ function buildFlagsProblems(fields) {
         const field = fields[i];
         const flag = /^--?([\w-]+)(=|$)/.exec(field);
         if (!flag) {
-            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
+            problems.push(`build-flags holds "${shown(field)}", which is not a flag: go would build it as a package. The package goes in the package input`);
             continue;
         }
         if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
@@ -42139,6 +42155,7 @@ function quoteField(field) {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/settings/modules.ts
+
 
 
 // Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
@@ -42226,12 +42243,12 @@ function defaultBinaryName(modulePath) {
 /** The module's path from its go.mod, or a problem that says where the module is. */
 function readModule({ problems, workspace }, workingDirectory) {
     if (!(0,external_node_fs_.existsSync)(workingDirectory) || !(0,external_node_fs_.statSync)(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
+        problems.push(`working-directory "${shown(workingDirectory)}" does not exist`);
         return '';
     }
     if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(workingDirectory, 'go.mod'))) {
         const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+        problems.push(`working-directory "${shown(workingDirectory)}" has no go.mod: ` +
             (found.length > 0
                 ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
                 : 'no go.mod was found below it either; point it at the Go module root'));
@@ -42285,7 +42302,7 @@ function readBuild(reading) {
         ['build-variable', buildVariable]
     ]) {
         if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
+            problems.push(`${name} "${shown(value)}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
     }
     const [version, build] = [get('version') || undefined, get('build') || undefined];
     for (const [name, value] of [
@@ -42293,7 +42310,7 @@ function readBuild(reading) {
         ['build', build]
     ]) {
         if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+            problems.push(`${name} "${shown(value)}" ${SAFE_VALUE_RULE}`);
     }
     const ldflags = get('ldflags');
     attempt(() => splitFields(ldflags, 'ldflags'), []);
@@ -42324,7 +42341,7 @@ function withMainPackage(settings, main) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
 ;// CONCATENATED MODULE: ./src/settings/budget.ts
-/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
+
 const UNITS = {
     b: 1,
     kb: 1e3,
@@ -42338,7 +42355,7 @@ const UNITS = {
 function parseSize(text, name) {
     const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
     if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+        throw new Error(`${name} "${shown(text)}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
     return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
 }
 function parseIncrease(text, name) {
@@ -42349,7 +42366,7 @@ function parseIncrease(text, name) {
         return { bytes: parseSize(text, name) };
     }
     catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+        throw new Error(`${name} "${shown(text)}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
     }
 }
 
@@ -42357,10 +42374,18 @@ function parseIncrease(text, name) {
 
 // The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
 const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+/**
+ * The pull request of the triggering event, from the payload file the runner writes. On a pull request event the
+ * file must hold one: a missing or emptied file is said as that, not as a run on another event.
+ */
+function readPullRequest(eventPath, eventName) {
+    const onPullRequest = eventName !== undefined && PULL_REQUEST_EVENTS.includes(eventName);
+    const lost = (what) => new Error(`this is a ${eventName} event, but ${what}: the runner writes that file; a step before this one must not move or rewrite it`);
+    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath)) {
+        if (onPullRequest)
+            throw lost(eventPath ? `its event file GITHUB_EVENT_PATH (${eventPath}) does not exist` : 'GITHUB_EVENT_PATH is not set');
         return undefined;
+    }
     let event;
     try {
         event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
@@ -42371,6 +42396,8 @@ function readPullRequest(eventPath) {
         });
     }
     const pr = event.pull_request;
+    if (!pr && onPullRequest)
+        throw lost(`its event file GITHUB_EVENT_PATH (${eventPath}) holds no pull_request`);
     if (!pr)
         return undefined;
     return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
@@ -42422,6 +42449,7 @@ function readGitHub({ env }, pullRequest) {
 
 ;// CONCATENATED MODULE: ./src/settings/reading.ts
 
+
 // Reading the inputs: every problem recorded, all of them reported at once.
 /** Every problem with the inputs, reported together so one run shows all that must change. */
 class InputError extends Error {
@@ -42437,7 +42465,7 @@ function parseBoolean(name, text) {
         return true;
     if (/^(false|no|0|off)$/i.test(text))
         return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
+    throw new Error(`${name} must be true or false, not "${shown(text)}"`);
 }
 /** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
 function openReading(input, env) {
@@ -42457,6 +42485,80 @@ function openReading(input, env) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         env
     };
+}
+// How long an input may be. Lists (one item a line) get room for many items; a name, a path or a word gets what
+// any real one needs. A longer value is refused before anything is read of it or built, and never echoed whole.
+const LIST_CHARACTERS = 16_384;
+const FLAG_CHARACTERS = 8_192;
+const PATH_CHARACTERS = 4_096;
+const NAME_CHARACTERS = 1_024;
+const WORD_CHARACTERS = 256;
+const INPUT_LIMITS = {
+    'working-directory': PATH_CHARACTERS,
+    package: PATH_CHARACTERS,
+    'binary-name': NAME_CHARACTERS,
+    version: WORD_CHARACTERS,
+    build: WORD_CHARACTERS,
+    'version-variable': NAME_CHARACTERS,
+    'build-variable': NAME_CHARACTERS,
+    ldflags: FLAG_CHARACTERS,
+    'build-flags': FLAG_CHARACTERS,
+    platforms: NAME_CHARACTERS,
+    upx: WORD_CHARACTERS,
+    'upx-version': WORD_CHARACTERS,
+    'upx-sha256': WORD_CHARACTERS,
+    'upx-download-url': PATH_CHARACTERS,
+    compression: WORD_CHARACTERS,
+    'compression-level': WORD_CHARACTERS,
+    'final-stage': NAME_CHARACTERS,
+    expose: NAME_CHARACTERS,
+    args: FLAG_CHARACTERS,
+    workdir: PATH_CHARACTERS,
+    files: LIST_CHARACTERS,
+    tzdata: WORD_CHARACTERS,
+    image: NAME_CHARACTERS,
+    tags: LIST_CHARACTERS,
+    labels: LIST_CHARACTERS,
+    load: WORD_CHARACTERS,
+    push: WORD_CHARACTERS,
+    'push-by-digest': WORD_CHARACTERS,
+    annotations: LIST_CHARACTERS,
+    provenance: NAME_CHARACTERS,
+    sbom: NAME_CHARACTERS,
+    compare: WORD_CHARACTERS,
+    'base-ref': NAME_CHARACTERS,
+    'baseline-image': NAME_CHARACTERS,
+    'baseline-cache': WORD_CHARACTERS,
+    comment: WORD_CHARACTERS,
+    'comment-key': WORD_CHARACTERS,
+    'github-token': PATH_CHARACTERS,
+    'comment-timeout': WORD_CHARACTERS,
+    'max-size': WORD_CHARACTERS,
+    'max-increase': WORD_CHARACTERS,
+    builder: NAME_CHARACTERS,
+    'smoke-test': FLAG_CHARACTERS,
+    'smoke-test-timeout': WORD_CHARACTERS
+};
+/** The merge action's inputs: its own, and those it shares with the build action. */
+const MERGE_INPUT_LIMITS = {
+    reports: LIST_CHARACTERS,
+    ...Object.fromEntries(['tags', 'annotations', 'comment', 'comment-key', 'github-token', 'comment-timeout', 'max-size', 'max-increase'].map(name => [name, INPUT_LIMITS[name]]))
+};
+/**
+ * Every input over its length, refused at once: one line each, naming it, its length and its limit, never its text
+ * (a token, a 100 kB argument list). Thrown before any input is parsed.
+ */
+function checkInputLengths(input, limits = INPUT_LIMITS) {
+    const problems = Object.entries(limits).flatMap(([name, limit]) => {
+        const value = input(name);
+        if (value.length <= limit)
+            return [];
+        // eslint-disable-next-line no-control-regex
+        const start = name === 'github-token' ? '' : ` (it starts "${value.slice(0, 40).replace(/[\x00-\x1f\x7f]/g, ' ')}…")`;
+        return [`${name} is ${value.length} characters, over the ${limit} it may have${start}: shorten it`];
+    });
+    if (problems.length > 0)
+        throw new InputError(problems);
 }
 
 ;// CONCATENATED MODULE: ./src/settings/references.ts
@@ -42542,7 +42644,7 @@ function readCompare({ get, attempt, problems, env }, pullRequest) {
     const baseRef = get('base-ref') || undefined;
     let baseline = { kind: 'off' };
     if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
+        problems.push(`compare "${shown(compare)}" must be auto, build or off`);
     if (baselineImage && !isImageReference(baselineImage))
         problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
     const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
@@ -42563,10 +42665,10 @@ function readComment({ get, attempt, problems }) {
     const timeoutText = get('comment-timeout');
     const timeoutSeconds = Number(timeoutText);
     if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+        problems.push(`comment-timeout "${shown(timeoutText)}" must be a number of seconds from 1 to 3600`);
     const key = get('comment-key');
     if (!/^[\w.-]+$/.test(key))
-        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+        problems.push(`comment-key "${shown(key)}" may hold letters, digits, . _ - only`);
     return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
 }
 function readBudget({ get, attempt }) {
@@ -42670,13 +42772,13 @@ function parseFile(line, workspace) {
 function parseCompression(kindText, levelText) {
     const kind = kindText.trim().toLowerCase();
     if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+        throw new Error(`compression "${shown(kindText)}" must be gzip or zstd`);
     const range = kind === 'gzip' ? [1, 9] : [1, 22];
     if (levelText.trim() === '')
         return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+        throw new Error(`compression-level "${shown(levelText)}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
     }
     return { kind, level };
 }
@@ -42694,18 +42796,18 @@ function parseFinalStage(text) {
     if (text === '')
         throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
     if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+        throw new Error(`final-stage "${shown(text)}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
     return { kind: 'image', base: text, nonroot: false };
 }
 function portProblem(port) {
     const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
     if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+        return `expose "${shown(port)}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
     const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
     if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
+        return `expose "${shown(port)}" is out of range: ports are 1 to 65535`;
     if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
+        return `expose "${shown(port)}" is a range that ends before it starts`;
     return undefined;
 }
 /** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
@@ -42718,9 +42820,9 @@ function parseLabels(text, problems) {
         const eq = line.indexOf('=');
         const key = eq > 0 ? line.slice(0, eq).trim() : '';
         if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
+            problems.push(`label "${shown(line)}" is not of the form key=value`);
         else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+            problems.push(`label "${shown(line)}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
         else
             labels.push([key, line.slice(eq + 1).trim()]);
     }
@@ -42730,18 +42832,18 @@ function readPack({ get, problems }) {
     const upxText = get('upx').toLowerCase();
     const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
     if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+        problems.push(`upx "${shown(upxText)}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
     const upxInstall = {
         version: get('upx-version'),
         url: get('upx-download-url') || UPX_RELEASE_URL,
         sha256: get('upx-sha256').toLowerCase() || undefined
     };
     if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+        problems.push(`upx-version "${shown(upxInstall.version)}" must be a release number like 4.2.4`);
     if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
         problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
     if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+        problems.push(`upx-download-url "${shown(upxInstall.url)}" must be an http(s) URL`);
     return { upx, upxInstall };
 }
 function readStage({ get, attempt, problems, workspace }) {
@@ -42808,13 +42910,25 @@ function attestationProblem(name, value) {
     const pairs = value.split(',').map(pair => pair.split('='));
     // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
     if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+        return `${name} "${shown(value)}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
     }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
+    for (const [key, given] of pairs) {
+        const allowed = ATTRIBUTES[name][key];
+        if (!allowed)
+            return `${name} "${shown(value)}": ${key} is not one of buildx's ${name} attributes (${Object.keys(ATTRIBUTES[name]).join(', ')})`;
+        if (allowed !== ANY && !allowed.includes(given))
+            return `${name} "${shown(value)}": ${key} must be ${allowed.join(' or ')}`;
+    }
     return undefined;
 }
+// buildx's attributes of --provenance and --sbom (BuildKit's attestation options), with the values each takes: an
+// unknown one would fail the build only after everything was built.
+const ANY = 'any';
+const FLAG = ['true', 'false'];
+const ATTRIBUTES = {
+    provenance: { mode: ['min', 'max'], version: ['v0.2', 'v1'], 'builder-id': ANY, reproducible: FLAG, 'inline-only': FLAG, filename: ANY, disabled: FLAG },
+    sbom: { generator: ANY, 'scan-context': FLAG, 'scan-stage': FLAG, disabled: FLAG }
+};
 function readPublish(reading, build) {
     const { get, attempt, problems } = reading;
     const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
@@ -42825,7 +42939,7 @@ function readPublish(reading, build) {
         if (!isImageReference(tag))
             problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
         else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+            problems.push(`tag "${shown(tag)}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
     }
     const load = attempt(() => parseBoolean('load', get('load')), true);
     const push = attempt(() => parseBoolean('push', get('push')), false);
@@ -42860,9 +42974,9 @@ function readAnnotations({ get, problems }, platformCount) {
     const annotations = parseList(get('annotations'), { commas: false });
     for (const annotation of annotations) {
         if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+            problems.push(`annotation "${shown(annotation)}" is not of the form [type:]key=value`);
         else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+            problems.push(`annotation "${shown(annotation)}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
     }
     return annotations;
 }
@@ -42870,6 +42984,7 @@ function readAnnotations({ get, problems }, platformCount) {
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/settings/run.ts
+
 
 // The smoke group: what the smoke test in the sandbox reads.
 const MAX_TIMER_SECONDS = 2147483;
@@ -42879,10 +42994,10 @@ function readSmoke({ get, attempt, problems }) {
     const timeoutText = get('smoke-test-timeout');
     const timeoutSeconds = Number(timeoutText);
     if (!(timeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+        problems.push(`smoke-test-timeout "${shown(timeoutText)}" must be a positive number of seconds`);
     // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
     else if (timeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+        problems.push(`smoke-test-timeout "${shown(timeoutText)}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
     return { command, timeoutSeconds };
 }
 
@@ -42898,12 +43013,13 @@ function readSmoke({ get, attempt, problems }) {
 
 // Every group read once, in one pass over the inputs.
 function readSettings(input = readActionInput, env = process.env) {
+    checkInputLengths(input);
     const reading = openReading(input, env);
     const { problems } = reading;
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
     // Read once: the comparison needs to know there is one, the GitHub context carries it.
-    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME), undefined);
     const settings = {
         build,
         pack: readPack(reading),

@@ -74,6 +74,25 @@ func main() {
   })
 })
 
+describe('long values are refused before anything is built, and never echoed whole', () => {
+  it('a 100 kB args: one error naming it, its length and its start, no go build, no annotation of 100 kB', async () => {
+    const run = await runAction({ args: `--flag ${'a'.repeat(100_000)}`, 'smoke-test': 'version' }, { workspace: helloRepository().dir })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/args is 100007 characters, over the 8192 it may have \(it starts "--flag a+…"\): shorten it/)
+    expect(run.errors[0].length).toBeLessThan(400)
+    expect(run.stdout).not.toMatch(/^\$ go build/m)
+    expect(run.stdout.length).toBeLessThan(20_000)
+  })
+
+  it('an unknown provenance attribute is refused before the build, naming the ones buildx takes', async () => {
+    const run = await runAction({ provenance: 'mode=max,foo=bar' }, { workspace: helloRepository().dir })
+    expect(run.code).toBe(1)
+    expect(run.errors[0]).toMatch(/provenance "mode=max,foo=bar": foo is not one of buildx's provenance attributes/)
+    expect(run.stdout).not.toMatch(/^\$ go build/m)
+  })
+})
+
 describe("tools never get the job's tokens", () => {
   it('a -toolexec program sees the build environment without the GitHub token, the runtime or the OIDC token', async () => {
     const seen = mkdtempSync(path.join(tmpdir(), 'toolexec-env-'))

@@ -44457,6 +44457,7 @@ function readTags(text, problems) {
     return tags;
 }
 function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = process.env) {
+    (0,src_settings/* checkInputLengths */.Sh)(input, src_settings/* MERGE_INPUT_LIMITS */.po);
     const reading = (0,src_settings/* openReading */.bM)(input, env);
     const { get, attempt, problems } = reading;
     const reports = (0,src_settings/* parseList */.E1)(get('reports'), { commas: false });
@@ -44469,7 +44470,7 @@ function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = p
     const annotations = (0,src_settings/* parseList */.E1)(get('annotations'), { commas: false })
         .map(line => readAnnotation(line, problems))
         .filter(pair => pair !== undefined);
-    const pullRequest = attempt(() => (0,src_settings/* readPullRequest */.DQ)(env.GITHUB_EVENT_PATH), undefined);
+    const pullRequest = attempt(() => (0,src_settings/* readPullRequest */.DQ)(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME), undefined);
     const settings = {
         reports,
         workspace: reading.workspace,
@@ -44629,33 +44630,44 @@ async function verifyReport(request, image, { file, report }) {
     try {
         const pushed = await readPushedImages(request, digest);
         const problems = verify_mismatches(file, report, pushed);
-        return problems.length > 0 ? problems : pushed;
+        return problems.length > 0 ? { kind: 'differs', lines: problems } : pushed;
     }
     catch (error) {
         if (error instanceof Missing)
-            return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`];
+            return {
+                kind: 'differs',
+                lines: [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`]
+            };
         const why = access_networkReason(error, (0,src_settings/* pushTarget */.El)(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)');
-        return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? error.message}`];
+        return { kind: 'unread', lines: [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? error.message}`] };
     }
+}
+/** The sentence that leads the refusal: a registry that did not answer is not said to disagree. */
+function refusalHead(refusals) {
+    const kinds = new Set(refusals.map(r => r.kind));
+    if (kinds.size === 2)
+        return 'the registry could not be read for every report, and what it holds is not what the others say';
+    return kinds.has('unread') ? 'the registry could not be read' : 'what the registry holds is not what the reports say';
 }
 /** Every job's push, read back and checked; all problems of all images are said together, before anything is written. */
 async function verifyGroups(groups) {
     const verified = new Map();
-    const problems = [];
+    const refusals = [];
     await Promise.all(groups
         .filter(group => group.pushed)
         .map(async (group) => {
         const request = access_registrySession((0,src_settings/* pushTarget */.El)(group.image), 'pull');
         const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)));
-        const failed = results.filter(r => Array.isArray(r));
-        problems.push(...failed.flat());
+        const failed = results.filter((r) => 'kind' in r);
+        refusals.push(...failed);
         if (failed.length > 0)
             return;
         const good = results;
         verified.set(group, { images: good.flatMap(r => r.images), attestations: good.flatMap(r => r.attestations) });
     }));
+    const problems = refusals.flatMap(r => r.lines);
     if (problems.length > 0)
-        throw new Error(`Cannot merge, so nothing was tagged: what the registry holds is not what the reports say:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`);
+        throw new Error(`Cannot merge, so nothing was tagged: ${refusalHead(refusals)}:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`);
     return verified;
 }
 
@@ -44766,7 +44778,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   pq: () => (/* reexport */ log_info)
 });
 
-// UNUSED EXPORTS: CommandError, STATE, couldCommand, describe, done, execute, exitCleanlyOnSignals, goEnv, guarded, hostPlatform, inBackground, killChildren, parsePlatform, pruneWorktrees, quietPhase, settleLater, timedPhases, toolTime, warn, warningsSaid, whileRunning
+// UNUSED EXPORTS: CommandError, STATE, cancelSignal, couldCommand, describe, done, execute, exitCleanlyOnSignals, goEnv, guarded, hostPlatform, inBackground, killChildren, parsePlatform, pruneWorktrees, quietPhase, settleLater, timedPhases, toolTime, warn, warningsSaid, whileRunning
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(6058);
@@ -45045,10 +45057,14 @@ async function undoAll() {
         await cleanup().catch(() => undefined);
     undo.clear();
 }
+let cancelledBy;
+/** The signal that cancelled the run, if one did: a tool it ended did not fail on its own. */
+const cancelSignal = () => cancelledBy;
 /** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
 function exitCleanlyOnSignals() {
     for (const signal of ['SIGTERM', 'SIGINT']) {
         process.once(signal, () => {
+            cancelledBy = signal;
             info(`${signal}: ending the tools still running and removing this run's temporary files`);
             killChildren();
             void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
@@ -45117,7 +45133,9 @@ function parsePlatform(text) {
     const lower = text.trim().toLowerCase();
     const id = ALIASES[lower] ?? lower;
     if (!KNOWN.includes(id)) {
-        throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`);
+        // The process folder imports no other: a long value is cut here, as settings/ cuts the others.
+        const said = text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text;
+        throw new Error(`unknown platform "${said}": use one of ${KNOWN.join(', ')}`);
     }
     const [os, arch, variant] = id.split('/');
     return variant ? { id, os, arch, variant } : { id, os, arch };
@@ -45282,7 +45300,9 @@ function largest(report) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ reading_InputError),
+  po: () => (/* reexport */ MERGE_INPUT_LIMITS),
   Zz: () => (/* reexport */ types_NO_VARIABLE),
+  Sh: () => (/* reexport */ reading_checkInputLengths),
   $Q: () => (/* reexport */ clip),
   hb: () => (/* reexport */ references_isImageReference),
   Z6: () => (/* reexport */ references_isRepository),
@@ -45301,7 +45321,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   cO: () => (/* reexport */ tagOf)
 });
 
-// UNUSED EXPORTS: IMAGE_SHAPING, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, byRepository, fullName, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
+// UNUSED EXPORTS: IMAGE_SHAPING, INPUT_LIMITS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, byRepository, fullName, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
 
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
@@ -45371,7 +45391,7 @@ function values_packageProblem(pkg) {
     if (pkg === '')
         return 'package is empty: give the main package relative to the module root, like . or ./cmd/server';
     if (pkg.startsWith('-'))
-        return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
+        return `package "${values_shown(pkg)}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`;
     // eslint-disable-next-line no-control-regex
     if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024)
         return `package "${values_shown(pkg)}" must be one folder or import path, like ./cmd/server`;
@@ -45406,7 +45426,7 @@ function values_buildFlagsProblems(fields) {
         const field = fields[i];
         const flag = /^--?([\w-]+)(=|$)/.exec(field);
         if (!flag) {
-            problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`);
+            problems.push(`build-flags holds "${values_shown(field)}", which is not a flag: go would build it as a package. The package goes in the package input`);
             continue;
         }
         if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))
@@ -45488,6 +45508,7 @@ function quoteField(field) {
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/settings/modules.ts
+
 
 
 // Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
@@ -45575,12 +45596,12 @@ function modules_defaultBinaryName(modulePath) {
 /** The module's path from its go.mod, or a problem that says where the module is. */
 function modules_readModule({ problems, workspace }, workingDirectory) {
     if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-        problems.push(`working-directory "${workingDirectory}" does not exist`);
+        problems.push(`working-directory "${shown(workingDirectory)}" does not exist`);
         return '';
     }
     if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
         const found = findGoMods(workingDirectory);
-        problems.push(`working-directory "${workingDirectory}" has no go.mod: ` +
+        problems.push(`working-directory "${shown(workingDirectory)}" has no go.mod: ` +
             (found.length > 0
                 ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
                 : 'no go.mod was found below it either; point it at the Go module root'));
@@ -45622,7 +45643,7 @@ function build_readBuild(reading) {
         ['build-variable', buildVariable]
     ]) {
         if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-            problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
+            problems.push(`${name} "${shown(value)}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`);
     }
     const [version, build] = [get('version') || undefined, get('build') || undefined];
     for (const [name, value] of [
@@ -45630,7 +45651,7 @@ function build_readBuild(reading) {
         ['build', build]
     ]) {
         if (value !== undefined && !SAFE_VALUE.test(value))
-            problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`);
+            problems.push(`${name} "${shown(value)}" ${SAFE_VALUE_RULE}`);
     }
     const ldflags = get('ldflags');
     attempt(() => splitFields(ldflags, 'ldflags'), []);
@@ -45661,7 +45682,7 @@ function withMainPackage(settings, main) {
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var core = __nccwpck_require__(6058);
 ;// CONCATENATED MODULE: ./src/settings/budget.ts
-/** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
+
 const UNITS = {
     b: 1,
     kb: 1e3,
@@ -45675,7 +45696,7 @@ const UNITS = {
 function parseSize(text, name) {
     const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim());
     if (!match)
-        throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
+        throw new Error(`${name} "${values_shown(text)}" is not a size like 8MB, 5MiB or 123456 (bytes)`);
     return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()]);
 }
 function parseIncrease(text, name) {
@@ -45686,18 +45707,26 @@ function parseIncrease(text, name) {
         return { bytes: parseSize(text, name) };
     }
     catch {
-        throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
+        throw new Error(`${name} "${values_shown(text)}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/settings/github.ts
 
 // The run's GitHub context: the event file the runner writes (the pull request, whether the repository is public).
-const github_PULL_REQUEST_EVENTS = (/* unused pure expression or super */ null && (['pull_request', 'pull_request_target']));
-/** The pull request of the triggering event, from the payload file the runner writes. */
-function github_readPullRequest(eventPath) {
-    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath))
+const github_PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target'];
+/**
+ * The pull request of the triggering event, from the payload file the runner writes. On a pull request event the
+ * file must hold one: a missing or emptied file is said as that, not as a run on another event.
+ */
+function github_readPullRequest(eventPath, eventName) {
+    const onPullRequest = eventName !== undefined && github_PULL_REQUEST_EVENTS.includes(eventName);
+    const lost = (what) => new Error(`this is a ${eventName} event, but ${what}: the runner writes that file; a step before this one must not move or rewrite it`);
+    if (!eventPath || !(0,external_node_fs_.existsSync)(eventPath)) {
+        if (onPullRequest)
+            throw lost(eventPath ? `its event file GITHUB_EVENT_PATH (${eventPath}) does not exist` : 'GITHUB_EVENT_PATH is not set');
         return undefined;
+    }
     let event;
     try {
         event = JSON.parse((0,external_node_fs_.readFileSync)(eventPath, 'utf8'));
@@ -45708,6 +45737,8 @@ function github_readPullRequest(eventPath) {
         });
     }
     const pr = event.pull_request;
+    if (!pr && onPullRequest)
+        throw lost(`its event file GITHUB_EVENT_PATH (${eventPath}) holds no pull_request`);
     if (!pr)
         return undefined;
     return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha };
@@ -45759,6 +45790,7 @@ function github_readGitHub({ env }, pullRequest) {
 
 ;// CONCATENATED MODULE: ./src/settings/reading.ts
 
+
 // Reading the inputs: every problem recorded, all of them reported at once.
 /** Every problem with the inputs, reported together so one run shows all that must change. */
 class reading_InputError extends Error {
@@ -45774,7 +45806,7 @@ function reading_parseBoolean(name, text) {
         return true;
     if (/^(false|no|0|off)$/i.test(text))
         return false;
-    throw new Error(`${name} must be true or false, not "${text}"`);
+    throw new Error(`${name} must be true or false, not "${values_shown(text)}"`);
 }
 /** The inputs as every group reader reads them: trimmed, each problem recorded and all of them reported at once. */
 function reading_openReading(input, env) {
@@ -45794,6 +45826,80 @@ function reading_openReading(input, env) {
         workspace: env.GITHUB_WORKSPACE ?? process.cwd(),
         env
     };
+}
+// How long an input may be. Lists (one item a line) get room for many items; a name, a path or a word gets what
+// any real one needs. A longer value is refused before anything is read of it or built, and never echoed whole.
+const LIST_CHARACTERS = 16_384;
+const FLAG_CHARACTERS = 8_192;
+const PATH_CHARACTERS = 4_096;
+const NAME_CHARACTERS = 1_024;
+const WORD_CHARACTERS = 256;
+const INPUT_LIMITS = {
+    'working-directory': PATH_CHARACTERS,
+    package: PATH_CHARACTERS,
+    'binary-name': NAME_CHARACTERS,
+    version: WORD_CHARACTERS,
+    build: WORD_CHARACTERS,
+    'version-variable': NAME_CHARACTERS,
+    'build-variable': NAME_CHARACTERS,
+    ldflags: FLAG_CHARACTERS,
+    'build-flags': FLAG_CHARACTERS,
+    platforms: NAME_CHARACTERS,
+    upx: WORD_CHARACTERS,
+    'upx-version': WORD_CHARACTERS,
+    'upx-sha256': WORD_CHARACTERS,
+    'upx-download-url': PATH_CHARACTERS,
+    compression: WORD_CHARACTERS,
+    'compression-level': WORD_CHARACTERS,
+    'final-stage': NAME_CHARACTERS,
+    expose: NAME_CHARACTERS,
+    args: FLAG_CHARACTERS,
+    workdir: PATH_CHARACTERS,
+    files: LIST_CHARACTERS,
+    tzdata: WORD_CHARACTERS,
+    image: NAME_CHARACTERS,
+    tags: LIST_CHARACTERS,
+    labels: LIST_CHARACTERS,
+    load: WORD_CHARACTERS,
+    push: WORD_CHARACTERS,
+    'push-by-digest': WORD_CHARACTERS,
+    annotations: LIST_CHARACTERS,
+    provenance: NAME_CHARACTERS,
+    sbom: NAME_CHARACTERS,
+    compare: WORD_CHARACTERS,
+    'base-ref': NAME_CHARACTERS,
+    'baseline-image': NAME_CHARACTERS,
+    'baseline-cache': WORD_CHARACTERS,
+    comment: WORD_CHARACTERS,
+    'comment-key': WORD_CHARACTERS,
+    'github-token': PATH_CHARACTERS,
+    'comment-timeout': WORD_CHARACTERS,
+    'max-size': WORD_CHARACTERS,
+    'max-increase': WORD_CHARACTERS,
+    builder: NAME_CHARACTERS,
+    'smoke-test': FLAG_CHARACTERS,
+    'smoke-test-timeout': WORD_CHARACTERS
+};
+/** The merge action's inputs: its own, and those it shares with the build action. */
+const MERGE_INPUT_LIMITS = {
+    reports: LIST_CHARACTERS,
+    ...Object.fromEntries(['tags', 'annotations', 'comment', 'comment-key', 'github-token', 'comment-timeout', 'max-size', 'max-increase'].map(name => [name, INPUT_LIMITS[name]]))
+};
+/**
+ * Every input over its length, refused at once: one line each, naming it, its length and its limit, never its text
+ * (a token, a 100 kB argument list). Thrown before any input is parsed.
+ */
+function reading_checkInputLengths(input, limits = INPUT_LIMITS) {
+    const problems = Object.entries(limits).flatMap(([name, limit]) => {
+        const value = input(name);
+        if (value.length <= limit)
+            return [];
+        // eslint-disable-next-line no-control-regex
+        const start = name === 'github-token' ? '' : ` (it starts "${value.slice(0, 40).replace(/[\x00-\x1f\x7f]/g, ' ')}…")`;
+        return [`${name} is ${value.length} characters, over the ${limit} it may have${start}: shorten it`];
+    });
+    if (problems.length > 0)
+        throw new reading_InputError(problems);
 }
 
 ;// CONCATENATED MODULE: ./src/settings/references.ts
@@ -45879,7 +45985,7 @@ function compare_readCompare({ get, attempt, problems, env }, pullRequest) {
     const baseRef = get('base-ref') || undefined;
     let baseline = { kind: 'off' };
     if (!['auto', 'build', 'off'].includes(compare))
-        problems.push(`compare "${compare}" must be auto, build or off`);
+        problems.push(`compare "${shown(compare)}" must be auto, build or off`);
     if (baselineImage && !isImageReference(baselineImage))
         problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`);
     const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef);
@@ -45900,10 +46006,10 @@ function compare_readComment({ get, attempt, problems }) {
     const timeoutText = get('comment-timeout');
     const timeoutSeconds = Number(timeoutText);
     if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600))
-        problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`);
+        problems.push(`comment-timeout "${values_shown(timeoutText)}" must be a number of seconds from 1 to 3600`);
     const key = get('comment-key');
     if (!/^[\w.-]+$/.test(key))
-        problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`);
+        problems.push(`comment-key "${values_shown(key)}" may hold letters, digits, . _ - only`);
     return { enabled: attempt(() => reading_parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) };
 }
 function compare_readBudget({ get, attempt }) {
@@ -46007,13 +46113,13 @@ function files_parseFile(line, workspace) {
 function parseCompression(kindText, levelText) {
     const kind = kindText.trim().toLowerCase();
     if (kind !== 'gzip' && kind !== 'zstd')
-        throw new Error(`compression "${kindText}" must be gzip or zstd`);
+        throw new Error(`compression "${shown(kindText)}" must be gzip or zstd`);
     const range = kind === 'gzip' ? [1, 9] : [1, 22];
     if (levelText.trim() === '')
         return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL };
     const level = Number(levelText);
     if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-        throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
+        throw new Error(`compression-level "${shown(levelText)}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`);
     }
     return { kind, level };
 }
@@ -46031,18 +46137,18 @@ function parseFinalStage(text) {
     if (text === '')
         throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference');
     if (!isImageReference(text))
-        throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
+        throw new Error(`final-stage "${shown(text)}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`);
     return { kind: 'image', base: text, nonroot: false };
 }
 function portProblem(port) {
     const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port);
     if (!match)
-        return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
+        return `expose "${shown(port)}" is not a port like 3000, 3000/tcp or 8000-8010/udp`;
     const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])];
     if (low < 1 || high > 65535)
-        return `expose "${port}" is out of range: ports are 1 to 65535`;
+        return `expose "${shown(port)}" is out of range: ports are 1 to 65535`;
     if (high < low)
-        return `expose "${port}" is a range that ends before it starts`;
+        return `expose "${shown(port)}" is a range that ends before it starts`;
     return undefined;
 }
 /** Labels, one `key=value` a line; every bad line is reported, none dropped (not even one starting with #). */
@@ -46055,9 +46161,9 @@ function parseLabels(text, problems) {
         const eq = line.indexOf('=');
         const key = eq > 0 ? line.slice(0, eq).trim() : '';
         if (!key)
-            problems.push(`label "${line}" is not of the form key=value`);
+            problems.push(`label "${shown(line)}" is not of the form key=value`);
         else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-            problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
+            problems.push(`label "${shown(line)}": the key must start with a letter or digit and hold letters, digits and . _ / - only`);
         else
             labels.push([key, line.slice(eq + 1).trim()]);
     }
@@ -46067,18 +46173,18 @@ function image_readPack({ get, problems }) {
     const upxText = get('upx').toLowerCase();
     const upx = UPX_LEVELS.includes(upxText) ? upxText : 'off';
     if (upx !== upxText)
-        problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
+        problems.push(`upx "${shown(upxText)}" is not a level: use one of ${UPX_LEVELS.join(', ')}`);
     const upxInstall = {
         version: get('upx-version'),
         url: get('upx-download-url') || UPX_RELEASE_URL,
         sha256: get('upx-sha256').toLowerCase() || undefined
     };
     if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version))
-        problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`);
+        problems.push(`upx-version "${shown(upxInstall.version)}" must be a release number like 4.2.4`);
     if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256))
         problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)');
     if (!/^https?:\/\//.test(upxInstall.url))
-        problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`);
+        problems.push(`upx-download-url "${shown(upxInstall.url)}" must be an http(s) URL`);
     return { upx, upxInstall };
 }
 function image_readStage({ get, attempt, problems, workspace }) {
@@ -46145,13 +46251,25 @@ function attestationProblem(name, value) {
     const pairs = value.split(',').map(pair => pair.split('='));
     // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
     if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-        return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
+        return `${name} "${shown(value)}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`;
     }
-    const mode = pairs.find(pair => pair[0] === 'mode');
-    if (mode && !['min', 'max'].includes(mode[1]))
-        return `${name} "${value}": mode must be min or max`;
+    for (const [key, given] of pairs) {
+        const allowed = ATTRIBUTES[name][key];
+        if (!allowed)
+            return `${name} "${shown(value)}": ${key} is not one of buildx's ${name} attributes (${Object.keys(ATTRIBUTES[name]).join(', ')})`;
+        if (allowed !== ANY && !allowed.includes(given))
+            return `${name} "${shown(value)}": ${key} must be ${allowed.join(' or ')}`;
+    }
     return undefined;
 }
+// buildx's attributes of --provenance and --sbom (BuildKit's attestation options), with the values each takes: an
+// unknown one would fail the build only after everything was built.
+const ANY = 'any';
+const FLAG = ['true', 'false'];
+const ATTRIBUTES = {
+    provenance: { mode: ['min', 'max'], version: ['v0.2', 'v1'], 'builder-id': ANY, reproducible: FLAG, 'inline-only': FLAG, filename: ANY, disabled: FLAG },
+    sbom: { generator: ANY, 'scan-context': FLAG, 'scan-stage': FLAG, disabled: FLAG }
+};
 function publish_readPublish(reading, build) {
     const { get, attempt, problems } = reading;
     const image = get('image') || (reading.env.GITHUB_REPOSITORY ?? build.binaryName).toLowerCase();
@@ -46162,7 +46280,7 @@ function publish_readPublish(reading, build) {
         if (!isImageReference(tag))
             problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`);
         else if (tag.includes('@'))
-            problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
+            problems.push(`tag "${shown(tag)}" holds a digest: a tag names what is pushed, drop the @sha256:… part`);
     }
     const load = attempt(() => parseBoolean('load', get('load')), true);
     const push = attempt(() => parseBoolean('push', get('push')), false);
@@ -46197,9 +46315,9 @@ function readAnnotations({ get, problems }, platformCount) {
     const annotations = parseList(get('annotations'), { commas: false });
     for (const annotation of annotations) {
         if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-            problems.push(`annotation "${annotation}" is not of the form [type:]key=value`);
+            problems.push(`annotation "${shown(annotation)}" is not of the form [type:]key=value`);
         else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-            problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
+            problems.push(`annotation "${shown(annotation)}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`);
     }
     return annotations;
 }
@@ -46207,6 +46325,7 @@ function readAnnotations({ get, problems }, platformCount) {
 // EXTERNAL MODULE: external "node:os"
 var external_node_os_ = __nccwpck_require__(8161);
 ;// CONCATENATED MODULE: ./src/settings/run.ts
+
 
 // The smoke group: what the smoke test in the sandbox reads.
 const MAX_TIMER_SECONDS = 2147483;
@@ -46216,10 +46335,10 @@ function run_readSmoke({ get, attempt, problems }) {
     const timeoutText = get('smoke-test-timeout');
     const timeoutSeconds = Number(timeoutText);
     if (!(timeoutSeconds > 0))
-        problems.push(`smoke-test-timeout "${timeoutText}" must be a positive number of seconds`);
+        problems.push(`smoke-test-timeout "${shown(timeoutText)}" must be a positive number of seconds`);
     // Node's timers hold at most 2^31-1 ms; a longer one would fire at once.
     else if (timeoutSeconds > MAX_TIMER_SECONDS)
-        problems.push(`smoke-test-timeout "${timeoutText}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
+        problems.push(`smoke-test-timeout "${shown(timeoutText)}" is over ${MAX_TIMER_SECONDS} seconds (24 days): give a shorter one`);
     return { command, timeoutSeconds };
 }
 
@@ -46235,12 +46354,13 @@ function run_readSmoke({ get, attempt, problems }) {
 
 // Every group read once, in one pass over the inputs.
 function readSettings(input = readActionInput, env = process.env) {
+    checkInputLengths(input);
     const reading = openReading(input, env);
     const { problems } = reading;
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
     // Read once: the comparison needs to know there is one, the GitHub context carries it.
-    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined);
+    const pullRequest = reading.attempt(() => readPullRequest(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME), undefined);
     const settings = {
         build,
         pack: readPack(reading),

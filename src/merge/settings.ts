@@ -1,5 +1,7 @@
 import {
   type Budget,
+  checkInputLengths,
+  MERGE_INPUT_LIMITS,
   type CommentSettings,
   type GitHubContext,
   InputError,
@@ -58,6 +60,7 @@ function readTags(text: string, problems: string[]): string[] {
 }
 
 export function readMergeSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): MergeSettings {
+  checkInputLengths(input, MERGE_INPUT_LIMITS)
   const reading = openReading(input, env)
   const { get, attempt, problems } = reading
   const reports = parseList(get('reports'), { commas: false })
@@ -68,7 +71,7 @@ export function readMergeSettings(input: InputReader = readActionInput, env: Nod
   const annotations = parseList(get('annotations'), { commas: false })
     .map(line => readAnnotation(line, problems))
     .filter(pair => pair !== undefined)
-  const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH), undefined)
+  const pullRequest = attempt(() => readPullRequest(env.GITHUB_EVENT_PATH, env.GITHUB_EVENT_NAME), undefined)
   const settings: MergeSettings = {
     reports,
     workspace: reading.workspace,

@@ -80,40 +80,57 @@ export function mismatches(file: string, report: Report, pushed: VerifiedGroup):
   return problems
 }
 
-async function verifyReport(request: RegistryRequest, image: string, { file, report }: LoadedReport): Promise<VerifiedGroup | string[]> {
+/** Why a report could not be merged: the registry disagrees with it, or could not be read for it. */
+export interface Refusal {
+  kind: 'differs' | 'unread'
+  lines: string[]
+}
+
+async function verifyReport(request: RegistryRequest, image: string, { file, report }: LoadedReport): Promise<VerifiedGroup | Refusal> {
   const digest = report.published!.digest
   try {
     const pushed = await readPushedImages(request, digest)
     const problems = mismatches(file, report, pushed)
-    return problems.length > 0 ? problems : pushed
+    return problems.length > 0 ? { kind: 'differs', lines: problems } : pushed
   } catch (error) {
     if (error instanceof Missing)
-      return [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`]
+      return {
+        kind: 'differs',
+        lines: [`${file}: ${image}@${digest} is not in the registry (${error.message}): was it pushed to another registry, or deleted since?`]
+      }
     const why = networkReason(error, pushTarget(image).host, 'check that the registry is up and the job is logged in to it (docker/login-action)')
-    return [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? (error as Error).message}`]
+    return { kind: 'unread', lines: [`${file}: ${image}@${digest} could not be read from the registry: ${why ?? (error as Error).message}`] }
   }
+}
+
+/** The sentence that leads the refusal: a registry that did not answer is not said to disagree. */
+export function refusalHead(refusals: Refusal[]): string {
+  const kinds = new Set(refusals.map(r => r.kind))
+  if (kinds.size === 2) return 'the registry could not be read for every report, and what it holds is not what the others say'
+  return kinds.has('unread') ? 'the registry could not be read' : 'what the registry holds is not what the reports say'
 }
 
 /** Every job's push, read back and checked; all problems of all images are said together, before anything is written. */
 export async function verifyGroups(groups: ImageGroup[]): Promise<Map<ImageGroup, VerifiedGroup>> {
   const verified = new Map<ImageGroup, VerifiedGroup>()
-  const problems: string[] = []
+  const refusals: Refusal[] = []
   await Promise.all(
     groups
       .filter(group => group.pushed)
       .map(async group => {
         const request = registrySession(pushTarget(group.image), 'pull')
         const results = await Promise.all(group.reports.map(loaded => verifyReport(request, group.image, loaded)))
-        const failed = results.filter(r => Array.isArray(r))
-        problems.push(...failed.flat())
+        const failed = results.filter((r): r is Refusal => 'kind' in r)
+        refusals.push(...failed)
         if (failed.length > 0) return
         const good = results as VerifiedGroup[]
         verified.set(group, { images: good.flatMap(r => r.images), attestations: good.flatMap(r => r.attestations) })
       })
   )
+  const problems = refusals.flatMap(r => r.lines)
   if (problems.length > 0)
     throw new Error(
-      `Cannot merge, so nothing was tagged: what the registry holds is not what the reports say:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`
+      `Cannot merge, so nothing was tagged: ${refusalHead(refusals)}:${problems.length === 1 ? ` ${problems[0]}` : `\n- ${problems.join('\n- ')}`}`
     )
   return verified
 }

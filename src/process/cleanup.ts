@@ -20,10 +20,16 @@ async function undoAll(): Promise<void> {
   undo.clear()
 }
 
+let cancelledBy: NodeJS.Signals | undefined
+
+/** The signal that cancelled the run, if one did: a tool it ended did not fail on its own. */
+export const cancelSignal = () => cancelledBy
+
 /** On SIGTERM or SIGINT (a cancelled job): end the tools still running, undo what is registered, exit. */
 export function exitCleanlyOnSignals(): void {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
+      cancelledBy = signal
       info(`${signal}: ending the tools still running and removing this run's temporary files`)
       killChildren()
       void undoAll().finally(() => process.exit(signal === 'SIGTERM' ? 143 : 130))

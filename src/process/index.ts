@@ -1,6 +1,6 @@
 // process/: what every stage shares: the runner (plans as argv, process groups ended on a signal), clean-up,
 // timed phases, platforms and the warnings the report repeats. It imports no other folder.
-export { STATE, done, exitCleanlyOnSignals, pruneWorktrees, whileRunning } from './cleanup.js'
+export { STATE, cancelSignal, done, exitCleanlyOnSignals, pruneWorktrees, whileRunning } from './cleanup.js'
 export { quietPhase, timedPhases } from './phase.js'
 export type { Phase } from './phase.js'
 export { goEnv, hostPlatform, parsePlatform } from './platform.js'

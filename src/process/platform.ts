@@ -32,7 +32,9 @@ export function parsePlatform(text: string): Platform {
   const lower = text.trim().toLowerCase()
   const id = ALIASES[lower] ?? lower
   if (!KNOWN.includes(id)) {
-    throw new Error(`unknown platform "${text}": use one of ${KNOWN.join(', ')}`)
+    // The process folder imports no other: a long value is cut here, as settings/ cuts the others.
+    const said = text.length > 80 ? `${text.slice(0, 80)}… (${text.length} characters)` : text
+    throw new Error(`unknown platform "${said}": use one of ${KNOWN.join(', ')}`)
   }
   const [os, arch, variant] = id.split('/')
   return variant ? { id, os, arch, variant } : { id, os, arch }

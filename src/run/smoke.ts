@@ -1,6 +1,6 @@
 import path from 'node:path'
 import type { Target } from '../measure/index.js'
-import { hostPlatform, info, type Phase, settleLater, warn } from '../process/index.js'
+import { cancelSignal, hostPlatform, info, type Phase, settleLater, warn } from '../process/index.js'
 import { loadLayout } from '../publish/index.js'
 import { clip, type Settings } from '../settings/index.js'
 import { Container, KEPT_OUTPUT_BYTES, type ContainerSpec } from './sandbox.js'
@@ -14,6 +14,9 @@ export interface SmokeResult {
   /** Why the smoke test failed; absent when it exited 0 in time. */
   error?: string
 }
+
+// What docker create says when the engine lost the image, or a snapshot under it, after the run loaded it.
+const LOST_IMAGE = /No such image|parent snapshot \S+ does not exist/i
 
 // How much longer than the smoke test's timeout creating its container may take.
 const CREATE_GRACE_MS = 30_000
@@ -39,10 +42,10 @@ export async function smokeTest(
   let container: Container
   try {
     container = await Container.create(spec, creating).catch(async (error: unknown) => {
-      // The containerd image store has been seen to lose a tag the run had just loaded (the next load of the same
-      // image keeps it): loaded once more, the image is created from what the run measured, never pulled.
-      if (!reload || !/No such image/i.test((error as Error).message)) throw error
-      info(`the engine lost ${spec.reference} right after it was loaded: loading it again for the smoke test`)
+      // The containerd image store sometimes loses a parent snapshot of an image it has just loaded (moby/buildkit#6521,
+      // seen on Docker 29): loaded once more, the image is created from what the run measured, never pulled.
+      if (!reload || !LOST_IMAGE.test((error as Error).message)) throw error
+      info(`the engine lost part of ${spec.reference} right after it was loaded (moby/buildkit#6521): loading it again for the smoke test`)
       await reload()
       return Container.create(spec, creating)
     })
@@ -51,6 +54,13 @@ export async function smokeTest(
     return { result: { args: spec.args, stdout: '', stderr: why, error: creating.aborted ? late : `smoke test: the container could not be created: ${why}` } }
   }
   const { outcome, timedOut } = await container.run(timeoutMs)
+  const cancelled = cancelSignal()
+  if (cancelled) {
+    await container.remove()
+    return {
+      result: { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr, error: `smoke test: not finished: the run was cancelled (${cancelled})` }
+    }
+  }
   info(clip(outcome.stdout + outcome.stderr, KEPT_OUTPUT_BYTES))
   const result = { args: spec.args, stdout: outcome.stdout, stderr: outcome.stderr }
   if (!timedOut && outcome.code === 0) return { result, passed: container }

@@ -1,3 +1,4 @@
+import { shown } from './values.js'
 /** Size budgets as the inputs give them; report/gate.ts judges a build against them. Pure. */
 
 export type Increase = { bytes: number } | { percent: number }
@@ -15,7 +16,7 @@ const UNITS: Record<string, number> = {
 /** `8MB` is 8,000,000 bytes and `5MiB` 5×2²⁰, as registries and `ls -h` respectively count. */
 export function parseSize(text: string, name: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([kmg]i?b|b)?$/i.exec(text.trim())
-  if (!match) throw new Error(`${name} "${text}" is not a size like 8MB, 5MiB or 123456 (bytes)`)
+  if (!match) throw new Error(`${name} "${shown(text)}" is not a size like 8MB, 5MiB or 123456 (bytes)`)
   return Math.round(Number(match[1]) * UNITS[(match[2] ?? 'b').toLowerCase()])
 }
 
@@ -25,7 +26,7 @@ export function parseIncrease(text: string, name: string): Increase {
   try {
     return { bytes: parseSize(text, name) }
   } catch {
-    throw new Error(`${name} "${text}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`)
+    throw new Error(`${name} "${shown(text)}" is neither a percentage like 5% nor a size like 100KB, 1MiB or 123456 (bytes)`)
   }
 }
 

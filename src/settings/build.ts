@@ -4,7 +4,7 @@ import { parseList, splitFields } from './lists.js'
 import { defaultBinaryName, readModule } from './modules.js'
 import type { Reading } from './reading.js'
 import { type BuildSettings, NO_VARIABLE, type Settings } from './types.js'
-import { binaryNameProblem, buildFlagsProblems, packageProblem } from './values.js'
+import { binaryNameProblem, buildFlagsProblems, packageProblem, shown } from './values.js'
 
 // The build group: what `go build` reads.
 
@@ -30,14 +30,14 @@ export function readBuild(reading: Reading): BuildSettings {
     ['build-variable', buildVariable]
   ]) {
     if (value !== NO_VARIABLE && !/^[\w./-]+\.[A-Za-z_]\w*$/.test(value))
-      problems.push(`${name} "${value}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`)
+      problems.push(`${name} "${shown(value)}" must name a package-level string variable, like main.Version, or be none (the program has no such variable)`)
   }
   const [version, build] = [get('version') || undefined, get('build') || undefined]
   for (const [name, value] of [
     ['version', version],
     ['build', build]
   ] as const) {
-    if (value !== undefined && !SAFE_VALUE.test(value)) problems.push(`${name} "${value}" ${SAFE_VALUE_RULE}`)
+    if (value !== undefined && !SAFE_VALUE.test(value)) problems.push(`${name} "${shown(value)}" ${SAFE_VALUE_RULE}`)
   }
   const ldflags = get('ldflags')
   attempt(() => splitFields(ldflags, 'ldflags'), [])

@@ -19,7 +19,7 @@ export function readCompare({ get, attempt, problems, env }: Reading, pullReques
   const baselineImage = get('baseline-image')
   const baseRef = get('base-ref') || undefined
   let baseline: Baseline = { kind: 'off' }
-  if (!['auto', 'build', 'off'].includes(compare)) problems.push(`compare "${compare}" must be auto, build or off`)
+  if (!['auto', 'build', 'off'].includes(compare)) problems.push(`compare "${shown(compare)}" must be auto, build or off`)
   if (baselineImage && !isImageReference(baselineImage)) problems.push(`baseline-image "${shown(baselineImage)}" is not a valid image reference`)
   const baseRefWhy = baseRef === undefined ? undefined : baseRefProblem(baseRef)
   if (baseRefWhy) problems.push(baseRefWhy)
@@ -35,9 +35,9 @@ export function readCompare({ get, attempt, problems, env }: Reading, pullReques
 export function readComment({ get, attempt, problems }: Reading): CommentSettings {
   const timeoutText = get('comment-timeout')
   const timeoutSeconds = Number(timeoutText)
-  if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`comment-timeout "${timeoutText}" must be a number of seconds from 1 to 3600`)
+  if (!(timeoutSeconds > 0 && timeoutSeconds <= 3600)) problems.push(`comment-timeout "${shown(timeoutText)}" must be a number of seconds from 1 to 3600`)
   const key = get('comment-key')
-  if (!/^[\w.-]+$/.test(key)) problems.push(`comment-key "${key}" may hold letters, digits, . _ - only`)
+  if (!/^[\w.-]+$/.test(key)) problems.push(`comment-key "${shown(key)}" may hold letters, digits, . _ - only`)
   return { enabled: attempt(() => parseBoolean('comment', get('comment')), true), key, timeoutSeconds, token: secret(get('github-token')) }
 }
 

@@ -6,9 +6,18 @@ import type { GitHubContext, PullRequest } from './types.js'
 
 export const PULL_REQUEST_EVENTS = ['pull_request', 'pull_request_target']
 
-/** The pull request of the triggering event, from the payload file the runner writes. */
-export function readPullRequest(eventPath: string | undefined): PullRequest | undefined {
-  if (!eventPath || !existsSync(eventPath)) return undefined
+/**
+ * The pull request of the triggering event, from the payload file the runner writes. On a pull request event the
+ * file must hold one: a missing or emptied file is said as that, not as a run on another event.
+ */
+export function readPullRequest(eventPath: string | undefined, eventName?: string): PullRequest | undefined {
+  const onPullRequest = eventName !== undefined && PULL_REQUEST_EVENTS.includes(eventName)
+  const lost = (what: string) =>
+    new Error(`this is a ${eventName} event, but ${what}: the runner writes that file; a step before this one must not move or rewrite it`)
+  if (!eventPath || !existsSync(eventPath)) {
+    if (onPullRequest) throw lost(eventPath ? `its event file GITHUB_EVENT_PATH (${eventPath}) does not exist` : 'GITHUB_EVENT_PATH is not set')
+    return undefined
+  }
   let event: { pull_request?: Record<string, any> }
   try {
     event = JSON.parse(readFileSync(eventPath, 'utf8')) as typeof event
@@ -21,6 +30,7 @@ export function readPullRequest(eventPath: string | undefined): PullRequest | un
     )
   }
   const pr = event.pull_request
+  if (!pr && onPullRequest) throw lost(`its event file GITHUB_EVENT_PATH (${eventPath}) holds no pull_request`)
   if (!pr) return undefined
   return { number: pr.number, baseRef: pr.base?.ref, baseSha: pr.base?.sha, headSha: pr.head?.sha }
 }

@@ -15,18 +15,18 @@ import {
   type UpxLevel,
   ZSTD_LEVEL
 } from './types.js'
-import { builderProblem, workdirProblem } from './values.js'
+import { builderProblem, shown, workdirProblem } from './values.js'
 
 // The pack, stage and engine groups: what UPX, the final stage and the builder read.
 
 export function parseCompression(kindText: string, levelText: string): Compression {
   const kind = kindText.trim().toLowerCase()
-  if (kind !== 'gzip' && kind !== 'zstd') throw new Error(`compression "${kindText}" must be gzip or zstd`)
+  if (kind !== 'gzip' && kind !== 'zstd') throw new Error(`compression "${shown(kindText)}" must be gzip or zstd`)
   const range = kind === 'gzip' ? [1, 9] : [1, 22]
   if (levelText.trim() === '') return kind === 'gzip' ? { kind } : { kind, level: ZSTD_LEVEL }
   const level = Number(levelText)
   if (!Number.isInteger(level) || level < range[0] || level > range[1]) {
-    throw new Error(`compression-level "${levelText}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`)
+    throw new Error(`compression-level "${shown(levelText)}" must be a whole number from ${range[0]} to ${range[1]} for ${kind}, or empty`)
   }
   return { kind, level }
 }
@@ -45,16 +45,18 @@ function parseFinalStage(text: string): FinalStage {
   if (text === '')
     throw new Error('final-stage is empty: use scratch-nonroot (the default), scratch, distroless-static, distroless-static-nonroot or an image reference')
   if (!isImageReference(text))
-    throw new Error(`final-stage "${text}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`)
+    throw new Error(
+      `final-stage "${shown(text)}" is neither scratch, scratch-nonroot, distroless-static, distroless-static-nonroot nor a valid image reference`
+    )
   return { kind: 'image', base: text, nonroot: false }
 }
 
 export function portProblem(port: string): string | undefined {
   const match = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/(tcp|udp|sctp))?$/.exec(port)
-  if (!match) return `expose "${port}" is not a port like 3000, 3000/tcp or 8000-8010/udp`
+  if (!match) return `expose "${shown(port)}" is not a port like 3000, 3000/tcp or 8000-8010/udp`
   const [low, high] = [Number(match[1]), Number(match[2] ?? match[1])]
-  if (low < 1 || high > 65535) return `expose "${port}" is out of range: ports are 1 to 65535`
-  if (high < low) return `expose "${port}" is a range that ends before it starts`
+  if (low < 1 || high > 65535) return `expose "${shown(port)}" is out of range: ports are 1 to 65535`
+  if (high < low) return `expose "${shown(port)}" is a range that ends before it starts`
   return undefined
 }
 
@@ -67,9 +69,9 @@ export function parseLabels(text: string, problems: string[]): Array<[string, st
     .filter(Boolean)) {
     const eq = line.indexOf('=')
     const key = eq > 0 ? line.slice(0, eq).trim() : ''
-    if (!key) problems.push(`label "${line}" is not of the form key=value`)
+    if (!key) problems.push(`label "${shown(line)}" is not of the form key=value`)
     else if (!/^[A-Za-z0-9][\w./-]*$/.test(key))
-      problems.push(`label "${line}": the key must start with a letter or digit and hold letters, digits and . _ / - only`)
+      problems.push(`label "${shown(line)}": the key must start with a letter or digit and hold letters, digits and . _ / - only`)
     else labels.push([key, line.slice(eq + 1).trim()])
   }
   return labels
@@ -78,15 +80,15 @@ export function parseLabels(text: string, problems: string[]): Array<[string, st
 export function readPack({ get, problems }: Reading): PackSettings {
   const upxText = get('upx').toLowerCase()
   const upx = (UPX_LEVELS as readonly string[]).includes(upxText) ? (upxText as UpxLevel) : 'off'
-  if (upx !== upxText) problems.push(`upx "${upxText}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
+  if (upx !== upxText) problems.push(`upx "${shown(upxText)}" is not a level: use one of ${UPX_LEVELS.join(', ')}`)
   const upxInstall: UpxInstall = {
     version: get('upx-version'),
     url: get('upx-download-url') || UPX_RELEASE_URL,
     sha256: get('upx-sha256').toLowerCase() || undefined
   }
-  if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${upxInstall.version}" must be a release number like 4.2.4`)
+  if (!/^\d+\.\d+\.\d+$/.test(upxInstall.version)) problems.push(`upx-version "${shown(upxInstall.version)}" must be a release number like 4.2.4`)
   if (upxInstall.sha256 && !/^[0-9a-f]{64}$/.test(upxInstall.sha256)) problems.push('upx-sha256 must be 64 hex digits (the SHA-256 of the archive)')
-  if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${upxInstall.url}" must be an http(s) URL`)
+  if (!/^https?:\/\//.test(upxInstall.url)) problems.push(`upx-download-url "${shown(upxInstall.url)}" must be an http(s) URL`)
   return { upx, upxInstall }
 }
 

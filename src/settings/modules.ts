@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs'
 import path from 'node:path'
 import type { Reading } from './reading.js'
+import { shown } from './values.js'
 
 // Where the Go module and its main packages are, found from the files alone (no go command before the inputs are checked).
 
@@ -86,13 +87,13 @@ export function defaultBinaryName(modulePath: string): string {
 /** The module's path from its go.mod, or a problem that says where the module is. */
 export function readModule({ problems, workspace }: Reading, workingDirectory: string): string {
   if (!existsSync(workingDirectory) || !statSync(workingDirectory).isDirectory()) {
-    problems.push(`working-directory "${workingDirectory}" does not exist`)
+    problems.push(`working-directory "${shown(workingDirectory)}" does not exist`)
     return ''
   }
   if (!existsSync(path.join(workingDirectory, 'go.mod'))) {
     const found = findGoMods(workingDirectory)
     problems.push(
-      `working-directory "${workingDirectory}" has no go.mod: ` +
+      `working-directory "${shown(workingDirectory)}" has no go.mod: ` +
         (found.length > 0
           ? `set working-directory to the module root, one of ${found.map(dir => moduleChoice(workspace, dir)).join(', ')}`
           : 'no go.mod was found below it either; point it at the Go module root')

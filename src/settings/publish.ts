@@ -29,11 +29,23 @@ export function attestationProblem(name: 'provenance' | 'sbom', value: string): 
   const pairs = value.split(',').map(pair => pair.split('='))
   // buildx reads the value as CSV: a quote, a space or a line break in a value would change what the other fields say.
   if (pairs.some(pair => pair.length !== 2 || !/^[a-z][a-z-]*$/.test(pair[0]) || !/^[\w./:@+-]+$/.test(pair[1]))) {
-    return `${name} "${value}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`
+    return `${name} "${shown(value)}" must be true, false, or key=value attributes like ${name === 'provenance' ? 'mode=max' : 'generator=<image>'}`
   }
-  const mode = pairs.find(pair => pair[0] === 'mode')
-  if (mode && !['min', 'max'].includes(mode[1])) return `${name} "${value}": mode must be min or max`
+  for (const [key, given] of pairs) {
+    const allowed = ATTRIBUTES[name][key]
+    if (!allowed) return `${name} "${shown(value)}": ${key} is not one of buildx's ${name} attributes (${Object.keys(ATTRIBUTES[name]).join(', ')})`
+    if (allowed !== ANY && !allowed.includes(given)) return `${name} "${shown(value)}": ${key} must be ${allowed.join(' or ')}`
+  }
   return undefined
+}
+
+// buildx's attributes of --provenance and --sbom (BuildKit's attestation options), with the values each takes: an
+// unknown one would fail the build only after everything was built.
+const ANY = 'any'
+const FLAG = ['true', 'false']
+const ATTRIBUTES: Record<'provenance' | 'sbom', Record<string, string[] | typeof ANY>> = {
+  provenance: { mode: ['min', 'max'], version: ['v0.2', 'v1'], 'builder-id': ANY, reproducible: FLAG, 'inline-only': FLAG, filename: ANY, disabled: FLAG },
+  sbom: { generator: ANY, 'scan-context': FLAG, 'scan-stage': FLAG, disabled: FLAG }
 }
 
 export function readPublish(reading: Reading, build: BuildSettings): PublishSettings {
@@ -44,7 +56,7 @@ export function readPublish(reading: Reading, build: BuildSettings): PublishSett
   const tags = parseList(get('tags'), { commas: true })
   for (const tag of tags) {
     if (!isImageReference(tag)) problems.push(`tag "${shown(tag)}" is not a valid image reference, like ghcr.io/owner/name:1.2.3`)
-    else if (tag.includes('@')) problems.push(`tag "${tag}" holds a digest: a tag names what is pushed, drop the @sha256:… part`)
+    else if (tag.includes('@')) problems.push(`tag "${shown(tag)}" holds a digest: a tag names what is pushed, drop the @sha256:… part`)
   }
   const load = attempt(() => parseBoolean('load', get('load')), true)
   const push = attempt(() => parseBoolean('push', get('push')), false)
@@ -82,9 +94,11 @@ function readAnnotations({ get, problems }: Reading, platformCount: number): str
   const annotations = parseList(get('annotations'), { commas: false })
   for (const annotation of annotations) {
     if (!/^([a-z-]+(\[[^\]]+\])?(,[a-z-]+(\[[^\]]+\])?)*:)?[^=\s]+=/.test(annotation))
-      problems.push(`annotation "${annotation}" is not of the form [type:]key=value`)
+      problems.push(`annotation "${shown(annotation)}" is not of the form [type:]key=value`)
     else if (/^[^=]*\bindex\b[^=]*:/.test(annotation) && platformCount < 2)
-      problems.push(`annotation "${annotation}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`)
+      problems.push(
+        `annotation "${shown(annotation)}" is for an image index, which one platform does not make: use manifest: instead, or build two or more platforms`
+      )
   }
   return annotations
 }

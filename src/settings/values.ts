@@ -56,7 +56,8 @@ export function workdirProblem(workdir: string): string | undefined {
 /** The main package: a relative folder or an import path, never a go flag. */
 export function packageProblem(pkg: string): string | undefined {
   if (pkg === '') return 'package is empty: give the main package relative to the module root, like . or ./cmd/server'
-  if (pkg.startsWith('-')) return `package "${pkg}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`
+  if (pkg.startsWith('-'))
+    return `package "${shown(pkg)}" starts with "-", which go would read as a flag: give a folder like ./cmd/server (flags go in build-flags)`
   // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(pkg) || pkg.length > 1024) return `package "${shown(pkg)}" must be one folder or import path, like ./cmd/server`
   return undefined
@@ -92,7 +93,7 @@ export function buildFlagsProblems(fields: string[]): string[] {
     const field = fields[i]
     const flag = /^--?([\w-]+)(=|$)/.exec(field)
     if (!flag) {
-      problems.push(`build-flags holds "${field}", which is not a flag: go would build it as a package. The package goes in the package input`)
+      problems.push(`build-flags holds "${shown(field)}", which is not a flag: go would build it as a package. The package goes in the package input`)
       continue
     }
     if (/^--?(o|ldflags|trimpath)$/.test(field.split('=')[0]))

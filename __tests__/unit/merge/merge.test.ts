@@ -5,7 +5,7 @@ import { renderMerged } from '../../../src/merge/render.js'
 import { parseReport, type LoadedReport } from '../../../src/merge/reports.js'
 import { readMergeSettings } from '../../../src/merge/settings.js'
 import { indexManifest } from '../../../src/merge/tagging.js'
-import { mismatches, type VerifiedGroup } from '../../../src/merge/verify.js'
+import { mismatches, refusalHead, type VerifiedGroup } from '../../../src/merge/verify.js'
 import type { Report } from '../../../src/report/model.js'
 import { InputError } from '../../../src/settings/reading.js'
 import { actionInputs } from '../inputs.js'
@@ -270,5 +270,18 @@ describe('renderMerged', () => {
       expect.stringContaining('ghcr.io/acme/api:v1.2.3'),
       expect.stringContaining('ghcr.io/acme/worker:v1.2.3')
     ])
+  })
+})
+
+describe('a refused merge says why in its first words', () => {
+  it('a registry that gave no answer is said as that, never as a registry that disagrees', () => {
+    expect(refusalHead([{ kind: 'unread', lines: ['a'] }])).toBe('the registry could not be read')
+    expect(refusalHead([{ kind: 'differs', lines: ['a'] }])).toBe('what the registry holds is not what the reports say')
+    expect(
+      refusalHead([
+        { kind: 'unread', lines: ['a'] },
+        { kind: 'differs', lines: ['b'] }
+      ])
+    ).toMatch(/^the registry could not be read for every report/)
   })
 })
