@@ -34658,18 +34658,19 @@ module.exports = {
 
 /***/ }),
 
-/***/ 8094:
+/***/ 7249:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  OO: () => (/* reexport */ buildInfoReader),
   vo: () => (/* reexport */ buildInfoStrings),
   ZQ: () => (/* reexport */ commitParents),
-  Yu: () => (/* reexport */ elfBuildInfo),
   Gx: () => (/* reexport */ goBuildPlan),
   Hz: () => (/* reexport */ inspectPackage),
   Q3: () => (/* reexport */ linkBinaries),
+  _Y: () => (/* reexport */ parseBuildInfo),
   sK: () => (/* reexport */ replacedDefault),
   el: () => (/* reexport */ requireGo),
   x: () => (/* reexport */ resolveVersion),
@@ -34677,6 +34678,116 @@ __nccwpck_require__.d(__webpack_exports__, {
   AU: () => (/* reexport */ versionOriginText),
   C4: () => (/* reexport */ withMainModule)
 });
+
+// UNUSED EXPORTS: elfBuildInfo
+
+;// CONCATENATED MODULE: ./src/build/buildinfo-stream.ts
+/**
+ * A Go binary's build info read as its bytes stream past (a binary in a base image's layer), keeping at most a few
+ * megabytes: the build info header is at the start of .go.buildinfo, which the linker aligns to 16 bytes, so the
+ * first aligned header whose strings are framed as Go frames them is the one. A binary of any size is read in a
+ * bounded amount of memory; a packed one (UPX) is said as that.
+ */
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const ALIGN = 16;
+const HEADER = 32;
+const FLAG_INLINE = 0x2;
+// The module information is framed by these 16 bytes on each side (runtime/debug's modinfo).
+const START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+const END = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+// What one header and its two strings may take: a module list of thousands of dependencies is well under it.
+const BUILD_INFO_BYTES = 4 * 1024 * 1024;
+// UPX writes its mark near the start of what it packs.
+const UPX_MARK = Buffer.from('UPX!');
+const UPX_WITHIN = 64 * 1024;
+function uvarint(buf, at) {
+    let value = 0;
+    for (let i = at, shift = 0; i < buf.length && shift < 35; i++, shift += 7) {
+        value += (buf[i] & 0x7f) * 2 ** shift;
+        if ((buf[i] & 0x80) === 0)
+            return [value, i + 1];
+    }
+    return undefined;
+}
+/** The strings after a header at the start of `window`: found, more bytes needed, or not a real header. */
+function parseAt(window) {
+    if (window.length < HEADER)
+        return 'more';
+    if ((window[15] & FLAG_INLINE) === 0)
+        return 'not';
+    const version = uvarint(window, HEADER);
+    if (!version)
+        return window.length - HEADER < 5 ? 'more' : 'not';
+    const [versionLength, next] = version;
+    const modules = uvarint(window, next + versionLength);
+    if (!modules)
+        return next + versionLength + 5 > window.length ? 'more' : 'not';
+    const [modLength, modStart] = modules;
+    if (modStart + modLength > window.length)
+        return modStart + modLength > BUILD_INFO_BYTES ? 'not' : 'more';
+    const goVersion = window.toString('utf8', next, next + versionLength);
+    const mod = window.subarray(modStart, modStart + modLength);
+    const framed = modLength === 0 || (modLength > 32 && mod.subarray(0, 16).equals(START) && mod.subarray(modLength - 16).equals(END));
+    if (!/^(go\d|devel )/.test(goVersion) || !framed)
+        return 'not';
+    return { goVersion, modules: modLength > 32 ? mod.toString('utf8', 16, modLength - 16) : '' };
+}
+/** A file reader (update with each chunk, then result) that finds the build info in bounded memory. */
+function buildInfoReader() {
+    let window = Buffer.alloc(0);
+    // The file offset of window[0].
+    let start = 0;
+    let parsing = false;
+    let found;
+    let packed = false;
+    let head = Buffer.alloc(0);
+    const scan = () => {
+        for (;;) {
+            if (!parsing) {
+                let at = window.indexOf(MAGIC);
+                while (at >= 0 && (start + at) % ALIGN !== 0)
+                    at = window.indexOf(MAGIC, at + 1);
+                if (at < 0) {
+                    // Keep what could be the start of a header split between chunks.
+                    const keep = Math.min(window.length, MAGIC.length - 1);
+                    start += window.length - keep;
+                    window = Buffer.from(window.subarray(window.length - keep));
+                    return;
+                }
+                start += at;
+                window = window.subarray(at);
+                parsing = true;
+            }
+            const parsed = parseAt(window);
+            if (parsed === 'more' && window.length < BUILD_INFO_BYTES)
+                return;
+            if (typeof parsed === 'object') {
+                found = parsed;
+                window = Buffer.alloc(0);
+                return;
+            }
+            // Not the header after all (the magic as data elsewhere): scanning goes on past it.
+            parsing = false;
+            start += 1;
+            window = window.subarray(1);
+        }
+    };
+    return {
+        update(chunk) {
+            if (found)
+                return;
+            if (start + window.length < UPX_WITHIN && !packed) {
+                head = Buffer.concat([head, chunk.subarray(0, UPX_WITHIN)]);
+                packed = head.includes(UPX_MARK);
+            }
+            window = window.length === 0 ? chunk : Buffer.concat([window, chunk]);
+            scan();
+        },
+        result() {
+            return found ?? { missing: true, packed };
+        }
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/build/buildinfo.ts
 // The build info every Go binary carries (stripping keeps it): its modules, and the package a symbol belongs to.
@@ -34878,9 +34989,9 @@ function elfSymbols(buf) {
     }
     return symbols;
 }
-const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const FLAG_INLINE = 0x2;
-function uvarint(buf, at) {
+const gobinary_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const gobinary_FLAG_INLINE = 0x2;
+function gobinary_uvarint(buf, at) {
     let value = 0;
     let shift = 0;
     for (let i = at; i < buf.length; i++) {
@@ -34900,12 +35011,12 @@ function buildInfoStrings(buf) {
     if (!section)
         throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
     const at = section.offset;
-    if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
+    if (!buf.subarray(at, at + gobinary_MAGIC.length).equals(gobinary_MAGIC))
         throw new Error('.go.buildinfo has no build info header');
-    if ((buf[at + 15] & FLAG_INLINE) === 0)
+    if ((buf[at + 15] & gobinary_FLAG_INLINE) === 0)
         throw new Error('build info from before Go 1.18 is not read');
-    const [versionLength, next] = uvarint(buf, at + 32);
-    const [modLength, modStart] = uvarint(buf, next + versionLength);
+    const [versionLength, next] = gobinary_uvarint(buf, at + 32);
+    const [modLength, modStart] = gobinary_uvarint(buf, next + versionLength);
     return {
         goVersion: buf.toString('utf8', next, next + versionLength),
         // The sentinels are not UTF-8: cut them off as bytes.
@@ -35969,6 +36080,8 @@ async function replacedDefault(settings, version, injection) {
 
 
 
+
+
 /***/ }),
 
 /***/ 3745:
@@ -36136,16 +36249,16 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
-var build = __nccwpck_require__(8094);
+// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
+var build = __nccwpck_require__(7249);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
 var measure = __nccwpck_require__(3223);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
 var src_process = __nccwpck_require__(369);
-// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
-var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
+var publish = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:stream"
@@ -36170,32 +36283,30 @@ async function platformManifest(target, ref, platform) {
         throw new Error(`it has no ${platform} image`);
     return (0,publish/* readManifest */.WI)(target, entry.digest);
 }
-/** A layer downloaded only when it is read. */
+/** A layer downloaded only when it is read, and streamed: never held whole. */
 function registryLayer(target, layer) {
     async function* download() {
         const response = await (0,publish/* registryRead */.Gt)(target, `blobs/${layer.digest}`);
-        if (!response.ok)
+        if (!response.ok || !response.body)
             throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
-        yield Buffer.from(await response.arrayBuffer());
+        yield* external_node_stream_.Readable.fromWeb(response.body);
     }
-    return { open: () => external_node_stream_.Readable.from(download()), compression: (0,src_image/* layerCompression */.AH)(layer.mediaType) };
+    return { open: () => external_node_stream_.Readable.from(download(), { objectMode: false }), compression: (0,src_image/* layerCompression */.AH)(layer.mediaType) };
 }
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
 async function baseImageBuildInfo(reference, platform, file) {
     try {
         const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
         const manifest = await platformManifest(target, ref, platform);
-        const binary = await (0,src_image/* fileInImage */.pu)(manifest.layers.map(layer => registryLayer(target, layer)), file);
-        if (!binary)
+        // Only the build info is kept of the binary as it streams past: a binary of any size costs a few megabytes.
+        const read = await (0,src_image/* readInImage */.PO)(manifest.layers.map(layer => registryLayer(target, layer)), file, build/* buildInfoReader */.OO);
+        if (!read)
             return { why: `the base image holds no ${file}` };
-        try {
-            return { info: (0,build/* elfBuildInfo */.Yu)(binary) };
-        }
-        catch (error) {
-            if (binary.includes(Buffer.from('UPX!')))
-                return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
-            return { why: `the build info of the base image's ${file} could not be read (${error.message})` };
-        }
+        if ('missing' in read)
+            return {
+                why: read.packed ? `the base image's ${file} is packed by UPX, which hides its build info` : `the base image's ${file} carries no Go build info`
+            };
+        return { info: (0,build/* parseBuildInfo */._Y)(read.modules) };
     }
     catch (error) {
         return { why: `the base image's binary could not be read: ${error.message}` };
@@ -36211,7 +36322,7 @@ async function baseImageRevision(reference, platform) {
     const response = await (0,publish/* registryRead */.Gt)(target, `blobs/${manifest.config.digest}`);
     if (!response.ok)
         return undefined;
-    const config = (await response.json());
+    const config = await (0,publish/* boundedJson */.Qt)(response, `its config ${manifest.config.digest}`);
     const revision = config.config?.Labels?.['org.opencontainers.image.revision'];
     return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined;
 }
@@ -37056,7 +37167,6 @@ __nccwpck_require__.d(__webpack_exports__, {
   T4: () => (/* reexport */ buildInfoSboms),
   Tb: () => (/* reexport */ compressedByBuildKit),
   ks: () => (/* reexport */ contextBinaryPath),
-  pu: () => (/* reexport */ fileInImage),
   rK: () => (/* reexport */ imageTags),
   P7: () => (/* reexport */ inspectEngine),
   H3: () => (/* reexport */ isAttestation),
@@ -37071,6 +37181,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   Pd: () => (/* reexport */ packBinaries),
   mN: () => (/* reexport */ pinTimes),
   NX: () => (/* reexport */ platformId),
+  PO: () => (/* reexport */ readInImage),
   UC: () => (/* reexport */ recompressLayout),
   F$: () => (/* reexport */ removeImages),
   Vh: () => (/* reexport */ requireUpx),
@@ -37085,13 +37196,15 @@ __nccwpck_require__.d(__webpack_exports__, {
   X5: () => (/* reexport */ writeStageFiles)
 });
 
+// UNUSED EXPORTS: fileInImage
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
-var build = __nccwpck_require__(8094);
+// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
+var build = __nccwpck_require__(7249);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:crypto"
@@ -38424,8 +38537,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
-var src_build = __nccwpck_require__(8094);
+// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
+var src_build = __nccwpck_require__(7249);
 // EXTERNAL MODULE: ./src/compare/index.ts + 8 modules
 var compare = __nccwpck_require__(8886);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
@@ -38439,8 +38552,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
 var src_process = __nccwpck_require__(369);
-// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
-var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
+var publish = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 ;// CONCATENATED MODULE: ./src/preflight/preflight.ts
@@ -40325,8 +40438,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 13 modules
-var build = __nccwpck_require__(8094);
+// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
+var build = __nccwpck_require__(7249);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
@@ -40941,12 +41054,13 @@ const warningsSaid = () => [...said];
 
 /***/ }),
 
-/***/ 8084:
+/***/ 7877:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
+  Qt: () => (/* reexport */ boundedJson),
   Xo: () => (/* reexport */ loadAsAsked),
   fE: () => (/* reexport */ loadLayout),
   d8: () => (/* reexport */ networkReason),
@@ -40957,7 +41071,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _r: () => (/* reexport */ release)
 });
 
-// UNUSED EXPORTS: MANIFEST_TYPES, explainPushFailure, putManifestBytes, registrySession, wireOf
+// UNUSED EXPORTS: MANIFEST_TYPES, boundedBody, explainPushFailure, putManifestBytes, registrySession, wireOf
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -40970,7 +41084,58 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
+;// CONCATENATED MODULE: ./src/publish/bounded.ts
+/**
+ * A registry's answers read with a bound on memory: a manifest, a config or a token is a few kilobytes (registries
+ * refuse manifests over 4 MiB), so a body past its bound is refused as it streams, never buffered whole. Layers are
+ * never read through here: they are streamed.
+ */
+const JSON_BYTES = 4 * 1024 * 1024;
+/** The body's bytes, at most `limit` of them; a longer body is cancelled and refused. */
+async function boundedBody(response, what, limit = JSON_BYTES) {
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > limit) {
+        await response.body?.cancel();
+        throw new Error(`${what} is ${declared} bytes, over the ${limit} read of it`);
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+        size += chunk.length;
+        if (size > limit)
+            throw new Error(`${what} is over the ${limit} bytes read of it`);
+        chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+}
+/** The body as JSON, read within the bound. */
+async function boundedJson(response, what, limit) {
+    return JSON.parse((await boundedBody(response, what, limit)).toString('utf8'));
+}
+/** At most `limit` characters of an error body, for a message: the rest is never read. */
+async function bodyStart(response, limit = 300) {
+    const reader = response.body?.getReader();
+    if (!reader)
+        return '';
+    const chunks = [];
+    let size = 0;
+    try {
+        while (size < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                break;
+            chunks.push(Buffer.from(value));
+            size += value.length;
+        }
+    }
+    finally {
+        await reader.cancel().catch(() => undefined);
+    }
+    return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/access.ts
+
 
 
 
@@ -41064,7 +41229,7 @@ async function authorize(challenge, target, credentials, actions) {
     const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!response.ok)
         return undefined;
-    const body = (await response.json());
+    const body = await boundedJson(response, 'the token answer');
     const token = body.token ?? body.access_token;
     return token ? `Bearer ${token}` : undefined;
 }
@@ -41182,6 +41347,7 @@ var promises_ = __nccwpck_require__(1455);
 
 
 
+
 /**
  * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
  * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
@@ -41201,7 +41367,7 @@ class PushError extends Error {
     }
 }
 async function failure(response, what) {
-    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    const body = (await bodyStart(response).catch(() => '')).trim();
     return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
 }
 /** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
@@ -41275,6 +41441,7 @@ function reason(error) {
 
 
 
+
 const MANIFEST_TYPES = [src_image/* MEDIA */.Rn.index, src_image/* MEDIA */.Rn.manifest, src_image/* MEDIA */.Rn.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 /** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
 const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
@@ -41282,7 +41449,7 @@ async function readManifest(target, ref) {
     const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
         throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return (await response.json());
+    return boundedJson(response, `its manifest ${ref}`);
 }
 /**
  * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
@@ -41418,6 +41585,7 @@ async function release(settings, head, failures, budgetBroken, phase) {
 
 ;// CONCATENATED MODULE: ./src/publish/index.ts
 // publish/: where the image goes: the engine (load), a registry (access, push, read-back).
+
 
 
 
@@ -41662,8 +41830,8 @@ async function removeLeftovers(runId) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/publish/index.ts + 5 modules
-var publish = __nccwpck_require__(8084);
+// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
+var publish = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
@@ -41967,8 +42135,10 @@ __nccwpck_require__.d(__webpack_exports__, {
   Yu: () => (/* reexport */ workdirProblem)
 });
 
-// UNUSED EXPORTS: INPUT_LIMITS, InputError, MERGE_INPUT_LIMITS, checkInputLengths, isRepository, isTagName, openReading, parseList, readActionInput, readBudget, readComment, readGitHub, readPullRequest
+// UNUSED EXPORTS: INPUT_LIMITS, InputError, MERGE_INPUT_LIMITS, boundInputs, isRepository, isTagName, openReading, parseList, readActionInput, readBudget, readComment, readGitHub, readPullRequest
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
@@ -42152,8 +42322,6 @@ function quoteField(field) {
     throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/settings/modules.ts
 
 
@@ -42279,6 +42447,7 @@ const NO_VARIABLE = 'none';
 
 
 
+
 // The build group: what `go build` reads.
 // What a version or build may hold: it goes into -X, an OCI label and the default tag.
 const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
@@ -42286,6 +42455,11 @@ const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 
 function readBuild(reading) {
     const { get, attempt, problems } = reading;
     const workingDirectory = external_node_path_default().resolve(reading.workspace, get('working-directory'));
+    // Like actions/checkout's path: the module is the workspace's, never a folder elsewhere on the runner.
+    const real = (dir) => ((0,external_node_fs_.existsSync)(dir) ? (0,external_node_fs_.realpathSync)(dir) : dir);
+    const outside = external_node_path_default().relative(real(reading.workspace), real(workingDirectory));
+    if (outside.startsWith('..') || external_node_path_default().isAbsolute(outside))
+        reading.problems.push(`working-directory "${shown(get('working-directory'))}" is outside the workspace (${reading.workspace}): give a folder of the repository, like services/api`);
     const modulePath = readModule(reading, workingDirectory);
     let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
     const binaryProblem = binaryNameProblem(binaryName);
@@ -42545,20 +42719,22 @@ const MERGE_INPUT_LIMITS = {
     ...Object.fromEntries(['tags', 'annotations', 'comment', 'comment-key', 'github-token', 'comment-timeout', 'max-size', 'max-increase'].map(name => [name, INPUT_LIMITS[name]]))
 };
 /**
- * Every input over its length, refused at once: one line each, naming it, its length and its limit, never its text
- * (a token, a 100 kB argument list). Thrown before any input is parsed.
+ * Every input over its length, said in one line each (its name, its length, its limit, the start of the value, never
+ * a token), and the inputs as the readers then see them: one over its length reads as not given, so the other
+ * inputs' problems are reported with it, and no reader parses or echoes the long value.
  */
-function checkInputLengths(input, limits = INPUT_LIMITS) {
+function boundInputs(input, limits = INPUT_LIMITS) {
+    const tooLong = new Set();
     const problems = Object.entries(limits).flatMap(([name, limit]) => {
         const value = input(name);
         if (value.length <= limit)
             return [];
+        tooLong.add(name);
         // eslint-disable-next-line no-control-regex
         const start = name === 'github-token' ? '' : ` (it starts "${value.slice(0, 40).replace(/[\x00-\x1f\x7f]/g, ' ')}…")`;
         return [`${name} is ${value.length} characters, over the ${limit} it may have${start}: shorten it`];
     });
-    if (problems.length > 0)
-        throw new InputError(problems);
+    return { input: name => (tooLong.has(name) ? '' : input(name)), problems };
 }
 
 ;// CONCATENATED MODULE: ./src/settings/references.ts
@@ -42711,8 +42887,11 @@ function resolveSource(given, workspace) {
     }
     return real;
 }
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root, file) {
+/**
+ * Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file;
+ * from the runner's system folders, a file or folder not every user may read (/etc/shadow, a private key's folder).
+ */
+function entryProblem(root, file, system) {
     const info = (0,external_node_fs_.lstatSync)(file);
     if (info.isSymbolicLink()) {
         const link = (0,external_node_fs_.readlinkSync)(file);
@@ -42722,16 +42901,19 @@ function entryProblem(root, file) {
         return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
     if (info.size > MAX_FILE_BYTES)
         return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    const readable = info.isDirectory() ? 0o005 : 0o004;
+    if (system && (info.mode & readable) !== readable)
+        return 'is not readable by every user of the runner: only a system file anyone may read is copied';
     return undefined;
 }
 /** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root) {
+function treeProblem(root, system) {
     const pending = [root];
     while (pending.length > 0) {
         const folder = pending.pop();
         for (const entry of (0,external_node_fs_.readdirSync)(folder, { withFileTypes: true })) {
             const file = external_node_path_default().join(folder, entry.name);
-            const problem = entryProblem(root, file);
+            const problem = entryProblem(root, file, system);
             if (problem)
                 return `${external_node_path_default().relative(root, file)} ${problem}`;
             if (entry.isDirectory())
@@ -42753,9 +42935,10 @@ function parseFile(line, workspace) {
         throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
     }
     const source = resolveSource(given, workspace);
-    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const system = !inside((0,external_node_fs_.realpathSync)(workspace), source);
+    // A folder is checked entry by entry, and itself; the resolved source, like any entry (a FIFO, a huge file).
     const folder = (0,external_node_fs_.statSync)(source).isDirectory();
-    const problem = folder ? treeProblem(source) : entryProblem(external_node_path_default().dirname(source), source)?.replace(/^is /, 'it is ');
+    const problem = (folder ? (treeProblem(source, system) ?? entryProblem(external_node_path_default().dirname(source), source, system)) : entryProblem(external_node_path_default().dirname(source), source, system))?.replace(/^is /, 'it is ');
     if (problem)
         throw new Error(`files source "${shown(given)}": ${problem}`);
     return { source, destination };
@@ -43013,9 +43196,10 @@ function readSmoke({ get, attempt, problems }) {
 
 // Every group read once, in one pass over the inputs.
 function readSettings(input = readActionInput, env = process.env) {
-    checkInputLengths(input);
-    const reading = openReading(input, env);
+    const bounded = boundInputs(input);
+    const reading = openReading(bounded.input, env);
     const { problems } = reading;
+    problems.push(...bounded.problems);
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
     // Read once: the comparison needs to know there is one, the GitHub context carries it.

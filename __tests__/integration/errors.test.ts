@@ -145,7 +145,7 @@ describe('smoke test', () => {
     // Every command is logged once, by the action.
     expect(run.stdout).not.toContain('[command]')
     expect(run.stdout).toMatch(
-      /^\$ docker create --name go-slim-image-\w+-smoke --label go-slim-image.run=go-slim-image-\w+ --platform linux\/amd64 --network none /m
+      /^\$ docker create --name go-slim-image-\w+-smoke --label go-slim-image.run=go-slim-image-\w+ --platform linux\/amd64 --pull never --network none /m
     )
   })
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseBuildInfo } from '../../src/build/buildinfo.js'
 import { readElf } from '../../src/build/elf.js'
+import { buildInfoReader } from '../../src/build/buildinfo-stream.js'
 import { embeddedData } from '../../src/build/embedded.js'
 import { elfBuildInfo, elfGoVersion, elfSymbols } from '../../src/build/gobinary.js'
 import { parseNm } from '../unit/nm.js'
@@ -55,6 +56,15 @@ describe('the in-process reader of Go binaries agrees with the Go tools', () => 
       expect(info.mainPackage).not.toBe('')
       // `go version FILE` prints "FILE: go1.26.8": the release the binary itself records.
       expect(`${stripped}: ${elfGoVersion(readFileSync(stripped))}`).toBe(go(dir, {}, 'version', stripped).trim())
+      // Read as it streams past, in pieces of any size: the same build info, the same release.
+      const bytes = readFileSync(stripped)
+      for (const piece of [13, 4093, 65536]) {
+        const reader = buildInfoReader()
+        for (let at = 0; at < bytes.length; at += piece) reader.update(bytes.subarray(at, at + piece))
+        const streamed = reader.result()
+        expect('missing' in streamed ? streamed : parseBuildInfo(streamed.modules)).toEqual(info)
+        expect('goVersion' in streamed && streamed.goVersion).toBe(elfGoVersion(bytes))
+      }
       if (name === 'a replaced dependency')
         expect(info.deps).toEqual([{ path: 'example.com/greet', version: 'v1.4.0', replacedBy: expect.stringContaining('gomod-') }])
     }
@@ -62,6 +72,9 @@ describe('the in-process reader of Go binaries agrees with the Go tools', () => 
 
   it('says a packed or foreign file has no build info', () => {
     expect(() => elfBuildInfo(readFileSync('/bin/sh'))).toThrow('no .go.buildinfo section')
+    const shell = buildInfoReader()
+    shell.update(readFileSync('/bin/sh'))
+    expect(shell.result()).toEqual({ missing: true, packed: false })
     expect(() => elfBuildInfo(Buffer.from('#!/bin/sh\n'.repeat(10)))).toThrow('not an ELF file')
   })
 })
@@ -129,4 +142,40 @@ describe('embedded data, read from the variables that hold it', () => {
       }
     ])
   })
+})
+
+describe("a base image's binary is read in bounded memory", () => {
+  it('1.5 GiB of a binary stream past its build info with the process growing by a few megabytes', async () => {
+    const { scanLayer } = await import('../../src/image/verify.js')
+    const tar = (await import('tar-stream')).default
+    const { Readable } = await import('node:stream')
+    const built = path.join(mkdtempSync(path.join(tmpdir(), 'big-binary-')), 'hello')
+    go(path.join(ROOT, 'examples/hello'), {}, 'build', '-trimpath', '-ldflags=-s -w', '-o', built, '.')
+    const binary = readFileSync(built)
+    const zeros = 1.5 * 1024 ** 3
+    // The layer as a registry serves it, made as it is read: the binary with 1.5 GiB of zeros after it.
+    const layer = () => {
+      const pack = tar.pack()
+      const entry = pack.entry({ name: 'usr/bin/hello', size: binary.length + zeros }, () => undefined)
+      void (async () => {
+        entry.write(binary)
+        const block = Buffer.alloc(4 * 1024 * 1024)
+        for (let left = zeros; left > 0; left -= block.length) {
+          if (!entry.write(block.subarray(0, Math.min(block.length, left)))) await new Promise<void>(resolve => entry.once('drain', () => resolve()))
+        }
+        entry.end(Buffer.alloc(0))
+        pack.finalize()
+      })()
+      return Readable.from(pack)
+    }
+    global.gc?.()
+    const before = process.memoryUsage().rss
+    let peak = before
+    const sampling = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20)
+    const { found } = await scanLayer({ open: layer, compression: 'none' }, { file: '/usr/bin/hello', read: buildInfoReader })
+    clearInterval(sampling)
+    expect(found && 'goVersion' in found && found.goVersion).toBe(elfGoVersion(binary))
+    // The bound SECURITY.md states: the build info's 4 MiB, a layer's chunks in flight, nothing of the file's size.
+    expect(peak - before).toBeLessThan(200 * 1024 * 1024)
+  }, 120_000)
 })

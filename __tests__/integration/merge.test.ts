@@ -3,7 +3,8 @@
  * (merge/action.yml, run as the runner runs it) writes the index under the tags and one report. Everything is
  * checked against the registry and the comment the API received.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from './github-fake.js'
@@ -172,6 +173,32 @@ describe('merge: one index and one report from jobs spread over runners', () => 
     })
     expect(error).toContain('Cannot merge, so nothing was tagged: what the registry holds is not what the reports say: ')
     expect(error).toContain(`reports/linux-arm64/report.json: ${registry.host}/acme/merged@sha256:${'e'.repeat(64)} is not in the registry`)
+  })
+
+  it('a FIFO, a file outside the workspace and a huge file among the reports: one error naming each, none opened, nothing tagged', async () => {
+    const outside = mkdtempSync(path.join(tmpdir(), 'outside-report-'))
+    writeFileSync(path.join(outside, 'report.json'), '{}')
+    const started = Date.now()
+    const error = await refused(dir => {
+      mkdirSync(path.join(dir, 'reports/fifo'), { recursive: true })
+      execFileSync('mkfifo', [path.join(dir, 'reports/fifo/report.json')])
+      mkdirSync(path.join(dir, 'reports/escape'), { recursive: true })
+      symlinkSync(path.join(outside, 'report.json'), path.join(dir, 'reports/escape/report.json'))
+      mkdirSync(path.join(dir, 'reports/huge'), { recursive: true })
+      execFileSync('truncate', ['-s', '600M', path.join(dir, 'reports/huge/report.json')])
+    })
+    // A read of the FIFO would hang until the job's timeout.
+    expect(Date.now() - started).toBeLessThan(30_000)
+    expect(error).toContain('reports/fifo/report.json is not a regular file (a folder, FIFO, socket or device)')
+    expect(error).toMatch(/reports\/escape\/report\.json is .*outside-report-.*report\.json, outside the workspace and the runner's temporary folder/)
+    expect(error).toContain('reports/huge/report.json is 629145600 bytes, over the 33554432 a report may have')
+  })
+
+  it('a pattern that climbs out of the workspace reads nothing there', async () => {
+    const merge = await runAction({ reports: '../../../../../../etc/passwd', tags: 'faulty' }, { workspace: downloaded(jobs), action: 'merge', env: tagPush })
+    expect(merge.code).toBe(1)
+    expect(merge.errors[0]).toMatch(/\/etc\/passwd is \/etc\/passwd, outside the workspace and the runner's temporary folder/)
+    expect(merge.stdout).not.toContain('root:')
   })
 
   it('two reports of the same platform: one clear error, nothing tagged', async () => {

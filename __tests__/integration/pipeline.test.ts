@@ -91,7 +91,7 @@ describe('examples/hello through dist/, as a runner runs it', () => {
     writeFileSync(imageBinary, inImage)
     const built = execFileSync('go', ['version', imageBinary], { encoding: 'utf8' }).trim().split(': ')[1]
     expect(built).toMatch(/^go1\.\d+/)
-    expect(run.summary).toContain(`- Go: ${built};`)
+    expect(run.summary).toContain(`- Go: \`${built}\`;`)
   })
 
   it('distroless-static-nonroot on a locally built stand-in base (no pull)', async () => {

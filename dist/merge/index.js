@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8416);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4335);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8416:
+/***/ 4335:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34683,6 +34683,114 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 8 modules
 var lib_core = __nccwpck_require__(6058);
+;// CONCATENATED MODULE: ./src/build/buildinfo-stream.ts
+/**
+ * A Go binary's build info read as its bytes stream past (a binary in a base image's layer), keeping at most a few
+ * megabytes: the build info header is at the start of .go.buildinfo, which the linker aligns to 16 bytes, so the
+ * first aligned header whose strings are framed as Go frames them is the one. A binary of any size is read in a
+ * bounded amount of memory; a packed one (UPX) is said as that.
+ */
+const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const ALIGN = 16;
+const HEADER = 32;
+const FLAG_INLINE = 0x2;
+// The module information is framed by these 16 bytes on each side (runtime/debug's modinfo).
+const START = Buffer.from('3077af0c9274080241e1c107e6d618e6', 'hex');
+const END = Buffer.from('f932433186182072008242104116d8f2', 'hex');
+// What one header and its two strings may take: a module list of thousands of dependencies is well under it.
+const BUILD_INFO_BYTES = (/* unused pure expression or super */ null && (4 * 1024 * 1024));
+// UPX writes its mark near the start of what it packs.
+const UPX_MARK = Buffer.from('UPX!');
+const UPX_WITHIN = (/* unused pure expression or super */ null && (64 * 1024));
+function uvarint(buf, at) {
+    let value = 0;
+    for (let i = at, shift = 0; i < buf.length && shift < 35; i++, shift += 7) {
+        value += (buf[i] & 0x7f) * 2 ** shift;
+        if ((buf[i] & 0x80) === 0)
+            return [value, i + 1];
+    }
+    return undefined;
+}
+/** The strings after a header at the start of `window`: found, more bytes needed, or not a real header. */
+function parseAt(window) {
+    if (window.length < HEADER)
+        return 'more';
+    if ((window[15] & FLAG_INLINE) === 0)
+        return 'not';
+    const version = uvarint(window, HEADER);
+    if (!version)
+        return window.length - HEADER < 5 ? 'more' : 'not';
+    const [versionLength, next] = version;
+    const modules = uvarint(window, next + versionLength);
+    if (!modules)
+        return next + versionLength + 5 > window.length ? 'more' : 'not';
+    const [modLength, modStart] = modules;
+    if (modStart + modLength > window.length)
+        return modStart + modLength > BUILD_INFO_BYTES ? 'not' : 'more';
+    const goVersion = window.toString('utf8', next, next + versionLength);
+    const mod = window.subarray(modStart, modStart + modLength);
+    const framed = modLength === 0 || (modLength > 32 && mod.subarray(0, 16).equals(START) && mod.subarray(modLength - 16).equals(END));
+    if (!/^(go\d|devel )/.test(goVersion) || !framed)
+        return 'not';
+    return { goVersion, modules: modLength > 32 ? mod.toString('utf8', 16, modLength - 16) : '' };
+}
+/** A file reader (update with each chunk, then result) that finds the build info in bounded memory. */
+function buildinfo_stream_buildInfoReader() {
+    let window = Buffer.alloc(0);
+    // The file offset of window[0].
+    let start = 0;
+    let parsing = false;
+    let found;
+    let packed = false;
+    let head = Buffer.alloc(0);
+    const scan = () => {
+        for (;;) {
+            if (!parsing) {
+                let at = window.indexOf(MAGIC);
+                while (at >= 0 && (start + at) % ALIGN !== 0)
+                    at = window.indexOf(MAGIC, at + 1);
+                if (at < 0) {
+                    // Keep what could be the start of a header split between chunks.
+                    const keep = Math.min(window.length, MAGIC.length - 1);
+                    start += window.length - keep;
+                    window = Buffer.from(window.subarray(window.length - keep));
+                    return;
+                }
+                start += at;
+                window = window.subarray(at);
+                parsing = true;
+            }
+            const parsed = parseAt(window);
+            if (parsed === 'more' && window.length < BUILD_INFO_BYTES)
+                return;
+            if (typeof parsed === 'object') {
+                found = parsed;
+                window = Buffer.alloc(0);
+                return;
+            }
+            // Not the header after all (the magic as data elsewhere): scanning goes on past it.
+            parsing = false;
+            start += 1;
+            window = window.subarray(1);
+        }
+    };
+    return {
+        update(chunk) {
+            if (found)
+                return;
+            if (start + window.length < UPX_WITHIN && !packed) {
+                head = Buffer.concat([head, chunk.subarray(0, UPX_WITHIN)]);
+                packed = head.includes(UPX_MARK);
+            }
+            window = window.length === 0 ? chunk : Buffer.concat([window, chunk]);
+            scan();
+        },
+        result() {
+            return found ?? { missing: true, packed };
+        }
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/build/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
 const PT_LOAD = 1;
@@ -34837,9 +34945,9 @@ function gobinary_elfSymbols(buf) {
     }
     return symbols;
 }
-const MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
-const FLAG_INLINE = 0x2;
-function uvarint(buf, at) {
+const gobinary_MAGIC = Buffer.from('\xff Go buildinf:', 'latin1');
+const gobinary_FLAG_INLINE = 0x2;
+function gobinary_uvarint(buf, at) {
     let value = 0;
     let shift = 0;
     for (let i = at; i < buf.length; i++) {
@@ -34859,12 +34967,12 @@ function gobinary_buildInfoStrings(buf) {
     if (!section)
         throw new Error('no .go.buildinfo section: not a Go binary, or packed (UPX hides it)');
     const at = section.offset;
-    if (!buf.subarray(at, at + MAGIC.length).equals(MAGIC))
+    if (!buf.subarray(at, at + gobinary_MAGIC.length).equals(gobinary_MAGIC))
         throw new Error('.go.buildinfo has no build info header');
-    if ((buf[at + 15] & FLAG_INLINE) === 0)
+    if ((buf[at + 15] & gobinary_FLAG_INLINE) === 0)
         throw new Error('build info from before Go 1.18 is not read');
-    const [versionLength, next] = uvarint(buf, at + 32);
-    const [modLength, modStart] = uvarint(buf, next + versionLength);
+    const [versionLength, next] = gobinary_uvarint(buf, at + 32);
+    const [modLength, modStart] = gobinary_uvarint(buf, next + versionLength);
     return {
         goVersion: buf.toString('utf8', next, next + versionLength),
         // The sentinels are not UTF-8: cut them off as bytes.
@@ -35927,6 +36035,8 @@ async function replacedDefault(settings, version, injection) {
 
 
 
+
+
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: external "node:stream/promises"
@@ -36626,7 +36736,7 @@ const bufferReader = () => {
     return { update: (chunk) => chunks.push(chunk), result: () => Buffer.concat(chunks) };
 };
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
-async function readInImage(layers, file, read) {
+async function verify_readInImage(layers, file, read) {
     for (const layer of [...layers].reverse()) {
         const { found } = await verify_scanLayer(layer, { file, read });
         if (found !== undefined)
@@ -36635,7 +36745,7 @@ async function readInImage(layers, file, read) {
     return undefined;
 }
 /** The bytes of `file` as the image holds it. */
-const verify_fileInImage = (layers, file) => readInImage(layers, file, bufferReader);
+const fileInImage = (layers, file) => verify_readInImage(layers, file, bufferReader);
 /**
  * Fails unless every image holds, byte for byte, the binary that was built and measured for its platform:
  * whatever a builder's cache did, what ships is what the report describes. The images' hashes come from measuring.
@@ -37328,7 +37438,58 @@ async function buildImageOf(input, settings, shipped) {
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: ./src/publish/bounded.ts
+/**
+ * A registry's answers read with a bound on memory: a manifest, a config or a token is a few kilobytes (registries
+ * refuse manifests over 4 MiB), so a body past its bound is refused as it streams, never buffered whole. Layers are
+ * never read through here: they are streamed.
+ */
+const JSON_BYTES = 4 * 1024 * 1024;
+/** The body's bytes, at most `limit` of them; a longer body is cancelled and refused. */
+async function boundedBody(response, what, limit = JSON_BYTES) {
+    const declared = Number(response.headers.get('content-length'));
+    if (declared > limit) {
+        await response.body?.cancel();
+        throw new Error(`${what} is ${declared} bytes, over the ${limit} read of it`);
+    }
+    const chunks = [];
+    let size = 0;
+    for await (const chunk of response.body ?? []) {
+        size += chunk.length;
+        if (size > limit)
+            throw new Error(`${what} is over the ${limit} bytes read of it`);
+        chunks.push(Buffer.from(chunk));
+    }
+    return Buffer.concat(chunks);
+}
+/** The body as JSON, read within the bound. */
+async function bounded_boundedJson(response, what, limit) {
+    return JSON.parse((await boundedBody(response, what, limit)).toString('utf8'));
+}
+/** At most `limit` characters of an error body, for a message: the rest is never read. */
+async function bodyStart(response, limit = 300) {
+    const reader = response.body?.getReader();
+    if (!reader)
+        return '';
+    const chunks = [];
+    let size = 0;
+    try {
+        while (size < limit) {
+            const { done, value } = await reader.read();
+            if (done)
+                break;
+            chunks.push(Buffer.from(value));
+            size += value.length;
+        }
+    }
+    finally {
+        await reader.cancel().catch(() => undefined);
+    }
+    return Buffer.concat(chunks).toString('utf8').slice(0, limit);
+}
+
 ;// CONCATENATED MODULE: ./src/publish/access.ts
+
 
 
 
@@ -37422,7 +37583,7 @@ async function authorize(challenge, target, credentials, actions) {
     const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) });
     if (!response.ok)
         return undefined;
-    const body = (await response.json());
+    const body = await bounded_boundedJson(response, 'the token answer');
     const token = body.token ?? body.access_token;
     return token ? `Bearer ${token}` : undefined;
 }
@@ -37534,6 +37695,7 @@ async function loadAsAsked(settings, engine, target, workDir) {
 
 
 
+
 /**
  * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
  * (what `docker push` uses): blobs, then manifests by digest, then the tags. Until the first tag is written nothing
@@ -37553,7 +37715,7 @@ class push_PushError extends Error {
     }
 }
 async function failure(response, what) {
-    const body = (await response.text().catch(() => '')).trim().slice(0, 300);
+    const body = (await bodyStart(response).catch(() => '')).trim();
     return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`);
 }
 /** One blob into the repository, unless it is there already: POST an upload, PUT the bytes with their digest. */
@@ -37627,6 +37789,7 @@ function reason(error) {
 
 
 
+
 const MANIFEST_TYPES = [layout_MEDIA.index, layout_MEDIA.manifest, layout_MEDIA.dockerList, 'application/vnd.docker.distribution.manifest.v2+json'].join(', ');
 /** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
 const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
@@ -37634,7 +37797,7 @@ async function registry_readManifest(target, ref) {
     const response = await access_registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
         throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return (await response.json());
+    return bounded_boundedJson(response, `its manifest ${ref}`);
 }
 /**
  * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
@@ -37776,6 +37939,7 @@ async function release(settings, head, failures, budgetBroken, phase) {
 
 
 
+
 ;// CONCATENATED MODULE: ./src/compare/base-image.ts
 
 
@@ -37796,32 +37960,30 @@ async function platformManifest(target, ref, platform) {
         throw new Error(`it has no ${platform} image`);
     return readManifest(target, entry.digest);
 }
-/** A layer downloaded only when it is read. */
+/** A layer downloaded only when it is read, and streamed: never held whole. */
 function registryLayer(target, layer) {
     async function* download() {
         const response = await registryRead(target, `blobs/${layer.digest}`);
-        if (!response.ok)
+        if (!response.ok || !response.body)
             throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`);
-        yield Buffer.from(await response.arrayBuffer());
+        yield* Readable.fromWeb(response.body);
     }
-    return { open: () => Readable.from(download()), compression: layerCompression(layer.mediaType) };
+    return { open: () => Readable.from(download(), { objectMode: false }), compression: layerCompression(layer.mediaType) };
 }
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
 async function base_image_baseImageBuildInfo(reference, platform, file) {
     try {
         const { target, ref } = manifestReference(reference);
         const manifest = await platformManifest(target, ref, platform);
-        const binary = await fileInImage(manifest.layers.map(layer => registryLayer(target, layer)), file);
-        if (!binary)
+        // Only the build info is kept of the binary as it streams past: a binary of any size costs a few megabytes.
+        const read = await readInImage(manifest.layers.map(layer => registryLayer(target, layer)), file, buildInfoReader);
+        if (!read)
             return { why: `the base image holds no ${file}` };
-        try {
-            return { info: elfBuildInfo(binary) };
-        }
-        catch (error) {
-            if (binary.includes(Buffer.from('UPX!')))
-                return { why: `the base image's ${file} is packed by UPX, which hides its build info` };
-            return { why: `the build info of the base image's ${file} could not be read (${error.message})` };
-        }
+        if ('missing' in read)
+            return {
+                why: read.packed ? `the base image's ${file} is packed by UPX, which hides its build info` : `the base image's ${file} carries no Go build info`
+            };
+        return { info: parseBuildInfo(read.modules) };
     }
     catch (error) {
         return { why: `the base image's binary could not be read: ${error.message}` };
@@ -37837,7 +37999,7 @@ async function base_image_baseImageRevision(reference, platform) {
     const response = await registryRead(target, `blobs/${manifest.config.digest}`);
     if (!response.ok)
         return undefined;
-    const config = (await response.json());
+    const config = await boundedJson(response, `its config ${manifest.config.digest}`);
     const revision = config.config?.Labels?.['org.opencontainers.image.revision'];
     return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined;
 }
@@ -44338,6 +44500,7 @@ var schemas = __nccwpck_require__(8816);
 
 
 
+
 // What reaches a registry URL or decides the merge is checked exactly; the rest is the action's own report, read as written.
 const digest = schemas/* string */.YjP().regex(/^sha256:[0-9a-f]{64}$/, 'a sha256 digest');
 const platform = schemas/* string */.YjP().regex(/^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/, 'a platform like linux/arm64');
@@ -44400,7 +44563,7 @@ function parseReport(text, file) {
     if (!parsed.success) {
         const format = json?.format;
         const why = format !== undefined && format !== model/* REPORT_FORMAT */.t3
-            ? `its format is ${(0,src_settings/* shown */.SP)(String(format))}, this merge reads format ${model/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
+            ? `${typeof format === 'number' && Number.isInteger(format) && format > 0 && format < 1000 ? `its format is ${format}` : 'it has another format'}, this merge reads format ${model/* REPORT_FORMAT */.t3}: use the same release of the action in the jobs and the merge`
             : firstIssue(parsed.error);
         throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`);
     }
@@ -44422,15 +44585,57 @@ async function findReports(patterns, workspace) {
         throw new Error(`reports: no file matches ${empty.map(p => `"${(0,src_settings/* shown */.SP)(p)}"`).join(', ')} in ${workspace}: download the jobs' report artifacts first (actions/download-artifact), and give the path they went to`);
     return [...found];
 }
-async function loadReports(patterns, workspace) {
-    const files = await findReports(patterns, workspace);
-    return Promise.all(files.map(async (absolute) => {
-        const file = external_node_path_default().relative(workspace, absolute) || absolute;
-        return { file, report: parseReport(await (0,promises_namespaceObject.readFile)(absolute, 'utf8'), file) };
-    }));
+// A job's report is tens of kilobytes; one with every row of a large binary's split stays under a few megabytes.
+const MAX_REPORT_BYTES = 32 * 1024 * 1024;
+/** Whether `file` is `folder` or inside it, both resolved. */
+const inside = (folder, file) => {
+    const relative = external_node_path_default().relative(folder, file);
+    return !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
+};
+/**
+ * Why a matched path cannot be read as a report, or undefined: it must be a regular file (never a FIFO a read would
+ * hang on, a socket or a device), inside the workspace or the runner's temporary folder once every symlink is
+ * resolved, of a bounded size. Checked with lstat and stat, which open nothing.
+ */
+async function reportFileProblem(absolute, file, roots) {
+    const real = await (0,promises_namespaceObject.realpath)(absolute).catch(() => undefined);
+    if (!real)
+        return `${file} cannot be resolved (a broken symlink?)`;
+    const allowed = await Promise.all(roots.map(root => (0,promises_namespaceObject.realpath)(root).catch(() => external_node_path_default().resolve(root))));
+    if (!allowed.some(root => inside(root, real)))
+        return `${file} is ${real}, outside the workspace and the runner's temporary folder`;
+    const stat = await (0,promises_namespaceObject.lstat)(real);
+    if (!stat.isFile())
+        return `${file} is not a regular file (a folder, FIFO, socket or device)`;
+    if (stat.size > MAX_REPORT_BYTES)
+        return `${file} is ${stat.size} bytes, over the ${MAX_REPORT_BYTES} a report may have`;
+    return undefined;
+}
+/** The file's text, opened without following a symlink or waiting on a FIFO, and held to the checks again once open. */
+async function readReportFile(absolute, file) {
+    const handle = await (0,promises_namespaceObject.open)(await (0,promises_namespaceObject.realpath)(absolute), external_node_fs_.constants.O_RDONLY | external_node_fs_.constants.O_NOFOLLOW | external_node_fs_.constants.O_NONBLOCK);
+    try {
+        const stat = await handle.stat();
+        if (!stat.isFile() || stat.size > MAX_REPORT_BYTES)
+            throw new Error(`${file} changed while it was read: it is no longer a regular file of at most ${MAX_REPORT_BYTES} bytes`);
+        return await handle.readFile('utf8');
+    }
+    finally {
+        await handle.close();
+    }
+}
+async function loadReports(patterns, workspace, runnerTemp) {
+    const files = (await findReports(patterns, workspace)).map(absolute => ({ absolute, file: external_node_path_default().relative(workspace, absolute) || absolute }));
+    // Every file is checked before any is read: one error names all that cannot be.
+    const problems = (await Promise.all(files.map(({ absolute, file }) => reportFileProblem(absolute, file, [workspace, runnerTemp])))).filter((problem) => problem !== undefined);
+    if (problems.length > 0)
+        throw new Error(`reports: ${problems.length === 1 ? problems[0] : `\n- ${problems.join('\n- ')}`}; give the report files the jobs wrote, downloaded into the workspace`);
+    return Promise.all(files.map(async ({ absolute, file }) => ({ file, report: parseReport(await readReportFile(absolute, file), file) })));
 }
 
 ;// CONCATENATED MODULE: ./src/merge/settings.ts
+
+
 
 /** `key=value` or `index:key=value`; any other level names a manifest, which the merge does not write. */
 function readAnnotation(line, problems) {
@@ -44457,9 +44662,10 @@ function readTags(text, problems) {
     return tags;
 }
 function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = process.env) {
-    (0,src_settings/* checkInputLengths */.Sh)(input, src_settings/* MERGE_INPUT_LIMITS */.po);
-    const reading = (0,src_settings/* openReading */.bM)(input, env);
+    const bounded = (0,src_settings/* boundInputs */.U6)(input, src_settings/* MERGE_INPUT_LIMITS */.po);
+    const reading = (0,src_settings/* openReading */.bM)(bounded.input, env);
     const { get, attempt, problems } = reading;
+    problems.push(...bounded.problems);
     const reports = (0,src_settings/* parseList */.E1)(get('reports'), { commas: false });
     if (reports.length === 0)
         problems.push('reports is empty: give the report files of the jobs to merge, like reports/*/report.json');
@@ -44474,6 +44680,7 @@ function readMergeSettings(input = src_settings/* readActionInput */.LJ, env = p
     const settings = {
         reports,
         workspace: reading.workspace,
+        runnerTemp: external_node_path_default().resolve(env.RUNNER_TEMP || (0,external_node_os_.tmpdir)()),
         tags: readTags(get('tags'), problems),
         annotations: Object.fromEntries(annotations),
         comment: (0,src_settings/* readComment */.W3)(reading),
@@ -44578,7 +44785,7 @@ async function fetchManifest(request, digest) {
         throw new Missing(`the registry has no manifest ${digest}`);
     if (!response.ok)
         throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`);
-    const bytes = Buffer.from(await response.arrayBuffer());
+    const bytes = await boundedBody(response, `its manifest ${digest}`);
     const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
     if (actual !== digest)
         throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`);
@@ -44591,7 +44798,7 @@ async function configPlatform(request, manifest) {
     const response = await request(`blobs/${manifest.config.digest}`);
     if (!response.ok)
         throw new Error(`its config ${manifest.config.digest} could not be read (HTTP ${response.status})`);
-    const config = (await response.json());
+    const config = await bounded_boundedJson(response, `its config ${manifest.config.digest}`);
     return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) };
 }
 /** The platforms one job pushed, read from the registry, with its attestations. */
@@ -44693,7 +44900,7 @@ async function runMerge() {
 /** Reads and checks everything first (files, then the registry), judges, and only then writes the indexes. */
 async function merge() {
     const settings = readMergeSettings();
-    const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags);
+    const groups = planMerge(await loadReports(settings.reports, settings.workspace, settings.runnerTemp), settings.tags);
     for (const group of groups)
         (0,src_process/* info */.pq)(describeGroup(group));
     const verified = await verifyGroups(groups);
@@ -45302,7 +45509,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   dz: () => (/* reexport */ reading_InputError),
   po: () => (/* reexport */ MERGE_INPUT_LIMITS),
   Zz: () => (/* reexport */ types_NO_VARIABLE),
-  Sh: () => (/* reexport */ reading_checkInputLengths),
+  U6: () => (/* reexport */ reading_boundInputs),
   $Q: () => (/* reexport */ clip),
   hb: () => (/* reexport */ references_isImageReference),
   Z6: () => (/* reexport */ references_isRepository),
@@ -45323,6 +45530,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: IMAGE_SHAPING, INPUT_LIMITS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, byRepository, fullName, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
@@ -45505,8 +45714,6 @@ function quoteField(field) {
     throw new Error(`cannot pass a value holding both ' and " to the Go linker: ${field}`);
 }
 
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
 ;// CONCATENATED MODULE: ./src/settings/modules.ts
 
 
@@ -45620,6 +45827,7 @@ function modules_readModule({ problems, workspace }, workingDirectory) {
 
 
 
+
 // The build group: what `go build` reads.
 // What a version or build may hold: it goes into -X, an OCI label and the default tag.
 const SAFE_VALUE = /^[\w.+~/-]{1,128}$/;
@@ -45627,6 +45835,11 @@ const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (at most 
 function build_readBuild(reading) {
     const { get, attempt, problems } = reading;
     const workingDirectory = path.resolve(reading.workspace, get('working-directory'));
+    // Like actions/checkout's path: the module is the workspace's, never a folder elsewhere on the runner.
+    const real = (dir) => (existsSync(dir) ? realpathSync(dir) : dir);
+    const outside = path.relative(real(reading.workspace), real(workingDirectory));
+    if (outside.startsWith('..') || path.isAbsolute(outside))
+        reading.problems.push(`working-directory "${shown(get('working-directory'))}" is outside the workspace (${reading.workspace}): give a folder of the repository, like services/api`);
     const modulePath = readModule(reading, workingDirectory);
     let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app');
     const binaryProblem = binaryNameProblem(binaryName);
@@ -45886,20 +46099,22 @@ const MERGE_INPUT_LIMITS = {
     ...Object.fromEntries(['tags', 'annotations', 'comment', 'comment-key', 'github-token', 'comment-timeout', 'max-size', 'max-increase'].map(name => [name, INPUT_LIMITS[name]]))
 };
 /**
- * Every input over its length, refused at once: one line each, naming it, its length and its limit, never its text
- * (a token, a 100 kB argument list). Thrown before any input is parsed.
+ * Every input over its length, said in one line each (its name, its length, its limit, the start of the value, never
+ * a token), and the inputs as the readers then see them: one over its length reads as not given, so the other
+ * inputs' problems are reported with it, and no reader parses or echoes the long value.
  */
-function reading_checkInputLengths(input, limits = INPUT_LIMITS) {
+function reading_boundInputs(input, limits = INPUT_LIMITS) {
+    const tooLong = new Set();
     const problems = Object.entries(limits).flatMap(([name, limit]) => {
         const value = input(name);
         if (value.length <= limit)
             return [];
+        tooLong.add(name);
         // eslint-disable-next-line no-control-regex
         const start = name === 'github-token' ? '' : ` (it starts "${value.slice(0, 40).replace(/[\x00-\x1f\x7f]/g, ' ')}…")`;
         return [`${name} is ${value.length} characters, over the ${limit} it may have${start}: shorten it`];
     });
-    if (problems.length > 0)
-        throw new reading_InputError(problems);
+    return { input: name => (tooLong.has(name) ? '' : input(name)), problems };
 }
 
 ;// CONCATENATED MODULE: ./src/settings/references.ts
@@ -46052,8 +46267,11 @@ function resolveSource(given, workspace) {
     }
     return real;
 }
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root, file) {
+/**
+ * Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file;
+ * from the runner's system folders, a file or folder not every user may read (/etc/shadow, a private key's folder).
+ */
+function entryProblem(root, file, system) {
     const info = lstatSync(file);
     if (info.isSymbolicLink()) {
         const link = readlinkSync(file);
@@ -46063,16 +46281,19 @@ function entryProblem(root, file) {
         return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)';
     if (info.size > MAX_FILE_BYTES)
         return `is ${info.size} bytes, over the 2 GiB a file may have`;
+    const readable = info.isDirectory() ? 0o005 : 0o004;
+    if (system && (info.mode & readable) !== readable)
+        return 'is not readable by every user of the runner: only a system file anyone may read is copied';
     return undefined;
 }
 /** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root) {
+function treeProblem(root, system) {
     const pending = [root];
     while (pending.length > 0) {
         const folder = pending.pop();
         for (const entry of readdirSync(folder, { withFileTypes: true })) {
             const file = path.join(folder, entry.name);
-            const problem = entryProblem(root, file);
+            const problem = entryProblem(root, file, system);
             if (problem)
                 return `${path.relative(root, file)} ${problem}`;
             if (entry.isDirectory())
@@ -46094,9 +46315,10 @@ function files_parseFile(line, workspace) {
         throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`);
     }
     const source = resolveSource(given, workspace);
-    // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+    const system = !inside(realpathSync(workspace), source);
+    // A folder is checked entry by entry, and itself; the resolved source, like any entry (a FIFO, a huge file).
     const folder = statSync(source).isDirectory();
-    const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ');
+    const problem = (folder ? (treeProblem(source, system) ?? entryProblem(path.dirname(source), source, system)) : entryProblem(path.dirname(source), source, system))?.replace(/^is /, 'it is ');
     if (problem)
         throw new Error(`files source "${shown(given)}": ${problem}`);
     return { source, destination };
@@ -46354,9 +46576,10 @@ function run_readSmoke({ get, attempt, problems }) {
 
 // Every group read once, in one pass over the inputs.
 function readSettings(input = readActionInput, env = process.env) {
-    checkInputLengths(input);
-    const reading = openReading(input, env);
+    const bounded = boundInputs(input);
+    const reading = openReading(bounded.input, env);
     const { problems } = reading;
+    problems.push(...bounded.problems);
     const build = readBuild(reading);
     const publish = readPublish(reading, build);
     // Read once: the comparison needs to know there is one, the GitHub context carries it.

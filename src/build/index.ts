@@ -1,7 +1,9 @@
 // build/: the Go side: the version and build, listing the package, linking the shipped binary and its twin,
 // proving it static, reading its symbols and build info, and splitting it by module and package.
 export type { BuildInfo, ModuleVersion } from './buildinfo.js'
+export { buildInfoReader } from './buildinfo-stream.js'
 export { buildInfoStrings, elfBuildInfo } from './gobinary.js'
+export { parseBuildInfo } from './buildinfo.js'
 export { goBuildPlan, linkBinaries } from './gobuild.js'
 export type { Binary, LinkFacts, Linking, Shipped } from './gobuild.js'
 export { inspectPackage, requireGo } from './golist.js'

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream'
-import { type BuildInfo, elfBuildInfo } from '../build/index.js'
-import { fileInImage, isAttestation, layerCompression, platformId, type Descriptor, type LayerSource } from '../image/index.js'
-import { readManifest, registryRead, type RegistryManifest } from '../publish/index.js'
+import type { ReadableStream as WebStream } from 'node:stream/web'
+import { type BuildInfo, buildInfoReader, parseBuildInfo } from '../build/index.js'
+import { isAttestation, layerCompression, platformId, readInImage, type Descriptor, type LayerSource } from '../image/index.js'
+import { boundedJson, readManifest, registryRead, type RegistryManifest } from '../publish/index.js'
 import { manifestReference, type PushTarget } from '../settings/index.js'
 
 /**
@@ -18,14 +19,14 @@ async function platformManifest(target: PushTarget, ref: string, platform: strin
   return readManifest(target, entry.digest)
 }
 
-/** A layer downloaded only when it is read. */
+/** A layer downloaded only when it is read, and streamed: never held whole. */
 function registryLayer(target: PushTarget, layer: Descriptor): LayerSource {
   async function* download() {
     const response = await registryRead(target, `blobs/${layer.digest}`)
-    if (!response.ok) throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`)
-    yield Buffer.from(await response.arrayBuffer())
+    if (!response.ok || !response.body) throw new Error(`its layer ${layer.digest} could not be downloaded (HTTP ${response.status})`)
+    yield* Readable.fromWeb(response.body as WebStream<Uint8Array>)
   }
-  return { open: () => Readable.from(download()), compression: layerCompression(layer.mediaType) }
+  return { open: () => Readable.from(download(), { objectMode: false }), compression: layerCompression(layer.mediaType) }
 }
 
 /** The build info of `file` in the base image's `platform` image, or why it cannot be had. */
@@ -37,17 +38,18 @@ export async function baseImageBuildInfo(
   try {
     const { target, ref } = manifestReference(reference)
     const manifest = await platformManifest(target, ref, platform)
-    const binary = await fileInImage(
+    // Only the build info is kept of the binary as it streams past: a binary of any size costs a few megabytes.
+    const read = await readInImage(
       manifest.layers.map(layer => registryLayer(target, layer)),
-      file
+      file,
+      buildInfoReader
     )
-    if (!binary) return { why: `the base image holds no ${file}` }
-    try {
-      return { info: elfBuildInfo(binary) }
-    } catch (error) {
-      if (binary.includes(Buffer.from('UPX!'))) return { why: `the base image's ${file} is packed by UPX, which hides its build info` }
-      return { why: `the build info of the base image's ${file} could not be read (${(error as Error).message})` }
-    }
+    if (!read) return { why: `the base image holds no ${file}` }
+    if ('missing' in read)
+      return {
+        why: read.packed ? `the base image's ${file} is packed by UPX, which hides its build info` : `the base image's ${file} carries no Go build info`
+      }
+    return { info: parseBuildInfo(read.modules) }
   } catch (error) {
     return { why: `the base image's binary could not be read: ${(error as Error).message}` }
   }
@@ -62,7 +64,7 @@ export async function baseImageRevision(reference: string, platform: string): Pr
   const manifest = await platformManifest(target, ref, platform)
   const response = await registryRead(target, `blobs/${manifest.config.digest}`)
   if (!response.ok) return undefined
-  const config = (await response.json()) as { config?: { Labels?: Record<string, string> } }
+  const config = await boundedJson<{ config?: { Labels?: Record<string, string> } }>(response, `its config ${manifest.config.digest}`)
   const revision = config.config?.Labels?.['org.opencontainers.image.revision']
   return revision && /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(revision) ? revision : undefined
 }

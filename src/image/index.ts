@@ -22,5 +22,5 @@ export { BINARY_DIR, contextBinaryPath, pinTimes, sealContext, stageLayers, stag
 export { requireUpx } from './upx-install.js'
 export { packBinaries } from './upx.js'
 export type { Packed } from './upx.js'
-export { fileInImage, scanLayer, sha256Reader, verifyImageBinaries } from './verify.js'
+export { fileInImage, readInImage, scanLayer, sha256Reader, verifyImageBinaries } from './verify.js'
 export type { LayerSource } from './verify.js'

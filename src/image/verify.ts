@@ -72,7 +72,7 @@ const bufferReader = () => {
 }
 
 /** `file` as the image holds it, read from the topmost layer that has it. Layers are given base first. */
-async function readInImage<T>(layers: LayerSource[], file: string, read: FileReader<T>): Promise<T | undefined> {
+export async function readInImage<T>(layers: LayerSource[], file: string, read: FileReader<T>): Promise<T | undefined> {
   for (const layer of [...layers].reverse()) {
     const { found } = await scanLayer(layer, { file, read })
     if (found !== undefined) return found

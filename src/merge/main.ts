@@ -21,7 +21,7 @@ export async function runMerge(): Promise<void> {
 /** Reads and checks everything first (files, then the registry), judges, and only then writes the indexes. */
 async function merge(): Promise<void> {
   const settings = readMergeSettings()
-  const groups = planMerge(await loadReports(settings.reports, settings.workspace), settings.tags)
+  const groups = planMerge(await loadReports(settings.reports, settings.workspace, settings.runnerTemp), settings.tags)
   for (const group of groups) info(describeGroup(group))
   const verified = await verifyGroups(groups)
   const drafts = groups.map(group => judged(settings, combineReports(reportsOf(group), { tags: group.tags, failures: [] })))

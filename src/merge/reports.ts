@@ -1,5 +1,6 @@
 import * as glob from '@actions/glob'
-import { readFile } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { lstat, open, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
 import { REPORT_FORMAT, type Report } from '../report/index.js'
@@ -79,7 +80,7 @@ export function parseReport(text: string, file: string): Report {
     const format = (json as { format?: unknown } | null)?.format
     const why =
       format !== undefined && format !== REPORT_FORMAT
-        ? `its format is ${shown(String(format))}, this merge reads format ${REPORT_FORMAT}: use the same release of the action in the jobs and the merge`
+        ? `${typeof format === 'number' && Number.isInteger(format) && format > 0 && format < 1000 ? `its format is ${format}` : 'it has another format'}, this merge reads format ${REPORT_FORMAT}: use the same release of the action in the jobs and the merge`
         : firstIssue(parsed.error)
     throw new Error(`${file} is not a report of Go Slim Image (its report-json): ${why}`)
   }
@@ -103,12 +104,53 @@ export async function findReports(patterns: string[], workspace: string): Promis
   return [...found]
 }
 
-export async function loadReports(patterns: string[], workspace: string): Promise<LoadedReport[]> {
-  const files = await findReports(patterns, workspace)
-  return Promise.all(
-    files.map(async absolute => {
-      const file = path.relative(workspace, absolute) || absolute
-      return { file, report: parseReport(await readFile(absolute, 'utf8'), file) }
-    })
+// A job's report is tens of kilobytes; one with every row of a large binary's split stays under a few megabytes.
+export const MAX_REPORT_BYTES = 32 * 1024 * 1024
+
+/** Whether `file` is `folder` or inside it, both resolved. */
+const inside = (folder: string, file: string) => {
+  const relative = path.relative(folder, file)
+  return !relative.startsWith('..') && !path.isAbsolute(relative)
+}
+
+/**
+ * Why a matched path cannot be read as a report, or undefined: it must be a regular file (never a FIFO a read would
+ * hang on, a socket or a device), inside the workspace or the runner's temporary folder once every symlink is
+ * resolved, of a bounded size. Checked with lstat and stat, which open nothing.
+ */
+export async function reportFileProblem(absolute: string, file: string, roots: string[]): Promise<string | undefined> {
+  const real = await realpath(absolute).catch(() => undefined)
+  if (!real) return `${file} cannot be resolved (a broken symlink?)`
+  const allowed = await Promise.all(roots.map(root => realpath(root).catch(() => path.resolve(root))))
+  if (!allowed.some(root => inside(root, real))) return `${file} is ${real}, outside the workspace and the runner's temporary folder`
+  const stat = await lstat(real)
+  if (!stat.isFile()) return `${file} is not a regular file (a folder, FIFO, socket or device)`
+  if (stat.size > MAX_REPORT_BYTES) return `${file} is ${stat.size} bytes, over the ${MAX_REPORT_BYTES} a report may have`
+  return undefined
+}
+
+/** The file's text, opened without following a symlink or waiting on a FIFO, and held to the checks again once open. */
+async function readReportFile(absolute: string, file: string): Promise<string> {
+  const handle = await open(await realpath(absolute), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
+  try {
+    const stat = await handle.stat()
+    if (!stat.isFile() || stat.size > MAX_REPORT_BYTES)
+      throw new Error(`${file} changed while it was read: it is no longer a regular file of at most ${MAX_REPORT_BYTES} bytes`)
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
+export async function loadReports(patterns: string[], workspace: string, runnerTemp: string): Promise<LoadedReport[]> {
+  const files = (await findReports(patterns, workspace)).map(absolute => ({ absolute, file: path.relative(workspace, absolute) || absolute }))
+  // Every file is checked before any is read: one error names all that cannot be.
+  const problems = (await Promise.all(files.map(({ absolute, file }) => reportFileProblem(absolute, file, [workspace, runnerTemp])))).filter(
+    (problem): problem is string => problem !== undefined
   )
+  if (problems.length > 0)
+    throw new Error(
+      `reports: ${problems.length === 1 ? problems[0] : `\n- ${problems.join('\n- ')}`}; give the report files the jobs wrote, downloaded into the workspace`
+    )
+  return Promise.all(files.map(async ({ absolute, file }) => ({ file, report: parseReport(await readReportFile(absolute, file), file) })))
 }

@@ -1,6 +1,8 @@
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import {
   type Budget,
-  checkInputLengths,
+  boundInputs,
   MERGE_INPUT_LIMITS,
   type CommentSettings,
   type GitHubContext,
@@ -23,6 +25,8 @@ export interface MergeSettings {
   /** Paths or globs of report files, relative to the workspace. */
   reports: string[]
   workspace: string
+  /** The runner's temporary folder: reports downloaded there may be read too. */
+  runnerTemp: string
   /** Bare tags go to every image; full references to the image of their repository. */
   tags: string[]
   /** The index's annotations. */
@@ -60,9 +64,10 @@ function readTags(text: string, problems: string[]): string[] {
 }
 
 export function readMergeSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): MergeSettings {
-  checkInputLengths(input, MERGE_INPUT_LIMITS)
-  const reading = openReading(input, env)
+  const bounded = boundInputs(input, MERGE_INPUT_LIMITS)
+  const reading = openReading(bounded.input, env)
   const { get, attempt, problems } = reading
+  problems.push(...bounded.problems)
   const reports = parseList(get('reports'), { commas: false })
   if (reports.length === 0) problems.push('reports is empty: give the report files of the jobs to merge, like reports/*/report.json')
   for (const pattern of reports) {
@@ -75,6 +80,7 @@ export function readMergeSettings(input: InputReader = readActionInput, env: Nod
   const settings: MergeSettings = {
     reports,
     workspace: reading.workspace,
+    runnerTemp: path.resolve(env.RUNNER_TEMP || tmpdir()),
     tags: readTags(get('tags'), problems),
     annotations: Object.fromEntries(annotations),
     comment: readComment(reading),

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto'
 import { isAttestation, isIndex, platformId, type Descriptor } from '../image/index.js'
-import { MANIFEST_TYPES, networkReason, registrySession, wireOf, type RegistryManifest, type RegistryRequest } from '../publish/index.js'
+import {
+  boundedBody,
+  boundedJson,
+  MANIFEST_TYPES,
+  networkReason,
+  registrySession,
+  wireOf,
+  type RegistryManifest,
+  type RegistryRequest
+} from '../publish/index.js'
 import type { Report } from '../report/index.js'
 import { pushTarget } from '../settings/index.js'
 import type { ImageGroup } from './plan.js'
@@ -29,7 +38,7 @@ async function fetchManifest(request: RegistryRequest, digest: string): Promise<
   const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } })
   if (response.status === 404) throw new Missing(`the registry has no manifest ${digest}`)
   if (!response.ok) throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`)
-  const bytes = Buffer.from(await response.arrayBuffer())
+  const bytes = await boundedBody(response, `its manifest ${digest}`)
   const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
   if (actual !== digest) throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`)
   const manifest = JSON.parse(bytes.toString('utf8')) as Fetched['manifest']
@@ -41,7 +50,7 @@ async function fetchManifest(request: RegistryRequest, digest: string): Promise<
 async function configPlatform(request: RegistryRequest, manifest: RegistryManifest): Promise<Descriptor['platform']> {
   const response = await request(`blobs/${manifest.config.digest}`)
   if (!response.ok) throw new Error(`its config ${manifest.config.digest} could not be read (HTTP ${response.status})`)
-  const config = (await response.json()) as { os: string; architecture: string; variant?: string }
+  const config = await boundedJson<{ os: string; architecture: string; variant?: string }>(response, `its config ${manifest.config.digest}`)
   return { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
 }
 

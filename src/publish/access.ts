@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { homedir } from 'node:os'
 import path from 'node:path'
 import { type PushTarget, byRepository } from '../settings/index.js'
+import { boundedJson } from './bounded.js'
 
 /**
  * Before anything is built, every repository a push would write to is asked for an upload, with the runner's
@@ -99,7 +100,7 @@ async function authorize(challenge: string, target: PushTarget, credentials: Cre
   url.searchParams.set('scope', `repository:${target.name}:${actions}`)
   const response = await fetch(url, { headers: credentials ? { authorization: basic(credentials) } : {}, signal: AbortSignal.timeout(TIMEOUT_MS) })
   if (!response.ok) return undefined
-  const body = (await response.json()) as { token?: string; access_token?: string }
+  const body = await boundedJson<{ token?: string; access_token?: string }>(response, 'the token answer')
   const token = body.token ?? body.access_token
   return token ? `Bearer ${token}` : undefined
 }

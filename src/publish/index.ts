@@ -1,5 +1,6 @@
 // publish/: where the image goes: the engine (load), a registry (access, push, read-back).
 export { networkReason, pushProblems, registryRead, registrySession } from './access.js'
+export { boundedBody, boundedJson } from './bounded.js'
 export type { RegistryRequest } from './access.js'
 export { loadAsAsked, loadLayout } from './load.js'
 export { release } from './publish.js'

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { blobPath, layoutBlobs, type Descriptor } from '../image/index.js'
 import { byRepository, tagOf } from '../settings/index.js'
 import { networkReason, registrySession, type RegistryRequest } from './access.js'
+import { bodyStart } from './bounded.js'
 
 /**
  * Pushes the OCI layout that was measured, byte for byte, through the registry API with the runner's Docker login
@@ -22,7 +23,7 @@ export class PushError extends Error {
 }
 
 async function failure(response: Response, what: string): Promise<Error> {
-  const body = (await response.text().catch(() => '')).trim().slice(0, 300)
+  const body = (await bodyStart(response).catch(() => '')).trim()
   return new Error(`${what}: HTTP ${response.status}${body ? ` ${body}` : ''}`)
 }
 

@@ -1,6 +1,7 @@
 import { isAttestation, MEDIA, platformId, type Descriptor } from '../image/index.js'
 import { manifestReference, repositoryOf, type PushTarget } from '../settings/index.js'
 import { registryRead } from './access.js'
+import { boundedJson } from './bounded.js'
 
 /** Per platform, what the registry stores after the push. */
 export interface PushedImage {
@@ -23,7 +24,7 @@ export const wireOf = (manifest: RegistryManifest) => manifest.config.size + man
 export async function readManifest(target: PushTarget, ref: string): Promise<RegistryManifest> {
   const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES)
   if (!response.ok) throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`)
-  return (await response.json()) as RegistryManifest
+  return boundedJson<RegistryManifest>(response, `its manifest ${ref}`)
 }
 
 /**

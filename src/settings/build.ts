@@ -1,3 +1,4 @@
+import { existsSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { parsePlatform, type Platform } from '../process/index.js'
 import { parseList, splitFields } from './lists.js'
@@ -15,6 +16,13 @@ export const SAFE_VALUE_RULE = 'may hold letters, digits and . _ + ~ / - only (a
 export function readBuild(reading: Reading): BuildSettings {
   const { get, attempt, problems } = reading
   const workingDirectory = path.resolve(reading.workspace, get('working-directory'))
+  // Like actions/checkout's path: the module is the workspace's, never a folder elsewhere on the runner.
+  const real = (dir: string) => (existsSync(dir) ? realpathSync(dir) : dir)
+  const outside = path.relative(real(reading.workspace), real(workingDirectory))
+  if (outside.startsWith('..') || path.isAbsolute(outside))
+    reading.problems.push(
+      `working-directory "${shown(get('working-directory'))}" is outside the workspace (${reading.workspace}): give a folder of the repository, like services/api`
+    )
   const modulePath = readModule(reading, workingDirectory)
   let binaryName = get('binary-name') || (modulePath ? defaultBinaryName(modulePath) : 'app')
   const binaryProblem = binaryNameProblem(binaryName)

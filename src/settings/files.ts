@@ -36,8 +36,11 @@ function resolveSource(given: string, workspace: string): string {
   return real
 }
 
-/** Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file. */
-function entryProblem(root: string, file: string): string | undefined {
+/**
+ * Why an entry of a copied folder cannot go into the image: a link out of the folder, a FIFO or device, a huge file;
+ * from the runner's system folders, a file or folder not every user may read (/etc/shadow, a private key's folder).
+ */
+function entryProblem(root: string, file: string, system: boolean): string | undefined {
   const info = lstatSync(file)
   if (info.isSymbolicLink()) {
     const link = readlinkSync(file)
@@ -45,17 +48,19 @@ function entryProblem(root: string, file: string): string | undefined {
   }
   if (!info.isFile() && !info.isDirectory()) return 'is neither a file, a folder nor a symlink (a FIFO, socket or device)'
   if (info.size > MAX_FILE_BYTES) return `is ${info.size} bytes, over the 2 GiB a file may have`
+  const readable = info.isDirectory() ? 0o005 : 0o004
+  if (system && (info.mode & readable) !== readable) return 'is not readable by every user of the runner: only a system file anyone may read is copied'
   return undefined
 }
 
 /** The first entry of the folder that cannot be copied, and why. */
-function treeProblem(root: string): string | undefined {
+function treeProblem(root: string, system: boolean): string | undefined {
   const pending = [root]
   while (pending.length > 0) {
     const folder = pending.pop()!
     for (const entry of readdirSync(folder, { withFileTypes: true })) {
       const file = path.join(folder, entry.name)
-      const problem = entryProblem(root, file)
+      const problem = entryProblem(root, file, system)
       if (problem) return `${path.relative(root, file)} ${problem}`
       if (entry.isDirectory()) pending.push(file)
     }
@@ -75,9 +80,12 @@ export function parseFile(line: string, workspace: string): ExtraFile {
     throw new Error(`files destination "${shown(destination)}" must be a normalized absolute path in the image, like /etc/mime.types`)
   }
   const source = resolveSource(given, workspace)
-  // A folder is checked entry by entry; the resolved source itself, like any entry (a FIFO, a huge file).
+  const system = !inside(realpathSync(workspace), source)
+  // A folder is checked entry by entry, and itself; the resolved source, like any entry (a FIFO, a huge file).
   const folder = statSync(source).isDirectory()
-  const problem = folder ? treeProblem(source) : entryProblem(path.dirname(source), source)?.replace(/^is /, 'it is ')
+  const problem = (
+    folder ? (treeProblem(source, system) ?? entryProblem(path.dirname(source), source, system)) : entryProblem(path.dirname(source), source, system)
+  )?.replace(/^is /, 'it is ')
   if (problem) throw new Error(`files source "${shown(given)}": ${problem}`)
   return { source, destination }
 }

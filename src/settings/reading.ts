@@ -116,16 +116,19 @@ export const MERGE_INPUT_LIMITS: Record<string, number> = {
 }
 
 /**
- * Every input over its length, refused at once: one line each, naming it, its length and its limit, never its text
- * (a token, a 100 kB argument list). Thrown before any input is parsed.
+ * Every input over its length, said in one line each (its name, its length, its limit, the start of the value, never
+ * a token), and the inputs as the readers then see them: one over its length reads as not given, so the other
+ * inputs' problems are reported with it, and no reader parses or echoes the long value.
  */
-export function checkInputLengths(input: InputReader, limits: Record<string, number> = INPUT_LIMITS): void {
+export function boundInputs(input: InputReader, limits: Record<string, number> = INPUT_LIMITS): { input: InputReader; problems: string[] } {
+  const tooLong = new Set<string>()
   const problems = Object.entries(limits).flatMap(([name, limit]) => {
     const value = input(name)
     if (value.length <= limit) return []
+    tooLong.add(name)
     // eslint-disable-next-line no-control-regex
     const start = name === 'github-token' ? '' : ` (it starts "${value.slice(0, 40).replace(/[\x00-\x1f\x7f]/g, ' ')}…")`
     return [`${name} is ${value.length} characters, over the ${limit} it may have${start}: shorten it`]
   })
-  if (problems.length > 0) throw new InputError(problems)
+  return { input: name => (tooLong.has(name) ? '' : input(name)), problems }
 }

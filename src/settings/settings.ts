@@ -5,16 +5,17 @@ import { readBudget, readComment, readCompare } from './compare.js'
 import { readGitHub, readPullRequest } from './github.js'
 import { readEngine, readPack, readStage } from './image.js'
 import { readPublish } from './publish.js'
-import { checkInputLengths, InputError, type InputReader, openReading, readActionInput } from './reading.js'
+import { boundInputs, InputError, type InputReader, openReading, readActionInput } from './reading.js'
 import { readSmoke } from './run.js'
 import type { Settings } from './types.js'
 
 // Every group read once, in one pass over the inputs.
 
 export function readSettings(input: InputReader = readActionInput, env: NodeJS.ProcessEnv = process.env): Settings {
-  checkInputLengths(input)
-  const reading = openReading(input, env)
+  const bounded = boundInputs(input)
+  const reading = openReading(bounded.input, env)
   const { problems } = reading
+  problems.push(...bounded.problems)
   const build = readBuild(reading)
   const publish = readPublish(reading, build)
   // Read once: the comparison needs to know there is one, the GitHub context carries it.

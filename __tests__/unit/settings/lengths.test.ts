@@ -1,16 +1,12 @@
 import { runnerInputs } from '../../../scripts/action-inputs.mjs'
 import { parseSbom, attestationProblem } from '../../../src/settings/publish.js'
-import { checkInputLengths, INPUT_LIMITS, InputError, MERGE_INPUT_LIMITS } from '../../../src/settings/reading.js'
+import { boundInputs, INPUT_LIMITS, MERGE_INPUT_LIMITS } from '../../../src/settings/reading.js'
+import { readSettings } from '../../../src/settings/settings.js'
+import { InputError } from '../../../src/settings/reading.js'
 import { actionInputs } from '../inputs.js'
 
 function problemsOf(given: Record<string, string>, limits = INPUT_LIMITS): string[] {
-  try {
-    checkInputLengths(actionInputs(given, undefined, limits === INPUT_LIMITS ? '.' : 'merge'), limits)
-  } catch (error) {
-    if (error instanceof InputError) return error.problems
-    throw error
-  }
-  return []
+  return boundInputs(actionInputs(given, undefined, limits === INPUT_LIMITS ? '.' : 'merge'), limits).problems
 }
 
 describe('every input has a length, checked before anything is parsed', () => {
@@ -34,6 +30,20 @@ describe('every input has a length, checked before anything is parsed', () => {
       `labels is 20004 characters, over the 16384 it may have (it starts "a=b ${'c'.repeat(36)}…"): shorten it`,
       'github-token is 5004 characters, over the 4096 it may have: shorten it'
     ])
+  })
+
+  it("reports a long value with the other inputs' problems, the long one read as not given", () => {
+    try {
+      readSettings(actionInputs({ builder: '--debug', 'binary-name': 'b'.repeat(100_000), 'working-directory': 'examples/hello' }), {
+        GITHUB_WORKSPACE: process.cwd()
+      })
+      throw new Error('no error')
+    } catch (error) {
+      expect((error as InputError).problems).toEqual([
+        `binary-name is 100000 characters, over the 1024 it may have (it starts "${'b'.repeat(40)}…"): shorten it`,
+        expect.stringMatching(/^builder "--debug" is not a builder name/)
+      ])
+    }
   })
 
   it('lets values of real sizes through', () => {

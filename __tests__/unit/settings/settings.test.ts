@@ -139,8 +139,15 @@ describe('readSettings', () => {
   })
 
   it('refuses a folder without go.mod', () => {
-    const empty = mkdtempSync(path.join(tmpdir(), 'nomod-'))
+    const empty = mkdtempSync(path.join(moduleDir, 'nomod-'))
     expect(problemsOf({ 'working-directory': empty })[0]).toContain('has no go.mod')
+  })
+
+  it('refuses a working-directory outside the workspace, like actions/checkout refuses such a path', () => {
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'elsewhere-'))
+    writeFileSync(path.join(elsewhere, 'go.mod'), 'module example.com/elsewhere\n\ngo 1.22\n')
+    expect(problemsOf({ 'working-directory': elsewhere })).toEqual([expect.stringMatching(/^working-directory ".*elsewhere-.*" is outside the workspace/)])
+    expect(problemsOf({ 'working-directory': '../..' })[0]).toMatch(/is outside the workspace/)
   })
 })
 
