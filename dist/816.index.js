@@ -14,23 +14,33 @@ export const modules = {
 
 // Loaded only when an entry is read: the schema library is not needed by a run that reads none.
 const count = zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().nonnegative();
-// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
-const text = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+// What a stored value may be is what Go and the action make of it: a record another branch wrote is shown in the
+// comment, so it is held to that (and escaped where it is placed all the same).
+// An import path as Go allows one (golang.org/x/mod/module: letters, digits and - . _ ~ +, /-separated; % of the
+// linker's escapes).
+const importPath = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
     .max(500)
-    .regex(/^[^\r\n]*$/);
-const moduleVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ path: text, version: text, replacedBy: text.optional() });
+    .regex(/^[A-Za-z0-9\-._~+%/]+$/, 'an import path');
+// A module version: semver (a pseudo-version, +incompatible) or (devel).
+const version = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .max(200)
+    .regex(/^(?:v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\(devel\))$/, 'a module version');
+// A replacement (a module path and version, or a folder) or a version with its replacement: one line of plain text.
+const replacement = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+    .max(1000)
+    .regex(/^[^\p{Cc}`<>[\]]*$/u, 'a version or a replacement');
+// The action's own names of the rows that are not packages ("standard library", "Go runtime", "linker tables …").
+const rowLabel = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w .,()*:/-]{1,120}$/, 'a row name');
+const moduleVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ path: importPath, version, replacedBy: replacement.optional() });
 const breakdown = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     binary: count,
     explained: count,
-    rows: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-        key: text,
-        kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['package', 'module', 'std', 'runtime', 'other']),
-        version: text.optional(),
-        bytes: count,
-        embedded: count.optional()
-    }))
+    rows: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .discriminatedUnion */ .gMt('kind', [
+        zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ key: importPath, kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['package', 'module']), version: replacement.optional(), bytes: count, embedded: count.optional() }),
+        zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ key: rowLabel, kind: zod__WEBPACK_IMPORTED_MODULE_0__/* ["enum"] */ .k5n(['std', 'runtime', 'other']), bytes: count, embedded: count.optional() })
+    ]))
         .max(100000),
-    info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: text, mainModule: text, deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion).max(20000) })
+    info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: importPath.or(zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('')), mainModule: importPath.or(zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('')), deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion).max(20000) })
 });
 const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     platform: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),

@@ -67,23 +67,33 @@ function recordKey(fingerprint, commit) {
 
 // Loaded only when an entry is read: the schema library is not needed by a run that reads none.
 const count = schemas/* number */.aig().int().nonnegative();
-// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
-const record_schema_text = schemas/* string */.YjP()
+// What a stored value may be is what Go and the action make of it: a record another branch wrote is shown in the
+// comment, so it is held to that (and escaped where it is placed all the same).
+// An import path as Go allows one (golang.org/x/mod/module: letters, digits and - . _ ~ +, /-separated; % of the
+// linker's escapes).
+const importPath = schemas/* string */.YjP()
     .max(500)
-    .regex(/^[^\r\n]*$/);
-const moduleVersion = schemas/* object */.Ikc({ path: record_schema_text, version: record_schema_text, replacedBy: record_schema_text.optional() });
+    .regex(/^[A-Za-z0-9\-._~+%/]+$/, 'an import path');
+// A module version: semver (a pseudo-version, +incompatible) or (devel).
+const version = schemas/* string */.YjP()
+    .max(200)
+    .regex(/^(?:v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\(devel\))$/, 'a module version');
+// A replacement (a module path and version, or a folder) or a version with its replacement: one line of plain text.
+const replacement = schemas/* string */.YjP()
+    .max(1000)
+    .regex(/^[^\p{Cc}`<>[\]]*$/u, 'a version or a replacement');
+// The action's own names of the rows that are not packages ("standard library", "Go runtime", "linker tables …").
+const rowLabel = schemas/* string */.YjP().regex(/^[\w .,()*:/-]{1,120}$/, 'a row name');
+const moduleVersion = schemas/* object */.Ikc({ path: importPath, version, replacedBy: replacement.optional() });
 const breakdown = schemas/* object */.Ikc({
     binary: count,
     explained: count,
-    rows: schemas/* array */.YOg(schemas/* object */.Ikc({
-        key: record_schema_text,
-        kind: schemas/* enum */.k5n(['package', 'module', 'std', 'runtime', 'other']),
-        version: record_schema_text.optional(),
-        bytes: count,
-        embedded: count.optional()
-    }))
+    rows: schemas/* array */.YOg(schemas/* discriminatedUnion */.gMt('kind', [
+        schemas/* object */.Ikc({ key: importPath, kind: schemas/* enum */.k5n(['package', 'module']), version: replacement.optional(), bytes: count, embedded: count.optional() }),
+        schemas/* object */.Ikc({ key: rowLabel, kind: schemas/* enum */.k5n(['std', 'runtime', 'other']), bytes: count, embedded: count.optional() })
+    ]))
         .max(100000),
-    info: schemas/* object */.Ikc({ mainPackage: record_schema_text, mainModule: record_schema_text, deps: schemas/* array */.YOg(moduleVersion).max(20000) })
+    info: schemas/* object */.Ikc({ mainPackage: importPath.or(schemas/* literal */.euz('')), mainModule: importPath.or(schemas/* literal */.euz('')), deps: schemas/* array */.YOg(moduleVersion).max(20000) })
 });
 const record_schema_image = schemas/* object */.Ikc({
     platform: schemas/* string */.YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),

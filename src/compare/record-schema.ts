@@ -5,29 +5,41 @@ import { RECORD_FORMAT, type MeasurementRecord } from './record.js'
 
 const count = z.number().int().nonnegative()
 
-// Module paths and versions as Go allows them: short lines, no line breaks (they are shown in the comment).
-const text = z
+// What a stored value may be is what Go and the action make of it: a record another branch wrote is shown in the
+// comment, so it is held to that (and escaped where it is placed all the same).
+// An import path as Go allows one (golang.org/x/mod/module: letters, digits and - . _ ~ +, /-separated; % of the
+// linker's escapes).
+const importPath = z
   .string()
   .max(500)
-  .regex(/^[^\r\n]*$/)
+  .regex(/^[A-Za-z0-9\-._~+%/]+$/, 'an import path')
+// A module version: semver (a pseudo-version, +incompatible) or (devel).
+const version = z
+  .string()
+  .max(200)
+  .regex(/^(?:v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\(devel\))$/, 'a module version')
+// A replacement (a module path and version, or a folder) or a version with its replacement: one line of plain text.
+const replacement = z
+  .string()
+  .max(1000)
+  .regex(/^[^\p{Cc}`<>[\]]*$/u, 'a version or a replacement')
+// The action's own names of the rows that are not packages ("standard library", "Go runtime", "linker tables …").
+const rowLabel = z.string().regex(/^[\w .,()*:/-]{1,120}$/, 'a row name')
 
-const moduleVersion = z.object({ path: text, version: text, replacedBy: text.optional() })
+const moduleVersion = z.object({ path: importPath, version, replacedBy: replacement.optional() })
 
 const breakdown = z.object({
   binary: count,
   explained: count,
   rows: z
     .array(
-      z.object({
-        key: text,
-        kind: z.enum(['package', 'module', 'std', 'runtime', 'other']),
-        version: text.optional(),
-        bytes: count,
-        embedded: count.optional()
-      })
+      z.discriminatedUnion('kind', [
+        z.object({ key: importPath, kind: z.enum(['package', 'module']), version: replacement.optional(), bytes: count, embedded: count.optional() }),
+        z.object({ key: rowLabel, kind: z.enum(['std', 'runtime', 'other']), bytes: count, embedded: count.optional() })
+      ])
     )
     .max(100000),
-  info: z.object({ mainPackage: text, mainModule: text, deps: z.array(moduleVersion).max(20000) })
+  info: z.object({ mainPackage: importPath.or(z.literal('')), mainModule: importPath.or(z.literal('')), deps: z.array(moduleVersion).max(20000) })
 })
 
 const image = z.object({

@@ -75,8 +75,40 @@ describe('a stored measurement', () => {
     ['a run link that ends the Markdown link', JSON.stringify({ ...record, run: 'https://x/)[click](https://evil' }), /^it does not match the format \(run: /],
     ['a run link that is not http(s)', JSON.stringify({ ...record, run: 'javascript:alert(1)' }), /\(run: /],
     ['a Go release with Markdown in it', JSON.stringify({ ...record, goVersion: 'go1.26 <img src=x>' }), /\(goVersion: /],
-    ['another commit', JSON.stringify({ ...record, commit: 'f'.repeat(40) }), /^it is the measurement of ffffffffffff, not of 0123456789ab$/]
-  ])('is refused when it is %s', (_, text, why) => {
+    ['another commit', JSON.stringify({ ...record, commit: 'f'.repeat(40) }), /^it is the measurement of ffffffffffff, not of 0123456789ab$/],
+    ...(
+      [
+        [
+          'a module key that is not an import path',
+          { key: 'example.com/x [l](https://attacker.example) @acme-team', kind: 'module', bytes: 1 },
+          /rows\.0\.key: an import path/
+        ],
+        [
+          'a replacement holding HTML',
+          { key: 'example.com/x', kind: 'module', version: 'v1.0.0 => ./lib <img src=x>', bytes: 1 },
+          /rows\.0\.version: a version or a replacement/
+        ],
+        ['a row name with a link', { key: '[l](https://attacker.example)', kind: 'other', bytes: 1 }, /rows\.0\.key: a row name/]
+      ] as const
+    ).map(([what, row, why]) => [
+      what,
+      JSON.stringify({ ...record, images: [{ ...record.images[0], breakdown: { ...record.images[0].breakdown, rows: [row] } }] }),
+      why
+    ]),
+    [
+      'a dependency whose version is not one',
+      JSON.stringify({
+        ...record,
+        images: [
+          {
+            ...record.images[0],
+            breakdown: { ...record.images[0].breakdown, info: { ...record.images[0].breakdown!.info, deps: [{ path: 'example.com/x', version: 'v1 `x`' }] } }
+          }
+        ]
+      }),
+      /deps\.0\.version: a module version/
+    ]
+  ] as Array<[string, string, RegExp]>)('is refused when it is %s', (_, text, why) => {
     const read = parseRecord(text, commit, ['linux/amd64'])
     expect(read.record).toBeUndefined()
     expect(read.why).toMatch(why)
