@@ -40414,6 +40414,7 @@ function renderTradeOff(report, out) {
 
 
 
+
 // The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
 function routeNote(m) {
     const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
@@ -40430,7 +40431,8 @@ function renderGate(gate, out) {
 }
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
 function identity(report) {
-    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected);
+    // A variable said to be none was not injected by the user's own choice: the headline does not flag it.
+    const missing = (role) => report.injections?.some(i => i.role === role && !i.injected && i.variable !== src_settings/* NO_VARIABLE */.Zz);
     const { replaced, origin } = report.version;
     const said = [
         missing('version') ? 'not injected' : undefined,

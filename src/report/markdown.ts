@@ -1,4 +1,5 @@
 import { versionOriginText } from '../build/index.js'
+import { NO_VARIABLE } from '../settings/index.js'
 import type { Measurement } from '../measure/index.js'
 import { renderComparison } from './comparison.js'
 import { renderDetails } from './details.js'
@@ -25,7 +26,8 @@ function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
 
 /** The version and build as the binary carries them: a value that was not injected is said to be missing. */
 function identity(report: Report): string {
-  const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected)
+  // A variable said to be none was not injected by the user's own choice: the headline does not flag it.
+  const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected && i.variable !== NO_VARIABLE)
   const { replaced, origin } = report.version
   const said = [
     missing('version') ? 'not injected' : undefined,

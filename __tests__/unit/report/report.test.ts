@@ -2,7 +2,7 @@ import { baselineOrigin } from '../../../src/report/comparison.js'
 import { fitMarkdown } from '../../../src/report/fit.js'
 import { renderMarkdown } from '../../../src/report/markdown.js'
 import { savedText } from '../../../src/report/tradeoff.js'
-import { sampleReport as report } from '../report-fixture.js'
+import { sampleReport as report, sampleReport } from '../report-fixture.js'
 
 describe('report', () => {
   it('renders one realistic report', () => {
@@ -151,5 +151,14 @@ describe('fitting the report to a size limit', () => {
     expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(1000)
     expect(fitted).toMatch(/^### headline\n\n> \[!CAUTION\]\n> failed\n/)
     expect(fitted).toMatch(/€ line\n\n… \(the rest is left out here/)
+  })
+
+  it('flags a version not injected in the headline, but not one whose variable was said to be none', () => {
+    const headline = (variable: string) =>
+      renderMarkdown({ ...sampleReport, injections: [{ role: 'version', variable, injected: false }] })
+        .split('\n')
+        .find(line => line.startsWith('Image:'))
+    expect(headline('main.Version')).toContain('(not injected')
+    expect(headline('none')).not.toContain('not injected')
   })
 })
