@@ -37159,6 +37159,7 @@ function recordKey(fingerprint, commit) {
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   eg: () => (/* reexport */ BINARY_DIR),
+  aS: () => (/* reexport */ LOST_SNAPSHOT),
   Rn: () => (/* reexport */ MEDIA),
   Od: () => (/* reexport */ attachSboms),
   xz: () => (/* reexport */ attestationsOf),
@@ -38246,7 +38247,7 @@ async function removeImages(tags) {
  * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
  * try unpacks it again.
  */
-const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
+const LOST_SNAPSHOT = /parent snapshot \S+ does not exist/;
 /**
  * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
  * named): a runner that cannot reach it gets one sentence, not buildx's dump.
@@ -41615,7 +41616,7 @@ async function release(settings, head, failures, budgetBroken, phase) {
  * messages that quote them, cache records, report files): each is placed where it can only be text. GitHub renders
  * the comment and the summary with cmark-gfm, then links @mentions, #references and bare URLs in the text it made;
  * so a value is shown in a code span (nothing in it is a link, a mention or HTML), in a fence it cannot close, as
- * prose with every Markdown character escaped and mentions broken, or as HTML text.
+ * prose with whatever could start markup escaped and mentions broken, or as HTML text.
  */
 // Line ends and other characters that would end a line or a block in the middle of a value.
 const BREAKS = /[\p{Cc}\u2028\u2029]/gu;
@@ -41640,7 +41641,7 @@ function fence(text, prefix = '') {
         .replace(/\r\n?/g, '\n')
         .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' || c === '\t' ? c : ' '))
         .split('\n');
-    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map(run => run.length));
+    const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map(run => run.length));
     const ticks = '`'.repeat(Math.max(3, longest + 1));
     return [`${ticks}text`, ...lines, ticks].map(line => `${prefix}${line}`).join('\n');
 }
@@ -41832,12 +41833,12 @@ async function removeLeftovers(runId) {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
+var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
 var publish = __nccwpck_require__(7877);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
-// EXTERNAL MODULE: ./src/image/index.ts + 9 modules
-var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 ;// CONCATENATED MODULE: ./src/run/timer.ts
@@ -41999,8 +42000,9 @@ async function timeStartup(container, timeoutMs) {
 
 
 
+
 // What docker create says when the engine lost the image, or a snapshot under it, after the run loaded it.
-const LOST_IMAGE = /No such image|parent snapshot \S+ does not exist/i;
+const LOST_IMAGE = new RegExp(`No such image|${src_image/* LOST_SNAPSHOT */.aS.source}`, 'i');
 // How much longer than the smoke test's timeout creating its container may take.
 const CREATE_GRACE_MS = 30_000;
 // Of what a failing smoke test printed, the characters its failure message quotes.

@@ -37072,7 +37072,7 @@ async function buildx_removeImages(tags) {
  * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
  * try unpacks it again.
  */
-const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/;
+const LOST_SNAPSHOT = /parent snapshot \S+ does not exist/;
 /**
  * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is
  * named): a runner that cannot reach it gets one sentence, not buildx's dump.
@@ -45408,7 +45408,7 @@ const warningsSaid = () => [...said];
  * messages that quote them, cache records, report files): each is placed where it can only be text. GitHub renders
  * the comment and the summary with cmark-gfm, then links @mentions, #references and bare URLs in the text it made;
  * so a value is shown in a code span (nothing in it is a link, a mention or HTML), in a fence it cannot close, as
- * prose with every Markdown character escaped and mentions broken, or as HTML text.
+ * prose with whatever could start markup escaped and mentions broken, or as HTML text.
  */
 // Line ends and other characters that would end a line or a block in the middle of a value.
 const BREAKS = /[\p{Cc}\u2028\u2029]/gu;
@@ -45433,7 +45433,7 @@ function fence(text, prefix = '') {
         .replace(/\r\n?/g, '\n')
         .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' || c === '\t' ? c : ' '))
         .split('\n');
-    const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map(run => run.length));
+    const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map(run => run.length));
     const ticks = '`'.repeat(Math.max(3, longest + 1));
     return [`${ticks}text`, ...lines, ticks].map(line => `${prefix}${line}`).join('\n');
 }

@@ -258,7 +258,7 @@ export async function removeImages(tags: string[]): Promise<void> {
  * (moby/buildkit#6521, seen on GitHub's Docker 29 runners): the build itself is done and cached, so one more
  * try unpacks it again.
  */
-export const LOST_SNAPSHOT = /failed to prepare extraction snapshot .* parent snapshot \S+ does not exist/
+export const LOST_SNAPSHOT = /parent snapshot \S+ does not exist/
 
 /**
  * buildx's --sbom runs BuildKit's scanner as an image it pulls (docker/buildkit-syft-scanner unless a generator is

@@ -1,7 +1,7 @@
 // image/: from shipped binaries to an OCI layout: UPX, the final stage's Dockerfile and files, docker buildx,
 // layer compression, the check that the image holds the binary, the SBOM and attestations.
 export { attachSboms, attestationsOf, buildInfoSboms } from './attest.js'
-export { buildImage, imageTags, inspectEngine, removeImages } from './buildx.js'
+export { buildImage, imageTags, inspectEngine, LOST_SNAPSHOT, removeImages } from './buildx.js'
 export type { BuildxMetadata, Engine, MeasureRoute } from './buildx.js'
 export { compressedByBuildKit, layerCompression, recompressLayout, wireWith } from './compress.js'
 export {

@@ -5,7 +5,7 @@ import { shown } from '../settings/index.js'
  * messages that quote them, cache records, report files): each is placed where it can only be text. GitHub renders
  * the comment and the summary with cmark-gfm, then links @mentions, #references and bare URLs in the text it made;
  * so a value is shown in a code span (nothing in it is a link, a mention or HTML), in a fence it cannot close, as
- * prose with every Markdown character escaped and mentions broken, or as HTML text.
+ * prose with whatever could start markup escaped and mentions broken, or as HTML text.
  */
 
 // Line ends and other characters that would end a line or a block in the middle of a value.
@@ -34,7 +34,7 @@ export function fence(text: string, prefix = ''): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\p{Cc}\u2028\u2029]/gu, c => (c === '\n' || c === '\t' ? c : ' '))
     .split('\n')
-  const longest = Math.max(0, ...(text.match(/`{3,}|~{3,}/g) ?? []).map(run => run.length))
+  const longest = Math.max(0, ...(text.match(/`{3,}/g) ?? []).map(run => run.length))
   const ticks = '`'.repeat(Math.max(3, longest + 1))
   return [`${ticks}text`, ...lines, ticks].map(line => `${prefix}${line}`).join('\n')
 }

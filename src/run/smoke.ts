@@ -1,5 +1,6 @@
 import path from 'node:path'
 import type { Target } from '../measure/index.js'
+import { LOST_SNAPSHOT } from '../image/index.js'
 import { cancelSignal, hostPlatform, info, type Phase, settleLater, warn } from '../process/index.js'
 import { loadLayout } from '../publish/index.js'
 import { clip, type Settings } from '../settings/index.js'
@@ -16,7 +17,7 @@ export interface SmokeResult {
 }
 
 // What docker create says when the engine lost the image, or a snapshot under it, after the run loaded it.
-const LOST_IMAGE = /No such image|parent snapshot \S+ does not exist/i
+const LOST_IMAGE = new RegExp(`No such image|${LOST_SNAPSHOT.source}`, 'i')
 
 // How much longer than the smoke test's timeout creating its container may take.
 const CREATE_GRACE_MS = 30_000

@@ -192,6 +192,12 @@ describe('an engine that lost a snapshot while unpacking', () => {
     const seen =
       '#6 ERROR: failed to prepare extraction snapshot "extract-823828798-lscy sha256:709ba74779cac312db90ee79a9c93264df4928dfdadaa5d3f60bb89c5822d2b8": parent snapshot sha256:9784e39f6ce11fd8eba6ae8aa54f4f041498ed114cf765fc05711a59a66b9fbe does not exist: not found'
     expect(LOST_SNAPSHOT.test(seen)).toBe(true)
+    // The same loss as docker create reports it, seen in CI's smoke test right after the run's own docker load.
+    expect(
+      LOST_SNAPSHOT.test(
+        'Error response from daemon: parent snapshot sha256:4792580912f63c7ab4385564deb7eb6ffdc6482ee075c02e5dd03e919f60cf02 does not exist: not found'
+      )
+    ).toBe(true)
     expect(LOST_SNAPSHOT.test('ERROR: failed to solve: process "/bin/sh -c go build" did not complete successfully: exit code: 1')).toBe(false)
   })
 })
