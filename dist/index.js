@@ -34658,7 +34658,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 7249:
+/***/ 3322:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34668,6 +34668,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   vo: () => (/* reexport */ buildInfoStrings),
   ZQ: () => (/* reexport */ commitParents),
   Gx: () => (/* reexport */ goBuildPlan),
+  mD: () => (/* reexport */ heldToOutput),
   Hz: () => (/* reexport */ inspectPackage),
   Q3: () => (/* reexport */ linkBinaries),
   _Y: () => (/* reexport */ parseBuildInfo),
@@ -35032,6 +35033,54 @@ function elfGoVersion(buf) {
     return buildInfoStrings(buf).goVersion;
 }
 
+;// CONCATENATED MODULE: ./src/build/claims.ts
+const STARTUP_TEXT = {
+    initializer: 'its declaration computes its value (a call), which runs when the program starts',
+    init: 'a func init of its package assigns it'
+};
+/** The injection held to the source: an overwritten variable did not receive the value, a constant is named. */
+function heldToSource(injection, source) {
+    if (!source)
+        return injection;
+    const input = `${injection.role}-variable`;
+    if (injection.injected && source.startup) {
+        const text = `The ${injection.role} is not what the program reports: -X set ${injection.variable}, but ${STARTUP_TEXT[source.startup]}, over that value. ` +
+            `Assign it only when it is empty (if v == "" { … }), or set ${input}: none if the program's own value is what you want.`;
+        return { ...injection, injected: false, overridden: { by: 'startup' }, note: { level: 'warning', text } };
+    }
+    if (injection.injected || source.constants.length === 0)
+        return injection;
+    const constants = source.constants.join(', ');
+    const text = `${constants} ${source.constants.length === 1 ? 'is a constant' : 'are constants'}, which -X cannot set: declare it as a string variable ` +
+        `(var instead of const) and set ${input} to it, or set ${input}: none.`;
+    const joined = injection.note ? `${injection.note.text} ${text}` : text;
+    return { ...injection, note: { level: 'warning', text: joined } };
+}
+// A version as programs print them: 1.2.3, v1.2.3-rc.1, with build metadata; not Go's own go1.26.0.
+const PRINTED_VERSION = /(?<![\w.])(?<!go)v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]*[0-9A-Za-z])?(?:\+[0-9A-Za-z.-]*[0-9A-Za-z])?(?!\w|\.\w)/g;
+/** The versions a program printed that are not `version` (with or without its v); none when it printed `version`. */
+function otherVersions(printed, version) {
+    const bare = version.replace(/^v/, '');
+    const found = [...new Set(printed.match(PRINTED_VERSION) ?? [])];
+    if (found.some(v => v.replace(/^v/, '') === bare) || printed.includes(version))
+        return [];
+    return found;
+}
+/**
+ * The version's injection held to what the smoke test printed: a program that prints another version and not the
+ * injected one does not carry it, whatever its data says.
+ */
+function heldToOutput(injection, role, printed, value) {
+    if (role !== 'version' || !injection.injected)
+        return injection;
+    const others = otherVersions(printed, value);
+    if (others.length === 0)
+        return injection;
+    const text = `The smoke test printed ${others.slice(0, 3).join(', ')}, not the injected version ${value}: the program reports a version of its own, ` +
+        `set after -X gave ${injection.variable} its value. Set version-variable to the variable it prints, or version-variable: none.`;
+    return { ...injection, injected: false, overridden: { by: 'smoke', printed: others.slice(0, 3) }, note: { level: 'warning', text } };
+}
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
@@ -35064,6 +35113,65 @@ async function compilesDone(dir, build) {
     while (!ended && !(await linking(dir))) {
         await Promise.race([settled, new Promise(resolve => setTimeout(resolve, POLL_MS))]);
     }
+}
+
+;// CONCATENATED MODULE: ./src/build/generated.ts
+
+
+function undefinedNames(stderr) {
+    return [...stderr.matchAll(/^(.+?\.go):\d+(?::\d+)?: undefined: (?:([\p{L}_][\p{L}\p{N}_]*)\.)?[\p{L}_][\p{L}\p{N}_]*$/gmu)].map(match => ({
+        file: match[1],
+        ...(match[2] ? { qualifier: match[2] } : {})
+    }));
+}
+// The last element of an import path as Go names the package by default: gopkg.in/yaml.v3 is yaml, go-redis is redis
+// only by its own choice, so both spellings count.
+const lastElements = (importPath) => {
+    const last = importPath.split('/').at(-1) ?? '';
+    const plain = last.replace(/\.v\d+$/, '');
+    return new Set([last, plain, plain.replace(/^go-/, '')]);
+};
+/**
+ * The packages the undefined names come from: a qualified name's package by its last path element, an unqualified
+ * one's by the folder of the file that uses it (paths are as go prints them, relative to `cwd`).
+ */
+function packagesOfUndefined(found, sources, cwd) {
+    const byDir = new Map([...sources].map(([importPath, source]) => [external_node_path_default().resolve(source.dir), importPath]));
+    const named = new Set();
+    for (const { file, qualifier } of found) {
+        if (qualifier) {
+            for (const importPath of sources.keys())
+                if (lastElements(importPath).has(qualifier))
+                    named.add(importPath);
+        }
+        else {
+            const owner = byDir.get(external_node_path_default().dirname(external_node_path_default().resolve(cwd, file)));
+            if (owner)
+                named.add(owner);
+        }
+    }
+    return [...named];
+}
+async function hasGenerate(source) {
+    for (const file of source.files) {
+        const text = await (0,promises_.readFile)(external_node_path_default().join(source.dir, file), 'utf8').catch(() => '');
+        if (/^\/\/go:generate /m.test(text))
+            return true;
+    }
+    return false;
+}
+/** What to add to a failed build's error when its undefined names come from packages with //go:generate; '' else. */
+async function generatedHint(stderr, sources, cwd) {
+    const suspects = packagesOfUndefined(undefinedNames(stderr), sources, cwd);
+    const generating = [];
+    for (const importPath of suspects)
+        if (await hasGenerate(sources.get(importPath)))
+            generating.push(importPath);
+    if (generating.length === 0)
+        return '';
+    const names = generating.join(', ');
+    return (`\nThe undefined names come from ${names}, which ${generating.length === 1 ? 'has' : 'have'} //go:generate directives: ` +
+        'the files they generate may be missing from this checkout (often gitignored). Run go generate (with the tools it needs) in a step before this one, or commit the generated files.');
 }
 
 // EXTERNAL MODULE: ./node_modules/@actions/io/lib/io.js
@@ -35279,8 +35387,8 @@ const OPEN = new Set(['(', '[', '{']);
 const CLOSE = new Set([')', ']', '}']);
 // After these, a line end is the end of a statement (Go's automatic semicolons).
 const ENDS_LINE = (token) => token !== undefined && (token.kind === 'ident' || token.kind === 'string' || CLOSE.has(token.text) || /^[0-9'.]/.test(token.text));
-/** The specs of every top-level `var` declaration, each as its tokens (a block's specs one by one). */
-function varSpecs(tokens) {
+/** The specs of every top-level `var` (or `const`) declaration, each as its tokens (a block's specs one by one). */
+function topSpecs(tokens, keyword = 'var') {
     const specs = [];
     let depth = 0;
     for (let i = 0; i < tokens.length; i++) {
@@ -35289,7 +35397,7 @@ function varSpecs(tokens) {
             depth++;
         else if (CLOSE.has(token.text))
             depth--;
-        if (depth !== 0 || token.kind !== 'ident' || token.text !== 'var')
+        if (depth !== 0 || token.kind !== 'ident' || token.text !== keyword)
             continue;
         const grouped = tokens[i + 1]?.text === '(';
         const read = readSpecs(tokens, grouped ? i + 2 : i + 1, grouped);
@@ -35342,27 +35450,43 @@ function splitTopLevel(tokens) {
     }
     return parts;
 }
-/** The package-level variables of one Go file that may hold a string. */
+/** The leading names of a spec: `a, b, c` of `a, b, c T = …`. */
+function specNames(left) {
+    if (left[0]?.kind !== 'ident')
+        return [];
+    let count = 1;
+    while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident')
+        count++;
+    return left
+        .slice(0, 2 * count - 1)
+        .filter((_, i) => i % 2 === 0)
+        .map(t => t.text);
+}
+// A value computed when the program starts: a call (a conversion `string("…")` is a constant, and is left out).
+const computed = (value) => value.some((t, i) => t.text === '(' && value[i - 1]?.kind === 'ident' && value[i - 1].text !== 'string');
+/** The package-level variables of one Go file that may hold a string, its constants, and what it sets at start-up. */
 function stringVariables(source) {
-    const found = { strings: [], untyped: [] };
-    for (const spec of varSpecs(tokenize(source))) {
+    const tokens = tokenize(source);
+    const found = {
+        strings: [],
+        untyped: [],
+        constants: topSpecs(tokens, 'const').flatMap(spec => specNames(spec)),
+        startup: initAssignments(tokens).map(name => ({ name, how: 'init' }))
+    };
+    for (const spec of topSpecs(tokens)) {
         const equals = spec.findIndex(t => t.text === '=');
         const left = equals < 0 ? spec : spec.slice(0, equals);
-        if (left[0]?.kind !== 'ident')
-            continue;
         // `a, b, c T`: names at even places, each but the last followed by a comma; what follows them is the type.
-        let count = 1;
-        while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident')
-            count++;
-        const names = left
-            .slice(0, 2 * count - 1)
-            .filter((_, i) => i % 2 === 0)
-            .map(t => t.text);
-        const type = left.slice(2 * count - 1).map(t => t.text);
+        const names = specNames(left);
+        if (names.length === 0)
+            continue;
+        const type = left.slice(2 * names.length - 1).map(t => t.text);
         const values = equals < 0 ? [] : splitTopLevel(spec.slice(equals + 1));
         names.forEach((name, index) => {
             if (name === '_')
                 return;
+            if (values.length === names.length && computed(values[index]))
+                found.startup.push({ name, how: 'initializer' });
             if (type.length > 0) {
                 if (type.length === 1 && type[0] === 'string')
                     found.strings.push(name);
@@ -35374,6 +35498,54 @@ function stringVariables(source) {
         });
     }
     return found;
+}
+// Tokens before `=` that make it part of another operator (`==`, `:=`, `!=`, `<=`, `>=`, `+=`, …): not a plain assignment.
+const OPERATOR_START = new Set([':', '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^']);
+/**
+ * The package-level names assigned in the file's `func init` bodies (`Version = …`, `Version, Commit = …`), but for
+ * assignments inside a block whose header tests the name itself: that keeps a value -X gave.
+ */
+function initAssignments(tokens) {
+    const names = new Set();
+    for (let i = 0; i < tokens.length; i++) {
+        const isInit = tokens[i].text === 'func' && tokens[i + 1]?.text === 'init' && tokens[i + 2]?.text === '(' && tokens[i + 3]?.text === ')';
+        if (!isInit || tokens[i + 4]?.text !== '{' || (i > 0 && tokens[i - 1].kind !== 'newline' && tokens[i - 1].text !== ';'))
+            continue;
+        i = readInitBody(tokens, i + 5, names);
+    }
+    return [...names];
+}
+/** Reads a func init body from its first token to its `}`, adding the names it assigns; returns where it ends. */
+function readInitBody(tokens, start, names) {
+    // The headers of the blocks the reader is in (`if v == "" `), and where the current statement began.
+    const headers = [];
+    let statement = start;
+    for (let i = start; i < tokens.length; i++) {
+        const token = tokens[i];
+        if (token.text === '{') {
+            headers.push(tokens.slice(statement, i));
+            statement = i + 1;
+        }
+        else if (token.text === '}') {
+            if (headers.length === 0)
+                return i;
+            headers.pop();
+            statement = i + 1;
+        }
+        else if (token.kind === 'newline' || token.text === ';')
+            statement = i + 1;
+        else if (token.text === '=' && !OPERATOR_START.has(tokens[i - 1]?.text ?? '') && tokens[i + 1]?.text !== '=') {
+            const left = tokens.slice(statement, i);
+            // Only plain names (`a, b =`): `s.field =` and `m[k] =` assign no package-level variable of their own.
+            if (left.length !== 2 * specNames(left).length - 1)
+                continue;
+            for (const name of specNames(left)) {
+                if (!headers.some(header => header.some(t => t.text === name)))
+                    names.add(name);
+            }
+        }
+    }
+    return tokens.length;
 }
 
 ;// CONCATENATED MODULE: ./src/build/symbols.ts
@@ -35429,10 +35601,11 @@ function splitSymbol(name) {
  */
 function candidates(symbols, role, mainModulePackages, pointerSize) {
     const own = new Set(['main', ...mainModulePackages]);
-    const names = symbols
-        .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
-        .map(s => s.name)
-        .filter((name, i, all) => all.indexOf(name) === i);
+    const names = symbols.filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg)).map(s => s.name);
+    return namedLike([...new Set(names)], role);
+}
+/** Of linker names (`pkg.Ident`), those whose identifier says they hold the role's value: the plain ones if any, else the endings. */
+function namedLike(names, role) {
     const ident = (name) => splitSymbol(name).ident;
     const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)));
     if (plain.length > 0)
@@ -35458,25 +35631,28 @@ function resolveTarget(symbols, role, wanted, mainModulePackages, pointerSize) {
         };
     }
     const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`;
+    // Go's stamp is what such a program reports: a warning, since the action's own version is then not what it prints.
     if (found.length === 0 && readsBuildInfo(symbols)) {
         return {
             role,
             variable: wanted,
             injected: false,
             note: {
-                level: 'info',
+                level: 'warning',
                 text: `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-                    `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+                    `which carries Go's own stamp of the module version and commit: it reports that, not this run's ${role}. ` +
+                    `Set ${input}: none if that is what you want, or declare a string variable and set ${input} to it.`
             }
         };
     }
+    const example = role === 'version' ? ', like main.version or example.com/app/version.Version' : '';
     return {
         role,
         variable: wanted,
         injected: false,
         note: {
             level: 'warning',
-            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+            text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${example}, or ${input}: none if it has none.`
         }
     };
 }
@@ -35511,17 +35687,23 @@ function verifiesWithSystemRoots(symbols) {
 
 
 
-/** The variables of one package that may hold a string, named as the linker names them (`main.` for the main package). */
+/**
+ * The variables of one package that may hold a string, its constants and what it sets at start-up, named as the
+ * linker names them (`main.` for the main package).
+ */
 async function packageVariables(facts, importPath) {
     const source = facts.sources.get(importPath);
-    const found = { strings: [], untyped: [] };
+    const found = { strings: [], untyped: [], constants: [], startup: [] };
     if (!source)
         return found;
     const prefix = importPath === facts.importPath ? 'main' : importPath;
+    const named = (name) => `${prefix}.${name}`;
     for (const file of source.files) {
         const read = stringVariables(await (0,promises_.readFile)(external_node_path_default().join(source.dir, file), 'utf8'));
-        found.strings.push(...read.strings.map(name => `${prefix}.${name}`));
-        found.untyped.push(...read.untyped.map(name => `${prefix}.${name}`));
+        found.strings.push(...read.strings.map(named));
+        found.untyped.push(...read.untyped.map(named));
+        found.constants.push(...read.constants.map(named));
+        found.startup.push(...read.startup.map(s => ({ ...s, name: named(s.name) })));
     }
     return found;
 }
@@ -35530,12 +35712,6 @@ const packageOf = (facts, variable) => {
     const { pkg } = splitSymbol(variable);
     return pkg === 'main' ? facts.importPath : pkg;
 };
-/** The string variables of the main module, as symbols the size of a string header: what `resolveTarget` reads. */
-async function moduleSymbols(facts, platform) {
-    const size = 2 * pointerSize(platform.arch);
-    const all = await Promise.all(facts.mainModulePackages.map(p => packageVariables(facts, p)));
-    return all.flatMap(found => found.strings.map(name => ({ name, size, kind: 'D' })));
-}
 /**
  * The variable a role's value goes into: the input's when its package declares it (or the source cannot say), else
  * the main module's only look-alike, as the twin's symbol table would choose it. A package the program does not link
@@ -35543,25 +35719,37 @@ async function moduleSymbols(facts, platform) {
  */
 async function settleRole(build, facts, role, wanted) {
     if (wanted === settings/* NO_VARIABLE */.Zz)
-        return wanted;
+        return { variable: wanted };
     try {
         const own = await packageVariables(facts, packageOf(facts, wanted));
         if (own.strings.includes(wanted) || own.untyped.includes(wanted))
-            return wanted;
+            return { variable: wanted, source: sourceOf(own, wanted, []) };
         const platform = build.platforms[0];
-        return resolveTarget(await moduleSymbols(facts, platform), role, wanted, facts.mainModulePackages, pointerSize(platform.arch)).variable;
+        const module = await Promise.all(facts.mainModulePackages.map(p => packageVariables(facts, p)));
+        const symbols = module.flatMap(found => found.strings.map(name => ({ name, size: 2 * pointerSize(platform.arch), kind: 'D' })));
+        const variable = resolveTarget(symbols, role, wanted, facts.mainModulePackages, pointerSize(platform.arch)).variable;
+        const constants = namedLike([...new Set([...own.constants, ...module.flatMap(found => found.constants)])], role);
+        const holder = module.find(found => found.strings.includes(variable)) ?? own;
+        return { variable, source: sourceOf(holder, variable, constants.includes(wanted) ? [wanted] : constants) };
     }
     catch {
-        return wanted;
+        return { variable: wanted };
     }
 }
-/** The build with its -X targets settled: the ones asked for, or their only stand-ins. */
+const sourceOf = (found, variable, constants) => {
+    const startup = found.startup.find(s => s.name === variable)?.how;
+    return { constants, ...(startup ? { startup } : {}) };
+};
+/** The build with its -X targets settled (the ones asked for, or their only stand-ins), and what the source says of them. */
 async function settleTargets(build, facts) {
-    const [versionVariable, buildVariable] = await Promise.all([
+    const [version, buildRole] = await Promise.all([
         settleRole(build, facts, 'version', build.versionVariable),
         settleRole(build, facts, 'build', build.buildVariable)
     ]);
-    return { ...build, versionVariable, buildVariable };
+    return {
+        build: { ...build, versionVariable: version.variable, buildVariable: buildRole.variable },
+        sources: { version: version.source, build: buildRole.source }
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/build/embedded.ts
@@ -35768,6 +35956,7 @@ function withMainModule(split) {
 
 
 
+
 /** The unstripped twin's symbols, the file ranges its segments load, the data its variables embed and its size: one read serves all. */
 async function readTwin(unstripped) {
     const elf = await (0,promises_.readFile)(unstripped);
@@ -35780,7 +35969,7 @@ async function readTwin(unstripped) {
  */
 function readSymbols(build, asked, symbols, mainModulePackages) {
     const size = pointerSize(build.platforms[0].arch);
-    const check = (role, wanted, settled) => confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size);
+    const check = (role, wanted, settled) => heldToSource(confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size), asked.sources?.[role]);
     return {
         injections: [check('version', asked.versionVariable, build.versionVariable), check('build', asked.buildVariable, build.buildVariable)],
         needsSystemRoots: verifiesWithSystemRoots(symbols)
@@ -35836,6 +36025,7 @@ function splitBinary(twin, shipped, output) {
 
 
 
+
 function ldflags(build, version, strip) {
     const inject = (variable, value) => (variable === settings/* NO_VARIABLE */.Zz ? [] : ['-X', (0,settings/* quoteField */.nL)(`${variable}=${value}`)]);
     return [
@@ -35857,32 +36047,39 @@ function goBuildPlan(build, version, platform, output, strip = 'full') {
 function binaryPath(root, platform, binaryName) {
     return external_node_path_default().join(root, ...platform.id.split('/'), binaryName);
 }
-/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(build, platform, plan, cgo, quiet = false) {
+/**
+ * Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing, and by generated
+ * files when the names it misses come from a package that generates code.
+ */
+async function goBuild(build, platform, plan, facts, quiet = false) {
     try {
         await (0,process/* execute */.g7)(plan, { quiet });
     }
     catch (error) {
-        throw error instanceof process/* CommandError */.Qd ? explainFailure(build, platform, error, (await cgo()).packages) : error;
+        if (!(error instanceof process/* CommandError */.Qd))
+            throw error;
+        const explained = explainFailure(build, platform, error, (await facts.cgo()).packages);
+        const hint = await generatedHint(error.outcome.stderr, facts.sources, build.workingDirectory).catch(() => '');
+        throw hint ? new Error(explained.message + hint, { cause: error }) : explained;
     }
 }
-function startLinks(build, version, workDir, cgo, twin) {
+function startLinks(build, version, workDir, facts, twin) {
     return build.platforms.map(platform => {
         const unstripped = binaryPath(external_node_path_default().join(workDir, 'unstripped'), platform, build.binaryName);
         const output = binaryPath(external_node_path_default().join(workDir, 'bin'), platform, build.binaryName);
         // A work folder of its own, watched for the link step: the twin starts once every package is compiled.
         const workFolder = external_node_path_default().join(workDir, 'go-work', platform.id.replaceAll('/', '-'));
         const plan = goBuildPlan(build, version, platform, output);
-        const shipped = (0,promises_.mkdir)(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, cgo));
-        const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo));
+        const shipped = (0,promises_.mkdir)(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, facts));
+        const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), facts));
         return { platform, output, unstripped, shipped, twin: twinLinked };
     });
 }
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(build, platform, plan, cgo) {
+async function linkTwin(build, platform, plan, facts) {
     const background = await (0,process/* inBackground */.kS)(plan);
     (0,process/* info */.pq)(`$ ${(0,process/* describe */.q0)(background)}`);
-    return goBuild(build, platform, background, cgo, true);
+    return goBuild(build, platform, background, facts, true);
 }
 /**
  * Cross-compiles one static binary per platform and its unstripped twin (what stripping saves, and the symbol
@@ -35890,8 +36087,8 @@ async function linkTwin(build, platform, plan, cgo) {
  * so that the image is built while the twins finish.
  */
 async function linkBinaries(asked, version, workDir, facts, twin = 'none') {
-    const build = await settleTargets(asked, facts);
-    const links = startLinks(build, version, workDir, facts.cgo, twin);
+    const { build, sources } = await settleTargets(asked, facts);
+    const links = startLinks(build, version, workDir, facts, twin);
     // A twin may fail (or be stopped) while the shipped links run: that is settled below.
     const twinsLinked = (0,process/* settleLater */.K4)(Promise.all(links.map(link => link.twin)));
     const checked = await Promise.all(links.map(async (link) => {
@@ -35904,7 +36101,7 @@ async function linkBinaries(asked, version, workDir, facts, twin = 'none') {
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = (0,process/* settleLater */.K4)(twinsLinked.then(() => readTwins(build, asked, facts.mainModulePackages, links, bytes)));
+    const findings = (0,process/* settleLater */.K4)(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts.mainModulePackages, links, bytes)));
     return { build, shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
@@ -36082,6 +36279,7 @@ async function replacedDefault(settings, version, injection) {
 
 
 
+
 /***/ }),
 
 /***/ 3745:
@@ -36249,8 +36447,8 @@ var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
-var build = __nccwpck_require__(7249);
+// EXTERNAL MODULE: ./src/build/index.ts + 16 modules
+var build = __nccwpck_require__(3322);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
@@ -37204,8 +37402,8 @@ var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
-var build = __nccwpck_require__(7249);
+// EXTERNAL MODULE: ./src/build/index.ts + 16 modules
+var build = __nccwpck_require__(3322);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:crypto"
@@ -38538,8 +38736,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./node_modules/@actions/core/lib/core.js + 7 modules
 var core = __nccwpck_require__(3838);
-// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
-var src_build = __nccwpck_require__(7249);
+// EXTERNAL MODULE: ./src/build/index.ts + 16 modules
+var src_build = __nccwpck_require__(3322);
 // EXTERNAL MODULE: ./src/compare/index.ts + 8 modules
 var compare = __nccwpck_require__(8886);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
@@ -39679,7 +39877,7 @@ function assembleReport(run) {
         version: run.version,
         goVersion: head.packed[0].binary.goVersion,
         goBuild: describeGoBuild(settings, run.version, head.injections),
-        injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
+        injections: head.injections.map(({ role, variable, injected, overridden }) => ({ role, variable, injected, ...(overridden ? { overridden } : {}) })),
         upx: settings.pack.upx,
         finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
         binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),
@@ -40039,6 +40237,10 @@ function injectionText(i) {
         return `injected into ${(0,md/* code */.aY)(i.variable)}`;
     if (i.variable === src_settings/* NO_VARIABLE */.Zz)
         return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`;
+    if (i.overridden?.by === 'startup')
+        return `**not what the program reports**: -X set ${(0,md/* code */.aY)(i.variable)}, and the program sets it again when it starts`;
+    if (i.overridden?.by === 'smoke')
+        return `**not what the program reports**: -X set ${(0,md/* code */.aY)(i.variable)}, but the smoke test printed ${i.overridden.printed.map(v => (0,md/* code */.aY)(v)).join(', ')}`;
     return `**not injected** (${(0,md/* code */.aY)(i.variable)} is not a string variable of the program)`;
 }
 function renderDetails(report, out) {
@@ -40195,14 +40397,15 @@ function renderGate(gate, out) {
 function identity(report) {
     // A variable said to be none was not injected by the user's own choice: the headline does not flag it.
     const missing = (role) => report.injections?.some(i => i.role === role && !i.injected && i.variable !== src_settings/* NO_VARIABLE */.Zz);
+    const overridden = (role) => report.injections?.some(i => i.role === role && i.overridden);
     const { replaced, origin } = report.version;
     const said = [
-        missing('version') ? 'not injected' : undefined,
+        missing('version') ? (overridden('version') ? 'not what the program reports' : 'not injected') : undefined,
         (0,src_build/* versionOriginText */.AU)(origin),
         replaced && `no tag: it replaced the program's own ${(0,md/* code */.aY)(replaced.value, 60)} in ${(0,md/* code */.aY)(replaced.variable)}`
     ].filter(Boolean);
     const version = `${(0,md/* code */.aY)(report.version.version)}${said.length > 0 ? ` (${said.join('; ')})` : ''}`;
-    const build = `${(0,md/* code */.aY)(report.version.build.slice(0, 12))}${missing('build') ? ' (not injected)' : ''}`;
+    const build = `${(0,md/* code */.aY)(report.version.build.slice(0, 12))}${missing('build') ? (overridden('build') ? ' (not what the program reports)' : ' (not injected)') : ''}`;
     return `${version} · build ${build}`;
 }
 /** What failed, first: a failed smoke test or push is the news, the sizes come after. */
@@ -40362,6 +40565,7 @@ async function pipeline() {
     const { smoke, startup } = await (0,run/* smokeAndStartup */.E)(settings, head, loaded, workDir, phase);
     if (smoke?.error)
         failures.push(smoke.error);
+    const checked = { ...head, injections: heldToSmoke(head.injections, smoke, version.version) };
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
     if (!settings.publish.load && (head.inEngine || smoke)) {
         await (0,src_image/* removeImages */.F$)(head.tags);
@@ -40377,7 +40581,7 @@ async function pipeline() {
         settings,
         engine,
         version: { ...version, replaced: await replaced },
-        head,
+        head: checked,
         smoke,
         startup,
         baseline: base,
@@ -40389,7 +40593,7 @@ async function pipeline() {
     });
     const markdown = renderMarkdown(report);
     // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
-    setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head, published, gate: gate.result, platform: settings.build.platforms[0].id });
+    setOutputs({ report, markdown: fitMarkdown(markdown, LIMITS.output), head: checked, published, gate: gate.result, platform: settings.build.platforms[0].id });
     writeReportFile(settings.runnerTemp, report);
     await core/* summary */.z.addRaw(fitMarkdown(markdown, LIMITS.summary)).write();
     (0,src_process/* info */.pq)(markdown);
@@ -40417,6 +40621,17 @@ function noteTarget(settings, importPath, head) {
             (0,src_process/* info */.pq)(note.text);
     }
 }
+/** The injections held to what the smoke test printed: a claim it takes back is warned of. */
+function heldToSmoke(injections, smoke, version) {
+    if (!smoke)
+        return injections;
+    return injections.map(injection => {
+        const held = (0,src_build/* heldToOutput */.mD)(injection, injection.role, `${smoke.stdout}\n${smoke.stderr}`, version);
+        if (held !== injection && held.note)
+            (0,src_process/* warn */.R8)(held.note.text);
+        return held;
+    });
+}
 function judgeSizes(settings, head, baseline) {
     const sizes = head.measurement.images.map(image => ({
         platform: image.platform,
@@ -40441,8 +40656,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/build/index.ts + 14 modules
-var build = __nccwpck_require__(7249);
+// EXTERNAL MODULE: ./src/build/index.ts + 16 modules
+var build = __nccwpck_require__(3322);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules

@@ -78,6 +78,22 @@ describe('bad input and missing tools fail early with one clear error', () => {
     )
   })
 
+  it('a generated file missing from the checkout (gitignored, made by //go:generate): the error says so', async () => {
+    const dir = goModule({
+      'go.mod': 'module example.com/wtf\n\ngo 1.22\n',
+      '.gitignore': '*.ego.go\n',
+      'http/html/html.go': 'package html\n\n//go:generate ego\n',
+      'http/server.go': 'package http\n\nimport "example.com/wtf/http/html"\n\nfunc Login() string { return html.LoginTemplate }\n',
+      'cmd/wtfd/main.go': 'package main\n\nimport "example.com/wtf/http"\n\nfunc main() { println(http.Login()) }\n'
+    })
+    const run = await runAction({}, { workspace: dir })
+    expect(run.code).toBe(1)
+    expect(run.errors).toHaveLength(1)
+    expect(run.errors[0]).toMatch(/undefined: html\.LoginTemplate/)
+    expect(run.errors[0]).toMatch(/from example\.com\/wtf\/http\/html, which has \/\/go:generate directives: the files they generate may be missing/)
+    expect(run.outputs.digest).toBeUndefined()
+  })
+
   it('no Docker daemon', async () => {
     expectCleanFailure(await runAction({}, { workspace: hello.dir, env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' } }), /no Docker daemon answers/)
   })

@@ -124,10 +124,11 @@ describe('the version really injected', () => {
     const warning = run.warnings.find(w => w.startsWith('The version was not injected'))
     expect(warning).toContain('version-variable main.Version is not a string variable of this program')
     expect(warning).toContain('Set version-variable')
+    expect(warning).toContain('or version-variable: none if it has none')
     expect(run.summary).toContain('version `2.0.0` (not injected)')
   })
 
-  it("a program that reports Go's own stamp (debug.ReadBuildInfo) is not warned of, and the stamp is in the image's binary", async () => {
+  it("a program that reports Go's own stamp (debug.ReadBuildInfo) is warned of with none as the way out, and the stamp is in the image's binary", async () => {
     const repo = repository({
       'go.mod': 'module example.com/stamped\n\ngo 1.22\n',
       'main.go':
@@ -137,10 +138,65 @@ describe('the version really injected', () => {
     // A hosted runner's Go stamps the commit (this machine turns that off): the action must leave it on.
     const run = await runAction({ image, version: '2.0.0' }, { workspace: repo.dir, env: { GOFLAGS: '-buildvcs=auto' } })
     expect(run.errors).toEqual([])
-    expect(run.warnings.filter(w => /not injected/.test(w))).toEqual([])
     expect(run.outputs['version-injected']).toBe('false')
-    expect(run.stdout).toContain("The program reads Go's build info (runtime/debug.ReadBuildInfo)")
+    const warning = run.warnings.find(w => w.startsWith('The version was not injected'))
+    expect(warning).toContain("The program reads Go's build info (runtime/debug.ReadBuildInfo)")
+    expect(warning).toContain('Set version-variable: none if that is what you want')
     expect(docker('run', '--rm', '--network', 'none', `${image}:2.0.0`)).toBe(repo.sha)
+    docker('image', 'rm', `${image}:2.0.0`)
+  })
+
+  it('a variable func init sets from the build info is not claimed: the report says the program sets it again, and the image prints the stamp', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/reset\n\ngo 1.22\n',
+      'main.go':
+        'package main\n\nimport (\n\t"fmt"\n\t"runtime/debug"\n)\n\nvar version = "dev"\n\nfunc init() {\n\tif info, ok := debug.ReadBuildInfo(); ok {\n\t\tversion = info.Main.Version\n\t}\n}\n\nfunc main() { fmt.Println(version) }\n'
+    })
+    const image = `slim-test/reset-${unique()}`
+    const run = await runAction({ image, version: '1.2.3', 'version-variable': 'main.version', 'smoke-test': 'version' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    const printed = docker('run', '--rm', '--network', 'none', `${image}:1.2.3`)
+    expect(printed).not.toBe('1.2.3')
+    expect(run.outputs['version-injected']).toBe('false')
+    const [version] = JSON.parse(run.outputs['report-json']).injections
+    expect(version).toEqual({ role: 'version', variable: 'main.version', injected: false, overridden: { by: 'startup' } })
+    expect(run.warnings.find(w => w.startsWith('The version is not what the program reports'))).toContain('a func init of its package assigns it')
+    expect(run.summary).toContain('version `1.2.3` (not what the program reports)')
+    docker('image', 'rm', `${image}:1.2.3`)
+  })
+
+  it('a version main() replaces is not claimed either: the smoke test printed another one, and the report names it', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/later\n\ngo 1.22\n',
+      'main.go': 'package main\n\nimport "fmt"\n\nvar Version = "dev"\n\nfunc main() {\n\tVersion = "4.5.6"\n\tfmt.Println("later", Version)\n}\n'
+    })
+    const image = `slim-test/later-${unique()}`
+    const run = await runAction({ image, version: '1.2.3', 'smoke-test': 'version' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(docker('run', '--rm', '--network', 'none', `${image}:1.2.3`)).toBe('later 4.5.6')
+    expect(run.outputs['version-injected']).toBe('false')
+    const [version] = JSON.parse(run.outputs['report-json']).injections
+    expect(version.overridden).toEqual({ by: 'smoke', printed: ['4.5.6'] })
+    expect(run.warnings.join('\n')).toContain('The smoke test printed 4.5.6, not the injected version 1.2.3')
+    expect(run.summary).toContain('but the smoke test printed `4.5.6`')
+    docker('image', 'rm', `${image}:1.2.3`)
+  })
+
+  it('a constant Version is named in the warning: -X cannot set it, and the image prints the constant', async () => {
+    const repo = repository({
+      'go.mod': 'module example.com/fixed\n\ngo 1.22\n',
+      'internal/version/version.go': 'package version\n\nconst Version = "1.0.0"\n',
+      'cmd/fixed/main.go': 'package main\n\nimport (\n\t"fmt"\n\n\t"example.com/fixed/internal/version"\n)\n\nfunc main() { fmt.Println(version.Version) }\n'
+    })
+    const image = `slim-test/fixed-${unique()}`
+    const run = await runAction({ image, version: '2.0.0', 'smoke-test': '' }, { workspace: repo.dir })
+    expect(run.errors).toEqual([])
+    expect(docker('run', '--rm', '--network', 'none', `${image}:2.0.0`)).toBe('1.0.0')
+    expect(run.outputs['version-injected']).toBe('false')
+    expect(JSON.parse(run.outputs['report-json']).injections[0]).toEqual({ role: 'version', variable: 'main.Version', injected: false })
+    const warning = run.warnings.find(w => w.startsWith('The version was not injected'))
+    expect(warning).toContain('example.com/fixed/internal/version.Version is a constant, which -X cannot set')
+    expect(warning).toContain('or set version-variable: none')
     docker('image', 'rm', `${image}:2.0.0`)
   })
 

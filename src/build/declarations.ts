@@ -4,7 +4,7 @@
 type Token = { kind: 'ident' | 'string' | 'other' | 'newline'; text: string }
 
 /** Go's tokens as far as declarations need them: comments dropped, literals whole, line ends kept (they end a spec). */
-function tokenize(source: string): Token[] {
+export function tokenize(source: string): Token[] {
   const tokens: Token[] = []
   const pattern =
     /(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*")|(`[^`]*`)|('(?:[^'\\\n]|\\.)*')|([\p{L}_][\p{L}\p{N}_]*)|(\n)|([ \t\r]+)|([0-9][\w.]*|.)/gu
@@ -25,15 +25,15 @@ const CLOSE = new Set([')', ']', '}'])
 const ENDS_LINE = (token: Token | undefined) =>
   token !== undefined && (token.kind === 'ident' || token.kind === 'string' || CLOSE.has(token.text) || /^[0-9'.]/.test(token.text))
 
-/** The specs of every top-level `var` declaration, each as its tokens (a block's specs one by one). */
-function varSpecs(tokens: Token[]): Token[][] {
+/** The specs of every top-level `var` (or `const`) declaration, each as its tokens (a block's specs one by one). */
+function topSpecs(tokens: Token[], keyword: 'var' | 'const' = 'var'): Token[][] {
   const specs: Token[][] = []
   let depth = 0
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]
     if (OPEN.has(token.text)) depth++
     else if (CLOSE.has(token.text)) depth--
-    if (depth !== 0 || token.kind !== 'ident' || token.text !== 'var') continue
+    if (depth !== 0 || token.kind !== 'ident' || token.text !== keyword) continue
     const grouped = tokens[i + 1]?.text === '('
     const read = readSpecs(tokens, grouped ? i + 2 : i + 1, grouped)
     specs.push(...read.specs)
@@ -83,26 +83,49 @@ export interface Variables {
   strings: string[]
   /** Declared without a type, from a value whose type the source alone does not say (a constant, a call). */
   untyped: string[]
+  /** Package-level constants, which -X cannot set. */
+  constants: string[]
+  /**
+   * Variables the program sets when it starts, over what -X gave them: a value computed by a call, or an assignment
+   * in func init not guarded by a test of the variable itself (`if version == "" {…}` keeps what -X gave).
+   */
+  startup: Array<{ name: string; how: 'initializer' | 'init' }>
 }
 
-/** The package-level variables of one Go file that may hold a string. */
+/** The leading names of a spec: `a, b, c` of `a, b, c T = …`. */
+function specNames(left: Token[]): string[] {
+  if (left[0]?.kind !== 'ident') return []
+  let count = 1
+  while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident') count++
+  return left
+    .slice(0, 2 * count - 1)
+    .filter((_, i) => i % 2 === 0)
+    .map(t => t.text)
+}
+
+// A value computed when the program starts: a call (a conversion `string("…")` is a constant, and is left out).
+const computed = (value: Token[]) => value.some((t, i) => t.text === '(' && value[i - 1]?.kind === 'ident' && value[i - 1].text !== 'string')
+
+/** The package-level variables of one Go file that may hold a string, its constants, and what it sets at start-up. */
 export function stringVariables(source: string): Variables {
-  const found: Variables = { strings: [], untyped: [] }
-  for (const spec of varSpecs(tokenize(source))) {
+  const tokens = tokenize(source)
+  const found: Variables = {
+    strings: [],
+    untyped: [],
+    constants: topSpecs(tokens, 'const').flatMap(spec => specNames(spec)),
+    startup: initAssignments(tokens).map(name => ({ name, how: 'init' as const }))
+  }
+  for (const spec of topSpecs(tokens)) {
     const equals = spec.findIndex(t => t.text === '=')
     const left = equals < 0 ? spec : spec.slice(0, equals)
-    if (left[0]?.kind !== 'ident') continue
     // `a, b, c T`: names at even places, each but the last followed by a comma; what follows them is the type.
-    let count = 1
-    while (left[2 * count - 1]?.text === ',' && left[2 * count]?.kind === 'ident') count++
-    const names = left
-      .slice(0, 2 * count - 1)
-      .filter((_, i) => i % 2 === 0)
-      .map(t => t.text)
-    const type = left.slice(2 * count - 1).map(t => t.text)
+    const names = specNames(left)
+    if (names.length === 0) continue
+    const type = left.slice(2 * names.length - 1).map(t => t.text)
     const values = equals < 0 ? [] : splitTopLevel(spec.slice(equals + 1))
     names.forEach((name, index) => {
       if (name === '_') return
+      if (values.length === names.length && computed(values[index])) found.startup.push({ name, how: 'initializer' })
       if (type.length > 0) {
         if (type.length === 1 && type[0] === 'string') found.strings.push(name)
       } else if (values.length === names.length && values[index].every(t => t.kind === 'string' || t.text === '+')) found.strings.push(name)
@@ -110,4 +133,48 @@ export function stringVariables(source: string): Variables {
     })
   }
   return found
+}
+
+// Tokens before `=` that make it part of another operator (`==`, `:=`, `!=`, `<=`, `>=`, `+=`, …): not a plain assignment.
+const OPERATOR_START = new Set([':', '=', '!', '<', '>', '+', '-', '*', '/', '%', '&', '|', '^'])
+
+/**
+ * The package-level names assigned in the file's `func init` bodies (`Version = …`, `Version, Commit = …`), but for
+ * assignments inside a block whose header tests the name itself: that keeps a value -X gave.
+ */
+export function initAssignments(tokens: Token[]): string[] {
+  const names = new Set<string>()
+  for (let i = 0; i < tokens.length; i++) {
+    const isInit = tokens[i].text === 'func' && tokens[i + 1]?.text === 'init' && tokens[i + 2]?.text === '(' && tokens[i + 3]?.text === ')'
+    if (!isInit || tokens[i + 4]?.text !== '{' || (i > 0 && tokens[i - 1].kind !== 'newline' && tokens[i - 1].text !== ';')) continue
+    i = readInitBody(tokens, i + 5, names)
+  }
+  return [...names]
+}
+
+/** Reads a func init body from its first token to its `}`, adding the names it assigns; returns where it ends. */
+function readInitBody(tokens: Token[], start: number, names: Set<string>): number {
+  // The headers of the blocks the reader is in (`if v == "" `), and where the current statement began.
+  const headers: Token[][] = []
+  let statement = start
+  for (let i = start; i < tokens.length; i++) {
+    const token = tokens[i]
+    if (token.text === '{') {
+      headers.push(tokens.slice(statement, i))
+      statement = i + 1
+    } else if (token.text === '}') {
+      if (headers.length === 0) return i
+      headers.pop()
+      statement = i + 1
+    } else if (token.kind === 'newline' || token.text === ';') statement = i + 1
+    else if (token.text === '=' && !OPERATOR_START.has(tokens[i - 1]?.text ?? '') && tokens[i + 1]?.text !== '=') {
+      const left = tokens.slice(statement, i)
+      // Only plain names (`a, b =`): `s.field =` and `m[k] =` assign no package-level variable of their own.
+      if (left.length !== 2 * specNames(left).length - 1) continue
+      for (const name of specNames(left)) {
+        if (!headers.some(header => header.some(t => t.text === name))) names.add(name)
+      }
+    }
+  }
+  return tokens.length
 }

@@ -5,6 +5,7 @@ import { NO_VARIABLE, quoteField, type BuildSettings } from '../settings/index.j
 import { compilesDone } from './compiled.js'
 import { readElf, staticProblem } from './elf.js'
 import { elfGoVersion } from './gobinary.js'
+import { generatedHint } from './generated.js'
 import { explainFailure, STATIC_ENV, type CgoFacts, type PackageFacts } from './golist.js'
 import type { Breakdown } from './split.js'
 import { settleTargets } from './targets.js'
@@ -58,14 +59,23 @@ function binaryPath(root: string, platform: Platform, binaryName: string): strin
   return path.join(root, ...platform.id.split('/'), binaryName)
 }
 
-/** Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing. */
-async function goBuild(build: BuildSettings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>, quiet = false): Promise<void> {
+/**
+ * Runs a go build; a failure is explained by cgo only when cgo would have provided what is missing, and by generated
+ * files when the names it misses come from a package that generates code.
+ */
+async function goBuild(build: BuildSettings, platform: Platform, plan: Plan, facts: FailureFacts, quiet = false): Promise<void> {
   try {
     await execute(plan, { quiet })
   } catch (error) {
-    throw error instanceof CommandError ? explainFailure(build, platform, error, (await cgo()).packages) : error
+    if (!(error instanceof CommandError)) throw error
+    const explained = explainFailure(build, platform, error, (await facts.cgo()).packages)
+    const hint = await generatedHint(error.outcome.stderr, facts.sources, build.workingDirectory).catch(() => '')
+    throw hint ? new Error(explained.message + hint, { cause: error }) : explained
   }
 }
+
+/** What explains a failed build: the cgo packages, and the sources of the packages it links. */
+type FailureFacts = Pick<PackageFacts, 'sources'> & { cgo: () => Promise<CgoFacts> }
 
 /** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
 export type LinkFacts = Pick<PackageFacts, 'importPath' | 'mainModulePackages' | 'sources' | 'cgo'>
@@ -84,24 +94,24 @@ interface Links {
   twin: Promise<void>
 }
 
-function startLinks(build: BuildSettings, version: VersionInfo, workDir: string, cgo: () => Promise<CgoFacts>, twin: Strip): Links[] {
+function startLinks(build: BuildSettings, version: VersionInfo, workDir: string, facts: FailureFacts, twin: Strip): Links[] {
   return build.platforms.map(platform => {
     const unstripped = binaryPath(path.join(workDir, 'unstripped'), platform, build.binaryName)
     const output = binaryPath(path.join(workDir, 'bin'), platform, build.binaryName)
     // A work folder of its own, watched for the link step: the twin starts once every package is compiled.
     const workFolder = path.join(workDir, 'go-work', platform.id.replaceAll('/', '-'))
     const plan = goBuildPlan(build, version, platform, output)
-    const shipped = mkdir(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, cgo))
-    const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), cgo))
+    const shipped = mkdir(workFolder, { recursive: true }).then(() => goBuild(build, platform, { ...plan, env: { ...plan.env, GOTMPDIR: workFolder } }, facts))
+    const twinLinked = compilesDone(workFolder, shipped).then(() => linkTwin(build, platform, goBuildPlan(build, version, platform, unstripped, twin), facts))
     return { platform, output, unstripped, shipped, twin: twinLinked }
   })
 }
 
 /** The twin's compiler output would repeat the shipped link's in the log: its command is shown, its output kept for an error. */
-async function linkTwin(build: BuildSettings, platform: Platform, plan: Plan, cgo: () => Promise<CgoFacts>): Promise<void> {
+async function linkTwin(build: BuildSettings, platform: Platform, plan: Plan, facts: FailureFacts): Promise<void> {
   const background = await inBackground(plan)
   info(`$ ${describe(background)}`)
-  return goBuild(build, platform, background, cgo, true)
+  return goBuild(build, platform, background, facts, true)
 }
 
 export interface Linking {
@@ -118,8 +128,8 @@ export interface Linking {
  * so that the image is built while the twins finish.
  */
 export async function linkBinaries(asked: BuildSettings, version: VersionInfo, workDir: string, facts: LinkFacts, twin: Strip = 'none'): Promise<Linking> {
-  const build = await settleTargets(asked, facts)
-  const links = startLinks(build, version, workDir, facts.cgo, twin)
+  const { build, sources } = await settleTargets(asked, facts)
+  const links = startLinks(build, version, workDir, facts, twin)
   // A twin may fail (or be stopped) while the shipped links run: that is settled below.
   const twinsLinked = settleLater(Promise.all(links.map(link => link.twin)))
   const checked = await Promise.all(
@@ -134,7 +144,7 @@ export async function linkBinaries(asked: BuildSettings, version: VersionInfo, w
   // The bytes read for the static check serve the split too (its build info).
   const bytes = checked.map(c => c.bytes)
   // The caller awaits it after the image build.
-  const findings = settleLater(twinsLinked.then(() => readTwins(build, asked, facts.mainModulePackages, links, bytes)))
+  const findings = settleLater(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts.mainModulePackages, links, bytes)))
   return { build, shipped: checked.map(c => c.shipped), findings }
 }
 

@@ -73,21 +73,28 @@ export function splitSymbol(name: string): { pkg: string; ident: string } {
  */
 export function candidates(symbols: GoSymbol[], role: Role, mainModulePackages: string[], pointerSize: number): string[] {
   const own = new Set(['main', ...mainModulePackages])
-  const names = symbols
-    .filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg))
-    .map(s => s.name)
-    .filter((name, i, all) => all.indexOf(name) === i)
+  const names = symbols.filter(s => isStringVariable(s, pointerSize) && own.has(splitSymbol(s.name).pkg)).map(s => s.name)
+  return namedLike([...new Set(names)], role)
+}
+
+/** Of linker names (`pkg.Ident`), those whose identifier says they hold the role's value: the plain ones if any, else the endings. */
+export function namedLike(names: string[], role: Role): string[] {
   const ident = (name: string) => splitSymbol(name).ident
   const plain = names.filter(name => ROLE_NAMES[role].plain.test(ident(name)))
   if (plain.length > 0) return plain
   return names.filter(name => ROLE_NAMES[role].ending.test(ident(name)) && !OTHER_THINGS.has(firstWord(ident(name))))
 }
 
+/** Why a variable that received its value is not what the program reports. */
+export type Overridden = { by: 'startup' } | { by: 'smoke'; printed: string[] }
+
 export interface Injection {
   role: Role
   /** The variable that receives the value: the input's, or the one candidate used instead. */
   variable: string
   injected: boolean
+  /** The variable received the value, but the program replaces it: at start-up (the source says so), or as the smoke test printed. */
+  overridden?: Overridden
   /** What the log and the report say about it when it is not simply the input's variable. */
   note?: { level: 'info' | 'warning'; text: string }
 }
@@ -109,26 +116,29 @@ export function resolveTarget(symbols: GoSymbol[], role: Role, wanted: string, m
     }
   }
   const seen = found.length > 0 ? `candidates: ${found.join(', ')}` : `no string variable of the main module looks like a ${role}`
+  // Go's stamp is what such a program reports: a warning, since the action's own version is then not what it prints.
   if (found.length === 0 && readsBuildInfo(symbols)) {
     return {
       role,
       variable: wanted,
       injected: false,
       note: {
-        level: 'info',
+        level: 'warning',
         text:
           `The ${role} was not injected: ${missing}, and ${seen}. The program reads Go's build info (runtime/debug.ReadBuildInfo), ` +
-          `which carries Go's own stamp of the module version and commit: it reports that. Set ${input}: none to say so.`
+          `which carries Go's own stamp of the module version and commit: it reports that, not this run's ${role}. ` +
+          `Set ${input}: none if that is what you want, or declare a string variable and set ${input} to it.`
       }
     }
   }
+  const example = role === 'version' ? ', like main.version or example.com/app/version.Version' : ''
   return {
     role,
     variable: wanted,
     injected: false,
     note: {
       level: 'warning',
-      text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${role === 'version' ? ', like main.version or example.com/app/version.Version' : ''}.`
+      text: `The ${role} was not injected: ${missing}; ${seen}. Set ${input} to the variable your program prints${example}, or ${input}: none if it has none.`
     }
   }
 }

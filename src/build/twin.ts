@@ -1,6 +1,7 @@
 import * as io from '@actions/io'
 import { readFile } from 'node:fs/promises'
 import type { BuildSettings } from '../settings/index.js'
+import { heldToSource, type RoleSource } from './claims.js'
 import { readElf, type ElfFacts } from './elf.js'
 import { embeddedData, type EmbeddedData } from './embedded.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
@@ -19,8 +20,11 @@ async function readTwin(unstripped: string): Promise<Twin> {
   return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) }
 }
 
-/** The -X targets the user asked for: the twin says whether they, or the stand-ins settled for them, hold the values. */
-export type AskedTargets = Pick<BuildSettings, 'versionVariable' | 'buildVariable'>
+/**
+ * The -X targets the user asked for: the twin says whether they, or the stand-ins settled for them, hold the values;
+ * with what the source says of the settled ones.
+ */
+export type AskedTargets = Pick<BuildSettings, 'versionVariable' | 'buildVariable'> & { sources?: Partial<Record<Role, RoleSource>> }
 
 /**
  * Reads the unstripped binary's symbol table: whether the -X targets received their values, and whether the program
@@ -29,7 +33,7 @@ export type AskedTargets = Pick<BuildSettings, 'versionVariable' | 'buildVariabl
 function readSymbols(build: BuildSettings, asked: AskedTargets, symbols: GoSymbol[], mainModulePackages: string[]) {
   const size = pointerSize(build.platforms[0].arch)
   const check = (role: Role, wanted: string, settled: string) =>
-    confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size)
+    heldToSource(confirmTarget(resolveTarget(symbols, role, wanted, mainModulePackages, size), settled, symbols, size), asked.sources?.[role])
   return {
     injections: [check('version', asked.versionVariable, build.versionVariable), check('build', asked.buildVariable, build.buildVariable)],
     needsSystemRoots: verifiesWithSystemRoots(symbols)

@@ -39,7 +39,7 @@ export function assembleReport(run: RunFacts): Report {
     version: run.version,
     goVersion: head.packed[0].binary.goVersion,
     goBuild: describeGoBuild(settings, run.version, head.injections),
-    injections: head.injections.map(({ role, variable, injected }) => ({ role, variable, injected })),
+    injections: head.injections.map(({ role, variable, injected, overridden }) => ({ role, variable, injected, ...(overridden ? { overridden } : {}) })),
     upx: settings.pack.upx,
     finalStage: settings.stage.finalStage.kind === 'image' ? settings.stage.finalStage.base : settings.stage.finalStage.kind,
     binaries: head.packed.map(p => figures(p, run.startup.get(p.binary.platform.id))),

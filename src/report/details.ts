@@ -19,6 +19,9 @@ function layerSizes(layers: Array<{ size: number }>, names: string[] = []): stri
 function injectionText(i: NonNullable<Report['injections']>[number]): string {
   if (i.injected) return `injected into ${code(i.variable)}`
   if (i.variable === NO_VARIABLE) return `not injected: \`${i.role}-variable\` is none (the program has no such variable)`
+  if (i.overridden?.by === 'startup') return `**not what the program reports**: -X set ${code(i.variable)}, and the program sets it again when it starts`
+  if (i.overridden?.by === 'smoke')
+    return `**not what the program reports**: -X set ${code(i.variable)}, but the smoke test printed ${i.overridden.printed.map(v => code(v)).join(', ')}`
   return `**not injected** (${code(i.variable)} is not a string variable of the program)`
 }
 

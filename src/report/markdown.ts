@@ -28,14 +28,15 @@ function renderGate(gate: NonNullable<Report['gate']>, out: string[]): void {
 function identity(report: Report): string {
   // A variable said to be none was not injected by the user's own choice: the headline does not flag it.
   const missing = (role: string) => report.injections?.some(i => i.role === role && !i.injected && i.variable !== NO_VARIABLE)
+  const overridden = (role: string) => report.injections?.some(i => i.role === role && i.overridden)
   const { replaced, origin } = report.version
   const said = [
-    missing('version') ? 'not injected' : undefined,
+    missing('version') ? (overridden('version') ? 'not what the program reports' : 'not injected') : undefined,
     versionOriginText(origin),
     replaced && `no tag: it replaced the program's own ${code(replaced.value, 60)} in ${code(replaced.variable)}`
   ].filter(Boolean)
   const version = `${code(report.version.version)}${said.length > 0 ? ` (${said.join('; ')})` : ''}`
-  const build = `${code(report.version.build.slice(0, 12))}${missing('build') ? ' (not injected)' : ''}`
+  const build = `${code(report.version.build.slice(0, 12))}${missing('build') ? (overridden('build') ? ' (not what the program reports)' : ' (not injected)') : ''}`
   return `${version} · build ${build}`
 }
 

@@ -1,4 +1,4 @@
-import { type VersionInfo } from '../build/index.js'
+import { type Overridden, type VersionInfo } from '../build/index.js'
 import type { Attribution, BaselineReport, Road } from '../compare/index.js'
 import type { Measurement } from '../measure/index.js'
 import type { Published } from '../publish/index.js'
@@ -38,7 +38,7 @@ export interface Report {
   /** `replaced`: with no tag, the program's own default that 0.1.0 took the place of. */
   version: VersionInfo & { replaced?: { variable: string; value: string } }
   /** Where the version and the build went; `injected: false` means the binary does not carry them. */
-  injections?: Array<{ role: 'version' | 'build'; variable: string; injected: boolean }>
+  injections?: Array<{ role: 'version' | 'build'; variable: string; injected: boolean; overridden?: Overridden }>
   goVersion: string
   /** The go build command of the first platform, as run. */
   goBuild: string

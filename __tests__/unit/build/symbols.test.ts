@@ -1,4 +1,5 @@
 import { cgoCulprits, firstErrors, mainPackages } from '../../../src/build/golist.js'
+import { heldToOutput, heldToSource, otherVersions } from '../../../src/build/claims.js'
 import { candidates, firstWord, resolveTarget, splitSymbol, verifiesWithSystemRoots } from '../../../src/build/symbols.js'
 import { parseNm } from '../nm.js'
 
@@ -75,14 +76,15 @@ describe('-X targets checked against the symbol table', () => {
     expect(resolveTarget(symbols, 'build', 'none', own, 8)).toEqual({ role: 'build', variable: 'none', injected: false })
   })
 
-  it("a program with no variable that reads its build info reports Go's own stamp: said, not warned of", () => {
+  it("a program with no variable that reads its build info reports Go's own stamp: warned of, with none as the way out", () => {
     const plain = [{ name: 'main.main', size: 100, kind: 'T', address: 1 }]
     expect(resolveTarget(plain, 'version', 'main.Version', [], 8).note?.level).toBe('warning')
+    expect(resolveTarget(plain, 'version', 'main.Version', [], 8).note?.text).toContain('or version-variable: none if it has none')
     const stamped = resolveTarget([...plain, { name: 'runtime/debug.ReadBuildInfo', size: 50, kind: 'T', address: 2 }], 'version', 'main.Version', [], 8)
     expect(stamped.injected).toBe(false)
-    expect(stamped.note?.level).toBe('info')
+    expect(stamped.note?.level).toBe('warning')
     expect(stamped.note?.text).toContain("reads Go's build info (runtime/debug.ReadBuildInfo)")
-    expect(stamped.note?.text).toContain('Set version-variable: none')
+    expect(stamped.note?.text).toContain('Set version-variable: none if that is what you want')
   })
 
   it('an int of the asked name is not a string variable: the only string candidate of package main is used', () => {
@@ -134,5 +136,42 @@ describe('main packages of a module', () => {
     const listing = ['example.com/m\tm\t/src/m', 'example.com/m/cmd/api\tmain\t/src/m/cmd/api', 'example.com/m/tools\tmain\t/src/m/tools', ''].join('\n')
     expect(mainPackages(listing, '/src/m')).toEqual(['./cmd/api', './tools'])
     expect(mainPackages('example.com/m\tmain\t/src/m', '/src/m')).toEqual(['.'])
+  })
+})
+
+describe('injection held to the source and to what the program printed', () => {
+  const injected = { role: 'version' as const, variable: 'main.version', injected: true }
+
+  it('a variable func init assigns did not receive the version; the warning says where and names none', () => {
+    const held = heldToSource(injected, { startup: 'init', constants: [] })
+    expect(held.injected).toBe(false)
+    expect(held.note?.level).toBe('warning')
+    expect(held.note?.text).toContain('a func init of its package assigns it')
+    expect(held.note?.text).toContain('version-variable: none')
+    expect(heldToSource(injected, { startup: 'initializer', constants: [] }).note?.text).toContain('its declaration computes its value')
+    expect(heldToSource(injected, { constants: [] })).toEqual(injected)
+  })
+
+  it('a constant where the variable was meant is named', () => {
+    const missing = { role: 'version' as const, variable: 'main.Version', injected: false, note: { level: 'warning' as const, text: 'not injected.' } }
+    const held = heldToSource(missing, { constants: ['example.com/app/version.Version'] })
+    expect(held.note?.text).toMatch(/^not injected\. example\.com\/app\/version\.Version is a constant, which -X cannot set: .*var instead of const/)
+    expect(held.injected).toBe(false)
+  })
+
+  it('reads the versions a program printed, but for Go release names and the injected one', () => {
+    expect(otherVersions('app v1.4.2 (go1.26.0, linux/amd64)', '0.1.0')).toEqual(['v1.4.2'])
+    expect(otherVersions('app 0.1.0 protocol 2.0.0', '0.1.0')).toEqual([])
+    expect(otherVersions('app v0.1.0', '0.1.0')).toEqual([])
+    expect(otherVersions('usage: app [flags]', '0.1.0')).toEqual([])
+    expect(otherVersions('ip 10.0.0.1 built 1.2.3-rc.1+meta.', '0.1.0')).toEqual(['1.2.3-rc.1+meta'])
+  })
+
+  it('a smoke test printing another version takes the claim back, for the version only', () => {
+    const held = heldToOutput(injected, 'version', 'app v1.4.2\n', 'v1.5.0-0.20261204-abc')
+    expect(held.injected).toBe(false)
+    expect(held.note?.text).toContain('printed v1.4.2, not the injected version v1.5.0-0.20261204-abc')
+    expect(heldToOutput(injected, 'version', 'app v1.5.0\n', 'v1.5.0')).toEqual(injected)
+    expect(heldToOutput({ ...injected, role: 'build' }, 'build', 'app v1.4.2\n', 'abc')).toEqual({ ...injected, role: 'build' })
   })
 })

@@ -38,8 +38,44 @@ describe('string variables read from Go source', () => {
     ].join('\n')
     expect(stringVariables(source)).toEqual({
       strings: ['Version', 'commit', 'buildDate', 'A', 'B', 'joined', 'typed', 'x', 'y', 'after'],
-      untyped: ['count', 'parts', 'fromCall', 'fromConst', 'r']
+      untyped: ['count', 'parts', 'fromCall', 'fromConst', 'r'],
+      constants: ['Other'],
+      startup: [
+        { name: 'fromCall', how: 'initializer' },
+        { name: 'typed', how: 'initializer' }
+      ]
     })
+  })
+
+  it('names constants, which -X cannot set, in blocks and lists', () => {
+    const source = 'package p\n\nconst Version = "1.0"\nconst (\n\tA, B = "a", "b"\n\tC Kind = iota\n\tD\n)\n'
+    expect(stringVariables(source).constants).toEqual(['Version', 'A', 'B', 'C', 'D'])
+  })
+
+  it('finds what func init sets over -X: unguarded, or guarded by a test of something else; not a guard of the variable itself', () => {
+    const source = [
+      'package main',
+      'var version, commit, date, kept, field string',
+      'func init() {',
+      '\tinfo, ok := debug.ReadBuildInfo()',
+      '\tif ok {',
+      '\t\tversion = info.Main.Version',
+      '\t}',
+      '\tcommit, date = "a", "b"',
+      '\tif kept == "" {',
+      '\t\tkept = "dev"',
+      '\t}',
+      '\ts.field = "x"',
+      '\tif version != date { }',
+      '}',
+      'func main() { kept = "later" }',
+      'var computed = string("constant")'
+    ].join('\n')
+    expect(stringVariables(source).startup).toEqual([
+      { name: 'version', how: 'init' },
+      { name: 'commit', how: 'init' },
+      { name: 'date', how: 'init' }
+    ])
   })
 
   it('is not thrown by braces, quotes or backticks inside literals and comments', () => {
@@ -83,7 +119,7 @@ describe('the -X targets, settled before the first link', () => {
 
   it("keeps the input's variable when its package declares it", async () => {
     const facts = module({ 'example.com/app': { 'main.go': `${main}var Version string\nvar Build = "dev"\n` } }, 'example.com/app')
-    const settled = await settleTargets(build(), facts)
+    const { build: settled } = await settleTargets(build(), facts)
     expect([settled.versionVariable, settled.buildVariable]).toEqual(['main.Version', 'main.Build'])
   })
 
@@ -96,19 +132,19 @@ describe('the -X targets, settled before the first link', () => {
       },
       'example.com/app/cmd/app'
     )
-    const settled = await settleTargets(build(), facts)
+    const { build: settled } = await settleTargets(build(), facts)
     expect(settled.versionVariable).toBe('example.com/app/internal/buildinfo.CustomVersion')
     expect(settled.buildVariable).toBe('example.com/app/internal/buildinfo.GitCommit')
   })
 
   it('leaves the input where several look alike, where none does, and where the input is none', async () => {
     const facts = module({ 'example.com/app': { 'main.go': `${main}var version, appVersion string\n` } }, 'example.com/app')
-    expect((await settleTargets(build({ 'version-variable': 'main.Missing' }), facts)).versionVariable).toBe('main.Missing')
+    expect((await settleTargets(build({ 'version-variable': 'main.Missing' }), facts)).build.versionVariable).toBe('main.Missing')
     const two = module({ 'example.com/app': { 'main.go': `${main}var version string\n`, 'v.go': 'package main\n\nvar Version = f()\n' } }, 'example.com/app')
-    expect((await settleTargets(build(), two)).versionVariable).toBe('main.Version')
+    expect((await settleTargets(build(), two)).build.versionVariable).toBe('main.Version')
     const none = module({ 'example.com/app': { 'main.go': main } }, 'example.com/app')
-    expect((await settleTargets(build({ 'build-variable': 'none' }), none)).buildVariable).toBe('none')
-    expect((await settleTargets(build(), none)).versionVariable).toBe('main.Version')
+    expect((await settleTargets(build({ 'build-variable': 'none' }), none)).build.buildVariable).toBe('none')
+    expect((await settleTargets(build(), none)).build.versionVariable).toBe('main.Version')
   })
 
   it("looks in a dependency's package for a variable named there (prometheus/common/version)", async () => {
@@ -119,7 +155,7 @@ describe('the -X targets, settled before the first link', () => {
       },
       'example.com/app'
     )
-    const settled = await settleTargets(build({ 'version-variable': 'github.com/prometheus/common/version.Version' }), facts)
+    const { build: settled } = await settleTargets(build({ 'version-variable': 'github.com/prometheus/common/version.Version' }), facts)
     expect(settled.versionVariable).toBe('github.com/prometheus/common/version.Version')
   })
 })
