@@ -36625,7 +36625,7 @@ async function repositoryTop(settings) {
 }
 /**
  * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
- * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's objects (git's alternates), its tags and, in a shallow clone, its list of shallow commits. Nothing is written into
  * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
  * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
  * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
@@ -36640,6 +36640,7 @@ async function inCheckout(top, commit, folder, work) {
         await (0,promises_.writeFile)(external_node_path_default().join(folder, '.git/objects/info/alternates'), `${objects}\n`);
         if (shallow && (0,external_node_fs_.existsSync)(shallow))
             await (0,promises_.copyFile)(shallow, external_node_path_default().join(folder, '.git/shallow'));
+        await copyTags(top, folder);
         // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
         await (0,src_process/* execute */.g7)({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true });
         return await work(folder);
@@ -36647,6 +36648,15 @@ async function inCheckout(top, commit, folder, work) {
     finally {
         await (0,promises_.rm)(folder, { recursive: true, force: true });
     }
+}
+/**
+ * The user's tags, as the checkout's packed refs: the base's version is then described from them (git describe, and
+ * Go's own stamp of the module version), as a push of that commit would be, and it measures what that push measured.
+ */
+async function copyTags(top, folder) {
+    const tags = await gitOut(top, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/tags');
+    if (tags)
+        await (0,promises_.writeFile)(external_node_path_default().join(folder, '.git/packed-refs'), `${tags}\n`);
 }
 /** The same settings, pointed at the base's copy of the module. */
 function settingsForCheckout(settings, top, checkout, runId) {

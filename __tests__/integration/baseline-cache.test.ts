@@ -320,6 +320,29 @@ describe('the base measured once, read from the Actions cache', () => {
       entry.data = original
     }
   })
+
+  it("a rebuilt base gets its own version from the repository's tags, as its push did: the two measure the same, byte for byte", async () => {
+    // A release tag on main, and clones that have it (actions/checkout with fetch-depth: 0).
+    const author = mkdtempSync(path.join(tmpdir(), 'tagger-'))
+    git(author, 'clone', '-q', origin, '.')
+    git(author, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'tag', '-a', '-m', 'release', 'v1.3.0', 'origin/main')
+    git(author, 'push', '-q', 'origin', 'v1.3.0')
+    const full = mkdtempSync(path.join(tmpdir(), 'full-push-'))
+    git(full, 'clone', '-q', `file://${origin}`, '.')
+    const release = await pushOf(full, {}, { GITHUB_REF: 'refs/heads/main' }, { post: false })
+    expect(release.code).toBe(0)
+    expect(release.outputs.version).toBe('v1.3.0')
+
+    const checkout = checkoutPullRequest(origin, 11, 'main', 'grow')
+    git(checkout.workspace, 'fetch', '-q', '--tags', '--unshallow', 'origin')
+    const rebuilt = await pullRequest(checkout, { 'baseline-cache': 'false' })
+    expect(rebuilt.code).toBe(0)
+    expect(rebuilt.outputs['baseline-source']).toBe('build')
+    const [base] = (JSON.parse(rebuilt.outputs['report-json']) as { baseline: { images: Array<{ wire: number; binary: number }> } }).baseline.images
+    const [measured] = (JSON.parse(release.outputs['report-json']) as { measurement: { images: Array<{ wire: number }> } }).measurement.images
+    expect(base.wire).toBe(measured.wire)
+    expect(base.binary).toBe(Number(release.outputs['binary-size']))
+  })
 })
 
 describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)', () => {

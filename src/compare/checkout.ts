@@ -102,7 +102,7 @@ export async function repositoryTop(settings: Pick<Settings, 'build'>): Promise<
 
 /**
  * Runs `work` on a checkout of `commit` of its own, in `folder` under the run's folder: a new repository that borrows
- * the user's objects (git's alternates) and, in a shallow clone, its list of shallow commits. Nothing is written into
+ * the user's objects (git's alternates), its tags and, in a shallow clone, its list of shallow commits. Nothing is written into
  * the user's repository. It has a .git folder of its own because Go stamps a binary with its commit (vcs.revision,
  * vcs.time) only there: a `git worktree` has a .git file, which Go does not recognise, and its base binary would lack
  * the stamp that the same commit's own checkout gets, so it would measure smaller than that commit built anywhere.
@@ -115,12 +115,22 @@ export async function inCheckout<T>(top: string, commit: string, folder: string,
     await execute(git(path.dirname(folder), 'init', '--quiet', folder), { quiet: true })
     await writeFile(path.join(folder, '.git/objects/info/alternates'), `${objects}\n`)
     if (shallow && existsSync(shallow)) await copyFile(shallow, path.join(folder, '.git/shallow'))
+    await copyTags(top, folder)
     // As actions/checkout leaves LFS files by default: their pointers (this repository has no LFS remote to fetch from).
     await execute({ ...git(folder, 'checkout', '--quiet', '--detach', commit), env: { GIT_LFS_SKIP_SMUDGE: '1' } }, { quiet: true })
     return await work(folder)
   } finally {
     await rm(folder, { recursive: true, force: true })
   }
+}
+
+/**
+ * The user's tags, as the checkout's packed refs: the base's version is then described from them (git describe, and
+ * Go's own stamp of the module version), as a push of that commit would be, and it measures what that push measured.
+ */
+async function copyTags(top: string, folder: string): Promise<void> {
+  const tags = await gitOut(top, 'for-each-ref', '--format=%(objectname) %(refname)', 'refs/tags')
+  if (tags) await writeFile(path.join(folder, '.git/packed-refs'), `${tags}\n`)
 }
 
 /** The same settings, pointed at the base's copy of the module. */
