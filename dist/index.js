@@ -36455,8 +36455,8 @@ var src_image = __nccwpck_require__(2423);
 var measure = __nccwpck_require__(3223);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
 var src_process = __nccwpck_require__(369);
-// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
-var publish = __nccwpck_require__(7877);
+// EXTERNAL MODULE: ./src/publish/index.ts + 7 modules
+var publish = __nccwpck_require__(7985);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:stream"
@@ -38761,8 +38761,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/process/index.ts + 7 modules
 var src_process = __nccwpck_require__(369);
-// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
-var publish = __nccwpck_require__(7877);
+// EXTERNAL MODULE: ./src/publish/index.ts + 7 modules
+var publish = __nccwpck_require__(7985);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 ;// CONCATENATED MODULE: ./src/preflight/preflight.ts
@@ -41282,7 +41282,7 @@ const warningsSaid = () => [...said];
 
 /***/ }),
 
-/***/ 7877:
+/***/ 7985:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -41299,7 +41299,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   _r: () => (/* reexport */ release)
 });
 
-// UNUSED EXPORTS: MANIFEST_TYPES, boundedBody, explainPushFailure, putManifestBytes, registrySession, wireOf
+// UNUSED EXPORTS: Disagreement, MANIFEST_TYPES, Missing, boundedBody, explainPushFailure, manifestByDigest, putManifestBytes, registrySession, verifyPushed, wireOf
 
 // EXTERNAL MODULE: external "node:child_process"
 var external_node_child_process_ = __nccwpck_require__(1421);
@@ -41665,6 +41665,8 @@ function reason(error) {
     return why ? `${error.message}: ${why}` : error.message;
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
 ;// CONCATENATED MODULE: ./src/publish/registry.ts
 
 
@@ -41723,6 +41725,102 @@ function explainPushFailure(message, references) {
     return undefined;
 }
 
+;// CONCATENATED MODULE: ./src/publish/readback.ts
+
+
+
+
+
+
+/** The registry has no such manifest (an answer, unlike a failed read). */
+class Missing extends Error {
+}
+async function servedManifest(request, ref) {
+    const response = await request(`manifests/${ref}`, { headers: { accept: MANIFEST_TYPES } });
+    if (response.status === 404)
+        throw new Missing(`the registry has no manifest ${ref}`);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    const bytes = await boundedBody(response, `its manifest ${ref}`);
+    const manifest = JSON.parse(bytes.toString('utf8'));
+    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? '';
+    return { digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`, mediaType, size: bytes.length, manifest };
+}
+/** What the registry serves is not what was pushed and measured: the step fails, with every difference. */
+class Disagreement extends Error {
+    lines;
+    constructor(lines) {
+        super(lines.join('; '));
+        this.lines = lines;
+    }
+}
+/** A manifest by digest, its bytes checked against the digest they are named by. */
+async function manifestByDigest(request, digest) {
+    const served = await servedManifest(request, digest);
+    if (served.digest !== digest)
+        throw new Disagreement([`the registry answered ${digest} with bytes whose digest is ${served.digest}`]);
+    return served;
+}
+const isList = (served) => (0,src_image/* isIndex */.nw)(served.mediaType) || served.manifest.manifests !== undefined;
+/** The platforms under a pushed top manifest, each read by its digest and hash-checked, sized as the registry lists them. */
+async function platformsOf(request, top, onlyPlatform) {
+    if (!isList(top))
+        return [{ platform: onlyPlatform, manifestDigest: top.digest, wire: wireOf(top.manifest) }];
+    const listed = (top.manifest.manifests ?? []).filter(d => !(0,src_image/* isAttestation */.H3)(d));
+    return Promise.all(listed.map(async (d) => ({
+        platform: d.platform ? (0,src_image/* platformId */.NX)(d.platform) : onlyPlatform,
+        manifestDigest: d.digest,
+        wire: wireOf((await manifestByDigest(request, d.digest)).manifest)
+    })));
+}
+/** Each measured platform against the registry's figure, one line per difference; platforms only one side has, too. */
+function sizeDifferences(measured, stored, where) {
+    const lines = [];
+    for (const m of measured) {
+        const image = stored.find(s => s.platform === m.platform);
+        if (!image)
+            lines.push(`${where} holds no ${m.platform} image (it holds ${stored.map(s => s.platform).join(', ') || 'none'})`);
+        else if (image.wire !== m.wire)
+            lines.push(`${m.platform}: the manifests ${where} serves list ${image.wire} bytes, but ${m.wire} were measured before the push`);
+    }
+    for (const s of stored)
+        if (!measured.some(m => m.platform === s.platform))
+            lines.push(`${where} holds ${s.platform}, which was not measured`);
+    return lines;
+}
+/**
+ * Reads the push back: every tag (or, pushed by digest, the digest) of every repository, its served bytes hashed
+ * against the pushed digest; then each platform's manifest by digest, its sizes held to the measurement. Throws a
+ * Disagreement naming every difference; any other error is a failed read.
+ */
+async function verifyPushed(references, digest, measured, tagged) {
+    const lines = [];
+    let images = [];
+    for (const repo of (0,src_settings/* byRepository */.IH)(references)) {
+        const request = registrySession(repo.target, 'pull');
+        for (const reference of tagged ? repo.references : []) {
+            const served = await servedManifest(request, (0,src_settings/* tagOf */.cO)(reference)).catch((error) => {
+                if (error instanceof Missing)
+                    return undefined;
+                throw error;
+            });
+            if (!served)
+                lines.push(`${reference} is not in the registry`);
+            else if (served.digest !== digest)
+                lines.push(`${reference} serves ${served.digest}, not the pushed ${digest}`);
+        }
+        const where = `${repo.target.host}/${repo.target.name}@${digest}`;
+        const top = await manifestByDigest(request, digest);
+        const stored = await platformsOf(request, top, measured[0].platform);
+        lines.push(...sizeDifferences(measured, stored, where));
+        if (images.length === 0)
+            images = stored;
+    }
+    if (lines.length > 0)
+        throw new Disagreement(lines);
+    return images;
+}
+
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
 
 
@@ -41760,34 +41858,32 @@ async function pushMeasured(layout, tags, metadata, tagged) {
 }
 // Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
 const READ_BACK_WAITS_MS = [1000, 3000];
-/** The pushed image read back from the registry, tried again after a failed read. */
-async function readBack(tag, digest, platform) {
+/** The push read back and checked, tried again after a failed read or a difference (a registry may lag a moment). */
+async function readBack(tags, digest, measured, tagged) {
     for (const wait of READ_BACK_WAITS_MS) {
         try {
-            return await readPushed(tag, digest, platform);
+            return await verifyPushed(tags, digest, measured.images, tagged);
         }
         catch {
             await new Promise(resolve => setTimeout(resolve, wait));
         }
     }
-    return readPushed(tag, digest, platform);
+    return verifyPushed(tags, digest, measured.images, tagged);
 }
 /**
- * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
- * back from the registry and compares its stored size with the measured one. A push that is complete stays
- * reported as published when only the read-back fails.
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads every tag back
+ * (its bytes must hash to the pushed digest) and each platform's manifest (its sizes must sum to what was measured).
+ * A push that is complete stays reported as published when the read-back fails or disagrees; the step fails.
  */
 async function publish(layout, tags, measured, metadata, tagged = true) {
     const digest = await pushMeasured(layout, tags, metadata, tagged);
-    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
-        const why = error.message;
-        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
+    const images = await readBack(tags, digest, measured, tagged).catch((error) => {
+        const where = `${tags.join(', ')} at ${digest}`;
+        const message = error instanceof Disagreement
+            ? `the push is complete (${where}), but the registry does not serve what was pushed and measured: ${error.message}`
+            : `the push is complete (${where}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so what it serves is not checked: ${error.message}`;
+        throw new PartialPush(message, publishedAs(digest, tags, metadata));
     });
-    for (const image of images) {
-        const before = measured.images.find(m => m.platform === image.platform);
-        if (before && before.wire !== image.wire)
-            (0,src_process/* warn */.R8)(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
-    }
     return publishedAs(digest, tags, metadata, images);
 }
 /**
@@ -41813,6 +41909,7 @@ async function release(settings, head, failures, budgetBroken, phase) {
 
 ;// CONCATENATED MODULE: ./src/publish/index.ts
 // publish/: where the image goes: the engine (load), a registry (access, push, read-back).
+
 
 
 
@@ -42060,8 +42157,8 @@ var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
-// EXTERNAL MODULE: ./src/publish/index.ts + 6 modules
-var publish = __nccwpck_require__(7877);
+// EXTERNAL MODULE: ./src/publish/index.ts + 7 modules
+var publish = __nccwpck_require__(7985);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:fs/promises"

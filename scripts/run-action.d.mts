@@ -7,6 +7,8 @@ export interface ActionResult {
   outputs: Record<string, string>
   summary: string
   wallMs: number
+  /** Each log group (a phase) with the times, from the start, its first and last lines arrived. */
+  groups: Array<{ name: string; startMs: number; endMs?: number }>
   runnerTemp: string
   /** What the action saved for its post step (core.saveState). */
   state: Record<string, string>

@@ -42,7 +42,7 @@ export function readOutputs(file) {
 }
 
 /**
- * Resolves with { code, log, outputs, summary, wallMs, runnerTemp }. With inheritEnv false only PATH and
+ * Resolves with { code, log, outputs, summary, wallMs, groups, runnerTemp }. With inheritEnv false only PATH and
  * HOME pass through, so a test controls every variable the action sees.
  */
 export async function runAction(inputs, { workspace, env = {}, echo = false, inheritEnv = true, signalWhen, action = '.' }) {
@@ -78,8 +78,20 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
   })
   let log = ''
   let signalled = false
+  // When each log group began and ended, as the lines arrived: how long a phase took, seen from outside.
+  const groups = []
+  let partial = ''
+  const timeGroups = chunk => {
+    const lines = (partial + chunk).split('\n')
+    partial = lines.pop() ?? ''
+    for (const line of lines) {
+      if (line.startsWith('::group::')) groups.push({ name: line.slice('::group::'.length), startMs: performance.now() - started })
+      else if (line.startsWith('::endgroup::') && groups.length > 0) groups.at(-1).endMs ??= performance.now() - started
+    }
+  }
   child.stdout.on('data', chunk => {
     log += chunk
+    timeGroups(String(chunk))
     // Cancelling a job: the runner signals the action's process.
     if (signalWhen && !signalled && signalWhen.pattern.test(log)) {
       signalled = true
@@ -96,6 +108,7 @@ export async function runAction(inputs, { workspace, env = {}, echo = false, inh
     outputs: readOutputs(outputFile),
     summary: readFileSync(summaryFile, 'utf8'),
     wallMs: performance.now() - started,
+    groups,
     runnerTemp
   }
 }

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { FakeGitHub } from './github-fake.js'
@@ -143,8 +143,10 @@ describe('why it grew: attribution in the pull request comment', () => {
       new RegExp(`\\| \`github\\.com/google/uuid\` \`v1\\.6\\.0\` \\(new\\) \\| – \\| [\\d.]+ [KM]?i?B \\| \\+[\\d.]+ [KM]?i?B \\| ${share}% \\|`)
     )
     expect(body).toContain(`| \`${MODULE}/internal/greet\` |`)
-    // The split is checked against the binaries themselves: the head's size is the stripped binary's.
-    expect(attribution.head.binary).toBe(Number(run.outputs['binary-size-unpacked']))
+    // The split is checked against the binary itself: the head's size is the stripped binary's file, and the new
+    // module's version is the one Go recorded in it.
+    expect(attribution.head.binary).toBe(statSync(run.outputs['binary-path']).size)
+    expect(execFileSync('go', ['version', '-m', run.outputs['binary-path']], { encoding: 'utf8' })).toMatch(/\tdep\tgithub\.com\/google\/uuid\tv1\.6\.0\t/)
     expect(attribution.head.explained).toBeLessThan(attribution.head.binary)
     expect(body).toMatch(/they explain [\d.]+ [KM]iB of its [\d.]+ MiB \(\d+\.\d%\)/)
   })

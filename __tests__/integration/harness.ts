@@ -46,6 +46,8 @@ export interface ActionRun {
   warnings: string[]
   runnerTemp: string
   state: Record<string, string>
+  /** The log's groups (the run's phases), timed as their lines arrived. */
+  groups: Array<{ name: string; startMs: number; endMs?: number }>
 }
 
 /** Runs dist/index.js with INPUT_* variables, a workspace and runner files, as the Actions runner would. */
@@ -78,7 +80,8 @@ export async function runAction(
     errors: commands('error'),
     warnings: commands('warning'),
     runnerTemp: result.runnerTemp,
-    state: result.state
+    state: result.state,
+    groups: result.groups
   }
 }
 
@@ -227,6 +230,17 @@ export async function registryGet(host: string, pathname: string, headers: Recor
   const response = await fetch(`http://${host}/v2/${pathname}`, { headers: { Accept: MANIFEST_TYPES, ...headers } })
   if (!response.ok) throw new Error(`GET ${pathname}: ${response.status}`)
   return { body: await response.json(), digest: response.headers.get('docker-content-digest') }
+}
+
+/**
+ * The wire size of the first platform under `ref` (a tag or a digest), from the registry's own manifests: config
+ * plus layers, as a pull downloads them. Attestation manifests are passed over.
+ */
+export async function registryWire(host: string, repository: string, ref: string): Promise<number> {
+  const top = (await registryGet(host, `${repository}/manifests/${ref}`)).body
+  const platform = top.manifests?.find((m: any) => m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest')
+  const manifest = platform ? (await registryGet(host, `${repository}/manifests/${platform.digest}`)).body : top
+  return manifest.config.size + manifest.layers.reduce((sum: number, l: { size: number }) => sum + l.size, 0)
 }
 
 /** The tags a repository of a test registry holds: none for a repository never written or only pushed by digest. */

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createServer as createHttpServer, request as httpRequest } from 'node:http'
 import { createServer, connect, type Socket } from 'node:net'
-import { docker, goModule, helloRepository, registryGet, registryTags, requireTools, runAction, startRegistry, type Registry } from './harness.js'
+import { docker, goModule, helloRepository, registryGet, registryTags, registryWire, requireTools, runAction, startRegistry, type Registry } from './harness.js'
 
 /**
  * A loopback proxy to a registry that, once `bytes` have gone up, resets every connection and every new one:
@@ -47,6 +47,46 @@ async function unreadableProxy(target: string): Promise<{ host: string; stop: ()
       answer => {
         response.writeHead(answer.statusCode ?? 502, answer.headers)
         answer.pipe(response)
+      }
+    )
+    request.pipe(upstream)
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as { port: number }
+  return { host: `127.0.0.1:${port}`, stop: () => server.close() }
+}
+
+/**
+ * A loopback HTTP proxy to a registry that takes every write and lies on reads: `tag` is answered with a manifest of
+ * another image, and with `corrupt`, every manifest read by digest gets one byte more than the registry stored.
+ */
+async function lyingProxy(target: string, { tag, corrupt = false }: { tag?: string; corrupt?: boolean }): Promise<{ host: string; stop: () => void }> {
+  const [targetHost, targetPort] = target.split(':')
+  const other = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${'0'.repeat(64)}`, size: 2 },
+    layers: []
+  })
+  const server = createHttpServer((request, response) => {
+    if (request.method === 'GET' && tag && request.url?.endsWith(`/manifests/${tag}`)) {
+      response.writeHead(200, { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }).end(other)
+      return
+    }
+    const altered = corrupt && request.method === 'GET' && /\/manifests\/sha256:/.test(request.url ?? '')
+    const upstream = httpRequest(
+      { host: targetHost, port: Number(targetPort), method: request.method, path: request.url, headers: request.headers },
+      answer => {
+        if (!altered || answer.statusCode !== 200) {
+          response.writeHead(answer.statusCode ?? 502, answer.headers)
+          return void answer.pipe(response)
+        }
+        const chunks: Buffer[] = []
+        answer.on('data', chunk => chunks.push(chunk))
+        answer.on('end', () => {
+          const body = Buffer.concat([...chunks, Buffer.from(' ')])
+          response.writeHead(200, { ...answer.headers, 'content-length': String(body.length) }).end(body)
+        })
       }
     )
     request.pipe(upstream)
@@ -132,7 +172,8 @@ describe('release: push to a real registry', () => {
     expect(await registryTags(registry.host, 'acme/bydigest')).toEqual([])
     const report = JSON.parse(run.outputs['report-json'])
     expect(report.published.references).toEqual([name])
-    expect(report.published.images.map((i: any) => i.wire)).toEqual(report.measurement.images.map((i: any) => i.wire))
+    // The registry's own manifest, read here, sums to what the run measured before the push.
+    expect(report.measurement.images.map((i: any) => i.wire)).toEqual([await registryWire(registry.host, 'acme/bydigest', digest)])
     expect(report.published.images[0].manifestDigest).toMatch(/^sha256:/)
     expect(run.summary).toContain(`${name}@${digest}`)
   })
@@ -245,6 +286,41 @@ describe('release: push to a real registry', () => {
       expect(run.outputs.digest).toBe(stored.digest)
       expect(run.summary).toContain('#### Published')
       expect(run.summary).toContain(`${tags[0]}@${stored.digest}`)
+    } finally {
+      proxy.stop()
+      await fresh.stop()
+    }
+  })
+
+  it('a tag the registry serves with other bytes fails the step, naming the tag and both digests; the push is still reported', async () => {
+    const fresh = await startRegistry()
+    const proxy = await lyingProxy(fresh.host, { tag: 'latest' })
+    try {
+      const tags = [`${proxy.host}/acme/lying:1`, `${proxy.host}/acme/lying:latest`]
+      const run = await runAction({ push: 'true', tags: tags.join('\n'), 'smoke-test': '' }, { workspace: repo.dir })
+      expect(run.code).toBe(1)
+      expect(run.errors).toHaveLength(1)
+      const pushed = (await registryGet(fresh.host, 'acme/lying/manifests/latest')).digest
+      expect(run.errors[0]).toContain(`but the registry does not serve what was pushed and measured: ${tags[1]} serves sha256:`)
+      expect(run.errors[0]).toContain(`, not the pushed ${pushed}`)
+      expect(run.errors[0]).not.toContain(`${tags[0]} serves`)
+      expect(run.outputs.digest).toBe(pushed)
+    } finally {
+      proxy.stop()
+      await fresh.stop()
+    }
+  })
+
+  it('a manifest served with bytes that do not hash to its digest fails the step and names both digests', async () => {
+    const fresh = await startRegistry()
+    const proxy = await lyingProxy(fresh.host, { corrupt: true })
+    try {
+      const run = await runAction({ push: 'true', tags: `${proxy.host}/acme/altered:1`, 'smoke-test': '' }, { workspace: repo.dir })
+      expect(run.code).toBe(1)
+      const pushed = (await registryGet(fresh.host, 'acme/altered/manifests/1')).digest
+      expect(run.errors[0]).toMatch(
+        new RegExp(`does not serve what was pushed and measured: the registry answered ${pushed} with bytes whose digest is sha256:[0-9a-f]{64}`)
+      )
     } finally {
       proxy.stop()
       await fresh.stop()

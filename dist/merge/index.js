@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6912);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6912:
+/***/ 1804:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37991,10 +37991,10 @@ const MANIFEST_TYPES = [layout_MEDIA.index, layout_MEDIA.manifest, layout_MEDIA.
 /** Bytes a pull of one image downloads: its config plus its layers, as the manifest sizes them. */
 const wireOf = (manifest) => manifest.config.size + manifest.layers.reduce((sum, l) => sum + l.size, 0);
 async function registry_readManifest(target, ref) {
-    const response = await access_registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
+    const response = await registryRead(target, `manifests/${ref}`, MANIFEST_TYPES);
     if (!response.ok)
         throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
-    return bounded_boundedJson(response, `its manifest ${ref}`);
+    return boundedJson(response, `its manifest ${ref}`);
 }
 /**
  * Reads an image from its registry, with the runner's Docker login, and sums per platform config plus layers as
@@ -38002,14 +38002,14 @@ async function registry_readManifest(target, ref) {
  * A single manifest (one platform, no attestations) carries no platform: `onlyPlatform` names it.
  */
 async function registry_readPushed(reference, digest, onlyPlatform) {
-    const { target, ref } = (0,src_settings/* manifestReference */.Tn)(reference);
+    const { target, ref } = manifestReference(reference);
     const top = await registry_readManifest(target, digest ?? ref);
     if (!top.manifests)
         return [{ platform: onlyPlatform, manifestDigest: digest ?? '', wire: wireOf(top) }];
     return Promise.all(top.manifests
-        .filter(d => !layout_isAttestation(d))
+        .filter(d => !isAttestation(d))
         .map(async (descriptor) => ({
-        platform: descriptor.platform ? layout_platformId(descriptor.platform) : onlyPlatform,
+        platform: descriptor.platform ? platformId(descriptor.platform) : onlyPlatform,
         manifestDigest: descriptor.digest,
         wire: wireOf(await registry_readManifest(target, descriptor.digest))
     })));
@@ -38038,6 +38038,102 @@ function registry_explainPushFailure(message, references) {
         return `the registry of ${where} cannot be reached: check the host name in tags`;
     }
     return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/publish/readback.ts
+
+
+
+
+
+
+/** The registry has no such manifest (an answer, unlike a failed read). */
+class Missing extends Error {
+}
+async function servedManifest(request, ref) {
+    const response = await request(`manifests/${ref}`, { headers: { accept: MANIFEST_TYPES } });
+    if (response.status === 404)
+        throw new Missing(`the registry has no manifest ${ref}`);
+    if (!response.ok)
+        throw new Error(`its manifest ${ref} could not be read (HTTP ${response.status})`);
+    const bytes = await boundedBody(response, `its manifest ${ref}`);
+    const manifest = JSON.parse(bytes.toString('utf8'));
+    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? '';
+    return { digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`, mediaType, size: bytes.length, manifest };
+}
+/** What the registry serves is not what was pushed and measured: the step fails, with every difference. */
+class readback_Disagreement extends Error {
+    lines;
+    constructor(lines) {
+        super(lines.join('; '));
+        this.lines = lines;
+    }
+}
+/** A manifest by digest, its bytes checked against the digest they are named by. */
+async function manifestByDigest(request, digest) {
+    const served = await servedManifest(request, digest);
+    if (served.digest !== digest)
+        throw new readback_Disagreement([`the registry answered ${digest} with bytes whose digest is ${served.digest}`]);
+    return served;
+}
+const isList = (served) => layout_isIndex(served.mediaType) || served.manifest.manifests !== undefined;
+/** The platforms under a pushed top manifest, each read by its digest and hash-checked, sized as the registry lists them. */
+async function platformsOf(request, top, onlyPlatform) {
+    if (!isList(top))
+        return [{ platform: onlyPlatform, manifestDigest: top.digest, wire: wireOf(top.manifest) }];
+    const listed = (top.manifest.manifests ?? []).filter(d => !layout_isAttestation(d));
+    return Promise.all(listed.map(async (d) => ({
+        platform: d.platform ? layout_platformId(d.platform) : onlyPlatform,
+        manifestDigest: d.digest,
+        wire: wireOf((await manifestByDigest(request, d.digest)).manifest)
+    })));
+}
+/** Each measured platform against the registry's figure, one line per difference; platforms only one side has, too. */
+function sizeDifferences(measured, stored, where) {
+    const lines = [];
+    for (const m of measured) {
+        const image = stored.find(s => s.platform === m.platform);
+        if (!image)
+            lines.push(`${where} holds no ${m.platform} image (it holds ${stored.map(s => s.platform).join(', ') || 'none'})`);
+        else if (image.wire !== m.wire)
+            lines.push(`${m.platform}: the manifests ${where} serves list ${image.wire} bytes, but ${m.wire} were measured before the push`);
+    }
+    for (const s of stored)
+        if (!measured.some(m => m.platform === s.platform))
+            lines.push(`${where} holds ${s.platform}, which was not measured`);
+    return lines;
+}
+/**
+ * Reads the push back: every tag (or, pushed by digest, the digest) of every repository, its served bytes hashed
+ * against the pushed digest; then each platform's manifest by digest, its sizes held to the measurement. Throws a
+ * Disagreement naming every difference; any other error is a failed read.
+ */
+async function readback_verifyPushed(references, digest, measured, tagged) {
+    const lines = [];
+    let images = [];
+    for (const repo of (0,src_settings/* byRepository */.IH)(references)) {
+        const request = access_registrySession(repo.target, 'pull');
+        for (const reference of tagged ? repo.references : []) {
+            const served = await servedManifest(request, (0,src_settings/* tagOf */.cO)(reference)).catch((error) => {
+                if (error instanceof Missing)
+                    return undefined;
+                throw error;
+            });
+            if (!served)
+                lines.push(`${reference} is not in the registry`);
+            else if (served.digest !== digest)
+                lines.push(`${reference} serves ${served.digest}, not the pushed ${digest}`);
+        }
+        const where = `${repo.target.host}/${repo.target.name}@${digest}`;
+        const top = await manifestByDigest(request, digest);
+        const stored = await platformsOf(request, top, measured[0].platform);
+        lines.push(...sizeDifferences(measured, stored, where));
+        if (images.length === 0)
+            images = stored;
+    }
+    if (lines.length > 0)
+        throw new readback_Disagreement(lines);
+    return images;
 }
 
 ;// CONCATENATED MODULE: ./src/publish/publish.ts
@@ -38077,34 +38173,32 @@ async function pushMeasured(layout, tags, metadata, tagged) {
 }
 // Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
 const READ_BACK_WAITS_MS = (/* unused pure expression or super */ null && ([1000, 3000]));
-/** The pushed image read back from the registry, tried again after a failed read. */
-async function readBack(tag, digest, platform) {
+/** The push read back and checked, tried again after a failed read or a difference (a registry may lag a moment). */
+async function readBack(tags, digest, measured, tagged) {
     for (const wait of READ_BACK_WAITS_MS) {
         try {
-            return await readPushed(tag, digest, platform);
+            return await verifyPushed(tags, digest, measured.images, tagged);
         }
         catch {
             await new Promise(resolve => setTimeout(resolve, wait));
         }
     }
-    return readPushed(tag, digest, platform);
+    return verifyPushed(tags, digest, measured.images, tagged);
 }
 /**
- * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
- * back from the registry and compares its stored size with the measured one. A push that is complete stays
- * reported as published when only the read-back fails.
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads every tag back
+ * (its bytes must hash to the pushed digest) and each platform's manifest (its sizes must sum to what was measured).
+ * A push that is complete stays reported as published when the read-back fails or disagrees; the step fails.
  */
 async function publish(layout, tags, measured, metadata, tagged = true) {
     const digest = await pushMeasured(layout, tags, metadata, tagged);
-    const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error) => {
-        const why = error.message;
-        throw new PartialPush(`the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`, publishedAs(digest, tags, metadata));
+    const images = await readBack(tags, digest, measured, tagged).catch((error) => {
+        const where = `${tags.join(', ')} at ${digest}`;
+        const message = error instanceof Disagreement
+            ? `the push is complete (${where}), but the registry does not serve what was pushed and measured: ${error.message}`
+            : `the push is complete (${where}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so what it serves is not checked: ${error.message}`;
+        throw new PartialPush(message, publishedAs(digest, tags, metadata));
     });
-    for (const image of images) {
-        const before = measured.images.find(m => m.platform === image.platform);
-        if (before && before.wire !== image.wire)
-            warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`);
-    }
     return publishedAs(digest, tags, metadata, images);
 }
 /**
@@ -38130,6 +38224,7 @@ async function release(settings, head, failures, budgetBroken, phase) {
 
 ;// CONCATENATED MODULE: ./src/publish/index.ts
 // publish/: where the image goes: the engine (load), a registry (access, push, read-back).
+
 
 
 
@@ -40851,7 +40946,7 @@ function combineReports(reports, merged) {
 
 ;// CONCATENATED MODULE: ./src/merge/plan.ts
 
-const platformsOf = (loaded) => loaded.report.measurement.images.map(i => i.platform);
+const plan_platformsOf = (loaded) => loaded.report.measurement.images.map(i => i.platform);
 const sameRepository = (a, b) => {
     const [x, y] = [(0,src_settings/* pushTarget */.El)(a), (0,src_settings/* pushTarget */.El)(b)];
     return x.host === y.host && x.name === y.name;
@@ -40873,7 +40968,7 @@ function groupProblems(image, reports) {
     const problems = [];
     const seen = new Map();
     for (const loaded of reports) {
-        for (const platform of platformsOf(loaded)) {
+        for (const platform of plan_platformsOf(loaded)) {
             const first = seen.get(platform);
             if (first)
                 problems.push(`${first} and ${loaded.file} both hold ${platform} of ${image}: each platform comes from one job, so two reports of it are two runs (download only this run's artifacts) or a matrix that builds it twice`);
@@ -40916,7 +41011,7 @@ function planMerge(loaded, tags) {
             grouped.push({ image: entry.report.image, reports: [entry] });
     }
     const groups = grouped.map(({ image, reports }) => {
-        const sorted = [...reports].sort((a, b) => platformsOf(a)[0].localeCompare(platformsOf(b)[0]));
+        const sorted = [...reports].sort((a, b) => plan_platformsOf(a)[0].localeCompare(plan_platformsOf(b)[0]));
         const pushed = sorted.length > 0 && sorted.every(r => r.report.published?.byDigest);
         return { image, reports: sorted, pushed, tags: pushed ? tagsFor(image, sorted[0].report.version.version, tags) : [] };
     });
@@ -44935,6 +45030,11 @@ function indexManifest(verified, annotations) {
     const bytes = Buffer.from(JSON.stringify(index));
     return { bytes, digest: `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}` };
 }
+/** The index of one image's verified pushes, to be written under its tags, with the sizes its read-back must find. */
+function indexWrite(image, tags, verified, annotations) {
+    const measured = verified.images.map(i => ({ platform: layout_platformId(i.platform), wire: i.wire }));
+    return { image, tags, index: indexManifest(verified, annotations), measured };
+}
 const putIndex = (request, index, reference) => putManifestBytes(request, layout_MEDIA.index, index.bytes, reference);
 function failed(write, error, references) {
     const message = error.message;
@@ -44943,9 +45043,10 @@ function failed(write, error, references) {
     const state = references.length === 0 ? 'Nothing of it was tagged.' : `Tagged before it stopped: ${references.join(', ')}; not tagged: ${missing.join(', ')}.`;
     return { digest: write.index.digest, references, images: [], error: `the index of ${write.image} could not be written: ${why}. ${state}` };
 }
+/** Every tag read back: its bytes must hash to the index written, and the platforms under it to what the jobs measured. */
 async function tagging_readBack(write, references) {
     try {
-        return { digest: write.index.digest, references, images: await registry_readPushed(write.tags[0], write.index.digest, '') };
+        return { digest: write.index.digest, references, images: await readback_verifyPushed(write.tags, write.index.digest, write.measured, true) };
     }
     catch (error) {
         const where = `${write.tags.join(', ')} at ${write.index.digest}`;
@@ -44989,23 +45090,10 @@ async function writeIndexes(writes) {
 
 
 
-
-class Missing extends Error {
-}
 /** A manifest by digest, its bytes checked against the digest they are named by. */
 async function fetchManifest(request, digest) {
-    const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } });
-    if (response.status === 404)
-        throw new Missing(`the registry has no manifest ${digest}`);
-    if (!response.ok)
-        throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`);
-    const bytes = await boundedBody(response, `its manifest ${digest}`);
-    const actual = `sha256:${(0,external_node_crypto_.createHash)('sha256').update(bytes).digest('hex')}`;
-    if (actual !== digest)
-        throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`);
-    const manifest = JSON.parse(bytes.toString('utf8'));
-    const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? '';
-    return { descriptor: { mediaType, digest, size: bytes.length }, manifest };
+    const served = await manifestByDigest(request, digest);
+    return { descriptor: { mediaType: served.mediaType, digest, size: served.size }, manifest: served.manifest };
 }
 /** A single manifest names no platform: its config does. */
 async function configPlatform(request, manifest) {
@@ -45054,6 +45142,8 @@ async function verifyReport(request, image, { file, report }) {
         return problems.length > 0 ? { kind: 'differs', lines: problems } : pushed;
     }
     catch (error) {
+        if (error instanceof readback_Disagreement)
+            return { kind: 'differs', lines: error.lines.map(line => `${file}: ${line}`) };
         if (error instanceof Missing)
             return {
                 kind: 'differs',
@@ -45151,7 +45241,7 @@ async function tagAsAllowed(settings, groups, verified, drafts) {
                 failures[i].push(`nothing was tagged (${why}): ${group.tags.join(', ')} would have been written`);
         return { get: () => undefined, failures };
     }
-    const writes = pushed.map(group => ({ image: group.image, tags: group.tags, index: indexManifest(verified.get(group), settings.annotations) }));
+    const writes = pushed.map(group => indexWrite(group.image, group.tags, verified.get(group), settings.annotations));
     const results = await writeIndexes(writes);
     for (const [i, result] of results.entries())
         if (result.error)
@@ -45724,11 +45814,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   po: () => (/* reexport */ MERGE_INPUT_LIMITS),
   Zz: () => (/* reexport */ types_NO_VARIABLE),
   U6: () => (/* reexport */ reading_boundInputs),
+  IH: () => (/* reexport */ byRepository),
   $Q: () => (/* reexport */ clip),
   hb: () => (/* reexport */ references_isImageReference),
   Z6: () => (/* reexport */ references_isRepository),
   Ij: () => (/* reexport */ isTagName),
-  Tn: () => (/* reexport */ manifestReference),
   bM: () => (/* reexport */ reading_openReading),
   E1: () => (/* reexport */ lists_parseList),
   El: () => (/* reexport */ pushTarget),
@@ -45742,7 +45832,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   cO: () => (/* reexport */ tagOf)
 });
 
-// UNUSED EXPORTS: IMAGE_SHAPING, INPUT_LIMITS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, byRepository, fullName, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
+// UNUSED EXPORTS: IMAGE_SHAPING, INPUT_LIMITS, SAFE_VALUE, SAFE_VALUE_RULE, UPX_RELEASE_URL, ZSTD_LEVEL, binaryNameProblem, fullName, manifestReference, portProblem, pushTargets, quoteField, readSettings, splitFields, withBuild, withMainPackage, workdirProblem
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);

@@ -6,7 +6,7 @@ import { planMerge, type ImageGroup } from './plan.js'
 import { renderMerged } from './render.js'
 import { loadReports } from './reports.js'
 import { readMergeSettings, type MergeSettings } from './settings.js'
-import { indexManifest, writeIndexes, type IndexWrite, type Tagged } from './tagging.js'
+import { indexWrite, writeIndexes, type IndexWrite, type Tagged } from './tagging.js'
 import { verifyGroups, type VerifiedGroup } from './verify.js'
 import { info } from '../process/index.js'
 
@@ -66,7 +66,7 @@ async function tagAsAllowed(settings: MergeSettings, groups: ImageGroup[], verif
       if (group.pushed) failures[i].push(`nothing was tagged (${why}): ${group.tags.join(', ')} would have been written`)
     return { get: () => undefined, failures }
   }
-  const writes: IndexWrite[] = pushed.map(group => ({ image: group.image, tags: group.tags, index: indexManifest(verified.get(group)!, settings.annotations) }))
+  const writes: IndexWrite[] = pushed.map(group => indexWrite(group.image, group.tags, verified.get(group)!, settings.annotations))
   const results = await writeIndexes(writes)
   for (const [i, result] of results.entries()) if (result.error) failures[groups.indexOf(pushed[i])].push(result.error)
   return { get: group => results[pushed.indexOf(group)], failures }

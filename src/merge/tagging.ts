@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { MEDIA, platformId, type Descriptor } from '../image/index.js'
-import { explainPushFailure, networkReason, putManifestBytes, readPushed, registrySession, type PushedImage, type RegistryRequest } from '../publish/index.js'
+import { explainPushFailure, networkReason, putManifestBytes, registrySession, verifyPushed, type PushedImage, type RegistryRequest } from '../publish/index.js'
 import { pushTarget, tagOf } from '../settings/index.js'
 import type { VerifiedGroup } from './verify.js'
 
@@ -36,6 +36,12 @@ export function indexManifest(verified: VerifiedGroup, annotations: Record<strin
   return { bytes, digest: `sha256:${createHash('sha256').update(bytes).digest('hex')}` }
 }
 
+/** The index of one image's verified pushes, to be written under its tags, with the sizes its read-back must find. */
+export function indexWrite(image: string, tags: string[], verified: VerifiedGroup, annotations: Record<string, string>): IndexWrite {
+  const measured = verified.images.map(i => ({ platform: platformId(i.platform!), wire: i.wire }))
+  return { image, tags, index: indexManifest(verified, annotations), measured }
+}
+
 const putIndex = (request: RegistryRequest, index: IndexManifest, reference: string) => putManifestBytes(request, MEDIA.index, index.bytes, reference)
 
 export interface Tagged {
@@ -52,6 +58,8 @@ export interface IndexWrite {
   image: string
   tags: string[]
   index: IndexManifest
+  /** Each platform's wire size as the jobs' pushes were read and checked: what the tags must serve. */
+  measured: Array<{ platform: string; wire: number }>
 }
 
 function failed(write: IndexWrite, error: unknown, references: string[]): Tagged {
@@ -62,9 +70,10 @@ function failed(write: IndexWrite, error: unknown, references: string[]): Tagged
   return { digest: write.index.digest, references, images: [], error: `the index of ${write.image} could not be written: ${why}. ${state}` }
 }
 
+/** Every tag read back: its bytes must hash to the index written, and the platforms under it to what the jobs measured. */
 async function readBack(write: IndexWrite, references: string[]): Promise<Tagged> {
   try {
-    return { digest: write.index.digest, references, images: await readPushed(write.tags[0], write.index.digest, '') }
+    return { digest: write.index.digest, references, images: await verifyPushed(write.tags, write.index.digest, write.measured, true) }
   } catch (error) {
     const where = `${write.tags.join(', ')} at ${write.index.digest}`
     return {

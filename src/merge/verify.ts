@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto'
 import { isAttestation, isIndex, platformId, type Descriptor } from '../image/index.js'
 import {
-  boundedBody,
   boundedJson,
-  MANIFEST_TYPES,
+  Disagreement,
+  manifestByDigest,
+  Missing,
   networkReason,
   registrySession,
   wireOf,
@@ -31,19 +31,10 @@ interface Fetched {
   manifest: RegistryManifest & { mediaType?: string }
 }
 
-class Missing extends Error {}
-
 /** A manifest by digest, its bytes checked against the digest they are named by. */
 async function fetchManifest(request: RegistryRequest, digest: string): Promise<Fetched> {
-  const response = await request(`manifests/${digest}`, { headers: { accept: MANIFEST_TYPES } })
-  if (response.status === 404) throw new Missing(`the registry has no manifest ${digest}`)
-  if (!response.ok) throw new Error(`its manifest ${digest} could not be read (HTTP ${response.status})`)
-  const bytes = await boundedBody(response, `its manifest ${digest}`)
-  const actual = `sha256:${createHash('sha256').update(bytes).digest('hex')}`
-  if (actual !== digest) throw new Error(`the registry answered ${digest} with bytes whose digest is ${actual}`)
-  const manifest = JSON.parse(bytes.toString('utf8')) as Fetched['manifest']
-  const mediaType = manifest.mediaType ?? response.headers.get('content-type')?.split(';')[0] ?? ''
-  return { descriptor: { mediaType, digest, size: bytes.length }, manifest }
+  const served = await manifestByDigest(request, digest)
+  return { descriptor: { mediaType: served.mediaType, digest, size: served.size }, manifest: served.manifest }
 }
 
 /** A single manifest names no platform: its config does. */
@@ -102,6 +93,7 @@ async function verifyReport(request: RegistryRequest, image: string, { file, rep
     const problems = mismatches(file, report, pushed)
     return problems.length > 0 ? { kind: 'differs', lines: problems } : pushed
   } catch (error) {
+    if (error instanceof Disagreement) return { kind: 'differs', lines: error.lines.map(line => `${file}: ${line}`) }
     if (error instanceof Missing)
       return {
         kind: 'differs',

@@ -1,9 +1,10 @@
 import type { BuildxMetadata } from '../image/index.js'
 import type { Measurement } from '../measure/index.js'
-import { type Phase, warn } from '../process/index.js'
+import type { Phase } from '../process/index.js'
 import { pushTargets, type PublishSettings } from '../settings/index.js'
 import { PushError, pushLayout } from './push.js'
-import { explainPushFailure, readPushed, type PushedImage } from './registry.js'
+import { Disagreement, verifyPushed } from './readback.js'
+import { explainPushFailure, type PushedImage } from './registry.js'
 
 export interface Published {
   digest: string
@@ -51,37 +52,33 @@ async function pushMeasured(layout: string, tags: string[], metadata: BuildxMeta
 // Waits before each new read of a pushed image: a registry may answer an error for a moment after a write.
 export const READ_BACK_WAITS_MS = [1000, 3000]
 
-/** The pushed image read back from the registry, tried again after a failed read. */
-async function readBack(tag: string, digest: string, platform: string): Promise<PushedImage[]> {
+/** The push read back and checked, tried again after a failed read or a difference (a registry may lag a moment). */
+async function readBack(tags: string[], digest: string, measured: Measurement, tagged: boolean): Promise<PushedImage[]> {
   for (const wait of READ_BACK_WAITS_MS) {
     try {
-      return await readPushed(tag, digest, platform)
+      return await verifyPushed(tags, digest, measured.images, tagged)
     } catch {
       await new Promise(resolve => setTimeout(resolve, wait))
     }
   }
-  return readPushed(tag, digest, platform)
+  return verifyPushed(tags, digest, measured.images, tagged)
 }
 
 /**
- * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads each platform
- * back from the registry and compares its stored size with the measured one. A push that is complete stays
- * reported as published when only the read-back fails.
+ * Pushes the image that was measured (the OCI layout itself, no rebuild) under every tag, then reads every tag back
+ * (its bytes must hash to the pushed digest) and each platform's manifest (its sizes must sum to what was measured).
+ * A push that is complete stays reported as published when the read-back fails or disagrees; the step fails.
  */
 export async function publish(layout: string, tags: string[], measured: Measurement, metadata: BuildxMetadata, tagged = true): Promise<Published> {
   const digest = await pushMeasured(layout, tags, metadata, tagged)
-  const images = await readBack(tags[0], digest, measured.images[0].platform).catch((error: unknown) => {
-    const why = (error as Error).message
-    throw new PartialPush(
-      `the push is complete (${tags.join(', ')} at ${digest}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so its stored sizes are not checked: ${why}`,
-      publishedAs(digest, tags, metadata)
-    )
+  const images = await readBack(tags, digest, measured, tagged).catch((error: unknown) => {
+    const where = `${tags.join(', ')} at ${digest}`
+    const message =
+      error instanceof Disagreement
+        ? `the push is complete (${where}), but the registry does not serve what was pushed and measured: ${error.message}`
+        : `the push is complete (${where}), but reading it back from the registry failed ${READ_BACK_WAITS_MS.length + 1} times, so what it serves is not checked: ${(error as Error).message}`
+    throw new PartialPush(message, publishedAs(digest, tags, metadata))
   })
-  for (const image of images) {
-    const before = measured.images.find(m => m.platform === image.platform)
-    if (before && before.wire !== image.wire)
-      warn(`${image.platform}: the registry stores ${image.wire} bytes, but ${before.wire} were measured before the push`)
-  }
   return publishedAs(digest, tags, metadata, images)
 }
 
