@@ -418,6 +418,38 @@ async function scaling(app, dir, warmEnv) {
   return { sizes, ...Object.fromEntries(Object.entries(runs).map(([phase, values]) => [phase, median(values)])) }
 }
 
+/**
+ * How much of the binary the split places in a module, a package, the standard library or the runtime, and how much
+ * of a pull request's growth: a head that starts using encoding/xml and image/png (a few hundred KiB of standard
+ * library the apps do not link yet), compared with its base rebuilt. One run: the figures are counts, not times.
+ */
+async function placedShares(app, dir, warmEnv) {
+  log(`${app}: the share of the binary and of a pull request's growth placed by package`)
+  const grown = mkdtempSync(path.join(tmpdir(), `bench-${app}-grown-`))
+  cpSync(dir, grown, { recursive: true })
+  git(grown, 'reset', '-q', '--hard', 'HEAD~1')
+  writeFileSync(
+    path.join(grown, 'grown.go'),
+    'package main\n\nimport (\n\t"encoding/xml"\n\t"image"\n\t"image/png"\n\t"io"\n)\n\nfunc init() {\n\t_ = xml.NewEncoder(io.Discard).Encode(struct{ A string }{"x"})\n\t_ = png.Encode(io.Discard, image.NewGray(image.Rect(0, 0, 1, 1)))\n}\n'
+  )
+  git(grown, 'add', '-A')
+  git(grown, 'commit', '-qm', 'grow')
+  try {
+    const run = await action(app, grown, againstBase(grown), warmEnv)
+    const [split] = run.report.attribution
+    const share = (part, whole) => part / whole
+    return {
+      binary: split.head.binary,
+      placed: share(split.head.explained, split.head.binary),
+      growth: split.head.binary - split.base.binary,
+      growthPlaced: share(split.head.explained - split.base.explained, split.head.binary - split.base.binary),
+      attributionMs: run.report.attributionMs
+    }
+  } finally {
+    rmSync(grown, { recursive: true, force: true })
+  }
+}
+
 // The CPU time of this process's finished children and theirs (cutime + cstime), in milliseconds.
 const TICK_MS = 1000 / Number(sh('getconf', ['CLK_TCK']))
 function childCpuMs() {
@@ -528,6 +560,7 @@ const SECTIONS = {
   ko: { setup: registry => koTools(registry), run: (app, dir, goCache, _registry, tools) => sideBySideWithKo(app, dir, goCache, tools) },
   compression: { run: async (app, dir, goCache, registry) => ({ compression: await compressionTable(app, dir, goCache, registry) }) },
   scaling: { apps: [...APPS, 'large'], run: async (app, dir, goCache) => ({ scaling: await scaling(app, dir, goCache) }) },
+  placed: { apps: [...APPS, 'large'], run: async (app, dir, goCache) => ({ placed: await placedShares(app, dir, goCache) }) },
   cold: { apps: [...APPS, 'large'], run: async (app, dir) => ({ coldBuild: await coldRuns(app, dir) }) },
   renamed: { apps: ['hello'], run: async (app, dir, goCache) => ({ renamed: await renamedVariable(app, dir, goCache) }) }
 }
@@ -544,7 +577,9 @@ try {
   const tools = koTools(registry)
   results.versions = { ...versions(), ko: sh(tools.ko, ['version']) }
   // Every section of a whole run: the same day, runs, machine and tools.
-  results.sections = Object.fromEntries(['phases', 'cold', 'renamed', 'pr', 'upx', 'ko', 'compression', 'scaling'].map(section => [section, stamp(tools.ko)]))
+  results.sections = Object.fromEntries(
+    ['phases', 'cold', 'renamed', 'pr', 'upx', 'ko', 'compression', 'scaling', 'placed'].map(section => [section, stamp(tools.ko)])
+  )
 
   for (const app of APPS) {
     const dir = repository(app)
@@ -597,10 +632,15 @@ try {
     Object.assign(r, await sideBySideWithKo(app, dir, warmEnv, tools))
     r.compression = await compressionTable(app, dir, warmEnv, registry)
     r.scaling = await scaling(app, dir, warmEnv)
+    r.placed = await placedShares(app, dir, warmEnv)
     rmSync(dir, { recursive: true, force: true })
   }
   const large = repository('large')
-  results.apps.large = { coldBuild: await coldRuns('large', large), scaling: await scaling('large', large, { GOCACHE: goCache }) }
+  results.apps.large = {
+    coldBuild: await coldRuns('large', large),
+    scaling: await scaling('large', large, { GOCACHE: goCache }),
+    placed: await placedShares('large', large, { GOCACHE: goCache })
+  }
   rmSync(large, { recursive: true, force: true })
 } finally {
   registry.stop()
@@ -722,6 +762,7 @@ function render(res) {
   renderCold(res, out)
   renderRenamed(res, out)
   renderScaling(res, out)
+  renderPlaced(res, out)
 
   out.push(
     '## UPX levels',
@@ -834,6 +875,26 @@ function renderScaling(res, out) {
     if (apps.some(a => of(a)[key] === undefined)) continue
     const cells = apps.map(a => `${of(a)[key] < 1000 ? `${Math.round(of(a)[key])} ms` : secs(of(a)[key])} (${(of(a)[key] / 1000 / mb(a)).toFixed(3)})`)
     out.push(`| ${label} | ${cells.join(' | ')} | ${(of('large')[key] / of('api')[key]).toFixed(1)}× |`)
+  }
+  out.push('')
+}
+
+/** What the split places by package: of each binary, and of a pull request's growth. */
+function renderPlaced(res, out) {
+  const apps = ['hello', 'api', 'large'].filter(a => res.apps[a]?.placed)
+  if (apps.length === 0) return
+  const pct = share => `${(share * 100).toFixed(1)}%`
+  out.push(
+    '## What the split places',
+    '',
+    "The share of the stripped binary (linux/amd64) that the split places in a module, a package, the standard library or the runtime (the symbols' sizes, the function table per function, type descriptors per type, strings by the code and data that use them), and the share of a pull request's growth placed the same way: a head that starts using `encoding/xml` and `image/png`, compared with its base rebuilt. The rest is ELF headers, alignment and the linker's own tables. One run per app (the shares are counts); attribution is that run's time for splitting head and base, beside its links and image build." +
+      remeasured(res, 'placed'),
+    ''
+  )
+  out.push('| app | stripped binary | placed | pull request growth | of it placed | attribution (head and base) |', '|---|---:|---:|---:|---:|---:|')
+  for (const a of apps) {
+    const p = res.apps[a].placed
+    out.push(`| ${a} | ${mib(p.binary)} | ${pct(p.placed)} | +${mib(p.growth)} | ${pct(p.growthPlaced)} | ${secs(p.attributionMs)} |`)
   }
   out.push('')
 }

@@ -148,7 +148,7 @@ describe('the base measured once, read from the Actions cache', () => {
     const postLog = await finish(run)
     const stored = cache.find(main)
     expect(stored).toHaveLength(1)
-    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m2-[0-9a-f]{32}-${main}$`))
+    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m3-[0-9a-f]{32}-${main}$`))
     expect(postLog).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
     expect(storedRecord(stored[0].data)).toMatchObject({ commit: main, images: [{ wire: pushedWire }] })
   })
@@ -167,7 +167,7 @@ describe('the base measured once, read from the Actions cache', () => {
         `measured by [an earlier run](https://github.com/${REPOSITORY}/actions/runs/${RUN_ID}); nothing of the base was rebuilt.`
     )
     // The split by module and package comes from the stored measurement too.
-    expect(body).toMatch(/\| `github\.com\/go-slim-image\/hello` \| \d+ B \| [\d.]+ KiB \| \+\d+ B \|/)
+    expect(body).toMatch(/\| `github\.com\/go-slim-image\/hello` \| [\d.]+ (B|KiB) \| [\d.]+ KiB \| \+[\d.]+ (B|KiB) \|/)
 
     const rebuilt = await pullRequest(checkoutPullRequest(origin, 2, 'main', 'grow'), { 'baseline-cache': 'false' })
     expect(rebuilt.code).toBe(0)
@@ -211,7 +211,7 @@ describe('the base measured once, read from the Actions cache', () => {
     const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' }, { post: true })
     expect(run.code).toBe(0)
     expect(run.outputs['baseline-source']).toBe('build')
-    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m2-[0-9a-f]{32}-/)
+    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m3-[0-9a-f]{32}-/)
     // The rebuilt base is stored under its own key (by the post step), so the next run of this pull request reads it.
     expect(cache.find(main)).toHaveLength(2)
     const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
@@ -309,14 +309,14 @@ describe('the base measured once, read from the Actions cache', () => {
     }
     try {
       for (const [json, why] of [
-        ['{"format":2,', /entry go-slim-image-m2-.* is not used, it is not JSON/],
+        ['{"format":3,', /entry go-slim-image-m3-.* is not used, it is not JSON/],
         [
-          JSON.stringify({ format: 2, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
+          JSON.stringify({ format: 3, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
           /is not used, it does not match the format \(images\.0\.wire/
         ]
       ] as const) {
         entry.data = archive(json)
-        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":2,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
+        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":3,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
         expect(run.code).toBe(0)
         expect(run.outputs['baseline-source']).toBe('build')
         expect(run.stdout).toMatch(why)
@@ -358,7 +358,7 @@ describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)',
     const pushed = await push()
     expect(pushed.code).toBe(0)
     const [stored] = cache.find(main)
-    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m2-[0-9a-f]{32}-${main}$`))
+    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m3-[0-9a-f]{32}-${main}$`))
     expect((await cache.blob(stored)).length).toBeGreaterThan(100)
     const run = await pullRequest(checkoutPullRequest(origin, 1, 'main', 'grow'))
     expect(run.errors).toEqual([])

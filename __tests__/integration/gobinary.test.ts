@@ -7,6 +7,8 @@ import { readElf } from '../../src/build/elf.js'
 import { buildInfoReader } from '../../src/build/buildinfo-stream.js'
 import { embeddedData } from '../../src/build/embedded.js'
 import { elfBuildInfo, elfGoVersion, elfSymbols } from '../../src/build/gobinary.js'
+import { placeUnsized } from '../../src/build/placement.js'
+import { breakdown } from '../../src/build/split.js'
 import { parseNm } from '../unit/nm.js'
 import { goModule, requireTools, ROOT } from './harness.js'
 
@@ -178,4 +180,119 @@ describe("a base image's binary is read in bounded memory", () => {
     // The bound SECURITY.md states: the build info's 4 MiB, a layer's chunks in flight, nothing of the file's size.
     expect(peak - before).toBeLessThan(200 * 1024 * 1024)
   }, 120_000)
+})
+
+/**
+ * A service's shapes that no symbol sizes: statik's generated init registering a front-end as one string literal
+ * local to the function, a type embedding *sql.Tx used through an interface (its promoted methods' wrappers), and the
+ * usual function table, type descriptors and strings of every package.
+ */
+function servedModule(literal: number): string {
+  const hex = Array.from(
+    { length: literal },
+    () =>
+      `\\x${Math.floor(Math.random() * 256)
+        .toString(16)
+        .padStart(2, '0')}`
+  ).join('')
+  return goModule({
+    'go.mod': 'module example.com/served\n\ngo 1.22\n',
+    'statik/fs/fs.go':
+      'package fs\n\nvar zipData = map[string]string{}\n\nfunc Register(data string) { zipData["default"] = data }\n\nfunc Size() int { return len(zipData["default"]) }\n',
+    'statik/statik.go': `package statik\n\nimport "example.com/served/statik/fs"\n\nfunc init() {\n\tdata := "${hex}"\n\tfs.Register(data)\n}\n`,
+    'sqlite/tx.go': [
+      'package sqlite',
+      '',
+      'import (',
+      '\t"context"',
+      '\t"database/sql"',
+      '\t"time"',
+      ')',
+      '',
+      '// Tx wraps a transaction with the time it began, the way WTF and many services do.',
+      'type Tx struct {',
+      '\t*sql.Tx',
+      '\tnow time.Time',
+      '}',
+      '',
+      'type Querier interface {',
+      '\tExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)',
+      '\tCommit() error',
+      '\tRollback() error',
+      '}',
+      '',
+      'func Wrap(tx *sql.Tx) Querier { return &Tx{Tx: tx, now: time.Now()} }',
+      ''
+    ].join('\n'),
+    'cmd/served/main.go': [
+      'package main',
+      '',
+      'import (',
+      '\t"fmt"',
+      '\t"net/http"',
+      '',
+      '\t"example.com/served/sqlite"',
+      '\t"example.com/served/statik/fs"',
+      '\t_ "example.com/served/statik"',
+      ')',
+      '',
+      'func main() {',
+      '\tq := sqlite.Wrap(nil)',
+      '\tfmt.Println(fs.Size(), q != nil)',
+      '\thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })',
+      '}',
+      ''
+    ].join('\n')
+  })
+}
+
+describe('every byte placed: the function table, type descriptors and strings by package', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'placed-'))
+  const literal = 300_000
+  const served = servedModule(literal)
+  const cases = [
+    ...['amd64', 'arm64'].flatMap(arch => [
+      { name: `hello linux/${arch}`, dir: path.join(ROOT, 'examples/hello'), pkg: '.', arch },
+      { name: `api linux/${arch}`, dir: path.join(ROOT, 'examples/api'), pkg: '.', arch },
+      { name: `served linux/${arch}`, dir: served, pkg: './cmd/served', arch }
+    ])
+  ]
+
+  it.each(cases)('$name: at least 85% of the stripped binary in rows of real packages of the build', ({ name, dir, pkg, arch }) => {
+    const env = { GOOS: 'linux', GOARCH: arch }
+    const [twin, shipped] = ['u', 's'].map(suffix => path.join(out, `${name.replace(/\W/g, '-')}-${suffix}`))
+    go(dir, env, 'build', '-trimpath', '-o', twin, pkg)
+    go(dir, env, 'build', '-trimpath', '-ldflags=-s -w', '-o', shipped, pkg)
+    const known = new Set(go(dir, env, 'list', '-deps', '-f', '{{.ImportPath}}', pkg).trim().split('\n'))
+    const elf = readFileSync(twin)
+    const [symbols, loads] = [elfSymbols(elf), readElf(elf).loads]
+    const placement = placeUnsized(elf, symbols, loads, known)
+    const binary = readFileSync(shipped)
+    const split = breakdown(symbols, loads, elfBuildInfo(binary), binary.length, embeddedData(elf, symbols, loads), { placement, known })
+    expect(split.binary).toBe(binary.length)
+    expect(split.explained / split.binary).toBeGreaterThanOrEqual(0.85)
+    // A row names a package the go command lists for this build, or a module of its build info.
+    const modules = new Set(split.info.deps.map(d => d.path))
+    for (const row of split.rows.filter(r => r.kind === 'package' || r.kind === 'module')) {
+      expect(known.has(row.key) || modules.has(row.key)).toBe(true)
+    }
+    // The function table (runtime.pclntab to runtime.epclntab, as go tool nm places them) is charged whole but for its
+    // header, padding and runtime.findfunctab (a runtime symbol, counted as one).
+    const functions = placement.charges.find(c => c.part === 'functions')!
+    const charged = [...functions.byPackage.values()].reduce((sum, b) => sum + b, 0)
+    const nm = go(dir, {}, 'tool', 'nm', '-size', twin)
+    const at = (symbol: string) => nm.match(new RegExp(`^\\s*([0-9a-f]+)\\s+(\\d+)\\s+\\w ${symbol.replace(/[.*]/g, '\\$&')}$`, 'm'))!
+    const table = parseInt(at('runtime.epclntab')[1], 16) - parseInt(at('runtime.pclntab')[1], 16) - Number(at('runtime.findfunctab')[2])
+    expect(charged).toBeLessThanOrEqual(table)
+    expect(charged).toBeGreaterThanOrEqual(0.97 * table)
+    if (name.startsWith('served')) {
+      const row = (key: string) => split.rows.find(r => r.key === key)
+      // The literal local to statik's init counts for statik, not for fs, which keeps it in a map at run time.
+      expect(row('example.com/served/statik')!.bytes).toBeGreaterThanOrEqual(literal)
+      expect(row('example.com/served/statik/fs')?.bytes ?? 0).toBeLessThan(literal)
+      // The promoted methods of *sql.Tx wrapped for Tx count for sqlite; no row is named after a wrapper.
+      expect(row('example.com/served/sqlite')!.bytes).toBeGreaterThan(0)
+      expect(split.rows.filter(r => /\.Tx|\(\*Tx\)/.test(r.key))).toEqual([])
+    }
+  })
 })

@@ -20,7 +20,8 @@ var schemas = __webpack_require__(8816);
  * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
  */
 // 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
-const RECORD_FORMAT = 2;
+// 3: the split places the function table, type descriptors and strings by package, and counts only them as explained.
+const RECORD_FORMAT = 3;
 /** What a finished target measured, as it is stored. */
 function recordOf(target, commit, run, zstd) {
     return {

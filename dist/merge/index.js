@@ -34662,7 +34662,7 @@ module.exports = {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1804);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3086);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34672,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1804:
+/***/ 3086:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -34818,7 +34818,8 @@ function elf_elfReader(buf) {
     const little = buf[5] === 1;
     const u16 = (o) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o));
     const u32 = (o) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o));
-    const word = (o) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o));
+    // Two 32-bit reads: exact below 2^53 (every address and size), and much cheaper than a BigInt per word.
+    const word = (o) => (is64 ? (little ? u32(o) + u32(o + 4) * 2 ** 32 : u32(o + 4) + u32(o) * 2 ** 32) : u32(o));
     const cString = (offset) => {
         const end = buf.indexOf(0, offset);
         return buf.toString('latin1', offset, end < 0 ? buf.length : end);
@@ -35308,6 +35309,7 @@ async function golist_inspectPackage(given, { base = false } = {}) {
         importPath,
         packageNote: note,
         mainModulePackages: packages.filter(p => p.main).map(p => p.importPath),
+        packages: imports,
         sources: new Map(packages.flatMap(p => (p.source ? [[p.importPath, p.source]] : []))),
         cgo: onDemand(async () => {
             const packages = await cgo();
@@ -35815,13 +35817,582 @@ function embedded_embeddedData(buf, symbols, loads) {
     });
 }
 
+;// CONCATENATED MODULE: ./src/build/pclntab.ts
+
+// The pcHeader magics of Go 1.18-1.19 and of 1.20 on: the header's layout is the same.
+const MAGICS = new Set([0xfffffff0, 0xfffffff1]);
+// _func: entryOff, nameOff, args, deferreturn, pcsp, pcfile, pcln, npcdata, cuOffset, startLine (4 bytes each),
+// funcID, flag, a pad byte, nfuncdata; then npcdata and nfuncdata uint32 offsets.
+const FUNC_FIXED = 44;
+const NO_DATA = 0xffffffff;
+/** The length of a pc-value table: pairs of varints (value delta, pc delta) up to a 0 value byte after the first pair. */
+function pcTableLength(buf, start) {
+    let i = start;
+    let first = true;
+    for (;;) {
+        if (i >= buf.length)
+            return i - start;
+        if (buf[i] === 0 && !first)
+            return i - start + 1;
+        first = false;
+        // Two varints: each ends at a byte below 0x80.
+        for (let varint = 0; varint < 2; varint++) {
+            while (i < buf.length && buf[i] & 0x80)
+                i++;
+            i++;
+        }
+    }
+}
+function readHeader(buf, base) {
+    const { u32, word } = elfReader(buf);
+    if (!MAGICS.has(u32(base)))
+        return undefined;
+    const ptr = buf[base + 7];
+    const field = (i) => (ptr === 8 ? word(base + 8 + i * 8) : u32(base + 8 + i * 4));
+    const [nfunc, , , funcname, cu, file, pc, pcln] = Array.from({ length: 8 }, (_, i) => field(i));
+    return { nfunc, funcnametab: base + funcname, cutab: base + cu, cuEntries: (file - cu) / 4, filetab: base + file, pctab: base + pc, pcln: base + pcln };
+}
+function readFunctions(buf, h, packageOf) {
+    const { u32 } = elfReader(buf);
+    const n = h.nfunc;
+    const f = {
+        names: [],
+        pkgs: [],
+        units: new Uint32Array(n),
+        own: new Uint32Array(n),
+        tables: [],
+        tableFirst: new Uint32Array(n + 1),
+        data: [],
+        dataFirst: new Uint32Array(n + 1)
+    };
+    for (let i = 0; i < n; i++) {
+        const at = h.pcln + u32(h.pcln + 8 * i + 4);
+        const [nameOff, npcdata, nfuncdata] = [u32(at + 4), u32(at + 28), buf[at + 43]];
+        const nameAt = h.funcnametab + nameOff;
+        const name = buf.toString('latin1', nameAt, buf.indexOf(0, nameAt));
+        f.names.push(name);
+        f.pkgs.push(packageOf(name));
+        f.units[i] = u32(at + 32);
+        f.own[i] = FUNC_FIXED + 4 * (npcdata + nfuncdata) + 8;
+        f.tableFirst[i] = f.tables.length;
+        for (const o of [16, 20, 24])
+            if (u32(at + o) !== 0)
+                f.tables.push(u32(at + o));
+        for (let j = 0; j < npcdata; j++)
+            if (u32(at + FUNC_FIXED + 4 * j) !== 0)
+                f.tables.push(u32(at + FUNC_FIXED + 4 * j));
+        f.dataFirst[i] = f.data.length;
+        for (let j = 0; j < nfuncdata; j++) {
+            const offset = u32(at + FUNC_FIXED + 4 * (npcdata + j));
+            if (offset !== NO_DATA)
+                f.data.push(offset);
+        }
+    }
+    f.tableFirst[n] = f.tables.length;
+    f.dataFirst[n] = f.data.length;
+    return f;
+}
+/** How many functions use each shared piece (a table, a funcdata blob, a name). */
+function users(offsets) {
+    const count = new Map();
+    for (let i = 0; i < offsets.length; i++)
+        count.set(offsets[i], (count.get(offsets[i]) ?? 0) + 1);
+    return count;
+}
+/** The funcdata blobs' sizes: each runs to the next one's start, the last to the end of go:func.*. */
+function funcdataSizes(offsets, gofuncSize) {
+    const starts = [...offsets].filter(o => o < gofuncSize).sort((a, b) => a - b);
+    return new Map(starts.map((start, i) => [start, (starts[i + 1] ?? gofuncSize) - start]));
+}
+/**
+ * Every function's share of the function table: its record and functab entry, its name, its pc-value tables, its
+ * funcdata, and its compilation unit's file list (charged to the unit's first function). Undefined when the twin has
+ * no pclntab this reader knows (a Go before 1.18).
+ */
+function pclntab_functionTable(buf, symbols, loads, packageOf) {
+    const find = (name) => symbols.find(s => s.name === name && s.address !== undefined);
+    const table = find('runtime.pclntab');
+    const gofunc = find('go:func.*');
+    const load = table && loads.find(l => table.address >= l.vaddr && table.address < l.vaddr + l.filesz);
+    if (!table || !load)
+        return undefined;
+    const h = readHeader(buf, load.offset + (table.address - load.vaddr));
+    if (!h)
+        return undefined;
+    const f = readFunctions(buf, h, packageOf);
+    const unitPackage = unitPackages(f);
+    const pkgOf = (i) => f.pkgs[i] ?? unitPackage.get(f.names[i]);
+    const charges = new Map();
+    const add = (i, bytes) => {
+        const pkg = pkgOf(i);
+        charges.set(pkg, (charges.get(pkg) ?? 0) + bytes);
+    };
+    const [tableUsers, dataUsers] = [users(f.tables), users(f.data)];
+    const tableSize = new Map();
+    for (const offset of tableUsers.keys())
+        tableSize.set(offset, pcTableLength(buf, h.pctab + offset));
+    const dataSize = funcdataSizes(dataUsers.keys(), gofunc?.size ?? 0);
+    for (let i = 0; i < h.nfunc; i++) {
+        let bytes = f.own[i];
+        for (let j = f.tableFirst[i]; j < f.tableFirst[i + 1]; j++)
+            bytes += tableSize.get(f.tables[j]) / tableUsers.get(f.tables[j]);
+        for (let j = f.dataFirst[i]; j < f.dataFirst[i + 1]; j++)
+            bytes += (dataSize.get(f.data[j]) ?? 0) / dataUsers.get(f.data[j]);
+        add(i, bytes);
+    }
+    chargeUnits(buf, h, f, add);
+    chargeNames(buf, h, name => packageOf(name) ?? unitPackage.get(name), (pkg, bytes) => charges.set(pkg, (charges.get(pkg) ?? 0) + bytes));
+    return { charges, unitPackage, replaces: new Set(gofunc ? ['go:func.*'] : []) };
+}
+/**
+ * Every name in funcnametab, each counted for the package it names: the functions' own, and those of functions
+ * inlined everywhere they are called, which only the inline trees point at.
+ */
+function chargeNames(buf, h, packageOf, add) {
+    for (let at = h.funcnametab; at < h.cutab;) {
+        const end = buf.indexOf(0, at);
+        if (end < 0 || end >= h.cutab)
+            break;
+        add(packageOf(buf.toString('latin1', at, end)), end - at + 1);
+        at = end + 1;
+    }
+}
+/**
+ * A compilation unit is one package's code: the functions of a unit whose names name no package (assembly like
+ * aeshashbody, the wrappers of unnamed types) belong to the package most of its named functions belong to.
+ */
+function unitPackages(f) {
+    const votes = new Map();
+    f.pkgs.forEach((pkg, i) => {
+        if (pkg === undefined || f.units[i] === NO_DATA)
+            return;
+        const unit = votes.get(f.units[i]) ?? new Map();
+        unit.set(pkg, (unit.get(pkg) ?? 0) + 1);
+        votes.set(f.units[i], unit);
+    });
+    const placed = new Map();
+    f.pkgs.forEach((pkg, i) => {
+        const unit = pkg === undefined ? votes.get(f.units[i]) : undefined;
+        const best = unit && [...unit.entries()].reduce((a, b) => (b[1] > a[1] ? b : a));
+        if (best)
+            placed.set(f.names[i], best[0]);
+    });
+    return placed;
+}
+/**
+ * Each compilation unit's file list (cutab entries) and the file names they point at (filetab), charged to the unit's
+ * first function: a unit is one package's code (a file name shared by units counts for the first).
+ */
+function chargeUnits(buf, h, f, add) {
+    const { u32 } = elfReader(buf);
+    const first = new Map();
+    f.units.forEach((unit, i) => unit !== NO_DATA && !first.has(unit) && first.set(unit, i));
+    const units = [...first.keys()].sort((a, b) => a - b);
+    const files = new Set();
+    for (const [k, start] of units.entries()) {
+        const end = units[k + 1] ?? h.cuEntries;
+        let bytes = 4 * (end - start);
+        for (let entry = start; entry < end; entry++) {
+            const offset = u32(h.cutab + 4 * entry);
+            if (offset === NO_DATA || files.has(offset))
+                continue;
+            files.add(offset);
+            const at = h.filetab + offset;
+            bytes += buf.indexOf(0, at) - at + 1;
+        }
+        add(first.get(start), bytes);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/references.ts
+
+// LEAQ sym(SB), reg: a REX.W prefix, 8D, a ModRM of mod 00 and r/m 101 (RIP-relative), a 32-bit displacement.
+const amd64 = (code, pc, keep) => {
+    for (let i = 0; i + 7 <= code.length; i++) {
+        if ((code[i] & 0xf8) !== 0x48 || code[i + 1] !== 0x8d || (code[i + 2] & 0xc7) !== 0x05)
+            continue;
+        keep(pc + i + 7 + code.readInt32LE(i + 3));
+    }
+};
+// ADRP Xd, page then ADD Xd', Xd, #imm12 (64-bit, unshifted): the address is page + imm12.
+const arm64 = (code, pc, keep) => {
+    for (let i = 0; i + 8 <= code.length; i += 4) {
+        const adrp = code.readUInt32LE(i);
+        if ((adrp & 0x9f000000) >>> 0 !== 0x90000000)
+            continue;
+        const add = code.readUInt32LE(i + 4);
+        if ((add & 0xffc00000) >>> 0 !== 0x91000000 || ((add >> 5) & 0x1f) !== (adrp & 0x1f))
+            continue;
+        const imm = (((adrp >> 5) & 0x7ffff) << 2) | ((adrp >> 29) & 3);
+        const page = Math.floor((pc + i) / 4096) * 4096 + ((imm << 11) >> 11) * 4096;
+        keep(page + ((add >> 10) & 0xfff));
+    }
+};
+const SCANS = { [ELF_MACHINE.amd64]: amd64, [ELF_MACHINE.arm64]: arm64 };
+/** Whether the binary's architecture has a reader here (others place less, and the split says so). */
+const readsCode = (machine) => SCANS[machine] !== undefined;
+/** Every address in `ranges` that a function's code takes, with the function; none for an architecture not read. */
+function references_codeReferences(buf, machine, symbols, loads, ranges) {
+    const scan = SCANS[machine];
+    if (!scan)
+        return [];
+    elfReader(buf);
+    const found = [];
+    const wanted = (target) => ranges.some(r => target >= r.start && target < r.end);
+    for (const symbol of symbols) {
+        if ((symbol.kind !== 'T' && symbol.kind !== 't') || symbol.address === undefined || symbol.size === 0)
+            continue;
+        const load = loads.find(l => symbol.address >= l.vaddr && symbol.address + symbol.size <= l.vaddr + l.filesz);
+        if (!load)
+            continue;
+        const at = load.offset + (symbol.address - load.vaddr);
+        scan(buf.subarray(at, at + symbol.size), symbol.address, target => wanted(target) && found.push({ function: symbol.name, target }));
+    }
+    return found;
+}
+/**
+ * Every pointer-sized word of the program's pointer-holding data (.data, runtime.data to runtime.edata, and the itabs)
+ * that points into `ranges`, with the symbol that holds it: an interface value's type, a string header's bytes. Data
+ * the linker keeps apart for holding no pointers (.noptrdata, funcdata, constants) is not read: its numbers would
+ * pass for addresses.
+ */
+function references_dataReferences(buf, symbols, loads, ranges) {
+    const { is64 } = elfReader(buf);
+    const little = buf[5] === 1;
+    const size = is64 ? 8 : 4;
+    const read = (at) => is64
+        ? little
+            ? buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32
+            : buf.readUInt32BE(at + 4) + buf.readUInt32BE(at) * 2 ** 32
+        : little
+            ? buf.readUInt32LE(at)
+            : buf.readUInt32BE(at);
+    const low = Math.min(...ranges.map(r => r.start));
+    const high = Math.max(...ranges.map(r => r.end));
+    const bound = (name) => symbols.find(s => s.name === name)?.address;
+    const [data, edata] = [bound('runtime.data'), bound('runtime.edata')];
+    // The itabs and an embed.FS's file list (its names and data) hold pointers among the read-only data.
+    const holdsPointers = (s) => s.name.startsWith('go:itab.') || s.name.endsWith('.files') || (data !== undefined && edata !== undefined && s.address >= data && s.address < edata);
+    const found = [];
+    for (const symbol of symbols) {
+        if (!/^[DdRr]$/.test(symbol.kind) || symbol.address === undefined || symbol.size < size || !holdsPointers(symbol))
+            continue;
+        const load = loads.find(l => symbol.address >= l.vaddr && symbol.address + symbol.size <= l.vaddr + l.filesz);
+        if (!load)
+            continue;
+        const at = load.offset + (symbol.address - load.vaddr);
+        // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
+        const first = (size - (symbol.address % size)) % size;
+        for (let i = first; i + size <= symbol.size; i += size) {
+            const target = read(at + i);
+            if (target >= low && target < high && ranges.some(r => target >= r.start && target < r.end))
+                found.push({ symbol: symbol.name, target });
+        }
+    }
+    return found;
+}
+
+;// CONCATENATED MODULE: ./src/build/types.ts
+
+/**
+ * Type descriptors are a tenth of a Go binary and the linker hides their symbols (type:* is one carrier of size 0).
+ * They are found where the program points at them (interface values and itabs in data, a pointer type's element,
+ * a struct's fields, typelinks, a type's own method and pointer offsets) and read as the runtime reads them
+ * (internal/abi.Type): a named type belongs to the package its uncommon part names, a pointer, slice, array, chan or
+ * map to its element's, a struct to the package of its unexported fields or of its first field. Each runs to the
+ * next one found; the names they point at count with them.
+ */
+const KIND = { array: 17, chan: 18, func: 19, interface: 20, map: 21, pointer: 22, slice: 23, struct: 25 };
+const TFLAG_UNCOMMON = 1;
+const TFLAG_NAMED = 4;
+// Elements followed at most this deep to find a package: [][]*map[string]T.
+const DEPTH = 6;
+/** Bytes of the kind-specific part after the header, where the uncommon part begins (Go 1.24 on: swiss maps). */
+function kindSize(kind, { ptr }) {
+    const align = (n) => Math.ceil(n / ptr) * ptr;
+    switch (kind) {
+        case KIND.array:
+            return 3 * ptr;
+        case KIND.chan:
+            return 2 * ptr;
+        case KIND.func:
+            return align(4);
+        case KIND.interface:
+        case KIND.struct:
+            return 4 * ptr;
+        case KIND.map:
+            // Key, Elem, Group, Hasher; GroupSize, SlotSize, ElemOff; Flags.
+            return 7 * ptr + align(4);
+        case KIND.pointer:
+        case KIND.slice:
+            return ptr;
+        default:
+            return 0;
+    }
+}
+/** The file's bytes at virtual addresses, in the file's byte order. */
+function reader(buf, loads) {
+    const { u32, word, is64 } = elfReader(buf);
+    // Nearly every read is in the segment of the one before: it is looked for first.
+    let last = loads[0];
+    const fileAt = (vaddr) => {
+        if (!(last && vaddr >= last.vaddr && vaddr < last.vaddr + last.filesz)) {
+            const load = loads.find(l => vaddr >= l.vaddr && vaddr < l.vaddr + l.filesz);
+            if (!load)
+                return undefined;
+            last = load;
+        }
+        return last.offset + (vaddr - last.vaddr);
+    };
+    return { u32, word, is64, fileAt, byte: (at) => buf[at] };
+}
+/** An abi.Name: a flags byte, a varint length, the bytes. */
+function nameAt(buf, at) {
+    if (at === undefined || at >= buf.length)
+        return undefined;
+    let length = 0;
+    let shift = 0;
+    let i = at + 1;
+    for (; i < buf.length && shift < 28; i++) {
+        length |= (buf[i] & 0x7f) << shift;
+        shift += 7;
+        if ((buf[i] & 0x80) === 0)
+            break;
+    }
+    return i + 1 + length <= buf.length ? buf.toString('latin1', i + 1, i + 1 + length) : undefined;
+}
+/**
+ * The type descriptors in `region`, each charged to its package; `known` holds the build's packages (a package path
+ * read from a descriptor counts only when it is one of them), `uses` the places that point at a descriptor from code
+ * or data, with their package (the fallback owner), and typelinks the runtime's own list of some of them.
+ */
+function types_typeCharges(buf, loads, region, sources, known) {
+    const r = reader(buf, loads);
+    const layout = { ptr: r.is64 ? 8 : 4, header: r.is64 ? 48 : 32 };
+    const inRegion = (a) => a >= region.start && a < region.end;
+    const referrer = new Map();
+    const parent = new Map();
+    const found = new Map();
+    // Each name, with the descriptors that use it (names are shared: field X, method String).
+    const nameUsers = new Map();
+    const queue = [];
+    const queued = new Set();
+    const note = (address, pkg) => {
+        if (!inRegion(address))
+            return;
+        if (!referrer.has(address) || (referrer.get(address) === undefined && pkg))
+            referrer.set(address, pkg);
+        if (!queued.has(address)) {
+            queued.add(address);
+            queue.push(address);
+        }
+    };
+    for (const { target, pkg } of sources.uses)
+        note(target, pkg);
+    const links = sources.typelinks && r.fileAt(sources.typelinks.start);
+    if (sources.typelinks && links !== undefined) {
+        for (let at = 0; at + 4 <= sources.typelinks.end - sources.typelinks.start; at += 4)
+            note(region.start + r.u32(links + at));
+    }
+    // Descriptors point at more: their elements, fields, pointer type, methods' types.
+    while (queue.length > 0) {
+        const address = queue.pop();
+        if (found.has(address))
+            continue;
+        const type = readType(r, layout, address, region);
+        if (!type)
+            continue;
+        found.set(address, type.found);
+        for (const next of type.points) {
+            if (!parent.has(next) && next !== address)
+                parent.set(next, address);
+            note(next);
+        }
+        for (const name of type.names) {
+            if (!inRegion(name))
+                continue;
+            const users = nameUsers.get(name);
+            if (users)
+                users.push(address);
+            else
+                nameUsers.set(name, [address]);
+        }
+    }
+    return charge(buf, r, layout, region, { found, nameUsers, referrer, parent }, known);
+}
+/** A descriptor's header and what it points at; undefined where the bytes are no descriptor. */
+function readType(r, layout, address, region) {
+    const at = r.fileAt(address);
+    if (at === undefined || at + layout.header > r.fileAt(region.end - 1) + 1)
+        return undefined;
+    const p = layout.ptr;
+    const tflag = r.byte(at + 2 * p + 4);
+    const align = r.byte(at + 2 * p + 5);
+    const kind = r.byte(at + 2 * p + 7) & 0x1f;
+    if (kind === 0 || kind > 26 || ![1, 2, 4, 8, 16].includes(align) || (tflag & ~0x3f) !== 0)
+        return undefined;
+    const str = r.u32(at + 4 * p + 8);
+    const ptrToThis = r.u32(at + 4 * p + 12);
+    if (str >= region.end - region.start)
+        return undefined;
+    // The types it points at, and the names (abi.Name) it uses: its own, its fields', its methods', its package's.
+    const points = [];
+    const names = [region.start + str];
+    const offset = (value) => (value !== 0 && value !== 0xffffffff ? region.start + value : undefined);
+    const push = (list, value) => {
+        if (value !== undefined)
+            list.push(value);
+    };
+    push(points, offset(ptrToThis));
+    const body = at + layout.header;
+    if ([KIND.array, KIND.chan, KIND.pointer, KIND.slice].includes(kind))
+        points.push(r.word(body));
+    if (kind === KIND.map)
+        points.push(r.word(body), r.word(body + p), r.word(body + 2 * p));
+    if (kind === KIND.struct || kind === KIND.interface) {
+        names.push(r.word(body));
+        const [list, count] = [r.fileAt(r.word(body + p)), Math.min(r.word(body + 2 * p), 10_000)];
+        for (let i = 0; list !== undefined && i < count; i++) {
+            // A struct field: Name, Typ, Offset (words); an interface method: Name, Typ (offsets from the types).
+            const [name, typ] = kind === KIND.struct ? [r.word(list + 3 * i * p), r.word(list + (3 * i + 1) * p)] : [offset(r.u32(list + 8 * i)), offset(r.u32(list + 8 * i + 4))];
+            push(names, name);
+            push(points, typ);
+        }
+    }
+    if (tflag & TFLAG_UNCOMMON) {
+        const uncommon = body + kindSize(kind, layout);
+        push(names, offset(r.u32(uncommon)));
+        const [mcount, moff] = [r.u32(uncommon + 4) & 0xffff, r.u32(uncommon + 8)];
+        for (let i = 0; i < Math.min(mcount, 10_000); i++) {
+            push(names, offset(r.u32(uncommon + moff + 16 * i)));
+            push(points, offset(r.u32(uncommon + moff + 16 * i + 4)));
+        }
+    }
+    return { found: { kind, tflag, str }, points, names };
+}
+/**
+ * Each descriptor's bytes, to the next descriptor's or name's start, charged to its package: the one it names, else
+ * the one whose code or data uses it, else its parent's, else (a composite of built-in types) the runtime's. A name
+ * is split between the descriptors that use it.
+ */
+function charge(buf, r, layout, region, graph, known) {
+    const { found, nameUsers, referrer, parent } = graph;
+    const starts = [...new Set([...found.keys(), ...nameUsers.keys()])].sort((a, b) => a - b);
+    const named = new Map();
+    const namedOf = (address, depth = 0) => {
+        if (named.has(address))
+            return named.get(address);
+        const type = found.get(address);
+        const pkg = type && depth <= DEPTH ? namedPackage(buf, r, layout, region, address, type, known, next => namedOf(next, depth + 1)) : undefined;
+        named.set(address, pkg);
+        return pkg;
+    };
+    const owners = new Map();
+    const ownerOf = (address) => {
+        const known = owners.get(address);
+        if (known !== undefined)
+            return known;
+        // Set first: a cycle of parents ends at the runtime.
+        owners.set(address, 'runtime');
+        const up = parent.get(address);
+        const owner = namedOf(address) ?? referrer.get(address) ?? (up !== undefined ? ownerOf(up) : 'runtime');
+        owners.set(address, owner);
+        return owner;
+    };
+    const charges = new Map();
+    const add = (pkg, bytes) => charges.set(pkg, (charges.get(pkg) ?? 0) + bytes);
+    for (const [i, start] of starts.entries()) {
+        const bytes = (starts[i + 1] ?? region.end) - start;
+        const users = found.has(start) ? [start] : nameUsers.get(start);
+        for (const user of users)
+            add(ownerOf(user), bytes / users.length);
+    }
+    return charges;
+}
+/**
+ * The package a descriptor names: a named type's (its uncommon part), a struct's or interface's with unexported
+ * fields or methods, or the one its element names (`[]*http.Request`); a named type of no package (int, error) is the
+ * runtime's. Undefined for a composite of built-in types or of unnamed ones.
+ */
+function namedPackage(buf, r, layout, region, address, type, known, elementOf) {
+    const body = r.fileAt(address) + layout.header;
+    const listed = (path) => (path !== undefined && (known.has(path) || path === 'main') ? path : undefined);
+    if (type.tflag & TFLAG_UNCOMMON) {
+        const pkgPath = r.u32(body + kindSize(type.kind, layout));
+        const own = pkgPath === 0 ? undefined : listed(nameAt(buf, r.fileAt(region.start + pkgPath)));
+        if (own)
+            return own;
+        if (type.tflag & TFLAG_NAMED && pkgPath === 0)
+            return 'runtime';
+    }
+    switch (type.kind) {
+        case KIND.array:
+        case KIND.chan:
+        case KIND.pointer:
+        case KIND.slice:
+            return elementOf(r.word(body));
+        case KIND.map:
+            return elementOf(r.word(body + layout.ptr)) ?? elementOf(r.word(body));
+        case KIND.struct:
+        case KIND.interface:
+            return listed(nameAt(buf, r.fileAt(r.word(body))));
+        default:
+            return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/build/placement.ts
+
+
+
+
+
+
+/** The twin's unsized bytes by package; a part whose table this reader does not know (an older Go) is left out. */
+function placement_placeUnsized(buf, symbols, loads, known) {
+    // Tens of thousands of references name a few thousand functions and symbols: each name is read once.
+    const seen = new Map();
+    const named = (name) => {
+        if (!seen.has(name))
+            seen.set(name, symbolPackage(name, known));
+        return seen.get(name);
+    };
+    const table = functionTable(buf, symbols, loads, named);
+    const unitPackage = table?.unitPackage ?? new Map();
+    const packageOf = (name) => named(name) ?? unitPackage.get(name);
+    const charges = table ? [{ part: 'functions', byPackage: table.charges }] : [];
+    const types = carrierRegion(symbols, 'type:*');
+    const strings = carrierRegion(symbols, 'go:string.*');
+    const regions = [types, strings].filter((r) => r !== undefined);
+    if (regions.length === 0)
+        return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: false };
+    const uses = [
+        ...codeReferences(buf, readElf(buf).machine, symbols, loads, regions).map(c => ({ target: c.target, pkg: packageOf(c.function) })),
+        ...dataReferences(buf, symbols, loads, regions).map(d => ({ target: d.target, pkg: packageOf(d.symbol) }))
+    ];
+    if (types) {
+        const typelink = symbols.find(s => s.name === 'runtime.typelink' && s.address !== undefined);
+        const typelinks = typelink && { start: typelink.address, end: typelink.address + typelink.size };
+        charges.push({ part: 'types', byPackage: typeCharges(buf, loads, types, { uses, typelinks }, known) });
+    }
+    if (strings)
+        charges.push({ part: 'strings', byPackage: stringCharges(strings, uses) });
+    return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: strings !== undefined };
+}
+
 ;// CONCATENATED MODULE: ./src/build/split.ts
 
 const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|internal\/cpu|internal\/goarch|internal\/goos)(\/|$)/;
 const ROW_LABELS = {
     std: 'standard library',
     runtime: 'Go runtime',
-    other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+    other: 'linker data of no package (go:func.*, gcbits, function descriptors)'
+};
+/** Rows of unsized bytes no package was found for. */
+const UNPLACED = {
+    functions: 'function table entries of no package',
+    types: 'type descriptors of no package',
+    strings: 'string data no code or variable points at'
 };
 const split_versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
 /** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
@@ -35855,35 +36426,49 @@ function fileBytes(symbol, loads) {
  * The binary split into rows by the file bytes of its symbols, and the embedded data its variables point at (which
  * no symbol sizes, unless the data is a symbol of the package's own).
  */
-function split_breakdown(symbols, loads, info, binary, embedded = []) {
+function split_breakdown(symbols, loads, info, binary, embedded = [], { placement, known } = {}) {
     const rows = new Map();
     // Tens of thousands of symbols share a few hundred packages: each package is placed once.
     const placed = new Map();
-    const entryOf = (symbol) => {
-        const pkg = symbolPackage(symbol);
+    const entryOf = (pkg) => {
         const row = placed.get(pkg) ?? rowOf(pkg, info);
         placed.set(pkg, row);
         const entry = rows.get(row.key) ?? { ...row, bytes: 0 };
         rows.set(row.key, entry);
         return entry;
     };
-    let explained = 0;
+    const packageOf = (name) => symbolPackage(name, known) ?? placement?.unitPackage.get(name);
     for (const symbol of symbols) {
         const bytes = fileBytes(symbol, loads);
-        if (bytes === 0)
-            continue;
-        entryOf(symbol.name).bytes += bytes;
-        explained += bytes;
+        if (bytes > 0 && !placement?.replaces.has(symbol.name))
+            entryOf(packageOf(symbol.name)).bytes += bytes;
+    }
+    for (const { part, byPackage } of placement?.charges ?? []) {
+        for (const [pkg, bytes] of byPackage) {
+            const entry = pkg === undefined ? unplaced(rows, part) : entryOf(pkg);
+            entry.bytes += bytes;
+        }
     }
     for (const data of embedded) {
-        const entry = entryOf(data.variable);
+        const entry = entryOf(packageOf(data.variable));
         entry.embedded = (entry.embedded ?? 0) + data.bytes;
-        if (data.sized)
-            continue;
-        entry.bytes += data.bytes;
-        explained += data.bytes;
+        // Placed strings hold the data already, counted for the package whose variable points at it.
+        if (!data.sized && !placement?.placesStrings)
+            entry.bytes += data.bytes;
     }
-    return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info };
+    // Shares of tables split between functions are fractions: each row is rounded once, at the end.
+    for (const row of rows.values())
+        row.bytes = Math.round(row.bytes);
+    const all = [...rows.values()].filter(r => r.bytes > 0);
+    const explained = all.filter(r => r.kind !== 'other').reduce((sum, r) => sum + r.bytes, 0);
+    return { binary, explained, rows: all.sort((a, b) => b.bytes - a.bytes), info };
+}
+/** The row of a part's bytes no package was found for, named for what they are. */
+function unplaced(rows, part) {
+    const key = UNPLACED[part];
+    const row = rows.get(key) ?? { key, kind: 'other', bytes: 0 };
+    rows.set(key, row);
+    return row;
 }
 /** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */
 function split_withMainModule(split) {
@@ -35912,11 +36497,25 @@ function split_withMainModule(split) {
 
 
 
-/** The unstripped twin's symbols, the file ranges its segments load, the data its variables embed and its size: one read serves all. */
-async function readTwin(unstripped) {
+
+/**
+ * The unstripped twin's symbols, the file ranges its segments load, the data its variables embed, its function table
+ * by package and its size: one read serves all.
+ */
+async function readTwin(unstripped, known) {
     const elf = await readFile(unstripped);
     const [symbols, loads] = [elfSymbols(elf), readElf(elf).loads];
-    return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) };
+    return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads), placement: readPlacement(elf, symbols, loads, known) };
+}
+/** The unsized bytes by package; without them (a layout this reader does not know) the split places less, and says so. */
+function readPlacement(elf, symbols, loads, known) {
+    try {
+        return placeUnsized(elf, symbols, loads, known);
+    }
+    catch (error) {
+        info(`the function table, type descriptors and strings could not be placed by package: ${error.message}`);
+        return undefined;
+    }
 }
 /**
  * Reads the unstripped binary's symbol table: whether the -X targets received their values, and whether the program
@@ -35942,16 +36541,16 @@ function confirmTarget(checked, settled, symbols, size) {
     return { role: checked.role, variable: settled, injected: hasStringVariable(symbols, settled, size), note: { level: 'warning', text } };
 }
 /** The first platform's twin says where the -X values landed; every twin splits its shipped binary by package, and goes. */
-async function twin_readTwins(build, asked, mainModulePackages, links, shipped) {
+async function twin_readTwins(build, asked, { mainModulePackages, packages }, links, shipped) {
     const begun = performance.now();
-    const first = await readTwin(links[0].unstripped);
+    const first = await readTwin(links[0].unstripped, packages);
     const { injections, needsSystemRoots } = readSymbols(build, asked, first.symbols, mainModulePackages);
     let attributionMs = performance.now() - begun;
     const twins = [];
     for (const [index, link] of links.entries()) {
         const started = performance.now();
-        const twin = index === 0 ? first : await readTwin(link.unstripped);
-        const breakdown = splitBinary(twin, shipped[index], link.output);
+        const twin = index === 0 ? first : await readTwin(link.unstripped, packages);
+        const breakdown = splitBinary(twin, shipped[index], link.output, packages);
         attributionMs += performance.now() - started;
         await io.rmRF(link.unstripped);
         twins.push({ unstrippedSize: twin.size, breakdown });
@@ -35959,9 +36558,9 @@ async function twin_readTwins(build, asked, mainModulePackages, links, shipped) 
     return { injections, needsSystemRoots, attributionMs, twins };
 }
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-function splitBinary(twin, shipped, output) {
+function splitBinary(twin, shipped, output, known) {
     try {
-        return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded);
+        return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded, { placement: twin.placement, known });
     }
     catch (error) {
         info(`${output}: no size attribution (${error.message.split('\n')[0]})`);
@@ -36056,7 +36655,7 @@ async function gobuild_linkBinaries(asked, version, workDir, facts, twin = 'none
     // The bytes read for the static check serve the split too (its build info).
     const bytes = checked.map(c => c.bytes);
     // The caller awaits it after the image build.
-    const findings = settleLater(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts.mainModulePackages, links, bytes)));
+    const findings = settleLater(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts, links, bytes)));
     return { build, shipped: checked.map(c => c.shipped), findings };
 }
 /** The release from the binary's build info, or why it could not be read (a Go before 1.18 writes another form). */
@@ -40333,11 +40932,12 @@ function mainCause(attribution) {
     const top = dominantRow(attribution.rows, attribution.head.binary - attribution.base.binary);
     return top ? ` · mostly ${causeOf(top)}` : '';
 }
-/** How far the symbols go: their share of the binary, and what they cannot size. */
+/** How far the split goes: the share of the binary placed in a package, and what the rest is. */
 function coverage(a, packed) {
     const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : '';
-    return (`Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
-        `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`);
+    return (`Split${before} by the binary's symbols, its function table, type descriptors and string literals, each charged to the package ` +
+        `that owns or uses it: ${human(a.head.explained)} of its ${human(a.head.binary)} (${percent(a.head.explained, a.head.binary)}) ` +
+        `is in a module, a package, the standard library or the runtime; the rest is ELF headers, alignment and the linker's own tables.`);
 }
 function renderModuleChanges(a, out) {
     if (!a.modules)
@@ -40356,8 +40956,10 @@ function renderRowChanges(a, out) {
     if (!a.rows || !a.base)
         return;
     const delta = a.head.binary - a.base.binary;
-    const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta;
-    out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '');
+    // Placed: the change in bytes that rows naming a module, a package, the standard library or the runtime hold.
+    const placed = a.head.explained - a.base.explained;
+    const share = delta !== 0 && Math.sign(placed) === Math.sign(delta) ? ` (${percent(Math.abs(placed), Math.abs(delta))})` : '';
+    out.push(`Binary ${signedHuman(delta)}; ${signedHuman(placed)} of it${share} is in the modules and packages below.`, '');
     out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|');
     for (const r of a.rows.top)
         out.push(changeLine(r, a.head.binary));

@@ -38,7 +38,7 @@ const unescape = (pkg: string) => pkg.replace(/%([0-9a-fA-F]{2})/g, (_, hex: str
  * Handles methods `pkg.(*T).M`, generics `pkg.F[other/pkg.T]`, itabs `go:itab.*pkg.T,io.Writer`, type
  * equality functions `type:.eq.pkg.T`, and the `%2e` the linker writes for a dot in the last path element.
  */
-export function symbolPackage(symbol: string): string | undefined {
+export function symbolPackage(symbol: string, known?: ReadonlySet<string>): string | undefined {
   let name = symbol
   if (name.startsWith('go:itab.')) name = name.slice('go:itab.'.length).split(',')[0]
   else if (name.startsWith('type:.eq.')) name = name.slice('type:.eq.'.length)
@@ -47,8 +47,26 @@ export function symbolPackage(symbol: string): string | undefined {
   // go.shape.* are the compiler's stand-ins for type parameters; an unnamed type (struct {…}) has no package.
   if (name.startsWith('go.shape.')) return undefined
   name = name.split(/[[ {]/)[0]
+  const listed = known && knownPrefix(name, known)
+  if (listed) return listed
   const slash = name.lastIndexOf('/')
   const dot = name.indexOf('.', slash + 1)
   if (dot <= 0) return undefined
   return unescape(name.slice(0, dot))
+}
+
+/**
+ * The longest package of the build that the name starts with, followed by a dot: `example.com/app/db.(*Tx).database/sql.grabConn`
+ * (the wrapper of a promoted method of another package) is example.com/app/db's, whatever slashes follow.
+ */
+function knownPrefix(name: string, known: ReadonlySet<string>): string | undefined {
+  let found: string | undefined
+  for (let dot = name.indexOf('.'); dot > 0; dot = name.indexOf('.', dot + 1)) {
+    const prefix = name.slice(0, dot)
+    // A receiver or a type's punctuation: the package path has ended before it.
+    if (prefix.includes('(') || prefix.includes('*')) break
+    const path = prefix.includes('%') ? unescape(prefix) : prefix
+    if (known.has(path)) found = path
+  }
+  return found
 }

@@ -43,7 +43,8 @@ export function elfReader(buf: Buffer) {
   const little = buf[5] === 1
   const u16 = (o: number) => (little ? buf.readUInt16LE(o) : buf.readUInt16BE(o))
   const u32 = (o: number) => (little ? buf.readUInt32LE(o) : buf.readUInt32BE(o))
-  const word = (o: number) => (is64 ? Number(little ? buf.readBigUInt64LE(o) : buf.readBigUInt64BE(o)) : u32(o))
+  // Two 32-bit reads: exact below 2^53 (every address and size), and much cheaper than a BigInt per word.
+  const word = (o: number) => (is64 ? (little ? u32(o) + u32(o + 4) * 2 ** 32 : u32(o + 4) + u32(o) * 2 ** 32) : u32(o))
   const cString = (offset: number) => {
     const end = buf.indexOf(0, offset)
     return buf.toString('latin1', offset, end < 0 ? buf.length : end)

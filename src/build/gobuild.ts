@@ -78,7 +78,7 @@ async function goBuild(build: BuildSettings, platform: Platform, plan: Plan, fac
 type FailureFacts = Pick<PackageFacts, 'sources'> & { cgo: () => Promise<CgoFacts> }
 
 /** What the links use of the listing: where version variables may be, and cgo to explain a failure. */
-export type LinkFacts = Pick<PackageFacts, 'importPath' | 'mainModulePackages' | 'sources' | 'cgo'>
+export type LinkFacts = Pick<PackageFacts, 'importPath' | 'mainModulePackages' | 'packages' | 'sources' | 'cgo'>
 
 /**
  * One platform's two links: the shipped binary, which the image waits for, and its twin at the lowest priority, on
@@ -144,7 +144,7 @@ export async function linkBinaries(asked: BuildSettings, version: VersionInfo, w
   // The bytes read for the static check serve the split too (its build info).
   const bytes = checked.map(c => c.bytes)
   // The caller awaits it after the image build.
-  const findings = settleLater(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts.mainModulePackages, links, bytes)))
+  const findings = settleLater(twinsLinked.then(() => readTwins(build, { ...asked, sources }, facts, links, bytes)))
   return { build, shipped: checked.map(c => c.shipped), findings }
 }
 

@@ -17,6 +17,8 @@ export interface PackageFacts {
   packageNote?: string
   /** Import paths of the main module's packages the program links: where version variables are looked for. */
   mainModulePackages: string[]
+  /** Every package the program links, the standard library's too: the split's rows are these. */
+  packages: ReadonlySet<string>
   /** Every package the program links outside the standard library, by import path: its folder and Go files. */
   sources: Map<string, PackageSource>
   /**
@@ -237,6 +239,7 @@ export async function inspectPackage(given: BuildSettings, { base = false } = {}
     importPath,
     packageNote: note,
     mainModulePackages: packages.filter(p => p.main).map(p => p.importPath),
+    packages: imports,
     sources: new Map(packages.flatMap(p => (p.source ? [[p.importPath, p.source] as const] : []))),
     cgo: onDemand(async () => {
       const packages = await cgo()

@@ -1,6 +1,7 @@
 import { type BuildInfo, type ModuleVersion, symbolPackage } from './buildinfo.js'
 import type { Load } from './elf.js'
 import type { EmbeddedData } from './embedded.js'
+import type { Placement, UnsizedPart } from './placement.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -38,7 +39,14 @@ const RUNTIME = /^(runtime|internal\/runtime|internal\/abi|internal\/bytealg|int
 export const ROW_LABELS: Record<'std' | 'runtime' | 'other', string> = {
   std: 'standard library',
   runtime: 'Go runtime',
-  other: 'linker tables with no package (go:func.*, type:*, go:string.*)'
+  other: 'linker data of no package (go:func.*, gcbits, function descriptors)'
+}
+
+/** Rows of unsized bytes no package was found for. */
+const UNPLACED: Record<UnsizedPart, string> = {
+  functions: 'function table entries of no package',
+  types: 'type descriptors of no package',
+  strings: 'string data no code or variable points at'
 }
 
 export const versionLabel = (m: ModuleVersion) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version)
@@ -75,34 +83,49 @@ export function breakdown(
   loads: Array<Pick<Load, 'vaddr' | 'filesz'>>,
   info: BuildInfo,
   binary: number,
-  embedded: EmbeddedData[] = []
+  embedded: EmbeddedData[] = [],
+  { placement, known }: { placement?: Placement; known?: ReadonlySet<string> } = {}
 ): Breakdown {
   const rows = new Map<string, SizeRow>()
   // Tens of thousands of symbols share a few hundred packages: each package is placed once.
   const placed = new Map<string | undefined, Omit<SizeRow, 'bytes'>>()
-  const entryOf = (symbol: string) => {
-    const pkg = symbolPackage(symbol)
+  const entryOf = (pkg: string | undefined) => {
     const row = placed.get(pkg) ?? rowOf(pkg, info)
     placed.set(pkg, row)
     const entry = rows.get(row.key) ?? { ...row, bytes: 0 }
     rows.set(row.key, entry)
     return entry
   }
-  let explained = 0
+  const packageOf = (name: string) => symbolPackage(name, known) ?? placement?.unitPackage.get(name)
   for (const symbol of symbols) {
     const bytes = fileBytes(symbol, loads)
-    if (bytes === 0) continue
-    entryOf(symbol.name).bytes += bytes
-    explained += bytes
+    if (bytes > 0 && !placement?.replaces.has(symbol.name)) entryOf(packageOf(symbol.name)).bytes += bytes
+  }
+  for (const { part, byPackage } of placement?.charges ?? []) {
+    for (const [pkg, bytes] of byPackage) {
+      const entry = pkg === undefined ? unplaced(rows, part) : entryOf(pkg)
+      entry.bytes += bytes
+    }
   }
   for (const data of embedded) {
-    const entry = entryOf(data.variable)
+    const entry = entryOf(packageOf(data.variable))
     entry.embedded = (entry.embedded ?? 0) + data.bytes
-    if (data.sized) continue
-    entry.bytes += data.bytes
-    explained += data.bytes
+    // Placed strings hold the data already, counted for the package whose variable points at it.
+    if (!data.sized && !placement?.placesStrings) entry.bytes += data.bytes
   }
-  return { binary, explained, rows: [...rows.values()].sort((a, b) => b.bytes - a.bytes), info }
+  // Shares of tables split between functions are fractions: each row is rounded once, at the end.
+  for (const row of rows.values()) row.bytes = Math.round(row.bytes)
+  const all = [...rows.values()].filter(r => r.bytes > 0)
+  const explained = all.filter(r => r.kind !== 'other').reduce((sum, r) => sum + r.bytes, 0)
+  return { binary, explained, rows: all.sort((a, b) => b.bytes - a.bytes), info }
+}
+
+/** The row of a part's bytes no package was found for, named for what they are. */
+function unplaced(rows: Map<string, SizeRow>, part: UnsizedPart): SizeRow {
+  const key = UNPLACED[part]
+  const row = rows.get(key) ?? { key, kind: 'other', bytes: 0 }
+  rows.set(key, row)
+  return row
 }
 
 /** The main module as one row, like any dependency, with its packages under it: scattered, they hide its weight. */

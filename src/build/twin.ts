@@ -5,19 +5,36 @@ import { heldToSource, type RoleSource } from './claims.js'
 import { readElf, type ElfFacts } from './elf.js'
 import { embeddedData, type EmbeddedData } from './embedded.js'
 import { elfBuildInfo, elfSymbols } from './gobinary.js'
+import { placeUnsized, type Placement } from './placement.js'
 import { breakdown, type Breakdown } from './split.js'
 import { hasStringVariable, pointerSize, resolveTarget, verifiesWithSystemRoots, type GoSymbol, type Injection, type Role } from './symbols.js'
 import { info } from '../process/index.js'
 
 // Reading the unstripped twin: the symbol table behind the -X check, the TLS check and the split by package.
 
-type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads']; size: number; embedded: EmbeddedData[] }
+type Twin = { symbols: GoSymbol[]; loads: ElfFacts['loads']; size: number; embedded: EmbeddedData[]; placement?: Placement }
 
-/** The unstripped twin's symbols, the file ranges its segments load, the data its variables embed and its size: one read serves all. */
-async function readTwin(unstripped: string): Promise<Twin> {
+/** What the twin's reader knows of the build: its packages, the main module's among them. */
+export type BuildPackages = { mainModulePackages: string[]; packages: ReadonlySet<string> }
+
+/**
+ * The unstripped twin's symbols, the file ranges its segments load, the data its variables embed, its function table
+ * by package and its size: one read serves all.
+ */
+async function readTwin(unstripped: string, known: ReadonlySet<string>): Promise<Twin> {
   const elf = await readFile(unstripped)
   const [symbols, loads] = [elfSymbols(elf), readElf(elf).loads]
-  return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads) }
+  return { symbols, loads, size: elf.length, embedded: embeddedData(elf, symbols, loads), placement: readPlacement(elf, symbols, loads, known) }
+}
+
+/** The unsized bytes by package; without them (a layout this reader does not know) the split places less, and says so. */
+function readPlacement(elf: Buffer, symbols: GoSymbol[], loads: ElfFacts['loads'], known: ReadonlySet<string>): Placement | undefined {
+  try {
+    return placeUnsized(elf, symbols, loads, known)
+  } catch (error) {
+    info(`the function table, type descriptors and strings could not be placed by package: ${(error as Error).message}`)
+    return undefined
+  }
 }
 
 /**
@@ -74,19 +91,19 @@ export interface LinkedPair {
 export async function readTwins(
   build: BuildSettings,
   asked: AskedTargets,
-  mainModulePackages: string[],
+  { mainModulePackages, packages }: BuildPackages,
   links: LinkedPair[],
   shipped: Buffer[]
 ): Promise<TwinFindings> {
   const begun = performance.now()
-  const first = await readTwin(links[0].unstripped)
+  const first = await readTwin(links[0].unstripped, packages)
   const { injections, needsSystemRoots } = readSymbols(build, asked, first.symbols, mainModulePackages)
   let attributionMs = performance.now() - begun
   const twins: TwinFindings['twins'] = []
   for (const [index, link] of links.entries()) {
     const started = performance.now()
-    const twin = index === 0 ? first : await readTwin(link.unstripped)
-    const breakdown = splitBinary(twin, shipped[index], link.output)
+    const twin = index === 0 ? first : await readTwin(link.unstripped, packages)
+    const breakdown = splitBinary(twin, shipped[index], link.output, packages)
     attributionMs += performance.now() - started
     await io.rmRF(link.unstripped)
     twins.push({ unstrippedSize: twin.size, breakdown })
@@ -95,9 +112,9 @@ export async function readTwins(
 }
 
 /** The shipped binary's bytes by module and package: the twin's symbols sized, the shipped binary's build info. */
-function splitBinary(twin: Twin, shipped: Buffer, output: string): Breakdown | undefined {
+function splitBinary(twin: Twin, shipped: Buffer, output: string, known: ReadonlySet<string>): Breakdown | undefined {
   try {
-    return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded)
+    return breakdown(twin.symbols, twin.loads, elfBuildInfo(shipped), shipped.length, twin.embedded, { placement: twin.placement, known })
   } catch (error) {
     info(`${output}: no size attribution (${(error as Error).message.split('\n')[0]})`)
     return undefined

@@ -8,7 +8,8 @@ import type { BaseImage, ZstdFigure } from './types.js'
  * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
  */
 // 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
-export const RECORD_FORMAT = 2
+// 3: the split places the function table, type descriptors and strings by package, and counts only them as explained.
+export const RECORD_FORMAT = 3
 
 export interface RecordedImage {
   platform: string

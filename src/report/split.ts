@@ -42,12 +42,13 @@ export function mainCause(attribution: Attribution | undefined): string {
   return top ? ` · mostly ${causeOf(top)}` : ''
 }
 
-/** How far the symbols go: their share of the binary, and what they cannot size. */
+/** How far the split goes: the share of the binary placed in a package, and what the rest is. */
 function coverage(a: Attribution, packed: boolean): string {
   const before = packed ? ' before UPX (UPX hides the build info, so the unpacked binary is split)' : ''
   return (
-    `Split by the sizes of the binary's symbols${before}: they explain ${human(a.head.explained)} of its ${human(a.head.binary)} ` +
-    `(${percent(a.head.explained, a.head.binary)}); the rest is pclntab, type descriptors and strings, which the linker does not size per package.`
+    `Split${before} by the binary's symbols, its function table, type descriptors and string literals, each charged to the package ` +
+    `that owns or uses it: ${human(a.head.explained)} of its ${human(a.head.binary)} (${percent(a.head.explained, a.head.binary)}) ` +
+    `is in a module, a package, the standard library or the runtime; the rest is ELF headers, alignment and the linker's own tables.`
   )
 }
 
@@ -66,8 +67,10 @@ function renderModuleChanges(a: Attribution, out: string[]): void {
 function renderRowChanges(a: Attribution, out: string[]): void {
   if (!a.rows || !a.base) return
   const delta = a.head.binary - a.base.binary
-  const explained = a.rows.top.reduce((sum, r) => sum + r.delta, 0) + a.rows.rest.delta
-  out.push(`Binary ${signedHuman(delta)}; the rows below explain ${signedHuman(explained)} of it.`, '')
+  // Placed: the change in bytes that rows naming a module, a package, the standard library or the runtime hold.
+  const placed = a.head.explained - a.base.explained
+  const share = delta !== 0 && Math.sign(placed) === Math.sign(delta) ? ` (${percent(Math.abs(placed), Math.abs(delta))})` : ''
+  out.push(`Binary ${signedHuman(delta)}; ${signedHuman(placed)} of it${share} is in the modules and packages below.`, '')
   out.push('| Where the bytes went | Base | This change | Change | Share of binary |', '|---|---:|---:|---:|---:|')
   for (const r of a.rows.top) out.push(changeLine(r, a.head.binary))
   if (a.rows.rest.rows > 0) out.push(`| ${a.rows.rest.rows} more rows | | | ${signedHuman(a.rows.rest.delta)} | |`)
