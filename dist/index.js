@@ -34850,7 +34850,8 @@ function knownPrefix(name, known) {
         if (prefix.includes('(') || prefix.includes('*'))
             break;
         const path = prefix.includes('%') ? buildinfo_unescape(prefix) : prefix;
-        if (known.has(path))
+        // The linker names the main package `main`, whatever its import path.
+        if (known.has(path) || path === 'main')
             found = path;
     }
     return found;
@@ -36069,7 +36070,78 @@ function chargeUnits(buf, h, f, add) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/build/strings.ts
+/** The bytes of a carrier symbol: from its address to the next symbol's (the linker lays the carriers out in a row). */
+function carrierRegion(symbols, name) {
+    const start = symbols.find(s => s.name === name)?.address;
+    if (start === undefined)
+        return undefined;
+    let end = Infinity;
+    for (const s of symbols)
+        if (s.address !== undefined && s.address > start && s.address < end)
+            end = s.address;
+    return end === Infinity ? undefined : { start, end };
+}
+/** A test of whether an address is in any of many regions: a binary search of them, sorted. */
+function inRegions(regions) {
+    const sorted = [...regions].sort((a, b) => a.start - b.start);
+    return address => {
+        let [low, high] = [0, sorted.length];
+        while (low < high) {
+            const middle = (low + high) >> 1;
+            if (sorted[middle].end <= address)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low < sorted.length && sorted[low].start <= address && address < sorted[low].end;
+    };
+}
+/** Each region's uses, from uses sorted by address: a slice found by binary search, not a pass over all of them. */
+function usesIn(sorted, region) {
+    const first = (address) => {
+        let [low, high] = [0, sorted.length];
+        while (low < high) {
+            const middle = (low + high) >> 1;
+            if (sorted[middle].target < address)
+                low = middle + 1;
+            else
+                high = middle;
+        }
+        return low;
+    };
+    return sorted.slice(first(region.start), first(region.end));
+}
+/** The region's bytes by package, from the places that use them; bytes before the first use count for no package. */
+function stringCharges(region, uses) {
+    const users = new Map();
+    for (const { target, pkg } of uses) {
+        if (target < region.start || target >= region.end)
+            continue;
+        const set = users.get(target) ?? new Set();
+        set.add(pkg);
+        users.set(target, set);
+    }
+    // A start someone with a package uses does not also count for no package.
+    for (const set of users.values())
+        if (set.size > 1)
+            set.delete(undefined);
+    const starts = [...users.keys()].sort((a, b) => a - b);
+    const charges = new Map();
+    const add = (pkg, bytes) => charges.set(pkg, (charges.get(pkg) ?? 0) + bytes);
+    if (starts.length === 0 || starts[0] > region.start)
+        add(undefined, (starts[0] ?? region.end) - region.start);
+    for (const [i, start] of starts.entries()) {
+        const bytes = (starts[i + 1] ?? region.end) - start;
+        const pkgs = users.get(start);
+        for (const pkg of pkgs)
+            add(pkg, bytes / pkgs.size);
+    }
+    return charges;
+}
+
 ;// CONCATENATED MODULE: ./src/build/references.ts
+
 
 // LEAQ sym(SB), reg: a REX.W prefix, 8D, a ModRM of mod 00 and r/m 101 (RIP-relative), a 32-bit displacement.
 const amd64 = (code, pc, keep) => {
@@ -36103,7 +36175,7 @@ function codeReferences(buf, machine, symbols, loads, ranges) {
         return [];
     elfReader(buf);
     const found = [];
-    const wanted = (target) => ranges.some(r => target >= r.start && target < r.end);
+    const wanted = inRegions(ranges);
     for (const symbol of symbols) {
         if ((symbol.kind !== 'T' && symbol.kind !== 't') || symbol.address === undefined || symbol.size === 0)
             continue;
@@ -36132,8 +36204,7 @@ function dataReferences(buf, symbols, loads, ranges) {
         : little
             ? buf.readUInt32LE(at)
             : buf.readUInt32BE(at);
-    const low = Math.min(...ranges.map(r => r.start));
-    const high = Math.max(...ranges.map(r => r.end));
+    const wanted = inRegions(ranges);
     const bound = (name) => symbols.find(s => s.name === name)?.address;
     const [data, edata] = [bound('runtime.data'), bound('runtime.edata')];
     // The itabs and an embed.FS's file list (its names and data) hold pointers among the read-only data.
@@ -36150,51 +36221,11 @@ function dataReferences(buf, symbols, loads, ranges) {
         const first = (size - (symbol.address % size)) % size;
         for (let i = first; i + size <= symbol.size; i += size) {
             const target = read(at + i);
-            if (target >= low && target < high && ranges.some(r => target >= r.start && target < r.end))
+            if (wanted(target))
                 found.push({ symbol: symbol.name, target });
         }
     }
     return found;
-}
-
-;// CONCATENATED MODULE: ./src/build/strings.ts
-/** The bytes of a carrier symbol: from its address to the next symbol's (the linker lays the carriers out in a row). */
-function carrierRegion(symbols, name) {
-    const start = symbols.find(s => s.name === name)?.address;
-    if (start === undefined)
-        return undefined;
-    let end = Infinity;
-    for (const s of symbols)
-        if (s.address !== undefined && s.address > start && s.address < end)
-            end = s.address;
-    return end === Infinity ? undefined : { start, end };
-}
-/** The region's bytes by package, from the places that use them; bytes before the first use count for no package. */
-function stringCharges(region, uses) {
-    const users = new Map();
-    for (const { target, pkg } of uses) {
-        if (target < region.start || target >= region.end)
-            continue;
-        const set = users.get(target) ?? new Set();
-        set.add(pkg);
-        users.set(target, set);
-    }
-    // A start someone with a package uses does not also count for no package.
-    for (const set of users.values())
-        if (set.size > 1)
-            set.delete(undefined);
-    const starts = [...users.keys()].sort((a, b) => a - b);
-    const charges = new Map();
-    const add = (pkg, bytes) => charges.set(pkg, (charges.get(pkg) ?? 0) + bytes);
-    if (starts.length === 0 || starts[0] > region.start)
-        add(undefined, (starts[0] ?? region.end) - region.start);
-    for (const [i, start] of starts.entries()) {
-        const bytes = (starts[i + 1] ?? region.end) - start;
-        const pkgs = users.get(start);
-        for (const pkg of pkgs)
-            add(pkg, bytes / pkgs.size);
-    }
-    return charges;
 }
 
 ;// CONCATENATED MODULE: ./src/build/types.ts
@@ -36453,6 +36484,45 @@ function namedPackage(buf, r, layout, region, address, type, known, elementOf) {
 
 
 
+// Gaps shorter than this between symbols are alignment.
+const GAP_MIN = 32;
+/**
+ * The static data no symbol sizes: a package's file-local data (a composite literal's backing array, a table) is
+ * left out of the symbol table, and shows as a gap between the symbols of .noptrdata, .data and read-only data.
+ */
+function hiddenData(symbols, carriers) {
+    const at = (name) => symbols.find(s => s.name === name)?.address;
+    const sections = [
+        [at('runtime.noptrdata'), at('runtime.enoptrdata')],
+        [at('runtime.data'), at('runtime.edata')],
+        [at('runtime.rodata'), at('runtime.erodata')]
+    ].filter((r) => r[0] !== undefined && r[1] !== undefined);
+    const taken = [
+        ...symbols.filter(s => s.address !== undefined && s.size > 0).map(s => ({ start: s.address, end: s.address + s.size })),
+        ...carriers.filter((c) => c !== undefined)
+    ].sort((a, b) => a.start - b.start);
+    const gaps = [];
+    for (const [start, end] of sections) {
+        let cursor = start;
+        for (const t of taken) {
+            if (t.end <= cursor || t.start >= end)
+                continue;
+            if (t.start - cursor >= GAP_MIN)
+                gaps.push({ start: cursor, end: t.start });
+            cursor = Math.max(cursor, t.end);
+        }
+        if (end - cursor >= GAP_MIN)
+            gaps.push({ start: cursor, end });
+    }
+    return gaps;
+}
+function sum(maps) {
+    const total = new Map();
+    for (const map of maps)
+        for (const [key, bytes] of map)
+            total.set(key, (total.get(key) ?? 0) + bytes);
+    return total;
+}
 /** The twin's unsized bytes by package; a part whose table this reader does not know (an older Go) is left out. */
 function placeUnsized(buf, symbols, loads, known) {
     // Tens of thousands of references name a few thousand functions and symbols: each name is read once.
@@ -36468,9 +36538,10 @@ function placeUnsized(buf, symbols, loads, known) {
     const charges = table ? [{ part: 'functions', byPackage: table.charges }] : [];
     const types = carrierRegion(symbols, 'type:*');
     const strings = carrierRegion(symbols, 'go:string.*');
-    const regions = [types, strings].filter((r) => r !== undefined);
+    const hidden = hiddenData(symbols, [types, strings]);
+    const regions = [types, strings, ...hidden].filter((r) => r !== undefined);
     if (regions.length === 0)
-        return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: false };
+        return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesData: false };
     const uses = [
         ...codeReferences(buf, readElf(buf).machine, symbols, loads, regions).map(c => ({ target: c.target, pkg: packageOf(c.function) })),
         ...dataReferences(buf, symbols, loads, regions).map(d => ({ target: d.target, pkg: packageOf(d.symbol) }))
@@ -36482,7 +36553,9 @@ function placeUnsized(buf, symbols, loads, known) {
     }
     if (strings)
         charges.push({ part: 'strings', byPackage: stringCharges(strings, uses) });
-    return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: strings !== undefined };
+    const sorted = [...uses].sort((a, b) => a.target - b.target);
+    charges.push({ part: 'data', byPackage: sum(hidden.map(gap => stringCharges(gap, usesIn(sorted, gap)))) });
+    return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesData: strings !== undefined };
 }
 
 ;// CONCATENATED MODULE: ./src/build/split.ts
@@ -36497,7 +36570,8 @@ const ROW_LABELS = {
 const UNPLACED = {
     functions: 'function table entries of no package',
     types: 'type descriptors of no package',
-    strings: 'string data no code or variable points at'
+    strings: 'string data no code or variable points at',
+    data: 'static data no code or variable points at'
 };
 const versionLabel = (m) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version);
 /** The row a package's bytes count in: its module by longest path prefix, or the standard library. */
@@ -36557,8 +36631,8 @@ function breakdown(symbols, loads, info, binary, embedded = [], { placement, kno
     for (const data of embedded) {
         const entry = entryOf(packageOf(data.variable));
         entry.embedded = (entry.embedded ?? 0) + data.bytes;
-        // Placed strings hold the data already, counted for the package whose variable points at it.
-        if (!data.sized && !placement?.placesStrings)
+        // Placed, the strings and hidden static data hold it already, counted for the package whose variable points at it.
+        if (!data.sized && !placement?.placesData)
             entry.bytes += data.bytes;
     }
     // Shares of tables split between functions are fractions: each row is rounded once, at the end.

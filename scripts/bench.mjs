@@ -887,7 +887,7 @@ function renderPlaced(res, out) {
   out.push(
     '## What the split places',
     '',
-    "The share of the stripped binary (linux/amd64) that the split places in a module, a package, the standard library or the runtime (the symbols' sizes, the function table per function, type descriptors per type, strings by the code and data that use them), and the share of a pull request's growth placed the same way: a head that starts using `encoding/xml` and `image/png`, compared with its base rebuilt. The rest is ELF headers, alignment and the linker's own tables. One run per app (the shares are counts); attribution is that run's time for splitting head and base, beside its links and image build." +
+    "The share of the stripped binary (linux/amd64) that the split places in a module, a package, the standard library or the runtime (the symbols' sizes, the function table per function, type descriptors per type, strings and the static data the symbol table leaves out by the code and data that use them), and the share of a pull request's growth placed the same way: a head that starts using `encoding/xml` and `image/png`, compared with its base rebuilt. The rest is ELF headers, alignment and the linker's own tables. One run per app (the shares are counts); attribution is that run's time for splitting head and base, beside its links and image build." +
       remeasured(res, 'placed'),
     ''
   )

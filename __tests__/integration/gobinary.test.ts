@@ -182,6 +182,9 @@ describe("a base image's binary is read in bounded memory", () => {
   }, 120_000)
 })
 
+// Entries of the fixture's table (8 bytes each).
+const TABLE = 6000
+
 /**
  * A service's shapes that no symbol sizes: statik's generated init registering a front-end as one string literal
  * local to the function, a type embedding *sql.Tx used through an interface (its promoted methods' wrappers), and the
@@ -224,6 +227,8 @@ function servedModule(literal: number): string {
       'func Wrap(tx *sql.Tx) Querier { return &Tx{Tx: tx, now: time.Now()} }',
       ''
     ].join('\n'),
+    // A table as a composite literal: its backing array is file-local data the linker leaves out of the symbol table.
+    'tables/tables.go': `package tables\n\nvar Table = []uint64{${Array.from({ length: TABLE }, (_, i) => i * 7919).join(', ')}}\n\nfunc At(i int) uint64 { return Table[i%len(Table)] }\n`,
     'cmd/served/main.go': [
       'package main',
       '',
@@ -232,13 +237,14 @@ function servedModule(literal: number): string {
       '\t"net/http"',
       '',
       '\t"example.com/served/sqlite"',
+      '\t"example.com/served/tables"',
       '\t"example.com/served/statik/fs"',
       '\t_ "example.com/served/statik"',
       ')',
       '',
       'func main() {',
       '\tq := sqlite.Wrap(nil)',
-      '\tfmt.Println(fs.Size(), q != nil)',
+      '\tfmt.Println(fs.Size(), q != nil, tables.At(len(fmt.Sprint(q))))',
       '\thttp.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })',
       '}',
       ''
@@ -271,6 +277,8 @@ describe('every byte placed: the function table, type descriptors and strings by
     const split = breakdown(symbols, loads, elfBuildInfo(binary), binary.length, embeddedData(elf, symbols, loads), { placement, known })
     expect(split.binary).toBe(binary.length)
     expect(split.explained / split.binary).toBeGreaterThanOrEqual(0.85)
+    // Nothing counted twice: the rows, those of no package too, fit in the binary.
+    expect(split.rows.reduce((sum, r) => sum + r.bytes, 0)).toBeLessThanOrEqual(split.binary)
     // A row names a package the go command lists for this build, or a module of its build info.
     const modules = new Set(split.info.deps.map(d => d.path))
     for (const row of split.rows.filter(r => r.kind === 'package' || r.kind === 'module')) {
@@ -290,6 +298,8 @@ describe('every byte placed: the function table, type descriptors and strings by
       // The literal local to statik's init counts for statik, not for fs, which keeps it in a map at run time.
       expect(row('example.com/served/statik')!.bytes).toBeGreaterThanOrEqual(literal)
       expect(row('example.com/served/statik/fs')?.bytes ?? 0).toBeLessThan(literal)
+      // The table's hidden backing array counts for its package.
+      expect(row('example.com/served/tables')!.bytes).toBeGreaterThanOrEqual(8 * TABLE)
       // The promoted methods of *sql.Tx wrapped for Tx count for sqlite; no row is named after a wrapper.
       expect(row('example.com/served/sqlite')!.bytes).toBeGreaterThan(0)
       expect(split.rows.filter(r => /\.Tx|\(\*Tx\)/.test(r.key))).toEqual([])

@@ -66,7 +66,8 @@ function knownPrefix(name: string, known: ReadonlySet<string>): string | undefin
     // A receiver or a type's punctuation: the package path has ended before it.
     if (prefix.includes('(') || prefix.includes('*')) break
     const path = prefix.includes('%') ? unescape(prefix) : prefix
-    if (known.has(path)) found = path
+    // The linker names the main package `main`, whatever its import path.
+    if (known.has(path) || path === 'main') found = path
   }
   return found
 }

@@ -2,7 +2,7 @@ import { symbolPackage } from './buildinfo.js'
 import { readElf, type Load } from './elf.js'
 import { functionTable } from './pclntab.js'
 import { codeReferences, dataReferences } from './references.js'
-import { carrierRegion, stringCharges, type Region } from './strings.js'
+import { carrierRegion, stringCharges, usesIn, type Region } from './strings.js'
 import type { GoSymbol } from './symbols.js'
 import { typeCharges } from './types.js'
 
@@ -11,7 +11,7 @@ import { typeCharges } from './types.js'
  * type descriptors (a tenth) and the string literals. What could not be placed is kept under what it is.
  */
 
-export type UnsizedPart = 'functions' | 'types' | 'strings'
+export type UnsizedPart = 'functions' | 'types' | 'strings' | 'data'
 
 export interface Placement {
   /** Each part's bytes by package; undefined: bytes of that part that no package was found for. */
@@ -20,11 +20,48 @@ export interface Placement {
   unitPackage: Map<string, string>
   /** Sized symbols whose bytes the charges stand for (go:func.*): not to be counted again. */
   replaces: Set<string>
-  /** The strings were placed: the embedded data among them is counted already. */
-  placesStrings: boolean
+  /** The strings and the hidden static data were placed: embedded data, which lies among them, is counted already. */
+  placesData: boolean
 }
 
 type Loads = Array<Pick<Load, 'vaddr' | 'filesz' | 'offset'>>
+
+// Gaps shorter than this between symbols are alignment.
+const GAP_MIN = 32
+
+/**
+ * The static data no symbol sizes: a package's file-local data (a composite literal's backing array, a table) is
+ * left out of the symbol table, and shows as a gap between the symbols of .noptrdata, .data and read-only data.
+ */
+function hiddenData(symbols: GoSymbol[], carriers: Array<Region | undefined>): Region[] {
+  const at = (name: string) => symbols.find(s => s.name === name)?.address
+  const sections = [
+    [at('runtime.noptrdata'), at('runtime.enoptrdata')],
+    [at('runtime.data'), at('runtime.edata')],
+    [at('runtime.rodata'), at('runtime.erodata')]
+  ].filter((r): r is [number, number] => r[0] !== undefined && r[1] !== undefined)
+  const taken = [
+    ...symbols.filter(s => s.address !== undefined && s.size > 0).map(s => ({ start: s.address!, end: s.address! + s.size })),
+    ...carriers.filter((c): c is Region => c !== undefined)
+  ].sort((a, b) => a.start - b.start)
+  const gaps: Region[] = []
+  for (const [start, end] of sections) {
+    let cursor = start
+    for (const t of taken) {
+      if (t.end <= cursor || t.start >= end) continue
+      if (t.start - cursor >= GAP_MIN) gaps.push({ start: cursor, end: t.start })
+      cursor = Math.max(cursor, t.end)
+    }
+    if (end - cursor >= GAP_MIN) gaps.push({ start: cursor, end })
+  }
+  return gaps
+}
+
+function sum(maps: Array<Map<string | undefined, number>>): Map<string | undefined, number> {
+  const total = new Map<string | undefined, number>()
+  for (const map of maps) for (const [key, bytes] of map) total.set(key, (total.get(key) ?? 0) + bytes)
+  return total
+}
 
 /** The twin's unsized bytes by package; a part whose table this reader does not know (an older Go) is left out. */
 export function placeUnsized(buf: Buffer, symbols: GoSymbol[], loads: Loads, known: ReadonlySet<string>): Placement {
@@ -40,8 +77,9 @@ export function placeUnsized(buf: Buffer, symbols: GoSymbol[], loads: Loads, kno
   const charges: Placement['charges'] = table ? [{ part: 'functions', byPackage: table.charges }] : []
   const types = carrierRegion(symbols, 'type:*')
   const strings = carrierRegion(symbols, 'go:string.*')
-  const regions = [types, strings].filter((r): r is Region => r !== undefined)
-  if (regions.length === 0) return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: false }
+  const hidden = hiddenData(symbols, [types, strings])
+  const regions = [types, strings, ...hidden].filter((r): r is Region => r !== undefined)
+  if (regions.length === 0) return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesData: false }
   const uses = [
     ...codeReferences(buf, readElf(buf).machine, symbols, loads, regions).map(c => ({ target: c.target, pkg: packageOf(c.function) })),
     ...dataReferences(buf, symbols, loads, regions).map(d => ({ target: d.target, pkg: packageOf(d.symbol) }))
@@ -52,5 +90,7 @@ export function placeUnsized(buf: Buffer, symbols: GoSymbol[], loads: Loads, kno
     charges.push({ part: 'types', byPackage: typeCharges(buf, loads, types, { uses, typelinks }, known) })
   }
   if (strings) charges.push({ part: 'strings', byPackage: stringCharges(strings, uses) })
-  return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesStrings: strings !== undefined }
+  const sorted = [...uses].sort((a, b) => a.target - b.target)
+  charges.push({ part: 'data', byPackage: sum(hidden.map(gap => stringCharges(gap, usesIn(sorted, gap)))) })
+  return { charges, unitPackage, replaces: table?.replaces ?? new Set(), placesData: strings !== undefined }
 }

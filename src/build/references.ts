@@ -1,4 +1,5 @@
 import { ELF_MACHINE, elfReader, type Load } from './elf.js'
+import { inRegions } from './strings.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -59,7 +60,7 @@ export function codeReferences(
   if (!scan) return []
   elfReader(buf)
   const found: CodeReference[] = []
-  const wanted = (target: number) => ranges.some(r => target >= r.start && target < r.end)
+  const wanted = inRegions(ranges)
   for (const symbol of symbols) {
     if ((symbol.kind !== 'T' && symbol.kind !== 't') || symbol.address === undefined || symbol.size === 0) continue
     const load = loads.find(l => symbol.address! >= l.vaddr && symbol.address! + symbol.size <= l.vaddr + l.filesz)
@@ -93,8 +94,7 @@ export function dataReferences(
       : little
         ? buf.readUInt32LE(at)
         : buf.readUInt32BE(at)
-  const low = Math.min(...ranges.map(r => r.start))
-  const high = Math.max(...ranges.map(r => r.end))
+  const wanted = inRegions(ranges)
   const bound = (name: string) => symbols.find(s => s.name === name)?.address
   const [data, edata] = [bound('runtime.data'), bound('runtime.edata')]
   // The itabs and an embed.FS's file list (its names and data) hold pointers among the read-only data.
@@ -110,7 +110,7 @@ export function dataReferences(
     const first = (size - (symbol.address % size)) % size
     for (let i = first; i + size <= symbol.size; i += size) {
       const target = read(at + i)
-      if (target >= low && target < high && ranges.some(r => target >= r.start && target < r.end)) found.push({ symbol: symbol.name, target })
+      if (wanted(target)) found.push({ symbol: symbol.name, target })
     }
   }
   return found

@@ -46,7 +46,8 @@ export const ROW_LABELS: Record<'std' | 'runtime' | 'other', string> = {
 const UNPLACED: Record<UnsizedPart, string> = {
   functions: 'function table entries of no package',
   types: 'type descriptors of no package',
-  strings: 'string data no code or variable points at'
+  strings: 'string data no code or variable points at',
+  data: 'static data no code or variable points at'
 }
 
 export const versionLabel = (m: ModuleVersion) => (m.replacedBy ? `${m.version} => ${m.replacedBy}` : m.version)
@@ -110,8 +111,8 @@ export function breakdown(
   for (const data of embedded) {
     const entry = entryOf(packageOf(data.variable))
     entry.embedded = (entry.embedded ?? 0) + data.bytes
-    // Placed strings hold the data already, counted for the package whose variable points at it.
-    if (!data.sized && !placement?.placesStrings) entry.bytes += data.bytes
+    // Placed, the strings and hidden static data hold it already, counted for the package whose variable points at it.
+    if (!data.sized && !placement?.placesData) entry.bytes += data.bytes
   }
   // Shares of tables split between functions are fractions: each row is rounded once, at the end.
   for (const row of rows.values()) row.bytes = Math.round(row.bytes)

@@ -21,6 +21,34 @@ export function carrierRegion(symbols: GoSymbol[], name: string): Region | undef
   return end === Infinity ? undefined : { start, end }
 }
 
+/** A test of whether an address is in any of many regions: a binary search of them, sorted. */
+export function inRegions(regions: Region[]): (address: number) => boolean {
+  const sorted = [...regions].sort((a, b) => a.start - b.start)
+  return address => {
+    let [low, high] = [0, sorted.length]
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (sorted[middle].end <= address) low = middle + 1
+      else high = middle
+    }
+    return low < sorted.length && sorted[low].start <= address && address < sorted[low].end
+  }
+}
+
+/** Each region's uses, from uses sorted by address: a slice found by binary search, not a pass over all of them. */
+export function usesIn(sorted: Array<{ target: number; pkg?: string }>, region: Region): Array<{ target: number; pkg?: string }> {
+  const first = (address: number) => {
+    let [low, high] = [0, sorted.length]
+    while (low < high) {
+      const middle = (low + high) >> 1
+      if (sorted[middle].target < address) low = middle + 1
+      else high = middle
+    }
+    return low
+  }
+  return sorted.slice(first(region.start), first(region.end))
+}
+
 /** The region's bytes by package, from the places that use them; bytes before the first use count for no package. */
 export function stringCharges(region: Region, uses: Array<{ target: number; pkg?: string }>): Map<string | undefined, number> {
   const users = new Map<number, Set<string | undefined>>()

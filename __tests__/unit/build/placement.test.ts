@@ -1,7 +1,7 @@
 import { symbolPackage } from '../../../src/build/buildinfo.js'
 import { pcTableLength } from '../../../src/build/pclntab.js'
 import { amd64, arm64 } from '../../../src/build/references.js'
-import { stringCharges, carrierRegion } from '../../../src/build/strings.js'
+import { carrierRegion, inRegions, stringCharges, usesIn } from '../../../src/build/strings.js'
 
 describe('the package of a symbol, held to the packages of the build', () => {
   const known = new Set(['example.com/app/sqlite', 'database/sql', 'gopkg.in/yaml.v3', 'example.com/a.b/c'])
@@ -9,6 +9,8 @@ describe('the package of a symbol, held to the packages of the build', () => {
   it("a promoted method's wrapper of another package's unexported method is the embedding package's", () => {
     expect(symbolPackage('example.com/app/sqlite.(*Tx).database/sql.grabConn', known)).toBe('example.com/app/sqlite')
     expect(symbolPackage('example.com/app/sqlite.Tx.database/sql.awaitDone', known)).toBe('example.com/app/sqlite')
+    // In package main too (traefik/whoami's server embeds a gRPC type's unimplemented methods).
+    expect(symbolPackage('main.(*whoamiServer).github.com/traefik/whoami/grpc.mustEmbedUnimplementedWhoamiServer', known)).toBe('main')
     // Without the build's packages, the slash after the receiver misleads the plain reading.
     expect(symbolPackage('example.com/app/sqlite.Tx.database/sql.awaitDone')).not.toBe('example.com/app/sqlite')
   })
@@ -43,6 +45,16 @@ describe('string data by the places that use it', () => {
     ])
     expect(Object.fromEntries(charges)).toEqual({ undefined: 10, a: 30 + 10, b: 25, c: 25 })
     expect([...charges.values()].reduce((s, v) => s + v, 0)).toBe(100)
+  })
+
+  it('finds the regions an address is in, and the uses of a region, by binary search', () => {
+    const inside = inRegions([
+      { start: 300, end: 400 },
+      { start: 100, end: 200 }
+    ])
+    expect([99, 100, 199, 200, 250, 300, 399, 400].map(inside)).toEqual([false, true, true, false, false, true, true, false])
+    const sorted = [10, 100, 150, 199, 200, 300].map(target => ({ target }))
+    expect(usesIn(sorted, { start: 100, end: 200 }).map(u => u.target)).toEqual([100, 150, 199])
   })
 
   it("a carrier's region ends at the next symbol", () => {
