@@ -755,7 +755,7 @@ function render(res) {
   }
   out.push(
     '',
-    "Attribution is the time spent splitting the head and base binaries by module and package: reading each unstripped twin's symbol table (the first platform's was read anyway, for the -X check) and each stripped binary's build info, in-process, and the aggregation. It adds no compile and starts no tool.",
+    "Attribution is the time spent splitting the head and base binaries by module and package: reading each unstripped twin's symbol table (the first platform's was read anyway, for the -X check), placing its function table, type descriptors, strings and hidden static data by package, and each stripped binary's build info, in-process, and the aggregation. It adds no compile and starts no tool; it runs beside the links and the image build, so its share is an upper bound on what it adds to the wall.",
     ''
   )
 
