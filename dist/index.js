@@ -34668,7 +34668,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   vo: () => (/* reexport */ buildInfoStrings),
   ZQ: () => (/* reexport */ commitParents),
   Gx: () => (/* reexport */ goBuildPlan),
-  mD: () => (/* reexport */ heldToOutput),
+  be: () => (/* reexport */ heldToPrinted),
   Hz: () => (/* reexport */ inspectPackage),
   Q3: () => (/* reexport */ linkBinaries),
   _Y: () => (/* reexport */ parseBuildInfo),
@@ -35055,7 +35055,10 @@ function elfGoVersion(buf) {
     return buildInfoStrings(buf).goVersion;
 }
 
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/build/claims.ts
+
 const STARTUP_TEXT = {
     initializer: 'its declaration computes its value (a call), which runs when the program starts',
     init: 'a func init of its package assigns it'
@@ -35102,14 +35105,21 @@ function heldToOutput(injection, role, printed, value) {
         `set after -X gave ${injection.variable} its value. Set version-variable to the variable it prints, or version-variable: none.`;
     return { ...injection, injected: false, overridden: { by: 'smoke', printed: others.slice(0, 3) }, note: { level: 'warning', text } };
 }
+/** Every injection held to what the smoke test printed (stdout and stderr); a claim it takes back is warned of. */
+function heldToPrinted(injections, printed, version) {
+    return injections.map(injection => {
+        const held = heldToOutput(injection, injection.role, printed, version);
+        if (held !== injection && held.note)
+            (0,process/* warn */.R8)(held.note.text);
+        return held;
+    });
+}
 
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
-var process = __nccwpck_require__(369);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:fs"
@@ -36166,14 +36176,11 @@ const arm64 = (code, pc, keep) => {
     }
 };
 const SCANS = { [ELF_MACHINE.amd64]: amd64, [ELF_MACHINE.arm64]: arm64 };
-/** Whether the binary's architecture has a reader here (others place less, and the split says so). */
-const readsCode = (machine) => SCANS[machine] !== undefined;
 /** Every address in `ranges` that a function's code takes, with the function; none for an architecture not read. */
 function codeReferences(buf, machine, symbols, loads, ranges) {
     const scan = SCANS[machine];
     if (!scan)
         return [];
-    elfReader(buf);
     const found = [];
     const wanted = inRegions(ranges);
     for (const symbol of symbols) {
@@ -36194,16 +36201,8 @@ function codeReferences(buf, machine, symbols, loads, ranges) {
  * pass for addresses.
  */
 function dataReferences(buf, symbols, loads, ranges) {
-    const { is64 } = elfReader(buf);
-    const little = buf[5] === 1;
+    const { is64, word } = elfReader(buf);
     const size = is64 ? 8 : 4;
-    const read = (at) => is64
-        ? little
-            ? buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32
-            : buf.readUInt32BE(at + 4) + buf.readUInt32BE(at) * 2 ** 32
-        : little
-            ? buf.readUInt32LE(at)
-            : buf.readUInt32BE(at);
     const wanted = inRegions(ranges);
     const bound = (name) => symbols.find(s => s.name === name)?.address;
     const [data, edata] = [bound('runtime.data'), bound('runtime.edata')];
@@ -36220,7 +36219,7 @@ function dataReferences(buf, symbols, loads, ranges) {
         // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
         const first = (size - (symbol.address % size)) % size;
         for (let i = first; i + size <= symbol.size; i += size) {
-            const target = read(at + i);
+            const target = word(at + i);
             if (wanted(target))
                 found.push({ symbol: symbol.name, target });
         }
@@ -41312,7 +41311,7 @@ async function pipeline() {
     const { smoke, startup } = await (0,run/* smokeAndStartup */.E)(settings, head, loaded, workDir, phase);
     if (smoke?.error)
         failures.push(smoke.error);
-    const checked = { ...head, injections: heldToSmoke(head.injections, smoke, version.version) };
+    const checked = { ...head, injections: smoke ? (0,src_build/* heldToPrinted */.be)(head.injections, `${smoke.stdout}\n${smoke.stderr}`, version.version) : head.injections };
     // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
     if (!settings.publish.load && (head.inEngine || smoke)) {
         await (0,src_image/* removeImages */.F$)(head.tags);
@@ -41367,17 +41366,6 @@ function noteTarget(settings, importPath, head) {
         else if (note)
             (0,src_process/* info */.pq)(note.text);
     }
-}
-/** The injections held to what the smoke test printed: a claim it takes back is warned of. */
-function heldToSmoke(injections, smoke, version) {
-    if (!smoke)
-        return injections;
-    return injections.map(injection => {
-        const held = (0,src_build/* heldToOutput */.mD)(injection, injection.role, `${smoke.stdout}\n${smoke.stderr}`, version);
-        if (held !== injection && held.note)
-            (0,src_process/* warn */.R8)(held.note.text);
-        return held;
-    });
 }
 function judgeSizes(settings, head, baseline) {
     const sizes = head.measurement.images.map(image => ({

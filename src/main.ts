@@ -1,5 +1,5 @@
 import * as core from '@actions/core'
-import { heldToOutput, replacedDefault, type Injection } from './build/index.js'
+import { heldToPrinted, replacedDefault } from './build/index.js'
 import { headRoad, openMemory, rememberHead, startBaseline, type BaselineReport } from './compare/index.js'
 import { removeImages } from './image/index.js'
 import { buildTarget, type Target } from './measure/index.js'
@@ -7,7 +7,7 @@ import { preflight, warnDroppedCgo } from './preflight/index.js'
 import { info, killChildren, timedPhases, warn } from './process/index.js'
 import { loadAsAsked, release } from './publish/index.js'
 import { assembleReport, describeBudget, fitMarkdown, human, judge, LIMITS, renderMarkdown, setOutputs, writeReportFile } from './report/index.js'
-import { smokeAndStartup, type SmokeResult } from './run/index.js'
+import { smokeAndStartup } from './run/index.js'
 import { readSettings, type Settings } from './settings/index.js'
 
 export async function run(): Promise<void> {
@@ -55,7 +55,7 @@ async function pipeline(): Promise<void> {
   })
   const { smoke, startup } = await smokeAndStartup(settings, head, loaded, workDir, phase)
   if (smoke?.error) failures.push(smoke.error)
-  const checked = { ...head, injections: heldToSmoke(head.injections, smoke, version.version) }
+  const checked = { ...head, injections: smoke ? heldToPrinted(head.injections, `${smoke.stdout}\n${smoke.stderr}`, version.version) : head.injections }
   // With load: false, what the engine got only for the smoke test (or for measuring) leaves again.
   if (!settings.publish.load && (head.inEngine || smoke)) {
     await removeImages(head.tags)
@@ -113,16 +113,6 @@ function noteTarget(settings: Pick<Settings, 'stage'>, importPath: string, head:
     if (note?.level === 'warning') warn(note.text)
     else if (note) info(note.text)
   }
-}
-
-/** The injections held to what the smoke test printed: a claim it takes back is warned of. */
-function heldToSmoke(injections: Injection[], smoke: SmokeResult | undefined, version: string): Injection[] {
-  if (!smoke) return injections
-  return injections.map(injection => {
-    const held = heldToOutput(injection, injection.role, `${smoke.stdout}\n${smoke.stderr}`, version)
-    if (held !== injection && held.note) warn(held.note.text)
-    return held
-  })
 }
 
 function judgeSizes(settings: Pick<Settings, 'budget'>, head: Target, baseline: BaselineReport | undefined) {

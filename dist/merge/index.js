@@ -34989,7 +34989,10 @@ function gobinary_elfGoVersion(buf) {
     return gobinary_buildInfoStrings(buf).goVersion;
 }
 
+// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
+var src_process = __nccwpck_require__(369);
 ;// CONCATENATED MODULE: ./src/build/claims.ts
+
 const STARTUP_TEXT = {
     initializer: 'its declaration computes its value (a call), which runs when the program starts',
     init: 'a func init of its package assigns it'
@@ -35036,14 +35039,21 @@ function heldToOutput(injection, role, printed, value) {
         `set after -X gave ${injection.variable} its value. Set version-variable to the variable it prints, or version-variable: none.`;
     return { ...injection, injected: false, overridden: { by: 'smoke', printed: others.slice(0, 3) }, note: { level: 'warning', text } };
 }
+/** Every injection held to what the smoke test printed (stdout and stderr); a claim it takes back is warned of. */
+function heldToPrinted(injections, printed, version) {
+    return injections.map(injection => {
+        const held = heldToOutput(injection, injection.role, printed, version);
+        if (held !== injection && held.note)
+            warn(held.note.text);
+        return held;
+    });
+}
 
 ;// CONCATENATED MODULE: external "node:fs/promises"
 const promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:fs/promises");
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
-// EXTERNAL MODULE: ./src/process/index.ts + 7 modules
-var src_process = __nccwpck_require__(369);
 // EXTERNAL MODULE: ./src/settings/index.ts + 15 modules
 var src_settings = __nccwpck_require__(9864);
 // EXTERNAL MODULE: external "node:fs"
@@ -36030,14 +36040,11 @@ const arm64 = (code, pc, keep) => {
     }
 };
 const SCANS = { [ELF_MACHINE.amd64]: amd64, [ELF_MACHINE.arm64]: arm64 };
-/** Whether the binary's architecture has a reader here (others place less, and the split says so). */
-const readsCode = (machine) => SCANS[machine] !== undefined;
 /** Every address in `ranges` that a function's code takes, with the function; none for an architecture not read. */
 function references_codeReferences(buf, machine, symbols, loads, ranges) {
     const scan = SCANS[machine];
     if (!scan)
         return [];
-    elfReader(buf);
     const found = [];
     const wanted = inRegions(ranges);
     for (const symbol of symbols) {
@@ -36058,16 +36065,8 @@ function references_codeReferences(buf, machine, symbols, loads, ranges) {
  * pass for addresses.
  */
 function references_dataReferences(buf, symbols, loads, ranges) {
-    const { is64 } = elfReader(buf);
-    const little = buf[5] === 1;
+    const { is64, word } = elfReader(buf);
     const size = is64 ? 8 : 4;
-    const read = (at) => is64
-        ? little
-            ? buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32
-            : buf.readUInt32BE(at + 4) + buf.readUInt32BE(at) * 2 ** 32
-        : little
-            ? buf.readUInt32LE(at)
-            : buf.readUInt32BE(at);
     const wanted = inRegions(ranges);
     const bound = (name) => symbols.find(s => s.name === name)?.address;
     const [data, edata] = [bound('runtime.data'), bound('runtime.edata')];
@@ -36084,7 +36083,7 @@ function references_dataReferences(buf, symbols, loads, ranges) {
         // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
         const first = (size - (symbol.address % size)) % size;
         for (let i = first; i + size <= symbol.size; i += size) {
-            const target = read(at + i);
+            const target = word(at + i);
             if (wanted(target))
                 found.push({ symbol: symbol.name, target });
         }

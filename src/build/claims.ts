@@ -1,3 +1,4 @@
+import { warn } from '../process/index.js'
 import type { Injection, Role } from './symbols.js'
 
 // "Injected" is a claim about what the program reports, not about the linker's data: a value the program replaces at
@@ -58,4 +59,13 @@ export function heldToOutput(injection: Injection, role: Role, printed: string, 
     `The smoke test printed ${others.slice(0, 3).join(', ')}, not the injected version ${value}: the program reports a version of its own, ` +
     `set after -X gave ${injection.variable} its value. Set version-variable to the variable it prints, or version-variable: none.`
   return { ...injection, injected: false, overridden: { by: 'smoke', printed: others.slice(0, 3) }, note: { level: 'warning', text } }
+}
+
+/** Every injection held to what the smoke test printed (stdout and stderr); a claim it takes back is warned of. */
+export function heldToPrinted(injections: Injection[], printed: string, version: string): Injection[] {
+  return injections.map(injection => {
+    const held = heldToOutput(injection, injection.role, printed, version)
+    if (held !== injection && held.note) warn(held.note.text)
+    return held
+  })
 }

@@ -3,7 +3,7 @@
 export type { BuildInfo, ModuleVersion } from './buildinfo.js'
 export { buildInfoReader } from './buildinfo-stream.js'
 export { buildInfoStrings, elfBuildInfo } from './gobinary.js'
-export { heldToOutput } from './claims.js'
+export { heldToPrinted } from './claims.js'
 export { parseBuildInfo } from './buildinfo.js'
 export { goBuildPlan, linkBinaries } from './gobuild.js'
 export type { Binary, LinkFacts, Linking, Shipped } from './gobuild.js'

@@ -1,5 +1,5 @@
 import { ELF_MACHINE, elfReader, type Load } from './elf.js'
-import { inRegions } from './strings.js'
+import { inRegions, type Region } from './strings.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -13,11 +13,6 @@ export interface CodeReference {
   /** The function whose code takes the address. */
   function: string
   target: number
-}
-
-export interface Range {
-  start: number
-  end: number
 }
 
 type Scan = (code: Buffer, pc: number, keep: (target: number) => void) => void
@@ -45,20 +40,16 @@ export const arm64: Scan = (code, pc, keep) => {
 
 const SCANS: Record<number, Scan> = { [ELF_MACHINE.amd64]: amd64, [ELF_MACHINE.arm64]: arm64 }
 
-/** Whether the binary's architecture has a reader here (others place less, and the split says so). */
-export const readsCode = (machine: number) => SCANS[machine] !== undefined
-
 /** Every address in `ranges` that a function's code takes, with the function; none for an architecture not read. */
 export function codeReferences(
   buf: Buffer,
   machine: number,
   symbols: GoSymbol[],
   loads: Array<Pick<Load, 'vaddr' | 'filesz' | 'offset'>>,
-  ranges: Range[]
+  ranges: Region[]
 ): CodeReference[] {
   const scan = SCANS[machine]
   if (!scan) return []
-  elfReader(buf)
   const found: CodeReference[] = []
   const wanted = inRegions(ranges)
   for (const symbol of symbols) {
@@ -81,19 +72,10 @@ export function dataReferences(
   buf: Buffer,
   symbols: GoSymbol[],
   loads: Array<Pick<Load, 'vaddr' | 'filesz' | 'offset'>>,
-  ranges: Range[]
+  ranges: Region[]
 ): Array<{ symbol: string; target: number }> {
-  const { is64 } = elfReader(buf)
-  const little = buf[5] === 1
+  const { is64, word } = elfReader(buf)
   const size = is64 ? 8 : 4
-  const read = (at: number) =>
-    is64
-      ? little
-        ? buf.readUInt32LE(at) + buf.readUInt32LE(at + 4) * 2 ** 32
-        : buf.readUInt32BE(at + 4) + buf.readUInt32BE(at) * 2 ** 32
-      : little
-        ? buf.readUInt32LE(at)
-        : buf.readUInt32BE(at)
   const wanted = inRegions(ranges)
   const bound = (name: string) => symbols.find(s => s.name === name)?.address
   const [data, edata] = [bound('runtime.data'), bound('runtime.edata')]
@@ -109,7 +91,7 @@ export function dataReferences(
     // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
     const first = (size - (symbol.address % size)) % size
     for (let i = first; i + size <= symbol.size; i += size) {
-      const target = read(at + i)
+      const target = word(at + i)
       if (wanted(target)) found.push({ symbol: symbol.name, target })
     }
   }

@@ -1,3 +1,4 @@
+import type { Region } from './strings.js'
 import { elfReader, type Load } from './elf.js'
 
 /**
@@ -75,11 +76,6 @@ function nameAt(buf: Buffer, at: number | undefined): string | undefined {
   return i + 1 + length <= buf.length ? buf.toString('latin1', i + 1, i + 1 + length) : undefined
 }
 
-export interface TypeRegion {
-  start: number
-  end: number
-}
-
 /** The bytes of each type descriptor, by the package it belongs to (undefined: none found). */
 export type TypeCharges = Map<string | undefined, number>
 
@@ -98,7 +94,7 @@ interface Found {
 export function typeCharges(
   buf: Buffer,
   loads: Array<Pick<Load, 'vaddr' | 'filesz' | 'offset'>>,
-  region: TypeRegion,
+  region: Region,
   sources: { uses: Array<{ target: number; pkg?: string }>; typelinks?: { start: number; end: number } },
   known: ReadonlySet<string>
 ): TypeCharges {
@@ -147,7 +143,7 @@ export function typeCharges(
 }
 
 /** A descriptor's header and what it points at; undefined where the bytes are no descriptor. */
-function readType(r: ReturnType<typeof reader>, layout: Layout, address: number, region: TypeRegion) {
+function readType(r: ReturnType<typeof reader>, layout: Layout, address: number, region: Region) {
   const at = r.fileAt(address)
   if (at === undefined || at + layout.header > r.fileAt(region.end - 1)! + 1) return undefined
   const p = layout.ptr
@@ -206,7 +202,7 @@ interface Graph {
  * the one whose code or data uses it, else its parent's, else (a composite of built-in types) the runtime's. A name
  * is split between the descriptors that use it.
  */
-function charge(buf: Buffer, r: ReturnType<typeof reader>, layout: Layout, region: TypeRegion, graph: Graph, known: ReadonlySet<string>): TypeCharges {
+function charge(buf: Buffer, r: ReturnType<typeof reader>, layout: Layout, region: Region, graph: Graph, known: ReadonlySet<string>): TypeCharges {
   const { found, nameUsers, referrer, parent } = graph
   const starts = [...new Set([...found.keys(), ...nameUsers.keys()])].sort((a, b) => a - b)
   const named = new Map<number, string | undefined>()
@@ -247,7 +243,7 @@ function namedPackage(
   buf: Buffer,
   r: ReturnType<typeof reader>,
   layout: Layout,
-  region: TypeRegion,
+  region: Region,
   address: number,
   type: Found,
   known: ReadonlySet<string>,
