@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the example and the tests need on a fresh Debian bookworm machine (run as root): Docker engine +
-# buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd), iproute2, cmark-gfm, and from the Go
+# buildx (from trixie, pinned low), UPX, Debian's registry, apache2-utils (htpasswd), iproute2, cmark-gfm, chromium, and from the Go
 # module proxy the pinned runner emulator nektos/act and actionlint.
 # Idempotent, and harmless on a workstation: a running Docker engine and its configuration are left alone; one is
 # started only when none answers (for `npm run example`). The tests start engines of their own
@@ -41,6 +41,11 @@ PIN
   fi
   apt-get update -qq
   apt-get install -y -qq -t trixie --no-install-recommends "${need_apt[@]}" >/dev/null
+fi
+# The browser the tests draw the report's Mermaid chart in, headless: the machine's own release of it, not trixie's.
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
 if ! docker info >/dev/null 2>&1; then

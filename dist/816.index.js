@@ -8,6 +8,7 @@ export const modules = {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   parseRecord: () => (/* binding */ parseRecord)
 /* harmony export */ });
+/* unused harmony export historyPoint */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
 /* harmony import */ var _record_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(622);
 
@@ -42,8 +43,30 @@ const breakdown = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
         .max(100000),
     info: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ mainPackage: importPath.or(zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('')), mainModule: importPath.or(zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz('')), deps: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(moduleVersion).max(20000) })
 });
+const platform = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/);
+const commit = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/);
+// Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+const goVersion = zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.+:/ -]{1,100}$/);
+/**
+ * A point of a branch's history as stored: numbers, hex and checked names only, but the version, which is the
+ * repository's own text (a tag) and is only ever shown in a code span, never placed in the chart.
+ */
+const historyPoint = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    commit,
+    date: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/)
+        .optional(),
+    version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
+        .regex(/^[^\p{Cc}\u2028\u2029]{1,200}$/u)
+        .optional(),
+    goVersion,
+    shape: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{32}$/),
+    images: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ platform, wire: count, binary: count }))
+        .min(1)
+        .max(32)
+});
 const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    platform: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),
+    platform,
     wire: count,
     unpacked: count,
     configSize: count,
@@ -54,20 +77,20 @@ const image = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     zstd: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
         level: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().min(1).max(22),
         wire: count,
-        from: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ commit: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/), layers: count }).optional()
+        from: zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ commit, layers: count }).optional()
     })
         .optional()
 });
 const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
     format: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(_record_js__WEBPACK_IMPORTED_MODULE_1__/* .RECORD_FORMAT */ .q7),
-    commit: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+    commit,
     /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
     run: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()
         .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
         .optional(),
-    // Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
-    goVersion: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().regex(/^[\w.+:/ -]{1,100}$/),
-    images: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(image).min(1)
+    goVersion,
+    images: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(image).min(1),
+    history: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(historyPoint).max(200).optional()
 });
 /** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */
 function parseRecord(text, commit, platforms) {

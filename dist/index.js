@@ -37020,7 +37020,6 @@ async function replacedDefault(settings, version, injection) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   FP: () => (/* binding */ entryFolder),
 /* harmony export */   M_: () => (/* binding */ store),
-/* harmony export */   TE: () => (/* binding */ lookUp),
 /* harmony export */   hr: () => (/* binding */ lookUpFirst),
 /* harmony export */   oT: () => (/* binding */ RESULT_MARK),
 /* harmony export */   qI: () => (/* binding */ cacheService)
@@ -37031,6 +37030,8 @@ async function replacedDefault(settings, version, injection) {
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(369);
+/* harmony import */ var _record_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(622);
+
 
 
 
@@ -37100,16 +37101,9 @@ async function runWorker(verb, key, folder, ms, others = []) {
         return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
     return readWorker(outcome.stdout);
 }
-/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-async function lookUp(key, runnerTemp, commit, platforms) {
-    const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms);
-    if (!found.record)
-        (0,_process_index_js__WEBPACK_IMPORTED_MODULE_2__/* .info */ .pq)(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
-    return found.record;
-}
 /**
- * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
- * measurement of its commit; or why there is none.
+ * The first of the entries the cache holds, in one request (the others are restore keys, each matched as a prefix:
+ * a commit's key matches only its own entry), read and checked as the measurement of its commit; or why there is none.
  */
 function lookUpFirst(entries, runnerTemp, platforms) {
     return serially(async () => {
@@ -37119,13 +37113,14 @@ function lookUpFirst(entries, runnerTemp, platforms) {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(folder, { recursive: true });
             const [first, ...others] = entries;
             const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
-            const entry = entries.find(e => e.key === result.matched);
-            if (!entry)
+            const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key));
+            const commit = entry && (entry.commit ?? (0,_record_js__WEBPACK_IMPORTED_MODULE_3__/* .keyCommit */ .FY)(result.matched));
+            if (!entry || !commit)
                 return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(folder, FILE), 'utf8').catch(() => '');
             const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
-            const { record, why } = parseRecord(text, entry.commit, platforms);
-            return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` };
+            const { record, why } = parseRecord(text, commit, entry.commit ? platforms : []);
+            return record ? { record, key: result.matched } : { why: `entry ${result.matched} is not used, ${why}` };
         }
         finally {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.rm)(folder, { recursive: true, force: true });
@@ -37156,13 +37151,14 @@ function store(key, record, runnerTemp) {
 
 /***/ }),
 
-/***/ 8886:
+/***/ 7601:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   Nb: () => (/* reexport */ attributions),
+  LM: () => (/* reexport */ breakBefore),
   r6: () => (/* reexport */ dominantRow),
   FP: () => (/* reexport */ cache/* entryFolder */.FP),
   HZ: () => (/* reexport */ headRoad),
@@ -37515,12 +37511,12 @@ function headRoad(settings, head, baseline) {
 async function imageBaseline(reference, settings, file, memory) {
     try {
         const platform = settings.build.platforms[0].id;
-        const [images, record] = await Promise.all([(0,publish/* readPushed */.kR)(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
+        const [images, { record, history }] = await Promise.all([(0,publish/* readPushed */.kR)(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
         if (record) {
             // The registry's sizes are the published image's; the split and the module list are its commit's.
             const measured = recorded(settings, record);
             const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
-            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
+            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized, history };
         }
         const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
@@ -37543,9 +37539,9 @@ async function imageBaseline(reference, settings, file, memory) {
 /** The stored measurement of the commit the image's revision label names, if any. */
 async function measuredRevision(reference, platform, memory) {
     if (!memory)
-        return undefined;
+        return {};
     const revision = await baseImageRevision(reference, platform).catch(() => undefined);
-    return revision ? memory.recall(revision) : undefined;
+    return revision ? memory.recall(revision) : {};
 }
 const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
 /**
@@ -37560,10 +37556,10 @@ async function commitBaseline(input) {
         commit = await resolveBaseCommit(settings, top);
         (0,src_process/* info */.pq)(`base commit ${commit}`);
         await input.headLinked?.catch(() => undefined);
-        const cached = await memory?.recall(commit);
-        if (cached)
-            return cachedBaseline(settings, cached);
-        return await rebuildBaseline(input, top, commit);
+        const recalled = (await memory?.recall(commit)) ?? {};
+        if (recalled.record)
+            return { ...cachedBaseline(settings, recalled.record), history: recalled.history };
+        return await rebuildBaseline(input, top, commit, recalled.history);
     }
     catch (error) {
         const [first, ...rest] = error.message.split('\n');
@@ -37590,7 +37586,7 @@ function cachedBaseline(settings, record) {
     return recorded(settings, record);
 }
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
-async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit, branch) {
     // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
     core/* saveState */.LZ(src_process/* STATE */.c4.repository, top);
     await (0,src_process/* pruneWorktrees */.fW)(top);
@@ -37619,10 +37615,13 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         // a run with no report to show it in leaves the measuring to its post step, with the store.
         const road = roadApplies(settings);
         const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined;
+        const record = (0,compare_record/* recordOf */.zv)(base, commit, undefined, zstd);
+        // The branch's history, as the lookup found it, continued by the base itself.
+        const history = await memory?.continued(branch, record, version);
         // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
-        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined);
+        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined, history);
         // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-        return { ...recorded(settings, (0,compare_record/* recordOf */.zv)(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
+        return { ...recorded(settings, record), source: 'build', goVersion: undefined, attributionMs: base.attributionMs, history };
     });
 }
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
@@ -37644,7 +37643,7 @@ var cache = __nccwpck_require__(3745);
 
 
 
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const folderOf = (workDir) => external_node_path_default().join(workDir, 'stores');
 let written = 0;
 /** Leaves `entry` for the post step; entries are stored in the order they were left. */
@@ -37668,26 +37667,8 @@ async function storeDeferred(workDir, runnerTemp) {
             (0,src_process/* info */.pq)(`baseline cache: ${name} was not stored (${entry})`);
             continue;
         }
-        const record = await completed(entry, runnerTemp);
-        if (record)
-            await (0,cache/* store */.M_)(entry.key, record, runnerTemp);
+        await (0,cache/* store */.M_)(entry.key, await withFigures(entry), runnerTemp);
     }
-}
-/** The record to store with its zstd figures (found, scaled or measured), or undefined when its commit is stored already. */
-async function completed(entry, runnerTemp) {
-    const { record, lookUp } = entry;
-    if (!lookUp || lookUp.length === 0)
-        return withFigures(entry);
-    const { record: found } = await (0,cache/* lookUpFirst */.hr)(lookUp, runnerTemp, record.images.map(i => i.platform));
-    if (found?.commit === record.commit) {
-        (0,src_process/* info */.pq)(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
-        return undefined;
-    }
-    const derived = found && derivedFigures(record.images, found);
-    if (!derived)
-        return withFigures(entry);
-    (0,src_process/* info */.pq)(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-    return withZstd(record, derived);
 }
 /**
  * An entry as the main step left it, held to what a record read back from the cache may be, its layout one of the
@@ -37705,24 +37686,17 @@ async function readEntry(file, workDir) {
         return 'its key is not one of this action';
     if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout)))
         return "its layout is not in the run's folder";
-    const lookUp = entry.lookUp;
-    if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry)))
-        return 'its lookup is not of commits of this action';
     const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : '';
     const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : [];
     const { parseRecord } = await Promise.all(/* import() */[__nccwpck_require__.e(435), __nccwpck_require__.e(816)]).then(__nccwpck_require__.bind(__nccwpck_require__, 6816));
     const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms);
     if (!record || !entry.key.endsWith(`-${record.commit}`))
         return why ?? 'its key names another commit';
-    return { key: entry.key, record, layout: entry.layout, lookUp };
+    return { key: entry.key, record, layout: entry.layout };
 }
 const within = (folder, file) => {
     const relative = external_node_path_default().relative(external_node_path_default().resolve(folder), external_node_path_default().resolve(folder, file));
     return relative !== '' && !relative.startsWith('..') && !external_node_path_default().isAbsolute(relative);
-};
-const isEntry = (e) => {
-    const { key, commit } = (e ?? {});
-    return typeof key === 'string' && typeof commit === 'string' && KEY.test(key) && key.endsWith(`-${commit}`);
 };
 /** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
 async function withFigures({ record, layout }) {
@@ -37735,7 +37709,7 @@ async function withFigures({ record, layout }) {
     (0,src_process/* info */.pq)(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return withZstd(record, figures);
 }
-/** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
+/** The record with each platform's zstd figure from `figures`, measured. */
 function withZstd(record, figures) {
     return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) };
 }
@@ -37874,6 +37848,17 @@ async function stageDigest(settings, workDir) {
         await (0,promises_.rm)(dir, { recursive: true, force: true });
     }
 }
+/**
+ * Which image of the repository a history follows, whatever its settings: the module's folder and the main package.
+ * 12 hex digits of SHA-256, the first part of its keys.
+ */
+function lineageOf(settings, top) {
+    const folder = external_node_path_default().relative(top, settings.build.workingDirectory) || '.';
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify({ folder, package: settings.build.package }))
+        .digest('hex')
+        .slice(0, 12);
+}
 /** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
 function shapingGroups(settings, top) {
     const groups = Object.fromEntries(src_settings/* IMAGE_SHAPING */.f2.map(name => [name, settings[name]]));
@@ -37899,7 +37884,42 @@ async function imageShape(settings, engine, upx, top, workDir) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/compare/history.ts
+/**
+ * A branch's size over time, kept with the measurements the runs store: each stored record carries the points of its
+ * branch's measured commits up to its own, so the lookup that reads a base (or a push's earlier commit) reads the
+ * history with it, with no other service, permission or branch. Commits no run measured are simply absent. Pure.
+ */
+/** How many measured commits a record keeps: the issue's 30, with room for a pull request's own base to be one more. */
+const HISTORY_KEPT = 40;
+/** A stored record (what it measured) as one point of its branch's history. */
+function pointOf(record, shape, facts) {
+    return {
+        commit: record.commit,
+        ...(facts.date ? { date: facts.date } : {}),
+        ...(facts.version ? { version: facts.version } : {}),
+        goVersion: record.goVersion,
+        shape,
+        images: record.images.map(({ platform, wire, binary }) => ({ platform, wire, binary }))
+    };
+}
+/** The history with `point` as its last: an earlier point of the same commit (a re-run) gives way, the oldest go past HISTORY_KEPT. */
+function extended(history, point) {
+    return [...(history ?? []).filter(p => p.commit !== point.commit), point].slice(-HISTORY_KEPT);
+}
+/** The break before each point (undefined for the first and for a point built as the one before it). */
+function breakBefore(previous, point) {
+    if (!previous)
+        return undefined;
+    if (previous.goVersion !== point.goVersion)
+        return { kind: 'toolchain', from: previous.goVersion, to: point.goVersion };
+    if (previous.shape !== point.shape)
+        return { kind: 'settings' };
+    return undefined;
+}
+
 ;// CONCATENATED MODULE: ./src/compare/memory.ts
+
 
 
 
@@ -37917,6 +37937,10 @@ function runUrl(env = process.env) {
         return undefined;
     return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
 }
+const factsOf = ({ version, commitTime }) => ({
+    version,
+    date: commitTime === undefined ? undefined : new Date(commitTime * 1000).toISOString().replace('.000Z', 'Z')
+});
 /**
  * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
@@ -37925,28 +37949,9 @@ function openMemory(settings, engine, upx, workDir) {
         return undefined;
     // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
     let fingerprinted;
-    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
+    const keys = () => (fingerprinted ??= keysNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
-    const write = async (target, commit, figures, layout, lookUp) => {
-        const print = await fingerprint();
-        if (print)
-            await deferStore(workDir, { key: (0,compare_record/* recordKey */.Hy)(print, commit), record: (0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), layout, lookUp });
-    };
-    const writeHead = async (building, road, linked) => {
-        // Worked out once the head's links are done: its git and go env would take a core from them.
-        await linked?.catch(() => undefined);
-        const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
-        // A build that failed is the run's to report; nothing is stored of it.
-        const target = await building.catch(() => undefined);
-        if (!print || !commit || !target)
-            return;
-        // The post step looks the commit up with the ones before it, in one request: one stored already (a re-run, a tag
-        // pushed on a commit the branch measured) is neither compressed nor stored again, and an earlier one's figure scales.
-        const lookUp = road ? [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: (0,compare_record/* recordKey */.Hy)(print, c), commit: c })) : undefined;
-        await write(target, commit, undefined, road ? target.layout : undefined, lookUp);
-    };
     const bounded = (written) => {
         const safe = written.catch((error) => {
             (0,src_process/* info */.pq)(`baseline cache: nothing left to store (${error.message})`);
@@ -37955,16 +37960,71 @@ function openMemory(settings, engine, upx, workDir) {
         writes.push(safe);
         return safe;
     };
+    const write = async (target, commit, figures, layout, history) => {
+        const known = await keys();
+        if (known)
+            await deferStore(workDir, { key: known.key(commit), record: { ...(0,compare_record/* recordOf */.zv)(target, commit, runUrl(), figures), history }, layout });
+    };
     return {
         async recall(commit) {
-            const print = await fingerprint();
-            return print ? (0,cache/* lookUp */.TE)((0,compare_record/* recordKey */.Hy)(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+            const known = await keys();
+            if (!known)
+                return {};
+            const found = await (0,cache/* lookUpFirst */.hr)([{ key: known.key(commit), commit }, ...known.latest], settings.runnerTemp, platforms);
+            return recalledOf(found, known.key(commit), known.shape);
         },
-        remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-        rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
+        continued: async (history, record, facts) => {
+            const known = await keys();
+            return known && extended(history, pointOf(record, known.shape, factsOf(facts)));
+        },
+        remember: async (target, commit, zstd, layout, history) => void (await bounded(write(target, commit, zstd, layout, history))),
+        rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, keys, write, building, facts, road, linked })),
         // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
         settled: () => Promise.all(writes)
     };
+}
+/** What a lookup found, as the commit's record (when it is that commit's) and the history it carries. */
+function recalledOf(found, key, shape) {
+    const record = found.record;
+    if (!record) {
+        (0,src_process/* info */.pq)(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+        return {};
+    }
+    const history = record.history ?? (found.key?.includes(`-${shape}-`) ? [pointOf(record, shape, {})] : undefined);
+    // The commit's own key: another shape's entry of the same commit (a sibling job's) is never read as its base.
+    if (found.key === key)
+        return { record, history };
+    (0,src_process/* info */.pq)(`baseline cache: no entry ${key}; the base is rebuilt (the branch's history comes from the entry of ${record.commit.slice(0, 12)})`);
+    return { history };
+}
+/**
+ * The push's part: one lookup of its commit (stored already: a re-run, a tag pushed on a commit the branch measured),
+ * the commits before it (whose zstd figure scales) and the latest of its shape and lineage (the history it continues).
+ */
+async function headHistory({ settings, keys, write, building, facts, road, linked }) {
+    // Worked out once the head's links are done: its git and go env would take a core from them.
+    await linked?.catch(() => undefined);
+    const [known, commit, earlier] = await Promise.all([keys(), headCommit(settings), earlierCommits(settings)]);
+    if (!known || !commit)
+        return undefined;
+    const platforms = settings.build.platforms.map(p => p.id);
+    const lookUp = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: known.key(c), commit: c }));
+    const [found, target] = await Promise.all([(0,cache/* lookUpFirst */.hr)([...lookUp, ...known.latest], settings.runnerTemp, platforms), building.catch(() => undefined)]);
+    // A build that failed is the run's to report; nothing is stored of it.
+    if (!target)
+        return undefined;
+    const record = found.record;
+    if (record && found.key === known.key(commit)) {
+        (0,src_process/* info */.pq)(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`);
+        return record.history ?? [pointOf(record, known.shape, factsOf(facts))];
+    }
+    const history = extended(record?.history, pointOf((0,compare_record/* recordOf */.zv)(target, commit, undefined), known.shape, factsOf(facts)));
+    const derived = road && record && found.key?.startsWith(known.latest[0].key) ? derivedFigures(target.measurement.images, record) : undefined;
+    if (derived) {
+        (0,src_process/* info */.pq)(`baseline cache: the zstd figure of ${commit.slice(0, 12)} is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+    }
+    await write(target, commit, derived, road && !derived ? target.layout : undefined, history);
+    return history;
 }
 /**
  * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
@@ -37975,7 +38035,7 @@ async function earlierCommits(settings) {
     const ancestors = (listed ?? '').split('\n').filter(line => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line));
     return [...new Set([...(settings.github.before ? [settings.github.before] : []), ...ancestors])];
 }
-async function fingerprintNow(settings, engine, upx, workDir) {
+async function keysNow(settings, engine, upx, workDir) {
     try {
         const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
         if (!top)
@@ -37983,7 +38043,9 @@ async function fingerprintNow(settings, engine, upx, workDir) {
         const shape = await imageShape(settings, engine, upx, top, workDir);
         // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
         core/* debug */.Yz(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
-        return fingerprintOf(shape);
+        const print = fingerprintOf(shape);
+        const line = lineageOf(settings, top);
+        return { shape: print, key: commit => (0,compare_record/* recordKey */.Hy)(line, print, commit), latest: [{ key: (0,compare_record/* shapePrefix */.Kx)(line, print) }, { key: (0,compare_record/* lineagePrefix */.gG)(line) }] };
     }
     catch (error) {
         (0,src_process/* info */.pq)(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
@@ -38011,17 +38073,18 @@ async function headCommit(settings) {
 }
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road for the pull requests that will compare with it, worked out by the post step.
+ * with the branch's history and the zstd road for the pull requests that will compare with it. The history, or undefined.
  */
-function rememberHead(settings, memory, building, linked) {
+function rememberHead(settings, memory, building, facts, linked) {
     if (settings.github.pullRequest || !memory)
-        return undefined;
-    return memory.rememberHead(building, roadApplies(settings), linked);
+        return Promise.resolve(undefined);
+    return memory.rememberHead(building, facts, roadApplies(settings), linked);
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts
 // compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
 // a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
 
 
 
@@ -38036,7 +38099,10 @@ function rememberHead(settings, memory, building, linked) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   FY: () => (/* binding */ keyCommit),
 /* harmony export */   Hy: () => (/* binding */ recordKey),
+/* harmony export */   Kx: () => (/* binding */ shapePrefix),
+/* harmony export */   gG: () => (/* binding */ lineagePrefix),
 /* harmony export */   q7: () => (/* binding */ RECORD_FORMAT),
 /* harmony export */   re: () => (/* binding */ baseImagesOf),
 /* harmony export */   zv: () => (/* binding */ recordOf)
@@ -38048,7 +38114,8 @@ function rememberHead(settings, memory, building, linked) {
  */
 // 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
 // 3: the split places the function table, type descriptors and strings by package, and counts only them as explained.
-const RECORD_FORMAT = 3;
+// 4: a record carries its branch's history, and its key starts with the image's lineage (a history survives a settings change).
+const RECORD_FORMAT = 4;
 /** What a finished target measured, as it is stored. */
 function recordOf(target, commit, run, zstd) {
     return {
@@ -38085,10 +38152,18 @@ function baseImagesOf(record) {
         zstd
     }));
 }
-/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
-function recordKey(fingerprint, commit) {
-    return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`;
+/**
+ * The cache key: the format, the image's lineage (which main package of which module folder), what shapes the image,
+ * and the commit; nothing else may ever match it. The prefixes find the latest entry of the same shape, or of the same
+ * lineage: the history a push continues when its own commits before it were never measured.
+ */
+function recordKey(lineage, fingerprint, commit) {
+    return `${shapePrefix(lineage, fingerprint)}${commit}`;
 }
+const lineagePrefix = (lineage) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`;
+const shapePrefix = (lineage, fingerprint) => `${lineagePrefix(lineage)}${fingerprint}-`;
+/** The commit a key names, its last part. */
+const keyCommit = (key) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1];
 
 
 /***/ }),
@@ -39441,7 +39516,7 @@ async function packOne(binary, level, upx, target, zstdLevel) {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
 /* harmony import */ var _actions_core__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3838);
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7837);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4028);
 /* harmony import */ var _post_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6661);
 /* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(369);
 
@@ -39468,7 +39543,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7837:
+/***/ 4028:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39481,8 +39556,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 var core = __nccwpck_require__(3838);
 // EXTERNAL MODULE: ./src/build/index.ts + 21 modules
 var src_build = __nccwpck_require__(4438);
-// EXTERNAL MODULE: ./src/compare/index.ts + 8 modules
-var compare = __nccwpck_require__(8886);
+// EXTERNAL MODULE: ./src/compare/index.ts + 9 modules
+var compare = __nccwpck_require__(7601);
 // EXTERNAL MODULE: ./src/image/index.ts + 9 modules
 var src_image = __nccwpck_require__(2423);
 // EXTERNAL MODULE: ./src/measure/index.ts + 2 modules
@@ -40640,8 +40715,28 @@ function assembleReport(run) {
         failures: run.failures,
         compression: describeCompression(settings.stage.compression),
         roadNotTaken: run.roadNotTaken,
+        history: sizeHistory(run),
         warnings: (0,src_process/* warningsSaid */.dG)()
     };
+}
+/**
+ * The history the run has: a push's own (its commit the last point); else its baseline's, the run's image after it
+ * (a pull request's, or a run compared with a commit or image of another branch).
+ */
+function sizeHistory({ settings, head, baseline, history }) {
+    const { pullRequest, ref, refName } = settings.github;
+    const maxSize = settings.budget.maxSize;
+    // A tag's push continues the history its scope finds (the default branch's): it is named after no branch.
+    if (history && history.length > 0)
+        return { branch: ref?.startsWith('refs/heads/') ? refName : undefined, points: history, maxSize };
+    if (!baseline?.history || baseline.history.length === 0)
+        return undefined;
+    const images = head.measurement.images.map(image => ({
+        platform: image.platform,
+        wire: image.wire,
+        binary: head.packed.find(p => p.binary.platform.id === image.platform)?.size ?? 0
+    }));
+    return { branch: pullRequest?.baseRef, points: baseline.history, head: { number: pullRequest?.number, images }, maxSize };
 }
 /**
  * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
@@ -40890,30 +40985,30 @@ const LEFT_OUT = "left out here to keep the report under GitHub's size limit; th
 function sections(text) {
     const open = [];
     const found = [];
-    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+    for (const tag of text.matchAll(/<details( open)?><summary>([^<]*)<\/summary>|<\/details>/g)) {
         if (tag[0] !== '</details>') {
-            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
+            open.push({ open: tag[1] !== undefined, start: tag.index, summary: tag[2], bodyStart: tag.index + tag[0].length });
             continue;
         }
         const section = open.pop();
         if (section)
-            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
+            found.push({ ...section, end: tag.index + tag[0].length, body: text.slice(section.bodyStart, tag.index) });
     }
     return found.sort((a, b) => a.start - b.start);
 }
 const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
 /**
- * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
- * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * The report within `maxBytes`: the sections go first, the open ones (the size history's chart) before the collapsed
+ * ones, from the last (a nested one before the section around it), each replaced by a line saying so; then the end of
+ * the text. The headline, the failures and the
  * verdict come first in the report and stay.
  */
 function fitMarkdown(markdown, maxBytes) {
     const size = (text) => Buffer.byteLength(text, 'utf8');
     let fitted = markdown;
     while (size(fitted) > maxBytes) {
-        const last = sections(fitted)
-            .filter(s => s.body !== LEFT_OUT_BODY)
-            .at(-1);
+        const left = sections(fitted).filter(s => s.body !== LEFT_OUT_BODY);
+        const last = left.filter(s => s.open).at(-1) ?? left.at(-1);
         if (!last)
             break;
         fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
@@ -41040,6 +41135,138 @@ function attestationsText(report) {
         .join('; ');
 }
 
+;// CONCATENATED MODULE: ./src/report/history.ts
+
+
+
+/**
+ * The branch's size over its measured commits: one line of text, and a Mermaid xychart GitHub draws in the comment and
+ * the summary. Nothing from outside reaches the chart's syntax: its labels are hex digits, a checked platform and
+ * Go release, and words of the action's own; its values are numbers formatted here. Pure.
+ */
+/** The chart's section starts so: fitMarkdown leaves it out first when the report must be cut. */
+const HISTORY_SUMMARY = '📈 Size history';
+const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/;
+const GO_RELEASE = /^go\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?$/;
+/**
+ * The commits' abbreviation: 7 hex digits, longer while two would share it (as git abbreviates): Mermaid draws one
+ * band per distinct label, so two commits under one label would be drawn as one.
+ */
+function abbreviation(commits) {
+    const known = [...new Set(commits.filter(c => COMMIT.test(c)))];
+    let length = 7;
+    while (length < 40 && new Set(known.map(c => c.slice(0, length))).size < known.length)
+        length++;
+    return commit => (COMMIT.test(commit) ? commit.slice(0, length) : '?');
+}
+const wireOf = (images, platform) => images.find(i => i.platform === platform)?.wire;
+const finite = (n) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+/** The platform the chart follows: the largest at the last point, said when there are several. */
+function platformOf(history) {
+    const last = history.head?.images ?? history.points.at(-1)?.images;
+    if (!last || last.length === 0)
+        return undefined;
+    const top = last.reduce((a, b) => (b.wire > a.wire ? b : a));
+    return { platform: top.platform, said: last.length === 1 ? '' : `, the largest of ${last.length} platforms` };
+}
+/** The commits that have the platform, each with what changed from the one before, then the run's own image. */
+function barsOf(history, platform) {
+    const bars = [];
+    const short = abbreviation(history.points.map(p => p.commit));
+    let previous;
+    for (const point of history.points) {
+        const wire = wireOf(point.images, platform);
+        if (!finite(wire))
+            continue;
+        bars.push({ label: short(point.commit), wire, point, mark: (0,compare/* breakBefore */.LM)(previous, point) });
+        previous = point;
+    }
+    const head = history.head && wireOf(history.head.images, platform);
+    if (finite(head))
+        bars.push({ label: history.head.number === undefined ? 'this run' : 'this PR', wire: head });
+    return bars;
+}
+function markText(bar) {
+    if (bar.mark?.kind === 'toolchain') {
+        return `built with ${(0,md/* code */.aY)(bar.mark.to, 60)} from ${(0,md/* code */.aY)(bar.label)} on (${(0,md/* code */.aY)(bar.mark.from, 60)} before)`;
+    }
+    return `the image's settings changed at ${(0,md/* code */.aY)(bar.label)}`;
+}
+/** The one line for readers without the chart: the drift over the branch's commits, its largest step, the breaks. */
+function historyLine(history, bars, platform) {
+    const branch = history.branch ? ` of ${(0,md/* code */.aY)(history.branch, 100)}` : '';
+    const commits = bars.filter(b => b.point);
+    const parts = [];
+    if (commits.length === 1)
+        parts.push(`one measured commit${branch} so far, ${(0,md/* code */.aY)(commits[0].label)} at ${human(commits[0].wire)}`);
+    if (commits.length > 1) {
+        const [first, last] = [commits[0], commits.at(-1)];
+        const drift = last.wire - first.wire;
+        const share = first.wire === 0 ? '' : ` (${drift >= 0 ? '+' : '−'}${((Math.abs(drift) / first.wire) * 100).toFixed(0)}%)`;
+        const steps = commits.slice(1).map((bar, i) => ({ bar, delta: bar.wire - commits[i].wire }));
+        const largest = steps.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
+        const version = largest.bar.point?.version ? ` (${(0,md/* code */.aY)(largest.bar.point.version, 60)})` : '';
+        parts.push(`${drift === 0 ? '±0' : signedHuman(drift)}${share} over the last ${commits.length} measured commits${branch}` +
+            (largest.delta === 0 ? '' : `; the largest step, ${signedHuman(largest.delta)}, at ${(0,md/* code */.aY)(largest.bar.label)}${version}`));
+    }
+    const marked = commits.filter(b => b.mark);
+    parts.push(...marked.slice(-3).map(markText));
+    if (marked.length > 3)
+        parts.push(`${marked.length - 3} earlier changes of toolchain or settings`);
+    return `**Size history** (${(0,md/* prose */.CS)(platform)}): ${parts.join('; ')}.`;
+}
+/** The y axis' unit: MiB from one MiB up, else KiB; values with the digits that keep them within 0.1%. */
+function unitOf(top) {
+    return top >= 1024 ** 2 ? { name: 'MiB', scale: 1024 ** 2, digits: 3 } : { name: 'KiB', scale: 1024, digits: 1 };
+}
+/** A label the chart shows: hex digits and the action's own words, with the break said in brackets. */
+function chartLabel(bar) {
+    if (!bar.mark)
+        return bar.label;
+    if (bar.mark.kind === 'settings')
+        return `${bar.label} (new settings)`;
+    return `${bar.label} (${GO_RELEASE.test(bar.mark.to) ? bar.mark.to : 'new Go'})`;
+}
+/** Past this many bars, the commits' labels no longer fit side by side: they go one per row, the chart as tall as they need. */
+const UPRIGHT_BARS = 12;
+/** The Mermaid block: a bar per commit and one for the run, the budget as a line. */
+function mermaidChart(bars, platform, maxSize) {
+    const budget = finite(maxSize) && maxSize > 0 ? maxSize : undefined;
+    const top = Math.max(...bars.map(b => b.wire), budget ?? 0);
+    const unit = unitOf(top);
+    const value = (bytes) => (bytes / unit.scale).toFixed(unit.digits);
+    const sideways = bars.length > UPRIGHT_BARS;
+    const lines = [
+        '```mermaid',
+        ...(sideways ? ['---', 'config:', '  xyChart:', `    height: ${bars.length * 18 + 160}`, '---', 'xychart-beta horizontal'] : ['xychart-beta']),
+        ...(PLATFORM.test(platform) ? [`  title "${platform} image on the wire"`] : []),
+        `  x-axis [${bars.map(b => `"${chartLabel(b)}"`).join(', ')}]`,
+        `  y-axis "${unit.name}" 0 --> ${value(top * 1.1)}`,
+        `  bar [${bars.map(b => value(b.wire)).join(', ')}]`,
+        ...(budget === undefined ? [] : [`  line [${bars.map(() => value(budget)).join(', ')}]`]),
+        '```'
+    ];
+    return lines.join('\n');
+}
+/** The history's line, and its chart in a section of its own (open: it is there to be seen). */
+function renderHistory(history, out) {
+    if (!history)
+        return;
+    const chosen = platformOf(history);
+    if (!chosen)
+        return;
+    const bars = barsOf(history, chosen.platform);
+    if (!bars.some(b => b.point))
+        return;
+    out.push(historyLine(history, bars, `${chosen.platform}${chosen.said}`), '');
+    if (bars.length < 2)
+        return;
+    const budget = finite(history.maxSize) ? `; the line is max-size, ${human(history.maxSize)}` : '';
+    const head = bars.at(-1).point ? '' : `, then ${bars.at(-1).label}`;
+    out.push(`<details open><summary>${HISTORY_SUMMARY}: ${(0,md/* htmlText */.js)(chosen.platform)} on the wire, ${bars.length - (head ? 1 : 0)} commits${head}${budget}</summary>`, '', mermaidChart(bars, chosen.platform, history.maxSize), '', '</details>', '');
+}
+
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
 
 
@@ -41125,6 +41352,7 @@ function renderTradeOff(report, out) {
 
 
 
+
 // The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
 function routeNote(m) {
     const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
@@ -41169,6 +41397,7 @@ function renderMarkdown(report) {
         renderFailures(report, out);
         if (report.gate)
             renderGate(report.gate, out);
+        renderHistory(report.history, out);
         out.push(`Version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
         out.push(routeNote(report.measurement));
         renderTradeOff(report, out);
@@ -41186,6 +41415,7 @@ function renderMarkdown(report) {
         out.push(`| ${(0,md/* prose */.CS)(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
     }
     out.push('');
+    renderHistory(report.history, out);
     for (const a of report.attribution ?? [])
         renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
     out.push(routeNote(report.measurement));
@@ -41232,6 +41462,7 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core/* setOutput */.uH('gate', gate);
     core/* setOutput */.uH('report', markdown);
     core/* setOutput */.uH('report-json', JSON.stringify(report));
+    core/* setOutput */.uH('history-json', report.history ? JSON.stringify(report.history) : '');
 }
 /**
  * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
@@ -41291,8 +41522,9 @@ async function pipeline() {
     // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
     const baseline = (0,compare/* startBaseline */.OK)({ settings, engine, upx, workDir, started, memory, headLinked: linking });
     const building = (0,measure/* buildTarget */.k)({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking });
-    // What a push measured is left for its post step, which looks it up, scales or measures its zstd figure, and stores it.
-    void (0,compare/* rememberHead */.cR)(settings, memory, building, linking);
+    // A push looks its commit up with the branch's latest (the history it continues) beside the image build, and leaves
+    // what it measured for its post step, which measures its zstd figure when no earlier one scales, and stores it.
+    const history = (0,compare/* rememberHead */.cR)(settings, memory, building, version, linking);
     const head = await building.catch(async (error) => {
         // The lookup, if still under way, is ended with the run's other tools.
         await baseline.catch(() => undefined);
@@ -41335,7 +41567,8 @@ async function pipeline() {
         published,
         failures,
         timings,
-        roadNotTaken: zstdRoad
+        roadNotTaken: zstdRoad,
+        history: await history
     });
     const markdown = renderMarkdown(report);
     // Report first, everywhere it goes; failures and the gate are judged last so a failed comment never hides them.
@@ -41538,7 +41771,7 @@ async function buildImageOf(input, settings, shipped) {
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__nccwpck_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6760);
 /* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(8886);
+/* harmony import */ var _compare_index_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7601);
 /* harmony import */ var _process_index_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(369);
 /* harmony import */ var _run_index_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(5228);
 

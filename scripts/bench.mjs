@@ -67,12 +67,12 @@ async function action(app, dir, inputs, env = {}) {
 
 /**
  * The run's post step, as the runner starts it after the job's other steps: it stores what the main step left for
- * it. Resolves with its wall time; `stores` says it must have stored a measurement, `says` what its log must hold.
+ * it. Resolves with its wall time; `stores` says it must have stored a measurement.
  */
-async function finish(run, dir, env, { stores = false, says } = {}) {
+async function finish(run, dir, env, { stores = false } = {}) {
   const started = performance.now()
   const post = await runPost(run, { workspace: dir, env })
-  if (post.code !== 0 || (stores && !post.log.includes('baseline cache: stored the measurement')) || (says && !says.test(post.log)))
+  if (post.code !== 0 || (stores && !post.log.includes('baseline cache: stored the measurement')))
     throw new Error(`the post step did not store its measurement as expected (exit ${post.code}):\n${post.log.slice(-2000)}`)
   return performance.now() - started
 }
@@ -171,6 +171,8 @@ async function prMode(app, dir, warmEnv) {
     const cachedEnv = { ...warmEnv, ...cache.env(), GITHUB_EVENT_NAME: 'pull_request', GITHUB_EVENT_PATH: pullRequestEvent(dir) }
     const cacheEnv = { ...warmEnv, ...cache.env() }
     await finish(await action(app, dir, againstBase(dir), cacheEnv), dir, cacheEnv, { stores: true })
+    const [base] = cache.find(git(dir, 'rev-parse', 'HEAD~1'))
+    const [bare, full] = [withHistory(base.data, 0), withHistory(base.data, HISTORY_POINTS)]
     const pushes = pushingClone(dir)
     await finish(await action(app, pushes.dir, { upx: 'off', compare: 'off' }, { ...cacheEnv, ...pushes.next() }), pushes.dir, cacheEnv, { stores: true })
     // The same pushes without the cache service: a new commit is a new -X value, so its link and layer are new too.
@@ -178,6 +180,7 @@ async function prMode(app, dir, warmEnv) {
     const headOnly = []
     const prWall = []
     const prCached = []
+    const prBare = []
     const pushStored = []
     const pushPost = []
     const pushPlain = []
@@ -188,21 +191,26 @@ async function prMode(app, dir, warmEnv) {
       // scaled from the one before (measured once, by the first push of the clone, before these runs).
       const stored = await action(app, pushes.dir, { upx: 'off', compare: 'off' }, { ...cacheEnv, ...pushes.next() })
       pushStored.push(stored.wallMs)
-      // The lookup, the figure scaled from the commit before, and the store: the post step's.
-      pushPost.push(await finish(stored, pushes.dir, cacheEnv, { stores: true, says: /baseline cache: the zstd figure of \w+ is scaled from/ }))
+      if (!/baseline cache: the zstd figure of \w+ is scaled from/.test(stored.log)) throw new Error(`${app}: the push did not scale its zstd figure`)
+      // The store: the post step's.
+      pushPost.push(await finish(stored, pushes.dir, cacheEnv, { stores: true }))
       pushPlain.push((await action(app, plainPushes.dir, { upx: 'off', compare: 'off' }, { ...warmEnv, ...plainPushes.next() })).wallMs)
       const pr = await action(app, dir, againstBase(dir), warmEnv)
       prWall.push(pr.wallMs)
       attribution.push(pr.report.attributionMs)
-      const cached = await action(app, dir, { upx: 'off' }, cachedEnv)
-      if (cached.outputs['baseline-source'] !== 'cache') throw new Error(`${app}: the cached PR run rebuilt its base`)
-      if (!cached.report.roadNotTaken?.scaledFrom) throw new Error(`${app}: the cached PR run compressed its own layers`)
+      // The same cached run with a base entry that carries no history, and with a full one: what the history adds.
+      base.data = bare
+      prBare.push((await cachedRun(app, dir, cachedEnv)).wallMs)
+      base.data = full
+      const cached = await cachedRun(app, dir, cachedEnv)
+      if (cached.report.history?.points.length !== HISTORY_POINTS) throw new Error(`${app}: the cached PR run drew no full history`)
       prCached.push(cached.wallMs)
     }
     return {
       headOnly: median(headOnly),
       prMode: median(prWall),
       prCached: median(prCached),
+      prBare: median(prBare),
       pushStored: median(pushStored),
       pushPost: median(pushPost),
       pushPlain: median(pushPlain),
@@ -211,6 +219,32 @@ async function prMode(app, dir, warmEnv) {
   } finally {
     await cache.stop()
   }
+}
+
+/** A pull request run that reads its base from the cache and scales the base's zstd figure: nothing of the base is built. */
+async function cachedRun(app, dir, env) {
+  const run = await action(app, dir, { upx: 'off' }, env)
+  if (run.outputs['baseline-source'] !== 'cache') throw new Error(`${app}: the cached PR run rebuilt its base`)
+  if (!run.report.roadNotTaken?.scaledFrom) throw new Error(`${app}: the cached PR run compressed its own layers`)
+  return run
+}
+
+// A record's full history (compare/history.ts keeps 40).
+const HISTORY_POINTS = 40
+
+/** A cache entry's archive with its record's history made `count` points long (copies of its own point), or none. */
+function withHistory(data, count) {
+  const zstd = data.subarray(0, 4).equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))
+  const codec = zstd ? '--zstd' : '-z'
+  const record = JSON.parse(execFileSync('tar', ['-xO', codec, '-f', '-', 'measurement.json'], { input: data, encoding: 'utf8' }))
+  const [own] = record.history ?? []
+  if (!own) throw new Error('the stored base carries no history point to copy')
+  const hex = n => n.toString(16).padStart(40, '0')
+  record.history = Array.from({ length: count }, (_, n) => ({ ...own, commit: n === count - 1 ? own.commit : hex(n + 1) }))
+  if (count === 0) delete record.history
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-entry-'))
+  writeFileSync(path.join(dir, 'measurement.json'), JSON.stringify(record))
+  return execFileSync('tar', ['-C', dir, codec, '-cf', '-', 'measurement.json'])
 }
 
 function koTools(registry) {
@@ -735,22 +769,23 @@ function render(res) {
   out.push(
     '## PR mode',
     '',
-    "Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does) and scales the base's zstd figure to its own layers. The last columns are what a push to main that stores its measurement pays: a push of a new commit after the last (a new `-X` value, so a new link and a new layer), without the cache service and with it, where its zstd figure is scaled from the one stored before it; the lookup (its own entry and the one before, in one request), the scaling and the store are made by the action's post step, after the job's other steps, as actions/cache saves in its own, and are timed in the last column (nothing is compressed). `upx: off`, warm Go cache, interleaved." +
+    "Head only (`compare: off`) against PR mode: the base commit rebuilt (`compare: build`, in a checkout of its own), and a `pull_request` run that reads the base from the Actions cache (a loopback v1 service; one run stored it first, as the push to main does) and scales the base's zstd figure to its own layers; its base entry carries a full history (40 points) that the comment draws, and the run beside it reads the same entry without one: the history's cost. The last columns are what a push to main that stores its measurement pays: a push of a new commit after the last (a new `-X` value, so a new link and a new layer), without the cache service and with it, where its zstd figure is scaled from the one stored before it; the lookup (its own entry, the one before and the branch's latest, whose history it continues, in one request) and the scaling are made by the main step beside the image build, and the store by the action's post step, after the job's other steps, as actions/cache saves in its own, timed in the last column (nothing is compressed). `upx: off`, warm Go cache, interleaved." +
       remeasured(res, 'pr'),
     ''
   )
   out.push(
-    '| app | head only | PR mode, base rebuilt | ratio | PR mode, base from the cache | ratio | attribution | its share of PR mode (rebuilt) | push of a new commit, no cache service | the same, storing its measurement | ratio | its post step (lookup and store) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
+    '| app | head only | PR mode, base rebuilt | ratio | PR mode, base from the cache (with its history) | ratio | the same, no history | history adds | attribution | its share of PR mode (rebuilt) | push of a new commit, no cache service | the same, storing its measurement | ratio | its post step (store) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|'
   )
   for (const a of APPS) {
     const pr = res.apps[a].pr
     const cached = pr.prCached ? [secs(pr.prCached), `${(pr.prCached / pr.headOnly).toFixed(2)}×`] : ['–', '–']
+    const history = pr.prBare ? [secs(pr.prBare), `${pr.prCached - pr.prBare >= 0 ? '+' : '−'}${secs(Math.abs(pr.prCached - pr.prBare))}`] : ['–', '–']
     const stored = pr.pushPlain
       ? [secs(pr.pushPlain), secs(pr.pushStored), `${(pr.pushStored / pr.pushPlain).toFixed(2)}×`, secs(pr.pushPost)]
       : ['–', '–', '–', '–']
     out.push(
-      `| ${a} | ${secs(pr.headOnly)} | ${secs(pr.prMode)} | ${(pr.prMode / pr.headOnly).toFixed(2)}× | ${cached.join(' | ')} | ${secs(pr.attributionMs)} | ${((pr.attributionMs / pr.prMode) * 100).toFixed(1)}% | ${stored.join(' | ')} |`
+      `| ${a} | ${secs(pr.headOnly)} | ${secs(pr.prMode)} | ${(pr.prMode / pr.headOnly).toFixed(2)}× | ${cached.join(' | ')} | ${history.join(' | ')} | ${secs(pr.attributionMs)} | ${((pr.attributionMs / pr.prMode) * 100).toFixed(1)}% | ${stored.join(' | ')} |`
     )
   }
   out.push(

@@ -11,8 +11,8 @@ const MAX_LINES = 300
 const MAX_TOP_ENTRIES = 14
 // Besides a folder's index.ts, the files other folders may import: each is loaded lazily where it is used, so
 // putting it behind the index would load it eagerly (the GitHub client is most of the bundle; the cache worker is
-// a process of its own).
-const EXTRA_DOORS = new Set(['report/comment.ts', 'compare/cache-worker.ts'])
+// a process of its own; the record's schema is zod's, which the merge action loads anyway and reads report histories with).
+const EXTRA_DOORS = new Set(['report/comment.ts', 'compare/cache-worker.ts', 'compare/record-schema.ts'])
 
 const sourceFiles = dir =>
   readdirSync(dir).flatMap(name => {

@@ -31,8 +31,9 @@ async function pipeline(): Promise<void> {
   // The base builds beside the head: the Go build cache is shared, and the head's image work leaves cores idle.
   const baseline = startBaseline({ settings, engine, upx, workDir, started, memory, headLinked: linking })
   const building = buildTarget({ settings, facts: goFacts, version, engine, upx, workDir, started, phase, linking })
-  // What a push measured is left for its post step, which looks it up, scales or measures its zstd figure, and stores it.
-  void rememberHead(settings, memory, building, linking)
+  // A push looks its commit up with the branch's latest (the history it continues) beside the image build, and leaves
+  // what it measured for its post step, which measures its zstd figure when no earlier one scales, and stores it.
+  const history = rememberHead(settings, memory, building, version, linking)
   const head = await building.catch(async (error: unknown) => {
     // The lookup, if still under way, is ended with the run's other tools.
     await baseline.catch(() => undefined)
@@ -80,7 +81,8 @@ async function pipeline(): Promise<void> {
     published,
     failures,
     timings,
-    roadNotTaken: zstdRoad
+    roadNotTaken: zstdRoad,
+    history: await history
   })
   const markdown = renderMarkdown(report)
 

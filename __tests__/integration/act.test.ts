@@ -178,6 +178,8 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
     expect(run.summary).toContain(`Smoke test \`version\` printed: \`Build: ${repo.main} ⏎ Version: 0.1.0\``)
     expect(run.seen.BASELINE_SOURCE).toBe('')
     expect(run.log).toContain(`baseline cache: stored the measurement of ${repo.main.slice(0, 12)}`)
+    // The branch's history starts with this push: its lookup (with the branch's latest as restore keys) found none.
+    expect(run.summary).toContain(`**Size history** (linux/amd64): one measured commit of \`main\` so far, \`${repo.main.slice(0, 7)}\``)
     mainImageSize = run.seen.IMAGE_SIZE
   })
 
@@ -201,6 +203,8 @@ describe.each(['containerd', 'classic'] as const)("this repository's workflow un
       // Nothing of the base was built: one binary linked and read (the head's), where a rebuild reads two.
       const linked = (log: string) => log.match(/: the unstripped twin has \d+ bytes/g)?.length
       expect(linked(first.log)).toBe(1)
+      // main's history came with its measurement: the chart holds main and the pull request.
+      expect(first.summary).toContain(`x-axis ["${repo.main.slice(0, 7)}", "this PR"]`)
       expect(first.summary).toContain(
         `Compared with base commit [\`${repo.main.slice(0, 12)}\`](https://github.com/acme/hello-service/commit/${repo.main}): baseline from the Actions cache`
       )

@@ -148,7 +148,7 @@ describe('the base measured once, read from the Actions cache', () => {
     const postLog = await finish(run)
     const stored = cache.find(main)
     expect(stored).toHaveLength(1)
-    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m3-[0-9a-f]{32}-${main}$`))
+    expect(stored[0].key).toMatch(new RegExp(`^go-slim-image-m4-[0-9a-f]{12}-[0-9a-f]{32}-${main}$`))
     expect(postLog).toContain(`baseline cache: stored the measurement of ${main.slice(0, 12)}`)
     expect(storedRecord(stored[0].data)).toMatchObject({ commit: main, images: [{ wire: pushedWire }] })
   })
@@ -211,7 +211,7 @@ describe('the base measured once, read from the Actions cache', () => {
     const run = await pullRequest(checkout, { ldflags: '-X main.extra=1' }, { post: true })
     expect(run.code).toBe(0)
     expect(run.outputs['baseline-source']).toBe('build')
-    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m3-[0-9a-f]{32}-/)
+    expect(run.stdout).toMatch(/baseline cache: no entry go-slim-image-m4-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}; the base is rebuilt/)
     // The rebuilt base is stored under its own key (by the post step), so the next run of this pull request reads it.
     expect(cache.find(main)).toHaveLength(2)
     const again = await pullRequest(checkout, { ldflags: '-X main.extra=1' })
@@ -246,7 +246,7 @@ describe('the base measured once, read from the Actions cache', () => {
     expect(Math.abs(road.images[0].wire - exact) / exact).toBeLessThan(0.005)
   })
 
-  it("a push's post step scales its zstd figure from the commit before it, within half a percent of its own layers' figure; a commit stored already is not compressed again", async () => {
+  it("a push scales its zstd figure from the commit before it, within half a percent of its own layers' figure; a commit stored already is not compressed again", async () => {
     // main is stored with upx off and its figure measured (above). The push adds a commit on main: its event says so.
     const workspace = checkoutPush(origin, 'main')
     writeFileSync(
@@ -259,15 +259,15 @@ describe('the base measured once, read from the Actions cache', () => {
     writeFileSync(event, JSON.stringify({ before: main, after: git(workspace, 'rev-parse', 'HEAD') }))
     const scaled = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event }, { post: false })
     expect(scaled.errors).toEqual([])
-    // The main step neither looks up nor compresses: its report has no zstd line, its post step works the figure out.
+    // The main step looks up (the history comes with it) and scales; its report has no zstd line (a push's figure is
+    // for the pull requests after it), and its post step compresses nothing.
     expect(JSON.parse(scaled.outputs['report-json']).roadNotTaken).toBeUndefined()
-    expect(scaled.stdout).not.toMatch(/^baseline cache: /m)
-    const exact = zstdWire(ociLayoutOf(scaled))
-    const postLog = await finish(scaled)
     const head = git(workspace, 'rev-parse', 'HEAD')
-    expect(postLog).toContain(
+    expect(scaled.stdout).toContain(
       `baseline cache: the zstd figure of ${head.slice(0, 12)} is scaled from ${main.slice(0, 12)}'s, whose layers are within 2% of these`
     )
+    const exact = zstdWire(ociLayoutOf(scaled))
+    const postLog = await finish(scaled)
     expect(postLog).not.toContain('measured in')
     // Stored with the scaled figure and where it was scaled from, within half a percent of these layers compressed.
     const [stored] = storedRecord(cache.find(head)[0].data).images
@@ -276,7 +276,7 @@ describe('the base measured once, read from the Actions cache', () => {
 
     // The same commit again (a re-run, a tag on it): read back, neither compressed nor stored again.
     const again = await pushOf(workspace, { upx: 'off' }, { GITHUB_EVENT_PATH: event })
-    expect(again.postLog).toMatch(/baseline cache: [0-9a-f]{12} is stored already \(by https:[^)]+\): nothing is measured or stored again/)
+    expect(again.stdout).toMatch(/baseline cache: [0-9a-f]{12} is stored already \(by https:[^)]+\): nothing is measured or stored again/)
     expect(`${again.stdout}${again.postLog}`).not.toContain('baseline cache: stored')
     expect(cache.find(head)).toHaveLength(1)
   })
@@ -309,14 +309,14 @@ describe('the base measured once, read from the Actions cache', () => {
     }
     try {
       for (const [json, why] of [
-        ['{"format":3,', /entry go-slim-image-m3-.* is not used, it is not JSON/],
+        ['{"format":4,', /entry go-slim-image-m4-.* is not used, it is not JSON/],
         [
-          JSON.stringify({ format: 3, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
+          JSON.stringify({ format: 4, commit: main, goVersion: 'go1.26.0', images: [{ platform: 'linux/amd64', wire: 'big' }] }),
           /is not used, it does not match the format \(images\.0\.wire/
         ]
       ] as const) {
         entry.data = archive(json)
-        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":3,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
+        const run = await pullRequest(checkoutPullRequest(origin, json.startsWith('{"format":4,') && json.length < 20 ? 5 : 7, 'main', 'grow'))
         expect(run.code).toBe(0)
         expect(run.outputs['baseline-source']).toBe('build')
         expect(run.stdout).toMatch(why)
@@ -358,12 +358,18 @@ describe('the v2 cache service github.com runs (twirp, blobs in Azure storage)',
     const pushed = await push()
     expect(pushed.code).toBe(0)
     const [stored] = cache.find(main)
-    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m3-[0-9a-f]{32}-${main}$`))
+    expect(stored.key).toMatch(new RegExp(`^go-slim-image-m4-[0-9a-f]{12}-[0-9a-f]{32}-${main}$`))
     expect((await cache.blob(stored)).length).toBeGreaterThan(100)
     const run = await pullRequest(checkoutPullRequest(origin, 1, 'main', 'grow'))
     expect(run.errors).toEqual([])
     expect(run.outputs['baseline-source']).toBe('cache')
     expect(run.outputs['base-image-size']).toBe(pushed.outputs['image-size'])
-    expect(cache.requests.map(r => r.path.split('/').pop())).toEqual(['CreateCacheEntry', 'FinalizeCacheEntryUpload', 'GetCacheEntryDownloadURL'])
+    // The push's lookup (its commit and the branch's latest: the history it continues), its store, the pull request's lookup.
+    expect(cache.requests.map(r => r.path.split('/').pop())).toEqual([
+      'GetCacheEntryDownloadURL',
+      'CreateCacheEntry',
+      'FinalizeCacheEntryUpload',
+      'GetCacheEntryDownloadURL'
+    ])
   })
 })

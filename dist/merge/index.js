@@ -34658,11 +34658,190 @@ module.exports = {
 
 /***/ }),
 
+/***/ 4856:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  j: () => (/* binding */ historyPoint),
+  parseRecord: () => (/* binding */ parseRecord)
+});
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
+var schemas = __nccwpck_require__(8816);
+;// CONCATENATED MODULE: ./src/compare/record.ts
+/**
+ * What a run measured of one commit, kept in the Actions cache so that a later comparison reads it instead of
+ * rebuilding the commit: per platform, everything a comparison and the "why it grew" split need of a base.
+ * Bumped whenever the schema or what goes into the key changes, so an older entry is never read as a newer one.
+ */
+// 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
+// 3: the split places the function table, type descriptors and strings by package, and counts only them as explained.
+// 4: a record carries its branch's history, and its key starts with the image's lineage (a history survives a settings change).
+const RECORD_FORMAT = 4;
+/** What a finished target measured, as it is stored. */
+function recordOf(target, commit, run, zstd) {
+    return {
+        format: RECORD_FORMAT,
+        commit,
+        run,
+        goVersion: target.packed[0].binary.goVersion,
+        images: target.measurement.images.map(measured => {
+            const packed = target.packed.find(p => p.binary.platform.id === measured.platform);
+            if (!packed)
+                throw new Error(`no binary was built for ${measured.platform}`);
+            return {
+                platform: measured.platform,
+                wire: measured.wire,
+                unpacked: measured.unpacked,
+                configSize: measured.configSize,
+                layers: measured.layers.map(layer => ({ size: layer.size, unpacked: layer.unpacked })),
+                binary: packed.size,
+                breakdown: packed.binary.breakdown,
+                zstd: zstd?.get(measured.platform)
+            };
+        })
+    };
+}
+/** The record as the comparison reads a base. */
+function baseImagesOf(record) {
+    return record.images.map(({ platform, wire, unpacked, configSize, binary, breakdown, zstd }) => ({
+        platform,
+        wire,
+        unpacked,
+        configSize,
+        binary,
+        breakdown,
+        zstd
+    }));
+}
+/**
+ * The cache key: the format, the image's lineage (which main package of which module folder), what shapes the image,
+ * and the commit; nothing else may ever match it. The prefixes find the latest entry of the same shape, or of the same
+ * lineage: the history a push continues when its own commits before it were never measured.
+ */
+function recordKey(lineage, fingerprint, commit) {
+    return `${shapePrefix(lineage, fingerprint)}${commit}`;
+}
+const lineagePrefix = (lineage) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`;
+const shapePrefix = (lineage, fingerprint) => `${lineagePrefix(lineage)}${fingerprint}-`;
+/** The commit a key names, its last part. */
+const keyCommit = (key) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1];
+
+;// CONCATENATED MODULE: ./src/compare/record-schema.ts
+
+
+// Loaded only when an entry is read: the schema library is not needed by a run that reads none.
+const count = schemas/* number */.aig().int().nonnegative();
+// What a stored value may be is what Go and the action make of it: a record another branch wrote is shown in the
+// comment, so it is held to that (and escaped where it is placed all the same).
+// An import path as Go allows one (golang.org/x/mod/module: letters, digits and - . _ ~ +, /-separated; % of the
+// linker's escapes).
+const importPath = schemas/* string */.YjP()
+    .max(500)
+    .regex(/^[A-Za-z0-9\-._~+%/]+$/, 'an import path');
+// A module version: semver (a pseudo-version, +incompatible) or (devel).
+const version = schemas/* string */.YjP()
+    .max(200)
+    .regex(/^(?:v\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?|\(devel\))$/, 'a module version');
+// A replacement (a module path and version, or a folder) or a version with its replacement: one line of plain text.
+const replacement = schemas/* string */.YjP()
+    .max(1000)
+    .regex(/^[^\p{Cc}`<>[\]]*$/u, 'a version or a replacement');
+// The action's own names of the rows that are not packages ("standard library", "Go runtime", "linker tables …").
+const rowLabel = schemas/* string */.YjP().regex(/^[\w .,()*:/-]{1,120}$/, 'a row name');
+const moduleVersion = schemas/* object */.Ikc({ path: importPath, version, replacedBy: replacement.optional() });
+const breakdown = schemas/* object */.Ikc({
+    binary: count,
+    explained: count,
+    rows: schemas/* array */.YOg(schemas/* discriminatedUnion */.gMt('kind', [
+        schemas/* object */.Ikc({ key: importPath, kind: schemas/* enum */.k5n(['package', 'module']), version: replacement.optional(), bytes: count, embedded: count.optional() }),
+        schemas/* object */.Ikc({ key: rowLabel, kind: schemas/* enum */.k5n(['std', 'runtime', 'other']), bytes: count, embedded: count.optional() })
+    ]))
+        .max(100000),
+    info: schemas/* object */.Ikc({ mainPackage: importPath.or(schemas/* literal */.euz('')), mainModule: importPath.or(schemas/* literal */.euz('')), deps: schemas/* array */.YOg(moduleVersion).max(20000) })
+});
+const platform = schemas/* string */.YjP().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/);
+const commit = schemas/* string */.YjP().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/);
+// Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+const goVersion = schemas/* string */.YjP().regex(/^[\w.+:/ -]{1,100}$/);
+/**
+ * A point of a branch's history as stored: numbers, hex and checked names only, but the version, which is the
+ * repository's own text (a tag) and is only ever shown in a code span, never placed in the chart.
+ */
+const historyPoint = schemas/* object */.Ikc({
+    commit,
+    date: schemas/* string */.YjP()
+        .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/)
+        .optional(),
+    version: schemas/* string */.YjP()
+        .regex(/^[^\p{Cc}\u2028\u2029]{1,200}$/u)
+        .optional(),
+    goVersion,
+    shape: schemas/* string */.YjP().regex(/^[0-9a-f]{32}$/),
+    images: schemas/* array */.YOg(schemas/* object */.Ikc({ platform, wire: count, binary: count }))
+        .min(1)
+        .max(32)
+});
+const record_schema_image = schemas/* object */.Ikc({
+    platform,
+    wire: count,
+    unpacked: count,
+    configSize: count,
+    layers: schemas/* array */.YOg(schemas/* object */.Ikc({ size: count, unpacked: count })),
+    /** The file in the image: packed when UPX packed it. */
+    binary: count,
+    breakdown: breakdown.optional(),
+    zstd: schemas/* object */.Ikc({
+        level: schemas/* number */.aig().int().min(1).max(22),
+        wire: count,
+        from: schemas/* object */.Ikc({ commit, layers: count }).optional()
+    })
+        .optional()
+});
+const schema = schemas/* object */.Ikc({
+    format: schemas/* literal */.euz(RECORD_FORMAT),
+    commit,
+    /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
+    run: schemas/* string */.YjP()
+        .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
+        .optional(),
+    goVersion,
+    images: schemas/* array */.YOg(record_schema_image).min(1),
+    history: schemas/* array */.YOg(historyPoint).max(200).optional()
+});
+/** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */
+function parseRecord(text, commit, platforms) {
+    let json;
+    try {
+        json = JSON.parse(text);
+    }
+    catch (error) {
+        return { why: `it is not JSON (${error.message})` };
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return { why: `it does not match the format (${issue.path.join('.') || 'the entry'}: ${issue.message})` };
+    }
+    const record = parsed.data;
+    if (record.commit !== commit)
+        return { why: `it is the measurement of ${record.commit.slice(0, 12)}, not of ${commit.slice(0, 12)}` };
+    const missing = platforms.filter(p => !record.images.some(i => i.platform === p));
+    if (missing.length > 0)
+        return { why: `it has no measurement of ${missing.join(', ')}` };
+    return { record };
+}
+
+
+/***/ }),
+
 /***/ 1484:
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3086);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9261);
 
 // The merge action's entry (merge/action.yml), bundled apart from the build's: a merge job runs no build.
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .runMerge */ .C)();
@@ -34672,7 +34851,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3086:
+/***/ 9261:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39191,12 +39370,12 @@ function headRoad(settings, head, baseline) {
 async function imageBaseline(reference, settings, file, memory) {
     try {
         const platform = settings.build.platforms[0].id;
-        const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
+        const [images, { record, history }] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)]);
         if (record) {
             // The registry's sizes are the published image's; the split and the module list are its commit's.
             const measured = recorded(settings, record);
             const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }));
-            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized };
+            return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized, history };
         }
         const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)));
         const why = read.find(r => r.why)?.why;
@@ -39219,9 +39398,9 @@ async function imageBaseline(reference, settings, file, memory) {
 /** The stored measurement of the commit the image's revision label names, if any. */
 async function measuredRevision(reference, platform, memory) {
     if (!memory)
-        return undefined;
+        return {};
     const revision = await baseImageRevision(reference, platform).catch(() => undefined);
-    return revision ? memory.recall(revision) : undefined;
+    return revision ? memory.recall(revision) : {};
 }
 const commitLink = (settings, commit) => settings.github.repository ? `${settings.github.serverUrl}/${settings.github.repository}/commit/${commit}` : undefined;
 /**
@@ -39236,10 +39415,10 @@ async function commitBaseline(input) {
         commit = await resolveBaseCommit(settings, top);
         info(`base commit ${commit}`);
         await input.headLinked?.catch(() => undefined);
-        const cached = await memory?.recall(commit);
-        if (cached)
-            return cachedBaseline(settings, cached);
-        return await rebuildBaseline(input, top, commit);
+        const recalled = (await memory?.recall(commit)) ?? {};
+        if (recalled.record)
+            return { ...cachedBaseline(settings, recalled.record), history: recalled.history };
+        return await rebuildBaseline(input, top, commit, recalled.history);
     }
     catch (error) {
         const [first, ...rest] = error.message.split('\n');
@@ -39266,7 +39445,7 @@ function cachedBaseline(settings, record) {
     return recorded(settings, record);
 }
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
-async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit) {
+async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }, top, commit, branch) {
     // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
     core.saveState(STATE.repository, top);
     await pruneWorktrees(top);
@@ -39295,10 +39474,13 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
         // a run with no report to show it in leaves the measuring to its post step, with the store.
         const road = roadApplies(settings);
         const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined;
+        const record = recordOf(base, commit, undefined, zstd);
+        // The branch's history, as the lookup found it, continued by the base itself.
+        const history = await memory?.continued(branch, record, version);
         // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
-        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined);
+        void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined, history);
         // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-        return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs };
+        return { ...recorded(settings, record), source: 'build', goVersion: undefined, attributionMs: base.attributionMs, history };
     });
 }
 /** The baseline the settings ask for, started now so that it runs beside the head's work. */
@@ -39313,6 +39495,7 @@ function startBaseline(input) {
 }
 
 ;// CONCATENATED MODULE: ./src/compare/cache.ts
+
 
 
 
@@ -39382,16 +39565,9 @@ async function runWorker(verb, key, folder, ms, others = []) {
         return { why: outcome.stderr.trim().split('\n').pop() || `the cache worker exited with code ${outcome.code}` };
     return readWorker(outcome.stdout);
 }
-/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-async function cache_lookUp(key, runnerTemp, commit, platforms) {
-    const found = await cache_lookUpFirst([{ key, commit }], runnerTemp, platforms);
-    if (!found.record)
-        info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
-    return found.record;
-}
 /**
- * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
- * measurement of its commit; or why there is none.
+ * The first of the entries the cache holds, in one request (the others are restore keys, each matched as a prefix:
+ * a commit's key matches only its own entry), read and checked as the measurement of its commit; or why there is none.
  */
 function cache_lookUpFirst(entries, runnerTemp, platforms) {
     return serially(async () => {
@@ -39401,13 +39577,14 @@ function cache_lookUpFirst(entries, runnerTemp, platforms) {
             await mkdir(folder, { recursive: true });
             const [first, ...others] = entries;
             const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
-            const entry = entries.find(e => e.key === result.matched);
-            if (!entry)
+            const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key));
+            const commit = entry && (entry.commit ?? keyCommit(result.matched));
+            if (!entry || !commit)
                 return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '');
-            const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
-            const { record, why } = parseRecord(text, entry.commit, platforms);
-            return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` };
+            const { parseRecord } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
+            const { record, why } = parseRecord(text, commit, entry.commit ? platforms : []);
+            return record ? { record, key: result.matched } : { why: `entry ${result.matched} is not used, ${why}` };
         }
         finally {
             await rm(folder, { recursive: true, force: true });
@@ -39441,7 +39618,7 @@ function cache_store(key, record, runnerTemp) {
 
 
 
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
 const folderOf = (workDir) => path.join(workDir, 'stores');
 let written = 0;
 /** Leaves `entry` for the post step; entries are stored in the order they were left. */
@@ -39465,26 +39642,8 @@ async function storeDeferred(workDir, runnerTemp) {
             info(`baseline cache: ${name} was not stored (${entry})`);
             continue;
         }
-        const record = await completed(entry, runnerTemp);
-        if (record)
-            await store(entry.key, record, runnerTemp);
+        await store(entry.key, await withFigures(entry), runnerTemp);
     }
-}
-/** The record to store with its zstd figures (found, scaled or measured), or undefined when its commit is stored already. */
-async function completed(entry, runnerTemp) {
-    const { record, lookUp } = entry;
-    if (!lookUp || lookUp.length === 0)
-        return withFigures(entry);
-    const { record: found } = await lookUpFirst(lookUp, runnerTemp, record.images.map(i => i.platform));
-    if (found?.commit === record.commit) {
-        info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`);
-        return undefined;
-    }
-    const derived = found && derivedFigures(record.images, found);
-    if (!derived)
-        return withFigures(entry);
-    info(`baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
-    return withZstd(record, derived);
 }
 /**
  * An entry as the main step left it, held to what a record read back from the cache may be, its layout one of the
@@ -39502,24 +39661,17 @@ async function readEntry(file, workDir) {
         return 'its key is not one of this action';
     if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout)))
         return "its layout is not in the run's folder";
-    const lookUp = entry.lookUp;
-    if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry)))
-        return 'its lookup is not of commits of this action';
     const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : '';
     const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : [];
-    const { parseRecord } = await __nccwpck_require__.e(/* import() */ 856).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
+    const { parseRecord } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 4856));
     const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms);
     if (!record || !entry.key.endsWith(`-${record.commit}`))
         return why ?? 'its key names another commit';
-    return { key: entry.key, record, layout: entry.layout, lookUp };
+    return { key: entry.key, record, layout: entry.layout };
 }
 const within = (folder, file) => {
     const relative = path.relative(path.resolve(folder), path.resolve(folder, file));
     return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
-};
-const isEntry = (e) => {
-    const { key, commit } = (e ?? {});
-    return typeof key === 'string' && typeof commit === 'string' && KEY.test(key) && key.endsWith(`-${commit}`);
 };
 /** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
 async function withFigures({ record, layout }) {
@@ -39532,7 +39684,7 @@ async function withFigures({ record, layout }) {
     info(`baseline cache: the zstd ${[...figures.values()][0].level} figure of ${record.commit.slice(0, 12)} measured in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return withZstd(record, figures);
 }
-/** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
+/** The record with each platform's zstd figure from `figures`, measured. */
 function withZstd(record, figures) {
     return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) };
 }
@@ -39666,6 +39818,17 @@ async function stageDigest(settings, workDir) {
         await rm(dir, { recursive: true, force: true });
     }
 }
+/**
+ * Which image of the repository a history follows, whatever its settings: the module's folder and the main package.
+ * 12 hex digits of SHA-256, the first part of its keys.
+ */
+function fingerprint_lineageOf(settings, top) {
+    const folder = path.relative(top, settings.build.workingDirectory) || '.';
+    return createHash('sha256')
+        .update(JSON.stringify({ folder, package: settings.build.package }))
+        .digest('hex')
+        .slice(0, 12);
+}
 /** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
 function shapingGroups(settings, top) {
     const groups = Object.fromEntries(IMAGE_SHAPING.map(name => [name, settings[name]]));
@@ -39699,6 +39862,7 @@ async function fingerprint_imageShape(settings, engine, upx, top, workDir) {
 
 
 
+
 async function gitLine(cwd, ...args) {
     const outcome = await execute({ program: 'git', args, cwd }, { allowFailure: true, quiet: true });
     return outcome.code === 0 ? outcome.stdout.trim() : undefined;
@@ -39709,6 +39873,10 @@ function runUrl(env = process.env) {
         return undefined;
     return `${server}/${repository}/actions/runs/${id}${attempt && attempt !== '1' ? `/attempts/${attempt}` : ''}`;
 }
+const factsOf = ({ version, commitTime }) => ({
+    version,
+    date: commitTime === undefined ? undefined : new Date(commitTime * 1000).toISOString().replace('.000Z', 'Z')
+});
 /**
  * The memory, when baseline-cache is on and the runner has a cache service. Without a git repository there is no commit to key on, and nothing is remembered.
  */
@@ -39717,28 +39885,9 @@ function openMemory(settings, engine, upx, workDir) {
         return undefined;
     // Worked out when first needed (after the head's links, whose cores it would take): go env, the stage files, git.
     let fingerprinted;
-    const fingerprint = () => (fingerprinted ??= fingerprintNow(settings, engine, upx, workDir));
+    const keys = () => (fingerprinted ??= keysNow(settings, engine, upx, workDir));
     const platforms = settings.build.platforms.map(p => p.id);
     const writes = [];
-    // Left for the post step, which stores it after the job's other steps (and measures what `layout` names first).
-    const write = async (target, commit, figures, layout, lookUp) => {
-        const print = await fingerprint();
-        if (print)
-            await deferStore(workDir, { key: recordKey(print, commit), record: recordOf(target, commit, runUrl(), figures), layout, lookUp });
-    };
-    const writeHead = async (building, road, linked) => {
-        // Worked out once the head's links are done: its git and go env would take a core from them.
-        await linked?.catch(() => undefined);
-        const [print, commit, earlier] = await Promise.all([fingerprint(), headCommit(settings), road ? earlierCommits(settings) : []]);
-        // A build that failed is the run's to report; nothing is stored of it.
-        const target = await building.catch(() => undefined);
-        if (!print || !commit || !target)
-            return;
-        // The post step looks the commit up with the ones before it, in one request: one stored already (a re-run, a tag
-        // pushed on a commit the branch measured) is neither compressed nor stored again, and an earlier one's figure scales.
-        const lookUp = road ? [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: recordKey(print, c), commit: c })) : undefined;
-        await write(target, commit, undefined, road ? target.layout : undefined, lookUp);
-    };
     const bounded = (written) => {
         const safe = written.catch((error) => {
             info(`baseline cache: nothing left to store (${error.message})`);
@@ -39747,16 +39896,71 @@ function openMemory(settings, engine, upx, workDir) {
         writes.push(safe);
         return safe;
     };
+    const write = async (target, commit, figures, layout, history) => {
+        const known = await keys();
+        if (known)
+            await deferStore(workDir, { key: known.key(commit), record: { ...recordOf(target, commit, runUrl(), figures), history }, layout });
+    };
     return {
         async recall(commit) {
-            const print = await fingerprint();
-            return print ? lookUp(recordKey(print, commit), settings.runnerTemp, commit, platforms) : undefined;
+            const known = await keys();
+            if (!known)
+                return {};
+            const found = await lookUpFirst([{ key: known.key(commit), commit }, ...known.latest], settings.runnerTemp, platforms);
+            return recalledOf(found, known.key(commit), known.shape);
         },
-        remember: async (target, commit, zstd, layout) => void (await bounded(write(target, commit, zstd, layout))),
-        rememberHead: async (building, road, linked) => void (await bounded(writeHead(building, road, linked))),
+        continued: async (history, record, facts) => {
+            const known = await keys();
+            return known && extended(history, pointOf(record, known.shape, factsOf(facts)));
+        },
+        remember: async (target, commit, zstd, layout, history) => void (await bounded(write(target, commit, zstd, layout, history))),
+        rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, keys, write, building, facts, road, linked })),
         // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
         settled: () => Promise.all(writes)
     };
+}
+/** What a lookup found, as the commit's record (when it is that commit's) and the history it carries. */
+function recalledOf(found, key, shape) {
+    const record = found.record;
+    if (!record) {
+        info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`);
+        return {};
+    }
+    const history = record.history ?? (found.key?.includes(`-${shape}-`) ? [pointOf(record, shape, {})] : undefined);
+    // The commit's own key: another shape's entry of the same commit (a sibling job's) is never read as its base.
+    if (found.key === key)
+        return { record, history };
+    info(`baseline cache: no entry ${key}; the base is rebuilt (the branch's history comes from the entry of ${record.commit.slice(0, 12)})`);
+    return { history };
+}
+/**
+ * The push's part: one lookup of its commit (stored already: a re-run, a tag pushed on a commit the branch measured),
+ * the commits before it (whose zstd figure scales) and the latest of its shape and lineage (the history it continues).
+ */
+async function headHistory({ settings, keys, write, building, facts, road, linked }) {
+    // Worked out once the head's links are done: its git and go env would take a core from them.
+    await linked?.catch(() => undefined);
+    const [known, commit, earlier] = await Promise.all([keys(), headCommit(settings), earlierCommits(settings)]);
+    if (!known || !commit)
+        return undefined;
+    const platforms = settings.build.platforms.map(p => p.id);
+    const lookUp = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: known.key(c), commit: c }));
+    const [found, target] = await Promise.all([lookUpFirst([...lookUp, ...known.latest], settings.runnerTemp, platforms), building.catch(() => undefined)]);
+    // A build that failed is the run's to report; nothing is stored of it.
+    if (!target)
+        return undefined;
+    const record = found.record;
+    if (record && found.key === known.key(commit)) {
+        info(`baseline cache: ${commit.slice(0, 12)} is stored already${record.run ? ` (by ${record.run})` : ''}: nothing is measured or stored again`);
+        return record.history ?? [pointOf(record, known.shape, factsOf(facts))];
+    }
+    const history = extended(record?.history, pointOf(recordOf(target, commit, undefined), known.shape, factsOf(facts)));
+    const derived = road && record && found.key?.startsWith(known.latest[0].key) ? derivedFigures(target.measurement.images, record) : undefined;
+    if (derived) {
+        info(`baseline cache: the zstd figure of ${commit.slice(0, 12)} is scaled from ${record.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`);
+    }
+    await write(target, commit, derived, road && !derived ? target.layout : undefined, history);
+    return history;
 }
 /**
  * Earlier commits of the branch whose stored figures a push may scale from: the push's `before`, then the checkout's
@@ -39767,7 +39971,7 @@ async function earlierCommits(settings) {
     const ancestors = (listed ?? '').split('\n').filter(line => /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(line));
     return [...new Set([...(settings.github.before ? [settings.github.before] : []), ...ancestors])];
 }
-async function fingerprintNow(settings, engine, upx, workDir) {
+async function keysNow(settings, engine, upx, workDir) {
     try {
         const top = await gitLine(settings.build.workingDirectory, 'rev-parse', '--show-toplevel');
         if (!top)
@@ -39775,7 +39979,9 @@ async function fingerprintNow(settings, engine, upx, workDir) {
         const shape = await imageShape(settings, engine, upx, top, workDir);
         // With step debug logging on, a miss can be explained: two runs' shapes side by side show what differs.
         core.debug(`baseline cache: what shapes the image ${JSON.stringify(shape)}`);
-        return fingerprintOf(shape);
+        const print = fingerprintOf(shape);
+        const line = lineageOf(settings, top);
+        return { shape: print, key: commit => recordKey(line, print, commit), latest: [{ key: shapePrefix(line, print) }, { key: lineagePrefix(line) }] };
     }
     catch (error) {
         info(`baseline cache: not used, what shapes the image could not be read (${error.message})`);
@@ -39803,17 +40009,52 @@ async function headCommit(settings) {
 }
 /**
  * A pull request's head is its merge commit, which no later run compares with: only the other runs store theirs,
- * with the zstd road for the pull requests that will compare with it, worked out by the post step.
+ * with the branch's history and the zstd road for the pull requests that will compare with it. The history, or undefined.
  */
-function rememberHead(settings, memory, building, linked) {
+function rememberHead(settings, memory, building, facts, linked) {
     if (settings.github.pullRequest || !memory)
+        return Promise.resolve(undefined);
+    return memory.rememberHead(building, facts, roadApplies(settings), linked);
+}
+
+;// CONCATENATED MODULE: ./src/compare/history.ts
+/**
+ * A branch's size over time, kept with the measurements the runs store: each stored record carries the points of its
+ * branch's measured commits up to its own, so the lookup that reads a base (or a push's earlier commit) reads the
+ * history with it, with no other service, permission or branch. Commits no run measured are simply absent. Pure.
+ */
+/** How many measured commits a record keeps: the issue's 30, with room for a pull request's own base to be one more. */
+const HISTORY_KEPT = 40;
+/** A stored record (what it measured) as one point of its branch's history. */
+function history_pointOf(record, shape, facts) {
+    return {
+        commit: record.commit,
+        ...(facts.date ? { date: facts.date } : {}),
+        ...(facts.version ? { version: facts.version } : {}),
+        goVersion: record.goVersion,
+        shape,
+        images: record.images.map(({ platform, wire, binary }) => ({ platform, wire, binary }))
+    };
+}
+/** The history with `point` as its last: an earlier point of the same commit (a re-run) gives way, the oldest go past HISTORY_KEPT. */
+function history_extended(history, point) {
+    return [...(history ?? []).filter(p => p.commit !== point.commit), point].slice(-HISTORY_KEPT);
+}
+/** The break before each point (undefined for the first and for a point built as the one before it). */
+function breakBefore(previous, point) {
+    if (!previous)
         return undefined;
-    return memory.rememberHead(building, roadApplies(settings), linked);
+    if (previous.goVersion !== point.goVersion)
+        return { kind: 'toolchain', from: previous.goVersion, to: point.goVersion };
+    if (previous.shape !== point.shape)
+        return { kind: 'settings' };
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/compare/index.ts
 // compare/: the base of a comparison: its commit and checkout, its stored measurement in the Actions cache (or
 // a rebuild, or a published image), the zstd road not taken, and what changed between the two splits.
+
 
 
 
@@ -40880,8 +41121,28 @@ function assembleReport(run) {
         failures: run.failures,
         compression: describeCompression(settings.stage.compression),
         roadNotTaken: run.roadNotTaken,
+        history: sizeHistory(run),
         warnings: warningsSaid()
     };
+}
+/**
+ * The history the run has: a push's own (its commit the last point); else its baseline's, the run's image after it
+ * (a pull request's, or a run compared with a commit or image of another branch).
+ */
+function sizeHistory({ settings, head, baseline, history }) {
+    const { pullRequest, ref, refName } = settings.github;
+    const maxSize = settings.budget.maxSize;
+    // A tag's push continues the history its scope finds (the default branch's): it is named after no branch.
+    if (history && history.length > 0)
+        return { branch: ref?.startsWith('refs/heads/') ? refName : undefined, points: history, maxSize };
+    if (!baseline?.history || baseline.history.length === 0)
+        return undefined;
+    const images = head.measurement.images.map(image => ({
+        platform: image.platform,
+        wire: image.wire,
+        binary: head.packed.find(p => p.binary.platform.id === image.platform)?.size ?? 0
+    }));
+    return { branch: pullRequest?.baseRef, points: baseline.history, head: { number: pullRequest?.number, images }, maxSize };
 }
 /**
  * A digest only where something can be pulled by it: the pushed one; or, unpushed, the OCI image's own. A push that
@@ -41130,30 +41391,30 @@ const LEFT_OUT = "left out here to keep the report under GitHub's size limit; th
 function sections(text) {
     const open = [];
     const found = [];
-    for (const tag of text.matchAll(/<details><summary>([^<]*)<\/summary>|<\/details>/g)) {
+    for (const tag of text.matchAll(/<details( open)?><summary>([^<]*)<\/summary>|<\/details>/g)) {
         if (tag[0] !== '</details>') {
-            open.push({ start: tag.index, summary: tag[1], bodyStart: tag.index + tag[0].length });
+            open.push({ open: tag[1] !== undefined, start: tag.index, summary: tag[2], bodyStart: tag.index + tag[0].length });
             continue;
         }
         const section = open.pop();
         if (section)
-            found.push({ start: section.start, end: tag.index + tag[0].length, summary: section.summary, body: text.slice(section.bodyStart, tag.index) });
+            found.push({ ...section, end: tag.index + tag[0].length, body: text.slice(section.bodyStart, tag.index) });
     }
     return found.sort((a, b) => a.start - b.start);
 }
 const LEFT_OUT_BODY = `\n\n(${LEFT_OUT})\n\n`;
 /**
- * The report within `maxBytes`: the collapsed sections go first, from the last (a nested one before the section
- * around it), each replaced by a line saying so; then the end of the text. The headline, the failures and the
+ * The report within `maxBytes`: the sections go first, the open ones (the size history's chart) before the collapsed
+ * ones, from the last (a nested one before the section around it), each replaced by a line saying so; then the end of
+ * the text. The headline, the failures and the
  * verdict come first in the report and stay.
  */
 function fitMarkdown(markdown, maxBytes) {
     const size = (text) => Buffer.byteLength(text, 'utf8');
     let fitted = markdown;
     while (size(fitted) > maxBytes) {
-        const last = sections(fitted)
-            .filter(s => s.body !== LEFT_OUT_BODY)
-            .at(-1);
+        const left = sections(fitted).filter(s => s.body !== LEFT_OUT_BODY);
+        const last = left.filter(s => s.open).at(-1) ?? left.at(-1);
         if (!last)
             break;
         fitted = `${fitted.slice(0, last.start)}<details><summary>${last.summary}</summary>${LEFT_OUT_BODY}</details>${fitted.slice(last.end)}`;
@@ -41280,6 +41541,138 @@ function attestationsText(report) {
         .join('; ');
 }
 
+;// CONCATENATED MODULE: ./src/report/history.ts
+
+
+
+/**
+ * The branch's size over its measured commits: one line of text, and a Mermaid xychart GitHub draws in the comment and
+ * the summary. Nothing from outside reaches the chart's syntax: its labels are hex digits, a checked platform and
+ * Go release, and words of the action's own; its values are numbers formatted here. Pure.
+ */
+/** The chart's section starts so: fitMarkdown leaves it out first when the report must be cut. */
+const HISTORY_SUMMARY = '📈 Size history';
+const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+const PLATFORM = /^[a-z0-9]+\/[a-z0-9]+(?:\/[a-z0-9.]+)?$/;
+const GO_RELEASE = /^go\d+(?:\.\d+){0,2}(?:(?:rc|beta)\d+)?$/;
+/**
+ * The commits' abbreviation: 7 hex digits, longer while two would share it (as git abbreviates): Mermaid draws one
+ * band per distinct label, so two commits under one label would be drawn as one.
+ */
+function abbreviation(commits) {
+    const known = [...new Set(commits.filter(c => COMMIT.test(c)))];
+    let length = 7;
+    while (length < 40 && new Set(known.map(c => c.slice(0, length))).size < known.length)
+        length++;
+    return commit => (COMMIT.test(commit) ? commit.slice(0, length) : '?');
+}
+const history_wireOf = (images, platform) => images.find(i => i.platform === platform)?.wire;
+const finite = (n) => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+/** The platform the chart follows: the largest at the last point, said when there are several. */
+function history_platformOf(history) {
+    const last = history.head?.images ?? history.points.at(-1)?.images;
+    if (!last || last.length === 0)
+        return undefined;
+    const top = last.reduce((a, b) => (b.wire > a.wire ? b : a));
+    return { platform: top.platform, said: last.length === 1 ? '' : `, the largest of ${last.length} platforms` };
+}
+/** The commits that have the platform, each with what changed from the one before, then the run's own image. */
+function barsOf(history, platform) {
+    const bars = [];
+    const short = abbreviation(history.points.map(p => p.commit));
+    let previous;
+    for (const point of history.points) {
+        const wire = history_wireOf(point.images, platform);
+        if (!finite(wire))
+            continue;
+        bars.push({ label: short(point.commit), wire, point, mark: breakBefore(previous, point) });
+        previous = point;
+    }
+    const head = history.head && history_wireOf(history.head.images, platform);
+    if (finite(head))
+        bars.push({ label: history.head.number === undefined ? 'this run' : 'this PR', wire: head });
+    return bars;
+}
+function markText(bar) {
+    if (bar.mark?.kind === 'toolchain') {
+        return `built with ${(0,md/* code */.aY)(bar.mark.to, 60)} from ${(0,md/* code */.aY)(bar.label)} on (${(0,md/* code */.aY)(bar.mark.from, 60)} before)`;
+    }
+    return `the image's settings changed at ${(0,md/* code */.aY)(bar.label)}`;
+}
+/** The one line for readers without the chart: the drift over the branch's commits, its largest step, the breaks. */
+function historyLine(history, bars, platform) {
+    const branch = history.branch ? ` of ${(0,md/* code */.aY)(history.branch, 100)}` : '';
+    const commits = bars.filter(b => b.point);
+    const parts = [];
+    if (commits.length === 1)
+        parts.push(`one measured commit${branch} so far, ${(0,md/* code */.aY)(commits[0].label)} at ${human(commits[0].wire)}`);
+    if (commits.length > 1) {
+        const [first, last] = [commits[0], commits.at(-1)];
+        const drift = last.wire - first.wire;
+        const share = first.wire === 0 ? '' : ` (${drift >= 0 ? '+' : '−'}${((Math.abs(drift) / first.wire) * 100).toFixed(0)}%)`;
+        const steps = commits.slice(1).map((bar, i) => ({ bar, delta: bar.wire - commits[i].wire }));
+        const largest = steps.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
+        const version = largest.bar.point?.version ? ` (${(0,md/* code */.aY)(largest.bar.point.version, 60)})` : '';
+        parts.push(`${drift === 0 ? '±0' : signedHuman(drift)}${share} over the last ${commits.length} measured commits${branch}` +
+            (largest.delta === 0 ? '' : `; the largest step, ${signedHuman(largest.delta)}, at ${(0,md/* code */.aY)(largest.bar.label)}${version}`));
+    }
+    const marked = commits.filter(b => b.mark);
+    parts.push(...marked.slice(-3).map(markText));
+    if (marked.length > 3)
+        parts.push(`${marked.length - 3} earlier changes of toolchain or settings`);
+    return `**Size history** (${(0,md/* prose */.CS)(platform)}): ${parts.join('; ')}.`;
+}
+/** The y axis' unit: MiB from one MiB up, else KiB; values with the digits that keep them within 0.1%. */
+function unitOf(top) {
+    return top >= 1024 ** 2 ? { name: 'MiB', scale: 1024 ** 2, digits: 3 } : { name: 'KiB', scale: 1024, digits: 1 };
+}
+/** A label the chart shows: hex digits and the action's own words, with the break said in brackets. */
+function chartLabel(bar) {
+    if (!bar.mark)
+        return bar.label;
+    if (bar.mark.kind === 'settings')
+        return `${bar.label} (new settings)`;
+    return `${bar.label} (${GO_RELEASE.test(bar.mark.to) ? bar.mark.to : 'new Go'})`;
+}
+/** Past this many bars, the commits' labels no longer fit side by side: they go one per row, the chart as tall as they need. */
+const UPRIGHT_BARS = 12;
+/** The Mermaid block: a bar per commit and one for the run, the budget as a line. */
+function mermaidChart(bars, platform, maxSize) {
+    const budget = finite(maxSize) && maxSize > 0 ? maxSize : undefined;
+    const top = Math.max(...bars.map(b => b.wire), budget ?? 0);
+    const unit = unitOf(top);
+    const value = (bytes) => (bytes / unit.scale).toFixed(unit.digits);
+    const sideways = bars.length > UPRIGHT_BARS;
+    const lines = [
+        '```mermaid',
+        ...(sideways ? ['---', 'config:', '  xyChart:', `    height: ${bars.length * 18 + 160}`, '---', 'xychart-beta horizontal'] : ['xychart-beta']),
+        ...(PLATFORM.test(platform) ? [`  title "${platform} image on the wire"`] : []),
+        `  x-axis [${bars.map(b => `"${chartLabel(b)}"`).join(', ')}]`,
+        `  y-axis "${unit.name}" 0 --> ${value(top * 1.1)}`,
+        `  bar [${bars.map(b => value(b.wire)).join(', ')}]`,
+        ...(budget === undefined ? [] : [`  line [${bars.map(() => value(budget)).join(', ')}]`]),
+        '```'
+    ];
+    return lines.join('\n');
+}
+/** The history's line, and its chart in a section of its own (open: it is there to be seen). */
+function renderHistory(history, out) {
+    if (!history)
+        return;
+    const chosen = history_platformOf(history);
+    if (!chosen)
+        return;
+    const bars = barsOf(history, chosen.platform);
+    if (!bars.some(b => b.point))
+        return;
+    out.push(historyLine(history, bars, `${chosen.platform}${chosen.said}`), '');
+    if (bars.length < 2)
+        return;
+    const budget = finite(history.maxSize) ? `; the line is max-size, ${human(history.maxSize)}` : '';
+    const head = bars.at(-1).point ? '' : `, then ${bars.at(-1).label}`;
+    out.push(`<details open><summary>${HISTORY_SUMMARY}: ${(0,md/* htmlText */.js)(chosen.platform)} on the wire, ${bars.length - (head ? 1 : 0)} commits${head}${budget}</summary>`, '', mermaidChart(bars, chosen.platform, history.maxSize), '', '</details>', '');
+}
+
 ;// CONCATENATED MODULE: ./src/report/tradeoff.ts
 
 
@@ -41365,6 +41758,7 @@ function renderTradeOff(report, out) {
 
 
 
+
 // The report's Markdown: the headline and the order of the sections, each rendered by a file of its own.
 function routeNote(m) {
     const source = m.route === 'oci' ? 'the OCI image buildx produced' : 'the image `docker save` gave (this builder cannot export OCI), its layers gzipped here';
@@ -41409,6 +41803,7 @@ function renderMarkdown(report) {
         renderFailures(report, out);
         if (report.gate)
             renderGate(report.gate, out);
+        renderHistory(report.history, out);
         out.push(`Version ${identity(report)} · final stage ${(0,md/* code */.aY)(report.finalStage)} · UPX ${(0,md/* code */.aY)(report.upx)}`, '');
         out.push(routeNote(report.measurement));
         renderTradeOff(report, out);
@@ -41426,6 +41821,7 @@ function renderMarkdown(report) {
         out.push(`| ${(0,md/* prose */.CS)(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`);
     }
     out.push('');
+    renderHistory(report.history, out);
     for (const a of report.attribution ?? [])
         renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out);
     out.push(routeNote(report.measurement));
@@ -41470,6 +41866,7 @@ function setOutputs({ report, markdown, head, published, gate, platform }) {
     core.setOutput('gate', gate);
     core.setOutput('report', markdown);
     core.setOutput('report-json', JSON.stringify(report));
+    core.setOutput('history-json', report.history ? JSON.stringify(report.history) : '');
 }
 /**
  * report-json as a file of its own, for actions/upload-artifact and the merge action: a report can outgrow what
@@ -41555,6 +41952,21 @@ function mergeRoads(reports) {
         ...(scaled.length > 0 ? { scaledFrom: { ...scaled[0].scaledFrom, saved: scaled.flatMap(r => r.scaledFrom.saved) } } : {})
     };
 }
+/** The jobs' histories as one: each commit's platforms together, in the order of the longest history. */
+function mergeHistories(reports) {
+    const given = reports.map(r => r.history).filter(h => h !== undefined);
+    if (given.length === 0)
+        return undefined;
+    const sorted = [...given].sort((a, b) => b.points.length - a.points.length);
+    const points = new Map();
+    for (const point of sorted.flatMap(h => h.points)) {
+        const known = points.get(point.commit);
+        points.set(point.commit, known ? { ...known, images: byPlatform([...known.images, ...point.images.filter(i => !known.images.some(k => k.platform === i.platform))]) } : point);
+    }
+    const heads = given.filter(h => h.head);
+    const head = heads.length > 0 ? { number: heads[0].head.number, images: byPlatform(heads.flatMap(h => h.head.images)) } : undefined;
+    return { branch: sorted[0].branch, points: [...points.values()], head, maxSize: sorted[0].maxSize };
+}
 /** The slowest job's time per phase: the jobs ran side by side. */
 function slowest(reports) {
     const timings = {};
@@ -41584,6 +41996,7 @@ function combineReports(reports, merged) {
         attributionMs: reports.reduce((sum, r) => sum + (r.attributionMs ?? 0), 0),
         gate: mergeGates(reports.map(r => r.gate)),
         roadNotTaken: mergeRoads(reports),
+        history: mergeHistories(reports),
         warnings: unique([...reports.flatMap(r => r.warnings), ...(note ? [note] : [])])
     };
 }
@@ -45446,7 +45859,10 @@ function glob_hashFiles(patterns_1) {
 //# sourceMappingURL=glob.js.map
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __nccwpck_require__(8816);
+// EXTERNAL MODULE: ./src/compare/record-schema.ts + 1 modules
+var record_schema = __nccwpck_require__(4856);
 ;// CONCATENATED MODULE: ./src/merge/reports.ts
+
 
 
 
@@ -45492,6 +45908,14 @@ const reportSchema = schemas/* looseObject */._H3({
     baseline: schemas/* looseObject */._H3({ images: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform, wire: count })) }).optional(),
     attribution: schemas/* array */.YOg(schemas/* looseObject */._H3({ platform })).optional(),
     gate: gate.optional(),
+    // Drawn in the merged comment: held to what a stored record's history may be.
+    history: schemas/* object */.Ikc({
+        branch: schemas/* string */.YjP().max(300).optional(),
+        points: schemas/* array */.YOg(record_schema/* historyPoint */.j).max(200),
+        head: schemas/* object */.Ikc({ number: count.optional(), images: record_schema/* historyPoint */.j.shape.images }).optional(),
+        maxSize: count.optional()
+    })
+        .optional(),
     failures: schemas/* array */.YOg(schemas/* string */.YjP()).optional(),
     timings: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* number */.aig()),
     warnings: schemas/* array */.YOg(schemas/* string */.YjP())
@@ -45859,7 +46283,12 @@ async function merge() {
 }
 const reportsOf = (group) => group.reports.map(r => r.report);
 /** The jobs' verdicts and the merge's own budget, as one. */
-const judged = (settings, report) => ({ ...report, gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]) });
+// The merge's own max-size is the history's line too.
+const judged = (settings, report) => ({
+    ...report,
+    gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]),
+    history: report.history && { ...report.history, maxSize: settings.budget.maxSize ?? report.history.maxSize }
+});
 function describeGroup(group) {
     const platforms = group.reports.map(r => `${r.report.measurement.images.map(i => i.platform).join(', ')} (${r.file})`).join(', ');
     const what = group.pushed ? `pushed by digest; the index goes under ${group.tags.join(', ')}` : 'not pushed: merged into the report only';

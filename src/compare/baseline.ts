@@ -9,7 +9,8 @@ import { networkReason, readPushed } from '../publish/index.js'
 import { pushTarget, type Settings } from '../settings/index.js'
 import { baseImageBuildInfo, baseImageRevision } from './base-image.js'
 import { inCheckout, repositoryTop, resolveBaseCommit, settingsForCheckout } from './checkout.js'
-import type { Memory } from './memory.js'
+import type { HistoryPoint } from './history.js'
+import type { Memory, Recalled } from './memory.js'
 import { baseImagesOf, recordOf, type MeasurementRecord } from './record.js'
 import { measureRoad, roadApplies } from './road.js'
 import type { BaselineReport } from './types.js'
@@ -22,12 +23,12 @@ import type { BaselineReport } from './types.js'
 export async function imageBaseline(reference: string, settings: Settings, file: string, memory?: Memory): Promise<BaselineReport> {
   try {
     const platform = settings.build.platforms[0].id
-    const [images, record] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)])
+    const [images, { record, history }] = await Promise.all([readPushed(reference, undefined, platform), measuredRevision(reference, platform, memory)])
     if (record) {
       // The registry's sizes are the published image's; the split and the module list are its commit's.
       const measured = recorded(settings, record)
       const sized = images.map(i => ({ ...measured.images.find(m => m.platform === i.platform), platform: i.platform, wire: i.wire }))
-      return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized }
+      return { ...measured, source: 'image', ref: reference, revision: record.commit, images: sized, history }
     }
     const read = await Promise.all(images.map(i => baseImageBuildInfo(reference, i.platform, file)))
     const why = read.find(r => r.why)?.why
@@ -48,10 +49,10 @@ export async function imageBaseline(reference: string, settings: Settings, file:
 }
 
 /** The stored measurement of the commit the image's revision label names, if any. */
-async function measuredRevision(reference: string, platform: string, memory: Memory | undefined): Promise<MeasurementRecord | undefined> {
-  if (!memory) return undefined
+async function measuredRevision(reference: string, platform: string, memory: Memory | undefined): Promise<Recalled> {
+  if (!memory) return {}
   const revision = await baseImageRevision(reference, platform).catch(() => undefined)
-  return revision ? memory.recall(revision) : undefined
+  return revision ? memory.recall(revision) : {}
 }
 
 export interface BaselineInput {
@@ -83,9 +84,9 @@ export async function commitBaseline(input: BaselineInput): Promise<BaselineRepo
     commit = await resolveBaseCommit(settings, top)
     info(`base commit ${commit}`)
     await input.headLinked?.catch(() => undefined)
-    const cached = await memory?.recall(commit)
-    if (cached) return cachedBaseline(settings, cached)
-    return await rebuildBaseline(input, top, commit)
+    const recalled = (await memory?.recall(commit)) ?? {}
+    if (recalled.record) return { ...cachedBaseline(settings, recalled.record), history: recalled.history }
+    return await rebuildBaseline(input, top, commit, recalled.history)
   } catch (error) {
     const [first, ...rest] = (error as Error).message.split('\n')
     const message = `the base${commit ? ` (${commit.slice(0, 12)})` : ''} could not be built: ${first}`
@@ -114,7 +115,12 @@ function cachedBaseline(settings: Settings, record: MeasurementRecord): Baseline
 }
 
 /** The base commit, rebuilt in a checkout of its own: only what the report compares (sizes and the split by package; no load, no smoke test). */
-async function rebuildBaseline({ settings, engine, upx, workDir, started, memory }: BaselineInput, top: string, commit: string): Promise<BaselineReport> {
+async function rebuildBaseline(
+  { settings, engine, upx, workDir, started, memory }: BaselineInput,
+  top: string,
+  commit: string,
+  branch: HistoryPoint[] | undefined
+): Promise<BaselineReport> {
   // Earlier releases of this action built the base in a git worktree: one that a killed run left is removed here and by the post step.
   core.saveState(STATE.repository, top)
   await pruneWorktrees(top)
@@ -142,10 +148,13 @@ async function rebuildBaseline({ settings, engine, upx, workDir, started, memory
     // a run with no report to show it in leaves the measuring to its post step, with the store.
     const road = roadApplies(settings)
     const zstd = road && settings.github.pullRequest ? await measureRoad(base) : undefined
+    const record = recordOf(base, commit, undefined, zstd)
+    // The branch's history, as the lookup found it, continued by the base itself.
+    const history = await memory?.continued(branch, record, version)
     // Stored by the post step: the next push to this pull request reads it instead of rebuilding.
-    void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined)
+    void memory?.remember(base, commit, zstd, road && !zstd ? base.layout : undefined, history)
     // Read as a stored one is, so a rebuilt base and a cached one are the same figures by construction.
-    return { ...recorded(settings, recordOf(base, commit, undefined, zstd)), source: 'build', goVersion: undefined, attributionMs: base.attributionMs }
+    return { ...recorded(settings, record), source: 'build', goVersion: undefined, attributionMs: base.attributionMs, history }
   })
 }
 

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { execute, info, type Plan } from '../process/index.js'
-import type { MeasurementRecord } from './record.js'
+import { keyCommit, type MeasurementRecord } from './record.js'
 
 /**
  * The Actions cache as the comparison's memory: a measurement is stored under its key and read back by a later run.
@@ -84,23 +84,27 @@ async function runWorker(verb: 'restore' | 'save', key: string, folder: string, 
   return readWorker(outcome.stdout)
 }
 
-/** The measurement stored under `key`, or undefined (said in one info line) when there is none or it is unusable. */
-export async function lookUp(key: string, runnerTemp: string, commit: string, platforms: string[]): Promise<MeasurementRecord | undefined> {
-  const found = await lookUpFirst([{ key, commit }], runnerTemp, platforms)
-  if (!found.record) info(`baseline cache: ${found.why ?? `no entry ${key}`}; the base is rebuilt`)
-  return found.record
-}
-
+/**
+ * An entry asked for: a commit's own key (`commit` set), or a prefix whose latest entry is read for the history it
+ * carries (any commit, any platforms).
+ */
 export interface Entry {
   key: string
-  commit: string
+  commit?: string
+}
+
+export interface Found {
+  record?: MeasurementRecord
+  /** The key of the entry read. */
+  key?: string
+  why?: string
 }
 
 /**
- * The first of the entries the cache holds, in one request (the others are restore keys), read and checked as the
- * measurement of its commit; or why there is none.
+ * The first of the entries the cache holds, in one request (the others are restore keys, each matched as a prefix:
+ * a commit's key matches only its own entry), read and checked as the measurement of its commit; or why there is none.
  */
-export function lookUpFirst(entries: Entry[], runnerTemp: string, platforms: string[]): Promise<{ record?: MeasurementRecord; why?: string }> {
+export function lookUpFirst(entries: Entry[], runnerTemp: string, platforms: string[]): Promise<Found> {
   return serially(async () => {
     const folder = entryFolder(runnerTemp)
     try {
@@ -114,12 +118,13 @@ export function lookUpFirst(entries: Entry[], runnerTemp: string, platforms: str
         LOOKUP_MS,
         others.map(e => e.key)
       )
-      const entry = entries.find(e => e.key === result.matched)
-      if (!entry) return { why: result.why ? `not read (${result.why})` : undefined }
+      const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key))
+      const commit = entry && (entry.commit ?? keyCommit(result.matched!))
+      if (!entry || !commit) return { why: result.why ? `not read (${result.why})` : undefined }
       const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '')
       const { parseRecord } = await import('./record-schema.js')
-      const { record, why } = parseRecord(text, entry.commit, platforms)
-      return record ? { record } : { why: `entry ${entry.key} is not used, ${why}` }
+      const { record, why } = parseRecord(text, commit, entry.commit ? platforms : [])
+      return record ? { record, key: result.matched } : { why: `entry ${result.matched} is not used, ${why}` }
     } finally {
       await rm(folder, { recursive: true, force: true })
     }

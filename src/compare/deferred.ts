@@ -1,9 +1,9 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { cacheService, lookUpFirst, store, type Entry } from './cache.js'
+import { cacheService, store } from './cache.js'
 import type { MeasurementRecord } from './record.js'
 import type { ZstdFigure } from './types.js'
-import { derivedFigures, measureRoad, ROAD_DRIFT } from './road.js'
+import { measureRoad } from './road.js'
 import { info } from '../process/index.js'
 
 /**
@@ -17,14 +17,9 @@ export interface DeferredStore {
   record: MeasurementRecord
   /** The OCI layout whose layers are compressed at zstd 19 first: the commit's road not taken, not known yet. */
   layout?: string
-  /**
-   * Looked up first, in one request: the commit itself (stored already: nothing is measured or stored again), then
-   * earlier commits of the branch whose figure scales to these layers instead of compressing them.
-   */
-  lookUp?: Entry[]
 }
 
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/
+const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/
 
 const folderOf = (workDir: string) => path.join(workDir, 'stores')
 
@@ -51,30 +46,8 @@ export async function storeDeferred(workDir: string, runnerTemp: string): Promis
       info(`baseline cache: ${name} was not stored (${entry})`)
       continue
     }
-    const record = await completed(entry, runnerTemp)
-    if (record) await store(entry.key, record, runnerTemp)
+    await store(entry.key, await withFigures(entry), runnerTemp)
   }
-}
-
-/** The record to store with its zstd figures (found, scaled or measured), or undefined when its commit is stored already. */
-async function completed(entry: DeferredStore, runnerTemp: string): Promise<MeasurementRecord | undefined> {
-  const { record, lookUp } = entry
-  if (!lookUp || lookUp.length === 0) return withFigures(entry)
-  const { record: found } = await lookUpFirst(
-    lookUp,
-    runnerTemp,
-    record.images.map(i => i.platform)
-  )
-  if (found?.commit === record.commit) {
-    info(`baseline cache: ${record.commit.slice(0, 12)} is stored already${found.run ? ` (by ${found.run})` : ''}: nothing is measured or stored again`)
-    return undefined
-  }
-  const derived = found && derivedFigures(record.images, found)
-  if (!derived) return withFigures(entry)
-  info(
-    `baseline cache: the zstd figure of ${record.commit.slice(0, 12)} is scaled from ${found.commit.slice(0, 12)}'s, whose layers are within ${ROAD_DRIFT * 100}% of these`
-  )
-  return withZstd(record, derived)
 }
 
 /**
@@ -90,24 +63,17 @@ export async function readEntry(file: string, workDir: string): Promise<Deferred
   }
   if (typeof entry.key !== 'string' || !KEY.test(entry.key)) return 'its key is not one of this action'
   if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout))) return "its layout is not in the run's folder"
-  const lookUp = entry.lookUp
-  if (lookUp !== undefined && !(Array.isArray(lookUp) && lookUp.length <= 8 && lookUp.every(isEntry))) return 'its lookup is not of commits of this action'
   const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : ''
   const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : []
   const { parseRecord } = await import('./record-schema.js')
   const { record, why } = parseRecord(JSON.stringify(entry.record), commit, platforms)
   if (!record || !entry.key.endsWith(`-${record.commit}`)) return why ?? 'its key names another commit'
-  return { key: entry.key, record, layout: entry.layout, lookUp }
+  return { key: entry.key, record, layout: entry.layout }
 }
 
 const within = (folder: string, file: string) => {
   const relative = path.relative(path.resolve(folder), path.resolve(folder, file))
   return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative)
-}
-
-const isEntry = (e: unknown): e is Entry => {
-  const { key, commit } = (e ?? {}) as Partial<Entry>
-  return typeof key === 'string' && typeof commit === 'string' && KEY.test(key) && key.endsWith(`-${commit}`)
 }
 
 /** The record with its zstd figures, measured here on the layout's layers when the main step left them to measure. */
@@ -122,7 +88,7 @@ async function withFigures({ record, layout }: DeferredStore): Promise<Measureme
   return withZstd(record, figures)
 }
 
-/** The record with each platform's zstd figure from `figures`, found, scaled or measured. */
+/** The record with each platform's zstd figure from `figures`, measured. */
 function withZstd(record: MeasurementRecord, figures: Map<string, ZstdFigure>): MeasurementRecord {
   return { ...record, images: record.images.map(image => ({ ...image, zstd: figures.get(image.platform) ?? image.zstd })) }
 }

@@ -61,6 +61,18 @@ async function stageDigest(settings: Settings, workDir: string): Promise<string>
   }
 }
 
+/**
+ * Which image of the repository a history follows, whatever its settings: the module's folder and the main package.
+ * 12 hex digits of SHA-256, the first part of its keys.
+ */
+export function lineageOf(settings: Pick<Settings, 'build'>, top: string): string {
+  const folder = path.relative(top, settings.build.workingDirectory) || '.'
+  return createHash('sha256')
+    .update(JSON.stringify({ folder, package: settings.build.package }))
+    .digest('hex')
+    .slice(0, 12)
+}
+
 /** The groups that shape the image, with every path under the repository made relative to it (runners differ there). */
 export function shapingGroups(settings: Settings, top: string): ImageShape['settings'] {
   const groups = Object.fromEntries(IMAGE_SHAPING.map(name => [name, settings[name]]))

@@ -42,8 +42,35 @@ const breakdown = z.object({
   info: z.object({ mainPackage: importPath.or(z.literal('')), mainModule: importPath.or(z.literal('')), deps: z.array(moduleVersion).max(20000) })
 })
 
+const platform = z.string().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/)
+const commit = z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/)
+// Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
+const goVersion = z.string().regex(/^[\w.+:/ -]{1,100}$/)
+
+/**
+ * A point of a branch's history as stored: numbers, hex and checked names only, but the version, which is the
+ * repository's own text (a tag) and is only ever shown in a code span, never placed in the chart.
+ */
+export const historyPoint = z.object({
+  commit,
+  date: z
+    .string()
+    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)$/)
+    .optional(),
+  version: z
+    .string()
+    .regex(/^[^\p{Cc}\u2028\u2029]{1,200}$/u)
+    .optional(),
+  goVersion,
+  shape: z.string().regex(/^[0-9a-f]{32}$/),
+  images: z
+    .array(z.object({ platform, wire: count, binary: count }))
+    .min(1)
+    .max(32)
+})
+
 const image = z.object({
-  platform: z.string().regex(/^[\w.-]+\/[\w.-]+(?:\/[\w.-]+)?$/),
+  platform,
   wire: count,
   unpacked: count,
   configSize: count,
@@ -55,22 +82,22 @@ const image = z.object({
     .object({
       level: z.number().int().min(1).max(22),
       wire: count,
-      from: z.object({ commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/), layers: count }).optional()
+      from: z.object({ commit, layers: count }).optional()
     })
     .optional()
 })
 
 const schema = z.object({
   format: z.literal(RECORD_FORMAT),
-  commit: z.string().regex(/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/),
+  commit,
   /** The workflow run that measured it, linked from the report: an http(s) URL and nothing that could end the link. */
   run: z
     .string()
     .regex(/^https?:\/\/[^\s()<>[\]`]+$/)
     .optional(),
-  // Shown in the comment: a Go release name (go1.26.0, devel go1.27-abc…), no Markdown.
-  goVersion: z.string().regex(/^[\w.+:/ -]{1,100}$/),
-  images: z.array(image).min(1)
+  goVersion,
+  images: z.array(image).min(1),
+  history: z.array(historyPoint).max(200).optional()
 })
 
 /** An entry read back: the record, or why it cannot be used (it is then rebuilt, never trusted in part). */

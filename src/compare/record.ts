@@ -1,5 +1,6 @@
 import type { Breakdown } from '../build/index.js'
 import type { Target } from '../measure/index.js'
+import type { HistoryPoint } from './history.js'
 import type { BaseImage, ZstdFigure } from './types.js'
 
 /**
@@ -9,7 +10,8 @@ import type { BaseImage, ZstdFigure } from './types.js'
  */
 // 2: the split counts embedded data, which a format-1 split left unexplained (a base of format 1 would show it as growth).
 // 3: the split places the function table, type descriptors and strings by package, and counts only them as explained.
-export const RECORD_FORMAT = 3
+// 4: a record carries its branch's history, and its key starts with the image's lineage (a history survives a settings change).
+export const RECORD_FORMAT = 4
 
 export interface RecordedImage {
   platform: string
@@ -32,6 +34,8 @@ export interface MeasurementRecord {
   run?: string
   goVersion: string
   images: RecordedImage[]
+  /** The branch's measured commits up to this one (its own point last), oldest first: a push keeps them. */
+  history?: HistoryPoint[]
 }
 
 /** What a finished target measured, as it is stored. */
@@ -71,7 +75,17 @@ export function baseImagesOf(record: MeasurementRecord): BaseImage[] {
   }))
 }
 
-/** The cache key: the format, what shapes the image, and the commit; nothing else may ever match it. */
-export function recordKey(fingerprint: string, commit: string): string {
-  return `go-slim-image-m${RECORD_FORMAT}-${fingerprint}-${commit}`
+/**
+ * The cache key: the format, the image's lineage (which main package of which module folder), what shapes the image,
+ * and the commit; nothing else may ever match it. The prefixes find the latest entry of the same shape, or of the same
+ * lineage: the history a push continues when its own commits before it were never measured.
+ */
+export function recordKey(lineage: string, fingerprint: string, commit: string): string {
+  return `${shapePrefix(lineage, fingerprint)}${commit}`
 }
+
+export const lineagePrefix = (lineage: string) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`
+export const shapePrefix = (lineage: string, fingerprint: string) => `${lineagePrefix(lineage)}${fingerprint}-`
+
+/** The commit a key names, its last part. */
+export const keyCommit = (key: string) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1]

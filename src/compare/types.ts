@@ -1,4 +1,5 @@
 import type { Breakdown, BuildInfo } from '../build/index.js'
+import type { HistoryPoint } from './history.js'
 
 // What a comparison knows of its base, whatever it came from (a rebuild, the Actions cache, a published image).
 
@@ -40,6 +41,8 @@ export interface BaselineReport {
   attributionNote?: string
   /** Time the rebuilt base spent on attribution. */
   attributionMs?: number
+  /** The base branch's measured commits up to the base (its own point last, when it was measured), oldest first. */
+  history?: HistoryPoint[]
 }
 
 /** A commit's image with zstd layers at `level`: its wire size, measured by compressing every layer. */

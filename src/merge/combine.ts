@@ -1,4 +1,4 @@
-import type { BaselineReport, Road } from '../compare/index.js'
+import type { BaselineReport, HistoryPoint, Road } from '../compare/index.js'
 import type { Published } from '../publish/index.js'
 import { baselineOrigin, describeBudget, human, judge, type GateOutcome, type Report } from '../report/index.js'
 import { type Budget } from '../settings/index.js'
@@ -67,6 +67,24 @@ function mergeRoads(reports: Report[]): Road | undefined {
   }
 }
 
+/** The jobs' histories as one: each commit's platforms together, in the order of the longest history. */
+function mergeHistories(reports: Report[]): Report['history'] {
+  const given = reports.map(r => r.history).filter(h => h !== undefined)
+  if (given.length === 0) return undefined
+  const sorted = [...given].sort((a, b) => b.points.length - a.points.length)
+  const points = new Map<string, HistoryPoint>()
+  for (const point of sorted.flatMap(h => h.points)) {
+    const known = points.get(point.commit)
+    points.set(
+      point.commit,
+      known ? { ...known, images: byPlatform([...known.images, ...point.images.filter(i => !known.images.some(k => k.platform === i.platform))]) } : point
+    )
+  }
+  const heads = given.filter(h => h.head)
+  const head = heads.length > 0 ? { number: heads[0].head!.number, images: byPlatform(heads.flatMap(h => h.head!.images)) } : undefined
+  return { branch: sorted[0].branch, points: [...points.values()], head, maxSize: sorted[0].maxSize }
+}
+
 /** The slowest job's time per phase: the jobs ran side by side. */
 function slowest(reports: Report[]): Record<string, number> {
   const timings: Record<string, number> = {}
@@ -103,6 +121,7 @@ export function combineReports(reports: Report[], merged: Combined): Report {
     attributionMs: reports.reduce((sum, r) => sum + (r.attributionMs ?? 0), 0),
     gate: mergeGates(reports.map(r => r.gate)),
     roadNotTaken: mergeRoads(reports),
+    history: mergeHistories(reports),
     warnings: unique([...reports.flatMap(r => r.warnings), ...(note ? [note] : [])])
   }
 }

@@ -35,7 +35,12 @@ async function merge(): Promise<void> {
 const reportsOf = (group: ImageGroup) => group.reports.map(r => r.report)
 
 /** The jobs' verdicts and the merge's own budget, as one. */
-const judged = (settings: MergeSettings, report: Report): Report => ({ ...report, gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]) })
+// The merge's own max-size is the history's line too.
+const judged = (settings: MergeSettings, report: Report): Report => ({
+  ...report,
+  gate: mergeGates([report.gate, judgeMerged(report, settings.budget)]),
+  history: report.history && { ...report.history, maxSize: settings.budget.maxSize ?? report.history.maxSize }
+})
 
 function describeGroup(group: ImageGroup): string {
   const platforms = group.reports.map(r => `${r.report.measurement.images.map(i => i.platform).join(', ')} (${r.file})`).join(', ')

@@ -3,6 +3,7 @@ import { constants } from 'node:fs'
 import { lstat, open, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { z } from 'zod'
+import { historyPoint } from '../compare/record-schema.js'
 import { REPORT_FORMAT, type Report } from '../report/index.js'
 import { isRepository, shown } from '../settings/index.js'
 
@@ -54,6 +55,15 @@ const reportSchema = z.looseObject({
   baseline: z.looseObject({ images: z.array(z.looseObject({ platform, wire: count })) }).optional(),
   attribution: z.array(z.looseObject({ platform })).optional(),
   gate: gate.optional(),
+  // Drawn in the merged comment: held to what a stored record's history may be.
+  history: z
+    .object({
+      branch: z.string().max(300).optional(),
+      points: z.array(historyPoint).max(200),
+      head: z.object({ number: count.optional(), images: historyPoint.shape.images }).optional(),
+      maxSize: count.optional()
+    })
+    .optional(),
   failures: z.array(z.string()).optional(),
   timings: z.record(z.string(), z.number()),
   warnings: z.array(z.string())

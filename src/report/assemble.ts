@@ -1,5 +1,5 @@
 import { goBuildPlan, type Injection, type VersionInfo } from '../build/index.js'
-import { attributions, type BaselineReport } from '../compare/index.js'
+import { attributions, type BaselineReport, type HistoryPoint } from '../compare/index.js'
 import { type Engine, type Packed, stageLayers, stageOf } from '../image/index.js'
 import type { Target } from '../measure/index.js'
 import { describe, toolTime, warningsSaid } from '../process/index.js'
@@ -8,7 +8,7 @@ import type { SmokeResult, Startup } from '../run/index.js'
 import { type Budget, clip, type Compression, type Settings, withBuild } from '../settings/index.js'
 import { human } from './format.js'
 import type { GateOutcome } from './gate.js'
-import { REPORT_FORMAT, type BinaryFigures, type Report } from './model.js'
+import { REPORT_FORMAT, type BinaryFigures, type Report, type SizeHistory } from './model.js'
 
 // Characters of each smoke-test stream the report keeps.
 const SMOKE_KEPT = 4000
@@ -26,6 +26,8 @@ export interface RunFacts {
   failures: string[]
   timings: Record<string, number>
   roadNotTaken?: Report['roadNotTaken']
+  /** A push's branch history, its own commit last (a comparison's comes with its baseline). */
+  history?: HistoryPoint[]
 }
 
 /** Everything the run found, as the report (markdown, summary, comment, report-json) tells it. */
@@ -63,8 +65,27 @@ export function assembleReport(run: RunFacts): Report {
     failures: run.failures,
     compression: describeCompression(settings.stage.compression),
     roadNotTaken: run.roadNotTaken,
+    history: sizeHistory(run),
     warnings: warningsSaid()
   }
+}
+
+/**
+ * The history the run has: a push's own (its commit the last point); else its baseline's, the run's image after it
+ * (a pull request's, or a run compared with a commit or image of another branch).
+ */
+function sizeHistory({ settings, head, baseline, history }: RunFacts): SizeHistory | undefined {
+  const { pullRequest, ref, refName } = settings.github
+  const maxSize = settings.budget.maxSize
+  // A tag's push continues the history its scope finds (the default branch's): it is named after no branch.
+  if (history && history.length > 0) return { branch: ref?.startsWith('refs/heads/') ? refName : undefined, points: history, maxSize }
+  if (!baseline?.history || baseline.history.length === 0) return undefined
+  const images = head.measurement.images.map(image => ({
+    platform: image.platform,
+    wire: image.wire,
+    binary: head.packed.find(p => p.binary.platform.id === image.platform)?.size ?? 0
+  }))
+  return { branch: pullRequest?.baseRef, points: baseline.history, head: { number: pullRequest?.number, images }, maxSize }
 }
 
 /**

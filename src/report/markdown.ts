@@ -3,6 +3,7 @@ import { NO_VARIABLE } from '../settings/index.js'
 import type { Measurement } from '../measure/index.js'
 import { renderComparison } from './comparison.js'
 import { renderDetails } from './details.js'
+import { renderHistory } from './history.js'
 import { human } from './format.js'
 import { code, fence, prose } from './md.js'
 import { largest, type Report } from './model.js'
@@ -55,6 +56,7 @@ export function renderMarkdown(report: Report): string {
     renderComparison(report, report.baseline, out)
     renderFailures(report, out)
     if (report.gate) renderGate(report.gate, out)
+    renderHistory(report.history, out)
     out.push(`Version ${identity(report)} · final stage ${code(report.finalStage)} · UPX ${code(report.upx)}`, '')
     out.push(routeNote(report.measurement))
     renderTradeOff(report, out)
@@ -75,6 +77,7 @@ export function renderMarkdown(report: Report): string {
     out.push(`| ${prose(image.platform)} | ${binary} | **${human(image.wire)}** | ${human(image.unpacked)} |`)
   }
   out.push('')
+  renderHistory(report.history, out)
   for (const a of report.attribution ?? []) renderAttribution(a, report.binaries.find(b => b.platform === a.platform)?.packed ?? false, out)
   out.push(routeNote(report.measurement))
   if (report.gate) {

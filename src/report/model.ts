@@ -1,5 +1,5 @@
 import { type Overridden, type VersionInfo } from '../build/index.js'
-import type { Attribution, BaselineReport, Road } from '../compare/index.js'
+import type { Attribution, BaselineReport, HistoryPoint, Road } from '../compare/index.js'
 import type { Measurement } from '../measure/index.js'
 import type { Published } from '../publish/index.js'
 import { type SmokeResult } from '../run/index.js'
@@ -25,6 +25,18 @@ export interface BinaryFigures {
   startupPackedMs?: number
   /** Runs of each binary the start-up figures are the median of. */
   startupRuns?: number
+}
+
+/** The branch's measured commits, and this run's own image as the last point when it is not one of them (a pull request). */
+export interface SizeHistory {
+  /** The branch: the pull request's base, or the branch pushed. Text from the event: shown in code spans only. */
+  branch?: string
+  /** Oldest first. */
+  points: HistoryPoint[]
+  /** The run's image, when it is no commit of the branch: a pull request (its number), or a run compared with one. */
+  head?: { number?: number; images: HistoryPoint['images'] }
+  /** max-size, drawn as a line. */
+  maxSize?: number
 }
 
 /** What report-json holds, numbered so that a merge job can tell a report it reads apart from an older one. */
@@ -70,6 +82,8 @@ export interface Report {
   compression?: string
   /** With gzip layers and no UPX: the same layers with zstd (`zstd 19`), measured here or scaled from the base's. */
   roadNotTaken?: Road
+  /** The branch's size over its measured commits (history-json). */
+  history?: SizeHistory
   warnings: string[]
 }
 

@@ -46,6 +46,7 @@ export function setOutputs({ report, markdown, head, published, gate, platform }
   core.setOutput('gate', gate)
   core.setOutput('report', markdown)
   core.setOutput('report-json', JSON.stringify(report))
+  core.setOutput('history-json', report.history ? JSON.stringify(report.history) : '')
 }
 
 /**

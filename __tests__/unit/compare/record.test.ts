@@ -7,7 +7,7 @@ import { deferStore, readEntry } from '../../../src/compare/deferred.js'
 import { fingerprintOf, shapingGroups, type ImageShape } from '../../../src/compare/fingerprint.js'
 import { runUrl } from '../../../src/compare/memory.js'
 import { parseRecord } from '../../../src/compare/record-schema.js'
-import { baseImagesOf, RECORD_FORMAT, recordKey, type MeasurementRecord } from '../../../src/compare/record.js'
+import { baseImagesOf, keyCommit, lineagePrefix, RECORD_FORMAT, recordKey, shapePrefix, type MeasurementRecord } from '../../../src/compare/record.js'
 import { readSettings } from '../../../src/settings/settings.js'
 import { actionInputs } from '../inputs.js'
 
@@ -118,8 +118,38 @@ describe('a stored measurement', () => {
     expect(parseRecord(JSON.stringify(record), commit, ['linux/amd64', 'linux/arm64']).why).toBe('it has no measurement of linux/arm64')
   })
 
-  it('is keyed by format, fingerprint and commit', () => {
-    expect(recordKey('f'.repeat(32), commit)).toBe(`go-slim-image-m${RECORD_FORMAT}-${'f'.repeat(32)}-${commit}`)
+  it('is keyed by format, lineage, fingerprint and commit, so that the prefixes find the latest of a shape and of a lineage', () => {
+    const key = recordKey('a'.repeat(12), 'f'.repeat(32), commit)
+    expect(key).toBe(`go-slim-image-m${RECORD_FORMAT}-${'a'.repeat(12)}-${'f'.repeat(32)}-${commit}`)
+    expect(key.startsWith(shapePrefix('a'.repeat(12), 'f'.repeat(32)))).toBe(true)
+    expect(key.startsWith(lineagePrefix('a'.repeat(12)))).toBe(true)
+    expect(key.startsWith(lineagePrefix('b'.repeat(12)))).toBe(false)
+    expect(keyCommit(key)).toBe(commit)
+  })
+
+  it('keeps a history of checked points, and is refused when a point could carry markup into the chart', () => {
+    const point = {
+      commit,
+      date: '2026-12-01T10:00:00Z',
+      version: 'v1.4.0"]; click',
+      goVersion: 'go1.26.0',
+      shape: 'f'.repeat(32),
+      images: [{ platform: 'linux/amd64', wire: 1, binary: 2 }]
+    }
+    expect(parseRecord(JSON.stringify({ ...record, history: [point] }), commit, ['linux/amd64']).record?.history).toEqual([point])
+    for (const bad of [
+      { commit: 'abc' },
+      { shape: 'x'.repeat(32) },
+      { goVersion: 'go1"]' },
+      { images: [{ platform: 'linux/amd64"]', wire: 1, binary: 2 }] },
+      { images: [{ platform: 'linux/amd64', wire: -1, binary: 2 }] },
+      { date: 'yesterday' },
+      { version: 'v1\n::warning::x' }
+    ]) {
+      expect(parseRecord(JSON.stringify({ ...record, history: [{ ...point, ...bad }] }), commit, ['linux/amd64']).why).toMatch(
+        /^it does not match the format \(history\.0\./
+      )
+    }
   })
 })
 
@@ -218,25 +248,28 @@ describe('the cache worker', () => {
 })
 
 describe('a store left for the post step', () => {
-  const key = recordKey('0123456789abcdef0123456789abcdef', commit)
+  const key = recordKey('0123456789ab', '0123456789abcdef0123456789abcdef', commit)
 
   it('is read back as it was left, in the order left', async () => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'deferred-'))
     await deferStore(workDir, { key, record, layout: path.join(workDir, 'oci') })
-    await deferStore(workDir, { key, record, lookUp: [{ key, commit }] })
+    await deferStore(workDir, { key, record })
     expect(await readEntry(path.join(workDir, 'stores', '0000.json'), workDir)).toEqual({ key, record, layout: path.join(workDir, 'oci') })
-    expect(await readEntry(path.join(workDir, 'stores', '0001.json'), workDir)).toEqual({ key, record, lookUp: [{ key, commit }] })
+    expect(await readEntry(path.join(workDir, 'stores', '0001.json'), workDir)).toEqual({ key, record })
   })
 
   it.each([
     ['a key of another shape', { key: 'go-slim-image-m2-x', record }, /^its key is not one of this action$/],
-    ['a key of another commit', { key: recordKey('0123456789abcdef0123456789abcdef', 'f'.repeat(40)), record }, /^its key names another commit$/],
+    [
+      'a key of another commit',
+      { key: recordKey('0123456789ab', '0123456789abcdef0123456789abcdef', 'f'.repeat(40)), record },
+      /^its key names another commit$/
+    ],
     ['a record of another shape', { key, record: { ...record, run: 'javascript:alert(1)' } }, /^it does not match the format \(run/],
     ['a layout that is not a path', { key, record, layout: ['/'] }, /^its layout is not in the run's folder$/],
     ['a layout outside the run', { key, record, layout: '/home/runner/work' }, /^its layout is not in the run's folder$/],
     ['a layout that climbs out of the run', { key, record, layout: 'oci/../../elsewhere' }, /^its layout is not in the run's folder$/],
-    ['the run folder itself as its layout', { key, record, layout: '.' }, /^its layout is not in the run's folder$/],
-    ['a lookup of a key that names another commit', { key, record, lookUp: [{ key, commit: 'f'.repeat(40) }] }, /^its lookup is not of commits of this action$/]
+    ['the run folder itself as its layout', { key, record, layout: '.' }, /^its layout is not in the run's folder$/]
   ])('is refused, never stored, when it holds %s', async (_, entry, why) => {
     const workDir = mkdtempSync(path.join(tmpdir(), 'deferred-'))
     const file = path.join(workDir, '0000.json')

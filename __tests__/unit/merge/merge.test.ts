@@ -239,6 +239,35 @@ describe('combineReports', () => {
     )
   })
 
+  it("puts the jobs' histories together, each commit with every platform, and draws one chart of the largest", () => {
+    const point = (commit: string, platform: string, wire: number) => ({
+      commit,
+      goVersion: 'go1.26.0',
+      shape: 'f'.repeat(32),
+      images: [{ platform, wire, binary: 1 }]
+    })
+    const history = (platform: string, wires: number[]) => ({
+      branch: 'main',
+      points: wires.map((wire, i) => point(String(i + 1).repeat(40), platform, wire)),
+      head: { number: 3, images: [{ platform, wire: wires.at(-1)! + 10, binary: 1 }] }
+    })
+    const amd = { ...jobReport('linux/amd64'), history: history('linux/amd64', [100, 200]) }
+    // The arm64 job's history is shorter: its first commit was measured before the platform was added.
+    const arm = { ...jobReport('linux/arm64'), history: { ...history('linux/arm64', [300]), points: [point('2'.repeat(40), 'linux/arm64', 300)] } }
+    const merged = combineReports([amd, arm], { tags: [], failures: [] })
+    expect(merged.history?.points.map(p => [p.commit[0], p.images.map(i => i.platform)])).toEqual([
+      ['1', ['linux/amd64']],
+      ['2', ['linux/amd64', 'linux/arm64']]
+    ])
+    expect(merged.history?.head?.images.map(i => i.platform)).toEqual(['linux/amd64', 'linux/arm64'])
+    const text = renderMerged([merged])
+    expect(text).toContain('**Size history** (linux/arm64, the largest of 2 platforms): one measured commit of `main` so far')
+    expect(text.match(/```mermaid/g)).toHaveLength(1)
+    // Several images: a chart each, in each image's section.
+    const other = { ...merged, image: 'acme/worker', tags: ['acme/worker:1'] }
+    expect(renderMerged([merged, other]).match(/```mermaid/g)).toHaveLength(2)
+  })
+
   it('mergeGates: none given is none; all skipped stays skipped', () => {
     expect(mergeGates([undefined])).toBeUndefined()
     expect(mergeGates([{ result: 'skipped', failures: [], skipped: ['x'], checked: 0, limits: 'a' }])?.result).toBe('skipped')
