@@ -41207,7 +41207,8 @@ function historyLine(history, bars, platform) {
         const steps = commits.slice(1).map((bar, i) => ({ bar, delta: bar.wire - commits[i].wire }));
         const largest = steps.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a));
         const version = largest.bar.point?.version ? ` (${(0,md/* code */.aY)(largest.bar.point.version, 60)})` : '';
-        parts.push(`${drift === 0 ? '±0' : signedHuman(drift)}${share} over the last ${commits.length} measured commits${branch}` +
+        const day = /^\d{4}-\d\d-\d\d/.exec(first.point?.date ?? '')?.[0];
+        parts.push(`${drift === 0 ? '±0' : signedHuman(drift)}${share} over the last ${commits.length} measured commits${branch}${day ? ` (since ${day})` : ''}` +
             (largest.delta === 0 ? '' : `; the largest step, ${signedHuman(largest.delta)}, at ${(0,md/* code */.aY)(largest.bar.label)}${version}`));
     }
     const marked = commits.filter(b => b.mark);

@@ -96,8 +96,11 @@ describe("a branch's size history", () => {
   const inputs = { 'working-directory': 'service', 'github-token': 'actions-token', image: REPOSITORY, upx: 'off', 'max-size': '8MiB' }
 
   /** A push to main of what `workspace` holds, with its post step (which stores the measurement). */
-  async function push(workspace: string, more: Record<string, string> = {}): Promise<ActionRun> {
-    const run = await runAction(inputs, { workspace, env: env({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main', ...more }) })
+  async function push(workspace: string, extra: Record<string, string> = {}, more: Record<string, string> = {}): Promise<ActionRun> {
+    const run = await runAction(
+      { ...inputs, ...extra },
+      { workspace, env: env({ GITHUB_EVENT_NAME: 'push', GITHUB_REF: 'refs/heads/main', GITHUB_REF_NAME: 'main', ...more }) }
+    )
     expect(run.errors).toEqual([])
     expect(run.code).toBe(0)
     const post = await runPost(run, { workspace, env: env(more) })
@@ -177,7 +180,7 @@ describe("a branch's size history", () => {
     const largest = steps.reduce((a, b) => (Math.abs(b.delta) > Math.abs(a.delta) ? b : a))
     expect(body).toMatch(
       new RegExp(
-        `\\*\\*Size history\\*\\* \\(linux/amd64\\): \\+[\\d.]+ KiB \\(\\+\\d+%\\) over the last 3 measured commits of \`main\`; the largest step, \\+[\\d.]+ KiB, at \`${largest.at.slice(0, 7)}\``
+        `\\*\\*Size history\\*\\* \\(linux/amd64\\): \\+[\\d.]+ KiB \\(\\+\\d+%\\) over the last 3 measured commits of \`main\` \\(since \\d{4}-\\d\\d-\\d\\d\\); the largest step, \\+[\\d.]+ KiB, at \`${largest.at.slice(0, 7)}\``
       )
     )
     expect(body).toContain(`built with \`${NEWER_GO}\` from \`${commits[2].slice(0, 7)}\` on`)
@@ -188,6 +191,19 @@ describe("a branch's size history", () => {
     expect(history.points.map(p => p.commit)).toEqual(commits)
     expect(history.head).toEqual({ number: 5, images: [expect.objectContaining({ platform: 'linux/amd64', wire: sizes[3] })] })
     rmSync(checkout.workspace, { recursive: true, force: true })
+  })
+
+  it('a settings change goes on with the same history, the change marked', async () => {
+    git(work, 'checkout', '-q', 'main')
+    const next = commitAndPush(work, 'say hello louder', {
+      'loud.go': endpoint('loud', ['net/http', 'strings'], 'w.Write([]byte(strings.ToUpper(r.URL.Path)))')
+    })
+    // Another final stage: another shape, so no entry of its own yet; the lineage's latest brings the history.
+    const run = await push(checkoutPush(origin), { 'final-stage': 'scratch' })
+    const history = JSON.parse(run.outputs['history-json']) as History
+    expect(history.points.map(p => p.commit)).toEqual([...commits, next])
+    expect(run.summary).toContain(`"${next.slice(0, 7)} (new settings)"`)
+    expect(run.summary).toContain(`the image's settings changed at \`${next.slice(0, 7)}\``)
   })
 
   it('a full history draws every commit on a row of its own, as tall as they need, still in proportion', () => {

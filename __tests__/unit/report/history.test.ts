@@ -50,7 +50,12 @@ describe('the branch history kept with the measurements', () => {
 describe('the size history in the report', () => {
   const history: SizeHistory = {
     branch: 'main',
-    points: [point(1, 8 * MiB), point(2, 8.5 * MiB), point(3, 9.125 * MiB, { goVersion: 'go1.27.0' }), point(4, 9.25 * MiB, { goVersion: 'go1.27.0' })],
+    points: [
+      point(1, 8 * MiB, { date: '2026-11-02T09:30:00Z' }),
+      point(2, 8.5 * MiB),
+      point(3, 9.125 * MiB, { goVersion: 'go1.27.0' }),
+      point(4, 9.25 * MiB, { goVersion: 'go1.27.0' })
+    ],
     head: { number: 7, images: [{ platform: 'linux/amd64', wire: 10 * MiB, binary: 1 }] },
     maxSize: 12 * MiB
   }
@@ -58,7 +63,7 @@ describe('the size history in the report', () => {
   it('says the drift, the largest step and the break in one line, and draws a bar per commit, the pull request last, max-size as a line', () => {
     const text = render(history)
     expect(text).toContain(
-      '**Size history** (linux/amd64): +1.25 MiB (+16%) over the last 4 measured commits of `main`; the largest step, +640 KiB, at `3aaaaaa` (`v1.3.0`); ' +
+      '**Size history** (linux/amd64): +1.25 MiB (+16%) over the last 4 measured commits of `main` (since 2026-11-02); the largest step, +640 KiB, at `3aaaaaa` (`v1.3.0`); ' +
         'built with `go1.27.0` from `3aaaaaa` on (`go1.26.0` before).'
     )
     expect(chartOf(text)).toBe(
