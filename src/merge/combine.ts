@@ -80,9 +80,12 @@ function mergeHistories(reports: Report[]): Report['history'] {
       known ? { ...known, images: byPlatform([...known.images, ...point.images.filter(i => !known.images.some(k => k.platform === i.platform))]) } : point
     )
   }
+  // A commit only a shorter history has comes last in the map: the commits' dates put it back in its place.
+  const merged = [...points.values()]
+  const dated = merged.every(p => p.date) ? merged.sort((a, b) => Date.parse(a.date!) - Date.parse(b.date!)) : merged
   const heads = given.filter(h => h.head)
   const head = heads.length > 0 ? { number: heads[0].head!.number, images: byPlatform(heads.flatMap(h => h.head!.images)) } : undefined
-  return { branch: sorted[0].branch, points: [...points.values()], head, maxSize: sorted[0].maxSize }
+  return { branch: sorted[0].branch, points: dated, head, maxSize: sorted[0].maxSize }
 }
 
 /** The slowest job's time per phase: the jobs ran side by side. */

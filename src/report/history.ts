@@ -70,7 +70,7 @@ function markText(bar: Bar): string {
 }
 
 /** The one line for readers without the chart: the drift over the branch's commits, its largest step, the breaks. */
-export function historyLine(history: SizeHistory, bars: Bar[], platform: string): string {
+function historyLine(history: SizeHistory, bars: Bar[], platform: string): string {
   const branch = history.branch ? ` of ${code(history.branch, 100)}` : ''
   const commits = bars.filter(b => b.point)
   const parts: string[] = []
@@ -110,7 +110,7 @@ function chartLabel(bar: Bar): string {
 const UPRIGHT_BARS = 12
 
 /** The Mermaid block: a bar per commit and one for the run, the budget as a line. */
-export function mermaidChart(bars: Bar[], platform: string, maxSize: number | undefined): string {
+function mermaidChart(bars: Bar[], platform: string, maxSize: number | undefined): string {
   const budget = finite(maxSize) && maxSize > 0 ? maxSize : undefined
   const top = Math.max(...bars.map(b => b.wire), budget ?? 0)
   const unit = unitOf(top)

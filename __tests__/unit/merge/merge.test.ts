@@ -263,6 +263,17 @@ describe('combineReports', () => {
     const text = renderMerged([merged])
     expect(text).toContain('**Size history** (linux/arm64, the largest of 2 platforms): one measured commit of `main` so far')
     expect(text.match(/```mermaid/g)).toHaveLength(1)
+    // A commit only the shorter history has goes where its date puts it.
+    const dated = (commit: string, platform: string, date: string) => ({ ...point(commit, platform, 1), date })
+    const first = {
+      ...amd,
+      history: {
+        branch: 'main',
+        points: [dated('1'.repeat(40), 'linux/amd64', '2026-01-01T00:00:00Z'), dated('3'.repeat(40), 'linux/amd64', '2026-01-03T00:00:00Z')]
+      }
+    }
+    const second = { ...arm, history: { branch: 'main', points: [dated('2'.repeat(40), 'linux/arm64', '2026-01-02T00:00:00Z')] } }
+    expect(combineReports([first, second], { tags: [], failures: [] }).history?.points.map(p => p.commit[0])).toEqual(['1', '2', '3'])
     // Several images: a chart each, in each image's section.
     const other = { ...merged, image: 'acme/worker', tags: ['acme/worker:1'] }
     expect(renderMerged([merged, other]).match(/```mermaid/g)).toHaveLength(2)
