@@ -37113,8 +37113,11 @@ function lookUpFirst(entries, runnerTemp, platforms) {
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(folder, { recursive: true });
             const [first, ...others] = entries;
             const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
+            // A prefix matches whatever key any workflow of the repository saved under it: only one of this action's shape is read.
             const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key));
             const commit = entry && (entry.commit ?? (0,_record_js__WEBPACK_IMPORTED_MODULE_3__/* .keyCommit */ .FY)(result.matched));
+            if (entry && !commit)
+                return { why: "the latest entry under this image's prefix is not one of this action's (its key has another shape), so it is not read" };
             if (!entry || !commit)
                 return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)(node_path__WEBPACK_IMPORTED_MODULE_1___default().join(folder, FILE), 'utf8').catch(() => '');
@@ -37643,7 +37646,7 @@ var cache = __nccwpck_require__(3745);
 
 
 
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
 const folderOf = (workDir) => external_node_path_default().join(workDir, 'stores');
 let written = 0;
 /** Leaves `entry` for the post step; entries are stored in the order they were left. */
@@ -37682,7 +37685,7 @@ async function readEntry(file, workDir) {
     catch (error) {
         return `it could not be read: ${error.message}`;
     }
-    if (typeof entry.key !== 'string' || !KEY.test(entry.key))
+    if (typeof entry.key !== 'string' || !(0,compare_record/* keyCommit */.FY)(entry.key))
         return 'its key is not one of this action';
     if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout)))
         return "its layout is not in the run's folder";
@@ -38162,8 +38165,10 @@ function recordKey(lineage, fingerprint, commit) {
 }
 const lineagePrefix = (lineage) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`;
 const shapePrefix = (lineage, fingerprint) => `${lineagePrefix(lineage)}${fingerprint}-`;
-/** The commit a key names, its last part. */
-const keyCommit = (key) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1];
+/** A key as recordKey makes them, whatever the format: the shape a key read from the cache or a store left must have. */
+const RECORD_KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/;
+/** The commit a key names, its last part; undefined for a key recordKey could not have made. */
+const keyCommit = (key) => RECORD_KEY.exec(key)?.[1];
 
 
 /***/ }),

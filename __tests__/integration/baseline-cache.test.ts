@@ -11,6 +11,7 @@ import { runPost } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from './github-fake.js'
 import {
   checkoutPullRequest,
+  checkoutPush,
   git,
   ociLayoutOf,
   readOciImages,
@@ -50,16 +51,6 @@ function originRepository(): string {
   git(work, 'push', '-q', 'origin', 'grow')
   rmSync(work, { recursive: true, force: true })
   return origin
-}
-
-/** What actions/checkout does on a push: a depth-1 clone of the pushed commit. */
-function checkoutPush(origin: string, branch: string): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'push-workspace-'))
-  git(workspace, 'init', '-q')
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', branch)
-  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
-  return workspace
 }
 
 /** The image's wire size with its layers at zstd 19, compressed here by Node 24's zlib (the one the action runs on). */

@@ -279,6 +279,20 @@ export function checkoutPullRequest(origin: string, number: number, base: string
   return { workspace, event, headSha }
 }
 
+/** What actions/checkout does on a push: a depth-1 clone of the pushed commit; `full` (fetch-depth: 0) brings the history and its tags. */
+export function checkoutPush(origin: string, branch = 'main', { full = false } = {}): string {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'push-workspace-'))
+  if (full) {
+    git(workspace, 'clone', '-q', '--branch', branch, `file://${origin}`, '.')
+    return workspace
+  }
+  git(workspace, 'init', '-q')
+  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
+  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', branch)
+  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
+  return workspace
+}
+
 /** Runs the action on a pull_request event of `repository` (`acme/NAME`, also the image), against `api` once started. */
 export function pullRequestRunner(api: { url: string }, repository: string) {
   return (checkout: PullRequestCheckout, inputs: Record<string, string> = {}, token = 'actions-token'): Promise<ActionRun> =>

@@ -10,7 +10,7 @@ import path from 'node:path'
 import { CacheService } from '../../scripts/cache-service.mjs'
 import { runPost } from '../../scripts/run-action.mjs'
 import { FakeGitHub } from './github-fake.js'
-import { checkoutPullRequest, git, requireTools, ROOT, runAction, type ActionRun } from './harness.js'
+import { checkoutPullRequest, checkoutPush, git, requireTools, ROOT, runAction, type ActionRun } from './harness.js'
 import { HISTORY_KEPT, type HistoryPoint } from '../../src/compare/history.js'
 import { renderHistory } from '../../src/report/history.js'
 import { drawMermaid, readChart, requireChromium } from './mermaid-page.js'
@@ -47,20 +47,6 @@ function commitAndPush(work: string, subject: string, files: Record<string, stri
   git(work, 'commit', '-qm', subject)
   git(work, 'push', '-q', 'origin', `HEAD:${branch}`)
   return git(work, 'rev-parse', 'HEAD')
-}
-
-/** actions/checkout on a push: depth 1 by default; `fetch-depth: 0` brings the history and its tags. */
-function checkoutPush(origin: string, full = false): string {
-  const workspace = mkdtempSync(path.join(tmpdir(), 'history-push-'))
-  if (full) {
-    git(workspace, 'clone', '-q', `file://${origin}`, '.')
-    return workspace
-  }
-  git(workspace, 'init', '-q')
-  git(workspace, 'remote', 'add', 'origin', `file://${origin}`)
-  git(workspace, 'fetch', '-q', '--no-tags', '--depth=1', 'origin', 'main')
-  git(workspace, 'checkout', '-q', '--detach', 'FETCH_HEAD')
-  return workspace
 }
 
 const mermaidOf = (markdown: string) => /```mermaid\n([\s\S]*?)\n```/.exec(markdown)?.[1]
@@ -128,7 +114,7 @@ describe("a branch's size history", () => {
     )
     git(work, 'tag', HOSTILE_TAG)
     git(work, 'push', '-q', 'origin', HOSTILE_TAG)
-    pushes.push(await push(checkoutPush(origin, true)))
+    pushes.push(await push(checkoutPush(origin, 'main', { full: true })))
 
     const sizes = pushes.map(run => Number(run.outputs['image-size']))
     expect(new Set(sizes).size).toBe(3)

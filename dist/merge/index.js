@@ -34726,8 +34726,10 @@ function recordKey(lineage, fingerprint, commit) {
 }
 const lineagePrefix = (lineage) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`;
 const shapePrefix = (lineage, fingerprint) => `${lineagePrefix(lineage)}${fingerprint}-`;
-/** The commit a key names, its last part. */
-const keyCommit = (key) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1];
+/** A key as recordKey makes them, whatever the format: the shape a key read from the cache or a store left must have. */
+const RECORD_KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/;
+/** The commit a key names, its last part; undefined for a key recordKey could not have made. */
+const keyCommit = (key) => RECORD_KEY.exec(key)?.[1];
 
 ;// CONCATENATED MODULE: ./src/compare/record-schema.ts
 
@@ -39577,8 +39579,11 @@ function cache_lookUpFirst(entries, runnerTemp, platforms) {
             await mkdir(folder, { recursive: true });
             const [first, ...others] = entries;
             const result = await runWorker('restore', first.key, folder, LOOKUP_MS, others.map(e => e.key));
+            // A prefix matches whatever key any workflow of the repository saved under it: only one of this action's shape is read.
             const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key));
             const commit = entry && (entry.commit ?? keyCommit(result.matched));
+            if (entry && !commit)
+                return { why: "the latest entry under this image's prefix is not one of this action's (its key has another shape), so it is not read" };
             if (!entry || !commit)
                 return { why: result.why ? `not read (${result.why})` : undefined };
             const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '');
@@ -39618,7 +39623,7 @@ function cache_store(key, record, runnerTemp) {
 
 
 
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/;
+
 const folderOf = (workDir) => path.join(workDir, 'stores');
 let written = 0;
 /** Leaves `entry` for the post step; entries are stored in the order they were left. */
@@ -39657,7 +39662,7 @@ async function readEntry(file, workDir) {
     catch (error) {
         return `it could not be read: ${error.message}`;
     }
-    if (typeof entry.key !== 'string' || !KEY.test(entry.key))
+    if (typeof entry.key !== 'string' || !keyCommit(entry.key))
         return 'its key is not one of this action';
     if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout)))
         return "its layout is not in the run's folder";

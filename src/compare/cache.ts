@@ -118,8 +118,11 @@ export function lookUpFirst(entries: Entry[], runnerTemp: string, platforms: str
         LOOKUP_MS,
         others.map(e => e.key)
       )
+      // A prefix matches whatever key any workflow of the repository saved under it: only one of this action's shape is read.
       const entry = entries.find(e => e.key === result.matched) ?? entries.find(e => !e.commit && result.matched?.startsWith(e.key))
       const commit = entry && (entry.commit ?? keyCommit(result.matched!))
+      if (entry && !commit)
+        return { why: "the latest entry under this image's prefix is not one of this action's (its key has another shape), so it is not read" }
       if (!entry || !commit) return { why: result.why ? `not read (${result.why})` : undefined }
       const text = await readFile(path.join(folder, FILE), 'utf8').catch(() => '')
       const { parseRecord } = await import('./record-schema.js')

@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { cacheService, store } from './cache.js'
-import type { MeasurementRecord } from './record.js'
+import { keyCommit, type MeasurementRecord } from './record.js'
 import type { ZstdFigure } from './types.js'
 import { measureRoad } from './road.js'
 import { info } from '../process/index.js'
@@ -18,8 +18,6 @@ export interface DeferredStore {
   /** The OCI layout whose layers are compressed at zstd 19 first: the commit's road not taken, not known yet. */
   layout?: string
 }
-
-const KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-[0-9a-f]{40}(?:[0-9a-f]{24})?$/
 
 const folderOf = (workDir: string) => path.join(workDir, 'stores')
 
@@ -61,7 +59,7 @@ export async function readEntry(file: string, workDir: string): Promise<Deferred
   } catch (error) {
     return `it could not be read: ${(error as Error).message}`
   }
-  if (typeof entry.key !== 'string' || !KEY.test(entry.key)) return 'its key is not one of this action'
+  if (typeof entry.key !== 'string' || !keyCommit(entry.key)) return 'its key is not one of this action'
   if (entry.layout !== undefined && !(typeof entry.layout === 'string' && within(workDir, entry.layout))) return "its layout is not in the run's folder"
   const commit = typeof entry.record?.commit === 'string' ? entry.record.commit : ''
   const platforms = Array.isArray(entry.record?.images) ? entry.record.images.map(i => String(i?.platform)) : []

@@ -87,5 +87,8 @@ export function recordKey(lineage: string, fingerprint: string, commit: string):
 export const lineagePrefix = (lineage: string) => `go-slim-image-m${RECORD_FORMAT}-${lineage}-`
 export const shapePrefix = (lineage: string, fingerprint: string) => `${lineagePrefix(lineage)}${fingerprint}-`
 
-/** The commit a key names, its last part. */
-export const keyCommit = (key: string) => /-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/.exec(key)?.[1]
+/** A key as recordKey makes them, whatever the format: the shape a key read from the cache or a store left must have. */
+const RECORD_KEY = /^go-slim-image-m\d+-[0-9a-f]{12}-[0-9a-f]{32}-([0-9a-f]{40}(?:[0-9a-f]{24})?)$/
+
+/** The commit a key names, its last part; undefined for a key recordKey could not have made. */
+export const keyCommit = (key: string) => RECORD_KEY.exec(key)?.[1]

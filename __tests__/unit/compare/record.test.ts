@@ -125,6 +125,14 @@ describe('a stored measurement', () => {
     expect(key.startsWith(lineagePrefix('a'.repeat(12)))).toBe(true)
     expect(key.startsWith(lineagePrefix('b'.repeat(12)))).toBe(false)
     expect(keyCommit(key)).toBe(commit)
+    // A key another workflow saved under the prefix, of any other shape, names no commit and is never read.
+    for (const planted of [
+      `${lineagePrefix('a'.repeat(12))}x\n::error::y-${commit}`,
+      `${key}-${commit}`,
+      `${shapePrefix('a'.repeat(12), 'f'.repeat(32))}../${commit}`
+    ]) {
+      expect(keyCommit(planted)).toBeUndefined()
+    }
   })
 
   it('keeps a history of checked points, and is refused when a point could carry markup into the chart', () => {
