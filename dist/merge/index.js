@@ -46528,11 +46528,19 @@ function killGroup(child) {
         // The group has ended already.
     }
 }
-/** Ends every tool still running (on SIGTERM or SIGINT). */
+/**
+ * Set once the run is ending: from then on no tool starts but a clean-up's. A stage whose tool was killed may go on to
+ * its next tool (the base's twin link after its first), which would write into the folder the clean-up is removing.
+ */
+let ending = false;
+/** Ends every tool still running, and starts no other (on SIGTERM or SIGINT, or a failure that ends the run). */
 function runner_killChildren() {
+    ending = true;
     for (const child of children)
         killGroup(child);
 }
+/** A tool asked for once the run is ending: not started, answered as a killed one is. */
+const NOT_STARTED = { code: 128 + external_node_os_.constants.signals.SIGKILL, stdout: '', stderr: 'not started: the run is ending' };
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
 function spawnCollect(plan, env, options) {
     return new Promise(resolve => {
@@ -46620,10 +46628,12 @@ function toolEnvironment(env, added = {}) {
 async function runner_execute(plan, options = {}) {
     const started = performance.now();
     const env = toolEnvironment(process.env, plan.env);
-    if (options.quiet !== true)
+    const starts = !ending || options.cleanup === true;
+    if (options.quiet !== true && starts)
         info(`$ ${describe(plan)}`);
-    toolStarted();
-    const result = await spawnCollect(plan, env, options).finally(toolEnded);
+    if (starts)
+        toolStarted();
+    const result = starts ? await spawnCollect(plan, env, options).finally(toolEnded) : NOT_STARTED;
     const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started };
     core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`);
     if (outcome.code !== 0 && !options.allowFailure)

@@ -29,6 +29,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal
   /** Keeps at most this many bytes of each stream: its head and its tail, with the count of bytes dropped between. */
   keepBytes?: number
+  /** A clean-up's own tool (removing a container): it still starts once the run is ending. */
+  cleanup?: boolean
 }
 
 export class CommandError extends Error {
@@ -105,10 +107,20 @@ function killGroup(child: ChildProcess): void {
   }
 }
 
-/** Ends every tool still running (on SIGTERM or SIGINT). */
+/**
+ * Set once the run is ending: from then on no tool starts but a clean-up's. A stage whose tool was killed may go on to
+ * its next tool (the base's twin link after its first), which would write into the folder the clean-up is removing.
+ */
+let ending = false
+
+/** Ends every tool still running, and starts no other (on SIGTERM or SIGINT, or a failure that ends the run). */
 export function killChildren(): void {
+  ending = true
   for (const child of children) killGroup(child)
 }
+
+/** A tool asked for once the run is ending: not started, answered as a killed one is. */
+const NOT_STARTED = { code: 128 + osConstants.signals.SIGKILL, stdout: '', stderr: 'not started: the run is ending' }
 
 /** Runs the program with argv, never a shell; its output is collected, and streamed to the log unless quiet. */
 function spawnCollect(plan: Plan, env: NodeJS.ProcessEnv, options: ExecuteOptions): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -197,9 +209,10 @@ export function toolEnvironment(env: NodeJS.ProcessEnv, added: Record<string, st
 export async function execute(plan: Plan, options: ExecuteOptions = {}): Promise<Outcome> {
   const started = performance.now()
   const env = toolEnvironment(process.env, plan.env)
-  if (options.quiet !== true) info(`$ ${describe(plan)}`)
-  toolStarted()
-  const result = await spawnCollect(plan, env, options).finally(toolEnded)
+  const starts = !ending || options.cleanup === true
+  if (options.quiet !== true && starts) info(`$ ${describe(plan)}`)
+  if (starts) toolStarted()
+  const result = starts ? await spawnCollect(plan, env, options).finally(toolEnded) : NOT_STARTED
   const outcome = { code: result.code, stdout: result.stdout, stderr: result.stderr, ms: performance.now() - started }
   core.debug(`${plan.program} ${plan.args[0] ?? ''}: exit ${outcome.code} after ${Math.round(outcome.ms)} ms`)
   if (outcome.code !== 0 && !options.allowFailure) throw new CommandError(plan, outcome)

@@ -113,7 +113,7 @@ export class Container {
   /** A removal the signal cut short (its docker client killed) or that found another under way is tried again. */
   private async removeUntilGone(): Promise<void> {
     for (let attempt = 0; attempt < 3; attempt++) {
-      const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true })
+      const outcome = await execute(removePlan([this.name]), { allowFailure: true, quiet: true, cleanup: true })
       if (outcome.code === 0 || /no such container/i.test(outcome.stderr)) return
       await new Promise(resolve => setTimeout(resolve, 200))
     }
