@@ -48,7 +48,19 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get install -y -qq --no-install-recommends chromium >/dev/null
 fi
 
+# shellcheck source=.ci/pidfiles.sh
+source "$(dirname "$0")/pidfiles.sh"
+if ! docker info >/dev/null 2>&1 && runs_as dockerd /var/run/docker.pid >/dev/null; then
+  # The machine's engine is still starting (its service was just installed, or the machine just booted).
+  for _ in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && break
+    sleep 1
+  done
+  docker info >/dev/null 2>&1 || { echo "a dockerd runs (PID $(cat /var/run/docker.pid)) but does not answer on /var/run/docker.sock: see its log, or stop it" >&2; exit 1; }
+fi
 if ! docker info >/dev/null 2>&1; then
+  drop_stale dockerd /var/run/docker.pid
+  drop_stale containerd /var/run/docker/containerd/containerd.pid
   # No engine runs: start one, on the machine's own configuration when it has one, else on the containerd
   # image store (multi-platform builds, exact OCI sizes). containerd is started by dockerd itself.
   config=()

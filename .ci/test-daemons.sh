@@ -16,13 +16,18 @@ set -euo pipefail
 STATE=${GO_SLIM_TEST_DOCKER:-/var/lib/go-slim-image-test}
 RUN=/run/go-slim-image-test
 
+# shellcheck source=.ci/pidfiles.sh
+source "$(dirname "$0")/pidfiles.sh"
+
 socket() { echo "unix://$RUN/$1.sock"; }
 answers() { DOCKER_HOST=$(socket "$1") docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
 stop_one() {
   local pidfile="$RUN/$1/docker.pid"
   [ -f "$pidfile" ] || return 0
-  local pid; pid=$(cat "$pidfile")
+  local pid
+  # A pid file whose dockerd is gone names nobody of ours.
+  pid=$(runs_as dockerd "$pidfile") || { rm -f "$pidfile"; return 0; }
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
   rm -f "$pidfile"
@@ -33,6 +38,8 @@ start_one() {
   answers "$name" && return 0
   [ -n "$FOR_TESTS" ] && echo "$FOR_TESTS" >"$RUN/started-by-tests"
   mkdir -p "$STATE/$name" "$RUN/$name"
+  drop_stale dockerd "$RUN/$name/docker.pid"
+  drop_stale containerd "$RUN/$name/exec/containerd/containerd.pid"
   echo "$config" >"$RUN/$name/daemon.json"
   "$@" dockerd \
     --config-file "$RUN/$name/daemon.json" \
