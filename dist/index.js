@@ -34859,6 +34859,23 @@ function knownPrefix(name, known) {
 
 ;// CONCATENATED MODULE: ./src/build/elf.ts
 /** Just enough ELF to prove a binary runs on an empty image: no interpreter, no shared libraries. */
+/**
+ * Where `length` bytes mapped at `vaddr` lie in the file, when one segment's file bytes hold them all. Reads come in
+ * runs within one segment, so the segment of the last answer is tried first.
+ */
+function fileOffsets(loads) {
+    const holds = (l, vaddr, length) => vaddr >= l.vaddr && vaddr + length <= l.vaddr + l.filesz;
+    let last;
+    return (vaddr, length = 1) => {
+        if (!(last && holds(last, vaddr, length))) {
+            const found = loads.find(l => holds(l, vaddr, length));
+            if (!found)
+                return undefined;
+            last = found;
+        }
+        return last.offset + (vaddr - last.vaddr);
+    };
+}
 const PT_LOAD = 1;
 const PT_DYNAMIC = 2;
 const PT_INTERP = 3;
@@ -34907,13 +34924,10 @@ function readElf(buf) {
             ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
             : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) };
     });
-    const fileOffset = (vaddr) => {
-        const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz);
-        return load ? load.offset + (vaddr - load.vaddr) : undefined;
-    };
     const interp = segments.find(s => s.type === PT_INTERP);
     const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz, offset }) => ({ vaddr, filesz, offset }));
     const facts = { machine, needed: [], loads };
+    const fileOffset = fileOffsets(loads);
     if (interp)
         facts.interpreter = cString(interp.offset);
     const dynamic = segments.find(s => s.type === PT_DYNAMIC);
@@ -35798,10 +35812,7 @@ const MAX_FILES = 1_000_000;
 function wordReader(buf, loads) {
     const { is64, word } = elfReader(buf);
     const size = is64 ? 8 : 4;
-    const offsetOf = (vaddr, length) => {
-        const load = loads.find(l => vaddr >= l.vaddr && vaddr + length <= l.vaddr + l.filesz);
-        return load ? load.offset + (vaddr - load.vaddr) : undefined;
-    };
+    const offsetOf = fileOffsets(loads);
     const words = (vaddr, count) => {
         const at = offsetOf(vaddr, count * size);
         return at === undefined ? undefined : Array.from({ length: count }, (_, i) => word(at + i * size));
@@ -35989,10 +36000,10 @@ function functionTable(buf, symbols, loads, packageOf) {
     const find = (name) => symbols.find(s => s.name === name && s.address !== undefined);
     const table = find('runtime.pclntab');
     const gofunc = find('go:func.*');
-    const load = table && loads.find(l => table.address >= l.vaddr && table.address < l.vaddr + l.filesz);
-    if (!table || !load)
+    const at = table && fileOffsets(loads)(table.address);
+    if (at === undefined)
         return undefined;
-    const h = readHeader(buf, load.offset + (table.address - load.vaddr));
+    const h = readHeader(buf, at);
     if (!h)
         return undefined;
     const f = readFunctions(buf, h, packageOf);
@@ -36181,15 +36192,15 @@ function codeReferences(buf, machine, symbols, loads, ranges) {
     const scan = SCANS[machine];
     if (!scan)
         return [];
+    const fileAt = fileOffsets(loads);
     const found = [];
     const wanted = inRegions(ranges);
     for (const symbol of symbols) {
         if ((symbol.kind !== 'T' && symbol.kind !== 't') || symbol.address === undefined || symbol.size === 0)
             continue;
-        const load = loads.find(l => symbol.address >= l.vaddr && symbol.address + symbol.size <= l.vaddr + l.filesz);
-        if (!load)
+        const at = fileAt(symbol.address, symbol.size);
+        if (at === undefined)
             continue;
-        const at = load.offset + (symbol.address - load.vaddr);
         scan(buf.subarray(at, at + symbol.size), symbol.address, target => wanted(target) && found.push({ function: symbol.name, target }));
     }
     return found;
@@ -36204,6 +36215,7 @@ function dataReferences(buf, symbols, loads, ranges) {
     const { is64, word } = elfReader(buf);
     const size = is64 ? 8 : 4;
     const wanted = inRegions(ranges);
+    const fileAt = fileOffsets(loads);
     const bound = (name) => symbols.find(s => s.name === name)?.address;
     const [data, edata] = [bound('runtime.data'), bound('runtime.edata')];
     // The itabs and an embed.FS's file list (its names and data) hold pointers among the read-only data.
@@ -36212,10 +36224,9 @@ function dataReferences(buf, symbols, loads, ranges) {
     for (const symbol of symbols) {
         if (!/^[DdRr]$/.test(symbol.kind) || symbol.address === undefined || symbol.size < size || !holdsPointers(symbol))
             continue;
-        const load = loads.find(l => symbol.address >= l.vaddr && symbol.address + symbol.size <= l.vaddr + l.filesz);
-        if (!load)
+        const at = fileAt(symbol.address, symbol.size);
+        if (at === undefined)
             continue;
-        const at = load.offset + (symbol.address - load.vaddr);
         // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
         const first = (size - (symbol.address % size)) % size;
         for (let i = first; i + size <= symbol.size; i += size) {
@@ -36268,18 +36279,7 @@ function kindSize(kind, { ptr }) {
 /** The file's bytes at virtual addresses, in the file's byte order. */
 function reader(buf, loads) {
     const { u32, word, is64 } = elfReader(buf);
-    // Nearly every read is in the segment of the one before: it is looked for first.
-    let last = loads[0];
-    const fileAt = (vaddr) => {
-        if (!(last && vaddr >= last.vaddr && vaddr < last.vaddr + last.filesz)) {
-            const load = loads.find(l => vaddr >= l.vaddr && vaddr < l.vaddr + l.filesz);
-            if (!load)
-                return undefined;
-            last = load;
-        }
-        return last.offset + (vaddr - last.vaddr);
-    };
-    return { u32, word, is64, fileAt, byte: (at) => buf[at] };
+    return { u32, word, is64, fileAt: fileOffsets(loads), byte: (at) => buf[at] };
 }
 /** An abi.Name: a flags byte, a varint length, the bytes. */
 function nameAt(buf, at) {

@@ -17,6 +17,23 @@ export interface Load {
   offset: number
 }
 
+/**
+ * Where `length` bytes mapped at `vaddr` lie in the file, when one segment's file bytes hold them all. Reads come in
+ * runs within one segment, so the segment of the last answer is tried first.
+ */
+export function fileOffsets(loads: readonly Load[]): (vaddr: number, length?: number) => number | undefined {
+  const holds = (l: Load, vaddr: number, length: number) => vaddr >= l.vaddr && vaddr + length <= l.vaddr + l.filesz
+  let last: Load | undefined
+  return (vaddr, length = 1) => {
+    if (!(last && holds(last, vaddr, length))) {
+      const found = loads.find(l => holds(l, vaddr, length))
+      if (!found) return undefined
+      last = found
+    }
+    return last.offset + (vaddr - last.vaddr)
+  }
+}
+
 const PT_LOAD = 1
 const PT_DYNAMIC = 2
 const PT_INTERP = 3
@@ -68,14 +85,10 @@ export function readElf(buf: Buffer): ElfFacts {
       ? { type: u32(at), offset: word(at + 8), vaddr: word(at + 16), filesz: word(at + 32) }
       : { type: u32(at), offset: u32(at + 4), vaddr: u32(at + 8), filesz: u32(at + 16) }
   })
-  const fileOffset = (vaddr: number) => {
-    const load = segments.find(s => s.type === PT_LOAD && vaddr >= s.vaddr && vaddr < s.vaddr + s.filesz)
-    return load ? load.offset + (vaddr - load.vaddr) : undefined
-  }
-
   const interp = segments.find(s => s.type === PT_INTERP)
   const loads = segments.filter(s => s.type === PT_LOAD).map(({ vaddr, filesz, offset }) => ({ vaddr, filesz, offset }))
   const facts: ElfFacts = { machine, needed: [], loads }
+  const fileOffset = fileOffsets(loads)
   if (interp) facts.interpreter = cString(interp.offset)
 
   const dynamic = segments.find(s => s.type === PT_DYNAMIC)

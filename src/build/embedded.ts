@@ -1,5 +1,5 @@
 import { symbolPackage } from './buildinfo.js'
-import { elfReader, type Load } from './elf.js'
+import { elfReader, fileOffsets, type Load } from './elf.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -31,10 +31,7 @@ interface Piece {
 function wordReader(buf: Buffer, loads: Load[]) {
   const { is64, word } = elfReader(buf)
   const size = is64 ? 8 : 4
-  const offsetOf = (vaddr: number, length: number) => {
-    const load = loads.find(l => vaddr >= l.vaddr && vaddr + length <= l.vaddr + l.filesz)
-    return load ? load.offset + (vaddr - load.vaddr) : undefined
-  }
+  const offsetOf = fileOffsets(loads)
   const words = (vaddr: number, count: number): number[] | undefined => {
     const at = offsetOf(vaddr, count * size)
     return at === undefined ? undefined : Array.from({ length: count }, (_, i) => word(at + i * size))

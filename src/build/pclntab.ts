@@ -1,4 +1,4 @@
-import { elfReader, type Load } from './elf.js'
+import { elfReader, fileOffsets, type Load } from './elf.js'
 import type { GoSymbol } from './symbols.js'
 
 /**
@@ -134,9 +134,9 @@ export function functionTable(buf: Buffer, symbols: GoSymbol[], loads: Loads, pa
   const find = (name: string) => symbols.find(s => s.name === name && s.address !== undefined)
   const table = find('runtime.pclntab')
   const gofunc = find('go:func.*')
-  const load = table && loads.find(l => table.address! >= l.vaddr && table.address! < l.vaddr + l.filesz)
-  if (!table || !load) return undefined
-  const h = readHeader(buf, load.offset + (table.address! - load.vaddr))
+  const at = table && fileOffsets(loads)(table.address!)
+  if (at === undefined) return undefined
+  const h = readHeader(buf, at)
   if (!h) return undefined
   const f = readFunctions(buf, h, packageOf)
   const unitPackage = unitPackages(f)

@@ -1,4 +1,4 @@
-import { ELF_MACHINE, elfReader, type Load } from './elf.js'
+import { ELF_MACHINE, elfReader, fileOffsets, type Load } from './elf.js'
 import { inRegions, type Region } from './strings.js'
 import type { GoSymbol } from './symbols.js'
 
@@ -50,13 +50,13 @@ export function codeReferences(
 ): CodeReference[] {
   const scan = SCANS[machine]
   if (!scan) return []
+  const fileAt = fileOffsets(loads)
   const found: CodeReference[] = []
   const wanted = inRegions(ranges)
   for (const symbol of symbols) {
     if ((symbol.kind !== 'T' && symbol.kind !== 't') || symbol.address === undefined || symbol.size === 0) continue
-    const load = loads.find(l => symbol.address! >= l.vaddr && symbol.address! + symbol.size <= l.vaddr + l.filesz)
-    if (!load) continue
-    const at = load.offset + (symbol.address - load.vaddr)
+    const at = fileAt(symbol.address, symbol.size)
+    if (at === undefined) continue
     scan(buf.subarray(at, at + symbol.size), symbol.address, target => wanted(target) && found.push({ function: symbol.name, target }))
   }
   return found
@@ -77,6 +77,7 @@ export function dataReferences(
   const { is64, word } = elfReader(buf)
   const size = is64 ? 8 : 4
   const wanted = inRegions(ranges)
+  const fileAt = fileOffsets(loads)
   const bound = (name: string) => symbols.find(s => s.name === name)?.address
   const [data, edata] = [bound('runtime.data'), bound('runtime.edata')]
   // The itabs and an embed.FS's file list (its names and data) hold pointers among the read-only data.
@@ -85,9 +86,8 @@ export function dataReferences(
   const found: Array<{ symbol: string; target: number }> = []
   for (const symbol of symbols) {
     if (!/^[DdRr]$/.test(symbol.kind) || symbol.address === undefined || symbol.size < size || !holdsPointers(symbol)) continue
-    const load = loads.find(l => symbol.address! >= l.vaddr && symbol.address! + symbol.size <= l.vaddr + l.filesz)
-    if (!load) continue
-    const at = load.offset + (symbol.address - load.vaddr)
+    const at = fileAt(symbol.address, symbol.size)
+    if (at === undefined) continue
     // Pointers are aligned: a word at an odd offset of the symbol is part of something else.
     const first = (size - (symbol.address % size)) % size
     for (let i = first; i + size <= symbol.size; i += size) {

@@ -1,5 +1,5 @@
 import type { Region } from './strings.js'
-import { elfReader, type Load } from './elf.js'
+import { elfReader, fileOffsets, type Load } from './elf.js'
 
 /**
  * Type descriptors are a tenth of a Go binary and the linker hides their symbols (type:* is one carrier of size 0).
@@ -49,17 +49,7 @@ function kindSize(kind: number, { ptr }: Layout): number {
 /** The file's bytes at virtual addresses, in the file's byte order. */
 function reader(buf: Buffer, loads: Array<Pick<Load, 'vaddr' | 'filesz' | 'offset'>>) {
   const { u32, word, is64 } = elfReader(buf)
-  // Nearly every read is in the segment of the one before: it is looked for first.
-  let last = loads[0]
-  const fileAt = (vaddr: number) => {
-    if (!(last && vaddr >= last.vaddr && vaddr < last.vaddr + last.filesz)) {
-      const load = loads.find(l => vaddr >= l.vaddr && vaddr < l.vaddr + l.filesz)
-      if (!load) return undefined
-      last = load
-    }
-    return last.offset + (vaddr - last.vaddr)
-  }
-  return { u32, word, is64, fileAt, byte: (at: number) => buf[at] }
+  return { u32, word, is64, fileAt: fileOffsets(loads), byte: (at: number) => buf[at] }
 }
 
 /** An abi.Name: a flags byte, a varint length, the bytes. */
