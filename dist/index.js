@@ -35562,32 +35562,59 @@ function initAssignments(tokens) {
     }
     return [...names];
 }
-/** Reads a func init body from its first token to its `}`, adding the names it assigns; returns where it ends. */
+// Keywords a header's short declaration follows (`for _, v :=`, `} else if v, ok :=`).
+const HEADER_KEYWORDS = new Set(['for', 'if', 'switch', 'select', 'else']);
+/** The names a statement's `:=` at `at` declares. */
+function shortDeclared(tokens, statement, at) {
+    let from = statement;
+    while (HEADER_KEYWORDS.has(tokens[from]?.text) && from < at)
+        from++;
+    return specNames(tokens.slice(from, at - 1));
+}
+/**
+ * Reads a func init body from its first token to its `}`, adding the package-level names it assigns; returns where it
+ * ends. A local of the same name (`v :=`, `var v`) takes the assignments in its block.
+ */
 function readInitBody(tokens, start, names) {
     // The headers of the blocks the reader is in (`if v == "" `), and where the current statement began.
     const headers = [];
+    // The locals of each block; the current statement's go to its block once it ends, and to a block it opens.
+    const scopes = [new Set()];
+    let declared = new Set();
+    const local = (name) => declared.has(name) || scopes.some(scope => scope.has(name));
     let statement = start;
     for (let i = start; i < tokens.length; i++) {
         const token = tokens[i];
         if (token.text === '{') {
             headers.push(tokens.slice(statement, i));
+            // A header's locals are its block's; a composite literal's `{` (`[]string{…}`) must not drop them.
+            scopes.push(new Set(declared));
             statement = i + 1;
         }
         else if (token.text === '}') {
             if (headers.length === 0)
                 return i;
             headers.pop();
+            scopes.pop();
             statement = i + 1;
         }
-        else if (token.kind === 'newline' || token.text === ';')
+        else if (token.kind === 'newline' || token.text === ';') {
+            for (const name of declared)
+                scopes.at(-1).add(name);
+            declared = new Set();
             statement = i + 1;
+        }
+        else if (token.text === 'var' && i === statement)
+            specNames(tokens.slice(i + 1, i + 64)).forEach(name => declared.add(name));
+        else if (token.text === '=' && tokens[i - 1]?.text === ':')
+            shortDeclared(tokens, statement, i).forEach(name => declared.add(name));
         else if (token.text === '=' && !OPERATOR_START.has(tokens[i - 1]?.text ?? '') && tokens[i + 1]?.text !== '=') {
             const left = tokens.slice(statement, i);
             // Only plain names (`a, b =`): `s.field =` and `m[k] =` assign no package-level variable of their own.
             if (left.length !== 2 * specNames(left).length - 1)
                 continue;
             for (const name of specNames(left)) {
-                if (!headers.some(header => header.some(t => t.text === name)))
+                if (!local(name) && !headers.some(header => header.some(t => t.text === name)))
                     names.add(name);
             }
         }

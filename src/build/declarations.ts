@@ -4,7 +4,7 @@
 type Token = { kind: 'ident' | 'string' | 'other' | 'newline'; text: string }
 
 /** Go's tokens as far as declarations need them: comments dropped, literals whole, line ends kept (they end a spec). */
-export function tokenize(source: string): Token[] {
+function tokenize(source: string): Token[] {
   const tokens: Token[] = []
   const pattern =
     /(\/\/[^\n]*)|(\/\*[\s\S]*?\*\/)|("(?:[^"\\\n]|\\.)*")|(`[^`]*`)|('(?:[^'\\\n]|\\.)*')|([\p{L}_][\p{L}\p{N}_]*)|(\n)|([ \t\r]+)|([0-9][\w.]*|.)/gu
@@ -142,7 +142,7 @@ const OPERATOR_START = new Set([':', '=', '!', '<', '>', '+', '-', '*', '/', '%'
  * The package-level names assigned in the file's `func init` bodies (`Version = …`, `Version, Commit = …`), but for
  * assignments inside a block whose header tests the name itself: that keeps a value -X gave.
  */
-export function initAssignments(tokens: Token[]): string[] {
+function initAssignments(tokens: Token[]): string[] {
   const names = new Set<string>()
   for (let i = 0; i < tokens.length; i++) {
     const isInit = tokens[i].text === 'func' && tokens[i + 1]?.text === 'init' && tokens[i + 2]?.text === '(' && tokens[i + 3]?.text === ')'
@@ -152,27 +152,52 @@ export function initAssignments(tokens: Token[]): string[] {
   return [...names]
 }
 
-/** Reads a func init body from its first token to its `}`, adding the names it assigns; returns where it ends. */
+// Keywords a header's short declaration follows (`for _, v :=`, `} else if v, ok :=`).
+const HEADER_KEYWORDS = new Set(['for', 'if', 'switch', 'select', 'else'])
+
+/** The names a statement's `:=` at `at` declares. */
+function shortDeclared(tokens: Token[], statement: number, at: number): string[] {
+  let from = statement
+  while (HEADER_KEYWORDS.has(tokens[from]?.text) && from < at) from++
+  return specNames(tokens.slice(from, at - 1))
+}
+
+/**
+ * Reads a func init body from its first token to its `}`, adding the package-level names it assigns; returns where it
+ * ends. A local of the same name (`v :=`, `var v`) takes the assignments in its block.
+ */
 function readInitBody(tokens: Token[], start: number, names: Set<string>): number {
   // The headers of the blocks the reader is in (`if v == "" `), and where the current statement began.
   const headers: Token[][] = []
+  // The locals of each block; the current statement's go to its block once it ends, and to a block it opens.
+  const scopes: Array<Set<string>> = [new Set()]
+  let declared = new Set<string>()
+  const local = (name: string) => declared.has(name) || scopes.some(scope => scope.has(name))
   let statement = start
   for (let i = start; i < tokens.length; i++) {
     const token = tokens[i]
     if (token.text === '{') {
       headers.push(tokens.slice(statement, i))
+      // A header's locals are its block's; a composite literal's `{` (`[]string{…}`) must not drop them.
+      scopes.push(new Set(declared))
       statement = i + 1
     } else if (token.text === '}') {
       if (headers.length === 0) return i
       headers.pop()
+      scopes.pop()
       statement = i + 1
-    } else if (token.kind === 'newline' || token.text === ';') statement = i + 1
+    } else if (token.kind === 'newline' || token.text === ';') {
+      for (const name of declared) scopes.at(-1)!.add(name)
+      declared = new Set()
+      statement = i + 1
+    } else if (token.text === 'var' && i === statement) specNames(tokens.slice(i + 1, i + 64)).forEach(name => declared.add(name))
+    else if (token.text === '=' && tokens[i - 1]?.text === ':') shortDeclared(tokens, statement, i).forEach(name => declared.add(name))
     else if (token.text === '=' && !OPERATOR_START.has(tokens[i - 1]?.text ?? '') && tokens[i + 1]?.text !== '=') {
       const left = tokens.slice(statement, i)
       // Only plain names (`a, b =`): `s.field =` and `m[k] =` assign no package-level variable of their own.
       if (left.length !== 2 * specNames(left).length - 1) continue
       for (const name of specNames(left)) {
-        if (!headers.some(header => header.some(t => t.text === name))) names.add(name)
+        if (!local(name) && !headers.some(header => header.some(t => t.text === name))) names.add(name)
       }
     }
   }

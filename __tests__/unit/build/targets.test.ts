@@ -78,6 +78,28 @@ describe('string variables read from Go source', () => {
     ])
   })
 
+  it('leaves out what func init assigns to a local of the same name (declared by var or :=, in the body or a header)', () => {
+    const source = [
+      'package main',
+      'var version, commit, date, build string',
+      'func init() {',
+      '\tversion := "local"',
+      '\tversion = version + "!"',
+      '\tvar commit string',
+      '\tcommit = "x"',
+      '\tfor _, build := range []string{"a"} {',
+      '\t\tbuild = "b"',
+      '\t}',
+      '\tdate = commit',
+      '}',
+      'func init() { build = "set" }'
+    ].join('\n')
+    expect(stringVariables(source).startup).toEqual([
+      { name: 'date', how: 'init' },
+      { name: 'build', how: 'init' }
+    ])
+  })
+
   it('is not thrown by braces, quotes or backticks inside literals and comments', () => {
     const source = 'package p\n\nvar s = "{ ( `"\nvar t = `} )\n" var u string`\n// }\nvar v string\n'
     expect(stringVariables(source).strings).toEqual(['s', 't', 'v'])
