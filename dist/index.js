@@ -35109,8 +35109,8 @@ function otherVersions(printed, version) {
  * The version's injection held to what the smoke test printed: a program that prints another version and not the
  * injected one does not carry it, whatever its data says.
  */
-function heldToOutput(injection, role, printed, value) {
-    if (role !== 'version' || !injection.injected)
+function heldToOutput(injection, printed, value) {
+    if (injection.role !== 'version' || !injection.injected)
         return injection;
     const others = otherVersions(printed, value);
     if (others.length === 0)
@@ -35122,7 +35122,7 @@ function heldToOutput(injection, role, printed, value) {
 /** Every injection held to what the smoke test printed (stdout and stderr); a claim it takes back is warned of. */
 function heldToPrinted(injections, printed, version) {
     return injections.map(injection => {
-        const held = heldToOutput(injection, injection.role, printed, version);
+        const held = heldToOutput(injection, printed, version);
         if (held !== injection && held.note)
             (0,process/* warn */.R8)(held.note.text);
         return held;
@@ -38008,7 +38008,7 @@ function openMemory(settings, engine, upx, workDir) {
             return known && extended(history, pointOf(record, known.shape, factsOf(facts)));
         },
         remember: async (target, commit, zstd, layout, history) => void (await bounded(write(target, commit, zstd, layout, history))),
-        rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, keys, write, building, facts, road, linked })),
+        rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, platforms, keys, write, building, facts, road, linked })),
         // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
         settled: () => Promise.all(writes)
     };
@@ -38031,13 +38031,12 @@ function recalledOf(found, key, shape) {
  * The push's part: one lookup of its commit (stored already: a re-run, a tag pushed on a commit the branch measured),
  * the commits before it (whose zstd figure scales) and the latest of its shape and lineage (the history it continues).
  */
-async function headHistory({ settings, keys, write, building, facts, road, linked }) {
+async function headHistory({ settings, platforms, keys, write, building, facts, road, linked }) {
     // Worked out once the head's links are done: its git and go env would take a core from them.
     await linked?.catch(() => undefined);
     const [known, commit, earlier] = await Promise.all([keys(), headCommit(settings), earlierCommits(settings)]);
     if (!known || !commit)
         return undefined;
-    const platforms = settings.build.platforms.map(p => p.id);
     const lookUp = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: known.key(c), commit: c }));
     const [found, target] = await Promise.all([(0,cache/* lookUpFirst */.hr)([...lookUp, ...known.latest], settings.runnerTemp, platforms), building.catch(() => undefined)]);
     // A build that failed is the run's to report; nothing is stored of it.

@@ -1,5 +1,5 @@
 import { warn } from '../process/index.js'
-import type { Injection, Role } from './symbols.js'
+import type { Injection } from './symbols.js'
 
 // "Injected" is a claim about what the program reports, not about the linker's data: a value the program replaces at
 // start-up, or a constant where a variable was meant, makes it false, and the note says why and what to change.
@@ -51,8 +51,8 @@ export function otherVersions(printed: string, version: string): string[] {
  * The version's injection held to what the smoke test printed: a program that prints another version and not the
  * injected one does not carry it, whatever its data says.
  */
-export function heldToOutput(injection: Injection, role: Role, printed: string, value: string): Injection {
-  if (role !== 'version' || !injection.injected) return injection
+export function heldToOutput(injection: Injection, printed: string, value: string): Injection {
+  if (injection.role !== 'version' || !injection.injected) return injection
   const others = otherVersions(printed, value)
   if (others.length === 0) return injection
   const text =
@@ -64,7 +64,7 @@ export function heldToOutput(injection: Injection, role: Role, printed: string, 
 /** Every injection held to what the smoke test printed (stdout and stderr); a claim it takes back is warned of. */
 export function heldToPrinted(injections: Injection[], printed: string, version: string): Injection[] {
   return injections.map(injection => {
-    const held = heldToOutput(injection, injection.role, printed, version)
+    const held = heldToOutput(injection, printed, version)
     if (held !== injection && held.note) warn(held.note.text)
     return held
   })

@@ -99,7 +99,7 @@ export function openMemory(settings: Settings, engine: Engine, upx: string | und
       return known && extended(history, pointOf(record, known.shape, factsOf(facts)))
     },
     remember: async (target, commit, zstd, layout, history) => void (await bounded(write(target, commit, zstd, layout, history))),
-    rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, keys, write, building, facts, road, linked })),
+    rememberHead: (building, facts, road, linked) => bounded(headHistory({ settings, platforms, keys, write, building, facts, road, linked })),
     // Called once the baseline is in: both writes (the base's and the head's) are begun by then.
     settled: () => Promise.all(writes)
   }
@@ -121,6 +121,7 @@ function recalledOf(found: Found, key: string, shape: string): Recalled {
 
 interface HeadInput {
   settings: Settings
+  platforms: string[]
   keys: () => Promise<Keys | undefined>
   write: (target: Target, commit: string, figures?: ZstdFigures, layout?: string, history?: HistoryPoint[]) => Promise<void>
   building: Promise<Target>
@@ -133,12 +134,11 @@ interface HeadInput {
  * The push's part: one lookup of its commit (stored already: a re-run, a tag pushed on a commit the branch measured),
  * the commits before it (whose zstd figure scales) and the latest of its shape and lineage (the history it continues).
  */
-async function headHistory({ settings, keys, write, building, facts, road, linked }: HeadInput): Promise<HistoryPoint[] | undefined> {
+async function headHistory({ settings, platforms, keys, write, building, facts, road, linked }: HeadInput): Promise<HistoryPoint[] | undefined> {
   // Worked out once the head's links are done: its git and go env would take a core from them.
   await linked?.catch(() => undefined)
   const [known, commit, earlier] = await Promise.all([keys(), headCommit(settings), earlierCommits(settings)])
   if (!known || !commit) return undefined
-  const platforms = settings.build.platforms.map(p => p.id)
   const lookUp = [commit, ...earlier.filter(c => c !== commit)].map(c => ({ key: known.key(c), commit: c }))
   const [found, target] = await Promise.all([lookUpFirst([...lookUp, ...known.latest], settings.runnerTemp, platforms), building.catch(() => undefined)])
   // A build that failed is the run's to report; nothing is stored of it.

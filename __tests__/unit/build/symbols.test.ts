@@ -168,10 +168,10 @@ describe('injection held to the source and to what the program printed', () => {
   })
 
   it('a smoke test printing another version takes the claim back, for the version only', () => {
-    const held = heldToOutput(injected, 'version', 'app v1.4.2\n', 'v1.5.0-0.20261204-abc')
+    const held = heldToOutput(injected, 'app v1.4.2\n', 'v1.5.0-0.20261204-abc')
     expect(held.injected).toBe(false)
     expect(held.note?.text).toContain('printed v1.4.2, not the injected version v1.5.0-0.20261204-abc')
-    expect(heldToOutput(injected, 'version', 'app v1.5.0\n', 'v1.5.0')).toEqual(injected)
-    expect(heldToOutput({ ...injected, role: 'build' }, 'build', 'app v1.4.2\n', 'abc')).toEqual({ ...injected, role: 'build' })
+    expect(heldToOutput(injected, 'app v1.5.0\n', 'v1.5.0')).toEqual(injected)
+    expect(heldToOutput({ ...injected, role: 'build' }, 'app v1.4.2\n', 'abc')).toEqual({ ...injected, role: 'build' })
   })
 })
