@@ -152,8 +152,11 @@ describe('pull request comparison against the base branch', () => {
     expect(run.outputs['comment-id']).toBe(String(comments(8)[0].id))
 
     const writesBefore = api.writes().length
+    const first = comments(8)[0].body
     const again = await runPullRequest(checkout, { 'max-increase': '1%', 'max-size': '20MB' })
     expect(again.code).toBe(0)
+    // Said first: a failure shows the line that changed, not only that the comment was written.
+    expect(comments(8)[0].body).toEqual(first)
     expect(api.writes().slice(writesBefore)).toEqual([])
     expect(comments(8)).toHaveLength(1)
   })
